@@ -1,0 +1,38 @@
+import type { KnownBlock } from '@slack/types';
+import { esc } from './format.js';
+
+export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
+  ['/invoices aging', 'Open invoices by days since sending (0-7, 8-14, 15-30, 30+) and the largest overdue ones'],
+  ['/invoices help', 'This list'],
+];
+
+export function helpMessage(): { text: string; blocks: KnownBlock[] } {
+  const list = COMMANDS.map(([cmd, what]) => `• \`${cmd}\` — ${what}`).join('\n');
+  return {
+    text: `duebot commands: ${COMMANDS.map(([c]) => c).join(', ')}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `*What I can do*\n${list}` } },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'Draft invoices appear in the billing channel when a billing milestone is completed; approvers send them with *Approve & send*.',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function unknownCommandMessage(subcommand: string): { text: string; blocks: KnownBlock[] } {
+  const shown = subcommand.replace(/[`\n\r]/g, '').trim().slice(0, 40);
+  const lead = shown ? `I don't know \`${esc(shown)}\` yet.` : 'Tell me what you need.';
+  const text = `${lead} Try \`/invoices aging\`, or \`/invoices help\` for everything I can do.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** Ephemeral reply to someone who pressed a money button without being an approver. */
+export function notAllowedMessage(action: string): { text: string } {
+  return { text: `Sorry, only invoice approvers can ${action}; nothing was changed. Ask an approver, or an admin to add you to APPROVER_SLACK_USER_IDS.` };
+}

@@ -1,0 +1,150 @@
+import type { KnownBlock } from '@slack/types';
+import { daysBetween, localDate } from '../src/domain/calendar.js';
+import type { InvoiceStatus, InvoiceView } from '../src/domain/types.js';
+import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, INVOICE_ACTIONS_BLOCK } from './ids.js';
+import { clip, dateLabel, esc, fmt, plural, truncate, ymdLabel } from './format.js';
+
+/** Lines shown in the message; the rest are summarised so a long invoice stays far under Slack's limits. */
+export const MAX_LINES_SHOWN = 15;
+const TABLE_BUDGET = 2800;
+
+export interface InvoiceMessageOptions {
+  /** Business time zone for dates (sent, paid, "due in N days"). */
+  timezone: string;
+  now: Date;
+}
+
+/** The invoice's message in the billing channel: a draft with buttons, then its current state. */
+export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions): { text: string; blocks: KnownBlock[] } {
+  const total = fmt(view.total, view.currency);
+  const milestone = view.sourceUrl ? `<${view.sourceUrl}|${esc(truncate(view.milestone, 300))}>` : esc(truncate(view.milestone, 300));
+  const recipients = view.recipients.length ? clip(esc(view.recipients.join(', ')), 1900) : '_nobody yet_';
+
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`Invoice ${view.number} · ${view.clientName}`, 150), emoji: true } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Milestone*\n${milestone}` },
+        { type: 'mrkdwn', text: `*Total*\n${total}` },
+        { type: 'mrkdwn', text: `*Due*\n${dueLabel(view, options)}` },
+        { type: 'mrkdwn', text: `*To*\n${recipients}` },
+      ],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: linesTable(view) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${STATUS_EMOJI[view.status]} ${statusText(view, options.timezone)}` } },
+  ];
+  if (view.paymentUrl && SHOWS_PAYMENT_LINK.has(view.status)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:link: <${view.paymentUrl}|Payment link>` }] });
+  }
+  if (view.attention) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${clip(esc(view.attention), 2900)}` }] });
+  }
+  if (view.status === 'draft') blocks.push(draftActions(view, total));
+
+  const text = `Invoice ${view.number} · ${view.clientName} · ${total} · ${statusText(view, options.timezone)}`;
+  return { text: truncate(text, 3000), blocks };
+}
+
+const SHOWS_PAYMENT_LINK: ReadonlySet<InvoiceStatus> = new Set(['approved', 'sent', 'partially_paid', 'paid']);
+
+const STATUS_EMOJI: Record<InvoiceStatus, string> = {
+  draft: ':hourglass_flowing_sand:',
+  approved: ':outbox_tray:',
+  sent: ':email:',
+  partially_paid: ':heavy_minus_sign:',
+  paid: ':white_check_mark:',
+  void: ':no_entry_sign:',
+  uncollectible: ':x:',
+  discarded: ':wastebasket:',
+};
+
+/** One line a person can scan: the state, and the flags that change what duebot does next. */
+export function statusText(view: InvoiceView, timezone: string): string {
+  const balance = fmt(view.total - view.amountPaid, view.currency);
+  const on = (d: Date | null) => (d ? ` ${dateLabel(d, timezone)}` : '');
+  const base: Record<InvoiceStatus, string> = {
+    draft: 'Waiting for approval',
+    approved: 'Sending…',
+    sent: `Sent${on(view.sentAt)} · Balance ${balance}`,
+    partially_paid: `Partially paid: ${fmt(view.amountPaid, view.currency)} of ${fmt(view.total, view.currency)} · Balance ${balance}`,
+    paid: `Paid in full${on(view.paidAt)}`,
+    void: 'Void',
+    uncollectible: 'Marked uncollectible',
+    discarded: 'Discarded · not sent',
+  };
+  const parts = [base[view.status]];
+  if (view.disputed) parts.push('Disputed');
+  if (view.paused) parts.push('Reminders paused');
+  return parts.join(' · ');
+}
+
+const AWAITING_MONEY: ReadonlySet<InvoiceStatus> = new Set(['draft', 'approved', 'sent', 'partially_paid']);
+
+function dueLabel(view: InvoiceView, { timezone, now }: InvoiceMessageOptions): string {
+  const date = ymdLabel(view.dueDate);
+  if (!AWAITING_MONEY.has(view.status)) return date;
+  let days: number;
+  try {
+    days = daysBetween(localDate(now, timezone), view.dueDate);
+  } catch {
+    return esc(view.dueDate);
+  }
+  if (days > 0) return `${date} (in ${plural(days, 'day')})`;
+  if (days === 0) return `${date} (today)`;
+  return `${date} (*${plural(-days, 'day')} overdue*)`;
+}
+
+/** Description, quantity × unit price and amount per line; the first lines that fit, then a count of the rest. */
+function linesTable(view: InvoiceView): string {
+  if (view.lines.length === 0) return '_No lines_';
+  const rows: string[] = [];
+  let used = 0;
+  for (const l of view.lines.slice(0, MAX_LINES_SHOWN)) {
+    const row = `• ${esc(truncate(l.description, 120))} — ${esc(l.quantity)} × ${fmt(l.unitAmount, view.currency)} = *${fmt(l.amount, view.currency)}*`;
+    if (used + row.length + 1 > TABLE_BUDGET) break;
+    rows.push(row);
+    used += row.length + 1;
+  }
+  const more = view.lines.length - rows.length;
+  if (more > 0) rows.push(`_…and ${plural(more, 'more line')}_`);
+  return rows.join('\n');
+}
+
+function draftActions(view: InvoiceView, total: string): KnownBlock {
+  const to = view.recipients.join(', ') || 'no recipients';
+  return {
+    type: 'actions',
+    block_id: INVOICE_ACTIONS_BLOCK,
+    elements: [
+      {
+        type: 'button',
+        action_id: APPROVE_INVOICE,
+        text: { type: 'plain_text', text: 'Approve & send' },
+        style: 'primary',
+        value: view.id,
+        confirm: {
+          title: { type: 'plain_text', text: truncate(`Send ${view.number}?`, 100) },
+          text: { type: 'mrkdwn', text: clip(`${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300) },
+          confirm: { type: 'plain_text', text: 'Approve & send' },
+          deny: { type: 'plain_text', text: 'Not yet' },
+        },
+      },
+      { type: 'button', action_id: EDIT_INVOICE, text: { type: 'plain_text', text: 'Edit' }, value: view.id },
+      {
+        type: 'button',
+        action_id: DISCARD_INVOICE,
+        text: { type: 'plain_text', text: 'Discard' },
+        style: 'danger',
+        value: view.id,
+        confirm: {
+          title: { type: 'plain_text', text: 'Discard this draft?' },
+          text: { type: 'mrkdwn', text: clip(`Invoice ${view.number} will not be sent. Its number stays used so the sequence has no gaps.`, 300) },
+          confirm: { type: 'plain_text', text: 'Discard' },
+          deny: { type: 'plain_text', text: 'Keep it' },
+          style: 'danger',
+        },
+      },
+    ],
+  };
+}

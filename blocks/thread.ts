@@ -1,0 +1,104 @@
+import type { KnownBlock } from '@slack/types';
+import type { ReminderTone } from '../src/domain/types.js';
+import { clip, dateLabel, esc, fmt, plural } from './format.js';
+
+/** Short posts in an invoice's thread: what happened, in one line a person can scan. */
+export interface ThreadPost {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+const post = (mrkdwn: string): ThreadPost => {
+  const text = clip(mrkdwn, 3000);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+};
+
+/** A Slack user id becomes a mention; anything else (an actor name such as "auto-send") is shown as text. */
+const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
+const list = (emails: readonly string[]): string => clip(esc(emails.join(', ')), 1500);
+
+export function invoiceSentNote(o: { number: string; recipients: string[]; paymentUrl: string | null; approvedBy: string | null }): ThreadPost {
+  const how = o.approvedBy ? `sent to ${list(o.recipients)}, approved by ${who(o.approvedBy)}` : `sent automatically to ${list(o.recipients)} (auto-send client)`;
+  const link = o.paymentUrl ? ` · <${o.paymentUrl}|Payment link>` : '';
+  return post(`:email: Invoice ${esc(o.number)} ${how}${link}`);
+}
+
+const TONE_LABEL: Record<ReminderTone, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
+
+export function reminderSentNote(o: { stepNumber: number; tone: ReminderTone; recipients: string[]; balance: number; currency: string }): ThreadPost {
+  return post(`:bell: Reminder ${o.stepNumber} (${TONE_LABEL[o.tone]}) sent to ${list(o.recipients)} · balance ${fmt(o.balance, o.currency)}`);
+}
+
+export function reminderSkippedNote(o: { stepNumber: number; reason: string }): ThreadPost {
+  return post(`:zzz: Reminder ${o.stepNumber} not sent: ${esc(o.reason)}`);
+}
+
+/** "Paid $1,500.00 on Dec 3, 2026 — 10 days after sending" (or the partial variant with the balance left). */
+export function paymentNote(o: {
+  amount: number;
+  currency: string;
+  paidAt: Date;
+  daysAfterSending: number;
+  fullyPaid: boolean;
+  balance: number;
+  timezone: string;
+}): ThreadPost {
+  const after = o.daysAfterSending <= 0 ? 'the day it was sent' : `${plural(o.daysAfterSending, 'day')} after sending`;
+  const when = `on ${dateLabel(o.paidAt, o.timezone)} — ${after}`;
+  return o.fullyPaid
+    ? post(`:white_check_mark: Paid ${fmt(o.amount, o.currency)} ${when}. Reminders stopped.`)
+    : post(
+        `:heavy_minus_sign: Partial payment of ${fmt(o.amount, o.currency)} ${when}. ` +
+          `${fmt(o.balance, o.currency)} still open; reminders continue for the balance.`,
+      );
+}
+
+export function escalationNote(o: { taskUrl: string | null; ownerUserId: string }): ThreadPost {
+  const task = o.taskUrl ? ` <${o.taskUrl}|Escalation task> created;` : '';
+  return post(`:rotating_light: Escalated:${task} ${who(o.ownerUserId)} notified by DM.`);
+}
+
+export function finalNoticePauseNote(): ThreadPost {
+  return post(':double_vertical_bar: The final notice told the client that work is paused until payment.');
+}
+
+export function statusChangeNote(o: { status: 'void' | 'uncollectible' | 'discarded'; by: string | null }): ThreadPost {
+  const by = o.by ? ` by ${who(o.by)}` : '';
+  switch (o.status) {
+    case 'void':
+      return post(`:no_entry_sign: Invoice voided${by}. No further reminders.`);
+    case 'uncollectible':
+      return post(`:x: Invoice marked uncollectible${by}. No further reminders.`);
+    case 'discarded':
+      return post(`:wastebasket: Draft discarded${by}; it will not be sent. Its number stays used so the sequence has no gaps.`);
+  }
+}
+
+/** A send that may or may not have happened before a crash: only a person can tell, so duebot stops. */
+export function unknownOutcomeNote(o: { what: string; since: Date }): ThreadPost {
+  const at = o.since.toISOString().replace('T', ' ').slice(0, 16);
+  return post(
+    `:warning: *Needs a human:* ${esc(o.what)} was in progress at ${at} UTC when duebot stopped, so it may or may not have gone out. ` +
+      'It will not be retried automatically: please check (the invoicing back-end, the client, the mail log) and follow up by hand.',
+  );
+}
+
+export function editedNote(o: { by: string }): ThreadPost {
+  return post(`:pencil2: Draft edited by ${who(o.by)}.`);
+}
+
+/** The DM to the account owner when the final step escalates; `permalinkText` links the escalation task. */
+export function ownerEscalationDm(o: {
+  number: string;
+  clientName: string;
+  balance: number;
+  currency: string;
+  daysSinceSent: number;
+  permalinkText: string | null;
+}): ThreadPost {
+  const task = o.permalinkText ? ` <${o.permalinkText}|Open the escalation task>.` : '';
+  return post(
+    `:rotating_light: *${esc(o.clientName)}* has not paid invoice ${esc(o.number)} (${fmt(o.balance, o.currency)} open) ` +
+      `${plural(o.daysSinceSent, 'day')} after sending. The final notice went out and work is paused until payment.${task}`,
+  );
+}

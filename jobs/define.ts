@@ -1,0 +1,66 @@
+import { Agenda } from 'agenda';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import type { Services } from '../src/services.js';
+import { pollOpenInvoices, runDueWork } from '../src/usecases/sweep.js';
+
+/** Agenda job names. Jobs are thin: they call a use case and log; no business rule lives here. */
+export const JOBS = {
+  dueWork: 'dispatch-due-work',
+  pollPayments: 'poll-payments',
+} as const;
+
+export interface SchedulerOptions {
+  /** JOBS_PROCESS_EVERY: how often due work is looked for; a due reminder goes out within it. */
+  processEveryMs: number;
+  /** Fallback payment polling for lost webhooks. */
+  pollPaymentsEveryMs: number;
+}
+
+export interface Scheduler {
+  readonly agenda: Agenda;
+  readonly state: () => { running: boolean; lastDueWorkAt: Date | null; lastError: string | null };
+  stop(): Promise<void>;
+}
+
+export async function startScheduler(services: Services, options: SchedulerOptions): Promise<Scheduler> {
+  const backend = new PostgresBackend({
+    pool: services.db.pool,
+    // PGlite serves one session through a multiplexer; LISTEN/NOTIFY there buys nothing.
+    disableNotifications: services.db.kind === 'pglite',
+  });
+  const agenda = new Agenda({ backend, name: services.instanceId, processEvery: options.processEveryMs, defaultLockLifetime: 10 * 60 * 1000 });
+  let running = false;
+  let lastDueWorkAt: Date | null = null;
+  let lastError: string | null = null;
+  agenda.on('error', (err: Error) => {
+    lastError = err.message;
+    services.log.error({ err: err.message }, 'scheduler error');
+  });
+
+  agenda.define(JOBS.dueWork, async () => {
+    const report = await runDueWork(services);
+    lastDueWorkAt = services.clock.now();
+    if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
+      services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
+    }
+  }, { concurrency: 1, lockLifetime: 10 * 60 * 1000 });
+
+  agenda.define(JOBS.pollPayments, async () => {
+    const changed = await pollOpenInvoices(services);
+    if (changed) services.log.info({ changed }, 'payment poll applied changes');
+  }, { concurrency: 1 });
+
+  await agenda.start();
+  await agenda.every(options.processEveryMs, JOBS.dueWork);
+  await agenda.every(options.pollPaymentsEveryMs, JOBS.pollPayments, undefined, { skipImmediate: true });
+  running = true;
+
+  return {
+    agenda,
+    state: () => ({ running, lastDueWorkAt, lastError }),
+    async stop() {
+      running = false;
+      await agenda.stop();
+    },
+  };
+}

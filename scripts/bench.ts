@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: drives 200 milestones through the real HTTP app on loopback, with the same local
+ * stand-ins as the end-to-end tests, and prints latency percentiles and reminder throughput.
+ *
+ * DATABASE_URL set → that PostgreSQL server; unset → embedded PGlite in a temp folder.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ShiftedClock } from '../src/clock.js';
+import { loadConfig } from '../src/config.js';
+import { startDuebot } from '../src/app.js';
+import { createLogger } from '../src/log.js';
+import { findInvoiceBySource } from '../src/store/invoices.js';
+import { startFakeSlack, signSlackRequest, blockActionBody } from '../test/support/fake-slack.js';
+import { startFakeStripe } from '../test/support/fake-stripe.js';
+import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
+import { startFakeSmtp } from '../test/support/fake-smtp.js';
+
+const MILESTONES = Number(process.env.BENCH_MILESTONES ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
+const SIGNING_SECRET = 'bench-secret';
+const APPROVER = 'UBENCH';
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const summary = (label: string, values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  console.log(`${label.padEnd(28)} n=${s.length}  p50=${percentile(s, 50).toFixed(1)} ms  p95=${percentile(s, 95).toFixed(1)} ms  max=${s[s.length - 1]!.toFixed(1)} ms`);
+};
+async function waitUntil<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (performance.now() > deadline) throw new Error('bench: timed out waiting');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: size }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+async function main(): Promise<void> {
+  const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(), startFakeAsana(), startFakeSmtp()]);
+  const dir = await mkdtemp(join(tmpdir(), 'duebot-bench-'));
+  await writeFile(join(dir, 'clients.yml'), 'clients:\n  - id: acme\n    name: Acme Ltd\n    emails: [ap@acme.example]\n    currency: USD\n    paymentTermsDays: 30\n    asanaProjects: ["1200"]\n');
+  const clock = new ShiftedClock();
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: join(dir, 'data'),
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl,
+    BILLING_CHANNEL_ID: 'CBENCH', OWNER_SLACK_USER_ID: 'UOWNER', APPROVER_SLACK_USER_IDS: APPROVER,
+    STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url,
+    ASANA_ACCESS_TOKEN: asana.token, ASANA_API_URL: asana.url,
+    SMTP_URL: smtp.url, EMAIL_FROM: 'Bench <billing@bench.example>', BUSINESS_NAME: 'Bench Co',
+    CLIENTS_FILE: join(dir, 'clients.yml'), JOBS_PROCESS_EVERY: '250 ms',
+  });
+  const bot = await startDuebot(config, { clock, logger: createLogger('warn'), pollPaymentsEveryMs: 24 * 3600 * 1000 });
+  const pool = bot.services.db.pool;
+  const { secret } = await asanaHandshake(`${bot.url}/webhooks/asana`);
+  console.log(`duebot bench: ${MILESTONES} milestones, ${CONCURRENCY} concurrent senders, database ${bot.services.db.kind}`);
+
+  try {
+    const gids = Array.from({ length: MILESTONES }, (_, i) => String(900000 + i));
+    for (const gid of gids) asana.addTask(asanaTask({ gid, name: `Milestone ${gid}`, completed: true, billing: true, amount: 1000 + Number(gid) % 500, projectGid: '1200' }));
+
+    // 1. webhook → draft posted in Slack
+    const draftMs: number[] = [];
+    const t0 = performance.now();
+    await inBatches(gids, CONCURRENCY, async (gid) => {
+      const start = performance.now();
+      const delivery = asanaDelivery(secret, [completedEvent(gid)]);
+      const res = await fetch(`${bot.url}/webhooks/asana`, { method: 'POST', body: delivery.body, headers: delivery.headers });
+      if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+      await waitUntil(() => slack.messages('CBENCH').find((m) => JSON.stringify(m.args).includes(`Milestone ${gid}`)));
+      draftMs.push(performance.now() - start);
+    });
+    const draftWall = performance.now() - t0;
+
+    // 2. approve click → invoice email received
+    const ids = await Promise.all(gids.map(async (gid) => (await findInvoiceBySource(pool, 'asana', gid))!));
+    const emailMs: number[] = [];
+    const t1 = performance.now();
+    await inBatches(ids, CONCURRENCY, async (inv) => {
+      const start = performance.now();
+      const body = blockActionBody({ actionId: 'approve_invoice', value: inv.id, userId: APPROVER, channelId: 'CBENCH', messageTs: inv.slackTs ?? '1.1', responseUrl: slack.responseUrl() });
+      const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', body, headers: signSlackRequest(SIGNING_SECRET, body) });
+      if (res.status !== 200) throw new Error(`slack answered ${res.status}`);
+      await waitUntil(() => smtp.messages.find((m) => m.subject.includes(`Invoice #${inv.number} `)));
+      emailMs.push(performance.now() - start);
+    });
+    const emailWall = performance.now() - t1;
+
+    // 3. reminder path: 7 days later every invoice has one due step
+    const before = smtp.messages.length;
+    clock.advanceDays(7);
+    const t2 = performance.now();
+    await waitUntil(() => smtp.messages.length - before >= MILESTONES, 300_000);
+    const reminderWall = performance.now() - t2;
+
+    summary('webhook → draft in Slack', draftMs);
+    summary('approve → invoice email', emailMs);
+    console.log(`${'throughput'.padEnd(28)} drafts ${(MILESTONES / (draftWall / 1000)).toFixed(1)}/s, sends ${(MILESTONES / (emailWall / 1000)).toFixed(1)}/s`);
+    console.log(`${'reminder path'.padEnd(28)} ${MILESTONES} steps in ${(reminderWall / 1000).toFixed(2)} s = ${(MILESTONES / (reminderWall / 1000)).toFixed(1)} jobs/s (incl. up to one ${config.jobs.processEveryMs} ms scheduler interval)`);
+  } finally {
+    await bot.stop();
+    await Promise.all([slack.close(), stripe.close(), asana.close(), smtp.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

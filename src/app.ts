@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { loadClientsFile } from './clients-file.js';
+import { createLogger, type Logger } from './log.js';
+import { openDatabase, type Database } from './store/db.js';
+import { upsertClients } from './store/clients.js';
+import { createStripeBackend } from './providers/invoicing/stripe.js';
+import { createAsanaTool } from './providers/projects/asana.js';
+import { createSmtpMailer } from './providers/mail/smtp.js';
+import { SlackNotifier } from './slack/notifier.js';
+import { registerListeners } from './slack/listeners.js';
+import { webhookRouter } from './http/webhooks.js';
+import { healthRouter } from './http/health.js';
+import { startScheduler, type Scheduler } from '../jobs/define.js';
+import type { BusinessSettings, Services } from './services.js';
+
+export interface DuebotOptions {
+  /** Defaults to the process clock; tests and the demo pass a ShiftedClock. */
+  clock?: Clock;
+  logger?: Logger;
+  /** Run the Agenda scheduler (default true). */
+  scheduler?: boolean;
+  /** Payment polling fallback interval (default 15 minutes). */
+  pollPaymentsEveryMs?: number;
+}
+
+export interface Duebot {
+  services: Services;
+  slackApp: App;
+  server: Server;
+  port: number;
+  url: string;
+  scheduler: Scheduler | null;
+  stop(): Promise<void>;
+}
+
+/** The composition root: config → store → adapters → use cases → Slack app → jobs → HTTP. */
+export async function startDuebot(config: Config, options: DuebotOptions = {}): Promise<Duebot> {
+  const log = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  log.info({ database: db.kind, location: db.location }, 'database ready');
+  try {
+    await loadClients(config, db, clock, log);
+    return await wire(config, db, clock, log, options);
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<void> {
+  if (!config.clientsFile) return;
+  const { clients, errors } = await loadClientsFile(config.clientsFile);
+  for (const error of errors) log.error(error);
+  await upsertClients(db.pool, clients, clock.now());
+  log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
+}
+
+async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions): Promise<Duebot> {
+  const socketMode = Boolean(config.slack.appToken);
+  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
+  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: '/slack/events', logLevel: LogLevel.WARN });
+  const slackApp = receiver
+    ? new App({ token: config.slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN })
+    : new App({ token: config.slack.botToken, appToken: config.slack.appToken!, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
+
+  const settings: BusinessSettings = {
+    businessName: config.business.name,
+    timezone: config.business.timezone,
+    billingChannelId: config.slack.billingChannelId,
+    ownerSlackUserId: config.slack.ownerUserId,
+    approverSlackUserIds: config.slack.approverUserIds,
+    emailReplyTo: config.email.replyTo,
+    emailDomain: emailDomain(config.email.from),
+    invoiceNumberPrefix: config.business.invoiceNumberPrefix,
+    ownerAsanaAssignee: config.asana.ownerAssignee,
+  };
+  const services: Services = {
+    db,
+    clock,
+    backends: { stripe: createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl }) },
+    projectTool: createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }),
+    mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
+    slack: new SlackNotifier(slackApp.client, log),
+    settings,
+    log,
+    instanceId: `duebot-${randomUUID().slice(0, 8)}`,
+  };
+  registerListeners(slackApp, services);
+
+  let scheduler: Scheduler | null = null;
+  const web = express();
+  web.disable('x-powered-by');
+  web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
+  web.use(webhookRouter(services));
+  if (receiver) web.use(receiver.router);
+  web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = web.listen(config.port, () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, slack: socketMode ? 'socket mode' : 'http /slack/events' }, 'duebot listening');
+
+  if (options.scheduler !== false) {
+    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? 15 * 60 * 1000 });
+  }
+  if (socketMode) await slackApp.start();
+
+  let stopped = false;
+  return {
+    services,
+    slackApp,
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    scheduler,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await scheduler?.stop();
+      if (socketMode) await slackApp.stop();
+      await services.mailer.close();
+      await db.close();
+    },
+  };
+}
+
+function emailDomain(from: string): string {
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  return address.split('@')[1]?.trim() || 'duebot.local';
+}

@@ -1,0 +1,185 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { normalizeCurrency } from './domain/money.js';
+import { DEFAULT_REMINDER_SCHEDULE, type Client } from './domain/types.js';
+
+/**
+ * Clients from the YAML clients file. Each bad entry is reported with the client's name and the field
+ * and skipped; the good entries still load, so one typo never stops invoicing for everyone else.
+ */
+export interface ClientsFileResult {
+  clients: Client[];
+  errors: string[];
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+const reminderStep = z
+  .strictObject({
+    day: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days'),
+    tone: z.enum(['friendly', 'firm', 'final'], { error: 'must be friendly, firm or final' }),
+    from: z.enum(['delivery', 'due'], { error: 'must be delivery or due' }).default('delivery'),
+  })
+  .refine((s) => s.from === 'due' || s.day >= 0, { message: 'a negative day needs from: due (days before the due date)', path: ['day'] })
+  // A delivery-relative step is planned only if it falls after the sending, so day 0 would silently never go out.
+  .refine((s) => s.from === 'due' || s.day !== 0, { message: 'day 0 from delivery is the invoice itself; use 1 or more', path: ['day'] });
+
+/** Asana gids are strings of digits; written unquoted they become YAML numbers, exact only up to 2^53. */
+const asanaGid = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+    ctx.addIssue({ code: 'custom', message: `${v} is too long to read as a number; quote the gid ("...")` });
+    return z.NEVER;
+  }
+  const gid = String(v).trim();
+  if (!/^\d+$/.test(gid)) {
+    ctx.addIssue({ code: 'custom', message: `"${gid}" is not an Asana project gid (digits only)` });
+    return z.NEVER;
+  }
+  return gid;
+});
+
+const clientEntry = z.strictObject({
+  id: z
+    .string({ error: 'must be a slug like "acme" (lower-case letters, digits and dashes)' })
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a slug like "acme" (lower-case letters, digits and dashes)')
+    .optional(),
+  name: z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') }).trim().min(1, 'is required'),
+  emails: z
+    .union([z.string(), z.array(z.string())], { error: (i) => (i.input === undefined ? 'is required' : 'must be an email address or a list of them') })
+    .transform((v) => [...new Set((Array.isArray(v) ? v : [v]).map((e) => e.trim()))])
+    .pipe(z.array(z.string().refine((e) => EMAIL.test(e), { error: (i) => `"${String(i.input)}" is not an email address` })).min(1, 'needs at least one address')),
+  currency: z
+    .string({ error: 'must be an ISO 4217 currency code like USD' })
+    .default('USD')
+    .transform((v, ctx) => {
+      try {
+        return normalizeCurrency(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not an ISO 4217 currency code` });
+        return z.NEVER;
+      }
+    }),
+  paymentTermsDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(30),
+  provider: z.enum(['stripe'], { error: 'must be stripe' }).default('stripe'),
+  asanaProjects: z
+    .array(asanaGid, { error: 'must be a list of Asana project gids' })
+    .transform((gids) => [...new Set(gids)])
+    .default([]),
+  reminders: z
+    .array(reminderStep, { error: 'must be a list of {day, tone, from}' })
+    .refine((steps) => new Set(steps.map((s) => `${s.from}:${s.day}`)).size === steps.length, 'has the same day twice')
+    .optional(),
+  finalMode: z.enum(['pause', 'notice-only'], { error: 'must be pause or notice-only' }).default('pause'),
+  autoSend: z.boolean({ error: 'must be true or false' }).default(false),
+});
+
+const KNOWN_FIELDS: Record<string, readonly string[]> = {
+  client: Object.keys(clientEntry.shape),
+  reminder: ['day', 'tone', 'from'],
+};
+
+/** Fields whose messages quote the offending value, so a list index would only add noise. */
+const VALUE_QUOTING_LISTS = new Set(['emails', 'asanaProjects']);
+
+const fileShape = z.object({ clients: z.array(z.unknown()) });
+
+export function slugify(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'client'
+  );
+}
+
+export function parseClients(yamlText: string, source = 'clients file'): ClientsFileResult {
+  let doc: unknown;
+  try {
+    const parsed = parseDocument(yamlText);
+    const first = parsed.errors[0];
+    if (first) return { clients: [], errors: [`${source}: not valid YAML: ${first.message.split('\n')[0]}`] };
+    doc = parsed.toJS();
+  } catch (err) {
+    // toJS throws on alias bombs ("Excessive alias count").
+    return { clients: [], errors: [`${source}: not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`] };
+  }
+  const top = fileShape.safeParse(doc);
+  if (!top.success) return { clients: [], errors: [`${source}: expected a top-level "clients:" list`] };
+
+  const clients: Client[] = [];
+  const errors: string[] = [];
+  const byId = new Map<string, string>();
+  const byProject = new Map<string, string>();
+  top.data.clients.forEach((raw, index) => {
+    const label = `${source}: client ${describe(raw, index)}`;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      errors.push(`${label}: must be a mapping with at least name and emails`);
+      return;
+    }
+    const parsed = clientEntry.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) errors.push(...formatIssue(label, issue));
+      return;
+    }
+    const c = parsed.data;
+    const id = c.id ?? slugify(c.name);
+    const clash = byId.get(id);
+    if (clash) {
+      errors.push(`${label}: id: "${id}" is already used by client "${clash}"`);
+      return;
+    }
+    const taken = c.asanaProjects.find((p) => byProject.has(p));
+    if (taken) {
+      errors.push(`${label}: asanaProjects: project ${taken} already belongs to client "${byProject.get(taken)}"`);
+      return;
+    }
+    byId.set(id, c.name);
+    for (const p of c.asanaProjects) byProject.set(p, c.name);
+    clients.push({
+      id,
+      name: c.name,
+      emails: c.emails,
+      currency: c.currency,
+      paymentTermsDays: c.paymentTermsDays,
+      provider: c.provider,
+      asanaProjectGids: c.asanaProjects,
+      reminderSchedule: c.reminders ?? DEFAULT_REMINDER_SCHEDULE.map((step) => ({ ...step })),
+      finalMode: c.finalMode,
+      autoSend: c.autoSend,
+    });
+  });
+  return { clients, errors };
+}
+
+export async function loadClientsFile(path: string): Promise<ClientsFileResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { clients: [], errors: [`CLIENTS_FILE: cannot read ${path}${code ? ` (${code})` : ''}`] };
+  }
+  return parseClients(text, basename(path));
+}
+
+function formatIssue(label: string, issue: z.core.$ZodIssue): string[] {
+  const path = issue.path.filter((segment, i) => !(typeof segment === 'number' && VALUE_QUOTING_LISTS.has(String(issue.path[i - 1]))));
+  const where = path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : 'reminder'] ?? [];
+    return issue.keys.map((key) => {
+      const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      return `${label}: ${where ? `${where}.` : ''}${key}: is not a known field${near ? ` (did you mean ${near}?)` : ''}`;
+    });
+  }
+  return [`${label}: ${where || 'entry'}: ${issue.message}`];
+}
+
+function describe(raw: unknown, index: number): string {
+  const name = raw && typeof raw === 'object' && 'name' in raw && typeof raw.name === 'string' && raw.name.trim() ? raw.name.trim() : null;
+  return name ? `"${name}" (#${index + 1})` : `#${index + 1}`;
+}

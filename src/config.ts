@@ -1,0 +1,179 @@
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The environment, parsed once at start-up into a typed object. Every problem is reported at once,
+ * one line per variable (`NAME: what is wrong`); secret values never appear in the messages.
+ * Nothing below this module reads process.env.
+ */
+export interface Config {
+  /** 0 asks the OS for any free port (tests and the demo). */
+  port: number;
+  logLevel: LogLevel;
+  database: { url: string | null; dataDir: string };
+  slack: {
+    botToken: string;
+    signingSecret: string | null;
+    appToken: string | null;
+    apiUrl: string | null;
+    billingChannelId: string;
+    ownerUserId: string;
+    approverUserIds: string[];
+  };
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null };
+  asana: { accessToken: string; apiUrl: string | null; ownerAssignee: string };
+  email: { smtpUrl: string; from: string; replyTo: string | null };
+  business: { name: string; timezone: string; invoiceNumberPrefix: string };
+  clientsFile: string | null;
+  publicUrl: string | null;
+  jobs: { processEveryMs: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const required = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema);
+const str = (message: string) => z.string({ error: (issue) => (issue.input === undefined ? 'is required' : message) });
+const prefixed = (prefixes: string[], what: string) =>
+  str(`must be ${what}`).refine((v) => prefixes.some((p) => v.startsWith(p)), `must be ${what} (starting with ${prefixes.join(' or ')})`);
+const url = (protocols: string[]) =>
+  str('must be a URL').refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+const emailAddress = str('must be an email address').refine((v) => EMAIL.test(v), 'must be an email address');
+const fromAddress = str('must be an address').refine((v) => EMAIL.test(/<([^>]+)>\s*$/.exec(v)?.[1] ?? v), 'must be an address like "Billing <billing@example.com>" or billing@example.com');
+const slackId = (kinds: string, what: string) => str(`must be a Slack ${what} id`).refine((v) => new RegExp(`^[${kinds}][A-Z0-9]{2,}$`).test(v), `must be a Slack ${what} id (like ${kinds[0]}0123ABCD)`);
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** "30 seconds", "2 minutes", "500 ms", "1500" (ms) → milliseconds. */
+export function parseInterval(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)?$/i.exec(text.trim());
+  if (!match) return null;
+  const n = Number(match[1]);
+  const unit = (match[2] ?? 'ms').toLowerCase();
+  const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
+  return Math.round(n * factor);
+}
+
+/** Node clamps timer delays above 2^31-1 ms to 1 ms, which would turn a long interval into a busy loop. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const MIN_PROCESS_EVERY_MS = 100;
+const INTERVAL_EXAMPLES = '"30 seconds", "2 minutes", "500 ms" or a number of milliseconds';
+
+const interval = str(`must be an interval like ${INTERVAL_EXAMPLES}`).transform((v, ctx) => {
+  const ms = parseInterval(v);
+  if (ms === null) ctx.addIssue({ code: 'custom', message: `must be an interval like ${INTERVAL_EXAMPLES}` });
+  else if (ms < MIN_PROCESS_EVERY_MS) ctx.addIssue({ code: 'custom', message: `must be at least ${MIN_PROCESS_EVERY_MS} ms` });
+  else if (ms > MAX_TIMER_MS) ctx.addIssue({ code: 'custom', message: 'must be at most 24 days' });
+  else return ms;
+  return z.NEVER;
+});
+
+const asanaAssignee = str('must be me, an Asana user gid or an email address').refine(
+  (v) => v === 'me' || /^\d+$/.test(v) || EMAIL.test(v),
+  'must be me, an Asana user gid (digits) or an email address',
+);
+
+const schema = z.object({
+  PORT: optional(
+    str('must be a port number (0..65535)')
+      .regex(/^\d{1,5}$/, 'must be a port number (0..65535)')
+      .transform(Number)
+      .refine((n) => n <= 65535, 'must be a port number (0..65535)'),
+  ),
+  DATABASE_URL: optional(url(['postgres:', 'postgresql:'])),
+  DATA_DIR: optional(z.string()),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })),
+  SLACK_BOT_TOKEN: required(prefixed(['xoxb-'], 'a bot token')),
+  SLACK_SIGNING_SECRET: optional(z.string()),
+  SLACK_APP_TOKEN: optional(prefixed(['xapp-'], 'an app-level token')),
+  SLACK_API_URL: optional(url(['http:', 'https:'])),
+  BILLING_CHANNEL_ID: required(slackId('CG', 'channel')),
+  OWNER_SLACK_USER_ID: required(slackId('UW', 'user')),
+  APPROVER_SLACK_USER_IDS: required(
+    str('must be a comma-separated list of Slack user ids').refine(
+      (v) => v.split(',').map((s) => s.trim()).filter(Boolean).length > 0 && v.split(',').map((s) => s.trim()).filter(Boolean).every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)),
+      'must be a comma-separated list of Slack user ids (like U0123ABCD,U0456EFGH)',
+    ),
+  ),
+  STRIPE_SECRET_KEY: required(prefixed(['sk_', 'rk_'], 'a Stripe secret or restricted key')),
+  STRIPE_WEBHOOK_SECRET: required(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
+  STRIPE_API_URL: optional(url(['http:', 'https:'])),
+  ASANA_ACCESS_TOKEN: required(str('must be an Asana access token')),
+  ASANA_API_URL: optional(url(['http:', 'https:'])),
+  OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
+  SMTP_URL: required(url(['smtp:', 'smtps:'])),
+  EMAIL_FROM: required(fromAddress),
+  EMAIL_REPLY_TO: optional(emailAddress),
+  BUSINESS_NAME: required(str('must be your business name')),
+  BUSINESS_TIMEZONE: optional(str('must be an IANA time zone').refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London or America/New_York')),
+  INVOICE_NUMBER_PREFIX: optional(z.string().max(20, 'must be at most 20 characters')),
+  CLIENTS_FILE: optional(z.string()),
+  PUBLIC_URL: optional(url(['http:', 'https:'])),
+  JOBS_PROCESS_EVERY: optional(interval),
+});
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${String(issue.path[0] ?? '?')}: ${issue.message}`);
+  }
+  const e = parsed.success ? parsed.data : null;
+  if (!blankToUndefined(env.SLACK_APP_TOKEN) && !blankToUndefined(env.SLACK_SIGNING_SECRET)) {
+    problems.push('SLACK_SIGNING_SECRET: is required (or set SLACK_APP_TOKEN to use Socket Mode)');
+  }
+  if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
+
+  const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
+  return {
+    port: e.PORT ?? 3000,
+    logLevel: e.LOG_LEVEL ?? 'info',
+    database: { url: e.DATABASE_URL ?? null, dataDir: e.DATA_DIR ?? './data' },
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET ?? null,
+      appToken: e.SLACK_APP_TOKEN ?? null,
+      apiUrl: withSlash(e.SLACK_API_URL),
+      billingChannelId: e.BILLING_CHANNEL_ID,
+      ownerUserId: e.OWNER_SLACK_USER_ID,
+      approverUserIds: e.APPROVER_SLACK_USER_IDS.split(',').map((s) => s.trim()).filter(Boolean),
+    },
+    stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null },
+    asana: { accessToken: e.ASANA_ACCESS_TOKEN, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
+    email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, replyTo: e.EMAIL_REPLY_TO ?? null },
+    business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
+    clientsFile: e.CLIENTS_FILE ?? null,
+    publicUrl: e.PUBLIC_URL ?? null,
+    jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
+  };
+}
+
+/** Every variable duebot reads, in the order of .env.example (problems are listed in this order too). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+function order(problem: string): number {
+  const index = CONFIG_VARIABLES.indexOf(problem.split(':')[0]!);
+  return index < 0 ? CONFIG_VARIABLES.length : index;
+}

@@ -1,0 +1,100 @@
+/** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
+
+export type InvoiceStatus =
+  | 'draft' // built from a milestone, waiting for approval in Slack
+  | 'approved' // approved (or auto-send); being created at the back-end and emailed
+  | 'sent' // emailed with a payment link; reminders running
+  | 'partially_paid' // some money in; reminders continue for the balance
+  | 'paid'
+  | 'void'
+  | 'uncollectible'
+  | 'discarded'; // draft thrown away in Slack; keeps its number so the sequence stays gap-free
+
+export interface InvoiceLine {
+  description: string;
+  /** Decimal string so fractional hours stay exact, e.g. "1", "2.5". */
+  quantity: string;
+  /** Minor units per unit. */
+  unitAmount: number;
+  /** Minor units: quantity × unitAmount, rounded half away from zero. */
+  amount: number;
+}
+
+export type ReminderTone = 'friendly' | 'firm' | 'final';
+
+/** One step of a client's reminder sequence. */
+export interface ReminderStep {
+  /** Days after `from`; negative only with from = 'due' (a pre-due nudge, e.g. -3). */
+  day: number;
+  from: 'delivery' | 'due';
+  tone: ReminderTone;
+}
+
+/** What the final step does beyond the email: pause the service and escalate, or just the notice. */
+export type FinalMode = 'pause' | 'notice-only';
+
+export type InvoicingProvider = 'stripe';
+
+export interface Client {
+  /** Stable slug from the clients file, e.g. "acme". */
+  id: string;
+  name: string;
+  emails: string[];
+  currency: string;
+  paymentTermsDays: number;
+  provider: InvoicingProvider;
+  asanaProjectGids: string[];
+  reminderSchedule: ReminderStep[];
+  finalMode: FinalMode;
+  autoSend: boolean;
+}
+
+export const DEFAULT_REMINDER_SCHEDULE: readonly ReminderStep[] = [
+  { day: 7, from: 'delivery', tone: 'friendly' },
+  { day: 14, from: 'delivery', tone: 'firm' },
+  { day: 30, from: 'delivery', tone: 'final' },
+];
+
+/** Everything a Slack message or an email needs to show one invoice. */
+export interface InvoiceView {
+  id: string;
+  /** Display number, e.g. "INV-0042". */
+  number: string;
+  clientName: string;
+  milestone: string;
+  currency: string;
+  lines: InvoiceLine[];
+  /** Minor units. */
+  total: number;
+  amountPaid: number;
+  /** YYYY-MM-DD in the business time zone. */
+  dueDate: string;
+  status: InvoiceStatus;
+  disputed: boolean;
+  paused: boolean;
+  recipients: string[];
+  paymentUrl: string | null;
+  sentAt: Date | null;
+  paidAt: Date | null;
+  /** Link back to the milestone in the project tool. */
+  sourceUrl: string | null;
+  /** Something a human must look at (e.g. a send whose outcome is unknown after a crash). */
+  attention: string | null;
+}
+
+export type AgingBucketLabel = '0-7' | '8-14' | '15-30' | '30+';
+
+export interface AgingBucket {
+  label: AgingBucketLabel;
+  count: number;
+  /** One total per currency present in the bucket, minor units, sorted by currency code. */
+  totals: { currency: string; amount: number }[];
+}
+
+export interface AgingReport {
+  asOf: Date;
+  buckets: AgingBucket[];
+  /** Overdue invoices (past their due date) with the largest balance first, at most 5. */
+  largestOverdue: { number: string; clientName: string; currency: string; balance: number; daysOverdue: number }[];
+  openCount: number;
+}

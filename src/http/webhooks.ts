@@ -1,0 +1,119 @@
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import { WebhookSignatureError } from '../providers/invoicing/backend.js';
+import { verifyAsanaSignature } from './signatures.js';
+import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
+import type { Services } from '../services.js';
+import { processInboxEvent, type BackendEventPayload, type TaskChangedPayload } from '../usecases/process-inbox.js';
+import { bodyBuffer, parseJson, rawBody } from './raw-body.js';
+
+/**
+ * Webhook routes: verify over the raw bytes, store every accepted event, answer at once, then act.
+ * Processing starts right away in this process; the sweep retries anything a crash interrupted.
+ */
+export function webhookRouter(services: Services): express.Router {
+  const router = express.Router();
+  router.post('/webhooks/asana', rawBody, (req, res) => void handle(res, services, () => asana(req, res, services)));
+  router.post('/webhooks/stripe', rawBody, (req, res) => void handle(res, services, () => stripe(req, res, services)));
+  return router;
+}
+
+async function handle(res: Response, services: Services, work: () => Promise<InboxEvent[]>): Promise<void> {
+  let accepted: InboxEvent[];
+  try {
+    accepted = await work();
+  } catch (err) {
+    services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'webhook could not be stored');
+    if (!res.headersSent) res.status(503).json({ error: 'temporarily unable to store the event; please retry' });
+    return;
+  }
+  // Acted on after the response, in order, so the sender never waits on Stripe, Slack or SMTP.
+  setImmediate(() => {
+    void (async () => {
+      for (const event of accepted) await processInboxEvent(services, event);
+    })();
+  });
+}
+
+const asanaEvent = z.object({
+  action: z.string(),
+  created_at: z.string().optional(),
+  resource: z.object({ gid: z.string(), resource_type: z.string() }),
+  change: z.object({ field: z.string() }).passthrough().nullish(),
+  user: z.unknown().optional(),
+  parent: z.unknown().optional(),
+});
+const asanaDelivery = z.object({ events: z.array(z.unknown()) });
+
+async function asana(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
+  const now = services.clock.now();
+  const handshake = req.header('x-hook-secret');
+  if (handshake) {
+    // Asana's handshake while a webhook is being created: echo the secret and keep it for later deliveries.
+    await saveWebhookSecret(services.db.pool, 'asana', String(req.query.hook ?? randomUUID()), handshake, now);
+    services.log.info('asana webhook handshake accepted');
+    res.setHeader('X-Hook-Secret', handshake);
+    res.status(200).end();
+    return [];
+  }
+  const raw = bodyBuffer(req.body);
+  const signature = req.header('x-hook-signature');
+  const secrets = await webhookSecrets(services.db.pool, 'asana');
+  if (!signature || !secrets.some((secret) => verifyAsanaSignature(secret, raw, signature))) {
+    res.status(401).json({ error: signature ? 'X-Hook-Signature does not match any registered Asana webhook' : 'missing X-Hook-Signature' });
+    return [];
+  }
+  const json = parseJson(raw);
+  const delivery = json.ok ? asanaDelivery.safeParse(json.value) : null;
+  if (!json.ok || !delivery?.success) {
+    res.status(400).json({ error: json.ok ? 'expected {"events": [...]}' : json.reason });
+    return [];
+  }
+  const accepted: InboxEvent[] = [];
+  let ignored = 0;
+  for (const item of delivery.data.events) {
+    const parsed = asanaEvent.safeParse(item);
+    const event = parsed.success ? parsed.data : null;
+    if (!event || event.resource.resource_type !== 'task' || event.action !== 'changed' || event.change?.field !== 'completed') {
+      ignored += 1;
+      continue;
+    }
+    // Asana events carry no id: the event's own content identifies a repeat delivery.
+    const externalId = createHash('sha256').update(JSON.stringify([event.resource.gid, event.action, event.change?.field, event.created_at ?? '', event.user ?? null])).digest('hex');
+    const payload: TaskChangedPayload = { taskId: event.resource.gid };
+    const stored = await storeInboxEvent(services.db.pool, { source: 'asana', externalId, kind: 'task_changed', payload }, now);
+    if (stored) accepted.push(stored);
+  }
+  res.status(200).json({ accepted: accepted.length, duplicates: delivery.data.events.length - accepted.length - ignored, ignored });
+  return accepted;
+}
+
+async function stripe(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
+  const backend = services.backends.stripe;
+  if (!backend) {
+    res.status(404).json({ error: 'stripe is not configured' });
+    return [];
+  }
+  const raw = bodyBuffer(req.body);
+  let event;
+  try {
+    event = backend.parseWebhook(raw, req.headers);
+  } catch (err) {
+    if (err instanceof WebhookSignatureError) {
+      res.status(401).json({ error: `invalid Stripe-Signature: ${err.message}` });
+    } else {
+      res.status(400).json({ error: `malformed Stripe event: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    return [];
+  }
+  if (event.kind === 'ignored') {
+    res.status(200).json({ ignored: event.type });
+    return [];
+  }
+  const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
+  const stored = await storeInboxEvent(services.db.pool, { source: 'stripe', externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
+  res.status(200).json({ received: true, duplicate: !stored });
+  return stored ? [stored] : [];
+}

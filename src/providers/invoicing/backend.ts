@@ -1,0 +1,68 @@
+import type { InvoiceLine } from '../../domain/types.js';
+
+/** The port every accounting / payments back-end implements (Stripe now; QuickBooks, FreshBooks later). */
+export interface InvoicingBackend {
+  readonly name: string;
+  /**
+   * Creates (or finds) the customer, creates the invoice with its lines, finalizes it and returns the
+   * payment link. Idempotent per `invoiceId`: calling it again after a crash returns the same invoice.
+   */
+  issueInvoice(request: IssueInvoiceRequest): Promise<BackendInvoice>;
+  /** Live state, read right before any reminder and on every payment event. */
+  fetchInvoice(providerInvoiceId: string): Promise<BackendInvoice>;
+  /**
+   * Verifies a webhook delivery over its raw bytes and maps it to a back-end-neutral event.
+   * Throws `WebhookSignatureError` when the signature is missing, wrong or stale.
+   */
+  parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): BackendWebhookEvent;
+}
+
+export interface IssueInvoiceRequest {
+  /** duebot's invoice id (uuid): the idempotency anchor for every call. */
+  invoiceId: string;
+  /** duebot's gap-free number, e.g. "INV-0042", shown on the back-end invoice too. */
+  number: string;
+  /** `providerCustomerId` is the id remembered from an earlier invoice, reused when present. */
+  customer: { clientId: string; name: string; emails: string[]; providerCustomerId: string | null };
+  currency: string;
+  lines: InvoiceLine[];
+  daysUntilDue: number;
+  /** Milestone name, used as the invoice description/memo. */
+  memo: string;
+  metadata: Record<string, string>;
+}
+
+export type BackendInvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+
+export interface BackendInvoice {
+  providerInvoiceId: string;
+  providerCustomerId: string;
+  status: BackendInvoiceStatus;
+  currency: string;
+  /** Minor units. */
+  amountDue: number;
+  amountPaid: number;
+  amountRemaining: number;
+  /** One-click payment page, or null where the back-end gives none. */
+  paymentUrl: string | null;
+  pdfUrl: string | null;
+  metadata: Record<string, string>;
+}
+
+export type BackendEventKind = 'paid' | 'payment' | 'voided' | 'uncollectible' | 'ignored';
+
+export interface BackendWebhookEvent {
+  /** The provider's event id: the dedupe key. */
+  eventId: string;
+  /** Provider's own type string, e.g. "invoice.paid". */
+  type: string;
+  kind: BackendEventKind;
+  providerInvoiceId: string | null;
+  /** duebot's invoice id where the back-end echoes our metadata. */
+  duebotInvoiceId: string | null;
+  occurredAt: Date;
+}
+
+export class WebhookSignatureError extends Error {
+  override readonly name = 'WebhookSignatureError';
+}

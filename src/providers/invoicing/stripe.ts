@@ -1,0 +1,247 @@
+import Stripe from 'stripe';
+import { formatMoney, money, normalizeCurrency } from '../../domain/money.js';
+import type { InvoiceLine } from '../../domain/types.js';
+import {
+  WebhookSignatureError,
+  type BackendEventKind,
+  type BackendInvoice,
+  type BackendInvoiceStatus,
+  type BackendWebhookEvent,
+  type InvoicingBackend,
+  type IssueInvoiceRequest,
+} from './backend.js';
+
+export type BackendErrorCode = 'rate_limited' | 'auth' | 'invalid' | 'unavailable' | 'not_found';
+
+/** A back-end failure by cause, so callers decide retry vs. give up by type (stripe-node's habit). */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+  /** HTTP status from the provider, when there was a response. */
+  readonly status: number | null;
+  constructor(
+    message: string,
+    readonly code: BackendErrorCode,
+    readonly retryable: boolean,
+    details: { status?: number | null; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status ?? null;
+  }
+}
+
+export interface StripeBackendOptions {
+  secretKey: string;
+  webhookSecret: string;
+  /** e.g. `http://127.0.0.1:12111` for a local stand-in; null/absent = api.stripe.com. */
+  apiUrl?: string | null;
+}
+
+const EVENT_KINDS: Record<string, BackendEventKind> = {
+  'invoice.paid': 'paid',
+  'invoice.payment_succeeded': 'payment',
+  'invoice.voided': 'voided',
+  'invoice.marked_uncollectible': 'uncollectible',
+};
+
+const STATUSES: Record<string, BackendInvoiceStatus> = { draft: 'draft', open: 'open', paid: 'paid', void: 'void', uncollectible: 'uncollectible' };
+
+/** Metadata key on each invoice item, so a re-run can tell which of our lines are already on a draft. */
+const LINE_INDEX_KEY = 'duebot_line_index';
+
+/** Client-level connection settings for `new Stripe(...)` from an `apiUrl` (the SDK has no per-request host). */
+export function stripeConnection(apiUrl: string | null | undefined): { host: string; port: number; protocol: 'http' | 'https' } | Record<string, never> {
+  if (!apiUrl) return {};
+  const url = new URL(apiUrl);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`Stripe apiUrl must be http(s), got ${apiUrl}`);
+  const protocol = url.protocol === 'http:' ? 'http' : 'https';
+  return { host: url.hostname, port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80, protocol };
+}
+
+/** A search-query string literal: Stripe's search syntax escapes quotes (and backslashes) with a backslash. */
+export function searchLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** What a line looks like on the Stripe invoice: the quantity and unit price go in the text when not 1. */
+export function stripeLineDescription(line: InvoiceLine, currency: string): string {
+  if (line.quantity === '1') return line.description;
+  return `${line.description} (${line.quantity} × ${formatMoney(money(line.unitAmount, currency))})`;
+}
+
+export function createStripeBackend(options: StripeBackendOptions): InvoicingBackend {
+  const stripe = new Stripe(options.secretKey, { maxNetworkRetries: 2, timeout: 20_000, ...stripeConnection(options.apiUrl) });
+
+  const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (err) {
+      throw toBackendError(what, err);
+    }
+  };
+
+  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer']): Promise<string> {
+    if (customer.providerCustomerId) return customer.providerCustomerId;
+    const found = await call('search customers', () => stripe.customers.search({ query: `metadata['duebot_client_id']:${searchLiteral(customer.clientId)}`, limit: 1 }));
+    if (found.data[0]) return found.data[0].id;
+    // Search lags up to a minute behind writes; the idempotency key covers that window (24 h replay).
+    const created = await call('create customer', () =>
+      stripe.customers.create(
+        { name: customer.name, ...(customer.emails[0] ? { email: customer.emails[0] } : {}), metadata: { duebot_client_id: customer.clientId } },
+        { idempotencyKey: `duebot-customer-${customer.clientId}` },
+      ),
+    );
+    return created.id;
+  }
+
+  /**
+   * Our invoice at Stripe, if an earlier attempt got that far. Idempotency keys replay for only 24 hours,
+   * so a retry after a long outage must find the invoice by metadata instead of creating a second one.
+   */
+  async function findExistingInvoice(invoiceId: string): Promise<Stripe.Invoice | null> {
+    const found = await call('search invoices', () => stripe.invoices.search({ query: `metadata['duebot_invoice_id']:${searchLiteral(invoiceId)}`, limit: 1 }));
+    return found.data[0] ?? null;
+  }
+
+  async function lineIndexesOn(invoice: Stripe.Invoice): Promise<Set<string>> {
+    const indexes = new Set<string>();
+    const lines = invoice.lines?.has_more
+      ? await call('list invoice lines', () => stripe.invoices.listLineItems(invoice.id!, { limit: 100 }).autoPagingToArray({ limit: 10_000 }))
+      : (invoice.lines?.data ?? []);
+    for (const line of lines) {
+      const index = line.metadata?.[LINE_INDEX_KEY];
+      if (index !== undefined) indexes.add(index);
+    }
+    return indexes;
+  }
+
+  return {
+    name: 'stripe',
+
+    async issueInvoice(req) {
+      const existing = await findExistingInvoice(req.invoiceId);
+      if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
+
+      const currency = normalizeCurrency(req.currency).toLowerCase();
+      const customer = existing ? customerId(existing) : await findOrCreateCustomer(req.customer);
+      const draft =
+        existing ??
+        (await call('create invoice', () =>
+          stripe.invoices.create(
+            {
+              customer,
+              collection_method: 'send_invoice',
+              days_until_due: req.daysUntilDue,
+              currency,
+              auto_advance: false,
+              pending_invoice_items_behavior: 'exclude',
+              description: req.memo,
+              metadata: { ...req.metadata, duebot_invoice_id: req.invoiceId, duebot_number: req.number },
+            },
+            { idempotencyKey: `duebot-invoice-${req.invoiceId}` },
+          ),
+        ));
+      const draftId = draft.id!;
+      // A replayed create shows the lines of the moment it first ran; the per-line keys cover those.
+      const present = await lineIndexesOn(draft);
+      for (const [index, line] of req.lines.entries()) {
+        if (present.has(String(index))) continue;
+        await call('add invoice line', () =>
+          stripe.invoiceItems.create(
+            { customer, invoice: draftId, currency, amount: line.amount, description: stripeLineDescription(line, req.currency), metadata: { [LINE_INDEX_KEY]: String(index) } },
+            { idempotencyKey: `duebot-line-${req.invoiceId}-${index}` },
+          ),
+        );
+      }
+      // No sendInvoice: duebot emails the invoice itself.
+      const finalized = await call('finalize invoice', () => stripe.invoices.finalizeInvoice(draftId, { auto_advance: false }, { idempotencyKey: `duebot-finalize-${req.invoiceId}` }));
+      return toBackendInvoice(finalized);
+    },
+
+    async fetchInvoice(providerInvoiceId) {
+      return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
+    },
+
+    parseWebhook(rawBody, headers) {
+      const header = headers['stripe-signature'];
+      const signature = Array.isArray(header) ? header[0] : header;
+      if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
+      let event: Stripe.Event;
+      try {
+        event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret);
+      } catch (err) {
+        if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new WebhookSignatureError(signatureReason(err.message));
+        throw err;
+      }
+      return toWebhookEvent(event);
+    },
+  };
+}
+
+/** Maps a verified Stripe event to the back-end-neutral shape. */
+export function toWebhookEvent(event: Stripe.Event): BackendWebhookEvent {
+  const object = event.data.object as { object?: string; id?: string; metadata?: Record<string, string> | null };
+  const isInvoice = object.object === 'invoice';
+  return {
+    eventId: event.id,
+    type: event.type,
+    kind: isInvoice ? (EVENT_KINDS[event.type] ?? 'ignored') : 'ignored',
+    providerInvoiceId: isInvoice ? (object.id ?? null) : null,
+    duebotInvoiceId: isInvoice ? (object.metadata?.duebot_invoice_id ?? null) : null,
+    occurredAt: new Date(event.created * 1000),
+  };
+}
+
+/** The SDK's messages run to several sentences with advice; keep the first, which names the cause. */
+function signatureReason(message: string): string {
+  const first = (message.split('\n')[0] ?? '').trim();
+  const sentence = /^[^.]*\./.exec(first)?.[0] ?? first;
+  return sentence.length > 0 ? `Stripe signature: ${sentence}` : 'Stripe signature mismatch';
+}
+
+function customerId(inv: Stripe.Invoice): string {
+  return typeof inv.customer === 'string' ? inv.customer : (inv.customer?.id ?? '');
+}
+
+export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
+  const status = STATUSES[inv.status ?? ''];
+  if (!status) throw new BackendError(`Stripe invoice ${inv.id ?? '?'} has an unknown status "${String(inv.status)}"`, 'invalid', false);
+  return {
+    providerInvoiceId: inv.id!,
+    providerCustomerId: customerId(inv),
+    status,
+    currency: inv.currency.toUpperCase(),
+    amountDue: inv.amount_due,
+    amountPaid: inv.amount_paid,
+    amountRemaining: inv.amount_remaining,
+    paymentUrl: inv.hosted_invoice_url ?? null,
+    pdfUrl: inv.invoice_pdf ?? null,
+    metadata: { ...(inv.metadata ?? {}) },
+  };
+}
+
+/** Sorts stripe-node's error hierarchy into retry-or-give-up codes. */
+export function toBackendError(what: string, err: unknown): BackendError {
+  if (err instanceof BackendError) return err;
+  const e = (err ?? {}) as { type?: string; statusCode?: number; message?: string; code?: string };
+  const status = e.statusCode ?? null;
+  const message = `Stripe ${what} failed${status ? ` (${status}${e.code ? ` ${e.code}` : ''})` : ''}: ${e.message ?? String(err)}`;
+  const make = (code: BackendErrorCode, retryable: boolean) => new BackendError(message, code, retryable, { status, cause: err });
+  switch (e.type) {
+    case 'StripeRateLimitError':
+      return make('rate_limited', true);
+    case 'StripeAuthenticationError':
+    case 'StripePermissionError':
+      return make('auth', false);
+    case 'StripeConnectionError':
+      return make('unavailable', true);
+    default:
+      if (status === 429) return make('rate_limited', true);
+      if (status === 401 || status === 403) return make('auth', false);
+      if (status === 404) return make('not_found', false);
+      // 409: a lock timeout or a concurrent request on the same idempotency key; trying again is safe.
+      if (status === 409) return make('unavailable', true);
+      if (status !== null && status >= 500) return make('unavailable', true);
+      // 4xx, or no response at all from something that is not a connection error (a bug on our side).
+      return make('invalid', false);
+  }
+}

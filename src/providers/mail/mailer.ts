@@ -1,0 +1,23 @@
+/** The port for outgoing email. */
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<SentEmail>;
+  close(): Promise<void>;
+}
+
+export interface OutgoingEmail {
+  to: string[];
+  subject: string;
+  text: string;
+  html: string;
+  replyTo?: string;
+  /** Set by the caller so the id is known (and stored) before the send; threads replies to invoices. */
+  messageId: string;
+  inReplyTo?: string;
+  references?: string[];
+}
+
+export interface SentEmail {
+  messageId: string;
+  /** Envelope recipients the server accepted. */
+  accepted: string[];
+}

@@ -1,0 +1,36 @@
+import type { Clock } from './clock.js';
+import type { Database } from './store/db.js';
+import type { InvoicingBackend } from './providers/invoicing/backend.js';
+import type { ProjectTool } from './providers/projects/tool.js';
+import type { Mailer } from './providers/mail/mailer.js';
+import type { SlackNotifier } from './slack/notifier.js';
+import type { Logger } from './log.js';
+
+/** What the business needs to know to act; a slice of the config, given to the use cases. */
+export interface BusinessSettings {
+  businessName: string;
+  timezone: string;
+  billingChannelId: string;
+  ownerSlackUserId: string;
+  approverSlackUserIds: string[];
+  emailReplyTo: string | null;
+  /** Domain for our own Message-IDs (from EMAIL_FROM). */
+  emailDomain: string;
+  invoiceNumberPrefix: string;
+  ownerAsanaAssignee: string | null;
+}
+
+/** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */
+export interface Services {
+  db: Database;
+  clock: Clock;
+  /** Invoicing back-ends by provider name (a client's `provider`). */
+  backends: Record<string, InvoicingBackend>;
+  projectTool: ProjectTool;
+  mailer: Mailer;
+  slack: SlackNotifier;
+  settings: BusinessSettings;
+  log: Logger;
+  /** Identifies this process in claims (two bot processes may run at once). */
+  instanceId: string;
+}

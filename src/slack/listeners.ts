@@ -1,0 +1,96 @@
+import type { App } from '@slack/bolt';
+import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL } from '../../blocks/ids.js';
+import { editInvoiceModal, parseEditSubmission } from '../../blocks/edit-modal.js';
+import { agingMessage } from '../../blocks/aging.js';
+import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
+import { getInvoice } from '../store/invoices.js';
+import type { Services } from '../services.js';
+import { agingNow } from '../usecases/aging.js';
+import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
+import { viewOf } from '../usecases/invoice-messages.js';
+
+/**
+ * Slack listeners stay thin: acknowledge within Slack's 3 seconds, check who is asking, call a use
+ * case, render blocks. Only APPROVER_SLACK_USER_IDS may act on money.
+ */
+export function registerListeners(app: App, services: Services): void {
+  const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
+
+  const refuse = async (client: App['client'], channel: string | undefined, user: string, action: string) => {
+    services.log.info({ user, action }, 'non-approver refused');
+    await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, ...notAllowedMessage(action) });
+  };
+  const tell = async (client: App['client'], channel: string | undefined, user: string, text: string) => {
+    await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text });
+  };
+
+  app.command('/invoices', async ({ command, ack, respond }) => {
+    await ack();
+    const [sub = 'help'] = command.text.trim().split(/\s+/).filter(Boolean).map((s) => s.toLowerCase());
+    if (sub === 'aging') {
+      const report = await agingNow(services);
+      await respond({ response_type: 'ephemeral', ...agingMessage(report, { timezone: services.settings.timezone }) } as never);
+    } else if (sub === 'help') {
+      await respond({ response_type: 'ephemeral', ...helpMessage() } as never);
+    } else {
+      await respond({ response_type: 'ephemeral', ...unknownCommandMessage(sub) } as never);
+    }
+  });
+
+  app.action(APPROVE_INVOICE, async ({ ack, body, action, client }) => {
+    await ack();
+    const user = body.user.id;
+    const channel = body.channel?.id;
+    if (!isApprover(user)) return refuse(client, channel, user, 'approve and send invoices');
+    const invoiceId = 'value' in action ? String(action.value) : '';
+    const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user });
+    if (result.outcome === 'not_draft') {
+      await tell(client, channel, user, result.invoice ? `Invoice ${result.invoice.number} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
+    }
+  });
+
+  app.action(DISCARD_INVOICE, async ({ ack, body, action, client }) => {
+    await ack();
+    const user = body.user.id;
+    const channel = body.channel?.id;
+    if (!isApprover(user)) return refuse(client, channel, user, 'discard invoices');
+    const invoiceId = 'value' in action ? String(action.value) : '';
+    const discarded = await discardInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user });
+    if (!discarded) await tell(client, channel, user, 'Only drafts can be discarded; this invoice has moved on.');
+  });
+
+  app.action(EDIT_INVOICE, async ({ ack, body, action, client }) => {
+    await ack();
+    const user = body.user.id;
+    const channel = body.channel?.id;
+    if (!isApprover(user)) return refuse(client, channel, user, 'edit invoices');
+    const invoice = await getInvoice(services.db.pool, 'value' in action ? String(action.value) : '');
+    if (!invoice || invoice.status !== 'draft') return tell(client, channel, user, 'Only drafts can be edited; this invoice has moved on.');
+    const triggerId = 'trigger_id' in body ? String(body.trigger_id) : '';
+    await client.views.open({ trigger_id: triggerId, view: editInvoiceModal(await viewOf(services, invoice)) as never });
+  });
+
+  app.view(EDIT_INVOICE_MODAL, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    if (!isApprover(user)) {
+      await ack({ response_action: 'errors', errors: { [Object.keys(view.state.values)[0] ?? 'lines']: 'Only approvers can edit invoices.' } });
+      return;
+    }
+    const invoice = await getInvoice(services.db.pool, view.private_metadata);
+    if (!invoice) {
+      await ack();
+      return;
+    }
+    const parsed = parseEditSubmission(view.state.values as never, invoice.currency);
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    await editInvoice(services, invoice.id, { lines: parsed.lines, dueDate: parsed.dueDate, recipients: parsed.recipients }, { actor: `slack:${user}`, slackUserId: user });
+  });
+
+  app.error(async (error) => {
+    services.log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');
+  });
+}

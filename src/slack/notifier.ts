@@ -1,0 +1,60 @@
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
+
+export interface SlackMessage {
+  text: string;
+  blocks?: unknown[];
+}
+
+/**
+ * Outgoing Slack messages for the use cases. Slack is a view of the database, not the record: a
+ * failed post is logged and the business action still stands (the message is refreshed next time).
+ */
+export class SlackNotifier {
+  constructor(
+    private readonly client: WebClient,
+    private readonly log: Logger,
+  ) {}
+
+  async post(channel: string, message: SlackMessage, threadTs?: string): Promise<string | null> {
+    try {
+      const res = await this.client.chat.postMessage({
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        unfurl_links: false,
+      });
+      return res.ts ?? null;
+    } catch (err) {
+      this.log.error({ err: errorText(err), channel }, 'slack: post failed');
+      return null;
+    }
+  }
+
+  async update(channel: string, ts: string, message: SlackMessage): Promise<boolean> {
+    try {
+      await this.client.chat.update({ channel, ts, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) });
+      return true;
+    } catch (err) {
+      this.log.error({ err: errorText(err), channel, ts }, 'slack: update failed');
+      return false;
+    }
+  }
+
+  async directMessage(userId: string, message: SlackMessage): Promise<string | null> {
+    try {
+      const opened = await this.client.conversations.open({ users: userId });
+      const channel = opened.channel?.id;
+      if (!channel) throw new Error('conversations.open returned no channel');
+      return await this.post(channel, message);
+    } catch (err) {
+      this.log.error({ err: errorText(err), userId }, 'slack: DM failed');
+      return null;
+    }
+  }
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,76 @@
+import type { Client, ReminderStep } from '../domain/types.js';
+import type { Queryable } from './db.js';
+
+interface ClientRow {
+  id: string;
+  name: string;
+  emails: string[];
+  currency: string;
+  payment_terms_days: number;
+  provider: Client['provider'];
+  asana_project_gids: string[];
+  reminder_schedule: ReminderStep[];
+  final_mode: Client['finalMode'];
+  auto_send: boolean;
+  provider_customer_id: string | null;
+}
+
+export interface StoredClient extends Client {
+  providerCustomerId: string | null;
+}
+
+function toClient(r: ClientRow): StoredClient {
+  return {
+    id: r.id,
+    name: r.name,
+    emails: r.emails,
+    currency: r.currency,
+    paymentTermsDays: r.payment_terms_days,
+    provider: r.provider,
+    asanaProjectGids: r.asana_project_gids,
+    reminderSchedule: r.reminder_schedule,
+    finalMode: r.final_mode,
+    autoSend: r.auto_send,
+    providerCustomerId: r.provider_customer_id,
+  };
+}
+
+/** Inserts or updates clients from the clients file; the remembered back-end customer id is kept. */
+export async function upsertClients(db: Queryable, clients: readonly Client[], now: Date): Promise<void> {
+  for (const c of clients) {
+    await db.query(
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
+         asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11`,
+      [c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now],
+    );
+  }
+}
+
+export async function getClient(db: Queryable, id: string): Promise<StoredClient | null> {
+  const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE id = $1', [id]);
+  return rows[0] ? toClient(rows[0]) : null;
+}
+
+export async function listClients(db: Queryable): Promise<StoredClient[]> {
+  const { rows } = await db.query<ClientRow>('SELECT * FROM clients ORDER BY name');
+  return rows.map(toClient);
+}
+
+/** Finds the client a project-tool task belongs to: by project first, then by the task's "Client" field. */
+export async function findClientForTask(db: Queryable, projectIds: readonly string[], clientField: string | null): Promise<StoredClient | null> {
+  if (projectIds.length > 0) {
+    const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE asana_project_gids && $1::text[] ORDER BY id LIMIT 1', [projectIds]);
+    if (rows[0]) return toClient(rows[0]);
+  }
+  if (clientField && clientField.trim()) {
+    const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE lower(id) = lower($1) OR lower(name) = lower($1) ORDER BY id LIMIT 1', [clientField.trim()]);
+    if (rows[0]) return toClient(rows[0]);
+  }
+  return null;
+}
+
+export async function rememberProviderCustomer(db: Queryable, clientId: string, providerCustomerId: string): Promise<void> {
+  await db.query('UPDATE clients SET provider_customer_id = $2 WHERE id = $1 AND provider_customer_id IS DISTINCT FROM $2', [clientId, providerCustomerId]);
+}

@@ -1,0 +1,139 @@
+import { mkdir } from 'node:fs/promises';
+import pg from 'pg';
+import { MIGRATIONS } from './migrations.js';
+
+/**
+ * PostgreSQL access. With DATABASE_URL we talk to a real server; without it an embedded PGlite
+ * database in DATA_DIR is served over a loopback socket so that `pg` (and Agenda's backend) use the
+ * very same code path either way.
+ */
+export interface Database {
+  readonly pool: pg.Pool;
+  readonly kind: 'postgres' | 'pglite';
+  /** Where the data lives (server URL without password, or the PGlite folder). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+/** bigint columns hold minor units far below 2^53; dates stay YYYY-MM-DD strings (no time-zone shift). */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (oid === DATE_OID) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+} as pg.CustomTypesConfig;
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL, or null for embedded PGlite. */
+  url: string | null;
+  /** PGlite data folder; `memory://` keeps everything in memory (tests). */
+  dataDir: string;
+  maxConnections?: number;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const max = options.maxConnections ?? 10;
+  if (options.url) {
+    const pool = new pg.Pool({ connectionString: options.url, max, types });
+    pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+    const db: Database = { pool, kind: 'postgres', location: redactUrl(options.url), close: () => pool.end() };
+    await migrate(db.pool);
+    return db;
+  }
+  return openEmbedded(options.dataDir);
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir);
+  // PGlite is single-session: the socket multiplexer can interleave two clients' extended-protocol
+  // messages (Parse of one, Bind of the other), so every query goes through one connection. Code
+  // inside a transaction only ever uses the transaction's client, so this cannot deadlock.
+  const server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: 0, maxConnections: 4 });
+  await server.start();
+  const port = Number(server.getServerConn().split(':').pop());
+  const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1, types });
+  pool.on('error', () => undefined);
+  const db: Database = {
+    pool,
+    kind: 'pglite',
+    location: dataDir,
+    async close() {
+      await pool.end();
+      await server.stop();
+      await lite.close();
+    },
+  };
+  await migrate(pool);
+  return db;
+}
+
+export async function migrate(pool: pg.Pool): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(7303620)');
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
+    );
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.version));
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, new Date()]);
+      applied.push(m.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Runs `work` in one transaction; rolls back on any error. */
+export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+export async function ping(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparseable URL)';
+  }
+}

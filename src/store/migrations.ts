@@ -1,0 +1,146 @@
+/**
+ * Schema migrations, applied in order at start-up under an advisory lock so that several bot
+ * processes starting together do not race. Kept as TypeScript strings so the build ships them.
+ * Timestamps are always written from the process clock (src/clock.ts), never SQL now().
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core lifecycle',
+    sql: `
+CREATE TABLE clients (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  emails text[] NOT NULL,
+  currency char(3) NOT NULL,
+  payment_terms_days integer NOT NULL CHECK (payment_terms_days >= 0),
+  provider text NOT NULL,
+  asana_project_gids text[] NOT NULL DEFAULT '{}',
+  reminder_schedule jsonb NOT NULL,
+  final_mode text NOT NULL CHECK (final_mode IN ('pause', 'notice-only')),
+  auto_send boolean NOT NULL DEFAULT false,
+  provider_customer_id text,
+  updated_at timestamptz NOT NULL
+);
+
+CREATE TABLE invoice_counters (
+  scope text PRIMARY KEY,
+  last_value integer NOT NULL
+);
+
+CREATE TABLE invoices (
+  id uuid PRIMARY KEY,
+  seq integer NOT NULL UNIQUE,
+  number text NOT NULL UNIQUE,
+  client_id text NOT NULL REFERENCES clients(id),
+  source text NOT NULL,
+  source_ref text NOT NULL,
+  source_url text,
+  milestone text NOT NULL,
+  currency char(3) NOT NULL,
+  lines jsonb NOT NULL,
+  total bigint NOT NULL CHECK (total >= 0),
+  amount_paid bigint NOT NULL DEFAULT 0 CHECK (amount_paid >= 0),
+  due_date date NOT NULL,
+  status text NOT NULL CHECK (status IN ('draft', 'approved', 'sent', 'partially_paid', 'paid', 'void', 'uncollectible', 'discarded')),
+  disputed boolean NOT NULL DEFAULT false,
+  paused boolean NOT NULL DEFAULT false,
+  recipients text[] NOT NULL,
+  provider text NOT NULL,
+  provider_invoice_id text UNIQUE,
+  payment_url text,
+  email_message_id text,
+  slack_channel text,
+  slack_ts text,
+  attention text,
+  created_at timestamptz NOT NULL,
+  approved_at timestamptz,
+  approved_by text,
+  sent_at timestamptz,
+  paid_at timestamptz,
+  updated_at timestamptz NOT NULL,
+  UNIQUE (source, source_ref)
+);
+CREATE INDEX invoices_open ON invoices (status) WHERE status IN ('approved', 'sent', 'partially_paid');
+
+CREATE TABLE reminders (
+  invoice_id uuid NOT NULL REFERENCES invoices(id),
+  step_index integer NOT NULL,
+  tone text NOT NULL CHECK (tone IN ('friendly', 'firm', 'final')),
+  day integer NOT NULL,
+  anchor text NOT NULL CHECK (anchor IN ('delivery', 'due')),
+  due_at timestamptz NOT NULL,
+  status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'claimed', 'sent', 'skipped', 'cancelled', 'unknown')),
+  claimed_at timestamptz,
+  claimed_by text,
+  finished_at timestamptz,
+  message_id text,
+  note text,
+  PRIMARY KEY (invoice_id, step_index)
+);
+CREATE INDEX reminders_due ON reminders (due_at) WHERE status = 'pending';
+
+-- At-most-once ledger for side effects other than reminders (invoice email, escalation task, owner DM).
+CREATE TABLE effects (
+  key text PRIMARY KEY,
+  invoice_id uuid REFERENCES invoices(id),
+  kind text NOT NULL,
+  status text NOT NULL CHECK (status IN ('claimed', 'done', 'unknown')),
+  claimed_at timestamptz NOT NULL,
+  claimed_by text,
+  finished_at timestamptz,
+  result jsonb
+);
+
+-- Every accepted webhook delivery, stored before it is acted on.
+CREATE TABLE inbox_events (
+  id bigserial PRIMARY KEY,
+  source text NOT NULL,
+  external_id text NOT NULL,
+  kind text NOT NULL,
+  payload jsonb NOT NULL,
+  received_at timestamptz NOT NULL,
+  processed_at timestamptz,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  UNIQUE (source, external_id)
+);
+CREATE INDEX inbox_unprocessed ON inbox_events (id) WHERE processed_at IS NULL;
+
+CREATE TABLE payments (
+  id bigserial PRIMARY KEY,
+  invoice_id uuid NOT NULL REFERENCES invoices(id),
+  source_event text NOT NULL UNIQUE,
+  amount bigint NOT NULL,
+  currency char(3) NOT NULL,
+  amount_paid_after bigint NOT NULL,
+  paid_at timestamptz NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id bigserial PRIMARY KEY,
+  invoice_id uuid REFERENCES invoices(id),
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  details jsonb NOT NULL DEFAULT '{}',
+  source_event text
+);
+CREATE INDEX audit_by_invoice ON audit_log (invoice_id, id);
+
+CREATE TABLE webhook_secrets (
+  provider text NOT NULL,
+  scope text NOT NULL,
+  secret text NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (provider, scope)
+);
+`,
+  },
+];

@@ -1,0 +1,118 @@
+import type { PlannedReminder } from '../domain/schedule.js';
+import type { ReminderTone } from '../domain/types.js';
+import type { Queryable } from './db.js';
+
+export type ReminderStatus = 'pending' | 'claimed' | 'sent' | 'skipped' | 'cancelled' | 'unknown';
+
+export interface ReminderRecord {
+  invoiceId: string;
+  stepIndex: number;
+  tone: ReminderTone;
+  day: number;
+  anchor: 'delivery' | 'due';
+  dueAt: Date;
+  status: ReminderStatus;
+  claimedAt: Date | null;
+  finishedAt: Date | null;
+  messageId: string | null;
+  note: string | null;
+}
+
+interface ReminderRow {
+  invoice_id: string;
+  step_index: number;
+  tone: ReminderTone;
+  day: number;
+  anchor: 'delivery' | 'due';
+  due_at: Date;
+  status: ReminderStatus;
+  claimed_at: Date | null;
+  finished_at: Date | null;
+  message_id: string | null;
+  note: string | null;
+}
+
+const toRecord = (r: ReminderRow): ReminderRecord => ({
+  invoiceId: r.invoice_id,
+  stepIndex: r.step_index,
+  tone: r.tone,
+  day: r.day,
+  anchor: r.anchor,
+  dueAt: r.due_at,
+  status: r.status,
+  claimedAt: r.claimed_at,
+  finishedAt: r.finished_at,
+  messageId: r.message_id,
+  note: r.note,
+});
+
+export async function insertReminders(db: Queryable, invoiceId: string, plan: readonly PlannedReminder[]): Promise<void> {
+  for (const p of plan) {
+    await db.query(
+      `INSERT INTO reminders (invoice_id, step_index, tone, day, anchor, due_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (invoice_id, step_index) DO NOTHING`,
+      [invoiceId, p.stepIndex, p.tone, p.day, p.from, p.dueAt],
+    );
+  }
+}
+
+export async function remindersOf(db: Queryable, invoiceId: string): Promise<ReminderRecord[]> {
+  const { rows } = await db.query<ReminderRow>('SELECT * FROM reminders WHERE invoice_id = $1 ORDER BY due_at, step_index', [invoiceId]);
+  return rows.map(toRecord);
+}
+
+export async function dueReminders(db: Queryable, now: Date, limit = 100): Promise<ReminderRecord[]> {
+  const { rows } = await db.query<ReminderRow>(
+    `SELECT * FROM reminders WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, invoice_id, step_index LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map(toRecord);
+}
+
+/** Compare-and-set claim: exactly one process wins a pending step, and the claim is durable before any send. */
+export async function claimReminder(db: Queryable, invoiceId: string, stepIndex: number, claimedBy: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE reminders SET status = 'claimed', claimed_at = $3, claimed_by = $4
+     WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending'`,
+    [invoiceId, stepIndex, now, claimedBy],
+  );
+  return rowCount === 1;
+}
+
+export async function finishReminder(
+  db: Queryable,
+  invoiceId: string,
+  stepIndex: number,
+  outcome: { status: 'sent' | 'skipped' | 'pending'; messageId?: string | null; note?: string | null },
+  now: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE reminders SET status = $3, finished_at = $4, message_id = $5, note = $6,
+       claimed_at = CASE WHEN $3 = 'pending' THEN NULL ELSE claimed_at END
+     WHERE invoice_id = $1 AND step_index = $2 AND status = 'claimed'`,
+    [invoiceId, stepIndex, outcome.status, outcome.status === 'pending' ? null : now, outcome.messageId ?? null, outcome.note ?? null],
+  );
+}
+
+/** Paid, void or uncollectible: every step not yet taken is cancelled. Returns how many. */
+export async function cancelPendingReminders(db: Queryable, invoiceId: string, reason: string, now: Date): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE reminders SET status = 'cancelled', finished_at = $2, note = $3 WHERE invoice_id = $1 AND status = 'pending'`,
+    [invoiceId, now, reason],
+  );
+  return rowCount ?? 0;
+}
+
+/** Claims that never finished (crash mid-send) become "unknown"; returned so they can be flagged. */
+export async function markStaleRemindersUnknown(db: Queryable, staleBefore: Date, now: Date): Promise<ReminderRecord[]> {
+  const { rows } = await db.query<ReminderRow>(
+    `UPDATE reminders SET status = 'unknown', finished_at = $2 WHERE status = 'claimed' AND claimed_at < $1 RETURNING *`,
+    [staleBefore, now],
+  );
+  return rows.map(toRecord);
+}
+
+export async function pendingReminderCount(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM reminders WHERE status = 'pending'`);
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,158 @@
+import { daysBetween, localDate } from '../domain/calendar.js';
+import { planReminders } from '../domain/schedule.js';
+import type { InvoiceLine } from '../domain/types.js';
+import { renderInvoiceEmail } from '../email/templates.js';
+import { newMessageId } from '../providers/mail/smtp.js';
+import { audit } from '../store/audit.js';
+import { getClient, rememberProviderCustomer, type StoredClient } from '../store/clients.js';
+import { withTransaction } from '../store/db.js';
+import { claimEffect, completeEffect, getEffect, releaseEffect } from '../store/effects.js';
+import { getInvoice, updateInvoice, type InvoiceRecord } from '../store/invoices.js';
+import { insertReminders } from '../store/reminders.js';
+import { editedNote, invoiceSentNote, statusChangeNote } from '../../blocks/thread.js';
+import type { Services } from '../services.js';
+import { postInThread, publishInvoiceMessage, toInvoiceView } from './invoice-messages.js';
+import { isDefiniteMailFailure } from './mail-failures.js';
+
+export interface Actor {
+  /** "slack:U123", "auto-send", "scheduler"... */
+  actor: string;
+  slackUserId: string | null;
+}
+
+export type ApproveOutcome = { outcome: 'approved'; invoice: InvoiceRecord } | { outcome: 'not_draft'; invoice: InvoiceRecord | null };
+
+/** Approve & send: the draft moves to "approved" exactly once (compare-and-set), then goes out. */
+export async function approveInvoice(services: Services, invoiceId: string, by: Actor): Promise<ApproveOutcome> {
+  const now = services.clock.now();
+  const approved = await withTransaction(services.db.pool, async (tx) => {
+    const updated = await updateInvoice(tx, invoiceId, { status: 'approved', approvedAt: now, approvedBy: by.actor }, now, ['draft']);
+    if (updated) await audit(tx, { invoiceId, actor: by.actor, action: 'approved' }, now);
+    return updated;
+  });
+  if (!approved) return { outcome: 'not_draft', invoice: await getInvoice(services.db.pool, invoiceId) };
+  await publishInvoiceMessage(services, approved);
+  const sent = await deliverInvoice(services, invoiceId);
+  return { outcome: 'approved', invoice: sent ?? approved };
+}
+
+/**
+ * Creates the invoice at the back-end and emails it. Safe to call again at any point (the sweep does
+ * after a crash): back-end calls carry idempotency keys and the email is claimed in the effects
+ * ledger before it is sent, so it goes out at most once.
+ */
+export async function deliverInvoice(services: Services, invoiceId: string): Promise<InvoiceRecord | null> {
+  const pool = services.db.pool;
+  let invoice = await getInvoice(pool, invoiceId);
+  if (!invoice || invoice.status !== 'approved') return invoice;
+  const client = await getClient(pool, invoice.clientId);
+  if (!client) throw new Error(`client ${invoice.clientId} of invoice ${invoice.number} is gone`);
+
+  if (!invoice.providerInvoiceId) invoice = await issueAtBackend(services, invoice, client);
+
+  const emailKey = `invoice-email:${invoice.id}`;
+  const previous = await getEffect(pool, emailKey);
+  if (previous?.status === 'done') return markSent(services, invoice, client, String(previous.result?.messageId ?? ''), emailKey);
+  if (previous) return invoice; // being sent by another process, or outcome unknown (flagged by the sweep)
+
+  const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.invoice`);
+  const claimed = await claimEffect(pool, { key: emailKey, invoiceId: invoice.id, kind: 'invoice-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now());
+  if (!claimed) return invoice;
+
+  const content = renderInvoiceEmail(toInvoiceView(invoice, client.name), emailContext(services));
+  try {
+    await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined });
+  } catch (err) {
+    if (!isDefiniteMailFailure(err)) throw err; // leave the claim: the sweep turns it into "unknown" for a human
+    await releaseEffect(pool, emailKey);
+    const reason = err instanceof Error ? err.message : String(err);
+    const flagged = await updateInvoice(pool, invoice.id, { attention: `Email not sent yet (${reason}); retrying automatically.` }, services.clock.now());
+    await audit(pool, { invoiceId: invoice.id, actor: 'system', action: 'email_failed', details: { reason } }, services.clock.now());
+    services.log.warn({ invoice: invoice.number, reason }, 'invoice email failed; will retry');
+    if (flagged && !invoice.attention) await publishInvoiceMessage(services, flagged);
+    return flagged;
+  }
+  await completeEffect(pool, emailKey, { messageId }, services.clock.now());
+  return markSent(services, invoice, client, messageId, emailKey);
+}
+
+async function issueAtBackend(services: Services, invoice: InvoiceRecord, client: StoredClient): Promise<InvoiceRecord> {
+  const backend = services.backends[invoice.provider];
+  if (!backend) throw new Error(`no invoicing back-end "${invoice.provider}" is configured`);
+  const today = localDate(services.clock.now(), services.settings.timezone);
+  const issued = await backend.issueInvoice({
+    invoiceId: invoice.id,
+    number: invoice.number,
+    customer: { clientId: client.id, name: client.name, emails: invoice.recipients, providerCustomerId: client.providerCustomerId },
+    currency: invoice.currency,
+    lines: invoice.lines,
+    daysUntilDue: Math.max(0, daysBetween(today, invoice.dueDate)),
+    memo: invoice.milestone,
+    metadata: { duebot_source: `${invoice.source}:${invoice.sourceRef}` },
+  });
+  const now = services.clock.now();
+  return withTransaction(services.db.pool, async (tx) => {
+    await rememberProviderCustomer(tx, client.id, issued.providerCustomerId);
+    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, attention: null }, now);
+    await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl } }, now);
+    return updated!;
+  });
+}
+
+/** Bookkeeping after the email left: status, send time, the reminder plan. Idempotent. */
+async function markSent(services: Services, invoice: InvoiceRecord, client: StoredClient, messageId: string, emailKey: string): Promise<InvoiceRecord> {
+  const now = services.clock.now();
+  const sent = await withTransaction(services.db.pool, async (tx) => {
+    const updated = await updateInvoice(tx, invoice.id, { status: 'sent', sentAt: now, emailMessageId: messageId, attention: null }, now, ['approved']);
+    if (!updated) return null;
+    await insertReminders(tx, invoice.id, planReminders(client.reminderSchedule, now, invoice.dueDate, services.settings.timezone));
+    await audit(tx, { invoiceId: invoice.id, actor: 'system', action: 'sent', details: { to: invoice.recipients, messageId }, sourceEvent: emailKey }, now);
+    return updated;
+  });
+  if (!sent) return (await getInvoice(services.db.pool, invoice.id)) ?? invoice;
+  services.log.info({ invoice: sent.number, to: sent.recipients }, 'invoice sent');
+  const approver = sent.approvedBy?.startsWith('slack:') ? sent.approvedBy.slice('slack:'.length) : null;
+  await publishInvoiceMessage(services, sent);
+  await postInThread(services, sent, invoiceSentNote({ number: sent.number, recipients: sent.recipients, paymentUrl: sent.paymentUrl, approvedBy: approver }));
+  return sent;
+}
+
+export async function discardInvoice(services: Services, invoiceId: string, by: Actor): Promise<InvoiceRecord | null> {
+  const now = services.clock.now();
+  const discarded = await withTransaction(services.db.pool, async (tx) => {
+    const updated = await updateInvoice(tx, invoiceId, { status: 'discarded' }, now, ['draft']);
+    if (updated) await audit(tx, { invoiceId, actor: by.actor, action: 'discarded' }, now);
+    return updated;
+  });
+  if (!discarded) return null;
+  await publishInvoiceMessage(services, discarded);
+  await postInThread(services, discarded, statusChangeNote({ status: 'discarded', by: by.slackUserId }));
+  return discarded;
+}
+
+export interface InvoiceEdit {
+  lines: InvoiceLine[];
+  dueDate: string;
+  recipients: string[];
+}
+
+export async function editInvoice(services: Services, invoiceId: string, edit: InvoiceEdit, by: Actor): Promise<InvoiceRecord | null> {
+  const now = services.clock.now();
+  const total = edit.lines.reduce((acc, l) => acc + l.amount, 0);
+  const edited = await withTransaction(services.db.pool, async (tx) => {
+    const before = await getInvoice(tx, invoiceId, { forUpdate: true });
+    const updated = await updateInvoice(tx, invoiceId, { lines: edit.lines, total, dueDate: edit.dueDate, recipients: edit.recipients }, now, ['draft']);
+    if (updated && before) {
+      await audit(tx, { invoiceId, actor: by.actor, action: 'edited', details: { before: { lines: before.lines, total: before.total, dueDate: before.dueDate, recipients: before.recipients }, after: edit } }, now);
+    }
+    return updated;
+  });
+  if (!edited) return null;
+  await publishInvoiceMessage(services, edited);
+  await postInThread(services, edited, editedNote({ by: by.slackUserId ?? by.actor }));
+  return edited;
+}
+
+export function emailContext(services: Services) {
+  return { businessName: services.settings.businessName, timezone: services.settings.timezone, replyTo: services.settings.emailReplyTo };
+}

@@ -1,0 +1,117 @@
+import { addDays, localDate } from '../domain/calendar.js';
+import { formatInvoiceNumber, line, totalOf } from '../domain/invoice.js';
+import { MoneyError, parseMajor } from '../domain/money.js';
+import type { InvoiceLine } from '../domain/types.js';
+import type { ProjectTask } from '../providers/projects/tool.js';
+import { audit } from '../store/audit.js';
+import { findClientForTask, type StoredClient } from '../store/clients.js';
+import { withTransaction } from '../store/db.js';
+import { claimEffect } from '../store/effects.js';
+import { insertDraft, type InvoiceRecord } from '../store/invoices.js';
+import type { Services } from '../services.js';
+import { publishInvoiceMessage } from './invoice-messages.js';
+import { approveInvoice } from './approve-and-send.js';
+
+export type DraftOutcome =
+  | { outcome: 'drafted'; invoice: InvoiceRecord }
+  | { outcome: 'duplicate' }
+  | { outcome: 'ignored'; reason: string }
+  | { outcome: 'needs_setup'; reason: string };
+
+/**
+ * A project-tool task changed: read it back from the tool and, when it is a completed billing
+ * milestone of a known client, store a draft (one per task, ever) and post it for approval.
+ */
+export async function draftFromMilestone(services: Services, taskId: string, sourceEvent: string): Promise<DraftOutcome> {
+  const tool = services.projectTool;
+  const task = await tool.fetchTask(taskId);
+  if (!task.completed) return ignored(services, task, 'task is not completed');
+  if (!task.isBillingMilestone) return ignored(services, task, 'task is not a billing milestone');
+
+  const client = await findClientForTask(services.db.pool, task.projectIds, task.clientName);
+  if (!client) {
+    return needsSetup(services, task, `no client in the clients file owns project ${task.projectIds.join(', ') || '(none)'} or is named "${task.clientName ?? ''}"`);
+  }
+  let lines: InvoiceLine[];
+  try {
+    lines = linesFromTask(task, client.currency);
+  } catch (err) {
+    return needsSetup(services, task, err instanceof Error ? err.message : String(err));
+  }
+
+  const now = services.clock.now();
+  const { timezone, invoiceNumberPrefix } = services.settings;
+  const invoice = await withTransaction(services.db.pool, async (tx) => {
+    const created = await insertDraft(
+      tx,
+      {
+        clientId: client.id,
+        source: tool.name,
+        sourceRef: task.taskId,
+        sourceUrl: task.url,
+        milestone: task.name,
+        currency: client.currency,
+        lines,
+        total: totalOf(lines, client.currency),
+        dueDate: addDays(localDate(now, timezone), client.paymentTermsDays),
+        recipients: client.emails,
+        provider: client.provider,
+      },
+      { scope: 'default', format: (seq) => formatInvoiceNumber(invoiceNumberPrefix, seq) },
+      now,
+    );
+    if (created) {
+      await audit(tx, { invoiceId: created.id, actor: tool.name, action: 'drafted', details: { task: task.taskId, total: created.total, currency: created.currency }, sourceEvent }, now);
+    }
+    return created;
+  });
+  if (!invoice) {
+    services.log.info({ task: task.taskId }, 'milestone already invoiced; ignoring the repeat');
+    return { outcome: 'duplicate' };
+  }
+  services.log.info({ invoice: invoice.number, client: client.id }, 'draft created');
+  const posted = await publishInvoiceMessage(services, invoice);
+  if (client.autoSend) await approveInvoice(services, posted.id, { actor: 'auto-send', slackUserId: null });
+  return { outcome: 'drafted', invoice: posted };
+}
+
+/** Lines from the task's fields: Quantity × Rate when both are set, otherwise one line of Amount. */
+export function linesFromTask(task: ProjectTask, currency: string): InvoiceLine[] {
+  const present = (v: unknown) => v !== null && v !== undefined && String(v).trim() !== '';
+  try {
+    if (present(task.quantity) && present(task.rate)) {
+      const quantity = String(task.quantity).trim();
+      if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`Quantity "${task.quantity}" must be a positive number`);
+      return [line(task.name, quantity, positive(parseMajor(task.rate!, currency).amount, 'Rate'), currency)];
+    }
+    if (present(task.amount)) return [line(task.name, '1', positive(parseMajor(task.amount!, currency).amount, 'Amount'), currency)];
+  } catch (err) {
+    if (err instanceof MoneyError) throw new MoneyError(`milestone "${task.name}": ${err.message}`);
+    throw err;
+  }
+  throw new MoneyError(`milestone "${task.name}" has no "Amount" (or "Quantity" and "Rate") set`);
+}
+
+function positive(amount: number, field: string): number {
+  if (amount <= 0) throw new MoneyError(`${field} must be more than zero`);
+  return amount;
+}
+
+function ignored(services: Services, task: ProjectTask, reason: string): DraftOutcome {
+  services.log.debug({ task: task.taskId, reason }, 'task ignored');
+  return { outcome: 'ignored', reason };
+}
+
+/** A billing milestone duebot cannot invoice: said once in the billing channel, so nobody waits in vain. */
+async function needsSetup(services: Services, task: ProjectTask, reason: string): Promise<DraftOutcome> {
+  const first = await claimEffect(services.db.pool, { key: `needs-setup:${services.projectTool.name}:${task.taskId}`, invoiceId: null, kind: 'needs-setup', claimedBy: services.instanceId, details: { reason } }, services.clock.now());
+  if (first) {
+    const link = task.url ? `<${task.url}|${task.name}>` : task.name;
+    await services.slack.post(services.settings.billingChannelId, {
+      text: `:warning: Billing milestone ${task.name} was completed but cannot be invoiced: ${reason}. Fix it and re-complete the task.`,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: Billing milestone *${link}* was completed but cannot be invoiced yet:\n${reason}\nFix the clients file or the task's fields, then mark the task incomplete and complete again.` } }],
+    });
+  }
+  services.log.warn({ task: task.taskId, reason }, 'billing milestone needs set-up');
+  return { outcome: 'needs_setup', reason };
+}

@@ -1,0 +1,57 @@
+import type { InvoiceView } from '../domain/types.js';
+import type { InvoiceRecord } from '../store/invoices.js';
+import { getClient } from '../store/clients.js';
+import { updateInvoice } from '../store/invoices.js';
+import { invoiceMessage } from '../../blocks/invoice-message.js';
+import type { SlackMessage } from '../slack/notifier.js';
+import type { Services } from '../services.js';
+
+export function toInvoiceView(invoice: InvoiceRecord, clientName: string): InvoiceView {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    clientName,
+    milestone: invoice.milestone,
+    currency: invoice.currency,
+    lines: invoice.lines,
+    total: invoice.total,
+    amountPaid: invoice.amountPaid,
+    dueDate: invoice.dueDate,
+    status: invoice.status,
+    disputed: invoice.disputed,
+    paused: invoice.paused,
+    recipients: invoice.recipients,
+    paymentUrl: invoice.paymentUrl,
+    sentAt: invoice.sentAt,
+    paidAt: invoice.paidAt,
+    sourceUrl: invoice.sourceUrl,
+    attention: invoice.attention,
+  };
+}
+
+export async function viewOf(services: Services, invoice: InvoiceRecord): Promise<InvoiceView> {
+  const client = await getClient(services.db.pool, invoice.clientId);
+  return toInvoiceView(invoice, client?.name ?? invoice.clientId);
+}
+
+/**
+ * Keeps the invoice's Slack message in step with the database: posts it the first time (remembering
+ * its ts), updates it afterwards.
+ */
+export async function publishInvoiceMessage(services: Services, invoice: InvoiceRecord): Promise<InvoiceRecord> {
+  const message = invoiceMessage(await viewOf(services, invoice), { timezone: services.settings.timezone, now: services.clock.now() });
+  if (invoice.slackTs && invoice.slackChannel) {
+    await services.slack.update(invoice.slackChannel, invoice.slackTs, message);
+    return invoice;
+  }
+  const channel = services.settings.billingChannelId;
+  const ts = await services.slack.post(channel, message);
+  if (!ts) return invoice;
+  return (await updateInvoice(services.db.pool, invoice.id, { slackChannel: channel, slackTs: ts }, services.clock.now())) ?? invoice;
+}
+
+/** Posts in the invoice's thread (or the billing channel when the message was never posted). */
+export async function postInThread(services: Services, invoice: InvoiceRecord, message: SlackMessage): Promise<void> {
+  if (invoice.slackChannel && invoice.slackTs) await services.slack.post(invoice.slackChannel, message, invoice.slackTs);
+  else await services.slack.post(services.settings.billingChannelId, message);
+}

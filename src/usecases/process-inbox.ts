@@ -1,0 +1,44 @@
+import type { BackendWebhookEvent } from '../providers/invoicing/backend.js';
+import { markInboxFailed, markInboxProcessed, pendingInboxEvents, type InboxEvent } from '../store/inbox.js';
+import type { Services } from '../services.js';
+import { draftFromMilestone } from './draft-from-milestone.js';
+import { handleBackendEvent } from './record-payment.js';
+
+/** Payload stored for a project-tool delivery: just the task id (the task itself is read back). */
+export interface TaskChangedPayload {
+  taskId: string;
+}
+
+/** Payload stored for a back-end delivery: the verified, mapped event. */
+export type BackendEventPayload = Omit<BackendWebhookEvent, 'occurredAt'> & { occurredAt: string };
+
+/** Acts on one stored delivery; failures are recorded on the event and retried by the sweep. */
+export async function processInboxEvent(services: Services, event: InboxEvent): Promise<void> {
+  const sourceEvent = `${event.source}:${event.externalId}`;
+  try {
+    if (event.kind === 'task_changed') {
+      await draftFromMilestone(services, (event.payload as TaskChangedPayload).taskId, sourceEvent);
+    } else if (event.kind === 'backend_event') {
+      const payload = event.payload as BackendEventPayload;
+      // Business time is duebot's clock: the moment the event reached us, stable across retries.
+      await handleBackendEvent(services, event.source, { ...payload, occurredAt: event.receivedAt }, sourceEvent);
+    } else {
+      services.log.warn({ id: event.id, kind: event.kind }, 'inbox event of unknown kind left unprocessed');
+      return;
+    }
+    await markInboxProcessed(services.db.pool, event.id, services.clock.now());
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    services.log.error({ id: event.id, source: event.source, err: message }, 'processing a stored event failed; will retry');
+    await markInboxFailed(services.db.pool, event.id, message);
+  }
+}
+
+export const INBOX_MAX_ATTEMPTS = 20;
+
+/** Retries stored events that were not processed (crash, outage), oldest first. */
+export async function retryPendingInbox(services: Services, graceMs: number): Promise<number> {
+  const events = await pendingInboxEvents(services.db.pool, new Date(services.clock.now().getTime() - graceMs), INBOX_MAX_ATTEMPTS);
+  for (const event of events) await processInboxEvent(services, event);
+  return events.length;
+}

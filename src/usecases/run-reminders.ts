@@ -1,0 +1,100 @@
+import { localDate } from '../domain/calendar.js';
+import { decideReminder, escalates } from '../domain/schedule.js';
+import { renderReminderEmail } from '../email/templates.js';
+import { newMessageId } from '../providers/mail/smtp.js';
+import { audit } from '../store/audit.js';
+import { getClient } from '../store/clients.js';
+import { getInvoice, type InvoiceRecord } from '../store/invoices.js';
+import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
+import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
+import type { Services } from '../services.js';
+import { emailContext } from './approve-and-send.js';
+import { escalate } from './escalate.js';
+import { postInThread, toInvoiceView } from './invoice-messages.js';
+import { isDefiniteMailFailure } from './mail-failures.js';
+import { applyBackendState } from './record-payment.js';
+
+export type StepOutcome = 'sent' | 'skipped' | 'not_claimed' | 'deferred';
+
+/** Sends every reminder step that is due now. Returns what happened to each. */
+export async function runDueReminders(services: Services, limit = 100): Promise<StepOutcome[]> {
+  const due = await dueReminders(services.db.pool, services.clock.now(), limit);
+  const outcomes: StepOutcome[] = [];
+  for (const step of due) outcomes.push(await runReminderStep(services, step));
+  return outcomes;
+}
+
+/**
+ * One step, at most once: claim it durably, re-read the invoice (database and live back-end state),
+ * decide, send, record. A crash after the claim leaves it "claimed"; the sweep flags it for a human.
+ */
+export async function runReminderStep(services: Services, step: ReminderRecord): Promise<StepOutcome> {
+  const pool = services.db.pool;
+  if (!(await claimReminder(pool, step.invoiceId, step.stepIndex, services.instanceId, services.clock.now()))) return 'not_claimed';
+
+  let invoice = await getInvoice(pool, step.invoiceId);
+  const client = invoice ? await getClient(pool, invoice.clientId) : null;
+  if (!invoice || !client) {
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: 'invoice or client missing' }, services.clock.now());
+    return 'skipped';
+  }
+
+  // A lost webhook must never cause a reminder after payment: ask the back-end right now.
+  const backend = services.backends[invoice.provider];
+  if (backend && invoice.providerInvoiceId) {
+    try {
+      const live = await backend.fetchInvoice(invoice.providerInvoiceId);
+      invoice = (await applyBackendState(services, invoice, live, { sourceEvent: `live-check:${invoice.id}:${step.stepIndex}`, actor: backend.name, occurredAt: services.clock.now() })) ?? invoice;
+      invoice = (await getInvoice(pool, invoice.id)) ?? invoice;
+    } catch (err) {
+      // Unknown payment state: try again on the next sweep rather than risk chasing a paid invoice.
+      await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
+      services.log.warn({ invoice: invoice.number, err: String(err) }, 'live status check failed; reminder deferred');
+      return 'deferred';
+    }
+  }
+
+  const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
+  const stepNumber = await stepNumberOf(services, step);
+  if (!decision.send) {
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: decision.reason }, services.clock.now());
+    await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_skipped', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());
+    // Paid and void invoices had their steps cancelled already; a note matters for the paused/disputed ones.
+    if (invoice.disputed || invoice.paused) await postInThread(services, invoice, reminderSkippedNote({ stepNumber, reason: decision.reason }));
+    return 'skipped';
+  }
+
+  const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.r${step.stepIndex + 1}`);
+  const today = localDate(services.clock.now(), services.settings.timezone);
+  const content = renderReminderEmail(toInvoiceView(invoice, client.name), step.tone, emailContext(services), { today, finalMode: client.finalMode, stepNumber });
+  try {
+    await services.mailer.send({
+      to: invoice.recipients,
+      ...content,
+      messageId,
+      replyTo: services.settings.emailReplyTo ?? undefined,
+      ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
+    });
+  } catch (err) {
+    if (!isDefiniteMailFailure(err)) throw err;
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
+    services.log.warn({ invoice: invoice.number, step: step.stepIndex, err: String(err) }, 'reminder email failed; will retry');
+    return 'deferred';
+  }
+  const now = services.clock.now();
+  await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId }, now);
+  await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, to: invoice.recipients } }, now);
+  services.log.info({ invoice: invoice.number, step: stepNumber, tone: step.tone }, 'reminder sent');
+  await postInThread(services, invoice, reminderSentNote({ stepNumber, tone: step.tone, recipients: invoice.recipients, balance: invoice.total - invoice.amountPaid, currency: invoice.currency }));
+  if (escalates(step.tone, client.finalMode)) await escalate(services, invoice, client);
+  return 'sent';
+}
+
+/** 1-based position of the step in the invoice's planned sequence, as people count them. */
+async function stepNumberOf(services: Services, step: ReminderRecord): Promise<number> {
+  const all = await remindersOf(services.db.pool, step.invoiceId);
+  const index = all.findIndex((r) => r.stepIndex === step.stepIndex);
+  return index >= 0 ? index + 1 : step.stepIndex + 1;
+}
+
+export type { InvoiceRecord };

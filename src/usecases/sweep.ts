@@ -1,0 +1,106 @@
+import { audit } from '../store/audit.js';
+import { markStaleEffectsUnknown } from '../store/effects.js';
+import { draftsWithoutMessage, getInvoice, invoicesInStatus, updateInvoice } from '../store/invoices.js';
+import { markStaleRemindersUnknown } from '../store/reminders.js';
+import { unknownOutcomeNote } from '../../blocks/thread.js';
+import type { Services } from '../services.js';
+import { deliverInvoice } from './approve-and-send.js';
+import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
+import { retryPendingInbox } from './process-inbox.js';
+import { runDueReminders, type StepOutcome } from './run-reminders.js';
+import { applyBackendState } from './record-payment.js';
+
+/** How long a claim may stay unfinished before it counts as a crash mid-send. */
+export const CLAIM_TIMEOUT_MS = 5 * 60 * 1000;
+/** Work younger than this is left to the in-process fast path that is handling it right now. */
+export const FAST_PATH_GRACE_MS = 10 * 1000;
+
+export interface SweepReport {
+  flaggedUnknown: number;
+  retriedEvents: number;
+  postedDrafts: number;
+  delivered: number;
+  reminders: StepOutcome[];
+}
+
+/**
+ * The periodic job (every JOBS_PROCESS_EVERY): finishes whatever a crash or an outage interrupted
+ * and sends the reminders that are due. Every part is idempotent, so two processes may run it.
+ */
+export async function runDueWork(services: Services): Promise<SweepReport> {
+  const flaggedUnknown = await flagUnknownOutcomes(services);
+  const retriedEvents = await retryPendingInbox(services, FAST_PATH_GRACE_MS);
+  const graceCutoff = new Date(services.clock.now().getTime() - FAST_PATH_GRACE_MS);
+
+  let postedDrafts = 0;
+  for (const draft of await draftsWithoutMessage(services.db.pool, graceCutoff)) {
+    await publishInvoiceMessage(services, draft);
+    postedDrafts += 1;
+  }
+  let delivered = 0;
+  for (const approved of await invoicesInStatus(services.db.pool, ['approved'])) {
+    if (approved.approvedAt && approved.approvedAt > graceCutoff) continue;
+    try {
+      const after = await deliverInvoice(services, approved.id);
+      if (after?.status === 'sent') delivered += 1;
+    } catch (err) {
+      services.log.error({ invoice: approved.number, err: String(err) }, 'delivering an approved invoice failed; will retry');
+    }
+  }
+  const reminders = await runDueReminders(services);
+  return { flaggedUnknown, retriedEvents, postedDrafts, delivered, reminders };
+}
+
+/** Claims left behind by a crash: never repeated blindly, flagged in the invoice thread for a human. */
+async function flagUnknownOutcomes(services: Services): Promise<number> {
+  const now = services.clock.now();
+  const staleBefore = new Date(now.getTime() - CLAIM_TIMEOUT_MS);
+  const steps = await markStaleRemindersUnknown(services.db.pool, staleBefore, now);
+  const effects = await markStaleEffectsUnknown(services.db.pool, staleBefore, now);
+  const items = [
+    ...steps.map((s) => ({ invoiceId: s.invoiceId, what: `reminder step ${s.stepIndex + 1} (${s.tone})`, since: s.claimedAt ?? now })),
+    ...effects.filter((e) => e.invoiceId).map((e) => ({ invoiceId: e.invoiceId!, what: describeEffect(e.kind), since: e.claimedAt })),
+  ];
+  for (const item of items) {
+    const attention = `Unknown outcome: ${item.what} may or may not have gone out. Check, then act by hand.`;
+    const invoice = await updateInvoice(services.db.pool, item.invoiceId, { attention }, now);
+    await audit(services.db.pool, { invoiceId: item.invoiceId, actor: 'system', action: 'unknown_outcome', details: { what: item.what } }, now);
+    services.log.warn({ invoice: invoice?.number, what: item.what }, 'send outcome unknown after a crash; flagged for a human');
+    if (invoice) {
+      await publishInvoiceMessage(services, invoice);
+      await postInThread(services, invoice, unknownOutcomeNote({ what: item.what, since: item.since }));
+    }
+  }
+  return items.length;
+}
+
+function describeEffect(kind: string): string {
+  switch (kind) {
+    case 'invoice-email':
+      return 'the invoice email';
+    case 'escalation-task':
+      return 'the escalation task';
+    case 'escalation-dm':
+      return "the owner's escalation DM";
+    default:
+      return kind;
+  }
+}
+
+/** Fallback for lost payment webhooks: ask the back-end about every open invoice. */
+export async function pollOpenInvoices(services: Services): Promise<number> {
+  let changed = 0;
+  for (const invoice of await invoicesInStatus(services.db.pool, ['sent', 'partially_paid'], 1000)) {
+    const backend = services.backends[invoice.provider];
+    if (!backend || !invoice.providerInvoiceId) continue;
+    try {
+      const live = await backend.fetchInvoice(invoice.providerInvoiceId);
+      const fresh = (await getInvoice(services.db.pool, invoice.id)) ?? invoice;
+      const sourceEvent = `poll:${invoice.id}:${live.status}:${live.amountPaid}`;
+      if (await applyBackendState(services, fresh, live, { sourceEvent, actor: `${backend.name} (poll)`, occurredAt: services.clock.now() })) changed += 1;
+    } catch (err) {
+      services.log.warn({ invoice: invoice.number, err: String(err) }, 'payment poll failed for one invoice');
+    }
+  }
+  return changed;
+}

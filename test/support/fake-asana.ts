@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { hmacDigest } from '../../src/http/signatures.js';
+import { startStub } from './http-stub.js';
+
+/** Local stand-in for the Asana REST API, plus helpers that act like Asana towards duebot. */
+export interface AsanaTaskJson {
+  gid: string;
+  resource_type: 'task';
+  name: string;
+  completed: boolean;
+  completed_at: string | null;
+  resource_subtype: string;
+  permalink_url: string;
+  projects: { gid: string; name: string; resource_type: 'project' }[];
+  custom_fields: Record<string, unknown>[];
+}
+
+export interface FakeAsana {
+  url: string;
+  token: string;
+  tasks: Map<string, AsanaTaskJson>;
+  createdTasks: { data: Record<string, unknown> }[];
+  /** Every request, including refused ones; `query` is the raw query string (e.g. the opt_fields asked for). */
+  requests: { method: string; path: string; query: string; authorization: string | undefined; body: string }[];
+  addTask(task: AsanaTaskJson): void;
+  failNext(count: number, status: number, headers?: Record<string, string>): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeAsana(options: { token?: string } = {}): Promise<FakeAsana> {
+  const token = options.token ?? `asana-${randomBytes(4).toString('hex')}`;
+  const tasks = new Map<string, AsanaTaskJson>();
+  const createdTasks: { data: Record<string, unknown> }[] = [];
+  const requests: FakeAsana['requests'] = [];
+  let failures: { left: number; status: number; headers: Record<string, string> } = { left: 0, status: 500, headers: {} };
+  let nextGid = 1_300_000_000;
+
+  const stub = await startStub((req) => {
+    requests.push({ method: req.method, path: req.path, query: req.query.toString(), authorization: req.headers.authorization, body: req.body });
+    if (req.headers.authorization !== `Bearer ${token}`) return { status: 401, body: { errors: [{ message: 'Not Authorized' }] } };
+    if (failures.left > 0) {
+      failures.left -= 1;
+      return { status: failures.status, headers: failures.headers, body: { errors: [{ message: `injected ${failures.status}` }] } };
+    }
+    const taskMatch = /^\/api\/1\.0\/tasks\/([^/]+)$/.exec(req.path);
+    if (req.method === 'GET' && taskMatch) {
+      const task = tasks.get(decodeURIComponent(taskMatch[1]!));
+      return task ? { status: 200, body: { data: task } } : { status: 404, body: { errors: [{ message: 'task: Unknown object' }] } };
+    }
+    if (req.method === 'POST' && req.path === '/api/1.0/tasks') {
+      let parsed: { data?: Record<string, unknown> };
+      try {
+        parsed = JSON.parse(req.body || '{}') as { data?: Record<string, unknown> };
+      } catch {
+        return { status: 400, body: { errors: [{ message: 'Could not parse request data, invalid JSON' }] } };
+      }
+      const data = parsed.data;
+      if (!data || typeof data.name !== 'string' || !data.name) return { status: 400, body: { errors: [{ message: 'name: Missing input' }] } };
+      const projects = Array.isArray(data.projects) ? data.projects.map(String) : [];
+      if (projects.length === 0 && !data.workspace) {
+        return { status: 400, body: { errors: [{ message: 'You should specify one of workspace, parent, projects' }] } };
+      }
+      const gid = String(nextGid++);
+      createdTasks.push({ data });
+      const permalink = `https://app.asana.com/0/${projects[0] ?? '0'}/${gid}`;
+      // Stored like any other task so a later GET (or a re-fetch by duebot) finds it.
+      tasks.set(gid, {
+        gid, resource_type: 'task', name: data.name, completed: false, completed_at: null, resource_subtype: 'default_task', permalink_url: permalink,
+        projects: projects.map((p) => ({ gid: p, name: `Project ${p}`, resource_type: 'project' as const })), custom_fields: [],
+      });
+      const assignee = typeof data.assignee === 'string' ? { gid: /^\d+$/.test(data.assignee) ? data.assignee : '1100', resource_type: 'user' } : null;
+      return {
+        status: 201,
+        body: { data: { gid, resource_type: 'task', name: data.name, notes: data.notes ?? '', completed: false, assignee, due_on: data.due_on ?? null, projects: projects.map((p) => ({ gid: p, resource_type: 'project' })), permalink_url: permalink } },
+      };
+    }
+    return { status: 404, body: { errors: [{ message: `no route ${req.method} ${req.path}` }] } };
+  });
+
+  return {
+    url: `http://127.0.0.1:${stub.port}/api/1.0`,
+    token,
+    tasks,
+    createdTasks,
+    requests,
+    addTask: (task) => void tasks.set(task.gid, task),
+    failNext(count, status, headers = {}) {
+      failures = { left: count, status, headers };
+    },
+    close: stub.close,
+  };
+}
+
+export interface TaskSpec {
+  gid: string;
+  name: string;
+  completed?: boolean;
+  /**
+   * true: enum "Billing milestone" = Yes; false: = No; 'checkbox-text' (alias 'text'): a text field set to "✓"
+   * as teams do without an enum; undefined: no such field.
+   */
+  billing?: boolean | 'checkbox-text' | 'text';
+  /** A number field; a string makes "Amount" a text field holding it (e.g. "1,500.00"). */
+  amount?: number | string;
+  quantity?: number;
+  rate?: number;
+  client?: string;
+  projectGid: string;
+  projectName?: string;
+  /** Asana's task type; 'milestone' is its native milestone. */
+  subtype?: 'default_task' | 'milestone' | 'approval';
+}
+
+/** A task as Asana's API returns it with the opt_fields duebot asks for. */
+export function asanaTask(spec: TaskSpec): AsanaTaskJson {
+  const fields: Record<string, unknown>[] = [];
+  if (spec.billing === 'checkbox-text' || spec.billing === 'text') {
+    fields.push({ gid: '9001', name: 'Billing milestone', resource_subtype: 'text', text_value: '✓', display_value: '✓' });
+  } else if (spec.billing !== undefined) {
+    const option = spec.billing ? { gid: '9101', name: 'Yes' } : { gid: '9102', name: 'No' };
+    fields.push({
+      gid: '9001', name: 'Billing milestone', resource_subtype: 'enum', display_value: option.name,
+      enum_value: { ...option, resource_type: 'enum_option', enabled: true, color: spec.billing ? 'green' : 'none' },
+    });
+  }
+  const number = (gid: string, name: string, value: number | undefined) =>
+    fields.push({ gid, name, resource_subtype: 'number', number_value: value ?? null, display_value: value === undefined ? null : String(value) });
+  if (typeof spec.amount === 'string') fields.push({ gid: '9002', name: 'Amount', resource_subtype: 'text', text_value: spec.amount, display_value: spec.amount });
+  else number('9002', 'Amount', spec.amount);
+  if (spec.quantity !== undefined) number('9003', 'Quantity', spec.quantity);
+  if (spec.rate !== undefined) number('9004', 'Rate', spec.rate);
+  if (spec.client !== undefined) fields.push({ gid: '9005', name: 'Client', resource_subtype: 'text', text_value: spec.client, display_value: spec.client });
+  return {
+    gid: spec.gid,
+    resource_type: 'task',
+    name: spec.name,
+    completed: spec.completed ?? true,
+    completed_at: spec.completed === false ? null : new Date().toISOString(),
+    resource_subtype: spec.subtype ?? 'default_task',
+    permalink_url: `https://app.asana.com/0/${spec.projectGid}/${spec.gid}`,
+    projects: [{ gid: spec.projectGid, name: spec.projectName ?? `Project ${spec.projectGid}`, resource_type: 'project' }],
+    custom_fields: fields.map((f) => ({ resource_type: 'custom_field', ...f })),
+  };
+}
+
+/** Asana's handshake: a POST with X-Hook-Secret and an empty body; duebot must echo the secret. */
+export async function asanaHandshake(targetUrl: string): Promise<{ secret: string; response: Response }> {
+  const secret = randomBytes(16).toString('hex');
+  const response = await fetch(targetUrl, { method: 'POST', headers: { 'X-Hook-Secret': secret }, body: '' });
+  if (response.headers.get('x-hook-secret') !== secret) throw new Error(`handshake not echoed (status ${response.status})`);
+  return { secret, response };
+}
+
+/** A signed delivery as Asana sends it. */
+export function asanaDelivery(secret: string, events: unknown[]): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({ events });
+  return { body, headers: { 'content-type': 'application/json', 'x-hook-signature': hmacDigest('sha256', secret, body, 'hex') } };
+}
+
+let eventClock = Date.parse('2026-11-02T10:00:00.000Z');
+/** A "task completed" change event; each call is a distinct event (a new created_at). */
+export function completedEvent(taskGid: string): Record<string, unknown> {
+  eventClock += 1000;
+  return {
+    user: { gid: '1100', resource_type: 'user' },
+    created_at: new Date(eventClock).toISOString(),
+    action: 'changed',
+    resource: { gid: taskGid, resource_type: 'task', resource_subtype: 'default_task' },
+    parent: null,
+    change: { field: 'completed', action: 'changed' },
+  };
+}

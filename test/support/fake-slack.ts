@@ -1,0 +1,215 @@
+import { hmacDigest } from '../../src/http/signatures.js';
+import { startStub, waitFor } from './http-stub.js';
+
+/**
+ * Local stand-in for the Slack Web API as `@slack/web-api` calls it (form-encoded POSTs to
+ * /api/<method>, nested fields as JSON strings), plus a `response_url` endpoint, plus builders of
+ * signed requests that drive a Bolt app over HTTP exactly as Slack does.
+ */
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface FakeSlack {
+  apiUrl: string;
+  baseUrl: string;
+  calls: SlackCall[];
+  responses: { url: string; body: Record<string, unknown>; at: number }[];
+  responseUrl(): string;
+  callsTo(method: string): SlackCall[];
+  /** Top-level chat.postMessage calls to a channel. */
+  messages(channel: string): SlackCall[];
+  threadReplies(channel: string, ts: string): SlackCall[];
+  lastUpdateOf(channel: string, ts: string): SlackCall | undefined;
+  waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
+  failNext(method: string, count: number, error: string): void;
+  close(): Promise<void>;
+}
+
+const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: SlackCall[] = [];
+  const responses: FakeSlack['responses'] = [];
+  const failures = new Map<string, { left: number; error: string }>();
+  let tsCounter = 100;
+  let responseCounter = 0;
+  const nextTs = () => `1700000000.${String(tsCounter++).padStart(6, '0')}`;
+
+  const stub = await startStub((req) => {
+    if (req.path.startsWith('/response/')) {
+      responses.push({ url: req.path, body: JSON.parse(req.body || '{}') as Record<string, unknown>, at: Date.now() });
+      return { status: 200, body: { ok: true } };
+    }
+    const method = req.path.replace(/^\/api\//, '');
+    const args = parseArgs(req.body, String(req.headers['content-type'] ?? ''));
+    calls.push({ method, args, at: Date.now() });
+    const failure = failures.get(method);
+    if (failure && failure.left > 0) {
+      failure.left -= 1;
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
+    const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    switch (method) {
+      case 'auth.test':
+        return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'duebot', team_id: 'T0FAKE', user_id: 'U0DUEBOT', bot_id: 'B0DUEBOT' } };
+      case 'chat.postMessage': {
+        const ts = nextTs();
+        return { status: 200, body: { ok: true, channel, ts, message: { ts, text: args.text, blocks: args.blocks } } };
+      }
+      case 'chat.update':
+        return { status: 200, body: { ok: true, channel, ts: args.ts, text: args.text, message: { text: args.text, blocks: args.blocks } } };
+      case 'chat.postEphemeral':
+        return { status: 200, body: { ok: true, message_ts: nextTs() } };
+      case 'conversations.open':
+        return { status: 200, body: { ok: true, channel: { id: `D${String(args.users ?? 'X').replace(/[^A-Z0-9]/gi, '').slice(0, 10)}` } } };
+      case 'views.open':
+      case 'views.update':
+      case 'views.push':
+      case 'views.publish':
+        return { status: 200, body: { ok: true, view: { id: `V${tsCounter++}`, ...(args.view as object) } } };
+      case 'users.info':
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            user: { id: args.user, team_id: 'T0FAKE', name: String(args.user).toLowerCase(), real_name: `User ${String(args.user)}`, tz: 'UTC', tz_offset: 0, is_bot: false, profile: { real_name: `User ${String(args.user)}`, display_name: String(args.user).toLowerCase(), email: `${String(args.user).toLowerCase()}@example.com` } },
+          },
+        };
+      default:
+        return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    }
+  });
+
+  const baseUrl = `http://127.0.0.1:${stub.port}`;
+  const fake: FakeSlack = {
+    apiUrl: `${baseUrl}/api/`,
+    baseUrl,
+    calls,
+    responses,
+    responseUrl: () => `${baseUrl}/response/${++responseCounter}`,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    messages: (channel) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && !c.args.thread_ts),
+    threadReplies: (channel, ts) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && c.args.thread_ts === ts),
+    lastUpdateOf: (channel, ts) => calls.filter((c) => c.method === 'chat.update' && c.args.channel === channel && c.args.ts === ts).at(-1),
+    async waitFor(probe, timeoutMs = 5000) {
+      try {
+        return await waitFor(probe, timeoutMs, 'the probe');
+      } catch (err) {
+        // Say what did happen: the usual cause is a call to another channel, method or thread.
+        const recent = calls.slice(-8).map((c) => `${c.method}(${summarize(c.args)})`);
+        throw new Error(`${(err as Error).message}; ${calls.length} Slack call(s) recorded${recent.length ? `, the last: ${recent.join(', ')}` : ''}; ${responses.length} response_url post(s)`);
+      }
+    },
+    failNext(method, count, error) {
+      failures.set(method, { left: count, error });
+    },
+    close: stub.close,
+  };
+  return fake;
+}
+
+function summarize(args: Record<string, unknown>): string {
+  return ['channel', 'ts', 'thread_ts', 'user', 'users', 'text']
+    .filter((k) => args[k] !== undefined)
+    .map((k) => `${k}=${JSON.stringify(args[k]).slice(0, 60)}`)
+    .join(' ');
+}
+
+function parseArgs(body: string, contentType: string): Record<string, unknown> {
+  if (!body) return {};
+  if (contentType.includes('application/json')) return JSON.parse(body) as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    if (JSON_FIELDS.has(key)) {
+      try {
+        args[key] = JSON.parse(value);
+        continue;
+      } catch {
+        // not JSON after all: keep the string
+      }
+    }
+    args[key] = value;
+  }
+  return args;
+}
+
+/** Headers Slack sends with every request: `v0=` hex HMAC-SHA256 of `v0:<ts>:<body>`. */
+export function signSlackRequest(signingSecret: string, rawBody: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+  return {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestampSeconds),
+    'x-slack-signature': `v0=${hmacDigest('sha256', signingSecret, `v0:${timestampSeconds}:${rawBody}`, 'hex')}`,
+  };
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+export function slashCommandBody(o: { command: string; text: string; userId: string; channelId: string; responseUrl: string; triggerId?: string }): string {
+  return form({
+    token: 'legacy-verification-token',
+    team_id: 'T0FAKE',
+    team_domain: 'fake',
+    channel_id: o.channelId,
+    channel_name: 'billing',
+    user_id: o.userId,
+    user_name: o.userId.toLowerCase(),
+    command: o.command,
+    text: o.text,
+    api_app_id: 'A0DUEBOT',
+    response_url: o.responseUrl,
+    trigger_id: o.triggerId ?? `${Date.now()}.trigger`,
+  });
+}
+
+export function blockActionBody(o: { actionId: string; value: string; userId: string; channelId: string; messageTs: string; responseUrl: string; triggerId?: string; blockId?: string }): string {
+  const payload = {
+    type: 'block_actions',
+    user: { id: o.userId, username: o.userId.toLowerCase(), name: o.userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0DUEBOT',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: o.messageTs, channel_id: o.channelId, is_ephemeral: false },
+    trigger_id: o.triggerId ?? `${Date.now()}.trigger`,
+    team: { id: 'T0FAKE', domain: 'fake' },
+    channel: { id: o.channelId, name: 'billing' },
+    message: { type: 'message', subtype: 'bot_message', bot_id: 'B0DUEBOT', ts: o.messageTs, text: 'invoice' },
+    state: { values: {} },
+    response_url: o.responseUrl,
+    actions: [{ action_id: o.actionId, block_id: o.blockId ?? 'invoice_actions', value: o.value, type: 'button', text: { type: 'plain_text', text: o.actionId, emoji: true }, action_ts: `${Date.now() / 1000}` }],
+    enterprise: null,
+    is_enterprise_install: false,
+  };
+  return form({ payload: JSON.stringify(payload) });
+}
+
+export function viewSubmissionBody(o: { callbackId: string; userId: string; privateMetadata: string; values: Record<string, Record<string, unknown>> }): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: o.userId, username: o.userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0DUEBOT',
+    token: 'legacy-verification-token',
+    trigger_id: `${Date.now()}.trigger`,
+    view: {
+      id: 'V0EDIT',
+      type: 'modal',
+      callback_id: o.callbackId,
+      private_metadata: o.privateMetadata,
+      state: { values: o.values },
+      hash: 'hash',
+      title: { type: 'plain_text', text: 'Edit invoice' },
+      blocks: [],
+      root_view_id: 'V0EDIT',
+      previous_view_id: null,
+      app_id: 'A0DUEBOT',
+      bot_id: 'B0DUEBOT',
+      team_id: 'T0FAKE',
+    },
+    response_urls: [],
+    enterprise: null,
+    is_enterprise_install: false,
+  };
+  return form({ payload: JSON.stringify(payload) });
+}

@@ -1,0 +1,425 @@
+import { randomBytes } from 'node:crypto';
+import qs from 'qs';
+import Stripe from 'stripe';
+import { startStub, type StubReply } from './http-stub.js';
+
+/**
+ * A local stand-in for the Stripe API, spoken to by the real `stripe` SDK (point it at `fake.url` with
+ * `createStripeBackend({ apiUrl })`). It models the slice of Stripe duebot uses, on the wire as Stripe
+ * does it:
+ *
+ * - Requests are form-encoded (parsed with `qs`, so every scalar arrives as a string); responses are
+ *   Stripe-shaped JSON with `object` fields; errors are `{ error: { type, message, code?, param? } }`
+ *   with Stripe's status codes, and every response carries a `Request-Id`.
+ * - `Authorization: Bearer sk_...` is required (401 otherwise).
+ * - Idempotency: a POST repeating an `Idempotency-Key` replays the first response (status and body,
+ *   errors included) with `Idempotent-Replayed: true`; the same key with different method, path or
+ *   parameters is a 400 `idempotency_error`. Injected faults and auth failures are not saved, as Stripe
+ *   saves nothing for requests that never started executing. `expireIdempotencyKeys()` simulates the
+ *   24-hour replay window running out.
+ * - Search (`/v1/customers/search`, `/v1/invoices/search`) understands `field:'value'` and
+ *   `metadata['key']:'value'` clauses joined by ` AND `. Stripe's index lags up to a minute;
+ *   `searchDelayMs` reproduces that (default 0: visible at once, so tests stay deterministic).
+ * - Invoice lifecycle: draft → finalize → open (number, hosted_invoice_url = `<url>/pay/<id>`,
+ *   invoice_pdf) → paid / void / uncollectible, with Stripe's transition rules (void only from open or
+ *   uncollectible, mark_uncollectible only from open, a zero total is paid at finalization).
+ *
+ * Endpoints: POST /v1/customers, GET /v1/customers/:id, GET /v1/customers/search, POST /v1/invoices,
+ * GET /v1/invoices/:id, GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
+ * POST /v1/invoices/:id/finalize, POST /v1/invoices/:id/void, POST /v1/invoices/:id/mark_uncollectible,
+ * and the "payment link" pages GET /pay/:invoiceId (HTML) and GET /pay/:invoiceId/pdf.
+ *
+ * Things Stripe does that happen here only when a test asks: payments (`pay`), webhook deliveries
+ * (`event` + `signedDelivery`: nothing is pushed anywhere), faults (`failNext`).
+ */
+export type StripeObject = Record<string, unknown> & { id: string };
+
+export interface FakeStripeOptions {
+  /** Defaults to a random `whsec_...`. */
+  webhookSecret?: string;
+  /** Objects show up in search results this long after creation (Stripe: up to ~1 min). Default 0. */
+  searchDelayMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Query string parsed with `qs` (GET parameters, e.g. `{ query: "...", limit: "1" }`). */
+  query: Record<string, unknown>;
+  /** Form body parsed with `qs` (`{}` for GET). Scalars are strings, as on the wire. */
+  body: Record<string, unknown>;
+  idempotencyKey: string | null;
+  /** Status the fake answered with (set once the reply is decided). */
+  status: number;
+}
+
+export interface FailureOptions {
+  /** Extra response headers, e.g. `{ 'retry-after': '2' }` or `{ 'stripe-should-retry': 'true' }`. */
+  headers?: Record<string, string>;
+  /** Only requests whose path equals this string or matches this pattern fail (default: any API request). */
+  path?: string | RegExp;
+}
+
+export interface FakeStripe {
+  /** Base URL, e.g. `http://127.0.0.1:54321`: give it to `createStripeBackend({ apiUrl })`. */
+  url: string;
+  webhookSecret: string;
+  /** Live, Stripe-shaped objects by id; tests may read them (and, with care, change them). */
+  customers: Map<string, StripeObject>;
+  invoices: Map<string, StripeObject>;
+  invoiceItems: Map<string, StripeObject>;
+  /** Every request received, in order (payment-page hits included). */
+  requests: RecordedRequest[];
+  /**
+   * The next `count` API requests (optionally only those on `options.path`) are answered with `status`
+   * and `body` (default: a Stripe-shaped error for that status; a 429 also gets `Retry-After: 1`).
+   * Replaces any failures still pending; `failNext(0, 200)` clears them.
+   * Note the SDK retries 5xx, 409 and connection errors (maxNetworkRetries) but a 429 only when the
+   * response says `stripe-should-retry: true`.
+   */
+  failNext(count: number, status: number, body?: unknown, options?: FailureOptions): void;
+  /** Injected failures not yet consumed. */
+  pendingFailures(): number;
+  /** Forgets saved idempotent responses, as if Stripe's 24-hour replay window had passed. */
+  expireIdempotencyKeys(): void;
+  /**
+   * Records a payment on an open (or uncollectible) invoice: `amount` defaults to the whole remainder;
+   * a smaller amount is a partial payment (amount_paid accumulates). The invoice becomes `paid` when
+   * nothing remains. Throws on a non-positive amount, an overpayment or a wrong status. Returns the
+   * live invoice.
+   */
+  pay(invoiceId: string, amount?: number): StripeObject;
+  /** Voids an open or uncollectible invoice (throws otherwise). Returns the live invoice. */
+  void(invoiceId: string): StripeObject;
+  /** Marks an open invoice uncollectible (throws otherwise). Returns the live invoice. */
+  markUncollectible(invoiceId: string): StripeObject;
+  /** A full Stripe event (snapshot event, API v1 shape) whose `data.object` is a copy of the invoice now. */
+  event(type: string, invoiceId: string): StripeObject;
+  /**
+   * Serializes `event` and signs it like Stripe does (`Stripe-Signature: t=..,v1=..`). `secret` and
+   * `timestamp` (unix seconds) can be overridden to forge wrong or stale signatures.
+   */
+  signedDelivery(event: StripeObject, options?: { secret?: string; timestamp?: number }): { body: string; headers: Record<string, string> };
+  close(): Promise<void>;
+}
+
+export const FAKE_STRIPE_API_VERSION = '2026-10-28.endive';
+
+const newId = (prefix: string) => `${prefix}_${randomBytes(7).toString('hex')}`;
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+function stripeError(status: number, type: string, message: string, extra: { code?: string; param?: string } = {}): StubReply {
+  return { status, body: { error: { type, message, ...extra } } };
+}
+const invalid = (message: string, extra: { code?: string; param?: string } = {}) => stripeError(400, 'invalid_request_error', message, extra);
+const missing = (param: string) => invalid(`Missing required param: ${param}.`, { code: 'parameter_missing', param });
+const noSuch = (kind: string, id: string, param?: string) =>
+  stripeError(param ? 400 : 404, 'invalid_request_error', `No such ${kind}: '${id}'`, { code: 'resource_missing', ...(param ? { param } : {}) });
+
+function defaultFailureBody(status: number): unknown {
+  if (status === 429) return { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Request rate limit exceeded. (injected by fake Stripe)' } };
+  if (status === 401) return { error: { type: 'invalid_request_error', message: 'Invalid API Key provided (injected by fake Stripe)' } };
+  if (status === 409) return { error: { type: 'invalid_request_error', code: 'lock_timeout', message: 'This object cannot be accessed right now (injected by fake Stripe)' } };
+  if (status >= 500) return { error: { type: 'api_error', message: `Something went wrong on Stripe's end (injected ${status})` } };
+  return { error: { type: 'invalid_request_error', message: `injected ${status} by fake Stripe` } };
+}
+
+/** `metadata['k']:'v' AND email:'x'` → clauses; null when the query is outside the supported grammar. */
+export function parseSearchQuery(query: string): { field: string; metadataKey: string | null; value: string }[] | null {
+  const clauses: { field: string; metadataKey: string | null; value: string }[] = [];
+  const clause = /^\s*(?:metadata\['((?:[^'\\]|\\.)*)'\]|([a-z_]+)):'((?:[^'\\]|\\.)*)'\s*/;
+  const unescape = (s: string) => s.replace(/\\(.)/g, '$1');
+  let rest = query;
+  for (;;) {
+    const m = clause.exec(rest);
+    if (!m) return null;
+    clauses.push(m[1] !== undefined ? { field: 'metadata', metadataKey: unescape(m[1]), value: unescape(m[3]!) } : { field: m[2]!, metadataKey: null, value: unescape(m[3]!) });
+    rest = rest.slice(m[0].length);
+    if (rest === '') return clauses;
+    if (!rest.startsWith('AND ')) return null;
+    rest = rest.slice(4);
+  }
+}
+
+export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
+  const webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(16).toString('hex')}`;
+  const searchDelayMs = options.searchDelayMs ?? 0;
+  const customers = new Map<string, StripeObject>();
+  const invoices = new Map<string, StripeObject>();
+  const invoiceItems = new Map<string, StripeObject>();
+  const requests: RecordedRequest[] = [];
+  const indexedAt = new Map<string, number>();
+  const saved = new Map<string, { fingerprint: string; reply: StubReply }>();
+  let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null } | null = null;
+  let numberSeq = 0;
+  let baseUrl = '';
+
+  const created = <T extends StripeObject>(map: Map<string, StripeObject>, obj: T): T => {
+    map.set(obj.id, obj);
+    indexedAt.set(obj.id, Date.now() + searchDelayMs);
+    return obj;
+  };
+
+  const linesOf = (inv: StripeObject) => inv.lines as { data: StripeObject[]; total_count: number };
+  const transitions = (inv: StripeObject) => inv.status_transitions as Record<string, number | null>;
+  const recompute = (inv: StripeObject) => {
+    const total = linesOf(inv).data.reduce((acc, line) => acc + (line.amount as number), 0);
+    inv.subtotal = total;
+    inv.subtotal_excluding_tax = total;
+    inv.total = total;
+    inv.total_excluding_tax = total;
+    inv.amount_due = total;
+    inv.amount_remaining = total - (inv.amount_paid as number);
+    linesOf(inv).total_count = linesOf(inv).data.length;
+  };
+
+  // Transitions shared by the HTTP routes (which answer 400) and the test helpers (which throw).
+  function applyPayment(inv: StripeObject, amount: number | undefined): string | null {
+    if (inv.status !== 'open' && inv.status !== 'uncollectible') return `invoice ${inv.id} is ${String(inv.status)}; only open or uncollectible invoices can be paid`;
+    const remaining = inv.amount_remaining as number;
+    const paying = amount ?? remaining;
+    if (!Number.isSafeInteger(paying) || paying <= 0) return `payment amount must be a positive integer of minor units, got ${paying}`;
+    if (paying > remaining) return `payment of ${paying} exceeds the ${remaining} remaining on ${inv.id}`;
+    inv.amount_paid = (inv.amount_paid as number) + paying;
+    inv.amount_remaining = remaining - paying;
+    if (inv.amount_remaining === 0) {
+      inv.status = 'paid';
+      transitions(inv).paid_at = nowSeconds();
+    }
+    return null;
+  }
+  function applyVoid(inv: StripeObject): string | null {
+    if (inv.status !== 'open' && inv.status !== 'uncollectible') return `You can only pass in open or uncollectible invoices (${inv.id} is ${String(inv.status)}).`;
+    inv.status = 'void';
+    transitions(inv).voided_at = nowSeconds();
+    return null;
+  }
+  function applyUncollectible(inv: StripeObject): string | null {
+    if (inv.status !== 'open') return `You can only mark open invoices as uncollectible (${inv.id} is ${String(inv.status)}).`;
+    inv.status = 'uncollectible';
+    transitions(inv).marked_uncollectible_at = nowSeconds();
+    return null;
+  }
+
+  function search(map: Map<string, StripeObject>, path: string, query: Record<string, unknown>): StubReply {
+    if (typeof query.query !== 'string') return missing('query');
+    const clauses = parseSearchQuery(query.query);
+    if (!clauses) return invalid(`fake Stripe cannot parse search query ${JSON.stringify(query.query)} (supported: field:'v' and metadata['k']:'v' joined by AND)`, { param: 'query' });
+    const limit = query.limit === undefined ? 10 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
+    const now = Date.now();
+    const matches = [...map.values()].filter(
+      (obj) =>
+        (indexedAt.get(obj.id) ?? 0) <= now &&
+        clauses.every((c) => String((c.metadataKey !== null ? (obj.metadata as Record<string, unknown>)[c.metadataKey] : obj[c.field]) ?? '') === c.value),
+    );
+    return { status: 200, body: { object: 'search_result', data: matches.slice(0, limit), has_more: matches.length > limit, next_page: null, total_count: matches.length, url: path } };
+  }
+
+  function route(method: string, path: string, body: Record<string, unknown>, query: Record<string, unknown>): StubReply {
+    let m: RegExpExecArray | null;
+    if (method === 'POST' && path === '/v1/customers') {
+      const customer = created(customers, {
+        id: newId('cus'), object: 'customer', name: body.name ?? null, email: body.email ?? null, description: body.description ?? null,
+        metadata: body.metadata ?? {}, created: nowSeconds(), livemode: false, currency: null, balance: 0, delinquent: false,
+      });
+      return { status: 200, body: customer };
+    }
+    if (method === 'GET' && path === '/v1/customers/search') return search(customers, path, query);
+    if (method === 'GET' && (m = /^\/v1\/customers\/([^/]+)$/.exec(path))) {
+      const customer = customers.get(m[1]!);
+      return customer ? { status: 200, body: customer } : noSuch('customer', m[1]!);
+    }
+
+    if (method === 'POST' && path === '/v1/invoices') {
+      if (!body.customer) return missing('customer');
+      const customer = customers.get(String(body.customer));
+      if (!customer) return noSuch('customer', String(body.customer), 'customer');
+      const collection = String(body.collection_method ?? 'charge_automatically');
+      if (collection === 'send_invoice' && body.days_until_due === undefined && body.due_date === undefined) return missing('days_until_due');
+      const daysUntilDue = body.days_until_due === undefined ? null : Number(body.days_until_due);
+      if (daysUntilDue !== null && (!Number.isInteger(daysUntilDue) || daysUntilDue < 0)) return invalid('Invalid integer: days_until_due', { param: 'days_until_due' });
+      const id = newId('in');
+      const inv = created(invoices, {
+        id, object: 'invoice', customer: customer.id, customer_email: customer.email, customer_name: customer.name,
+        status: 'draft', currency: String(body.currency ?? 'usd').toLowerCase(), collection_method: collection,
+        days_until_due: daysUntilDue, due_date: body.due_date === undefined ? null : Number(body.due_date),
+        description: body.description ?? null, metadata: body.metadata ?? {}, auto_advance: body.auto_advance === 'true',
+        pending_invoice_items_behavior: body.pending_invoice_items_behavior ?? 'exclude',
+        number: null, hosted_invoice_url: null, invoice_pdf: null,
+        amount_due: 0, amount_paid: 0, amount_remaining: 0, subtotal: 0, subtotal_excluding_tax: 0, total: 0, total_excluding_tax: 0,
+        status_transitions: { finalized_at: null, paid_at: null, voided_at: null, marked_uncollectible_at: null },
+        created: nowSeconds(), livemode: false,
+        lines: { object: 'list', data: [], has_more: false, total_count: 0, url: `/v1/invoices/${id}/lines` },
+      });
+      return { status: 200, body: inv };
+    }
+    if (method === 'GET' && path === '/v1/invoices/search') return search(invoices, path, query);
+
+    if (method === 'POST' && path === '/v1/invoiceitems') {
+      if (!body.customer) return missing('customer');
+      if (!customers.has(String(body.customer))) return noSuch('customer', String(body.customer), 'customer');
+      // Pending items (no `invoice`) get swept into a later invoice at Stripe; duebot never relies on that.
+      if (!body.invoice) return invalid('fake Stripe models only invoice items attached to a draft invoice: pass `invoice`', { param: 'invoice' });
+      const inv = invoices.get(String(body.invoice));
+      if (!inv) return noSuch('invoice', String(body.invoice), 'invoice');
+      if (inv.customer !== body.customer) return invalid(`The invoice ${inv.id} belongs to a different customer.`, { param: 'invoice' });
+      if (inv.status !== 'draft') return invalid('You can only add invoice items to draft invoices.', { code: 'invoice_not_editable', param: 'invoice' });
+      if (body.amount === undefined) return missing('amount');
+      if (typeof body.amount !== 'string' || !/^-?\d+$/.test(body.amount) || !Number.isSafeInteger(Number(body.amount))) return invalid('Invalid integer: amount', { code: 'parameter_invalid_integer', param: 'amount' });
+      const currency = String(body.currency ?? inv.currency).toLowerCase();
+      if (currency !== inv.currency) return invalid(`The currency of the invoice item (${currency}) must match the invoice's (${String(inv.currency)}).`, { param: 'currency' });
+      const amount = Number(body.amount);
+      const metadata = body.metadata ?? {};
+      const item = created(invoiceItems, {
+        id: newId('ii'), object: 'invoiceitem', amount, currency, customer: inv.customer, description: body.description ?? null,
+        invoice: inv.id, metadata, quantity: 1, date: nowSeconds(), livemode: false,
+      });
+      linesOf(inv).data.push({
+        id: newId('il'), object: 'line_item', amount, currency, description: item.description, invoice: inv.id, metadata: clone(metadata),
+        quantity: 1, livemode: false, parent: { type: 'invoice_item_details', invoice_item_details: { invoice_item: item.id } },
+      });
+      recompute(inv);
+      return { status: 200, body: item };
+    }
+
+    if ((m = /^\/v1\/invoices\/([^/]+)(?:\/(lines|finalize|void|mark_uncollectible))?$/.exec(path))) {
+      const inv = invoices.get(m[1]!);
+      if (!inv) return noSuch('invoice', m[1]!);
+      const action = m[2];
+      if (method === 'GET' && !action) return { status: 200, body: inv };
+      if (method === 'GET' && action === 'lines') {
+        const data = linesOf(inv).data;
+        return { status: 200, body: { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/invoices/${inv.id}/lines` } };
+      }
+      if (method === 'POST' && action === 'finalize') {
+        if (inv.status !== 'draft') return invalid(`This invoice is already finalized, you can't re-finalize a non-draft invoice.`, { code: 'invoice_not_editable' });
+        if (body.auto_advance !== undefined) inv.auto_advance = body.auto_advance === 'true';
+        recompute(inv);
+        inv.status = 'open';
+        inv.number = `FAKE-${String(++numberSeq).padStart(4, '0')}`;
+        inv.hosted_invoice_url = `${baseUrl}/pay/${inv.id}`;
+        inv.invoice_pdf = `${baseUrl}/pay/${inv.id}/pdf`;
+        transitions(inv).finalized_at = nowSeconds();
+        if (inv.due_date === null && inv.days_until_due !== null) inv.due_date = nowSeconds() + (inv.days_until_due as number) * 86_400;
+        // Stripe marks a zero-total invoice paid the moment it is finalized.
+        if (inv.amount_due === 0) {
+          inv.status = 'paid';
+          transitions(inv).paid_at = nowSeconds();
+        }
+        return { status: 200, body: inv };
+      }
+      if (method === 'POST' && (action === 'void' || action === 'mark_uncollectible')) {
+        const problem = action === 'void' ? applyVoid(inv) : applyUncollectible(inv);
+        return problem ? invalid(problem, { code: 'invoice_not_open' }) : { status: 200, body: inv };
+      }
+    }
+    return stripeError(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${path}).`);
+  }
+
+  function paymentPage(path: string): StubReply {
+    const [, , invoiceId, pdf] = path.split('/');
+    const inv = invoices.get(invoiceId ?? '');
+    if (!inv || inv.status === 'draft') return { status: 404, body: '<!doctype html><title>Not found</title><p>This invoice link is not valid.</p>' };
+    if (pdf === 'pdf') return { status: 200, headers: { 'content-type': 'application/pdf' }, body: `%PDF-1.4\n% fake invoice ${String(inv.number)}\n%%EOF\n` };
+    const due = `${(inv.amount_remaining as number).toString()} ${String(inv.currency).toUpperCase()} (minor units)`;
+    return {
+      status: 200,
+      body: `<!doctype html><title>Invoice ${String(inv.number)}</title><h1>Invoice ${String(inv.number)}</h1><p>Status: <b>${String(inv.status)}</b></p><p>Amount remaining: ${due}</p>`,
+    };
+  }
+
+  const stub = await startStub((req) => {
+    const method = req.method;
+    const query = qs.parse(req.query.toString()) as Record<string, unknown>;
+    const body = (method === 'GET' || method === 'DELETE' ? {} : qs.parse(req.body)) as Record<string, unknown>;
+    const idempotencyKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
+    const entry: RecordedRequest = { method, path: req.path, query, body, idempotencyKey, status: 0 };
+    requests.push(entry);
+    const answer = (reply: StubReply): StubReply => {
+      entry.status = reply.status;
+      return { ...reply, headers: { 'request-id': newId('req'), ...(reply.headers ?? {}) } };
+    };
+
+    if (method === 'GET' && req.path.startsWith('/pay/')) return answer(paymentPage(req.path));
+    if (!/^Bearer sk_(test|live)_\S+$/.test(String(req.headers.authorization ?? ''))) {
+      return answer(stripeError(401, 'invalid_request_error', 'Invalid API Key provided.'));
+    }
+    if (failure && failure.left > 0 && (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)))) {
+      failure.left -= 1;
+      return answer({ status: failure.status, headers: failure.headers, body: failure.body });
+    }
+
+    const saveKey = method === 'POST' && idempotencyKey ? idempotencyKey : null;
+    const fingerprint = `${method} ${req.path} ${req.body}`;
+    const previous = saveKey ? saved.get(saveKey) : undefined;
+    if (previous) {
+      if (previous.fingerprint !== fingerprint) {
+        return answer(
+          stripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${saveKey}' if you meant to execute a different request.`),
+        );
+      }
+      return answer({ ...previous.reply, headers: { 'idempotent-replayed': 'true' } });
+    }
+    // Responses are frozen copies: later changes to the live object must not leak into a replay.
+    const reply = route(method, req.path, body, query);
+    const frozen: StubReply = { status: reply.status, body: clone(reply.body) };
+    if (saveKey) saved.set(saveKey, { fingerprint, reply: frozen });
+    return answer(frozen);
+  });
+  baseUrl = `http://127.0.0.1:${stub.port}`;
+
+  const mustGet = (invoiceId: string) => {
+    const inv = invoices.get(invoiceId);
+    if (!inv) throw new Error(`fake Stripe: no invoice ${invoiceId}`);
+    return inv;
+  };
+  const orThrow = (problem: string | null) => {
+    if (problem) throw new Error(`fake Stripe: ${problem}`);
+  };
+
+  return {
+    url: baseUrl,
+    webhookSecret,
+    customers,
+    invoices,
+    invoiceItems,
+    requests,
+    failNext(count, status, body, opts = {}) {
+      const headers = { ...(status === 429 ? { 'retry-after': '1' } : {}), ...(opts.headers ?? {}) };
+      failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null } : null;
+    },
+    pendingFailures: () => failure?.left ?? 0,
+    expireIdempotencyKeys() {
+      saved.clear();
+    },
+    pay(invoiceId, amount) {
+      const inv = mustGet(invoiceId);
+      orThrow(applyPayment(inv, amount));
+      return inv;
+    },
+    void(invoiceId) {
+      const inv = mustGet(invoiceId);
+      orThrow(applyVoid(inv));
+      return inv;
+    },
+    markUncollectible(invoiceId) {
+      const inv = mustGet(invoiceId);
+      orThrow(applyUncollectible(inv));
+      return inv;
+    },
+    event(type, invoiceId) {
+      return {
+        id: newId('evt'), object: 'event', api_version: FAKE_STRIPE_API_VERSION, created: nowSeconds(), livemode: false, pending_webhooks: 1,
+        request: { id: null, idempotency_key: null }, type, data: { object: clone(mustGet(invoiceId)) },
+      };
+    },
+    signedDelivery(event, opts = {}) {
+      const body = JSON.stringify(event);
+      const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: opts.secret ?? webhookSecret, ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}) });
+      return { body, headers: { 'content-type': 'application/json', 'stripe-signature': header } };
+    },
+    close: stub.close,
+  };
+}

@@ -1,0 +1,38 @@
+import type { SectionBlock } from '@slack/types';
+import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
+import { messageProblems } from '../../blocks/limits.js';
+
+test('help lists every /invoices subcommand', () => {
+  const message = helpMessage();
+  const body = (message.blocks[0] as SectionBlock).text!.text;
+  expect(body).toContain('`/invoices aging`');
+  expect(body).toContain('`/invoices help`');
+  expect(message.text).toBe('duebot commands: /invoices aging, /invoices help');
+  expect(messageProblems(message)).toEqual([]);
+});
+
+describe('unknown subcommand', () => {
+  test('friendly, names what was typed, points to help', () => {
+    const message = unknownCommandMessage('agin');
+    expect(message.text).toBe("I don't know `agin` yet. Try `/invoices aging`, or `/invoices help` for everything I can do.");
+    expect(message.text).not.toMatch(/error|invalid|failed|unknown command/i);
+    expect(messageProblems(message)).toEqual([]);
+  });
+
+  test('hostile or huge input cannot break out of the code span or the limits', () => {
+    const message = unknownCommandMessage('`<!channel>`' + 'x'.repeat(5000));
+    expect(message.text).not.toContain('<!channel>');
+    expect(message.text).toContain('&lt;!channel&gt;');
+    expect(message.text.match(/`/g)).toHaveLength(6);
+    expect(messageProblems(message)).toEqual([]);
+  });
+
+  test('nothing typed', () => {
+    expect(unknownCommandMessage('  ').text).toBe('Tell me what you need. Try `/invoices aging`, or `/invoices help` for everything I can do.');
+  });
+});
+
+test('refusal for non-approvers names the action and changes nothing', () => {
+  const { text } = notAllowedMessage('approve and send invoices');
+  expect(text).toMatch(/^Sorry, only invoice approvers can approve and send invoices; nothing was changed\./);
+});

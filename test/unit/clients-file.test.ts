@@ -1,0 +1,194 @@
+import { loadClientsFile, parseClients, slugify } from '../../src/clients-file.js';
+
+/** One client entry named "Test Co" with a valid email, unless `fields` (a flow-mapping body) sets its own. */
+const entry = (fields: string) => `  - { name: Test Co, ${/^emails:/.test(fields) ? '' : 'emails: t@test.example, '}${fields} }\n`;
+
+describe('clients file', () => {
+  test('the shipped example loads completely, with defaults filled in', async () => {
+    const { clients, errors } = await loadClientsFile('clients.example.yml');
+    expect(errors).toEqual([]);
+    expect(clients).toEqual([
+      {
+        id: 'acme',
+        name: 'Acme Ltd',
+        emails: ['ap@acme.example', 'cfo@acme.example'],
+        currency: 'USD',
+        paymentTermsDays: 14,
+        provider: 'stripe',
+        asanaProjectGids: ['1203456789012345'],
+        reminderSchedule: [
+          { day: 7, from: 'delivery', tone: 'friendly' },
+          { day: 14, from: 'delivery', tone: 'firm' },
+          { day: 30, from: 'delivery', tone: 'final' },
+        ],
+        finalMode: 'pause',
+        autoSend: false,
+      },
+      {
+        id: 'globex-corporation',
+        name: 'Globex Corporation',
+        emails: ['billing@globex.example'],
+        currency: 'USD',
+        paymentTermsDays: 30,
+        provider: 'stripe',
+        asanaProjectGids: ['1209876543210987'],
+        reminderSchedule: [
+          { day: 7, from: 'delivery', tone: 'friendly' },
+          { day: 14, from: 'delivery', tone: 'firm' },
+          { day: 30, from: 'delivery', tone: 'final' },
+        ],
+        finalMode: 'notice-only',
+        autoSend: true,
+      },
+      {
+        id: 'initech',
+        name: 'Initech GmbH',
+        emails: ['rechnungen@initech.example'],
+        currency: 'EUR',
+        paymentTermsDays: 21,
+        provider: 'stripe',
+        asanaProjectGids: ['1201111111111111'],
+        reminderSchedule: [
+          { day: -3, from: 'due', tone: 'friendly' },
+          { day: 7, from: 'delivery', tone: 'friendly' },
+          { day: 21, from: 'delivery', tone: 'firm' },
+          { day: 35, from: 'delivery', tone: 'final' },
+        ],
+        finalMode: 'pause',
+        autoSend: false,
+      },
+    ]);
+  });
+
+  test('a minimal entry gets every default, and its default schedule is its own copy', () => {
+    const { clients, errors } = parseClients('clients:\n  - name: Müller & Söhne\n    emails: " kasse@mueller.example "\n  - name: Other\n    emails: o@o.example\n');
+    expect(errors).toEqual([]);
+    expect(clients[0]).toEqual({
+      id: 'muller-sohne',
+      name: 'Müller & Söhne',
+      emails: ['kasse@mueller.example'],
+      currency: 'USD',
+      paymentTermsDays: 30,
+      provider: 'stripe',
+      asanaProjectGids: [],
+      reminderSchedule: [
+        { day: 7, from: 'delivery', tone: 'friendly' },
+        { day: 14, from: 'delivery', tone: 'firm' },
+        { day: 30, from: 'delivery', tone: 'final' },
+      ],
+      finalMode: 'pause',
+      autoSend: false,
+    });
+    clients[0]!.reminderSchedule[0]!.day = 99;
+    expect(clients[1]!.reminderSchedule[0]!.day).toBe(7);
+  });
+
+  test('bad entries are reported by client and field while good ones still load', () => {
+    const { clients, errors } = parseClients(
+      `clients:
+  - name: Bad Co
+    emails: [bob@]
+    currency: dollars
+    paymentTermsDays: -1
+    reminders: [{ day: -3, tone: friendly }, { day: 7, tone: shouty }]
+    finalMode: explode
+    autoSend: maybe
+  - name: Good Co
+    emails: ok@good.example
+    asanaProjects: [12345]
+  - emails: [nameless@x.example]
+`,
+      'clients.yml',
+    );
+    expect(clients.map((c) => [c.id, c.asanaProjectGids])).toEqual([['good-co', ['12345']]]);
+    expect(errors).toEqual([
+      'clients.yml: client "Bad Co" (#1): emails: "bob@" is not an email address',
+      'clients.yml: client "Bad Co" (#1): currency: "dollars" is not an ISO 4217 currency code',
+      'clients.yml: client "Bad Co" (#1): paymentTermsDays: must be 0..365',
+      'clients.yml: client "Bad Co" (#1): reminders.0.day: a negative day needs from: due (days before the due date)',
+      'clients.yml: client "Bad Co" (#1): reminders.1.tone: must be friendly, firm or final',
+      'clients.yml: client "Bad Co" (#1): finalMode: must be pause or notice-only',
+      'clients.yml: client "Bad Co" (#1): autoSend: must be true or false',
+      'clients.yml: client #3: name: is required',
+    ]);
+  });
+
+  test.each([
+    ['emails: []', 'emails: needs at least one address'],
+    ['emails: 42', 'emails: must be an email address or a list of them'],
+    ['id: Test Co', 'id: must be a slug like "acme" (lower-case letters, digits and dashes)'],
+    ['currency: 978', 'currency: must be an ISO 4217 currency code like USD'],
+    ['paymentTermsDays: 400', 'paymentTermsDays: must be 0..365'],
+    ['paymentTermsDays: 7.5', 'paymentTermsDays: must be a whole number of days'],
+    ['paymentTermsDays: "30"', 'paymentTermsDays: must be a whole number of days'],
+    ['provider: quickbooks', 'provider: must be stripe'],
+    ['asanaProjects: "1200"', 'asanaProjects: must be a list of Asana project gids'],
+    ['asanaProjects: [12345678901234567890]', 'asanaProjects: 12345678901234567000 is too long to read as a number; quote the gid ("...")'],
+    ['asanaProjects: ["https://app.asana.com/0/1200"]', 'asanaProjects: "https://app.asana.com/0/1200" is not an Asana project gid (digits only)'],
+    ['reminders: weekly', 'reminders: must be a list of {day, tone, from}'],
+    ['reminders: [{ day: 1.5, tone: firm }]', 'reminders.0.day: must be a whole number of days'],
+    ['reminders: [{ day: 0, tone: firm }]', 'reminders.0.day: day 0 from delivery is the invoice itself; use 1 or more'],
+    ['reminders: [{ day: 3, tone: firm, from: sent }]', 'reminders.0.from: must be delivery or due'],
+    ['reminders: [{ day: 3, tone: firm, form: due }]', 'reminders.0.form: is not a known field'],
+    ['reminders: [{ day: 7, tone: friendly }, { day: 7, tone: firm }]', 'reminders: has the same day twice'],
+    ['autoSend: "yes"', 'autoSend: must be true or false'],
+    ['autosend: true', 'autosend: is not a known field (did you mean autoSend?)'],
+  ])('%s → one error naming the client and field', (fields, error) => {
+    const { clients, errors } = parseClients(`clients:\n${entry(fields)}  - { name: Fine, emails: f@fine.example }\n`, 'clients.yml');
+    expect(errors).toEqual([`clients.yml: client "Test Co" (#1): ${error}`]);
+    expect(clients.map((c) => c.name)).toEqual(['Fine']);
+  });
+
+  test('accepted variants: unquoted safe gids, mixed-case currency, due-relative day 0, empty reminder list', () => {
+    const { clients, errors } = parseClients(
+      `clients:\n${entry('asanaProjects: [1200, "1300", 1200], currency: eur, reminders: [{ day: 0, from: due, tone: firm }]')}` +
+        `  - { name: Quiet, emails: [q@q.example, q@q.example], reminders: [] }\n`,
+    );
+    expect(errors).toEqual([]);
+    expect(clients[0]).toMatchObject({ asanaProjectGids: ['1200', '1300'], currency: 'EUR', reminderSchedule: [{ day: 0, from: 'due', tone: 'firm' }] });
+    expect(clients[1]).toMatchObject({ emails: ['q@q.example'], reminderSchedule: [] });
+  });
+
+  test('an entry that is not a mapping, or has a non-text name, is reported by position', () => {
+    const { clients, errors } = parseClients('clients:\n  - acme\n  - { name: 2024, emails: a@a.example }\n  - { name: Ok, emails: ok@ok.example }\n');
+    expect(clients.map((c) => c.id)).toEqual(['ok']);
+    expect(errors).toEqual(['clients file: client #1: must be a mapping with at least name and emails', 'clients file: client #2: name: must be text']);
+  });
+
+  test('duplicate ids and shared Asana projects name both clients; the later one is skipped', () => {
+    const { clients, errors } = parseClients(
+      `clients:\n  - { id: acme, name: Acme, emails: a@a.example, asanaProjects: ["1"] }\n  - { id: acme, name: Acme Two, emails: b@b.example }\n  - { name: Other, emails: o@o.example, asanaProjects: ["2", "1"] }\n  - { name: ACME, emails: c@c.example }\n`,
+    );
+    expect(clients.map((c) => c.name)).toEqual(['Acme']);
+    expect(errors).toEqual([
+      'clients file: client "Acme Two" (#2): id: "acme" is already used by client "Acme"',
+      'clients file: client "Other" (#3): asanaProjects: project 1 already belongs to client "Acme"',
+      'clients file: client "ACME" (#4): id: "acme" is already used by client "Acme"',
+    ]);
+  });
+
+  test('a skipped entry claims neither its id nor its projects', () => {
+    const { clients, errors } = parseClients(`clients:\n  - { id: acme, name: Acme, emails: bad, asanaProjects: ["1"] }\n  - { id: acme, name: Acme, emails: a@a.example, asanaProjects: ["1"] }\n`);
+    expect(errors).toEqual(['clients file: client "Acme" (#1): emails: "bad" is not an email address']);
+    expect(clients.map((c) => c.id)).toEqual(['acme']);
+  });
+
+  test('unreadable file and invalid YAML are single clear errors', async () => {
+    expect(await loadClientsFile('/nonexistent/clients.yml')).toEqual({ clients: [], errors: ['CLIENTS_FILE: cannot read /nonexistent/clients.yml (ENOENT)'] });
+    expect(await loadClientsFile('test')).toEqual({ clients: [], errors: ['CLIENTS_FILE: cannot read test (EISDIR)'] });
+    const unclosed = parseClients('clients: [unclosed', 'clients.yml');
+    expect(unclosed.clients).toEqual([]);
+    expect(unclosed.errors).toHaveLength(1);
+    expect(unclosed.errors[0]).toMatch(/^clients\.yml: not valid YAML: .* at line 1, column \d+:?$/);
+    expect(parseClients('clients:\n  - name: A\n    name: B\n').errors).toEqual([expect.stringMatching(/^clients file: not valid YAML: Map keys must be unique at line 3/)]);
+    expect(parseClients('just: text').errors).toEqual(['clients file: expected a top-level "clients:" list']);
+    expect(parseClients('').errors).toEqual(['clients file: expected a top-level "clients:" list']);
+    expect(parseClients('clients: []')).toEqual({ clients: [], errors: [] });
+  });
+
+  test('slugs', () => {
+    expect(slugify('Acme Ltd.')).toBe('acme-ltd');
+    expect(slugify('  Café Crème & Co ')).toBe('cafe-creme-co');
+    expect(slugify('株式会社')).toBe('client');
+  });
+});

@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, parseInterval } from '../../src/config.js';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-SECRETBOT',
+  SLACK_SIGNING_SECRET: 'SIGNINGSECRETVALUE',
+  BILLING_CHANNEL_ID: 'C0123ABCD',
+  OWNER_SLACK_USER_ID: 'U0OWNER1',
+  APPROVER_SLACK_USER_IDS: 'U0AAA1, U0BBB2',
+  STRIPE_SECRET_KEY: 'sk_test_SECRETSTRIPE',
+  STRIPE_WEBHOOK_SECRET: 'whsec_SECRETHOOK',
+  ASANA_ACCESS_TOKEN: '1/SECRETASANA',
+  SMTP_URL: 'smtp://user:SECRETPASS@mail.example.com:587',
+  EMAIL_FROM: 'Pixel & Co <billing@pixel.example>',
+  BUSINESS_NAME: 'Pixel & Co',
+};
+
+function errorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+/** The lines of a .env file as a shell would export them (quotes stripped, comments skipped). */
+function readDotEnv(path: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]!] = match[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return env;
+}
+
+describe('config', () => {
+  test('a full environment parses, with defaults', () => {
+    expect(loadConfig(valid)).toEqual({
+      port: 3000,
+      logLevel: 'info',
+      database: { url: null, dataDir: './data' },
+      slack: {
+        botToken: 'xoxb-1-2-SECRETBOT',
+        signingSecret: 'SIGNINGSECRETVALUE',
+        appToken: null,
+        apiUrl: null,
+        billingChannelId: 'C0123ABCD',
+        ownerUserId: 'U0OWNER1',
+        approverUserIds: ['U0AAA1', 'U0BBB2'],
+      },
+      stripe: { secretKey: 'sk_test_SECRETSTRIPE', webhookSecret: 'whsec_SECRETHOOK', apiUrl: null },
+      asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me' },
+      email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
+      business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
+      clientsFile: null,
+      publicUrl: null,
+      jobs: { processEveryMs: 30_000 },
+    });
+  });
+
+  test('overrides are read and the Slack API URL gets its trailing slash', () => {
+    const config = loadConfig({
+      ...valid,
+      PORT: '8080',
+      LOG_LEVEL: 'debug',
+      DATA_DIR: '/var/lib/duebot',
+      SLACK_API_URL: 'http://127.0.0.1:4030/api',
+      STRIPE_API_URL: 'http://127.0.0.1:12111',
+      ASANA_API_URL: 'http://127.0.0.1:4040/api/1.0',
+      OWNER_ASANA_ASSIGNEE: 'owner@agency.example',
+      BUSINESS_TIMEZONE: 'Europe/Berlin',
+      INVOICE_NUMBER_PREFIX: 'PX-',
+      CLIENTS_FILE: './clients.yml',
+      PUBLIC_URL: 'https://duebot.example.com',
+      EMAIL_REPLY_TO: 'accounts@pixel.example',
+      JOBS_PROCESS_EVERY: '2 minutes',
+      DATABASE_URL: 'postgres://u@h/db',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      logLevel: 'debug',
+      database: { url: 'postgres://u@h/db', dataDir: '/var/lib/duebot' },
+      slack: { apiUrl: 'http://127.0.0.1:4030/api/' },
+      stripe: { apiUrl: 'http://127.0.0.1:12111' },
+      asana: { apiUrl: 'http://127.0.0.1:4040/api/1.0', ownerAssignee: 'owner@agency.example' },
+      email: { replyTo: 'accounts@pixel.example' },
+      business: { timezone: 'Europe/Berlin', invoiceNumberPrefix: 'PX-' },
+      clientsFile: './clients.yml',
+      publicUrl: 'https://duebot.example.com',
+      jobs: { processEveryMs: 120_000 },
+    });
+    expect(loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:4030/api/' }).slack.apiUrl).toBe('http://127.0.0.1:4030/api/');
+  });
+
+  test('an empty environment names every required variable on its own line', () => {
+    const err = errorOf({});
+    expect(err.problems).toEqual([
+      'SLACK_BOT_TOKEN: is required',
+      'SLACK_SIGNING_SECRET: is required (or set SLACK_APP_TOKEN to use Socket Mode)',
+      'BILLING_CHANNEL_ID: is required',
+      'OWNER_SLACK_USER_ID: is required',
+      'APPROVER_SLACK_USER_IDS: is required',
+      'STRIPE_SECRET_KEY: is required',
+      'STRIPE_WEBHOOK_SECRET: is required',
+      'ASANA_ACCESS_TOKEN: is required',
+      'SMTP_URL: is required',
+      'EMAIL_FROM: is required',
+      'BUSINESS_NAME: is required',
+    ]);
+    expect(err.message).toBe(err.problems.join('\n'));
+  });
+
+  test('blank and whitespace-only values count as unset', () => {
+    expect(problemsOf({ ...valid, BUSINESS_NAME: '   ', PORT: '', LOG_LEVEL: ' ' })).toEqual(['BUSINESS_NAME: is required']);
+    expect(loadConfig({ ...valid, PORT: '', DATABASE_URL: '' })).toMatchObject({ port: 3000, database: { url: null } });
+  });
+
+  test('invalid values are named with what is wrong, and secrets never appear', () => {
+    const problems = problemsOf({ ...valid, PORT: '99999', BUSINESS_TIMEZONE: 'Mars/Olympus', SLACK_BOT_TOKEN: 'xoxp-Sekr1tUSER', JOBS_PROCESS_EVERY: 'often', STRIPE_WEBHOOK_SECRET: 'Sekr1tNOPREFIX', APPROVER_SLACK_USER_IDS: 'dana', SMTP_URL: 'http://Sekr1t@x', EMAIL_FROM: 'nobody' });
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'SLACK_BOT_TOKEN', 'APPROVER_SLACK_USER_IDS', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'EMAIL_FROM', 'BUSINESS_TIMEZONE', 'JOBS_PROCESS_EVERY']);
+    expect(problems.join('\n')).not.toMatch(/Sekr1t/);
+    expect(problems.find((p) => p.startsWith('BUSINESS_TIMEZONE'))).toMatch(/IANA/);
+    expect(problems.find((p) => p.startsWith('SLACK_BOT_TOKEN'))).toMatch(/xoxb-/);
+  });
+
+  test.each([
+    ['PORT', '0x10', /port number/],
+    ['PORT', '1e3', /port number/],
+    ['PORT', '-1', /port number/],
+    ['PORT', '65536', /port number/],
+    ['LOG_LEVEL', 'verbose', /trace, debug, info/],
+    ['DATABASE_URL', 'mysql://root:pw@db/duebot', /postgres/],
+    ['SLACK_APP_TOKEN', 'xoxb-not-an-app-token', /xapp-/],
+    ['SLACK_API_URL', 'not a url', /URL/],
+    ['BILLING_CHANNEL_ID', '#billing', /channel id/],
+    ['OWNER_SLACK_USER_ID', 'C0123ABCD', /user id/],
+    ['APPROVER_SLACK_USER_IDS', ' , ', /user ids/],
+    ['APPROVER_SLACK_USER_IDS', 'U0AAA1,dana', /user ids/],
+    ['STRIPE_SECRET_KEY', 'pk_test_publishable', /sk_ or rk_/],
+    ['STRIPE_API_URL', 'ftp://stripe.example', /http/],
+    ['OWNER_ASANA_ASSIGNEE', 'Dana Smith', /gid|email/],
+    ['SMTP_URL', 'mail.example.com:587', /smtp/],
+    ['EMAIL_REPLY_TO', 'accounts@', /email address/],
+    ['BUSINESS_TIMEZONE', 'GMT+25', /IANA/],
+    ['JOBS_PROCESS_EVERY', '50 ms', /at least 100 ms/],
+    ['JOBS_PROCESS_EVERY', '30 days', /interval like/],
+    ['JOBS_PROCESS_EVERY', '1000 hours', /at most 24 days/],
+    ['PUBLIC_URL', 'duebot.example.com', /URL/],
+  ])('%s=%j is refused on one line', (name, value, reason) => {
+    const problems = problemsOf({ ...valid, [name]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(problems[0]).toMatch(reason);
+  });
+
+  test('accepted forms of ports, intervals, senders and assignees', () => {
+    expect(loadConfig({ ...valid, PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ ...valid, JOBS_PROCESS_EVERY: '100' }).jobs.processEveryMs).toBe(100);
+    expect(loadConfig({ ...valid, JOBS_PROCESS_EVERY: '1 hour' }).jobs.processEveryMs).toBe(3_600_000);
+    expect(loadConfig({ ...valid, EMAIL_FROM: 'billing@pixel.example' }).email.from).toBe('billing@pixel.example');
+    expect(loadConfig({ ...valid, OWNER_ASANA_ASSIGNEE: '1200000000000001' }).asana.ownerAssignee).toBe('1200000000000001');
+    expect(loadConfig({ ...valid, DATABASE_URL: 'postgresql://u:p@h:5432/db' }).database.url).toBe('postgresql://u:p@h:5432/db');
+    expect(loadConfig({ ...valid, BILLING_CHANNEL_ID: 'G0PRIVATE1', STRIPE_SECRET_KEY: 'rk_live_x' }).slack.billingChannelId).toBe('G0PRIVATE1');
+  });
+
+  test('Socket Mode makes the signing secret optional', () => {
+    const { SLACK_SIGNING_SECRET: _omit, ...rest } = valid;
+    expect(problemsOf(rest)).toEqual(['SLACK_SIGNING_SECRET: is required (or set SLACK_APP_TOKEN to use Socket Mode)']);
+    expect(loadConfig({ ...rest, SLACK_APP_TOKEN: 'xapp-1-A' }).slack).toMatchObject({ appToken: 'xapp-1-A', signingSecret: null });
+  });
+
+  test('no secret value ever reaches an error message', () => {
+    const marker = 'Zq9SECRETzq9';
+    const err = errorOf({
+      ...valid,
+      SLACK_BOT_TOKEN: `bad-${marker}`,
+      SLACK_SIGNING_SECRET: marker,
+      SLACK_APP_TOKEN: `xoxb-${marker}`,
+      STRIPE_SECRET_KEY: `pk_${marker}`,
+      STRIPE_WEBHOOK_SECRET: `wh_${marker}`,
+      ASANA_ACCESS_TOKEN: marker,
+      SMTP_URL: `http://user:${marker}@mail.example.com`,
+      DATABASE_URL: `mysql://user:${marker}@db/duebot`,
+      BUSINESS_NAME: '',
+    });
+    expect(err.problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'BUSINESS_NAME']);
+    expect(err.message).not.toContain(marker);
+  });
+
+  test('.env.example documents every variable, each with a comment, and its placeholders load', () => {
+    const text = readFileSync('.env.example', 'utf8');
+    const env = readDotEnv('.env.example');
+    expect(Object.keys(env)).toEqual([...CONFIG_VARIABLES]);
+    const lines = text.split('\n');
+    for (const name of CONFIG_VARIABLES) {
+      const at = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect([name, lines[at - 1]?.startsWith('#')]).toEqual([name, true]);
+    }
+    expect(loadConfig(env)).toMatchObject({ slack: { billingChannelId: env.BILLING_CHANNEL_ID }, jobs: { processEveryMs: 30_000 } });
+  });
+
+  test('intervals', () => {
+    expect(parseInterval('30 seconds')).toBe(30_000);
+    expect(parseInterval('1 second')).toBe(1000);
+    expect(parseInterval('500 ms')).toBe(500);
+    expect(parseInterval('250 milliseconds')).toBe(250);
+    expect(parseInterval('1500')).toBe(1500);
+    expect(parseInterval('1 hour')).toBe(3_600_000);
+    expect(parseInterval('2 hours')).toBe(7_200_000);
+    expect(parseInterval('2 min')).toBe(120_000);
+    expect(parseInterval('3 minutes')).toBe(180_000);
+    expect(parseInterval('soon')).toBeNull();
+    expect(parseInterval('5 days')).toBeNull();
+  });
+});

@@ -10,4 +10,8 @@ export default {
   },
   testTimeout: 60000,
   maxWorkers: 2,
+  // Agenda's job-liveness check leaves a ref'd timer of lockLifetime/2 behind every job it runs
+  // (agenda/dist/JobProcessor.js, checkIfJobIsStillAlive); it would hold Jest open for a minute after
+  // the last test. Every suite closes its own servers and databases in afterEach/afterAll.
+  forceExit: true,
 };

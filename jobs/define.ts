@@ -9,6 +9,15 @@ export const JOBS = {
   pollPayments: 'poll-payments',
 } as const;
 
+/**
+ * How long a crashed process's job lock blocks the others. Short on purpose: every piece of due work
+ * is claimed row by row in the database, so two sweeps overlapping is safe, while a long lock would
+ * hold reminders back after a crash.
+ */
+const LOCK_LIFETIME_MS = 2 * 60 * 1000;
+/** How long stopping waits for a running sweep to finish (and release its lock). */
+const DRAIN_TIMEOUT_MS = 30 * 1000;
+
 export interface SchedulerOptions {
   /** JOBS_PROCESS_EVERY: how often due work is looked for; a due reminder goes out within it. */
   processEveryMs: number;
@@ -28,7 +37,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     // PGlite serves one session through a multiplexer; LISTEN/NOTIFY there buys nothing.
     disableNotifications: services.db.kind === 'pglite',
   });
-  const agenda = new Agenda({ backend, name: services.instanceId, processEvery: options.processEveryMs, defaultLockLifetime: 10 * 60 * 1000 });
+  const agenda = new Agenda({ backend, name: services.instanceId, processEvery: options.processEveryMs, defaultLockLifetime: LOCK_LIFETIME_MS });
   let running = false;
   let lastDueWorkAt: Date | null = null;
   let lastError: string | null = null;
@@ -43,7 +52,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
       services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
     }
-  }, { concurrency: 1, lockLifetime: 10 * 60 * 1000 });
+  }, { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
 
   agenda.define(JOBS.pollPayments, async () => {
     const changed = await pollOpenInvoices(services);
@@ -60,7 +69,9 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     state: () => ({ running, lastDueWorkAt, lastError }),
     async stop() {
       running = false;
-      await agenda.stop();
+      // stop() would leave a running job locked in the database until its lock expires, so the next
+      // process could not sweep for minutes; drain lets it finish and save its unlocked state first.
+      await agenda.drain({ timeout: DRAIN_TIMEOUT_MS, closeConnection: false });
     },
   };
 }

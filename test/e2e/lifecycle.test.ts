@@ -16,12 +16,9 @@ const invoiceOf = async (taskGid: string): Promise<InvoiceRecord> => {
   const inv = await h.slack.waitFor(async () => findInvoiceBySource(h.bot.services.db.pool, 'asana', taskGid));
   return inv!;
 };
-const reminderEmails = (number: string) => h.smtp.messages.filter((m) => m.subject.includes(number) && !m.subject.includes('Invoice #' + number + ' —'));
-const waitForStatus = (id: string, status: string) =>
-  h.slack.waitFor(async () => {
-    const inv = await getInvoice(h.bot.services.db.pool, id);
-    return inv?.status === status ? inv : undefined;
-  });
+/** Everything mailed about an invoice except the invoice email itself (whose subject starts "[Business] Invoice #N"). */
+const reminderEmails = (number: string) => h.smtp.messages.filter((m) => m.subject.includes(number) && !m.subject.startsWith(`[Pixel & Co] Invoice #${number} `));
+const waitForStatus = (id: string, status: string) => h.waitForStatus(id, status);
 
 async function draftAndApprove(gid: string, name: string, amount: number): Promise<InvoiceRecord> {
   const res = await h.completeMilestone({ gid, name, amount });

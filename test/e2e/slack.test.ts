@@ -35,11 +35,11 @@ test('/invoices help, an unknown subcommand and /invoices aging answer ephemeral
   // Two sent invoices of different ages, then the aging table.
   const a = await draftFor('8001', 'Aging A', 1000);
   await h.clickButton('approve_invoice', a.id, APPROVER);
-  await h.smtp.waitFor((m) => m.subject.includes(a.number));
+  await h.waitForStatus(a.id, 'sent');
   h.advanceDays(10);
   const b = await draftFor('8002', 'Aging B', 250);
   await h.clickButton('approve_invoice', b.id, APPROVER);
-  await h.smtp.waitFor((m) => m.subject.includes(b.number));
+  await h.waitForStatus(b.id, 'sent');
 
   const count = h.slack.responses.length;
   await h.slashCommand('aging');

@@ -86,8 +86,9 @@ test('auto-send clients are invoiced at once, without approval', async () => {
   const email = await h.smtp.waitFor((m) => m.subject.includes('Globex retainer milestone'));
   expect(email.to).toEqual(['billing@globex.example']);
   expect(email.text).toContain('€980.00');
-  const inv = await findInvoiceBySource(pool(), 'asana', '7006');
-  expect(inv).toMatchObject({ status: 'sent', currency: 'EUR', approvedBy: 'auto-send' });
+  const draft = await findInvoiceBySource(pool(), 'asana', '7006');
+  const inv = await h.waitForStatus(draft!.id, 'sent');
+  expect(inv).toMatchObject({ currency: 'EUR', approvedBy: 'auto-send' });
 });
 
 test('Stripe: bad signature → 401; duplicate deliveries are harmless; void stops reminders', async () => {

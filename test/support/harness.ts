@@ -10,6 +10,7 @@ import { startFakeStripe } from './fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from './fake-asana.js';
 import { startFakeSmtp } from './fake-smtp.js';
 import { createTestDatabaseUrl } from './database.js';
+import { getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const OWNER = 'UOWNER1';
@@ -53,6 +54,8 @@ export interface Harness {
   submitView(callbackId: string, userId: string, privateMetadata: string, values: unknown): Promise<Response>;
   deliverStripe(type: string, invoiceId: string): Promise<Response>;
   advanceDays(days: number): void;
+  /** Waits until the invoice is stored in this status (the email alone can arrive before the status is recorded). */
+  waitForStatus(invoiceId: string, status: string): Promise<InvoiceRecord>;
   /** Restarts the bot process on the same database (and the same fakes). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -140,6 +143,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     advanceDays(days) {
       clock.advanceDays(days);
+    },
+    waitForStatus(invoiceId, status) {
+      return slack.waitFor(async () => {
+        const inv = await getInvoice(bot.services.db.pool, invoiceId);
+        return inv?.status === status ? inv : undefined;
+      });
     },
     async restart() {
       await bot.stop();

@@ -12,7 +12,7 @@ import { ShiftedClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { startDuebot } from '../src/app.js';
 import { createLogger } from '../src/log.js';
-import { findInvoiceBySource } from '../src/store/invoices.js';
+import { findInvoiceBySource, invoicesInStatus } from '../src/store/invoices.js';
 import { startFakeSlack, signSlackRequest, blockActionBody } from '../test/support/fake-slack.js';
 import { startFakeStripe } from '../test/support/fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     SMTP_URL: smtp.url, EMAIL_FROM: 'Bench <billing@bench.example>', BUSINESS_NAME: 'Bench Co',
     CLIENTS_FILE: join(dir, 'clients.yml'), JOBS_PROCESS_EVERY: '250 ms',
   });
-  const bot = await startDuebot(config, { clock, logger: createLogger('warn'), pollPaymentsEveryMs: 24 * 3600 * 1000 });
+  const bot = await startDuebot(config, { clock, logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), pollPaymentsEveryMs: 24 * 3600 * 1000 });
   const pool = bot.services.db.pool;
   const { secret } = await asanaHandshake(`${bot.url}/webhooks/asana`);
   console.log(`duebot bench: ${MILESTONES} milestones, ${CONCURRENCY} concurrent senders, database ${bot.services.db.kind}`);
@@ -99,7 +99,9 @@ async function main(): Promise<void> {
     });
     const emailWall = performance.now() - t1;
 
-    // 3. reminder path: 7 days later every invoice has one due step
+    // 3. reminder path: 7 days later every invoice has one due step. The email can arrive a moment
+    // before the invoice is recorded as sent (and its reminders planned), so wait for that first.
+    await waitUntil(async () => (await invoicesInStatus(pool, ['sent'], MILESTONES)).length === MILESTONES);
     const before = smtp.messages.length;
     clock.advanceDays(7);
     const t2 = performance.now();

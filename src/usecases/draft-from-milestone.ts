@@ -70,9 +70,17 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
     return { outcome: 'duplicate' };
   }
   services.log.info({ invoice: invoice.number, client: client.id }, 'draft created');
-  const posted = await publishInvoiceMessage(services, invoice);
-  if (client.autoSend) await approveInvoice(services, posted.id, { actor: 'auto-send', slackUserId: null });
-  return { outcome: 'drafted', invoice: posted };
+  return { outcome: 'drafted', invoice: await postOrAutoSend(services, invoice, client) };
+}
+
+/**
+ * A new draft goes to the billing channel for approval; an auto-send client's is approved at once
+ * (its first message already says "Sending…", so nobody sees an Approve button that means nothing).
+ */
+export async function postOrAutoSend(services: Services, invoice: InvoiceRecord, client: Pick<StoredClient, 'autoSend'>): Promise<InvoiceRecord> {
+  if (!client.autoSend) return publishInvoiceMessage(services, invoice);
+  const result = await approveInvoice(services, invoice.id, { actor: 'auto-send', slackUserId: null });
+  return result.invoice ?? invoice;
 }
 
 /** Lines from the task's fields: Quantity × Rate when both are set, otherwise one line of Amount. */

@@ -5,6 +5,8 @@ import { markStaleRemindersUnknown } from '../store/reminders.js';
 import { unknownOutcomeNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
 import { deliverInvoice } from './approve-and-send.js';
+import { postOrAutoSend } from './draft-from-milestone.js';
+import { getClient } from '../store/clients.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { retryPendingInbox } from './process-inbox.js';
 import { runDueReminders, type StepOutcome } from './run-reminders.js';
@@ -34,7 +36,9 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
 
   let postedDrafts = 0;
   for (const draft of await draftsWithoutMessage(services.db.pool, graceCutoff)) {
-    await publishInvoiceMessage(services, draft);
+    const client = await getClient(services.db.pool, draft.clientId);
+    if (draft.status === 'draft' && client) await postOrAutoSend(services, draft, client);
+    else await publishInvoiceMessage(services, draft);
     postedDrafts += 1;
   }
   let delivered = 0;

@@ -89,6 +89,10 @@ test('auto-send clients are invoiced at once, without approval', async () => {
   const draft = await findInvoiceBySource(pool(), 'asana', '7006');
   const inv = await h.waitForStatus(draft!.id, 'sent');
   expect(inv).toMatchObject({ currency: 'EUR', approvedBy: 'auto-send' });
+  // Its message never offered an Approve button: it was born "Sending…".
+  const posts = h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes('Globex retainer milestone'));
+  expect(posts.length).toBeGreaterThan(0);
+  expect(posts.some((m) => JSON.stringify(m.args).includes('approve_invoice'))).toBe(false);
 });
 
 test('Stripe: bad signature → 401; duplicate deliveries are harmless; void stops reminders', async () => {

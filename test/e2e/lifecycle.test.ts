@@ -3,6 +3,9 @@ import { getInvoice, findInvoiceBySource } from '../../src/store/invoices.js';
 import { remindersOf, claimReminder } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
 import type { InvoiceRecord } from '../../src/store/invoices.js';
+import { startDuebot } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
 
 /**
  * The whole lifecycle through the real HTTP app: signed webhooks in, the real Stripe SDK, Slack Web
@@ -180,4 +183,27 @@ test('restart mid-sequence: no step lost or doubled; a crash mid-send is flagged
   expect(reminderEmails(inv.number)).toHaveLength(2);
   expect((await remindersOf(h.bot.services.db.pool, inv.id)).map((r) => r.status)).toEqual(['sent', 'sent', 'unknown']);
   expect((await getInvoice(h.bot.services.db.pool, inv.id))!.attention).toMatch(/Unknown outcome/);
+});
+
+// Two bot processes need a database both can reach: a real server (CI's PostgreSQL run), not PGlite.
+const withServer = process.env.TEST_DATABASE_URL ? test : test.skip;
+withServer('two bot processes on one database: every step, task and DM goes out exactly once', async () => {
+  h = await startHarness();
+  const second = await startDuebot(loadConfig(h.env), { clock: h.clock, logger: createLogger(h.env.LOG_LEVEL!) });
+  try {
+    const inv = await draftAndApprove('5007', 'Milestone Twin', 900);
+    for (const days of [7, 7, 16]) {
+      const expected = reminderEmails(inv.number).length + 1;
+      h.advanceDays(days);
+      await h.smtp.waitFor(() => reminderEmails(inv.number).length >= expected);
+    }
+    await h.slack.waitFor(() => h.slack.callsTo('conversations.open')[0]);
+    await new Promise((r) => setTimeout(r, 1000)); // both schedulers poll every 200 ms: give a double send its chance
+    expect(reminderEmails(inv.number)).toHaveLength(3);
+    expect(h.asana.createdTasks).toHaveLength(1);
+    expect(h.slack.callsTo('conversations.open')).toHaveLength(1);
+    expect((await remindersOf(h.bot.services.db.pool, inv.id)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+  } finally {
+    await second.stop();
+  }
 });

@@ -3,6 +3,8 @@ import { esc } from './format.js';
 
 export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices aging', 'Open invoices by days since sending (0-7, 8-14, 15-30, 30+) and the largest overdue ones'],
+  ['/invoices list [client|overdue|disputed]', 'Open invoices, or those of one client, the overdue or the disputed ones'],
+  ['/invoices show <number>', 'One invoice with its reminder plan and history'],
   ['/invoices help', 'This list'],
 ];
 

@@ -8,6 +8,9 @@ import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
 import { viewOf } from '../usecases/invoice-messages.js';
+import { detailsForCommand, listForCommand } from '../usecases/invoice-queries.js';
+import { invoiceListMessage } from '../../blocks/invoice-list.js';
+import { invoiceDetailMessage } from '../../blocks/invoice-detail.js';
 
 /**
  * Slack listeners stay thin: acknowledge within Slack's 3 seconds, check who is asking, call a use
@@ -26,8 +29,22 @@ export function registerListeners(app: App, services: Services): void {
 
   app.command('/invoices', async ({ command, ack, respond }) => {
     await ack();
-    const [sub = 'help'] = command.text.trim().split(/\s+/).filter(Boolean).map((s) => s.toLowerCase());
-    if (sub === 'aging') {
+    const words = command.text.trim().split(/\s+/).filter(Boolean);
+    const sub = (words[0] ?? 'help').toLowerCase();
+    const argument = words.slice(1).join(' ');
+    const display = { timezone: services.settings.timezone, now: services.clock.now() };
+    if (sub === 'list') {
+      const answer = await listForCommand(services, argument);
+      await respond({ response_type: 'ephemeral', ...(answer.ok ? invoiceListMessage(answer.list, display) : { text: answer.message }) } as never);
+    } else if (sub === 'show') {
+      const details = argument ? await detailsForCommand(services, argument) : null;
+      await respond({
+        response_type: 'ephemeral',
+        ...(details
+          ? invoiceDetailMessage(details.view, details.reminders, details.history, display)
+          : { text: argument ? `No invoice numbered "${argument}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }),
+      } as never);
+    } else if (sub === 'aging') {
       const report = await agingNow(services);
       await respond({ response_type: 'ephemeral', ...agingMessage(report, { timezone: services.settings.timezone }) } as never);
     } else if (sub === 'help') {

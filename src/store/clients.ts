@@ -64,13 +64,15 @@ export async function findClientForTask(db: Queryable, projectIds: readonly stri
     const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE asana_project_gids && $1::text[] ORDER BY id LIMIT 1', [projectIds]);
     if (rows[0]) return toClient(rows[0]);
   }
-  if (clientField && clientField.trim()) {
-    const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE lower(id) = lower($1) OR lower(name) = lower($1) ORDER BY id LIMIT 1', [clientField.trim()]);
-    if (rows[0]) return toClient(rows[0]);
-  }
-  return null;
+  return clientField && clientField.trim() ? findClientByIdOrName(db, clientField) : null;
 }
 
 export async function rememberProviderCustomer(db: Queryable, clientId: string, providerCustomerId: string): Promise<void> {
   await db.query('UPDATE clients SET provider_customer_id = $2 WHERE id = $1 AND provider_customer_id IS DISTINCT FROM $2', [clientId, providerCustomerId]);
+}
+
+/** A client by its id or its name, as people type them in Slack (case-insensitive). */
+export async function findClientByIdOrName(db: Queryable, text: string): Promise<StoredClient | null> {
+  const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE lower(id) = lower($1) OR lower(name) = lower($1) ORDER BY id LIMIT 1', [text.trim()]);
+  return rows[0] ? toClient(rows[0]) : null;
 }

@@ -314,3 +314,32 @@ export async function recordPaymentRow(
   );
   return rowCount === 1;
 }
+
+export async function findInvoiceByNumber(db: Queryable, number: string): Promise<InvoiceRecord | null> {
+  const { rows } = await db.query<InvoiceRow>('SELECT * FROM invoices WHERE upper(number) = upper($1)', [number.trim().replace(/^#/, '')]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** What `/invoices list` asks for; every filter is optional and they combine. */
+export interface InvoiceListFilter {
+  clientId?: string;
+  statuses?: readonly InvoiceStatus[];
+  /** Only invoices whose due date is before this day (YYYY-MM-DD). */
+  dueBefore?: string;
+  disputed?: boolean;
+  limit: number;
+}
+
+/** Newest first, with one extra row fetched so the caller can say "and more". */
+export async function listInvoices(db: Queryable, filter: InvoiceListFilter): Promise<InvoiceRecord[]> {
+  const { rows } = await db.query<InvoiceRow>(
+    `SELECT * FROM invoices
+     WHERE ($1::text IS NULL OR client_id = $1)
+       AND ($2::text[] IS NULL OR status = ANY($2::text[]))
+       AND ($3::date IS NULL OR due_date < $3::date)
+       AND ($4::boolean IS NULL OR disputed = $4)
+     ORDER BY seq DESC LIMIT $5`,
+    [filter.clientId ?? null, filter.statuses ?? null, filter.dueBefore ?? null, filter.disputed ?? null, filter.limit],
+  );
+  return rows.map(toRecord);
+}

@@ -100,3 +100,27 @@ test('discard: the draft is gone from the flow, keeps its number, and cannot be 
   expect(h.smtp.messages.some((m) => m.subject.includes('Discard me'))).toBe(false);
   expect(h.slack.messages(BILLING_CHANNEL).length).toBeGreaterThan(0);
 });
+
+test('/invoices list (open, overdue, a client, an unknown client) and /invoices show answer ephemerally', async () => {
+  const inv = await draftFor('8010', 'Listed milestone', 420);
+  await h.clickButton('approve_invoice', inv.id, APPROVER);
+  await h.waitForStatus(inv.id, 'sent');
+  const ask = async (text: string, expected: string) => {
+    const count = h.slack.responses.length;
+    await h.slashCommand(text);
+    const answer = await h.slack.waitFor(() => h.slack.responses.slice(count).find((r) => JSON.stringify(r.body).includes(expected)));
+    expect(answer.body).toMatchObject({ response_type: 'ephemeral' });
+    return JSON.stringify(answer.body);
+  };
+
+  expect(await ask('list', 'Open invoices')).toContain(inv.number);
+  expect(await ask('list ACME ltd', 'Invoices of Acme Ltd')).toContain('Listed milestone');
+  expect(await ask('list overdue', 'Overdue invoices')).not.toContain(inv.number); // due in 7 days
+  expect(await ask('list nobody-we-know', 'No client called')).toContain('acme');
+
+  const shown = await ask(`show ${inv.number.toLowerCase()}`, 'Reminders');
+  expect(shown).toContain('1. friendly reminder');
+  expect(shown).toMatch(/approved · slack:UAPPROVER1/);
+  expect(shown).not.toContain('approve_invoice');
+  expect(await ask('show INV-9999', 'No invoice numbered')).toContain('INV-9999');
+});

@@ -11,7 +11,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
 export function helpMessage(): { text: string; blocks: KnownBlock[] } {
   const list = COMMANDS.map(([cmd, what]) => `• \`${cmd}\` — ${what}`).join('\n');
   return {
-    text: `duebot commands: ${COMMANDS.map(([c]) => c).join(', ')}`,
+    text: `duebot commands: ${COMMANDS.map(([c]) => c.split(' ').slice(0, 2).join(' ')).join(', ')}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*What I can do*\n${list}` } },
       {

@@ -6,8 +6,10 @@ test('help lists every /invoices subcommand', () => {
   const message = helpMessage();
   const body = (message.blocks[0] as SectionBlock).text!.text;
   expect(body).toContain('`/invoices aging`');
+  expect(body).toContain('`/invoices list [client|overdue|disputed]`');
+  expect(body).toContain('`/invoices show <number>`');
   expect(body).toContain('`/invoices help`');
-  expect(message.text).toBe('duebot commands: /invoices aging, /invoices help');
+  expect(message.text).toBe('duebot commands: /invoices aging, /invoices list, /invoices show, /invoices help');
   expect(messageProblems(message)).toEqual([]);
 });
 

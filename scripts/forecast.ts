@@ -1,0 +1,47 @@
+/**
+ * `npm run forecast -- --history <csv> --as-of YYYY-MM-DD [--json] [--detail] [--model history|due-date]`
+ *
+ * Prints the cash-flow forecast as of a date from a payment-history CSV: expected inflow per week for
+ * the next 30 days, the 30-day total and the overdue balance, per currency. `--json` prints the JSON
+ * shape documented in README; `--detail` adds each invoice's expected payment date to it.
+ */
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildForecast, type ForecastModel } from '../src/domain/forecast.js';
+import { isCalendarDate, parseHistoryCsv } from '../src/forecast/history-csv.js';
+import { forecastJson, forecastTable } from '../src/forecast/report.js';
+
+const USAGE = 'usage: npm run forecast -- --history <csv> --as-of YYYY-MM-DD [--json] [--detail] [--model history|due-date]';
+
+/** Returns what to print; throws with a one-line reason on bad input. */
+export async function runForecastCli(argv: string[]): Promise<string> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      history: { type: 'string' },
+      'as-of': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      detail: { type: 'boolean', default: false },
+      model: { type: 'string', default: 'history' },
+    },
+    strict: true,
+  });
+  if (!values.history || !values['as-of']) throw new Error(USAGE);
+  const asOf = values['as-of'];
+  if (!isCalendarDate(asOf)) throw new Error(`--as-of "${asOf}" is not a YYYY-MM-DD date`);
+  if (values.model !== 'history' && values.model !== 'due-date') throw new Error(`--model must be history or due-date\n${USAGE}`);
+  const invoices = parseHistoryCsv(await readFile(values.history, 'utf8'));
+  const forecast = buildForecast(invoices, asOf, values.model as ForecastModel);
+  return values.json ? JSON.stringify(forecastJson(forecast, { detail: values.detail }), null, 2) : forecastTable(forecast);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  runForecastCli(process.argv.slice(2)).then(
+    (out) => console.log(out),
+    (err: Error) => {
+      console.error(`forecast: ${err.message}`);
+      process.exit(1);
+    },
+  );
+}

@@ -30,7 +30,7 @@ export interface ForecastOptions {
   minSamples: number;
   /** Days from invoice date to due date when an invoice has none (the configured default terms). */
   defaultDaysToPay: number;
-  /** An overdue invoice with nothing left to learn from (older than all history) is expected this many days after as-of. */
+  /** With too little history to learn anything, an already-overdue invoice is expected this many days after as-of. */
   staleOverdueDays: number;
 }
 
@@ -39,8 +39,12 @@ export const DEFAULT_FORECAST_OPTIONS: ForecastOptions = { minSamples: 3, defaul
 /** `history` is the learned model; `due-date` is the baseline "everyone pays on the due date". */
 export type ForecastModel = 'history' | 'due-date';
 
-/** Where an expected date came from: the customer's own history, all customers pooled, or the fallback. */
-export type ExpectationBasis = 'customer' | 'pooled' | 'default';
+/**
+ * Where an expected date came from: the customer's own history, all customers pooled, or the
+ * fallback. `doubtful`: unpaid for longer past its due date than any invoice in the history ever
+ * took, so no date is expected (it stays in the overdue balance, not in the inflows).
+ */
+export type ExpectationBasis = 'customer' | 'pooled' | 'default' | 'doubtful';
 
 export interface ExpectedPayment {
   customer: string;
@@ -50,7 +54,8 @@ export interface ExpectedPayment {
   /** `open`: issued on or before as-of and unpaid; `scheduled`: issued after as-of (a known milestone). */
   kind: 'open' | 'scheduled';
   dueDate: string;
-  expectedDate: string;
+  /** Null only when `basis` is `doubtful`. */
+  expectedDate: string | null;
   basis: ExpectationBasis;
 }
 
@@ -73,6 +78,8 @@ export interface CurrencyForecast {
   overdueCount: number;
   /** Expected after the 30-day horizon (not in the weeks). */
   later: number;
+  /** Overdue for longer than any paid invoice in the history took: no payment date expected. */
+  doubtful: number;
 }
 
 export interface Forecast {
@@ -165,7 +172,10 @@ function expectPayment(
   const unpaidAt = kind === 'scheduled' ? -Infinity : daysBetween(dueDate, asOf);
   const learned = expectedLateness(history, invoice.customer, unpaidAt, options);
   if (learned) return { ...base, expectedDate: maxDate(addDays(dueDate, learned.lateness), earliest), basis: learned.basis };
-  // No usable history: the due date, or for an invoice already past it, a fixed grace period from now.
+  // Enough history, yet (almost) nothing was ever this late: expecting it next week would be
+  // optimistic; a cash forecast should not count on it.
+  if (history.pooled.length >= options.minSamples) return { ...base, expectedDate: null, basis: 'doubtful' };
+  // Too little history to learn from: the due date, or for an invoice already past it, a grace period from now.
   const fallback = dueDate > asOf ? dueDate : addDays(asOf, options.staleOverdueDays);
   return { ...base, expectedDate: maxDate(fallback, earliest), basis: 'default' };
 }
@@ -209,7 +219,7 @@ export function buildForecast(
     const mine = payments.filter((p) => p.currency === currency);
     const weeks = windows.map((w) => ({
       ...w,
-      expected: mine.filter((p) => p.expectedDate >= w.start && p.expectedDate <= w.end).reduce((s, p) => s + p.amount, 0),
+      expected: mine.filter((p) => p.expectedDate && p.expectedDate >= w.start && p.expectedDate <= w.end).reduce((s, p) => s + p.amount, 0),
     }));
     return {
       currency,
@@ -217,10 +227,12 @@ export function buildForecast(
       total30d: weeks.reduce((s, w) => s + w.expected, 0),
       overdue: overdue.get(currency)?.amount ?? 0,
       overdueCount: overdue.get(currency)?.count ?? 0,
-      later: mine.filter((p) => p.expectedDate > horizonEnd).reduce((s, p) => s + p.amount, 0),
+      later: mine.filter((p) => p.expectedDate && p.expectedDate > horizonEnd).reduce((s, p) => s + p.amount, 0),
+      doubtful: mine.filter((p) => p.basis === 'doubtful').reduce((s, p) => s + p.amount, 0),
     };
   });
-  payments.sort((a, b) => a.expectedDate.localeCompare(b.expectedDate) || a.number.localeCompare(b.number));
+  // Doubtful ones (no date) last.
+  payments.sort((a, b) => (a.expectedDate ?? '9999').localeCompare(b.expectedDate ?? '9999') || a.number.localeCompare(b.number));
   return { asOf, model, currencies: result, payments };
 }
 

@@ -25,6 +25,8 @@ export interface CurrencyForecastJson {
   overdueCount: number;
   later: string;
   laterMinor: number;
+  doubtful: string;
+  doubtfulMinor: number;
 }
 
 export interface ExpectedPaymentJson {
@@ -35,7 +37,8 @@ export interface ExpectedPaymentJson {
   amount: string;
   amountMinor: number;
   dueDate: string;
-  expectedDate: string;
+  /** Null for a doubtful invoice. */
+  expectedDate: string | null;
   basis: string;
 }
 
@@ -70,6 +73,8 @@ export function currencyJson(c: CurrencyForecast): CurrencyForecastJson {
     overdueCount: c.overdueCount,
     later: major(c.later, c.currency),
     laterMinor: c.later,
+    doubtful: major(c.doubtful, c.currency),
+    doubtfulMinor: c.doubtful,
   };
 }
 
@@ -107,7 +112,7 @@ export function forecastTable(forecast: Forecast): string {
   for (const c of forecast.currencies) {
     const fmt = (amount: number) => formatMoney(money(amount, c.currency));
     const rows: [string, string][] = c.weeks.map((w, i) => [`Week ${i + 1}  ${w.start} .. ${w.end}`, fmt(w.expected)]);
-    rows.push(['Next 30 days', fmt(c.total30d)], [`Overdue now (${c.overdueCount} invoice${c.overdueCount === 1 ? '' : 's'})`, fmt(c.overdue)], ['Expected after 30 days', fmt(c.later)]);
+    rows.push(['Next 30 days', fmt(c.total30d)], [`Overdue now (${c.overdueCount} invoice${c.overdueCount === 1 ? '' : 's'})`, fmt(c.overdue)], ['Expected after 30 days', fmt(c.later)], ['Doubtful (later than any history)', fmt(c.doubtful)]);
     const width = Math.max(...rows.map(([label]) => label.length));
     const amountWidth = Math.max(...rows.map(([, amount]) => amount.length));
     lines.push('', c.currency, ...rows.map(([label, amount]) => `  ${label.padEnd(width)}  ${amount.padStart(amountWidth)}`));

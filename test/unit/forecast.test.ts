@@ -87,8 +87,8 @@ describe('forecast model', () => {
       'B-2': ['2026-03-10', 'pooled', 'open'],
       // Early payer, EUR milestone: median of -3,-2,0 = -2 -> 03-24 - 2.
       'C-4': ['2026-03-22', 'customer', 'scheduled'],
-      // 122 days overdue, nobody ever paid that late: fallback as-of + 7.
-      'D-1': ['2026-03-09', 'default', 'open'],
+      // 122 days overdue and nobody in the history ever paid that late: doubtful, no date.
+      'D-1': [null, 'doubtful', 'open'],
     });
 
     expect(f.currencies).toEqual([
@@ -105,20 +105,22 @@ describe('forecast model', () => {
         overdue: 0,
         overdueCount: 0,
         later: 0,
+        doubtful: 0,
       },
       {
         currency: 'USD',
         weeks: [
-          { start: '2026-03-03', end: '2026-03-09', expected: 80000 }, // A-6 500.00 + D-1 300.00
+          { start: '2026-03-03', end: '2026-03-09', expected: 50000 }, // A-6 500.00
           { start: '2026-03-10', end: '2026-03-16', expected: 300000 }, // A-5 1000.00 + B-2 2000.00
           { start: '2026-03-17', end: '2026-03-23', expected: 85000 }, // A-8 250.00 + A-9 600.00
           { start: '2026-03-24', end: '2026-03-30', expected: 0 },
           { start: '2026-03-31', end: '2026-04-01', expected: 0 },
         ],
-        total30d: 465000,
+        total30d: 435000, // 500.00 + 3000.00 + 850.00
         overdue: 80000, // A-6 500.00 + D-1 300.00 (due before as-of, unpaid)
         overdueCount: 2,
         later: 40000, // A-7 expected 04-03, past as-of + 30 = 04-01
+        doubtful: 30000, // D-1
       },
     ]);
   });
@@ -138,8 +140,8 @@ describe('forecast model', () => {
     expect(f.currencies[0]!.weeks.map((w) => w.expected)).toEqual([0, 0, 1234, 0, 0]);
   });
 
-  test('an overdue invoice is never expected on or before as-of', () => {
-    // Single sample of lateness 3 would put it in the past; too few samples -> fallback as-of + 7.
+  test('too little history overall: an overdue invoice is expected a week after as-of, never in the past', () => {
+    // One sample only (lateness 3, which would put X-2 in the past): too few to learn -> as-of + 7.
     const rows = [inv('X', 'X-1', '2026-01-01', '2026-01-10', 100, 'USD', '2026-01-13'), inv('X', 'X-2', '2026-01-20', '2026-02-01', 100, 'USD')];
     expect(buildForecast(rows, ASOF).payments[0]!.expectedDate).toBe('2026-03-09');
   });
@@ -148,5 +150,20 @@ describe('forecast model', () => {
     const actual = actualCollections(example, ASOF);
     expect(actual.get('USD')).toEqual([60000, 0, 0, 0, 0]); // A-9 paid 03-05
     expect(actual.has('EUR')).toBe(false);
+  });
+});
+
+describe('forecast model without history', () => {
+  test('a brand-new book: due dates, and overdue ones a week after as-of', () => {
+    const rows = [
+      inv('N', 'N-1', '2026-02-01', '2026-03-04', 1000, 'USD'),
+      inv('N', 'N-2', '2026-01-01', '2026-01-31', 2000, 'USD'),
+    ];
+    const f = buildForecast(rows, ASOF);
+    expect(f.payments.map((p) => [p.number, p.expectedDate, p.basis])).toEqual([
+      ['N-1', '2026-03-04', 'default'],
+      ['N-2', '2026-03-09', 'default'],
+    ]);
+    expect(f.currencies[0]).toMatchObject({ total30d: 3000, overdue: 2000, doubtful: 0 });
   });
 });

@@ -7,7 +7,9 @@ test('help lists every /invoices subcommand', () => {
   const body = (message.blocks[0] as SectionBlock).text!.text;
   expect(body).toContain('`/invoices aging`');
   expect(body).toContain('`/invoices help`');
-  expect(message.text).toBe('duebot commands: /invoices aging, /invoices help');
+  expect(body).toContain('`/invoices forecast`');
+  expect(body).toContain('`/invoices balance &lt;amount&gt; [currency]`'); // mrkdwn-escaped
+  expect(message.text).toMatch(/^duebot commands: \/invoices aging, .*\/invoices forecast, .*\/invoices help$/);
   expect(messageProblems(message)).toEqual([]);
 });
 

@@ -51,7 +51,7 @@ export function forecastMessage(view: ForecastView): { text: string; blocks: Kno
     elements: [
       {
         type: 'mrkdwn',
-        text: `Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
+        text: `Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known. The chart comes as a direct message.${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
       },
     ],
   });

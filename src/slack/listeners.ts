@@ -27,14 +27,14 @@ export function registerListeners(app: App, services: Services): void {
 
   const moreSubcommands = { ...forecastSubcommands(services) };
 
-  app.command('/invoices', async ({ command, ack, respond }) => {
+  app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();
     const [sub = 'help'] = command.text.trim().split(/\s+/).filter(Boolean).map((s) => s.toLowerCase());
     if (sub === 'aging') {
       const report = await agingNow(services);
       await respond({ response_type: 'ephemeral', ...agingMessage(report, { timezone: services.settings.timezone }) } as never);
     } else if (Object.hasOwn(moreSubcommands, sub)) {
-      await moreSubcommands[sub]!({ text: command.text, userId: command.user_id, respond: (message) => respond({ response_type: 'ephemeral', ...message } as never) });
+      await moreSubcommands[sub]!({ text: command.text, userId: command.user_id, client, respond: (message) => respond({ response_type: 'ephemeral', ...message } as never) });
     } else if (sub === 'help') {
       await respond({ response_type: 'ephemeral', ...helpMessage() } as never);
     } else {

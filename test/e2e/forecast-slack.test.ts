@@ -49,4 +49,13 @@ test('balance: approvers only, asks for the currency when clients use several, t
   expect(text).toContain('Starting balance $12,500.00');
   expect(text).toContain('$13,750.00'); // projected balance after both inflows
   expect(text).toContain('Overdue now: *$0.00*');
+
+  // The chart PNG goes to the requester's DM (an ephemeral reply cannot carry a file).
+  const complete = await h.slack.waitFor(() => h.slack.callsTo('files.completeUploadExternal')[0], 15000);
+  expect(complete.args.channel_id).toBe('DUNOBODY');
+  expect(h.slack.callsTo('conversations.open').some((c) => c.args.users === 'UNOBODY')).toBe(true);
+  const upload = h.slack.uploads.at(-1)!;
+  expect(upload.body).toContain('PNG'); // a multipart body around the image bytes
+  expect(upload.body).toContain('IHDR');
+  expect(Number(h.slack.callsTo('files.getUploadURLExternal')[0]!.args.length)).toBeGreaterThan(5000);
 });

@@ -5,11 +5,13 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices aging', 'Open invoices by days since sending (0-7, 8-14, 15-30, 30+) and the largest overdue ones'],
   ['/invoices list [client|overdue|disputed]', 'Open invoices, or those of one client, the overdue or the disputed ones'],
   ['/invoices show <number>', 'One invoice with its reminder plan and history'],
+  ['/invoices forecast', 'Expected inflows per week for the next 30 days, the overdue balance and the projected bank balance'],
+  ['/invoices balance <amount> [currency]', 'Set the starting bank balance the forecast projects from (approvers only)'],
   ['/invoices help', 'This list'],
 ];
 
 export function helpMessage(): { text: string; blocks: KnownBlock[] } {
-  const list = COMMANDS.map(([cmd, what]) => `• \`${cmd}\` — ${what}`).join('\n');
+  const list = COMMANDS.map(([cmd, what]) => `• \`${esc(cmd)}\` — ${what}`).join('\n');
   return {
     text: `duebot commands: ${COMMANDS.map(([c]) => c.split(' ').slice(0, 2).join(' ')).join(', ')}`,
     blocks: [

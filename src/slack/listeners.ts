@@ -4,6 +4,7 @@ import { editInvoiceModal, parseEditSubmission } from '../../blocks/edit-modal.j
 import { agingMessage } from '../../blocks/aging.js';
 import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { getInvoice } from '../store/invoices.js';
+import { forecastSubcommands } from './forecast-commands.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -27,7 +28,9 @@ export function registerListeners(app: App, services: Services): void {
     await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text });
   };
 
-  app.command('/invoices', async ({ command, ack, respond }) => {
+  const moreSubcommands = { ...forecastSubcommands(services) };
+
+  app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();
     const words = command.text.trim().split(/\s+/).filter(Boolean);
     const sub = (words[0] ?? 'help').toLowerCase();
@@ -47,6 +50,8 @@ export function registerListeners(app: App, services: Services): void {
     } else if (sub === 'aging') {
       const report = await agingNow(services);
       await respond({ response_type: 'ephemeral', ...agingMessage(report, { timezone: services.settings.timezone }) } as never);
+    } else if (Object.hasOwn(moreSubcommands, sub)) {
+      await moreSubcommands[sub]!({ text: command.text, userId: command.user_id, client, respond: (message) => respond({ response_type: 'ephemeral', ...message } as never) });
     } else if (sub === 'help') {
       await respond({ response_type: 'ephemeral', ...helpMessage() } as never);
     } else {

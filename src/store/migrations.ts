@@ -143,4 +143,17 @@ CREATE TABLE webhook_secrets (
 );
 `,
   },
+  {
+    version: 40,
+    name: 'cash balance for the forecast',
+    sql: `
+-- Starting bank balance per currency for the cash-flow forecast (/invoices balance <amount>).
+CREATE TABLE cash_balances (
+  currency char(3) PRIMARY KEY,
+  amount bigint NOT NULL,
+  set_at timestamptz NOT NULL,
+  set_by text NOT NULL
+);
+`,
+  },
 ];

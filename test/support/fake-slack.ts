@@ -17,6 +17,8 @@ export interface FakeSlack {
   baseUrl: string;
   calls: SlackCall[];
   responses: { url: string; body: Record<string, unknown>; at: number }[];
+  /** Files posted to the upload URLs handed out by files.getUploadURLExternal (body decoded as UTF-8). */
+  uploads: { fileId: string; body: string }[];
   responseUrl(): string;
   callsTo(method: string): SlackCall[];
   /** Top-level chat.postMessage calls to a channel. */
@@ -33,12 +35,17 @@ const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const responses: FakeSlack['responses'] = [];
+  const uploads: FakeSlack['uploads'] = [];
   const failures = new Map<string, { left: number; error: string }>();
   let tsCounter = 100;
   let responseCounter = 0;
   const nextTs = () => `1700000000.${String(tsCounter++).padStart(6, '0')}`;
 
   const stub = await startStub((req) => {
+    if (req.path.startsWith('/upload/')) {
+      uploads.push({ fileId: req.path.slice('/upload/'.length), body: req.body });
+      return { status: 200, body: 'OK' };
+    }
     if (req.path.startsWith('/response/')) {
       responses.push({ url: req.path, body: JSON.parse(req.body || '{}') as Record<string, unknown>, at: Date.now() });
       return { status: 200, body: { ok: true } };
@@ -65,6 +72,13 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return { status: 200, body: { ok: true, message_ts: nextTs() } };
       case 'conversations.open':
         return { status: 200, body: { ok: true, channel: { id: `D${String(args.users ?? 'X').replace(/[^A-Z0-9]/gi, '').slice(0, 10)}` } } };
+      // files.uploadV2 = getUploadURLExternal, a POST of the bytes to upload_url, completeUploadExternal.
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${tsCounter++}`;
+        return { status: 200, body: { ok: true, file_id: fileId, upload_url: `http://127.0.0.1:${stub.port}/upload/${fileId}` } };
+      }
+      case 'files.completeUploadExternal':
+        return { status: 200, body: { ok: true, files: ((typeof args.files === 'string' ? JSON.parse(args.files) : (args.files ?? [])) as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) } };
       case 'views.open':
       case 'views.update':
       case 'views.push':
@@ -89,6 +103,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     baseUrl,
     calls,
     responses,
+    uploads,
     responseUrl: () => `${baseUrl}/response/${++responseCounter}`,
     callsTo: (method) => calls.filter((c) => c.method === method),
     messages: (channel) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && !c.args.thread_ts),

@@ -7,9 +7,11 @@ test('help lists every /invoices subcommand', () => {
   const body = (message.blocks[0] as SectionBlock).text!.text;
   expect(body).toContain('`/invoices aging`');
   expect(body).toContain('`/invoices list [client|overdue|disputed]`');
-  expect(body).toContain('`/invoices show <number>`');
+  expect(body).toContain('`/invoices show &lt;number&gt;`');
   expect(body).toContain('`/invoices help`');
-  expect(message.text).toBe('duebot commands: /invoices aging, /invoices list, /invoices show, /invoices help');
+  expect(body).toContain('`/invoices forecast`');
+  expect(body).toContain('`/invoices balance &lt;amount&gt; [currency]`'); // mrkdwn-escaped
+  expect(message.text).toBe('duebot commands: /invoices aging, /invoices list, /invoices show, /invoices forecast, /invoices balance, /invoices help');
   expect(messageProblems(message)).toEqual([]);
 });
 

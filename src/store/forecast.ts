@@ -1,0 +1,77 @@
+import type { InvoiceStatus } from '../domain/types.js';
+import type { Queryable } from './db.js';
+
+/** Invoices as the forecast needs them: every non-void invoice with its client and paid date. */
+export interface ForecastSourceRow {
+  number: string;
+  clientName: string;
+  currency: string;
+  total: number;
+  amountPaid: number;
+  status: InvoiceStatus;
+  dueDate: string;
+  createdAt: Date;
+  sentAt: Date | null;
+  /** The invoice's paid time, else the last recorded payment's. */
+  paidAt: Date | null;
+}
+
+export async function invoicesForForecast(db: Queryable): Promise<ForecastSourceRow[]> {
+  const { rows } = await db.query<{
+    number: string;
+    client_name: string;
+    currency: string;
+    total: number;
+    amount_paid: number;
+    status: InvoiceStatus;
+    due_date: string;
+    created_at: Date;
+    sent_at: Date | null;
+    paid_at: Date | null;
+  }>(
+    `SELECT i.number, c.name AS client_name, i.currency, i.total, i.amount_paid, i.status, i.due_date, i.created_at, i.sent_at,
+            COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AS paid_at
+     FROM invoices i JOIN clients c ON c.id = i.client_id
+     WHERE i.status IN ('draft', 'approved', 'sent', 'partially_paid', 'paid')`,
+  );
+  return rows.map((r) => ({
+    number: r.number,
+    clientName: r.client_name,
+    currency: r.currency.trim(),
+    total: r.total,
+    amountPaid: r.amount_paid,
+    status: r.status,
+    dueDate: r.due_date,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    paidAt: r.paid_at,
+  }));
+}
+
+export interface CashBalance {
+  currency: string;
+  amount: number;
+  setAt: Date;
+  setBy: string;
+}
+
+export async function setCashBalance(db: Queryable, balance: CashBalance): Promise<void> {
+  await db.query(
+    `INSERT INTO cash_balances (currency, amount, set_at, set_by) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (currency) DO UPDATE SET amount = $2, set_at = $3, set_by = $4`,
+    [balance.currency, balance.amount, balance.setAt, balance.setBy],
+  );
+}
+
+export async function cashBalances(db: Queryable): Promise<CashBalance[]> {
+  const { rows } = await db.query<{ currency: string; amount: number; set_at: Date; set_by: string }>(
+    'SELECT currency, amount, set_at, set_by FROM cash_balances ORDER BY currency',
+  );
+  return rows.map((r) => ({ currency: r.currency.trim(), amount: r.amount, setAt: r.set_at, setBy: r.set_by }));
+}
+
+/** The currencies clients are billed in (to default `/invoices balance` when there is only one). */
+export async function clientCurrencies(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ currency: string }>('SELECT DISTINCT currency FROM clients ORDER BY currency');
+  return rows.map((r) => r.currency.trim());
+}

@@ -1,0 +1,81 @@
+import { addDays, localDate } from '../domain/calendar.js';
+import { buildForecast, emptyCurrencyForecast, projectBalance, type CurrencyForecast, type Forecast, type ForecastInvoice } from '../domain/forecast.js';
+import { MoneyError, parseMajor, type Money } from '../domain/money.js';
+import { cashBalances, clientCurrencies, invoicesForForecast, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
+import type { Services } from '../services.js';
+
+export interface CurrencyOutlook {
+  forecast: CurrencyForecast;
+  /** Null until `/invoices balance` was set for this currency. */
+  startingBalance: number | null;
+  /** Balance at the end of each bucket, when a starting balance is known. */
+  projected: number[] | null;
+}
+
+export interface ForecastOutlook {
+  asOf: string;
+  forecast: Forecast;
+  currencies: CurrencyOutlook[];
+}
+
+/**
+ * Maps stored invoices onto the forecast's rows, as of the business date:
+ * paid → history (issued when sent, paid on the paid date); sent / partially paid → open for the
+ * remaining balance; draft / approved → scheduled, issued tomorrow at the earliest (not sent yet).
+ */
+export function toForecastRows(rows: readonly ForecastSourceRow[], today: string, timezone: string): ForecastInvoice[] {
+  const tomorrow = addDays(today, 1);
+  return rows.flatMap((r): ForecastInvoice[] => {
+    const issued = localDate(r.sentAt ?? r.createdAt, timezone);
+    const base = { customer: r.clientName, number: r.number, currency: r.currency };
+    if (r.status === 'paid') {
+      if (!r.paidAt) return [];
+      const paid = localDate(r.paidAt, timezone);
+      return [{ ...base, invoiceDate: issued <= paid ? issued : paid, dueDate: r.dueDate, amount: r.total, paidDate: paid }];
+    }
+    if (r.status === 'sent' || r.status === 'partially_paid') {
+      return [{ ...base, invoiceDate: issued, dueDate: r.dueDate, amount: r.total - r.amountPaid, paidDate: null }];
+    }
+    return [{ ...base, invoiceDate: tomorrow, dueDate: r.dueDate > tomorrow ? r.dueDate : tomorrow, amount: r.total, paidDate: null }];
+  });
+}
+
+export async function forecastNow(services: Services): Promise<ForecastOutlook> {
+  const asOf = localDate(services.clock.now(), services.settings.timezone);
+  const rows = toForecastRows(await invoicesForForecast(services.db.pool), asOf, services.settings.timezone);
+  const forecast = buildForecast(rows, asOf);
+  const balances = new Map((await cashBalances(services.db.pool)).map((b) => [b.currency, b.amount]));
+  // A currency with a balance but nothing expected still gets a row, so the balance is shown.
+  const known = new Set(forecast.currencies.map((c) => c.currency));
+  const extra = [...balances.keys()].filter((c) => !known.has(c)).map((currency) => emptyCurrencyForecast(asOf, currency));
+  const currencies = [...forecast.currencies, ...extra].sort((a, b) => a.currency.localeCompare(b.currency)).map((c) => {
+    const start = balances.get(c.currency);
+    return { forecast: c, startingBalance: start ?? null, projected: start === undefined ? null : projectBalance(c.weeks, start) };
+  });
+  return { asOf, forecast, currencies };
+}
+
+export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };
+
+/** `/invoices balance 12,500.00 [USD]`: the currency may be left out when every client uses the same one. */
+export async function setStartingBalance(services: Services, text: string, actor: string): Promise<SetBalanceResult> {
+  const parts = text.trim().split(/\s+/).filter(Boolean);
+  const currencyPart = parts.find((p) => /^[A-Za-z]{3}$/.test(p));
+  const amountPart = parts.find((p) => p !== currencyPart);
+  if (!amountPart || parts.length > 2) return { ok: false, reason: 'Usage: `/invoices balance <amount> [currency]`, e.g. `/invoices balance 12,500.00 USD`.' };
+  let currency = currencyPart?.toUpperCase();
+  if (!currency) {
+    const used = await clientCurrencies(services.db.pool);
+    if (used.length !== 1) return { ok: false, reason: `Which currency? Your clients use ${used.join(', ') || 'none yet'}: add it, e.g. \`/invoices balance ${amountPart} ${used[0] ?? 'USD'}\`.` };
+    currency = used[0]!;
+  }
+  let balance: Money;
+  try {
+    balance = parseMajor(amountPart, currency);
+  } catch (err) {
+    return { ok: false, reason: err instanceof MoneyError ? `${err.message}.` : `"${amountPart}" is not an amount.` };
+  }
+  await setCashBalance(services.db.pool, { currency: balance.currency, amount: balance.amount, setAt: services.clock.now(), setBy: actor });
+  services.log.info({ currency: balance.currency, actor }, 'starting cash balance set');
+  return { ok: true, balance };
+}

@@ -1,0 +1,61 @@
+import { startHarness, APPROVER, type Harness } from '../support/harness.js';
+import { findInvoiceBySource } from '../../src/store/invoices.js';
+
+/** `/invoices balance` and `/invoices forecast` through signed Slack requests on the real app. */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h.stop());
+
+const replyAfter = async (count: number, needle: string) =>
+  h.slack.waitFor(() => h.slack.responses.slice(count).find((r) => JSON.stringify(r.body).includes(needle)));
+
+test('balance: approvers only, asks for the currency when clients use several, then the forecast projects from it', async () => {
+  let count = h.slack.responses.length;
+  await h.slashCommand('balance 12500', 'UNOBODY');
+  expect((await replyAfter(count, 'only invoice approvers')).body).toMatchObject({ response_type: 'ephemeral' });
+
+  count = h.slack.responses.length;
+  await h.slashCommand('balance 12,500.00');
+  await replyAfter(count, 'Which currency? Your clients use EUR, USD');
+
+  count = h.slack.responses.length;
+  await h.slashCommand('balance 12.345 USD');
+  await replyAfter(count, 'has more decimals than USD allows');
+
+  count = h.slack.responses.length;
+  await h.slashCommand('balance 12,500.00 usd');
+  await replyAfter(count, 'Starting balance set to $12,500.00');
+
+  // One sent invoice (Acme: USD, 7-day terms) and one draft awaiting approval; no payment history
+  // yet, so both are expected on their due dates, inside the 30 days.
+  await h.completeMilestone({ gid: '9101', name: 'Forecast A', amount: 1000 });
+  const a = await h.slack.waitFor(async () => {
+    const inv = await findInvoiceBySource(h.bot.services.db.pool, 'asana', '9101');
+    return inv?.slackTs ? inv : undefined;
+  });
+  await h.clickButton('approve_invoice', a.id, APPROVER);
+  await h.waitForStatus(a.id, 'sent');
+  await h.completeMilestone({ gid: '9102', name: 'Forecast B', amount: 250 });
+  await h.slack.waitFor(async () => (await findInvoiceBySource(h.bot.services.db.pool, 'asana', '9102'))?.slackTs ?? undefined);
+
+  count = h.slack.responses.length;
+  await h.slashCommand('forecast', 'UNOBODY'); // reading the forecast is open to everyone, like aging
+  const reply = await replyAfter(count, 'Cash-flow forecast');
+  const text = JSON.stringify(reply.body);
+  expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
+  expect(text).toContain('expected in the next 30 days *$1,250.00*');
+  expect(text).toContain('Starting balance $12,500.00');
+  expect(text).toContain('$13,750.00'); // projected balance after both inflows
+  expect(text).toContain('Overdue now: *$0.00*');
+
+  // The chart PNG goes to the requester's DM (an ephemeral reply cannot carry a file).
+  const complete = await h.slack.waitFor(() => h.slack.callsTo('files.completeUploadExternal')[0], 15000);
+  expect(complete.args.channel_id).toBe('DUNOBODY');
+  expect(h.slack.callsTo('conversations.open').some((c) => c.args.users === 'UNOBODY')).toBe(true);
+  const upload = h.slack.uploads.at(-1)!;
+  expect(upload.body).toContain('PNG'); // a multipart body around the image bytes
+  expect(upload.body).toContain('IHDR');
+  expect(Number(h.slack.callsTo('files.getUploadURLExternal')[0]!.args.length)).toBeGreaterThan(5000);
+});

@@ -1,0 +1,60 @@
+import type { HeaderBlock, SectionBlock } from '@slack/types';
+import { balanceSetMessage, forecastMessage, type ForecastView } from '../../blocks/forecast.js';
+import { messageProblems } from '../../blocks/limits.js';
+import { buildForecast, emptyCurrencyForecast, projectBalance, type ForecastInvoice } from '../../src/domain/forecast.js';
+
+const inv = (number: string, dueDate: string, amount: number, currency = 'USD'): ForecastInvoice => ({
+  customer: 'Acme', number, invoiceDate: '2026-02-01', dueDate, amount, currency, paidDate: null,
+});
+const ASOF = '2026-03-02';
+
+describe('forecastMessage', () => {
+  // No history: each invoice expected on its due date; the overdue one a week after as-of (03-09).
+  const forecast = buildForecast([inv('1', '2026-03-04', 150000), inv('2', '2026-02-20', 20000), inv('3', '2026-03-20', 98000, 'EUR')], ASOF);
+  const usd = forecast.currencies.find((c) => c.currency === 'USD')!;
+  const eur = forecast.currencies.find((c) => c.currency === 'EUR')!;
+  const view: ForecastView = {
+    asOf: ASOF,
+    currencies: [
+      { forecast: eur, startingBalance: null, projected: null },
+      { forecast: usd, startingBalance: 1000000, projected: projectBalance(usd.weeks, 1000000) },
+    ],
+  };
+  const message = forecastMessage(view);
+  const sections = message.blocks.filter((b): b is SectionBlock => b.type === 'section').map((b) => b.text!.text);
+
+  test('header, one section per currency with weekly table, overdue and projected balance', () => {
+    expect((message.blocks[0] as HeaderBlock).text.text).toBe('Cash-flow forecast · next 30 days from Mar 2, 2026');
+    expect(sections).toHaveLength(2);
+    const [eurText, usdText] = sections as [string, string];
+    expect(eurText).toContain('*EUR* · expected in the next 30 days *€980.00*');
+    expect(eurText).toContain('No starting balance set: `/invoices balance &lt;amount&gt; EUR`');
+    expect(eurText).not.toContain('Bank balance');
+    expect(usdText).toContain('Overdue now: *$200.00* (1 invoice)');
+    expect(usdText).toContain('Starting balance $10,000.00');
+    const rows = usdText.split('```')[1]!.trim().split('\n');
+    expect(rows).toEqual([
+      'Week              Expected in   Bank balance',
+      'Mar 3 – Mar 9       $1,700.00     $11,700.00',
+      'Mar 10 – Mar 16         $0.00     $11,700.00',
+      'Mar 17 – Mar 23         $0.00     $11,700.00',
+      'Mar 24 – Mar 30         $0.00     $11,700.00',
+      'Mar 31 – Apr 1          $0.00     $11,700.00',
+      'Next 30 days        $1,700.00     $11,700.00',
+    ]);
+    expect(message.text).toBe('Cash-flow forecast as of Mar 2, 2026: EUR €980.00 expected, €0.00 overdue; USD $1,700.00 expected, $200.00 overdue');
+    expect(messageProblems(message)).toEqual([]);
+  });
+
+  test('many currencies stay within Slack limits and say how many are hidden', () => {
+    const codes = Array.from({ length: 20 }, (_, i) => `X${String.fromCharCode(65 + i)}A`);
+    const many = forecastMessage({ asOf: ASOF, currencies: codes.map((c) => ({ forecast: emptyCurrencyForecast(ASOF, c), startingBalance: 5, projected: [5, 5, 5, 5, 5] })) });
+    expect(messageProblems(many)).toEqual([]);
+    expect(JSON.stringify(many.blocks.at(-1))).toContain('8 more currencies not shown');
+  });
+
+  test('nothing to forecast', () => {
+    expect(forecastMessage({ asOf: ASOF, currencies: [] }).text).toContain('Nothing open or scheduled as of Mar 2, 2026');
+    expect(balanceSetMessage(1250050, 'USD').text).toContain('$12,500.50');
+  });
+});

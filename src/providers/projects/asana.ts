@@ -1,4 +1,4 @@
-import type { CreateTaskRequest, ProjectTask, ProjectTool } from './tool.js';
+import type { CreateTaskRequest, ProjectTask, WritableProjectTool } from './tool.js';
 
 export type ProjectToolErrorCode = 'not_found' | 'auth' | 'rate_limited' | 'invalid' | 'unavailable';
 
@@ -46,7 +46,7 @@ interface AsanaTask {
 }
 
 /** Asana through its REST API (`ASANA_API_URL` overrides the base for tests). */
-export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): ProjectTool {
+export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

@@ -1,17 +1,7 @@
+import { ProjectToolError } from './http.js';
 import type { CreateTaskRequest, ProjectTask, WritableProjectTool } from './tool.js';
 
-export type ProjectToolErrorCode = 'not_found' | 'auth' | 'rate_limited' | 'invalid' | 'unavailable';
-
-export class ProjectToolError extends Error {
-  override readonly name = 'ProjectToolError';
-  constructor(
-    message: string,
-    readonly code: ProjectToolErrorCode,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
+export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
 const DEFAULT_API = 'https://app.asana.com/api/1.0';
 const TASK_FIELDS = [

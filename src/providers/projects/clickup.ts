@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, numericValue } from './http.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, WritableProjectTool } from './tool.js';
+import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * ClickUp through its REST API v2 (`CLICKUP_API_URL` overrides the base for tests). Webhook deliveries
@@ -39,7 +39,7 @@ const delivery = z.object({
   history_items: z.array(z.object({ id: z.string(), field: z.string().optional(), after: z.unknown().optional() }).passthrough()).default([]),
 });
 
-export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null }): WritableProjectTool {
+export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null }): WritableProjectTool & { webhook: TaskWebhook } {
   const call = jsonClient({
     label: 'ClickUp',
     baseUrl: options.apiUrl || DEFAULT_API,

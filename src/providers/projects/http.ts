@@ -33,7 +33,7 @@ export function jsonClient(options: JsonClientOptions): JsonCall {
   const base = options.baseUrl.replace(/\/+$/, '');
   const describe = options.describeError ?? ((body: string) => body.slice(0, 200) || '(no body)');
   return async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
-    const what = `${options.label} ${method} ${path.split('?')[0]}`;
+    const what = [options.label, method, path.split('?')[0]].filter(Boolean).join(' ');
     for (let attempt = 0; ; attempt += 1) {
       let res: Response;
       try {

@@ -3,7 +3,7 @@ import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, WritableProjectTool } from './tool.js';
+import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * monday.com through its GraphQL API (`MONDAY_API_URL` overrides the endpoint for tests). Boards are the
@@ -57,7 +57,7 @@ const delivery = z.object({
     .passthrough(),
 });
 
-export function createMondayTool(options: MondayOptions): WritableProjectTool {
+export function createMondayTool(options: MondayOptions): WritableProjectTool & { webhook: TaskWebhook } {
   const post = jsonClient({
     label: 'monday.com',
     baseUrl: options.apiUrl || DEFAULT_API,

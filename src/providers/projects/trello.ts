@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, WritableProjectTool } from './tool.js';
+import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * Trello through its REST API (`TRELLO_API_URL` overrides the base for tests). Boards are the containers.
@@ -55,7 +55,7 @@ const action = z.object({
   }),
 });
 
-export function createTrelloTool(options: TrelloOptions): WritableProjectTool {
+export function createTrelloTool(options: TrelloOptions): WritableProjectTool & { webhook: TaskWebhook } {
   // Credentials in the header, not the query string, so they never land in access logs.
   const call = jsonClient({
     label: 'Trello',

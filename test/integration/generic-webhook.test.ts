@@ -45,7 +45,8 @@ describe('generic webhook: the documented body', () => {
 describe('generic webhook through the app', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ tools: ['generic'] });
+    // The generic webhook alone, without Asana: the bot needs no other project tool.
+    h = await startHarness({ tools: ['generic'], asana: false });
   });
   afterAll(async () => h.stop());
   const post = (body: string, signature = signGenericBody(h.genericSecret!, body)) => h.send('/webhooks/generic', body, { 'content-type': 'application/json', 'x-duebot-signature': signature });
@@ -68,7 +69,10 @@ describe('generic webhook through the app', () => {
     expect(await findInvoiceBySource(h.bot.services.db.pool, 'generic', 'g-2')).toBeNull();
   });
 
-  test('routes of tools that are not configured answer 404', async () => {
+  test('routes of tools that are not configured answer 404 (Asana included) and store nothing', async () => {
+    expect(Object.keys(h.bot.services.projectTools)).toEqual(['generic']);
+    expect((await h.send('/webhooks/asana', '{"events":[]}', { 'x-hook-secret': 'abc' })).status).toBe(404);
+    expect(await countInbox(h.bot.services.db.pool, 'asana')).toBe(0);
     expect((await h.send('/webhooks/clickup', '{}', {})).status).toBe(404);
     expect((await h.send('/webhooks/nonsense', '{}', {})).status).toBe(404);
   });

@@ -245,3 +245,26 @@ describe.each(drivers)('project tool contract: $tool', (d) => {
     if (d.tool !== 'asana') expect(h.asana.createdTasks).toHaveLength(0);
   });
 });
+
+describe('every tool at once', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ clientsYaml: CLIENTS_YAML, tools: ['clickup', 'trello', 'monday', 'generic'] });
+  });
+  afterAll(async () => h.stop());
+
+  test('a milestone from each tool, same id shape or not, makes one invoice each through the same core', async () => {
+    // The same task id in two tools is two tasks: invoices are unique per (tool, task).
+    for (const d of drivers) {
+      const delivery = await d.complete(h, { id: d.tool === 'generic' ? drivers[0]!.id(9) : d.id(9), name: `${d.tool} mixed`, billing: true, amount: 100, client: 'acme' });
+      const res = await h.send(delivery.path, delivery.body, delivery.headers);
+      expect([d.tool, res.status]).toEqual([d.tool, 200]);
+    }
+    const rows = await h.slack.waitFor(async () => {
+      const { rows } = await h.bot.services.db.pool.query<{ source: string; number: string }>(`SELECT source, number FROM invoices WHERE milestone LIKE '% mixed' ORDER BY source`);
+      return rows.length === drivers.length ? rows : undefined;
+    }, 8000);
+    expect(rows.map((r) => r.source)).toEqual(['asana', 'clickup', 'generic', 'monday', 'trello']);
+    expect(new Set(rows.map((r) => r.number)).size).toBe(drivers.length);
+  });
+});

@@ -79,6 +79,8 @@ export interface HarnessOptions {
   scheduler?: boolean;
   /** Further project tools to enable, each against its local fake (Asana is always on). */
   tools?: ('clickup' | 'trello' | 'monday' | 'generic')[];
+  /** false: run without Asana credentials (the fake still starts, unused). */
+  asana?: boolean;
 }
 
 export const PUBLIC_URL = 'https://duebot.test';
@@ -110,8 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     STRIPE_SECRET_KEY: 'sk_test_duebot',
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
     STRIPE_API_URL: stripe.url,
-    ASANA_ACCESS_TOKEN: asana.token,
-    ASANA_API_URL: asana.url,
+    ...(options.asana === false ? {} : { ASANA_ACCESS_TOKEN: asana.token, ASANA_API_URL: asana.url }),
     OWNER_ASANA_ASSIGNEE: 'owner@agency.example',
     SMTP_URL: smtp.url,
     EMAIL_FROM: 'Pixel & Co Billing <billing@pixelco.example>',
@@ -133,7 +134,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const post = (path: string, body: string, headers: Record<string, string>, method: 'POST' | 'HEAD' = 'POST') =>
     fetch(`${bot.url}${path}`, { method, body: method === 'HEAD' ? undefined : body, headers });
 
-  const handshake = await asanaHandshake(`${bot.url}/webhooks/asana`);
+  // Without Asana there is no handshake to make (and its route answers 404).
+  const handshake = options.asana === false ? { secret: '' } : await asanaHandshake(`${bot.url}/webhooks/asana`);
   const harness: Harness = {
     get bot() {
       return bot;

@@ -70,7 +70,7 @@ export async function findClientForTask(db: Queryable, projectIds: readonly stri
       tool === 'asana'
         ? await db.query<ClientRow>('SELECT * FROM clients WHERE asana_project_gids && $1::text[] ORDER BY id LIMIT 1', [projectIds])
         : await db.query<ClientRow>(
-            `SELECT * FROM clients WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(tool_containers -> $2, '[]'::jsonb)) AS c(id) WHERE c.id = ANY($1::text[]))
+            `SELECT * FROM clients WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(tool_containers -> $2::text, '[]'::jsonb)) AS c(id) WHERE c.id = ANY($1::text[]))
              ORDER BY id LIMIT 1`,
             [projectIds, tool],
           );

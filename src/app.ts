@@ -10,11 +10,12 @@ import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
 import { createStripeBackend } from './providers/invoicing/stripe.js';
-import { createAsanaTool } from './providers/projects/asana.js';
+import { createProjectTools, ownerAssignees } from './providers/projects/registry.js';
 import { createSmtpMailer } from './providers/mail/smtp.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { registerListeners } from './slack/listeners.js';
 import { webhookRouter } from './http/webhooks.js';
+import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
@@ -80,12 +81,13 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     emailDomain: emailDomain(config.email.from),
     invoiceNumberPrefix: config.business.invoiceNumberPrefix,
     ownerAsanaAssignee: config.asana.ownerAssignee,
+    ownerAssignees: ownerAssignees(config),
   };
   const services: Services = {
     db,
     clock,
     backends: { stripe: createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl }) },
-    projectTool: createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }),
+    projectTools: createProjectTools(config),
     mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
     slack: new SlackNotifier(slackApp.client, log),
     settings,
@@ -99,6 +101,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.disable('x-powered-by');
   web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
   web.use(webhookRouter(services));
+  web.use(projectWebhookRouter(services));
   if (receiver) web.use(receiver.router);
   web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
 

@@ -26,19 +26,26 @@ const reminderStep = z
   // A delivery-relative step is planned only if it falls after the sending, so day 0 would silently never go out.
   .refine((s) => s.from === 'due' || s.day !== 0, { message: 'day 0 from delivery is the invoice itself; use 1 or more', path: ['day'] });
 
-/** Asana gids are strings of digits; written unquoted they become YAML numbers, exact only up to 2^53. */
-const asanaGid = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  if (typeof v === 'number' && !Number.isSafeInteger(v)) {
-    ctx.addIssue({ code: 'custom', message: `${v} is too long to read as a number; quote the gid ("...")` });
-    return z.NEVER;
-  }
-  const gid = String(v).trim();
-  if (!/^\d+$/.test(gid)) {
-    ctx.addIssue({ code: 'custom', message: `"${gid}" is not an Asana project gid (digits only)` });
-    return z.NEVER;
-  }
-  return gid;
-});
+/** Tool ids are strings; written unquoted, digit ids become YAML numbers, exact only up to 2^53. */
+const toolId = (what: string, pattern: RegExp, rule: string, noun = 'id') =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      ctx.addIssue({ code: 'custom', message: `${v} is too long to read as a number; quote the ${noun} ("...")` });
+      return z.NEVER;
+    }
+    const id = String(v).trim();
+    if (!pattern.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `"${id}" is not ${what} (${rule})` });
+      return z.NEVER;
+    }
+    return id;
+  });
+const asanaGid = toolId('an Asana project gid', /^\d+$/, 'digits only', 'gid');
+const toolIds = (what: string, id: z.ZodType<string, unknown>) =>
+  z
+    .array(id, { error: `must be a list of ${what}` })
+    .transform((ids) => [...new Set(ids)])
+    .default([]);
 
 const clientEntry = z.strictObject({
   id: z
@@ -67,6 +74,9 @@ const clientEntry = z.strictObject({
     .array(asanaGid, { error: 'must be a list of Asana project gids' })
     .transform((gids) => [...new Set(gids)])
     .default([]),
+  clickupLists: toolIds('ClickUp list ids', toolId('a ClickUp list id', /^\d+$/, 'digits only')),
+  trelloBoards: toolIds('Trello board ids', toolId('a Trello board id', /^[0-9a-f]{24}$/i, '24 hex characters, the board\'s "id" not its short link')),
+  mondayBoards: toolIds('monday.com board ids', toolId('a monday.com board id', /^\d+$/, 'digits only')),
   reminders: z
     .array(reminderStep, { error: 'must be a list of {day, tone, from}' })
     .refine((steps) => new Set(steps.map((s) => `${s.from}:${s.day}`)).size === steps.length, 'has the same day twice')
@@ -81,7 +91,10 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
-const VALUE_QUOTING_LISTS = new Set(['emails', 'asanaProjects']);
+const VALUE_QUOTING_LISTS = new Set(['emails', 'asanaProjects', 'clickupLists', 'trelloBoards', 'mondayBoards']);
+
+/** Container fields of the other project tools: clients-file field → tool name. */
+const TOOL_CONTAINER_FIELDS = { clickupLists: 'clickup', trelloBoards: 'trello', mondayBoards: 'monday' } as const;
 
 const fileShape = z.object({ clients: z.array(z.unknown()) });
 
@@ -137,8 +150,19 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       errors.push(`${label}: asanaProjects: project ${taken} already belongs to client "${byProject.get(taken)}"`);
       return;
     }
+    const toolContainers: Record<string, string[]> = {};
+    for (const [field, tool] of Object.entries(TOOL_CONTAINER_FIELDS)) {
+      const ids = c[field as keyof typeof TOOL_CONTAINER_FIELDS];
+      const clash = ids.find((i) => byProject.has(`${tool}:${i}`));
+      if (clash) {
+        errors.push(`${label}: ${field}: ${clash} already belongs to client "${byProject.get(`${tool}:${clash}`)}"`);
+        return;
+      }
+      if (ids.length) toolContainers[tool] = ids;
+    }
     byId.set(id, c.name);
     for (const p of c.asanaProjects) byProject.set(p, c.name);
+    for (const [tool, ids] of Object.entries(toolContainers)) for (const i of ids) byProject.set(`${tool}:${i}`, c.name);
     clients.push({
       id,
       name: c.name,
@@ -147,6 +171,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       paymentTermsDays: c.paymentTermsDays,
       provider: c.provider,
       asanaProjectGids: c.asanaProjects,
+      ...(Object.keys(toolContainers).length ? { toolContainers } : {}),
       reminderSchedule: c.reminders ?? DEFAULT_REMINDER_SCHEDULE.map((step) => ({ ...step })),
       finalMode: c.finalMode,
       autoSend: c.autoSend,

@@ -23,7 +23,13 @@ export interface Config {
     approverUserIds: string[];
   };
   stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null };
-  asana: { accessToken: string; apiUrl: string | null; ownerAssignee: string };
+  /** accessToken null: Asana is not used. */
+  asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
+  /** Each further project tool is enabled only when its credentials are set (null otherwise). */
+  clickup: { apiToken: string; webhookSecret: string; apiUrl: string | null; ownerAssignee: string | null } | null;
+  trello: { apiKey: string; token: string; appSecret: string; callbackUrl: string; doneListIds: string[]; apiUrl: string | null; ownerMemberId: string | null } | null;
+  monday: { apiToken: string; signingSecret: string; apiUrl: string | null; doneLabel: string; ownerUserId: string | null; audience: string | null } | null;
+  generic: { secret: string } | null;
   email: { smtpUrl: string; from: string; replyTo: string | null };
   business: { name: string; timezone: string; invoiceNumberPrefix: string };
   clientsFile: string | null;
@@ -96,6 +102,12 @@ const asanaAssignee = str('must be me, an Asana user gid or an email address').r
   'must be me, an Asana user gid (digits) or an email address',
 );
 
+const digits = (what: string) => str(`must be ${what}`).regex(/^\d+$/, `must be ${what} (digits)`);
+const idList = (what: string) =>
+  str(`must be a comma-separated list of ${what}`)
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((ids) => ids.length > 0, `must be a comma-separated list of ${what}`);
+
 const schema = z.object({
   PORT: optional(
     str('must be a port number (0..65535)')
@@ -121,9 +133,26 @@ const schema = z.object({
   STRIPE_SECRET_KEY: required(prefixed(['sk_', 'rk_'], 'a Stripe secret or restricted key')),
   STRIPE_WEBHOOK_SECRET: required(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
   STRIPE_API_URL: optional(url(['http:', 'https:'])),
-  ASANA_ACCESS_TOKEN: required(str('must be an Asana access token')),
+  ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
+  CLICKUP_API_TOKEN: optional(z.string()),
+  CLICKUP_WEBHOOK_SECRET: optional(z.string()),
+  CLICKUP_API_URL: optional(url(['http:', 'https:'])),
+  CLICKUP_OWNER_ASSIGNEE: optional(digits('a ClickUp user id')),
+  TRELLO_API_KEY: optional(z.string()),
+  TRELLO_TOKEN: optional(z.string()),
+  TRELLO_APP_SECRET: optional(z.string()),
+  TRELLO_CALLBACK_URL: optional(url(['http:', 'https:'])),
+  TRELLO_DONE_LIST_IDS: optional(idList('Trello list ids')),
+  TRELLO_API_URL: optional(url(['http:', 'https:'])),
+  TRELLO_OWNER_MEMBER_ID: optional(str('must be a Trello member id').regex(/^[0-9a-f]{24}$/i, 'must be a Trello member id (24 hex characters)')),
+  MONDAY_API_TOKEN: optional(z.string()),
+  MONDAY_SIGNING_SECRET: optional(z.string()),
+  MONDAY_API_URL: optional(url(['http:', 'https:'])),
+  MONDAY_DONE_LABEL: optional(z.string()),
+  MONDAY_OWNER_USER_ID: optional(digits('a monday.com user id')),
+  GENERIC_WEBHOOK_SECRET: optional(str('must be a secret').min(16, 'must be at least 16 characters')),
   SMTP_URL: required(url(['smtp:', 'smtps:'])),
   EMAIL_FROM: required(fromAddress),
   EMAIL_REPLY_TO: optional(emailAddress),
@@ -145,6 +174,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!blankToUndefined(env.SLACK_APP_TOKEN) && !blankToUndefined(env.SLACK_SIGNING_SECRET)) {
     problems.push('SLACK_SIGNING_SECRET: is required (or set SLACK_APP_TOKEN to use Socket Mode)');
   }
+  problems.push(...projectToolProblems(env));
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -162,13 +192,60 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       approverUserIds: e.APPROVER_SLACK_USER_IDS.split(',').map((s) => s.trim()).filter(Boolean),
     },
     stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null },
-    asana: { accessToken: e.ASANA_ACCESS_TOKEN, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
+    asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
+    clickup: e.CLICKUP_API_TOKEN && e.CLICKUP_WEBHOOK_SECRET
+      ? { apiToken: e.CLICKUP_API_TOKEN, webhookSecret: e.CLICKUP_WEBHOOK_SECRET, apiUrl: e.CLICKUP_API_URL ?? null, ownerAssignee: e.CLICKUP_OWNER_ASSIGNEE ?? null }
+      : null,
+    trello: e.TRELLO_API_KEY && e.TRELLO_TOKEN && e.TRELLO_APP_SECRET
+      ? {
+          apiKey: e.TRELLO_API_KEY,
+          token: e.TRELLO_TOKEN,
+          appSecret: e.TRELLO_APP_SECRET,
+          callbackUrl: e.TRELLO_CALLBACK_URL ?? `${e.PUBLIC_URL!.replace(/\/+$/, '')}/webhooks/trello`,
+          doneListIds: e.TRELLO_DONE_LIST_IDS ?? [],
+          apiUrl: e.TRELLO_API_URL ?? null,
+          ownerMemberId: e.TRELLO_OWNER_MEMBER_ID ?? null,
+        }
+      : null,
+    monday: e.MONDAY_API_TOKEN && e.MONDAY_SIGNING_SECRET
+      ? {
+          apiToken: e.MONDAY_API_TOKEN,
+          signingSecret: e.MONDAY_SIGNING_SECRET,
+          apiUrl: e.MONDAY_API_URL ?? null,
+          doneLabel: e.MONDAY_DONE_LABEL ?? 'Done',
+          ownerUserId: e.MONDAY_OWNER_USER_ID ?? null,
+          audience: e.PUBLIC_URL ? `${e.PUBLIC_URL.replace(/\/+$/, '')}/webhooks/monday` : null,
+        }
+      : null,
+    generic: e.GENERIC_WEBHOOK_SECRET ? { secret: e.GENERIC_WEBHOOK_SECRET } : null,
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, replyTo: e.EMAIL_REPLY_TO ?? null },
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
   };
+}
+
+/**
+ * Each project tool needs its credentials together (a half-configured tool is an error, not silently off),
+ * and at least one tool must be configured, or no milestone could ever be invoiced.
+ */
+function projectToolProblems(env: Record<string, string | undefined>): string[] {
+  const set = (name: string) => blankToUndefined(env[name]) !== undefined;
+  const problems: string[] = [];
+  const together = (names: string[]) => {
+    if (!names.some(set)) return false;
+    for (const name of names.filter((n) => !set(n))) problems.push(`${name}: is required when ${names.filter(set).join(' and ')} ${names.filter(set).length > 1 ? 'are' : 'is'} set`);
+    return names.every(set);
+  };
+  const clickup = together(['CLICKUP_API_TOKEN', 'CLICKUP_WEBHOOK_SECRET']);
+  const trello = together(['TRELLO_API_KEY', 'TRELLO_TOKEN', 'TRELLO_APP_SECRET']);
+  if (trello && !set('TRELLO_CALLBACK_URL') && !set('PUBLIC_URL')) problems.push('TRELLO_CALLBACK_URL: is required (the registered callback URL; or set PUBLIC_URL)');
+  const monday = together(['MONDAY_API_TOKEN', 'MONDAY_SIGNING_SECRET']);
+  if (!set('ASANA_ACCESS_TOKEN') && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
+    problems.push('ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)');
+  }
+  return problems;
 }
 
 /** Every variable duebot reads, in the order of .env.example (problems are listed in this order too). */

@@ -18,6 +18,8 @@ export interface BusinessSettings {
   emailDomain: string;
   invoiceNumberPrefix: string;
   ownerAsanaAssignee: string | null;
+  /** Who escalation tasks are assigned to, per project tool name (the tool's user id, or null). */
+  ownerAssignees?: Record<string, string | null>;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */
@@ -26,7 +28,8 @@ export interface Services {
   clock: Clock;
   /** Invoicing back-ends by provider name (a client's `provider`). */
   backends: Record<string, InvoicingBackend>;
-  projectTool: ProjectTool;
+  /** Project tools by name (`asana`, `clickup`, `trello`, `monday`, `generic`): only the configured ones. */
+  projectTools: Record<string, ProjectTool>;
   mailer: Mailer;
   slack: SlackNotifier;
   settings: BusinessSettings;

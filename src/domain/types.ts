@@ -44,6 +44,8 @@ export interface Client {
   paymentTermsDays: number;
   provider: InvoicingProvider;
   asanaProjectGids: string[];
+  /** Containers in the other project tools, by tool name: ClickUp lists, Trello boards, monday boards. */
+  toolContainers?: Record<string, string[]>;
   reminderSchedule: ReminderStep[];
   finalMode: FinalMode;
   autoSend: boolean;

@@ -15,7 +15,9 @@ import { bodyBuffer, parseJson, rawBody } from './raw-body.js';
  */
 export function webhookRouter(services: Services): express.Router {
   const router = express.Router();
-  router.post('/webhooks/asana', rawBody, (req, res) => void handle(res, services, () => asana(req, res, services)));
+  // Without an Asana token the route answers 404 (like any unconfigured tool) and stores nothing.
+  const asanaEnabled: express.RequestHandler = (_req, _res, next) => (services.projectTools.asana ? next() : next('router'));
+  router.post('/webhooks/asana', asanaEnabled, rawBody, (req, res) => void handle(res, services, () => asana(req, res, services)));
   router.post('/webhooks/stripe', rawBody, (req, res) => void handle(res, services, () => stripe(req, res, services)));
   return router;
 }
@@ -82,7 +84,7 @@ async function asana(req: Request, res: Response, services: Services): Promise<I
     }
     // Asana events carry no id: the event's own content identifies a repeat delivery.
     const externalId = createHash('sha256').update(JSON.stringify([event.resource.gid, event.action, event.change?.field, event.created_at ?? '', event.user ?? null])).digest('hex');
-    const payload: TaskChangedPayload = { taskId: event.resource.gid };
+    const payload: TaskChangedPayload = { taskId: event.resource.gid, tool: 'asana' };
     const stored = await storeInboxEvent(services.db.pool, { source: 'asana', externalId, kind: 'task_changed', payload }, now);
     if (stored) accepted.push(stored);
   }

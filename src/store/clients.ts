@@ -9,6 +9,7 @@ interface ClientRow {
   payment_terms_days: number;
   provider: Client['provider'];
   asana_project_gids: string[];
+  tool_containers: Record<string, string[]> | null;
   reminder_schedule: ReminderStep[];
   final_mode: Client['finalMode'];
   auto_send: boolean;
@@ -28,6 +29,7 @@ function toClient(r: ClientRow): StoredClient {
     paymentTermsDays: r.payment_terms_days,
     provider: r.provider,
     asanaProjectGids: r.asana_project_gids,
+    ...(r.tool_containers && Object.keys(r.tool_containers).length ? { toolContainers: r.tool_containers } : {}),
     reminderSchedule: r.reminder_schedule,
     finalMode: r.final_mode,
     autoSend: r.auto_send,
@@ -39,11 +41,11 @@ function toClient(r: ClientRow): StoredClient {
 export async function upsertClients(db: Queryable, clients: readonly Client[], now: Date): Promise<void> {
   for (const c of clients) {
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
-         asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11`,
-      [c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now],
+         asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12`,
+      [c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now, JSON.stringify(c.toolContainers ?? {})],
     );
   }
 }
@@ -58,10 +60,20 @@ export async function listClients(db: Queryable): Promise<StoredClient[]> {
   return rows.map(toClient);
 }
 
-/** Finds the client a project-tool task belongs to: by project first, then by the task's "Client" field. */
-export async function findClientForTask(db: Queryable, projectIds: readonly string[], clientField: string | null): Promise<StoredClient | null> {
+/**
+ * Finds the client a project-tool task belongs to: by the tool's container (Asana project, ClickUp list,
+ * Trello board, monday board) first, then by the task's "Client" field.
+ */
+export async function findClientForTask(db: Queryable, projectIds: readonly string[], clientField: string | null, tool = 'asana'): Promise<StoredClient | null> {
   if (projectIds.length > 0) {
-    const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE asana_project_gids && $1::text[] ORDER BY id LIMIT 1', [projectIds]);
+    const { rows } =
+      tool === 'asana'
+        ? await db.query<ClientRow>('SELECT * FROM clients WHERE asana_project_gids && $1::text[] ORDER BY id LIMIT 1', [projectIds])
+        : await db.query<ClientRow>(
+            `SELECT * FROM clients WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(tool_containers -> $2::text, '[]'::jsonb)) AS c(id) WHERE c.id = ANY($1::text[]))
+             ORDER BY id LIMIT 1`,
+            [projectIds, tool],
+          );
     if (rows[0]) return toClient(rows[0]);
   }
   return clientField && clientField.trim() ? findClientByIdOrName(db, clientField) : null;

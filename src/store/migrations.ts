@@ -144,6 +144,14 @@ CREATE TABLE webhook_secrets (
 `,
   },
   {
+    version: 20,
+    name: 'containers in the other project tools',
+    sql: `
+-- ClickUp lists, Trello boards, monday boards of a client, by tool name: {"clickup": ["901"], ...}.
+ALTER TABLE clients ADD COLUMN tool_containers jsonb NOT NULL DEFAULT '{}';
+`,
+  },
+  {
     version: 40,
     name: 'cash balance for the forecast',
     sql: `

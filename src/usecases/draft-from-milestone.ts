@@ -22,21 +22,26 @@ export type DraftOutcome =
  * A project-tool task changed: read it back from the tool and, when it is a completed billing
  * milestone of a known client, store a draft (one per task, ever) and post it for approval.
  */
-export async function draftFromMilestone(services: Services, taskId: string, sourceEvent: string): Promise<DraftOutcome> {
-  const tool = services.projectTool;
-  const task = await tool.fetchTask(taskId);
+export async function draftFromMilestone(services: Services, taskId: string, sourceEvent: string, toolName = 'asana', snapshot?: ProjectTask): Promise<DraftOutcome> {
+  const tool = services.projectTools[toolName];
+  // A tool switched off after its event was stored: fail so the sweep retries once it is configured again.
+  if (!tool) throw new Error(`project tool ${toolName} is not configured`);
+  const task = snapshot ?? (await tool.fetchTask(taskId));
   if (!task.completed) return ignored(services, task, 'task is not completed');
   if (!task.isBillingMilestone) return ignored(services, task, 'task is not a billing milestone');
 
-  const client = await findClientForTask(services.db.pool, task.projectIds, task.clientName);
+  const client = await findClientForTask(services.db.pool, task.projectIds, task.clientName, tool.name);
   if (!client) {
-    return needsSetup(services, task, `no client in the clients file owns project ${task.projectIds.join(', ') || '(none)'} or is named "${task.clientName ?? ''}"`);
+    return needsSetup(services, tool.name, task, `no client in the clients file owns project ${task.projectIds.join(', ') || '(none)'} or is named "${task.clientName ?? ''}"`);
+  }
+  if (task.currency && task.currency !== client.currency) {
+    return needsSetup(services, tool.name, task, `the milestone is in ${task.currency} but client "${client.name}" is invoiced in ${client.currency}`);
   }
   let lines: InvoiceLine[];
   try {
     lines = linesFromTask(task, client.currency);
   } catch (err) {
-    return needsSetup(services, task, err instanceof Error ? err.message : String(err));
+    return needsSetup(services, tool.name, task, err instanceof Error ? err.message : String(err));
   }
 
   const now = services.clock.now();
@@ -87,6 +92,13 @@ export async function postOrAutoSend(services: Services, invoice: InvoiceRecord,
 export function linesFromTask(task: ProjectTask, currency: string): InvoiceLine[] {
   const present = (v: unknown) => v !== null && v !== undefined && String(v).trim() !== '';
   try {
+    if (task.lines?.length) {
+      return task.lines.map((l, i) => {
+        const quantity = l.quantity.trim();
+        if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`line ${i + 1}: quantity "${l.quantity}" must be a positive number`);
+        return line(l.description, quantity, positive(parseMajor(l.unitAmount, currency).amount, `line ${i + 1}: unitAmount`), currency);
+      });
+    }
     if (present(task.quantity) && present(task.rate)) {
       const quantity = String(task.quantity).trim();
       if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`Quantity "${task.quantity}" must be a positive number`);
@@ -111,8 +123,8 @@ function ignored(services: Services, task: ProjectTask, reason: string): DraftOu
 }
 
 /** A billing milestone duebot cannot invoice: said once in the billing channel, so nobody waits in vain. */
-async function needsSetup(services: Services, task: ProjectTask, reason: string): Promise<DraftOutcome> {
-  const first = await claimEffect(services.db.pool, { key: `needs-setup:${services.projectTool.name}:${task.taskId}`, invoiceId: null, kind: 'needs-setup', claimedBy: services.instanceId, details: { reason } }, services.clock.now());
+async function needsSetup(services: Services, toolName: string, task: ProjectTask, reason: string): Promise<DraftOutcome> {
+  const first = await claimEffect(services.db.pool, { key: `needs-setup:${toolName}:${task.taskId}`, invoiceId: null, kind: 'needs-setup', claimedBy: services.instanceId, details: { reason } }, services.clock.now());
   if (first) {
     const link = task.url ? `<${task.url}|${task.name}>` : task.name;
     await services.slack.post(services.settings.billingChannelId, {

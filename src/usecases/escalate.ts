@@ -9,7 +9,8 @@ import type { Services } from '../services.js';
 import { postInThread } from './invoice-messages.js';
 
 /**
- * Final notice in "pause" mode: a task for the owner in the client's project and a Slack DM, each
+ * Final notice in "pause" mode: a task for the owner in the client's project (in the tool the invoice
+ * came from, when duebot can write to it) and a Slack DM, each
  * claimed in the effects ledger so neither is ever made twice.
  */
 export async function escalate(services: Services, invoice: InvoiceRecord, client: StoredClient): Promise<void> {
@@ -20,10 +21,12 @@ export async function escalate(services: Services, invoice: InvoiceRecord, clien
   await postInThread(services, invoice, finalNoticePauseNote());
 
   let taskUrl: string | null = null;
-  const projectId = client.asanaProjectGids[0];
+  // The task goes to the tool the milestone came from, in the client's container there.
+  const tool = services.projectTools[invoice.source];
+  const projectId = (invoice.source === 'asana' ? client.asanaProjectGids : (client.toolContainers?.[invoice.source] ?? []))[0];
   const taskKey = `escalation-task:${invoice.id}`;
-  if (projectId && (await claimEffect(pool, { key: taskKey, invoiceId: invoice.id, kind: 'escalation-task', claimedBy: services.instanceId }, now))) {
-    const task = await services.projectTool.createTask({
+  if (tool?.createTask && projectId && (await claimEffect(pool, { key: taskKey, invoiceId: invoice.id, kind: 'escalation-task', claimedBy: services.instanceId }, now))) {
+    const task = await tool.createTask({
       projectId,
       title: `Escalation: Invoice #${invoice.number} unpaid ${days} days`,
       notes: [
@@ -32,7 +35,7 @@ export async function escalate(services: Services, invoice: InvoiceRecord, clien
         'The final notice went out and says work is paused until payment.',
         invoice.paymentUrl ? `Payment link: ${invoice.paymentUrl}` : '',
       ].filter(Boolean).join('\n'),
-      assignee: services.settings.ownerAsanaAssignee,
+      assignee: invoice.source === 'asana' ? services.settings.ownerAsanaAssignee : (services.settings.ownerAssignees?.[invoice.source] ?? null),
       dueOn: null,
     });
     taskUrl = task.url;

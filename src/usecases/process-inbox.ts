@@ -1,13 +1,22 @@
 import type { BackendWebhookEvent } from '../providers/invoicing/backend.js';
+import type { ProjectTask } from '../providers/projects/tool.js';
 import { markInboxFailed, markInboxProcessed, pendingInboxEvents, type InboxEvent } from '../store/inbox.js';
 import type { Services } from '../services.js';
 import { draftFromMilestone } from './draft-from-milestone.js';
 import { handleBackendEvent } from './record-payment.js';
 
-/** Payload stored for a project-tool delivery: just the task id (the task itself is read back). */
+/**
+ * Payload stored for a project-tool delivery: the tool and the task id (the task itself is read back),
+ * or the whole task when the tool has no API to ask (the generic webhook). No `tool`: Asana (older rows).
+ */
 export interface TaskChangedPayload {
   taskId: string;
+  tool?: string;
+  task?: StoredTask;
 }
+
+/** A ProjectTask as stored in JSON (the date as an ISO string). */
+export type StoredTask = Omit<ProjectTask, 'completedAt'> & { completedAt: string | null };
 
 /** Payload stored for a back-end delivery: the verified, mapped event. */
 export type BackendEventPayload = Omit<BackendWebhookEvent, 'occurredAt'> & { occurredAt: string };
@@ -17,7 +26,9 @@ export async function processInboxEvent(services: Services, event: InboxEvent): 
   const sourceEvent = `${event.source}:${event.externalId}`;
   try {
     if (event.kind === 'task_changed') {
-      await draftFromMilestone(services, (event.payload as TaskChangedPayload).taskId, sourceEvent);
+      const payload = event.payload as TaskChangedPayload;
+      const snapshot = payload.task ? { ...payload.task, completedAt: payload.task.completedAt ? new Date(payload.task.completedAt) : null } : undefined;
+      await draftFromMilestone(services, payload.taskId, sourceEvent, payload.tool ?? 'asana', snapshot);
     } else if (event.kind === 'backend_event') {
       const payload = event.payload as BackendEventPayload;
       // Business time is duebot's clock: the moment the event reached us, stable across retries.

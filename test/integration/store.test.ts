@@ -34,6 +34,18 @@ describe(`storage (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`,
     expect(await migrate(db.pool)).toEqual([]);
   });
 
+  test('containers of the other project tools are stored per tool and match only within that tool', async () => {
+    const initech: Client = { ...acme, id: 'initech', name: 'Initech', asanaProjectGids: [], toolContainers: { clickup: ['901'], trello: ['65a0aa0000000000000000aa'] } };
+    await upsertClients(db.pool, [initech], now);
+    expect((await getClient(db.pool, 'initech'))?.toolContainers).toEqual({ clickup: ['901'], trello: ['65a0aa0000000000000000aa'] });
+    expect((await findClientForTask(db.pool, ['901'], null, 'clickup'))?.id).toBe('initech');
+    expect(await findClientForTask(db.pool, ['901'], null, 'monday')).toBeNull();
+    expect(await findClientForTask(db.pool, ['111'], null, 'clickup')).toBeNull();
+    expect((await findClientForTask(db.pool, ['111'], null, 'asana'))?.id).toBe('acme');
+    expect((await findClientForTask(db.pool, ['nope'], 'initech', 'trello'))?.id).toBe('initech');
+    expect((await getClient(db.pool, 'acme'))?.toolContainers).toBeUndefined();
+  });
+
   test('clients round-trip and map tasks by project or by name; the back-end customer id survives a reload', async () => {
     expect(await getClient(db.pool, 'acme')).toMatchObject({ name: 'Acme Ltd', currency: 'USD', reminderSchedule: DEFAULT_REMINDER_SCHEDULE, providerCustomerId: null });
     expect((await findClientForTask(db.pool, ['999', '112'], null))?.id).toBe('acme');

@@ -9,6 +9,9 @@ import { startFakeSlack, signSlackRequest, blockActionBody, slashCommandBody, vi
 import { startFakeStripe } from './fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from './fake-asana.js';
 import { startFakeSmtp } from './fake-smtp.js';
+import { startFakeClickUp, type FakeClickUp } from './fake-clickup.js';
+import { startFakeTrello, type FakeTrello } from './fake-trello.js';
+import { startFakeMonday, type FakeMonday } from './fake-monday.js';
 import { createTestDatabaseUrl } from './database.js';
 import { getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 
@@ -45,6 +48,15 @@ export interface Harness {
   smtp: Awaited<ReturnType<typeof startFakeSmtp>>;
   hookSecret: string;
   env: Record<string, string>;
+  /** The further project tools asked for in `options.tools` (their fakes), and the generic webhook's secret. */
+  clickup: FakeClickUp | null;
+  trello: FakeTrello | null;
+  monday: FakeMonday | null;
+  genericSecret: string | null;
+  /** PUBLIC_URL given to the bot when further tools are on (the Trello callback URL and monday's `aud` derive from it). */
+  publicUrl: string;
+  /** POSTs (or HEADs) raw bytes to the bot. */
+  send(path: string, body: string, headers: Record<string, string>, method?: 'POST' | 'HEAD'): Promise<Response>;
   /** Marks a billing milestone done in Asana and delivers the webhook like Asana does. */
   completeMilestone(task: { gid: string; name: string; amount?: number; projectGid?: string; billing?: boolean; quantity?: number; rate?: number }): Promise<Response>;
   deliverAsana(events: unknown[], secret?: string): Promise<Response>;
@@ -65,10 +77,23 @@ export interface HarnessOptions {
   clientsYaml?: string;
   processEvery?: string;
   scheduler?: boolean;
+  /** Further project tools to enable, each against its local fake (Asana is always on). */
+  tools?: ('clickup' | 'trello' | 'monday' | 'generic')[];
+  /** false: run without Asana credentials (the fake still starts, unused). */
+  asana?: boolean;
 }
+
+export const PUBLIC_URL = 'https://duebot.test';
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(), startFakeAsana(), startFakeSmtp()]);
+  const tools = new Set(options.tools ?? []);
+  const [clickup, trello, monday] = await Promise.all([
+    tools.has('clickup') ? startFakeClickUp() : null,
+    tools.has('trello') ? startFakeTrello() : null,
+    tools.has('monday') ? startFakeMonday() : null,
+  ]);
+  const genericSecret = tools.has('generic') ? 'generic-webhook-secret-0123456789' : null;
   const dir = await mkdtemp(join(tmpdir(), 'duebot-test-'));
   const clientsFile = join(dir, 'clients.yml');
   await writeFile(clientsFile, options.clientsYaml ?? CLIENTS_YAML);
@@ -87,8 +112,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     STRIPE_SECRET_KEY: 'sk_test_duebot',
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
     STRIPE_API_URL: stripe.url,
-    ASANA_ACCESS_TOKEN: asana.token,
-    ASANA_API_URL: asana.url,
+    ...(options.asana === false ? {} : { ASANA_ACCESS_TOKEN: asana.token, ASANA_API_URL: asana.url }),
     OWNER_ASANA_ASSIGNEE: 'owner@agency.example',
     SMTP_URL: smtp.url,
     EMAIL_FROM: 'Pixel & Co Billing <billing@pixelco.example>',
@@ -97,15 +121,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BUSINESS_TIMEZONE: 'UTC',
     CLIENTS_FILE: clientsFile,
     JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
+    ...(tools.size ? { PUBLIC_URL } : {}),
+    ...(clickup ? { CLICKUP_API_TOKEN: clickup.token, CLICKUP_WEBHOOK_SECRET: clickup.webhookSecret, CLICKUP_API_URL: clickup.url, CLICKUP_OWNER_ASSIGNEE: '183' } : {}),
+    ...(trello ? { TRELLO_API_KEY: trello.apiKey, TRELLO_TOKEN: trello.token, TRELLO_APP_SECRET: trello.appSecret, TRELLO_API_URL: trello.url, TRELLO_OWNER_MEMBER_ID: '5f00bb0000000000000000bb' } : {}),
+    ...(monday ? { MONDAY_API_TOKEN: monday.token, MONDAY_SIGNING_SECRET: monday.signingSecret, MONDAY_API_URL: monday.url, MONDAY_OWNER_USER_ID: '9603417' } : {}),
+    ...(genericSecret ? { GENERIC_WEBHOOK_SECRET: genericSecret } : {}),
   };
   const clock = new ShiftedClock();
   const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });
   let bot = await start();
 
-  const post = (path: string, body: string, headers: Record<string, string>) =>
-    fetch(`${bot.url}${path}`, { method: 'POST', body, headers });
+  const post = (path: string, body: string, headers: Record<string, string>, method: 'POST' | 'HEAD' = 'POST') =>
+    fetch(`${bot.url}${path}`, { method, body: method === 'HEAD' ? undefined : body, headers });
 
-  const handshake = await asanaHandshake(`${bot.url}/webhooks/asana`);
+  // Without Asana there is no handshake to make (and its route answers 404).
+  const handshake = options.asana === false ? { secret: '' } : await asanaHandshake(`${bot.url}/webhooks/asana`);
   const harness: Harness = {
     get bot() {
       return bot;
@@ -117,6 +147,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     smtp,
     hookSecret: handshake.secret,
     env,
+    clickup,
+    trello,
+    monday,
+    genericSecret,
+    publicUrl: PUBLIC_URL,
+    send: post,
     async completeMilestone(task) {
       asana.addTask(asanaTask({ gid: task.gid, name: task.name, completed: true, billing: task.billing ?? true, amount: task.amount, quantity: task.quantity, rate: task.rate, projectGid: task.projectGid ?? '1200' }));
       return harness.deliverAsana([completedEvent(task.gid)]);
@@ -156,7 +192,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async stop() {
       await bot.stop();
-      await Promise.all([slack.close(), stripe.close(), asana.close(), smtp.close()]);
+      await Promise.all([slack.close(), stripe.close(), asana.close(), smtp.close(), clickup?.close(), trello?.close(), monday?.close()]);
       await database.drop();
     },
   };

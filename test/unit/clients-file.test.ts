@@ -57,6 +57,48 @@ describe('clients file', () => {
         finalMode: 'pause',
         autoSend: false,
       },
+      {
+        id: 'umbrella',
+        name: 'Umbrella Studio',
+        emails: ['accounts@umbrella.example'],
+        currency: 'USD',
+        paymentTermsDays: 30,
+        provider: 'stripe',
+        asanaProjectGids: [],
+        toolContainers: { clickup: ['901234567'], trello: ['65a0aa0000000000000000aa'], monday: ['1234567890'] },
+        reminderSchedule: [
+          { day: 7, from: 'delivery', tone: 'friendly' },
+          { day: 14, from: 'delivery', tone: 'firm' },
+          { day: 30, from: 'delivery', tone: 'final' },
+        ],
+        finalMode: 'pause',
+        autoSend: false,
+      },
+    ]);
+  });
+
+  test('ClickUp lists, Trello boards and monday boards: read as strings, checked, one client each', () => {
+    const { clients, errors } = parseClients(
+      [
+        'clients:',
+        '  - { name: A, emails: a@a.example, clickupLists: [901, "902"], mondayBoards: [1234567890], trelloBoards: ["65A0aa0000000000000000aa"] }',
+        '  - { name: B, emails: b@b.example, clickupLists: ["901"] }',
+        '  - { name: C, emails: c@c.example, trelloBoards: [AbCd1234] }',
+        '  - { name: D, emails: d@d.example, mondayBoards: [12345678901234567890] }',
+        '  - { name: E, emails: e@e.example, clickupLists: "901" }',
+        '  - { name: F, emails: f@f.example, asanaProjects: ["901"], clickupLists: ["903"] }',
+      ].join('\n'),
+      'clients.yml',
+    );
+    expect(clients.map((c) => [c.id, c.toolContainers])).toEqual([
+      ['a', { clickup: ['901', '902'], trello: ['65A0aa0000000000000000aa'], monday: ['1234567890'] }],
+      ['f', { clickup: ['903'] }],
+    ]);
+    expect(errors).toEqual([
+      'clients.yml: client "B" (#2): clickupLists: 901 already belongs to client "A"',
+      'clients.yml: client "C" (#3): trelloBoards: "AbCd1234" is not a Trello board id (24 hex characters, the board\'s "id" not its short link)',
+      'clients.yml: client "D" (#4): mondayBoards: 12345678901234567000 is too long to read as a number; quote the id ("...")',
+      'clients.yml: client "E" (#5): clickupLists: must be a list of ClickUp list ids',
     ]);
   });
 

@@ -62,6 +62,10 @@ describe('config', () => {
       },
       stripe: { secretKey: 'sk_test_SECRETSTRIPE', webhookSecret: 'whsec_SECRETHOOK', apiUrl: null },
       asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me' },
+      clickup: null,
+      trello: null,
+      monday: null,
+      generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
       clientsFile: null,
@@ -114,7 +118,7 @@ describe('config', () => {
       'APPROVER_SLACK_USER_IDS: is required',
       'STRIPE_SECRET_KEY: is required',
       'STRIPE_WEBHOOK_SECRET: is required',
-      'ASANA_ACCESS_TOKEN: is required',
+      'ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)',
       'SMTP_URL: is required',
       'EMAIL_FROM: is required',
       'BUSINESS_NAME: is required',
@@ -209,6 +213,34 @@ describe('config', () => {
       expect([name, lines[at - 1]?.startsWith('#')]).toEqual([name, true]);
     }
     expect(loadConfig(env)).toMatchObject({ slack: { billingChannelId: env.BILLING_CHANNEL_ID }, jobs: { processEveryMs: 30_000 } });
+  });
+
+  test('project tools: each is on only with all its credentials, and at least one must be configured', () => {
+    const { ASANA_ACCESS_TOKEN: _asana, ...noAsana } = valid;
+    expect(problemsOf(noAsana)).toEqual([expect.stringMatching(/^ASANA_ACCESS_TOKEN: is required \(no project tool is configured/)]);
+    expect(problemsOf({ ...noAsana, CLICKUP_API_TOKEN: 'pk_1' })).toEqual(['CLICKUP_WEBHOOK_SECRET: is required when CLICKUP_API_TOKEN is set']);
+    expect(problemsOf({ ...noAsana, TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't' })).toEqual(['TRELLO_APP_SECRET: is required when TRELLO_API_KEY and TRELLO_TOKEN are set']);
+    expect(problemsOf({ ...noAsana, TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's' })).toEqual([expect.stringMatching(/^TRELLO_CALLBACK_URL: is required/)]);
+    expect(problemsOf({ ...noAsana, MONDAY_SIGNING_SECRET: 's' })).toEqual(['MONDAY_API_TOKEN: is required when MONDAY_SIGNING_SECRET is set']);
+    expect(problemsOf({ ...noAsana, GENERIC_WEBHOOK_SECRET: 'short' })).toEqual([expect.stringMatching(/^GENERIC_WEBHOOK_SECRET: must be at least 16/)]);
+
+    const config = loadConfig({
+      ...noAsana,
+      PUBLIC_URL: 'https://duebot.example.com/',
+      CLICKUP_API_TOKEN: 'pk_1', CLICKUP_WEBHOOK_SECRET: 'cs', CLICKUP_OWNER_ASSIGNEE: '183',
+      TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's', TRELLO_DONE_LIST_IDS: ' a1, b2 ',
+      MONDAY_API_TOKEN: 'm', MONDAY_SIGNING_SECRET: 'ms',
+      GENERIC_WEBHOOK_SECRET: '0123456789abcdef',
+    });
+    expect(config).toMatchObject({
+      asana: { accessToken: null },
+      clickup: { apiToken: 'pk_1', webhookSecret: 'cs', apiUrl: null, ownerAssignee: '183' },
+      trello: { callbackUrl: 'https://duebot.example.com/webhooks/trello', doneListIds: ['a1', 'b2'], ownerMemberId: null },
+      monday: { doneLabel: 'Done', audience: 'https://duebot.example.com/webhooks/monday', ownerUserId: null },
+      generic: { secret: '0123456789abcdef' },
+    });
+    expect(loadConfig({ ...valid, TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's', TRELLO_CALLBACK_URL: 'https://x.example/hook?t=1' }).trello?.callbackUrl).toBe('https://x.example/hook?t=1');
+    expect(problemsOf({ ...valid, CLICKUP_OWNER_ASSIGNEE: 'dana', TRELLO_OWNER_MEMBER_ID: 'jdoe', MONDAY_OWNER_USER_ID: 'x' }).map((p) => p.split(':')[0])).toEqual(['CLICKUP_OWNER_ASSIGNEE', 'TRELLO_OWNER_MEMBER_ID', 'MONDAY_OWNER_USER_ID']);
   });
 
   test('intervals', () => {

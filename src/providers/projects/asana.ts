@@ -1,17 +1,7 @@
-import type { CreateTaskRequest, ProjectTask, ProjectTool } from './tool.js';
+import { ProjectToolError } from './http.js';
+import type { CreateTaskRequest, ProjectTask, WritableProjectTool } from './tool.js';
 
-export type ProjectToolErrorCode = 'not_found' | 'auth' | 'rate_limited' | 'invalid' | 'unavailable';
-
-export class ProjectToolError extends Error {
-  override readonly name = 'ProjectToolError';
-  constructor(
-    message: string,
-    readonly code: ProjectToolErrorCode,
-    readonly retryable: boolean,
-  ) {
-    super(message);
-  }
-}
+export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
 const DEFAULT_API = 'https://app.asana.com/api/1.0';
 const TASK_FIELDS = [
@@ -46,7 +36,7 @@ interface AsanaTask {
 }
 
 /** Asana through its REST API (`ASANA_API_URL` overrides the base for tests). */
-export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): ProjectTool {
+export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
 
   async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {

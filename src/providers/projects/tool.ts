@@ -1,11 +1,20 @@
-/** The port every project tool implements (Asana now; Monday.com, ClickUp, Trello later). */
+/** The port every project tool implements (Asana, ClickUp, Trello, monday.com, the generic webhook). */
 export interface ProjectTool {
+  /** The tool's name: the key in `services.projectTools`, the invoice's `source`, the inbox `source`. */
   readonly name: string;
   /** Reads a task back from the tool's API (webhooks carry ids only and are never trusted alone). */
   fetchTask(taskId: string): Promise<ProjectTask>;
-  /** Creates an escalation task assigned to the owner in the client's project. */
-  createTask(request: CreateTaskRequest): Promise<{ taskId: string; url: string | null }>;
+  /**
+   * Creates an escalation task assigned to the owner in the client's container (project, list, board).
+   * Absent for tools duebot cannot write to (the generic webhook): escalation then skips the task.
+   */
+  createTask?(request: CreateTaskRequest): Promise<{ taskId: string; url: string | null }>;
+  /** Verifies and maps the tool's webhook deliveries; mounted at `POST /webhooks/<name>` (Asana has its own route). */
+  webhook?: TaskWebhook;
 }
+
+/** A tool duebot can write escalation tasks to. */
+export type WritableProjectTool = ProjectTool & { createTask: NonNullable<ProjectTool['createTask']> };
 
 export interface ProjectTask {
   taskId: string;
@@ -13,6 +22,7 @@ export interface ProjectTask {
   completed: boolean;
   completedAt: Date | null;
   url: string | null;
+  /** The tool's containers holding the task (Asana projects, ClickUp lists, Trello boards, monday boards). */
   projectIds: string[];
   /** Custom field "Billing milestone" set to Yes (enum, checkbox-like enum or text), or a native milestone. */
   isBillingMilestone: boolean;
@@ -22,6 +32,10 @@ export interface ProjectTask {
   rate: number | string | null;
   /** Text custom field "Client" (client id or name), when set. */
   clientName: string | null;
+  /** Explicit lines (the generic webhook); when present they replace Amount / Quantity × Rate. */
+  lines?: { description: string; quantity: string; unitAmount: string }[];
+  /** Currency the lines are in, when the tool says (the generic webhook); must match the client's. */
+  currency?: string;
 }
 
 export interface CreateTaskRequest {
@@ -31,4 +45,29 @@ export interface CreateTaskRequest {
   /** The tool's user id or email of the assignee; null leaves it unassigned. */
   assignee: string | null;
   dueOn: string | null; // YYYY-MM-DD
+}
+
+/** One verified webhook request, as the router hands it to a tool. */
+export interface WebhookRequest {
+  method: 'HEAD' | 'POST';
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+}
+
+/** A task event worth reading back: `externalId` dedupes deliveries in the inbox. */
+export interface TaskEvent {
+  externalId: string;
+  taskId: string;
+  /** The task itself when the delivery carries everything (the generic webhook) and there is no API to ask. */
+  task?: ProjectTask;
+}
+
+export type WebhookOutcome =
+  | { kind: 'reply'; status: number; body?: unknown } // a handshake or HEAD check, answered as is
+  | { kind: 'unauthorized'; reason: string }
+  | { kind: 'malformed'; reason: string }
+  | { kind: 'events'; events: TaskEvent[]; ignored: number };
+
+export interface TaskWebhook {
+  receive(request: WebhookRequest): WebhookOutcome | Promise<WebhookOutcome>;
 }

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { hmacDigest, safeEqual } from '../../http/signatures.js';
+import { parseJson } from '../../http/raw-body.js';
+import { header, isYes, jsonClient, numericValue } from './http.js';
+import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+
+/**
+ * ClickUp through its REST API v2 (`CLICKUP_API_URL` overrides the base for tests). Webhook deliveries
+ * (`taskStatusUpdated`) are verified with the webhook's secret; a task moved to a closed/done status is
+ * read back and invoiced when its "Billing milestone" custom field says so. Lists are the containers.
+ */
+const DEFAULT_API = 'https://api.clickup.com/api/v2';
+const DONE_TYPES = new Set(['closed', 'done']);
+
+interface ClickUpField {
+  id: string;
+  name?: string;
+  type?: string;
+  type_config?: { options?: { id?: string; name?: string; label?: string; orderindex?: number | string }[] };
+  value?: unknown;
+}
+
+interface ClickUpTask {
+  id: string;
+  name?: string;
+  url?: string;
+  status?: { status?: string; type?: string };
+  date_done?: string | null;
+  date_closed?: string | null;
+  custom_item_id?: number | null;
+  list?: { id: string };
+  custom_fields?: ClickUpField[];
+}
+
+const delivery = z.object({
+  event: z.string(),
+  task_id: z.string().optional(),
+  webhook_id: z.string(),
+  history_items: z.array(z.object({ id: z.string(), field: z.string().optional(), after: z.unknown().optional() }).passthrough()).default([]),
+});
+
+export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null }): WritableProjectTool & { webhook: TaskWebhook } {
+  const call = jsonClient({
+    label: 'ClickUp',
+    baseUrl: options.apiUrl || DEFAULT_API,
+    // A personal token (pk_...) goes in as is; OAuth tokens would need "Bearer".
+    headers: { Authorization: options.apiToken },
+    describeError: (body) => {
+      try {
+        const parsed = JSON.parse(body) as { err?: string; ECODE?: string };
+        return [parsed.err, parsed.ECODE].filter(Boolean).join(' ') || body.slice(0, 200);
+      } catch {
+        return body.slice(0, 200) || '(no body)';
+      }
+    },
+  });
+
+  return {
+    name: 'clickup',
+    async fetchTask(taskId) {
+      return toProjectTask(await call<ClickUpTask>('GET', `/task/${encodeURIComponent(taskId)}`));
+    },
+    async createTask(request) {
+      const created = await call<{ id: string; url?: string }>('POST', `/list/${encodeURIComponent(request.projectId)}/task`, {
+        name: request.title,
+        description: request.notes,
+        ...(request.assignee ? { assignees: [Number(request.assignee)] } : {}),
+        ...(request.dueOn ? { due_date: Date.parse(`${request.dueOn}T12:00:00Z`) } : {}),
+      });
+      return { taskId: created.id, url: created.url ?? null };
+    },
+    webhook: {
+      receive: (request) => receive(options.webhookSecret, request),
+    },
+  };
+}
+
+/** `X-Signature` is the hex HMAC-SHA256 of the raw body with the webhook's secret. */
+export function verifyClickUpSignature(secret: string, rawBody: Buffer, signature: string | undefined): boolean {
+  return !!signature && safeEqual(hmacDigest('sha256', secret, rawBody, 'hex'), signature.trim().toLowerCase());
+}
+
+function receive(secret: string, request: WebhookRequest): WebhookOutcome {
+  if (request.method !== 'POST') return { kind: 'reply', status: 405, body: { error: 'POST only' } };
+  const signature = header(request.headers, 'x-signature');
+  if (!verifyClickUpSignature(secret, request.rawBody, signature)) {
+    return { kind: 'unauthorized', reason: signature ? 'X-Signature does not match the ClickUp webhook secret' : 'missing X-Signature' };
+  }
+  const json = parseJson(request.rawBody);
+  const parsed = json.ok ? delivery.safeParse(json.value) : null;
+  if (!json.ok || !parsed?.success) return { kind: 'malformed', reason: json.ok ? 'expected a ClickUp webhook event {event, webhook_id, task_id, history_items}' : json.reason };
+  const event = parsed.data;
+  const status = event.history_items.find((h) => h.field === 'status');
+  const after = status?.after as { type?: string } | undefined;
+  if (event.event !== 'taskStatusUpdated' || !event.task_id || !status || !DONE_TYPES.has(String(after?.type))) return { kind: 'events', events: [], ignored: 1 };
+  // ClickUp's suggested dedupe key: the webhook plus the history item.
+  return { kind: 'events', events: [{ externalId: `${event.webhook_id}:${status.id}`, taskId: event.task_id }], ignored: 0 };
+}
+
+/** Maps ClickUp's task JSON; custom fields are found by name, case-insensitively. */
+export function toProjectTask(task: ClickUpTask): ProjectTask {
+  const fields = task.custom_fields ?? [];
+  const field = (name: string) => fields.find((f) => f.name?.trim().toLowerCase() === name);
+  const optionNames = (f: ClickUpField): string[] => {
+    const options = f.type_config?.options ?? [];
+    const values = Array.isArray(f.value) ? f.value : f.value === undefined || f.value === null ? [] : [f.value];
+    // A drop_down value is the option's orderindex (or its id, in some payloads); labels are option ids.
+    return values.map((v) => options.find((o) => o.id === v || String(o.orderindex) === String(v))).map((o) => o?.name ?? o?.label ?? '');
+  };
+  const billing = field('billing milestone');
+  const isBilling = billing
+    ? billing.type === 'drop_down' || billing.type === 'labels'
+      ? optionNames(billing).some(isYes)
+      : isYes(billing.value)
+    : task.custom_item_id === 1; // ClickUp's own "Milestone" task type
+  const client = field('client');
+  const done = task.date_done ?? task.date_closed;
+  return {
+    taskId: task.id,
+    name: task.name ?? `Task ${task.id}`,
+    completed: DONE_TYPES.has(String(task.status?.type)),
+    completedAt: done ? new Date(Number(done)) : null,
+    url: task.url ?? null,
+    projectIds: task.list ? [task.list.id] : [],
+    isBillingMilestone: isBilling,
+    amount: numericValue(field('amount')?.value),
+    quantity: numericValue(field('quantity')?.value),
+    rate: numericValue(field('rate')?.value),
+    clientName: client ? (client.type === 'drop_down' ? optionNames(client)[0] || null : typeof client.value === 'string' ? client.value : null) : null,
+  };
+}

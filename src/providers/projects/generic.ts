@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { normalizeCurrency } from '../../domain/money.js';
+import { hmacDigest, safeEqual } from '../../http/signatures.js';
+import { parseJson } from '../../http/raw-body.js';
+import { header, ProjectToolError } from './http.js';
+import type { ProjectTool, WebhookOutcome, WebhookRequest } from './tool.js';
+
+/**
+ * The generic webhook for any other tool (Zapier, Make, an in-house system): the signed body carries the
+ * whole milestone, so there is no API to read back and none to write escalation tasks to.
+ *
+ *   POST /webhooks/generic
+ *   X-Duebot-Signature: sha256=<hex HMAC-SHA256 of the raw body with GENERIC_WEBHOOK_SECRET>
+ *   {"externalId": "zap-4711", "client": "acme", "milestone": "Milestone 2 - Design", "currency": "USD",
+ *    "url": "https://tool.example/m/4711",
+ *    "lines": [{"description": "Design", "quantity": "1", "unitAmount": "1500.00"}]}
+ *
+ * `externalId` deduplicates (one invoice per id, ever); `client` is a client id or name from the clients file.
+ */
+const amount = z.union([z.string().trim().min(1), z.number().finite()]).transform(String);
+const body = z.strictObject({
+  externalId: z.string().trim().min(1).max(200),
+  client: z.string().trim().min(1),
+  milestone: z.string().trim().min(1).max(500),
+  currency: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        return normalizeCurrency(v);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${v}" is not an ISO 4217 currency code` });
+        return z.NEVER;
+      }
+    }),
+  url: z.url().optional(),
+  lines: z.array(z.strictObject({ description: z.string().trim().min(1), quantity: amount.default('1'), unitAmount: amount })).min(1).max(100),
+});
+
+export const GENERIC_SIGNATURE_HEADER = 'x-duebot-signature';
+
+/** The header value for a body: `sha256=<hex>`. */
+export function signGenericBody(secret: string, rawBody: string | Buffer): string {
+  return `sha256=${hmacDigest('sha256', secret, rawBody, 'hex')}`;
+}
+
+export function createGenericTool(options: { secret: string }): ProjectTool {
+  return {
+    name: 'generic',
+    fetchTask(taskId) {
+      // Never called: generic events carry their task. Failing loudly beats inventing one.
+      return Promise.reject(new ProjectToolError(`generic webhook: task ${taskId} can only come in a delivery`, 'invalid', false));
+    },
+    webhook: { receive: (request) => receive(options.secret, request) },
+  };
+}
+
+function receive(secret: string, request: WebhookRequest): WebhookOutcome {
+  if (request.method !== 'POST') return { kind: 'reply', status: 405, body: { error: 'POST only' } };
+  const signature = header(request.headers, GENERIC_SIGNATURE_HEADER);
+  if (!signature || !safeEqual(signGenericBody(secret, request.rawBody), signature.trim().toLowerCase())) {
+    return { kind: 'unauthorized', reason: signature ? 'X-Duebot-Signature does not match' : 'missing X-Duebot-Signature (sha256=<hex HMAC-SHA256 of the body>)' };
+  }
+  const json = parseJson(request.rawBody);
+  if (!json.ok) return { kind: 'malformed', reason: json.reason };
+  const parsed = body.safeParse(json.value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { kind: 'malformed', reason: `${issue.path.join('.') || 'body'}: ${issue.message}` };
+  }
+  const m = parsed.data;
+  return {
+    kind: 'events',
+    ignored: 0,
+    events: [
+      {
+        externalId: m.externalId,
+        taskId: m.externalId,
+        task: {
+          taskId: m.externalId,
+          name: m.milestone,
+          completed: true,
+          completedAt: null,
+          url: m.url ?? null,
+          projectIds: [],
+          isBillingMilestone: true,
+          amount: null,
+          quantity: null,
+          rate: null,
+          clientName: m.client,
+          lines: m.lines,
+          ...(m.currency ? { currency: m.currency } : {}),
+        },
+      },
+    ],
+  };
+}

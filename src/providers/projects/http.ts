@@ -1,0 +1,101 @@
+/** Shared plumbing of the project-tool adapters: coded errors and a JSON call with timeout and 429 retries. */
+export type ProjectToolErrorCode = 'not_found' | 'auth' | 'rate_limited' | 'invalid' | 'unavailable';
+
+export class ProjectToolError extends Error {
+  override readonly name = 'ProjectToolError';
+  constructor(
+    message: string,
+    readonly code: ProjectToolErrorCode,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_RETRIES = 3;
+const MAX_WAIT_MS = 10_000;
+const DEFAULT_WAIT_MS = 1_000;
+
+export interface JsonClientOptions {
+  /** Names the tool in every error, e.g. "ClickUp". */
+  label: string;
+  baseUrl: string;
+  headers: Record<string, string>;
+  timeoutMs?: number;
+  /** Pulls a readable message out of an error body. */
+  describeError?: (body: string) => string;
+}
+
+export type JsonCall = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => Promise<T>;
+
+/** A JSON client for one tool: errors name the tool, the call and the status, and say whether to retry. */
+export function jsonClient(options: JsonClientOptions): JsonCall {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const describe = options.describeError ?? ((body: string) => body.slice(0, 200) || '(no body)');
+  return async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+    const what = [options.label, method, path.split('?')[0]].filter(Boolean).join(' ');
+    for (let attempt = 0; ; attempt += 1) {
+      let res: Response;
+      try {
+        res = await fetch(`${base}${path}`, {
+          method,
+          headers: { Accept: 'application/json', ...options.headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        });
+      } catch (err) {
+        throw new ProjectToolError(`${options.label} unreachable (${what}): ${err instanceof Error ? err.message : String(err)}`, 'unavailable', true);
+      }
+      if (res.ok) {
+        const text = await res.text();
+        try {
+          return JSON.parse(text) as T;
+        } catch {
+          throw new ProjectToolError(`${what} answered ${res.status} with a body that is not JSON`, 'unavailable', true);
+        }
+      }
+      const detail = await res.text().catch(() => '');
+      if (res.status === 429 && attempt < MAX_RETRIES) {
+        await new Promise((r) => setTimeout(r, retryAfterMs(res.headers.get('retry-after'))));
+        continue;
+      }
+      throw errorForStatus(`${what} answered ${res.status}: ${describe(detail)}`, res.status);
+    }
+  };
+}
+
+export function errorForStatus(message: string, status: number): ProjectToolError {
+  if (status === 404) return new ProjectToolError(message, 'not_found', false);
+  if (status === 401 || status === 403) return new ProjectToolError(message, 'auth', false);
+  if (status === 429) return new ProjectToolError(message, 'rate_limited', true);
+  if (status >= 500) return new ProjectToolError(message, 'unavailable', true);
+  return new ProjectToolError(message, 'invalid', false);
+}
+
+/** `Retry-After` is seconds or an HTTP date; capped so a webhook job never stalls for minutes. */
+export function retryAfterMs(header: string | null): number {
+  if (header === null || header.trim() === '') return DEFAULT_WAIT_MS;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.min(MAX_WAIT_MS, Math.max(0, seconds * 1000));
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? DEFAULT_WAIT_MS : Math.min(MAX_WAIT_MS, Math.max(0, at - Date.now()));
+}
+
+/** "Yes", "true", "✓", "y" (any case) mean yes in a text, label or checkbox-like field. */
+export function isYes(value: unknown): boolean {
+  if (value === true) return true;
+  return typeof value === 'string' && ['yes', 'true', '✓', 'y'].includes(value.trim().toLowerCase());
+}
+
+/** A number as the tool returned it, or a decimal string that looks like one; anything else is "not set". */
+export function numericValue(value: unknown): number | string | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  const text = typeof value === 'string' ? value.trim() : '';
+  return text && /^-?[\d,]*\.?\d+$/.test(text) ? text : null;
+}
+
+/** One header value (Node gives arrays for repeated headers). */
+export function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

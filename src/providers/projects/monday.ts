@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import { jwtVerify } from 'jose';
+import { z } from 'zod';
+import { parseJson } from '../../http/raw-body.js';
+import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
+import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+
+/**
+ * monday.com through its GraphQL API (`MONDAY_API_URL` overrides the endpoint for tests). Boards are the
+ * containers; columns are found by title ("Billing milestone", "Amount", "Quantity", "Rate", "Client").
+ * A status column changing to the done label (default "Done") triggers a read-back of the item.
+ */
+const DEFAULT_API = 'https://api.monday.com/v2';
+const API_VERSION = '2025-04';
+
+export interface MondayOptions {
+  apiToken: string;
+  signingSecret: string;
+  apiUrl?: string | null;
+  doneLabel: string;
+  /** Our webhook URL: when set, the JWT's `aud` must be it. */
+  audience?: string | null;
+}
+
+interface MondayColumnValue {
+  id: string;
+  type?: string;
+  text?: string | null;
+  value?: string | null;
+  column?: { title?: string };
+}
+
+interface MondayItem {
+  id: string;
+  name?: string;
+  url?: string;
+  board?: { id: string };
+  column_values?: MondayColumnValue[];
+}
+
+const ITEM_QUERY = 'query ($ids: [ID!]) { items(ids: $ids) { id name url board { id } column_values { id type text value column { title } } } }';
+const COLUMNS_QUERY = 'query ($b: [ID!]) { boards(ids: $b) { columns { id type } } }';
+const CREATE_ITEM = 'mutation ($b: ID!, $n: String!, $c: JSON) { create_item(board_id: $b, item_name: $n, column_values: $c) { id url } }';
+const CREATE_UPDATE = 'mutation ($i: ID!, $body: String!) { create_update(item_id: $i, body: $body) { id } }';
+
+const delivery = z.object({
+  event: z
+    .object({
+      type: z.string(),
+      pulseId: z.union([z.number(), z.string()]).optional(),
+      boardId: z.union([z.number(), z.string()]).optional(),
+      columnType: z.string().optional(),
+      triggerUuid: z.string().nullish(),
+      changedAt: z.unknown().optional(),
+      value: z.object({ label: z.object({ text: z.string().nullish() }).passthrough().nullish() }).passthrough().nullish(),
+    })
+    .passthrough(),
+});
+
+export function createMondayTool(options: MondayOptions): WritableProjectTool & { webhook: TaskWebhook } {
+  const post = jsonClient({
+    label: 'monday.com',
+    baseUrl: options.apiUrl || DEFAULT_API,
+    headers: { Authorization: options.apiToken, 'API-Version': API_VERSION },
+  });
+  // GraphQL reports errors with HTTP 200 too, so every answer is checked for them.
+  async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    const answer = await post<{ data?: T; errors?: { message?: string }[]; error_message?: string }>('POST', '', { query, variables });
+    const problem = answer.errors?.map((e) => e.message).join('; ') || answer.error_message;
+    if (problem || !answer.data) {
+      const limited = /complexity|limit/i.test(problem ?? '');
+      throw new ProjectToolError(`monday.com GraphQL answered with errors: ${problem ?? 'no data'}`, limited ? 'rate_limited' : 'invalid', limited);
+    }
+    return answer.data;
+  }
+  const doneLabel = options.doneLabel.trim().toLowerCase();
+
+  return {
+    name: 'monday',
+    async fetchTask(itemId) {
+      const data = await graphql<{ items: MondayItem[] }>(ITEM_QUERY, { ids: [itemId] });
+      const item = data.items[0];
+      if (!item) throw new ProjectToolError(`monday.com item ${itemId} not found`, 'not_found', false);
+      return toProjectTask(item, doneLabel);
+    },
+    async createTask(request) {
+      let columnValues: Record<string, unknown> = {};
+      if (request.assignee) {
+        const boards = await graphql<{ boards: { columns: { id: string; type: string }[] }[] }>(COLUMNS_QUERY, { b: [request.projectId] });
+        const people = boards.boards[0]?.columns.find((c) => c.type === 'people' || c.type === 'multiple-person');
+        if (people) columnValues = { [people.id]: { personsAndTeams: [{ id: Number(request.assignee), kind: 'person' }] } };
+      }
+      const created = await graphql<{ create_item: { id: string; url?: string } }>(CREATE_ITEM, { b: request.projectId, n: request.title, c: JSON.stringify(columnValues) });
+      // The notes go in as the item's first update, where the owner sees them.
+      if (request.notes) await graphql(CREATE_UPDATE, { i: created.create_item.id, body: request.notes });
+      return { taskId: created.create_item.id, url: created.create_item.url ?? null };
+    },
+    webhook: { receive: (request) => receive(options, doneLabel, request) },
+  };
+}
+
+/** Verifies monday's `Authorization` JWT (HS256, the app's Signing Secret) and, when known, its audience. */
+export async function verifyMondayJwt(signingSecret: string, token: string | undefined, audience?: string | null): Promise<boolean> {
+  if (!token) return false;
+  try {
+    await jwtVerify(token.replace(/^Bearer\s+/i, ''), new TextEncoder().encode(signingSecret), { algorithms: ['HS256'], ...(audience ? { audience } : {}) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function receive(options: MondayOptions, doneLabel: string, request: WebhookRequest): Promise<WebhookOutcome> {
+  if (request.method !== 'POST') return { kind: 'reply', status: 405, body: { error: 'POST only' } };
+  const json = parseJson(request.rawBody);
+  // The challenge while the webhook is created: echoing it reveals nothing and stores nothing.
+  if (json.ok && json.value && typeof json.value === 'object' && typeof (json.value as { challenge?: unknown }).challenge === 'string') {
+    return { kind: 'reply', status: 200, body: { challenge: (json.value as { challenge: string }).challenge } };
+  }
+  const token = header(request.headers, 'authorization');
+  if (!(await verifyMondayJwt(options.signingSecret, token, options.audience))) {
+    return { kind: 'unauthorized', reason: token ? 'Authorization JWT is not valid for MONDAY_SIGNING_SECRET' : 'missing Authorization JWT' };
+  }
+  const parsed = json.ok ? delivery.safeParse(json.value) : null;
+  if (!json.ok || !parsed?.success) return { kind: 'malformed', reason: json.ok ? 'expected a monday.com webhook {event: {...}}' : json.reason };
+  const event = parsed.data.event;
+  const label = event.value?.label?.text?.trim().toLowerCase();
+  const statusChange = event.type === 'update_column_value' && (event.columnType === 'color' || event.columnType === 'status');
+  if (!statusChange || label !== doneLabel || event.pulseId === undefined) return { kind: 'events', events: [], ignored: 1 };
+  // Retries carry the same triggerUuid; without one, the event's own content identifies a repeat.
+  const externalId = event.triggerUuid || createHash('sha256').update(JSON.stringify([event.boardId, event.pulseId, event.changedAt ?? null])).digest('hex');
+  return { kind: 'events', events: [{ externalId, taskId: String(event.pulseId) }], ignored: 0 };
+}
+
+/** Maps an item; columns are found by title, case-insensitively, and read from their display text. */
+export function toProjectTask(item: MondayItem, doneLabel: string): ProjectTask {
+  const columns = item.column_values ?? [];
+  const column = (title: string) => columns.find((c) => c.column?.title?.trim().toLowerCase() === title);
+  const billing = column('billing milestone');
+  const checked = (() => {
+    try {
+      return billing?.value ? isYes((JSON.parse(billing.value) as { checked?: unknown }).checked) : false;
+    } catch {
+      return false;
+    }
+  })();
+  const completed = columns.some((c) => c.type === 'status' && c.text?.trim().toLowerCase() === doneLabel);
+  return {
+    taskId: item.id,
+    name: item.name ?? `Item ${item.id}`,
+    completed,
+    completedAt: null,
+    url: item.url ?? null,
+    projectIds: item.board ? [item.board.id] : [],
+    isBillingMilestone: checked || isYes(billing?.text),
+    amount: numericValue(column('amount')?.text),
+    quantity: numericValue(column('quantity')?.text),
+    rate: numericValue(column('rate')?.text),
+    clientName: column('client')?.text?.trim() || null,
+  };
+}

@@ -1,0 +1,28 @@
+import type { Config } from '../../config.js';
+import { createAsanaTool } from './asana.js';
+import { createClickUpTool } from './clickup.js';
+import { createGenericTool } from './generic.js';
+import { createMondayTool } from './monday.js';
+import { createTrelloTool } from './trello.js';
+import type { ProjectTool } from './tool.js';
+
+/** The configured project tools by name; a tool is present only when its credentials are set. */
+export function createProjectTools(config: Config): Record<string, ProjectTool> {
+  const tools: ProjectTool[] = [];
+  if (config.asana.accessToken) tools.push(createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }));
+  if (config.clickup) tools.push(createClickUpTool(config.clickup));
+  if (config.trello) tools.push(createTrelloTool(config.trello));
+  if (config.monday) tools.push(createMondayTool(config.monday));
+  if (config.generic) tools.push(createGenericTool(config.generic));
+  return Object.fromEntries(tools.map((t) => [t.name, t]));
+}
+
+/** Who escalation tasks are assigned to in each tool (the owner's id there). */
+export function ownerAssignees(config: Config): Record<string, string | null> {
+  return {
+    asana: config.asana.ownerAssignee,
+    clickup: config.clickup?.ownerAssignee ?? null,
+    trello: config.trello?.ownerMemberId ?? null,
+    monday: config.monday?.ownerUserId ?? null,
+  };
+}

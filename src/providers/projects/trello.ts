@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { hmacDigest, safeEqual } from '../../http/signatures.js';
+import { parseJson } from '../../http/raw-body.js';
+import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
+import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+
+/**
+ * Trello through its REST API (`TRELLO_API_URL` overrides the base for tests). Boards are the containers.
+ * A card moved into a Done list (the configured ids, or any list named "Done") or whose due date is marked
+ * complete is read back and invoiced when its "Billing milestone" custom field says so.
+ */
+const DEFAULT_API = 'https://api.trello.com/1';
+
+export interface TrelloOptions {
+  apiKey: string;
+  token: string;
+  appSecret: string;
+  /** The exact callbackURL the webhook was registered with: part of the signed message. */
+  callbackUrl: string;
+  doneListIds: string[];
+  apiUrl?: string | null;
+}
+
+interface TrelloCard {
+  id: string;
+  name?: string;
+  idBoard?: string;
+  idList?: string;
+  dueComplete?: boolean;
+  dateLastActivity?: string;
+  url?: string;
+  list?: { id: string; name?: string };
+  customFieldItems?: { idCustomField: string; idValue?: string | null; value?: { text?: string; number?: string; checked?: string } | null }[];
+}
+
+interface TrelloFieldDefinition {
+  id: string;
+  name?: string;
+  type?: string;
+  options?: { id: string; value?: { text?: string } }[];
+}
+
+const action = z.object({
+  action: z.object({
+    id: z.string(),
+    type: z.string(),
+    data: z
+      .object({
+        card: z.object({ id: z.string(), dueComplete: z.boolean().optional() }).passthrough().optional(),
+        old: z.record(z.string(), z.unknown()).optional(),
+        listAfter: z.object({ id: z.string(), name: z.string().optional() }).optional(),
+      })
+      .passthrough()
+      .default({}),
+  }),
+});
+
+export function createTrelloTool(options: TrelloOptions): WritableProjectTool & { webhook: TaskWebhook } {
+  // Credentials in the header, not the query string, so they never land in access logs.
+  const call = jsonClient({
+    label: 'Trello',
+    baseUrl: options.apiUrl || DEFAULT_API,
+    headers: { Authorization: `OAuth oauth_consumer_key="${options.apiKey}", oauth_token="${options.token}"` },
+  });
+  const isDoneList = (list: { id: string; name?: string } | undefined) =>
+    !!list && (options.doneListIds.length ? options.doneListIds.includes(list.id) : list.name?.trim().toLowerCase() === 'done');
+
+  return {
+    name: 'trello',
+    async fetchTask(cardId) {
+      const card = await call<TrelloCard>('GET', `/cards/${encodeURIComponent(cardId)}?fields=name,idBoard,idList,dueComplete,dateLastActivity,url&list=true&customFieldItems=true`);
+      const definitions = card.idBoard ? await call<TrelloFieldDefinition[]>('GET', `/boards/${encodeURIComponent(card.idBoard)}/customFields`) : [];
+      return toProjectTask(card, definitions, isDoneList(card.list));
+    },
+    async createTask(request) {
+      // The escalation card goes to the top of the board's first open list.
+      const lists = await call<{ id: string; name?: string }[]>('GET', `/boards/${encodeURIComponent(request.projectId)}/lists?filter=open`);
+      const list = lists[0];
+      if (!list) throw new ProjectToolError(`Trello board ${request.projectId} has no open list for the escalation card`, 'invalid', false);
+      const created = await call<{ id: string; url?: string; shortUrl?: string }>('POST', '/cards', {
+        idList: list.id,
+        name: request.title,
+        desc: request.notes,
+        pos: 'top',
+        ...(request.assignee ? { idMembers: [request.assignee] } : {}),
+        ...(request.dueOn ? { due: `${request.dueOn}T12:00:00.000Z` } : {}),
+      });
+      return { taskId: created.id, url: created.shortUrl ?? created.url ?? null };
+    },
+    webhook: { receive: (request) => receive(options, isDoneList, request) },
+  };
+}
+
+/** `X-Trello-Webhook` is the base64 HMAC-SHA1 of the raw body followed by the callback URL, keyed with the app secret. */
+export function verifyTrelloSignature(appSecret: string, callbackUrl: string, rawBody: Buffer, signature: string | undefined): boolean {
+  if (!signature) return false;
+  return safeEqual(hmacDigest('sha1', appSecret, Buffer.concat([rawBody, Buffer.from(callbackUrl, 'utf8')]), 'base64'), signature.trim());
+}
+
+function receive(options: TrelloOptions, isDoneList: (list: { id: string; name?: string } | undefined) => boolean, request: WebhookRequest): WebhookOutcome {
+  // Trello creates a webhook only after a HEAD on the callback URL answers 200.
+  if (request.method === 'HEAD') return { kind: 'reply', status: 200 };
+  const signature = header(request.headers, 'x-trello-webhook');
+  if (!verifyTrelloSignature(options.appSecret, options.callbackUrl, request.rawBody, signature)) {
+    return { kind: 'unauthorized', reason: signature ? 'X-Trello-Webhook does not match (check TRELLO_APP_SECRET and TRELLO_CALLBACK_URL)' : 'missing X-Trello-Webhook' };
+  }
+  const json = parseJson(request.rawBody);
+  const parsed = json.ok ? action.safeParse(json.value) : null;
+  if (!json.ok || !parsed?.success) return { kind: 'malformed', reason: json.ok ? 'expected a Trello webhook delivery {action, model}' : json.reason };
+  const { id, type, data } = parsed.data.action;
+  const moved = !!data.old && 'idList' in data.old && isDoneList(data.listAfter);
+  const dueCompleted = data.card?.dueComplete === true && data.old?.dueComplete === false;
+  if (type !== 'updateCard' || !data.card || !(moved || dueCompleted)) return { kind: 'events', events: [], ignored: 1 };
+  return { kind: 'events', events: [{ externalId: id, taskId: data.card.id }], ignored: 0 };
+}
+
+/** Maps a card and its board's custom-field definitions; fields are found by name, case-insensitively. */
+export function toProjectTask(card: TrelloCard, definitions: TrelloFieldDefinition[], inDoneList: boolean): ProjectTask {
+  const value = (name: string): string | undefined => {
+    const definition = definitions.find((d) => d.name?.trim().toLowerCase() === name);
+    const item = definition && card.customFieldItems?.find((i) => i.idCustomField === definition.id);
+    if (!definition || !item) return undefined;
+    if (definition.type === 'list') return definition.options?.find((o) => o.id === item.idValue)?.value?.text;
+    return item.value?.checked ?? item.value?.number ?? item.value?.text;
+  };
+  const completed = card.dueComplete === true || inDoneList;
+  return {
+    taskId: card.id,
+    name: card.name ?? `Card ${card.id}`,
+    completed,
+    completedAt: completed && card.dateLastActivity ? new Date(card.dateLastActivity) : null,
+    url: card.url ?? null,
+    projectIds: card.idBoard ? [card.idBoard] : [],
+    isBillingMilestone: isYes(value('billing milestone')),
+    amount: numericValue(value('amount')),
+    quantity: numericValue(value('quantity')),
+    rate: numericValue(value('rate')),
+    clientName: value('client')?.trim() || null,
+  };
+}

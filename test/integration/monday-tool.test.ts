@@ -1,0 +1,69 @@
+import { SignJWT } from 'jose';
+import { createMondayTool, verifyMondayJwt } from '../../src/providers/projects/monday.js';
+import { mondayDelivery, mondayItem, startFakeMonday, statusChangedEvent, type FakeMonday } from '../support/fake-monday.js';
+
+let monday: FakeMonday;
+beforeAll(async () => {
+  monday = await startFakeMonday();
+});
+afterAll(async () => monday.close());
+
+const AUD = 'https://duebot.test/webhooks/monday';
+const BOARD = '1234567890';
+const tool = (overrides: { doneLabel?: string; audience?: string | null; apiToken?: string } = {}) =>
+  createMondayTool({ apiToken: overrides.apiToken ?? monday.token, signingSecret: monday.signingSecret, apiUrl: monday.url, doneLabel: overrides.doneLabel ?? 'Done', audience: overrides.audience === undefined ? AUD : overrides.audience });
+const jwt = (secret: string, claims: Record<string, unknown>, expires = '5m') =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expires).sign(new TextEncoder().encode(secret));
+
+describe('monday.com project tool against a local GraphQL API', () => {
+  test('an item with a Done status and the checkbox set, its columns found by title', async () => {
+    monday.addItem(mondayItem({ id: '4455667788', name: 'Milestone 2', boardId: BOARD, billing: true, amount: 1500 }));
+    expect(await tool().fetchTask('4455667788')).toEqual({
+      taskId: '4455667788', name: 'Milestone 2', completed: true, completedAt: null, url: `https://pixel.monday.com/boards/${BOARD}/pulses/4455667788`,
+      projectIds: [BOARD], isBillingMilestone: true, amount: '1500', quantity: null, rate: null, clientName: null,
+    });
+    monday.addItem(mondayItem({ id: '4455667789', name: 'Still working', boardId: BOARD, status: 'Working on it', billing: false }));
+    expect(await tool().fetchTask('4455667789')).toMatchObject({ completed: false, isBillingMilestone: false });
+    expect((await tool({ doneLabel: 'working on it' }).fetchTask('4455667789')).completed).toBe(true);
+  });
+
+  test('GraphQL errors inside a 200 and HTTP errors are coded and name monday.com', async () => {
+    await expect(tool().fetchTask('1')).rejects.toMatchObject({ code: 'not_found', message: 'monday.com item 1 not found' });
+    await expect(tool({ apiToken: 'wrong' }).fetchTask('4455667788')).rejects.toMatchObject({ code: 'auth', message: expect.stringMatching(/^monday\.com POST answered 401: .*Not Authenticated/) });
+  });
+
+  test('the escalation is an item on the board with the owner in its people column, and the notes as an update', async () => {
+    const created = await tool().createTask({ projectId: BOARD, title: 'Escalation', notes: 'Balance $7.00', assignee: '9603417', dueOn: null });
+    expect(monday.createdItems.at(-1)).toEqual({ boardId: BOARD, name: 'Escalation', columnValues: { person: { personsAndTeams: [{ id: 9603417, kind: 'person' }] } } });
+    expect(monday.updates.at(-1)).toEqual({ itemId: created.taskId, body: 'Balance $7.00' });
+  });
+});
+
+describe('monday.com webhook deliveries', () => {
+  const receive = async (payload: unknown, authorization?: string, t = tool()) => {
+    const d = await mondayDelivery(monday.signingSecret, payload, AUD);
+    return t.webhook.receive({ method: 'POST', headers: { ...d.headers, ...(authorization === undefined ? {} : { authorization }) }, rawBody: Buffer.from(d.body) });
+  };
+
+  test('the challenge is echoed', async () => {
+    expect(await tool().webhook.receive({ method: 'POST', headers: {}, rawBody: Buffer.from('{"challenge":"xyz"}') })).toEqual({ kind: 'reply', status: 200, body: { challenge: 'xyz' } });
+  });
+
+  test('a status changed to the done label is one event keyed by triggerUuid; other labels and events are ignored', async () => {
+    const event = statusChangedEvent({ itemId: '4455667788', boardId: BOARD });
+    expect(await receive(event)).toEqual({ kind: 'events', ignored: 0, events: [{ externalId: (event.event as { triggerUuid: string }).triggerUuid, taskId: '4455667788' }] });
+    expect(await receive(statusChangedEvent({ itemId: '4455667788', boardId: BOARD, label: 'Stuck' }))).toEqual({ kind: 'events', events: [], ignored: 1 });
+    expect(await receive({ event: { type: 'create_item', pulseId: 1 } })).toMatchObject({ ignored: 1 });
+    expect(await receive(statusChangedEvent({ itemId: '1', boardId: BOARD, label: 'Shipped' }), undefined, tool({ doneLabel: 'shipped' }))).toMatchObject({ ignored: 0 });
+  });
+
+  test('the JWT must be signed with the signing secret, unexpired, and for our URL when PUBLIC_URL is set', async () => {
+    const event = statusChangedEvent({ itemId: '4455667788', boardId: BOARD });
+    expect(await receive(event, await jwt('wrong-secret', { aud: AUD }))).toMatchObject({ kind: 'unauthorized' });
+    expect(await receive(event, await jwt(monday.signingSecret, { aud: 'https://someone-else.test/webhooks/monday' }))).toMatchObject({ kind: 'unauthorized' });
+    expect(await receive(event, await jwt(monday.signingSecret, { aud: AUD }, '-1m'))).toMatchObject({ kind: 'unauthorized' });
+    expect(await receive(event, '')).toMatchObject({ kind: 'unauthorized', reason: 'missing Authorization JWT' });
+    expect(await receive(event, `Bearer ${await jwt(monday.signingSecret, { aud: AUD })}`)).toMatchObject({ kind: 'events' });
+    expect(await verifyMondayJwt(monday.signingSecret, await jwt(monday.signingSecret, { aud: 'anything' }), null)).toBe(true);
+  });
+});

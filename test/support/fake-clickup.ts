@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { hmacDigest } from '../../src/http/signatures.js';
+import { startStub } from './http-stub.js';
+
+/** Local stand-in for the ClickUp API v2, plus helpers that deliver webhooks like ClickUp does. */
+export type ClickUpTaskJson = Record<string, unknown> & { id: string };
+
+export interface FakeClickUp {
+  url: string;
+  token: string;
+  webhookSecret: string;
+  webhookId: string;
+  tasks: Map<string, ClickUpTaskJson>;
+  createdTasks: { listId: string; body: Record<string, unknown> }[];
+  requests: { method: string; path: string; authorization: string | undefined }[];
+  addTask(task: ClickUpTaskJson): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeClickUp(): Promise<FakeClickUp> {
+  const token = `pk_${randomBytes(6).toString('hex')}`;
+  const tasks = new Map<string, ClickUpTaskJson>();
+  const createdTasks: FakeClickUp['createdTasks'] = [];
+  const requests: FakeClickUp['requests'] = [];
+  let next = 1;
+  const stub = await startStub((req) => {
+    requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization });
+    if (req.headers.authorization !== token) return { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } };
+    const task = /^\/api\/v2\/task\/([^/]+)$/.exec(req.path);
+    if (req.method === 'GET' && task) {
+      const found = tasks.get(decodeURIComponent(task[1]!));
+      return found ? { status: 200, body: found } : { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+    }
+    const list = /^\/api\/v2\/list\/([^/]+)\/task$/.exec(req.path);
+    if (req.method === 'POST' && list) {
+      const body = JSON.parse(req.body || '{}') as Record<string, unknown>;
+      if (typeof body.name !== 'string' || !body.name) return { status: 400, body: { err: 'Task name invalid', ECODE: 'INPUT_005' } };
+      const id = `86esc${next++}`;
+      createdTasks.push({ listId: list[1]!, body });
+      return { status: 200, body: { id, name: body.name, url: `https://app.clickup.com/t/${id}`, list: { id: list[1] }, assignees: (body.assignees as number[] | undefined ?? []).map((a) => ({ id: a })) } };
+    }
+    return { status: 404, body: { err: `no route ${req.method} ${req.path}` } };
+  });
+  return {
+    url: `http://127.0.0.1:${stub.port}/api/v2`,
+    token,
+    webhookSecret: randomBytes(16).toString('hex').toUpperCase(),
+    webhookId: '7fa3ec74-0000-4000-8000-aaaaaaaaaaaa',
+    tasks,
+    createdTasks,
+    requests,
+    addTask: (t) => void tasks.set(t.id, t),
+    close: stub.close,
+  };
+}
+
+/** A task as `GET /task/{id}` returns it: checkbox "Billing milestone", currency "Amount", text "Client". */
+export function clickupTask(spec: { id: string; name: string; listId: string; done?: boolean; billing?: boolean; amount?: number }): ClickUpTaskJson {
+  const done = spec.done ?? true;
+  return {
+    id: spec.id,
+    custom_id: null,
+    custom_item_id: 0,
+    name: spec.name,
+    status: done ? { status: 'complete', color: '#6bc950', type: 'closed', orderindex: 3 } : { status: 'in progress', color: '#f9d900', type: 'custom', orderindex: 1 },
+    date_created: '1793000000000',
+    date_closed: done ? '1793613600000' : null,
+    date_done: done ? '1793613600000' : null,
+    url: `https://app.clickup.com/t/${spec.id}`,
+    list: { id: spec.listId, name: 'Client work', access: true },
+    custom_fields: [
+      { id: 'f-billing', name: 'Billing milestone', type: 'checkbox', type_config: {}, value: spec.billing ? 'true' : 'false' },
+      ...(spec.amount === undefined ? [] : [{ id: 'f-amount', name: 'Amount', type: 'currency', type_config: { currency_type: 'USD', precision: 2 }, value: String(spec.amount) }]),
+    ],
+  };
+}
+
+let historyId = 2800787326392370000n;
+/** A `taskStatusUpdated` delivery to a closed status; each call is a new history item (a new event). */
+export function statusUpdatedEvent(taskId: string, webhookId: string): Record<string, unknown> {
+  historyId += 1n;
+  return {
+    event: 'taskStatusUpdated',
+    task_id: taskId,
+    webhook_id: webhookId,
+    history_items: [{
+      id: String(historyId), type: 1, date: '1793613600000', field: 'status', parent_id: '901', data: { status_type: 'closed' },
+      user: { id: 183, username: 'dana' }, before: { status: 'in progress', color: '#f9d900', type: 'custom' }, after: { status: 'complete', color: '#6bc950', type: 'closed' },
+    }],
+  };
+}
+
+export function clickupDelivery(secret: string, payload: unknown): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(payload);
+  return { body, headers: { 'content-type': 'application/json', 'x-signature': hmacDigest('sha256', secret, body, 'hex') } };
+}

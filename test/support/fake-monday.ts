@@ -1,0 +1,97 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { startStub } from './http-stub.js';
+
+/** Local stand-in for monday.com's GraphQL API, plus helpers that deliver webhooks like monday does. */
+export type MondayItemJson = Record<string, unknown> & { id: string };
+
+export interface FakeMonday {
+  url: string;
+  token: string;
+  signingSecret: string;
+  items: Map<string, MondayItemJson>;
+  createdItems: { boardId: string; name: string; columnValues: Record<string, unknown> }[];
+  updates: { itemId: string; body: string }[];
+  addItem(item: MondayItemJson): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeMonday(): Promise<FakeMonday> {
+  const token = `eyJ${randomBytes(12).toString('hex')}`;
+  const items = new Map<string, MondayItemJson>();
+  const createdItems: FakeMonday['createdItems'] = [];
+  const updates: FakeMonday['updates'] = [];
+  let next = 9_000_000_001;
+  const stub = await startStub((req) => {
+    if (req.method !== 'POST' || req.path !== '/v2') return { status: 404, body: { error_message: 'Not Found' } };
+    if (req.headers.authorization !== token) return { status: 401, body: { errors: [{ message: 'Not Authenticated', extensions: { code: 'UNAUTHENTICATED' } }] } };
+    if (!req.headers['api-version']) return { status: 400, body: { errors: [{ message: 'API-Version header missing (this fake insists)' }] } };
+    const { query, variables } = JSON.parse(req.body || '{}') as { query: string; variables: Record<string, unknown> };
+    // GraphQL errors come back with HTTP 200, as monday does.
+    if (query.includes('create_item(')) {
+      const id = String(next++);
+      createdItems.push({ boardId: String(variables.b), name: String(variables.n), columnValues: JSON.parse(String(variables.c ?? '{}')) as Record<string, unknown> });
+      return { status: 200, body: { data: { create_item: { id, url: `https://pixel.monday.com/boards/${String(variables.b)}/pulses/${id}` } } } };
+    }
+    if (query.includes('create_update(')) {
+      updates.push({ itemId: String(variables.i), body: String(variables.body) });
+      return { status: 200, body: { data: { create_update: { id: String(next++) } } } };
+    }
+    if (query.includes('items(')) {
+      const ids = (variables.ids as string[]).map(String);
+      return { status: 200, body: { data: { items: ids.map((id) => items.get(id)).filter(Boolean) } } };
+    }
+    if (query.includes('boards(')) {
+      return { status: 200, body: { data: { boards: [{ columns: [{ id: 'name', type: 'name' }, { id: 'person', type: 'people' }, { id: 'status', type: 'status' }] }] } } };
+    }
+    return { status: 200, body: { errors: [{ message: 'Unknown query in this fake' }] } };
+  });
+  return {
+    url: `http://127.0.0.1:${stub.port}/v2`,
+    token,
+    signingSecret: randomBytes(16).toString('hex'),
+    items,
+    createdItems,
+    updates,
+    addItem: (i) => void items.set(i.id, i),
+    close: stub.close,
+  };
+}
+
+/** An item as the `items(ids:)` query returns it: status, checkbox "Billing milestone", numbers "Amount". */
+export function mondayItem(spec: { id: string; name: string; boardId: string; status?: string; billing?: boolean; amount?: number }): MondayItemJson {
+  const status = spec.status ?? 'Done';
+  return {
+    id: spec.id,
+    name: spec.name,
+    url: `https://pixel.monday.com/boards/${spec.boardId}/pulses/${spec.id}`,
+    board: { id: spec.boardId },
+    column_values: [
+      { id: 'status', type: 'status', text: status, value: JSON.stringify({ index: 1, post_id: null, changed_at: '2026-11-02T10:00:00.000Z' }), column: { title: 'Status' } },
+      { id: 'checkbox', type: 'checkbox', text: spec.billing ? 'v' : '', value: spec.billing ? JSON.stringify({ checked: 'true', changed_at: '2026-11-01T10:00:00.000Z' }) : null, column: { title: 'Billing milestone' } },
+      { id: 'numbers', type: 'numbers', text: spec.amount === undefined ? '' : String(spec.amount), value: spec.amount === undefined ? null : JSON.stringify(String(spec.amount)), column: { title: 'Amount' } },
+    ],
+  };
+}
+
+/** A status-column change as monday delivers it; each call is a new trigger (a new triggerUuid). */
+export function statusChangedEvent(spec: { itemId: string; boardId: string; label?: string }): Record<string, unknown> {
+  return {
+    event: {
+      app: 'monday', type: 'update_column_value', triggerTime: '2026-11-02T10:00:00.000Z', subscriptionId: 73761176, userId: 9603417, originalTriggerUuid: null,
+      boardId: Number(spec.boardId), groupId: 'topics', pulseId: Number(spec.itemId), pulseName: 'Milestone', columnId: 'status', columnType: 'color', columnTitle: 'Status',
+      value: { label: { index: 1, text: spec.label ?? 'Done', style: { color: '#00c875' }, is_done: true }, post_id: null },
+      previousValue: { label: { index: 0, text: 'Working on it' } }, changedAt: 1793613600.12, isTopGroup: true, triggerUuid: randomUUID().replace(/-/g, ''),
+    },
+  };
+}
+
+/** A signed delivery: `Authorization` is an HS256 JWT with the app's signing secret and our URL as `aud`. */
+export async function mondayDelivery(signingSecret: string, payload: unknown, audience: string): Promise<{ body: string; headers: Record<string, string> }> {
+  const jwt = await new SignJWT({ accountId: 12345, userId: 9603417, aud: audience })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(signingSecret));
+  return { body: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: jwt } };
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { hmacDigest } from '../../src/http/signatures.js';
+import { startStub } from './http-stub.js';
+
+/** Local stand-in for the Trello REST API, plus helpers that deliver webhooks like Trello does. */
+export type TrelloCardJson = Record<string, unknown> & { id: string; idBoard: string };
+
+export const TRELLO_FIELDS = { billing: '65f0000000000000000000b1', amount: '65f0000000000000000000a1', client: '65f0000000000000000000c1' };
+
+export interface FakeTrello {
+  url: string;
+  apiKey: string;
+  token: string;
+  appSecret: string;
+  cards: Map<string, TrelloCardJson>;
+  /** Lists per board: the first is "To do", the second "Done". */
+  lists(boardId: string): { id: string; name: string }[];
+  createdCards: Record<string, unknown>[];
+  addCard(card: TrelloCardJson): void;
+  close(): Promise<void>;
+}
+
+const hex24 = (seed: string) => (seed + '0'.repeat(24)).slice(0, 24);
+
+export async function startFakeTrello(): Promise<FakeTrello> {
+  const apiKey = randomBytes(16).toString('hex');
+  const token = `ATTA${randomBytes(16).toString('hex')}`;
+  const cards = new Map<string, TrelloCardJson>();
+  const createdCards: Record<string, unknown>[] = [];
+  const lists = (boardId: string) => [
+    { id: hex24(`${boardId.slice(0, 10)}11`), name: 'To do' },
+    { id: hex24(`${boardId.slice(0, 10)}dd`), name: 'Done' },
+  ];
+  let next = 1;
+  const stub = await startStub((req) => {
+    if (req.headers.authorization !== `OAuth oauth_consumer_key="${apiKey}", oauth_token="${token}"`) return { status: 401, body: 'invalid key' };
+    const card = /^\/1\/cards\/([^/]+)$/.exec(req.path);
+    if (req.method === 'GET' && card) {
+      const found = cards.get(card[1]!);
+      if (!found) return { status: 404, body: 'The requested resource was not found.' };
+      const list = lists(found.idBoard).find((l) => l.id === found.idList);
+      return { status: 200, body: { ...found, ...(req.query.get('list') === 'true' ? { list: { id: found.idList, name: list?.name ?? 'Other', closed: false } } : {}) } };
+    }
+    const fields = /^\/1\/boards\/([^/]+)\/customFields$/.exec(req.path);
+    if (req.method === 'GET' && fields) {
+      return {
+        status: 200,
+        body: [
+          { id: TRELLO_FIELDS.billing, idModel: fields[1], modelType: 'board', name: 'Billing milestone', type: 'checkbox' },
+          { id: TRELLO_FIELDS.amount, idModel: fields[1], modelType: 'board', name: 'Amount', type: 'number' },
+          { id: TRELLO_FIELDS.client, idModel: fields[1], modelType: 'board', name: 'Client', type: 'text' },
+        ],
+      };
+    }
+    const boardLists = /^\/1\/boards\/([^/]+)\/lists$/.exec(req.path);
+    if (req.method === 'GET' && boardLists) return { status: 200, body: lists(boardLists[1]!).map((l) => ({ ...l, closed: false, idBoard: boardLists[1] })) };
+    if (req.method === 'POST' && req.path === '/1/cards') {
+      const body = JSON.parse(req.body || '{}') as Record<string, unknown>;
+      if (typeof body.idList !== 'string') return { status: 400, body: 'invalid value for idList' };
+      createdCards.push(body);
+      const id = hex24(`c0ffee${next++}`);
+      return { status: 200, body: { id, name: body.name, idList: body.idList, idMembers: body.idMembers ?? [], url: `https://trello.com/c/Esc${id.slice(-5)}/1-escalation`, shortUrl: `https://trello.com/c/Esc${id.slice(-5)}` } };
+    }
+    return { status: 404, body: `Cannot ${req.method} ${req.path}` };
+  });
+  return {
+    url: `http://127.0.0.1:${stub.port}/1`,
+    apiKey,
+    token,
+    appSecret: randomBytes(32).toString('hex'),
+    cards,
+    lists,
+    createdCards,
+    addCard: (c) => void cards.set(c.id, c),
+    close: stub.close,
+  };
+}
+
+/** A card as `GET /cards/{id}?customFieldItems=true` returns it. */
+export function trelloCard(spec: { id: string; name: string; boardId: string; listId: string; billing?: boolean; amount?: number; dueComplete?: boolean }): TrelloCardJson {
+  return {
+    id: spec.id,
+    name: spec.name,
+    idBoard: spec.boardId,
+    idList: spec.listId,
+    dueComplete: spec.dueComplete ?? false,
+    dateLastActivity: '2026-11-02T10:00:00.000Z',
+    url: `https://trello.com/c/${spec.id.slice(-8)}/12-milestone`,
+    customFieldItems: [
+      ...(spec.billing ? [{ id: 'i1', idCustomField: TRELLO_FIELDS.billing, idModel: spec.id, modelType: 'card', value: { checked: 'true' } }] : []),
+      ...(spec.amount === undefined ? [] : [{ id: 'i2', idCustomField: TRELLO_FIELDS.amount, idModel: spec.id, modelType: 'card', value: { number: String(spec.amount) } }]),
+    ],
+  };
+}
+
+let actionSeq = 0;
+/** An `updateCard` action moving the card into a list; each call is a new action. */
+export function cardMovedAction(card: { id: string; name: string; boardId: string }, from: { id: string; name: string }, to: { id: string; name: string }): Record<string, unknown> {
+  actionSeq += 1;
+  return {
+    action: {
+      id: hex24(`6a10${actionSeq.toString(16)}ff`),
+      idMemberCreator: '5f00bb0000000000000000bb',
+      type: 'updateCard',
+      date: '2026-11-02T10:00:00.000Z',
+      data: { card: { id: card.id, name: card.name, idShort: 12, shortLink: 'AbCd1234', idList: to.id }, old: { idList: from.id }, listBefore: from, listAfter: to, board: { id: card.boardId, name: 'Client X' } },
+      display: { translationKey: 'action_move_card_from_list_to_list' },
+      memberCreator: { id: '5f00bb0000000000000000bb', username: 'jdoe' },
+    },
+    model: { id: card.boardId, name: 'Client X' },
+  };
+}
+
+/** What Trello sends: the body, signed over body + callback URL with the app secret. */
+export function trelloDelivery(appSecret: string, callbackUrl: string, payload: unknown): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(payload);
+  return { body, headers: { 'content-type': 'application/json', 'x-trello-webhook': hmacDigest('sha1', appSecret, body + callbackUrl, 'base64') } };
+}

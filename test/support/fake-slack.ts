@@ -1,5 +1,5 @@
 import { hmacDigest } from '../../src/http/signatures.js';
-import { startStub, waitFor } from './http-stub.js';
+import { startStub, waitFor, WAIT_MS } from './http-stub.js';
 
 /**
  * Local stand-in for the Slack Web API as `@slack/web-api` calls it (form-encoded POSTs to
@@ -109,7 +109,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     messages: (channel) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && !c.args.thread_ts),
     threadReplies: (channel, ts) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && c.args.thread_ts === ts),
     lastUpdateOf: (channel, ts) => calls.filter((c) => c.method === 'chat.update' && c.args.channel === channel && c.args.ts === ts).at(-1),
-    async waitFor(probe, timeoutMs = 5000) {
+    async waitFor(probe, timeoutMs = WAIT_MS) {
       try {
         return await waitFor(probe, timeoutMs, 'the probe');
       } catch (err) {

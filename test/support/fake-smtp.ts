@@ -1,6 +1,7 @@
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { simpleParser, type AddressObject } from 'mailparser';
 import type { AddressInfo } from 'node:net';
+import { WAIT_MS } from './http-stub.js';
 
 /** One message as the local SMTP server received and parsed it. */
 export interface ReceivedEmail {
@@ -124,7 +125,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
     get connections() {
       return connections;
     },
-    waitFor(predicate, timeoutMs = 5000) {
+    waitFor(predicate, timeoutMs = WAIT_MS) {
       return new Promise<ReceivedEmail>((resolve, reject) => {
         const finish = (outcome: () => void) => {
           clearTimeout(timer);

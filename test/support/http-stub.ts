@@ -44,7 +44,13 @@ export async function startStub(handler: (req: StubRequest) => StubReply | Promi
 }
 
 /** Polls until `probe` yields something truthy (sync or async), or fails with a useful message. */
-export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+/**
+ * How long the test helpers wait for something the bot does asynchronously. Generous on purpose: it
+ * costs nothing when the bot is on time and keeps a loaded 2-core CI machine from failing a test.
+ */
+export const WAIT_MS = 15_000;
+
+export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

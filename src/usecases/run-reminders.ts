@@ -56,6 +56,11 @@ export async function runReminderStep(services: Services, step: ReminderRecord):
 
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   const stepNumber = await stepNumberOf(services, step);
+  if (!decision.send && decision.hold) {
+    // Claimed just as a dispute began: the step waits with the others instead of being lost.
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'paused', note: decision.reason }, services.clock.now());
+    return 'deferred';
+  }
   if (!decision.send) {
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: decision.reason }, services.clock.now());
     await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_skipped', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());

@@ -3,7 +3,7 @@ import { withTransaction, type Database } from '../../src/store/db.js';
 import { upsertClients } from '../../src/store/clients.js';
 import { insertDraft, updateInvoice, getInvoice, type NewInvoice } from '../../src/store/invoices.js';
 import { insertReminders, remindersOf, claimReminder, finishReminder, cancelPendingReminders } from '../../src/store/reminders.js';
-import { heldSteps, pausePendingReminders, retimeSteps } from '../../src/store/paused-reminders.js';
+import { heldSteps, pausePendingReminders, retimeSteps } from '../../src/store/disputes.js';
 import { getInboundEmail, matchReply, reclassifyInboundEmail, saveInboundEmail, invoiceNumbersIn } from '../../src/store/inbound-emails.js';
 import { shiftSequence } from '../../src/domain/dispute-sequence.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';

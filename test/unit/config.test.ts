@@ -67,6 +67,7 @@ describe('config', () => {
       clientsFile: null,
       publicUrl: null,
       jobs: { processEveryMs: 30_000 },
+      inboundEmail: { mailgunSigningKey: null, basicAuth: null },
     });
   });
 
@@ -209,6 +210,19 @@ describe('config', () => {
       expect([name, lines[at - 1]?.startsWith('#')]).toEqual([name, true]);
     }
     expect(loadConfig(env)).toMatchObject({ slack: { billingChannelId: env.BILLING_CHANNEL_ID }, jobs: { processEveryMs: 30_000 } });
+  });
+
+  test('inbound email settings: both optional, basic auth must be user:password', () => {
+    expect(loadConfig({ ...valid, MAILGUN_SIGNING_KEY: 'key-1', INBOUND_EMAIL_BASIC_AUTH: 'mail:s3cr:et' }).inboundEmail).toEqual({ mailgunSigningKey: 'key-1', basicAuth: 'mail:s3cr:et' });
+    const err = (() => {
+      try {
+        loadConfig({ ...valid, INBOUND_EMAIL_BASIC_AUTH: 'nocolon' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.problems).toEqual(['INBOUND_EMAIL_BASIC_AUTH: must be user:password']);
   });
 
   test('intervals', () => {

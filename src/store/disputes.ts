@@ -43,3 +43,24 @@ export async function retimeSteps(
   }
   return changed;
 }
+
+/**
+ * Compare-and-set of the dispute flag on an invoice still awaiting money: only the first of two
+ * racing "dispute" (or "resolve") actions wins; the loser gets null and does nothing more.
+ */
+export async function setDisputed(db: Queryable, invoiceId: string, disputed: boolean, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE invoices SET disputed = $2, disputed_at = CASE WHEN $2 THEN $3::timestamptz ELSE NULL END, updated_at = $3
+     WHERE id = $1 AND disputed <> $2 AND status IN ('sent', 'partially_paid')`,
+    [invoiceId, disputed, now],
+  );
+  return rowCount === 1;
+}
+
+/** Remembers the latest promised payment date (an earlier promise never shortens a later one). */
+export async function setSnoozedUntil(db: Queryable, invoiceId: string, ymd: string, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE invoices SET snoozed_until = GREATEST(COALESCE(snoozed_until, $2::date), $2::date), updated_at = $3 WHERE id = $1`,
+    [invoiceId, ymd, now],
+  );
+}

@@ -34,7 +34,8 @@ export function inboundEmailRouter(services: Services, auth: InboundEmailAuth): 
   router.post('/webhooks/email', rawMail, (req, res) => {
     void receive(req, res, services, auth).then(
       (event) => {
-        if (event) setImmediate(() => void processInboxEvent(services, event));
+        // A failure is recorded on the stored event and retried by the sweep; never an unhandled rejection.
+        if (event) setImmediate(() => void processInboxEvent(services, event).catch((err: unknown) => services.log.error({ err: String(err) }, 'inbound email processing failed')));
       },
       (err: unknown) => {
         services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'inbound email could not be stored');

@@ -10,6 +10,7 @@ import { startFakeStripe } from './fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from './fake-asana.js';
 import { startFakeSmtp } from './fake-smtp.js';
 import { createTestDatabaseUrl } from './database.js';
+import { INBOUND_AUTH, MAILGUN_KEY, type InboundRequest } from './fake-inbound.js';
 import { getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -53,6 +54,8 @@ export interface Harness {
   slashCommand(text: string, userId?: string): Promise<Response>;
   submitView(callbackId: string, userId: string, privateMetadata: string, values: unknown): Promise<Response>;
   deliverStripe(type: string, invoiceId: string): Promise<Response>;
+  /** POSTs an inbound-email webhook built by test/support/fake-inbound.ts. */
+  deliverEmail(request: InboundRequest): Promise<Response>;
   advanceDays(days: number): void;
   /** Waits until the invoice is stored in this status (the email alone can arrive before the status is recorded). */
   waitForStatus(invoiceId: string, status: string): Promise<InvoiceRecord>;
@@ -97,6 +100,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BUSINESS_TIMEZONE: 'UTC',
     CLIENTS_FILE: clientsFile,
     JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
+    MAILGUN_SIGNING_KEY: MAILGUN_KEY,
+    INBOUND_EMAIL_BASIC_AUTH: INBOUND_AUTH,
   };
   const clock = new ShiftedClock();
   const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });
@@ -140,6 +145,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async deliverStripe(type, invoiceId) {
       const delivery = stripe.signedDelivery(stripe.event(type, invoiceId));
       return post('/webhooks/stripe', delivery.body, delivery.headers);
+    },
+    async deliverEmail(request) {
+      return fetch(`${bot.url}/webhooks/email`, { method: 'POST', body: request.body, headers: request.headers });
     },
     advanceDays(days) {
       clock.advanceDays(days);

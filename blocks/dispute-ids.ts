@@ -12,3 +12,7 @@ export const PROMISE_BLOCKS = { date: 'promise_date' } as const;
 export const PROMISE_ACTIONS = { date: 'promise_date_input' } as const;
 export const REPLY_BLOCKS = { text: 'reply_text' } as const;
 export const REPLY_ACTIONS = { text: 'reply_text_input' } as const;
+export const ADJUST_AMOUNT = 'adjust_amount';
+export const ADJUST_MODAL = 'adjust_amount_modal';
+export const ADJUST_BLOCKS = { credit: 'adjust_credit' } as const;
+export const ADJUST_ACTIONS = { credit: 'adjust_credit_input' } as const;

@@ -2,6 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { ReplyKind } from '../src/domain/reply-classifier.js';
 import type { InvoiceView } from '../src/domain/types.js';
 import {
+  ADJUST_AMOUNT,
   DISPUTE_ACTIONS_BLOCK,
   MARK_DISPUTED,
   PROMISE_ACTIONS,
@@ -16,7 +17,7 @@ import {
   REPLY_TO_CLIENT,
   RESOLVE_DISPUTE,
 } from './dispute-ids.js';
-import { clip, esc, truncate, ymdLabel } from './format.js';
+import { clip, esc, fmt, truncate, ymdLabel } from './format.js';
 import type { ThreadPost } from './thread.js';
 
 const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
@@ -51,7 +52,7 @@ export function invoiceDisputeActions(view: InvoiceView): KnownBlock {
     type: 'actions',
     block_id: DISPUTE_ACTIONS_BLOCK,
     elements: view.disputed
-      ? [button(RESOLVE_DISPUTE, 'Resolve: amount stands', view.id, 'primary')]
+      ? [button(RESOLVE_DISPUTE, 'Resolve: amount stands', view.id, 'primary'), button(ADJUST_AMOUNT, 'Adjust amount', view.id)]
       : [button(MARK_DISPUTED, 'Mark disputed', view.id)],
   };
 }
@@ -175,4 +176,14 @@ function post(mrkdwn: string): ThreadPost {
 
 function when(at: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: timezone, month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' }).format(at);
+}
+
+export function reissuedNote(o: { by: string; oldNumber: string; newNumber: string; oldTotal: number; newTotal: number; currency: string; backendName: string }): ThreadPost {
+  return post(
+    `:arrows_counterclockwise: Amount adjusted by ${who(o.by)}: ${esc(o.oldNumber)} (${fmt(o.oldTotal, o.currency)}) voided in ${esc(o.backendName)} and reissued as *${esc(o.newNumber)}* (${fmt(o.newTotal, o.currency)}). Its reminders are cancelled; the new invoice has its own message and sequence.`,
+  );
+}
+
+export function replacesNote(o: { oldNumber: string }): ThreadPost {
+  return post(`:arrows_counterclockwise: Corrected invoice: replaces ${esc(o.oldNumber)}, which was voided after a dispute.`);
 }

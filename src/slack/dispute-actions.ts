@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import {
+  ADJUST_AMOUNT,
+  ADJUST_MODAL,
   MARK_DISPUTED,
   PROMISE_ACTIONS,
   PROMISE_BLOCKS,
@@ -14,6 +16,11 @@ import {
   RESOLVE_DISPUTE,
 } from '../../blocks/dispute-ids.js';
 import { promiseModal, reclassifiedNote, replyModal } from '../../blocks/dispute.js';
+import { adjustAmountModal, parseAdjustSubmission } from '../../blocks/adjust-modal.js';
+import { EDIT_BLOCKS } from '../../blocks/ids.js';
+import { getClient } from '../store/clients.js';
+import { adjustAmount } from '../usecases/adjust-amount.js';
+import { viewOf } from '../usecases/invoice-messages.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { addDays, assertYmd, localDate } from '../domain/calendar.js';
 import type { ReplyClassification } from '../domain/reply-classifier.js';
@@ -60,6 +67,27 @@ export function registerDisputeActions(app: App, services: Services): void {
   onButton(RESOLVE_DISPUTE, 'resolve disputes', async ({ user, channel, value, client }) => {
     const resolved = await resolveDispute(services, value, { actor: `slack:${user}`, by: user });
     if (!resolved) await ephemeral(client, channel, user, { text: 'This invoice is not disputed (any more); nothing changed.' });
+  });
+
+  onButton(ADJUST_AMOUNT, 'adjust invoice amounts', async ({ user, channel, value, triggerId, client }) => {
+    const invoice = await getInvoice(services.db.pool, value);
+    if (!invoice?.disputed) return ephemeral(client, channel, user, { text: 'Only a disputed invoice can be adjusted here.' });
+    const terms = (await getClient(services.db.pool, invoice.clientId))?.paymentTermsDays ?? 0;
+    const dueDate = addDays(localDate(services.clock.now(), services.settings.timezone), terms);
+    const backendName = services.backends[invoice.provider]?.name ?? invoice.provider;
+    await client.views.open({ trigger_id: triggerId, view: adjustAmountModal(await viewOf(services, invoice), { backendName, dueDate }) as never });
+  });
+
+  app.view(ADJUST_MODAL, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    if (!isApprover(user)) return void (await ack({ response_action: 'errors', errors: { [EDIT_BLOCKS.lines]: 'Only approvers can adjust invoices.' } }));
+    const invoice = await getInvoice(services.db.pool, view.private_metadata);
+    if (!invoice?.disputed) return void (await ack({ response_action: 'errors', errors: { [EDIT_BLOCKS.lines]: 'This invoice is no longer disputed; nothing to adjust.' } }));
+    const parsed = parseAdjustSubmission(view.state.values as never, invoice.currency, invoice.total);
+    if (!parsed.ok) return void (await ack({ response_action: 'errors', errors: parsed.errors }));
+    await ack();
+    const result = await adjustAmount(services, invoice.id, parsed, { slackUserId: user });
+    if (result.outcome === 'refused') await services.slack.directMessage(user, { text: `Invoice ${invoice.number} was not adjusted: ${result.reason}` });
   });
 
   const reclassify = async (inbound: InboundEmailRecord, classification: ReplyClassification, user: string) => {

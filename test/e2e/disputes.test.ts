@@ -262,3 +262,50 @@ test('classification corrections through signed Slack requests: Not a dispute re
   await h.clickButton('mark_disputed', inv.id, APPROVER);
   await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('already disputed')));
 });
+
+test('Adjust amount: the disputed invoice is voided in Stripe and reissued with a credit; the new one is emailed and runs its own sequence', async () => {
+  h = await startHarness();
+  const inv = await sentInvoice('7007', 2400);
+  await h.clickButton('mark_disputed', inv.id, APPROVER);
+  await h.slack.waitFor(() => threadText(inv).find((t) => /Marked \*disputed\*/.test(t)));
+
+  await h.clickButton('adjust_amount', inv.id, 'USOMEONE');
+  await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === 'USOMEONE'));
+  await h.clickButton('adjust_amount', inv.id, APPROVER);
+  const opened = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => JSON.stringify(c.args.view).includes('adjust_amount_modal')));
+  expect(JSON.stringify(opened.args.view)).toContain('Milestone 7007 | 1 | 2400.00');
+
+  const due = addDays(localDate(h.clock.now(), 'UTC'), 7);
+  const values = (credit: string) => ({
+    edit_lines: { lines_input: { type: 'plain_text_input', value: 'Milestone 7007 | 1 | 2400.00' } },
+    adjust_credit: { adjust_credit_input: { type: 'plain_text_input', value: credit } },
+    edit_due_date: { due_date_input: { type: 'datepicker', selected_date: due } },
+    edit_recipients: { recipients_input: { type: 'plain_text_input', value: 'ap@acme.example' } },
+  });
+  const refused = await h.submitView('adjust_amount_modal', APPROVER, inv.id, values('3000'));
+  expect(JSON.stringify(await refused.json())).toMatch(/less than the lines/);
+  expect((await h.submitView('adjust_amount_modal', APPROVER, inv.id, values('400.00'))).status).toBe(200);
+
+  const email = await h.smtp.waitFor((m) => m.subject.includes('Invoice #INV-0002'));
+  expect(email.text).toContain('$2,000.00');
+  await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.status === 'void');
+  const replacement = await h.slack.waitFor(async () => findInvoiceBySource(pool(), 'adjustment', inv.id));
+  const sentReplacement = await h.waitForStatus(replacement.id, 'sent');
+  expect(sentReplacement).toMatchObject({ number: 'INV-0002', total: 200000, disputed: false });
+  expect(sentReplacement.lines.at(-1)).toMatchObject({ description: 'Credit (dispute settlement)', amount: -40000 });
+  const stripeInvoices = [...h.stripe.invoices.values()] as unknown as { metadata: Record<string, string>; status: string }[];
+  expect(stripeInvoices.map((i) => [i.metadata.duebot_number, i.status])).toEqual([
+    ['INV-0001', 'void'],
+    ['INV-0002', 'open'],
+  ]);
+  expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  expect((await remindersOf(pool(), replacement.id)).map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+  await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('reissued as *INV-0002*')));
+  await h.slack.waitFor(() => h.slack.threadReplies(BILLING_CHANNEL, sentReplacement.slackTs!).find((r) => /sent to/.test(String(r.args.text))));
+
+  h.advanceDays(7);
+  await h.smtp.waitFor((m) => /Reminder/i.test(m.subject) && m.subject.includes('INV-0002'));
+  await settle();
+  expect(emailsAbout(inv, /Reminder/i)).toHaveLength(0);
+  expect((await auditTrail(pool(), inv.id)).map((a) => a.action)).toContain('voided_for_adjustment');
+});

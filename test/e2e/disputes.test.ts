@@ -5,6 +5,7 @@ import { remindersOf } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
 import { countInbox } from '../../src/store/inbox.js';
 import { getInboundEmailByMessageId, inboundEmailsOf } from '../../src/store/inbound-emails.js';
+import { setDisputed } from '../../src/store/disputes.js';
 import { addDays, localDate, DAY_MS } from '../../src/domain/calendar.js';
 
 /**
@@ -308,4 +309,20 @@ test('Adjust amount: the disputed invoice is voided in Stripe and reissued with 
   await settle();
   expect(emailsAbout(inv, /Reminder/i)).toHaveLength(0);
   expect((await auditTrail(pool(), inv.id)).map((a) => a.action)).toContain('voided_for_adjustment');
+});
+
+test('a step claimed just as the dispute begins is held as paused (not skipped) and goes out after the resolution', async () => {
+  h = await startHarness();
+  const inv = await sentInvoice('7008', 300);
+  // The dispute flag lands without the pause (as if the scheduler had already picked the step up).
+  expect(await setDisputed(pool(), inv.id, true, h.clock.now())).toBe(true);
+  h.advanceDays(7);
+  await h.slack.waitFor(async () => (await remindersOf(pool(), inv.id))[0]?.status === 'paused');
+  await settle();
+  expect(emailsAbout(inv, /Reminder/i)).toHaveLength(0);
+  await h.clickButton('resolve_dispute', inv.id, APPROVER);
+  await h.smtp.waitFor(() => emailsAbout(inv, /Reminder/i).length === 1);
+  await settle();
+  expect(emailsAbout(inv, /Reminder/i)).toHaveLength(1);
+  expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['sent', 'pending', 'pending']);
 });

@@ -60,6 +60,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord):
   if (!decision.send && decision.hold) {
     // Claimed just as a dispute began: the step waits with the others instead of being lost.
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'paused', note: decision.reason }, services.clock.now());
+    await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_held', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());
     // Resolved between our read and now: the resolution did not see this step, so it goes back to pending.
     if ((await getInvoice(pool, invoice.id))?.disputed === false) await retimeSteps(pool, invoice.id, [{ stepIndex: step.stepIndex, dueAt: services.clock.now() }], 'pending', null);
     return 'deferred';

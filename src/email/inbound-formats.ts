@@ -35,12 +35,15 @@ export function detectProvider(contentType: string, fields: Record<string, strin
   return null;
 }
 
+/** How far a Mailgun timestamp may be from our clock. */
+export const MAILGUN_MAX_AGE_SECONDS = 15 * 60;
+
 /** Mailgun: hex HMAC-SHA256 of `timestamp + token` with the webhook signing key, and a fresh timestamp. */
 export function verifyMailgun(
   signingKey: string,
   fields: { timestamp?: string; token?: string; signature?: string },
   now: Date,
-  maxAgeSeconds = 15 * 60,
+  maxAgeSeconds = MAILGUN_MAX_AGE_SECONDS,
 ): { ok: true } | { ok: false; reason: string } {
   const { timestamp, token, signature } = fields;
   if (!timestamp || !token || !signature) return { ok: false, reason: 'missing timestamp, token or signature' };

@@ -7,10 +7,12 @@ import {
   parseSendgrid,
   verifyBasicAuth,
   verifyMailgun,
+  MAILGUN_MAX_AGE_SECONDS,
   type InboundEmail,
   type ParseResult,
 } from '../email/inbound-formats.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import { bindMailgunToken, forgetMailgunTokens } from '../store/mailgun-tokens.js';
 import type { Services } from '../services.js';
 import { processInboxEvent } from '../usecases/process-inbox.js';
 import { bodyBuffer, parseJson } from './raw-body.js';
@@ -87,6 +89,15 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
 
   const payload: InboundEmail = parsed.email;
+  if (provider === 'mailgun') {
+    const now = services.clock.now();
+    if (!(await bindMailgunToken(services.db.pool, fields!.token!, payload.messageId, now))) {
+      res.status(401).json({ error: 'Mailgun signature rejected: token already used for another email' });
+      return null;
+    }
+    // Housekeeping: a token older than the freshness window could not verify any more anyway.
+    await forgetMailgunTokens(services.db.pool, new Date(now.getTime() - 2 * MAILGUN_MAX_AGE_SECONDS * 1000));
+  }
   const stored = await storeInboxEvent(services.db.pool, { source: 'email', externalId: payload.messageId, kind: 'inbound_email', payload }, services.clock.now());
   res.status(200).json({ received: true, duplicate: !stored });
   return stored;

@@ -172,6 +172,13 @@ CREATE TABLE inbound_emails (
   received_at timestamptz NOT NULL
 );
 CREATE INDEX inbound_emails_by_invoice ON inbound_emails (invoice_id, id);
+
+-- Mailgun signs only timestamp+token, not the body: a token is accepted for one email only.
+CREATE TABLE mailgun_tokens (
+  token text PRIMARY KEY,
+  message_id text NOT NULL,
+  seen_at timestamptz NOT NULL
+);
 CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS NOT NULL;
 CREATE INDEX invoices_email_message_id ON invoices (email_message_id) WHERE email_message_id IS NOT NULL;
 `,

@@ -206,6 +206,17 @@ test('bad or stale Mailgun signatures and wrong basic auth get 401 and nothing i
   const unknown = await h.deliverEmail({ body: 'hello', headers: { 'content-type': 'text/plain' } });
   expect(unknown.status).toBe(400);
   expect(await countInbox(pool(), 'email')).toBe(0);
+
+  // Mailgun signs timestamp+token only: a captured signature cannot carry a second email.
+  const token = 'c'.repeat(50);
+  const first = mailgunRequest({ ...spec, messageId: '<first@acme.example>' }, { timestamp: now, token });
+  expect((await h.deliverEmail(first)).status).toBe(200);
+  expect(await (await h.deliverEmail(first)).json()).toEqual({ received: true, duplicate: true }); // Mailgun's own retry
+  const replay = await h.deliverEmail(mailgunRequest({ ...spec, messageId: '<forged@evil.example>', text: 'Forged' }, { timestamp: now, token }));
+  expect(replay.status).toBe(401);
+  expect(await replay.json()).toEqual({ error: 'Mailgun signature rejected: token already used for another email' });
+  expect(await countInbox(pool(), 'email')).toBe(1);
+  await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes('matches no invoice')));
 });
 
 test('an unmatched reply goes to the billing channel; a subject with the invoice number finds its thread', async () => {

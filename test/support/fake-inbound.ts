@@ -94,7 +94,7 @@ export function mailgunFields(spec: ReplySpec, options: { key?: string; timestam
   };
 }
 
-export function mailgunRequest(spec: ReplySpec, options: { key?: string; timestamp: number; multipart?: boolean; tamper?: boolean }): InboundRequest {
+export function mailgunRequest(spec: ReplySpec, options: { key?: string; timestamp: number; token?: string; multipart?: boolean; tamper?: boolean }): InboundRequest {
   const fields = mailgunFields(spec, options);
   if (options.tamper) fields.token = `${fields.token}x`;
   if (options.multipart) return multipart(fields, {});

@@ -3,6 +3,7 @@ import { daysBetween, localDate } from '../src/domain/calendar.js';
 import type { InvoiceStatus, InvoiceView } from '../src/domain/types.js';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, INVOICE_ACTIONS_BLOCK } from './ids.js';
 import { clip, dateLabel, esc, fmt, plural, truncate, ymdLabel } from './format.js';
+import { invoiceDisputeActions } from './dispute.js';
 
 /** Lines shown in the message; the rest are summarised so a long invoice stays far under Slack's limits. */
 export const MAX_LINES_SHOWN = 15;
@@ -41,6 +42,7 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${clip(esc(view.attention), 2900)}` }] });
   }
   if (view.status === 'draft') blocks.push(draftActions(view, total));
+  else if (view.status === 'sent' || view.status === 'partially_paid') blocks.push(invoiceDisputeActions(view));
 
   const text = `Invoice ${view.number} · ${view.clientName} · ${total} · ${statusText(view, options.timezone)}`;
   return { text: truncate(text, 3000), blocks };

@@ -17,6 +17,8 @@ import { registerListeners } from './slack/listeners.js';
 import { webhookRouter } from './http/webhooks.js';
 import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
+import { inboundEmailRouter } from './http/inbound-email.js';
+import { registerDisputeActions } from './slack/dispute-actions.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 
@@ -95,6 +97,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     instanceId: `duebot-${randomUUID().slice(0, 8)}`,
   };
   registerListeners(slackApp, services);
+  registerDisputeActions(slackApp, services);
 
   let scheduler: Scheduler | null = null;
   const web = express();
@@ -102,6 +105,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
   web.use(webhookRouter(services));
   web.use(projectWebhookRouter(services));
+  web.use(inboundEmailRouter(services, config.inboundEmail));
   if (receiver) web.use(receiver.router);
   web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
 

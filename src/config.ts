@@ -35,6 +35,8 @@ export interface Config {
   clientsFile: string | null;
   publicUrl: string | null;
   jobs: { processEveryMs: number };
+  /** Client replies at POST /webhooks/email (both null: the route answers 404). */
+  inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
 }
 
 export class ConfigError extends Error {
@@ -162,6 +164,8 @@ const schema = z.object({
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
   JOBS_PROCESS_EVERY: optional(interval),
+  MAILGUN_SIGNING_KEY: optional(z.string()),
+  INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
+    inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
   };
 }
 

@@ -49,14 +49,15 @@ export interface ReminderSubject {
   balance: number;
 }
 
-export type ReminderDecision = { send: true } | { send: false; reason: string };
+/** `hold`: the step is not lost but waits (paused) until the dispute is resolved. */
+export type ReminderDecision = { send: true } | { send: false; reason: string; hold?: boolean };
 
 /** Decided right before a send, on freshly read state: anything settled, paused or disputed gets nothing. */
 export function decideReminder(subject: ReminderSubject): ReminderDecision {
   if (subject.status === 'paid' || subject.balance <= 0) return { send: false, reason: 'the invoice is paid' };
   if (subject.status === 'void') return { send: false, reason: 'the invoice was voided' };
   if (subject.status === 'uncollectible') return { send: false, reason: 'the invoice was marked uncollectible' };
-  if (subject.disputed) return { send: false, reason: 'the invoice is disputed' };
+  if (subject.disputed) return { send: false, reason: 'the invoice is disputed', hold: true };
   if (subject.paused) return { send: false, reason: 'reminders are paused for this invoice' };
   if (!isOpen(subject.status)) return { send: false, reason: `the invoice is ${subject.status}` };
   return { send: true };

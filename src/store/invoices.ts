@@ -33,6 +33,10 @@ export interface InvoiceRecord {
   sentAt: Date | null;
   paidAt: Date | null;
   updatedAt: Date;
+  /** When the current dispute began (null when not disputed). */
+  disputedAt: Date | null;
+  /** Business date the client promised to pay by; reminders wait until the morning after. */
+  snoozedUntil: string | null;
 }
 
 interface InvoiceRow {
@@ -66,6 +70,8 @@ interface InvoiceRow {
   sent_at: Date | null;
   paid_at: Date | null;
   updated_at: Date;
+  disputed_at: Date | null;
+  snoozed_until: string | null;
 }
 
 function toRecord(r: InvoiceRow): InvoiceRecord {
@@ -100,6 +106,8 @@ function toRecord(r: InvoiceRow): InvoiceRecord {
     sentAt: r.sent_at,
     paidAt: r.paid_at,
     updatedAt: r.updated_at,
+    disputedAt: r.disputed_at ?? null,
+    snoozedUntil: r.snoozed_until ?? null,
   };
 }
 
@@ -198,6 +206,8 @@ type Patch = Partial<{
   paidAt: Date | null;
   paused: boolean;
   disputed: boolean;
+  disputedAt: Date | null;
+  snoozedUntil: string | null;
 }>;
 
 const COLUMNS: Record<keyof Patch, string> = {
@@ -219,6 +229,8 @@ const COLUMNS: Record<keyof Patch, string> = {
   paidAt: 'paid_at',
   paused: 'paused',
   disputed: 'disputed',
+  disputedAt: 'disputed_at',
+  snoozedUntil: 'snoozed_until',
 };
 
 /**

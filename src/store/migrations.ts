@@ -164,4 +164,44 @@ CREATE TABLE cash_balances (
 );
 `,
   },
+  {
+    version: 50,
+    name: 'disputes and client replies',
+    sql: `
+-- A disputed invoice's steps wait as "paused" (never skipped) until the dispute is resolved.
+ALTER TABLE reminders DROP CONSTRAINT IF EXISTS reminders_status_check;
+ALTER TABLE reminders ADD CONSTRAINT reminders_status_check
+  CHECK (status IN ('pending', 'claimed', 'sent', 'skipped', 'cancelled', 'unknown', 'paused'));
+
+ALTER TABLE invoices ADD COLUMN disputed_at timestamptz;
+-- Business date a client promised to pay by; reminders wait until the morning after it.
+ALTER TABLE invoices ADD COLUMN snoozed_until date;
+
+-- Every client reply, with what it was matched to and how it was classified.
+CREATE TABLE inbound_emails (
+  id bigserial PRIMARY KEY,
+  message_id text NOT NULL UNIQUE,
+  inbox_event_id bigint REFERENCES inbox_events(id),
+  invoice_id uuid REFERENCES invoices(id),
+  matched_by text NOT NULL CHECK (matched_by IN ('in-reply-to', 'references', 'subject', 'none')),
+  from_address text NOT NULL,
+  subject text NOT NULL,
+  references_ids text[] NOT NULL DEFAULT '{}',
+  stripped_text text NOT NULL,
+  kind text NOT NULL,
+  classification jsonb NOT NULL,
+  received_at timestamptz NOT NULL
+);
+CREATE INDEX inbound_emails_by_invoice ON inbound_emails (invoice_id, id);
+
+-- Mailgun signs only timestamp+token, not the body: a token is accepted for one email only.
+CREATE TABLE mailgun_tokens (
+  token text PRIMARY KEY,
+  message_id text NOT NULL,
+  seen_at timestamptz NOT NULL
+);
+CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX invoices_email_message_id ON invoices (email_message_id) WHERE email_message_id IS NOT NULL;
+`,
+  },
 ];

@@ -2,7 +2,7 @@ import type { PlannedReminder } from '../domain/schedule.js';
 import type { ReminderTone } from '../domain/types.js';
 import type { Queryable } from './db.js';
 
-export type ReminderStatus = 'pending' | 'claimed' | 'sent' | 'skipped' | 'cancelled' | 'unknown';
+export type ReminderStatus = 'pending' | 'claimed' | 'sent' | 'skipped' | 'cancelled' | 'unknown' | 'paused';
 
 export interface ReminderRecord {
   invoiceId: string;
@@ -83,21 +83,21 @@ export async function finishReminder(
   db: Queryable,
   invoiceId: string,
   stepIndex: number,
-  outcome: { status: 'sent' | 'skipped' | 'pending'; messageId?: string | null; note?: string | null },
+  outcome: { status: 'sent' | 'skipped' | 'pending' | 'paused'; messageId?: string | null; note?: string | null },
   now: Date,
 ): Promise<void> {
   await db.query(
     `UPDATE reminders SET status = $3, finished_at = $4, message_id = $5, note = $6,
-       claimed_at = CASE WHEN $3 = 'pending' THEN NULL ELSE claimed_at END
+       claimed_at = CASE WHEN $3 IN ('pending', 'paused') THEN NULL ELSE claimed_at END
      WHERE invoice_id = $1 AND step_index = $2 AND status = 'claimed'`,
-    [invoiceId, stepIndex, outcome.status, outcome.status === 'pending' ? null : now, outcome.messageId ?? null, outcome.note ?? null],
+    [invoiceId, stepIndex, outcome.status, outcome.status === 'pending' || outcome.status === 'paused' ? null : now, outcome.messageId ?? null, outcome.note ?? null],
   );
 }
 
 /** Paid, void or uncollectible: every step not yet taken is cancelled. Returns how many. */
 export async function cancelPendingReminders(db: Queryable, invoiceId: string, reason: string, now: Date): Promise<number> {
   const { rowCount } = await db.query(
-    `UPDATE reminders SET status = 'cancelled', finished_at = $2, note = $3 WHERE invoice_id = $1 AND status = 'pending'`,
+    `UPDATE reminders SET status = 'cancelled', finished_at = $2, note = $3 WHERE invoice_id = $1 AND status IN ('pending', 'paused')`,
     [invoiceId, now, reason],
   );
   return rowCount ?? 0;

@@ -7,6 +7,7 @@ import type { InvoiceRecord } from '../store/invoices.js';
 import { escalationNote, finalNoticePauseNote, ownerEscalationDm } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
 import { postInThread } from './invoice-messages.js';
+import { ownerTaskTarget } from './owner-task.js';
 
 /**
  * Final notice in "pause" mode: a task for the owner in the client's project (in the tool the invoice
@@ -21,13 +22,11 @@ export async function escalate(services: Services, invoice: InvoiceRecord, clien
   await postInThread(services, invoice, finalNoticePauseNote());
 
   let taskUrl: string | null = null;
-  // The task goes to the tool the milestone came from, in the client's container there.
-  const tool = services.projectTools[invoice.source];
-  const projectId = (invoice.source === 'asana' ? client.asanaProjectGids : (client.toolContainers?.[invoice.source] ?? []))[0];
+  const target = ownerTaskTarget(services, invoice, client);
   const taskKey = `escalation-task:${invoice.id}`;
-  if (tool?.createTask && projectId && (await claimEffect(pool, { key: taskKey, invoiceId: invoice.id, kind: 'escalation-task', claimedBy: services.instanceId }, now))) {
-    const task = await tool.createTask({
-      projectId,
+  if (target && (await claimEffect(pool, { key: taskKey, invoiceId: invoice.id, kind: 'escalation-task', claimedBy: services.instanceId }, now))) {
+    const task = await target.tool.createTask({
+      ...target.request,
       title: `Escalation: Invoice #${invoice.number} unpaid ${days} days`,
       notes: [
         `${client.name} has not paid invoice #${invoice.number} (${invoice.milestone}).`,
@@ -35,7 +34,6 @@ export async function escalate(services: Services, invoice: InvoiceRecord, clien
         'The final notice went out and says work is paused until payment.',
         invoice.paymentUrl ? `Payment link: ${invoice.paymentUrl}` : '',
       ].filter(Boolean).join('\n'),
-      assignee: invoice.source === 'asana' ? services.settings.ownerAsanaAssignee : (services.settings.ownerAssignees?.[invoice.source] ?? null),
       dueOn: null,
     });
     taskUrl = task.url;

@@ -4,6 +4,8 @@ import { markInboxFailed, markInboxProcessed, pendingInboxEvents, type InboxEven
 import type { Services } from '../services.js';
 import { draftFromMilestone } from './draft-from-milestone.js';
 import { handleBackendEvent } from './record-payment.js';
+import { handleReply } from './handle-reply.js';
+import type { InboundEmail } from '../email/inbound-formats.js';
 
 /**
  * Payload stored for a project-tool delivery: the tool and the task id (the task itself is read back),
@@ -33,6 +35,8 @@ export async function processInboxEvent(services: Services, event: InboxEvent): 
       const payload = event.payload as BackendEventPayload;
       // Business time is duebot's clock: the moment the event reached us, stable across retries.
       await handleBackendEvent(services, event.source, { ...payload, occurredAt: event.receivedAt }, sourceEvent);
+    } else if (event.kind === 'inbound_email') {
+      await handleReply(services, event.payload as InboundEmail, event.id, sourceEvent);
     } else {
       services.log.warn({ id: event.id, kind: event.kind }, 'inbox event of unknown kind left unprocessed');
       return;

@@ -5,6 +5,7 @@ import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
 import { getInvoice, type InvoiceRecord } from '../store/invoices.js';
+import { retimeSteps } from '../store/disputes.js';
 import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
@@ -56,6 +57,14 @@ export async function runReminderStep(services: Services, step: ReminderRecord):
 
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   const stepNumber = await stepNumberOf(services, step);
+  if (!decision.send && decision.hold) {
+    // Claimed just as a dispute began: the step waits with the others instead of being lost.
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'paused', note: decision.reason }, services.clock.now());
+    await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_held', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());
+    // Resolved between our read and now: the resolution did not see this step, so it goes back to pending.
+    if ((await getInvoice(pool, invoice.id))?.disputed === false) await retimeSteps(pool, invoice.id, [{ stepIndex: step.stepIndex, dueAt: services.clock.now() }], 'pending', null);
+    return 'deferred';
+  }
   if (!decision.send) {
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: decision.reason }, services.clock.now());
     await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_skipped', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());

@@ -13,6 +13,7 @@ import { startFakeClickUp, type FakeClickUp } from './fake-clickup.js';
 import { startFakeTrello, type FakeTrello } from './fake-trello.js';
 import { startFakeMonday, type FakeMonday } from './fake-monday.js';
 import { createTestDatabaseUrl } from './database.js';
+import { INBOUND_AUTH, MAILGUN_KEY, type InboundRequest } from './fake-inbound.js';
 import { getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -65,6 +66,8 @@ export interface Harness {
   slashCommand(text: string, userId?: string): Promise<Response>;
   submitView(callbackId: string, userId: string, privateMetadata: string, values: unknown): Promise<Response>;
   deliverStripe(type: string, invoiceId: string): Promise<Response>;
+  /** POSTs an inbound-email webhook built by test/support/fake-inbound.ts. */
+  deliverEmail(request: InboundRequest): Promise<Response>;
   advanceDays(days: number): void;
   /** Waits until the invoice is stored in this status (the email alone can arrive before the status is recorded). */
   waitForStatus(invoiceId: string, status: string): Promise<InvoiceRecord>;
@@ -126,6 +129,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(trello ? { TRELLO_API_KEY: trello.apiKey, TRELLO_TOKEN: trello.token, TRELLO_APP_SECRET: trello.appSecret, TRELLO_API_URL: trello.url, TRELLO_OWNER_MEMBER_ID: '5f00bb0000000000000000bb' } : {}),
     ...(monday ? { MONDAY_API_TOKEN: monday.token, MONDAY_SIGNING_SECRET: monday.signingSecret, MONDAY_API_URL: monday.url, MONDAY_OWNER_USER_ID: '9603417' } : {}),
     ...(genericSecret ? { GENERIC_WEBHOOK_SECRET: genericSecret } : {}),
+    MAILGUN_SIGNING_KEY: MAILGUN_KEY,
+    INBOUND_EMAIL_BASIC_AUTH: INBOUND_AUTH,
   };
   const clock = new ShiftedClock();
   const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });
@@ -176,6 +181,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async deliverStripe(type, invoiceId) {
       const delivery = stripe.signedDelivery(stripe.event(type, invoiceId));
       return post('/webhooks/stripe', delivery.body, delivery.headers);
+    },
+    async deliverEmail(request) {
+      return fetch(`${bot.url}/webhooks/email`, { method: 'POST', body: request.body, headers: request.headers });
     },
     advanceDays(days) {
       clock.advanceDays(days);

@@ -90,10 +90,20 @@ describe('invoiceMessage: the status line fits the state', () => {
     expect(messageProblems(message)).toEqual([]);
   });
 
-  test.each<InvoiceStatus>(['approved', 'sent', 'partially_paid', 'paid', 'void', 'uncollectible', 'discarded'])('no buttons once %s', (status) => {
+  test.each<InvoiceStatus>(['approved', 'paid', 'void', 'uncollectible', 'discarded'])('no buttons once %s', (status) => {
     const { blocks } = invoiceMessage(invoiceView({ status, sentAt, paymentUrl: 'https://pay.example/i/1' }), opts);
     expect(actions(blocks)).toHaveLength(0);
     expect(allText(blocks)).not.toMatch(/"type":"button"|approve_invoice|discard_invoice|edit_invoice/);
+  });
+
+  test.each<InvoiceStatus>(['sent', 'partially_paid'])('awaiting money (%s): only the dispute control, never the draft buttons', (status) => {
+    const open = invoiceMessage(invoiceView({ status, sentAt }), opts);
+    expect(actions(open.blocks).map((a) => JSON.stringify(a))).toEqual([expect.stringContaining('"action_id":"mark_disputed"')]);
+    expect(allText(open.blocks)).not.toMatch(/approve_invoice|discard_invoice|edit_invoice/);
+    const disputed = invoiceMessage(invoiceView({ status, sentAt, disputed: true }), opts);
+    expect(JSON.stringify(actions(disputed.blocks))).toContain('"action_id":"resolve_dispute"');
+    expect(JSON.stringify(actions(disputed.blocks))).toContain('Resolve: amount stands');
+    expect(JSON.stringify(disputed.blocks)).toContain('Disputed');
   });
 
   test('disputed and paused flags follow the state', () => {

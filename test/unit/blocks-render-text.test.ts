@@ -59,7 +59,7 @@ test('a draft invoice message reads well in a console', () => {
   );
 });
 
-test('a sent invoice shows its payment link and no buttons', () => {
+test('a sent invoice shows its payment link and only the dispute control', () => {
   const { blocks } = invoiceMessage(
     invoiceView({ status: 'sent', sentAt: new Date('2026-12-03T12:00:00Z'), paymentUrl: 'https://pay.example/i/1' }),
     { timezone: 'UTC', now: new Date('2026-12-04T12:00:00Z') },
@@ -67,7 +67,7 @@ test('a sent invoice shows its payment link and no buttons', () => {
   const text = blocksToText(blocks);
   expect(text).toContain('📧 Sent Dec 3, 2026 · Balance $1,500.00');
   expect(text).toContain('🔗 Payment link (https://pay.example/i/1)');
-  expect(text).not.toContain('[');
+  expect(text.match(/\[[^\]]+\]/g)).toEqual(['[Mark disputed]']);
 });
 
 test('thread notes and modals render too', () => {

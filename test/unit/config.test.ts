@@ -71,6 +71,7 @@ describe('config', () => {
       clientsFile: null,
       publicUrl: null,
       jobs: { processEveryMs: 30_000 },
+      inboundEmail: { mailgunSigningKey: null, basicAuth: null },
     });
   });
 
@@ -241,6 +242,19 @@ describe('config', () => {
     });
     expect(loadConfig({ ...valid, TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's', TRELLO_CALLBACK_URL: 'https://x.example/hook?t=1' }).trello?.callbackUrl).toBe('https://x.example/hook?t=1');
     expect(problemsOf({ ...valid, CLICKUP_OWNER_ASSIGNEE: 'dana', TRELLO_OWNER_MEMBER_ID: 'jdoe', MONDAY_OWNER_USER_ID: 'x' }).map((p) => p.split(':')[0])).toEqual(['CLICKUP_OWNER_ASSIGNEE', 'TRELLO_OWNER_MEMBER_ID', 'MONDAY_OWNER_USER_ID']);
+  });
+
+  test('inbound email settings: both optional, basic auth must be user:password', () => {
+    expect(loadConfig({ ...valid, MAILGUN_SIGNING_KEY: 'key-1', INBOUND_EMAIL_BASIC_AUTH: 'mail:s3cr:et' }).inboundEmail).toEqual({ mailgunSigningKey: 'key-1', basicAuth: 'mail:s3cr:et' });
+    const err = (() => {
+      try {
+        loadConfig({ ...valid, INBOUND_EMAIL_BASIC_AUTH: 'nocolon' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(err.problems).toEqual(['INBOUND_EMAIL_BASIC_AUTH: must be user:password']);
   });
 
   test('intervals', () => {

@@ -46,7 +46,7 @@ describe('reminder schedule', () => {
     expect(decideReminder({ ...open, balance: 0 })).toMatchObject({ send: false });
     expect(decideReminder({ ...open, status: 'void' })).toEqual({ send: false, reason: 'the invoice was voided' });
     expect(decideReminder({ ...open, status: 'uncollectible' })).toMatchObject({ send: false });
-    expect(decideReminder({ ...open, disputed: true })).toEqual({ send: false, reason: 'the invoice is disputed' });
+    expect(decideReminder({ ...open, disputed: true })).toEqual({ send: false, reason: 'the invoice is disputed', hold: true }); // held as paused, not skipped
     expect(decideReminder({ ...open, paused: true })).toMatchObject({ send: false, reason: expect.stringMatching(/paused/) });
     expect(decideReminder({ ...open, status: 'draft' })).toMatchObject({ send: false });
   });

@@ -8,6 +8,11 @@ export interface InvoicingBackend {
    * payment link. Idempotent per `invoiceId`: calling it again after a crash returns the same invoice.
    */
   issueInvoice(request: IssueInvoiceRequest): Promise<BackendInvoice>;
+  /**
+   * Voids an open invoice (a disputed amount being corrected: the invoice is reissued under a new
+   * number). Idempotent: voiding an invoice that is already void returns it unchanged.
+   */
+  voidInvoice(providerInvoiceId: string): Promise<BackendInvoice>;
   /** Live state, read right before any reminder and on every payment event. */
   fetchInvoice(providerInvoiceId: string): Promise<BackendInvoice>;
   /**

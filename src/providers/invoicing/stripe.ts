@@ -157,6 +157,12 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       return toBackendInvoice(finalized);
     },
 
+    async voidInvoice(providerInvoiceId) {
+      const current = await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId));
+      if (current.status === 'void') return toBackendInvoice(current);
+      return toBackendInvoice(await call('void invoice', () => stripe.invoices.voidInvoice(providerInvoiceId, {}, { idempotencyKey: `duebot-void-${providerInvoiceId}` })));
+    },
+
     async fetchInvoice(providerInvoiceId) {
       return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },

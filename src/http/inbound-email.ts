@@ -1,0 +1,125 @@
+import express, { type Request, type Response } from 'express';
+import busboy from 'busboy';
+import {
+  detectProvider,
+  parseMailgun,
+  parsePostmark,
+  parseSendgrid,
+  verifyBasicAuth,
+  verifyMailgun,
+  MAILGUN_MAX_AGE_SECONDS,
+  type InboundEmail,
+  type ParseResult,
+} from '../email/inbound-formats.js';
+import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import { bindMailgunToken, forgetMailgunTokens } from '../store/mailgun-tokens.js';
+import type { Services } from '../services.js';
+import { processInboxEvent } from '../usecases/process-inbox.js';
+import { bodyBuffer, parseJson } from './raw-body.js';
+
+export interface InboundEmailAuth {
+  mailgunSigningKey: string | null;
+  /** `user:password` expected from Postmark and SendGrid. */
+  basicAuth: string | null;
+}
+
+/** Replies carry attachments; the body is read whole (still unparsed) so Mailgun's fields can be verified. */
+const rawMail = express.raw({ type: () => true, limit: '25mb' });
+
+/**
+ * `POST /webhooks/email`: client replies from Mailgun routes, Postmark inbound or SendGrid Inbound
+ * Parse (told apart by content type and fields). Authenticated, stored in the inbox (deduped on the
+ * reply's Message-ID), answered, then handled (src/usecases/handle-reply.ts).
+ */
+export function inboundEmailRouter(services: Services, auth: InboundEmailAuth): express.Router {
+  const router = express.Router();
+  router.post('/webhooks/email', rawMail, (req, res) => {
+    void receive(req, res, services, auth).then(
+      (event) => {
+        // A failure is recorded on the stored event and retried by the sweep; never an unhandled rejection.
+        if (event) setImmediate(() => void processInboxEvent(services, event).catch((err: unknown) => services.log.error({ err: String(err) }, 'inbound email processing failed')));
+      },
+      (err: unknown) => {
+        services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'inbound email could not be stored');
+        if (!res.headersSent) res.status(503).json({ error: 'temporarily unable to store the email; please retry' });
+      },
+    );
+  });
+  return router;
+}
+
+async function receive(req: Request, res: Response, services: Services, auth: InboundEmailAuth): Promise<InboxEvent | null> {
+  if (!auth.mailgunSigningKey && !auth.basicAuth) {
+    res.status(404).json({ error: 'inbound email is not configured (MAILGUN_SIGNING_KEY or INBOUND_EMAIL_BASIC_AUTH)' });
+    return null;
+  }
+  const contentType = String(req.header('content-type') ?? '');
+  const raw = bodyBuffer(req.body);
+  const fields = /application\/json/i.test(contentType) ? null : await formFields(contentType, raw);
+  const provider = detectProvider(contentType, fields);
+  if (!provider) {
+    res.status(400).json({ error: 'unrecognised inbound email format (expected Mailgun, Postmark or SendGrid Inbound Parse)' });
+    return null;
+  }
+
+  let parsed: ParseResult;
+  if (provider === 'mailgun') {
+    const verdict = auth.mailgunSigningKey ? verifyMailgun(auth.mailgunSigningKey, fields!, services.clock.now()) : { ok: false as const, reason: 'MAILGUN_SIGNING_KEY is not set' };
+    if (!verdict.ok) {
+      res.status(401).json({ error: `Mailgun signature rejected: ${verdict.reason}` });
+      return null;
+    }
+    parsed = parseMailgun(fields!);
+  } else {
+    if (!auth.basicAuth || !verifyBasicAuth(auth.basicAuth, req.header('authorization'))) {
+      res.status(401).json({ error: auth.basicAuth ? 'basic auth credentials do not match' : 'INBOUND_EMAIL_BASIC_AUTH is not set' });
+      return null;
+    }
+    if (provider === 'postmark') {
+      const json = parseJson(raw);
+      parsed = json.ok ? parsePostmark(json.value) : { ok: false, reason: json.reason };
+    } else {
+      parsed = parseSendgrid(fields!);
+    }
+  }
+  if (!parsed.ok) {
+    // Mailgun retries anything but 200 and 406 for hours; a malformed email will not improve.
+    res.status(provider === 'mailgun' ? 406 : 400).json({ error: `malformed ${provider} email: ${parsed.reason}` });
+    return null;
+  }
+
+  const payload: InboundEmail = parsed.email;
+  if (provider === 'mailgun') {
+    const now = services.clock.now();
+    if (!(await bindMailgunToken(services.db.pool, fields!.token!, payload.messageId, now))) {
+      res.status(401).json({ error: 'Mailgun signature rejected: token already used for another email' });
+      return null;
+    }
+    // Housekeeping: a token older than the freshness window could not verify any more anyway.
+    await forgetMailgunTokens(services.db.pool, new Date(now.getTime() - 2 * MAILGUN_MAX_AGE_SECONDS * 1000));
+  }
+  const stored = await storeInboxEvent(services.db.pool, { source: 'email', externalId: payload.messageId, kind: 'inbound_email', payload }, services.clock.now());
+  res.status(200).json({ received: true, duplicate: !stored });
+  return stored;
+}
+
+/** Form fields of a urlencoded or multipart body; attached files are skipped (not needed to classify). */
+async function formFields(contentType: string, raw: Buffer): Promise<Record<string, string> | null> {
+  if (/application\/x-www-form-urlencoded/i.test(contentType)) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  if (!/multipart\/form-data/i.test(contentType)) return null;
+  return new Promise((resolve) => {
+    const fields: Record<string, string> = {};
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 5 * 1024 * 1024 } });
+    } catch {
+      resolve(null);
+      return;
+    }
+    parser.on('field', (name, value) => (fields[name] = value));
+    parser.on('file', (_name, stream) => stream.resume());
+    parser.on('close', () => resolve(fields));
+    parser.on('error', () => resolve(null));
+    parser.end(raw);
+  });
+}

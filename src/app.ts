@@ -21,6 +21,7 @@ import { inboundEmailRouter } from './http/inbound-email.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
+import { BackgroundWork } from './background.js';
 
 export interface DuebotOptions {
   /** Defaults to the process clock; tests and the demo pass a ShiftedClock. */
@@ -95,6 +96,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     settings,
     log,
     instanceId: `duebot-${randomUUID().slice(0, 8)}`,
+    background: new BackgroundWork(log),
   };
   registerListeners(slackApp, services);
   registerDisputeActions(slackApp, services);
@@ -136,6 +138,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await services.background.drain();
       await scheduler?.stop();
       if (socketMode) await slackApp.stop();
       await services.mailer.close();

@@ -5,6 +5,7 @@ import type { ProjectTool } from './providers/projects/tool.js';
 import type { Mailer } from './providers/mail/mailer.js';
 import type { SlackNotifier } from './slack/notifier.js';
 import type { Logger } from './log.js';
+import type { BackgroundWork } from './background.js';
 
 /** What the business needs to know to act; a slice of the config, given to the use cases. */
 export interface BusinessSettings {
@@ -36,4 +37,6 @@ export interface Services {
   log: Logger;
   /** Identifies this process in claims (two bot processes may run at once). */
   instanceId: string;
+  /** Work started after answering a webhook; drained before the bot stops. */
+  background: BackgroundWork;
 }

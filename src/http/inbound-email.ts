@@ -14,7 +14,7 @@ import {
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
 import { bindMailgunToken, forgetMailgunTokens } from '../store/mailgun-tokens.js';
 import type { Services } from '../services.js';
-import { processInboxEvent } from '../usecases/process-inbox.js';
+import { processInBackground } from '../usecases/process-inbox.js';
 import { bodyBuffer, parseJson } from './raw-body.js';
 
 export interface InboundEmailAuth {
@@ -37,7 +37,7 @@ export function inboundEmailRouter(services: Services, auth: InboundEmailAuth): 
     void receive(req, res, services, auth).then(
       (event) => {
         // A failure is recorded on the stored event and retried by the sweep; never an unhandled rejection.
-        if (event) setImmediate(() => void processInboxEvent(services, event).catch((err: unknown) => services.log.error({ err: String(err) }, 'inbound email processing failed')));
+        if (event) processInBackground(services, [event]);
       },
       (err: unknown) => {
         services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'inbound email could not be stored');

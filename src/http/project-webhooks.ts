@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
 import type { Services } from '../services.js';
 import type { ProjectTool, TaskWebhook } from '../providers/projects/tool.js';
-import { processInboxEvent, type TaskChangedPayload } from '../usecases/process-inbox.js';
+import { processInBackground, type TaskChangedPayload } from '../usecases/process-inbox.js';
 import { bodyBuffer, rawBody } from './raw-body.js';
 
 /**
@@ -57,9 +57,5 @@ async function receive(req: Request, res: Response, services: Services, tool: Pr
     return;
   }
   // Acted on after the response, in order, so the tool never waits on its own API, Slack or Stripe.
-  setImmediate(() => {
-    void (async () => {
-      for (const event of accepted) await processInboxEvent(services, event);
-    })();
-  });
+  processInBackground(services, accepted);
 }

@@ -6,7 +6,7 @@ import { verifyAsanaSignature } from './signatures.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
 import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
 import type { Services } from '../services.js';
-import { processInboxEvent, type BackendEventPayload, type TaskChangedPayload } from '../usecases/process-inbox.js';
+import { processInBackground, type BackendEventPayload, type TaskChangedPayload } from '../usecases/process-inbox.js';
 import { bodyBuffer, parseJson, rawBody } from './raw-body.js';
 
 /**
@@ -32,11 +32,7 @@ async function handle(res: Response, services: Services, work: () => Promise<Inb
     return;
   }
   // Acted on after the response, in order, so the sender never waits on Stripe, Slack or SMTP.
-  setImmediate(() => {
-    void (async () => {
-      for (const event of accepted) await processInboxEvent(services, event);
-    })();
-  });
+  processInBackground(services, accepted);
 }
 
 const asanaEvent = z.object({

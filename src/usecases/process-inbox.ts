@@ -57,3 +57,11 @@ export async function retryPendingInbox(services: Services, graceMs: number): Pr
   for (const event of events) await processInboxEvent(services, event);
   return events.length;
 }
+
+/** Acts on freshly stored deliveries in the background, in order, after the sender got its answer. */
+export function processInBackground(services: Services, events: readonly InboxEvent[]): void {
+  if (events.length === 0) return;
+  services.background.start('inbox events', async () => {
+    for (const event of events) await processInboxEvent(services, event);
+  });
+}

@@ -25,7 +25,7 @@ export interface DuebotOptions {
   logger?: Logger;
   /** Run the Agenda scheduler (default true). */
   scheduler?: boolean;
-  /** Payment polling fallback interval (default 15 minutes). */
+  /** Payment polling fallback interval (default: PAYMENT_POLL_EVERY, 15 minutes). */
   pollPaymentsEveryMs?: number;
 }
 
@@ -84,7 +84,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   const services: Services = {
     db,
     clock,
-    backends: { stripe: createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl }) },
+    backends: config.stripe ? { stripe: createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl }) } : {},
     projectTool: createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }),
     mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
     slack: new SlackNotifier(slackApp.client, log),
@@ -110,7 +110,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   log.info({ port, slack: socketMode ? 'socket mode' : 'http /slack/events' }, 'duebot listening');
 
   if (options.scheduler !== false) {
-    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? 15 * 60 * 1000 });
+    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? config.payments.pollEveryMs });
   }
   if (socketMode) await slackApp.start();
 

@@ -15,6 +15,16 @@ export interface InvoicingBackend {
    * Throws `WebhookSignatureError` when the signature is missing, wrong or stale.
    */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): BackendWebhookEvent;
+  /**
+   * For back-ends whose deliveries batch several events (QuickBooks) or whose signing keys are handed
+   * out at run time (FreshBooks verifiers, `extraSecrets`): all events of one verified delivery.
+   */
+  parseWebhookEvents?(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, extraSecrets?: string[]): BackendWebhookEvent[];
+  /**
+   * For events about another object (a payment): the invoice it applies to, read from the back-end.
+   * Called while processing the stored event, never before storing it.
+   */
+  resolveInvoiceId?(event: BackendWebhookEvent): Promise<string | null>;
 }
 
 export interface IssueInvoiceRequest {
@@ -61,6 +71,8 @@ export interface BackendWebhookEvent {
   /** duebot's invoice id where the back-end echoes our metadata. */
   duebotInvoiceId: string | null;
   occurredAt: Date;
+  /** What the event is about when it is not the invoice itself, e.g. `{ type: 'payment', id: '778' }`. */
+  subject?: { type: string; id: string } | null;
 }
 
 export class WebhookSignatureError extends Error {

@@ -8,6 +8,8 @@ import type { Database } from '../../src/store/db.js';
 import { openTestDatabase } from '../support/database.js';
 import { startFakeStripe } from '../support/fake-stripe.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
+import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
+import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 
 /**
  * What every invoicing back-end must do, run against a local server speaking that provider's wire
@@ -73,6 +75,37 @@ async function freshbooksSubject(): Promise<Subject> {
   };
 }
 
+async function quickbooksSubject(): Promise<Subject> {
+  const fake = await startFakeQuickBooks();
+  const provider = 'quickbooks';
+  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
+  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
+  await connections.saveTokens(provider, { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
+  return {
+    backend: createQuickBooksBackend({
+      clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback',
+      apiUrl: fake.url, tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, webhookVerifier: fake.verifier, connections, now: () => new Date(),
+    }),
+    pay: (id, amount) => void fake.pay(id, amount),
+    void: (id) => fake.void(id),
+    rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '60' }),
+    oauth: {
+      async expire() {
+        const c = (await connections.get(provider))!;
+        await connections.saveTokens(provider, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
+      },
+      stored: async () => (await connections.get(provider))!,
+      liveRefreshTokens: fake.liveRefreshTokens,
+      revokeAll: () => {
+        fake.revokeAccessTokens();
+        fake.revokeRefreshTokens();
+      },
+      connections,
+    },
+    close: fake.close,
+  };
+}
+
 let seq = 0;
 const request = (): IssueInvoiceRequest => {
   seq += 1;
@@ -94,6 +127,7 @@ const request = (): IssueInvoiceRequest => {
 describe.each([
   ['stripe', stripeSubject],
   ['freshbooks', freshbooksSubject],
+  ['quickbooks', quickbooksSubject],
 ] as const)('%s back-end contract', (name, start) => {
   let subject: Subject;
   beforeAll(async () => {

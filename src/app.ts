@@ -9,13 +9,16 @@ import { loadClientsFile } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
-import { createStripeBackend } from './providers/invoicing/stripe.js';
+import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
+import { connectionHealth } from './usecases/connection-health.js';
 import { createAsanaTool } from './providers/projects/asana.js';
 import { createSmtpMailer } from './providers/mail/smtp.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { registerListeners } from './slack/listeners.js';
 import { webhookRouter } from './http/webhooks.js';
 import { healthRouter } from './http/health.js';
+import { accountingWebhookRouter } from './http/accounting-webhooks.js';
+import { oauthRouter } from './http/oauth.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 
@@ -81,10 +84,13 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     invoiceNumberPrefix: config.business.invoiceNumberPrefix,
     ownerAsanaAssignee: config.asana.ownerAssignee,
   };
+  // Told once per broken OAuth connection; bound to Slack below, once the services exist.
+  let reportBroken: (provider: string, reason: string) => void = () => undefined;
+  const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason));
   const services: Services = {
     db,
     clock,
-    backends: config.stripe ? { stripe: createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl }) } : {},
+    backends: invoicing.backends,
     projectTool: createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }),
     mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
     slack: new SlackNotifier(slackApp.client, log),
@@ -93,12 +99,16 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     instanceId: `duebot-${randomUUID().slice(0, 8)}`,
   };
   registerListeners(slackApp, services);
+  const health = connectionHealth(services, config.publicUrl);
+  reportBroken = health.broken;
 
   let scheduler: Scheduler | null = null;
   const web = express();
   web.disable('x-powered-by');
   web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
   web.use(webhookRouter(services));
+  web.use(accountingWebhookRouter(services));
+  web.use(oauthRouter(services, invoicing.connectors, invoicing.connections, health.connected));
   if (receiver) web.use(receiver.router);
   web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
 

@@ -49,7 +49,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const verifier = `verifier-${randomBytes(8).toString('hex')}`;
   const access = new Set<string>();
   const refresh = new Set<string>();
-  const codes = new Set(['qbo-code']);
+  /** Authorization codes are `qbo-code` or `qbo-code-<anything>`, each good once. */
+  const usedCodes = new Set<string>();
   const invoices = new Map<string, Record<string, unknown>>();
   const customers = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
@@ -59,6 +60,11 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   let failure: { left: number; status: number; headers: Record<string, string> } | null = null;
   let inFlight = 0;
 
+  const spendCode = (code: string) => {
+    if (!/^qbo-code(-.+)?$/.test(code) || usedCodes.has(code)) return false;
+    usedCodes.add(code);
+    return true;
+  };
   const issueTokens = () => {
     const accessToken = `qboat_${randomBytes(8).toString('hex')}`;
     const refreshToken = `qbort_${randomBytes(8).toString('hex')}`;
@@ -97,7 +103,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
       if (req.headers.authorization !== `Basic ${basic}`) return { status: 401, body: { error: 'invalid_client' } };
       const form = new URLSearchParams(req.body);
-      const ok = form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? codes.delete(form.get('code') ?? '') : false;
+      const ok = form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? spendCode(form.get('code') ?? '') : false;
       if (!ok) return { status: 400, body: { error: 'invalid_grant' } };
       const t = issueTokens();
       return { status: 200, body: { access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'bearer', expires_in: 3600, x_refresh_token_expires_in: 8_726_400 } };

@@ -65,6 +65,8 @@ export interface HarnessOptions {
   clientsYaml?: string;
   processEvery?: string;
   scheduler?: boolean;
+  /** Extra environment variables (e.g. another invoicing back-end's settings). */
+  env?: Record<string, string>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -97,6 +99,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BUSINESS_TIMEZONE: 'UTC',
     CLIENTS_FILE: clientsFile,
     JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
+    ...(options.env ?? {}),
   };
   const clock = new ShiftedClock();
   const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });

@@ -57,7 +57,12 @@ async function connect(provider: string, extra: Record<string, string>): Promise
   const state = location.searchParams.get('state')!;
   expect(state).toMatch(/^[\w-]{32}$/);
   expect(location.searchParams.get('redirect_uri') ?? '').toBe(`https://duebot.example.com/oauth/${provider}/callback`);
-  return fetch(`${h.bot.url}/oauth/${provider}/callback?${new URLSearchParams({ state, ...extra }).toString()}`);
+  const notices = () => h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes('is connected')).length;
+  const before = notices();
+  const res = await fetch(`${h.bot.url}/oauth/${provider}/callback?${new URLSearchParams({ state, ...extra }).toString()}`);
+  // The "connected" notice is posted after the answer; wait for it so nothing is left in flight.
+  if (res.status === 200) await h.slack.waitFor(() => notices() > before);
+  return res;
 }
 
 test('connect QuickBooks, issue an approved invoice there, and take its payment from a signed webhook', async () => {

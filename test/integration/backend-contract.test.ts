@@ -166,6 +166,17 @@ describe.each([
     expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('void');
   });
 
+  test('a credit lowers what is still due; credit up to the rest settles it', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    expect(subject.backend.creditInvoice).toBeDefined();
+    const credited = await subject.backend.creditInvoice!(issued.providerInvoiceId, 20000, 'Goodwill: late delivery');
+    expect(credited).toMatchObject({ status: 'open', amountRemaining: 130000 });
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountRemaining: 130000 });
+    subject.pay(issued.providerInvoiceId, 30000);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountRemaining: 100000 });
+    expect(await subject.backend.creditInvoice!(issued.providerInvoiceId, 100000, 'Written down')).toMatchObject({ status: 'paid', amountRemaining: 0 });
+  });
+
   test('a 429 surfaces at once as a retryable rate_limited error', async () => {
     const issued = await subject.backend.issueInvoice(request());
     subject.rateLimitNext();

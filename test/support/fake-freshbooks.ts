@@ -13,7 +13,8 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  * - GET /auth/api/v1/users/me (business membership with the account id).
  * - Clients: list (search[email], search[organization_like]) and create.
  * - Invoices: list (search[invoice_number]), create, single, update (action_mark_as_sent, vis_state),
- *   share_link. Payments: single. Callbacks: verify (PUT).
+ *   share_link. Payments: single, create (type "Credit" spends the client's credit notes). Credit notes:
+ *   create. Callbacks: verify (PUT).
  * - Test hooks: `pay`, `void` (FreshBooks deletes: vis_state 1), `failNext`, `revokeAccessTokens`,
  *   `signedDelivery` (form-encoded with X-FreshBooks-Hmac-SHA256), `verificationDelivery`.
  */
@@ -76,6 +77,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
   const invoices = new Map<number, Record<string, unknown>>();
   const clients = new Map<number, Record<string, unknown>>();
   const payments = new Map<number, Record<string, unknown>>();
+  const creditNotes = new Map<number, Record<string, unknown>>();
   const verifiedCallbacks = new Map<string, string>();
   const requests: FakeFreshBooks['requests'] = [];
   let nextId = 1000;
@@ -180,6 +182,35 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
         if (i.vis_state !== undefined) inv.vis_state = Number(i.vis_state);
         return result('invoice', inv);
       }
+    }
+    if (req.method === 'POST' && path === '/credit_notes/credit_notes') {
+      // FreshBooks wraps a credit note as `credit_notes` (plural), in requests and answers alike.
+      const c = body.credit_notes as Record<string, unknown> | undefined;
+      if (!c || !clients.has(Number(c.clientid))) return accountingError(422, 2001, 'Client not found.');
+      const id = nextId++;
+      const lines = (c.lines as { qty: string | number; unit_cost: { amount: string } }[]) ?? [];
+      const total = lines.reduce((sum, l) => sum + lineTotal(String(l.qty), l.unit_cost.amount), 0n);
+      const note = { creditid: id, id, clientid: Number(c.clientid), currency_code: c.currency_code, amount: { amount: decimal(total), code: c.currency_code }, lines, vis_state: 0 };
+      creditNotes.set(id, note);
+      return result('credit_notes', note);
+    }
+    if (req.method === 'POST' && path === '/payments/payments') {
+      const p = body.payment as Record<string, unknown> | undefined;
+      const inv = p ? invoices.get(Number(p.invoiceid)) : undefined;
+      if (!p || !inv) return accountingError(422, 2001, 'Invoice not found.');
+      const amount = (p.amount as { amount?: unknown } | undefined)?.amount;
+      if (typeof amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount)) return accountingError(422, 2002, `amount.amount must be a decimal string, got ${JSON.stringify(amount)}`);
+      if (p.type === 'Credit') {
+        // Spends the client's credit: there must be enough of it.
+        const credit = [...creditNotes.values()].filter((n) => n.clientid === inv.customerid).reduce((sum, n) => sum + cents((n.amount as { amount: string }).amount), 0n);
+        const spent = [...payments.values()].filter((x) => x.type === 'Credit' && x.clientid === inv.customerid).reduce((sum, x) => sum + cents((x.amount as { amount: string }).amount), 0n);
+        if (credit - spent < cents(amount)) return accountingError(422, 2003, 'Not enough credit.');
+      }
+      const id = nextId++;
+      const stored = { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code: inv.currency_code }, type: p.type ?? 'Check', note: p.note ?? '', vis_state: 0 };
+      payments.set(id, stored);
+      recompute(inv);
+      return result('payment', stored);
     }
     if (req.method === 'GET' && (m = /^\/payments\/payments\/(\d+)$/.exec(path))) {
       const p = payments.get(Number(m[1]));

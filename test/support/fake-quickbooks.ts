@@ -10,7 +10,8 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  * amounts as JSON decimal numbers in major units, `requestid` replays (QuickBooks' idempotency key).
  *
  * - OAuth: form-encoded token endpoint with Basic client auth; refresh tokens rotate (each works once).
- * - Invoice: Balance follows payments; void zeroes amounts and sets PrivateNote "Voided".
+ * - Invoice: Balance follows payments (and credit memos applied through a Payment's LinkedTxn lines);
+ *   void zeroes amounts and sets PrivateNote "Voided".
  *   `InvoiceLink` is returned only with `include=invoiceLink` and while `paymentsEnabled` is on.
  * - Test hooks: `pay`, `void`, `failNext`, `revokeAccessTokens`, `revokeRefreshTokens`, signed
  *   webhook deliveries in both formats, `peakInFlight` with `delayMs` to watch concurrency.
@@ -54,6 +55,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const invoices = new Map<string, Record<string, unknown>>();
   const customers = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
+  const creditMemos = new Map<string, Record<string, unknown>>();
   const replays = new Map<string, StubReply>();
   const requests: FakeQuickBooks['requests'] = [];
   let nextId = 100;
@@ -165,6 +167,36 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       if (!inv) return fault(400, 'ValidationFault', 'Object Not Found', '610');
       const withLink = req.query.get('include') === 'invoiceLink' && fake.paymentsEnabled && inv.BillEmail ? { ...inv, InvoiceLink: `${baseUrl}/comm/pay/${inv.Id as string}` } : inv;
       return entity('Invoice', withLink);
+    }
+    if (req.method === 'POST' && path === '/creditmemo') {
+      const customer = customers.get(String((body.CustomerRef as { value?: string } | undefined)?.value));
+      if (!customer) return fault(400, 'ValidationFault', 'Invalid Reference Id: CustomerRef', '2500');
+      const total = fromCents(((body.Line as { Amount: number }[]) ?? []).reduce((s, l) => s + toCents(l.Amount), 0));
+      const id = String(nextId++);
+      const memo = { ...body, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, RemainingCredit: total, MetaData: meta() };
+      creditMemos.set(id, memo);
+      return save(entity('CreditMemo', memo));
+    }
+    if (req.method === 'POST' && path === '/payment') {
+      // Lines link the payment to invoices (money in) and to credit memos (credit spent); the sums must match.
+      const lines = (body.Line as { Amount: number; LinkedTxn: { TxnId: string; TxnType: string }[] }[]) ?? [];
+      const toInvoices = lines.filter((l) => l.LinkedTxn[0]?.TxnType === 'Invoice');
+      const fromMemos = lines.filter((l) => l.LinkedTxn[0]?.TxnType === 'CreditMemo');
+      const sum = (ls: typeof lines) => ls.reduce((s, l) => s + toCents(l.Amount), 0);
+      if (sum(toInvoices) !== toCents(Number(body.TotalAmt ?? 0)) + sum(fromMemos)) return fault(400, 'ValidationFault', 'Payment lines do not balance', '6000');
+      for (const l of fromMemos) {
+        const memo = creditMemos.get(l.LinkedTxn[0]!.TxnId);
+        if (!memo || toCents(memo.RemainingCredit as number) < toCents(l.Amount)) return fault(400, 'ValidationFault', 'Credit memo has not enough credit', '6000');
+        memo.RemainingCredit = fromCents(toCents(memo.RemainingCredit as number) - toCents(l.Amount));
+      }
+      const id = String(nextId++);
+      for (const l of toInvoices) {
+        const inv = invoices.get(l.LinkedTxn[0]!.TxnId);
+        if (!inv) return fault(400, 'ValidationFault', 'Invalid Reference Id: Invoice', '2500');
+        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount });
+        recompute(inv);
+      }
+      return save(entity('Payment', { ...body, Id: id, SyncToken: '0' }));
     }
     if (req.method === 'GET' && (m = /^\/payment\/(\w+)$/.exec(path))) {
       const pay = payments.get(m[1]!);

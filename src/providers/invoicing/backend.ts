@@ -25,6 +25,12 @@ export interface InvoicingBackend {
    * Called while processing the stored event, never before storing it.
    */
   resolveInvoiceId?(event: BackendWebhookEvent): Promise<string | null>;
+  /**
+   * Lowers what the client owes on an issued invoice by `amountMinor` (a credit note / credit memo
+   * applied to it) and returns the invoice afterwards. Not idempotent at the provider: call it once
+   * per credit, behind an effects-ledger claim.
+   */
+  creditInvoice?(providerInvoiceId: string, amountMinor: number, reason: string): Promise<BackendInvoice>;
 }
 
 export interface IssueInvoiceRequest {

@@ -217,6 +217,21 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       return invoiceId ? String(invoiceId) : null;
     },
 
+    async creditInvoice(providerInvoiceId, amountMinor, reason) {
+      const inv = (await call('get invoice', (account) => client.invoices.single(account, providerInvoiceId))) as FreshBooksInvoice;
+      const currency = normalizeCurrency(inv.currencyCode ?? 'USD');
+      const amount = toMajorString(money(amountMinor, currency));
+      await call('create credit note', (account) =>
+        client.creditNotes.create(
+          { clientId: String(inv.customerId), currencyCode: currency, createDate: options.now(), lines: [{ type: 0, name: reason.slice(0, 100), qty: 1, unitCost: { amount, code: currency } }] } as unknown as Parameters<FreshBooksClient['creditNotes']['create']>[0],
+          account,
+        ),
+      );
+      // FreshBooks applies a client's credit to an invoice as a payment of type "Credit".
+      await call('apply credit', (account) => client.payments.create(account, { invoiceId: inv.id, amount: { amount, code: currency }, date: options.now(), type: 'Credit', note: reason }));
+      return this.fetchInvoice(providerInvoiceId);
+    },
+
     async confirmWebhook(callbackId, verifier) {
       await call('verify callback', (account) => client.callbacks.verify(account, callbackId, verifier));
     },

@@ -55,6 +55,8 @@ interface Qbo {
   getCustomer(id: string, cb: Callback<QboCustomer>): void;
   voidInvoice(idOrEntity: unknown, cb: Callback<unknown>): void;
   getPayment(id: string, cb: Callback<QboPayment>): void;
+  createCreditMemo(body: unknown, cb: Callback<{ Id: string }>): void;
+  createPayment(body: unknown, cb: Callback<{ Id: string }>): void;
   refreshAccessToken(cb: Callback<{ access_token: string; refresh_token: string; expires_in: number }>): void;
   refreshToken: string | null;
 }
@@ -218,6 +220,42 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         if (linked) return linked.TxnId;
       }
       return null;
+    },
+
+    async creditInvoice(providerInvoiceId, amountMinor, reason) {
+      const inv = await call('get invoice', (c) => p<QboInvoice>((cb) => c.getInvoice(providerInvoiceId, cb)));
+      const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
+      const amount = Number(toMajorString(money(amountMinor, currency)));
+      const memo = await call('create credit memo', (c) =>
+        p<{ Id: string }>((cb) =>
+          c.createCreditMemo(
+            {
+              CustomerRef: inv.CustomerRef,
+              CurrencyRef: { value: currency },
+              PrivateNote: reason.slice(0, 4000),
+              Line: [{ DetailType: 'SalesItemLineDetail', Amount: amount, Description: reason, SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: amount } }],
+            },
+            cb,
+          ),
+        ),
+      );
+      // A credit memo stands apart until applied: a zero-total payment links it to the invoice.
+      await call('apply credit memo', (c) =>
+        p<{ Id: string }>((cb) =>
+          c.createPayment(
+            {
+              CustomerRef: inv.CustomerRef,
+              TotalAmt: 0,
+              Line: [
+                { Amount: amount, LinkedTxn: [{ TxnId: providerInvoiceId, TxnType: 'Invoice' }] },
+                { Amount: amount, LinkedTxn: [{ TxnId: memo.Id, TxnType: 'CreditMemo' }] },
+              ],
+            },
+            cb,
+          ),
+        ),
+      );
+      return readInvoice(providerInvoiceId);
     },
 
     async exchangeCode(code, realmId) {

@@ -146,6 +146,12 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },
 
+    async creditInvoice(providerInvoiceId, amountMinor, reason) {
+      // A credit note on an open invoice lowers what is still due (Stripe's pre-payment credit).
+      await call('create credit note', () => stripe.creditNotes.create({ invoice: providerInvoiceId, amount: amountMinor, memo: reason }));
+      return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
+    },
+
     parseWebhook(rawBody, headers) {
       const header = headers['stripe-signature'];
       const signature = Array.isArray(header) ? header[0] : header;

@@ -201,8 +201,14 @@ describe.each([
   oauthTest('a revoked connection is marked broken once and fails as not_connected', async () => {
     const oauth = subject.oauth!;
     const issued = await subject.backend.issueInvoice(request());
+    const tokens = await oauth.stored();
     oauth.revokeAll();
-    await expect(subject.backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ code: 'not_connected', retryable: false });
+    const err = (await subject.backend.fetchInvoice(issued.providerInvoiceId).catch((e: unknown) => e)) as Error & { cause?: unknown };
+    expect(err).toMatchObject({ code: 'not_connected', retryable: false });
+    // Nothing a logger could print carries a token.
+    const printable = [err.message, err.stack, JSON.stringify(err), String(err.cause), (err.cause as Error | undefined)?.cause ? String((err.cause as { cause: unknown }).cause) : ''].join(' ');
+    expect(printable).not.toContain(tokens.refreshToken);
+    expect(printable).not.toContain(tokens.accessToken);
     expect(await oauth.connections.get(name)).toMatchObject({ status: 'broken', lastError: expect.stringMatching(/refresh failed/) });
     await expect(subject.backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ code: 'not_connected' });
   });

@@ -302,7 +302,8 @@ function toBackendError(what: string, err: unknown): BackendError {
   const status = e.statusCode && /^\d+$/.test(e.statusCode) ? Number(e.statusCode) : null;
   if (status === null && e.response === undefined && e.name !== 'AxiosError' && e.code === undefined) {
     // Neither an HTTP answer nor a network failure: a bug on our side or in the SDK.
-    return new BackendError(`FreshBooks ${what} failed: ${e.message ?? String(err)}`, 'invalid', false, { cause: err });
+    return new BackendError(`FreshBooks ${what} failed: ${e.message ?? 'unknown error'}`, 'invalid', false);
   }
-  return backendErrorFor(`FreshBooks ${what} failed${status ? ` (${status})` : ''}: ${e.message ?? String(err)}`, status, err);
+  // No `cause`: an AxiosError carries the request (bearer token, refresh token), which must never reach a log.
+  return backendErrorFor(`FreshBooks ${what} failed${status ? ` (${status})` : ''}: ${e.message ?? 'no answer'}`, status, undefined);
 }

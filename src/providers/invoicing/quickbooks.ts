@@ -268,7 +268,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         },
         body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri }).toString(),
       }).catch((err: unknown) => {
-        throw backendErrorFor(`QuickBooks token exchange failed: ${String(err)}`, null, err);
+        throw backendErrorFor(`QuickBooks token exchange failed: ${err instanceof Error ? err.message : 'no answer'}`, null, undefined);
       });
       if (!response.ok) throw backendErrorFor(`QuickBooks token exchange failed (${response.status})`, response.status, null);
       const data = (await response.json()) as { access_token: string; refresh_token: string; expires_in: number };
@@ -351,6 +351,8 @@ function toBackendError(what: string, err: unknown, now: Date): BackendError {
   const status = e.response?.status ?? null;
   const fault = (e.Fault ?? (e.response?.data as { Fault?: typeof e.Fault } | undefined)?.Fault)?.Error?.[0];
   const detail = fault ? `${fault.Message ?? ''}${fault.Detail ? `: ${fault.Detail}` : ''}` : (e.message ?? String(err));
-  if (status === null && e.Fault) return new BackendError(`QuickBooks ${what} failed: ${detail}`, 'invalid', false, { cause: err });
-  return backendErrorFor(`QuickBooks ${what} failed${status ? ` (${status})` : ''}: ${detail}`, status, err, status === 429 ? retryAfterMs(e.response?.headers?.['retry-after'], now) : null);
+  // No `cause`: the SDK's AxiosError carries the request headers and body (bearer token, refresh token),
+  // and whatever logs this error must never see them.
+  if (status === null && e.Fault) return new BackendError(`QuickBooks ${what} failed: ${detail}`, 'invalid', false);
+  return backendErrorFor(`QuickBooks ${what} failed${status ? ` (${status})` : ''}: ${detail}`, status, undefined, status === 429 ? retryAfterMs(e.response?.headers?.['retry-after'], now) : null);
 }

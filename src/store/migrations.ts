@@ -161,6 +161,10 @@ CREATE TABLE connections (
   updated_at timestamptz NOT NULL
 );
 
+-- Back-end invoice ids are unique per back-end, not across them.
+ALTER TABLE invoices DROP CONSTRAINT invoices_provider_invoice_id_key;
+ALTER TABLE invoices ADD CONSTRAINT invoices_provider_invoice_id_key UNIQUE (provider, provider_invoice_id);
+
 -- OAuth "state" values handed out by /oauth/<provider>/start, checked once on the callback.
 CREATE TABLE oauth_states (
   state text PRIMARY KEY,

@@ -20,7 +20,7 @@ export async function handleBackendEvent(services: Services, provider: string, e
   if (!providerInvoiceId) return 'ignored';
   const pool = services.db.pool;
   const invoice =
-    (await findInvoiceByProviderId(pool, providerInvoiceId)) ?? (event.duebotInvoiceId ? await getInvoice(pool, event.duebotInvoiceId) : null);
+    (await findInvoiceByProviderId(pool, providerInvoiceId, provider)) ?? (event.duebotInvoiceId ? await getInvoice(pool, event.duebotInvoiceId) : null);
   if (!invoice) {
     services.log.info({ providerInvoiceId, type: event.type }, 'event for an invoice duebot did not issue; ignored');
     return 'unknown_invoice';

@@ -40,3 +40,10 @@ test('a different key cannot read the tokens', async () => {
   await createConnectionStore(db.pool, createTokenCipher(randomBytes(32))).saveTokens('other', tokens, t0);
   await expect(createConnectionStore(db.pool, createTokenCipher(randomBytes(32))).get('other')).rejects.toThrow(/could not be decrypted/);
 });
+
+test('back-end invoice ids are unique per provider (migration 30)', async () => {
+  const { rows } = await db.pool.query<{ def: string }>(
+    "SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'invoices'::regclass AND conname = 'invoices_provider_invoice_id_key'",
+  );
+  expect(rows.map((r) => r.def)).toEqual(['UNIQUE (provider, provider_invoice_id)']);
+});

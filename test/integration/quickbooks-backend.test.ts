@@ -111,3 +111,17 @@ test('connect: code exchange keeps the realm id', async () => {
   await expect(backend.exchangeCode('qbo-code', fake.realmId)).rejects.toMatchObject({ status: 400 });
   expect(backend.authorizeUrl('s1')).toMatch(/^https:\/\/appcenter\.intuit\.com\/connect\/oauth2\?client_id=ABqbo-client.*state=s1/);
 });
+
+test('change-data-capture names the invoices that changed since the last poll', async () => {
+  const a = await backend.issueInvoice({ ...req({ name: 'Cdc A' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  const b = await backend.issueInvoice({ ...req({ name: 'Cdc B' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  await backend.changedSinceLastPoll!();
+  fake.pay(a.providerInvoiceId, 500);
+  const changed = await backend.changedSinceLastPoll!();
+  expect(changed?.has(a.providerInvoiceId)).toBe(true);
+  expect(changed?.has(b.providerInvoiceId)).toBe(false);
+  const cdc = fake.requests.filter((r) => r.path.endsWith('/cdc')).at(-1)!;
+  expect(cdc.query.get('entities')).toBe('Invoice,Payment');
+  fake.failNext(1, 503);
+  expect(await backend.changedSinceLastPoll!()).toBeNull();
+});

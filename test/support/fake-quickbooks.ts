@@ -13,6 +13,8 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  * - Invoice: Balance follows payments (and credit memos applied through a Payment's LinkedTxn lines);
  *   void zeroes amounts and sets PrivateNote "Voided".
  *   `InvoiceLink` is returned only with `include=invoiceLink` and while `paymentsEnabled` is on.
+ * - GET /cdc (change-data-capture): invoices changed by payments, credits or voids, and payments, since
+ *   `changedSince` (creations are not tracked).
  * - Test hooks: `pay`, `void`, `failNext`, `revokeAccessTokens`, `revokeRefreshTokens`, signed
  *   webhook deliveries in both formats, `peakInFlight` with `delayMs` to watch concurrency.
  */
@@ -94,7 +96,12 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     return { status: 200, body: { QueryResponse: rows.length ? { [name]: rows, startPosition: 1, maxResults: rows.length } : {}, time: new Date().toISOString() } };
   }
 
+  /** Change times for /cdc (QuickBooks' change-data-capture). */
+  const changedAt = new Map<string, number>();
+  const touch = (key: string) => changedAt.set(key, Date.now());
+
   function recompute(inv: Record<string, unknown>): void {
+    touch(`Invoice:${inv.Id as string}`);
     const total = toCents(inv.TotalAmt as number);
     const paid = [...payments.values()].filter((p) => p.invoiceId === inv.Id).reduce((s, p) => s + toCents(p.TotalAmt as number), 0);
     inv.Balance = fromCents(Math.max(0, total - paid));
@@ -129,6 +136,22 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     };
     let m: RegExpExecArray | null;
     if (req.method === 'GET' && path === '/query') return query(req.query.get('query') ?? '');
+    if (req.method === 'GET' && path === '/cdc') {
+      const since = Date.parse(req.query.get('changedSince') ?? '');
+      if (Number.isNaN(since)) return fault(400, 'ValidationFault', 'changedSince is required', '4000');
+      const entities = (req.query.get('entities') ?? '').split(',');
+      const pages: Record<string, unknown>[] = [];
+      if (entities.includes('Invoice')) {
+        const rows = [...invoices.values()].filter((i) => (changedAt.get(`Invoice:${i.Id as string}`) ?? 0) >= since);
+        if (rows.length) pages.push({ Invoice: rows, startPosition: 1, maxResults: rows.length });
+      }
+      if (entities.includes('Payment')) {
+        const rows = [...payments.values()].filter((x) => (x.at as number) >= since).map((x) => ({ Id: x.Id, TotalAmt: x.TotalAmt, Line: [{ Amount: x.TotalAmt, LinkedTxn: [{ TxnId: x.invoiceId, TxnType: 'Invoice' }] }] }));
+        if (rows.length) pages.push({ Payment: rows, startPosition: 1, maxResults: rows.length });
+      }
+      return { status: 200, body: { CDCResponse: [{ QueryResponse: pages }], time: new Date().toISOString() } };
+    }
+
     if (req.method === 'POST' && path === '/customer') {
       const name = String(body.DisplayName ?? '');
       if ([...customers.values()].some((c) => c.DisplayName === name)) return fault(400, 'ValidationFault', 'Duplicate Name Exists Error', '6240');
@@ -193,7 +216,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       for (const l of toInvoices) {
         const inv = invoices.get(l.LinkedTxn[0]!.TxnId);
         if (!inv) return fault(400, 'ValidationFault', 'Invalid Reference Id: Invoice', '2500');
-        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount });
+        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount, at: Date.now() });
         recompute(inv);
       }
       return save(entity('Payment', { ...body, Id: id, SyncToken: '0' }));
@@ -210,6 +233,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     inv.TotalAmt = 0;
     inv.Balance = 0;
     inv.PrivateNote = 'Voided';
+    touch(`Invoice:${inv.Id as string}`);
     inv.SyncToken = String(Number(inv.SyncToken) + 1);
     for (const line of (inv.Line as Record<string, unknown>[]) ?? []) line.Amount = 0;
   }
@@ -260,7 +284,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     pay(invoiceId, amountCents) {
       const inv = mustGet(invoiceId);
       const id = String(nextId++);
-      payments.set(id, { Id: id, invoiceId, TotalAmt: fromCents(amountCents ?? toCents(inv.Balance as number)) });
+      payments.set(id, { Id: id, invoiceId, TotalAmt: fromCents(amountCents ?? toCents(inv.Balance as number)), at: Date.now() });
       recompute(inv);
       return { paymentId: id };
     },

@@ -31,6 +31,12 @@ export interface InvoicingBackend {
    * per credit, behind an effects-ledger claim.
    */
   creditInvoice?(providerInvoiceId: string, amountMinor: number, reason: string): Promise<BackendInvoice>;
+  /**
+   * For back-ends with a change feed (QuickBooks change-data-capture): ids of the invoices that changed
+   * since the previous call, so the payment poll reads only those. Null = unknown (first call, or the
+   * feed failed): the poll then checks every open invoice.
+   */
+  changedSinceLastPoll?(): Promise<Set<string> | null>;
 }
 
 export interface IssueInvoiceRequest {

@@ -57,6 +57,7 @@ interface Qbo {
   getPayment(id: string, cb: Callback<QboPayment>): void;
   createCreditMemo(body: unknown, cb: Callback<{ Id: string }>): void;
   createPayment(body: unknown, cb: Callback<{ Id: string }>): void;
+  changeDataCapture(entities: string[], since: Date, cb: Callback<CdcResponse>): void;
   refreshAccessToken(cb: Callback<{ access_token: string; refresh_token: string; expires_in: number }>): void;
   refreshToken: string | null;
 }
@@ -75,6 +76,9 @@ interface QboInvoice {
   Balance: number;
   PrivateNote?: string;
   InvoiceLink?: string;
+}
+interface CdcResponse {
+  CDCResponse?: { QueryResponse?: { Invoice?: { Id: string }[]; Payment?: QboPayment[] }[] }[];
 }
 interface QboPayment {
   Id: string;
@@ -148,6 +152,8 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       p<QboCustomer>((cb) => c.createCustomer({ DisplayName: customer.name, CompanyName: customer.name, ...(email ? { PrimaryEmailAddr: { Address: email } } : {}) }, cb)),
     );
   }
+
+  let lastChangePoll: Date | null = null;
 
   async function readInvoice(id: string): Promise<BackendInvoice> {
     // `include=invoiceLink` yields the pay link where QuickBooks Payments is on; otherwise it is absent.
@@ -256,6 +262,31 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         ),
       );
       return readInvoice(providerInvoiceId);
+    },
+
+    async changedSinceLastPoll() {
+      const started = options.now();
+      const previous = lastChangePoll;
+      lastChangePoll = started;
+      // QuickBooks keeps 30 days of changes; without a previous poll (or past that) check everything.
+      if (!previous || started.getTime() - previous.getTime() > 29 * 86_400_000) return null;
+      try {
+        // A minute of overlap: a change written while the previous poll ran is not missed.
+        const data = await call('change data capture', (c) => p<CdcResponse>((cb) => c.changeDataCapture(['Invoice', 'Payment'], new Date(previous.getTime() - 60_000), cb)));
+        const ids = new Set<string>();
+        for (const response of data.CDCResponse ?? []) {
+          for (const page of response.QueryResponse ?? []) {
+            for (const invoice of page.Invoice ?? []) ids.add(invoice.Id);
+            for (const payment of page.Payment ?? []) {
+              for (const line of payment.Line ?? []) for (const t of line.LinkedTxn ?? []) if (t.TxnType === 'Invoice') ids.add(t.TxnId);
+            }
+          }
+        }
+        return ids;
+      } catch {
+        lastChangePoll = previous;
+        return null;
+      }
     },
 
     async exchangeCode(code, realmId) {

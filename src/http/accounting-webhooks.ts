@@ -31,7 +31,10 @@ async function handle(res: Response, services: Services, work: () => Promise<Inb
   setImmediate(() => {
     void (async () => {
       for (const event of accepted) await processInboxEvent(services, event);
-    })();
+    })().catch((err: unknown) => {
+      // Only when even recording the failure failed (database gone, e.g. shutting down): the sweep retries.
+      services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'stored webhook event left for the sweep');
+    });
   });
 }
 

@@ -98,6 +98,8 @@ test('connect QuickBooks, issue an approved invoice there, and take its payment 
   expect(paid.amountPaid).toBe(150000);
   const again = await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: delivery.body, headers: delivery.headers });
   expect(await again.json()).toEqual({ accepted: 0, duplicates: 1, ignored: 0 });
+  // Let the processing of the stored event finish before the bot stops.
+  await h.slack.waitFor(async () => (await h.bot.services.db.pool.query("SELECT 1 FROM inbox_events WHERE source = 'quickbooks' AND processed_at IS NOT NULL")).rowCount === 1);
 });
 
 test('a revoked QuickBooks connection is reported once with a reconnect link and the invoice is held', async () => {

@@ -92,3 +92,11 @@ test('connect: a code is exchanged for tokens and the account id', async () => {
   await expect(backend.exchangeCode('good-code')).rejects.toMatchObject({ code: 'invalid', status: 400 });
   expect(backend.authorizeUrl('st4te')).toMatch(/client_id=fb-client-id.*&state=st4te$/);
 });
+
+test('an invoice numbered the same for another client is not taken for ours', async () => {
+  const mine = { ...req(40), customer: { clientId: 'other', name: 'Other Co', emails: ['ap@other.example'], providerCustomerId: null } };
+  const theirs = await backend.issueInvoice({ ...req(41), number: mine.number });
+  const ours = await backend.issueInvoice(mine);
+  expect(ours.providerInvoiceId).not.toBe(theirs.providerInvoiceId);
+  expect(ours.providerCustomerId).not.toBe(theirs.providerCustomerId);
+});

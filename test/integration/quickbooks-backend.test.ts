@@ -125,3 +125,12 @@ test('change-data-capture names the invoices that changed since the last poll', 
   fake.failNext(1, 503);
   expect(await backend.changedSinceLastPoll!()).toBeNull();
 });
+
+test('an invoice with our DocNumber on another customer is not taken for ours', async () => {
+  const one = (name: string) => ({ ...req({ name }), number: 'QB-SAME', lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  const theirs = await backend.issueInvoice(one('Someone Else'));
+  const ours = await backend.issueInvoice(one('Us Ltd'));
+  expect(ours.providerInvoiceId).not.toBe(theirs.providerInvoiceId);
+  const query = fake.requests.filter((r) => r.path.endsWith('/query')).map((r) => r.query.get('query')).find((q) => q?.includes('QB-SAME'));
+  expect(query).toMatch(/from invoice where DocNumber = 'QB-SAME' and CustomerRef = '\d+'/);
+});

@@ -91,7 +91,9 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       if (!cm) throw new Error(`fake QuickBooks: unsupported clause ${c}`);
       return [cm[1]!, cm[2]!.replace(/\\'/g, "'")] as const;
     });
-    const rows = [...table.values()].filter((row) => clauses.every(([field, value]) => String(row[field] ?? '') === value));
+    // Reference fields (CustomerRef) compare by their `value`, as QuickBooks queries do.
+    const scalar = (v: unknown) => String(v !== null && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : (v ?? ''));
+    const rows = [...table.values()].filter((row) => clauses.every(([field, value]) => scalar(row[field]) === value));
     const name = m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
     return { status: 200, body: { QueryResponse: rows.length ? { [name]: rows, startPosition: 1, maxResults: rows.length } : {}, time: new Date().toISOString() } };
   }

@@ -123,9 +123,10 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
   }
 
   /** Our invoice at FreshBooks, found by its number (FreshBooks has no idempotency keys). */
-  async function findExisting(number: string): Promise<FreshBooksInvoice | null> {
+  async function findExisting(number: string, customerId: number): Promise<FreshBooksInvoice | null> {
     const found = await call('list invoices', (account) => client.invoices.list(account, [new SearchQueryBuilder().equals('invoice_number', number)]));
-    return (found.invoices as FreshBooksInvoice[]).find((i) => i.invoiceNumber === number) ?? null;
+    // Same number and same client: an invoice someone numbered the same by hand is not ours.
+    return (found.invoices as FreshBooksInvoice[]).find((i) => i.invoiceNumber === number && Number(i.customerId) === customerId && i.visState !== 1) ?? null;
   }
 
   async function withLink(inv: FreshBooksInvoice): Promise<BackendInvoice> {
@@ -138,9 +139,9 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
 
     async issueInvoice(req) {
       const currency = normalizeCurrency(req.currency);
-      let invoice = await findExisting(req.number);
+      const customerId = await findOrCreateCustomer(req.customer, currency);
+      let invoice = await findExisting(req.number, customerId);
       if (!invoice) {
-        const customerId = await findOrCreateCustomer(req.customer, currency);
         invoice = (await call('create invoice', (account) =>
           client.invoices.create(
             {

@@ -166,10 +166,11 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
 
     async issueInvoice(req) {
       const currency = normalizeCurrency(req.currency);
-      const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number }, cb)));
+      const customer = await findOrCreateCustomer(req.customer);
+      // Our number on this customer: found again after a crash (QuickBooks replays a requestid only so long).
+      const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)));
       const existing = found.QueryResponse.Invoice?.[0];
       if (existing) return readInvoice(existing.Id);
-      const customer = await findOrCreateCustomer(req.customer);
       const now = options.now();
       const isoDay = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
       const email = req.customer.emails[0];

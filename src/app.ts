@@ -9,7 +9,8 @@ import { loadClientsFile } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
-import { createStripeBackend } from './providers/invoicing/stripe.js';
+import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
+import { connectionHealth } from './usecases/connection-health.js';
 import { createProjectTools, ownerAssignees } from './providers/projects/registry.js';
 import { createSmtpMailer } from './providers/mail/smtp.js';
 import { SlackNotifier } from './slack/notifier.js';
@@ -19,6 +20,8 @@ import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
+import { accountingWebhookRouter } from './http/accounting-webhooks.js';
+import { oauthRouter } from './http/oauth.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
@@ -29,7 +32,7 @@ export interface DuebotOptions {
   logger?: Logger;
   /** Run the Agenda scheduler (default true). */
   scheduler?: boolean;
-  /** Payment polling fallback interval (default 15 minutes). */
+  /** Payment polling fallback interval (default: PAYMENT_POLL_EVERY, 15 minutes). */
   pollPaymentsEveryMs?: number;
 }
 
@@ -86,10 +89,13 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     ownerAsanaAssignee: config.asana.ownerAssignee,
     ownerAssignees: ownerAssignees(config),
   };
+  // Told once per broken OAuth connection; bound to Slack below, once the services exist.
+  let reportBroken: (provider: string, reason: string) => void = () => undefined;
+  const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason));
   const services: Services = {
     db,
     clock,
-    backends: { stripe: createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl }) },
+    backends: invoicing.backends,
     projectTools: createProjectTools(config),
     mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
     slack: new SlackNotifier(slackApp.client, log),
@@ -100,6 +106,8 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   };
   registerListeners(slackApp, services);
   registerDisputeActions(slackApp, services);
+  const health = connectionHealth(services, config.publicUrl);
+  reportBroken = health.broken;
 
   let scheduler: Scheduler | null = null;
   const web = express();
@@ -108,6 +116,8 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.use(webhookRouter(services));
   web.use(projectWebhookRouter(services));
   web.use(inboundEmailRouter(services, config.inboundEmail));
+  web.use(accountingWebhookRouter(services));
+  web.use(oauthRouter(services, invoicing.connectors, invoicing.connections, health.connected));
   if (receiver) web.use(receiver.router);
   web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
 
@@ -119,7 +129,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   log.info({ port, slack: socketMode ? 'socket mode' : 'http /slack/events' }, 'duebot listening');
 
   if (options.scheduler !== false) {
-    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? 15 * 60 * 1000 });
+    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? config.payments.pollEveryMs });
   }
   if (socketMode) await slackApp.start();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKey } from './store/token-cipher.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -22,7 +23,13 @@ export interface Config {
     ownerUserId: string;
     approverUserIds: string[];
   };
-  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null };
+  /** Null when Stripe is not configured (at least one invoicing back-end is). */
+  stripe: { secretKey: string; webhookSecret: string; apiUrl: string | null } | null;
+  /** 32-byte key sealing OAuth tokens at rest; required once an OAuth back-end is configured. */
+  encryptionKey: Buffer | null;
+  quickbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null; sandbox: boolean; tokenUrl: string | null } | null;
+  freshbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null } | null;
+  payments: { pollEveryMs: number };
   /** accessToken null: Asana is not used. */
   asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
   /** Each further project tool is enabled only when its credentials are set (null otherwise). */
@@ -132,9 +139,22 @@ const schema = z.object({
       'must be a comma-separated list of Slack user ids (like U0123ABCD,U0456EFGH)',
     ),
   ),
-  STRIPE_SECRET_KEY: required(prefixed(['sk_', 'rk_'], 'a Stripe secret or restricted key')),
-  STRIPE_WEBHOOK_SECRET: required(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
+  STRIPE_SECRET_KEY: optional(prefixed(['sk_', 'rk_'], 'a Stripe secret or restricted key')),
+  STRIPE_WEBHOOK_SECRET: optional(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
   STRIPE_API_URL: optional(url(['http:', 'https:'])),
+  ENCRYPTION_KEY: optional(
+    str('must be 32 bytes as 64 hex digits or base64').refine((v) => parseEncryptionKey(v) !== null, 'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)'),
+  ),
+  QUICKBOOKS_CLIENT_ID: optional(z.string()),
+  QUICKBOOKS_CLIENT_SECRET: optional(z.string()),
+  QUICKBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
+  QUICKBOOKS_API_URL: optional(url(['http:', 'https:'])),
+  QUICKBOOKS_SANDBOX: optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })),
+  QUICKBOOKS_TOKEN_URL: optional(url(['http:', 'https:'])),
+  FRESHBOOKS_CLIENT_ID: optional(z.string()),
+  FRESHBOOKS_CLIENT_SECRET: optional(z.string()),
+  FRESHBOOKS_API_URL: optional(url(['http:', 'https:'])),
+  FRESHBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
@@ -166,6 +186,7 @@ const schema = z.object({
   JOBS_PROCESS_EVERY: optional(interval),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
+  PAYMENT_POLL_EVERY: optional(interval),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -179,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('SLACK_SIGNING_SECRET: is required (or set SLACK_APP_TOKEN to use Socket Mode)');
   }
   problems.push(...projectToolProblems(env));
+  problems.push(...backendProblems(env));
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -195,7 +217,24 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ownerUserId: e.OWNER_SLACK_USER_ID,
       approverUserIds: e.APPROVER_SLACK_USER_IDS.split(',').map((s) => s.trim()).filter(Boolean),
     },
-    stripe: { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null },
+    stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null } : null,
+    encryptionKey: e.ENCRYPTION_KEY ? parseEncryptionKey(e.ENCRYPTION_KEY) : null,
+    quickbooks:
+      e.QUICKBOOKS_CLIENT_ID && e.QUICKBOOKS_CLIENT_SECRET
+        ? {
+            clientId: e.QUICKBOOKS_CLIENT_ID,
+            clientSecret: e.QUICKBOOKS_CLIENT_SECRET,
+            webhookVerifier: e.QUICKBOOKS_WEBHOOK_VERIFIER ?? null,
+            apiUrl: e.QUICKBOOKS_API_URL ?? null,
+            sandbox: ['true', '1', 'yes'].includes(e.QUICKBOOKS_SANDBOX ?? 'false'),
+            tokenUrl: e.QUICKBOOKS_TOKEN_URL ?? null,
+          }
+        : null,
+    freshbooks:
+      e.FRESHBOOKS_CLIENT_ID && e.FRESHBOOKS_CLIENT_SECRET
+        ? { clientId: e.FRESHBOOKS_CLIENT_ID, clientSecret: e.FRESHBOOKS_CLIENT_SECRET, webhookVerifier: e.FRESHBOOKS_WEBHOOK_VERIFIER ?? null, apiUrl: e.FRESHBOOKS_API_URL ?? null }
+        : null,
+    payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
     asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
     clickup: e.CLICKUP_API_TOKEN && e.CLICKUP_WEBHOOK_SECRET
       ? { apiToken: e.CLICKUP_API_TOKEN, webhookSecret: e.CLICKUP_WEBHOOK_SECRET, apiUrl: e.CLICKUP_API_URL ?? null, ownerAssignee: e.CLICKUP_OWNER_ASSIGNEE ?? null }
@@ -250,6 +289,31 @@ function projectToolProblems(env: Record<string, string | undefined>): string[] 
   if (!set('ASANA_ACCESS_TOKEN') && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
     problems.push('ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)');
   }
+  return problems;
+}
+
+/**
+ * Back-ends come in pairs of settings (a key and its webhook secret, a client id and its secret); a half
+ * pair is a mistake worth naming. At least one back-end must be complete, and the OAuth ones need
+ * ENCRYPTION_KEY for their tokens.
+ */
+function backendProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => blankToUndefined(env[name]) !== undefined;
+  const problems: string[] = [];
+  const pairs: [string, string, string][] = [
+    ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'Stripe'],
+    ['QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QuickBooks'],
+    ['FRESHBOOKS_CLIENT_ID', 'FRESHBOOKS_CLIENT_SECRET', 'FreshBooks'],
+  ];
+  for (const [a, b, name] of pairs) {
+    if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
+    if (has(b) && !has(a)) problems.push(`${a}: is required to use ${name} (${b} is set)`);
+  }
+  if (!pairs.some(([a, b]) => has(a) || has(b))) {
+    problems.push('STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end');
+  }
+  const oauth = (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) || (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET'));
+  if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   return problems;
 }
 

@@ -177,8 +177,11 @@ export async function getInvoice(db: Queryable, id: string, options: { forUpdate
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-export async function findInvoiceByProviderId(db: Queryable, providerInvoiceId: string): Promise<InvoiceRecord | null> {
-  const { rows } = await db.query<InvoiceRow>('SELECT * FROM invoices WHERE provider_invoice_id = $1', [providerInvoiceId]);
+/** Invoice ids are unique per back-end only (QuickBooks "130" and FreshBooks "130" are different invoices). */
+export async function findInvoiceByProviderId(db: Queryable, providerInvoiceId: string, provider?: string): Promise<InvoiceRecord | null> {
+  const { rows } = provider
+    ? await db.query<InvoiceRow>('SELECT * FROM invoices WHERE provider_invoice_id = $1 AND provider = $2', [providerInvoiceId, provider])
+    : await db.query<InvoiceRow>('SELECT * FROM invoices WHERE provider_invoice_id = $1', [providerInvoiceId]);
   return rows[0] ? toRecord(rows[0]) : null;
 }
 

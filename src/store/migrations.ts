@@ -152,6 +152,36 @@ ALTER TABLE clients ADD COLUMN tool_containers jsonb NOT NULL DEFAULT '{}';
 `,
   },
   {
+    version: 30,
+    name: 'accounting connections',
+    sql: `
+-- One OAuth connection per accounting back-end (QuickBooks realm, FreshBooks account). Tokens are
+-- AES-256-GCM sealed with ENCRYPTION_KEY (src/store/token-cipher.ts), never stored in clear.
+CREATE TABLE connections (
+  provider text PRIMARY KEY,
+  account_id text NOT NULL,
+  access_token text NOT NULL,
+  refresh_token text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  status text NOT NULL CHECK (status IN ('active', 'broken')),
+  last_success_at timestamptz,
+  last_error text,
+  updated_at timestamptz NOT NULL
+);
+
+-- Back-end invoice ids are unique per back-end, not across them.
+ALTER TABLE invoices DROP CONSTRAINT invoices_provider_invoice_id_key;
+ALTER TABLE invoices ADD CONSTRAINT invoices_provider_invoice_id_key UNIQUE (provider, provider_invoice_id);
+
+-- OAuth "state" values handed out by /oauth/<provider>/start, checked once on the callback.
+CREATE TABLE oauth_states (
+  state text PRIMARY KEY,
+  provider text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+`,
+  },
+  {
     version: 40,
     name: 'cash balance for the forecast',
     sql: `

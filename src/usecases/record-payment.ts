@@ -13,18 +13,21 @@ export type BackendEventOutcome = 'applied' | 'unchanged' | 'unknown_invoice' | 
 
 /** A payment-provider webhook: re-read the invoice from the back-end and apply what it says now. */
 export async function handleBackendEvent(services: Services, provider: string, event: BackendWebhookEvent, sourceEvent: string): Promise<BackendEventOutcome> {
-  if (event.kind === 'ignored' || !event.providerInvoiceId) return 'ignored';
+  if (event.kind === 'ignored') return 'ignored';
+  const backend = services.backends[provider];
+  // Payment events of the accounting back-ends name the payment; the back-end says which invoice.
+  const providerInvoiceId = event.providerInvoiceId ?? (event.subject && backend?.resolveInvoiceId ? await backend.resolveInvoiceId(event) : null);
+  if (!providerInvoiceId) return 'ignored';
   const pool = services.db.pool;
   const invoice =
-    (await findInvoiceByProviderId(pool, event.providerInvoiceId)) ?? (event.duebotInvoiceId ? await getInvoice(pool, event.duebotInvoiceId) : null);
+    (await findInvoiceByProviderId(pool, providerInvoiceId, provider)) ?? (event.duebotInvoiceId ? await getInvoice(pool, event.duebotInvoiceId) : null);
   if (!invoice) {
-    services.log.info({ providerInvoiceId: event.providerInvoiceId, type: event.type }, 'event for an invoice duebot did not issue; ignored');
+    services.log.info({ providerInvoiceId, type: event.type }, 'event for an invoice duebot did not issue; ignored');
     return 'unknown_invoice';
   }
-  const backend = services.backends[provider];
   if (!backend) throw new Error(`no invoicing back-end "${provider}" is configured`);
   // Events arrive out of order and twice: the live state, not the event body, is the truth.
-  const live = await backend.fetchInvoice(event.providerInvoiceId);
+  const live = await backend.fetchInvoice(providerInvoiceId);
   return (await applyBackendState(services, invoice, live, { sourceEvent, actor: provider, occurredAt: event.occurredAt })) ? 'applied' : 'unchanged';
 }
 

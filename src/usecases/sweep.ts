@@ -94,9 +94,15 @@ function describeEffect(kind: string): string {
 /** Fallback for lost payment webhooks: ask the back-end about every open invoice. */
 export async function pollOpenInvoices(services: Services): Promise<number> {
   let changed = 0;
+  // Back-ends with a change feed name what changed; the others get every open invoice checked.
+  const changedBy = new Map<string, Set<string> | null>();
+  for (const [provider, backend] of Object.entries(services.backends)) {
+    if (backend.changedSinceLastPoll) changedBy.set(provider, await backend.changedSinceLastPoll().catch(() => null));
+  }
   for (const invoice of await invoicesInStatus(services.db.pool, ['sent', 'partially_paid'], 1000)) {
     const backend = services.backends[invoice.provider];
     if (!backend || !invoice.providerInvoiceId) continue;
+    if (changedBy.get(invoice.provider)?.has(invoice.providerInvoiceId) === false) continue;
     try {
       const live = await backend.fetchInvoice(invoice.providerInvoiceId);
       const fresh = (await getInvoice(services.db.pool, invoice.id)) ?? invoice;

@@ -27,6 +27,7 @@ import { startStub, type StubReply } from './http-stub.js';
  * Endpoints: POST /v1/customers, GET /v1/customers/:id, GET /v1/customers/search, POST /v1/invoices,
  * GET /v1/invoices/:id, GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
  * POST /v1/invoices/:id/finalize, POST /v1/invoices/:id/void, POST /v1/invoices/:id/mark_uncollectible,
+ * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form),
  * and the "payment link" pages GET /pay/:invoiceId (HTML) and GET /pay/:invoiceId/pdf.
  *
  * Things Stripe does that happen here only when a test asks: payments (`pay`), webhook deliveries
@@ -284,6 +285,25 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       return { status: 200, body: item };
     }
 
+    if (method === 'POST' && path === '/v1/credit_notes') {
+      if (!body.invoice) return missing('invoice');
+      const inv = invoices.get(String(body.invoice));
+      if (!inv) return noSuch('invoice', String(body.invoice), 'invoice');
+      if (inv.status !== 'open') return invalid(`fake Stripe models credit notes on open invoices only (${inv.id} is ${String(inv.status)}).`, { param: 'invoice' });
+      if (typeof body.amount !== 'string' || !/^\d+$/.test(body.amount)) return invalid('fake Stripe models credit notes with `amount` only', { param: 'amount' });
+      const amount = Number(body.amount);
+      if (amount <= 0 || amount > (inv.amount_remaining as number)) return invalid(`The sum of credit amount (${amount}) must be positive and at most the amount remaining.`, { param: 'amount' });
+      // A pre-payment credit note lowers what is due on an open invoice.
+      inv.amount_due = (inv.amount_due as number) - amount;
+      inv.amount_remaining = (inv.amount_remaining as number) - amount;
+      inv.pre_payment_credit_notes_amount = ((inv.pre_payment_credit_notes_amount as number | undefined) ?? 0) + amount;
+      if (inv.amount_remaining === 0) {
+        inv.status = 'paid';
+        transitions(inv).paid_at = nowSeconds();
+      }
+      const note = { id: newId('cn'), object: 'credit_note', invoice: inv.id, amount, currency: inv.currency, memo: body.memo ?? null, type: 'pre_payment', status: 'issued', created: nowSeconds(), livemode: false };
+      return { status: 200, body: note };
+    }
     if ((m = /^\/v1\/invoices\/([^/]+)(?:\/(lines|finalize|void|mark_uncollectible))?$/.exec(path))) {
       const inv = invoices.get(m[1]!);
       if (!inv) return noSuch('invoice', m[1]!);

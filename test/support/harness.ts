@@ -84,6 +84,8 @@ export interface HarnessOptions {
   tools?: ('clickup' | 'trello' | 'monday' | 'generic')[];
   /** false: run without Asana credentials (the fake still starts, unused). */
   asana?: boolean;
+  /** Extra environment variables (e.g. another invoicing back-end's settings). */
+  env?: Record<string, string>;
 }
 
 export const PUBLIC_URL = 'https://duebot.test';
@@ -131,6 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(genericSecret ? { GENERIC_WEBHOOK_SECRET: genericSecret } : {}),
     MAILGUN_SIGNING_KEY: MAILGUN_KEY,
     INBOUND_EMAIL_BASIC_AUTH: INBOUND_AUTH,
+    ...(options.env ?? {}),
   };
   const clock = new ShiftedClock();
   const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });

@@ -61,6 +61,10 @@ describe('config', () => {
         approverUserIds: ['U0AAA1', 'U0BBB2'],
       },
       stripe: { secretKey: 'sk_test_SECRETSTRIPE', webhookSecret: 'whsec_SECRETHOOK', apiUrl: null },
+      encryptionKey: null,
+      quickbooks: null,
+      freshbooks: null,
+      payments: { pollEveryMs: 900_000 },
       asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me' },
       clickup: null,
       trello: null,
@@ -117,8 +121,7 @@ describe('config', () => {
       'BILLING_CHANNEL_ID: is required',
       'OWNER_SLACK_USER_ID: is required',
       'APPROVER_SLACK_USER_IDS: is required',
-      'STRIPE_SECRET_KEY: is required',
-      'STRIPE_WEBHOOK_SECRET: is required',
+      'STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end',
       'ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)',
       'SMTP_URL: is required',
       'EMAIL_FROM: is required',
@@ -269,5 +272,33 @@ describe('config', () => {
     expect(parseInterval('3 minutes')).toBe(180_000);
     expect(parseInterval('soon')).toBeNull();
     expect(parseInterval('5 days')).toBeNull();
+  });
+});
+
+describe('invoicing back-ends', () => {
+  const { STRIPE_SECRET_KEY: _k, STRIPE_WEBHOOK_SECRET: _w, ...noStripe } = valid;
+  const key = Buffer.alloc(32, 7);
+  const qbo = { QUICKBOOKS_CLIENT_ID: 'ABqbo', QUICKBOOKS_CLIENT_SECRET: 'SECRETQBO' };
+  const fb = { FRESHBOOKS_CLIENT_ID: 'fbid', FRESHBOOKS_CLIENT_SECRET: 'SECRETFB' };
+
+  test('QuickBooks or FreshBooks alone is enough, with ENCRYPTION_KEY as hex or base64', () => {
+    const config = loadConfig({ ...noStripe, ...qbo, ...fb, ENCRYPTION_KEY: key.toString('base64'), QUICKBOOKS_SANDBOX: 'true', QUICKBOOKS_API_URL: 'http://127.0.0.1:4010', FRESHBOOKS_WEBHOOK_VERIFIER: 'v', PAYMENT_POLL_EVERY: '5 minutes' });
+    expect(config).toMatchObject({
+      stripe: null,
+      encryptionKey: key,
+      quickbooks: { clientId: 'ABqbo', clientSecret: 'SECRETQBO', sandbox: true, apiUrl: 'http://127.0.0.1:4010', webhookVerifier: null, tokenUrl: null },
+      freshbooks: { clientId: 'fbid', clientSecret: 'SECRETFB', webhookVerifier: 'v', apiUrl: null },
+      payments: { pollEveryMs: 300_000 },
+    });
+    expect(loadConfig({ ...noStripe, ...fb, ENCRYPTION_KEY: key.toString('hex') }).encryptionKey).toEqual(key);
+  });
+
+  test('half pairs, a missing or bad ENCRYPTION_KEY each get one line, without the values', () => {
+    expect(problemsOf({ ...valid, STRIPE_WEBHOOK_SECRET: '' })).toEqual(['STRIPE_WEBHOOK_SECRET: is required to use Stripe (STRIPE_SECRET_KEY is set)']);
+    expect(problemsOf({ ...noStripe, ...qbo })).toEqual(['ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)']);
+    expect(problemsOf({ ...noStripe, FRESHBOOKS_CLIENT_ID: 'x', ENCRYPTION_KEY: key.toString('hex') })).toEqual(['FRESHBOOKS_CLIENT_SECRET: is required to use FreshBooks (FRESHBOOKS_CLIENT_ID is set)']);
+    const bad = problemsOf({ ...valid, ENCRYPTION_KEY: 'Sekr1tTooShort' });
+    expect(bad).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: must be 32 bytes/)]);
+    expect(bad.join()).not.toContain('Sekr1t');
   });
 });

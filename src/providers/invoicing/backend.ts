@@ -20,6 +20,28 @@ export interface InvoicingBackend {
    * Throws `WebhookSignatureError` when the signature is missing, wrong or stale.
    */
   parseWebhook(rawBody: Buffer, headers: Record<string, string | string[] | undefined>): BackendWebhookEvent;
+  /**
+   * For back-ends whose deliveries batch several events (QuickBooks) or whose signing keys are handed
+   * out at run time (FreshBooks verifiers, `extraSecrets`): all events of one verified delivery.
+   */
+  parseWebhookEvents?(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, extraSecrets?: string[]): BackendWebhookEvent[];
+  /**
+   * For events about another object (a payment): the invoice it applies to, read from the back-end.
+   * Called while processing the stored event, never before storing it.
+   */
+  resolveInvoiceId?(event: BackendWebhookEvent): Promise<string | null>;
+  /**
+   * Lowers what the client owes on an issued invoice by `amountMinor` (a credit note / credit memo
+   * applied to it) and returns the invoice afterwards. Not idempotent at the provider: call it once
+   * per credit, behind an effects-ledger claim.
+   */
+  creditInvoice?(providerInvoiceId: string, amountMinor: number, reason: string): Promise<BackendInvoice>;
+  /**
+   * For back-ends with a change feed (QuickBooks change-data-capture): ids of the invoices that changed
+   * since the previous call, so the payment poll reads only those. Null = unknown (first call, or the
+   * feed failed): the poll then checks every open invoice.
+   */
+  changedSinceLastPoll?(): Promise<Set<string> | null>;
 }
 
 export interface IssueInvoiceRequest {
@@ -66,6 +88,8 @@ export interface BackendWebhookEvent {
   /** duebot's invoice id where the back-end echoes our metadata. */
   duebotInvoiceId: string | null;
   occurredAt: Date;
+  /** What the event is about when it is not the invoice itself, e.g. `{ type: 'payment', id: '778' }`. */
+  subject?: { type: string; id: string } | null;
 }
 
 export class WebhookSignatureError extends Error {

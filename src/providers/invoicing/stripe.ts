@@ -10,24 +10,9 @@ import {
   type InvoicingBackend,
   type IssueInvoiceRequest,
 } from './backend.js';
+import { BackendError, retryAfterMs, type BackendErrorCode } from './errors.js';
 
-export type BackendErrorCode = 'rate_limited' | 'auth' | 'invalid' | 'unavailable' | 'not_found';
-
-/** A back-end failure by cause, so callers decide retry vs. give up by type (stripe-node's habit). */
-export class BackendError extends Error {
-  override readonly name = 'BackendError';
-  /** HTTP status from the provider, when there was a response. */
-  readonly status: number | null;
-  constructor(
-    message: string,
-    readonly code: BackendErrorCode,
-    readonly retryable: boolean,
-    details: { status?: number | null; cause?: unknown } = {},
-  ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.status = details.status ?? null;
-  }
-}
+export { BackendError, type BackendErrorCode } from './errors.js';
 
 export interface StripeBackendOptions {
   secretKey: string;
@@ -167,6 +152,12 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },
 
+    async creditInvoice(providerInvoiceId, amountMinor, reason) {
+      // A credit note on an open invoice lowers what is still due (Stripe's pre-payment credit).
+      await call('create credit note', () => stripe.creditNotes.create({ invoice: providerInvoiceId, amount: amountMinor, memo: reason }));
+      return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
+    },
+
     parseWebhook(rawBody, headers) {
       const header = headers['stripe-signature'];
       const signature = Array.isArray(header) ? header[0] : header;
@@ -228,10 +219,11 @@ export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
 /** Sorts stripe-node's error hierarchy into retry-or-give-up codes. */
 export function toBackendError(what: string, err: unknown): BackendError {
   if (err instanceof BackendError) return err;
-  const e = (err ?? {}) as { type?: string; statusCode?: number; message?: string; code?: string };
+  const e = (err ?? {}) as { type?: string; statusCode?: number; message?: string; code?: string; headers?: Record<string, string> };
   const status = e.statusCode ?? null;
   const message = `Stripe ${what} failed${status ? ` (${status}${e.code ? ` ${e.code}` : ''})` : ''}: ${e.message ?? String(err)}`;
-  const make = (code: BackendErrorCode, retryable: boolean) => new BackendError(message, code, retryable, { status, cause: err });
+  const retryAfter = status === 429 ? retryAfterMs(e.headers?.['retry-after'], new Date()) : null;
+  const make = (code: BackendErrorCode, retryable: boolean) => new BackendError(message, code, retryable, { status, cause: err, retryAfterMs: retryAfter });
   switch (e.type) {
     case 'StripeRateLimitError':
       return make('rate_limited', true);

@@ -1,0 +1,98 @@
+import express, { type Request, type Response } from 'express';
+import { WebhookSignatureError, type BackendWebhookEvent } from '../providers/invoicing/backend.js';
+import type { FreshBooksBackend } from '../providers/invoicing/freshbooks.js';
+import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
+import type { Services } from '../services.js';
+import { processInboxEvent, type BackendEventPayload } from '../usecases/process-inbox.js';
+import { bodyBuffer, rawBody } from './raw-body.js';
+
+/**
+ * Webhooks of the accounting back-ends, the same way as /webhooks/stripe: verify over the raw bytes
+ * (401, nothing stored), store every accepted event in inbox_events (deduped on its id), answer,
+ * then act. Their deliveries carry ids only; processing re-reads the invoice.
+ */
+export function accountingWebhookRouter(services: Services): express.Router {
+  const router = express.Router();
+  router.post('/webhooks/quickbooks', rawBody, (req, res) => void handle(res, services, () => receive('quickbooks', req, res, services, [])));
+  router.post('/webhooks/freshbooks', rawBody, (req, res) => void handle(res, services, () => freshbooks(req, res, services)));
+  return router;
+}
+
+async function handle(res: Response, services: Services, work: () => Promise<InboxEvent[]>): Promise<void> {
+  let accepted: InboxEvent[];
+  try {
+    accepted = await work();
+  } catch (err) {
+    services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'webhook could not be stored');
+    if (!res.headersSent) res.status(503).json({ error: 'temporarily unable to store the event; please retry' });
+    return;
+  }
+  setImmediate(() => {
+    void (async () => {
+      for (const event of accepted) await processInboxEvent(services, event);
+    })().catch((err: unknown) => {
+      // Only when even recording the failure failed (database gone, e.g. shutting down): the sweep retries.
+      services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'stored webhook event left for the sweep');
+    });
+  });
+}
+
+async function receive(provider: string, req: Request, res: Response, services: Services, extraSecrets: string[]): Promise<InboxEvent[]> {
+  const backend = services.backends[provider];
+  if (!backend?.parseWebhookEvents) {
+    res.status(404).json({ error: `${provider} is not configured` });
+    return [];
+  }
+  let events: BackendWebhookEvent[];
+  try {
+    events = backend.parseWebhookEvents(bodyBuffer(req.body), req.headers, extraSecrets);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    res.status(err instanceof WebhookSignatureError ? 401 : 400).json({ error: err instanceof WebhookSignatureError ? reason : `malformed ${provider} delivery: ${reason}` });
+    return [];
+  }
+  const accepted: InboxEvent[] = [];
+  let ignored = 0;
+  for (const event of events) {
+    if (event.kind === 'ignored') {
+      ignored += 1;
+      continue;
+    }
+    const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
+    const stored = await storeInboxEvent(services.db.pool, { source: provider, externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
+    if (stored) accepted.push(stored);
+  }
+  res.status(200).json({ accepted: accepted.length, duplicates: events.length - accepted.length - ignored, ignored });
+  return accepted;
+}
+
+/** FreshBooks first sends an unsigned verification message; confirming it back proves it genuine. */
+async function freshbooks(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
+  const backend = services.backends.freshbooks as FreshBooksBackend | undefined;
+  if (!backend) {
+    res.status(404).json({ error: 'freshbooks is not configured' });
+    return [];
+  }
+  const form = new URLSearchParams(bodyBuffer(req.body).toString('utf8'));
+  const verifier = form.get('verifier');
+  const callbackId = form.get('object_id');
+  if (verifier && !req.header('x-freshbooks-hmac-sha256')) {
+    if (!callbackId) {
+      res.status(400).json({ error: 'verification message without object_id' });
+      return [];
+    }
+    try {
+      await backend.confirmWebhook(callbackId, verifier);
+    } catch (err) {
+      services.log.warn({ callbackId, err: err instanceof Error ? err.message : String(err) }, 'freshbooks callback verification refused');
+      res.status(400).json({ error: 'FreshBooks did not accept this verifier' });
+      return [];
+    }
+    await saveWebhookSecret(services.db.pool, 'freshbooks', callbackId, verifier, services.clock.now());
+    services.log.info({ callbackId }, 'freshbooks callback verified');
+    res.status(200).json({ verified: true });
+    return [];
+  }
+  return receive('freshbooks', req, res, services, await webhookSecrets(services.db.pool, 'freshbooks'));
+}

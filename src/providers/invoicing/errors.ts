@@ -1,0 +1,44 @@
+export type BackendErrorCode = 'rate_limited' | 'auth' | 'invalid' | 'unavailable' | 'not_found' | 'not_connected';
+
+/**
+ * A back-end failure by cause, so callers decide retry vs. give up by type (stripe-node's habit).
+ * Every adapter throws these. A 429 is never slept on inside an adapter: it surfaces at once as a
+ * retryable `rate_limited` error carrying the provider's Retry-After, and the job that called retries.
+ */
+export class BackendError extends Error {
+  override readonly name = 'BackendError';
+  /** HTTP status from the provider, when there was a response. */
+  readonly status: number | null;
+  /** From Retry-After on a 429, in milliseconds, when the provider said. */
+  readonly retryAfterMs: number | null;
+  constructor(
+    message: string,
+    readonly code: BackendErrorCode,
+    readonly retryable: boolean,
+    details: { status?: number | null; cause?: unknown; retryAfterMs?: number | null } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.status = details.status ?? null;
+    this.retryAfterMs = details.retryAfterMs ?? null;
+  }
+}
+
+/** Retry-After as seconds or an HTTP date → milliseconds (null when absent or unreadable). */
+export function retryAfterMs(header: string | string[] | undefined | null, now: Date): number | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now.getTime());
+}
+
+/** Sorts an HTTP status into the codes above (shared by the OAuth back-ends). */
+export function backendErrorFor(message: string, status: number | null, cause: unknown, retryAfter: number | null = null): BackendError {
+  const make = (code: BackendErrorCode, retryable: boolean) => new BackendError(message, code, retryable, { status, cause, retryAfterMs: retryAfter });
+  if (status === null) return make('unavailable', true);
+  if (status === 429) return make('rate_limited', true);
+  if (status === 401 || status === 403) return make('auth', false);
+  if (status === 404) return make('not_found', false);
+  if (status >= 500) return make('unavailable', true);
+  return make('invalid', false);
+}

@@ -1,0 +1,318 @@
+import { createHash, createHmac } from 'node:crypto';
+import freshbooks from '@freshbooks/api';
+import builders from '@freshbooks/api/dist/models/builders/index.js';
+import type { Client as FreshBooksClient } from '@freshbooks/api';
+import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
+import type { ConnectionStore } from '../../store/connections.js';
+import { safeEqual } from '../../http/signatures.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendWebhookEvent, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { BackendError, backendErrorFor } from './errors.js';
+import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
+
+const { Client } = freshbooks;
+const { SearchQueryBuilder } = builders;
+
+export const FRESHBOOKS = 'freshbooks';
+
+export interface FreshBooksBackendOptions {
+  clientId: string;
+  clientSecret: string;
+  /** `${PUBLIC_URL}/oauth/freshbooks/callback`: FreshBooks wants it on every token request. */
+  redirectUri: string;
+  /** e.g. `http://127.0.0.1:4020`; null/absent = https://api.freshbooks.com (token endpoint included). */
+  apiUrl?: string | null;
+  /** The verifier of a callback registered outside duebot (HMAC key of its deliveries). */
+  webhookVerifier?: string | null;
+  connections: ConnectionStore;
+  now: () => Date;
+  onBroken?: (provider: string, reason: string) => void;
+}
+
+export interface FreshBooksBackend extends InvoicingBackend {
+  /** Answers the verification message FreshBooks sends to a new callback (`verifier`, `object_id`). */
+  confirmWebhook(callbackId: string, verifier: string): Promise<void>;
+  /** Code → tokens for the connect flow; also finds the account id (first business membership). */
+  exchangeCode(code: string): Promise<RefreshedTokens & { accountId: string }>;
+  authorizeUrl(state: string): string;
+}
+
+/** A FreshBooks SDK error (`APIClientError`) or an axios error without a response. */
+type SdkError = { name?: string; message?: string; statusCode?: string; code?: string; response?: unknown };
+
+/**
+ * FreshBooks: form fields serialised as Python's `json.dumps` does by default (the key of
+ * `X-FreshBooks-Hmac-SHA256`): field order as received, `", "` / `": "`, non-ASCII as \uXXXX.
+ */
+export function freshbooksSignedString(form: URLSearchParams): string {
+  const escape = (v: string) => JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `{${[...form.entries()].map(([k, v]) => `${escape(k)}: ${escape(v)}`).join(', ')}}`;
+}
+
+export function freshbooksSignature(verifier: string, form: URLSearchParams): string {
+  return createHmac('sha256', verifier).update(freshbooksSignedString(form)).digest('base64');
+}
+
+const EVENT_KINDS: Record<string, BackendEventKind> = {
+  'payment.create': 'payment',
+  'payment.update': 'payment',
+  'payment.delete': 'payment',
+  'invoice.update': 'payment',
+  'invoice.delete': 'voided',
+};
+
+export function createFreshBooksBackend(options: FreshBooksBackendOptions): FreshBooksBackend {
+  // No SDK retries: its default (10 exponential retries on 429/5xx, POSTs included) would both stall
+  // a job for minutes and risk duplicate creates. Failures surface as BackendErrors; jobs retry.
+  const client: FreshBooksClient = new Client(options.clientId, {
+    clientSecret: options.clientSecret,
+    redirectUri: options.redirectUri,
+    ...(options.apiUrl ? { apiUrl: options.apiUrl.replace(/\/$/, '') } : {}),
+    retryOptions: { retries: 0 },
+  });
+
+  const tokenCall = async (work: () => Promise<{ accessToken: string; refreshToken: string; accessTokenExpiresAt: Date } | undefined>): Promise<RefreshedTokens> => {
+    try {
+      const t = await work();
+      if (!t) throw new BackendError('FreshBooks token endpoint answered without tokens', 'invalid', false);
+      return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.accessTokenExpiresAt };
+    } catch (err) {
+      throw toBackendError('token request', err);
+    }
+  };
+
+  const session: OAuthSession = createOAuthSession({
+    provider: FRESHBOOKS,
+    store: options.connections,
+    now: options.now,
+    refresh: (refreshToken) => tokenCall(() => client.refreshAccessToken(refreshToken)),
+    ...(options.onBroken ? { onBroken: options.onBroken } : {}),
+  });
+
+  /** Runs one API call with a fresh token; a 401 gets one refresh and one retry, then breaks the connection. */
+  async function call<T>(what: string, work: (accountId: string) => Promise<{ data?: T }>): Promise<T> {
+    let tokens = await session.tokens();
+    for (let attempt = 0; ; attempt += 1) {
+      client.accessToken = tokens.accessToken;
+      try {
+        const result = await work(tokens.accountId);
+        await options.connections.markSuccess(FRESHBOOKS, options.now());
+        return result.data as T;
+      } catch (err) {
+        const mapped = toBackendError(what, err);
+        if (mapped.status === 401 && attempt === 0) {
+          tokens = await session.refresh(tokens);
+          continue;
+        }
+        if (mapped.status === 401) await session.broken(`FreshBooks ${what} answered 401 after a token refresh`);
+        throw mapped;
+      }
+    }
+  }
+
+  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer'], currency: string): Promise<number> {
+    if (customer.providerCustomerId) return Number(customer.providerCustomerId);
+    const email = customer.emails[0];
+    const search = email ? new SearchQueryBuilder().equals('email', email) : new SearchQueryBuilder().like('organization_like', customer.name);
+    const found = await call('list clients', (account) => client.clients.list(account, [search]));
+    const match = found.clients.find((c) => (email ? c.email === email : c.organization === customer.name));
+    if (match?.id !== undefined) return Number(match.id);
+    const created = await call('create client', (account) =>
+      client.clients.create({ organization: customer.name, ...(email ? { email } : {}), currencyCode: currency } as Parameters<FreshBooksClient['clients']['create']>[0], account),
+    );
+    return Number(created.id);
+  }
+
+  /** Our invoice at FreshBooks, found by its number (FreshBooks has no idempotency keys). */
+  async function findExisting(number: string, customerId: number): Promise<FreshBooksInvoice | null> {
+    const found = await call('list invoices', (account) => client.invoices.list(account, [new SearchQueryBuilder().equals('invoice_number', number)]));
+    // Same number and same client: an invoice someone numbered the same by hand is not ours.
+    return (found.invoices as FreshBooksInvoice[]).find((i) => i.invoiceNumber === number && Number(i.customerId) === customerId && i.visState !== 1) ?? null;
+  }
+
+  async function withLink(inv: FreshBooksInvoice): Promise<BackendInvoice> {
+    const link = await call('share link', (account) => client.invoices.shareLink(account, String(inv.id)));
+    return toBackendInvoice(inv, (link as unknown as { shareLink?: string }).shareLink ?? null);
+  }
+
+  return {
+    name: FRESHBOOKS,
+
+    async issueInvoice(req) {
+      const currency = normalizeCurrency(req.currency);
+      const customerId = await findOrCreateCustomer(req.customer, currency);
+      let invoice = await findExisting(req.number, customerId);
+      if (!invoice) {
+        invoice = (await call('create invoice', (account) =>
+          client.invoices.create(
+            {
+              customerId,
+              createDate: options.now(),
+              dueOffsetDays: req.daysUntilDue,
+              currencyCode: currency,
+              invoiceNumber: req.number,
+              notes: req.memo,
+              lines: req.lines.map((line) => ({
+                type: 0,
+                name: line.description.slice(0, 100),
+                description: line.description,
+                qty: line.quantity,
+                unitCost: { amount: toMajorString(money(line.unitAmount, currency)), code: currency },
+              })),
+            } as unknown as Parameters<FreshBooksClient['invoices']['create']>[0],
+            account,
+          ),
+        )) as FreshBooksInvoice;
+      }
+      if (invoice.v3Status === 'draft' || invoice.v3Status === 'created') {
+        // duebot emails the invoice itself; FreshBooks only needs to know it went out.
+        invoice = (await call('mark sent', (account) => client.invoices.update(account, String(invoice!.id), { actionMarkAsSent: true }))) as FreshBooksInvoice;
+      }
+      return withLink(invoice);
+    },
+
+    async fetchInvoice(providerInvoiceId) {
+      const inv = (await call('get invoice', (account) => client.invoices.single(account, providerInvoiceId))) as FreshBooksInvoice;
+      return withLink(inv);
+    },
+
+    async voidInvoice(providerInvoiceId) {
+      // FreshBooks has no void: deleting (vis_state 1) is how its own UI takes an invoice back.
+      const current = await this.fetchInvoice(providerInvoiceId);
+      if (current.status === 'void') return current;
+      await call('delete invoice', (account) => client.invoices.delete(account, providerInvoiceId));
+      return this.fetchInvoice(providerInvoiceId);
+    },
+
+    parseWebhook(rawBody, headers) {
+      const events = this.parseWebhookEvents!(rawBody, headers);
+      return events[0]!;
+    },
+
+    parseWebhookEvents(rawBody, headers, extraSecrets = []) {
+      const header = headers['x-freshbooks-hmac-sha256'];
+      const signature = Array.isArray(header) ? header[0] : header;
+      if (!signature) throw new WebhookSignatureError('missing X-FreshBooks-Hmac-SHA256 header');
+      const form = new URLSearchParams(rawBody.toString('utf8'));
+      const secrets = [options.webhookVerifier ?? '', ...extraSecrets].filter(Boolean);
+      if (!secrets.some((secret) => safeEqual(freshbooksSignature(secret, form), signature.trim()))) {
+        throw new WebhookSignatureError('X-FreshBooks-Hmac-SHA256 does not match any verifier');
+      }
+      const name = form.get('name');
+      const objectId = form.get('object_id');
+      if (!name || !objectId) throw new Error('expected form fields name and object_id');
+      const kind = EVENT_KINDS[name] ?? 'ignored';
+      const isPayment = name.startsWith('payment.');
+      const now = options.now();
+      // Deliveries carry no event id. Creations are unique by object; repeats of an update within the
+      // same minute are one change (processing re-reads the invoice, so a repeat is harmless anyway).
+      const eventId = name.endsWith('.create') ? `${name}:${objectId}` : `${name}:${objectId}:${createHash('sha256').update(rawBody).digest('hex').slice(0, 12)}:${Math.floor(now.getTime() / 60_000)}`;
+      return [
+        {
+          eventId,
+          type: name,
+          kind,
+          providerInvoiceId: kind !== 'ignored' && name.startsWith('invoice.') ? objectId : null,
+          duebotInvoiceId: null,
+          occurredAt: now,
+          subject: isPayment && kind !== 'ignored' ? { type: 'payment', id: objectId } : null,
+        },
+      ];
+    },
+
+    async resolveInvoiceId(event) {
+      if (event.subject?.type !== 'payment') return event.providerInvoiceId;
+      const payment = await call('get payment', (account) => client.payments.single(account, event.subject!.id));
+      const invoiceId = (payment as unknown as { invoiceId?: number | null }).invoiceId;
+      return invoiceId ? String(invoiceId) : null;
+    },
+
+    async creditInvoice(providerInvoiceId, amountMinor, reason) {
+      const inv = (await call('get invoice', (account) => client.invoices.single(account, providerInvoiceId))) as FreshBooksInvoice;
+      const currency = normalizeCurrency(inv.currencyCode ?? 'USD');
+      const amount = toMajorString(money(amountMinor, currency));
+      await call('create credit note', (account) =>
+        client.creditNotes.create(
+          { clientId: String(inv.customerId), currencyCode: currency, createDate: options.now(), lines: [{ type: 0, name: reason.slice(0, 100), qty: 1, unitCost: { amount, code: currency } }] } as unknown as Parameters<FreshBooksClient['creditNotes']['create']>[0],
+          account,
+        ),
+      );
+      // FreshBooks applies a client's credit to an invoice as a payment of type "Credit".
+      await call('apply credit', (account) => client.payments.create(account, { invoiceId: inv.id, amount: { amount, code: currency }, date: options.now(), type: 'Credit', note: reason }));
+      return this.fetchInvoice(providerInvoiceId);
+    },
+
+    async confirmWebhook(callbackId, verifier) {
+      await call('verify callback', (account) => client.callbacks.verify(account, callbackId, verifier));
+    },
+
+    async exchangeCode(code) {
+      const tokens = await tokenCall(() => client.getAccessToken(code));
+      client.accessToken = tokens.accessToken;
+      let me;
+      try {
+        me = (await client.users.me()).data;
+      } catch (err) {
+        throw toBackendError('identity', err);
+      }
+      const accountId = me?.businessMemberships?.map((m) => m.business?.accountId).find((id) => id);
+      if (!accountId) throw new BackendError('FreshBooks user has no business with an accounting account', 'invalid', false);
+      return { ...tokens, accountId };
+    },
+
+    authorizeUrl(state) {
+      return `${client.getAuthRequestUrl()}&state=${encodeURIComponent(state)}`;
+    },
+  };
+}
+
+interface FreshBooksMoney {
+  amount: string;
+  code: string;
+}
+
+/** The slice of the SDK's (camel-cased) invoice duebot reads. */
+interface FreshBooksInvoice {
+  id?: number;
+  invoiceNumber?: string;
+  customerId?: number;
+  currencyCode?: string;
+  amount?: FreshBooksMoney;
+  outstanding?: FreshBooksMoney;
+  paid?: FreshBooksMoney;
+  paymentStatus?: string;
+  v3Status?: string;
+  visState?: number;
+}
+
+export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | null): BackendInvoice {
+  const currency = normalizeCurrency(inv.currencyCode ?? inv.amount?.code ?? 'USD');
+  const minor = (m: FreshBooksMoney | undefined) => (m ? parseMajor(m.amount, currency).amount : 0);
+  const amountDue = minor(inv.amount);
+  const amountPaid = minor(inv.paid);
+  const status =
+    inv.visState === 1 ? 'void' : inv.paymentStatus === 'paid' || inv.paymentStatus === 'auto-paid' ? 'paid' : inv.v3Status === 'draft' ? 'draft' : 'open';
+  return {
+    providerInvoiceId: String(inv.id),
+    providerCustomerId: String(inv.customerId ?? ''),
+    status,
+    currency,
+    amountDue,
+    amountPaid,
+    amountRemaining: inv.outstanding ? minor(inv.outstanding) : Math.max(0, amountDue - amountPaid),
+    paymentUrl: status === 'void' ? null : shareLink,
+    pdfUrl: null,
+    metadata: inv.invoiceNumber ? { duebot_number: inv.invoiceNumber } : {},
+  };
+}
+
+function toBackendError(what: string, err: unknown): BackendError {
+  if (err instanceof BackendError) return err;
+  const e = (err ?? {}) as SdkError;
+  const status = e.statusCode && /^\d+$/.test(e.statusCode) ? Number(e.statusCode) : null;
+  if (status === null && e.response === undefined && e.name !== 'AxiosError' && e.code === undefined) {
+    // Neither an HTTP answer nor a network failure: a bug on our side or in the SDK.
+    return new BackendError(`FreshBooks ${what} failed: ${e.message ?? 'unknown error'}`, 'invalid', false);
+  }
+  // No `cause`: an AxiosError carries the request (bearer token, refresh token), which must never reach a log.
+  return backendErrorFor(`FreshBooks ${what} failed${status ? ` (${status})` : ''}: ${e.message ?? 'no answer'}`, status, undefined);
+}

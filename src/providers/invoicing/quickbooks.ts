@@ -1,0 +1,398 @@
+import { createHmac } from 'node:crypto';
+import { promisify } from 'node:util';
+import QuickBooks from 'node-quickbooks';
+import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
+import type { ConnectionStore } from '../../store/connections.js';
+import { safeEqual } from '../../http/signatures.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendWebhookEvent, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
+import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
+import { keyedRateLimiter } from './rate-limiter.js';
+
+export const QUICKBOOKS = 'quickbooks';
+const DEFAULT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
+const AUTHORIZE_URL = 'https://appcenter.intuit.com/connect/oauth2';
+
+export interface QuickBooksBackendOptions {
+  clientId: string;
+  clientSecret: string;
+  /** `${PUBLIC_URL}/oauth/quickbooks/callback`. */
+  redirectUri: string;
+  /** Base URL without `/v3/company/`, e.g. `http://127.0.0.1:4010`; null = Intuit (sandbox or production). */
+  apiUrl?: string | null;
+  sandbox?: boolean;
+  tokenUrl?: string | null;
+  /** The app's webhook verifier token (HMAC key of `intuit-signature`). */
+  webhookVerifier?: string | null;
+  /** Item used on every invoice line (QuickBooks wants one; "1" is the stock "Services" item). */
+  itemId?: string;
+  connections: ConnectionStore;
+  now: () => Date;
+  onBroken?: (provider: string, reason: string) => void;
+  /** QuickBooks limits per realm: 10 concurrent, 500 per minute (overridable for tests). */
+  limits?: { concurrency: number; perMinute: number };
+}
+
+export interface QuickBooksBackend extends InvoicingBackend {
+  exchangeCode(code: string, realmId: string): Promise<RefreshedTokens & { accountId: string }>;
+  authorizeUrl(state: string): string;
+}
+
+/** Intuit: `intuit-signature` is the base64 HMAC-SHA256 of the raw body with the verifier token. */
+export function intuitSignature(verifier: string, rawBody: Buffer | string): string {
+  return createHmac('sha256', verifier).update(rawBody).digest('base64');
+}
+
+type Callback<T> = (err: unknown, data: T) => void;
+/** The node-quickbooks methods duebot calls (the package's typings are loose). */
+interface Qbo {
+  endpoint: string;
+  findCustomers(criteria: unknown, cb: Callback<{ QueryResponse: { Customer?: QboCustomer[] } }>): void;
+  createCustomer(body: unknown, cb: Callback<QboCustomer>): void;
+  findInvoices(criteria: unknown, cb: Callback<{ QueryResponse: { Invoice?: QboInvoice[] } }>): void;
+  createInvoice(body: unknown, cb: Callback<QboInvoice>): void;
+  getInvoice(id: string, cb: Callback<QboInvoice>): void;
+  getCustomer(id: string, cb: Callback<QboCustomer>): void;
+  voidInvoice(idOrEntity: unknown, cb: Callback<unknown>): void;
+  getPayment(id: string, cb: Callback<QboPayment>): void;
+  createCreditMemo(body: unknown, cb: Callback<{ Id: string }>): void;
+  createPayment(body: unknown, cb: Callback<{ Id: string }>): void;
+  changeDataCapture(entities: string[], since: Date, cb: Callback<CdcResponse>): void;
+  refreshAccessToken(cb: Callback<{ access_token: string; refresh_token: string; expires_in: number }>): void;
+  refreshToken: string | null;
+}
+interface QboCustomer {
+  Id: string;
+  DisplayName: string;
+  DefaultTaxCodeRef?: { value: string };
+  Taxable?: boolean;
+}
+interface QboInvoice {
+  Id: string;
+  DocNumber?: string;
+  CustomerRef: { value: string };
+  CurrencyRef?: { value: string };
+  TotalAmt: number;
+  Balance: number;
+  PrivateNote?: string;
+  InvoiceLink?: string;
+}
+interface CdcResponse {
+  CDCResponse?: { QueryResponse?: { Invoice?: { Id: string }[]; Payment?: QboPayment[] }[] }[];
+}
+interface QboPayment {
+  Id: string;
+  Line?: { LinkedTxn?: { TxnId: string; TxnType: string }[] }[];
+}
+
+const QboClass = QuickBooks as unknown as {
+  new (...args: unknown[]): Qbo;
+  TOKEN_URL: string;
+};
+
+export function createQuickBooksBackend(options: QuickBooksBackendOptions): QuickBooksBackend {
+  const apiBase = (options.apiUrl ?? (options.sandbox ? 'https://sandbox-quickbooks.api.intuit.com' : 'https://quickbooks.api.intuit.com')).replace(/\/$/, '');
+  const tokenUrl = options.tokenUrl ?? DEFAULT_TOKEN_URL;
+  const limiterFor = keyedRateLimiter({ concurrency: options.limits?.concurrency ?? 10, perWindow: options.limits?.perMinute ?? 500, windowMs: 60_000 });
+
+  const qbo = (accessToken: string, realmId: string, refreshToken: string | null = null): Qbo => {
+    // Positional: key, secret, token, tokenSecret, realm, sandbox, debug, minorversion, oauth version, refresh token.
+    const client = new QboClass(options.clientId, options.clientSecret, accessToken, false, realmId, Boolean(options.sandbox), false, 75, '2.0', refreshToken);
+    client.endpoint = `${apiBase}/v3/company/`;
+    return client;
+  };
+
+  const session: OAuthSession = createOAuthSession({
+    provider: QUICKBOOKS,
+    store: options.connections,
+    now: options.now,
+    refresh: async (refreshToken) => {
+      const client = qbo('', '', refreshToken);
+      // The SDK reads the token URL from a static at call time; set it right before, synchronously.
+      QboClass.TOKEN_URL = tokenUrl;
+      try {
+        const data = await promisify(client.refreshAccessToken.bind(client))();
+        return { accessToken: data.access_token, refreshToken: data.refresh_token, expiresAt: new Date(options.now().getTime() + data.expires_in * 1000) };
+      } catch (err) {
+        throw toBackendError('token refresh', err, options.now());
+      }
+    },
+    ...(options.onBroken ? { onBroken: options.onBroken } : {}),
+  });
+
+  /** One SDK call under the realm's limits with a fresh token; a 401 gets one refresh and one retry. */
+  async function call<T>(what: string, work: (client: Qbo) => Promise<T>): Promise<T> {
+    let tokens = await session.tokens();
+    for (let attempt = 0; ; attempt += 1) {
+      const client = qbo(tokens.accessToken, tokens.accountId);
+      try {
+        const result = await limiterFor(tokens.accountId)(() => work(client));
+        await options.connections.markSuccess(QUICKBOOKS, options.now());
+        return result;
+      } catch (err) {
+        const mapped = toBackendError(what, err, options.now());
+        if (mapped.status === 401 && attempt === 0) {
+          tokens = await session.refresh(tokens);
+          continue;
+        }
+        if (mapped.status === 401) await session.broken(`QuickBooks ${what} answered 401 after a token refresh`);
+        throw mapped;
+      }
+    }
+  }
+  const p = <T>(fn: (cb: Callback<T>) => void): Promise<T> => new Promise<T>((resolve, reject) => fn((err, data) => (err ? reject(err) : resolve(data))));
+
+  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer']): Promise<QboCustomer> {
+    if (customer.providerCustomerId) return call('get customer', (c) => p<QboCustomer>((cb) => c.getCustomer(customer.providerCustomerId!, cb)));
+    const found = await call('find customers', (c) => p<{ QueryResponse: { Customer?: QboCustomer[] } }>((cb) => c.findCustomers({ DisplayName: customer.name }, cb)));
+    const existing = found.QueryResponse.Customer?.[0];
+    if (existing) return existing;
+    const email = customer.emails[0];
+    return call('create customer', (c) =>
+      p<QboCustomer>((cb) => c.createCustomer({ DisplayName: customer.name, CompanyName: customer.name, ...(email ? { PrimaryEmailAddr: { Address: email } } : {}) }, cb)),
+    );
+  }
+
+  let lastChangePoll: Date | null = null;
+
+  async function readInvoice(id: string): Promise<BackendInvoice> {
+    // `include=invoiceLink` yields the pay link where QuickBooks Payments is on; otherwise it is absent.
+    const inv = await call('get invoice', (c) => p<QboInvoice>((cb) => c.getInvoice(`${id}?include=invoiceLink`, cb)));
+    return toBackendInvoice(inv);
+  }
+
+  return {
+    name: QUICKBOOKS,
+
+    async issueInvoice(req) {
+      const currency = normalizeCurrency(req.currency);
+      const customer = await findOrCreateCustomer(req.customer);
+      // Our number on this customer: found again after a crash (QuickBooks replays a requestid only so long).
+      const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)));
+      const existing = found.QueryResponse.Invoice?.[0];
+      if (existing) return readInvoice(existing.Id);
+      const now = options.now();
+      const isoDay = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+      const email = req.customer.emails[0];
+      const lineTax = { value: customer.Taxable ? 'TAX' : 'NON' };
+      const body = {
+        // QuickBooks' own idempotency key: a replay of the same requestid returns the first result.
+        requestId: `duebot-${req.invoiceId}`,
+        CustomerRef: { value: customer.Id },
+        CurrencyRef: { value: currency },
+        DocNumber: req.number,
+        TxnDate: isoDay(0),
+        DueDate: isoDay(req.daysUntilDue),
+        ...(email ? { BillEmail: { Address: email } } : {}),
+        AllowOnlineCreditCardPayment: true,
+        AllowOnlineACHPayment: true,
+        CustomerMemo: { value: req.memo.slice(0, 1000) },
+        PrivateNote: `duebot ${req.invoiceId}`,
+        // QuickBooks takes JSON numbers in major units; each is the exact decimal string's shortest double.
+        Line: req.lines.map((line) => ({
+          DetailType: 'SalesItemLineDetail',
+          Amount: Number(toMajorString(money(line.amount, currency))),
+          Description: line.description,
+          SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: Number(line.quantity), UnitPrice: Number(toMajorString(money(line.unitAmount, currency))), TaxCodeRef: lineTax },
+        })),
+        ...(customer.DefaultTaxCodeRef ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
+      };
+      const created = await call('create invoice', (c) => p<QboInvoice>((cb) => c.createInvoice(body, cb)));
+      return readInvoice(created.Id);
+    },
+
+    fetchInvoice: readInvoice,
+
+    async voidInvoice(providerInvoiceId) {
+      const current = await readInvoice(providerInvoiceId);
+      if (current.status === 'void') return current;
+      // Given an id, node-quickbooks reads the invoice first for its SyncToken, then voids it.
+      await call('void invoice', (c) => p<unknown>((cb) => c.voidInvoice(providerInvoiceId, cb)));
+      return readInvoice(providerInvoiceId);
+    },
+
+    parseWebhook(rawBody, headers) {
+      const events = this.parseWebhookEvents!(rawBody, headers);
+      if (!events[0]) throw new Error('delivery carries no events');
+      return events[0];
+    },
+
+    parseWebhookEvents(rawBody, headers) {
+      const header = headers['intuit-signature'];
+      const signature = Array.isArray(header) ? header[0] : header;
+      if (!signature) throw new WebhookSignatureError('missing intuit-signature header');
+      if (!options.webhookVerifier || !safeEqual(intuitSignature(options.webhookVerifier, rawBody), signature.trim())) {
+        throw new WebhookSignatureError('intuit-signature does not match the verifier token');
+      }
+      return parseIntuitEvents(JSON.parse(rawBody.toString('utf8')) as unknown, options.now());
+    },
+
+    async resolveInvoiceId(event) {
+      if (event.subject?.type !== 'payment') return event.providerInvoiceId;
+      const payment = await call('get payment', (c) => p<QboPayment>((cb) => c.getPayment(event.subject!.id, cb)));
+      for (const line of payment.Line ?? []) {
+        const linked = line.LinkedTxn?.find((t) => t.TxnType === 'Invoice');
+        if (linked) return linked.TxnId;
+      }
+      return null;
+    },
+
+    async creditInvoice(providerInvoiceId, amountMinor, reason) {
+      const inv = await call('get invoice', (c) => p<QboInvoice>((cb) => c.getInvoice(providerInvoiceId, cb)));
+      const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
+      const amount = Number(toMajorString(money(amountMinor, currency)));
+      const memo = await call('create credit memo', (c) =>
+        p<{ Id: string }>((cb) =>
+          c.createCreditMemo(
+            {
+              CustomerRef: inv.CustomerRef,
+              CurrencyRef: { value: currency },
+              PrivateNote: reason.slice(0, 4000),
+              Line: [{ DetailType: 'SalesItemLineDetail', Amount: amount, Description: reason, SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: amount } }],
+            },
+            cb,
+          ),
+        ),
+      );
+      // A credit memo stands apart until applied: a zero-total payment links it to the invoice.
+      await call('apply credit memo', (c) =>
+        p<{ Id: string }>((cb) =>
+          c.createPayment(
+            {
+              CustomerRef: inv.CustomerRef,
+              TotalAmt: 0,
+              Line: [
+                { Amount: amount, LinkedTxn: [{ TxnId: providerInvoiceId, TxnType: 'Invoice' }] },
+                { Amount: amount, LinkedTxn: [{ TxnId: memo.Id, TxnType: 'CreditMemo' }] },
+              ],
+            },
+            cb,
+          ),
+        ),
+      );
+      return readInvoice(providerInvoiceId);
+    },
+
+    async changedSinceLastPoll() {
+      const started = options.now();
+      const previous = lastChangePoll;
+      lastChangePoll = started;
+      // QuickBooks keeps 30 days of changes; without a previous poll (or past that) check everything.
+      if (!previous || started.getTime() - previous.getTime() > 29 * 86_400_000) return null;
+      try {
+        // A minute of overlap: a change written while the previous poll ran is not missed.
+        const data = await call('change data capture', (c) => p<CdcResponse>((cb) => c.changeDataCapture(['Invoice', 'Payment'], new Date(previous.getTime() - 60_000), cb)));
+        const ids = new Set<string>();
+        for (const response of data.CDCResponse ?? []) {
+          for (const page of response.QueryResponse ?? []) {
+            for (const invoice of page.Invoice ?? []) ids.add(invoice.Id);
+            for (const payment of page.Payment ?? []) {
+              for (const line of payment.Line ?? []) for (const t of line.LinkedTxn ?? []) if (t.TxnType === 'Invoice') ids.add(t.TxnId);
+            }
+          }
+        }
+        return ids;
+      } catch {
+        lastChangePoll = previous;
+        return null;
+      }
+    },
+
+    async exchangeCode(code, realmId) {
+      const response = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: {
+          Accept: 'application/json',
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Authorization: `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: options.redirectUri }).toString(),
+      }).catch((err: unknown) => {
+        throw backendErrorFor(`QuickBooks token exchange failed: ${err instanceof Error ? err.message : 'no answer'}`, null, undefined);
+      });
+      if (!response.ok) throw backendErrorFor(`QuickBooks token exchange failed (${response.status})`, response.status, null);
+      const data = (await response.json()) as { access_token: string; refresh_token: string; expires_in: number };
+      return { accountId: realmId, accessToken: data.access_token, refreshToken: data.refresh_token, expiresAt: new Date(options.now().getTime() + data.expires_in * 1000) };
+    },
+
+    authorizeUrl(state) {
+      const params = new URLSearchParams({ client_id: options.clientId, response_type: 'code', scope: 'com.intuit.quickbooks.accounting', redirect_uri: options.redirectUri, state });
+      return `${AUTHORIZE_URL}?${params.toString()}`;
+    },
+  };
+}
+
+const ENTITY_KINDS: Record<string, BackendEventKind> = { invoice: 'payment', payment: 'payment' };
+
+/** Both webhook formats: legacy `eventNotifications` and the CloudEvents array. Only Invoice and Payment matter. */
+export function parseIntuitEvents(body: unknown, now: Date): BackendWebhookEvent[] {
+  const events: BackendWebhookEvent[] = [];
+  const add = (eventId: string, entity: string, id: string, operation: string, at: string | undefined) => {
+    const name = entity.toLowerCase();
+    const op = operation.toLowerCase();
+    let kind: BackendEventKind = ENTITY_KINDS[name] ?? 'ignored';
+    if (name === 'invoice' && (op === 'void' || op === 'delete')) kind = 'voided';
+    const occurredAt = at && !Number.isNaN(Date.parse(at)) ? new Date(at) : now;
+    events.push({
+      eventId,
+      type: `${entity}.${operation}`,
+      kind,
+      providerInvoiceId: kind !== 'ignored' && name === 'invoice' ? id : null,
+      duebotInvoiceId: null,
+      occurredAt,
+      subject: kind !== 'ignored' && name === 'payment' ? { type: 'payment', id } : null,
+    });
+  };
+  if (Array.isArray(body)) {
+    for (const item of body as { id?: string; type?: string; intuitentityid?: string; intuitaccountid?: string; time?: string }[]) {
+      // type: qbo.<entity>.<operation>.v<n>
+      const [, entity, operation] = /^qbo\.([a-z]+)\.([a-z]+)\.v\d+$/i.exec(item.type ?? '') ?? [];
+      if (!item.id || !entity || !operation || !item.intuitentityid) throw new Error('CloudEvent without id, type qbo.<entity>.<operation>.v1 or intuitentityid');
+      add(item.id, entity, item.intuitentityid, operation, item.time);
+    }
+    return events;
+  }
+  const legacy = body as { eventNotifications?: { realmId?: string; dataChangeEvent?: { entities?: { name: string; id: string; operation: string; lastUpdated?: string }[] } }[] };
+  if (!Array.isArray(legacy?.eventNotifications)) throw new Error('expected eventNotifications or a CloudEvents array');
+  for (const note of legacy.eventNotifications) {
+    for (const e of note.dataChangeEvent?.entities ?? []) {
+      // Legacy deliveries carry no event id: realm, entity, id, operation and time identify one.
+      add(`${note.realmId ?? ''}:${e.name}:${e.id}:${e.operation}:${e.lastUpdated ?? ''}`, e.name, e.id, e.operation, e.lastUpdated);
+    }
+  }
+  return events;
+}
+
+export function toBackendInvoice(inv: QboInvoice): BackendInvoice {
+  const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
+  const total = parseMajor(inv.TotalAmt, currency).amount;
+  const balance = parseMajor(inv.Balance, currency).amount;
+  // A voided invoice keeps its number with every amount zeroed and "Voided" in the private note.
+  const voided = /^voided/i.test(inv.PrivateNote ?? '');
+  const status = voided ? 'void' : balance === 0 && total > 0 ? 'paid' : 'open';
+  return {
+    providerInvoiceId: inv.Id,
+    providerCustomerId: inv.CustomerRef.value,
+    status,
+    currency,
+    amountDue: total,
+    amountPaid: total - balance,
+    amountRemaining: balance,
+    paymentUrl: voided ? null : inv.InvoiceLink || null,
+    pdfUrl: null,
+    metadata: inv.DocNumber ? { duebot_number: inv.DocNumber } : {},
+  };
+}
+
+/** node-quickbooks hands back an AxiosError (HTTP failure) or the Fault body (200 with a Fault). */
+function toBackendError(what: string, err: unknown, now: Date): BackendError {
+  if (err instanceof BackendError) return err;
+  const e = (err ?? {}) as { response?: { status?: number; headers?: Record<string, string>; data?: unknown }; message?: string; Fault?: { Error?: { Message?: string; Detail?: string }[] }; code?: string };
+  const status = e.response?.status ?? null;
+  const fault = (e.Fault ?? (e.response?.data as { Fault?: typeof e.Fault } | undefined)?.Fault)?.Error?.[0];
+  const detail = fault ? `${fault.Message ?? ''}${fault.Detail ? `: ${fault.Detail}` : ''}` : (e.message ?? String(err));
+  // No `cause`: the SDK's AxiosError carries the request headers and body (bearer token, refresh token),
+  // and whatever logs this error must never see them.
+  if (status === null && e.Fault) return new BackendError(`QuickBooks ${what} failed: ${detail}`, 'invalid', false);
+  return backendErrorFor(`QuickBooks ${what} failed${status ? ` (${status})` : ''}: ${detail}`, status, undefined, status === 429 ? retryAfterMs(e.response?.headers?.['retry-after'], now) : null);
+}

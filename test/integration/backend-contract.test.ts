@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import type { InvoicingBackend, IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
+import { createStripeBackend } from '../../src/providers/invoicing/stripe.js';
+import { createFreshBooksBackend } from '../../src/providers/invoicing/freshbooks.js';
+import { createConnectionStore, type ConnectionStore } from '../../src/store/connections.js';
+import { createTokenCipher } from '../../src/store/token-cipher.js';
+import type { Database } from '../../src/store/db.js';
+import { openTestDatabase } from '../support/database.js';
+import { startFakeStripe } from '../support/fake-stripe.js';
+import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
+import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
+import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
+
+/**
+ * What every invoicing back-end must do, run against a local server speaking that provider's wire
+ * format through the real SDK. Rate limits are decided the same way everywhere: a 429 is never slept
+ * on inside the adapter; it surfaces at once as a retryable `rate_limited` BackendError (with the
+ * Retry-After when the SDK exposes it) and the calling job retries later.
+ */
+interface Subject {
+  backend: InvoicingBackend;
+  /** Records a payment at the provider; amount in minor units (default: everything outstanding). */
+  pay(providerInvoiceId: string, amountMinor?: number): void;
+  void(providerInvoiceId: string): void;
+  rateLimitNext(): void;
+  /** OAuth back-ends: make the stored access token expired, and read what the store holds. */
+  oauth?: { expire(): Promise<void>; stored(): Promise<{ refreshToken: string; accessToken: string }>; liveRefreshTokens(): string[]; revokeAll(): void; connections: ConnectionStore };
+  close(): Promise<void>;
+}
+
+let db: Database;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => db.close());
+
+const major = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+
+async function stripeSubject(): Promise<Subject> {
+  const fake = await startFakeStripe();
+  return {
+    backend: createStripeBackend({ secretKey: 'sk_test_contract', webhookSecret: fake.webhookSecret, apiUrl: fake.url }),
+    pay: (id, amount) => void fake.pay(id, amount),
+    void: (id) => void fake.void(id),
+    rateLimitNext: () => fake.failNext(1, 429),
+    close: fake.close,
+  };
+}
+
+async function freshbooksSubject(): Promise<Subject> {
+  const fake = await startFakeFreshBooks();
+  const provider = 'freshbooks';
+  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
+  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
+  await connections.saveTokens(provider, { accountId: fake.accountId, ...fake.issueTokens() }, new Date());
+  return {
+    backend: createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/freshbooks/callback', apiUrl: fake.url, connections, now: () => new Date() }),
+    pay: (id, amount) => void fake.pay(id, amount === undefined ? undefined : major(amount)),
+    void: (id) => fake.void(id),
+    rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '30' }),
+    oauth: {
+      async expire() {
+        const c = (await connections.get(provider))!;
+        await connections.saveTokens(provider, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
+      },
+      stored: async () => (await connections.get(provider))!,
+      liveRefreshTokens: fake.liveRefreshTokens,
+      revokeAll: () => {
+        fake.revokeAccessTokens();
+        fake.revokeRefreshTokens();
+      },
+      connections,
+    },
+    close: fake.close,
+  };
+}
+
+async function quickbooksSubject(): Promise<Subject> {
+  const fake = await startFakeQuickBooks();
+  const provider = 'quickbooks';
+  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
+  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
+  await connections.saveTokens(provider, { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
+  return {
+    backend: createQuickBooksBackend({
+      clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback',
+      apiUrl: fake.url, tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, webhookVerifier: fake.verifier, connections, now: () => new Date(),
+    }),
+    pay: (id, amount) => void fake.pay(id, amount),
+    void: (id) => fake.void(id),
+    rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '60' }),
+    oauth: {
+      async expire() {
+        const c = (await connections.get(provider))!;
+        await connections.saveTokens(provider, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
+      },
+      stored: async () => (await connections.get(provider))!,
+      liveRefreshTokens: fake.liveRefreshTokens,
+      revokeAll: () => {
+        fake.revokeAccessTokens();
+        fake.revokeRefreshTokens();
+      },
+      connections,
+    },
+    close: fake.close,
+  };
+}
+
+let seq = 0;
+const request = (): IssueInvoiceRequest => {
+  seq += 1;
+  return {
+    invoiceId: `00000000-0000-4000-9000-${String(seq).padStart(12, '0')}`,
+    number: `CT-${String(seq).padStart(4, '0')}`,
+    customer: { clientId: `contract-${seq}`, name: `Contract Client ${seq}`, emails: [`ap${seq}@client.example`], providerCustomerId: null },
+    currency: 'USD',
+    lines: [
+      { description: 'Design', quantity: '1', unitAmount: 120000, amount: 120000 },
+      { description: 'Revisions', quantity: '2.5', unitAmount: 12000, amount: 30000 },
+    ],
+    daysUntilDue: 14,
+    memo: 'Milestone 2 - Design',
+    metadata: {},
+  };
+};
+
+describe.each([
+  ['stripe', stripeSubject],
+  ['freshbooks', freshbooksSubject],
+  ['quickbooks', quickbooksSubject],
+] as const)('%s back-end contract', (name, start) => {
+  let subject: Subject;
+  beforeAll(async () => {
+    subject = await start();
+  });
+  afterAll(async () => subject.close());
+
+  test('create → open, with a payment link and the exact total', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    expect(issued).toMatchObject({ status: 'open', currency: 'USD', amountDue: 150000, amountPaid: 0, amountRemaining: 150000 });
+    expect(issued.paymentUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ providerInvoiceId: issued.providerInvoiceId, status: 'open', amountRemaining: 150000 });
+  });
+
+  test('issuing twice gives the same invoice and customer', async () => {
+    const req = request();
+    const a = await subject.backend.issueInvoice(req);
+    const b = await subject.backend.issueInvoice(req);
+    expect(b.providerInvoiceId).toBe(a.providerInvoiceId);
+    expect(b.providerCustomerId).toBe(a.providerCustomerId);
+    const again = await subject.backend.issueInvoice({ ...request(), customer: { ...req.customer, providerCustomerId: a.providerCustomerId } });
+    expect(again.providerCustomerId).toBe(a.providerCustomerId);
+  });
+
+  test('partial then full payment', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    subject.pay(issued.providerInvoiceId, 50000);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountPaid: 50000, amountRemaining: 100000 });
+    subject.pay(issued.providerInvoiceId);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 150000, amountRemaining: 0 });
+  });
+
+  test('void', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    subject.void(issued.providerInvoiceId);
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('void');
+  });
+
+  test('duebot voids through the port (Adjust amount): void at the back-end, and a second call changes nothing', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    expect((await subject.backend.voidInvoice(issued.providerInvoiceId)).status).toBe('void');
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('void');
+    expect((await subject.backend.voidInvoice(issued.providerInvoiceId)).status).toBe('void');
+  });
+
+  test('a credit lowers what is still due; credit up to the rest settles it', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    expect(subject.backend.creditInvoice).toBeDefined();
+    const credited = await subject.backend.creditInvoice!(issued.providerInvoiceId, 20000, 'Goodwill: late delivery');
+    expect(credited).toMatchObject({ status: 'open', amountRemaining: 130000 });
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountRemaining: 130000 });
+    subject.pay(issued.providerInvoiceId, 30000);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountRemaining: 100000 });
+    expect(await subject.backend.creditInvoice!(issued.providerInvoiceId, 100000, 'Written down')).toMatchObject({ status: 'paid', amountRemaining: 0 });
+  });
+
+  test('a 429 surfaces at once as a retryable rate_limited error', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    subject.rateLimitNext();
+    await expect(subject.backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ name: 'BackendError', code: 'rate_limited', retryable: true, status: 429 });
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('open');
+  });
+
+  const oauthTest = name === 'stripe' ? test.skip : test;
+  oauthTest('an expired access token is refreshed first and the rotated refresh token is stored', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    const oauth = subject.oauth!;
+    const before = await oauth.stored();
+    await oauth.expire();
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('open');
+    const after = await oauth.stored();
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(oauth.liveRefreshTokens()).toContain(after.refreshToken);
+    expect(oauth.liveRefreshTokens()).not.toContain(before.refreshToken);
+  });
+
+  oauthTest('a revoked connection is marked broken once and fails as not_connected', async () => {
+    const oauth = subject.oauth!;
+    const issued = await subject.backend.issueInvoice(request());
+    const tokens = await oauth.stored();
+    oauth.revokeAll();
+    const err = (await subject.backend.fetchInvoice(issued.providerInvoiceId).catch((e: unknown) => e)) as Error & { cause?: unknown };
+    expect(err).toMatchObject({ code: 'not_connected', retryable: false });
+    // Nothing a logger could print carries a token.
+    const printable = [err.message, err.stack, JSON.stringify(err), String(err.cause), (err.cause as Error | undefined)?.cause ? String((err.cause as { cause: unknown }).cause) : ''].join(' ');
+    expect(printable).not.toContain(tokens.refreshToken);
+    expect(printable).not.toContain(tokens.accessToken);
+    expect(await oauth.connections.get(name)).toMatchObject({ status: 'broken', lastError: expect.stringMatching(/refresh failed/) });
+    await expect(subject.backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ code: 'not_connected' });
+  });
+});

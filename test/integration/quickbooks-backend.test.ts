@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { createQuickBooksBackend, type QuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
+import { WebhookSignatureError } from '../../src/providers/invoicing/backend.js';
+import { createConnectionStore } from '../../src/store/connections.js';
+import { createTokenCipher } from '../../src/store/token-cipher.js';
+import type { Database } from '../../src/store/db.js';
+import { openTestDatabase } from '../support/database.js';
+import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+
+let db: Database;
+let fake: FakeQuickBooks;
+let backend: QuickBooksBackend;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  fake = await startFakeQuickBooks();
+  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
+  await connections.saveTokens('quickbooks', { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
+  backend = createQuickBooksBackend({
+    clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url,
+    tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, webhookVerifier: fake.verifier, connections, now: () => new Date(),
+  });
+});
+afterAll(async () => {
+  await fake.close();
+  await db.close();
+});
+afterEach(() => {
+  fake.paymentsEnabled = true;
+  fake.delayMs = 0;
+});
+
+let n = 0;
+const req = (over: { emails?: string[]; name?: string } = {}) => {
+  n += 1;
+  return {
+    invoiceId: `00000000-0000-4000-b000-${String(n).padStart(12, '0')}`,
+    number: `QB-${n}`,
+    customer: { clientId: 'acme', name: over.name ?? "O'Brien & Co", emails: over.emails ?? ['ap@obrien.example'], providerCustomerId: null },
+    currency: 'USD',
+    lines: [{ description: 'Hours', quantity: '2', unitAmount: 12345, amount: 24690 }],
+    daysUntilDue: 14,
+    memo: 'Milestone 1',
+    metadata: {},
+  };
+};
+
+test('creates customer (by DisplayName) and invoice with DocNumber, requestid, decimal amounts; the link comes from invoiceLink', async () => {
+  const r = { ...req(), lines: [{ description: 'Design', quantity: '3', unitAmount: 50050, amount: 150150 }] };
+  const issued = await backend.issueInvoice(r);
+  const create = fake.requests.find((x) => x.method === 'POST' && x.path.endsWith('/invoice'))!;
+  expect(create.query.get('requestid')).toBe(`duebot-${r.invoiceId}`);
+  expect(create.body).toMatchObject({ DocNumber: r.number, BillEmail: { Address: 'ap@obrien.example' }, Line: [{ Amount: 1501.5, SalesItemLineDetail: { Qty: 3, UnitPrice: 500.5, TaxCodeRef: { value: 'NON' } } }] });
+  expect(issued).toMatchObject({ status: 'open', amountDue: 150150, paymentUrl: `${fake.url}/comm/pay/${issued.providerInvoiceId}` });
+  expect([...fake.customers.values()].map((c) => c.DisplayName)).toContain("O'Brien & Co");
+  // Same DisplayName again: found by query (quote escaped), not created twice.
+  await backend.issueInvoice({ ...req(), lines: r.lines });
+  expect([...fake.customers.values()].filter((c) => c.DisplayName === "O'Brien & Co")).toHaveLength(1);
+});
+
+test('without QuickBooks Payments there is no payment link', async () => {
+  fake.paymentsEnabled = false;
+  const issued = await backend.issueInvoice({ ...req({ name: 'No Payments Ltd' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  expect(issued.paymentUrl).toBeNull();
+});
+
+test('legacy and CloudEvents webhooks are verified and mapped; payments resolve to their invoice', async () => {
+  const issued = await backend.issueInvoice({ ...req({ name: 'Hook Co' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  const { paymentId } = fake.pay(issued.providerInvoiceId);
+  const legacy = fake.signed({
+    eventNotifications: [{ realmId: fake.realmId, dataChangeEvent: { entities: [
+      { name: 'Payment', id: paymentId, operation: 'Create', lastUpdated: '2026-11-10T18:22:01.000Z' },
+      { name: 'Invoice', id: issued.providerInvoiceId, operation: 'Void', lastUpdated: '2026-11-10T18:22:02.000Z' },
+      { name: 'Customer', id: '1', operation: 'Update', lastUpdated: '2026-11-10T18:22:03.000Z' },
+    ] } }],
+  });
+  const events = backend.parseWebhookEvents!(Buffer.from(legacy.body), legacy.headers);
+  expect(events.map((e) => [e.kind, e.providerInvoiceId, e.subject?.id ?? null])).toEqual([
+    ['payment', null, paymentId],
+    ['voided', issued.providerInvoiceId, null],
+    ['ignored', null, null],
+  ]);
+  expect(events[0]!.eventId).toBe(`${fake.realmId}:Payment:${paymentId}:Create:2026-11-10T18:22:01.000Z`);
+  expect(await backend.resolveInvoiceId!(events[0]!)).toBe(issued.providerInvoiceId);
+
+  const cloud = fake.signed([{ specversion: '1.0', id: 'e1', type: 'qbo.payment.created.v1', time: '2026-11-10T18:22:01Z', intuitentityid: paymentId, intuitaccountid: fake.realmId, datacontenttype: 'application/json', data: {} }]);
+  expect(backend.parseWebhook(Buffer.from(cloud.body), cloud.headers)).toMatchObject({ eventId: 'e1', kind: 'payment', subject: { type: 'payment', id: paymentId } });
+
+  const forged = fake.signed([{ id: 'e2', type: 'qbo.payment.created.v1', intuitentityid: '1' }], 'not-the-verifier');
+  expect(() => backend.parseWebhook(Buffer.from(forged.body), forged.headers)).toThrow(WebhookSignatureError);
+  expect(() => backend.parseWebhook(Buffer.from(cloud.body), {})).toThrow(/missing intuit-signature/);
+  expect(() => backend.parseWebhook(Buffer.from(cloud.body.replace('e1', 'e9')), cloud.headers)).toThrow(WebhookSignatureError);
+});
+
+test('never more than 10 requests in flight per realm', async () => {
+  const issued = await backend.issueInvoice({ ...req({ name: 'Busy Co' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  // Slow answers so requests pile up; without the limiter all 30 would be in flight at once.
+  fake.delayMs = 200;
+  fake.peakInFlight = 0;
+  await Promise.all(Array.from({ length: 30 }, () => backend.fetchInvoice(issued.providerInvoiceId)));
+  expect(fake.peakInFlight).toBeLessThanOrEqual(10);
+  expect(fake.peakInFlight).toBeGreaterThanOrEqual(5);
+});
+
+test('a 429 carries Retry-After; a Fault with 400 is invalid and not retryable', async () => {
+  fake.failNext(1, 429, { 'retry-after': '60' });
+  await expect(backend.fetchInvoice('1')).rejects.toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 60_000 });
+  await expect(backend.fetchInvoice('nope')).rejects.toMatchObject({ code: 'invalid', retryable: false, status: 400, message: expect.stringMatching(/Object Not Found/) });
+});
+
+test('connect: code exchange keeps the realm id', async () => {
+  const result = await backend.exchangeCode('qbo-code', fake.realmId);
+  expect(result).toMatchObject({ accountId: fake.realmId, accessToken: expect.stringMatching(/^qboat_/) });
+  await expect(backend.exchangeCode('qbo-code', fake.realmId)).rejects.toMatchObject({ status: 400 });
+  expect(backend.authorizeUrl('s1')).toMatch(/^https:\/\/appcenter\.intuit\.com\/connect\/oauth2\?client_id=ABqbo-client.*state=s1/);
+});
+
+test('change-data-capture names the invoices that changed since the last poll', async () => {
+  const a = await backend.issueInvoice({ ...req({ name: 'Cdc A' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  const b = await backend.issueInvoice({ ...req({ name: 'Cdc B' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  await backend.changedSinceLastPoll!();
+  fake.pay(a.providerInvoiceId, 500);
+  const changed = await backend.changedSinceLastPoll!();
+  expect(changed?.has(a.providerInvoiceId)).toBe(true);
+  expect(changed?.has(b.providerInvoiceId)).toBe(false);
+  const cdc = fake.requests.filter((r) => r.path.endsWith('/cdc')).at(-1)!;
+  expect(cdc.query.get('entities')).toBe('Invoice,Payment');
+  fake.failNext(1, 503);
+  expect(await backend.changedSinceLastPoll!()).toBeNull();
+});
+
+test('an invoice with our DocNumber on another customer is not taken for ours', async () => {
+  const one = (name: string) => ({ ...req({ name }), number: 'QB-SAME', lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
+  const theirs = await backend.issueInvoice(one('Someone Else'));
+  const ours = await backend.issueInvoice(one('Us Ltd'));
+  expect(ours.providerInvoiceId).not.toBe(theirs.providerInvoiceId);
+  const query = fake.requests.filter((r) => r.path.endsWith('/query')).map((r) => r.query.get('query')).find((q) => q?.includes('QB-SAME'));
+  expect(query).toMatch(/from invoice where DocNumber = 'QB-SAME' and CustomerRef = '\d+'/);
+});

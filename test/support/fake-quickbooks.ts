@@ -1,0 +1,303 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { startStub, type StubReply, type StubRequest } from './http-stub.js';
+
+/**
+ * A local stand-in for QuickBooks Online, spoken to by the real `node-quickbooks` SDK
+ * (`endpoint = <url>/v3/company/`, token URL `<url>/oauth2/v1/tokens/bearer`). Wire format as Intuit's:
+ * `<base>/<realm>/<entity>?minorversion=75&format=json`, answers `{ "Invoice": {...}, "time": ... }`,
+ * queries `GET /query?query=select * from Customer where DisplayName = 'x' startposition 1 maxresults 1000`
+ * answered as `{ "QueryResponse": { "Customer": [...] } }`, errors as `{ "Fault": { "Error": [...], "type" } }`,
+ * amounts as JSON decimal numbers in major units, `requestid` replays (QuickBooks' idempotency key).
+ *
+ * - OAuth: form-encoded token endpoint with Basic client auth; refresh tokens rotate (each works once).
+ * - Invoice: Balance follows payments (and credit memos applied through a Payment's LinkedTxn lines);
+ *   void zeroes amounts and sets PrivateNote "Voided".
+ *   `InvoiceLink` is returned only with `include=invoiceLink` and while `paymentsEnabled` is on.
+ * - GET /cdc (change-data-capture): invoices changed by payments, credits or voids, and payments, since
+ *   `changedSince` (creations are not tracked).
+ * - Test hooks: `pay`, `void`, `failNext`, `revokeAccessTokens`, `revokeRefreshTokens`, signed
+ *   webhook deliveries in both formats, `peakInFlight` with `delayMs` to watch concurrency.
+ */
+export interface FakeQuickBooks {
+  url: string;
+  realmId: string;
+  clientId: string;
+  clientSecret: string;
+  verifier: string;
+  invoices: Map<string, Record<string, unknown>>;
+  customers: Map<string, Record<string, unknown>>;
+  requests: { method: string; path: string; query: URLSearchParams; body: unknown; status: number }[];
+  paymentsEnabled: boolean;
+  delayMs: number;
+  peakInFlight: number;
+  issueTokens(): { accessToken: string; refreshToken: string; expiresAt: Date };
+  liveRefreshTokens(): string[];
+  revokeAccessTokens(): void;
+  revokeRefreshTokens(): void;
+  failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /** A Payment linked to the invoice; amount in cents (default: the whole balance). */
+  pay(invoiceId: string, amountCents?: number): { paymentId: string };
+  void(invoiceId: string): void;
+  signed(body: unknown, verifier?: string): { body: string; headers: Record<string, string> };
+  close(): Promise<void>;
+}
+
+const toCents = (n: number) => Math.round(n * 100);
+const fromCents = (c: number) => c / 100;
+
+export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
+  const realmId = '9130355';
+  const clientId = 'ABqbo-client';
+  const clientSecret = `qbosecret_${randomBytes(6).toString('hex')}`;
+  const verifier = `verifier-${randomBytes(8).toString('hex')}`;
+  const access = new Set<string>();
+  const refresh = new Set<string>();
+  /** Authorization codes are `qbo-code` or `qbo-code-<anything>`, each good once. */
+  const usedCodes = new Set<string>();
+  const invoices = new Map<string, Record<string, unknown>>();
+  const customers = new Map<string, Record<string, unknown>>();
+  const payments = new Map<string, Record<string, unknown>>();
+  const creditMemos = new Map<string, Record<string, unknown>>();
+  const replays = new Map<string, StubReply>();
+  const requests: FakeQuickBooks['requests'] = [];
+  let nextId = 100;
+  let failure: { left: number; status: number; headers: Record<string, string> } | null = null;
+  let inFlight = 0;
+
+  const spendCode = (code: string) => {
+    if (!/^qbo-code(-.+)?$/.test(code) || usedCodes.has(code)) return false;
+    usedCodes.add(code);
+    return true;
+  };
+  const issueTokens = () => {
+    const accessToken = `qboat_${randomBytes(8).toString('hex')}`;
+    const refreshToken = `qbort_${randomBytes(8).toString('hex')}`;
+    access.add(accessToken);
+    refresh.add(refreshToken);
+    return { accessToken, refreshToken, expiresAt: new Date(Date.now() + 3600_000) };
+  };
+  const fault = (status: number, type: string, message: string, code: string): StubReply => ({ status, body: { Fault: { Error: [{ Message: message, Detail: message, code }], type }, time: new Date().toISOString() } });
+  const entity = (name: string, value: unknown): StubReply => ({ status: 200, body: { [name]: value, time: new Date().toISOString() } });
+  const meta = () => ({ CreateTime: new Date().toISOString(), LastUpdatedTime: new Date().toISOString() });
+
+  /** `select * from X where A = 'v' and B = 'w' startposition 1 maxresults 1000` → rows. */
+  function query(text: string): StubReply {
+    const m = /^select \* from (\w+)(?: where (.*?))?(?: startposition \d+)?(?: maxresults \d+)?$/i.exec(text.trim());
+    if (!m) return fault(400, 'ValidationFault', `QueryParserError: ${text}`, '4000');
+    const table = m[1]!.toLowerCase() === 'customer' ? customers : m[1]!.toLowerCase() === 'invoice' ? invoices : null;
+    if (!table) return fault(400, 'ValidationFault', `unsupported entity ${m[1]}`, '4000');
+    const clauses = (m[2] ?? '').split(/ and /i).filter(Boolean).map((c) => {
+      const cm = /^(\w+) = '((?:\\'|[^'])*)'$/.exec(c.trim());
+      if (!cm) throw new Error(`fake QuickBooks: unsupported clause ${c}`);
+      return [cm[1]!, cm[2]!.replace(/\\'/g, "'")] as const;
+    });
+    // Reference fields (CustomerRef) compare by their `value`, as QuickBooks queries do.
+    const scalar = (v: unknown) => String(v !== null && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : (v ?? ''));
+    const rows = [...table.values()].filter((row) => clauses.every(([field, value]) => scalar(row[field]) === value));
+    const name = m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
+    return { status: 200, body: { QueryResponse: rows.length ? { [name]: rows, startPosition: 1, maxResults: rows.length } : {}, time: new Date().toISOString() } };
+  }
+
+  /** Change times for /cdc (QuickBooks' change-data-capture). */
+  const changedAt = new Map<string, number>();
+  const touch = (key: string) => changedAt.set(key, Date.now());
+
+  function recompute(inv: Record<string, unknown>): void {
+    touch(`Invoice:${inv.Id as string}`);
+    const total = toCents(inv.TotalAmt as number);
+    const paid = [...payments.values()].filter((p) => p.invoiceId === inv.Id).reduce((s, p) => s + toCents(p.TotalAmt as number), 0);
+    inv.Balance = fromCents(Math.max(0, total - paid));
+  }
+
+  function route(req: StubRequest, body: Record<string, unknown>): StubReply {
+    if (req.method === 'POST' && req.path === '/oauth2/v1/tokens/bearer') {
+      const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
+      if (req.headers.authorization !== `Basic ${basic}`) return { status: 401, body: { error: 'invalid_client' } };
+      const form = new URLSearchParams(req.body);
+      const ok = form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? spendCode(form.get('code') ?? '') : false;
+      if (!ok) return { status: 400, body: { error: 'invalid_grant' } };
+      const t = issueTokens();
+      return { status: 200, body: { access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'bearer', expires_in: 3600, x_refresh_token_expires_in: 8_726_400 } };
+    }
+    const token = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
+    if (!token || !access.has(token)) return fault(401, 'AUTHENTICATION', 'message=AuthenticationFailed; errorCode=003200; statusCode=401', '3200');
+    if (failure && failure.left > 0) {
+      failure.left -= 1;
+      const reply = failure.status === 429 ? fault(429, 'ThrottleExceeded', 'message=ThrottleExceeded; errorCode=003001; statusCode=429', '3001') : fault(failure.status, 'SERVICE', 'Service unavailable', '10000');
+      return { ...reply, headers: failure.headers };
+    }
+    const prefix = `/v3/company/${realmId}`;
+    if (!req.path.startsWith(prefix)) return fault(403, 'AuthorizationFault', 'wrong realm', '003100');
+    if (req.query.get('format') !== 'json' || !req.query.get('minorversion')) return fault(400, 'ValidationFault', 'format=json and minorversion are expected', '4000');
+    const path = req.path.slice(prefix.length);
+    const requestId = req.query.get('requestid');
+    if (requestId && replays.has(`${req.method} ${path} ${requestId}`)) return replays.get(`${req.method} ${path} ${requestId}`)!;
+    const save = (reply: StubReply) => {
+      if (requestId) replays.set(`${req.method} ${path} ${requestId}`, reply);
+      return reply;
+    };
+    let m: RegExpExecArray | null;
+    if (req.method === 'GET' && path === '/query') return query(req.query.get('query') ?? '');
+    if (req.method === 'GET' && path === '/cdc') {
+      const since = Date.parse(req.query.get('changedSince') ?? '');
+      if (Number.isNaN(since)) return fault(400, 'ValidationFault', 'changedSince is required', '4000');
+      const entities = (req.query.get('entities') ?? '').split(',');
+      const pages: Record<string, unknown>[] = [];
+      if (entities.includes('Invoice')) {
+        const rows = [...invoices.values()].filter((i) => (changedAt.get(`Invoice:${i.Id as string}`) ?? 0) >= since);
+        if (rows.length) pages.push({ Invoice: rows, startPosition: 1, maxResults: rows.length });
+      }
+      if (entities.includes('Payment')) {
+        const rows = [...payments.values()].filter((x) => (x.at as number) >= since).map((x) => ({ Id: x.Id, TotalAmt: x.TotalAmt, Line: [{ Amount: x.TotalAmt, LinkedTxn: [{ TxnId: x.invoiceId, TxnType: 'Invoice' }] }] }));
+        if (rows.length) pages.push({ Payment: rows, startPosition: 1, maxResults: rows.length });
+      }
+      return { status: 200, body: { CDCResponse: [{ QueryResponse: pages }], time: new Date().toISOString() } };
+    }
+
+    if (req.method === 'POST' && path === '/customer') {
+      const name = String(body.DisplayName ?? '');
+      if ([...customers.values()].some((c) => c.DisplayName === name)) return fault(400, 'ValidationFault', 'Duplicate Name Exists Error', '6240');
+      const id = String(nextId++);
+      const c = { Id: id, SyncToken: '0', DisplayName: name, CompanyName: body.CompanyName, PrimaryEmailAddr: body.PrimaryEmailAddr, Taxable: false, Active: true, MetaData: meta() };
+      customers.set(id, c);
+      return save(entity('Customer', c));
+    }
+    if (req.method === 'GET' && (m = /^\/customer\/(\w+)$/.exec(path))) {
+      const c = customers.get(m[1]!);
+      return c ? entity('Customer', c) : fault(400, 'ValidationFault', 'Object Not Found', '610');
+    }
+    if (req.method === 'POST' && path === '/invoice' && req.query.get('operation') === 'void') {
+      const inv = invoices.get(String(body.Id));
+      if (!inv || body.SyncToken !== inv.SyncToken) return fault(400, 'ValidationFault', 'Stale Object Error', '5010');
+      voidInvoice(inv);
+      return entity('Invoice', inv);
+    }
+    if (req.method === 'POST' && path === '/invoice') {
+      const customer = customers.get(String((body.CustomerRef as { value?: string } | undefined)?.value));
+      if (!customer) return fault(400, 'ValidationFault', 'Invalid Reference Id: CustomerRef', '2500');
+      const lines = (body.Line as { Amount: number; SalesItemLineDetail: { Qty: number; UnitPrice: number } }[]) ?? [];
+      for (const l of lines) {
+        if (typeof l.Amount !== 'number' || Math.abs(toCents(l.SalesItemLineDetail.Qty * l.SalesItemLineDetail.UnitPrice) - toCents(l.Amount)) > 0) {
+          return fault(400, 'ValidationFault', 'Amount is not equal to UnitPrice * Qty', '6070');
+        }
+      }
+      const id = String(nextId++);
+      const total = fromCents(lines.reduce((s, l) => s + toCents(l.Amount), 0));
+      const inv: Record<string, unknown> = { ...body, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, EmailStatus: 'NotSet', MetaData: meta() };
+      invoices.set(id, inv);
+      return save(entity('Invoice', inv));
+    }
+    if (req.method === 'GET' && (m = /^\/invoice\/(\w+)$/.exec(path))) {
+      const inv = invoices.get(m[1]!);
+      if (!inv) return fault(400, 'ValidationFault', 'Object Not Found', '610');
+      const withLink = req.query.get('include') === 'invoiceLink' && fake.paymentsEnabled && inv.BillEmail ? { ...inv, InvoiceLink: `${baseUrl}/comm/pay/${inv.Id as string}` } : inv;
+      return entity('Invoice', withLink);
+    }
+    if (req.method === 'POST' && path === '/creditmemo') {
+      const customer = customers.get(String((body.CustomerRef as { value?: string } | undefined)?.value));
+      if (!customer) return fault(400, 'ValidationFault', 'Invalid Reference Id: CustomerRef', '2500');
+      const total = fromCents(((body.Line as { Amount: number }[]) ?? []).reduce((s, l) => s + toCents(l.Amount), 0));
+      const id = String(nextId++);
+      const memo = { ...body, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, RemainingCredit: total, MetaData: meta() };
+      creditMemos.set(id, memo);
+      return save(entity('CreditMemo', memo));
+    }
+    if (req.method === 'POST' && path === '/payment') {
+      // Lines link the payment to invoices (money in) and to credit memos (credit spent); the sums must match.
+      const lines = (body.Line as { Amount: number; LinkedTxn: { TxnId: string; TxnType: string }[] }[]) ?? [];
+      const toInvoices = lines.filter((l) => l.LinkedTxn[0]?.TxnType === 'Invoice');
+      const fromMemos = lines.filter((l) => l.LinkedTxn[0]?.TxnType === 'CreditMemo');
+      const sum = (ls: typeof lines) => ls.reduce((s, l) => s + toCents(l.Amount), 0);
+      if (sum(toInvoices) !== toCents(Number(body.TotalAmt ?? 0)) + sum(fromMemos)) return fault(400, 'ValidationFault', 'Payment lines do not balance', '6000');
+      for (const l of fromMemos) {
+        const memo = creditMemos.get(l.LinkedTxn[0]!.TxnId);
+        if (!memo || toCents(memo.RemainingCredit as number) < toCents(l.Amount)) return fault(400, 'ValidationFault', 'Credit memo has not enough credit', '6000');
+        memo.RemainingCredit = fromCents(toCents(memo.RemainingCredit as number) - toCents(l.Amount));
+      }
+      const id = String(nextId++);
+      for (const l of toInvoices) {
+        const inv = invoices.get(l.LinkedTxn[0]!.TxnId);
+        if (!inv) return fault(400, 'ValidationFault', 'Invalid Reference Id: Invoice', '2500');
+        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount, at: Date.now() });
+        recompute(inv);
+      }
+      return save(entity('Payment', { ...body, Id: id, SyncToken: '0' }));
+    }
+    if (req.method === 'GET' && (m = /^\/payment\/(\w+)$/.exec(path))) {
+      const pay = payments.get(m[1]!);
+      if (!pay) return fault(400, 'ValidationFault', 'Object Not Found', '610');
+      return entity('Payment', { Id: pay.Id, TotalAmt: pay.TotalAmt, Line: [{ Amount: pay.TotalAmt, LinkedTxn: [{ TxnId: pay.invoiceId, TxnType: 'Invoice' }] }] });
+    }
+    return fault(400, 'ValidationFault', `Unsupported operation ${req.method} ${path}`, '4000');
+  }
+
+  function voidInvoice(inv: Record<string, unknown>): void {
+    inv.TotalAmt = 0;
+    inv.Balance = 0;
+    inv.PrivateNote = 'Voided';
+    touch(`Invoice:${inv.Id as string}`);
+    inv.SyncToken = String(Number(inv.SyncToken) + 1);
+    for (const line of (inv.Line as Record<string, unknown>[]) ?? []) line.Amount = 0;
+  }
+
+  let baseUrl = '';
+  const stub = await startStub(async (req) => {
+    let body: Record<string, unknown> = {};
+    if (req.body && req.headers['content-type']?.includes('json')) body = JSON.parse(req.body) as Record<string, unknown>;
+    const entry = { method: req.method, path: req.path, query: req.query, body, status: 0 };
+    requests.push(entry);
+    inFlight += 1;
+    fake.peakInFlight = Math.max(fake.peakInFlight, inFlight);
+    try {
+      if (fake.delayMs > 0) await new Promise((r) => setTimeout(r, fake.delayMs));
+      const reply = route(req, body);
+      entry.status = reply.status;
+      return reply;
+    } finally {
+      inFlight -= 1;
+    }
+  });
+  baseUrl = `http://127.0.0.1:${stub.port}`;
+
+  const mustGet = (id: string) => {
+    const inv = invoices.get(id);
+    if (!inv) throw new Error(`fake QuickBooks: no invoice ${id}`);
+    return inv;
+  };
+  const fake: FakeQuickBooks = {
+    url: baseUrl,
+    realmId,
+    clientId,
+    clientSecret,
+    verifier,
+    invoices,
+    customers,
+    requests,
+    paymentsEnabled: true,
+    delayMs: 0,
+    peakInFlight: 0,
+    issueTokens,
+    liveRefreshTokens: () => [...refresh],
+    revokeAccessTokens: () => access.clear(),
+    revokeRefreshTokens: () => refresh.clear(),
+    failNext(count, status, headers = {}) {
+      failure = count > 0 ? { left: count, status, headers } : null;
+    },
+    pay(invoiceId, amountCents) {
+      const inv = mustGet(invoiceId);
+      const id = String(nextId++);
+      payments.set(id, { Id: id, invoiceId, TotalAmt: fromCents(amountCents ?? toCents(inv.Balance as number)), at: Date.now() });
+      recompute(inv);
+      return { paymentId: id };
+    },
+    void(invoiceId) {
+      voidInvoice(mustGet(invoiceId));
+    },
+    signed(payload, key = verifier) {
+      const body = JSON.stringify(payload);
+      return { body, headers: { 'content-type': 'application/json', 'intuit-signature': createHmac('sha256', key).update(body).digest('base64') } };
+    },
+    close: stub.close,
+  };
+  return fake;
+}

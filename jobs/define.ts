@@ -37,6 +37,10 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     // PGlite serves one session through a multiplexer; LISTEN/NOTIFY there buys nothing.
     disableNotifications: services.db.kind === 'pglite',
   });
+  // The LISTEN connection re-emits server disconnects (restart, failover) as "error" and reconnects by
+  // itself; unlistened, that event would crash the process.
+  const channel = backend.notificationChannel as unknown as { on?: (event: 'error', listener: (err: Error) => void) => void } | undefined;
+  channel?.on?.('error', (err) => services.log.warn({ err: err.message }, 'scheduler notification channel lost its connection; reconnecting'));
   const agenda = new Agenda({ backend, name: services.instanceId, processEvery: options.processEveryMs, defaultLockLifetime: LOCK_LIFETIME_MS });
   let running = false;
   let lastDueWorkAt: Date | null = null;

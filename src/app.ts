@@ -104,6 +104,10 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     instanceId: `duebot-${randomUUID().slice(0, 8)}`,
     background: new BackgroundWork(log),
   };
+  // Listeners go on after their ack (Slack's 3 s); stopping waits for them like for webhook work.
+  slackApp.use(async ({ next }) => {
+    await services.background.track(next());
+  });
   registerListeners(slackApp, services);
   registerDisputeActions(slackApp, services);
   const health = connectionHealth(services, config.publicUrl);

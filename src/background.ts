@@ -20,6 +20,17 @@ export class BackgroundWork {
     this.running.add(task);
   }
 
+  /** Tracks work already under way (a Slack listener that goes on after its ack) until it settles. */
+  async track<T>(work: Promise<T>): Promise<T> {
+    const settled: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    const task = settled.finally(() => this.running.delete(task));
+    this.running.add(task);
+    return work;
+  }
+
   /** Resolves when nothing started before or during the wait is still running. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running]);

@@ -41,7 +41,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const max = options.maxConnections ?? 10;
   if (options.url) {
     const pool = new pg.Pool({ connectionString: options.url, max, types });
-    pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+    keepServerDisconnectsFromCrashing(pool);
     const db: Database = { pool, kind: 'postgres', location: redactUrl(options.url), close: () => pool.end() };
     await migrate(db.pool);
     return db;
@@ -61,7 +61,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   await server.start();
   const port = Number(server.getServerConn().split(':').pop());
   const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1, types });
-  pool.on('error', () => undefined);
+  keepServerDisconnectsFromCrashing(pool);
   const db: Database = {
     pool,
     kind: 'pglite',
@@ -74,6 +74,17 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   };
   await migrate(pool);
   return db;
+}
+
+/**
+ * A server restart, failover or an administrator ending sessions makes pg emit "error" on the clients:
+ * on idle ones through the pool, on busy ones on the client itself. Unlistened, either event would
+ * crash the process; listened, the query in flight fails (and is retried by whoever owns it) and the
+ * pool replaces the dead client.
+ */
+function keepServerDisconnectsFromCrashing(pool: pg.Pool): void {
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
 }
 
 export async function migrate(pool: pg.Pool): Promise<number[]> {

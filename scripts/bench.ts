@@ -2,7 +2,8 @@
  * `npm run bench`: drives 200 milestones through the real HTTP app on loopback, with the same local
  * stand-ins as the end-to-end tests, and prints latency percentiles and reminder throughput.
  *
- * DATABASE_URL set → that PostgreSQL server; unset → embedded PGlite in a temp folder.
+ * DATABASE_URL set → a fresh database on that PostgreSQL server (dropped afterwards); unset → embedded
+ * PGlite in a temp folder.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { startFakeSlack, signSlackRequest, blockActionBody } from '../test/suppo
 import { startFakeStripe } from '../test/support/fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
 import { startFakeSmtp } from '../test/support/fake-smtp.js';
+import { createScratchDatabase } from '../test/support/database.js';
 
 const MILESTONES = Number(process.env.BENCH_MILESTONES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
@@ -66,11 +68,12 @@ async function main(): Promise<void> {
   const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(), startFakeAsana(), startFakeSmtp()]);
   const dir = await mkdtemp(join(tmpdir(), 'duebot-bench-'));
   await writeFile(join(dir, 'clients.yml'), 'clients:\n  - id: acme\n    name: Acme Ltd\n    emails: [ap@acme.example]\n    currency: USD\n    paymentTermsDays: 30\n    asanaProjects: ["1200"]\n');
+  const database = await createScratchDatabase(process.env.DATABASE_URL ?? null, 'duebot_bench');
   const clock = new ShiftedClock();
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
     SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl,
     BILLING_CHANNEL_ID: 'CBENCH', OWNER_SLACK_USER_ID: 'UOWNER', APPROVER_SLACK_USER_IDS: APPROVER,
     STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url,
@@ -136,6 +139,7 @@ async function main(): Promise<void> {
     await bot.stop();
     await Promise.all([slack.close(), stripe.close(), asana.close(), smtp.close()]);
     await rm(dir, { recursive: true, force: true });
+    await database.drop();
   }
 }
 

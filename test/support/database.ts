@@ -17,9 +17,13 @@ async function admin(serverUrl: string, sql: string): Promise<void> {
  * (dropped afterwards), or null (= embedded PGlite) when it is unset.
  */
 export async function createTestDatabaseUrl(): Promise<{ url: string | null; drop(): Promise<void> }> {
-  const serverUrl = process.env.TEST_DATABASE_URL;
+  return createScratchDatabase(process.env.TEST_DATABASE_URL ?? null, 'duebot_test');
+}
+
+/** A new, empty database on `serverUrl` (null: embedded PGlite, nothing to create). */
+export async function createScratchDatabase(serverUrl: string | null, prefix: string): Promise<{ url: string | null; drop(): Promise<void> }> {
   if (!serverUrl) return { url: null, drop: async () => undefined };
-  const name = `duebot_test_${randomBytes(6).toString('hex')}`;
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await admin(serverUrl, `CREATE DATABASE ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;

@@ -4,7 +4,8 @@ import type { FreshBooksBackend } from '../providers/invoicing/freshbooks.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
 import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
 import type { Services } from '../services.js';
-import { processInboxEvent, type BackendEventPayload } from '../usecases/process-inbox.js';
+import type { BackendEventPayload } from '../usecases/process-inbox.js';
+import { storeThenAct } from './store-then-act.js';
 import { bodyBuffer, rawBody } from './raw-body.js';
 
 /**
@@ -14,29 +15,11 @@ import { bodyBuffer, rawBody } from './raw-body.js';
  */
 export function accountingWebhookRouter(services: Services): express.Router {
   const router = express.Router();
-  router.post('/webhooks/quickbooks', rawBody, (req, res) => void handle(res, services, () => receive('quickbooks', req, res, services, [])));
-  router.post('/webhooks/freshbooks', rawBody, (req, res) => void handle(res, services, () => freshbooks(req, res, services)));
+  router.post('/webhooks/quickbooks', rawBody, (req, res) => void storeThenAct(res, services, () => receive('quickbooks', req, res, services, [])));
+  router.post('/webhooks/freshbooks', rawBody, (req, res) => void storeThenAct(res, services, () => freshbooks(req, res, services)));
   return router;
 }
 
-async function handle(res: Response, services: Services, work: () => Promise<InboxEvent[]>): Promise<void> {
-  let accepted: InboxEvent[];
-  try {
-    accepted = await work();
-  } catch (err) {
-    services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'webhook could not be stored');
-    if (!res.headersSent) res.status(503).json({ error: 'temporarily unable to store the event; please retry' });
-    return;
-  }
-  setImmediate(() => {
-    void (async () => {
-      for (const event of accepted) await processInboxEvent(services, event);
-    })().catch((err: unknown) => {
-      // Only when even recording the failure failed (database gone, e.g. shutting down): the sweep retries.
-      services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'stored webhook event left for the sweep');
-    });
-  });
-}
 
 async function receive(provider: string, req: Request, res: Response, services: Services, extraSecrets: string[]): Promise<InboxEvent[]> {
   const backend = services.backends[provider];

@@ -6,7 +6,8 @@ import { verifyAsanaSignature } from './signatures.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
 import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
 import type { Services } from '../services.js';
-import { processInBackground, type BackendEventPayload, type TaskChangedPayload } from '../usecases/process-inbox.js';
+import type { BackendEventPayload, TaskChangedPayload } from '../usecases/process-inbox.js';
+import { storeThenAct } from './store-then-act.js';
 import { bodyBuffer, parseJson, rawBody } from './raw-body.js';
 
 /**
@@ -17,23 +18,11 @@ export function webhookRouter(services: Services): express.Router {
   const router = express.Router();
   // Without an Asana token the route answers 404 (like any unconfigured tool) and stores nothing.
   const asanaEnabled: express.RequestHandler = (_req, _res, next) => (services.projectTools.asana ? next() : next('router'));
-  router.post('/webhooks/asana', asanaEnabled, rawBody, (req, res) => void handle(res, services, () => asana(req, res, services)));
-  router.post('/webhooks/stripe', rawBody, (req, res) => void handle(res, services, () => stripe(req, res, services)));
+  router.post('/webhooks/asana', asanaEnabled, rawBody, (req, res) => void storeThenAct(res, services, () => asana(req, res, services)));
+  router.post('/webhooks/stripe', rawBody, (req, res) => void storeThenAct(res, services, () => stripe(req, res, services)));
   return router;
 }
 
-async function handle(res: Response, services: Services, work: () => Promise<InboxEvent[]>): Promise<void> {
-  let accepted: InboxEvent[];
-  try {
-    accepted = await work();
-  } catch (err) {
-    services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'webhook could not be stored');
-    if (!res.headersSent) res.status(503).json({ error: 'temporarily unable to store the event; please retry' });
-    return;
-  }
-  // Acted on after the response, in order, so the sender never waits on Stripe, Slack or SMTP.
-  processInBackground(services, accepted);
-}
 
 const asanaEvent = z.object({
   action: z.string(),

@@ -5,7 +5,7 @@ import type { Client as FreshBooksClient } from '@freshbooks/api';
 import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendWebhookEvent, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor } from './errors.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 

@@ -4,7 +4,7 @@ import { periodLabel, retainerDue, retainerSourceRef } from '../domain/retainer.
 import { audit } from '../store/audit.js';
 import { listRetainerClients, markRetainerSeen } from '../store/clients.js';
 import { withTransaction } from '../store/db.js';
-import { claimEffect, completeEffect } from '../store/effects.js';
+import { claimEffect, completeEffect, releaseEffect } from '../store/effects.js';
 import { insertDraft } from '../store/invoices.js';
 import type { Services } from '../services.js';
 import { postOrAutoSend } from './draft-from-milestone.js';
@@ -90,17 +90,22 @@ async function draftRetainerInvoice(services: Services, client: RetainerClient, 
 async function reportMissed(services: Services, client: RetainerClient, missed: readonly string[]): Promise<number> {
   if (missed.length === 0) return 0;
   const now = services.clock.now();
+  const key = (period: string) => `retainer-missed:${retainerSourceRef(client.id, period)}`;
   const fresh: string[] = [];
   for (const period of missed) {
-    const key = `retainer-missed:${retainerSourceRef(client.id, period)}`;
-    if (await claimEffect(services.db.pool, { key, invoiceId: null, kind: 'retainer-missed', claimedBy: services.instanceId }, now)) fresh.push(period);
+    if (await claimEffect(services.db.pool, { key: key(period), invoiceId: null, kind: 'retainer-missed', claimedBy: services.instanceId }, now)) fresh.push(period);
   }
   if (fresh.length === 0) return 0;
   const months = fresh.map(periodLabel).join(', ');
-  await services.slack.post(services.settings.billingChannelId, {
-    text: `:warning: Retainer for ${client.name}: ${months} ${fresh.length === 1 ? 'was' : 'were'} not invoiced (duebot was not running on the billing day). Only the latest month is invoiced automatically; invoice these by hand if they are owed.`,
+  const posted = await services.slack.post(services.settings.billingChannelId, {
+    text: `:warning: Retainer for ${client.name}: ${months} ${fresh.length === 1 ? 'was' : 'were'} not invoiced (no run on the billing day, or startsOn lies before duebot knew of the retainer). Only the latest month is invoiced automatically; invoice these by hand if they are owed.`,
   });
-  for (const period of fresh) await completeEffect(services.db.pool, `retainer-missed:${retainerSourceRef(client.id, period)}`, { reported: true }, services.clock.now());
+  if (!posted) {
+    // Slack did not take it: give the claims back so the next run says it.
+    for (const period of fresh) await releaseEffect(services.db.pool, key(period));
+    return 0;
+  }
+  for (const period of fresh) await completeEffect(services.db.pool, key(period), { reported: true, ts: posted }, services.clock.now());
   services.log.warn({ client: client.id, missed: fresh }, 'older retainer periods were not invoiced; reported for a human');
   return fresh.length;
 }

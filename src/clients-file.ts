@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { normalizeCurrency } from './domain/money.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from './domain/types.js';
+import { assertYmd } from './domain/calendar.js';
+import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
+import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer } from './domain/types.js';
 
 /**
  * Clients from the YAML clients file. Each bad entry is reported with the client's name and the field
@@ -25,6 +26,29 @@ const reminderStep = z
   .refine((s) => s.from === 'due' || s.day >= 0, { message: 'a negative day needs from: due (days before the due date)', path: ['day'] })
   // A delivery-relative step is planned only if it falls after the sending, so day 0 would silently never go out.
   .refine((s) => s.from === 'due' || s.day !== 0, { message: 'day 0 from delivery is the invoice itself; use 1 or more', path: ['day'] });
+
+/** The amount stays as written here; it becomes minor units once the client's currency is known. */
+const retainerEntry = z.strictObject(
+  {
+    amount: z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (major units, e.g. 1500 or "1500.00")' : 'must be an amount like 1500 or "1500.00"') }),
+    description: z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').default('Monthly retainer'),
+    dayOfMonth: z.number({ error: 'must be a whole day 1..28' }).int('must be a whole day 1..28').min(1, 'must be a whole day 1..28').max(28, 'must be a whole day 1..28 (every month has it)').default(1),
+    // YAML reads an unquoted 2026-12-01 as a date; both spellings are accepted.
+    startsOn: z
+      .union([z.string(), z.date()], { error: 'must be a date YYYY-MM-DD' })
+      .transform((v, ctx) => {
+        const text = v instanceof Date ? (Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10)) : v.trim();
+        try {
+          return assertYmd(text);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a date YYYY-MM-DD` });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  },
+  { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {amount, description, dayOfMonth, startsOn}' : undefined) },
+);
 
 /** Tool ids are strings; written unquoted, digit ids become YAML numbers, exact only up to 2^53. */
 const toolId = (what: string, pattern: RegExp, rule: string, noun = 'id') =>
@@ -83,11 +107,13 @@ const clientEntry = z.strictObject({
     .optional(),
   finalMode: z.enum(['pause', 'notice-only'], { error: 'must be pause or notice-only' }).default('pause'),
   autoSend: z.boolean({ error: 'must be true or false' }).default(false),
+  retainer: retainerEntry.optional(),
 });
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   client: Object.keys(clientEntry.shape),
   reminder: ['day', 'tone', 'from'],
+  retainer: Object.keys(retainerEntry.shape),
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
@@ -160,6 +186,17 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       }
       if (ids.length) toolContainers[tool] = ids;
     }
+    let retainer: Retainer | undefined;
+    if (c.retainer) {
+      try {
+        const amount = parseMajor(c.retainer.amount, c.currency).amount;
+        if (amount <= 0) throw new MoneyError('must be more than zero');
+        retainer = { amount, description: c.retainer.description, dayOfMonth: c.retainer.dayOfMonth, startsOn: c.retainer.startsOn ?? null };
+      } catch (err) {
+        errors.push(`${label}: retainer.amount: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+    }
     byId.set(id, c.name);
     for (const p of c.asanaProjects) byProject.set(p, c.name);
     for (const [tool, ids] of Object.entries(toolContainers)) for (const i of ids) byProject.set(`${tool}:${i}`, c.name);
@@ -175,6 +212,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       reminderSchedule: c.reminders ?? DEFAULT_REMINDER_SCHEDULE.map((step) => ({ ...step })),
       finalMode: c.finalMode,
       autoSend: c.autoSend,
+      ...(retainer ? { retainer } : {}),
     });
   });
   return { clients, errors };
@@ -195,7 +233,7 @@ function formatIssue(label: string, issue: z.core.$ZodIssue): string[] {
   const path = issue.path.filter((segment, i) => !(typeof segment === 'number' && VALUE_QUOTING_LISTS.has(String(issue.path[i - 1]))));
   const where = path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : 'reminder'] ?? [];
+    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : path[0] === 'retainer' ? 'retainer' : 'reminder'] ?? [];
     return issue.keys.map((key) => {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
       return `${label}: ${where ? `${where}.` : ''}${key}: is not a known field${near ? ` (did you mean ${near}?)` : ''}`;

@@ -11,7 +11,8 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 const YMD = /^\d{4}-\d{2}-\d{2}$/;
 
 export function assertYmd(value: string): string {
-  if (!YMD.test(value) || !dayjs.utc(value, 'YYYY-MM-DD').isValid()) throw new RangeError(`"${value}" is not a YYYY-MM-DD date`);
+  // The round trip refuses dates dayjs would roll over ("2026-13-01", "2026-02-30").
+  if (!YMD.test(value) || dayjs.utc(value).format('YYYY-MM-DD') !== value) throw new RangeError(`"${value}" is not a YYYY-MM-DD date`);
   return value;
 }
 

@@ -49,6 +49,19 @@ export interface Client {
   reminderSchedule: ReminderStep[];
   finalMode: FinalMode;
   autoSend: boolean;
+  /** A fixed invoice on a monthly schedule, independent of milestones (src/domain/retainer.ts). */
+  retainer?: Retainer;
+}
+
+/** A client's monthly retainer, from the clients file. */
+export interface Retainer {
+  /** Minor units, in the client's currency. */
+  amount: number;
+  description: string;
+  /** Day of the month the invoice goes out, 1..28 (every month has it), in the business time zone. */
+  dayOfMonth: number;
+  /** First date (YYYY-MM-DD) a billing day may fall on; null: from the day the retainer was first seen. */
+  startsOn: string | null;
 }
 
 export const DEFAULT_REMINDER_SCHEDULE: readonly ReminderStep[] = [

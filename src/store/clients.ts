@@ -1,4 +1,4 @@
-import type { Client, ReminderStep } from '../domain/types.js';
+import type { Client, ReminderStep, Retainer } from '../domain/types.js';
 import type { Queryable } from './db.js';
 
 interface ClientRow {
@@ -14,6 +14,7 @@ interface ClientRow {
   final_mode: Client['finalMode'];
   auto_send: boolean;
   provider_customer_id: string | null;
+  retainer: Retainer | null;
 }
 
 export interface StoredClient extends Client {
@@ -33,6 +34,7 @@ function toClient(r: ClientRow): StoredClient {
     reminderSchedule: r.reminder_schedule,
     finalMode: r.final_mode,
     autoSend: r.auto_send,
+    ...(r.retainer ? { retainer: r.retainer } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -41,11 +43,15 @@ function toClient(r: ClientRow): StoredClient {
 export async function upsertClients(db: Queryable, clients: readonly Client[], now: Date): Promise<void> {
   for (const c of clients) {
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
-         asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12`,
-      [c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now, JSON.stringify(c.toolContainers ?? {})],
+         asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
+         retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END`,
+      [
+        c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
+        JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null,
+      ],
     );
   }
 }
@@ -87,4 +93,19 @@ export async function rememberProviderCustomer(db: Queryable, clientId: string, 
 export async function findClientByIdOrName(db: Queryable, text: string): Promise<StoredClient | null> {
   const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE lower(id) = lower($1) OR lower(name) = lower($1) ORDER BY id LIMIT 1', [text.trim()]);
   return rows[0] ? toClient(rows[0]) : null;
+}
+
+/** Clients with a retainer, each with the business date its retainer was first seen (null: not yet). */
+export async function listRetainerClients(db: Queryable): Promise<(StoredClient & { retainer: Retainer; retainerSince: string | null })[]> {
+  const { rows } = await db.query<ClientRow & { retainer_since_text: string | null }>(
+    "SELECT *, to_char(retainer_since, 'YYYY-MM-DD') AS retainer_since_text FROM clients WHERE retainer IS NOT NULL ORDER BY id",
+  );
+  return rows.map((r) => ({ ...toClient(r), retainer: r.retainer!, retainerSince: r.retainer_since_text }));
+}
+
+/** Records the first-seen date once (the earliest writer wins when two processes race); returns the stored date. */
+export async function markRetainerSeen(db: Queryable, clientId: string, today: string): Promise<string> {
+  await db.query('UPDATE clients SET retainer_since = $2::date WHERE id = $1 AND retainer_since IS NULL', [clientId, today]);
+  const { rows } = await db.query<{ since: string }>("SELECT to_char(retainer_since, 'YYYY-MM-DD') AS since FROM clients WHERE id = $1", [clientId]);
+  return rows[0]?.since ?? today;
 }

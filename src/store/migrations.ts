@@ -234,4 +234,15 @@ CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS 
 CREATE INDEX invoices_email_message_id ON invoices (email_message_id) WHERE email_message_id IS NOT NULL;
 `,
   },
+  {
+    version: 60,
+    name: 'retainers',
+    sql: `
+-- The client's retainer from the clients file (amount in minor units, description, dayOfMonth, startsOn); null: none.
+ALTER TABLE clients ADD COLUMN retainer jsonb;
+-- Business date the retainer was first seen, when the clients file gives no startsOn: nothing before it
+-- is billed. Cleared when the retainer is removed, so adding it again later starts afresh.
+ALTER TABLE clients ADD COLUMN retainer_since date;
+`,
+  },
 ];

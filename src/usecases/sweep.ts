@@ -9,6 +9,7 @@ import { postOrAutoSend } from './draft-from-milestone.js';
 import { getClient } from '../store/clients.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { retryPendingInbox } from './process-inbox.js';
+import { runDueRetainers, type RetainerReport } from './retainers.js';
 import { runDueReminders, type StepOutcome } from './run-reminders.js';
 import { applyBackendState } from './record-payment.js';
 
@@ -23,6 +24,7 @@ export interface SweepReport {
   postedDrafts: number;
   delivered: number;
   reminders: StepOutcome[];
+  retainers: RetainerReport;
 }
 
 /**
@@ -33,6 +35,8 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
   const flaggedUnknown = await flagUnknownOutcomes(services);
   const retriedEvents = await retryPendingInbox(services, FAST_PATH_GRACE_MS);
   const graceCutoff = new Date(services.clock.now().getTime() - FAST_PATH_GRACE_MS);
+  // Before the draft sweep: a retainer draft whose post failed is picked up by it on a later run.
+  const retainers = await runDueRetainers(services);
 
   let postedDrafts = 0;
   for (const draft of await draftsWithoutMessage(services.db.pool, graceCutoff)) {
@@ -52,7 +56,7 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
     }
   }
   const reminders = await runDueReminders(services);
-  return { flaggedUnknown, retriedEvents, postedDrafts, delivered, reminders };
+  return { flaggedUnknown, retriedEvents, postedDrafts, delivered, reminders, retainers };
 }
 
 /** Claims left behind by a crash: never repeated blindly, flagged in the invoice thread for a human. */

@@ -39,6 +39,7 @@ describe('clients file', () => {
         ],
         finalMode: 'notice-only',
         autoSend: true,
+        retainer: { amount: 400000, description: 'Monthly support retainer', dayOfMonth: 1, startsOn: '2026-12-01' },
       },
       {
         id: 'initech',

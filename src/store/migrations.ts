@@ -234,4 +234,20 @@ CREATE INDEX reminders_message_id ON reminders (message_id) WHERE message_id IS 
 CREATE INDEX invoices_email_message_id ON invoices (email_message_id) WHERE email_message_id IS NOT NULL;
 `,
   },
+  {
+    version: 70,
+    name: 'weekly forecasts',
+    sql: `
+-- Each weekly forecast as posted, so its first week can later be compared with what was collected.
+CREATE TABLE weekly_forecasts (
+  slot_key text PRIMARY KEY,
+  slot_at timestamptz NOT NULL,
+  as_of date NOT NULL,
+  -- [{ "currency": "USD", "weeks": [{ "start": "YYYY-MM-DD", "end": "YYYY-MM-DD", "expected": <minor units> }] }]
+  currencies jsonb NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX payments_by_paid_at ON payments (paid_at);
+`,
+  },
 ];

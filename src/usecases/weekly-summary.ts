@@ -34,8 +34,11 @@ export async function runWeeklySummary(services: Services): Promise<WeeklySummar
   const slot = weeklySlot(now, services.settings.timezone);
   if (now.getTime() - slot.at.getTime() > WEEKLY_SLOT_MAX_AGE_MS) return 'too-old';
   const pool = services.db.pool;
-  const postPending = channel !== null && !(await getEffect(pool, weeklyPostKey(slot.key)));
-  const emailPending = ownerEmail !== null && !(await getEffect(pool, weeklyEmailKey(slot.key)));
+  const post = channel === null ? null : await getEffect(pool, weeklyPostKey(slot.key));
+  const email = ownerEmail === null ? null : await getEffect(pool, weeklyEmailKey(slot.key));
+  for (const effect of [post, email]) if (effect?.status === 'unknown') await flagUnknownOnce(services, effect.key, effect.kind);
+  const postPending = channel !== null && !post;
+  const emailPending = ownerEmail !== null && !email;
   if (!postPending && !emailPending) return 'already-done';
 
   const message = await buildWeeklyMessage(services, slot);
@@ -97,3 +100,13 @@ async function emailOnce(services: Services, slot: WeeklySlot, to: string, block
   await completeEffect(pool, key, { messageId, to }, services.clock.now());
 }
 
+
+/** A crash mid-post or mid-send leaves the outcome unknown: the owner is told once, nothing is repeated. */
+async function flagUnknownOnce(services: Services, key: string, kind: string): Promise<void> {
+  const noteKey = `${key}:flagged`;
+  if (!(await claimEffect(services.db.pool, { key: noteKey, invoiceId: null, kind: 'weekly-unknown-note', claimedBy: services.instanceId }, services.clock.now()))) return;
+  const what = kind === 'weekly-forecast' ? "this week's forecast post" : "this week's summary email";
+  services.log.warn({ key }, 'weekly summary outcome unknown after a crash; owner told');
+  await services.slack.directMessage(services.settings.ownerSlackUserId, { text: `Unknown outcome: ${what} may or may not have gone out (the bot stopped while sending it). Check, and share it by hand if it is missing.` });
+  await completeEffect(services.db.pool, noteKey, {}, services.clock.now());
+}

@@ -1,6 +1,6 @@
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
-import { getEffect } from '../../src/store/effects.js';
+import { claimEffect, getEffect } from '../../src/store/effects.js';
 import { startDuebot } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -117,6 +117,24 @@ test('a slot more than 6 days old is skipped: a bot back on Monday 07:00 waits f
   h.clock.advance(2.5 * 60 * 60 * 1000); // 08:30
   await waitForWeek(1);
   expect(String(posts()[0]!.args.text)).toContain(`week of ${monthDay(addDays(monday, 7))}`);
+});
+
+test('a crash mid-post leaves the outcome unknown: the owner is told once and the post is not repeated', async () => {
+  const monday = nextMondayNine();
+  h = await startHarness({ startAt: monday }); // weekly summary off for now
+  const key = `weekly-forecast:${isoWeekKey(monday.toISOString().slice(0, 10))}`;
+  expect(await claimEffect(h.bot.services.db.pool, { key, invoiceId: null, kind: 'weekly-forecast', claimedBy: 'crashed-process' }, h.clock.now())).toBe(true);
+  Object.assign(h.env, env);
+  await h.restart();
+  await h.smtp.waitFor((m) => m.to.includes(OWNER_EMAIL)); // the email had not been claimed: it goes out
+  h.clock.advance(10 * 60 * 1000); // past the claim timeout
+  const note = await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).startsWith('Unknown outcome')));
+  expect(String(note.args.text)).toContain("this week's forecast post may or may not have gone out");
+  await settle();
+  expect(posts()).toHaveLength(0);
+  expect(ownerEmails()).toHaveLength(1);
+  expect(h.slack.callsTo('chat.postMessage').filter((c) => String(c.args.text).startsWith('Unknown outcome'))).toHaveLength(1);
+  expect(await getEffect(h.bot.services.db.pool, key)).toMatchObject({ status: 'unknown' });
 });
 
 test('without FORECAST_CHANNEL_ID and OWNER_EMAIL there is no weekly post or email', async () => {

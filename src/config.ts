@@ -141,6 +141,8 @@ const schema = z.object({
       'must be a comma-separated list of Slack user ids (like U0123ABCD,U0456EFGH)',
     ),
   ),
+  FORECAST_CHANNEL_ID: optional(slackId('CG', 'channel')),
+  OWNER_EMAIL: optional(emailAddress),
   STRIPE_SECRET_KEY: optional(prefixed(['sk_', 'rk_'], 'a Stripe secret or restricted key')),
   STRIPE_WEBHOOK_SECRET: optional(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
   STRIPE_API_URL: optional(url(['http:', 'https:'])),
@@ -189,8 +191,6 @@ const schema = z.object({
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
   PAYMENT_POLL_EVERY: optional(interval),
-  FORECAST_CHANNEL_ID: optional(slackId('CG', 'channel')),
-  OWNER_EMAIL: optional(emailAddress),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {

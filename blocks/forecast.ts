@@ -25,7 +25,7 @@ function table(c: ForecastView['currencies'][number]): string {
 }
 
 /** `/invoices forecast`: expected inflows per week for the next 30 days, per currency, with overdue and balance. */
-export function forecastMessage(view: ForecastView): { text: string; blocks: KnownBlock[] } {
+export function forecastMessage(view: ForecastView, options: { chartByDm?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const asOf = ymdLabel(view.asOf);
   if (view.currencies.length === 0) {
     const text = `Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.`;
@@ -51,7 +51,7 @@ export function forecastMessage(view: ForecastView): { text: string; blocks: Kno
     elements: [
       {
         type: 'mrkdwn',
-        text: `Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known. The chart comes as a direct message.${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
+        text: `Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
       },
     ],
   });

@@ -88,6 +88,8 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     invoiceNumberPrefix: config.business.invoiceNumberPrefix,
     ownerAsanaAssignee: config.asana.ownerAssignee,
     ownerAssignees: ownerAssignees(config),
+    forecastChannelId: config.weekly.forecastChannelId,
+    ownerEmail: config.weekly.ownerEmail,
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;

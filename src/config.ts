@@ -39,6 +39,8 @@ export interface Config {
   generic: { secret: string } | null;
   email: { smtpUrl: string; from: string; replyTo: string | null };
   business: { name: string; timezone: string; invoiceNumberPrefix: string };
+  /** The Monday 08:00 forecast: posted to the channel and/or emailed to the owner (both null: off). */
+  weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
   publicUrl: string | null;
   jobs: { processEveryMs: number };
@@ -139,6 +141,8 @@ const schema = z.object({
       'must be a comma-separated list of Slack user ids (like U0123ABCD,U0456EFGH)',
     ),
   ),
+  FORECAST_CHANNEL_ID: optional(slackId('CG', 'channel')),
+  OWNER_EMAIL: optional(emailAddress),
   STRIPE_SECRET_KEY: optional(prefixed(['sk_', 'rk_'], 'a Stripe secret or restricted key')),
   STRIPE_WEBHOOK_SECRET: optional(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
   STRIPE_API_URL: optional(url(['http:', 'https:'])),
@@ -263,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     generic: e.GENERIC_WEBHOOK_SECRET ? { secret: e.GENERIC_WEBHOOK_SECRET } : null,
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, replyTo: e.EMAIL_REPLY_TO ?? null },
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
+    weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },

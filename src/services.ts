@@ -21,6 +21,10 @@ export interface BusinessSettings {
   ownerAsanaAssignee: string | null;
   /** Who escalation tasks are assigned to, per project tool name (the tool's user id, or null). */
   ownerAssignees?: Record<string, string | null>;
+  /** Where the Monday forecast is posted (null: no weekly post). */
+  forecastChannelId?: string | null;
+  /** Who gets the weekly summary email (null: none). */
+  ownerEmail?: string | null;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

@@ -170,3 +170,14 @@ ${body}
 <p style="color:#6b7280">${escapeHtml(ctx.businessName)}</p>
 </body></html>`;
 }
+
+/**
+ * The owner's weekly summary: the Monday post as plain text (`summaryText`, already rendered from
+ * the same builder), so the email and the Slack post never disagree.
+ */
+export function renderWeeklySummaryEmail(summary: { weekOf: string; summaryText: string }, ctx: EmailContext): RenderedEmail {
+  const subject = oneLine(`[${ctx.businessName}] Weekly cash-flow summary — week of ${formatDueDate(summary.weekOf)}`);
+  const text = `${summary.summaryText}\n\n— ${ctx.businessName} billing bot\n`;
+  const html = `<pre style="font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap">${escapeHtml(text)}</pre>`;
+  return { subject, text, html };
+}

@@ -245,4 +245,20 @@ ALTER TABLE clients ADD COLUMN retainer jsonb;
 ALTER TABLE clients ADD COLUMN retainer_since date;
 `,
   },
+  {
+    version: 70,
+    name: 'weekly forecasts',
+    sql: `
+-- Each weekly forecast as posted, so its first week can later be compared with what was collected.
+CREATE TABLE weekly_forecasts (
+  slot_key text PRIMARY KEY,
+  slot_at timestamptz NOT NULL,
+  as_of date NOT NULL,
+  -- [{ "currency": "USD", "weeks": [{ "start": "YYYY-MM-DD", "end": "YYYY-MM-DD", "expected": <minor units> }] }]
+  currencies jsonb NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX payments_by_paid_at ON payments (paid_at);
+`,
+  },
 ];

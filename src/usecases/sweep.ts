@@ -12,6 +12,7 @@ import { retryPendingInbox } from './process-inbox.js';
 import { runDueRetainers, type RetainerReport } from './retainers.js';
 import { runDueReminders, type StepOutcome } from './run-reminders.js';
 import { applyBackendState } from './record-payment.js';
+import { runWeeklySummary } from './weekly-summary.js';
 
 /** How long a claim may stay unfinished before it counts as a crash mid-send. */
 export const CLAIM_TIMEOUT_MS = 5 * 60 * 1000;
@@ -56,6 +57,7 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
     }
   }
   const reminders = await runDueReminders(services);
+  await runWeeklySummary(services);
   return { flaggedUnknown, retriedEvents, postedDrafts, delivered, reminders, retainers };
 }
 

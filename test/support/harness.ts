@@ -86,6 +86,8 @@ export interface HarnessOptions {
   asana?: boolean;
   /** Extra environment variables (e.g. another invoicing back-end's settings). */
   env?: Record<string, string>;
+  /** Starts the business clock at this (future) instant instead of now, e.g. a Monday morning. */
+  startAt?: Date;
 }
 
 export const PUBLIC_URL = 'https://duebot.test';
@@ -136,6 +138,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.env ?? {}),
   };
   const clock = new ShiftedClock();
+  if (options.startAt) clock.advance(Math.max(0, options.startAt.getTime() - Date.now()));
   const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });
   let bot = await start();
 

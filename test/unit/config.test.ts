@@ -72,6 +72,7 @@ describe('config', () => {
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
+      weekly: { forecastChannelId: null, ownerEmail: null },
       clientsFile: null,
       publicUrl: null,
       jobs: { processEveryMs: 30_000 },
@@ -300,5 +301,12 @@ describe('invoicing back-ends', () => {
     const bad = problemsOf({ ...valid, ENCRYPTION_KEY: 'Sekr1tTooShort' });
     expect(bad).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: must be 32 bytes/)]);
     expect(bad.join()).not.toContain('Sekr1t');
+  });
+});
+
+describe('weekly forecast settings', () => {
+  test('FORECAST_CHANNEL_ID and OWNER_EMAIL are optional, checked when set', () => {
+    expect(loadConfig({ ...valid, FORECAST_CHANNEL_ID: 'C0FORECAST', OWNER_EMAIL: 'owner@pixel.example' }).weekly).toEqual({ forecastChannelId: 'C0FORECAST', ownerEmail: 'owner@pixel.example' });
+    expect(problemsOf({ ...valid, FORECAST_CHANNEL_ID: '#forecast', OWNER_EMAIL: 'owner' }).map((p) => p.split(':')[0])).toEqual(['FORECAST_CHANNEL_ID', 'OWNER_EMAIL']);
   });
 });

@@ -1,0 +1,112 @@
+import { weeklySummaryMessage } from '../../blocks/weekly-summary.js';
+import { blocksToText } from '../../blocks/render-text.js';
+import { addDays, DAY_MS, localTime } from '../domain/calendar.js';
+import { ACCURACY_WEEKS, forecastAccuracy, type CurrencyAccuracy, type EvaluatedWeek } from '../domain/forecast-accuracy.js';
+import { weeklySlot, type WeeklySlot } from '../domain/weekly-slot.js';
+import { renderWeeklySummaryEmail } from '../email/templates.js';
+import { newMessageId } from '../providers/mail/smtp.js';
+import { claimEffect, completeEffect, getEffect, releaseEffect } from '../store/effects.js';
+import { collectedBetween, saveWeeklyForecast, weeklyForecastsBefore } from '../store/weekly-forecasts.js';
+import type { Services } from '../services.js';
+import { agingNow } from './aging.js';
+import { forecastNow } from './forecast.js';
+import { isDefiniteMailFailure } from './mail-failures.js';
+
+/** A bot down at 08:00 posts when it is back, the same week only: a slot older than this is skipped. */
+export const WEEKLY_SLOT_MAX_AGE_MS = 6 * DAY_MS;
+
+export type WeeklySummaryOutcome = 'off' | 'too-old' | 'already-done' | 'done';
+
+export const weeklyPostKey = (slotKey: string) => `weekly-forecast:${slotKey}`;
+export const weeklyEmailKey = (slotKey: string) => `weekly-summary-email:${slotKey}`;
+
+/**
+ * The Monday 08:00 forecast: posted to FORECAST_CHANNEL_ID and emailed to OWNER_EMAIL, once per
+ * slot. Called from every sweep (every process); the effects ledger lets exactly one process post
+ * and one send the email, also across restarts. A claim that never completes (crash mid-post) is
+ * turned into "unknown" by the sweep and not repeated: a missed post beats a doubled one.
+ */
+export async function runWeeklySummary(services: Services): Promise<WeeklySummaryOutcome> {
+  const channel = services.settings.forecastChannelId ?? null;
+  const ownerEmail = services.settings.ownerEmail ?? null;
+  if (!channel && !ownerEmail) return 'off';
+  const now = services.clock.now();
+  const slot = weeklySlot(now, services.settings.timezone);
+  if (now.getTime() - slot.at.getTime() > WEEKLY_SLOT_MAX_AGE_MS) return 'too-old';
+  const pool = services.db.pool;
+  const post = channel === null ? null : await getEffect(pool, weeklyPostKey(slot.key));
+  const email = ownerEmail === null ? null : await getEffect(pool, weeklyEmailKey(slot.key));
+  for (const effect of [post, email]) if (effect?.status === 'unknown') await flagUnknownOnce(services, effect.key, effect.kind);
+  const postPending = channel !== null && !post;
+  const emailPending = ownerEmail !== null && !email;
+  if (!postPending && !emailPending) return 'already-done';
+
+  const message = await buildWeeklyMessage(services, slot);
+  if (postPending && channel) await postOnce(services, slot, channel, message);
+  if (emailPending && ownerEmail) await emailOnce(services, slot, ownerEmail, message.blocks);
+  return 'done';
+}
+
+async function buildWeeklyMessage(services: Services, slot: WeeklySlot): Promise<ReturnType<typeof weeklySummaryMessage>> {
+  const [outlook, aging] = await Promise.all([forecastNow(services), agingNow(services)]);
+  const accuracy = await recentAccuracy(services, slot, outlook.asOf);
+  // Stored before posting (once per slot), so next weeks can judge it against what came in.
+  await saveWeeklyForecast(
+    services.db.pool,
+    { slotKey: slot.key, slotAt: slot.at, asOf: outlook.asOf, currencies: outlook.currencies.map((c) => ({ currency: c.forecast.currency, weeks: c.forecast.weeks })) },
+    services.clock.now(),
+  );
+  return weeklySummaryMessage({ weekOf: slot.monday, forecast: outlook, aging, accuracy, timezone: services.settings.timezone });
+}
+
+/** Each earlier forecast whose first week is over: its week-1 expectation against the payments in that week. */
+export async function recentAccuracy(services: Services, slot: WeeklySlot, today: string): Promise<CurrencyAccuracy[]> {
+  const tz = services.settings.timezone;
+  const evaluated: EvaluatedWeek[] = [];
+  for (const past of await weeklyForecastsBefore(services.db.pool, slot.at, ACCURACY_WEEKS + 2)) {
+    for (const c of past.currencies) {
+      const week = c.weeks[0];
+      if (!week || week.end >= today) continue;
+      const collected = await collectedBetween(services.db.pool, localTime(week.start, 0, tz), localTime(addDays(week.end, 1), 0, tz));
+      evaluated.push({ slotKey: past.slotKey, currency: c.currency, expected: week.expected, actual: collected.get(c.currency) ?? 0 });
+    }
+  }
+  return forecastAccuracy(evaluated);
+}
+
+async function postOnce(services: Services, slot: WeeklySlot, channel: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+  const key = weeklyPostKey(slot.key);
+  if (!(await claimEffect(services.db.pool, { key, invoiceId: null, kind: 'weekly-forecast', claimedBy: services.instanceId }, services.clock.now()))) return;
+  const ts = await services.slack.post(channel, message);
+  // The notifier already logged a failure; it may have been a timeout after Slack posted, so no retry.
+  await completeEffect(services.db.pool, key, { channel, ts }, services.clock.now());
+  services.log.info({ slot: slot.key, channel, posted: ts !== null }, 'weekly forecast posted');
+}
+
+async function emailOnce(services: Services, slot: WeeklySlot, to: string, blocks: readonly object[]): Promise<void> {
+  const key = weeklyEmailKey(slot.key);
+  const pool = services.db.pool;
+  const messageId = newMessageId(services.settings.emailDomain, `weekly.${slot.key.toLowerCase()}`);
+  if (!(await claimEffect(pool, { key, invoiceId: null, kind: 'weekly-summary-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return;
+  const content = renderWeeklySummaryEmail({ weekOf: slot.monday, summaryText: blocksToText(blocks) }, { businessName: services.settings.businessName, timezone: services.settings.timezone });
+  try {
+    await services.mailer.send({ to: [to], ...content, messageId });
+  } catch (err) {
+    // Certainly not sent: give the claim back so the next sweep tries again. Otherwise it may have gone out.
+    if (isDefiniteMailFailure(err)) await releaseEffect(pool, key);
+    services.log.warn({ slot: slot.key, err: err instanceof Error ? err.message : String(err) }, 'weekly summary email failed');
+    return;
+  }
+  await completeEffect(pool, key, { messageId, to }, services.clock.now());
+}
+
+
+/** A crash mid-post or mid-send leaves the outcome unknown: the owner is told once, nothing is repeated. */
+async function flagUnknownOnce(services: Services, key: string, kind: string): Promise<void> {
+  const noteKey = `${key}:flagged`;
+  if (!(await claimEffect(services.db.pool, { key: noteKey, invoiceId: null, kind: 'weekly-unknown-note', claimedBy: services.instanceId }, services.clock.now()))) return;
+  const what = kind === 'weekly-forecast' ? "this week's forecast post" : "this week's summary email";
+  services.log.warn({ key }, 'weekly summary outcome unknown after a crash; owner told');
+  await services.slack.directMessage(services.settings.ownerSlackUserId, { text: `Unknown outcome: ${what} may or may not have gone out (the bot stopped while sending it). Check, and share it by hand if it is missing.` });
+  await completeEffect(services.db.pool, noteKey, {}, services.clock.now());
+}

@@ -58,11 +58,12 @@ export async function runReminderStep(services: Services, step: ReminderRecord):
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   const stepNumber = await stepNumberOf(services, step);
   if (!decision.send && decision.hold) {
-    // Claimed just as a dispute began: the step waits with the others instead of being lost.
+    // Claimed just as a dispute or a pause began: the step waits with the others instead of being lost.
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'paused', note: decision.reason }, services.clock.now());
     await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_held', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());
-    // Resolved between our read and now: the resolution did not see this step, so it goes back to pending.
-    if ((await getInvoice(pool, invoice.id))?.disputed === false) await retimeSteps(pool, invoice.id, [{ stepIndex: step.stepIndex, dueAt: services.clock.now() }], 'pending', null);
+    // Resolved or resumed between our read and now: that did not see this step, so it goes back to pending.
+    const fresh = await getInvoice(pool, invoice.id);
+    if (fresh && !fresh.disputed && !fresh.paused) await retimeSteps(pool, invoice.id, [{ stepIndex: step.stepIndex, dueAt: services.clock.now() }], 'pending', null);
     return 'deferred';
   }
   if (!decision.send) {

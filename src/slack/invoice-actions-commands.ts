@@ -1,7 +1,9 @@
+import { clientSummaryMessage } from '../../blocks/client-summary.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { toneLabel, when } from '../../blocks/invoice-actions.js';
 import { esc } from '../../blocks/format.js';
 import type { Services } from '../services.js';
+import { clientSummary } from '../usecases/client-summary.js';
 import { pauseInvoice, resumeInvoice, type PauseAnswer } from '../usecases/pause-invoice.js';
 import { remindNow } from '../usecases/remind-now.js';
 import type { Subcommand } from './forecast-commands.js';
@@ -11,7 +13,7 @@ const argumentOf = (text: string) => text.trim().replace(/^\S+\s*/, '').trim();
 
 /**
  * `/invoices pause|resume|remind <number>`: approvers only, since each one changes what the client
- * hears about money. Dispatched from the `/invoices` listener.
+ * hears about money. `/invoices client <name>` only reads. Dispatched from the `/invoices` listener.
  */
 export function invoiceActionSubcommands(services: Services): Record<string, Subcommand> {
   const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
@@ -27,6 +29,12 @@ export function invoiceActionSubcommands(services: Services): Record<string, Sub
   };
 
   return {
+    client: async ({ text, respond }) => {
+      const name = argumentOf(text);
+      if (!name) return void (await respond({ text: 'Which client? Try `/invoices client acme` (its id or name).' }));
+      const summary = await clientSummary(services, name);
+      await respond(summary ? clientSummaryMessage(summary.client, summary.stats) : { text: `No client "${esc(name.slice(0, 60))}" in the clients file; use its id or its exact name.` });
+    },
     pause: pauseOrResume('pause'),
     resume: pauseOrResume('resume'),
     remind: async ({ text, userId, respond }) => {

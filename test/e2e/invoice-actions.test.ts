@@ -105,10 +105,25 @@ test('remind sends the next step now, exactly once; then explains why not (none 
 
 test('a settled invoice cannot be paused or resumed', async () => {
   const inv = await sentInvoice('9104', 300);
+  h.advanceDays(4);
   h.stripe.pay(inv.providerInvoiceId!);
   await h.deliverStripe('invoice.paid', inv.providerInvoiceId!);
   await h.waitForStatus(inv.id, 'paid');
   expect(await command(`pause ${inv.number}`)).toBe(`${inv.number} is paid; it gets no reminders, nothing to pause.`);
   expect(await command(`resume ${inv.number}`)).toBe(`${inv.number} is paid; it gets no reminders, nothing to resume.`);
   expect(await command(`remind ${inv.number}`)).toBe(`No reminder sent for ${inv.number}: the invoice is paid.`);
+});
+
+test('client: the setup and receivables of one client, for anyone, ephemerally', async () => {
+  // Acme now: 9101 ($1,200, overdue), 9102 ($800) and 9103 ($500, disputed) open; 9104 paid 4 days after sending.
+  const before = h.slack.responses.length;
+  await h.slashCommand('client acme ltd', 'USOMEONE');
+  const answer = await h.slack.waitFor(() => h.slack.responses[before]);
+  expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: 'Acme Ltd: $2,500.00 open, 1 overdue' });
+  const text = JSON.stringify(answer.body.blocks);
+  for (const part of ['ap@acme.example, cfo@acme.example', 'Net 7 days, USD', 'Stripe', 'Day 14 after sending: past-due notice', 'final notice says work is paused', 'Off: approvers send each draft', '$2,500.00 (3 invoices)', '1 invoice', '4 days (1 paid invoice)']) {
+    expect(text).toContain(part);
+  }
+  expect(await command('client nobody')).toBe('No client "nobody" in the clients file; use its id or its exact name.');
+  expect(await command('client')).toBe('Which client? Try `/invoices client acme` (its id or name).');
 });

@@ -1,10 +1,12 @@
 import { clientSummaryMessage } from '../../blocks/client-summary.js';
 import { notAllowedMessage } from '../../blocks/help.js';
+import { statusMessage } from '../../blocks/status.js';
 import { toneLabel, when } from '../../blocks/invoice-actions.js';
 import { esc } from '../../blocks/format.js';
 import type { Services } from '../services.js';
 import { clientSummary } from '../usecases/client-summary.js';
 import { pauseInvoice, resumeInvoice, type PauseAnswer } from '../usecases/pause-invoice.js';
+import { integrationStatus } from '../usecases/integration-status.js';
 import { remindNow } from '../usecases/remind-now.js';
 import type { Subcommand } from './forecast-commands.js';
 
@@ -13,7 +15,7 @@ const argumentOf = (text: string) => text.trim().replace(/^\S+\s*/, '').trim();
 
 /**
  * `/invoices pause|resume|remind <number>`: approvers only, since each one changes what the client
- * hears about money. `/invoices client <name>` only reads. Dispatched from the `/invoices` listener.
+ * hears about money. `/invoices client <name>` and `/invoices status` only read. Dispatched from the `/invoices` listener.
  */
 export function invoiceActionSubcommands(services: Services): Record<string, Subcommand> {
   const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
@@ -34,6 +36,9 @@ export function invoiceActionSubcommands(services: Services): Record<string, Sub
       if (!name) return void (await respond({ text: 'Which client? Try `/invoices client acme` (its id or name).' }));
       const summary = await clientSummary(services, name);
       await respond(summary ? clientSummaryMessage(summary.client, summary.stats) : { text: `No client "${esc(name.slice(0, 60))}" in the clients file; use its id or its exact name.` });
+    },
+    status: async ({ respond }) => {
+      await respond(statusMessage(await integrationStatus(services), { timezone: tz }));
     },
     pause: pauseOrResume('pause'),
     resume: pauseOrResume('resume'),

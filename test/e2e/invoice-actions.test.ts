@@ -98,6 +98,18 @@ test('remind sends the next step now, exactly once; then explains why not (none 
   const other = await sentInvoice('9103', 500);
   await setDisputed(pool(), other.id, true, h.clock.now());
   expect(await command(`remind ${other.number}`)).toBe(`No reminder sent for ${other.number}: the invoice is disputed.`);
+
+  // Paused and disputed: either alone keeps the steps held; only when both are lifted do they resume.
+  expect(await command(`pause ${other.number}`)).toContain(`Reminders for ${other.number} paused (3 held)`);
+  expect(await command(`resume ${other.number}`)).toBe(`Reminders for ${other.number} are no longer paused, but the invoice is disputed: they wait until the dispute is resolved.`);
+  expect(await statuses(other)).toEqual(['paused', 'paused', 'paused']);
+  expect(await command(`pause ${other.number}`)).toContain(`Reminders for ${other.number} paused (0 held)`);
+  await h.clickButton('resolve_dispute', other.id, APPROVER);
+  await h.slack.waitFor(() => threadText(other).find((t) => t.includes('Reminders stay paused until someone runs')));
+  expect(await getInvoice(pool(), other.id)).toMatchObject({ disputed: false, paused: true });
+  expect(await statuses(other)).toEqual(['paused', 'paused', 'paused']);
+  expect(await command(`resume ${other.number}`)).toMatch(new RegExp(`^:arrow_forward: Reminders for ${other.number} resumed\\. Next one: `));
+  expect(await statuses(other)).toEqual(['pending', 'pending', 'pending']);
   expect(await command('remind INV-9999')).toBe('No reminder sent for "INV-9999": there is no invoice numbered "INV-9999".');
   expect(await command('pause INV-9999')).toBe('No invoice numbered "INV-9999". `/invoices list` shows the open ones.');
   expect(await command('pause')).toBe('Which invoice? Try `/invoices pause INV-0042`.');

@@ -1,8 +1,8 @@
 import { decideReminder } from '../domain/schedule.js';
 import type { ReminderTone } from '../domain/types.js';
 import { audit } from '../store/audit.js';
-import { retimeSteps } from '../store/disputes.js';
 import { findInvoiceByNumber, getInvoice, type InvoiceRecord } from '../store/invoices.js';
+import { claimReminderNow } from '../store/reminder-claim-now.js';
 import { remindersOf } from '../store/reminders.js';
 import type { Services } from '../services.js';
 import { runReminderStep } from './run-reminders.js';
@@ -12,9 +12,9 @@ export type RemindAnswer =
   | { outcome: 'not_sent'; invoice: InvoiceRecord | null; reason: string };
 
 /**
- * `/invoices remind <number>`: the next step not yet sent becomes due now and goes through the
- * scheduler's own `runReminderStep`, so the durable claim (at most once), the live back-end check
- * and `decideReminder` all apply. Later steps keep their times.
+ * `/invoices remind <number>`: the next step not yet sent becomes due now and is claimed in the same
+ * statement (at most once, the scheduler cannot take it meanwhile), then goes through the scheduler's
+ * own `runReminderStep`, so the live back-end check and `decideReminder` apply. Later steps keep their times.
  */
 export async function remindNow(services: Services, number: string, by: { actor: string }): Promise<RemindAnswer> {
   const pool = services.db.pool;
@@ -29,11 +29,11 @@ export async function remindNow(services: Services, number: string, by: { actor:
   const next = steps.find((s) => s.status === 'pending');
   if (!next) return { outcome: 'not_sent', invoice, reason: steps.some((s) => s.status === 'claimed') ? 'a reminder is being sent right now' : 'no reminder step is left to send' };
   const now = services.clock.now();
-  if ((await retimeSteps(pool, invoice.id, [{ stepIndex: next.stepIndex, dueAt: now }], 'pending', null)) !== 1) {
-    return { outcome: 'not_sent', invoice, reason: 'the step changed meanwhile; try again' };
+  if (!(await claimReminderNow(pool, invoice.id, next.stepIndex, services.instanceId, now))) {
+    return { outcome: 'not_sent', invoice, reason: 'the scheduler is sending that step right now' };
   }
   await audit(pool, { invoiceId: invoice.id, actor: by.actor, action: 'reminder_requested', details: { step: next.stepIndex, wasDueAt: next.dueAt.toISOString() } }, now);
-  const outcome = await runReminderStep(services, { ...next, dueAt: now });
+  const outcome = await runReminderStep(services, { ...next, dueAt: now, status: 'claimed' }, { claimed: true });
   const stepNumber = steps.findIndex((s) => s.stepIndex === next.stepIndex) + 1;
   const fresh = (await getInvoice(pool, invoice.id)) ?? invoice;
   if (outcome === 'sent') return { outcome: 'sent', invoice: fresh, stepNumber, tone: next.tone };

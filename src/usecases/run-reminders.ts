@@ -29,9 +29,10 @@ export async function runDueReminders(services: Services, limit = 100): Promise<
  * One step, at most once: claim it durably, re-read the invoice (database and live back-end state),
  * decide, send, record. A crash after the claim leaves it "claimed"; the sweep flags it for a human.
  */
-export async function runReminderStep(services: Services, step: ReminderRecord): Promise<StepOutcome> {
+export async function runReminderStep(services: Services, step: ReminderRecord, options: { claimed?: boolean } = {}): Promise<StepOutcome> {
   const pool = services.db.pool;
-  if (!(await claimReminder(pool, step.invoiceId, step.stepIndex, services.instanceId, services.clock.now()))) return 'not_claimed';
+  // `claimed`: the caller already holds the durable claim (`/invoices remind`, src/store/reminder-claim-now.ts).
+  if (!options.claimed && !(await claimReminder(pool, step.invoiceId, step.stepIndex, services.instanceId, services.clock.now()))) return 'not_claimed';
 
   let invoice = await getInvoice(pool, step.invoiceId);
   const client = invoice ? await getClient(pool, invoice.clientId) : null;

@@ -100,8 +100,12 @@ export function disputedNote(o: { by: string; reason: string; pausedSteps: numbe
   return post(`:warning: Marked *disputed* (${esc(o.reason)}) by ${who(o.by)}. ${steps} paused until it is resolved.${task} ${who(o.ownerUserId)} notified.`);
 }
 
-export function resolvedNote(o: { by: string; next: { at: Date; label: string } | null; timezone: string }): ThreadPost {
-  const next = o.next ? ` Reminders resume: next is ${esc(o.next.label)} on ${when(o.next.at, o.timezone)}.` : ' No reminders are left to send.';
+export function resolvedNote(o: { by: string; next: { at: Date; label: string } | null; timezone: string; stillPaused?: boolean }): ThreadPost {
+  const next = o.stillPaused
+    ? ' Reminders stay paused until someone runs `/invoices resume`.'
+    : o.next
+      ? ` Reminders resume: next is ${esc(o.next.label)} on ${when(o.next.at, o.timezone)}.`
+      : ' No reminders are left to send.';
   return post(`:white_check_mark: Dispute resolved by ${who(o.by)}: the amount stands.${next}`);
 }
 

@@ -7,6 +7,11 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices show <number>', 'One invoice with its reminder plan and history'],
   ['/invoices forecast', 'Expected inflows per week for the next 30 days, the overdue balance and the projected bank balance'],
   ['/invoices balance <amount> [currency]', 'Set the starting bank balance the forecast projects from (approvers only)'],
+  ['/invoices client <name>', 'One client: contacts, terms, reminder schedule, open balance, overdue invoices, average days to pay'],
+  ['/invoices status', 'Every configured connection (project tools, invoicing back-ends, email) and its state'],
+  ['/invoices pause <number>', 'Hold the reminders of one invoice; none is skipped (approvers only)'],
+  ['/invoices resume <number>', 'Carry on with the held reminders, one at a time at the usual spacing (approvers only)'],
+  ['/invoices remind <number>', 'Send the next reminder of one invoice now (approvers only)'],
   ['/invoices help', 'This list'],
 ];
 

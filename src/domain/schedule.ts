@@ -49,7 +49,7 @@ export interface ReminderSubject {
   balance: number;
 }
 
-/** `hold`: the step is not lost but waits (paused) until the dispute is resolved. */
+/** `hold`: the step is not lost but waits (paused) until the dispute is resolved or reminders are resumed. */
 export type ReminderDecision = { send: true } | { send: false; reason: string; hold?: boolean };
 
 /** Decided right before a send, on freshly read state: anything settled, paused or disputed gets nothing. */
@@ -58,7 +58,7 @@ export function decideReminder(subject: ReminderSubject): ReminderDecision {
   if (subject.status === 'void') return { send: false, reason: 'the invoice was voided' };
   if (subject.status === 'uncollectible') return { send: false, reason: 'the invoice was marked uncollectible' };
   if (subject.disputed) return { send: false, reason: 'the invoice is disputed', hold: true };
-  if (subject.paused) return { send: false, reason: 'reminders are paused for this invoice' };
+  if (subject.paused) return { send: false, reason: 'reminders are paused for this invoice', hold: true };
   if (!isOpen(subject.status)) return { send: false, reason: `the invoice is ${subject.status}` };
   return { send: true };
 }

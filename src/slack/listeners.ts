@@ -5,6 +5,7 @@ import { agingMessage } from '../../blocks/aging.js';
 import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
+import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -28,7 +29,7 @@ export function registerListeners(app: App, services: Services): void {
     await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text });
   };
 
-  const moreSubcommands = { ...forecastSubcommands(services) };
+  const moreSubcommands = { ...forecastSubcommands(services), ...invoiceActionSubcommands(services) };
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

@@ -76,3 +76,18 @@ export function createConnectionStore(db: Queryable, cipher: TokenCipher): Conne
     },
   };
 }
+
+/** Health of every stored connection, for `/invoices status`; tokens are neither read nor unsealed. */
+export interface ConnectionState {
+  provider: string;
+  status: 'active' | 'broken';
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+}
+
+export async function connectionStates(db: Queryable): Promise<ConnectionState[]> {
+  const { rows } = await db.query<Pick<Row, 'provider' | 'status' | 'last_success_at' | 'last_error'>>(
+    'SELECT provider, status, last_success_at, last_error FROM connections ORDER BY provider',
+  );
+  return rows.map((r) => ({ provider: r.provider, status: r.status, lastSuccessAt: r.last_success_at ? new Date(r.last_success_at) : null, lastError: r.last_error }));
+}

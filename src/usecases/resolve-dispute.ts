@@ -18,6 +18,11 @@ export async function resolveDispute(services: Services, invoiceId: string, by: 
   const now = services.clock.now();
   const resumed = await withTransaction(services.db.pool, async (tx) => {
     if (!(await setDisputed(tx, invoiceId, false, now))) return null;
+    // Reminders paused by hand (`/invoices pause`) stay held until someone resumes them.
+    if ((await getInvoice(tx, invoiceId))?.paused) {
+      await audit(tx, { invoiceId, actor: by.actor, action: 'dispute_resolved', details: { outcome: 'amount stands', resumedSteps: [], heldBy: 'pause' } }, now);
+      return 'still_paused' as const;
+    }
     const held = await heldSteps(tx, invoiceId);
     const retimed = shiftSequence(held, now);
     await retimeSteps(tx, invoiceId, retimed, 'pending', null);
@@ -27,6 +32,10 @@ export async function resolveDispute(services: Services, invoiceId: string, by: 
   const invoice = await getInvoice(services.db.pool, invoiceId);
   if (!resumed || !invoice) return null;
   await publishInvoiceMessage(services, invoice);
+  if (resumed === 'still_paused') {
+    await postInThread(services, invoice, resolvedNote({ by: by.by, next: null, stillPaused: true, timezone: services.settings.timezone }));
+    return invoice;
+  }
   const first = resumed[0];
   const step = first ? (await remindersOf(services.db.pool, invoiceId)).find((r) => r.stepIndex === first.stepIndex) : undefined;
   await postInThread(services, invoice, resolvedNote({ by: by.by, next: first && step ? { at: first.dueAt, label: TONE_LABEL[step.tone] } : null, timezone: services.settings.timezone }));

@@ -29,9 +29,10 @@ export async function runDueReminders(services: Services, limit = 100): Promise<
  * One step, at most once: claim it durably, re-read the invoice (database and live back-end state),
  * decide, send, record. A crash after the claim leaves it "claimed"; the sweep flags it for a human.
  */
-export async function runReminderStep(services: Services, step: ReminderRecord): Promise<StepOutcome> {
+export async function runReminderStep(services: Services, step: ReminderRecord, options: { claimed?: boolean } = {}): Promise<StepOutcome> {
   const pool = services.db.pool;
-  if (!(await claimReminder(pool, step.invoiceId, step.stepIndex, services.instanceId, services.clock.now()))) return 'not_claimed';
+  // `claimed`: the caller already holds the durable claim (`/invoices remind`, src/store/reminder-claim-now.ts).
+  if (!options.claimed && !(await claimReminder(pool, step.invoiceId, step.stepIndex, services.instanceId, services.clock.now()))) return 'not_claimed';
 
   let invoice = await getInvoice(pool, step.invoiceId);
   const client = invoice ? await getClient(pool, invoice.clientId) : null;
@@ -58,11 +59,12 @@ export async function runReminderStep(services: Services, step: ReminderRecord):
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   const stepNumber = await stepNumberOf(services, step);
   if (!decision.send && decision.hold) {
-    // Claimed just as a dispute began: the step waits with the others instead of being lost.
+    // Claimed just as a dispute or a pause began: the step waits with the others instead of being lost.
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'paused', note: decision.reason }, services.clock.now());
     await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_held', details: { step: step.stepIndex, reason: decision.reason } }, services.clock.now());
-    // Resolved between our read and now: the resolution did not see this step, so it goes back to pending.
-    if ((await getInvoice(pool, invoice.id))?.disputed === false) await retimeSteps(pool, invoice.id, [{ stepIndex: step.stepIndex, dueAt: services.clock.now() }], 'pending', null);
+    // Resolved or resumed between our read and now: that did not see this step, so it goes back to pending.
+    const fresh = await getInvoice(pool, invoice.id);
+    if (fresh && !fresh.disputed && !fresh.paused) await retimeSteps(pool, invoice.id, [{ stepIndex: step.stepIndex, dueAt: services.clock.now() }], 'pending', null);
     return 'deferred';
   }
   if (!decision.send) {

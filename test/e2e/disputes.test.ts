@@ -99,7 +99,11 @@ test('a dispute reply after the day-7 reminder pauses the sequence; "Resolve: am
   expect((await h.clickButton('resolve_dispute', inv.id, APPROVER)).status).toBe(200);
   await h.smtp.waitFor(() => emailsAbout(inv, /Past due/i).length === 1);
   await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Dispute resolved')));
-  const steps = await remindersOf(pool(), inv.id);
+  // The email can arrive before the step is recorded as sent (a loaded machine): wait for the record.
+  const steps = await h.slack.waitFor(async () => {
+    const all = await remindersOf(pool(), inv.id);
+    return all[1]?.status === 'claimed' ? undefined : all;
+  });
   expect(steps.map((r) => r.status)).toEqual(['sent', 'sent', 'pending']);
   // The final notice keeps its 16-day distance from the resumed step.
   expect(Math.round((steps[2]!.dueAt.getTime() - resolvedAt) / DAY_MS)).toBe(16);

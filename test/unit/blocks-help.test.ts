@@ -9,9 +9,14 @@ test('help lists every /invoices subcommand', () => {
   expect(body).toContain('`/invoices list [client|overdue|disputed]`');
   expect(body).toContain('`/invoices show &lt;number&gt;`');
   expect(body).toContain('`/invoices help`');
+  expect(body).toContain('`/invoices client &lt;name&gt;`');
+  expect(body).toContain('`/invoices status`');
+  expect(body).toContain('`/invoices pause &lt;number&gt;`');
+  expect(body).toContain('`/invoices resume &lt;number&gt;`');
+  expect(body).toContain('`/invoices remind &lt;number&gt;`');
   expect(body).toContain('`/invoices forecast`');
   expect(body).toContain('`/invoices balance &lt;amount&gt; [currency]`'); // mrkdwn-escaped
-  expect(message.text).toBe('duebot commands: /invoices aging, /invoices list, /invoices show, /invoices forecast, /invoices balance, /invoices help');
+  expect(message.text).toBe('duebot commands: /invoices aging, /invoices list, /invoices show, /invoices forecast, /invoices balance, /invoices client, /invoices status, /invoices pause, /invoices resume, /invoices remind, /invoices help');
   expect(messageProblems(message)).toEqual([]);
 });
 

@@ -47,7 +47,7 @@ describe('reminder schedule', () => {
     expect(decideReminder({ ...open, status: 'void' })).toEqual({ send: false, reason: 'the invoice was voided' });
     expect(decideReminder({ ...open, status: 'uncollectible' })).toMatchObject({ send: false });
     expect(decideReminder({ ...open, disputed: true })).toEqual({ send: false, reason: 'the invoice is disputed', hold: true }); // held as paused, not skipped
-    expect(decideReminder({ ...open, paused: true })).toMatchObject({ send: false, reason: expect.stringMatching(/paused/) });
+    expect(decideReminder({ ...open, paused: true })).toMatchObject({ send: false, reason: expect.stringMatching(/paused/), hold: true });
     expect(decideReminder({ ...open, status: 'draft' })).toMatchObject({ send: false });
   });
 

@@ -2,6 +2,10 @@
 export interface Mailer {
   send(email: OutgoingEmail): Promise<SentEmail>;
   close(): Promise<void>;
+  /** Checks the server answers (and accepts our credentials) without sending anything; rejects when not. */
+  verify?(): Promise<void>;
+  /** Where mail goes, for `/invoices status` (no credentials), e.g. "smtp.example.com:587". */
+  readonly describe?: string;
 }
 
 export interface OutgoingEmail {

@@ -76,6 +76,10 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
       const accepted = info.accepted.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
       return { messageId: email.messageId, accepted };
     },
+    describe: `${host}:${Number(url.port) || (secure ? 465 : 587)}`,
+    async verify() {
+      await transport.verify();
+    },
     async close() {
       transport.close();
     },

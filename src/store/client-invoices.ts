@@ -1,0 +1,13 @@
+import type { InvoiceStatus } from '../domain/types.js';
+import type { ClientInvoiceFacts } from '../domain/client-stats.js';
+import type { Queryable } from './db.js';
+
+/** The facts `/invoices client` needs about every invoice a client was sent (drafts and discards left out). */
+export async function clientInvoiceFacts(db: Queryable, clientId: string): Promise<ClientInvoiceFacts[]> {
+  const { rows } = await db.query<{ status: InvoiceStatus; currency: string; total: number; amount_paid: number; due_date: string; sent_at: Date | null; paid_at: Date | null }>(
+    `SELECT status, currency, total, amount_paid, due_date, sent_at, paid_at FROM invoices
+     WHERE client_id = $1 AND status IN ('sent', 'partially_paid', 'paid')`,
+    [clientId],
+  );
+  return rows.map((r) => ({ status: r.status, currency: r.currency.trim(), total: r.total, amountPaid: r.amount_paid, dueDate: r.due_date, sentAt: r.sent_at, paidAt: r.paid_at }));
+}

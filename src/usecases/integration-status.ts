@@ -1,0 +1,46 @@
+import { connectionStates, type ConnectionState } from '../store/connections.js';
+import type { Services } from '../services.js';
+
+/** Back-ends that hold an OAuth connection in the `connections` table. */
+const OAUTH_BACKENDS = new Set(['quickbooks', 'freshbooks']);
+const SMTP_CHECK_MS = 5_000;
+
+export interface IntegrationStatus {
+  projectTools: string[];
+  backends: { name: string; oauth: boolean; connection: ConnectionState | null }[];
+  /** Stored connections whose back-end is not configured in this process (env vars removed). */
+  unusedConnections: ConnectionState[];
+  smtp: { target: string | null; reachable: boolean | null; error: string | null };
+}
+
+/** `/invoices status`: every configured connection and its state, SMTP checked live. */
+export async function integrationStatus(services: Services): Promise<IntegrationStatus> {
+  const connections = await connectionStates(services.db.pool);
+  const byProvider = new Map(connections.map((c) => [c.provider, c]));
+  const backendNames = Object.keys(services.backends).sort();
+  return {
+    projectTools: Object.keys(services.projectTools).sort(),
+    backends: backendNames.map((name) => ({ name, oauth: OAUTH_BACKENDS.has(name), connection: byProvider.get(name) ?? null })),
+    unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
+    smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
+  };
+}
+
+async function checkSmtp(services: Services): Promise<{ reachable: boolean | null; error: string | null }> {
+  const verify = services.mailer.verify?.bind(services.mailer);
+  if (!verify) return { reachable: null, error: null };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      verify(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${SMTP_CHECK_MS / 1000} s`)), SMTP_CHECK_MS);
+      }),
+    ]);
+    return { reachable: true, error: null };
+  } catch (err) {
+    return { reachable: false, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}

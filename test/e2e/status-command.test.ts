@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { startHarness, type Harness } from '../support/harness.js';
+import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { createConnectionStore } from '../../src/store/connections.js';
+import { createTokenCipher } from '../../src/store/token-cipher.js';
+
+/** `/invoices status` through a signed Slack request: project tools, back-ends with their OAuth connections, SMTP checked live. */
+
+let h: Harness;
+let qbo: FakeQuickBooks;
+let fb: FakeFreshBooks;
+const key = randomBytes(32);
+beforeAll(async () => {
+  [qbo, fb] = await Promise.all([startFakeQuickBooks(), startFakeFreshBooks()]);
+  h = await startHarness({
+    env: {
+      ENCRYPTION_KEY: key.toString('base64'),
+      PUBLIC_URL: 'https://duebot.example.com',
+      QUICKBOOKS_CLIENT_ID: qbo.clientId,
+      QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret,
+      QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier,
+      QUICKBOOKS_API_URL: qbo.url,
+      QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer`,
+      FRESHBOOKS_CLIENT_ID: fb.clientId,
+      FRESHBOOKS_CLIENT_SECRET: fb.clientSecret,
+      FRESHBOOKS_API_URL: fb.url,
+    },
+  });
+});
+afterAll(async () => {
+  await h?.stop();
+  await Promise.all([qbo?.close(), fb?.close()]);
+});
+
+async function status(user: string): Promise<{ text: string; body: string }> {
+  const before = h.slack.responses.length;
+  expect((await h.slashCommand('status', user)).status).toBe(200);
+  const answer = await h.slack.waitFor(() => h.slack.responses[before]);
+  expect(answer.body).toMatchObject({ response_type: 'ephemeral' });
+  return { text: String(answer.body.text), body: JSON.stringify(answer.body.blocks) };
+}
+
+test('lists every configured connection with its state, and follows a connection breaking', async () => {
+  const store = createConnectionStore(h.bot.services.db.pool, createTokenCipher(key));
+  const connectedAt = new Date('2026-11-20T15:30:00Z');
+  await store.saveTokens('quickbooks', { accountId: '9130', accessToken: 'at', refreshToken: 'rt', expiresAt: new Date('2026-12-01T00:00:00Z') }, connectedAt);
+
+  const first = await status('USOMEONE');
+  expect(first.text).toBe('Connections: needs attention: FreshBooks');
+  for (const line of [
+    ':white_check_mark: Asana: configured',
+    ':white_check_mark: Stripe: configured (API key)',
+    ':white_check_mark: QuickBooks Online: connected, last success Nov 20, 2026, 3:30 PM',
+    ':warning: FreshBooks: not connected yet; open `/oauth/freshbooks/start` on the bot to connect',
+    ':white_check_mark: SMTP 127.0.0.1:',
+    ': reachable',
+  ]) {
+    expect(first.body).toContain(line);
+  }
+
+  await store.markBroken('quickbooks', 'invalid_grant: refresh token expired', new Date('2026-11-21T08:00:00Z'));
+  const second = await status('UAPPROVER1');
+  expect(second.text).toBe('Connections: needs attention: FreshBooks, QuickBooks Online');
+  expect(second.body).toContain(':x: QuickBooks Online: broken (invalid_grant: refresh token expired), last success Nov 20, 2026, 3:30 PM; reconnect at `/oauth/quickbooks/start`');
+  expect(second.body).not.toContain('"rt"');
+});

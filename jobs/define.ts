@@ -45,6 +45,9 @@ export async function startScheduler(services: Services, options: SchedulerOptio
   let running = false;
   let lastDueWorkAt: Date | null = null;
   let lastError: string | null = null;
+  let jobsRunning = 0;
+  agenda.on('start', () => void (jobsRunning += 1));
+  agenda.on('complete', () => void (jobsRunning -= 1));
   agenda.on('error', (err: Error) => {
     lastError = err.message;
     services.log.error({ err: err.message }, 'scheduler error');
@@ -73,9 +76,13 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     state: () => ({ running, lastDueWorkAt, lastError }),
     async stop() {
       running = false;
-      // stop() would leave a running job locked in the database until its lock expires, so the next
-      // process could not sweep for minutes; drain lets it finish and save its unlocked state first.
-      await agenda.drain({ timeout: DRAIN_TIMEOUT_MS, closeConnection: false });
+      // Agenda locks due jobs ahead of running them. stop() unlocks those (drain() would leave them
+      // locked for the whole lock lifetime, so the next process could not sweep for minutes), while a
+      // job already running keeps its lock until it completes and saves itself unlocked: wait for that
+      // before the caller closes the database.
+      await agenda.stop(false);
+      const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+      while (jobsRunning > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
     },
   };
 }

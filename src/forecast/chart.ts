@@ -35,7 +35,7 @@ const label = (start: string, end: string) => {
   const [, em, ed] = end.split('-').map(Number) as [number, number, number];
   return sm === em ? `${MONTHS[sm - 1]} ${sd}–${ed}` : `${MONTHS[sm - 1]} ${sd}–${MONTHS[em - 1]} ${ed}`;
 };
-/** Short amounts for labels: "$12.5k", "€980". */
+/** Short amounts for chart labels only: "$12.5k", "€980" (a rounded picture label; no money is computed from it). */
 const short = (amount: number, currency: string) => {
   const text = formatMoney(money(amount, currency)).replace(/\.\d+$/, '');
   const digits = text.replace(/[^\d]/g, '');

@@ -5,7 +5,7 @@ import type { InvoiceLine } from '../domain/types.js';
 import type { ProjectTask } from '../providers/projects/tool.js';
 import { audit } from '../store/audit.js';
 import { findClientForTask, type StoredClient } from '../store/clients.js';
-import { withTransaction } from '../store/db.js';
+import { withTransaction, type Queryable } from '../store/db.js';
 import { claimEffect } from '../store/effects.js';
 import { insertDraft, type InvoiceRecord } from '../store/invoices.js';
 import type { Services } from '../services.js';
@@ -45,26 +45,8 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
   }
 
   const now = services.clock.now();
-  const { timezone, invoiceNumberPrefix } = services.settings;
   const invoice = await withTransaction(services.db.pool, async (tx) => {
-    const created = await insertDraft(
-      tx,
-      {
-        clientId: client.id,
-        source: tool.name,
-        sourceRef: task.taskId,
-        sourceUrl: task.url,
-        milestone: task.name,
-        currency: client.currency,
-        lines,
-        total: totalOf(lines, client.currency),
-        dueDate: addDays(localDate(now, timezone), client.paymentTermsDays),
-        recipients: client.emails,
-        provider: client.provider,
-      },
-      { scope: 'default', format: (seq) => formatInvoiceNumber(invoiceNumberPrefix, seq) },
-      now,
-    );
+    const created = await insertClientDraft(tx, services, client, { source: tool.name, sourceRef: task.taskId, sourceUrl: task.url, milestone: task.name, lines }, now);
     if (created) {
       await audit(tx, { invoiceId: created.id, actor: tool.name, action: 'drafted', details: { task: task.taskId, total: created.total, currency: created.currency }, sourceEvent }, now);
     }
@@ -134,4 +116,33 @@ async function needsSetup(services: Services, toolName: string, task: ProjectTas
   }
   services.log.warn({ task: task.taskId, reason }, 'billing milestone needs set-up');
   return { outcome: 'needs_setup', reason };
+}
+
+/**
+ * Stores a draft for a client: due after the client's terms in the business time zone, to its billing
+ * contacts, on its back-end, with the next gap-free number. Null when this (source, sourceRef) was
+ * invoiced before (one invoice per milestone or retainer period, ever).
+ */
+export async function insertClientDraft(
+  tx: Queryable,
+  services: Services,
+  client: StoredClient,
+  what: { source: string; sourceRef: string; sourceUrl: string | null; milestone: string; lines: InvoiceLine[] },
+  now: Date,
+): Promise<InvoiceRecord | null> {
+  const { timezone, invoiceNumberPrefix } = services.settings;
+  return insertDraft(
+    tx,
+    {
+      clientId: client.id,
+      ...what,
+      currency: client.currency,
+      total: totalOf(what.lines, client.currency),
+      dueDate: addDays(localDate(now, timezone), client.paymentTermsDays),
+      recipients: client.emails,
+      provider: client.provider,
+    },
+    { scope: 'default', format: (seq) => formatInvoiceNumber(invoiceNumberPrefix, seq) },
+    now,
+  );
 }

@@ -1,13 +1,12 @@
-import { addDays, localDate } from '../domain/calendar.js';
-import { formatInvoiceNumber, line, totalOf } from '../domain/invoice.js';
+import { localDate } from '../domain/calendar.js';
+import { line } from '../domain/invoice.js';
 import { periodLabel, retainerDue, retainerSourceRef } from '../domain/retainer.js';
 import { audit } from '../store/audit.js';
 import { listRetainerClients, markRetainerSeen } from '../store/clients.js';
 import { withTransaction } from '../store/db.js';
 import { claimEffect, completeEffect, releaseEffect } from '../store/effects.js';
-import { insertDraft } from '../store/invoices.js';
 import type { Services } from '../services.js';
-import { postOrAutoSend } from './draft-from-milestone.js';
+import { insertClientDraft, postOrAutoSend } from './draft-from-milestone.js';
 
 export const RETAINER_SOURCE = 'retainer';
 
@@ -52,29 +51,11 @@ type RetainerClient = Awaited<ReturnType<typeof listRetainerClients>>[number];
 
 async function draftRetainerInvoice(services: Services, client: RetainerClient, period: string): Promise<boolean> {
   const now = services.clock.now();
-  const { timezone, invoiceNumberPrefix } = services.settings;
   const label = periodLabel(period);
   const lines = [line(`${client.retainer.description} — ${label}`, '1', client.retainer.amount, client.currency)];
   const sourceRef = retainerSourceRef(client.id, period);
   const invoice = await withTransaction(services.db.pool, async (tx) => {
-    const created = await insertDraft(
-      tx,
-      {
-        clientId: client.id,
-        source: RETAINER_SOURCE,
-        sourceRef,
-        sourceUrl: null,
-        milestone: `Retainer — ${label}`,
-        currency: client.currency,
-        lines,
-        total: totalOf(lines, client.currency),
-        dueDate: addDays(localDate(now, timezone), client.paymentTermsDays),
-        recipients: client.emails,
-        provider: client.provider,
-      },
-      { scope: 'default', format: (seq) => formatInvoiceNumber(invoiceNumberPrefix, seq) },
-      now,
-    );
+    const created = await insertClientDraft(tx, services, client, { source: RETAINER_SOURCE, sourceRef, sourceUrl: null, milestone: `Retainer — ${label}`, lines }, now);
     if (created) {
       await audit(tx, { invoiceId: created.id, actor: 'scheduler', action: 'drafted', details: { retainer: sourceRef, period, total: created.total, currency: created.currency } }, now);
     }

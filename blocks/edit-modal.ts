@@ -126,21 +126,28 @@ export function parseEditSubmission(values: ViewStateValues, currency: string): 
   if (!dueDate) errors[EDIT_BLOCKS.dueDate] = 'Pick a due date.';
   else if (!isYmd(dueDate)) errors[EDIT_BLOCKS.dueDate] = `"${dueDate}" is not a date.`;
 
-  const recipients: string[] = [];
+  const recipients = parseEmailList(rawRecipients);
+  if (!recipients.ok) errors[EDIT_BLOCKS.recipients] = recipients.error;
+
+  return Object.keys(errors).length || !recipients.ok ? { ok: false, errors } : { ok: true, lines, dueDate, recipients: recipients.emails };
+}
+
+/** Email addresses separated by commas, semicolons or spaces; duplicates dropped; the error quotes the bad ones. */
+export function parseEmailList(raw: string): { ok: true; emails: string[] } | { ok: false; error: string } {
+  const emails: string[] = [];
   const seen = new Set<string>();
   const bad: string[] = [];
-  for (const r of rawRecipients.split(/[,;\s]+/).filter(Boolean)) {
+  for (const r of raw.split(/[,;\s]+/).filter(Boolean)) {
     if (!EMAIL.test(r)) bad.push(r);
     else if (!seen.has(r.toLowerCase())) {
       seen.add(r.toLowerCase());
-      recipients.push(r);
+      emails.push(r);
     }
   }
-  if (bad.length === 1) errors[EDIT_BLOCKS.recipients] = `"${truncate(bad[0]!, 80)}" is not an email address.`;
-  else if (bad.length > 1) errors[EDIT_BLOCKS.recipients] = `These are not email addresses: ${bad.slice(0, 5).map((b) => `"${truncate(b, 80)}"`).join(', ')}.`;
-  else if (recipients.length === 0) errors[EDIT_BLOCKS.recipients] = 'Add at least one email address.';
-
-  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, lines, dueDate, recipients };
+  if (bad.length === 1) return { ok: false, error: `"${truncate(bad[0]!, 80)}" is not an email address.` };
+  if (bad.length > 1) return { ok: false, error: `These are not email addresses: ${bad.slice(0, 5).map((b) => `"${truncate(b, 80)}"`).join(', ')}.` };
+  if (emails.length === 0) return { ok: false, error: 'Add at least one email address.' };
+  return { ok: true, emails };
 }
 
 /** Parses `description | quantity | unit price`; the description may itself contain pipes. */

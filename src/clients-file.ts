@@ -4,6 +4,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { assertYmd } from './domain/calendar.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
+import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer } from './domain/types.js';
 
 /**
@@ -49,6 +50,19 @@ const retainerEntry = z.strictObject(
   },
   { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {amount, description, dayOfMonth, startsOn}' : undefined) },
 );
+
+/** Reminders only Mon-Fri within these local hours: {start: "09:00", end: "17:00"} (or whole hours 9, 17). */
+const timeOfDay = z.union([z.string(), z.number()], { error: 'must be a time such as "09:00"' }).transform((v, ctx) => {
+  const time = normalizeTimeOfDay(String(v));
+  if (!time) {
+    ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a time such as "09:00"` });
+    return z.NEVER;
+  }
+  return time;
+});
+const businessHoursEntry = z
+  .strictObject({ start: timeOfDay, end: timeOfDay }, { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {start: "09:00", end: "17:00"}' : undefined) })
+  .refine((h) => !businessHoursProblem(h), { message: 'start must be before end', path: ['end'] });
 
 /** Tool ids are strings; written unquoted, digit ids become YAML numbers, exact only up to 2^53. */
 const toolId = (what: string, pattern: RegExp, rule: string, noun = 'id') =>
@@ -108,12 +122,19 @@ const clientEntry = z.strictObject({
   finalMode: z.enum(['pause', 'notice-only'], { error: 'must be pause or notice-only' }).default('pause'),
   autoSend: z.boolean({ error: 'must be true or false' }).default(false),
   retainer: retainerEntry.optional(),
+  timezone: z
+    .string({ error: 'must be an IANA time zone such as Europe/Berlin' })
+    .trim()
+    .refine(isTimeZone, { error: (i) => `"${String(i.input)}" is not an IANA time zone such as Europe/Berlin` })
+    .optional(),
+  businessHours: businessHoursEntry.optional(),
 });
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   client: Object.keys(clientEntry.shape),
   reminder: ['day', 'tone', 'from'],
   retainer: Object.keys(retainerEntry.shape),
+  businessHours: ['start', 'end'],
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
@@ -213,6 +234,8 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       finalMode: c.finalMode,
       autoSend: c.autoSend,
       ...(retainer ? { retainer } : {}),
+      timezone: c.timezone ?? null,
+      businessHours: c.businessHours ?? null,
     });
   });
   return { clients, errors };
@@ -233,7 +256,7 @@ function formatIssue(label: string, issue: z.core.$ZodIssue): string[] {
   const path = issue.path.filter((segment, i) => !(typeof segment === 'number' && VALUE_QUOTING_LISTS.has(String(issue.path[i - 1]))));
   const where = path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : path[0] === 'retainer' ? 'retainer' : 'reminder'] ?? [];
+    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : path[0] === 'retainer' || path[0] === 'businessHours' ? path[0] : 'reminder'] ?? [];
     return issue.keys.map((key) => {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
       return `${label}: ${where ? `${where}.` : ''}${key}: is not a known field${near ? ` (did you mean ${near}?)` : ''}`;

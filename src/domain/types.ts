@@ -51,6 +51,16 @@ export interface Client {
   autoSend: boolean;
   /** A fixed invoice on a monthly schedule, independent of milestones (src/domain/retainer.ts). */
   retainer?: Retainer;
+  /** The client's IANA time zone for its business hours; null or absent: the business time zone. */
+  timezone?: string | null;
+  /** Reminders go out only Mon-Fri within these hours (src/domain/quiet-hours.ts); null or absent: any time. */
+  businessHours?: BusinessHours | null;
+}
+
+/** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */
+export interface BusinessHours {
+  start: string;
+  end: string;
 }
 
 /** A client's monthly retainer, from the clients file. */

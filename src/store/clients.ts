@@ -1,4 +1,6 @@
-import type { Client, ReminderStep, Retainer } from '../domain/types.js';
+import type { BusinessHours, Client, ReminderStep, Retainer } from '../domain/types.js';
+import { withSlackSettings, type ClientSettings } from '../domain/client-settings.js';
+import { slackOverrides } from './client-settings.js';
 import type { Queryable } from './db.js';
 
 interface ClientRow {
@@ -15,6 +17,8 @@ interface ClientRow {
   auto_send: boolean;
   provider_customer_id: string | null;
   retainer: Retainer | null;
+  timezone: string | null;
+  business_hours: BusinessHours | null;
 }
 
 export interface StoredClient extends Client {
@@ -35,25 +39,47 @@ function toClient(r: ClientRow): StoredClient {
     finalMode: r.final_mode,
     autoSend: r.auto_send,
     ...(r.retainer ? { retainer: r.retainer } : {}),
+    timezone: r.timezone ?? null,
+    businessHours: r.business_hours ?? null,
     providerCustomerId: r.provider_customer_id,
   };
 }
 
-/** Inserts or updates clients from the clients file; the remembered back-end customer id is kept. */
+/**
+ * Inserts or updates clients from the clients file; the remembered back-end customer id is kept, and
+ * the fields changed in Slack (src/store/client-settings.ts) win over the file's values.
+ */
 export async function upsertClients(db: Queryable, clients: readonly Client[], now: Date): Promise<void> {
-  for (const c of clients) {
+  const overrides = await slackOverrides(db);
+  for (const fileClient of clients) {
+    const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer, timezone, business_hours)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
-         retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END`,
+         retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
+         timezone = $14, business_hours = $15`,
       [
         c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
-        JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null,
+        JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null, c.timezone ?? null, c.businessHours ? JSON.stringify(c.businessHours) : null,
       ],
     );
   }
+}
+
+/** Writes a client's editable settings (the effective values, after a change in Slack). */
+export async function updateClientSettings(db: Queryable, clientId: string, s: ClientSettings, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE clients SET emails = $2, payment_terms_days = $3, reminder_schedule = $4, final_mode = $5, auto_send = $6, timezone = $7, business_hours = $8, updated_at = $9 WHERE id = $1`,
+    [clientId, s.emails, s.paymentTermsDays, JSON.stringify(s.reminderSchedule), s.finalMode, s.autoSend, s.timezone, s.businessHours ? JSON.stringify(s.businessHours) : null, now],
+  );
+}
+
+/** Locks the client row for a settings change, so two saves apply one after the other. */
+export async function getClientForUpdate(db: Queryable, id: string): Promise<StoredClient | null> {
+  const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE id = $1 FOR UPDATE', [id]);
+  return rows[0] ? toClient(rows[0]) : null;
 }
 
 export async function getClient(db: Queryable, id: string): Promise<StoredClient | null> {

@@ -261,4 +261,21 @@ CREATE TABLE weekly_forecasts (
 CREATE INDEX payments_by_paid_at ON payments (paid_at);
 `,
   },
+  {
+    version: 100,
+    name: 'client settings edited in Slack',
+    sql: `
+-- The client's time zone (IANA; null: BUSINESS_TIMEZONE) and business hours {start, end} ("HH:mm"; null: any time).
+ALTER TABLE clients ADD COLUMN timezone text;
+ALTER TABLE clients ADD COLUMN business_hours jsonb;
+-- Fields changed in the Slack settings modal ({field: value}, only those changed there): laid over the
+-- clients file at every start, so a value set in Slack stays until changed again in Slack.
+CREATE TABLE client_settings_overrides (
+  client_id text PRIMARY KEY REFERENCES clients(id),
+  settings jsonb NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL
+);
+`,
+  },
 ];

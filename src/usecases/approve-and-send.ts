@@ -1,5 +1,6 @@
 import { daysBetween, localDate } from '../domain/calendar.js';
 import { planReminders } from '../domain/schedule.js';
+import { nextAllowedTime } from '../domain/quiet-hours.js';
 import type { InvoiceLine } from '../domain/types.js';
 import { renderInvoiceEmail } from '../email/templates.js';
 import { newMessageId } from '../providers/mail/smtp.js';
@@ -105,7 +106,10 @@ async function markSent(services: Services, invoice: InvoiceRecord, client: Stor
   const sent = await withTransaction(services.db.pool, async (tx) => {
     const updated = await updateInvoice(tx, invoice.id, { status: 'sent', sentAt: now, emailMessageId: messageId, attention: null }, now, ['approved']);
     if (!updated) return null;
-    await insertReminders(tx, invoice.id, planReminders(client.reminderSchedule, now, invoice.dueDate, services.settings.timezone));
+    const plan = planReminders(client.reminderSchedule, now, invoice.dueDate, services.settings.timezone);
+    // Quiet hours: each step at the client's next allowed time (the runner also defers, this keeps the plan shown honest).
+    const tz = client.timezone ?? services.settings.timezone;
+    await insertReminders(tx, invoice.id, plan.map((p) => ({ ...p, dueAt: nextAllowedTime(p.dueAt, client.businessHours, tz) })));
     await audit(tx, { invoiceId: invoice.id, actor: 'system', action: 'sent', details: { to: invoice.recipients, messageId }, sourceEvent: emailKey }, now);
     return updated;
   });

@@ -1,5 +1,6 @@
 import { localDate } from '../domain/calendar.js';
 import { decideReminder, escalates } from '../domain/schedule.js';
+import { nextAllowedTime } from '../domain/quiet-hours.js';
 import { renderReminderEmail } from '../email/templates.js';
 import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
@@ -7,6 +8,7 @@ import { getClient } from '../store/clients.js';
 import { getInvoice, type InvoiceRecord } from '../store/invoices.js';
 import { retimeSteps } from '../store/disputes.js';
 import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
+import { deferClaimedStep } from '../store/reminder-replan.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
 import { emailContext } from './approve-and-send.js';
@@ -39,6 +41,15 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   if (!invoice || !client) {
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: 'invoice or client missing' }, services.clock.now());
     return 'skipped';
+  }
+
+  // Quiet hours: outside the client's business hours the step waits for the next allowed time, never
+  // dropped. A reminder an approver asks for by hand (`claimed`) goes out when asked.
+  const allowedAt = nextAllowedTime(services.clock.now(), client.businessHours, client.timezone ?? services.settings.timezone);
+  if (!options.claimed && allowedAt.getTime() > services.clock.now().getTime()) {
+    await deferClaimedStep(pool, step.invoiceId, step.stepIndex, allowedAt, 'waiting for the client\'s business hours');
+    await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_deferred', details: { step: step.stepIndex, until: allowedAt.toISOString(), reason: 'quiet hours' } }, services.clock.now());
+    return 'deferred';
   }
 
   // A lost webhook must never cause a reminder after payment: ask the back-end right now.

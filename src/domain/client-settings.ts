@@ -1,0 +1,59 @@
+import type { BusinessHours, Client, FinalMode, ReminderStep } from './types.js';
+
+/**
+ * The part of a client editable in Slack (the client settings modal). A field changed in Slack is
+ * stored as an override and wins over the clients file at every start, until changed again in Slack.
+ */
+export interface ClientSettings {
+  emails: string[];
+  paymentTermsDays: number;
+  reminderSchedule: ReminderStep[];
+  finalMode: FinalMode;
+  autoSend: boolean;
+  timezone: string | null;
+  businessHours: BusinessHours | null;
+}
+
+export type SettingField = keyof ClientSettings;
+
+export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours'];
+
+export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
+  emails: 'contacts',
+  paymentTermsDays: 'payment terms',
+  reminderSchedule: 'reminder schedule',
+  finalMode: 'final step',
+  autoSend: 'auto-send',
+  timezone: 'time zone',
+  businessHours: 'quiet hours',
+};
+
+export function settingsOf(client: Client): ClientSettings {
+  return {
+    emails: [...client.emails],
+    paymentTermsDays: client.paymentTermsDays,
+    reminderSchedule: client.reminderSchedule.map((s) => ({ day: s.day, from: s.from, tone: s.tone })),
+    finalMode: client.finalMode,
+    autoSend: client.autoSend,
+    timezone: client.timezone ?? null,
+    businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
+  };
+}
+
+/** Canonical JSON of one field's value, so that key order never makes equal values look changed. */
+function canonical(field: SettingField, value: ClientSettings[SettingField]): string {
+  if (field === 'reminderSchedule') return JSON.stringify((value as ReminderStep[]).map((s) => [s.day, s.from, s.tone]));
+  if (field === 'businessHours') return JSON.stringify(value ? [(value as BusinessHours).start, (value as BusinessHours).end] : null);
+  return JSON.stringify(value);
+}
+
+export function changedFields(before: ClientSettings, after: ClientSettings): SettingField[] {
+  return SETTING_FIELDS.filter((f) => canonical(f, before[f]) !== canonical(f, after[f]));
+}
+
+/** The client as the file describes it, with the fields set in Slack laid over it. */
+export function withSlackSettings<T extends Client>(client: T, overrides: Partial<ClientSettings>): T {
+  const merged: T = { ...client };
+  for (const field of SETTING_FIELDS) if (Object.hasOwn(overrides, field)) (merged as Record<string, unknown>)[field] = overrides[field];
+  return merged;
+}

@@ -234,8 +234,8 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       finalMode: c.finalMode,
       autoSend: c.autoSend,
       ...(retainer ? { retainer } : {}),
-      timezone: c.timezone ?? null,
-      businessHours: c.businessHours ?? null,
+      ...(c.timezone ? { timezone: c.timezone } : {}),
+      ...(c.businessHours ? { businessHours: c.businessHours } : {}),
     });
   });
   return { clients, errors };

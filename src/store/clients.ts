@@ -39,8 +39,8 @@ function toClient(r: ClientRow): StoredClient {
     finalMode: r.final_mode,
     autoSend: r.auto_send,
     ...(r.retainer ? { retainer: r.retainer } : {}),
-    timezone: r.timezone ?? null,
-    businessHours: r.business_hours ?? null,
+    ...(r.timezone ? { timezone: r.timezone } : {}),
+    ...(r.business_hours ? { businessHours: r.business_hours } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }

@@ -52,7 +52,7 @@ const retainerEntry = z.strictObject(
 );
 
 /** Reminders only Mon-Fri within these local hours: {start: "09:00", end: "17:00"} (or whole hours 9, 17). */
-const timeOfDay = z.union([z.string(), z.number()], { error: 'must be a time such as "09:00"' }).transform((v, ctx) => {
+const timeOfDay = z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (a time such as "09:00")' : 'must be a time such as "09:00"') }).transform((v, ctx) => {
   const time = normalizeTimeOfDay(String(v));
   if (!time) {
     ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a time such as "09:00"` });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEncryptionKey } from './store/token-cipher.js';
+import { isTimeZone } from './domain/quiet-hours.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -75,14 +76,8 @@ const emailAddress = str('must be an email address').refine((v) => EMAIL.test(v)
 const fromAddress = str('must be an address').refine((v) => EMAIL.test(/<([^>]+)>\s*$/.exec(v)?.[1] ?? v), 'must be an address like "Billing <billing@example.com>" or billing@example.com');
 const slackId = (kinds: string, what: string) => str(`must be a Slack ${what} id`).refine((v) => new RegExp(`^[${kinds}][A-Z0-9]{2,}$`).test(v), `must be a Slack ${what} id (like ${kinds[0]}0123ABCD)`);
 
-export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** One time-zone check for the config and the clients' own zones (src/domain/quiet-hours.ts). */
+export const isValidTimeZone = isTimeZone;
 
 /** "30 seconds", "2 minutes", "500 ms", "1500" (ms) → milliseconds. */
 export function parseInterval(text: string): number | null {

@@ -22,7 +22,6 @@ export function normalizeTimeOfDay(text: string): string | null {
 
 /** True for a name the runtime's time-zone database knows ("Europe/Berlin", "UTC"). */
 export function isTimeZone(name: string): boolean {
-  if (!name.trim()) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

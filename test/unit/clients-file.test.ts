@@ -57,6 +57,8 @@ describe('clients file', () => {
         ],
         finalMode: 'pause',
         autoSend: false,
+        timezone: 'Europe/Berlin',
+        businessHours: { start: '09:00', end: '17:00' },
       },
       {
         id: 'umbrella',
@@ -227,6 +229,23 @@ describe('clients file', () => {
     expect(parseClients('just: text').errors).toEqual(['clients file: expected a top-level "clients:" list']);
     expect(parseClients('').errors).toEqual(['clients file: expected a top-level "clients:" list']);
     expect(parseClients('clients: []')).toEqual({ clients: [], errors: [] });
+  });
+
+  test('time zone and business hours (quiet hours): read, normalised and checked', () => {
+    const good = parseClients(`clients:\n${entry('timezone: America/New_York, businessHours: { start: 8, end: "17:30" }')}`);
+    expect(good.errors).toEqual([]);
+    expect(good.clients[0]).toMatchObject({ timezone: 'America/New_York', businessHours: { start: '08:00', end: '17:30' } });
+    expect(parseClients(`clients:\n${entry('emails: n@n.example')}`).clients[0]).not.toHaveProperty('businessHours');
+    const bad = parseClients(
+      `clients:\n${entry('timezone: Mars/Olympus')}${entry('businessHours: { start: "17:00", end: "09:00" }')}${entry('businessHours: { start: 9am, end: 17 }')}${entry('businessHours: { from: 9, end: 17 }')}`,
+    );
+    expect(bad.errors).toEqual([
+      'clients file: client "Test Co" (#1): timezone: "Mars/Olympus" is not an IANA time zone such as Europe/Berlin',
+      'clients file: client "Test Co" (#2): businessHours.end: start must be before end',
+      'clients file: client "Test Co" (#3): businessHours.start: "9am" is not a time such as "09:00"',
+      'clients file: client "Test Co" (#4): businessHours.start: is required (a time such as "09:00")',
+      'clients file: client "Test Co" (#4): businessHours.from: is not a known field',
+    ]);
   });
 
   test('slugs', () => {

@@ -4,7 +4,7 @@ import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from '../src/dom
 import { PRESET_NAMES, REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText, type PresetName } from '../src/domain/reminder-presets.js';
 import type { ReminderStep, ReminderTone } from '../src/domain/types.js';
 import { parseEmailList, type ViewStateValues } from './edit-modal.js';
-import { dateLabel, esc, truncate } from './format.js';
+import { clip, dateLabel, esc, truncate } from './format.js';
 
 /** Ids of the client settings modal; `open_client_settings` is also the App Home's per-client button. */
 export const OPEN_CLIENT_SETTINGS = 'open_client_settings';
@@ -166,7 +166,7 @@ export function describeSchedule(steps: readonly ReminderStep[]): string {
 function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
   const s = i.settings;
   const rows = [
-    `*Contacts:* ${esc(s.emails.join(', '))}`,
+    `*Contacts:* ${clip(esc(s.emails.join(', ')), 1500)}`,
     `*Payment terms:* ${s.paymentTermsDays} days`,
     `*Reminders:* ${esc(describeSchedule(s.reminderSchedule))}`,
     `*Final step:* ${s.finalMode === 'pause' ? 'pause the work and escalate' : 'notice only'}`,

@@ -40,6 +40,7 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
           field('Final mode', esc(FINAL_MODE[client.finalMode] ?? client.finalMode)),
           field('Auto-send', client.autoSend ? 'On: drafts go out without approval' : 'Off: approvers send each draft'),
           field('Reminder schedule', schedule),
+          ...(client.businessHours ? [field('Quiet hours', `Reminders Mon–Fri ${client.businessHours.start}–${client.businessHours.end} only, ${esc(client.timezone ?? 'business time zone')}`)] : []),
         ],
       },
       {

@@ -9,6 +9,7 @@ import {
   settingsSavedMessage,
 } from '../../blocks/client-settings-modal.js';
 import type { ClientSettings } from '../../src/domain/client-settings.js';
+import { modalProblems } from '../../blocks/limits.js';
 
 const settings: ClientSettings = {
   emails: ['ap@acme.example', 'cfo@acme.example'],
@@ -57,6 +58,16 @@ describe('client settings modal', () => {
     expect(context.elements![0]!.text).toContain('Set in Slack (the clients file no longer applies to them): payment terms');
     expect(JSON.stringify(view)).toContain('Applies to invoices not sent yet');
     expect(readSettingsMetadata(view.private_metadata!)).toEqual({ clientId: 'acme', opened: settings });
+    expect(modalProblems(view)).toEqual([]);
+  });
+
+  test('within Slack\'s limits with a long name and many contacts; the metadata falls back to the id alone', () => {
+    const many = { ...settings, emails: Array.from({ length: 150 }, (_, i) => `person${i}@a-rather-long-domain-name.example`) };
+    const view = clientSettingsModal({ ...input, clientName: 'Acme Holdings International Incorporated', settings: many });
+    expect(modalProblems(view)).toEqual([]);
+    expect(readSettingsMetadata(view.private_metadata!)).toEqual({ clientId: 'acme', opened: null });
+    expect(modalProblems(clientSettingsModal({ ...input, settings: many, readOnly: true }))).toEqual([]);
+    expect(modalProblems(clientPickerModal(Array.from({ length: 120 }, (_, i) => ({ id: `client-${i}`, name: `Client number ${i} with a long name that goes on and on and on` }))))).toEqual([]);
   });
 
   test('read-only for people who may not save: no inputs, no submit button', () => {

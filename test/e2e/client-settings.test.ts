@@ -185,3 +185,35 @@ test('the client picker, the App Home button and read-only access for non-approv
   const answer = await h.slack.waitFor(() => h.slack.responses[missing]);
   expect(String(answer.body.text)).toContain('No client "nobody-here"');
 });
+
+test('a paused invoice stays paused through a schedule change; resuming sends the first new step once, then keeps the spacing', async () => {
+  // Globex sends at once (auto-send). Paused on day 0; by day 15 its day-7 and day-14 steps fell due while held.
+  expect((await h.completeMilestone({ gid: '9503', name: 'Held', amount: 300, projectGid: '1300' })).status).toBe(200);
+  const draft = await h.slack.waitFor(() => findInvoiceBySource(pool(), 'asana', '9503'));
+  const inv = await h.waitForStatus(draft.id, 'sent');
+  const pauses = h.slack.responses.length;
+  await h.slashCommand(`pause ${inv.number}`);
+  expect(String((await h.slack.waitFor(() => h.slack.responses[pauses])).body.text)).toContain('paused (3 held)');
+  h.advanceDays(15);
+
+  const { view } = await openedBy('settings globex');
+  await h.submitView(view.callback_id, APPROVER, view.private_metadata, submission(view, { [SETTINGS_BLOCKS.preset]: 'enterprise' }));
+  await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('Saved Globex')));
+  const held = await remindersOf(pool(), inv.id);
+  expect(held.map((s) => [s.day, s.tone, s.status])).toEqual([[14, 'friendly', 'paused'], [30, 'friendly', 'paused'], [45, 'firm', 'paused']]);
+  expect(held.map((s) => s.dueAt.getTime() - inv.sentAt!.getTime())).toEqual([14 * DAY_MS, 30 * DAY_MS, 45 * DAY_MS]);
+  await settle();
+  expect(emailsAbout(inv, /Reminder|Past due|Final/)).toHaveLength(0);
+
+  const resumes = h.slack.responses.length;
+  const resumedAt = h.clock.now().getTime();
+  await h.slashCommand(`resume ${inv.number}`);
+  expect(String((await h.slack.waitFor(() => h.slack.responses[resumes])).body.text)).toContain('resumed');
+  await h.smtp.waitFor((m) => m.subject.includes(inv.number) && /Reminder/.test(m.subject));
+  await settle();
+  expect(emailsAbout(inv, /Reminder|Past due|Final/)).toHaveLength(1);
+  const after = await remindersOf(pool(), inv.id);
+  expect(after.map((s) => s.status)).toEqual(['sent', 'pending', 'pending']);
+  expect(Math.round((after[1]!.dueAt.getTime() - resumedAt) / DAY_MS)).toBe(16);
+  expect(Math.round((after[2]!.dueAt.getTime() - resumedAt) / DAY_MS)).toBe(31);
+});

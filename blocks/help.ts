@@ -12,6 +12,8 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices pause <number>', 'Hold the reminders of one invoice; none is skipped (approvers only)'],
   ['/invoices resume <number>', 'Carry on with the held reminders, one at a time at the usual spacing (approvers only)'],
   ['/invoices remind <number>', 'Send the next reminder of one invoice now (approvers only)'],
+  ['/invoices templates', 'The editable email templates (invoice, each reminder tone, credit), each with an Edit button'],
+  ['/invoices template <kind> [client]', 'Edit, preview or reset one email template, for every client or one (saving: approvers only)'],
   ['/invoices help', 'This list'],
 ];
 

@@ -20,6 +20,7 @@ import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
+import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
@@ -112,6 +113,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   });
   registerListeners(slackApp, services);
   registerDisputeActions(slackApp, services);
+  registerTemplateActions(slackApp, services);
   const health = connectionHealth(services, config.publicUrl);
   reportBroken = health.broken;
 

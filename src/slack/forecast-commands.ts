@@ -11,6 +11,8 @@ export type Subcommand = (request: {
   userId: string;
   respond: (message: { text: string; blocks?: object[] }) => Promise<unknown>;
   client: App['client'];
+  /** The slash command's trigger, for subcommands that open a modal. */
+  triggerId?: string;
 }) => Promise<void>;
 
 /** `/invoices forecast` and `/invoices balance <amount> [currency]`, dispatched from the `/invoices` listener. */

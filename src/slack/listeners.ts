@@ -6,6 +6,7 @@ import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blo
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
+import { templateSubcommands } from './template-commands.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -29,7 +30,7 @@ export function registerListeners(app: App, services: Services): void {
     await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text });
   };
 
-  const moreSubcommands = { ...forecastSubcommands(services), ...invoiceActionSubcommands(services) };
+  const moreSubcommands = { ...forecastSubcommands(services), ...invoiceActionSubcommands(services), ...templateSubcommands(services) };
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();
@@ -52,7 +53,7 @@ export function registerListeners(app: App, services: Services): void {
       const report = await agingNow(services);
       await respond({ response_type: 'ephemeral', ...agingMessage(report, { timezone: services.settings.timezone }) } as never);
     } else if (Object.hasOwn(moreSubcommands, sub)) {
-      await moreSubcommands[sub]!({ text: command.text, userId: command.user_id, client, respond: (message) => respond({ response_type: 'ephemeral', ...message } as never) });
+      await moreSubcommands[sub]!({ text: command.text, userId: command.user_id, client, triggerId: command.trigger_id, respond: (message) => respond({ response_type: 'ephemeral', ...message } as never) });
     } else if (sub === 'help') {
       await respond({ response_type: 'ephemeral', ...helpMessage() } as never);
     } else {

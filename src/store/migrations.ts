@@ -261,4 +261,21 @@ CREATE TABLE weekly_forecasts (
 CREATE INDEX payments_by_paid_at ON payments (paid_at);
 `,
   },
+  {
+    version: 110,
+    name: 'editable email templates',
+    sql: `
+-- Edited email templates (src/email/): scope '*' is the workspace default, otherwise a client id whose
+-- template overrides it. kind: 'invoice', a reminder tone or 'credit'. No row: the shipped wording.
+CREATE TABLE email_templates (
+  scope text NOT NULL,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  body text NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL,
+  PRIMARY KEY (scope, kind)
+);
+`,
+  },
 ];

@@ -1,6 +1,6 @@
 import { localDate } from '../domain/calendar.js';
 import { decideReminder, escalates } from '../domain/schedule.js';
-import { renderReminderEmail } from '../email/templates.js';
+import { reminderKind } from '../email/templates.js';
 import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
@@ -9,9 +9,9 @@ import { retimeSteps } from '../store/disputes.js';
 import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
-import { emailContext } from './approve-and-send.js';
+import { renderClientEmail } from './email-templates.js';
 import { escalate } from './escalate.js';
-import { postInThread, toInvoiceView } from './invoice-messages.js';
+import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 import { applyBackendState } from './record-payment.js';
 
@@ -77,7 +77,8 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
 
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.r${step.stepIndex + 1}`);
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const content = renderReminderEmail(toInvoiceView(invoice, client.name), step.tone, emailContext(services), { today, finalMode: client.finalMode, stepNumber });
+  // The template in force now: one edited between two steps applies from the next step on.
+  const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client.name, { today, finalMode: client.finalMode, stepNumber });
   try {
     await services.mailer.send({
       to: invoice.recipients,

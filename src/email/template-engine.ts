@@ -113,7 +113,7 @@ function pathName(expr: hbs.AST.Expression): string {
 }
 
 function snippet(text: string, at: number): string {
-  return text.slice(Math.max(0, at - 12), at + 12).replace(/\s+/g, ' ').trim();
+  return text.slice(Math.max(0, at - 12), at + 16).replace(/\s+/g, ' ').trim();
 }
 
 function usedNames(source: string): Set<string> {

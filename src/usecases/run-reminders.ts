@@ -104,7 +104,8 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
 
 /** 1-based position of the step in the invoice's planned sequence, as people count them. */
 async function stepNumberOf(services: Services, step: ReminderRecord): Promise<number> {
-  const all = await remindersOf(services.db.pool, step.invoiceId);
+  // Cancelled steps do not count: after a credit the restarted sequence counts from 1 again.
+  const all = (await remindersOf(services.db.pool, step.invoiceId)).filter((r) => r.status !== 'cancelled');
   const index = all.findIndex((r) => r.stepIndex === step.stepIndex);
   return index >= 0 ? index + 1 : step.stepIndex + 1;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { remindersOf } from '../../src/store/reminders.js';
@@ -134,3 +136,56 @@ test('a credit of the whole balance settles the invoice: Stripe shows it paid, n
   await settle();
   expect(h.smtp.messages.filter((m) => m.subject.includes(inv.number) && /Reminder|Past due|Final/.test(m.subject))).toHaveLength(0);
 });
+
+test('QuickBooks: the credit memo lowers the balance, and since QuickBooks counts it as paid, only real payments are recorded afterwards', async () => {
+  const qbo = await startFakeQuickBooks();
+  try {
+    h = await startHarness({
+      clientsYaml: CLIENTS_ON_QUICKBOOKS,
+      env: { ENCRYPTION_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://duebot.example.com', QUICKBOOKS_CLIENT_ID: qbo.clientId, QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret, QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier, QUICKBOOKS_API_URL: qbo.url, QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer` },
+    });
+    const start = await fetch(`${h.bot.url}/oauth/quickbooks/start`, { redirect: 'manual' });
+    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+    expect((await fetch(`${h.bot.url}/oauth/quickbooks/callback?${new URLSearchParams({ state, code: 'qbo-code', realmId: qbo.realmId })}`)).status).toBe(200);
+
+    const inv = await disputedInvoice('9103', 1500);
+    expect((await h.submitView('adjust_amount_modal', APPROVER, inv.id, creditValues('500', 'Goodwill'))).status).toBe(200);
+    await h.smtp.waitFor((m) => m.subject.includes(inv.number) && /Credit applied/.test(m.subject));
+    const credited = await h.slack.waitFor(async () => {
+      const i = await getInvoice(pool(), inv.id);
+      return i?.total === 100000 ? i : undefined;
+    });
+    expect(credited).toMatchObject({ status: 'sent', amountPaid: 0 });
+    expect(qbo.invoices.get(inv.providerInvoiceId!)).toMatchObject({ TotalAmt: 1500, Balance: 1000 });
+
+    // A real partial payment of $300 arrives: $300 recorded, not the $800 QuickBooks now counts as paid.
+    const deliver = async (paymentId: string) => {
+      const delivery = qbo.signed([{ specversion: '1.0', id: `evt-${paymentId}`, type: 'qbo.payment.created.v1', time: new Date().toISOString(), intuitentityid: paymentId, intuitaccountid: qbo.realmId, data: {} }]);
+      expect((await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: delivery.body, headers: delivery.headers })).status).toBe(200);
+    };
+    await deliver(qbo.pay(inv.providerInvoiceId!, 30000).paymentId);
+    const partly = await h.waitForStatus(inv.id, 'partially_paid');
+    expect(partly.amountPaid).toBe(30000);
+    await deliver(qbo.pay(inv.providerInvoiceId!).paymentId);
+    const paid = await h.waitForStatus(inv.id, 'paid');
+    expect(paid.amountPaid).toBe(100000);
+    expect(await payments(inv)).toEqual([30000, 70000]);
+    await h.slack.waitFor(async () => (await pool().query("SELECT 1 FROM inbox_events WHERE source = 'quickbooks' AND processed_at IS NOT NULL")).rowCount === 2);
+  } finally {
+    await h?.stop();
+    h = undefined as unknown as Harness;
+    await qbo.close();
+  }
+});
+
+const CLIENTS_ON_QUICKBOOKS = `
+clients:
+  - id: acme
+    name: Acme Ltd
+    emails: [ap@acme.example]
+    currency: USD
+    paymentTermsDays: 7
+    asanaProjects: ["1200"]
+    provider: quickbooks
+    finalMode: pause
+`;

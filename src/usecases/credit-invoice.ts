@@ -11,7 +11,7 @@ import { getInvoice, updateInvoice, type InvoiceRecord } from '../store/invoices
 import { cancelPendingReminders, insertReminders, remindersOf } from '../store/reminders.js';
 import { creditNote } from '../../blocks/credit-note.js';
 import type { Services } from '../services.js';
-import { renderClientEmail } from './email-templates.js';
+import { renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 
@@ -95,13 +95,7 @@ async function emailCredit(services: Services, invoice: InvoiceRecord, clientNam
   const today = localDate(services.clock.now(), services.settings.timezone);
   const content = await renderClientEmail(services, 'credit', invoice, clientName, { today, credit: { amount: credit.amount, reason: credit.reason } });
   try {
-    await services.mailer.send({
-      to: invoice.recipients,
-      ...content,
-      messageId,
-      replyTo: services.settings.emailReplyTo ?? undefined,
-      ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
-    });
+    await sendUnderInvoiceEmail(services, invoice, content, messageId);
   } catch (err) {
     if (isDefiniteMailFailure(err)) await releaseEffect(pool, key); // else the claim stays and the sweep flags it
     services.log.warn({ invoice: invoice.number, err: String(err) }, 'credit email not sent');

@@ -31,6 +31,17 @@ export async function renderClientEmail(services: Services, kind: TemplateKind, 
   return renderTemplatedEmail(kind, DEFAULT_TEMPLATES[kind], invoice, emailContext(services), facts);
 }
 
+/** Sends a follow-up email (reminder, credit) to the invoice's recipients, threaded under the invoice email. */
+export async function sendUnderInvoiceEmail(services: Services, invoice: InvoiceRecord, content: RenderedEmail, messageId: string): Promise<void> {
+  await services.mailer.send({
+    to: invoice.recipients,
+    ...content,
+    messageId,
+    replyTo: services.settings.emailReplyTo ?? undefined,
+    ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
+  });
+}
+
 /** What the modal opens with: the template in force for that scope, and whether it was edited. */
 export async function templateForEditing(services: Services, scope: string, kind: TemplateKind): Promise<{ template: EmailTemplate; edited: boolean; inherited: boolean }> {
   const own = await getStoredTemplate(services.db.pool, scope, kind);

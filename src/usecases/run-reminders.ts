@@ -9,7 +9,7 @@ import { retimeSteps } from '../store/disputes.js';
 import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
-import { renderClientEmail } from './email-templates.js';
+import { renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
 import { escalate } from './escalate.js';
 import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
@@ -80,13 +80,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   // The template in force now: one edited between two steps applies from the next step on.
   const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client.name, { today, finalMode: client.finalMode, stepNumber });
   try {
-    await services.mailer.send({
-      to: invoice.recipients,
-      ...content,
-      messageId,
-      replyTo: services.settings.emailReplyTo ?? undefined,
-      ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
-    });
+    await sendUnderInvoiceEmail(services, invoice, content, messageId);
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err;
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());

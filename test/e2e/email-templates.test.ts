@@ -104,8 +104,20 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
 
 test('a client override wins over the workspace template; a stored template that no longer renders falls back to the default wording with a logged error', async () => {
   h = await startHarness();
+  // The invoice email itself, edited before the invoice goes out.
+  const invoiceMeta = JSON.stringify({ kind: 'invoice', scope: '*', rev: 0 });
+  expect((await h.submitView('email_template_modal', APPROVER, invoiceMeta, values('Your invoice {{number}} from {{business}}', '{{client}}, {{total}} is due {{due_date}}.\n\n{{lines}}\n\n{{link}}'))).status).toBe(200);
   const inv = await sentInvoice('8102', 900);
-  // Workspace invoice template and Acme's own friendly reminder.
+  const invoiceEmail = await h.smtp.waitFor((m) => m.subject.includes(inv.number));
+  expect(invoiceEmail.subject).toBe(`Your invoice ${inv.number} from Pixel & Co`);
+  expect(invoiceEmail.text.trim()).toBe(`Acme Ltd, $900.00 is due ${dueLabel(inv.dueDate)}.\n\n- Milestone 8102: 1 × $900.00 = $900.00\nTotal: $900.00\n\n${inv.paymentUrl}`);
+  expect(invoiceEmail.html).toContain('<td style="padding:6px 8px;border-bottom:1px solid #e5e7eb">Milestone 8102</td>');
+
+  // The Edit button of the list opens that template's editor.
+  await h.clickButton('email_template_edit', 'final|*', APPROVER);
+  const final = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => String((c.args.view as { private_metadata?: string }).private_metadata).includes('"kind":"final"')));
+  expect(JSON.stringify(final.args.view)).toContain('Final notice: invoice #{{number}}');
+  // Acme's own friendly reminder, and the workspace's.
   expect((await h.slashCommand('template friendly Acme Ltd')).status).toBe(200);
   const opened = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => String((c.args.view as { private_metadata?: string }).private_metadata).includes('"scope":"acme"')));
   expect(JSON.stringify(opened.args.view)).toContain('for Acme Ltd');

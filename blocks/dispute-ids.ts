@@ -14,5 +14,5 @@ export const REPLY_BLOCKS = { text: 'reply_text' } as const;
 export const REPLY_ACTIONS = { text: 'reply_text_input' } as const;
 export const ADJUST_AMOUNT = 'adjust_amount';
 export const ADJUST_MODAL = 'adjust_amount_modal';
-export const ADJUST_BLOCKS = { credit: 'adjust_credit' } as const;
-export const ADJUST_ACTIONS = { credit: 'adjust_credit_input' } as const;
+export const ADJUST_BLOCKS = { credit: 'adjust_credit', mode: 'adjust_mode', reason: 'adjust_reason' } as const;
+export const ADJUST_ACTIONS = { credit: 'adjust_credit_input', mode: 'adjust_mode_input', reason: 'adjust_reason_input' } as const;

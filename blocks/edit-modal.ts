@@ -91,6 +91,7 @@ export interface ViewStateValue {
   type?: string;
   value?: string | null;
   selected_date?: string | null;
+  selected_option?: { value?: string } | null;
 }
 export type ViewStateValues = Record<string, Record<string, ViewStateValue | undefined> | undefined>;
 

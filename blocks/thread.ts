@@ -8,13 +8,13 @@ export interface ThreadPost {
   blocks?: KnownBlock[];
 }
 
-const post = (mrkdwn: string): ThreadPost => {
+export const post = (mrkdwn: string): ThreadPost => {
   const text = clip(mrkdwn, 3000);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 };
 
 /** A Slack user id becomes a mention; anything else (an actor name such as "auto-send") is shown as text. */
-const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
+export const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
 const list = (emails: readonly string[]): string => clip(esc(emails.join(', ')), 1500);
 
 export function invoiceSentNote(o: { number: string; recipients: string[]; paymentUrl: string | null; approvedBy: string | null }): ThreadPost {

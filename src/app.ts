@@ -21,6 +21,7 @@ import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
+import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
@@ -114,6 +115,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerListeners(slackApp, services);
   registerDisputeActions(slackApp, services);
   registerClientSettings(slackApp, services);
+  registerTemplateActions(slackApp, services);
   const health = connectionHealth(services, config.publicUrl);
   reportBroken = health.broken;
 

@@ -1,8 +1,10 @@
-import { assertYmd, daysBetween as calendarDaysBetween } from '../domain/calendar.js';
-import { formatMoney, money } from '../domain/money.js';
-import type { FinalMode, InvoiceLine, InvoiceView, ReminderTone } from '../domain/types.js';
+import { daysBetween as calendarDaysBetween } from '../domain/calendar.js';
+import type { FinalMode, InvoiceView, ReminderTone } from '../domain/types.js';
+import { DEFAULT_TEMPLATES, type EmailTemplate } from './default-templates.js';
+import { escapeHtml, renderField, renderHtmlBody } from './template-engine.js';
+import { fmt, formatDueDate, isTemplateKind, templateValues, webLink, type TemplateFacts, type TemplateKind } from './template-fields.js';
 
-/** Invoice and reminder emails: pure renderers, every interpolated value escaped in the HTML. */
+/** Invoice, reminder and credit emails: pure renderers over editable templates, every value escaped in the HTML. */
 export interface EmailContext {
   businessName: string;
   timezone: string;
@@ -22,133 +24,50 @@ export interface ReminderFacts {
   stepNumber: number;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/**
- * "2026-12-24" → "Dec 24, 2026". Due dates are calendar dates already fixed in the business time zone,
- * so they are formatted from their parts: going through a Date would let the reader's zone shift them.
- */
-export function formatDueDate(ymd: string): string {
-  const [y, m, d] = assertYmd(ymd).split('-').map(Number) as [number, number, number];
-  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (m < 1 || m > 12 || d < 1 || d > lastDay) throw new RangeError(`"${ymd}" is not a calendar date`);
-  return `${MONTHS[m - 1]} ${d}, ${y}`;
-}
+export { escapeHtml, formatDueDate };
 
 /** Whole calendar days from `fromYmd` to `toYmd`, negative when `toYmd` is earlier. */
 export function daysBetween(fromYmd: string, toYmd: string): number {
   return calendarDaysBetween(fromYmd, toYmd);
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const fmt = (amount: number, currency: string) => formatMoney(money(amount, currency));
 /** Header values stay on one line whatever a milestone name contains. */
 const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').replace(/ {2,}/g, ' ').trim();
-const QUESTIONS = 'Please reply to this email with any questions.';
-/** Only web links are offered; anything else (javascript:, data:) would be a hazard in a mail client. */
-const webLink = (url: string | null): string | null => (url && /^https?:\/\/\S+$/i.test(url) ? url : null);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function renderInvoiceEmail(invoice: InvoiceView, ctx: EmailContext): RenderedEmail {
-  const due = formatDueDate(invoice.dueDate);
-  const total = fmt(invoice.total, invoice.currency);
-  const subject = oneLine(`[${ctx.businessName}] Invoice #${invoice.number} — ${invoice.milestone} — Due ${due}`);
-  const intro = `Thank you for working with ${ctx.businessName}. Please find invoice #${invoice.number} for "${invoice.milestone}" below.`;
-  const text = [
-    `Hello ${invoice.clientName},`,
-    '',
-    intro,
-    '',
-    `Amount due: ${total}`,
-    `Due date: ${due}`,
-    '',
-    ...linesText(invoice.lines, invoice.currency),
-    `Total: ${total}`,
-    '',
-    webLink(invoice.paymentUrl) ? `Pay now: ${webLink(invoice.paymentUrl)}` : 'Payment instructions will follow in a separate message.',
-    '',
-    QUESTIONS,
-    '',
-    ctx.businessName,
-  ].join('\n');
-  const html = layout(
-    ctx,
-    `<p>Hello ${escapeHtml(invoice.clientName)},</p>
-<p>${escapeHtml(intro)}</p>
-<p style="font-size:18px;margin:16px 0"><strong>Amount due: ${escapeHtml(total)}</strong><br>Due date: ${escapeHtml(due)}</p>
-${linesHtml(invoice.lines, invoice.currency, total)}
-${payButton(invoice.paymentUrl)}
-<p>${QUESTIONS}</p>`,
-  );
+/**
+ * The invoice email, from `template` (the stored one, or the default wording). `today` (business date)
+ * feeds the timing placeholders; without it they read as of the due date.
+ */
+export function renderInvoiceEmail(invoice: InvoiceView, ctx: EmailContext, options: { today?: string; template?: EmailTemplate } = {}): RenderedEmail {
+  return renderTemplatedEmail('invoice', options.template ?? DEFAULT_TEMPLATES.invoice, invoice, ctx, { today: options.today ?? invoice.dueDate });
+}
+
+export function renderReminderEmail(invoice: InvoiceView, tone: ReminderTone, ctx: EmailContext, facts: ReminderFacts, template?: EmailTemplate): RenderedEmail {
+  const kind = reminderKind(tone);
+  return renderTemplatedEmail(kind, template ?? DEFAULT_TEMPLATES[kind], invoice, ctx, facts);
+}
+
+/** The client's note after a credit: the corrected balance, or that nothing is left to pay. */
+export function renderCreditEmail(invoice: InvoiceView, ctx: EmailContext, facts: TemplateFacts & { credit: { amount: number; reason: string } }, template: EmailTemplate = DEFAULT_TEMPLATES.credit): RenderedEmail {
+  return renderTemplatedEmail('credit', template, invoice, ctx, facts);
+}
+
+/** A tone without a template kind of its own (added later) is worded like the friendly one. */
+export const reminderKind = (tone: ReminderTone): TemplateKind => (isTemplateKind(tone) ? tone : 'friendly');
+
+/** Text and HTML parts from one template; throws TemplateError on a template that does not validate. */
+export function renderTemplatedEmail(kind: TemplateKind, template: EmailTemplate, invoice: InvoiceView, ctx: EmailContext, facts: TemplateFacts): RenderedEmail {
+  const values = templateValues(invoice, ctx.businessName, facts);
+  const subject = oneLine(renderField(kind, template.subject, values));
+  const text = renderField(kind, template.body, values).replace(/\n{3,}/g, '\n\n').trimEnd();
+  const htmlOf = (name: string, value: string) => (name === 'link' ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : name === 'lines' ? linesHtml(invoice) : escapeHtml(value));
+  const html = layout(`${renderHtmlBody(kind, template.body, values, htmlOf, ['lines'])}\n${payButton(invoice.paymentUrl)}`);
   return { subject, text, html };
 }
 
-export function renderReminderEmail(invoice: InvoiceView, tone: ReminderTone, ctx: EmailContext, facts: ReminderFacts): RenderedEmail {
-  const due = formatDueDate(invoice.dueDate);
-  const balance = fmt(invoice.total - invoice.amountPaid, invoice.currency);
-  const overdue = daysBetween(invoice.dueDate, facts.today);
-  const partial = invoice.amountPaid > 0 ? `Thank you for the ${fmt(invoice.amountPaid, invoice.currency)} received so far; ${balance} remains open.` : null;
-  const timing = overdue > 0 ? `is now ${plural(overdue, 'day')} past due` : overdue === 0 ? 'is due today' : `is due in ${plural(-overdue, 'day')}, on ${due}`;
-
-  let subject: string;
-  let paragraphs: string[];
-  if (tone === 'friendly') {
-    subject = overdue > 0 ? `[${ctx.businessName}] Reminder: Invoice #${invoice.number} — ${plural(overdue, 'day')} overdue` : `[${ctx.businessName}] Reminder: Invoice #${invoice.number} — due ${due}`;
-    paragraphs = [
-      `Just a quick note that invoice #${invoice.number} for "${invoice.milestone}" (${balance}) ${timing}.`,
-      ...(partial ? [partial] : []),
-      'If it is already on its way, thank you, and please ignore this message.',
-    ];
-  } else if (tone === 'firm') {
-    subject = overdue > 0 ? `[${ctx.businessName}] Past due: Invoice #${invoice.number} — ${plural(overdue, 'day')} overdue` : `[${ctx.businessName}] Payment due: Invoice #${invoice.number} — due ${due}`;
-    paragraphs = [
-      `Invoice #${invoice.number} for "${invoice.milestone}" ${timing}. The open balance is ${balance}.`,
-      ...(partial ? [partial] : []),
-      overdue > 0 ? 'Please arrange payment today, or reply to let us know when we can expect it.' : 'Please make sure payment reaches us by the due date.',
-    ];
-  } else {
-    subject = `[${ctx.businessName}] Final notice: Invoice #${invoice.number} — ${overdue > 0 ? `${plural(overdue, 'day')} overdue` : `due ${due}`}`;
-    paragraphs = [
-      `Final notice: invoice #${invoice.number} for "${invoice.milestone}" ${timing}, with ${balance} still open.`,
-      ...(partial ? [partial] : []),
-      ...(facts.finalMode === 'pause'
-        ? [`Work on the project (${invoice.milestone}) is paused until payment is received.`]
-        : []),
-      'Please pay now, or reply today if anything about this invoice needs to be discussed.',
-    ];
-  }
-
-  const text = [
-    `Hello ${invoice.clientName},`,
-    '',
-    ...paragraphs.flatMap((p) => [p, '']),
-    `Amount due: ${balance}`,
-    `Due date: ${due}`,
-    '',
-    ...(webLink(invoice.paymentUrl) ? [`Pay now: ${webLink(invoice.paymentUrl)}`, ''] : []),
-    QUESTIONS,
-    '',
-    ctx.businessName,
-  ].join('\n');
-  const html = layout(
-    ctx,
-    `<p>Hello ${escapeHtml(invoice.clientName)},</p>
-${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
-<p style="font-size:18px;margin:16px 0"><strong>Amount due: ${escapeHtml(balance)}</strong><br>Due date: ${escapeHtml(due)}</p>
-${payButton(invoice.paymentUrl)}
-<p>${QUESTIONS}</p>`,
-  );
-  return { subject: oneLine(subject), text, html };
-}
-
-function linesText(lines: readonly InvoiceLine[], currency: string): string[] {
-  return lines.map((l) => `- ${l.description}: ${l.quantity} × ${fmt(l.unitAmount, currency)} = ${fmt(l.amount, currency)}`);
-}
-
-function linesHtml(lines: readonly InvoiceLine[], currency: string, total: string): string {
+function linesHtml(invoice: InvoiceView): string {
+  const { lines, currency } = invoice;
+  const total = fmt(invoice.total, currency);
   const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
   const rows = lines
     .map((l) => `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(l.quantity)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency))}</td></tr>`)
@@ -164,10 +83,10 @@ function payButton(paymentUrl: string | null): string {
 <p style="font-size:12px;color:#6b7280">Or open this link: <a href="${href}">${href}</a></p>`;
 }
 
-function layout(ctx: EmailContext, body: string): string {
+/** The business name closes the template's own wording, so the frame adds nothing of its own. */
+function layout(body: string): string {
   return `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111827;max-width:600px;margin:0 auto;padding:16px">
 ${body}
-<p style="color:#6b7280">${escapeHtml(ctx.businessName)}</p>
 </body></html>`;
 }
 

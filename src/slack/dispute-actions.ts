@@ -16,10 +16,11 @@ import {
   RESOLVE_DISPUTE,
 } from '../../blocks/dispute-ids.js';
 import { promiseModal, reclassifiedNote, replyModal } from '../../blocks/dispute.js';
-import { adjustAmountModal, parseAdjustSubmission } from '../../blocks/adjust-modal.js';
+import { adjustAmountModal, parseAdjustChoice } from '../../blocks/adjust-modal.js';
 import { EDIT_BLOCKS } from '../../blocks/ids.js';
 import { getClient } from '../store/clients.js';
 import { adjustAmount } from '../usecases/adjust-amount.js';
+import { creditInvoiceBalance } from '../usecases/credit-invoice.js';
 import { viewOf } from '../usecases/invoice-messages.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { addDays, assertYmd, localDate } from '../domain/calendar.js';
@@ -83,11 +84,16 @@ export function registerDisputeActions(app: App, services: Services): void {
     if (!isApprover(user)) return void (await ack({ response_action: 'errors', errors: { [EDIT_BLOCKS.lines]: 'Only approvers can adjust invoices.' } }));
     const invoice = await getInvoice(services.db.pool, view.private_metadata);
     if (!invoice?.disputed) return void (await ack({ response_action: 'errors', errors: { [EDIT_BLOCKS.lines]: 'This invoice is no longer disputed; nothing to adjust.' } }));
-    const parsed = parseAdjustSubmission(view.state.values as never, invoice.currency, invoice.total);
-    if (!parsed.ok) return void (await ack({ response_action: 'errors', errors: parsed.errors }));
+    const choice = parseAdjustChoice(view.state.values as never, invoice.currency, invoice.total, invoice.total - invoice.amountPaid);
+    if (!choice.submission.ok) return void (await ack({ response_action: 'errors', errors: choice.submission.errors }));
     await ack();
-    const result = await adjustAmount(services, invoice.id, parsed, { slackUserId: user });
-    if (result.outcome === 'refused') await services.slack.directMessage(user, { text: `Invoice ${invoice.number} was not adjusted: ${result.reason}` });
+    const result =
+      choice.mode === 'credit' && choice.submission.ok
+        ? await creditInvoiceBalance(services, invoice.id, { amount: choice.submission.credit, reason: choice.submission.reason, submissionId: view.id }, { slackUserId: user })
+        : choice.mode === 'reissue' && choice.submission.ok
+          ? await adjustAmount(services, invoice.id, choice.submission, { slackUserId: user })
+          : null;
+    if (result?.outcome === 'refused') await services.slack.directMessage(user, { text: `Invoice ${invoice.number} was not adjusted: ${result.reason}` });
   });
 
   const reclassify = async (inbound: InboundEmailRecord, classification: ReplyClassification, user: string) => {

@@ -7,6 +7,7 @@ import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import { clientSettingsSubcommands } from './client-settings.js';
+import { templateSubcommands } from './template-commands.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -30,7 +31,12 @@ export function registerListeners(app: App, services: Services): void {
     await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text });
   };
 
-  const moreSubcommands = { ...forecastSubcommands(services), ...invoiceActionSubcommands(services), ...clientSettingsSubcommands(services) };
+  const moreSubcommands = {
+    ...forecastSubcommands(services),
+    ...invoiceActionSubcommands(services),
+    ...clientSettingsSubcommands(services),
+    ...templateSubcommands(services),
+  };
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

@@ -278,4 +278,42 @@ CREATE TABLE client_settings_overrides (
 );
 `,
   },
+  {
+    version: 110,
+    name: 'editable email templates',
+    sql: `
+-- Edited email templates (src/email/): scope '*' is the workspace default, otherwise a client id whose
+-- template overrides it. kind: 'invoice', a reminder tone or 'credit'. No row: the shipped wording.
+CREATE TABLE email_templates (
+  scope text NOT NULL,
+  kind text NOT NULL,
+  subject text NOT NULL,
+  body text NOT NULL,
+  updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL,
+  PRIMARY KEY (scope, kind)
+);
+`,
+  },
+  {
+    version: 111,
+    name: 'credits on issued invoices',
+    sql: `
+-- Each credit applied to an issued invoice (Adjust amount → credit): a credit note / memo at the
+-- back-end lowers what the client owes without money coming in. effect_key ties it to the claim in
+-- the effects ledger, so a credit is recorded once.
+CREATE TABLE invoice_credits (
+  id bigserial PRIMARY KEY,
+  invoice_id uuid NOT NULL REFERENCES invoices(id),
+  effect_key text NOT NULL UNIQUE,
+  amount bigint NOT NULL CHECK (amount > 0),
+  currency char(3) NOT NULL,
+  reason text NOT NULL,
+  balance_after bigint NOT NULL CHECK (balance_after >= 0),
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL
+);
+CREATE INDEX invoice_credits_by_invoice ON invoice_credits (invoice_id);
+`,
+  },
 ];

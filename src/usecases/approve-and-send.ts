@@ -2,7 +2,6 @@ import { daysBetween, localDate } from '../domain/calendar.js';
 import { planReminders } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
 import type { InvoiceLine } from '../domain/types.js';
-import { renderInvoiceEmail } from '../email/templates.js';
 import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
 import { getClient, rememberProviderCustomer, type StoredClient } from '../store/clients.js';
@@ -12,7 +11,8 @@ import { getInvoice, updateInvoice, type InvoiceRecord } from '../store/invoices
 import { insertReminders } from '../store/reminders.js';
 import { editedNote, invoiceSentNote, statusChangeNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
-import { postInThread, publishInvoiceMessage, toInvoiceView } from './invoice-messages.js';
+import { renderClientEmail } from './email-templates.js';
+import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 
 export interface Actor {
@@ -60,7 +60,7 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   const claimed = await claimEffect(pool, { key: emailKey, invoiceId: invoice.id, kind: 'invoice-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now());
   if (!claimed) return invoice;
 
-  const content = renderInvoiceEmail(toInvoiceView(invoice, client.name), emailContext(services));
+  const content = await renderClientEmail(services, 'invoice', invoice, client.name, { today: localDate(services.clock.now(), services.settings.timezone) });
   try {
     await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined });
   } catch (err) {

@@ -2,6 +2,7 @@ import { elapsedDays } from '../domain/calendar.js';
 import { nextStatus, isSettled } from '../domain/invoice.js';
 import type { BackendInvoice, BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import { audit } from '../store/audit.js';
+import { creditedTotal, creditInFlight } from '../store/credits.js';
 import { withTransaction } from '../store/db.js';
 import { findInvoiceByProviderId, getInvoice, recordPaymentRow, updateInvoice, type InvoiceRecord } from '../store/invoices.js';
 import { cancelPendingReminders } from '../store/reminders.js';
@@ -56,7 +57,11 @@ export async function applyBackendState(
       return { updated: updated!, kind: target } as const;
     }
 
-    const amountPaid = Math.min(live.amountPaid, current.total);
+    // A credit lowers the balance without money coming in, and QuickBooks and FreshBooks count it as
+    // paid: once credited, what was paid is what the (lowered) total leaves open at the back-end.
+    if (await creditInFlight(tx, current.id)) return null; // the credit use case records it; the next check reads the rest
+    const credited = await creditedTotal(tx, current.id);
+    const amountPaid = credited > 0 ? Math.min(current.total, Math.max(0, current.total - live.amountRemaining)) : Math.min(live.amountPaid, current.total);
     const fullyPaid = live.status === 'paid' || live.amountRemaining <= 0 || amountPaid >= current.total;
     const paidNow = fullyPaid ? current.total : amountPaid;
     if (paidNow <= current.amountPaid || isSettled(current.status)) return null;

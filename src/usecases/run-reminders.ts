@@ -1,7 +1,7 @@
 import { localDate } from '../domain/calendar.js';
 import { decideReminder, escalates } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
-import { renderReminderEmail } from '../email/templates.js';
+import { reminderKind } from '../email/templates.js';
 import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
@@ -11,9 +11,9 @@ import { claimReminder, dueReminders, finishReminder, remindersOf, type Reminder
 import { deferClaimedStep } from '../store/reminder-replan.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
-import { emailContext } from './approve-and-send.js';
+import { renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
 import { escalate } from './escalate.js';
-import { postInThread, toInvoiceView } from './invoice-messages.js';
+import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 import { applyBackendState } from './record-payment.js';
 
@@ -88,15 +88,10 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
 
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.r${step.stepIndex + 1}`);
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const content = renderReminderEmail(toInvoiceView(invoice, client.name), step.tone, emailContext(services), { today, finalMode: client.finalMode, stepNumber });
+  // The template in force now: one edited between two steps applies from the next step on.
+  const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client.name, { today, finalMode: client.finalMode, stepNumber });
   try {
-    await services.mailer.send({
-      to: invoice.recipients,
-      ...content,
-      messageId,
-      replyTo: services.settings.emailReplyTo ?? undefined,
-      ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
-    });
+    await sendUnderInvoiceEmail(services, invoice, content, messageId);
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err;
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
@@ -114,7 +109,8 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
 
 /** 1-based position of the step in the invoice's planned sequence, as people count them. */
 async function stepNumberOf(services: Services, step: ReminderRecord): Promise<number> {
-  const all = await remindersOf(services.db.pool, step.invoiceId);
+  // Cancelled steps do not count: after a credit the restarted sequence counts from 1 again.
+  const all = (await remindersOf(services.db.pool, step.invoiceId)).filter((r) => r.status !== 'cancelled');
   const index = all.findIndex((r) => r.stepIndex === step.stepIndex);
   return index >= 0 ? index + 1 : step.stepIndex + 1;
 }

@@ -92,6 +92,10 @@ function describeEffect(kind: string): string {
       return 'the escalation task';
     case 'escalation-dm':
       return "the owner's escalation DM";
+    case 'credit':
+      return 'a credit at the invoicing back-end (compare the back-end balance with this invoice)';
+    case 'credit-email':
+      return "the client's credit email";
     default:
       return kind;
   }

@@ -228,3 +228,35 @@ export function viewSubmissionBody(o: { callbackId: string; userId: string; priv
   };
   return form({ payload: JSON.stringify(payload) });
 }
+
+/** A button clicked inside an open modal: Slack sends the view with what has been typed so far. */
+export function viewBlockActionBody(o: { actionId: string; userId: string; viewId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>>; blockId?: string }): string {
+  const payload = {
+    type: 'block_actions',
+    user: { id: o.userId, username: o.userId.toLowerCase(), name: o.userId.toLowerCase(), team_id: 'T0FAKE' },
+    api_app_id: 'A0DUEBOT',
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: o.viewId },
+    trigger_id: `${Date.now()}.trigger`,
+    team: { id: 'T0FAKE', domain: 'fake' },
+    view: {
+      id: o.viewId,
+      type: 'modal',
+      callback_id: o.callbackId,
+      private_metadata: o.privateMetadata,
+      state: { values: o.values },
+      hash: `hash-${o.viewId}`,
+      title: { type: 'plain_text', text: 'Modal' },
+      blocks: [],
+      root_view_id: o.viewId,
+      previous_view_id: null,
+      app_id: 'A0DUEBOT',
+      bot_id: 'B0DUEBOT',
+      team_id: 'T0FAKE',
+    },
+    actions: [{ action_id: o.actionId, block_id: o.blockId ?? 'actions', value: o.actionId, type: 'button', text: { type: 'plain_text', text: o.actionId, emoji: true }, action_ts: `${Date.now() / 1000}` }],
+    enterprise: null,
+    is_enterprise_install: false,
+  };
+  return form({ payload: JSON.stringify(payload) });
+}

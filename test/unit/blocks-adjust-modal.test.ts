@@ -1,4 +1,4 @@
-import { adjustAmountModal, parseAdjustSubmission, CREDIT_DESCRIPTION } from '../../blocks/adjust-modal.js';
+import { adjustAmountModal, parseAdjustChoice, parseAdjustSubmission, CREDIT_DESCRIPTION } from '../../blocks/adjust-modal.js';
 import { modalProblems } from '../../blocks/limits.js';
 import type { InvoiceView } from '../../src/domain/types.js';
 
@@ -21,7 +21,9 @@ describe('Adjust amount modal', () => {
     const json = JSON.stringify(modal);
     expect(json).toContain('Build | 1 | 2400.00');
     expect(json).toContain('"initial_date":"2026-12-10"');
-    expect(json).toContain('voided');
+    expect(json).toContain('*void* it in stripe');
+    expect(json).toContain('*credit* part or all of the open balance');
+    expect(json).toContain('"initial_option":{"text":{"type":"plain_text","text":"Void and reissue with the lines below"},"value":"reissue"}');
     expect(modal.private_metadata).toBe(view.id);
   });
 
@@ -49,5 +51,30 @@ describe('Adjust amount modal', () => {
     const parsed = parseAdjustSubmission(v, 'USD', 240000);
     expect(parsed.ok).toBe(false);
     expect(!parsed.ok && parsed.errors[block]).toMatch(message);
+  });
+});
+
+describe('Adjust amount as a credit', () => {
+  const credit = (amount: string, reason = 'Late delivery', mode = 'credit') => ({
+    ...values('ignored for a credit'),
+    adjust_mode: { adjust_mode_input: { type: 'radio_buttons', selected_option: { value: mode } } },
+    adjust_credit: { adjust_credit_input: { type: 'plain_text_input', value: amount } },
+    adjust_reason: { adjust_reason_input: { type: 'plain_text_input', value: reason } },
+  });
+
+  test('an amount in major units up to the open balance, with its reason; the lines are not read', () => {
+    expect(parseAdjustChoice(credit('$400.50'), 'USD', 240000, 180000)).toEqual({ mode: 'credit', submission: { ok: true, credit: 40050, reason: 'Late delivery' } });
+    expect(parseAdjustChoice(credit('1800'), 'USD', 240000, 180000)).toEqual({ mode: 'credit', submission: { ok: true, credit: 180000, reason: 'Late delivery' } });
+    expect(parseAdjustChoice(credit('5000', ' x ', 'reissue'), 'USD', 240000, 240000).mode).toBe('reissue');
+  });
+
+  test.each<[string, ReturnType<typeof credit>, Record<string, string>]>([
+    ['above the open balance', credit('1800.01'), { adjust_credit: 'The credit can be at most the open balance, $1,800.00.' }],
+    ['empty', credit(''), { adjust_credit: 'Enter the credit, at most the open balance of $1,800.00.' }],
+    ['zero', credit('0'), { adjust_credit: 'The credit must be above zero.' }],
+    ['not an amount', credit('lots'), { adjust_credit: '"lots" is not an amount in USD.' }],
+    ['without a reason', credit('100', '   '), { adjust_reason: 'Say why the credit is given; the client sees it.' }],
+  ])('refuses a credit %s', (_name, v, errors) => {
+    expect(parseAdjustChoice(v, 'USD', 240000, 180000)).toEqual({ mode: 'credit', submission: { ok: false, errors } });
   });
 });

@@ -1,0 +1,125 @@
+import { assertYmd, daysBetween } from '../domain/calendar.js';
+import { formatMoney, money } from '../domain/money.js';
+import type { FinalMode, InvoiceView } from '../domain/types.js';
+
+/**
+ * The editable emails and the placeholders each may use. One list drives validation, the modal's
+ * hint and the README, so they cannot drift apart.
+ */
+export const TEMPLATE_KINDS = ['invoice', 'friendly', 'firm', 'final', 'credit'] as const;
+export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
+
+export const isTemplateKind = (value: string): value is TemplateKind => (TEMPLATE_KINDS as readonly string[]).includes(value);
+
+export const KIND_LABELS: Record<TemplateKind, string> = {
+  invoice: 'Invoice email',
+  friendly: 'Reminder: friendly',
+  firm: 'Reminder: firm',
+  final: 'Reminder: final notice',
+  credit: 'Credit applied',
+};
+
+/** Placeholders shared by every email: name → what it becomes. */
+const COMMON: Record<string, string> = {
+  business: 'your business name',
+  client: "the client's name",
+  number: 'the invoice number, e.g. INV-0042',
+  milestone: 'the milestone name',
+  amount: 'the open balance, e.g. $1,500.00',
+  total: 'the invoice total',
+  amount_paid: 'paid so far',
+  due_date: 'the due date, e.g. Dec 2, 2026',
+  days_overdue: 'days past the due date (0 when not overdue)',
+  days_overdue_text: '"1 day" / "7 days" past due',
+  days_until_due: 'days until the due date (0 when due or overdue)',
+  timing: '"is now 7 days past due" / "is due today" / "is due in 3 days, on Dec 2, 2026"',
+  link: 'the payment link (empty when the back-end gives none)',
+  lines: 'the invoice lines and the total',
+  overdue: 'true when past the due date (for {{#if overdue}})',
+  due_today: 'true on the due date',
+  partly_paid: 'true when part is paid',
+};
+
+const REMINDER: Record<string, string> = {
+  step: 'the reminder step number (1, 2, 3)',
+  pause: "true when the client's final mode pauses work",
+};
+
+const CREDIT: Record<string, string> = {
+  credit_amount: 'the credit just applied',
+  credit_reason: 'the reason given for the credit',
+  settled: 'true when the credit settles the invoice in full',
+};
+
+export function placeholdersOf(kind: TemplateKind): Record<string, string> {
+  if (kind === 'invoice') return COMMON;
+  if (kind === 'credit') return { ...COMMON, ...CREDIT };
+  return { ...COMMON, ...REMINDER };
+}
+
+/** Kinds whose email must carry {{link}}: the invoice and every reminder exist to get the client to pay. */
+export const requiresLink = (kind: TemplateKind) => kind !== 'credit';
+
+export interface TemplateFacts {
+  /** YYYY-MM-DD in the business time zone. */
+  today: string;
+  finalMode?: FinalMode;
+  stepNumber?: number;
+  credit?: { amount: number; reason: string };
+}
+
+export type TemplateValues = Record<string, string | number | boolean | null>;
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * "2026-12-24" → "Dec 24, 2026". Due dates are calendar dates already fixed in the business time zone,
+ * so they are formatted from their parts: going through a Date would let the reader's zone shift them.
+ */
+export function formatDueDate(ymd: string): string {
+  const [y, m, d] = assertYmd(ymd).split('-').map(Number) as [number, number, number];
+  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (m < 1 || m > 12 || d < 1 || d > lastDay) throw new RangeError(`"${ymd}" is not a calendar date`);
+  return `${MONTHS[m - 1]} ${d}, ${y}`;
+}
+
+export const fmt = (amount: number, currency: string) => formatMoney(money(amount, currency));
+/** Only web links are offered; anything else (javascript:, data:) would be a hazard in a mail client. */
+export const webLink = (url: string | null): string | null => (url && /^https?:\/\/\S+$/i.test(url) ? url : null);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function linesText(invoice: InvoiceView): string {
+  const lines = invoice.lines.map((l) => `- ${l.description}: ${l.quantity} × ${fmt(l.unitAmount, invoice.currency)} = ${fmt(l.amount, invoice.currency)}`);
+  return [...lines, `Total: ${fmt(invoice.total, invoice.currency)}`].join('\n');
+}
+
+/** Every placeholder's value for one invoice; money formatted from minor units in its currency. */
+export function templateValues(invoice: InvoiceView, businessName: string, facts: TemplateFacts): TemplateValues {
+  const due = formatDueDate(invoice.dueDate);
+  const balance = invoice.total - invoice.amountPaid;
+  const overdue = daysBetween(invoice.dueDate, facts.today);
+  return {
+    business: businessName,
+    client: invoice.clientName,
+    number: invoice.number,
+    milestone: invoice.milestone,
+    amount: fmt(balance, invoice.currency),
+    total: fmt(invoice.total, invoice.currency),
+    amount_paid: fmt(invoice.amountPaid, invoice.currency),
+    due_date: due,
+    days_overdue: Math.max(0, overdue),
+    days_overdue_text: plural(Math.max(0, overdue), 'day'),
+    days_until_due: Math.max(0, -overdue),
+    timing: overdue > 0 ? `is now ${plural(overdue, 'day')} past due` : overdue === 0 ? 'is due today' : `is due in ${plural(-overdue, 'day')}, on ${due}`,
+    link: webLink(invoice.paymentUrl),
+    lines: linesText(invoice),
+    overdue: overdue > 0,
+    due_today: overdue === 0,
+    partly_paid: invoice.amountPaid > 0,
+    step: facts.stepNumber ?? 1,
+    pause: facts.finalMode === 'pause',
+    credit_amount: facts.credit ? fmt(facts.credit.amount, invoice.currency) : '',
+    credit_reason: facts.credit?.reason ?? '',
+    settled: balance <= 0,
+  };
+}

@@ -1,0 +1,117 @@
+import type { App } from '@slack/bolt';
+import { notAllowedMessage } from '../../blocks/help.js';
+import { modalErrors, parseModalState, templateFromState, templateListMessage, templateModal, type TemplateListEntry, type TemplateModalState, type TemplatePreview } from '../../blocks/template-modal.js';
+import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
+import { dateLabel } from '../../blocks/format.js';
+import type { EmailTemplate } from '../email/default-templates.js';
+import { isTemplateKind, TEMPLATE_KINDS, type TemplateKind } from '../email/template-fields.js';
+import { findClientByIdOrName, getClient } from '../store/clients.js';
+import { listStoredTemplates, WORKSPACE_SCOPE } from '../store/email-templates.js';
+import type { Services } from '../services.js';
+import { previewEmailTemplate, resetEmailTemplate, saveEmailTemplate, templateForEditing } from '../usecases/email-templates.js';
+import type { Subcommand } from './forecast-commands.js';
+
+/**
+ * `/invoices templates` (the list), `/invoices template <kind> [client]` (the editor), and the editor
+ * modal's Preview, Reset and Save. Anyone may look and preview; only approvers save or reset.
+ */
+export function templateSubcommands(services: Services): Record<string, Subcommand> {
+  return {
+    templates: async ({ respond }) => {
+      await respond(templateListMessage(await templateList(services)));
+    },
+    template: async ({ text, respond, client, triggerId }) => {
+      const [, kindWord = '', ...clientWords] = text.trim().split(/\s+/);
+      const kind = kindWord.toLowerCase();
+      if (!isTemplateKind(kind)) return void (await respond({ text: `Which template? \`/invoices template <kind> [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${kindWord.slice(0, 30)}" is none of them)` : ''}.` }));
+      let scope = WORKSPACE_SCOPE;
+      if (clientWords.length) {
+        const found = await findClientByIdOrName(services.db.pool, clientWords.join(' '));
+        if (!found) return void (await respond({ text: `No client "${clientWords.join(' ').slice(0, 60)}". \`/invoices templates\` lists the templates.` }));
+        scope = found.id;
+      }
+      await client.views.open({ trigger_id: triggerId ?? '', view: (await modalFor(services, { kind, scope, rev: 0 })) as never });
+    },
+  };
+}
+
+export function registerTemplateActions(app: App, services: Services): void {
+  const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
+  const valueOf = (action: unknown) => (action && typeof action === 'object' && 'value' in action ? String((action as { value: unknown }).value) : '');
+
+  app.action(TEMPLATE_EDIT, async ({ ack, body, action, client }) => {
+    await ack();
+    const [kind = '', scope = WORKSPACE_SCOPE] = valueOf(action).split('|');
+    if (!isTemplateKind(kind)) return;
+    await client.views.open({ trigger_id: 'trigger_id' in body ? String(body.trigger_id) : '', view: (await modalFor(services, { kind, scope, rev: 0 })) as never });
+  });
+
+  /** Buttons inside the modal: the view carries what was typed so far. */
+  const inModal = (actionId: string, work: (o: { user: string; state: TemplateModalState; typed: EmailTemplate }) => Promise<{ state: TemplateModalState; template?: EmailTemplate; preview: TemplatePreview }>) =>
+    app.action(actionId, async ({ ack, body, client }) => {
+      await ack();
+      const view = 'view' in body ? body.view : undefined;
+      const state = view ? parseModalState(view.private_metadata) : null;
+      if (!view || !state) return;
+      const typed = templateFromState(view.state.values as never);
+      const next = await work({ user: body.user.id, state, typed });
+      const modal = await modalFor(services, next.state, { template: next.template ?? typed, preview: next.preview });
+      await client.views.update({ view_id: view.id, hash: view.hash, view: modal as never });
+    });
+
+  inModal(TEMPLATE_PREVIEW, async ({ state, typed }) => {
+    const result = await previewEmailTemplate(services, state.scope, state.kind, typed);
+    return { state, preview: result.ok ? { kind: 'rendered', basedOn: result.basedOn, subject: result.email.subject, text: result.email.text } : { kind: 'errors', errors: result.errors } };
+  });
+
+  inModal(TEMPLATE_RESET, async ({ user, state }) => {
+    if (!isApprover(user)) return { state, preview: { kind: 'note', text: notAllowedMessage('change email templates').text } };
+    const removed = await resetEmailTemplate(services, state.scope, state.kind, { slackUserId: user });
+    // A new revision renews the input blocks, so Slack shows the wording now in force instead of what was typed.
+    const next = { ...state, rev: state.rev + 1 };
+    const { template } = await templateForEditing(services, state.scope, state.kind);
+    return { state: next, template, preview: { kind: 'note', text: removed ? 'Reset: the wording below applies from the next email on.' : 'Nothing to reset: this template was not edited.' } };
+  });
+
+  app.view(TEMPLATE_MODAL, async ({ ack, body, view }) => {
+    const user = body.user.id;
+    const state = parseModalState(view.private_metadata);
+    if (!state) return void (await ack());
+    if (!isApprover(user)) return void (await ack({ response_action: 'errors', errors: modalErrors({ subject: 'Only approvers can change email templates.' }, state.rev) }));
+    const typed = templateFromState(view.state.values as never);
+    const saved = await saveEmailTemplate(services, { ...state, ...typed }, { slackUserId: user });
+    if (!saved.ok) return void (await ack({ response_action: 'errors', errors: modalErrors(saved.errors, state.rev) }));
+    await ack();
+    const preview = await previewEmailTemplate(services, state.scope, state.kind, typed);
+    const scopeLabel = await scopeLabelOf(services, state.scope);
+    const shown = preview.ok ? `\n*Subject:* ${preview.email.subject}\n\`\`\`${preview.email.text.slice(0, 2500)}\`\`\`` : '';
+    await services.slack.directMessage(user, { text: `Saved the ${state.kind} email template for ${scopeLabel}; it applies from the next email on.${shown}` });
+  });
+}
+
+async function modalFor(services: Services, state: TemplateModalState, shown: { template?: EmailTemplate; preview?: TemplatePreview } = {}) {
+  const current = await templateForEditing(services, state.scope, state.kind);
+  const origin = current.edited ? 'edited' : current.inherited ? 'the workspace template' : 'the shipped wording';
+  return templateModal({ state, scopeLabel: await scopeLabelOf(services, state.scope), template: shown.template ?? current.template, origin, preview: shown.preview });
+}
+
+async function scopeLabelOf(services: Services, scope: string): Promise<string> {
+  if (scope === WORKSPACE_SCOPE) return 'every client';
+  return (await getClient(services.db.pool, scope))?.name ?? scope;
+}
+
+async function templateList(services: Services): Promise<TemplateListEntry[]> {
+  const stored = await listStoredTemplates(services.db.pool);
+  const edited = (kind: TemplateKind, scope: string) => stored.find((t) => t.kind === kind && t.scope === scope);
+  const entries: TemplateListEntry[] = [];
+  for (const kind of TEMPLATE_KINDS) {
+    const own = edited(kind, WORKSPACE_SCOPE);
+    entries.push({ kind, scope: WORKSPACE_SCOPE, scopeLabel: 'every client', state: own ? `edited by ${who(own.updatedBy)} on ${dateLabel(own.updatedAt, services.settings.timezone)}` : 'shipped wording' });
+  }
+  for (const t of stored.filter((s) => s.scope !== WORKSPACE_SCOPE && isTemplateKind(s.kind))) {
+    entries.push({ kind: t.kind as TemplateKind, scope: t.scope, scopeLabel: await scopeLabelOf(services, t.scope), state: `own wording, edited by ${who(t.updatedBy)} on ${dateLabel(t.updatedAt, services.settings.timezone)}` });
+  }
+  return entries;
+}
+
+const who = (actor: string) => (actor.startsWith('slack:') ? `<@${actor.slice('slack:'.length)}>` : actor);

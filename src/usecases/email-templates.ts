@@ -1,0 +1,102 @@
+import { addDays, localDate } from '../domain/calendar.js';
+import type { InvoiceView } from '../domain/types.js';
+import { DEFAULT_TEMPLATES, type EmailTemplate } from '../email/default-templates.js';
+import { validateTemplate, type TemplateErrors } from '../email/template-engine.js';
+import type { TemplateFacts, TemplateKind } from '../email/template-fields.js';
+import { renderTemplatedEmail, type RenderedEmail } from '../email/templates.js';
+import { audit } from '../store/audit.js';
+import { getClient } from '../store/clients.js';
+import { withTransaction } from '../store/db.js';
+import { deleteTemplate, effectiveStoredTemplate, getStoredTemplate, saveTemplate, WORKSPACE_SCOPE } from '../store/email-templates.js';
+import { listInvoices, type InvoiceRecord } from '../store/invoices.js';
+import type { Services } from '../services.js';
+import { emailContext } from './approve-and-send.js';
+import { toInvoiceView } from './invoice-messages.js';
+
+/**
+ * Renders a client email from the template in force at this moment (the client's own, else the
+ * workspace's, else the shipped wording). A stored template that cannot be rendered never stops a
+ * send: it is logged as an error and the default wording goes out instead.
+ */
+export async function renderClientEmail(services: Services, kind: TemplateKind, record: InvoiceRecord, clientName: string, facts: TemplateFacts): Promise<RenderedEmail> {
+  const invoice = toInvoiceView(record, clientName);
+  const stored = await effectiveStoredTemplate(services.db.pool, record.clientId, kind);
+  if (stored) {
+    try {
+      return renderTemplatedEmail(kind, stored, invoice, emailContext(services), facts);
+    } catch (err) {
+      services.log.error({ invoice: invoice.number, kind, scope: stored.scope, err: err instanceof Error ? err.message : String(err) }, 'stored email template failed to render; sent with the default wording');
+    }
+  }
+  return renderTemplatedEmail(kind, DEFAULT_TEMPLATES[kind], invoice, emailContext(services), facts);
+}
+
+/** Sends a follow-up email (reminder, credit) to the invoice's recipients, threaded under the invoice email. */
+export async function sendUnderInvoiceEmail(services: Services, invoice: InvoiceRecord, content: RenderedEmail, messageId: string): Promise<void> {
+  await services.mailer.send({
+    to: invoice.recipients,
+    ...content,
+    messageId,
+    replyTo: services.settings.emailReplyTo ?? undefined,
+    ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
+  });
+}
+
+/** What the modal opens with: the template in force for that scope, and whether it was edited. */
+export async function templateForEditing(services: Services, scope: string, kind: TemplateKind): Promise<{ template: EmailTemplate; edited: boolean; inherited: boolean }> {
+  const own = await getStoredTemplate(services.db.pool, scope, kind);
+  if (own) return { template: own, edited: true, inherited: false };
+  const workspace = scope === WORKSPACE_SCOPE ? null : await getStoredTemplate(services.db.pool, WORKSPACE_SCOPE, kind);
+  return { template: workspace ?? DEFAULT_TEMPLATES[kind], edited: false, inherited: Boolean(workspace) };
+}
+
+export type SaveOutcome = { ok: true } | { ok: false; errors: TemplateErrors };
+
+/** Validated, stored and audit-logged with who changed it and what it was before. */
+export async function saveEmailTemplate(services: Services, t: { scope: string; kind: TemplateKind } & EmailTemplate, by: { slackUserId: string }): Promise<SaveOutcome> {
+  const template = { subject: t.subject.trim(), body: t.body.replace(/\r\n/g, '\n').trimEnd() };
+  const errors = validateTemplate(t.kind, template);
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const now = services.clock.now();
+  await withTransaction(services.db.pool, async (tx) => {
+    const before = await getStoredTemplate(tx, t.scope, t.kind);
+    await saveTemplate(tx, { scope: t.scope, kind: t.kind, ...template, by: `slack:${by.slackUserId}` }, now);
+    await audit(tx, { invoiceId: null, actor: `slack:${by.slackUserId}`, action: 'email_template_saved', details: { scope: t.scope, kind: t.kind, before: before ? { subject: before.subject, body: before.body } : null, after: template } }, now);
+  });
+  services.log.info({ scope: t.scope, kind: t.kind, by: by.slackUserId }, 'email template saved');
+  return { ok: true };
+}
+
+/** Drops the stored template of that scope (audit-logged); the next email uses what is underneath. */
+export async function resetEmailTemplate(services: Services, scope: string, kind: TemplateKind, by: { slackUserId: string }): Promise<boolean> {
+  const now = services.clock.now();
+  return withTransaction(services.db.pool, async (tx) => {
+    const before = await getStoredTemplate(tx, scope, kind);
+    if (!(await deleteTemplate(tx, scope, kind))) return false;
+    await audit(tx, { invoiceId: null, actor: `slack:${by.slackUserId}`, action: 'email_template_reset', details: { scope, kind, before: before ? { subject: before.subject, body: before.body } : null } }, now);
+    return true;
+  });
+}
+
+export type PreviewOutcome = { ok: true; email: RenderedEmail; basedOn: string } | { ok: false; errors: TemplateErrors };
+
+/** Renders an unsaved template for the newest open invoice in scope, or a sample when there is none. */
+export async function previewEmailTemplate(services: Services, scope: string, kind: TemplateKind, template: EmailTemplate): Promise<PreviewOutcome> {
+  const errors = validateTemplate(kind, template);
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const today = localDate(services.clock.now(), services.settings.timezone);
+  const [open] = await listInvoices(services.db.pool, { clientId: scope === WORKSPACE_SCOPE ? undefined : scope, statuses: ['sent', 'partially_paid'], limit: 1 });
+  const client = open ? await getClient(services.db.pool, open.clientId) : null;
+  const invoice = open ? toInvoiceView(open, client?.name ?? open.clientId) : sampleInvoice(today, scope === WORKSPACE_SCOPE ? null : ((await getClient(services.db.pool, scope))?.name ?? null));
+  const facts: TemplateFacts = { today, finalMode: client?.finalMode ?? 'pause', stepNumber: 1, credit: { amount: Math.round(invoice.total / 5), reason: 'goodwill discount' } };
+  return { ok: true, email: renderTemplatedEmail(kind, template, invoice, emailContext(services), facts), basedOn: open ? `open invoice ${open.number}` : 'a sample invoice (no open invoice yet)' };
+}
+
+function sampleInvoice(today: string, clientName: string | null): InvoiceView {
+  return {
+    id: 'sample', number: 'INV-0042', clientName: clientName ?? 'Acme Ltd', milestone: 'Milestone 2 - Design', currency: 'USD',
+    lines: [{ description: 'Design sprint', quantity: '1', unitAmount: 150000, amount: 150000 }],
+    total: 150000, amountPaid: 0, dueDate: addDays(today, -7), status: 'sent', disputed: false, paused: false,
+    recipients: ['ap@client.example'], paymentUrl: 'https://pay.example/i/sample', sentAt: null, paidAt: null, sourceUrl: null, attention: null,
+  };
+}

@@ -261,4 +261,15 @@ CREATE TABLE weekly_forecasts (
 CREATE INDEX payments_by_paid_at ON payments (paid_at);
 `,
   },
+  {
+    version: 120,
+    name: 'imported invoice history',
+    sql: `
+-- Invoices imported from a back-end or a CSV (source 'import', source_ref '<origin>:<id>') are history
+-- for the forecast, aging and client stats: they take no number from duebot's gap-free sequence.
+ALTER TABLE invoices ALTER COLUMN seq DROP NOT NULL;
+-- A client created by an import for a customer the clients file does not name (no emails, no reminders).
+ALTER TABLE clients ADD COLUMN imported boolean NOT NULL DEFAULT false;
+`,
+  },
 ];

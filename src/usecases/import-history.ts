@@ -89,14 +89,15 @@ export async function importRecords(deps: ImportDeps, origin: string, records: r
         continue;
       }
     }
-    // A payment dated after today is not known yet: the invoice is open until then (as in the forecast CLI).
-    const paidKnown = record.paidDate !== null && record.paidDate <= today;
-    const amountPaid = record.paidDate !== null && !paidKnown ? 0 : Math.min(record.amountPaid, record.total);
-    const fullyPaid = paidKnown && amountPaid >= record.total;
     if (record.status === 'paid' && record.paidDate === null) {
       skip(record, 'paid, but the back-end gives no payment date');
       continue;
     }
+    // A payment dated after today is not known yet: the invoice is open until then (as in the forecast CLI).
+    // "Paid" at the back-end settles it even when credits made the amount paid smaller than the total.
+    const paidKnown = record.paidDate !== null && record.paidDate <= today;
+    const fullyPaid = paidKnown && (record.status === 'paid' || record.amountPaid >= record.total);
+    const amountPaid = fullyPaid ? record.total : record.paidDate !== null && !paidKnown ? 0 : Math.min(record.amountPaid, record.total);
     const status: ImportedStatus = fullyPaid ? 'paid' : amountPaid > 0 ? 'partially_paid' : 'sent';
     const now = deps.clock.now();
     const { clientId, created } = await clientForImport(deps.db.pool, { name: record.customer.name, provider: origin === 'csv' ? null : origin, providerCustomerId: record.customer.providerCustomerId, currency: record.currency }, now);

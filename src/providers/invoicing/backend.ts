@@ -54,6 +54,8 @@ export interface HistoryListOptions {
   since: string | null;
   /** The business time zone, for back-ends that answer with instants (Stripe). */
   timezone: string;
+  /** Rows per page request (default: the back-end's largest page); tests page with small ones. */
+  pageSize?: number;
 }
 
 /** One back-end invoice as the history import needs it. Money in minor units, dates YYYY-MM-DD. */

@@ -12,6 +12,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices pause <number>', 'Hold the reminders of one invoice; none is skipped (approvers only)'],
   ['/invoices resume <number>', 'Carry on with the held reminders, one at a time at the usual spacing (approvers only)'],
   ['/invoices remind <number>', 'Send the next reminder of one invoice now (approvers only)'],
+  ['/invoices import [back-end] [YYYY-MM-DD]', 'Backfill past invoices and payments from the back-end as history for the forecast; nothing is sent (approvers only)'],
   ['/invoices help', 'This list'],
 ];
 

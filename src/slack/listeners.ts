@@ -6,6 +6,7 @@ import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blo
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
+import { importSubcommands } from './import-commands.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -29,7 +30,7 @@ export function registerListeners(app: App, services: Services): void {
     await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text });
   };
 
-  const moreSubcommands = { ...forecastSubcommands(services), ...invoiceActionSubcommands(services) };
+  const moreSubcommands = { ...forecastSubcommands(services), ...invoiceActionSubcommands(services), ...importSubcommands(services) };
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

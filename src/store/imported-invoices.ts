@@ -89,8 +89,8 @@ export async function upsertImportedInvoice(tx: Queryable, inv: ImportedInvoice,
 }
 
 /**
- * The payment an import saw (the whole payment on a first import, the increase on a re-run), so the
- * weekly accuracy check counts it like any other collection. Once per invoice and amount.
+ * A payment a re-run found (the increase since the last import), so the weekly accuracy check counts
+ * it like any other collection. Once per invoice and amount.
  */
 export async function recordImportedPayment(tx: Queryable, p: { invoiceId: string; sourceRef: string; delta: number; currency: string; amountPaidAfter: number; paidAt: Date }): Promise<void> {
   if (p.delta <= 0) return;

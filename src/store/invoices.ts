@@ -266,9 +266,9 @@ export async function updateInvoice(
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-/** Invoices in the given states, oldest first (sweeps and polling). */
+/** Invoices in the given states, oldest first (sweeps and polling); imported history is never swept or polled. */
 export async function invoicesInStatus(db: Queryable, statuses: readonly InvoiceStatus[], limit = 500): Promise<InvoiceRecord[]> {
-  const { rows } = await db.query<InvoiceRow>('SELECT * FROM invoices WHERE status = ANY($1::text[]) ORDER BY created_at LIMIT $2', [statuses, limit]);
+  const { rows } = await db.query<InvoiceRow>("SELECT * FROM invoices WHERE status = ANY($1::text[]) AND source <> 'import' ORDER BY created_at LIMIT $2", [statuses, limit]);
   return rows.map(toRecord);
 }
 

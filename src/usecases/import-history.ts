@@ -122,7 +122,9 @@ export async function importRecords(deps: ImportDeps, origin: string, records: r
         now,
       );
       if (upserted.outcome === 'number_taken' || upserted.outcome === 'unchanged') return upserted;
-      await recordImportedPayment(tx, { invoiceId: upserted.invoiceId, sourceRef: record.ref, delta: upserted.paidDelta, currency: record.currency, amountPaidAfter: amountPaid, paidAt: paidAt ?? now });
+      // Only a payment made after duebot knew the invoice is a collection the weekly accuracy check may
+      // compare with a forecast; the payments of a first import predate every forecast that could have expected them.
+      if (upserted.outcome === 'updated') await recordImportedPayment(tx, { invoiceId: upserted.invoiceId, sourceRef: record.ref, delta: upserted.paidDelta, currency: record.currency, amountPaidAfter: amountPaid, paidAt: paidAt ?? now });
       await audit(tx, { invoiceId: upserted.invoiceId, actor: deps.actor, action: upserted.outcome === 'imported' ? 'imported' : 'import_updated', details: { origin, ref: record.ref, status, amountPaid } }, now);
       return upserted;
     });

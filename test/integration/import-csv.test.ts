@@ -4,7 +4,7 @@ import type { Database } from '../../src/store/db.js';
 import type { Clock } from '../../src/clock.js';
 import type { Services } from '../../src/services.js';
 import { upsertClients } from '../../src/store/clients.js';
-import { draftsWithoutMessage, findInvoiceByNumber, openInvoicesForAging } from '../../src/store/invoices.js';
+import { draftsWithoutMessage, findInvoiceByNumber, invoicesInStatus, openInvoicesForAging } from '../../src/store/invoices.js';
 import { clientInvoiceFacts } from '../../src/store/client-invoices.js';
 import { buildForecast, type ForecastInvoice } from '../../src/domain/forecast.js';
 import { clientStats } from '../../src/domain/client-stats.js';
@@ -90,6 +90,10 @@ describe(`CSV history import (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
     expect(stats.paidCount).toBe(lakesidePaid.length);
 
     expect(await draftsWithoutMessage(db.pool, new Date('2100-01-01'))).toEqual([]);
+    expect(await invoicesInStatus(db.pool, ['sent', 'partially_paid', 'paid'])).toEqual([]); // never swept or polled
+    // Payments of a first import predate every forecast: kept on the invoice, not as collections for the accuracy check.
+    const { rows: firstPayments } = await db.pool.query('SELECT count(*)::int AS n FROM payments');
+    expect(firstPayments[0].n).toBe(0);
     const { rows: reminders } = await db.pool.query('SELECT count(*)::int AS n FROM reminders');
     expect(reminders[0].n).toBe(0);
     const { rows: imported } = await db.pool.query<{ id: string; imported: boolean; emails: string[] }>("SELECT id, imported, emails FROM clients WHERE id LIKE 'imported-%' ORDER BY id");

@@ -115,16 +115,15 @@ export interface ImportCustomer {
  * emails, no reminders; never matched to milestones), so its history is kept and reported, not dropped.
  */
 export async function clientForImport(db: Queryable, customer: ImportCustomer, now: Date): Promise<{ clientId: string; created: boolean }> {
-  if (customer.provider && customer.providerCustomerId) {
-    const { rows } = await db.query<{ id: string }>('SELECT id FROM clients WHERE provider = $1 AND provider_customer_id = $2 ORDER BY imported, id LIMIT 1', [
-      customer.provider,
-      customer.providerCustomerId,
-    ]);
-    if (rows[0]) return { clientId: rows[0].id, created: false };
-  }
   const name = customer.name.trim();
-  const { rows: byName } = await db.query<{ id: string }>('SELECT id FROM clients WHERE lower(id) = lower($1) OR lower(name) = lower($1) ORDER BY imported, id LIMIT 1', [name]);
-  if (byName[0]) return { clientId: byName[0].id, created: false };
+  // Clients-file clients before imported ones (a client added since takes its history over), then the customer id before the name.
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM clients
+     WHERE (provider = $1 AND provider_customer_id = $2) OR lower(id) = lower($3) OR lower(name) = lower($3)
+     ORDER BY imported, (provider = $1 AND provider_customer_id = $2) DESC NULLS LAST, id LIMIT 1`,
+    [customer.provider, customer.providerCustomerId, name],
+  );
+  if (rows[0]) return { clientId: rows[0].id, created: false };
   const base = `imported-${slugify(name)}`;
   for (let n = 1; ; n += 1) {
     const id = n === 1 ? base : `${base}-${n}`;

@@ -173,6 +173,12 @@ describe.each([
     expect(rows[0]!.n).toBe(6);
   });
 
+  test('a client added to the clients file since takes over the history kept under its imported client', async () => {
+    await upsertClients(db.pool, [{ ...acme(provider), id: 'globex', name: 'Globex Corp', emails: ['ap@globex.example'] }], now);
+    expect(await run()).toMatchObject({ imported: 0, updated: 3, unchanged: 3, newClients: [] });
+    expect(await findInvoiceByNumber(db.pool, num('203'))).toMatchObject({ clientId: 'globex', status: 'sent' });
+  });
+
   test('--since reads only invoices dated on or after it', async () => {
     const invoices = await driver.backend.listInvoicesForImport!({ since: '2026-09-15', timezone: TZ, pageSize: PAGE });
     expect(invoices.map((i) => i.number).filter((n) => n.startsWith(num(''))).sort()).toEqual([num('103'), num('202'), num('203'), num('204')]);

@@ -14,19 +14,10 @@ import type { Clock } from '../clock.js';
  * aging and the forecast; nobody is chased for it (chase it in the back-end). Re-running updates
  * (a payment that arrived since) and never duplicates.
  */
-export interface ImportRecord {
-  /** Unique per origin: `csv:<number>` or `<back-end>:<invoice id>`. */
+export interface ImportRecord extends Pick<HistoricInvoice, 'number' | 'currency' | 'total' | 'amountPaid' | 'issueDate' | 'dueDate' | 'paidDate' | 'status'> {
+  /** Unique per origin: `csv:<number>` or `<back-end>:<invoice id>`. A null due date means invoice date + 30 days, as in the forecast CLI. */
   ref: string;
   customer: { name: string; providerCustomerId: string | null };
-  number: string;
-  currency: string;
-  total: number;
-  amountPaid: number;
-  issueDate: string;
-  /** Null: invoice date + the forecast's default terms (30 days), as the forecast CLI assumes. */
-  dueDate: string | null;
-  paidDate: string | null;
-  status: BackendInvoiceStatus;
   /** Set for back-end records: an invoice duebot issued itself is already tracked and is skipped. */
   providerInvoiceId: string | null;
 }

@@ -58,11 +58,17 @@ async function stripeDriver(): Promise<Driver> {
   };
 }
 
+/** An OAuth back-end connected as the connect flow leaves it. */
+async function connected(provider: string, accountId: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }) {
+  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
+  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
+  await connections.saveTokens(provider, { accountId, ...tokens }, new Date());
+  return connections;
+}
+
 async function quickbooksDriver(): Promise<Driver> {
   const fake = await startFakeQuickBooks();
-  await db.pool.query("DELETE FROM connections WHERE provider = 'quickbooks'");
-  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
-  await connections.saveTokens('quickbooks', { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
+  const connections = await connected('quickbooks', fake.realmId, fake.issueTokens());
   return {
     backend: createQuickBooksBackend({
       clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback', apiUrl: fake.url,
@@ -82,9 +88,7 @@ async function quickbooksDriver(): Promise<Driver> {
 
 async function freshbooksDriver(): Promise<Driver> {
   const fake = await startFakeFreshBooks();
-  await db.pool.query("DELETE FROM connections WHERE provider = 'freshbooks'");
-  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
-  await connections.saveTokens('freshbooks', { accountId: fake.accountId, ...fake.issueTokens() }, new Date());
+  const connections = await connected('freshbooks', fake.accountId, fake.issueTokens());
   const offset = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
   return {
     backend: createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/freshbooks/callback', apiUrl: fake.url, connections, now: () => new Date() }),

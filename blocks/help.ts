@@ -15,6 +15,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices settings [client]', "A client's contacts, terms, reminder schedule and quiet hours in a modal (approvers save)"],
   ['/invoices templates', 'The editable email templates (invoice, each reminder tone, credit), each with an Edit button'],
   ['/invoices template <kind> [client]', 'Edit, preview or reset one email template, for every client or one (saving: approvers only)'],
+  ['/invoices import [back-end] [YYYY-MM-DD]', 'Backfill past invoices and payments from the back-end as history for the forecast; nothing is sent (approvers only)'],
   ['/invoices help', 'This list'],
 ];
 

@@ -63,7 +63,8 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
   }
 }
 
-async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<void> {
+/** Upserts the clients file (also used by `npm run import`, so customers match their clients). */
+export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<void> {
   if (!config.clientsFile) return;
   const { clients, errors } = await loadClientsFile(config.clientsFile);
   for (const error of errors) log.error(error);

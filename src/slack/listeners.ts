@@ -8,6 +8,7 @@ import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import { clientSettingsSubcommands } from './client-settings.js';
 import { templateSubcommands } from './template-commands.js';
+import { importSubcommands } from './import-commands.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -36,6 +37,7 @@ export function registerListeners(app: App, services: Services): void {
     ...invoiceActionSubcommands(services),
     ...clientSettingsSubcommands(services),
     ...templateSubcommands(services),
+    ...importSubcommands(services),
   };
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {

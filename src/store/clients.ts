@@ -108,16 +108,20 @@ export async function findClientForTask(db: Queryable, projectIds: readonly stri
           );
     if (rows[0]) return toClient(rows[0]);
   }
-  return clientField && clientField.trim() ? findClientByIdOrName(db, clientField) : null;
+  // A client an import created (no emails, no reminders) never receives milestones.
+  return clientField && clientField.trim() ? findClientByIdOrName(db, clientField, { includeImported: false }) : null;
 }
 
 export async function rememberProviderCustomer(db: Queryable, clientId: string, providerCustomerId: string): Promise<void> {
   await db.query('UPDATE clients SET provider_customer_id = $2 WHERE id = $1 AND provider_customer_id IS DISTINCT FROM $2', [clientId, providerCustomerId]);
 }
 
-/** A client by its id or its name, as people type them in Slack (case-insensitive). */
-export async function findClientByIdOrName(db: Queryable, text: string): Promise<StoredClient | null> {
-  const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE lower(id) = lower($1) OR lower(name) = lower($1) ORDER BY id LIMIT 1', [text.trim()]);
+/** A client by its id or its name, as people type them in Slack (case-insensitive); a clients-file client before an imported one. */
+export async function findClientByIdOrName(db: Queryable, text: string, options: { includeImported?: boolean } = {}): Promise<StoredClient | null> {
+  const { rows } = await db.query<ClientRow>(
+    'SELECT * FROM clients WHERE (lower(id) = lower($1) OR lower(name) = lower($1)) AND (NOT imported OR $2::boolean) ORDER BY imported, id LIMIT 1',
+    [text.trim(), options.includeImported ?? true],
+  );
   return rows[0] ? toClient(rows[0]) : null;
 }
 

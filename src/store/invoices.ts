@@ -4,7 +4,8 @@ import type { Queryable } from './db.js';
 
 export interface InvoiceRecord {
   id: string;
-  seq: number;
+  /** Null for imported history, which takes no number from the gap-free sequence. */
+  seq: number | null;
   number: string;
   clientId: string;
   source: string;
@@ -41,7 +42,7 @@ export interface InvoiceRecord {
 
 interface InvoiceRow {
   id: string;
-  seq: number;
+  seq: number | null;
   number: string;
   client_id: string;
   source: string;
@@ -265,16 +266,16 @@ export async function updateInvoice(
   return rows[0] ? toRecord(rows[0]) : null;
 }
 
-/** Invoices in the given states, oldest first (sweeps and polling). */
+/** Invoices in the given states, oldest first (sweeps and polling); imported history is never swept or polled. */
 export async function invoicesInStatus(db: Queryable, statuses: readonly InvoiceStatus[], limit = 500): Promise<InvoiceRecord[]> {
-  const { rows } = await db.query<InvoiceRow>('SELECT * FROM invoices WHERE status = ANY($1::text[]) ORDER BY created_at LIMIT $2', [statuses, limit]);
+  const { rows } = await db.query<InvoiceRow>("SELECT * FROM invoices WHERE status = ANY($1::text[]) AND source <> 'import' ORDER BY created_at LIMIT $2", [statuses, limit]);
   return rows.map(toRecord);
 }
 
-/** Drafts whose Slack message was never posted (a crash between storing and posting). */
+/** Drafts whose Slack message was never posted (a crash between storing and posting); imported history has none by design. */
 export async function draftsWithoutMessage(db: Queryable, createdBefore: Date): Promise<InvoiceRecord[]> {
   const { rows } = await db.query<InvoiceRow>(
-    `SELECT * FROM invoices WHERE slack_ts IS NULL AND status <> 'discarded' AND created_at <= $1 ORDER BY seq LIMIT 100`,
+    `SELECT * FROM invoices WHERE slack_ts IS NULL AND status <> 'discarded' AND source <> 'import' AND created_at <= $1 ORDER BY seq LIMIT 100`,
     [createdBefore],
   );
   return rows.map(toRecord);
@@ -353,7 +354,7 @@ export async function listInvoices(db: Queryable, filter: InvoiceListFilter): Pr
        AND ($2::text[] IS NULL OR status = ANY($2::text[]))
        AND ($3::date IS NULL OR due_date < $3::date)
        AND ($4::boolean IS NULL OR disputed = $4)
-     ORDER BY seq DESC LIMIT $5`,
+     ORDER BY seq DESC NULLS LAST, sent_at DESC LIMIT $5`,
     [filter.clientId ?? null, filter.statuses ?? null, filter.dueBefore ?? null, filter.disputed ?? null, filter.limit],
   );
   return rows.map(toRecord);

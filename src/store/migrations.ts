@@ -316,4 +316,15 @@ CREATE TABLE invoice_credits (
 CREATE INDEX invoice_credits_by_invoice ON invoice_credits (invoice_id);
 `,
   },
+  {
+    version: 120,
+    name: 'imported invoice history',
+    sql: `
+-- Invoices imported from a back-end or a CSV (source 'import', source_ref '<origin>:<id>') are history
+-- for the forecast, aging and client stats: they take no number from duebot's gap-free sequence.
+ALTER TABLE invoices ALTER COLUMN seq DROP NOT NULL;
+-- A client created by an import for a customer the clients file does not name (no emails, no reminders).
+ALTER TABLE clients ADD COLUMN imported boolean NOT NULL DEFAULT false;
+`,
+  },
 ];

@@ -3,6 +3,8 @@ import { buildForecast, emptyCurrencyForecast, projectBalance, type CurrencyFore
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
 import { cashBalances, clientCurrencies, invoicesForForecast, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
 import type { Services } from '../services.js';
+import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
+import { retainerOutlooks } from './forecast-retainers.js';
 
 export interface CurrencyOutlook {
   forecast: CurrencyForecast;
@@ -43,6 +45,8 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
   const rows = toForecastRows(await invoicesForForecast(services.db.pool), asOf, services.settings.timezone);
+  // Retainer invoices billed within the 30 days are expected inflows too (src/domain/forecast-retainers.ts).
+  rows.push(...upcomingRetainerInvoices(await retainerOutlooks(services.db.pool, asOf), asOf));
   const forecast = buildForecast(rows, asOf);
   const balances = new Map((await cashBalances(services.db.pool)).map((b) => [b.currency, b.amount]));
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.

@@ -2,6 +2,7 @@ import { decideReminder } from '../domain/schedule.js';
 import type { ReminderTone } from '../domain/types.js';
 import { audit } from '../store/audit.js';
 import { findInvoiceByNumber, getInvoice, type InvoiceRecord } from '../store/invoices.js';
+import { IMPORT_SOURCE } from '../store/imported-invoices.js';
 import { claimReminderNow } from '../store/reminder-claim-now.js';
 import { remindersOf } from '../store/reminders.js';
 import type { Services } from '../services.js';
@@ -21,6 +22,7 @@ export async function remindNow(services: Services, number: string, by: { actor:
   const invoice = await findInvoiceByNumber(pool, number);
   if (!invoice) return { outcome: 'not_sent', invoice: null, reason: `there is no invoice numbered "${number}"` };
   if (invoice.status === 'draft' || invoice.status === 'approved') return { outcome: 'not_sent', invoice, reason: 'the invoice has not been sent to the client yet' };
+  if (invoice.source === IMPORT_SOURCE) return { outcome: 'not_sent', invoice, reason: 'it is imported history: duebot sends no reminders for it (chase it from the back-end)' };
   // Answer from the database first; the live check inside runReminderStep catches what it missed.
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   if (!decision.send) return { outcome: 'not_sent', invoice, reason: decision.reason };

@@ -64,7 +64,7 @@ describe(`storage (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`,
       }),
     ).rejects.toThrow('boom');
     const created = await Promise.all(Array.from({ length: 12 }, (_, i) => withTransaction(db.pool, (tx) => insertDraft(tx, draft(`t${i}`), numbering, now))));
-    const seqs = created.map((c) => c!.seq).sort((a, b) => a - b);
+    const seqs = created.map((c) => c!.seq!).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(created.find((c) => c!.seq === 3)!.number).toBe('INV-0003');
   });

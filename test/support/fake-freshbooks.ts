@@ -12,9 +12,10 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  *   tokens rotate: each one works once. Access tokens are checked on every API call (401 otherwise).
  * - GET /auth/api/v1/users/me (business membership with the account id).
  * - Clients: list (search[email], search[organization_like]) and create.
- * - Invoices: list (search[invoice_number]), create, single, update (action_mark_as_sent, vis_state),
- *   share_link. Payments: single, create (type "Credit" spends the client's credit notes). Credit notes:
- *   create. Callbacks: verify (PUT).
+ * - Invoices: list (search[invoice_number], search[date_min|date_max] on create_date, page / per_page
+ *   (default 15, at most 100) answered with page, pages, per_page, total), create, single, update
+ *   (action_mark_as_sent, vis_state), share_link. Payments: list (paged the same way), single, create
+ *   (type "Credit" spends the client's credit notes). Credit notes: create. Callbacks: verify (PUT).
  * - Test hooks: `pay`, `void` (FreshBooks deletes: vis_state 1), `failNext`, `revokeAccessTokens`,
  *   `signedDelivery` (form-encoded with X-FreshBooks-Hmac-SHA256), `verificationDelivery`.
  */
@@ -26,7 +27,7 @@ export interface FakeFreshBooks {
   verifier: string;
   invoices: Map<number, Record<string, unknown>>;
   clients: Map<number, Record<string, unknown>>;
-  requests: { method: string; path: string; body: unknown; status: number }[];
+  requests: { method: string; path: string; query: URLSearchParams; body: unknown; status: number }[];
   /** Tokens for a connection as the connect flow would have stored them. */
   issueTokens(expiresInSeconds?: number): { accessToken: string; refreshToken: string; expiresAt: Date };
   /** Every refresh token handed out that is still usable. */
@@ -34,8 +35,10 @@ export interface FakeFreshBooks {
   revokeAccessTokens(): void;
   revokeRefreshTokens(): void;
   failNext(count: number, status: number, headers?: Record<string, string>): void;
-  /** Records a payment (default: the whole outstanding amount), as a string of major units. */
-  pay(invoiceId: number | string, amount?: string): { paymentId: number };
+  /** Records a payment (default: the whole outstanding amount), as a string of major units, dated `date` (default today, UTC). */
+  pay(invoiceId: number | string, amount?: string, date?: string): { paymentId: number };
+  /** A sent invoice from the account's past (for the history import); its client is found by organization or created. Returns its id. */
+  seedInvoice(invoice: { organization: string; invoiceNumber: string; createDate: string; dueOffsetDays: number; amount: string; currency?: string }): number;
   void(invoiceId: number | string): void;
   signedDelivery(fields: Record<string, string>, verifier?: string): { body: string; headers: Record<string, string> };
   verifiedCallbacks: Map<string, string>;
@@ -46,6 +49,17 @@ export interface FakeFreshBooks {
 function sign(key: string, form: URLSearchParams): string {
   const text = '{' + [...form.entries()].map(([k, v]) => JSON.stringify(k) + ': ' + JSON.stringify(String(v))).join(', ') + '}';
   return createHmac('sha256', key).update(text).digest('base64');
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const plusDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/** One page of a list the way FreshBooks answers it (`page` from 1, `per_page` default 15, at most 100). */
+function paged(key: string, all: unknown[], query: URLSearchParams): StubReply {
+  const perPage = Math.min(Number(query.get('per_page') ?? 15), 100);
+  const page = Math.max(1, Number(query.get('page') ?? 1));
+  const pages = Math.max(1, Math.ceil(all.length / perPage));
+  return { status: 200, body: { response: { result: { [key]: all.slice((page - 1) * perPage, page * perPage), page, pages, per_page: perPage, total: all.length } } } };
 }
 
 /** FreshBooks keeps money to the cent: "1500", "1500.5" and "1500.00" are all 150000 cents. */
@@ -102,6 +116,9 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     inv.payment_status = paid === 0n ? 'unpaid' : paid >= total ? 'paid' : 'partial';
     if (paid >= total && total > 0n) inv.v3_status = 'paid';
     else if (paid > 0n) inv.v3_status = 'partial';
+    // FreshBooks' own "fully paid on" date: the last payment's, once nothing is outstanding.
+    const dates = [...payments.values()].filter((p) => p.invoiceid === inv.id && p.vis_state === 0).map((p) => String(p.date)).sort();
+    inv.date_paid = paid >= total && total > 0n ? (dates.at(-1) ?? null) : null;
   };
   const mustInvoice = (id: number | string) => {
     const inv = invoices.get(Number(id));
@@ -146,9 +163,14 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     }
     if (req.method === 'GET' && path === '/invoices/invoices') {
       const number = req.query.get('search[invoice_number]');
-      const list = [...invoices.values()].filter((i) => number === null || i.invoice_number === number);
-      return { status: 200, body: { response: { result: { invoices: list, page: 1, pages: 1, per_page: 15, total: list.length } } } };
+      const min = req.query.get('search[date_min]');
+      const max = req.query.get('search[date_max]');
+      const list = [...invoices.values()].filter(
+        (i) => (number === null || i.invoice_number === number) && (min === null || String(i.create_date) >= min) && (max === null || String(i.create_date) <= max),
+      );
+      return paged('invoices', list, req.query);
     }
+    if (req.method === 'GET' && path === '/payments/payments') return paged('payments', [...payments.values()], req.query);
     if (req.method === 'POST' && path === '/invoices/invoices') {
       const i = body.invoice as Record<string, unknown>;
       if (!clients.has(Number(i.customerid))) return accountingError(422, 2001, 'Client not found.');
@@ -161,7 +183,8 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const id = nextId++;
       const inv: Record<string, unknown> = {
         id, invoiceid: id, accountid: accountId, customerid: Number(i.customerid), invoice_number: i.invoice_number ?? String(id).padStart(7, '0'),
-        create_date: i.create_date, due_offset_days: i.due_offset_days, currency_code: code, notes: i.notes ?? '', lines, v3_status: 'draft', display_status: 'draft', vis_state: 0,
+        create_date: i.create_date, due_offset_days: i.due_offset_days, due_date: plusDays(String(i.create_date), Number(i.due_offset_days ?? 0)),
+        current_organization: clients.get(Number(i.customerid))!.organization, currency_code: code, notes: i.notes ?? '', lines, v3_status: 'draft', display_status: 'draft', vis_state: 0,
       };
       recompute(inv);
       invoices.set(id, inv);
@@ -207,7 +230,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
         if (credit - spent < cents(amount)) return accountingError(422, 2003, 'Not enough credit.');
       }
       const id = nextId++;
-      const stored = { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code: inv.currency_code }, type: p.type ?? 'Check', note: p.note ?? '', vis_state: 0 };
+      const stored = { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code: inv.currency_code }, date: p.date ?? today(), type: p.type ?? 'Check', note: p.note ?? '', vis_state: 0 };
       payments.set(id, stored);
       recompute(inv);
       return result('payment', stored);
@@ -233,7 +256,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     } catch {
       return { status: 400, body: { error: 'bad json' } };
     }
-    const entry = { method: req.method, path: req.path, body, status: 0 };
+    const entry = { method: req.method, path: req.path, query: req.query, body, status: 0 };
     requests.push(entry);
     const reply = route(req, body);
     entry.status = reply.status;
@@ -261,13 +284,32 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     failNext(count, status, headers = {}) {
       failure = count > 0 ? { left: count, status, headers } : null;
     },
-    pay(invoiceId, amount) {
+    pay(invoiceId, amount, date) {
       const inv = mustInvoice(invoiceId);
       const id = nextId++;
       const value = amount ?? (inv.outstanding as { amount: string }).amount;
-      payments.set(id, { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount: value, code: inv.currency_code }, type: 'Check', vis_state: 0 });
+      payments.set(id, { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount: value, code: inv.currency_code }, date: date ?? today(), type: 'Check', vis_state: 0 });
       recompute(inv);
       return { paymentId: id };
+    },
+    seedInvoice(seed) {
+      const code = seed.currency ?? 'USD';
+      let client = [...clients.values()].find((c) => c.organization === seed.organization);
+      if (!client) {
+        const cid = nextId++;
+        client = { id: cid, userid: cid, organization: seed.organization, email: '', currency_code: code, vis_state: 0 };
+        clients.set(cid, client);
+      }
+      const id = nextId++;
+      const inv: Record<string, unknown> = {
+        id, invoiceid: id, accountid: accountId, customerid: client.id, invoice_number: seed.invoiceNumber, create_date: seed.createDate,
+        due_offset_days: seed.dueOffsetDays, due_date: plusDays(seed.createDate, seed.dueOffsetDays), current_organization: seed.organization,
+        currency_code: code, notes: '', v3_status: 'sent', display_status: 'sent', vis_state: 0,
+        lines: [{ lineid: 1, type: 0, name: seed.invoiceNumber, description: '', qty: '1', unit_cost: { amount: seed.amount, code }, amount: { amount: decimal(cents(seed.amount)), code } }],
+      };
+      recompute(inv);
+      invoices.set(id, inv);
+      return id;
     },
     void(invoiceId) {
       mustInvoice(invoiceId).vis_state = 1;

@@ -6,7 +6,8 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  * (`endpoint = <url>/v3/company/`, token URL `<url>/oauth2/v1/tokens/bearer`). Wire format as Intuit's:
  * `<base>/<realm>/<entity>?minorversion=75&format=json`, answers `{ "Invoice": {...}, "time": ... }`,
  * queries `GET /query?query=select * from Customer where DisplayName = 'x' startposition 1 maxresults 1000`
- * answered as `{ "QueryResponse": { "Customer": [...] } }`, errors as `{ "Fault": { "Error": [...], "type" } }`,
+ * answered as `{ "QueryResponse": { "Customer": [...], "startPosition", "maxResults" } }` (Customer, Invoice,
+ * Payment; `=`, `>=`, `<=`, `>`, `<` joined by `and`; paged by startposition/maxresults, `{}` when empty), errors as `{ "Fault": { "Error": [...], "type" } }`,
  * amounts as JSON decimal numbers in major units, `requestid` replays (QuickBooks' idempotency key).
  *
  * - OAuth: form-encoded token endpoint with Basic client auth; refresh tokens rotate (each works once).
@@ -35,14 +36,17 @@ export interface FakeQuickBooks {
   revokeAccessTokens(): void;
   revokeRefreshTokens(): void;
   failNext(count: number, status: number, headers?: Record<string, string>): void;
-  /** A Payment linked to the invoice; amount in cents (default: the whole balance). */
-  pay(invoiceId: string, amountCents?: number): { paymentId: string };
+  /** A Payment linked to the invoice; amount in cents (default: the whole balance), dated `txnDate` (default today, UTC). */
+  pay(invoiceId: string, amountCents?: number, txnDate?: string): { paymentId: string };
+  /** An invoice from the company's past (for the history import); its customer is found by name or created. Returns its Id. */
+  seedInvoice(invoice: { customerName: string; docNumber: string; txnDate: string; dueDate: string; totalCents: number; currency?: string }): string;
   void(invoiceId: string): void;
   signed(body: unknown, verifier?: string): { body: string; headers: Record<string, string> };
   close(): Promise<void>;
 }
 
 const toCents = (n: number) => Math.round(n * 100);
+const today = () => new Date().toISOString().slice(0, 10);
 const fromCents = (c: number) => c / 100;
 
 export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
@@ -80,22 +84,39 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const entity = (name: string, value: unknown): StubReply => ({ status: 200, body: { [name]: value, time: new Date().toISOString() } });
   const meta = () => ({ CreateTime: new Date().toISOString(), LastUpdatedTime: new Date().toISOString() });
 
-  /** `select * from X where A = 'v' and B = 'w' startposition 1 maxresults 1000` → rows. */
+  /** Payments as QuickBooks shows them: one per Id, a line per invoice it pays. */
+  function paymentRows(): Record<string, unknown>[] {
+    const byId = new Map<string, Record<string, unknown>>();
+    for (const x of payments.values()) {
+      const row = byId.get(x.Id as string) ?? { Id: x.Id, TxnDate: x.TxnDate, TotalAmt: 0, CustomerRef: invoices.get(x.invoiceId as string)?.CustomerRef, Line: [] as unknown[], SyncToken: '0' };
+      row.TotalAmt = fromCents(toCents(row.TotalAmt as number) + toCents(x.TotalAmt as number));
+      (row.Line as unknown[]).push({ Amount: x.TotalAmt, LinkedTxn: [{ TxnId: x.invoiceId, TxnType: 'Invoice' }] });
+      byId.set(x.Id as string, row);
+    }
+    return [...byId.values()];
+  }
+
+  /** `select * from X where A = 'v' and B >= 'w' startposition 1 maxresults 1000` → one page of rows. */
   function query(text: string): StubReply {
-    const m = /^select \* from (\w+)(?: where (.*?))?(?: startposition \d+)?(?: maxresults \d+)?$/i.exec(text.trim());
+    const m = /^select \* from (\w+)(?: where (.*?))?(?: startposition (\d+))?(?: maxresults (\d+))?$/i.exec(text.trim());
     if (!m) return fault(400, 'ValidationFault', `QueryParserError: ${text}`, '4000');
-    const table = m[1]!.toLowerCase() === 'customer' ? customers : m[1]!.toLowerCase() === 'invoice' ? invoices : null;
+    const entityName = m[1]!.toLowerCase();
+    const table = entityName === 'customer' ? [...customers.values()] : entityName === 'invoice' ? [...invoices.values()] : entityName === 'payment' ? paymentRows() : null;
     if (!table) return fault(400, 'ValidationFault', `unsupported entity ${m[1]}`, '4000');
     const clauses = (m[2] ?? '').split(/ and /i).filter(Boolean).map((c) => {
-      const cm = /^(\w+) = '((?:\\'|[^'])*)'$/.exec(c.trim());
+      const cm = /^(\w+) (=|>=|<=|>|<) '((?:\\'|[^'])*)'$/.exec(c.trim());
       if (!cm) throw new Error(`fake QuickBooks: unsupported clause ${c}`);
-      return [cm[1]!, cm[2]!.replace(/\\'/g, "'")] as const;
+      return [cm[1]!, cm[2]!, cm[3]!.replace(/\\'/g, "'")] as const;
     });
     // Reference fields (CustomerRef) compare by their `value`, as QuickBooks queries do.
     const scalar = (v: unknown) => String(v !== null && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : (v ?? ''));
-    const rows = [...table.values()].filter((row) => clauses.every(([field, value]) => scalar(row[field]) === value));
+    const test = (a: string, op: string, b: string) => (op === '=' ? a === b : op === '>=' ? a >= b : op === '<=' ? a <= b : op === '>' ? a > b : a < b);
+    const start = Number(m[3] ?? 1);
+    const max = Number(m[4] ?? 100);
+    if (max > 1000) return fault(400, 'ValidationFault', 'QueryValidationError: maxresults must be at most 1000', '4001');
+    const rows = table.filter((row) => clauses.every(([field, op, value]) => test(scalar(row[field]), op, value))).slice(start - 1, start - 1 + max);
     const name = m[1]!.charAt(0).toUpperCase() + m[1]!.slice(1).toLowerCase();
-    return { status: 200, body: { QueryResponse: rows.length ? { [name]: rows, startPosition: 1, maxResults: rows.length } : {}, time: new Date().toISOString() } };
+    return { status: 200, body: { QueryResponse: rows.length ? { [name]: rows, startPosition: start, maxResults: rows.length } : {}, time: new Date().toISOString() } };
   }
 
   /** Change times for /cdc (QuickBooks' change-data-capture). */
@@ -183,7 +204,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       }
       const id = String(nextId++);
       const total = fromCents(lines.reduce((s, l) => s + toCents(l.Amount), 0));
-      const inv: Record<string, unknown> = { ...body, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, EmailStatus: 'NotSet', MetaData: meta() };
+      // QuickBooks answers references with the name of what they point at.
+      const inv: Record<string, unknown> = { ...body, CustomerRef: { value: customer.Id, name: customer.DisplayName }, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, EmailStatus: 'NotSet', MetaData: meta() };
       invoices.set(id, inv);
       return save(entity('Invoice', inv));
     }
@@ -218,7 +240,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       for (const l of toInvoices) {
         const inv = invoices.get(l.LinkedTxn[0]!.TxnId);
         if (!inv) return fault(400, 'ValidationFault', 'Invalid Reference Id: Invoice', '2500');
-        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount, at: Date.now() });
+        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount, TxnDate: body.TxnDate ?? today(), at: Date.now() });
         recompute(inv);
       }
       return save(entity('Payment', { ...body, Id: id, SyncToken: '0' }));
@@ -283,12 +305,28 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     failNext(count, status, headers = {}) {
       failure = count > 0 ? { left: count, status, headers } : null;
     },
-    pay(invoiceId, amountCents) {
+    pay(invoiceId, amountCents, txnDate) {
       const inv = mustGet(invoiceId);
       const id = String(nextId++);
-      payments.set(id, { Id: id, invoiceId, TotalAmt: fromCents(amountCents ?? toCents(inv.Balance as number)), at: Date.now() });
+      payments.set(id, { Id: id, invoiceId, TotalAmt: fromCents(amountCents ?? toCents(inv.Balance as number)), TxnDate: txnDate ?? today(), at: Date.now() });
       recompute(inv);
       return { paymentId: id };
+    },
+    seedInvoice(seed) {
+      let customer = [...customers.values()].find((c) => c.DisplayName === seed.customerName);
+      if (!customer) {
+        const cid = String(nextId++);
+        customer = { Id: cid, SyncToken: '0', DisplayName: seed.customerName, Taxable: false, Active: true, MetaData: meta() };
+        customers.set(cid, customer);
+      }
+      const id = String(nextId++);
+      const total = fromCents(seed.totalCents);
+      invoices.set(id, {
+        Id: id, SyncToken: '0', DocNumber: seed.docNumber, TxnDate: seed.txnDate, DueDate: seed.dueDate, CustomerRef: { value: customer.Id, name: customer.DisplayName },
+        CurrencyRef: { value: seed.currency ?? 'USD' }, TotalAmt: total, Balance: total, EmailStatus: 'EmailSent', MetaData: meta(),
+        Line: [{ DetailType: 'SalesItemLineDetail', Amount: total, Description: seed.docNumber, SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: total } }],
+      });
+      return id;
     },
     void(invoiceId) {
       voidInvoice(mustGet(invoiceId));

@@ -28,6 +28,8 @@ import { startStub, type StubReply } from './http-stub.js';
  * GET /v1/invoices/:id, GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
  * POST /v1/invoices/:id/finalize, POST /v1/invoices/:id/void, POST /v1/invoices/:id/mark_uncollectible,
  * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form),
+ * GET /v1/invoices (list: newest `created` first, `limit` 1..100 (default 10), `starting_after` /
+ * `ending_before` cursors, `created[gte|gt|lte|lt]`, `customer`, `status`; `{ object: 'list', data, has_more, url }`),
  * and the "payment link" pages GET /pay/:invoiceId (HTML) and GET /pay/:invoiceId/pdf.
  *
  * Things Stripe does that happen here only when a test asks: payments (`pay`), webhook deliveries
@@ -92,6 +94,11 @@ export interface FakeStripe {
   pay(invoiceId: string, amount?: number): StripeObject;
   /** Voids an open or uncollectible invoice (throws otherwise). Returns the live invoice. */
   void(invoiceId: string): StripeObject;
+  /**
+   * An invoice finalized in the past, as a Stripe account's history holds it (for the list endpoint):
+   * its customer is found by name or created; times are unix seconds. Returns the live invoice.
+   */
+  seedInvoice(invoice: SeedInvoice): StripeObject;
   /** Marks an open invoice uncollectible (throws otherwise). Returns the live invoice. */
   markUncollectible(invoiceId: string): StripeObject;
   /** A full Stripe event (snapshot event, API v1 shape) whose `data.object` is a copy of the invoice now. */
@@ -102,6 +109,20 @@ export interface FakeStripe {
    */
   signedDelivery(event: StripeObject, options?: { secret?: string; timestamp?: number }): { body: string; headers: Record<string, string> };
   close(): Promise<void>;
+}
+
+export interface SeedInvoice {
+  customerName: string;
+  number: string;
+  currency: string;
+  total: number;
+  /** Finalized at (and created at) this unix time. */
+  created: number;
+  dueDate: number | null;
+  status: 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';
+  amountPaid?: number;
+  paidAt?: number | null;
+  metadata?: Record<string, string>;
 }
 
 export const FAKE_STRIPE_API_VERSION = '2026-10-28.endive';
@@ -218,6 +239,26 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     return { status: 200, body: { object: 'search_result', data: matches.slice(0, limit), has_more: matches.length > limit, next_page: null, total_count: matches.length, url: path } };
   }
 
+  /** Stripe's list shape and cursor rules: newest first; `starting_after` continues after that object. */
+  function listInvoices(query: Record<string, unknown>): StubReply {
+    const limit = query.limit === undefined ? 10 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
+    const created = (query.created ?? {}) as Record<string, string>;
+    const bounds: [string, (a: number, b: number) => boolean][] = [['gte', (a, b) => a >= b], ['gt', (a, b) => a > b], ['lte', (a, b) => a <= b], ['lt', (a, b) => a < b]];
+    let all = [...invoices.values()]
+      .filter((inv) => bounds.every(([op, test]) => created[op] === undefined || test(inv.created as number, Number(created[op]))))
+      .filter((inv) => query.customer === undefined || inv.customer === query.customer)
+      .filter((inv) => query.status === undefined || inv.status === query.status)
+      .sort((a, b) => (b.created as number) - (a.created as number) || b.id.localeCompare(a.id));
+    for (const [cursor, after] of [['starting_after', true], ['ending_before', false]] as const) {
+      if (query[cursor] === undefined) continue;
+      const at = all.findIndex((inv) => inv.id === query[cursor]);
+      if (at < 0) return noSuch('invoice', String(query[cursor]), cursor);
+      all = after ? all.slice(at + 1) : all.slice(Math.max(0, at - limit), at);
+    }
+    return { status: 200, body: { object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url: '/v1/invoices' } };
+  }
+
   function route(method: string, path: string, body: Record<string, unknown>, query: Record<string, unknown>): StubReply {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/customers') {
@@ -257,6 +298,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       return { status: 200, body: inv };
     }
     if (method === 'GET' && path === '/v1/invoices/search') return search(invoices, path, query);
+    if (method === 'GET' && path === '/v1/invoices') return listInvoices(query);
 
     if (method === 'POST' && path === '/v1/invoiceitems') {
       if (!body.customer) return missing('customer');
@@ -423,6 +465,29 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const inv = mustGet(invoiceId);
       orThrow(applyVoid(inv));
       return inv;
+    },
+    seedInvoice(seed) {
+      const customer =
+        [...customers.values()].find((c) => c.name === seed.customerName) ??
+        created(customers, { id: newId('cus'), object: 'customer', name: seed.customerName, email: null, metadata: {}, created: seed.created, livemode: false, balance: 0, delinquent: false });
+      const id = newId('in');
+      const paid = seed.amountPaid ?? (seed.status === 'paid' ? seed.total : 0);
+      const line = { id: newId('il'), object: 'line_item', amount: seed.total, currency: seed.currency.toLowerCase(), description: seed.number, invoice: id, metadata: {}, quantity: 1, livemode: false };
+      return created(invoices, {
+        id, object: 'invoice', customer: customer.id, customer_email: null, customer_name: seed.customerName, status: seed.status,
+        currency: seed.currency.toLowerCase(), collection_method: 'send_invoice', days_until_due: null, due_date: seed.dueDate, description: null,
+        metadata: seed.metadata ?? {}, auto_advance: false, number: seed.status === 'draft' ? null : seed.number,
+        hosted_invoice_url: `${baseUrl}/pay/${id}`, invoice_pdf: `${baseUrl}/pay/${id}/pdf`,
+        amount_due: seed.total, amount_paid: paid, amount_remaining: seed.status === 'void' ? 0 : seed.total - paid,
+        subtotal: seed.total, subtotal_excluding_tax: seed.total, total: seed.total, total_excluding_tax: seed.total,
+        status_transitions: {
+          finalized_at: seed.status === 'draft' ? null : seed.created,
+          paid_at: seed.status === 'paid' ? (seed.paidAt ?? seed.created) : null,
+          voided_at: seed.status === 'void' ? seed.created : null,
+          marked_uncollectible_at: seed.status === 'uncollectible' ? seed.created : null,
+        },
+        created: seed.created, livemode: false, lines: { object: 'list', data: [line], has_more: false, total_count: 1, url: `/v1/invoices/${id}/lines` },
+      });
     },
     markUncollectible(invoiceId) {
       const inv = mustGet(invoiceId);

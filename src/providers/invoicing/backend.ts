@@ -42,6 +42,37 @@ export interface InvoicingBackend {
    * feed failed): the poll then checks every open invoice.
    */
   changedSinceLastPoll?(): Promise<Set<string> | null>;
+  /**
+   * Every invoice issued on or after `since` (all when null) with its payments, read page by page for
+   * the history import (src/usecases/import-history.ts). Read-only; dates are taken in `timezone`.
+   */
+  listInvoicesForImport?(options: HistoryListOptions): Promise<HistoricInvoice[]>;
+}
+
+export interface HistoryListOptions {
+  /** YYYY-MM-DD: only invoices dated on or after it; null = all. */
+  since: string | null;
+  /** The business time zone, for back-ends that answer with instants (Stripe). */
+  timezone: string;
+  /** Rows per page request (default: the back-end's largest page); tests page with small ones. */
+  pageSize?: number;
+}
+
+/** One back-end invoice as the history import needs it. Money in minor units, dates YYYY-MM-DD. */
+export interface HistoricInvoice {
+  providerInvoiceId: string;
+  providerCustomerId: string;
+  customerName: string;
+  /** The back-end's invoice number (its id when it has none). */
+  number: string;
+  currency: string;
+  total: number;
+  amountPaid: number;
+  issueDate: string;
+  dueDate: string | null;
+  /** When the last payment settled it; null while money is owed. */
+  paidDate: string | null;
+  status: BackendInvoiceStatus;
 }
 
 export interface IssueInvoiceRequest {

@@ -5,12 +5,12 @@ import type { Client as FreshBooksClient } from '@freshbooks/api';
 import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor } from './errors.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 
 const { Client } = freshbooks;
-const { SearchQueryBuilder } = builders;
+const { SearchQueryBuilder, PaginationQueryBuilder } = builders;
 
 export const FRESHBOOKS = 'freshbooks';
 
@@ -241,6 +241,24 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       return this.fetchInvoice(providerInvoiceId);
     },
 
+    async listInvoicesForImport(listing) {
+      // FreshBooks pages with page/per_page (at most 100) and says how many pages there are.
+      const perPage = Math.min(listing.pageSize ?? 100, 100);
+      async function all<T>(what: string, list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>, key: string): Promise<T[]> {
+        const rows: T[] = [];
+        for (let page = 1; ; page += 1) {
+          const result = await call(what, (account) => list(account, page));
+          rows.push(...((result[key] as T[] | undefined) ?? []));
+          if (page >= result.pages.pages) return rows;
+        }
+      }
+      const pageOf = (page: number) => new PaginationQueryBuilder().page(page).perPage(perPage);
+      const since = listing.since ? [new SearchQueryBuilder().between('date', { min: listing.since })] : [];
+      const invoices = await all<FreshBooksInvoice>('list invoices', (account, page) => client.invoices.list(account, [pageOf(page), ...since]) as never, 'invoices');
+      const payments = await all<FreshBooksPayment>('list payments', (account, page) => client.payments.list(account, [pageOf(page)]) as never, 'payments');
+      return freshBooksHistory(invoices, payments);
+    },
+
     async confirmWebhook(callbackId, verifier) {
       await call('verify callback', (account) => client.callbacks.verify(account, callbackId, verifier));
     },
@@ -273,6 +291,15 @@ interface FreshBooksMoney {
 /** The slice of the SDK's (camel-cased) invoice duebot reads. */
 interface FreshBooksInvoice {
   id?: number;
+  /** The SDK turns `YYYY-MM-DD` into a Date at local midnight of this process. */
+  createDate?: Date;
+  dueDate?: Date;
+  /** Raw `YYYY-MM-DD` (the SDK leaves it as it comes). */
+  datePaid?: string | null;
+  currentOrganization?: string;
+  organization?: string;
+  fName?: string;
+  lName?: string;
   invoiceNumber?: string;
   customerId?: number;
   currencyCode?: string;
@@ -315,4 +342,44 @@ function toBackendError(what: string, err: unknown): BackendError {
   }
   // No `cause`: an AxiosError carries the request (bearer token, refresh token), which must never reach a log.
   return backendErrorFor(`FreshBooks ${what} failed${status ? ` (${status})` : ''}: ${e.message ?? 'no answer'}`, status, undefined);
+}
+
+interface FreshBooksPayment {
+  invoiceId?: number | null;
+  date?: Date;
+  visState?: number;
+}
+
+/** Back to `YYYY-MM-DD` from the SDK's local-midnight Date; null for a missing or invalid one. */
+function sdkDay(date: Date | undefined): string | null {
+  if (!date || Number.isNaN(date.getTime())) return null;
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+/** Invoices with the date of their last (not deleted) payment; FreshBooks' own `date_paid` when none is listed. */
+export function freshBooksHistory(invoices: readonly FreshBooksInvoice[], payments: readonly FreshBooksPayment[]): HistoricInvoice[] {
+  const lastPayment = new Map<string, string>();
+  for (const payment of payments) {
+    const day = sdkDay(payment.date);
+    if (!payment.invoiceId || payment.visState === 1 || !day) continue;
+    const key = String(payment.invoiceId);
+    if ((lastPayment.get(key) ?? '') < day) lastPayment.set(key, day);
+  }
+  return invoices.map((inv) => {
+    const state = toBackendInvoice(inv, null);
+    const person = [inv.fName, inv.lName].filter(Boolean).join(' ');
+    return {
+      providerInvoiceId: state.providerInvoiceId,
+      providerCustomerId: state.providerCustomerId,
+      customerName: inv.currentOrganization || inv.organization || person || `FreshBooks client ${state.providerCustomerId}`,
+      number: inv.invoiceNumber ?? state.providerInvoiceId,
+      currency: state.currency,
+      total: state.amountDue,
+      amountPaid: state.amountPaid,
+      issueDate: sdkDay(inv.createDate) ?? '',
+      dueDate: sdkDay(inv.dueDate),
+      paidDate: state.status === 'paid' ? (lastPayment.get(state.providerInvoiceId) ?? inv.datePaid ?? null) : null,
+      status: state.status,
+    };
+  });
 }

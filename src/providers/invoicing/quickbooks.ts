@@ -4,7 +4,7 @@ import QuickBooks from 'node-quickbooks';
 import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendWebhookEvent, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
@@ -50,6 +50,7 @@ interface Qbo {
   findCustomers(criteria: unknown, cb: Callback<{ QueryResponse: { Customer?: QboCustomer[] } }>): void;
   createCustomer(body: unknown, cb: Callback<QboCustomer>): void;
   findInvoices(criteria: unknown, cb: Callback<{ QueryResponse: { Invoice?: QboInvoice[] } }>): void;
+  findPayments(criteria: unknown, cb: Callback<{ QueryResponse: { Payment?: QboPayment[] } }>): void;
   createInvoice(body: unknown, cb: Callback<QboInvoice>): void;
   getInvoice(id: string, cb: Callback<QboInvoice>): void;
   getCustomer(id: string, cb: Callback<QboCustomer>): void;
@@ -70,7 +71,10 @@ interface QboCustomer {
 interface QboInvoice {
   Id: string;
   DocNumber?: string;
-  CustomerRef: { value: string };
+  CustomerRef: { value: string; name?: string };
+  TxnDate?: string;
+  DueDate?: string;
+  MetaData?: { LastUpdatedTime?: string };
   CurrencyRef?: { value: string };
   TotalAmt: number;
   Balance: number;
@@ -82,6 +86,7 @@ interface CdcResponse {
 }
 interface QboPayment {
   Id: string;
+  TxnDate?: string;
   Line?: { LinkedTxn?: { TxnId: string; TxnType: string }[] }[];
 }
 
@@ -273,6 +278,26 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       return readInvoice(providerInvoiceId);
     },
 
+    async listInvoicesForImport(listing) {
+      // QuickBooks pages a query with startposition/maxresults (at most 1000); a short page is the last.
+      const size = Math.min(listing.pageSize ?? 1000, 1000);
+      const where = listing.since ? `where TxnDate >= '${listing.since}' ` : '';
+      async function all<T>(entity: 'Invoice' | 'Payment'): Promise<T[]> {
+        const rows: T[] = [];
+        for (let start = 1; ; start += size) {
+          const criteria = `${where}startposition ${start} maxresults ${size}`;
+          const page = await call(`query ${entity}`, (c) =>
+            p<{ QueryResponse: Record<string, unknown> }>((cb) => (entity === 'Invoice' ? c.findInvoices(criteria, cb as never) : c.findPayments(criteria, cb as never))),
+          );
+          const got = (page.QueryResponse?.[entity] as T[] | undefined) ?? [];
+          rows.push(...got);
+          if (got.length < size) return rows;
+        }
+      }
+      // Payments on or after `since` cover every payment of an invoice dated on or after it.
+      return quickBooksHistory(await all<QboInvoice>('Invoice'), await all<QboPayment>('Payment'));
+    },
+
     async changedSinceLastPoll() {
       const started = options.now();
       const previous = lastChangePoll;
@@ -395,4 +420,36 @@ function toBackendError(what: string, err: unknown, now: Date): BackendError {
   // and whatever logs this error must never see them.
   if (status === null && e.Fault) return new BackendError(`QuickBooks ${what} failed: ${detail}`, 'invalid', false);
   return backendErrorFor(`QuickBooks ${what} failed${status ? ` (${status})` : ''}: ${detail}`, status, undefined, status === 429 ? retryAfterMs(e.response?.headers?.['retry-after'], now) : null);
+}
+
+/** Invoices with the date of the payment that settled each (the latest payment linked to it). */
+export function quickBooksHistory(invoices: readonly QboInvoice[], payments: readonly QboPayment[]): HistoricInvoice[] {
+  const lastPayment = new Map<string, string>();
+  for (const payment of payments) {
+    for (const line of payment.Line ?? []) {
+      for (const t of line.LinkedTxn ?? []) {
+        if (t.TxnType !== 'Invoice' || !payment.TxnDate) continue;
+        const before = lastPayment.get(t.TxnId);
+        if (!before || before < payment.TxnDate) lastPayment.set(t.TxnId, payment.TxnDate);
+      }
+    }
+  }
+  return invoices.map((inv) => {
+    const state = toBackendInvoice(inv);
+    // A Balance of 0 without a linked payment (closed by a credit memo): its last change is the best date known.
+    const paidDate = state.status === 'paid' ? (lastPayment.get(inv.Id) ?? inv.MetaData?.LastUpdatedTime?.slice(0, 10) ?? null) : null;
+    return {
+      providerInvoiceId: inv.Id,
+      providerCustomerId: inv.CustomerRef.value,
+      customerName: inv.CustomerRef.name ?? `QuickBooks customer ${inv.CustomerRef.value}`,
+      number: inv.DocNumber ?? inv.Id,
+      currency: state.currency,
+      total: state.amountDue,
+      amountPaid: state.amountPaid,
+      issueDate: inv.TxnDate ?? inv.MetaData?.LastUpdatedTime?.slice(0, 10) ?? '',
+      dueDate: inv.DueDate ?? null,
+      paidDate,
+      status: state.status,
+    };
+  });
 }

@@ -7,9 +7,12 @@ import {
   type BackendInvoice,
   type BackendInvoiceStatus,
   type BackendWebhookEvent,
+  type HistoricInvoice,
+  type HistoryListOptions,
   type InvoicingBackend,
   type IssueInvoiceRequest,
 } from './backend.js';
+import { localDate, localTime } from '../../domain/calendar.js';
 import { BackendError, retryAfterMs, type BackendErrorCode } from './errors.js';
 
 export { BackendError, type BackendErrorCode } from './errors.js';
@@ -158,6 +161,8 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },
 
+    listInvoicesForImport: (listing) => listStripeHistory(stripe, listing),
+
     parseWebhook(rawBody, headers) {
       const header = headers['stripe-signature'];
       const signature = Array.isArray(header) ? header[0] : header;
@@ -242,4 +247,35 @@ export function toBackendError(what: string, err: unknown): BackendError {
       // 4xx, or no response at all from something that is not a connection error (a bug on our side).
       return make('invalid', false);
   }
+}
+
+/**
+ * Every invoice created since `since` (newest first, as Stripe lists them), following `has_more` with
+ * `starting_after` through the SDK's auto-pagination, 100 a page. Paid date: `status_transitions.paid_at`.
+ */
+export async function listStripeHistory(stripe: Stripe, listing: HistoryListOptions): Promise<HistoricInvoice[]> {
+  const params: Stripe.InvoiceListParams = { limit: Math.min(listing.pageSize ?? 100, 100), ...(listing.since ? { created: { gte: Math.floor(localTime(listing.since, 0, listing.timezone).getTime() / 1000) } } : {}) };
+  const day = (seconds: number | null | undefined) => (seconds ? localDate(new Date(seconds * 1000), listing.timezone) : null);
+  const out: HistoricInvoice[] = [];
+  try {
+    for await (const inv of stripe.invoices.list(params)) {
+      const status = STATUSES[inv.status ?? ''] ?? 'draft';
+      out.push({
+        providerInvoiceId: inv.id!,
+        providerCustomerId: customerId(inv),
+        customerName: inv.customer_name ?? customerId(inv),
+        number: inv.number ?? inv.id!,
+        currency: inv.currency.toUpperCase(),
+        total: inv.total,
+        amountPaid: inv.amount_paid,
+        issueDate: day(inv.status_transitions?.finalized_at ?? inv.created)!,
+        dueDate: day(inv.due_date),
+        paidDate: status === 'paid' ? day(inv.status_transitions?.paid_at) : null,
+        status,
+      });
+    }
+  } catch (err) {
+    throw toBackendError('list invoices', err);
+  }
+  return out;
 }

@@ -51,6 +51,36 @@ export interface Client {
   autoSend: boolean;
   /** A fixed invoice on a monthly schedule, independent of milestones (src/domain/retainer.ts). */
   retainer?: Retainer;
+  /** Which tasks are this client's billing milestones and which fields they use; absent: the default names. */
+  mapping?: MilestoneMapping;
+  /** Invoice lines from tracked time instead of the Amount fields, when a milestone has time entries. */
+  timeBilling?: TimeBilling;
+}
+
+/** See src/providers/projects/mapping.ts, which reads tasks through it. */
+export interface MilestoneMapping {
+  /** Custom field (Asana, ClickUp, Trello) or column title (monday) that says "yes, invoice this". */
+  billingField: string;
+  /** A tag (Asana, ClickUp), label (Trello) or tags-column value (monday) that marks a milestone as well. */
+  billingTag: string | null;
+  amountField: string;
+  quantityField: string;
+  rateField: string;
+  clientField: string;
+  /**
+   * Status (ClickUp), list (Trello) or status label (monday) meaning done; null: the tool's own rule.
+   * Asana has only its completed checkbox, which always decides there.
+   */
+  doneStatus: string | null;
+}
+
+export interface TimeBilling {
+  /** One line per task (the milestone and each subtask with time) or per person. */
+  groupBy: 'task' | 'person';
+  /** Minor units per hour, in the client's currency. */
+  rate: number;
+  /** Minor units per hour for particular people, keyed by their id, name or email in the tool, lower-cased. */
+  personRates: Record<string, number>;
 }
 
 /** A client's monthly retainer, from the clients file. */

@@ -16,7 +16,11 @@ describe('Asana project tool: fetching tasks from a local Asana API', () => {
     const task = await tool().fetchTask('1');
     expect(task).toEqual({
       taskId: '1', name: 'Milestone 2', completed: true, completedAt: expect.any(Date), url: 'https://app.asana.com/0/77/1',
-      projectIds: ['77'], isBillingMilestone: true, amount: 1500.5, quantity: null, rate: null, clientName: null,
+      projectIds: ['77'], isBillingMilestone: true, amount: 1500.5, quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: {
+        fields: [{ name: 'Billing milestone', text: 'Yes', number: null, yes: true }, { name: 'Amount', text: '1500.5', number: 1500.5, yes: false }],
+        tags: [], statuses: [], doneByTool: true, nativeMilestone: false,
+      },
     });
     const request = requestsFor('/api/1.0/tasks/1').at(-1)!;
     expect(request.method).toBe('GET');

@@ -18,7 +18,11 @@ describe('ClickUp project tool against a local ClickUp API', () => {
     clickup.addTask(clickupTask({ id: 'abc1', name: 'Milestone 2', listId: '901', billing: true, amount: 1500.5 }));
     expect(await tool().fetchTask('abc1')).toEqual({
       taskId: 'abc1', name: 'Milestone 2', completed: true, completedAt: new Date(1793613600000), url: 'https://app.clickup.com/t/abc1',
-      projectIds: ['901'], isBillingMilestone: true, amount: '1500.5', quantity: null, rate: null, clientName: null,
+      projectIds: ['901'], isBillingMilestone: true, amount: '1500.5', quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: {
+        fields: [{ name: 'Billing milestone', text: 'true', number: null, yes: true }, { name: 'Amount', text: '1500.5', number: '1500.5', yes: false }],
+        tags: [], statuses: ['complete'], doneByTool: true, nativeMilestone: false,
+      },
     });
     expect(clickup.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v2/task/abc1', authorization: clickup.token });
   });

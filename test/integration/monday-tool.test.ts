@@ -20,7 +20,8 @@ describe('monday.com project tool against a local GraphQL API', () => {
     monday.addItem(mondayItem({ id: '4455667788', name: 'Milestone 2', boardId: BOARD, billing: true, amount: 1500 }));
     expect(await tool().fetchTask('4455667788')).toEqual({
       taskId: '4455667788', name: 'Milestone 2', completed: true, completedAt: null, url: `https://pixel.monday.com/boards/${BOARD}/pulses/4455667788`,
-      projectIds: [BOARD], isBillingMilestone: true, amount: '1500', quantity: null, rate: null, clientName: null,
+      projectIds: [BOARD], isBillingMilestone: true, amount: '1500', quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: expect.objectContaining({ statuses: ['Done'], doneByTool: true, tags: [], nativeMilestone: false }),
     });
     monday.addItem(mondayItem({ id: '4455667789', name: 'Still working', boardId: BOARD, status: 'Working on it', billing: false }));
     expect(await tool().fetchTask('4455667789')).toMatchObject({ completed: false, isBillingMilestone: false });

@@ -18,7 +18,11 @@ describe('Trello project tool against a local Trello API', () => {
     trello.addCard(trelloCard({ id: '65c0cc0000000000000000c1', name: 'Milestone 2', boardId: BOARD, listId: done().id, billing: true, amount: 980.4 }));
     expect(await tool().fetchTask('65c0cc0000000000000000c1')).toEqual({
       taskId: '65c0cc0000000000000000c1', name: 'Milestone 2', completed: true, completedAt: new Date('2026-11-02T10:00:00.000Z'),
-      url: expect.stringMatching(/^https:\/\/trello\.com\/c\//), projectIds: [BOARD], isBillingMilestone: true, amount: '980.4', quantity: null, rate: null, clientName: null,
+      url: expect.stringMatching(/^https:\/\/trello\.com\/c\//), projectIds: [BOARD], isBillingMilestone: true, amount: '980.4', quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: {
+        fields: [{ name: 'Billing milestone', text: 'true', number: null, yes: true }, { name: 'Amount', text: '980.4', number: '980.4', yes: false }],
+        tags: [], statuses: ['Done'], doneByTool: true, doneAnyway: false, nativeMilestone: false,
+      },
     });
   });
 

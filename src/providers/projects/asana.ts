@@ -1,11 +1,12 @@
-import { ProjectToolError } from './http.js';
+import { isYes, ProjectToolError } from './http.js';
+import { taskField, taskWithFacts } from './mapping.js';
 import type { CreateTaskRequest, ProjectTask, WritableProjectTool } from './tool.js';
 
 export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
 const DEFAULT_API = 'https://app.asana.com/api/1.0';
 const TASK_FIELDS = [
-  'name', 'completed', 'completed_at', 'resource_subtype', 'permalink_url', 'projects.gid', 'projects.name',
+  'name', 'completed', 'completed_at', 'due_on', 'resource_subtype', 'tags.name', 'permalink_url', 'projects.gid', 'projects.name',
   'custom_fields.gid', 'custom_fields.name', 'custom_fields.resource_subtype', 'custom_fields.display_value',
   'custom_fields.enum_value.name', 'custom_fields.multi_enum_values.name', 'custom_fields.number_value', 'custom_fields.text_value',
 ].join(',');
@@ -31,6 +32,8 @@ interface AsanaTask {
   completed_at?: string | null;
   resource_subtype?: string;
   permalink_url?: string | null;
+  due_on?: string | null;
+  tags?: { name?: string }[];
   projects?: { gid: string }[];
   custom_fields?: AsanaCustomField[];
 }
@@ -102,37 +105,33 @@ function retryAfterMs(header: string | null): number {
 }
 
 /**
- * Maps Asana's task JSON; custom fields are found by name, case-insensitively. A "Billing milestone" field,
- * when the task has one, decides; without it Asana's own milestone task type counts (the port's contract).
+ * Reduces Asana's task JSON to the facts a mapping reads (src/providers/projects/mapping.ts). Enum, multi-enum,
+ * text and number fields all count; without a billing field Asana's own milestone task type counts.
  */
 export function toProjectTask(task: AsanaTask): ProjectTask {
-  const fields = task.custom_fields ?? [];
-  const field = (name: string) => fields.find((f) => f.name?.trim().toLowerCase() === name);
-  const numeric = (f: AsanaCustomField | undefined): number | string | null => {
-    if (!f) return null;
-    if (typeof f.number_value === 'number') return f.number_value;
-    const text = (f.text_value ?? f.display_value ?? '').trim();
-    return text && /^-?[\d,]*\.?\d+$/.test(text) ? text : null;
-  };
-  const billing = field('billing milestone');
-  const yes = (v: string | null | undefined) => !!v && ['yes', 'true', '✓', 'y'].includes(v.trim().toLowerCase());
-  const isBilling = billing
-    ? yes(billing.enum_value?.name) || (billing.multi_enum_values ?? []).some((v) => yes(v.name)) || yes(billing.text_value) || yes(billing.display_value)
-    : task.resource_subtype === 'milestone';
-  const client = field('client');
-  return {
-    taskId: task.gid,
-    name: task.name ?? `Task ${task.gid}`,
-    completed: task.completed === true,
-    completedAt: task.completed_at ? new Date(task.completed_at) : null,
-    url: task.permalink_url ?? null,
-    projectIds: (task.projects ?? []).map((p) => p.gid),
-    isBillingMilestone: isBilling,
-    amount: numeric(field('amount')),
-    quantity: numeric(field('quantity')),
-    rate: numeric(field('rate')),
-    clientName: client ? (client.text_value ?? client.enum_value?.name ?? client.display_value ?? null) : null,
-  };
+  const fields = (task.custom_fields ?? []).filter((f) => f.name).map((f) =>
+    taskField(f.name!, f.text_value ?? f.enum_value?.name ?? f.display_value, {
+      number: typeof f.number_value === 'number' ? f.number_value : undefined,
+      yes: [f.enum_value?.name, ...(f.multi_enum_values ?? []).map((v) => v.name), f.text_value, f.display_value].some(isYes),
+    }),
+  );
+  return taskWithFacts(
+    {
+      taskId: task.gid,
+      name: task.name ?? `Task ${task.gid}`,
+      completedAt: task.completed_at ? new Date(task.completed_at) : null,
+      url: task.permalink_url ?? null,
+      projectIds: (task.projects ?? []).map((p) => p.gid),
+      dueOn: task.due_on ?? null,
+    },
+    {
+      fields,
+      tags: (task.tags ?? []).flatMap((t) => (t.name ? [t.name] : [])),
+      statuses: [],
+      doneByTool: task.completed === true,
+      nativeMilestone: task.resource_subtype === 'milestone',
+    },
+  );
 }
 
 function errorMessage(body: string): string {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { parseJson } from '../../http/raw-body.js';
-import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
+import { header, isYes, jsonClient, ProjectToolError } from './http.js';
+import { sameName, taskField, taskWithFacts } from './mapping.js';
 import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
@@ -18,6 +19,8 @@ export interface MondayOptions {
   signingSecret: string;
   apiUrl?: string | null;
   doneLabel: string;
+  /** Status labels clients' mappings call done (besides `doneLabel`). */
+  doneStatuses?: string[];
   /** Our webhook URL: when set, the JWT's `aud` must be it. */
   audience?: string | null;
 }
@@ -126,36 +129,41 @@ async function receive(options: MondayOptions, doneLabel: string, request: Webho
   const event = parsed.data.event;
   const label = event.value?.label?.text?.trim().toLowerCase();
   const statusChange = event.type === 'update_column_value' && (event.columnType === 'color' || event.columnType === 'status');
-  if (!statusChange || label !== doneLabel || event.pulseId === undefined) return { kind: 'events', events: [], ignored: 1 };
+  const done = label === doneLabel || (options.doneStatuses ?? []).some((s) => sameName(s, label));
+  if (!statusChange || !done || event.pulseId === undefined) return { kind: 'events', events: [], ignored: 1 };
   // Retries carry the same triggerUuid; without one, the event's own content identifies a repeat.
   const externalId = event.triggerUuid || createHash('sha256').update(JSON.stringify([event.boardId, event.pulseId, event.changedAt ?? null])).digest('hex');
   return { kind: 'events', events: [{ externalId, taskId: String(event.pulseId) }], ignored: 0 };
 }
 
-/** Maps an item; columns are found by title, case-insensitively, and read from their display text. */
+/** Reduces an item to the facts a mapping reads: columns by title, read from their display text (checkboxes from their value). */
 export function toProjectTask(item: MondayItem, doneLabel: string): ProjectTask {
   const columns = item.column_values ?? [];
-  const column = (title: string) => columns.find((c) => c.column?.title?.trim().toLowerCase() === title);
-  const billing = column('billing milestone');
-  const checked = (() => {
-    try {
-      return billing?.value ? isYes((JSON.parse(billing.value) as { checked?: unknown }).checked) : false;
-    } catch {
-      return false;
-    }
-  })();
-  const completed = columns.some((c) => c.type === 'status' && c.text?.trim().toLowerCase() === doneLabel);
-  return {
-    taskId: item.id,
-    name: item.name ?? `Item ${item.id}`,
-    completed,
-    completedAt: null,
-    url: item.url ?? null,
-    projectIds: item.board ? [item.board.id] : [],
-    isBillingMilestone: checked || isYes(billing?.text),
-    amount: numericValue(column('amount')?.text),
-    quantity: numericValue(column('quantity')?.text),
-    rate: numericValue(column('rate')?.text),
-    clientName: column('client')?.text?.trim() || null,
-  };
+  const fields = columns.filter((c) => c.column?.title).map((c) => taskField(c.column!.title!, c.text, c.type === 'checkbox' ? { yes: checkboxChecked(c.value) || isYes(c.text) } : {}));
+  const statuses = columns.filter((c) => c.type === 'status' && c.text?.trim()).map((c) => c.text!.trim());
+  return taskWithFacts(
+    {
+      taskId: item.id,
+      name: item.name ?? `Item ${item.id}`,
+      completedAt: null,
+      url: item.url ?? null,
+      projectIds: item.board ? [item.board.id] : [],
+      dueOn: columns.find((c) => c.type === 'date' && /^\d{4}-\d{2}-\d{2}/.test(c.text ?? ''))?.text?.slice(0, 10) ?? null,
+    },
+    {
+      fields,
+      tags: columns.filter((c) => c.type === 'tags' && c.text).flatMap((c) => c.text!.split(',').map((t) => t.trim()).filter(Boolean)),
+      statuses,
+      doneByTool: statuses.some((s) => s.toLowerCase() === doneLabel),
+      nativeMilestone: false,
+    },
+  );
+}
+
+function checkboxChecked(value: string | null | undefined): boolean {
+  try {
+    return value ? isYes((JSON.parse(value) as { checked?: unknown }).checked) : false;
+  } catch {
+    return false;
+  }
 }

@@ -14,6 +14,10 @@ export interface FakeClickUp {
   createdTasks: { listId: string; body: Record<string, unknown> }[];
   requests: { method: string; path: string; authorization: string | undefined }[];
   addTask(task: ClickUpTaskJson): void;
+  /** Makes `child` a subtask of `parent`: listed in the parent's `subtasks` when asked with include_subtasks=true. */
+  addSubtask(parentId: string, child: ClickUpTaskJson): void;
+  /** Tracks time on a task for a user, as an interval of `ms` milliseconds. */
+  trackTime(taskId: string, ms: number, user: { id: number; username: string; email: string }): void;
   close(): Promise<void>;
 }
 
@@ -23,13 +27,25 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
   const createdTasks: FakeClickUp['createdTasks'] = [];
   const requests: FakeClickUp['requests'] = [];
   let next = 1;
+  const subtasks = new Map<string, string[]>();
+  const tracked = new Map<string, { user: Record<string, unknown>; intervals: { id: string; start: string; end: string; time: string; source: string; date_added: string }[] }[]>();
   const stub = await startStub((req) => {
     requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization });
     if (req.headers.authorization !== token) return { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } };
     const task = /^\/api\/v2\/task\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && task) {
-      const found = tasks.get(decodeURIComponent(task[1]!));
-      return found ? { status: 200, body: found } : { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+      const id = decodeURIComponent(task[1]!);
+      const found = tasks.get(id);
+      if (!found) return { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+      const children = (subtasks.get(id) ?? []).map((c) => tasks.get(c)!).map((c) => ({ id: c.id, name: c.name, parent: id, status: c.status, url: c.url }));
+      return { status: 200, body: req.query.get('include_subtasks') === 'true' ? { ...found, subtasks: children } : found };
+    }
+    const time = /^\/api\/v2\/task\/([^/]+)\/time$/.exec(req.path);
+    if (req.method === 'GET' && time) {
+      const id = decodeURIComponent(time[1]!);
+      if (!tasks.has(id)) return { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+      // The legacy "tracked time" answer: per user, the total `time` in ms (a string) and the intervals.
+      return { status: 200, body: { data: (tracked.get(id) ?? []).map((u) => ({ user: u.user, time: String(u.intervals.reduce((n, i) => n + Number(i.time), 0)), intervals: u.intervals })) } };
     }
     const list = /^\/api\/v2\/list\/([^/]+)\/task$/.exec(req.path);
     if (req.method === 'POST' && list) {
@@ -50,6 +66,18 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
     createdTasks,
     requests,
     addTask: (t) => void tasks.set(t.id, t),
+    addSubtask(parentId, child) {
+      tasks.set(child.id, child);
+      subtasks.set(parentId, [...(subtasks.get(parentId) ?? []), child.id]);
+    },
+    trackTime(taskId, ms, user) {
+      const users = tracked.get(taskId) ?? [];
+      let entry = users.find((u) => u.user.id === user.id);
+      if (!entry) users.push((entry = { user: { ...user, color: '#7b68ee', initials: user.username.slice(0, 2).toUpperCase(), profilePicture: null }, intervals: [] }));
+      const start = 1793600000000 + next * 3_600_000;
+      entry.intervals.push({ id: `${4200000000000000000n + BigInt(next++)}`, start: String(start), end: String(start + ms), time: String(ms), source: 'clickup', date_added: String(start + ms) });
+      tracked.set(taskId, users);
+    },
     close: stub.close,
   };
 }

@@ -1,6 +1,6 @@
-import { isYes, ProjectToolError } from './http.js';
+import { isYes, jsonClient, ProjectToolError } from './http.js';
 import { taskField, taskWithFacts } from './mapping.js';
-import type { CreateTaskRequest, ProjectTask, WritableProjectTool } from './tool.js';
+import type { CreateTaskRequest, ProjectTask, TimeEntry, WritableProjectTool } from './tool.js';
 
 export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
@@ -10,9 +10,6 @@ const TASK_FIELDS = [
   'custom_fields.gid', 'custom_fields.name', 'custom_fields.resource_subtype', 'custom_fields.display_value',
   'custom_fields.enum_value.name', 'custom_fields.multi_enum_values.name', 'custom_fields.number_value', 'custom_fields.text_value',
 ].join(',');
-const MAX_RETRIES = 3;
-const MAX_WAIT_MS = 10_000;
-const DEFAULT_WAIT_MS = 1_000;
 
 interface AsanaCustomField {
   gid?: string;
@@ -23,6 +20,16 @@ interface AsanaCustomField {
   multi_enum_values?: { name?: string }[] | null;
   number_value?: number | null;
   text_value?: string | null;
+}
+
+const TIME_FIELDS = 'duration_minutes,entered_on,created_by.name,created_by.email';
+
+/** GET /tasks/{task_gid}/time_tracking_entries: whole minutes per entry, by the user who logged them. */
+interface AsanaTimeEntry {
+  gid: string;
+  duration_minutes?: number;
+  entered_on?: string;
+  created_by?: { gid?: string; name?: string; email?: string } | null;
 }
 
 interface AsanaTask {
@@ -42,36 +49,23 @@ interface AsanaTask {
 export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      let res: Response;
-      try {
-        res = await fetch(`${base}${path}`, {
-          method,
-          headers: { Authorization: `Bearer ${options.accessToken}`, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(15_000),
-        });
-      } catch (err) {
-        throw new ProjectToolError(`Asana unreachable: ${err instanceof Error ? err.message : String(err)}`, 'unavailable', true);
-      }
-      if (res.ok) {
-        const parsed = (await res.json().catch(() => undefined)) as { data?: T } | undefined;
-        if (parsed?.data === undefined) throw new ProjectToolError(`Asana ${method} ${path.split('?')[0]} answered ${res.status} without a data object`, 'unavailable', true);
-        return parsed.data;
-      }
-      const detail = await res.text().catch(() => '');
-      if (res.status === 429 && attempt < MAX_RETRIES) {
-        await new Promise((r) => setTimeout(r, retryAfterMs(res.headers.get('retry-after'))));
-        continue;
-      }
-      const message = `Asana ${method} ${path.split('?')[0]} answered ${res.status}: ${errorMessage(detail)}`;
-      if (res.status === 404) throw new ProjectToolError(message, 'not_found', false);
-      if (res.status === 401 || res.status === 403) throw new ProjectToolError(message, 'auth', false);
-      if (res.status === 429) throw new ProjectToolError(message, 'rate_limited', true);
-      if (res.status >= 500) throw new ProjectToolError(message, 'unavailable', true);
-      throw new ProjectToolError(message, 'invalid', false);
-    }
+  const json = jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${options.accessToken}` }, describeError: errorMessage });
+  /** Asana wraps every answer in `data`; lists page with `next_page.offset`. */
+  async function page<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T; next: string | null }> {
+    const parsed = await json<{ data?: T; next_page?: { offset?: string } | null }>(method, path, body);
+    if (parsed?.data === undefined) throw new ProjectToolError(`Asana ${method} ${path.split('?')[0]} answered without a data object`, 'unavailable', true);
+    return { data: parsed.data, next: parsed.next_page?.offset ?? null };
+  }
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => (await page<T>(method, path, body)).data;
+  async function all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let offset: string | null = null;
+    do {
+      const answer: { data: T[]; next: string | null } = await page<T[]>('GET', `${path}&limit=100${offset ? `&offset=${encodeURIComponent(offset)}` : ''}`);
+      items.push(...answer.data);
+      offset = answer.next;
+    } while (offset);
+    return items;
   }
 
   return {
@@ -79,6 +73,21 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
     async fetchTask(taskId) {
       const task = await call<AsanaTask>('GET', `/tasks/${encodeURIComponent(taskId)}?opt_fields=${TASK_FIELDS}`);
       return toProjectTask(task);
+    },
+    async fetchTimeEntries(task) {
+      // The milestone's own entries, then each subtask's, counted under the subtask.
+      const subtasks = await all<{ gid: string; name?: string }>(`/tasks/${encodeURIComponent(task.taskId)}/subtasks?opt_fields=name`);
+      const tasks = [{ gid: task.taskId, name: task.name }, ...subtasks.map((s) => ({ gid: s.gid, name: s.name ?? `Task ${s.gid}` }))];
+      const entries: TimeEntry[] = [];
+      for (const t of tasks) {
+        const tracked = await all<AsanaTimeEntry>(`/tasks/${encodeURIComponent(t.gid)}/time_tracking_entries?opt_fields=${TIME_FIELDS}`);
+        for (const e of tracked) {
+          if (typeof e.duration_minutes !== 'number' || e.duration_minutes <= 0) continue;
+          const by = e.created_by;
+          entries.push({ taskId: t.gid, taskName: t.name, person: { id: by?.gid ?? null, name: by?.name ?? null, email: by?.email ?? null }, durationMs: e.duration_minutes * 60_000 });
+        }
+      }
+      return entries;
     },
     async createTask(request: CreateTaskRequest) {
       const created = await call<{ gid: string; permalink_url?: string | null }>('POST', '/tasks', {
@@ -93,15 +102,6 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
       return { taskId: created.gid, url: created.permalink_url ?? null };
     },
   };
-}
-
-/** `Retry-After` is seconds (Asana) or an HTTP date (proxies); capped so a webhook job never stalls for minutes. */
-function retryAfterMs(header: string | null): number {
-  if (header === null || header.trim() === '') return DEFAULT_WAIT_MS;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.min(MAX_WAIT_MS, Math.max(0, seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? DEFAULT_WAIT_MS : Math.min(MAX_WAIT_MS, Math.max(0, at - Date.now()));
 }
 
 /**

@@ -3,7 +3,7 @@ import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, numericValue } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * ClickUp through its REST API v2 (`CLICKUP_API_URL` overrides the base for tests). Webhook deliveries
@@ -36,6 +36,12 @@ interface ClickUpTask {
   subtasks?: { id: string; name?: string }[];
 }
 
+/** One user's time on a task, as GET /task/{task_id}/time answers: `time` in milliseconds (a string). */
+interface ClickUpTrackedTime {
+  user?: { id?: number | string; username?: string; email?: string };
+  time?: string | number;
+}
+
 const delivery = z.object({
   event: z.string(),
   task_id: z.string().optional(),
@@ -63,6 +69,23 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
     name: 'clickup',
     async fetchTask(taskId) {
       return toProjectTask(await call<ClickUpTask>('GET', `/task/${encodeURIComponent(taskId)}`));
+    },
+    async fetchTimeEntries(task) {
+      // The milestone and its subtasks (one level, as ClickUp nests them), each with its tracked time per user.
+      const parent = await call<ClickUpTask>('GET', `/task/${encodeURIComponent(task.taskId)}?include_subtasks=true`);
+      const tasks = [{ id: task.taskId, name: task.name }, ...(parent.subtasks ?? []).map((t) => ({ id: t.id, name: t.name ?? `Task ${t.id}` }))];
+      const entries: TimeEntry[] = [];
+      for (const t of tasks) {
+        const tracked = await call<{ data?: ClickUpTrackedTime[] }>('GET', `/task/${encodeURIComponent(t.id)}/time`);
+        for (const per of tracked.data ?? []) {
+          const ms = Number(per.time);
+          // A running timer shows as a negative duration: only stopped time is billed.
+          if (!Number.isSafeInteger(ms) || ms <= 0) continue;
+          const user = per.user ?? {};
+          entries.push({ taskId: t.id, taskName: t.name, person: { id: user.id === undefined ? null : String(user.id), name: user.username ?? null, email: user.email ?? null }, durationMs: ms });
+        }
+      }
+      return entries;
     },
     async createTask(request) {
       const created = await call<{ id: string; url?: string }>('POST', `/list/${encodeURIComponent(request.projectId)}/task`, {

@@ -33,6 +33,18 @@ interface MondayColumnValue {
   column?: { title?: string };
 }
 
+interface MondayTimeValue {
+  duration?: number | null;
+  history?: { started_user_id?: string | number | null; started_at?: string | null; ended_at?: string | null }[];
+}
+
+interface MondayTimedItem {
+  id: string;
+  name?: string;
+  column_values?: MondayTimeValue[];
+  subitems?: MondayTimedItem[] | null;
+}
+
 interface MondayItem {
   id: string;
   name?: string;
@@ -43,6 +55,10 @@ interface MondayItem {
 
 const ITEM_QUERY = 'query ($ids: [ID!]) { items(ids: $ids) { id name url board { id } column_values { id type text value column { title } } } }';
 const COLUMNS_QUERY = 'query ($b: [ID!]) { boards(ids: $b) { columns { id type } } }';
+// The time tracking column: total seconds, and per session who started it and when it ran.
+const TIME_VALUE = '... on TimeTrackingValue { duration history { started_user_id started_at ended_at } }';
+const TIME_QUERY = `query ($ids: [ID!]) { items(ids: $ids) { id name column_values(types: [time_tracking]) { ${TIME_VALUE} } subitems { id name column_values(types: [time_tracking]) { ${TIME_VALUE} } } } }`;
+const USERS_QUERY = 'query ($u: [ID!]) { users(ids: $u) { id name email } }';
 const CREATE_ITEM = 'mutation ($b: ID!, $n: String!, $c: JSON) { create_item(board_id: $b, item_name: $n, column_values: $c) { id url } }';
 const CREATE_UPDATE = 'mutation ($i: ID!, $body: String!) { create_update(item_id: $i, body: $body) { id } }';
 
@@ -85,6 +101,19 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
       const item = data.items[0];
       if (!item) throw new ProjectToolError(`monday.com item ${itemId} not found`, 'not_found', false);
       return toProjectTask(item, doneLabel);
+    },
+    async fetchTimeEntries(task) {
+      const data = await graphql<{ items: MondayTimedItem[] }>(TIME_QUERY, { ids: [task.taskId] });
+      const item = data.items[0];
+      if (!item) throw new ProjectToolError(`monday.com item ${task.taskId} not found`, 'not_found', false);
+      // Subitems' time counts under the subitem, as its own task.
+      const sessions = [item, ...(item.subitems ?? [])].flatMap((i) => (i.column_values ?? []).flatMap((v) => timeSessions(v).map((s) => ({ ...s, taskId: i.id, taskName: i.id === item.id ? task.name : (i.name ?? `Item ${i.id}`) }))));
+      const userIds = [...new Set(sessions.flatMap((s) => (s.userId ? [s.userId] : [])))];
+      const users = userIds.length ? (await graphql<{ users: { id: string | number; name?: string; email?: string }[] }>(USERS_QUERY, { u: userIds })).users : [];
+      return sessions.map((s) => {
+        const user = users.find((u) => String(u.id) === s.userId);
+        return { taskId: s.taskId, taskName: s.taskName, person: { id: s.userId, name: user?.name ?? null, email: user?.email ?? null }, durationMs: s.ms };
+      });
     },
     async createTask(request) {
       let columnValues: Record<string, unknown> = {};
@@ -166,4 +195,21 @@ function checkboxChecked(value: string | null | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * One time tracking column as sessions per person: each finished history entry is ended − started; time the
+ * history does not account for (entered by hand, or history trimmed by monday) stays unattributed, so the
+ * total is always the column's `duration`.
+ */
+function timeSessions(value: MondayTimeValue): { userId: string | null; ms: number }[] {
+  const total = (value.duration ?? 0) * 1000;
+  if (!Number.isSafeInteger(total) || total <= 0) return [];
+  const sessions = (value.history ?? []).flatMap((h) => {
+    const ms = h.started_at && h.ended_at ? Date.parse(h.ended_at) - Date.parse(h.started_at) : NaN;
+    return Number.isSafeInteger(ms) && ms > 0 ? [{ userId: h.started_user_id == null ? null : String(h.started_user_id), ms }] : [];
+  });
+  const counted = sessions.reduce((n, s) => n + s.ms, 0);
+  if (counted > total) return [{ userId: null, ms: total }];
+  return counted < total ? [...sessions, { userId: null, ms: total - counted }] : sessions;
 }

@@ -71,3 +71,20 @@ describe('ClickUp webhook deliveries', () => {
     expect(verifyClickUpSignature('s', Buffer.from('{}'), undefined)).toBe(false);
   });
 });
+
+describe('ClickUp project tool: tracked time', () => {
+  test("per user on the task and on each subtask (include_subtasks), the legacy /task/{id}/time total in ms", async () => {
+    clickup.addTask(clickupTask({ id: 'tt1', name: 'Website', listId: '901', billing: true }));
+    clickup.addSubtask('tt1', clickupTask({ id: 'tt1a', name: 'Wireframes', listId: '901', done: false }));
+    const dana = { id: 183, username: 'Dana Scully', email: 'dana@agency.example' };
+    clickup.trackTime('tt1', 3_600_000, dana);
+    clickup.trackTime('tt1', 1_800_000, dana);
+    clickup.trackTime('tt1a', 900_000, { id: 184, username: 'Sam Tyler', email: 'sam@agency.example' });
+    const entries = await tool().fetchTimeEntries!(await tool().fetchTask('tt1'));
+    expect(entries).toEqual([
+      { taskId: 'tt1', taskName: 'Website', person: { id: '183', name: 'Dana Scully', email: 'dana@agency.example' }, durationMs: 5_400_000 },
+      { taskId: 'tt1a', taskName: 'Wireframes', person: { id: '184', name: 'Sam Tyler', email: 'sam@agency.example' }, durationMs: 900_000 },
+    ]);
+    expect(clickup.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v2/task/tt1/time', '/api/v2/task/tt1a/time']));
+  });
+});

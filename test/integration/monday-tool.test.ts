@@ -68,3 +68,23 @@ describe('monday.com webhook deliveries', () => {
     expect(await verifyMondayJwt(monday.signingSecret, await jwt(monday.signingSecret, { aud: 'anything' }), null)).toBe(true);
   });
 });
+
+describe('monday.com project tool: the time tracking column', () => {
+  test('sessions per person from the history, subitems under their own name, hand-entered time unattributed', async () => {
+    monday.addItem(mondayItem({ id: '4455667790', name: 'Website', boardId: BOARD, billing: true }));
+    monday.addSubitem('4455667790', { id: '4455667791', name: 'Wireframes' });
+    monday.users.set('9603417', { id: '9603417', name: 'Dana Scully', email: 'dana@agency.example' });
+    monday.trackTime('4455667790', 5400, 9603417);
+    monday.trackTime('4455667790', 600, null);
+    monday.trackTime('4455667791', 1800, 9603417);
+    const entries = await tool().fetchTimeEntries!(await tool().fetchTask('4455667790'));
+    const dana = { id: '9603417', name: 'Dana Scully', email: 'dana@agency.example' };
+    expect(entries).toEqual([
+      { taskId: '4455667790', taskName: 'Website', person: dana, durationMs: 5_400_000 },
+      { taskId: '4455667790', taskName: 'Website', person: { id: null, name: null, email: null }, durationMs: 600_000 },
+      { taskId: '4455667791', taskName: 'Wireframes', person: dana, durationMs: 1_800_000 },
+    ]);
+    monday.addItem(mondayItem({ id: '4455667792', name: 'Untracked', boardId: BOARD, billing: true }));
+    expect(await tool().fetchTimeEntries!(await tool().fetchTask('4455667792'))).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@ import { buildForecast, emptyCurrencyForecast, projectBalance, type CurrencyFore
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
 import { cashBalances, clientCurrencies, invoicesForForecast, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
 import type { Services } from '../services.js';
+import { upcomingMilestoneInflows } from './upcoming-milestones.js';
 
 export interface CurrencyOutlook {
   forecast: CurrencyForecast;
@@ -16,6 +17,8 @@ export interface ForecastOutlook {
   asOf: string;
   forecast: Forecast;
   currencies: CurrencyOutlook[];
+  /** Upcoming milestones left out and why (a tool that failed or was too slow). */
+  notes?: string[];
 }
 
 /**
@@ -42,7 +45,8 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
-  const rows = toForecastRows(await invoicesForForecast(services.db.pool), asOf, services.settings.timezone);
+  const [stored, upcoming] = await Promise.all([invoicesForForecast(services.db.pool), upcomingMilestoneInflows(services, asOf)]);
+  const rows = [...toForecastRows(stored, asOf, services.settings.timezone), ...upcoming.rows];
   const forecast = buildForecast(rows, asOf);
   const balances = new Map((await cashBalances(services.db.pool)).map((b) => [b.currency, b.amount]));
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
@@ -52,7 +56,7 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     const start = balances.get(c.currency);
     return { forecast: c, startingBalance: start ?? null, projected: start === undefined ? null : projectBalance(c.weeks, start) };
   });
-  return { asOf, forecast, currencies };
+  return { asOf, forecast, currencies, notes: upcoming.notes };
 }
 
 export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };

@@ -9,6 +9,7 @@ export interface AsanaTaskJson {
   name: string;
   completed: boolean;
   completed_at: string | null;
+  due_on?: string | null;
   resource_subtype: string;
   permalink_url: string;
   projects: { gid: string; name: string; resource_type: 'project' }[];
@@ -64,6 +65,13 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
         ? (subtasks.get(gid) ?? []).map((child) => ({ gid: child, resource_type: 'task', name: tasks.get(child)?.name, resource_subtype: 'default_task' }))
         : timeEntries.get(gid) ?? [];
       return paged(items, req.query, req.path.replace('/api/1.0', ''));
+    }
+    const projectTasks = /^\/api\/1\.0\/projects\/([^/]+)\/tasks$/.exec(req.path);
+    if (req.method === 'GET' && projectTasks) {
+      // completed_since=now: only the incomplete tasks, as Asana answers it.
+      const gid = decodeURIComponent(projectTasks[1]!);
+      const open = req.query.get('completed_since') === 'now';
+      return paged([...tasks.values()].filter((t) => t.projects.some((p) => p.gid === gid) && (!open || !t.completed)), req.query, req.path.replace('/api/1.0', ''));
     }
     const taskMatch = /^\/api\/1\.0\/tasks\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && taskMatch) {
@@ -138,6 +146,8 @@ export interface TaskSpec {
   client?: string;
   projectGid: string;
   projectName?: string;
+  /** YYYY-MM-DD. */
+  dueOn?: string;
   /** Asana's task type; 'milestone' is its native milestone. */
   subtype?: 'default_task' | 'milestone' | 'approval';
 }
@@ -167,6 +177,7 @@ export function asanaTask(spec: TaskSpec): AsanaTaskJson {
     name: spec.name,
     completed: spec.completed ?? true,
     completed_at: spec.completed === false ? null : new Date().toISOString(),
+    due_on: spec.dueOn ?? null,
     resource_subtype: spec.subtype ?? 'default_task',
     permalink_url: `https://app.asana.com/0/${spec.projectGid}/${spec.gid}`,
     projects: [{ gid: spec.projectGid, name: spec.projectName ?? `Project ${spec.projectGid}`, resource_type: 'project' }],

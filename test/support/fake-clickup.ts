@@ -14,6 +14,8 @@ export interface FakeClickUp {
   createdTasks: { listId: string; body: Record<string, unknown> }[];
   requests: { method: string; path: string; authorization: string | undefined }[];
   addTask(task: ClickUpTaskJson): void;
+  /** Answers every later request only after `ms` (0: at once again), like an API having a bad day. */
+  slowDown(ms: number): void;
   /** Makes `child` a subtask of `parent`: listed in the parent's `subtasks` when asked with include_subtasks=true. */
   addSubtask(parentId: string, child: ClickUpTaskJson): void;
   /** Tracks time on a task for a user, as an interval of `ms` milliseconds. */
@@ -29,7 +31,9 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
   let next = 1;
   const subtasks = new Map<string, string[]>();
   const tracked = new Map<string, { user: Record<string, unknown>; intervals: { id: string; start: string; end: string; time: string; source: string; date_added: string }[] }[]>();
-  const stub = await startStub((req) => {
+  let delay = 0;
+  const stub = await startStub(async (req) => {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization });
     if (req.headers.authorization !== token) return { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } };
     const task = /^\/api\/v2\/task\/([^/]+)$/.exec(req.path);
@@ -48,6 +52,13 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       return { status: 200, body: { data: (tracked.get(id) ?? []).map((u) => ({ user: u.user, time: String(u.intervals.reduce((n, i) => n + Number(i.time), 0)), intervals: u.intervals })) } };
     }
     const list = /^\/api\/v2\/list\/([^/]+)\/task$/.exec(req.path);
+    if (req.method === 'GET' && list) {
+      // Pages of 100, numbered from 0; closed tasks only with include_closed=true.
+      const page = Number(req.query.get('page') ?? 0);
+      const closed = req.query.get('include_closed') === 'true';
+      const inList = [...tasks.values()].filter((t) => (t.list as { id: string }).id === list[1] && (closed || (t.status as { type: string }).type !== 'closed'));
+      return { status: 200, body: { tasks: inList.slice(page * 100, page * 100 + 100), last_page: page * 100 + 100 >= inList.length } };
+    }
     if (req.method === 'POST' && list) {
       const body = JSON.parse(req.body || '{}') as Record<string, unknown>;
       if (typeof body.name !== 'string' || !body.name) return { status: 400, body: { err: 'Task name invalid', ECODE: 'INPUT_005' } };
@@ -66,6 +77,7 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
     createdTasks,
     requests,
     addTask: (t) => void tasks.set(t.id, t),
+    slowDown: (ms) => void (delay = ms),
     addSubtask(parentId, child) {
       tasks.set(child.id, child);
       subtasks.set(parentId, [...(subtasks.get(parentId) ?? []), child.id]);
@@ -83,7 +95,7 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
 }
 
 /** A task as `GET /task/{id}` returns it: checkbox "Billing milestone", currency "Amount", text "Client". */
-export function clickupTask(spec: { id: string; name: string; listId: string; done?: boolean; billing?: boolean; amount?: number }): ClickUpTaskJson {
+export function clickupTask(spec: { id: string; name: string; listId: string; done?: boolean; billing?: boolean; amount?: number; dueOn?: string }): ClickUpTaskJson {
   const done = spec.done ?? true;
   return {
     id: spec.id,
@@ -92,6 +104,7 @@ export function clickupTask(spec: { id: string; name: string; listId: string; do
     name: spec.name,
     status: done ? { status: 'complete', color: '#6bc950', type: 'closed', orderindex: 3 } : { status: 'in progress', color: '#f9d900', type: 'custom', orderindex: 1 },
     date_created: '1793000000000',
+    due_date: spec.dueOn ? String(Date.parse(`${spec.dueOn}T16:00:00Z`)) : null,
     date_closed: done ? '1793613600000' : null,
     date_done: done ? '1793613600000' : null,
     url: `https://app.clickup.com/t/${spec.id}`,

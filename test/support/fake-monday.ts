@@ -69,6 +69,15 @@ export async function startFakeMonday(): Promise<FakeMonday> {
       const ids = (variables.ids as string[]).map(String);
       return { status: 200, body: { data: { items: ids.map((id) => items.get(id)).filter(Boolean) } } };
     }
+    if (query.includes('items_page(')) {
+      // Pages of 2 here, so the cursor is exercised; this fake's cursor is "<board>:<offset>".
+      const next = query.includes('next_items_page(');
+      const [board, start] = next ? (String(variables.c).split(':') as [string, string]) : [String((variables.b as string[])[0]), '0'];
+      const onBoard = [...items.values()].filter((i) => (i.board as { id: string }).id === board);
+      const from = Number(start);
+      const answer = { cursor: from + 2 < onBoard.length ? `${board}:${from + 2}` : null, items: onBoard.slice(from, from + 2) };
+      return { status: 200, body: { data: next ? { next_items_page: answer } : { boards: [{ items_page: answer }] } } };
+    }
     if (query.includes('boards(')) {
       return { status: 200, body: { data: { boards: [{ columns: [{ id: 'name', type: 'name' }, { id: 'person', type: 'people' }, { id: 'status', type: 'status' }] }] } } };
     }
@@ -98,7 +107,7 @@ export async function startFakeMonday(): Promise<FakeMonday> {
 }
 
 /** An item as the `items(ids:)` query returns it: status, checkbox "Billing milestone", numbers "Amount". */
-export function mondayItem(spec: { id: string; name: string; boardId: string; status?: string; billing?: boolean; amount?: number }): MondayItemJson {
+export function mondayItem(spec: { id: string; name: string; boardId: string; status?: string; billing?: boolean; amount?: number; dueOn?: string }): MondayItemJson {
   const status = spec.status ?? 'Done';
   return {
     id: spec.id,
@@ -108,6 +117,7 @@ export function mondayItem(spec: { id: string; name: string; boardId: string; st
     column_values: [
       { id: 'status', type: 'status', text: status, value: JSON.stringify({ index: 1, post_id: null, changed_at: '2026-11-02T10:00:00.000Z' }), column: { title: 'Status' } },
       { id: 'checkbox', type: 'checkbox', text: spec.billing ? 'v' : '', value: spec.billing ? JSON.stringify({ checked: 'true', changed_at: '2026-11-01T10:00:00.000Z' }) : null, column: { title: 'Billing milestone' } },
+      ...(spec.dueOn ? [{ id: 'date4', type: 'date', text: spec.dueOn, value: JSON.stringify({ date: spec.dueOn, icon: null, changed_at: '2026-11-01T10:00:00.000Z' }), column: { title: 'Due date' } }] : []),
       { id: 'numbers', type: 'numbers', text: spec.amount === undefined ? '' : String(spec.amount), value: spec.amount === undefined ? null : JSON.stringify(String(spec.amount)), column: { title: 'Amount' } },
     ],
   };

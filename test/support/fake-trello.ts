@@ -55,6 +55,8 @@ export async function startFakeTrello(): Promise<FakeTrello> {
         ],
       };
     }
+    const boardCards = /^\/1\/boards\/([^/]+)\/cards\/open$/.exec(req.path);
+    if (req.method === 'GET' && boardCards) return { status: 200, body: [...cards.values()].filter((c) => c.idBoard === boardCards[1]) };
     const boardLists = /^\/1\/boards\/([^/]+)\/lists$/.exec(req.path);
     if (req.method === 'GET' && boardLists) return { status: 200, body: lists(boardLists[1]!).map((l) => ({ ...l, closed: false, idBoard: boardLists[1] })) };
     if (req.method === 'POST' && req.path === '/1/cards') {
@@ -81,13 +83,14 @@ export async function startFakeTrello(): Promise<FakeTrello> {
 }
 
 /** A card as `GET /cards/{id}?customFieldItems=true` returns it. */
-export function trelloCard(spec: { id: string; name: string; boardId: string; listId: string; billing?: boolean; amount?: number; dueComplete?: boolean }): TrelloCardJson {
+export function trelloCard(spec: { id: string; name: string; boardId: string; listId: string; billing?: boolean; amount?: number; dueComplete?: boolean; dueOn?: string }): TrelloCardJson {
   return {
     id: spec.id,
     name: spec.name,
     idBoard: spec.boardId,
     idList: spec.listId,
     dueComplete: spec.dueComplete ?? false,
+    due: spec.dueOn ? `${spec.dueOn}T16:00:00.000Z` : null,
     dateLastActivity: '2026-11-02T10:00:00.000Z',
     url: `https://trello.com/c/${spec.id.slice(-8)}/12-milestone`,
     customFieldItems: [

@@ -74,6 +74,11 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
       const task = await call<AsanaTask>('GET', `/tasks/${encodeURIComponent(taskId)}?opt_fields=${TASK_FIELDS}`);
       return toProjectTask(task);
     },
+    async listOpenTasks(projectIds) {
+      // completed_since=now: Asana's way of asking for the incomplete tasks only.
+      const lists = await Promise.all(projectIds.map((gid) => all<AsanaTask>(`/projects/${encodeURIComponent(gid)}/tasks?completed_since=now&opt_fields=${TASK_FIELDS}`)));
+      return lists.flat().map(toProjectTask);
+    },
     async fetchTimeEntries(task) {
       // The milestone's own entries, then each subtask's, counted under the subtask.
       const subtasks = await all<{ gid: string; name?: string }>(`/tasks/${encodeURIComponent(task.taskId)}/subtasks?opt_fields=name`);

@@ -70,6 +70,18 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
     async fetchTask(taskId) {
       return toProjectTask(await call<ClickUpTask>('GET', `/task/${encodeURIComponent(taskId)}`));
     },
+    async listOpenTasks(listIds) {
+      const tasks: ProjectTask[] = [];
+      for (const listId of listIds) {
+        // Pages of up to 100 tasks, numbered from 0, until ClickUp says it was the last.
+        for (let page = 0; ; page += 1) {
+          const answer = await call<{ tasks?: ClickUpTask[]; last_page?: boolean }>('GET', `/list/${encodeURIComponent(listId)}/task?include_closed=false&subtasks=false&page=${page}`);
+          tasks.push(...(answer.tasks ?? []).map(toProjectTask));
+          if (answer.last_page !== false || !answer.tasks?.length) break;
+        }
+      }
+      return tasks;
+    },
     async fetchTimeEntries(task) {
       // The milestone and its subtasks (one level, as ClickUp nests them), each with its tracked time per user.
       const parent = await call<ClickUpTask>('GET', `/task/${encodeURIComponent(task.taskId)}?include_subtasks=true`);

@@ -53,7 +53,15 @@ interface MondayItem {
   column_values?: MondayColumnValue[];
 }
 
-const ITEM_QUERY = 'query ($ids: [ID!]) { items(ids: $ids) { id name url board { id } column_values { id type text value column { title } } } }';
+const ITEM_FIELDS = 'id name url board { id } column_values { id type text value column { title } }';
+const ITEM_QUERY = `query ($ids: [ID!]) { items(ids: $ids) { ${ITEM_FIELDS} } }`;
+const BOARD_ITEMS_QUERY = `query ($b: [ID!]) { boards(ids: $b) { items_page(limit: 100) { cursor items { ${ITEM_FIELDS} } } } }`;
+const NEXT_ITEMS_QUERY = `query ($c: String!) { next_items_page(limit: 100, cursor: $c) { cursor items { ${ITEM_FIELDS} } } }`;
+
+interface ItemsPage {
+  cursor: string | null;
+  items: MondayItem[];
+}
 const COLUMNS_QUERY = 'query ($b: [ID!]) { boards(ids: $b) { columns { id type } } }';
 // The time tracking column: total seconds, and per session who started it and when it ran.
 const TIME_VALUE = '... on TimeTrackingValue { duration history { started_user_id started_at ended_at } }';
@@ -101,6 +109,18 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
       const item = data.items[0];
       if (!item) throw new ProjectToolError(`monday.com item ${itemId} not found`, 'not_found', false);
       return toProjectTask(item, doneLabel);
+    },
+    async listOpenTasks(boardIds) {
+      // Every item of the boards, a page of 100 at a time; which are done is read per client from the status.
+      const tasks: ProjectTask[] = [];
+      for (const board of boardIds) {
+        let page = (await graphql<{ boards: { items_page: ItemsPage }[] }>(BOARD_ITEMS_QUERY, { b: [board] })).boards[0]?.items_page;
+        while (page) {
+          tasks.push(...page.items.map((item) => toProjectTask(item, doneLabel)));
+          page = page.cursor ? (await graphql<{ next_items_page: ItemsPage }>(NEXT_ITEMS_QUERY, { c: page.cursor })).next_items_page : undefined;
+        }
+      }
+      return tasks;
     },
     async fetchTimeEntries(task) {
       const data = await graphql<{ items: MondayTimedItem[] }>(TIME_QUERY, { ids: [task.taskId] });

@@ -17,6 +17,12 @@ export interface ProjectTool {
    * Absent for tools without time tracking (Trello; the generic webhook sends its entries in the body).
    */
   fetchTimeEntries?(task: ProjectTask): Promise<TimeEntry[]>;
+  /**
+   * The tasks not yet completed in the given containers (Asana projects, ClickUp lists, Trello boards,
+   * monday boards), facts included, for the forecast to pick the client's upcoming billing milestones from.
+   * Absent when the tool cannot list tasks (the generic webhook): the forecast says so.
+   */
+  listOpenTasks?(containerIds: string[]): Promise<ProjectTask[]>;
   /** Verifies and maps the tool's webhook deliveries; mounted at `POST /webhooks/<name>` (Asana has its own route). */
   webhook?: TaskWebhook;
 }

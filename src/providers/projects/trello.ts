@@ -11,6 +11,7 @@ import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, Writable
  * complete is read back and invoiced when its "Billing milestone" custom field says so.
  */
 const DEFAULT_API = 'https://api.trello.com/1';
+const CARD_FIELDS = 'name,idBoard,idList,due,dueComplete,labels,dateLastActivity,url';
 
 export interface TrelloOptions {
   apiKey: string;
@@ -73,9 +74,24 @@ export function createTrelloTool(options: TrelloOptions): WritableProjectTool & 
   return {
     name: 'trello',
     async fetchTask(cardId) {
-      const card = await call<TrelloCard>('GET', `/cards/${encodeURIComponent(cardId)}?fields=name,idBoard,idList,due,dueComplete,labels,dateLastActivity,url&list=true&customFieldItems=true`);
+      const card = await call<TrelloCard>('GET', `/cards/${encodeURIComponent(cardId)}?fields=${CARD_FIELDS}&list=true&customFieldItems=true`);
       const definitions = card.idBoard ? await call<TrelloFieldDefinition[]>('GET', `/boards/${encodeURIComponent(card.idBoard)}/customFields`) : [];
       return toProjectTask(card, definitions, isDoneList(card.list));
+    },
+    async listOpenTasks(boardIds) {
+      const tasks: ProjectTask[] = [];
+      for (const board of boardIds.map(encodeURIComponent)) {
+        const [cards, definitions, lists] = await Promise.all([
+          call<TrelloCard[]>('GET', `/boards/${board}/cards/open?fields=${CARD_FIELDS}&customFieldItems=true`),
+          call<TrelloFieldDefinition[]>('GET', `/boards/${board}/customFields`),
+          call<{ id: string; name?: string }[]>('GET', `/boards/${board}/lists?filter=open`),
+        ]);
+        for (const card of cards) {
+          const list = lists.find((l) => l.id === card.idList);
+          tasks.push(toProjectTask({ ...card, ...(list ? { list } : {}) }, definitions, isDoneList(list)));
+        }
+      }
+      return tasks;
     },
     async createTask(request) {
       // The escalation card goes to the top of the board's first open list.

@@ -157,3 +157,13 @@ describe('Asana project tool: time tracking entries', () => {
     await expect(tool().fetchTimeEntries!({ ...(await tool().fetchTask('73')), taskId: '404404' })).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('Asana project tool: open tasks for the forecast', () => {
+  test("a project's incomplete tasks (completed_since=now) with their due dates", async () => {
+    asana.addTask(asanaTask({ gid: '80', name: 'Next phase', billing: true, amount: 900, projectGid: '88', completed: false, dueOn: '2026-12-20' }));
+    asana.addTask(asanaTask({ gid: '81', name: 'Done phase', billing: true, amount: 900, projectGid: '88' }));
+    const tasks = await tool().listOpenTasks!(['88']);
+    expect(tasks.map((t) => [t.taskId, t.completed, t.dueOn, t.amount])).toEqual([['80', false, '2026-12-20', 900]]);
+    expect(new URLSearchParams(requestsFor('/api/1.0/projects/88/tasks')[0]!.query).get('completed_since')).toBe('now');
+  });
+});

@@ -88,3 +88,14 @@ describe('ClickUp project tool: tracked time', () => {
     expect(clickup.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v2/task/tt1/time', '/api/v2/task/tt1a/time']));
   });
 });
+
+describe('ClickUp project tool: open tasks for the forecast', () => {
+  test('every page of the list without the closed tasks, due dates as calendar days', async () => {
+    for (let i = 0; i < 102; i += 1) clickup.addTask(clickupTask({ id: `pg${i}`, name: `Open ${i}`, listId: '955', done: false, billing: i === 0, amount: 10, dueOn: '2026-12-24' }));
+    clickup.addTask(clickupTask({ id: 'pgc', name: 'Closed', listId: '955', done: true, billing: true }));
+    const tasks = await tool().listOpenTasks!(['955']);
+    expect(tasks).toHaveLength(102);
+    expect(tasks[0]).toMatchObject({ taskId: 'pg0', completed: false, isBillingMilestone: true, amount: '10', dueOn: '2026-12-24' });
+    expect(clickup.requests.filter((r) => r.path === '/api/v2/list/955/task')).toHaveLength(2);
+  });
+});

@@ -88,3 +88,14 @@ describe('monday.com project tool: the time tracking column', () => {
     expect(await tool().fetchTimeEntries!(await tool().fetchTask('4455667792'))).toEqual([]);
   });
 });
+
+describe('monday.com project tool: board items for the forecast', () => {
+  test("every item of the board, page after page by cursor, with its date column and status", async () => {
+    const board = '1234567899';
+    for (let i = 1; i <= 5; i += 1) monday.addItem(mondayItem({ id: `55000${i}`, name: `Item ${i}`, boardId: board, status: i === 5 ? 'Done' : 'Working on it', billing: true, amount: i * 100, dueOn: `2026-12-0${i}` }));
+    const tasks = await tool().listOpenTasks!([board]);
+    expect(tasks.map((t) => [t.taskId, t.completed, t.amount, t.dueOn])).toEqual([
+      ['550001', false, '100', '2026-12-01'], ['550002', false, '200', '2026-12-02'], ['550003', false, '300', '2026-12-03'], ['550004', false, '400', '2026-12-04'], ['550005', true, '500', '2026-12-05'],
+    ]);
+  });
+});

@@ -69,3 +69,17 @@ describe('Trello webhook deliveries', () => {
     expect(verifyTrelloSignature('s', CALLBACK, Buffer.from('{}'), undefined)).toBe(false);
   });
 });
+
+describe('Trello project tool: open cards for the forecast', () => {
+  test("a board's open cards with their list, due date and custom fields", async () => {
+    const board = '65a0ee0000000000000000ee';
+    const [todo, done] = trello.lists(board) as [{ id: string; name: string }, { id: string; name: string }];
+    trello.addCard(trelloCard({ id: '65c0ee0000000000000000e1', name: 'Phase 2', boardId: board, listId: todo.id, billing: true, amount: 640, dueOn: '2026-12-15' }));
+    trello.addCard(trelloCard({ id: '65c0ee0000000000000000e2', name: 'Shipped', boardId: board, listId: done.id, billing: true, amount: 10 }));
+    const tasks = await tool().listOpenTasks!([board]);
+    expect(tasks.map((t) => ({ id: t.taskId, completed: t.completed, billing: t.isBillingMilestone, amount: t.amount, dueOn: t.dueOn, statuses: t.facts?.statuses }))).toEqual([
+      { id: '65c0ee0000000000000000e1', completed: false, billing: true, amount: '640', dueOn: '2026-12-15', statuses: ['To do'] },
+      { id: '65c0ee0000000000000000e2', completed: true, billing: true, amount: '10', dueOn: null, statuses: ['Done'] },
+    ]);
+  });
+});

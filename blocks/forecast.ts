@@ -5,6 +5,8 @@ import { clip, fmt, plural, ymdLabel } from './format.js';
 export interface ForecastView {
   asOf: string;
   currencies: readonly { forecast: CurrencyForecast; startingBalance: number | null; projected: readonly number[] | null }[];
+  /** What is left out of the forecast (e.g. a project tool whose upcoming milestones could not be read). */
+  notes?: readonly string[];
 }
 
 /** Each currency takes a header line section plus a divider; the cap keeps a message under Slack's 50 blocks. */
@@ -28,7 +30,7 @@ function table(c: ForecastView['currencies'][number]): string {
 export function forecastMessage(view: ForecastView, options: { chartByDm?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const asOf = ymdLabel(view.asOf);
   if (view.currencies.length === 0) {
-    const text = `Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.`;
+    const text = `Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.${view.notes?.length ? ` ${view.notes.join(' ')}` : ''}`;
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
   const shown = view.currencies.slice(0, MAX_CURRENCIES);
@@ -51,7 +53,7 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
     elements: [
       {
         type: 'mrkdwn',
-        text: `Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
+        text: `${view.notes?.length ? `:warning: ${view.notes.join(' ')}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
       },
     ],
   });

@@ -55,24 +55,28 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
   const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
   log.info({ database: db.kind, location: db.location }, 'database ready');
   try {
-    await loadClients(config, db, clock, log);
-    return await wire(config, db, clock, log, options);
+    const doneStatuses = await loadClients(config, db, clock, log);
+    return await wire(config, db, clock, log, options, doneStatuses);
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;
   }
 }
 
-/** Upserts the clients file (also used by `npm run import`, so customers match their clients). */
-export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<void> {
-  if (!config.clientsFile) return;
+/**
+ * Upserts the clients file (also used by `npm run import`, so customers match their clients); returns the
+ * done statuses the clients' mappings name, which the webhooks must let through.
+ */
+export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<string[]> {
+  if (!config.clientsFile) return [];
   const { clients, errors } = await loadClientsFile(config.clientsFile);
   for (const error of errors) log.error(error);
   await upsertClients(db.pool, clients, clock.now());
   log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
+  return clients.flatMap((c) => (c.mapping?.doneStatus ? [c.mapping.doneStatus] : []));
 }
 
-async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions): Promise<Duebot> {
+async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {
   const socketMode = Boolean(config.slack.appToken);
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
   const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: '/slack/events', logLevel: LogLevel.WARN });
@@ -101,7 +105,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     db,
     clock,
     backends: invoicing.backends,
-    projectTools: createProjectTools(config),
+    projectTools: createProjectTools(config, doneStatuses),
     mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
     slack: new SlackNotifier(slackApp.client, log),
     settings,

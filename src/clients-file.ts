@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { assertYmd } from './domain/calendar.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer } from './domain/types.js';
+import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer, type TimeBilling } from './domain/types.js';
+import { DEFAULT_MAPPING } from './providers/projects/mapping.js';
 
 /**
  * Clients from the YAML clients file. Each bad entry is reported with the client's name and the field
@@ -63,6 +64,33 @@ const timeOfDay = z.union([z.string(), z.number()], { error: (i) => (i.input ===
 const businessHoursEntry = z
   .strictObject({ start: timeOfDay, end: timeOfDay }, { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {start: "09:00", end: "17:00"}' : undefined) })
   .refine((h) => !businessHoursProblem(h), { message: 'start must be before end', path: ['end'] });
+/** A field, tag, status or list name as the project tool shows it. */
+const toolName = z.string({ error: 'must be a name as the project tool shows it' }).trim().min(1, 'must not be empty');
+
+/** Any field left out keeps its default name (src/providers/projects/mapping.ts, DEFAULT_MAPPING). */
+const mappingEntry = z.strictObject(
+  {
+    billingField: toolName.optional(),
+    billingTag: toolName.optional(),
+    amountField: toolName.optional(),
+    quantityField: toolName.optional(),
+    rateField: toolName.optional(),
+    clientField: toolName.optional(),
+    doneStatus: toolName.optional(),
+  },
+  { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {billingField, billingTag, amountField, quantityField, rateField, clientField, doneStatus}' : undefined) },
+);
+
+const hourlyRate = z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (major units per hour, e.g. 120 or "120.00")' : 'must be an amount like 120 or "120.00"') });
+const timeEntriesEntry = z.strictObject(
+  {
+    enabled: z.boolean({ error: 'must be true or false' }).default(true),
+    groupBy: z.enum(['task', 'person'], { error: 'must be task or person' }).default('task'),
+    rate: hourlyRate,
+    personRates: z.record(z.string(), hourlyRate, { error: 'must be a mapping of person (id, name or email) to an hourly rate' }).default({}),
+  },
+  { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {enabled, groupBy, rate, personRates}' : undefined) },
+);
 
 /** Tool ids are strings; written unquoted, digit ids become YAML numbers, exact only up to 2^53. */
 const toolId = (what: string, pattern: RegExp, rule: string, noun = 'id') =>
@@ -128,13 +156,18 @@ const clientEntry = z.strictObject({
     .refine(isTimeZone, { error: (i) => `"${String(i.input)}" is not an IANA time zone such as Europe/Berlin` })
     .optional(),
   businessHours: businessHoursEntry.optional(),
+  mapping: mappingEntry.optional(),
+  timeEntries: timeEntriesEntry.optional(),
 });
 
+/** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
   client: Object.keys(clientEntry.shape),
-  reminder: ['day', 'tone', 'from'],
+  reminders: ['day', 'tone', 'from'],
   retainer: Object.keys(retainerEntry.shape),
   businessHours: ['start', 'end'],
+  mapping: Object.keys(mappingEntry.shape),
+  timeEntries: Object.keys(timeEntriesEntry.shape),
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
@@ -218,6 +251,29 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
         return;
       }
     }
+    let timeBilling: TimeBilling | undefined;
+    if (c.timeEntries?.enabled) {
+      const rates = Object.entries(c.timeEntries.personRates);
+      const hourly = (field: string, value: string | number): number => {
+        try {
+          const amount = parseMajor(value, c.currency).amount;
+          if (amount <= 0) throw new MoneyError('must be more than zero');
+          return amount;
+        } catch (err) {
+          throw new Error(`${label}: timeEntries.${field}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      };
+      try {
+        timeBilling = {
+          groupBy: c.timeEntries.groupBy,
+          rate: hourly('rate', c.timeEntries.rate),
+          personRates: Object.fromEntries(rates.map(([person, rate]) => [person.trim().toLowerCase(), hourly(`personRates.${person}`, rate)])),
+        };
+      } catch (err) {
+        errors.push((err as Error).message);
+        return;
+      }
+    }
     byId.set(id, c.name);
     for (const p of c.asanaProjects) byProject.set(p, c.name);
     for (const [tool, ids] of Object.entries(toolContainers)) for (const i of ids) byProject.set(`${tool}:${i}`, c.name);
@@ -236,6 +292,8 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(retainer ? { retainer } : {}),
       ...(c.timezone ? { timezone: c.timezone } : {}),
       ...(c.businessHours ? { businessHours: c.businessHours } : {}),
+      ...(c.mapping ? { mapping: { ...DEFAULT_MAPPING, ...Object.fromEntries(Object.entries(c.mapping).filter(([, v]) => v !== undefined)) } } : {}),
+      ...(timeBilling ? { timeBilling } : {}),
     });
   });
   return { clients, errors };
@@ -256,7 +314,7 @@ function formatIssue(label: string, issue: z.core.$ZodIssue): string[] {
   const path = issue.path.filter((segment, i) => !(typeof segment === 'number' && VALUE_QUOTING_LISTS.has(String(issue.path[i - 1]))));
   const where = path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : path[0] === 'retainer' || path[0] === 'businessHours' ? path[0] : 'reminder'] ?? [];
+    const known = KNOWN_FIELDS[path.length === 0 ? 'client' : String(path[0])] ?? [];
     return issue.keys.map((key) => {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
       return `${label}: ${where ? `${where}.` : ''}${key}: is not a known field${near ? ` (did you mean ${near}?)` : ''}`;

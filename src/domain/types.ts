@@ -55,12 +55,42 @@ export interface Client {
   timezone?: string | null;
   /** Reminders go out only Mon-Fri within these hours (src/domain/quiet-hours.ts); null or absent: any time. */
   businessHours?: BusinessHours | null;
+  /** Which tasks are this client's billing milestones and which fields they use; absent: the default names. */
+  mapping?: MilestoneMapping;
+  /** Invoice lines from tracked time instead of the Amount fields, when a milestone has time entries. */
+  timeBilling?: TimeBilling;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */
 export interface BusinessHours {
   start: string;
   end: string;
+}
+
+/** See src/providers/projects/mapping.ts, which reads tasks through it. */
+export interface MilestoneMapping {
+  /** Custom field (Asana, ClickUp, Trello) or column title (monday) that says "yes, invoice this". */
+  billingField: string;
+  /** A tag (Asana, ClickUp), label (Trello) or tags-column value (monday) that marks a milestone as well. */
+  billingTag: string | null;
+  amountField: string;
+  quantityField: string;
+  rateField: string;
+  clientField: string;
+  /**
+   * Status (ClickUp), list (Trello) or status label (monday) meaning done; null: the tool's own rule.
+   * Asana has only its completed checkbox, which always decides there.
+   */
+  doneStatus: string | null;
+}
+
+export interface TimeBilling {
+  /** One line per task (the milestone and each subtask with time) or per person. */
+  groupBy: 'task' | 'person';
+  /** Minor units per hour, in the client's currency. */
+  rate: number;
+  /** Minor units per hour for particular people, keyed by their id, name or email in the tool, lower-cased. */
+  personRates: Record<string, number>;
 }
 
 /** A client's monthly retainer, from the clients file. */

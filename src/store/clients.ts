@@ -1,4 +1,4 @@
-import type { BusinessHours, Client, ReminderStep, Retainer } from '../domain/types.js';
+import type { BusinessHours, Client, MilestoneMapping, ReminderStep, Retainer, TimeBilling } from '../domain/types.js';
 import { withSlackSettings, type ClientSettings } from '../domain/client-settings.js';
 import { slackOverrides } from './client-settings.js';
 import type { Queryable } from './db.js';
@@ -19,6 +19,8 @@ interface ClientRow {
   retainer: Retainer | null;
   timezone: string | null;
   business_hours: BusinessHours | null;
+  milestone_mapping: MilestoneMapping | null;
+  time_billing: TimeBilling | null;
 }
 
 export interface StoredClient extends Client {
@@ -41,6 +43,8 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.retainer ? { retainer: r.retainer } : {}),
     ...(r.timezone ? { timezone: r.timezone } : {}),
     ...(r.business_hours ? { businessHours: r.business_hours } : {}),
+    ...(r.milestone_mapping ? { mapping: r.milestone_mapping } : {}),
+    ...(r.time_billing ? { timeBilling: r.time_billing } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -54,15 +58,16 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
   for (const fileClient of clients) {
     const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer, timezone, business_hours)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer, timezone, business_hours, milestone_mapping, time_billing)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
-         timezone = $14, business_hours = $15`,
+         timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17`,
       [
         c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
         JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null, c.timezone ?? null, c.businessHours ? JSON.stringify(c.businessHours) : null,
+        c.mapping ? JSON.stringify(c.mapping) : null, c.timeBilling ? JSON.stringify(c.timeBilling) : null,
       ],
     );
   }

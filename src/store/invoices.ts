@@ -359,3 +359,10 @@ export async function listInvoices(db: Queryable, filter: InvoiceListFilter): Pr
   );
   return rows.map(toRecord);
 }
+
+/** Which of these task ids of a tool were invoiced already (any status). */
+export async function invoicedSourceRefs(db: Queryable, source: string, sourceRefs: readonly string[]): Promise<string[]> {
+  if (!sourceRefs.length) return [];
+  const { rows } = await db.query<{ source_ref: string }>('SELECT source_ref FROM invoices WHERE source = $1 AND source_ref = ANY($2::text[])', [source, sourceRefs]);
+  return rows.map((r) => r.source_ref);
+}

@@ -262,6 +262,16 @@ CREATE INDEX payments_by_paid_at ON payments (paid_at);
 `,
   },
   {
+    version: 90,
+    name: 'client milestone mapping and time billing',
+    sql: `
+-- The client's milestone mapping from the clients file (field, tag and status names); null: the default names.
+ALTER TABLE clients ADD COLUMN milestone_mapping jsonb;
+-- Lines from time entries: {groupBy, rate (minor units per hour), personRates}; null: from the Amount fields.
+ALTER TABLE clients ADD COLUMN time_billing jsonb;
+`,
+  },
+  {
     version: 100,
     name: 'client settings edited in Slack',
     sql: `

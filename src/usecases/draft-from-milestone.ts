@@ -1,10 +1,13 @@
 import { addDays, localDate } from '../domain/calendar.js';
 import { formatInvoiceNumber, line, totalOf } from '../domain/invoice.js';
 import { MoneyError, parseMajor } from '../domain/money.js';
-import type { InvoiceLine } from '../domain/types.js';
-import type { ProjectTask } from '../providers/projects/tool.js';
+import { linesFromTime } from '../domain/time-lines.js';
+import type { InvoiceLine, MilestoneMapping } from '../domain/types.js';
+import { ProjectToolError } from '../providers/projects/http.js';
+import { clientFieldValue, DEFAULT_MAPPING, remapTask, sameName } from '../providers/projects/mapping.js';
+import type { ProjectTask, ProjectTool, TimeEntry } from '../providers/projects/tool.js';
 import { audit } from '../store/audit.js';
-import { findClientForTask, type StoredClient } from '../store/clients.js';
+import { findClientForTask, listClients, type StoredClient } from '../store/clients.js';
 import { withTransaction, type Queryable } from '../store/db.js';
 import { claimEffect } from '../store/effects.js';
 import { insertDraft, type InvoiceRecord } from '../store/invoices.js';
@@ -26,11 +29,12 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
   const tool = services.projectTools[toolName];
   // A tool switched off after its event was stored: fail so the sweep retries once it is configured again.
   if (!tool) throw new Error(`project tool ${toolName} is not configured`);
-  const task = snapshot ?? (await tool.fetchTask(taskId));
+  const fetched = snapshot ?? (await tool.fetchTask(taskId));
+  const client = await findClientOfTask(services, tool.name, fetched);
+  // Read through the client's own mapping; a task of no known client is judged by the default names.
+  const task = client ? remapTask(fetched, client.mapping) : fetched;
   if (!task.completed) return ignored(services, task, 'task is not completed');
   if (!task.isBillingMilestone) return ignored(services, task, 'task is not a billing milestone');
-
-  const client = await findClientForTask(services.db.pool, task.projectIds, task.clientName, tool.name);
   if (!client) {
     return needsSetup(services, tool.name, task, `no client in the clients file owns project ${task.projectIds.join(', ') || '(none)'} or is named "${task.clientName ?? ''}"`);
   }
@@ -39,8 +43,11 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
   }
   let lines: InvoiceLine[];
   try {
-    lines = linesFromTask(task, client.currency);
+    const tracked = client.timeBilling ? await timeEntriesOf(tool, task) : [];
+    const fromTime = client.timeBilling && tracked.length ? linesFromTime(tracked, client.timeBilling, client.currency, task.name) : [];
+    lines = fromTime.length ? fromTime : linesFromTask(task, client.currency, client.mapping);
   } catch (err) {
+    if (err instanceof ProjectToolError) throw err; // the tool failed to answer: retried, not a set-up problem
     return needsSetup(services, tool.name, task, err instanceof Error ? err.message : String(err));
   }
 
@@ -70,8 +77,25 @@ export async function postOrAutoSend(services: Services, invoice: InvoiceRecord,
   return result.invoice ?? invoice;
 }
 
+/**
+ * The client a task belongs to: by container, then by the default "Client" field, then by the client
+ * field a client's own mapping names (the task must name that client there).
+ */
+async function findClientOfTask(services: Services, toolName: string, task: ProjectTask): Promise<StoredClient | null> {
+  const found = await findClientForTask(services.db.pool, task.projectIds, task.clientName, toolName);
+  if (found || !task.facts) return found;
+  const named = (await listClients(services.db.pool)).filter((c) => c.mapping && !sameName(c.mapping.clientField, DEFAULT_MAPPING.clientField));
+  return named.find((c) => [c.id, c.name].some((n) => sameName(n, clientFieldValue(task, c.mapping!.clientField)))) ?? null;
+}
+
+/** Time entries sent with the milestone, or read from the tool (with its subtasks); none when the tool has no time tracking. */
+async function timeEntriesOf(tool: ProjectTool, task: ProjectTask): Promise<TimeEntry[]> {
+  if (task.timeEntries) return task.timeEntries;
+  return tool.fetchTimeEntries ? tool.fetchTimeEntries(task) : [];
+}
+
 /** Lines from the task's fields: Quantity × Rate when both are set, otherwise one line of Amount. */
-export function linesFromTask(task: ProjectTask, currency: string): InvoiceLine[] {
+export function linesFromTask(task: ProjectTask, currency: string, mapping: MilestoneMapping = DEFAULT_MAPPING): InvoiceLine[] {
   const present = (v: unknown) => v !== null && v !== undefined && String(v).trim() !== '';
   try {
     if (task.lines?.length) {
@@ -83,15 +107,15 @@ export function linesFromTask(task: ProjectTask, currency: string): InvoiceLine[
     }
     if (present(task.quantity) && present(task.rate)) {
       const quantity = String(task.quantity).trim();
-      if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`Quantity "${task.quantity}" must be a positive number`);
-      return [line(task.name, quantity, positive(parseMajor(task.rate!, currency).amount, 'Rate'), currency)];
+      if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`${mapping.quantityField} "${task.quantity}" must be a positive number`);
+      return [line(task.name, quantity, positive(parseMajor(task.rate!, currency).amount, mapping.rateField), currency)];
     }
-    if (present(task.amount)) return [line(task.name, '1', positive(parseMajor(task.amount!, currency).amount, 'Amount'), currency)];
+    if (present(task.amount)) return [line(task.name, '1', positive(parseMajor(task.amount!, currency).amount, mapping.amountField), currency)];
   } catch (err) {
     if (err instanceof MoneyError) throw new MoneyError(`milestone "${task.name}": ${err.message}`);
     throw err;
   }
-  throw new MoneyError(`milestone "${task.name}" has no "Amount" (or "Quantity" and "Rate") set`);
+  throw new MoneyError(`milestone "${task.name}" has no "${mapping.amountField}" (or "${mapping.quantityField}" and "${mapping.rateField}") set`);
 }
 
 function positive(amount: number, field: string): number {

@@ -5,6 +5,7 @@ import { cashBalances, clientCurrencies, invoicesForForecast, setCashBalance, ty
 import type { Services } from '../services.js';
 import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
 import { retainerOutlooks } from './forecast-retainers.js';
+import { upcomingMilestoneInflows } from './upcoming-milestones.js';
 
 export interface CurrencyOutlook {
   forecast: CurrencyForecast;
@@ -18,6 +19,8 @@ export interface ForecastOutlook {
   asOf: string;
   forecast: Forecast;
   currencies: CurrencyOutlook[];
+  /** Upcoming milestones left out and why (a tool that failed or was too slow). */
+  notes?: string[];
 }
 
 /**
@@ -44,9 +47,17 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
-  const rows = toForecastRows(await invoicesForForecast(services.db.pool), asOf, services.settings.timezone);
-  // Retainer invoices billed within the 30 days are expected inflows too (src/domain/forecast-retainers.ts).
-  rows.push(...upcomingRetainerInvoices(await retainerOutlooks(services.db.pool, asOf), asOf));
+  const [stored, retainers, upcoming] = await Promise.all([
+    invoicesForForecast(services.db.pool),
+    retainerOutlooks(services.db.pool, asOf),
+    upcomingMilestoneInflows(services, asOf),
+  ]);
+  const rows = [
+    ...toForecastRows(stored, asOf, services.settings.timezone),
+    // Retainer invoices billed within the 30 days are expected inflows too (src/domain/forecast-retainers.ts).
+    ...upcomingRetainerInvoices(retainers, asOf),
+    ...upcoming.rows,
+  ];
   const forecast = buildForecast(rows, asOf);
   const balances = new Map((await cashBalances(services.db.pool)).map((b) => [b.currency, b.amount]));
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
@@ -56,7 +67,7 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     const start = balances.get(c.currency);
     return { forecast: c, startingBalance: start ?? null, projected: start === undefined ? null : projectBalance(c.weeks, start) };
   });
-  return { asOf, forecast, currencies };
+  return { asOf, forecast, currencies, notes: upcoming.notes };
 }
 
 export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };

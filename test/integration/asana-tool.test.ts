@@ -16,7 +16,11 @@ describe('Asana project tool: fetching tasks from a local Asana API', () => {
     const task = await tool().fetchTask('1');
     expect(task).toEqual({
       taskId: '1', name: 'Milestone 2', completed: true, completedAt: expect.any(Date), url: 'https://app.asana.com/0/77/1',
-      projectIds: ['77'], isBillingMilestone: true, amount: 1500.5, quantity: null, rate: null, clientName: null,
+      projectIds: ['77'], isBillingMilestone: true, amount: 1500.5, quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: {
+        fields: [{ name: 'Billing milestone', text: 'Yes', number: null, yes: true }, { name: 'Amount', text: '1500.5', number: 1500.5, yes: false }],
+        tags: [], statuses: [], doneByTool: true, nativeMilestone: false,
+      },
     });
     const request = requestsFor('/api/1.0/tasks/1').at(-1)!;
     expect(request.method).toBe('GET');
@@ -122,5 +126,44 @@ describe('Asana project tool: creating escalation tasks', () => {
   test('a refused create is coded', async () => {
     asana.failNext(1, 403);
     await expect(tool().createTask({ projectId: '77', title: 'x', notes: '', assignee: null, dueOn: null })).rejects.toMatchObject({ code: 'auth' });
+  });
+});
+
+describe('Asana project tool: time tracking entries', () => {
+  test("the milestone's entries and its subtasks' (each under its subtask), every page read, minutes → ms", async () => {
+    const milestone = asanaTask({ gid: '70', name: 'Website', billing: true, projectGid: '77' });
+    asana.addTask(milestone);
+    asana.addSubtask('70', asanaTask({ gid: '71', name: 'Wireframes', projectGid: '77' }));
+    asana.addSubtask('70', asanaTask({ gid: '72', name: 'No time here', projectGid: '77' }));
+    const dana = { gid: '1101', name: 'Dana Scully' };
+    const sam = { gid: '1102', name: 'Sam Tyler' };
+    // 105 entries on the milestone: more than one page of 100.
+    for (let i = 0; i < 105; i += 1) asana.logTime('70', 2, i % 2 ? dana : sam);
+    asana.logTime('71', 90, dana);
+    const entries = await tool().fetchTimeEntries!(await tool().fetchTask('70'));
+    expect(entries).toHaveLength(106);
+    expect(entries.filter((e) => e.taskId === '70').reduce((n, e) => n + e.durationMs, 0)).toBe(210 * 60_000);
+    expect(entries.at(-1)).toEqual({ taskId: '71', taskName: 'Wireframes', person: { id: '1101', name: 'Dana Scully', email: null }, durationMs: 90 * 60_000 });
+    const pages = requestsFor('/api/1.0/tasks/70/time_tracking_entries');
+    expect(pages).toHaveLength(2);
+    expect(new URLSearchParams(pages[1]!.query).get('offset')).toBeTruthy();
+    expect(new URLSearchParams(pages[0]!.query).get('opt_fields')).toContain('duration_minutes');
+    expect(requestsFor('/api/1.0/tasks/72/time_tracking_entries')).toHaveLength(1);
+  });
+
+  test('a task without entries has none; an unknown task is not_found', async () => {
+    asana.addTask(asanaTask({ gid: '73', name: 'Untracked', billing: true, projectGid: '77' }));
+    expect(await tool().fetchTimeEntries!(await tool().fetchTask('73'))).toEqual([]);
+    await expect(tool().fetchTimeEntries!({ ...(await tool().fetchTask('73')), taskId: '404404' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('Asana project tool: open tasks for the forecast', () => {
+  test("a project's incomplete tasks (completed_since=now) with their due dates", async () => {
+    asana.addTask(asanaTask({ gid: '80', name: 'Next phase', billing: true, amount: 900, projectGid: '88', completed: false, dueOn: '2026-12-20' }));
+    asana.addTask(asanaTask({ gid: '81', name: 'Done phase', billing: true, amount: 900, projectGid: '88' }));
+    const tasks = await tool().listOpenTasks!(['88']);
+    expect(tasks.map((t) => [t.taskId, t.completed, t.dueOn, t.amount])).toEqual([['80', false, '2026-12-20', 900]]);
+    expect(new URLSearchParams(requestsFor('/api/1.0/projects/88/tasks')[0]!.query).get('completed_since')).toBe('now');
   });
 });

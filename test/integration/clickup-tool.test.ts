@@ -18,7 +18,11 @@ describe('ClickUp project tool against a local ClickUp API', () => {
     clickup.addTask(clickupTask({ id: 'abc1', name: 'Milestone 2', listId: '901', billing: true, amount: 1500.5 }));
     expect(await tool().fetchTask('abc1')).toEqual({
       taskId: 'abc1', name: 'Milestone 2', completed: true, completedAt: new Date(1793613600000), url: 'https://app.clickup.com/t/abc1',
-      projectIds: ['901'], isBillingMilestone: true, amount: '1500.5', quantity: null, rate: null, clientName: null,
+      projectIds: ['901'], isBillingMilestone: true, amount: '1500.5', quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: {
+        fields: [{ name: 'Billing milestone', text: 'true', number: null, yes: true }, { name: 'Amount', text: '1500.5', number: '1500.5', yes: false }],
+        tags: [], statuses: ['complete'], doneByTool: true, nativeMilestone: false,
+      },
     });
     expect(clickup.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v2/task/abc1', authorization: clickup.token });
   });
@@ -65,5 +69,33 @@ describe('ClickUp webhook deliveries', () => {
     expect(await receive(statusUpdatedEvent('abc1', clickup.webhookId), 'other-secret')).toMatchObject({ kind: 'unauthorized' });
     expect(await receive({ hello: 'world' })).toMatchObject({ kind: 'malformed' });
     expect(verifyClickUpSignature('s', Buffer.from('{}'), undefined)).toBe(false);
+  });
+});
+
+describe('ClickUp project tool: tracked time', () => {
+  test("per user on the task and on each subtask (include_subtasks), the legacy /task/{id}/time total in ms", async () => {
+    clickup.addTask(clickupTask({ id: 'tt1', name: 'Website', listId: '901', billing: true }));
+    clickup.addSubtask('tt1', clickupTask({ id: 'tt1a', name: 'Wireframes', listId: '901', done: false }));
+    const dana = { id: 183, username: 'Dana Scully', email: 'dana@agency.example' };
+    clickup.trackTime('tt1', 3_600_000, dana);
+    clickup.trackTime('tt1', 1_800_000, dana);
+    clickup.trackTime('tt1a', 900_000, { id: 184, username: 'Sam Tyler', email: 'sam@agency.example' });
+    const entries = await tool().fetchTimeEntries!(await tool().fetchTask('tt1'));
+    expect(entries).toEqual([
+      { taskId: 'tt1', taskName: 'Website', person: { id: '183', name: 'Dana Scully', email: 'dana@agency.example' }, durationMs: 5_400_000 },
+      { taskId: 'tt1a', taskName: 'Wireframes', person: { id: '184', name: 'Sam Tyler', email: 'sam@agency.example' }, durationMs: 900_000 },
+    ]);
+    expect(clickup.requests.map((r) => r.path)).toEqual(expect.arrayContaining(['/api/v2/task/tt1/time', '/api/v2/task/tt1a/time']));
+  });
+});
+
+describe('ClickUp project tool: open tasks for the forecast', () => {
+  test('every page of the list without the closed tasks, due dates as calendar days', async () => {
+    for (let i = 0; i < 102; i += 1) clickup.addTask(clickupTask({ id: `pg${i}`, name: `Open ${i}`, listId: '955', done: false, billing: i === 0, amount: 10, dueOn: '2026-12-24' }));
+    clickup.addTask(clickupTask({ id: 'pgc', name: 'Closed', listId: '955', done: true, billing: true }));
+    const tasks = await tool().listOpenTasks!(['955']);
+    expect(tasks).toHaveLength(102);
+    expect(tasks[0]).toMatchObject({ taskId: 'pg0', completed: false, isBillingMilestone: true, amount: '10', dueOn: '2026-12-24' });
+    expect(clickup.requests.filter((r) => r.path === '/api/v2/list/955/task')).toHaveLength(2);
   });
 });

@@ -11,6 +11,16 @@ const receive = (body: unknown, signature?: string) => {
 const milestone = { externalId: 'zap-1', client: 'acme', milestone: 'Design', lines: [{ description: 'Design', quantity: '2.5', unitAmount: '100.00' }] };
 
 describe('generic webhook: the documented body', () => {
+  test('timeEntries in decimal hours become exact milliseconds; lines may then be left out', async () => {
+    const outcome = await receive({ externalId: 'zap-t', client: 'acme', milestone: 'Website', timeEntries: [{ task: 'Wireframes', person: 'dana@agency.example', hours: '2.5' }, { hours: 0.3333 }] });
+    expect(outcome).toMatchObject({ kind: 'events', events: [{ task: { timeEntries: [
+      { taskId: 'zap-t:Wireframes', taskName: 'Wireframes', person: { id: null, name: 'dana@agency.example', email: 'dana@agency.example' }, durationMs: 9_000_000 },
+      { taskId: 'zap-t:', taskName: 'Website', person: { id: null, name: null, email: null }, durationMs: 1_199_880 },
+    ] } }] });
+    expect(await receive({ externalId: 'zap-u', client: 'acme', milestone: 'Website' })).toEqual({ kind: 'malformed', reason: 'lines: needs lines, timeEntries or both' });
+    expect(await receive({ externalId: 'zap-v', client: 'acme', milestone: 'W', timeEntries: [{ hours: '1.23456' }] })).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(/^timeEntries\.0\.hours: "1\.23456" is not a positive number of hours/) });
+  });
+
   test('a signed milestone is one event carrying its task, keyed by externalId', async () => {
     expect(await receive({ ...milestone, currency: 'eur', url: 'https://tool.example/m/1' })).toEqual({
       kind: 'events', ignored: 0,

@@ -20,7 +20,8 @@ describe('monday.com project tool against a local GraphQL API', () => {
     monday.addItem(mondayItem({ id: '4455667788', name: 'Milestone 2', boardId: BOARD, billing: true, amount: 1500 }));
     expect(await tool().fetchTask('4455667788')).toEqual({
       taskId: '4455667788', name: 'Milestone 2', completed: true, completedAt: null, url: `https://pixel.monday.com/boards/${BOARD}/pulses/4455667788`,
-      projectIds: [BOARD], isBillingMilestone: true, amount: '1500', quantity: null, rate: null, clientName: null,
+      projectIds: [BOARD], isBillingMilestone: true, amount: '1500', quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: expect.objectContaining({ statuses: ['Done'], doneByTool: true, tags: [], nativeMilestone: false }),
     });
     monday.addItem(mondayItem({ id: '4455667789', name: 'Still working', boardId: BOARD, status: 'Working on it', billing: false }));
     expect(await tool().fetchTask('4455667789')).toMatchObject({ completed: false, isBillingMilestone: false });
@@ -65,5 +66,36 @@ describe('monday.com webhook deliveries', () => {
     expect(await receive(event, '')).toMatchObject({ kind: 'unauthorized', reason: 'missing Authorization JWT' });
     expect(await receive(event, `Bearer ${await jwt(monday.signingSecret, { aud: AUD })}`)).toMatchObject({ kind: 'events' });
     expect(await verifyMondayJwt(monday.signingSecret, await jwt(monday.signingSecret, { aud: 'anything' }), null)).toBe(true);
+  });
+});
+
+describe('monday.com project tool: the time tracking column', () => {
+  test('sessions per person from the history, subitems under their own name, hand-entered time unattributed', async () => {
+    monday.addItem(mondayItem({ id: '4455667790', name: 'Website', boardId: BOARD, billing: true }));
+    monday.addSubitem('4455667790', { id: '4455667791', name: 'Wireframes' });
+    monday.users.set('9603417', { id: '9603417', name: 'Dana Scully', email: 'dana@agency.example' });
+    monday.trackTime('4455667790', 5400, 9603417);
+    monday.trackTime('4455667790', 600, null);
+    monday.trackTime('4455667791', 1800, 9603417);
+    const entries = await tool().fetchTimeEntries!(await tool().fetchTask('4455667790'));
+    const dana = { id: '9603417', name: 'Dana Scully', email: 'dana@agency.example' };
+    expect(entries).toEqual([
+      { taskId: '4455667790', taskName: 'Website', person: dana, durationMs: 5_400_000 },
+      { taskId: '4455667790', taskName: 'Website', person: { id: null, name: null, email: null }, durationMs: 600_000 },
+      { taskId: '4455667791', taskName: 'Wireframes', person: dana, durationMs: 1_800_000 },
+    ]);
+    monday.addItem(mondayItem({ id: '4455667792', name: 'Untracked', boardId: BOARD, billing: true }));
+    expect(await tool().fetchTimeEntries!(await tool().fetchTask('4455667792'))).toEqual([]);
+  });
+});
+
+describe('monday.com project tool: board items for the forecast', () => {
+  test("every item of the board, page after page by cursor, with its date column and status", async () => {
+    const board = '1234567899';
+    for (let i = 1; i <= 5; i += 1) monday.addItem(mondayItem({ id: `55000${i}`, name: `Item ${i}`, boardId: board, status: i === 5 ? 'Done' : 'Working on it', billing: true, amount: i * 100, dueOn: `2026-12-0${i}` }));
+    const tasks = await tool().listOpenTasks!([board]);
+    expect(tasks.map((t) => [t.taskId, t.completed, t.amount, t.dueOn])).toEqual([
+      ['550001', false, '100', '2026-12-01'], ['550002', false, '200', '2026-12-02'], ['550003', false, '300', '2026-12-03'], ['550004', false, '400', '2026-12-04'], ['550005', true, '500', '2026-12-05'],
+    ]);
   });
 });

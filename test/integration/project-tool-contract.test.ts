@@ -14,7 +14,7 @@ import { findInvoiceBySource } from '../../src/store/invoices.js';
  * server that speaks the tool's wire format.
  */
 
-type ClientId = 'acme' | 'initech';
+type ClientId = 'acme' | 'initech' | 'globex';
 interface Delivery {
   path: string;
   body: string;
@@ -26,7 +26,19 @@ interface TaskSpec {
   billing: boolean;
   amount: number;
   client: ClientId;
+  /** Field names other than the defaults, for a client with its own mapping. */
+  names?: FieldNames;
 }
+interface FieldNames {
+  billing: string;
+  amount: string;
+}
+/** globex's mapping in the clients file below. */
+const GLOBEX_NAMES: FieldNames = { billing: 'Invoice this', amount: 'Fee' };
+/** A field's name as the task carries it: a default name, or its replacement in `names`. */
+const named = (name: string, names: FieldNames | undefined) => (names ? ({ 'Billing milestone': names.billing, Amount: names.amount }[name] ?? name) : name);
+const renameFields = <T extends { name?: unknown; column?: { title?: unknown } }>(fields: T[], names: FieldNames | undefined): T[] =>
+  fields.map((f) => (f.column ? { ...f, column: { ...f.column, title: named(String(f.column.title), names) } } : { ...f, name: named(String(f.name), names) }));
 interface Driver {
   tool: 'asana' | 'clickup' | 'trello' | 'monday' | 'generic';
   /** A task id in the tool's own format, from a small number. */
@@ -44,11 +56,11 @@ interface Driver {
 }
 
 const CONTAINERS: Record<Driver['tool'], Record<ClientId, string>> = {
-  asana: { acme: '1200', initech: '1400' },
-  clickup: { acme: '901', initech: '902' },
-  trello: { acme: '65a0aa0000000000000000aa', initech: '65a0bb0000000000000000bb' },
-  monday: { acme: '1234567890', initech: '1234567891' },
-  generic: { acme: '', initech: '' },
+  asana: { acme: '1200', initech: '1400', globex: '1600' },
+  clickup: { acme: '901', initech: '902', globex: '903' },
+  trello: { acme: '65a0aa0000000000000000aa', initech: '65a0bb0000000000000000bb', globex: '65a0cc0000000000000000cc' },
+  monday: { acme: '1234567890', initech: '1234567891', globex: '1234567892' },
+  generic: { acme: '', initech: '', globex: '' },
 };
 
 const CLIENTS_YAML = `
@@ -74,6 +86,15 @@ clients:
     autoSend: true
     finalMode: pause
     reminders: [{ day: 30, tone: final }]
+  - id: globex
+    name: Globex
+    emails: [ap@globex.example]
+    currency: USD
+    asanaProjects: ["${CONTAINERS.asana.globex}"]
+    clickupLists: ["${CONTAINERS.clickup.globex}"]
+    trelloBoards: ["${CONTAINERS.trello.globex}"]
+    mondayBoards: ["${CONTAINERS.monday.globex}"]
+    mapping: { billingField: "${GLOBEX_NAMES.billing}", amountField: "${GLOBEX_NAMES.amount}" }
 `;
 
 const replaceHeader = (d: Delivery, name: string, value: string): Delivery => ({ ...d, headers: { ...d.headers, [name]: value } });
@@ -88,7 +109,8 @@ const drivers: Driver[] = [
       expect(response.status).toBe(200);
     },
     async complete(h, t) {
-      h.asana.addTask(asanaTask({ gid: t.id, name: t.name, completed: true, billing: t.billing, amount: t.amount, projectGid: CONTAINERS.asana[t.client] }));
+      const task = asanaTask({ gid: t.id, name: t.name, completed: true, billing: t.billing, amount: t.amount, projectGid: CONTAINERS.asana[t.client] });
+      h.asana.addTask({ ...task, custom_fields: renameFields(task.custom_fields, t.names) });
       return { path: '/webhooks/asana', ...asanaDelivery(h.hookSecret, [completedEvent(t.id)]) };
     },
     forge: async (_h, d) => replaceHeader(d, 'x-hook-signature', '0'.repeat(64)),
@@ -102,7 +124,8 @@ const drivers: Driver[] = [
     id: (n) => `86cu${n}`,
     billingFlag: true,
     async complete(h, t) {
-      h.clickup!.addTask(clickupTask({ id: t.id, name: t.name, listId: CONTAINERS.clickup[t.client], billing: t.billing, amount: t.amount }));
+      const task = clickupTask({ id: t.id, name: t.name, listId: CONTAINERS.clickup[t.client], billing: t.billing, amount: t.amount });
+      h.clickup!.addTask({ ...task, custom_fields: renameFields(task.custom_fields as { name: string }[], t.names) });
       return { path: '/webhooks/clickup', ...clickupDelivery(h.clickup!.webhookSecret, statusUpdatedEvent(t.id, h.clickup!.webhookId)) };
     },
     forge: async (_h, d) => replaceHeader(d, 'x-signature', 'f'.repeat(64)),
@@ -122,6 +145,7 @@ const drivers: Driver[] = [
     async complete(h, t) {
       const board = CONTAINERS.trello[t.client];
       const [todo, done] = h.trello!.lists(board) as [{ id: string; name: string }, { id: string; name: string }];
+      h.trello!.renameFields(board, t.names ?? {}); // board-wide in Trello: reset for tasks with the default names
       h.trello!.addCard(trelloCard({ id: t.id, name: t.name, boardId: board, listId: done.id, billing: t.billing, amount: t.amount }));
       const payload = cardMovedAction({ id: t.id, name: t.name, boardId: board }, todo, done);
       return { path: '/webhooks/trello', ...trelloDelivery(h.trello!.appSecret, `${h.publicUrl}/webhooks/trello`, payload) };
@@ -145,7 +169,8 @@ const drivers: Driver[] = [
     },
     async complete(h, t) {
       const board = CONTAINERS.monday[t.client];
-      h.monday!.addItem(mondayItem({ id: t.id, name: t.name, boardId: board, billing: t.billing, amount: t.amount }));
+      const item = mondayItem({ id: t.id, name: t.name, boardId: board, billing: t.billing, amount: t.amount });
+      h.monday!.addItem({ ...item, column_values: renameFields(item.column_values as { column: { title: string } }[], t.names) });
       return { path: '/webhooks/monday', ...(await mondayDelivery(h.monday!.signingSecret, statusChangedEvent({ itemId: t.id, boardId: board }), `${h.publicUrl}/webhooks/monday`)) };
     },
     async forge(h, d) {
@@ -232,6 +257,19 @@ describe.each(drivers)('project tool contract: $tool', (d) => {
     await settle();
     expect(await findInvoiceBySource(pool(), d.tool, d.id(4))).toBeNull();
     expect(draftPosts(`${d.tool} internal chore`)).toHaveLength(0);
+  });
+
+  (d.billingFlag ? test : test.skip)('a client with its own mapping invoices from its own fields; the default names mean nothing there', async () => {
+    const own = { id: d.id(6), name: `${d.tool} own fields`, billing: true, amount: 820, client: 'globex' as const, names: GLOBEX_NAMES };
+    expect((await send(await d.complete(h, own))).status).toBe(200);
+    const invoice = await h.slack.waitFor(() => findInvoiceBySource(pool(), d.tool, own.id));
+    expect(invoice).toMatchObject({ clientId: 'globex', total: 82_000, milestone: own.name });
+    // "Billing milestone" = yes and "Amount" set, but globex marks milestones with "Invoice this": not one.
+    const defaults = { id: d.id(7), name: `${d.tool} default names`, billing: true, amount: 50, client: 'globex' as const };
+    expect((await send(await d.complete(h, defaults))).status).toBe(200);
+    await settle();
+    expect(await findInvoiceBySource(pool(), d.tool, defaults.id)).toBeNull();
+    expect(h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes(defaults.name))).toHaveLength(0);
   });
 
   test('day 30 unpaid: the escalation goes to the tool the milestone came from, assigned to the owner', async () => {

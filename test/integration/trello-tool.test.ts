@@ -18,7 +18,11 @@ describe('Trello project tool against a local Trello API', () => {
     trello.addCard(trelloCard({ id: '65c0cc0000000000000000c1', name: 'Milestone 2', boardId: BOARD, listId: done().id, billing: true, amount: 980.4 }));
     expect(await tool().fetchTask('65c0cc0000000000000000c1')).toEqual({
       taskId: '65c0cc0000000000000000c1', name: 'Milestone 2', completed: true, completedAt: new Date('2026-11-02T10:00:00.000Z'),
-      url: expect.stringMatching(/^https:\/\/trello\.com\/c\//), projectIds: [BOARD], isBillingMilestone: true, amount: '980.4', quantity: null, rate: null, clientName: null,
+      url: expect.stringMatching(/^https:\/\/trello\.com\/c\//), projectIds: [BOARD], isBillingMilestone: true, amount: '980.4', quantity: null, rate: null, clientName: null, dueOn: null,
+      facts: {
+        fields: [{ name: 'Billing milestone', text: 'true', number: null, yes: true }, { name: 'Amount', text: '980.4', number: '980.4', yes: false }],
+        tags: [], statuses: ['Done'], doneByTool: true, doneAnyway: false, nativeMilestone: false,
+      },
     });
   });
 
@@ -63,5 +67,19 @@ describe('Trello webhook deliveries', () => {
     expect(await receive(dueDone)).toMatchObject({ events: [{ externalId: 'a-due-1', taskId: card.id }] });
     expect(await receive(dueDone, [], 'https://duebot.test/webhooks/trello')).toMatchObject({ kind: 'unauthorized' });
     expect(verifyTrelloSignature('s', CALLBACK, Buffer.from('{}'), undefined)).toBe(false);
+  });
+});
+
+describe('Trello project tool: open cards for the forecast', () => {
+  test("a board's open cards with their list, due date and custom fields", async () => {
+    const board = '65a0ee0000000000000000ee';
+    const [todo, done] = trello.lists(board) as [{ id: string; name: string }, { id: string; name: string }];
+    trello.addCard(trelloCard({ id: '65c0ee0000000000000000e1', name: 'Phase 2', boardId: board, listId: todo.id, billing: true, amount: 640, dueOn: '2026-12-15' }));
+    trello.addCard(trelloCard({ id: '65c0ee0000000000000000e2', name: 'Shipped', boardId: board, listId: done.id, billing: true, amount: 10 }));
+    const tasks = await tool().listOpenTasks!([board]);
+    expect(tasks.map((t) => ({ id: t.taskId, completed: t.completed, billing: t.isBillingMilestone, amount: t.amount, dueOn: t.dueOn, statuses: t.facts?.statuses }))).toEqual([
+      { id: '65c0ee0000000000000000e1', completed: false, billing: true, amount: '640', dueOn: '2026-12-15', statuses: ['To do'] },
+      { id: '65c0ee0000000000000000e2', completed: true, billing: true, amount: '10', dueOn: null, statuses: ['Done'] },
+    ]);
   });
 });

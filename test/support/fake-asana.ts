@@ -9,6 +9,7 @@ export interface AsanaTaskJson {
   name: string;
   completed: boolean;
   completed_at: string | null;
+  due_on?: string | null;
   resource_subtype: string;
   permalink_url: string;
   projects: { gid: string; name: string; resource_type: 'project' }[];
@@ -23,6 +24,10 @@ export interface FakeAsana {
   /** Every request, including refused ones; `query` is the raw query string (e.g. the opt_fields asked for). */
   requests: { method: string; path: string; query: string; authorization: string | undefined; body: string }[];
   addTask(task: AsanaTaskJson): void;
+  /** Makes `child` a subtask of `parent` (GET /tasks/{parent}/subtasks lists it). */
+  addSubtask(parentGid: string, child: AsanaTaskJson): void;
+  /** Logs time on a task as Asana's time tracking does: whole minutes, by a user. */
+  logTime(taskGid: string, minutes: number, user: { gid: string; name: string }, enteredOn?: string): void;
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
 }
@@ -34,6 +39,16 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
   const requests: FakeAsana['requests'] = [];
   let failures: { left: number; status: number; headers: Record<string, string> } = { left: 0, status: 500, headers: {} };
   let nextGid = 1_300_000_000;
+  const subtasks = new Map<string, string[]>();
+  const timeEntries = new Map<string, Record<string, unknown>[]>();
+  /** A list answer paged like Asana's: `limit` (1..100) and an opaque `offset` token; `next_page` null on the last page. */
+  const paged = (items: unknown[], query: URLSearchParams, path: string) => {
+    const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 100)));
+    const start = query.get('offset') ? Number(Buffer.from(query.get('offset')!, 'base64url').toString()) : 0;
+    const end = start + limit;
+    const offset = Buffer.from(String(end)).toString('base64url');
+    return { status: 200, body: { data: items.slice(start, end), next_page: end < items.length ? { offset, path: `${path}?limit=${limit}&offset=${offset}`, uri: `https://app.asana.com/api/1.0${path}?offset=${offset}` } : null } };
+  };
 
   const stub = await startStub((req) => {
     requests.push({ method: req.method, path: req.path, query: req.query.toString(), authorization: req.headers.authorization, body: req.body });
@@ -41,6 +56,22 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     if (failures.left > 0) {
       failures.left -= 1;
       return { status: failures.status, headers: failures.headers, body: { errors: [{ message: `injected ${failures.status}` }] } };
+    }
+    const listMatch = /^\/api\/1\.0\/tasks\/([^/]+)\/(subtasks|time_tracking_entries)$/.exec(req.path);
+    if (req.method === 'GET' && listMatch) {
+      const gid = decodeURIComponent(listMatch[1]!);
+      if (!tasks.has(gid)) return { status: 404, body: { errors: [{ message: 'task: Unknown object' }] } };
+      const items = listMatch[2] === 'subtasks'
+        ? (subtasks.get(gid) ?? []).map((child) => ({ gid: child, resource_type: 'task', name: tasks.get(child)?.name, resource_subtype: 'default_task' }))
+        : timeEntries.get(gid) ?? [];
+      return paged(items, req.query, req.path.replace('/api/1.0', ''));
+    }
+    const projectTasks = /^\/api\/1\.0\/projects\/([^/]+)\/tasks$/.exec(req.path);
+    if (req.method === 'GET' && projectTasks) {
+      // completed_since=now: only the incomplete tasks, as Asana answers it.
+      const gid = decodeURIComponent(projectTasks[1]!);
+      const open = req.query.get('completed_since') === 'now';
+      return paged([...tasks.values()].filter((t) => t.projects.some((p) => p.gid === gid) && (!open || !t.completed)), req.query, req.path.replace('/api/1.0', ''));
     }
     const taskMatch = /^\/api\/1\.0\/tasks\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && taskMatch) {
@@ -84,6 +115,14 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     createdTasks,
     requests,
     addTask: (task) => void tasks.set(task.gid, task),
+    addSubtask(parentGid, child) {
+      tasks.set(child.gid, child);
+      subtasks.set(parentGid, [...(subtasks.get(parentGid) ?? []), child.gid]);
+    },
+    logTime(taskGid, minutes, user, enteredOn = '2026-11-02') {
+      const entry = { gid: String(nextGid++), resource_type: 'time_tracking_entry', duration_minutes: minutes, entered_on: enteredOn, created_by: { gid: user.gid, resource_type: 'user', name: user.name } };
+      timeEntries.set(taskGid, [...(timeEntries.get(taskGid) ?? []), entry]);
+    },
     failNext(count, status, headers = {}) {
       failures = { left: count, status, headers };
     },
@@ -107,6 +146,8 @@ export interface TaskSpec {
   client?: string;
   projectGid: string;
   projectName?: string;
+  /** YYYY-MM-DD. */
+  dueOn?: string;
   /** Asana's task type; 'milestone' is its native milestone. */
   subtype?: 'default_task' | 'milestone' | 'approval';
 }
@@ -136,6 +177,7 @@ export function asanaTask(spec: TaskSpec): AsanaTaskJson {
     name: spec.name,
     completed: spec.completed ?? true,
     completed_at: spec.completed === false ? null : new Date().toISOString(),
+    due_on: spec.dueOn ?? null,
     resource_subtype: spec.subtype ?? 'default_task',
     permalink_url: `https://app.asana.com/0/${spec.projectGid}/${spec.gid}`,
     projects: [{ gid: spec.projectGid, name: spec.projectName ?? `Project ${spec.projectGid}`, resource_type: 'project' }],

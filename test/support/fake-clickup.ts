@@ -14,6 +14,12 @@ export interface FakeClickUp {
   createdTasks: { listId: string; body: Record<string, unknown> }[];
   requests: { method: string; path: string; authorization: string | undefined }[];
   addTask(task: ClickUpTaskJson): void;
+  /** Answers every later request only after `ms` (0: at once again), like an API having a bad day. */
+  slowDown(ms: number): void;
+  /** Makes `child` a subtask of `parent`: listed in the parent's `subtasks` when asked with include_subtasks=true. */
+  addSubtask(parentId: string, child: ClickUpTaskJson): void;
+  /** Tracks time on a task for a user, as an interval of `ms` milliseconds. */
+  trackTime(taskId: string, ms: number, user: { id: number; username: string; email: string }): void;
   close(): Promise<void>;
 }
 
@@ -23,15 +29,36 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
   const createdTasks: FakeClickUp['createdTasks'] = [];
   const requests: FakeClickUp['requests'] = [];
   let next = 1;
-  const stub = await startStub((req) => {
+  const subtasks = new Map<string, string[]>();
+  const tracked = new Map<string, { user: Record<string, unknown>; intervals: { id: string; start: string; end: string; time: string; source: string; date_added: string }[] }[]>();
+  let delay = 0;
+  const stub = await startStub(async (req) => {
+    if (delay) await new Promise((r) => setTimeout(r, delay));
     requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization });
     if (req.headers.authorization !== token) return { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } };
     const task = /^\/api\/v2\/task\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && task) {
-      const found = tasks.get(decodeURIComponent(task[1]!));
-      return found ? { status: 200, body: found } : { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+      const id = decodeURIComponent(task[1]!);
+      const found = tasks.get(id);
+      if (!found) return { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+      const children = (subtasks.get(id) ?? []).map((c) => tasks.get(c)!).map((c) => ({ id: c.id, name: c.name, parent: id, status: c.status, url: c.url }));
+      return { status: 200, body: req.query.get('include_subtasks') === 'true' ? { ...found, subtasks: children } : found };
+    }
+    const time = /^\/api\/v2\/task\/([^/]+)\/time$/.exec(req.path);
+    if (req.method === 'GET' && time) {
+      const id = decodeURIComponent(time[1]!);
+      if (!tasks.has(id)) return { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
+      // The legacy "tracked time" answer: per user, the total `time` in ms (a string) and the intervals.
+      return { status: 200, body: { data: (tracked.get(id) ?? []).map((u) => ({ user: u.user, time: String(u.intervals.reduce((n, i) => n + Number(i.time), 0)), intervals: u.intervals })) } };
     }
     const list = /^\/api\/v2\/list\/([^/]+)\/task$/.exec(req.path);
+    if (req.method === 'GET' && list) {
+      // Pages of 100, numbered from 0; closed tasks only with include_closed=true.
+      const page = Number(req.query.get('page') ?? 0);
+      const closed = req.query.get('include_closed') === 'true';
+      const inList = [...tasks.values()].filter((t) => (t.list as { id: string }).id === list[1] && (closed || (t.status as { type: string }).type !== 'closed'));
+      return { status: 200, body: { tasks: inList.slice(page * 100, page * 100 + 100), last_page: page * 100 + 100 >= inList.length } };
+    }
     if (req.method === 'POST' && list) {
       const body = JSON.parse(req.body || '{}') as Record<string, unknown>;
       if (typeof body.name !== 'string' || !body.name) return { status: 400, body: { err: 'Task name invalid', ECODE: 'INPUT_005' } };
@@ -50,12 +77,25 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
     createdTasks,
     requests,
     addTask: (t) => void tasks.set(t.id, t),
+    slowDown: (ms) => void (delay = ms),
+    addSubtask(parentId, child) {
+      tasks.set(child.id, child);
+      subtasks.set(parentId, [...(subtasks.get(parentId) ?? []), child.id]);
+    },
+    trackTime(taskId, ms, user) {
+      const users = tracked.get(taskId) ?? [];
+      let entry = users.find((u) => u.user.id === user.id);
+      if (!entry) users.push((entry = { user: { ...user, color: '#7b68ee', initials: user.username.slice(0, 2).toUpperCase(), profilePicture: null }, intervals: [] }));
+      const start = 1793600000000 + next * 3_600_000;
+      entry.intervals.push({ id: `${4200000000000000000n + BigInt(next++)}`, start: String(start), end: String(start + ms), time: String(ms), source: 'clickup', date_added: String(start + ms) });
+      tracked.set(taskId, users);
+    },
     close: stub.close,
   };
 }
 
 /** A task as `GET /task/{id}` returns it: checkbox "Billing milestone", currency "Amount", text "Client". */
-export function clickupTask(spec: { id: string; name: string; listId: string; done?: boolean; billing?: boolean; amount?: number }): ClickUpTaskJson {
+export function clickupTask(spec: { id: string; name: string; listId: string; done?: boolean; billing?: boolean; amount?: number; dueOn?: string }): ClickUpTaskJson {
   const done = spec.done ?? true;
   return {
     id: spec.id,
@@ -64,6 +104,7 @@ export function clickupTask(spec: { id: string; name: string; listId: string; do
     name: spec.name,
     status: done ? { status: 'complete', color: '#6bc950', type: 'closed', orderindex: 3 } : { status: 'in progress', color: '#f9d900', type: 'custom', orderindex: 1 },
     date_created: '1793000000000',
+    due_date: spec.dueOn ? String(Date.parse(`${spec.dueOn}T16:00:00Z`)) : null,
     date_closed: done ? '1793613600000' : null,
     date_done: done ? '1793613600000' : null,
     url: `https://app.clickup.com/t/${spec.id}`,

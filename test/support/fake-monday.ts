@@ -13,6 +13,15 @@ export interface FakeMonday {
   createdItems: { boardId: string; name: string; columnValues: Record<string, unknown> }[];
   updates: { itemId: string; body: string }[];
   addItem(item: MondayItemJson): void;
+  /** A subitem of `parentId` (answered under the parent's `subitems`). */
+  addSubitem(parentId: string, subitem: { id: string; name: string }): void;
+  /**
+   * A session on the item's time tracking column: `seconds` long, started by `userId` (history entry), or,
+   * with userId null, time added by hand (in `duration` but not in the history).
+   */
+  trackTime(itemId: string, seconds: number, userId: number | null): void;
+  /** Users the `users(ids:)` query knows. */
+  users: Map<string, { id: string; name: string; email: string }>;
   close(): Promise<void>;
 }
 
@@ -22,6 +31,13 @@ export async function startFakeMonday(): Promise<FakeMonday> {
   const createdItems: FakeMonday['createdItems'] = [];
   const updates: FakeMonday['updates'] = [];
   let next = 9_000_000_001;
+  const subitems = new Map<string, { id: string; name: string }[]>();
+  const time = new Map<string, { duration: number; history: Record<string, unknown>[] }>();
+  const users = new Map<string, { id: string; name: string; email: string }>();
+  const timeValue = (id: string) => {
+    const t = time.get(id);
+    return t ? [{ id: 'time_tracking', type: 'time_tracking', duration: t.duration, running: false, history: t.history }] : [];
+  };
   const stub = await startStub((req) => {
     if (req.method !== 'POST' || req.path !== '/v2') return { status: 404, body: { error_message: 'Not Found' } };
     if (req.headers.authorization !== token) return { status: 401, body: { errors: [{ message: 'Not Authenticated', extensions: { code: 'UNAUTHENTICATED' } }] } };
@@ -37,9 +53,30 @@ export async function startFakeMonday(): Promise<FakeMonday> {
       updates.push({ itemId: String(variables.i), body: String(variables.body) });
       return { status: 200, body: { data: { create_update: { id: String(next++) } } } };
     }
+    if (query.includes('TimeTrackingValue')) {
+      if (!/column_values\(types: \[time_tracking\]\)/.test(query)) return { status: 200, body: { errors: [{ message: 'this fake answers time tracking only with column_values(types: [time_tracking])' }] } };
+      const ids = (variables.ids as string[]).map(String);
+      const found = ids.filter((id) => items.has(id)).map((id) => ({
+        id, name: items.get(id)!.name, column_values: timeValue(id),
+        subitems: (subitems.get(id) ?? []).map((s) => ({ ...s, column_values: timeValue(s.id) })),
+      }));
+      return { status: 200, body: { data: { items: found } } };
+    }
+    if (query.includes('users(')) {
+      return { status: 200, body: { data: { users: (variables.u as string[]).map((u) => users.get(String(u))).filter(Boolean) } } };
+    }
     if (query.includes('items(')) {
       const ids = (variables.ids as string[]).map(String);
       return { status: 200, body: { data: { items: ids.map((id) => items.get(id)).filter(Boolean) } } };
+    }
+    if (query.includes('items_page(')) {
+      // Pages of 2 here, so the cursor is exercised; this fake's cursor is "<board>:<offset>".
+      const next = query.includes('next_items_page(');
+      const [board, start] = next ? (String(variables.c).split(':') as [string, string]) : [String((variables.b as string[])[0]), '0'];
+      const onBoard = [...items.values()].filter((i) => (i.board as { id: string }).id === board);
+      const from = Number(start);
+      const answer = { cursor: from + 2 < onBoard.length ? `${board}:${from + 2}` : null, items: onBoard.slice(from, from + 2) };
+      return { status: 200, body: { data: next ? { next_items_page: answer } : { boards: [{ items_page: answer }] } } };
     }
     if (query.includes('boards(')) {
       return { status: 200, body: { data: { boards: [{ columns: [{ id: 'name', type: 'name' }, { id: 'person', type: 'people' }, { id: 'status', type: 'status' }] }] } } };
@@ -54,12 +91,23 @@ export async function startFakeMonday(): Promise<FakeMonday> {
     createdItems,
     updates,
     addItem: (i) => void items.set(i.id, i),
+    addSubitem: (parentId, subitem) => void subitems.set(parentId, [...(subitems.get(parentId) ?? []), subitem]),
+    trackTime(itemId, seconds, userId) {
+      const t = time.get(itemId) ?? { duration: 0, history: [] };
+      t.duration += seconds;
+      if (userId !== null) {
+        const start = Date.parse('2026-11-02T09:00:00.000Z') + t.history.length * 86_400_000;
+        t.history.push({ id: String(next++), status: 'stop', started_user_id: String(userId), ended_user_id: String(userId), started_at: new Date(start).toISOString(), ended_at: new Date(start + seconds * 1000).toISOString(), manually_entered_start_date: false });
+      }
+      time.set(itemId, t);
+    },
+    users,
     close: stub.close,
   };
 }
 
 /** An item as the `items(ids:)` query returns it: status, checkbox "Billing milestone", numbers "Amount". */
-export function mondayItem(spec: { id: string; name: string; boardId: string; status?: string; billing?: boolean; amount?: number }): MondayItemJson {
+export function mondayItem(spec: { id: string; name: string; boardId: string; status?: string; billing?: boolean; amount?: number; dueOn?: string }): MondayItemJson {
   const status = spec.status ?? 'Done';
   return {
     id: spec.id,
@@ -69,6 +117,7 @@ export function mondayItem(spec: { id: string; name: string; boardId: string; st
     column_values: [
       { id: 'status', type: 'status', text: status, value: JSON.stringify({ index: 1, post_id: null, changed_at: '2026-11-02T10:00:00.000Z' }), column: { title: 'Status' } },
       { id: 'checkbox', type: 'checkbox', text: spec.billing ? 'v' : '', value: spec.billing ? JSON.stringify({ checked: 'true', changed_at: '2026-11-01T10:00:00.000Z' }) : null, column: { title: 'Billing milestone' } },
+      ...(spec.dueOn ? [{ id: 'date4', type: 'date', text: spec.dueOn, value: JSON.stringify({ date: spec.dueOn, icon: null, changed_at: '2026-11-01T10:00:00.000Z' }), column: { title: 'Due date' } }] : []),
       { id: 'numbers', type: 'numbers', text: spec.amount === undefined ? '' : String(spec.amount), value: spec.amount === undefined ? null : JSON.stringify(String(spec.amount)), column: { title: 'Amount' } },
     ],
   };

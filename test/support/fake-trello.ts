@@ -17,6 +17,8 @@ export interface FakeTrello {
   lists(boardId: string): { id: string; name: string }[];
   createdCards: Record<string, unknown>[];
   addCard(card: TrelloCardJson): void;
+  /** Gives a board's custom fields other names (a client mapping its own fields); the ids stay. */
+  renameFields(boardId: string, names: Partial<Record<keyof typeof TRELLO_FIELDS, string>>): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startFakeTrello(): Promise<FakeTrello> {
   const token = `ATTA${randomBytes(16).toString('hex')}`;
   const cards = new Map<string, TrelloCardJson>();
   const createdCards: Record<string, unknown>[] = [];
+  const fieldNames = new Map<string, Partial<Record<keyof typeof TRELLO_FIELDS, string>>>();
   const lists = (boardId: string) => [
     { id: hex24(`${boardId.slice(0, 10)}11`), name: 'To do' },
     { id: hex24(`${boardId.slice(0, 10)}dd`), name: 'Done' },
@@ -46,12 +49,14 @@ export async function startFakeTrello(): Promise<FakeTrello> {
       return {
         status: 200,
         body: [
-          { id: TRELLO_FIELDS.billing, idModel: fields[1], modelType: 'board', name: 'Billing milestone', type: 'checkbox' },
-          { id: TRELLO_FIELDS.amount, idModel: fields[1], modelType: 'board', name: 'Amount', type: 'number' },
-          { id: TRELLO_FIELDS.client, idModel: fields[1], modelType: 'board', name: 'Client', type: 'text' },
+          { id: TRELLO_FIELDS.billing, idModel: fields[1], modelType: 'board', name: fieldNames.get(fields[1]!)?.billing ?? 'Billing milestone', type: 'checkbox' },
+          { id: TRELLO_FIELDS.amount, idModel: fields[1], modelType: 'board', name: fieldNames.get(fields[1]!)?.amount ?? 'Amount', type: 'number' },
+          { id: TRELLO_FIELDS.client, idModel: fields[1], modelType: 'board', name: fieldNames.get(fields[1]!)?.client ?? 'Client', type: 'text' },
         ],
       };
     }
+    const boardCards = /^\/1\/boards\/([^/]+)\/cards\/open$/.exec(req.path);
+    if (req.method === 'GET' && boardCards) return { status: 200, body: [...cards.values()].filter((c) => c.idBoard === boardCards[1]) };
     const boardLists = /^\/1\/boards\/([^/]+)\/lists$/.exec(req.path);
     if (req.method === 'GET' && boardLists) return { status: 200, body: lists(boardLists[1]!).map((l) => ({ ...l, closed: false, idBoard: boardLists[1] })) };
     if (req.method === 'POST' && req.path === '/1/cards') {
@@ -72,18 +77,20 @@ export async function startFakeTrello(): Promise<FakeTrello> {
     lists,
     createdCards,
     addCard: (c) => void cards.set(c.id, c),
+    renameFields: (boardId, names) => void fieldNames.set(boardId, names),
     close: stub.close,
   };
 }
 
 /** A card as `GET /cards/{id}?customFieldItems=true` returns it. */
-export function trelloCard(spec: { id: string; name: string; boardId: string; listId: string; billing?: boolean; amount?: number; dueComplete?: boolean }): TrelloCardJson {
+export function trelloCard(spec: { id: string; name: string; boardId: string; listId: string; billing?: boolean; amount?: number; dueComplete?: boolean; dueOn?: string }): TrelloCardJson {
   return {
     id: spec.id,
     name: spec.name,
     idBoard: spec.boardId,
     idList: spec.listId,
     dueComplete: spec.dueComplete ?? false,
+    due: spec.dueOn ? `${spec.dueOn}T16:00:00.000Z` : null,
     dateLastActivity: '2026-11-02T10:00:00.000Z',
     url: `https://trello.com/c/${spec.id.slice(-8)}/12-milestone`,
     customFieldItems: [

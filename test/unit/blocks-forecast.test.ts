@@ -23,6 +23,15 @@ describe('forecastMessage', () => {
   const message = forecastMessage(view);
   const sections = message.blocks.filter((b): b is SectionBlock => b.type === 'section').map((b) => b.text!.text);
 
+  test('tools whose upcoming milestones are left out are named in the context line, and when nothing is expected', () => {
+    const notes = ['clickup did not answer within 2 s: its upcoming milestones are not included.'];
+    const withNotes = forecastMessage({ ...view, notes });
+    expect(JSON.stringify(withNotes.blocks.at(-1))).toContain(`:warning: ${notes[0]}`);
+    expect(JSON.stringify(message.blocks.at(-1))).not.toContain(':warning:');
+    expect(forecastMessage({ asOf: ASOF, currencies: [], notes }).text).toContain(notes[0]);
+    expect(messageProblems(withNotes)).toEqual([]);
+  });
+
   test('header, one section per currency with weekly table, overdue and projected balance', () => {
     expect((message.blocks[0] as HeaderBlock).text.text).toBe('Cash-flow forecast · next 30 days from Mar 2, 2026');
     expect(sections).toHaveLength(2);

@@ -77,6 +77,25 @@ describe('clients file', () => {
         finalMode: 'pause',
         autoSend: false,
       },
+      {
+        id: 'hooli',
+        name: 'Hooli',
+        emails: ['ap@hooli.example'],
+        currency: 'USD',
+        paymentTermsDays: 30,
+        provider: 'stripe',
+        asanaProjectGids: [],
+        toolContainers: { clickup: ['901234568'] },
+        reminderSchedule: [
+          { day: 7, from: 'delivery', tone: 'friendly' },
+          { day: 14, from: 'delivery', tone: 'firm' },
+          { day: 30, from: 'delivery', tone: 'final' },
+        ],
+        finalMode: 'pause',
+        autoSend: false,
+        mapping: { billingField: 'Invoice this', billingTag: null, amountField: 'Fee', quantityField: 'Quantity', rateField: 'Rate', clientField: 'Client', doneStatus: 'Ready to bill' },
+        timeBilling: { groupBy: 'task', rate: 12_000, personRates: { 'dana@agency.example': 15_000 } },
+      },
     ]);
   });
 

@@ -1,17 +1,15 @@
-import { ProjectToolError } from './http.js';
-import type { CreateTaskRequest, ProjectTask, WritableProjectTool } from './tool.js';
+import { isYes, jsonClient, ProjectToolError } from './http.js';
+import { taskField, taskWithFacts } from './mapping.js';
+import type { CreateTaskRequest, ProjectTask, TimeEntry, WritableProjectTool } from './tool.js';
 
 export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
 const DEFAULT_API = 'https://app.asana.com/api/1.0';
 const TASK_FIELDS = [
-  'name', 'completed', 'completed_at', 'resource_subtype', 'permalink_url', 'projects.gid', 'projects.name',
+  'name', 'completed', 'completed_at', 'due_on', 'resource_subtype', 'tags.name', 'permalink_url', 'projects.gid', 'projects.name',
   'custom_fields.gid', 'custom_fields.name', 'custom_fields.resource_subtype', 'custom_fields.display_value',
   'custom_fields.enum_value.name', 'custom_fields.multi_enum_values.name', 'custom_fields.number_value', 'custom_fields.text_value',
 ].join(',');
-const MAX_RETRIES = 3;
-const MAX_WAIT_MS = 10_000;
-const DEFAULT_WAIT_MS = 1_000;
 
 interface AsanaCustomField {
   gid?: string;
@@ -24,6 +22,16 @@ interface AsanaCustomField {
   text_value?: string | null;
 }
 
+const TIME_FIELDS = 'duration_minutes,entered_on,created_by.name,created_by.email';
+
+/** GET /tasks/{task_gid}/time_tracking_entries: whole minutes per entry, by the user who logged them. */
+interface AsanaTimeEntry {
+  gid: string;
+  duration_minutes?: number;
+  entered_on?: string;
+  created_by?: { gid?: string; name?: string; email?: string } | null;
+}
+
 interface AsanaTask {
   gid: string;
   name?: string;
@@ -31,6 +39,8 @@ interface AsanaTask {
   completed_at?: string | null;
   resource_subtype?: string;
   permalink_url?: string | null;
+  due_on?: string | null;
+  tags?: { name?: string }[];
   projects?: { gid: string }[];
   custom_fields?: AsanaCustomField[];
 }
@@ -39,36 +49,23 @@ interface AsanaTask {
 export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
 
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    for (let attempt = 0; ; attempt += 1) {
-      let res: Response;
-      try {
-        res = await fetch(`${base}${path}`, {
-          method,
-          headers: { Authorization: `Bearer ${options.accessToken}`, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-          body: body ? JSON.stringify(body) : undefined,
-          signal: AbortSignal.timeout(15_000),
-        });
-      } catch (err) {
-        throw new ProjectToolError(`Asana unreachable: ${err instanceof Error ? err.message : String(err)}`, 'unavailable', true);
-      }
-      if (res.ok) {
-        const parsed = (await res.json().catch(() => undefined)) as { data?: T } | undefined;
-        if (parsed?.data === undefined) throw new ProjectToolError(`Asana ${method} ${path.split('?')[0]} answered ${res.status} without a data object`, 'unavailable', true);
-        return parsed.data;
-      }
-      const detail = await res.text().catch(() => '');
-      if (res.status === 429 && attempt < MAX_RETRIES) {
-        await new Promise((r) => setTimeout(r, retryAfterMs(res.headers.get('retry-after'))));
-        continue;
-      }
-      const message = `Asana ${method} ${path.split('?')[0]} answered ${res.status}: ${errorMessage(detail)}`;
-      if (res.status === 404) throw new ProjectToolError(message, 'not_found', false);
-      if (res.status === 401 || res.status === 403) throw new ProjectToolError(message, 'auth', false);
-      if (res.status === 429) throw new ProjectToolError(message, 'rate_limited', true);
-      if (res.status >= 500) throw new ProjectToolError(message, 'unavailable', true);
-      throw new ProjectToolError(message, 'invalid', false);
-    }
+  const json = jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${options.accessToken}` }, describeError: errorMessage });
+  /** Asana wraps every answer in `data`; lists page with `next_page.offset`. */
+  async function page<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T; next: string | null }> {
+    const parsed = await json<{ data?: T; next_page?: { offset?: string } | null }>(method, path, body);
+    if (parsed?.data === undefined) throw new ProjectToolError(`Asana ${method} ${path.split('?')[0]} answered without a data object`, 'unavailable', true);
+    return { data: parsed.data, next: parsed.next_page?.offset ?? null };
+  }
+  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => (await page<T>(method, path, body)).data;
+  async function all<T>(path: string): Promise<T[]> {
+    const items: T[] = [];
+    let offset: string | null = null;
+    do {
+      const answer: { data: T[]; next: string | null } = await page<T[]>('GET', `${path}&limit=100${offset ? `&offset=${encodeURIComponent(offset)}` : ''}`);
+      items.push(...answer.data);
+      offset = answer.next;
+    } while (offset);
+    return items;
   }
 
   return {
@@ -76,6 +73,26 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
     async fetchTask(taskId) {
       const task = await call<AsanaTask>('GET', `/tasks/${encodeURIComponent(taskId)}?opt_fields=${TASK_FIELDS}`);
       return toProjectTask(task);
+    },
+    async listOpenTasks(projectIds) {
+      // completed_since=now: Asana's way of asking for the incomplete tasks only.
+      const lists = await Promise.all(projectIds.map((gid) => all<AsanaTask>(`/projects/${encodeURIComponent(gid)}/tasks?completed_since=now&opt_fields=${TASK_FIELDS}`)));
+      return lists.flat().map(toProjectTask);
+    },
+    async fetchTimeEntries(task) {
+      // The milestone's own entries, then each subtask's, counted under the subtask.
+      const subtasks = await all<{ gid: string; name?: string }>(`/tasks/${encodeURIComponent(task.taskId)}/subtasks?opt_fields=name`);
+      const tasks = [{ gid: task.taskId, name: task.name }, ...subtasks.map((s) => ({ gid: s.gid, name: s.name ?? `Task ${s.gid}` }))];
+      const entries: TimeEntry[] = [];
+      for (const t of tasks) {
+        const tracked = await all<AsanaTimeEntry>(`/tasks/${encodeURIComponent(t.gid)}/time_tracking_entries?opt_fields=${TIME_FIELDS}`);
+        for (const e of tracked) {
+          if (typeof e.duration_minutes !== 'number' || e.duration_minutes <= 0) continue;
+          const by = e.created_by;
+          entries.push({ taskId: t.gid, taskName: t.name, person: { id: by?.gid ?? null, name: by?.name ?? null, email: by?.email ?? null }, durationMs: e.duration_minutes * 60_000 });
+        }
+      }
+      return entries;
     },
     async createTask(request: CreateTaskRequest) {
       const created = await call<{ gid: string; permalink_url?: string | null }>('POST', '/tasks', {
@@ -92,47 +109,34 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
   };
 }
 
-/** `Retry-After` is seconds (Asana) or an HTTP date (proxies); capped so a webhook job never stalls for minutes. */
-function retryAfterMs(header: string | null): number {
-  if (header === null || header.trim() === '') return DEFAULT_WAIT_MS;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.min(MAX_WAIT_MS, Math.max(0, seconds * 1000));
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? DEFAULT_WAIT_MS : Math.min(MAX_WAIT_MS, Math.max(0, at - Date.now()));
-}
-
 /**
- * Maps Asana's task JSON; custom fields are found by name, case-insensitively. A "Billing milestone" field,
- * when the task has one, decides; without it Asana's own milestone task type counts (the port's contract).
+ * Reduces Asana's task JSON to the facts a mapping reads (src/providers/projects/mapping.ts). Enum, multi-enum,
+ * text and number fields all count; without a billing field Asana's own milestone task type counts.
  */
 export function toProjectTask(task: AsanaTask): ProjectTask {
-  const fields = task.custom_fields ?? [];
-  const field = (name: string) => fields.find((f) => f.name?.trim().toLowerCase() === name);
-  const numeric = (f: AsanaCustomField | undefined): number | string | null => {
-    if (!f) return null;
-    if (typeof f.number_value === 'number') return f.number_value;
-    const text = (f.text_value ?? f.display_value ?? '').trim();
-    return text && /^-?[\d,]*\.?\d+$/.test(text) ? text : null;
-  };
-  const billing = field('billing milestone');
-  const yes = (v: string | null | undefined) => !!v && ['yes', 'true', '✓', 'y'].includes(v.trim().toLowerCase());
-  const isBilling = billing
-    ? yes(billing.enum_value?.name) || (billing.multi_enum_values ?? []).some((v) => yes(v.name)) || yes(billing.text_value) || yes(billing.display_value)
-    : task.resource_subtype === 'milestone';
-  const client = field('client');
-  return {
-    taskId: task.gid,
-    name: task.name ?? `Task ${task.gid}`,
-    completed: task.completed === true,
-    completedAt: task.completed_at ? new Date(task.completed_at) : null,
-    url: task.permalink_url ?? null,
-    projectIds: (task.projects ?? []).map((p) => p.gid),
-    isBillingMilestone: isBilling,
-    amount: numeric(field('amount')),
-    quantity: numeric(field('quantity')),
-    rate: numeric(field('rate')),
-    clientName: client ? (client.text_value ?? client.enum_value?.name ?? client.display_value ?? null) : null,
-  };
+  const fields = (task.custom_fields ?? []).filter((f) => f.name).map((f) =>
+    taskField(f.name!, f.text_value ?? f.enum_value?.name ?? f.display_value, {
+      number: typeof f.number_value === 'number' ? f.number_value : undefined,
+      yes: [f.enum_value?.name, ...(f.multi_enum_values ?? []).map((v) => v.name), f.text_value, f.display_value].some(isYes),
+    }),
+  );
+  return taskWithFacts(
+    {
+      taskId: task.gid,
+      name: task.name ?? `Task ${task.gid}`,
+      completedAt: task.completed_at ? new Date(task.completed_at) : null,
+      url: task.permalink_url ?? null,
+      projectIds: (task.projects ?? []).map((p) => p.gid),
+      dueOn: task.due_on ?? null,
+    },
+    {
+      fields,
+      tags: (task.tags ?? []).flatMap((t) => (t.name ? [t.name] : [])),
+      statuses: [],
+      doneByTool: task.completed === true,
+      nativeMilestone: task.resource_subtype === 'milestone',
+    },
+  );
 }
 
 function errorMessage(body: string): string {

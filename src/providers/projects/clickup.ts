@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, numericValue } from './http.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+import { sameName, taskField, taskWithFacts } from './mapping.js';
+import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * ClickUp through its REST API v2 (`CLICKUP_API_URL` overrides the base for tests). Webhook deliveries
@@ -30,6 +31,15 @@ interface ClickUpTask {
   custom_item_id?: number | null;
   list?: { id: string };
   custom_fields?: ClickUpField[];
+  tags?: { name?: string }[];
+  due_date?: string | null;
+  subtasks?: { id: string; name?: string }[];
+}
+
+/** One user's time on a task, as GET /task/{task_id}/time answers: `time` in milliseconds (a string). */
+interface ClickUpTrackedTime {
+  user?: { id?: number | string; username?: string; email?: string };
+  time?: string | number;
 }
 
 const delivery = z.object({
@@ -39,7 +49,7 @@ const delivery = z.object({
   history_items: z.array(z.object({ id: z.string(), field: z.string().optional(), after: z.unknown().optional() }).passthrough()).default([]),
 });
 
-export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null }): WritableProjectTool & { webhook: TaskWebhook } {
+export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null; doneStatuses?: string[] }): WritableProjectTool & { webhook: TaskWebhook } {
   const call = jsonClient({
     label: 'ClickUp',
     baseUrl: options.apiUrl || DEFAULT_API,
@@ -60,6 +70,35 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
     async fetchTask(taskId) {
       return toProjectTask(await call<ClickUpTask>('GET', `/task/${encodeURIComponent(taskId)}`));
     },
+    async listOpenTasks(listIds) {
+      const tasks: ProjectTask[] = [];
+      for (const listId of listIds) {
+        // Pages of up to 100 tasks, numbered from 0, until ClickUp says it was the last.
+        for (let page = 0; ; page += 1) {
+          const answer = await call<{ tasks?: ClickUpTask[]; last_page?: boolean }>('GET', `/list/${encodeURIComponent(listId)}/task?include_closed=false&subtasks=false&page=${page}`);
+          tasks.push(...(answer.tasks ?? []).map(toProjectTask));
+          if (answer.last_page !== false || !answer.tasks?.length) break;
+        }
+      }
+      return tasks;
+    },
+    async fetchTimeEntries(task) {
+      // The milestone and its subtasks (one level, as ClickUp nests them), each with its tracked time per user.
+      const parent = await call<ClickUpTask>('GET', `/task/${encodeURIComponent(task.taskId)}?include_subtasks=true`);
+      const tasks = [{ id: task.taskId, name: task.name }, ...(parent.subtasks ?? []).map((t) => ({ id: t.id, name: t.name ?? `Task ${t.id}` }))];
+      const entries: TimeEntry[] = [];
+      for (const t of tasks) {
+        const tracked = await call<{ data?: ClickUpTrackedTime[] }>('GET', `/task/${encodeURIComponent(t.id)}/time`);
+        for (const per of tracked.data ?? []) {
+          const ms = Number(per.time);
+          // A running timer shows as a negative duration: only stopped time is billed.
+          if (!Number.isSafeInteger(ms) || ms <= 0) continue;
+          const user = per.user ?? {};
+          entries.push({ taskId: t.id, taskName: t.name, person: { id: user.id === undefined ? null : String(user.id), name: user.username ?? null, email: user.email ?? null }, durationMs: ms });
+        }
+      }
+      return entries;
+    },
     async createTask(request) {
       const created = await call<{ id: string; url?: string }>('POST', `/list/${encodeURIComponent(request.projectId)}/task`, {
         name: request.title,
@@ -70,7 +109,7 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
       return { taskId: created.id, url: created.url ?? null };
     },
     webhook: {
-      receive: (request) => receive(options.webhookSecret, request),
+      receive: (request) => receive(options.webhookSecret, options.doneStatuses ?? [], request),
     },
   };
 }
@@ -80,7 +119,7 @@ export function verifyClickUpSignature(secret: string, rawBody: Buffer, signatur
   return !!signature && safeEqual(hmacDigest('sha256', secret, rawBody, 'hex'), signature.trim().toLowerCase());
 }
 
-function receive(secret: string, request: WebhookRequest): WebhookOutcome {
+function receive(secret: string, doneStatuses: string[], request: WebhookRequest): WebhookOutcome {
   if (request.method !== 'POST') return { kind: 'reply', status: 405, body: { error: 'POST only' } };
   const signature = header(request.headers, 'x-signature');
   if (!verifyClickUpSignature(secret, request.rawBody, signature)) {
@@ -91,41 +130,44 @@ function receive(secret: string, request: WebhookRequest): WebhookOutcome {
   if (!json.ok || !parsed?.success) return { kind: 'malformed', reason: json.ok ? 'expected a ClickUp webhook event {event, webhook_id, task_id, history_items}' : json.reason };
   const event = parsed.data;
   const status = event.history_items.find((h) => h.field === 'status');
-  const after = status?.after as { type?: string } | undefined;
-  if (event.event !== 'taskStatusUpdated' || !event.task_id || !status || !DONE_TYPES.has(String(after?.type))) return { kind: 'events', events: [], ignored: 1 };
+  const after = status?.after as { type?: string; status?: string } | undefined;
+  const done = DONE_TYPES.has(String(after?.type)) || doneStatuses.some((s) => sameName(s, after?.status));
+  if (event.event !== 'taskStatusUpdated' || !event.task_id || !status || !done) return { kind: 'events', events: [], ignored: 1 };
   // ClickUp's suggested dedupe key: the webhook plus the history item.
   return { kind: 'events', events: [{ externalId: `${event.webhook_id}:${status.id}`, taskId: event.task_id }], ignored: 0 };
 }
 
-/** Maps ClickUp's task JSON; custom fields are found by name, case-insensitively. */
+/** Reduces ClickUp's task JSON to the facts a mapping reads; drop-down and label fields read as their option names. */
 export function toProjectTask(task: ClickUpTask): ProjectTask {
-  const fields = task.custom_fields ?? [];
-  const field = (name: string) => fields.find((f) => f.name?.trim().toLowerCase() === name);
   const optionNames = (f: ClickUpField): string[] => {
     const options = f.type_config?.options ?? [];
     const values = Array.isArray(f.value) ? f.value : f.value === undefined || f.value === null ? [] : [f.value];
     // A drop_down value is the option's orderindex (or its id, in some payloads); labels are option ids.
     return values.map((v) => options.find((o) => o.id === v || String(o.orderindex) === String(v))).map((o) => o?.name ?? o?.label ?? '');
   };
-  const billing = field('billing milestone');
-  const isBilling = billing
-    ? billing.type === 'drop_down' || billing.type === 'labels'
-      ? optionNames(billing).some(isYes)
-      : isYes(billing.value)
-    : task.custom_item_id === 1; // ClickUp's own "Milestone" task type
-  const client = field('client');
+  const fields = (task.custom_fields ?? []).filter((f) => f.name).map((f) => {
+    if (f.type === 'drop_down' || f.type === 'labels') {
+      const names = optionNames(f).filter(Boolean);
+      return taskField(f.name!, names.join(', '), { yes: names.some(isYes) });
+    }
+    return taskField(f.name!, typeof f.value === 'string' || typeof f.value === 'number' ? String(f.value) : null, { number: f.value, yes: isYes(f.value) });
+  });
   const done = task.date_done ?? task.date_closed;
-  return {
-    taskId: task.id,
-    name: task.name ?? `Task ${task.id}`,
-    completed: DONE_TYPES.has(String(task.status?.type)),
-    completedAt: done ? new Date(Number(done)) : null,
-    url: task.url ?? null,
-    projectIds: task.list ? [task.list.id] : [],
-    isBillingMilestone: isBilling,
-    amount: numericValue(field('amount')?.value),
-    quantity: numericValue(field('quantity')?.value),
-    rate: numericValue(field('rate')?.value),
-    clientName: client ? (client.type === 'drop_down' ? optionNames(client)[0] || null : typeof client.value === 'string' ? client.value : null) : null,
-  };
+  return taskWithFacts(
+    {
+      taskId: task.id,
+      name: task.name ?? `Task ${task.id}`,
+      completedAt: done ? new Date(Number(done)) : null,
+      url: task.url ?? null,
+      projectIds: task.list ? [task.list.id] : [],
+      dueOn: task.due_date ? new Date(Number(task.due_date)).toISOString().slice(0, 10) : null,
+    },
+    {
+      fields,
+      tags: (task.tags ?? []).flatMap((t) => (t.name ? [t.name] : [])),
+      statuses: task.status?.status ? [task.status.status] : [],
+      doneByTool: DONE_TYPES.has(String(task.status?.type)),
+      nativeMilestone: task.custom_item_id === 1, // ClickUp's own "Milestone" task type
+    },
+  );
 }

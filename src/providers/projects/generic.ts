@@ -13,11 +13,23 @@ import type { ProjectTool, WebhookOutcome, WebhookRequest } from './tool.js';
  *   X-Duebot-Signature: sha256=<hex HMAC-SHA256 of the raw body with GENERIC_WEBHOOK_SECRET>
  *   {"externalId": "zap-4711", "client": "acme", "milestone": "Milestone 2 - Design", "currency": "USD",
  *    "url": "https://tool.example/m/4711",
- *    "lines": [{"description": "Design", "quantity": "1", "unitAmount": "1500.00"}]}
+ *    "lines": [{"description": "Design", "quantity": "1", "unitAmount": "1500.00"}],
+ *    "timeEntries": [{"task": "Wireframes", "person": "dana@agency.example", "hours": "2.5"}]}
  *
  * `externalId` deduplicates (one invoice per id, ever); `client` is a client id or name from the clients file.
+ * `timeEntries` (optional; `lines` may then be left out) bill hours × rate for a client with `timeEntries` set.
  */
 const amount = z.union([z.string().trim().min(1), z.number().finite()]).transform(String);
+/** Decimal hours, at most 4 decimals (0.0001 h = 360 ms), turned into exact whole milliseconds. */
+const hours = z.union([z.string().trim(), z.number().finite()]).transform((v, ctx) => {
+  const match = /^(\d+)(?:\.(\d{1,4}))?$/.exec(String(v));
+  const ms = match ? Number(match[1]) * 3_600_000 + Number((match[2] ?? '').padEnd(4, '0')) * 360 : 0;
+  if (!match || ms <= 0 || !Number.isSafeInteger(ms)) {
+    ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a positive number of hours with at most 4 decimals` });
+    return z.NEVER;
+  }
+  return ms;
+});
 const body = z.strictObject({
   externalId: z.string().trim().min(1).max(200),
   client: z.string().trim().min(1),
@@ -35,8 +47,13 @@ const body = z.strictObject({
       }
     }),
   url: z.url().optional(),
-  lines: z.array(z.strictObject({ description: z.string().trim().min(1), quantity: amount.default('1'), unitAmount: amount })).min(1).max(100),
-});
+  lines: z.array(z.strictObject({ description: z.string().trim().min(1), quantity: amount.default('1'), unitAmount: amount })).min(1).max(100).optional(),
+  timeEntries: z
+    .array(z.strictObject({ task: z.string().trim().min(1).max(500).optional(), person: z.string().trim().min(1).max(200).optional(), hours }))
+    .min(1)
+    .max(1000)
+    .optional(),
+}).refine((b) => b.lines || b.timeEntries, { message: 'needs lines, timeEntries or both', path: ['lines'] });
 
 export const GENERIC_SIGNATURE_HEADER = 'x-duebot-signature';
 
@@ -89,7 +106,17 @@ function receive(secret: string, request: WebhookRequest): WebhookOutcome {
           quantity: null,
           rate: null,
           clientName: m.client,
-          lines: m.lines,
+          ...(m.lines ? { lines: m.lines } : {}),
+          ...(m.timeEntries
+            ? {
+                timeEntries: m.timeEntries.map((e) => ({
+                  taskId: `${m.externalId}:${e.task ?? ''}`,
+                  taskName: e.task ?? m.milestone,
+                  person: { id: null, name: e.person ?? null, email: e.person?.includes('@') ? e.person : null },
+                  durationMs: e.hours,
+                })),
+              }
+            : {}),
           ...(m.currency ? { currency: m.currency } : {}),
         },
       },

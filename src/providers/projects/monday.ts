@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
 import { parseJson } from '../../http/raw-body.js';
-import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
+import { header, isYes, jsonClient, ProjectToolError } from './http.js';
+import { sameName, taskField, taskWithFacts } from './mapping.js';
 import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
@@ -18,6 +19,8 @@ export interface MondayOptions {
   signingSecret: string;
   apiUrl?: string | null;
   doneLabel: string;
+  /** Status labels clients' mappings call done (besides `doneLabel`). */
+  doneStatuses?: string[];
   /** Our webhook URL: when set, the JWT's `aud` must be it. */
   audience?: string | null;
 }
@@ -30,6 +33,18 @@ interface MondayColumnValue {
   column?: { title?: string };
 }
 
+interface MondayTimeValue {
+  duration?: number | null;
+  history?: { started_user_id?: string | number | null; started_at?: string | null; ended_at?: string | null }[];
+}
+
+interface MondayTimedItem {
+  id: string;
+  name?: string;
+  column_values?: MondayTimeValue[];
+  subitems?: MondayTimedItem[] | null;
+}
+
 interface MondayItem {
   id: string;
   name?: string;
@@ -38,8 +53,20 @@ interface MondayItem {
   column_values?: MondayColumnValue[];
 }
 
-const ITEM_QUERY = 'query ($ids: [ID!]) { items(ids: $ids) { id name url board { id } column_values { id type text value column { title } } } }';
+const ITEM_FIELDS = 'id name url board { id } column_values { id type text value column { title } }';
+const ITEM_QUERY = `query ($ids: [ID!]) { items(ids: $ids) { ${ITEM_FIELDS} } }`;
+const BOARD_ITEMS_QUERY = `query ($b: [ID!]) { boards(ids: $b) { items_page(limit: 100) { cursor items { ${ITEM_FIELDS} } } } }`;
+const NEXT_ITEMS_QUERY = `query ($c: String!) { next_items_page(limit: 100, cursor: $c) { cursor items { ${ITEM_FIELDS} } } }`;
+
+interface ItemsPage {
+  cursor: string | null;
+  items: MondayItem[];
+}
 const COLUMNS_QUERY = 'query ($b: [ID!]) { boards(ids: $b) { columns { id type } } }';
+// The time tracking column: total seconds, and per session who started it and when it ran.
+const TIME_VALUE = '... on TimeTrackingValue { duration history { started_user_id started_at ended_at } }';
+const TIME_QUERY = `query ($ids: [ID!]) { items(ids: $ids) { id name column_values(types: [time_tracking]) { ${TIME_VALUE} } subitems { id name column_values(types: [time_tracking]) { ${TIME_VALUE} } } } }`;
+const USERS_QUERY = 'query ($u: [ID!]) { users(ids: $u) { id name email } }';
 const CREATE_ITEM = 'mutation ($b: ID!, $n: String!, $c: JSON) { create_item(board_id: $b, item_name: $n, column_values: $c) { id url } }';
 const CREATE_UPDATE = 'mutation ($i: ID!, $body: String!) { create_update(item_id: $i, body: $body) { id } }';
 
@@ -82,6 +109,31 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
       const item = data.items[0];
       if (!item) throw new ProjectToolError(`monday.com item ${itemId} not found`, 'not_found', false);
       return toProjectTask(item, doneLabel);
+    },
+    async listOpenTasks(boardIds) {
+      // Every item of the boards, a page of 100 at a time; which are done is read per client from the status.
+      const tasks: ProjectTask[] = [];
+      for (const board of boardIds) {
+        let page = (await graphql<{ boards: { items_page: ItemsPage }[] }>(BOARD_ITEMS_QUERY, { b: [board] })).boards[0]?.items_page;
+        while (page) {
+          tasks.push(...page.items.map((item) => toProjectTask(item, doneLabel)));
+          page = page.cursor ? (await graphql<{ next_items_page: ItemsPage }>(NEXT_ITEMS_QUERY, { c: page.cursor })).next_items_page : undefined;
+        }
+      }
+      return tasks;
+    },
+    async fetchTimeEntries(task) {
+      const data = await graphql<{ items: MondayTimedItem[] }>(TIME_QUERY, { ids: [task.taskId] });
+      const item = data.items[0];
+      if (!item) throw new ProjectToolError(`monday.com item ${task.taskId} not found`, 'not_found', false);
+      // Subitems' time counts under the subitem, as its own task.
+      const sessions = [item, ...(item.subitems ?? [])].flatMap((i) => (i.column_values ?? []).flatMap((v) => timeSessions(v).map((s) => ({ ...s, taskId: i.id, taskName: i.id === item.id ? task.name : (i.name ?? `Item ${i.id}`) }))));
+      const userIds = [...new Set(sessions.flatMap((s) => (s.userId ? [s.userId] : [])))];
+      const users = userIds.length ? (await graphql<{ users: { id: string | number; name?: string; email?: string }[] }>(USERS_QUERY, { u: userIds })).users : [];
+      return sessions.map((s) => {
+        const user = users.find((u) => String(u.id) === s.userId);
+        return { taskId: s.taskId, taskName: s.taskName, person: { id: s.userId, name: user?.name ?? null, email: user?.email ?? null }, durationMs: s.ms };
+      });
     },
     async createTask(request) {
       let columnValues: Record<string, unknown> = {};
@@ -126,36 +178,58 @@ async function receive(options: MondayOptions, doneLabel: string, request: Webho
   const event = parsed.data.event;
   const label = event.value?.label?.text?.trim().toLowerCase();
   const statusChange = event.type === 'update_column_value' && (event.columnType === 'color' || event.columnType === 'status');
-  if (!statusChange || label !== doneLabel || event.pulseId === undefined) return { kind: 'events', events: [], ignored: 1 };
+  const done = label === doneLabel || (options.doneStatuses ?? []).some((s) => sameName(s, label));
+  if (!statusChange || !done || event.pulseId === undefined) return { kind: 'events', events: [], ignored: 1 };
   // Retries carry the same triggerUuid; without one, the event's own content identifies a repeat.
   const externalId = event.triggerUuid || createHash('sha256').update(JSON.stringify([event.boardId, event.pulseId, event.changedAt ?? null])).digest('hex');
   return { kind: 'events', events: [{ externalId, taskId: String(event.pulseId) }], ignored: 0 };
 }
 
-/** Maps an item; columns are found by title, case-insensitively, and read from their display text. */
+/** Reduces an item to the facts a mapping reads: columns by title, read from their display text (checkboxes from their value). */
 export function toProjectTask(item: MondayItem, doneLabel: string): ProjectTask {
   const columns = item.column_values ?? [];
-  const column = (title: string) => columns.find((c) => c.column?.title?.trim().toLowerCase() === title);
-  const billing = column('billing milestone');
-  const checked = (() => {
-    try {
-      return billing?.value ? isYes((JSON.parse(billing.value) as { checked?: unknown }).checked) : false;
-    } catch {
-      return false;
-    }
-  })();
-  const completed = columns.some((c) => c.type === 'status' && c.text?.trim().toLowerCase() === doneLabel);
-  return {
-    taskId: item.id,
-    name: item.name ?? `Item ${item.id}`,
-    completed,
-    completedAt: null,
-    url: item.url ?? null,
-    projectIds: item.board ? [item.board.id] : [],
-    isBillingMilestone: checked || isYes(billing?.text),
-    amount: numericValue(column('amount')?.text),
-    quantity: numericValue(column('quantity')?.text),
-    rate: numericValue(column('rate')?.text),
-    clientName: column('client')?.text?.trim() || null,
-  };
+  const fields = columns.filter((c) => c.column?.title).map((c) => taskField(c.column!.title!, c.text, c.type === 'checkbox' ? { yes: checkboxChecked(c.value) || isYes(c.text) } : {}));
+  const statuses = columns.filter((c) => c.type === 'status' && c.text?.trim()).map((c) => c.text!.trim());
+  return taskWithFacts(
+    {
+      taskId: item.id,
+      name: item.name ?? `Item ${item.id}`,
+      completedAt: null,
+      url: item.url ?? null,
+      projectIds: item.board ? [item.board.id] : [],
+      dueOn: columns.find((c) => c.type === 'date' && /^\d{4}-\d{2}-\d{2}/.test(c.text ?? ''))?.text?.slice(0, 10) ?? null,
+    },
+    {
+      fields,
+      tags: columns.filter((c) => c.type === 'tags' && c.text).flatMap((c) => c.text!.split(',').map((t) => t.trim()).filter(Boolean)),
+      statuses,
+      doneByTool: statuses.some((s) => s.toLowerCase() === doneLabel),
+      nativeMilestone: false,
+    },
+  );
+}
+
+function checkboxChecked(value: string | null | undefined): boolean {
+  try {
+    return value ? isYes((JSON.parse(value) as { checked?: unknown }).checked) : false;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One time tracking column as sessions per person: each finished history entry is ended − started; time the
+ * history does not account for (entered by hand, or history trimmed by monday) stays unattributed, so the
+ * total is always the column's `duration`.
+ */
+function timeSessions(value: MondayTimeValue): { userId: string | null; ms: number }[] {
+  const total = (value.duration ?? 0) * 1000;
+  if (!Number.isSafeInteger(total) || total <= 0) return [];
+  const sessions = (value.history ?? []).flatMap((h) => {
+    const ms = h.started_at && h.ended_at ? Date.parse(h.ended_at) - Date.parse(h.started_at) : NaN;
+    return Number.isSafeInteger(ms) && ms > 0 ? [{ userId: h.started_user_id == null ? null : String(h.started_user_id), ms }] : [];
+  });
+  const counted = sessions.reduce((n, s) => n + s.ms, 0);
+  if (counted > total) return [{ userId: null, ms: total }];
+  return counted < total ? [...sessions, { userId: null, ms: total - counted }] : sessions;
 }

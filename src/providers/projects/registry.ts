@@ -6,13 +6,17 @@ import { createMondayTool } from './monday.js';
 import { createTrelloTool } from './trello.js';
 import type { ProjectTool } from './tool.js';
 
-/** The configured project tools by name; a tool is present only when its credentials are set. */
-export function createProjectTools(config: Config): Record<string, ProjectTool> {
+/**
+ * The configured project tools by name; a tool is present only when its credentials are set.
+ * `doneStatuses`: statuses, lists or labels that clients' mappings call done, let through by the webhooks
+ * besides each tool's own done rule (the read-back then decides per client).
+ */
+export function createProjectTools(config: Config, doneStatuses: string[] = []): Record<string, ProjectTool> {
   const tools: ProjectTool[] = [];
   if (config.asana.accessToken) tools.push(createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }));
-  if (config.clickup) tools.push(createClickUpTool(config.clickup));
-  if (config.trello) tools.push(createTrelloTool(config.trello));
-  if (config.monday) tools.push(createMondayTool(config.monday));
+  if (config.clickup) tools.push(createClickUpTool({ ...config.clickup, doneStatuses }));
+  if (config.trello) tools.push(createTrelloTool({ ...config.trello, doneStatuses }));
+  if (config.monday) tools.push(createMondayTool({ ...config.monday, doneStatuses }));
   if (config.generic) tools.push(createGenericTool(config.generic));
   return Object.fromEntries(tools.map((t) => [t.name, t]));
 }

@@ -1,3 +1,6 @@
+import type { TrackedTime } from '../../domain/time-lines.js';
+import type { TaskFacts } from './mapping.js';
+
 /** The port every project tool implements (Asana, ClickUp, Trello, monday.com, the generic webhook). */
 export interface ProjectTool {
   /** The tool's name: the key in `services.projectTools`, the invoice's `source`, the inbox `source`. */
@@ -9,6 +12,17 @@ export interface ProjectTool {
    * Absent for tools duebot cannot write to (the generic webhook): escalation then skips the task.
    */
   createTask?(request: CreateTaskRequest): Promise<{ taskId: string; url: string | null }>;
+  /**
+   * Time tracked on a milestone and its subtasks (subtask entries carry the subtask's id and name).
+   * Absent for tools without time tracking (Trello; the generic webhook sends its entries in the body).
+   */
+  fetchTimeEntries?(task: ProjectTask): Promise<TimeEntry[]>;
+  /**
+   * The tasks not yet completed in the given containers (Asana projects, ClickUp lists, Trello boards,
+   * monday boards), facts included, for the forecast to pick the client's upcoming billing milestones from.
+   * Absent when the tool cannot list tasks (the generic webhook): the forecast says so.
+   */
+  listOpenTasks?(containerIds: string[]): Promise<ProjectTask[]>;
   /** Verifies and maps the tool's webhook deliveries; mounted at `POST /webhooks/<name>` (Asana has its own route). */
   webhook?: TaskWebhook;
 }
@@ -36,7 +50,19 @@ export interface ProjectTask {
   lines?: { description: string; quantity: string; unitAmount: string }[];
   /** Currency the lines are in, when the tool says (the generic webhook); must match the client's. */
   currency?: string;
+  /** Due date (YYYY-MM-DD) when the tool has one. */
+  dueOn?: string | null;
+  /**
+   * Everything the tool said about the task's fields, tags and status: a client's own mapping
+   * (src/providers/projects/mapping.ts) re-reads the fields above from it. Absent for the generic webhook.
+   */
+  facts?: TaskFacts;
+  /** Time entries sent with the milestone (the generic webhook); tools with an API answer `fetchTimeEntries`. */
+  timeEntries?: TimeEntry[];
 }
+
+/** Time tracked on a milestone or one of its subtasks (the domain's shape). */
+export type TimeEntry = TrackedTime;
 
 export interface CreateTaskRequest {
   projectId: string;

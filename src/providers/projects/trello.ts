@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
-import { header, isYes, jsonClient, numericValue, ProjectToolError } from './http.js';
+import { header, jsonClient, ProjectToolError } from './http.js';
+import { sameName, taskField, taskWithFacts } from './mapping.js';
 import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
@@ -10,6 +11,7 @@ import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, Writable
  * complete is read back and invoiced when its "Billing milestone" custom field says so.
  */
 const DEFAULT_API = 'https://api.trello.com/1';
+const CARD_FIELDS = 'name,idBoard,idList,due,dueComplete,labels,dateLastActivity,url';
 
 export interface TrelloOptions {
   apiKey: string;
@@ -18,6 +20,8 @@ export interface TrelloOptions {
   /** The exact callbackURL the webhook was registered with: part of the signed message. */
   callbackUrl: string;
   doneListIds: string[];
+  /** List names clients' mappings call done (besides the done lists above). */
+  doneStatuses?: string[];
   apiUrl?: string | null;
 }
 
@@ -27,6 +31,8 @@ interface TrelloCard {
   idBoard?: string;
   idList?: string;
   dueComplete?: boolean;
+  due?: string | null;
+  labels?: { name?: string }[];
   dateLastActivity?: string;
   url?: string;
   list?: { id: string; name?: string };
@@ -68,9 +74,24 @@ export function createTrelloTool(options: TrelloOptions): WritableProjectTool & 
   return {
     name: 'trello',
     async fetchTask(cardId) {
-      const card = await call<TrelloCard>('GET', `/cards/${encodeURIComponent(cardId)}?fields=name,idBoard,idList,dueComplete,dateLastActivity,url&list=true&customFieldItems=true`);
+      const card = await call<TrelloCard>('GET', `/cards/${encodeURIComponent(cardId)}?fields=${CARD_FIELDS}&list=true&customFieldItems=true`);
       const definitions = card.idBoard ? await call<TrelloFieldDefinition[]>('GET', `/boards/${encodeURIComponent(card.idBoard)}/customFields`) : [];
       return toProjectTask(card, definitions, isDoneList(card.list));
+    },
+    async listOpenTasks(boardIds) {
+      const tasks: ProjectTask[] = [];
+      for (const board of boardIds.map(encodeURIComponent)) {
+        const [cards, definitions, lists] = await Promise.all([
+          call<TrelloCard[]>('GET', `/boards/${board}/cards/open?fields=${CARD_FIELDS}&customFieldItems=true`),
+          call<TrelloFieldDefinition[]>('GET', `/boards/${board}/customFields`),
+          call<{ id: string; name?: string }[]>('GET', `/boards/${board}/lists?filter=open`),
+        ]);
+        for (const card of cards) {
+          const list = lists.find((l) => l.id === card.idList);
+          tasks.push(toProjectTask({ ...card, ...(list ? { list } : {}) }, definitions, isDoneList(list)));
+        }
+      }
+      return tasks;
     },
     async createTask(request) {
       // The escalation card goes to the top of the board's first open list.
@@ -108,33 +129,38 @@ function receive(options: TrelloOptions, isDoneList: (list: { id: string; name?:
   const parsed = json.ok ? action.safeParse(json.value) : null;
   if (!json.ok || !parsed?.success) return { kind: 'malformed', reason: json.ok ? 'expected a Trello webhook delivery {action, model}' : json.reason };
   const { id, type, data } = parsed.data.action;
-  const moved = !!data.old && 'idList' in data.old && isDoneList(data.listAfter);
+  const intoMappedDone = (options.doneStatuses ?? []).some((s) => sameName(s, data.listAfter?.name));
+  const moved = !!data.old && 'idList' in data.old && (isDoneList(data.listAfter) || intoMappedDone);
   const dueCompleted = data.card?.dueComplete === true && data.old?.dueComplete === false;
   if (type !== 'updateCard' || !data.card || !(moved || dueCompleted)) return { kind: 'events', events: [], ignored: 1 };
   return { kind: 'events', events: [{ externalId: id, taskId: data.card.id }], ignored: 0 };
 }
 
-/** Maps a card and its board's custom-field definitions; fields are found by name, case-insensitively. */
+/** Reduces a card and its board's custom-field definitions to the facts a mapping reads; the list is the status. */
 export function toProjectTask(card: TrelloCard, definitions: TrelloFieldDefinition[], inDoneList: boolean): ProjectTask {
-  const value = (name: string): string | undefined => {
-    const definition = definitions.find((d) => d.name?.trim().toLowerCase() === name);
-    const item = definition && card.customFieldItems?.find((i) => i.idCustomField === definition.id);
-    if (!definition || !item) return undefined;
-    if (definition.type === 'list') return definition.options?.find((o) => o.id === item.idValue)?.value?.text;
-    return item.value?.checked ?? item.value?.number ?? item.value?.text;
-  };
+  const fields = definitions.flatMap((definition) => {
+    const item = card.customFieldItems?.find((i) => i.idCustomField === definition.id);
+    if (!definition.name || !item) return [];
+    const text = definition.type === 'list' ? definition.options?.find((o) => o.id === item.idValue)?.value?.text : (item.value?.checked ?? item.value?.number ?? item.value?.text);
+    return [taskField(definition.name, text)];
+  });
   const completed = card.dueComplete === true || inDoneList;
-  return {
-    taskId: card.id,
-    name: card.name ?? `Card ${card.id}`,
-    completed,
-    completedAt: completed && card.dateLastActivity ? new Date(card.dateLastActivity) : null,
-    url: card.url ?? null,
-    projectIds: card.idBoard ? [card.idBoard] : [],
-    isBillingMilestone: isYes(value('billing milestone')),
-    amount: numericValue(value('amount')),
-    quantity: numericValue(value('quantity')),
-    rate: numericValue(value('rate')),
-    clientName: value('client')?.trim() || null,
-  };
+  return taskWithFacts(
+    {
+      taskId: card.id,
+      name: card.name ?? `Card ${card.id}`,
+      completedAt: completed && card.dateLastActivity ? new Date(card.dateLastActivity) : null,
+      url: card.url ?? null,
+      projectIds: card.idBoard ? [card.idBoard] : [],
+      dueOn: card.due ? card.due.slice(0, 10) : null,
+    },
+    {
+      fields,
+      tags: (card.labels ?? []).flatMap((l) => (l.name ? [l.name] : [])),
+      statuses: card.list?.name ? [card.list.name] : [],
+      doneByTool: inDoneList,
+      doneAnyway: card.dueComplete === true,
+      nativeMilestone: false,
+    },
+  );
 }

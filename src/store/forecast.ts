@@ -59,11 +59,13 @@ export async function invoicesForForecast(db: Queryable, statuses: readonly Invo
  */
 export async function paidLatenessSamples(db: Queryable, timezone: string, asOf: string): Promise<{ customer: string; lateness: number; count: number }[]> {
   const { rows } = await db.query<{ customer: string; lateness: number; count: number }>(
-    `SELECT x.customer, (x.paid_on - x.due_date) AS lateness, count(*)::int AS count
-     FROM (SELECT c.name AS customer, i.due_date,
-                  (COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AT TIME ZONE $1)::date AS paid_on
-           FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid') x
-     WHERE x.paid_on IS NOT NULL AND x.paid_on <= $2::date
+    // MATERIALIZED: the paid date (with its payments fallback) is computed once per invoice, not once per use.
+    `WITH paid AS MATERIALIZED (
+       SELECT c.name AS customer, i.due_date,
+              (COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AT TIME ZONE $1)::date AS paid_on
+       FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid')
+     SELECT customer, (paid_on - due_date) AS lateness, count(*)::int AS count
+     FROM paid WHERE paid_on IS NOT NULL AND paid_on <= $2::date
      GROUP BY 1, 2`,
     [timezone, asOf],
   );

@@ -13,6 +13,11 @@ function openTotals(buckets: readonly AgingBucket[]): { currency: string; amount
   return [...byCurrency.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount }));
 }
 
+/** One line per bucket, e.g. "*8-14 days* — 2 invoices · $1,500.00" (also on the Home tab). */
+export function agingLines(report: AgingReport): string[] {
+  return report.buckets.map((b) => (b.count === 0 ? `*${b.label} days* — none` : `*${b.label} days* — ${plural(b.count, 'invoice')} · ${amounts(b.totals)}`));
+}
+
 /** `/invoices aging`: open receivables by days since sending, per currency, and the largest overdue ones. */
 export function agingMessage(report: AgingReport, options: { timezone: string }): { text: string; blocks: KnownBlock[] } {
   const asOf = dateLabel(report.asOf, options.timezone);
@@ -21,7 +26,7 @@ export function agingMessage(report: AgingReport, options: { timezone: string })
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
 
-  const rows = report.buckets.map((b) => (b.count === 0 ? `*${b.label} days* — none` : `*${b.label} days* — ${plural(b.count, 'invoice')} · ${amounts(b.totals)}`));
+  const rows = agingLines(report);
   const total = amounts(openTotals(report.buckets));
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: `Receivables aging · ${asOf}` } },

@@ -49,3 +49,8 @@ export function unknownCommandMessage(subcommand: string): { text: string; block
 export function notAllowedMessage(action: string): { text: string } {
   return { text: `Sorry, only invoice approvers can ${action}; nothing was changed. Ask an approver, or an admin to add you to APPROVER_SLACK_USER_IDS.` };
 }
+
+/** Ephemeral reply to someone outside the billing channel asking to read invoices. */
+export function notAMemberMessage(billingChannelId: string): { text: string } {
+  return { text: `Sorry, invoices are visible to members of <#${billingChannelId}> and to approvers only. Ask someone there to add you to the channel.` };
+}

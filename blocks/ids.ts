@@ -3,6 +3,8 @@ export const APPROVE_INVOICE = 'approve_invoice';
 export const EDIT_INVOICE = 'edit_invoice';
 export const DISCARD_INVOICE = 'discard_invoice';
 export const EDIT_INVOICE_MODAL = 'edit_invoice_modal';
+/** Home tab: one button per client, value = the client id; the settings modal listens for it. */
+export const OPEN_CLIENT_SETTINGS = 'open_client_settings';
 
 /** block_id of the invoice message's buttons. */
 export const INVOICE_ACTIONS_BLOCK = 'invoice_actions';

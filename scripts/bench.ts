@@ -19,20 +19,14 @@ import { startFakeStripe } from '../test/support/fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
 import { startFakeSmtp } from '../test/support/fake-smtp.js';
 import { createScratchDatabase } from '../test/support/database.js';
+import { printSummary } from './bench-support.js';
 
 const MILESTONES = Number(process.env.BENCH_MILESTONES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const SIGNING_SECRET = 'bench-secret';
 const APPROVER = 'UBENCH';
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-const summary = (label: string, values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  console.log(`${label.padEnd(28)} n=${s.length}  p50=${percentile(s, 50).toFixed(1)} ms  p95=${percentile(s, 95).toFixed(1)} ms  max=${s[s.length - 1]!.toFixed(1)} ms`);
-};
+const summary = (label: string, values: number[]) => printSummary(label, values);
 async function waitUntil<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {

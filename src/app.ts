@@ -27,6 +27,8 @@ import { oauthRouter } from './http/oauth.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
+import { SlackAccess } from './slack/access.js';
+import { HomeTab, registerHomeTab } from './slack/home-tab.js';
 
 export interface DuebotOptions {
   /** Defaults to the process clock; tests and the demo pass a ShiftedClock. */
@@ -36,6 +38,8 @@ export interface DuebotOptions {
   scheduler?: boolean;
   /** Payment polling fallback interval (default: PAYMENT_POLL_EVERY, 15 minutes). */
   pollPaymentsEveryMs?: number;
+  /** How long a burst of invoice changes is gathered before the Home tabs are republished (default 1.5 s). */
+  homeRefreshDebounceMs?: number;
 }
 
 export interface Duebot {
@@ -100,6 +104,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;
+  let homeTab: HomeTab | null = null;
   const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason));
   const services: Services = {
     db,
@@ -112,7 +117,10 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     log,
     instanceId: `duebot-${randomUUID().slice(0, 8)}`,
     background: new BackgroundWork(log),
+    access: new SlackAccess(slackApp.client, settings, log),
+    home: { invoiceChanged: () => homeTab?.refreshSoon() },
   };
+  homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
   // Listeners go on after their ack (Slack's 3 s); stopping waits for them like for webhook work.
   slackApp.use(async ({ next }) => {
     await services.background.track(next());
@@ -121,6 +129,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerDisputeActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
+  registerHomeTab(slackApp, services, homeTab);
   const health = connectionHealth(services, config.publicUrl);
   reportBroken = health.broken;
 
@@ -165,6 +174,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
       });
       await services.background.drain();
       await scheduler?.stop();
+      await homeTab?.stop();
       if (socketMode) await slackApp.stop();
       await services.mailer.close();
       await db.close();

@@ -6,6 +6,7 @@ import type { Mailer } from './providers/mail/mailer.js';
 import type { SlackNotifier } from './slack/notifier.js';
 import type { Logger } from './log.js';
 import type { BackgroundWork } from './background.js';
+import type { SlackAccess } from './slack/access.js';
 
 /** What the business needs to know to act; a slice of the config, given to the use cases. */
 export interface BusinessSettings {
@@ -43,4 +44,8 @@ export interface Services {
   instanceId: string;
   /** Work started after answering a webhook; drained before the bot stops. */
   background: BackgroundWork;
+  /** Approver / billing-channel viewer / outsider, for listeners that read or act. */
+  access: SlackAccess;
+  /** Told about every invoice change; republishes the Home tabs (debounced, src/slack/home-tab.ts). */
+  home: { invoiceChanged(): void };
 }

@@ -117,10 +117,32 @@ function effectiveDueDate(invoice: ForecastInvoice, options: ForecastOptions): s
   return invoice.dueDate ?? addDays(invoice.invoiceDate, options.defaultDaysToPay);
 }
 
-/** Paid-history lateness samples known at as-of: per customer and pooled across all customers. */
+/** Paid-history lateness samples known at as-of: per customer and pooled across all customers, each sorted ascending. */
 export interface PaymentHistory {
   byCustomer: Map<string, number[]>;
   pooled: number[];
+}
+
+/** Sorted once, so each open invoice's estimate is a binary search, not a filter and sort of the whole history. */
+function sortedHistory(byCustomer: Map<string, number[]>, pooled: number[]): PaymentHistory {
+  const ascending = (a: number, b: number) => a - b;
+  for (const list of byCustomer.values()) list.sort(ascending);
+  return { byCustomer, pooled: pooled.sort(ascending) };
+}
+
+/** The same history from samples counted elsewhere (the database groups 100,000 paid invoices into a few thousand rows). */
+export function historyFromSamples(samples: readonly { customer: string; lateness: number; count: number }[]): PaymentHistory {
+  const byCustomer = new Map<string, number[]>();
+  const pooled: number[] = [];
+  for (const { customer, lateness, count } of samples) {
+    const list = byCustomer.get(customer) ?? [];
+    for (let i = 0; i < count; i++) {
+      list.push(lateness);
+      pooled.push(lateness);
+    }
+    byCustomer.set(customer, list);
+  }
+  return sortedHistory(byCustomer, pooled);
 }
 
 export function learnHistory(invoices: readonly ForecastInvoice[], asOf: string, options: ForecastOptions = DEFAULT_FORECAST_OPTIONS): PaymentHistory {
@@ -134,7 +156,26 @@ export function learnHistory(invoices: readonly ForecastInvoice[], asOf: string,
     list.push(lateness);
     byCustomer.set(invoice.customer, list);
   }
-  return { byCustomer, pooled };
+  return sortedHistory(byCustomer, pooled);
+}
+
+/** Index of the first sample greater than `value` in an ascending list. */
+function firstAbove(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** medianDays of sorted[from..]: already sorted, so no copy. */
+function medianFrom(sorted: readonly number[], from: number): number {
+  const count = sorted.length - from;
+  const mid = from + Math.floor(count / 2);
+  return count % 2 === 1 ? sorted[mid]! : Math.ceil((sorted[mid - 1]! + sorted[mid]!) / 2);
 }
 
 /**
@@ -148,10 +189,11 @@ export function expectedLateness(
   unpaidAt: number,
   options: ForecastOptions = DEFAULT_FORECAST_OPTIONS,
 ): { lateness: number; basis: 'customer' | 'pooled' } | null {
-  const own = (history.byCustomer.get(customer) ?? []).filter((l) => l > unpaidAt);
-  if (own.length >= options.minSamples) return { lateness: medianDays(own), basis: 'customer' };
-  const pooled = history.pooled.filter((l) => l > unpaidAt);
-  if (pooled.length >= options.minSamples) return { lateness: medianDays(pooled), basis: 'pooled' };
+  const own = history.byCustomer.get(customer) ?? [];
+  const ownFrom = firstAbove(own, unpaidAt);
+  if (own.length - ownFrom >= options.minSamples) return { lateness: medianFrom(own, ownFrom), basis: 'customer' };
+  const pooledFrom = firstAbove(history.pooled, unpaidAt);
+  if (history.pooled.length - pooledFrom >= options.minSamples) return { lateness: medianFrom(history.pooled, pooledFrom), basis: 'pooled' };
   return null;
 }
 
@@ -186,15 +228,16 @@ function maxDate(a: string, b: string): string {
 
 /**
  * Splits the input by its relation to as-of (paid on or before: history; issued on or before and
- * unpaid then: open; issued after: scheduled) and forecasts the 30 days after as-of.
+ * unpaid then: open; issued after: scheduled) and forecasts the 30 days after as-of. `history` may
+ * be given when it was learned elsewhere (then `invoices` need only hold the open and scheduled ones).
  */
 export function buildForecast(
   invoices: readonly ForecastInvoice[],
   asOf: string,
   model: ForecastModel = 'history',
   options: ForecastOptions = DEFAULT_FORECAST_OPTIONS,
+  history: PaymentHistory = learnHistory(invoices, asOf, options),
 ): Forecast {
-  const history = learnHistory(invoices, asOf, options);
   const payments: ExpectedPayment[] = [];
   const overdue = new Map<string, { amount: number; count: number }>();
   const currencies = new Set<string>();
@@ -215,8 +258,14 @@ export function buildForecast(
 
   const windows = forecastWindows(asOf);
   const horizonEnd = addDays(asOf, HORIZON_DAYS);
+  const byCurrency = new Map<string, ExpectedPayment[]>();
+  for (const p of payments) {
+    const list = byCurrency.get(p.currency) ?? [];
+    list.push(p);
+    byCurrency.set(p.currency, list);
+  }
   const result: CurrencyForecast[] = [...currencies].sort().map((currency) => {
-    const mine = payments.filter((p) => p.currency === currency);
+    const mine = byCurrency.get(currency) ?? [];
     const weeks = windows.map((w) => ({
       ...w,
       expected: mine.filter((p) => p.expectedDate && p.expectedDate >= w.start && p.expectedDate <= w.end).reduce((s, p) => s + p.amount, 0),

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL } from '../../blocks/ids.js';
 import { editInvoiceModal, parseEditSubmission } from '../../blocks/edit-modal.js';
 import { agingMessage } from '../../blocks/aging.js';
-import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
+import { helpMessage, notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
@@ -16,6 +16,9 @@ import { viewOf } from '../usecases/invoice-messages.js';
 import { detailsForCommand, listForCommand } from '../usecases/invoice-queries.js';
 import { invoiceListMessage } from '../../blocks/invoice-list.js';
 import { invoiceDetailMessage } from '../../blocks/invoice-detail.js';
+
+/** Subcommands that only read; the others act on money and check for approvers themselves. */
+const READ_COMMANDS = new Set(['list', 'show', 'aging', 'client', 'status', 'forecast', 'settings', 'templates', 'template']);
 
 /**
  * Slack listeners stay thin: acknowledge within Slack's 3 seconds, check who is asking, call a use
@@ -39,6 +42,17 @@ export function registerListeners(app: App, services: Services): void {
     ...templateSubcommands(services),
     ...importSubcommands(services),
   };
+  /** Reading receivables takes billing-channel membership (or being an approver); help is for anyone. */
+  const mayRead = async (userId: string, respond: (message: { text: string }) => Promise<unknown>): Promise<boolean> => {
+    try {
+      if ((await services.access.roleOf(userId)) !== 'outsider') return true;
+      services.log.info({ user: userId }, 'read command refused: not in the billing channel');
+      await respond(notAMemberMessage(services.settings.billingChannelId));
+    } catch {
+      await respond({ text: "I couldn't check who is in the billing channel just now; please try again in a moment." });
+    }
+    return false;
+  };
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();
@@ -46,6 +60,7 @@ export function registerListeners(app: App, services: Services): void {
     const sub = (words[0] ?? 'help').toLowerCase();
     const argument = words.slice(1).join(' ');
     const display = { timezone: services.settings.timezone, now: services.clock.now() };
+    if (READ_COMMANDS.has(sub) && !(await mayRead(command.user_id, (message) => respond({ response_type: 'ephemeral', ...message } as never)))) return;
     if (sub === 'list') {
       const answer = await listForCommand(services, argument);
       await respond({ response_type: 'ephemeral', ...(answer.ok ? invoiceListMessage(answer.list, display) : { text: answer.message }) } as never);

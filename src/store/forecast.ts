@@ -16,7 +16,10 @@ export interface ForecastSourceRow {
   paidAt: Date | null;
 }
 
-export async function invoicesForForecast(db: Queryable): Promise<ForecastSourceRow[]> {
+const FORECAST_STATUSES: readonly InvoiceStatus[] = ['draft', 'approved', 'sent', 'partially_paid', 'paid'];
+
+/** `statuses` narrows the rows (the forecast reads the paid history grouped, with `paidLatenessSamples`). */
+export async function invoicesForForecast(db: Queryable, statuses: readonly InvoiceStatus[] = FORECAST_STATUSES): Promise<ForecastSourceRow[]> {
   const { rows } = await db.query<{
     number: string;
     client_name: string;
@@ -32,7 +35,8 @@ export async function invoicesForForecast(db: Queryable): Promise<ForecastSource
     `SELECT i.number, c.name AS client_name, i.currency, i.total, i.amount_paid, i.status, i.due_date, i.created_at, i.sent_at,
             COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AS paid_at
      FROM invoices i JOIN clients c ON c.id = i.client_id
-     WHERE i.status IN ('draft', 'approved', 'sent', 'partially_paid', 'paid')`,
+     WHERE i.status = ANY($1::text[])`,
+    [statuses],
   );
   return rows.map((r) => ({
     number: r.number,
@@ -46,6 +50,26 @@ export async function invoicesForForecast(db: Queryable): Promise<ForecastSource
     sentAt: r.sent_at,
     paidAt: r.paid_at,
   }));
+}
+
+/**
+ * The forecast's payment history, counted in the database: per client name and lateness (paid date
+ * minus due date, in whole days, the paid date taken in the business time zone as `toForecastRows`
+ * does), how many paid invoices. Only payments on or before `asOf` count.
+ */
+export async function paidLatenessSamples(db: Queryable, timezone: string, asOf: string): Promise<{ customer: string; lateness: number; count: number }[]> {
+  const { rows } = await db.query<{ customer: string; lateness: number; count: number }>(
+    // MATERIALIZED: the paid date (with its payments fallback) is computed once per invoice, not once per use.
+    `WITH paid AS MATERIALIZED (
+       SELECT c.name AS customer, i.due_date,
+              (COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AT TIME ZONE $1)::date AS paid_on
+       FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid')
+     SELECT customer, (paid_on - due_date) AS lateness, count(*)::int AS count
+     FROM paid WHERE paid_on IS NOT NULL AND paid_on <= $2::date
+     GROUP BY 1, 2`,
+    [timezone, asOf],
+  );
+  return rows;
 }
 
 export interface CashBalance {

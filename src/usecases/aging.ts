@@ -1,8 +1,13 @@
-import { buildAgingReport } from '../domain/aging.js';
+import { agingReportFromGroups } from '../domain/aging.js';
+import { localDate } from '../domain/calendar.js';
 import type { AgingReport } from '../domain/types.js';
-import { openInvoicesForAging } from '../store/invoices.js';
+import { agingGroups, largestOverdue } from '../store/receivables.js';
 import type { Services } from '../services.js';
 
-export async function agingNow(services: Services): Promise<AgingReport> {
-  return buildAgingReport(await openInvoicesForAging(services.db.pool), services.clock.now(), services.settings.timezone);
+/** Grouped in SQL (src/store/receivables.ts): the same figures as `buildAgingReport`, at any volume. */
+export async function agingNow(services: Services, largest = 5): Promise<AgingReport> {
+  const now = services.clock.now();
+  const today = localDate(now, services.settings.timezone);
+  const pool = services.db.pool;
+  return agingReportFromGroups(await agingGroups(pool, now), await largestOverdue(pool, today, largest), now, largest);
 }

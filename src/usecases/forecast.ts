@@ -1,7 +1,7 @@
 import { addDays, localDate } from '../domain/calendar.js';
-import { buildForecast, emptyCurrencyForecast, projectBalance, type CurrencyForecast, type Forecast, type ForecastInvoice } from '../domain/forecast.js';
+import { DEFAULT_FORECAST_OPTIONS, buildForecast, emptyCurrencyForecast, historyFromSamples, projectBalance, type CurrencyForecast, type Forecast, type ForecastInvoice } from '../domain/forecast.js';
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
-import { cashBalances, clientCurrencies, invoicesForForecast, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
+import { cashBalances, clientCurrencies, invoicesForForecast, paidLatenessSamples, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
 import type { Services } from '../services.js';
 import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
 import { retainerOutlooks } from './forecast-retainers.js';
@@ -47,8 +47,10 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
-  const [stored, retainers, upcoming] = await Promise.all([
-    invoicesForForecast(services.db.pool),
+  // The paid history arrives counted per client and lateness, not as one row per paid invoice (100,000s).
+  const [stored, samples, retainers, upcoming] = await Promise.all([
+    invoicesForForecast(services.db.pool, ['draft', 'approved', 'sent', 'partially_paid']),
+    paidLatenessSamples(services.db.pool, services.settings.timezone, asOf),
     retainerOutlooks(services.db.pool, asOf),
     upcomingMilestoneInflows(services, asOf),
   ]);
@@ -58,7 +60,7 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     ...upcomingRetainerInvoices(retainers, asOf),
     ...upcoming.rows,
   ];
-  const forecast = buildForecast(rows, asOf);
+  const forecast = buildForecast(rows, asOf, 'history', DEFAULT_FORECAST_OPTIONS, historyFromSamples(samples));
   const balances = new Map((await cashBalances(services.db.pool)).map((b) => [b.currency, b.amount]));
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
   const known = new Set(forecast.currencies.map((c) => c.currency));

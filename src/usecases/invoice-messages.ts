@@ -36,9 +36,10 @@ export async function viewOf(services: Services, invoice: InvoiceRecord): Promis
 
 /**
  * Keeps the invoice's Slack message in step with the database: posts it the first time (remembering
- * its ts), updates it afterwards.
+ * its ts), updates it afterwards. Every state change comes through here, so the Home tabs hear of it too.
  */
 export async function publishInvoiceMessage(services: Services, invoice: InvoiceRecord): Promise<InvoiceRecord> {
+  services.home.invoiceChanged();
   const message = invoiceMessage(await viewOf(services, invoice), { timezone: services.settings.timezone, now: services.clock.now() });
   if (invoice.slackTs && invoice.slackChannel) {
     await services.slack.update(invoice.slackChannel, invoice.slackTs, message);
@@ -52,6 +53,7 @@ export async function publishInvoiceMessage(services: Services, invoice: Invoice
 
 /** Posts in the invoice's thread (or the billing channel when the message was never posted). */
 export async function postInThread(services: Services, invoice: InvoiceRecord, message: SlackMessage): Promise<void> {
+  services.home.invoiceChanged(); // thread notes mark changes too: a reminder sent, an escalation
   if (invoice.slackChannel && invoice.slackTs) await services.slack.post(invoice.slackChannel, message, invoice.slackTs);
   else await services.slack.post(services.settings.billingChannelId, message);
 }

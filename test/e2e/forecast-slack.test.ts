@@ -1,4 +1,4 @@
-import { startHarness, APPROVER, type Harness } from '../support/harness.js';
+import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 
 /** `/invoices balance` and `/invoices forecast` through signed Slack requests on the real app. */
@@ -41,7 +41,7 @@ test('balance: approvers only, asks for the currency when clients use several, t
   await h.slack.waitFor(async () => (await findInvoiceBySource(h.bot.services.db.pool, 'asana', '9102'))?.slackTs ?? undefined);
 
   count = h.slack.responses.length;
-  await h.slashCommand('forecast', 'UNOBODY'); // reading the forecast is open to everyone, like aging
+  await h.slashCommand('forecast', MEMBER); // reading the forecast is open to the billing channel, like aging
   const reply = await replyAfter(count, 'Cash-flow forecast');
   const text = JSON.stringify(reply.body);
   expect(reply.body).toMatchObject({ response_type: 'ephemeral' });
@@ -52,8 +52,8 @@ test('balance: approvers only, asks for the currency when clients use several, t
 
   // The chart PNG goes to the requester's DM (an ephemeral reply cannot carry a file).
   const complete = await h.slack.waitFor(() => h.slack.callsTo('files.completeUploadExternal')[0], 15000);
-  expect(complete.args.channel_id).toBe('DUNOBODY');
-  expect(h.slack.callsTo('conversations.open').some((c) => c.args.users === 'UNOBODY')).toBe(true);
+  expect(complete.args.channel_id).toBe('DUMEMBER1');
+  expect(h.slack.callsTo('conversations.open').some((c) => c.args.users === MEMBER)).toBe(true);
   const upload = h.slack.uploads.at(-1)!;
   expect(upload.body).toContain('PNG'); // a multipart body around the image bytes
   expect(upload.body).toContain('IHDR');

@@ -1,4 +1,4 @@
-import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
+import { startHarness, APPROVER, BILLING_CHANNEL, MEMBER, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { remindersOf } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
@@ -126,10 +126,10 @@ test('a settled invoice cannot be paused or resumed', async () => {
   expect(await command(`remind ${inv.number}`)).toBe(`No reminder sent for ${inv.number}: the invoice is paid.`);
 });
 
-test('client: the setup and receivables of one client, for anyone, ephemerally', async () => {
+test('client: the setup and receivables of one client, for any channel member, ephemerally', async () => {
   // Acme now: 9101 ($1,200, overdue), 9102 ($800) and 9103 ($500, disputed) open; 9104 paid 4 days after sending.
   const before = h.slack.responses.length;
-  await h.slashCommand('client acme ltd', 'USOMEONE');
+  await h.slashCommand('client acme ltd', MEMBER); // a viewer: any member of the billing channel
   const answer = await h.slack.waitFor(() => h.slack.responses[before]);
   expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: 'Acme Ltd: $2,500.00 open, 1 overdue' });
   const text = JSON.stringify(answer.body.blocks);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, MEMBER, type Harness } from '../support/harness.js';
 import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
 import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
 import { createConnectionStore } from '../../src/store/connections.js';
@@ -46,7 +46,7 @@ test('lists every configured connection with its state, and follows a connection
   const connectedAt = new Date('2026-11-20T15:30:00Z');
   await store.saveTokens('quickbooks', { accountId: '9130', accessToken: 'at', refreshToken: 'rt', expiresAt: new Date('2026-12-01T00:00:00Z') }, connectedAt);
 
-  const first = await status('USOMEONE');
+  const first = await status(MEMBER);
   expect(first.text).toBe('Connections: needs attention: FreshBooks');
   for (const line of [
     ':white_check_mark: Asana: configured',

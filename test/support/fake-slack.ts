@@ -27,6 +27,10 @@ export interface FakeSlack {
   lastUpdateOf(channel: string, ts: string): SlackCall | undefined;
   waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
   failNext(method: string, count: number, error: string): void;
+  /** Who conversations.members lists for a channel (an unknown channel answers channel_not_found). */
+  setChannelMembers(channel: string, userIds: readonly string[]): void;
+  /** Home tab views published per user (views.publish), oldest first. */
+  publishedHomes(userId: string): SlackCall[];
   close(): Promise<void>;
 }
 
@@ -37,6 +41,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const responses: FakeSlack['responses'] = [];
   const uploads: FakeSlack['uploads'] = [];
   const failures = new Map<string, { left: number; error: string }>();
+  const channelMembers = new Map<string, string[]>();
   let tsCounter = 100;
   let responseCounter = 0;
   const nextTs = () => `1700000000.${String(tsCounter++).padStart(6, '0')}`;
@@ -84,6 +89,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'views.push':
       case 'views.publish':
         return { status: 200, body: { ok: true, view: { id: `V${tsCounter++}`, ...(args.view as object) } } };
+      // Cursor-paged like Slack: `limit` (default 100) per page, an opaque next_cursor, '' on the last page.
+      case 'conversations.members': {
+        const members = channelMembers.get(String(args.channel));
+        if (!members) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const offset = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64').toString().replace('offset:', '')) : 0;
+        const limit = Math.min(Number(args.limit ?? 100) || 100, 1000);
+        const page = members.slice(offset, offset + limit);
+        const next = offset + limit < members.length ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '';
+        return { status: 200, body: { ok: true, members: page, response_metadata: { next_cursor: next } } };
+      }
       case 'users.info':
         return {
           status: 200,
@@ -121,6 +136,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     failNext(method, count, error) {
       failures.set(method, { left: count, error });
     },
+    setChannelMembers(channel, userIds) {
+      channelMembers.set(channel, [...userIds]);
+    },
+    publishedHomes: (userId) => calls.filter((c) => c.method === 'views.publish' && c.args.user_id === userId),
     close: stub.close,
   };
   return fake;
@@ -151,10 +170,10 @@ function parseArgs(body: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
-/** Headers Slack sends with every request: `v0=` hex HMAC-SHA256 of `v0:<ts>:<body>`. */
+/** Headers Slack sends with every request: `v0=` hex HMAC-SHA256 of `v0:<ts>:<body>`. Events API bodies are JSON. */
 export function signSlackRequest(signingSecret: string, rawBody: string, timestampSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
   return {
-    'content-type': 'application/x-www-form-urlencoded',
+    'content-type': rawBody.startsWith('{') ? 'application/json' : 'application/x-www-form-urlencoded',
     'x-slack-request-timestamp': String(timestampSeconds),
     'x-slack-signature': `v0=${hmacDigest('sha256', signingSecret, `v0:${timestampSeconds}:${rawBody}`, 'hex')}`,
   };
@@ -259,4 +278,27 @@ export function viewBlockActionBody(o: { actionId: string; userId: string; viewI
     is_enterprise_install: false,
   };
   return form({ payload: JSON.stringify(payload) });
+}
+
+let eventCounter = 0;
+
+/** An Events API delivery (`event_callback`) wrapping one event, e.g. app_home_opened or member_joined_channel. */
+export function eventCallbackBody(event: Record<string, unknown>): string {
+  eventCounter += 1;
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0FAKE',
+    api_app_id: 'A0DUEBOT',
+    event: { event_ts: `${Date.now() / 1000}`, ...event },
+    type: 'event_callback',
+    event_id: `Ev${String(eventCounter).padStart(8, '0')}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: null, team_id: 'T0FAKE', user_id: 'U0DUEBOT', is_bot: true, is_enterprise_install: false }],
+    is_ext_shared_channel: false,
+  });
+}
+
+/** app_home_opened as Slack sends it when a user opens the app's Home tab. */
+export function appHomeOpenedEvent(userId: string): Record<string, unknown> {
+  return { type: 'app_home_opened', user: userId, channel: `D${userId.slice(1, 10)}`, tab: 'home' };
 }

@@ -5,7 +5,7 @@ import { ShiftedClock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { startDuebot, type Duebot } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
-import { startFakeSlack, signSlackRequest, blockActionBody, slashCommandBody, viewSubmissionBody } from './fake-slack.js';
+import { startFakeSlack, signSlackRequest, blockActionBody, slashCommandBody, viewSubmissionBody, eventCallbackBody } from './fake-slack.js';
 import { startFakeStripe } from './fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from './fake-asana.js';
 import { startFakeSmtp } from './fake-smtp.js';
@@ -20,6 +20,8 @@ export const SIGNING_SECRET = 'test-signing-secret';
 export const OWNER = 'UOWNER1';
 export const APPROVER = 'UAPPROVER1';
 export const BILLING_CHANNEL = 'CBILLING1';
+/** A member of the billing channel who is no approver: a viewer. */
+export const MEMBER = 'UMEMBER1';
 
 export const CLIENTS_YAML = `
 clients:
@@ -65,6 +67,8 @@ export interface Harness {
   clickButton(actionId: string, value: string, userId: string, messageTs?: string): Promise<Response>;
   slashCommand(text: string, userId?: string): Promise<Response>;
   submitView(callbackId: string, userId: string, privateMetadata: string, values: unknown): Promise<Response>;
+  /** Delivers one Events API event (app_home_opened, member_joined_channel, …) signed like Slack. */
+  deliverSlackEvent(event: Record<string, unknown>): Promise<Response>;
   deliverStripe(type: string, invoiceId: string): Promise<Response>;
   /** POSTs an inbound-email webhook built by test/support/fake-inbound.ts. */
   deliverEmail(request: InboundRequest): Promise<Response>;
@@ -88,6 +92,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Starts the business clock at this (future) instant instead of now, e.g. a Monday morning. */
   startAt?: Date;
+  /** Home tab refresh debounce (default: the bot's). */
+  homeRefreshDebounceMs?: number;
 }
 
 export const PUBLIC_URL = 'https://duebot.test';
@@ -137,9 +143,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     INBOUND_EMAIL_BASIC_AUTH: INBOUND_AUTH,
     ...(options.env ?? {}),
   };
+  // The billing channel: the owner, one approver and a viewer (UAPPROVER2 is an approver outside it).
+  slack.setChannelMembers(BILLING_CHANNEL, [OWNER, APPROVER, MEMBER]);
   const clock = new ShiftedClock();
   if (options.startAt) clock.advance(Math.max(0, options.startAt.getTime() - Date.now()));
-  const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true });
+  const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true, homeRefreshDebounceMs: options.homeRefreshDebounceMs });
   let bot = await start();
 
   const post = (path: string, body: string, headers: Record<string, string>, method: 'POST' | 'HEAD' = 'POST') =>
@@ -183,6 +191,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async submitView(callbackId, userId, privateMetadata, values) {
       return harness.postSlack(viewSubmissionBody({ callbackId, userId, privateMetadata, values: values as never }));
+    },
+    async deliverSlackEvent(event) {
+      return harness.postSlack(eventCallbackBody(event));
     },
     async deliverStripe(type, invoiceId) {
       const delivery = stripe.signedDelivery(stripe.event(type, invoiceId));

@@ -108,6 +108,8 @@ const clientEntry = z.strictObject({
   finalMode: z.enum(['pause', 'notice-only'], { error: 'must be pause or notice-only' }).default('pause'),
   autoSend: z.boolean({ error: 'must be true or false' }).default(false),
   retainer: retainerEntry.optional(),
+  freshbooksTax: z.string({ error: 'must be the name of a tax set up in FreshBooks, e.g. "GST"' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  payInstructions: z.string({ error: 'must be text (how to pay without a payment link)' }).trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').optional(),
 });
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
@@ -186,6 +188,10 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       }
       if (ids.length) toolContainers[tool] = ids;
     }
+    if (c.freshbooksTax && c.provider !== 'freshbooks') {
+      errors.push(`${label}: freshbooksTax: applies only to provider: freshbooks (this client uses ${c.provider}, where the tax comes from the customer record)`);
+      return;
+    }
     let retainer: Retainer | undefined;
     if (c.retainer) {
       try {
@@ -213,6 +219,8 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       finalMode: c.finalMode,
       autoSend: c.autoSend,
       ...(retainer ? { retainer } : {}),
+      ...(c.freshbooksTax ? { freshbooksTax: c.freshbooksTax } : {}),
+      ...(c.payInstructions ? { payInstructions: c.payInstructions } : {}),
     });
   });
   return { clients, errors };

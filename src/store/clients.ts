@@ -15,6 +15,8 @@ interface ClientRow {
   auto_send: boolean;
   provider_customer_id: string | null;
   retainer: Retainer | null;
+  freshbooks_tax?: string | null;
+  pay_instructions?: string | null;
 }
 
 export interface StoredClient extends Client {
@@ -35,6 +37,8 @@ function toClient(r: ClientRow): StoredClient {
     finalMode: r.final_mode,
     autoSend: r.auto_send,
     ...(r.retainer ? { retainer: r.retainer } : {}),
+    ...(r.freshbooks_tax ? { freshbooksTax: r.freshbooks_tax } : {}),
+    ...(r.pay_instructions ? { payInstructions: r.pay_instructions } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -43,14 +47,16 @@ function toClient(r: ClientRow): StoredClient {
 export async function upsertClients(db: Queryable, clients: readonly Client[], now: Date): Promise<void> {
   for (const c of clients) {
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
+         freshbooks_tax, pay_instructions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
-         retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END`,
+         retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
+         freshbooks_tax = $14, pay_instructions = $15`,
       [
         c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
-        JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null,
+        JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null, c.freshbooksTax ?? null, c.payInstructions ?? null,
       ],
     );
   }

@@ -11,7 +11,7 @@ import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
 import { emailContext } from './approve-and-send.js';
 import { escalate } from './escalate.js';
-import { postInThread, toInvoiceView } from './invoice-messages.js';
+import { postInThread, toInvoiceView, payInstructionsFor } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 import { applyBackendState } from './record-payment.js';
 
@@ -77,7 +77,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
 
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.r${step.stepIndex + 1}`);
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const content = renderReminderEmail(toInvoiceView(invoice, client.name), step.tone, emailContext(services), { today, finalMode: client.finalMode, stepNumber });
+  const content = renderReminderEmail(toInvoiceView(invoice, client.name, { payInstructions: payInstructionsFor(services, client) }), step.tone, emailContext(services), { today, finalMode: client.finalMode, stepNumber });
   try {
     await services.mailer.send({
       to: invoice.recipients,

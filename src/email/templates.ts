@@ -1,5 +1,6 @@
 import { assertYmd, daysBetween as calendarDaysBetween } from '../domain/calendar.js';
 import { formatMoney, money } from '../domain/money.js';
+import { hasTax, taxLabel } from '../domain/tax.js';
 import type { FinalMode, InvoiceLine, InvoiceView, ReminderTone } from '../domain/types.js';
 
 /** Invoice and reminder emails: pure renderers, every interpolated value escaped in the HTML. */
@@ -66,9 +67,9 @@ export function renderInvoiceEmail(invoice: InvoiceView, ctx: EmailContext): Ren
     `Due date: ${due}`,
     '',
     ...linesText(invoice.lines, invoice.currency),
-    `Total: ${total}`,
+    ...totalsText(invoice),
     '',
-    webLink(invoice.paymentUrl) ? `Pay now: ${webLink(invoice.paymentUrl)}` : 'Payment instructions will follow in a separate message.',
+    ...payText(invoice, 'Payment instructions will follow in a separate message.'),
     '',
     QUESTIONS,
     '',
@@ -79,8 +80,8 @@ export function renderInvoiceEmail(invoice: InvoiceView, ctx: EmailContext): Ren
     `<p>Hello ${escapeHtml(invoice.clientName)},</p>
 <p>${escapeHtml(intro)}</p>
 <p style="font-size:18px;margin:16px 0"><strong>Amount due: ${escapeHtml(total)}</strong><br>Due date: ${escapeHtml(due)}</p>
-${linesHtml(invoice.lines, invoice.currency, total)}
-${payButton(invoice.paymentUrl)}
+${linesHtml(invoice.lines, invoice.currency, totalsRows(invoice))}
+${payButton(invoice.paymentUrl)}${payInstructionsHtml(invoice)}
 <p>${QUESTIONS}</p>`,
   );
   return { subject, text, html };
@@ -127,8 +128,9 @@ export function renderReminderEmail(invoice: InvoiceView, tone: ReminderTone, ct
     ...paragraphs.flatMap((p) => [p, '']),
     `Amount due: ${balance}`,
     `Due date: ${due}`,
+    ...(hasTax(invoice) ? ['', ...totalsText(invoice, 'Invoice total')] : []),
     '',
-    ...(webLink(invoice.paymentUrl) ? [`Pay now: ${webLink(invoice.paymentUrl)}`, ''] : []),
+    ...(webLink(invoice.paymentUrl) || invoice.payInstructions ? [...payText(invoice, ''), ''] : []),
     QUESTIONS,
     '',
     ctx.businessName,
@@ -138,7 +140,7 @@ export function renderReminderEmail(invoice: InvoiceView, tone: ReminderTone, ct
     `<p>Hello ${escapeHtml(invoice.clientName)},</p>
 ${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('\n')}
 <p style="font-size:18px;margin:16px 0"><strong>Amount due: ${escapeHtml(balance)}</strong><br>Due date: ${escapeHtml(due)}</p>
-${payButton(invoice.paymentUrl)}
+${hasTax(invoice) ? `<p style="color:#374151">${totalsRows(invoice, 'Invoice total').map(([label, value]) => `${escapeHtml(label)}: ${escapeHtml(value)}`).join('<br>')}</p>\n` : ''}${payButton(invoice.paymentUrl)}${payInstructionsHtml(invoice)}
 <p>${QUESTIONS}</p>`,
   );
   return { subject: oneLine(subject), text, html };
@@ -148,12 +150,41 @@ function linesText(lines: readonly InvoiceLine[], currency: string): string[] {
   return lines.map((l) => `- ${l.description}: ${l.quantity} × ${fmt(l.unitAmount, currency)} = ${fmt(l.amount, currency)}`);
 }
 
-function linesHtml(lines: readonly InvoiceLine[], currency: string, total: string): string {
+/** Subtotal / Tax (name, rate) / Total when the back-end added tax; otherwise just the total. */
+function totalsRows(invoice: InvoiceView, totalLabel = 'Total'): [string, string][] {
+  const total: [string, string] = [totalLabel, fmt(invoice.total, invoice.currency)];
+  if (!hasTax(invoice)) return [total];
+  return [['Subtotal', fmt(invoice.subtotal ?? invoice.total - (invoice.taxAmount ?? 0), invoice.currency)], [taxLabel(invoice), fmt(invoice.taxAmount!, invoice.currency)], total];
+}
+
+function totalsText(invoice: InvoiceView, totalLabel?: string): string[] {
+  return totalsRows(invoice, totalLabel).map(([label, value]) => `${label}: ${value}`);
+}
+
+/** The payment link, else the pay instructions (QuickBooks without Payments), else `fallback`. */
+function payText(invoice: InvoiceView, fallback: string): string[] {
+  const link = webLink(invoice.paymentUrl);
+  if (link) return [`Pay now: ${link}`];
+  if (invoice.payInstructions) return ['How to pay:', invoice.payInstructions];
+  return fallback ? [fallback] : [];
+}
+
+function payInstructionsHtml(invoice: InvoiceView): string {
+  if (webLink(invoice.paymentUrl) || !invoice.payInstructions) return '';
+  return `\n<p><strong>How to pay</strong><br>${escapeHtml(invoice.payInstructions).replace(/\n/g, '<br>')}</p>`;
+}
+
+function linesHtml(lines: readonly InvoiceLine[], currency: string, totals: [string, string][]): string {
   const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
   const rows = lines
     .map((l) => `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(l.quantity)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency))}</td></tr>`)
     .join('');
-  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">Description</th><th style="${cell};text-align:right">Qty</th><th style="${cell};text-align:right">Unit price</th><th style="${cell};text-align:right">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><td colspan="3" style="padding:6px 8px;text-align:right"><strong>Total</strong></td><td style="padding:6px 8px;text-align:right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`;
+  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">Description</th><th style="${cell};text-align:right">Qty</th><th style="${cell};text-align:right">Unit price</th><th style="${cell};text-align:right">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot>${totals
+    .map(([label, value], i) => {
+      const strong = (t: string) => (i === totals.length - 1 ? `<strong>${escapeHtml(t)}</strong>` : escapeHtml(t));
+      return `<tr><td colspan="3" style="padding:6px 8px;text-align:right">${strong(label)}</td><td style="padding:6px 8px;text-align:right">${strong(value)}</td></tr>`;
+    })
+    .join('')}</tfoot></table>`;
 }
 
 function payButton(paymentUrl: string | null): string {

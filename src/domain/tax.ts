@@ -33,3 +33,21 @@ export function pendingTaxNote(view: Pick<InvoiceView, 'taxAmount' | 'status' | 
   if (!BEFORE_BACKEND.has(view.status)) return null;
   return `Tax as set on the customer in ${backendDisplayName(view.provider)}, added when sent`;
 }
+
+/**
+ * Adds percentages given as decimal strings or numbers exactly ("5" + "9.975" = "14.975"): several
+ * taxes on the same subtotal show as one combined rate. Null when any is not a plain decimal.
+ */
+export function addPercents(rates: readonly (string | number)[]): string | null {
+  if (rates.length === 0) return null;
+  const SCALE = 6;
+  let sum = 0n;
+  for (const rate of rates) {
+    const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(String(rate).trim());
+    if (!m) return null;
+    sum += BigInt(m[1]! + (m[2] ?? '').padEnd(SCALE, '0'));
+  }
+  const digits = sum.toString().padStart(SCALE + 1, '0');
+  const fraction = digits.slice(-SCALE).replace(/0+$/, '');
+  return `${digits.slice(0, -SCALE)}${fraction ? `.${fraction}` : ''}`;
+}

@@ -69,6 +69,7 @@ describe('config', () => {
       clickup: null,
       trello: null,
       monday: null,
+      payInstructions: null,
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },

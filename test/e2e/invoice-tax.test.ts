@@ -5,7 +5,7 @@ import { blocksToText } from '../../blocks/render-text.js';
 import { stripeConnection } from '../../src/providers/invoicing/stripe.js';
 import { findInvoiceBySource, openInvoicesForAging } from '../../src/store/invoices.js';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
-import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { quickbooksEnv, startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
 
 /**
  * Tax end to end: the rate set on the customer in the back-end is applied there, read back, shown in
@@ -89,19 +89,14 @@ clients:
 `;
   let h: Harness;
   let qbo: FakeQuickBooks;
-  const key = randomBytes(32);
   beforeEach(async () => {
     qbo = await startFakeQuickBooks();
     h = await startHarness({
       clientsYaml: CLIENTS,
       env: {
-        ENCRYPTION_KEY: key.toString('base64'),
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         PUBLIC_URL: 'https://duebot.example.com',
-        QUICKBOOKS_CLIENT_ID: qbo.clientId,
-        QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret,
-        QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier,
-        QUICKBOOKS_API_URL: qbo.url,
-        QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer`,
+        ...quickbooksEnv(qbo),
         PAY_INSTRUCTIONS: 'Business-wide instructions (overridden for this client)',
       },
     });

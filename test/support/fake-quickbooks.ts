@@ -54,6 +54,17 @@ export interface FakeQuickBooks {
   close(): Promise<void>;
 }
 
+/** The bot's QuickBooks settings pointing at this fake (the OAuth connection itself is still to be made). */
+export function quickbooksEnv(fake: Pick<FakeQuickBooks, 'clientId' | 'clientSecret' | 'verifier' | 'url'>): Record<string, string> {
+  return {
+    QUICKBOOKS_CLIENT_ID: fake.clientId,
+    QUICKBOOKS_CLIENT_SECRET: fake.clientSecret,
+    QUICKBOOKS_WEBHOOK_VERIFIER: fake.verifier,
+    QUICKBOOKS_API_URL: fake.url,
+    QUICKBOOKS_TOKEN_URL: `${fake.url}/oauth2/v1/tokens/bearer`,
+  };
+}
+
 const toCents = (n: number) => Math.round(n * 100);
 const fromCents = (c: number) => c / 100;
 

@@ -98,7 +98,7 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   const now = services.clock.now();
   return withTransaction(services.db.pool, async (tx) => {
     await rememberProviderCustomer(tx, client.id, issued.providerCustomerId);
-    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, attention: null, ...taxPatch(invoice, issued.tax) }, now);
+    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, attention: null, ...taxPatch(issued.tax) }, now);
     await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) } }, now);
     return updated!;
   });
@@ -109,7 +109,7 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
  * payments, reminders, aging and the forecast count against) includes it. Without a tax reading the
  * total stays the sum of the lines.
  */
-function taxPatch(invoice: InvoiceRecord, tax: BackendTax | undefined) {
+function taxPatch(tax: BackendTax | undefined) {
   if (!tax) return {};
   return { subtotal: tax.subtotal, taxAmount: tax.amount, taxName: tax.name, taxRate: tax.ratePercent, total: tax.subtotal + tax.amount };
 }

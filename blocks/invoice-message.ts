@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { daysBetween, localDate } from '../src/domain/calendar.js';
+import { hasTax, pendingTaxNote, taxLabel } from '../src/domain/tax.js';
 import type { InvoiceStatus, InvoiceView } from '../src/domain/types.js';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, INVOICE_ACTIONS_BLOCK } from './ids.js';
 import { clip, dateLabel, esc, fmt, plural, truncate, ymdLabel } from './format.js';
@@ -27,12 +28,13 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Milestone*\n${milestone}` },
-        { type: 'mrkdwn', text: `*Total*\n${total}` },
+        { type: 'mrkdwn', text: `*Total*\n${pendingTaxNote(view) ? `${total} + tax` : total}` },
         { type: 'mrkdwn', text: `*Due*\n${dueLabel(view, options)}` },
         { type: 'mrkdwn', text: `*To*\n${recipients}` },
       ],
     },
     { type: 'section', text: { type: 'mrkdwn', text: linesTable(view) } },
+    ...taxContext(view),
     { type: 'section', text: { type: 'mrkdwn', text: `${STATUS_EMOJI[view.status]} ${statusText(view, options.timezone)}` } },
   ];
   if (view.paymentUrl && SHOWS_PAYMENT_LINK.has(view.status)) {
@@ -41,7 +43,7 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
   if (view.attention) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${clip(esc(view.attention), 2900)}` }] });
   }
-  if (view.status === 'draft') blocks.push(draftActions(view, total));
+  if (view.status === 'draft') blocks.push(draftActions(view, pendingTaxNote(view) ? `${total} + tax` : total));
   else if (view.status === 'sent' || view.status === 'partially_paid') blocks.push(invoiceDisputeActions(view));
 
   const text = `Invoice ${view.number} · ${view.clientName} · ${total} · ${statusText(view, options.timezone)}`;
@@ -95,6 +97,16 @@ function dueLabel(view: InvoiceView, { timezone, now }: InvoiceMessageOptions): 
   if (days > 0) return `${date} (in ${plural(days, 'day')})`;
   if (days === 0) return `${date} (today)`;
   return `${date} (*${plural(-days, 'day')} overdue*)`;
+}
+
+/** Subtotal, tax and total once the back-end added tax; before that, where the tax will come from. */
+function taxContext(view: InvoiceView): KnownBlock[] {
+  const pending = pendingTaxNote(view);
+  if (pending) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:receipt: _${esc(pending)}_` }] }];
+  if (!hasTax(view)) return [];
+  const subtotal = view.subtotal ?? view.total - view.taxAmount!;
+  const text = `Subtotal ${fmt(subtotal, view.currency)} · ${esc(taxLabel(view))} ${fmt(view.taxAmount!, view.currency)} · *Total ${fmt(view.total, view.currency)}*`;
+  return [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2900) }] }];
 }
 
 /** Description, quantity × unit price and amount per line; the first lines that fit, then a count of the rest. */

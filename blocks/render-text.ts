@@ -4,7 +4,7 @@ type Obj = Record<string, unknown>;
 const EMOJI: Record<string, string> = {
   warning: '⚠️', white_check_mark: '✅', email: '📧', bell: '🔔', rotating_light: '🚨', link: '🔗', hourglass_flowing_sand: '⏳',
   no_entry_sign: '🚫', x: '❌', tada: '🎉', zzz: '💤', double_vertical_bar: '⏸️', outbox_tray: '📤', heavy_minus_sign: '➖',
-  pencil2: '✏️', wastebasket: '🗑️', speech_balloon: '💬',
+  pencil2: '✏️', wastebasket: '🗑️', speech_balloon: '💬', receipt: '🧾',
 };
 
 /** Slack mrkdwn → plain text: links as `label (url)`, mentions as `@U123`, entities decoded, bold markers dropped. */

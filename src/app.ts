@@ -101,6 +101,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     ownerAssignees: ownerAssignees(config),
     forecastChannelId: config.weekly.forecastChannelId,
     ownerEmail: config.weekly.ownerEmail,
+    payInstructions: config.payInstructions,
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;

@@ -158,6 +158,8 @@ const clientEntry = z.strictObject({
   businessHours: businessHoursEntry.optional(),
   mapping: mappingEntry.optional(),
   timeEntries: timeEntriesEntry.optional(),
+  freshbooksTax: z.string({ error: 'must be the name of a tax set up in FreshBooks, e.g. "GST"' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
+  payInstructions: z.string({ error: 'must be text (how to pay without a payment link)' }).trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -240,6 +242,10 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       }
       if (ids.length) toolContainers[tool] = ids;
     }
+    if (c.freshbooksTax && c.provider !== 'freshbooks') {
+      errors.push(`${label}: freshbooksTax: applies only to provider: freshbooks (this client uses ${c.provider}, where the tax comes from the customer record)`);
+      return;
+    }
     let retainer: Retainer | undefined;
     if (c.retainer) {
       try {
@@ -294,6 +300,8 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(c.businessHours ? { businessHours: c.businessHours } : {}),
       ...(c.mapping ? { mapping: { ...DEFAULT_MAPPING, ...Object.fromEntries(Object.entries(c.mapping).filter(([, v]) => v !== undefined)) } } : {}),
       ...(timeBilling ? { timeBilling } : {}),
+      ...(c.freshbooksTax ? { freshbooksTax: c.freshbooksTax } : {}),
+      ...(c.payInstructions ? { payInstructions: c.payInstructions } : {}),
     });
   });
   return { clients, errors };

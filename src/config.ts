@@ -40,6 +40,8 @@ export interface Config {
   generic: { secret: string } | null;
   email: { smtpUrl: string; from: string; replyTo: string | null };
   business: { name: string; timezone: string; invoiceNumberPrefix: string };
+  /** How to pay when a back-end gives no payment link (QuickBooks without Payments); null: none configured. */
+  payInstructions: string | null;
   /** The Monday 08:00 forecast: posted to the channel and/or emailed to the owner (both null: off). */
   weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
@@ -180,6 +182,8 @@ const schema = z.object({
   BUSINESS_NAME: required(str('must be your business name')),
   BUSINESS_TIMEZONE: optional(str('must be an IANA time zone').refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London or America/New_York')),
   INVOICE_NUMBER_PREFIX: optional(z.string().max(20, 'must be at most 20 characters')),
+  // "\n" in the value starts a new line (one-line .env files).
+  PAY_INSTRUCTIONS: optional(str('must be text').max(1000, 'must be at most 1000 characters').transform((v) => v.replace(/\\n/g, '\n'))),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
   JOBS_PROCESS_EVERY: optional(interval),
@@ -262,6 +266,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     generic: e.GENERIC_WEBHOOK_SECRET ? { secret: e.GENERIC_WEBHOOK_SECRET } : null,
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, replyTo: e.EMAIL_REPLY_TO ?? null },
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
+    payInstructions: e.PAY_INSTRUCTIONS ?? null,
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

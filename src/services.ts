@@ -26,6 +26,8 @@ export interface BusinessSettings {
   forecastChannelId?: string | null;
   /** Who gets the weekly summary email (null: none). */
   ownerEmail?: string | null;
+  /** PAY_INSTRUCTIONS: shown where the back-end gives no payment link, unless the client has its own. */
+  payInstructions?: string | null;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

@@ -59,6 +59,10 @@ export interface Client {
   mapping?: MilestoneMapping;
   /** Invoice lines from tracked time instead of the Amount fields, when a milestone has time entries. */
   timeBilling?: TimeBilling;
+  /** FreshBooks only: the name of a tax set up in FreshBooks, applied to every line (FreshBooks clients carry no tax). */
+  freshbooksTax?: string | null;
+  /** How to pay when the back-end gives no payment link (QuickBooks without Payments); overrides PAY_INSTRUCTIONS. */
+  payInstructions?: string | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */
@@ -119,8 +123,20 @@ export interface InvoiceView {
   milestone: string;
   currency: string;
   lines: InvoiceLine[];
-  /** Minor units. */
+  /** Minor units, tax included once the back-end has computed it: what the client owes. */
   total: number;
+  /** Minor units: the sum of the lines (absent: equal to `total`). */
+  subtotal?: number;
+  /** Minor units of tax as the back-end computed it; null/absent: not known yet (a draft). */
+  taxAmount?: number | null;
+  /** e.g. "Sales Tax"; null when the back-end names none. */
+  taxName?: string | null;
+  /** Percent as a decimal string, e.g. "8.25"; null when the back-end states none. */
+  taxRate?: string | null;
+  /** Invoicing back-end ("stripe", "quickbooks", "freshbooks"), to say where the tax comes from. */
+  provider?: string;
+  /** Shown instead of a payment link when there is none (client's payInstructions, else PAY_INSTRUCTIONS). */
+  payInstructions?: string | null;
   amountPaid: number;
   /** YYYY-MM-DD in the business time zone. */
   dueDate: string;

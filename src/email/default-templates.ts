@@ -13,6 +13,10 @@ export interface EmailTemplate {
 const SIGN_OFF = `{{#if link}}
 Pay now: {{link}}
 
+{{else if pay_instructions}}
+How to pay:
+{{pay_instructions}}
+
 {{/if}}
 Please reply to this email with any questions.
 
@@ -24,7 +28,13 @@ Thank you for the {{amount_paid}} received so far; {{amount}} remains open.
 {{/if}}`;
 
 const AMOUNT_AND_DATE = `Amount due: {{amount}}
-Due date: {{due_date}}`;
+Due date: {{due_date}}
+{{#if has_tax}}
+
+Subtotal: {{subtotal}}
+{{tax_label}}: {{tax}}
+Invoice total: {{total}}
+{{/if}}`;
 
 export const DEFAULT_TEMPLATES: Record<TemplateKind, EmailTemplate> = {
   invoice: {
@@ -40,6 +50,9 @@ Due date: {{due_date}}
 
 {{#if link}}
 Pay now: {{link}}
+{{else if pay_instructions}}
+How to pay:
+{{pay_instructions}}
 {{else}}
 Payment instructions will follow in a separate message.
 {{/if}}

@@ -1,5 +1,6 @@
 import { assertYmd, daysBetween } from '../domain/calendar.js';
 import { formatMoney, money } from '../domain/money.js';
+import { hasTax, taxLabel } from '../domain/tax.js';
 import type { FinalMode, InvoiceView } from '../domain/types.js';
 
 /**
@@ -34,7 +35,12 @@ const COMMON: Record<string, string> = {
   days_until_due: 'days until the due date (0 when due or overdue)',
   timing: '"is now 7 days past due" / "is due today" / "is due in 3 days, on Dec 2, 2026"',
   link: 'the payment link (empty when the back-end gives none)',
-  lines: 'the invoice lines and the total',
+  lines: 'the invoice lines and the total (with subtotal and tax when there is tax)',
+  subtotal: 'the total before tax',
+  tax: 'the tax amount (empty when the invoice has no tax)',
+  tax_label: 'e.g. "Tax (Sales Tax, 8.25%)"',
+  has_tax: 'true when the back-end added tax',
+  pay_instructions: 'how to pay when there is no payment link (PAY_INSTRUCTIONS or the client\'s payInstructions)',
   overdue: 'true when past the due date (for {{#if overdue}})',
   due_today: 'true on the due date',
   partly_paid: 'true when part is paid',
@@ -88,9 +94,18 @@ export const fmt = (amount: number, currency: string) => formatMoney(money(amoun
 export const webLink = (url: string | null): string | null => (url && /^https?:\/\/\S+$/i.test(url) ? url : null);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Subtotal / Tax (name, rate) / Total when the back-end added tax; otherwise just the total. */
+export function totalsRows(invoice: InvoiceView, totalLabel = 'Total'): [string, string][] {
+  const total: [string, string] = [totalLabel, fmt(invoice.total, invoice.currency)];
+  if (!hasTax(invoice)) return [total];
+  return [['Subtotal', fmt(subtotalOf(invoice), invoice.currency)], [taxLabel(invoice), fmt(invoice.taxAmount!, invoice.currency)], total];
+}
+
+const subtotalOf = (invoice: InvoiceView) => invoice.subtotal ?? invoice.total - (invoice.taxAmount ?? 0);
+
 export function linesText(invoice: InvoiceView): string {
   const lines = invoice.lines.map((l) => `- ${l.description}: ${l.quantity} × ${fmt(l.unitAmount, invoice.currency)} = ${fmt(l.amount, invoice.currency)}`);
-  return [...lines, `Total: ${fmt(invoice.total, invoice.currency)}`].join('\n');
+  return [...lines, ...totalsRows(invoice).map(([label, value]) => `${label}: ${value}`)].join('\n');
 }
 
 /** Every placeholder's value for one invoice; money formatted from minor units in its currency. */
@@ -113,6 +128,12 @@ export function templateValues(invoice: InvoiceView, businessName: string, facts
     timing: overdue > 0 ? `is now ${plural(overdue, 'day')} past due` : overdue === 0 ? 'is due today' : `is due in ${plural(-overdue, 'day')}, on ${due}`,
     link: webLink(invoice.paymentUrl),
     lines: linesText(invoice),
+    subtotal: fmt(subtotalOf(invoice), invoice.currency),
+    tax: hasTax(invoice) ? fmt(invoice.taxAmount!, invoice.currency) : '',
+    tax_label: hasTax(invoice) ? taxLabel(invoice) : '',
+    has_tax: hasTax(invoice),
+    // Instructions only stand in for a link: with a link they would be noise.
+    pay_instructions: webLink(invoice.paymentUrl) ? '' : (invoice.payInstructions ?? ''),
     overdue: overdue > 0,
     due_today: overdue === 0,
     partly_paid: invoice.amountPaid > 0,

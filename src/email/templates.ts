@@ -2,7 +2,7 @@ import { daysBetween as calendarDaysBetween } from '../domain/calendar.js';
 import type { FinalMode, InvoiceView, ReminderTone } from '../domain/types.js';
 import { DEFAULT_TEMPLATES, type EmailTemplate } from './default-templates.js';
 import { escapeHtml, renderField, renderHtmlBody } from './template-engine.js';
-import { fmt, formatDueDate, isTemplateKind, templateValues, webLink, type TemplateFacts, type TemplateKind } from './template-fields.js';
+import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind } from './template-fields.js';
 
 /** Invoice, reminder and credit emails: pure renderers over editable templates, every value escaped in the HTML. */
 export interface EmailContext {
@@ -60,19 +60,30 @@ export function renderTemplatedEmail(kind: TemplateKind, template: EmailTemplate
   const values = templateValues(invoice, ctx.businessName, facts);
   const subject = oneLine(renderField(kind, template.subject, values));
   const text = renderField(kind, template.body, values).replace(/\n{3,}/g, '\n\n').trimEnd();
-  const htmlOf = (name: string, value: string) => (name === 'link' ? `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>` : name === 'lines' ? linesHtml(invoice) : escapeHtml(value));
+  const htmlOf = (name: string, value: string) => {
+    if (name === 'link') return `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`;
+    if (name === 'lines') return linesHtml(invoice);
+    if (name === 'pay_instructions') return escapeHtml(value).replace(/\n/g, '<br>'); // several lines, like an address
+    return escapeHtml(value);
+  };
   const html = layout(`${renderHtmlBody(kind, template.body, values, htmlOf, ['lines'])}\n${payButton(invoice.paymentUrl)}`);
   return { subject, text, html };
 }
 
+/** The lines table; its foot is Subtotal / Tax (name, rate) / Total when the back-end added tax, else the total. */
 function linesHtml(invoice: InvoiceView): string {
   const { lines, currency } = invoice;
-  const total = fmt(invoice.total, currency);
   const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
   const rows = lines
     .map((l) => `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(l.quantity)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency))}</td></tr>`)
     .join('');
-  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">Description</th><th style="${cell};text-align:right">Qty</th><th style="${cell};text-align:right">Unit price</th><th style="${cell};text-align:right">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot><tr><td colspan="3" style="padding:6px 8px;text-align:right"><strong>Total</strong></td><td style="padding:6px 8px;text-align:right"><strong>${escapeHtml(total)}</strong></td></tr></tfoot></table>`;
+  const foot = totalsRows(invoice)
+    .map(([label, value], i, rows) => {
+      const strong = (text: string) => (i === rows.length - 1 ? `<strong>${escapeHtml(text)}</strong>` : escapeHtml(text)); // the total stands out
+      return `<tr><td colspan="3" style="padding:6px 8px;text-align:right">${strong(label)}</td><td style="padding:6px 8px;text-align:right">${strong(value)}</td></tr>`;
+    })
+    .join('');
+  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">Description</th><th style="${cell};text-align:right">Qty</th><th style="${cell};text-align:right">Unit price</th><th style="${cell};text-align:right">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot>${foot}</tfoot></table>`;
 }
 
 function payButton(paymentUrl: string | null): string {

@@ -21,6 +21,8 @@ interface ClientRow {
   business_hours: BusinessHours | null;
   milestone_mapping: MilestoneMapping | null;
   time_billing: TimeBilling | null;
+  freshbooks_tax?: string | null;
+  pay_instructions?: string | null;
 }
 
 export interface StoredClient extends Client {
@@ -45,6 +47,8 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.business_hours ? { businessHours: r.business_hours } : {}),
     ...(r.milestone_mapping ? { mapping: r.milestone_mapping } : {}),
     ...(r.time_billing ? { timeBilling: r.time_billing } : {}),
+    ...(r.freshbooks_tax ? { freshbooksTax: r.freshbooks_tax } : {}),
+    ...(r.pay_instructions ? { payInstructions: r.pay_instructions } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -58,16 +62,17 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
   for (const fileClient of clients) {
     const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer, timezone, business_hours, milestone_mapping, time_billing)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
-         timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17`,
+         timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19`,
       [
         c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
         JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null, c.timezone ?? null, c.businessHours ? JSON.stringify(c.businessHours) : null,
-        c.mapping ? JSON.stringify(c.mapping) : null, c.timeBilling ? JSON.stringify(c.timeBilling) : null,
+        c.mapping ? JSON.stringify(c.mapping) : null, c.timeBilling ? JSON.stringify(c.timeBilling) : null, c.freshbooksTax ?? null, c.payInstructions ?? null,
       ],
     );
   }

@@ -14,7 +14,14 @@ export interface InvoiceRecord {
   milestone: string;
   currency: string;
   lines: InvoiceLine[];
+  /** Minor units the client owes: the subtotal plus the back-end's tax once it is known. */
   total: number;
+  /** Sum of the lines. */
+  subtotal: number;
+  /** Null until the back-end has computed it. */
+  taxAmount: number | null;
+  taxName: string | null;
+  taxRate: string | null;
   amountPaid: number;
   dueDate: string;
   status: InvoiceStatus;
@@ -52,6 +59,10 @@ interface InvoiceRow {
   currency: string;
   lines: InvoiceLine[];
   total: number;
+  subtotal: number | null;
+  tax_amount: number | null;
+  tax_name: string | null;
+  tax_rate: string | null;
   amount_paid: number;
   due_date: string;
   status: InvoiceStatus;
@@ -88,6 +99,10 @@ function toRecord(r: InvoiceRow): InvoiceRecord {
     currency: r.currency.trim(),
     lines: r.lines,
     total: r.total,
+    subtotal: r.subtotal ?? r.total,
+    taxAmount: r.tax_amount ?? null,
+    taxName: r.tax_name ?? null,
+    taxRate: r.tax_rate ?? null,
     amountPaid: r.amount_paid,
     dueDate: r.due_date,
     status: r.status,
@@ -146,9 +161,9 @@ export async function insertDraft(
   );
   const seq = counter[0]!.last_value;
   const { rows } = await tx.query<InvoiceRow>(
-    `INSERT INTO invoices (id, seq, number, client_id, source, source_ref, source_url, milestone, currency, lines, total, due_date,
+    `INSERT INTO invoices (id, seq, number, client_id, source, source_ref, source_url, milestone, currency, lines, total, subtotal, due_date,
        status, recipients, provider, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'draft', $13, $14, $15, $15)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, 'draft', $13, $14, $15, $15)
      ON CONFLICT (source, source_ref) DO NOTHING RETURNING *`,
     [
       randomUUID(),
@@ -195,6 +210,10 @@ type Patch = Partial<{
   status: InvoiceStatus;
   lines: InvoiceLine[];
   total: number;
+  subtotal: number;
+  taxAmount: number | null;
+  taxName: string | null;
+  taxRate: string | null;
   amountPaid: number;
   dueDate: string;
   recipients: string[];
@@ -218,6 +237,10 @@ const COLUMNS: Record<keyof Patch, string> = {
   status: 'status',
   lines: 'lines',
   total: 'total',
+  subtotal: 'subtotal',
+  taxAmount: 'tax_amount',
+  taxName: 'tax_name',
+  taxRate: 'tax_rate',
   amountPaid: 'amount_paid',
   dueDate: 'due_date',
   recipients: 'recipients',

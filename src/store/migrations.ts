@@ -262,6 +262,25 @@ CREATE INDEX payments_by_paid_at ON payments (paid_at);
 `,
   },
   {
+    version: 80,
+    name: 'invoice tax and pay instructions',
+    sql: `
+-- Tax as the invoicing back-end computed it from the customer's settings. subtotal = sum of the lines;
+-- total (existing column) = subtotal + tax_amount once the back-end invoice exists. tax_amount NULL:
+-- not known yet (a draft: the back-end adds the tax when the invoice is created).
+-- NULL reads as total (an invoice stored before tax was known, or by code that predates the column).
+ALTER TABLE invoices ADD COLUMN subtotal bigint;
+ALTER TABLE invoices ADD COLUMN tax_amount bigint CHECK (tax_amount IS NULL OR tax_amount >= 0);
+ALTER TABLE invoices ADD COLUMN tax_name text;
+-- Percent as a decimal string ("8.25"), exactly as the back-end states it; NULL when it gives none.
+ALTER TABLE invoices ADD COLUMN tax_rate text;
+-- Per client, from the clients file: the FreshBooks tax (by name) on every line, and how to pay
+-- when the back-end gives no payment link (overrides PAY_INSTRUCTIONS).
+ALTER TABLE clients ADD COLUMN freshbooks_tax text;
+ALTER TABLE clients ADD COLUMN pay_instructions text;
+`,
+  },
+  {
     version: 90,
     name: 'client milestone mapping and time billing',
     sql: `

@@ -13,6 +13,8 @@ import { editedNote, invoiceSentNote, statusChangeNote } from '../../blocks/thre
 import type { Services } from '../services.js';
 import { renderClientEmail } from './email-templates.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
+import type { BackendTax } from '../providers/invoicing/backend.js';
+import type { EmailAttachment } from '../providers/mail/mailer.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 
 export interface Actor {
@@ -56,13 +58,16 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   if (previous?.status === 'done') return markSent(services, invoice, client, String(previous.result?.messageId ?? ''), emailKey);
   if (previous) return invoice; // being sent by another process, or outcome unknown (flagged by the sweep)
 
+  // Without a payment link the client gets the back-end's own invoice as a PDF; read before the claim,
+  // so a failed download leaves nothing claimed and the sweep simply tries again.
+  const attachments = await invoicePdfAttachment(services, invoice);
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.invoice`);
   const claimed = await claimEffect(pool, { key: emailKey, invoiceId: invoice.id, kind: 'invoice-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now());
   if (!claimed) return invoice;
 
-  const content = await renderClientEmail(services, 'invoice', invoice, client.name, { today: localDate(services.clock.now(), services.settings.timezone) });
+  const content = await renderClientEmail(services, 'invoice', invoice, client, { today: localDate(services.clock.now(), services.settings.timezone) });
   try {
-    await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined });
+    await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments });
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err; // leave the claim: the sweep turns it into "unknown" for a human
     await releaseEffect(pool, emailKey);
@@ -84,7 +89,7 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   const issued = await backend.issueInvoice({
     invoiceId: invoice.id,
     number: invoice.number,
-    customer: { clientId: client.id, name: client.name, emails: invoice.recipients, providerCustomerId: client.providerCustomerId },
+    customer: { clientId: client.id, name: client.name, emails: invoice.recipients, providerCustomerId: client.providerCustomerId, freshbooksTax: client.freshbooksTax ?? null },
     currency: invoice.currency,
     lines: invoice.lines,
     daysUntilDue: Math.max(0, daysBetween(today, invoice.dueDate)),
@@ -94,10 +99,27 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   const now = services.clock.now();
   return withTransaction(services.db.pool, async (tx) => {
     await rememberProviderCustomer(tx, client.id, issued.providerCustomerId);
-    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, attention: null }, now);
-    await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl } }, now);
+    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, attention: null, ...taxPatch(issued.tax) }, now);
+    await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) } }, now);
     return updated!;
   });
+}
+
+/**
+ * The back-end computed the tax from the customer's settings: from now on the invoice's total (what
+ * payments, reminders, aging and the forecast count against) includes it. Without a tax reading the
+ * total stays the sum of the lines.
+ */
+function taxPatch(tax: BackendTax | undefined) {
+  if (!tax) return {};
+  return { subtotal: tax.subtotal, taxAmount: tax.amount, taxName: tax.name, taxRate: tax.ratePercent, total: tax.subtotal + tax.amount };
+}
+
+async function invoicePdfAttachment(services: Services, invoice: InvoiceRecord): Promise<EmailAttachment[] | undefined> {
+  const backend = services.backends[invoice.provider];
+  if (invoice.paymentUrl || !invoice.providerInvoiceId || !backend?.invoicePdf) return undefined;
+  const content = await backend.invoicePdf(invoice.providerInvoiceId);
+  return [{ filename: `Invoice-${invoice.number}.pdf`, content, contentType: 'application/pdf' }];
 }
 
 /** Bookkeeping after the email left: status, send time, the reminder plan. Idempotent. */
@@ -145,7 +167,7 @@ export async function editInvoice(services: Services, invoiceId: string, edit: I
   const total = edit.lines.reduce((acc, l) => acc + l.amount, 0);
   const edited = await withTransaction(services.db.pool, async (tx) => {
     const before = await getInvoice(tx, invoiceId, { forUpdate: true });
-    const updated = await updateInvoice(tx, invoiceId, { lines: edit.lines, total, dueDate: edit.dueDate, recipients: edit.recipients }, now, ['draft']);
+    const updated = await updateInvoice(tx, invoiceId, { lines: edit.lines, total, subtotal: total, dueDate: edit.dueDate, recipients: edit.recipients }, now, ['draft']);
     if (updated && before) {
       await audit(tx, { invoiceId, actor: by.actor, action: 'edited', details: { before: { lines: before.lines, total: before.total, dueDate: before.dueDate, recipients: before.recipients }, after: edit } }, now);
     }

@@ -93,7 +93,7 @@ async function emailCredit(services: Services, invoice: InvoiceRecord, clientNam
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.credit`);
   if (!(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'credit-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return null;
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const content = await renderClientEmail(services, 'credit', invoice, clientName, { today, credit: { amount: credit.amount, reason: credit.reason } });
+  const content = await renderClientEmail(services, 'credit', invoice, { name: clientName }, { today, credit: { amount: credit.amount, reason: credit.reason } });
   try {
     await sendUnderInvoiceEmail(services, invoice, content, messageId);
   } catch (err) {

@@ -11,15 +11,21 @@ import { deleteTemplate, effectiveStoredTemplate, getStoredTemplate, saveTemplat
 import { listInvoices, type InvoiceRecord } from '../store/invoices.js';
 import type { Services } from '../services.js';
 import { emailContext } from './approve-and-send.js';
-import { toInvoiceView } from './invoice-messages.js';
+import { payInstructionsFor, toInvoiceView } from './invoice-messages.js';
 
 /**
  * Renders a client email from the template in force at this moment (the client's own, else the
  * workspace's, else the shipped wording). A stored template that cannot be rendered never stops a
  * send: it is logged as an error and the default wording goes out instead.
  */
-export async function renderClientEmail(services: Services, kind: TemplateKind, record: InvoiceRecord, clientName: string, facts: TemplateFacts): Promise<RenderedEmail> {
-  const invoice = toInvoiceView(record, clientName);
+export async function renderClientEmail(
+  services: Services,
+  kind: TemplateKind,
+  record: InvoiceRecord,
+  client: { name: string; payInstructions?: string | null },
+  facts: TemplateFacts,
+): Promise<RenderedEmail> {
+  const invoice = toInvoiceView(record, client.name, { payInstructions: payInstructionsFor(services, client) });
   const stored = await effectiveStoredTemplate(services.db.pool, record.clientId, kind);
   if (stored) {
     try {

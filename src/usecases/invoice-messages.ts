@@ -6,7 +6,8 @@ import { invoiceMessage } from '../../blocks/invoice-message.js';
 import type { SlackMessage } from '../slack/notifier.js';
 import type { Services } from '../services.js';
 
-export function toInvoiceView(invoice: InvoiceRecord, clientName: string): InvoiceView {
+/** `extras.payInstructions`: what to show where there is no payment link (see payInstructionsFor). */
+export function toInvoiceView(invoice: InvoiceRecord, clientName: string, extras: { payInstructions?: string | null } = {}): InvoiceView {
   return {
     id: invoice.id,
     number: invoice.number,
@@ -15,6 +16,12 @@ export function toInvoiceView(invoice: InvoiceRecord, clientName: string): Invoi
     currency: invoice.currency,
     lines: invoice.lines,
     total: invoice.total,
+    subtotal: invoice.subtotal,
+    taxAmount: invoice.taxAmount,
+    taxName: invoice.taxName,
+    taxRate: invoice.taxRate,
+    provider: invoice.provider,
+    payInstructions: extras.payInstructions ?? null,
     amountPaid: invoice.amountPaid,
     dueDate: invoice.dueDate,
     status: invoice.status,
@@ -31,7 +38,12 @@ export function toInvoiceView(invoice: InvoiceRecord, clientName: string): Invoi
 
 export async function viewOf(services: Services, invoice: InvoiceRecord): Promise<InvoiceView> {
   const client = await getClient(services.db.pool, invoice.clientId);
-  return toInvoiceView(invoice, client?.name ?? invoice.clientId);
+  return toInvoiceView(invoice, client?.name ?? invoice.clientId, { payInstructions: payInstructionsFor(services, client) });
+}
+
+/** The client's own pay instructions, else the business-wide PAY_INSTRUCTIONS. */
+export function payInstructionsFor(services: Services, client: { payInstructions?: string | null } | null): string | null {
+  return client?.payInstructions ?? services.settings.payInstructions ?? null;
 }
 
 /**

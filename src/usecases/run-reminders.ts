@@ -89,7 +89,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.r${step.stepIndex + 1}`);
   const today = localDate(services.clock.now(), services.settings.timezone);
   // The template in force now: one edited between two steps applies from the next step on.
-  const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client.name, { today, finalMode: client.finalMode, stepNumber });
+  const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client, { today, finalMode: client.finalMode, stepNumber });
   try {
     await sendUnderInvoiceEmail(services, invoice, content, messageId);
   } catch (err) {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { InvoicingBackend, IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
-import { createStripeBackend } from '../../src/providers/invoicing/stripe.js';
+import Stripe from 'stripe';
+import { createStripeBackend, stripeConnection } from '../../src/providers/invoicing/stripe.js';
 import { createFreshBooksBackend } from '../../src/providers/invoicing/freshbooks.js';
 import { createConnectionStore, type ConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
@@ -23,6 +24,12 @@ interface Subject {
   pay(providerInvoiceId: string, amountMinor?: number): void;
   void(providerInvoiceId: string): void;
   rateLimitNext(): void;
+  /**
+   * Configures an 8.25% tax named "Sales Tax" on this request's customer the way that back-end keeps
+   * it (Stripe: a Tax Rate id in the customer's metadata; QuickBooks: the customer's default tax code;
+   * FreshBooks: a tax named in the clients file) and returns the request to issue.
+   */
+  withCustomerTax(req: IssueInvoiceRequest): Promise<IssueInvoiceRequest>;
   /** OAuth back-ends: make the stored access token expired, and read what the store holds. */
   oauth?: { expire(): Promise<void>; stored(): Promise<{ refreshToken: string; accessToken: string }>; liveRefreshTokens(): string[]; revokeAll(): void; connections: ConnectionStore };
   close(): Promise<void>;
@@ -43,6 +50,13 @@ async function stripeSubject(): Promise<Subject> {
     pay: (id, amount) => void fake.pay(id, amount),
     void: (id) => void fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429),
+    async withCustomerTax(req) {
+      const rate = fake.createTaxRate('Sales Tax', '8.25');
+      const stripe = new Stripe('sk_test_contract', stripeConnection(fake.url));
+      // As the owner would in the Dashboard: the customer exists, its metadata names the rate.
+      await stripe.customers.create({ name: req.customer.name, metadata: { duebot_client_id: req.customer.clientId, tax_rates: rate } });
+      return req;
+    },
     close: fake.close,
   };
 }
@@ -58,6 +72,10 @@ async function freshbooksSubject(): Promise<Subject> {
     pay: (id, amount) => void fake.pay(id, amount === undefined ? undefined : major(amount)),
     void: (id) => fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '30' }),
+    async withCustomerTax(req) {
+      fake.createTax('Sales Tax', '8.25');
+      return { ...req, customer: { ...req.customer, freshbooksTax: 'sales tax' } };
+    },
     oauth: {
       async expire() {
         const c = (await connections.get(provider))!;
@@ -89,6 +107,14 @@ async function quickbooksSubject(): Promise<Subject> {
     pay: (id, amount) => void fake.pay(id, amount),
     void: (id) => fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '60' }),
+    async withCustomerTax(req) {
+      const code = fake.createTaxCode('Sales Tax', '8.25');
+      // The customer as set up in QuickBooks: taxable, with that default tax code.
+      const customerId = '9' + String(fake.customers.size + 1).padStart(3, '0');
+      fake.customers.set(customerId, { Id: customerId, SyncToken: '0', DisplayName: req.customer.name, Taxable: false, Active: true });
+      fake.setCustomerTax(customerId, code);
+      return req;
+    },
     oauth: {
       async expire() {
         const c = (await connections.get(provider))!;
@@ -140,6 +166,24 @@ describe.each([
     expect(issued).toMatchObject({ status: 'open', currency: 'USD', amountDue: 150000, amountPaid: 0, amountRemaining: 150000 });
     expect(issued.paymentUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ providerInvoiceId: issued.providerInvoiceId, status: 'open', amountRemaining: 150000 });
+  });
+
+  test("the customer's configured tax is computed by the back-end, read back, and paying the total settles it", async () => {
+    const req = await subject.withCustomerTax(request());
+    const issued = await subject.backend.issueInvoice(req);
+    // 1,200.00 + 300.00 at 8.25%: 99.00 + 24.75 = 123.75 whether rounded per line or on the subtotal.
+    expect(issued.tax).toEqual({ subtotal: 150000, amount: 12375, name: 'Sales Tax', ratePercent: '8.25' });
+    expect(issued).toMatchObject({ status: 'open', amountDue: 162375, amountRemaining: 162375 });
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).tax).toMatchObject({ subtotal: 150000, amount: 12375 });
+    subject.pay(issued.providerInvoiceId, 150000);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountPaid: 150000, amountRemaining: 12375 });
+    subject.pay(issued.providerInvoiceId, 12375);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 162375, amountRemaining: 0 });
+  });
+
+  test('a customer without a configured tax gets none: the tax reads zero', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    expect(issued.tax).toMatchObject({ subtotal: 150000, amount: 0 });
   });
 
   test('issuing twice gives the same invoice and customer', async () => {

@@ -81,7 +81,9 @@ describe('issueInvoice', () => {
       paymentUrl: `${stripe.url}/pay/${issued.providerInvoiceId}`,
       pdfUrl: `${stripe.url}/pay/${issued.providerInvoiceId}/pdf`,
       metadata: { duebot_source: 'asana:1', duebot_invoice_id: req.invoiceId, duebot_number: req.number },
+      tax: { subtotal: 150000, amount: 0, name: null, ratePercent: null },
     });
+    expect(sent(mark, (r) => r.path === '/v1/invoices')[0]!.body.default_tax_rates).toBeUndefined();
     expect(linesOf(stripe, issued.providerInvoiceId).map((l) => [l.description, l.amount])).toEqual([
       ['Design', 120000],
       ['Revisions (2.5 × $120.00)', 30000],
@@ -117,7 +119,8 @@ describe('issueInvoice', () => {
     const mark2 = stripe.requests.length;
     const third = await backend().issueInvoice(request({ clientId, customer: { clientId, name: 'Acme Ltd', emails: [], providerCustomerId: first.providerCustomerId } }));
     expect(third.providerCustomerId).toBe(first.providerCustomerId);
-    expect(sent(mark2, (r) => r.path.startsWith('/v1/customers'))).toEqual([]);
+    // Read (for its tax rates), never searched for or created again.
+    expect(sent(mark2, (r) => r.path.startsWith('/v1/customers')).map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/customers/${first.providerCustomerId}`]);
     expect([...stripe.customers.values()].filter((c) => (c.metadata as Record<string, string>).duebot_client_id === clientId)).toHaveLength(1);
   });
 
@@ -315,8 +318,8 @@ describe('faults', () => {
     const err = await backend()
       .issueInvoice(request({ customer: { clientId: 'ghost', name: 'Ghost', emails: [], providerCustomerId: 'cus_gone' } }))
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'invalid', retryable: false, status: 400 });
-    expect((err as Error).message).toMatch(/create invoice.*No such customer: 'cus_gone'/);
+    expect(err).toMatchObject({ code: 'not_found', retryable: false, status: 404 });
+    expect((err as Error).message).toMatch(/retrieve customer.*No such customer: 'cus_gone'/);
   });
 });
 

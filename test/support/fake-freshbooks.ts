@@ -16,6 +16,10 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  *   (default 15, at most 100) answered with page, pages, per_page, total), create, single, update
  *   (action_mark_as_sent, vis_state), share_link. Payments: list (paged the same way), single, create
  *   (type "Credit" spends the client's credit notes). Credit notes: create. Callbacks: verify (PUT).
+ * - Taxes: GET /taxes/taxes (search[name] is a "contains" match), `{ taxid, name, amount: "8.25" (percent), number, compound }`.
+ *   An invoice line's `taxName1`/`taxAmount1` (and `2`) are the tax's name and percentage; the line
+ *   `amount` stays before tax and the invoice `amount` adds each line's tax, rounded half up to the cent.
+ *   GET of a single invoice returns `lines` only with `include[]=lines`, as FreshBooks does.
  * - Test hooks: `pay`, `void` (FreshBooks deletes: vis_state 1), `failNext`, `revokeAccessTokens`,
  *   `signedDelivery` (form-encoded with X-FreshBooks-Hmac-SHA256), `verificationDelivery`.
  */
@@ -28,6 +32,8 @@ export interface FakeFreshBooks {
   invoices: Map<number, Record<string, unknown>>;
   clients: Map<number, Record<string, unknown>>;
   requests: { method: string; path: string; query: URLSearchParams; body: unknown; status: number }[];
+  /** A tax as set up under Settings → Taxes; `percent` like "8.25". Returns its taxid. */
+  createTax(name: string, percent: string): number;
   /** Tokens for a connection as the connect flow would have stored them. */
   issueTokens(expiresInSeconds?: number): { accessToken: string; refreshToken: string; expiresAt: Date };
   /** Every refresh token handed out that is still usable. */
@@ -92,6 +98,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
   const clients = new Map<number, Record<string, unknown>>();
   const payments = new Map<number, Record<string, unknown>>();
   const creditNotes = new Map<number, Record<string, unknown>>();
+  const taxes = new Map<number, Record<string, unknown>>();
   const verifiedCallbacks = new Map<string, string>();
   const requests: FakeFreshBooks['requests'] = [];
   let nextId = 1000;
@@ -106,8 +113,18 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
   };
   const result = (key: string, value: unknown): StubReply => ({ status: 200, body: { response: { result: { [key]: value } } } });
   const accountingError = (status: number, errno: number, message: string): StubReply => ({ status, body: { response: { errors: [{ errno, field: null, message, object: null, value: null }] } } });
+  /** A line's tax in cents: amount × percent ÷ 100, half up. */
+  const lineTax = (lineCents: bigint, percent: string | number | null | undefined) => {
+    if (percent === null || percent === undefined || percent === '') return 0n;
+    const [w, f = ''] = String(percent).split('.');
+    const scaled = BigInt(w! + f.padEnd(4, '0').slice(0, 4)); // ten-thousandths of a percent
+    return (lineCents * scaled * 2n + 1_000_000n) / 2_000_000n;
+  };
   const recompute = (inv: Record<string, unknown>) => {
-    const total = (inv.lines as { amount: { amount: string } }[]).reduce((sum, l) => sum + cents(l.amount.amount), 0n);
+    const total = (inv.lines as { amount: { amount: string }; taxAmount1?: string | null; taxAmount2?: string | null }[]).reduce(
+      (sum, l) => sum + cents(l.amount.amount) + lineTax(cents(l.amount.amount), l.taxAmount1) + lineTax(cents(l.amount.amount), l.taxAmount2),
+      0n,
+    );
     const paid = [...payments.values()].filter((p) => p.invoiceid === inv.id && p.vis_state === 0).reduce((sum, p) => sum + cents((p.amount as { amount: string }).amount), 0n);
     const code = inv.currency_code as string;
     inv.amount = { amount: decimal(total), code };
@@ -177,8 +194,14 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const code = String(i.currency_code ?? 'USD');
       const bad = (i.lines as { unit_cost?: { amount?: unknown } }[]).find((l) => typeof l.unit_cost?.amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(l.unit_cost.amount));
       if (bad) return accountingError(422, 2002, `unit_cost.amount must be a decimal string, got ${JSON.stringify(bad.unit_cost?.amount)}`);
-      const lines = (i.lines as { name: string; description?: string; qty: string | number; unit_cost: { amount: string; code: string } }[]).map((l, index) => {
-        return { lineid: index + 1, type: 0, name: l.name, description: l.description ?? '', qty: String(l.qty), unit_cost: l.unit_cost, amount: { amount: decimal(lineTotal(String(l.qty), l.unit_cost.amount)), code } };
+      type InLine = { name: string; description?: string; qty: string | number; unit_cost: { amount: string; code: string }; taxName1?: string; taxAmount1?: string | number; taxName2?: string; taxAmount2?: string | number };
+      const badTax = (i.lines as InLine[]).find((l) => (l.taxAmount1 !== undefined && l.taxAmount1 !== null && !/^\d+(\.\d{1,3})?$/.test(String(l.taxAmount1))) || (l.taxAmount1 != null && !l.taxName1));
+      if (badTax) return accountingError(422, 2002, `taxAmount1 must be a percentage with up to three decimals and needs taxName1, got ${JSON.stringify(badTax.taxAmount1)}`);
+      const lines = (i.lines as InLine[]).map((l, index) => {
+        return {
+          lineid: index + 1, type: 0, name: l.name, description: l.description ?? '', qty: String(l.qty), unit_cost: l.unit_cost, amount: { amount: decimal(lineTotal(String(l.qty), l.unit_cost.amount)), code },
+          taxName1: l.taxName1 ?? null, taxAmount1: l.taxAmount1 != null ? String(l.taxAmount1) : null, taxName2: l.taxName2 ?? null, taxAmount2: l.taxAmount2 != null ? String(l.taxAmount2) : null,
+        };
       });
       const id = nextId++;
       const inv: Record<string, unknown> = {
@@ -198,13 +221,22 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
         if (inv.v3_status === 'draft') inv.v3_status = 'sent';
         return result('share_link', { resourceid: inv.id, clientid: inv.customerid, resource_type: 'invoice', share_link: `${baseUrl}/view/${String(inv.id)}`, share_method: 'share_link' });
       }
-      if (req.method === 'GET') return result('invoice', inv);
+      if (req.method === 'GET') {
+        const withLines = req.query.getAll('include[]').includes('lines');
+        const { lines: _lines, ...bare } = inv;
+        return result('invoice', withLines ? inv : bare);
+      }
       if (req.method === 'PUT') {
         const i = body.invoice as Record<string, unknown>;
         if (i.action_mark_as_sent && inv.v3_status === 'draft') inv.v3_status = 'sent';
         if (i.vis_state !== undefined) inv.vis_state = Number(i.vis_state);
         return result('invoice', inv);
       }
+    }
+    if (req.method === 'GET' && path === '/taxes/taxes') {
+      const name = req.query.get('search[name]');
+      const list = [...taxes.values()].filter((t) => name === null || String(t.name).toLowerCase().includes(name.toLowerCase()));
+      return { status: 200, body: { response: { result: { taxes: list, page: 1, pages: 1, per_page: 100, total: list.length } } } };
     }
     if (req.method === 'POST' && path === '/credit_notes/credit_notes') {
       // FreshBooks wraps a credit note as `credit_notes` (plural), in requests and answers alike.
@@ -272,6 +304,11 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     verifier,
     invoices,
     clients,
+    createTax(name, percent) {
+      const id = nextId++;
+      taxes.set(id, { id, taxid: id, accounting_systemid: accountId, name, amount: percent, number: null, compound: false, updated: '2026-11-01 00:00:00' });
+      return id;
+    },
     requests,
     verifiedCallbacks,
     issueTokens: (expiresIn) => {

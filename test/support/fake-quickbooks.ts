@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { startStub, type StubReply, type StubRequest } from './http-stub.js';
+import { minimalPdf } from './pdf.js';
 
 /**
  * A local stand-in for QuickBooks Online, spoken to by the real `node-quickbooks` SDK
@@ -14,6 +15,11 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  * - Invoice: Balance follows payments (and credit memos applied through a Payment's LinkedTxn lines);
  *   void zeroes amounts and sets PrivateNote "Voided".
  *   `InvoiceLink` is returned only with `include=invoiceLink` and while `paymentsEnabled` is on.
+ * - Sales tax (US model): an invoice with `TxnTaxDetail.TxnTaxCodeRef` gets each rate of that tax code
+ *   applied to the lines whose `TaxCodeRef` is `TAX`, rounded half up to the cent per rate; answered as
+ *   `TxnTaxDetail { TotalTax, TaxLine[{ Amount, TaxLineDetail { TaxRateRef, PercentBased, TaxPercent,
+ *   NetAmountTaxable } }] }` with `TotalAmt` = lines + tax. GET /taxcode/:id, /taxrate/:id.
+ * - GET /invoice/:id/pdf: the invoice as real PDF bytes (`application/pdf`).
  * - GET /cdc (change-data-capture): invoices changed by payments, credits or voids, and payments, since
  *   `changedSince` (creations are not tracked).
  * - Test hooks: `pay`, `void`, `failNext`, `revokeAccessTokens`, `revokeRefreshTokens`, signed
@@ -27,6 +33,12 @@ export interface FakeQuickBooks {
   verifier: string;
   invoices: Map<string, Record<string, unknown>>;
   customers: Map<string, Record<string, unknown>>;
+  /** A sales tax code with one rate, as set up in QuickBooks; returns the code's id. */
+  createTaxCode(name: string, ratePercent: string): string;
+  /** The customer's default tax as QuickBooks keeps it: `Taxable` and `DefaultTaxCodeRef`. */
+  setCustomerTax(customerId: string, taxCodeId: string | null): void;
+  /** The PDF bytes served for an invoice (what an email attachment must equal). */
+  pdfOf(invoiceId: string): Buffer;
   requests: { method: string; path: string; query: URLSearchParams; body: unknown; status: number }[];
   paymentsEnabled: boolean;
   delayMs: number;
@@ -43,6 +55,17 @@ export interface FakeQuickBooks {
   void(invoiceId: string): void;
   signed(body: unknown, verifier?: string): { body: string; headers: Record<string, string> };
   close(): Promise<void>;
+}
+
+/** The bot's QuickBooks settings pointing at this fake (the OAuth connection itself is still to be made). */
+export function quickbooksEnv(fake: Pick<FakeQuickBooks, 'clientId' | 'clientSecret' | 'verifier' | 'url'>): Record<string, string> {
+  return {
+    QUICKBOOKS_CLIENT_ID: fake.clientId,
+    QUICKBOOKS_CLIENT_SECRET: fake.clientSecret,
+    QUICKBOOKS_WEBHOOK_VERIFIER: fake.verifier,
+    QUICKBOOKS_API_URL: fake.url,
+    QUICKBOOKS_TOKEN_URL: `${fake.url}/oauth2/v1/tokens/bearer`,
+  };
 }
 
 const toCents = (n: number) => Math.round(n * 100);
@@ -62,6 +85,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const customers = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
   const creditMemos = new Map<string, Record<string, unknown>>();
+  const taxCodes = new Map<string, Record<string, unknown>>();
+  const taxRates = new Map<string, Record<string, unknown>>();
   const replays = new Map<string, StubReply>();
   const requests: FakeQuickBooks['requests'] = [];
   let nextId = 100;
@@ -183,6 +208,14 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       customers.set(id, c);
       return save(entity('Customer', c));
     }
+    if (req.method === 'GET' && (m = /^\/(taxcode|taxrate)\/(\w+)$/.exec(path))) {
+      const row = (m[1] === 'taxcode' ? taxCodes : taxRates).get(m[2]!);
+      return row ? entity(m[1] === 'taxcode' ? 'TaxCode' : 'TaxRate', row) : fault(400, 'ValidationFault', 'Object Not Found', '610');
+    }
+    if (req.method === 'GET' && (m = /^\/invoice\/(\w+)\/pdf$/.exec(path))) {
+      if (!invoices.has(m[1]!)) return fault(400, 'ValidationFault', 'Object Not Found', '610');
+      return { status: 200, headers: { 'content-type': 'application/pdf' }, body: pdfOf(m[1]!) };
+    }
     if (req.method === 'GET' && (m = /^\/customer\/(\w+)$/.exec(path))) {
       const c = customers.get(m[1]!);
       return c ? entity('Customer', c) : fault(400, 'ValidationFault', 'Object Not Found', '610');
@@ -202,10 +235,24 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
           return fault(400, 'ValidationFault', 'Amount is not equal to UnitPrice * Qty', '6070');
         }
       }
+      const codeRef = (body.TxnTaxDetail as { TxnTaxCodeRef?: { value?: string } } | undefined)?.TxnTaxCodeRef;
+      const code = codeRef ? taxCodes.get(String(codeRef.value)) : undefined;
+      if (codeRef && !code) return fault(400, 'ValidationFault', 'Invalid Reference Id: TxnTaxCodeRef', '2500');
+      const subtotalCents = lines.reduce((s, l) => s + toCents(l.Amount), 0);
+      const taxableCents = lines.filter((l) => (l.SalesItemLineDetail as { TaxCodeRef?: { value?: string } }).TaxCodeRef?.value === 'TAX').reduce((s, l) => s + toCents(l.Amount), 0);
+      const taxLines = code ? ratesOf(code).map((rate) => ({ rate, cents: Math.floor((taxableCents * toBasisPoints(rate.RateValue as string) * 2 + 1_000_000) / 2_000_000) })) : [];
+      const taxCents = taxLines.reduce((s, t) => s + t.cents, 0);
+      const txnTaxDetail = code
+        ? {
+            TxnTaxCodeRef: { value: code.Id },
+            TotalTax: fromCents(taxCents),
+            TaxLine: taxLines.map((t) => ({ Amount: fromCents(t.cents), DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: t.rate.Id }, PercentBased: true, TaxPercent: Number(t.rate.RateValue), NetAmountTaxable: fromCents(taxableCents) } })),
+          }
+        : { TotalTax: 0 };
       const id = String(nextId++);
-      const total = fromCents(lines.reduce((s, l) => s + toCents(l.Amount), 0));
+      const total = fromCents(subtotalCents + taxCents);
       // QuickBooks answers references with the name of what they point at.
-      const inv: Record<string, unknown> = { ...body, CustomerRef: { value: customer.Id, name: customer.DisplayName }, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, EmailStatus: 'NotSet', MetaData: meta() };
+      const inv: Record<string, unknown> = { ...body, TxnTaxDetail: txnTaxDetail, CustomerRef: { value: customer.Id, name: customer.DisplayName }, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, EmailStatus: 'NotSet', MetaData: meta() };
       invoices.set(id, inv);
       return save(entity('Invoice', inv));
     }
@@ -253,8 +300,21 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     return fault(400, 'ValidationFault', `Unsupported operation ${req.method} ${path}`, '4000');
   }
 
+  /** "8.25" → 82_500 ten-thousandths of a percent: cents × that ÷ 1_000_000 is the tax in cents. */
+  const toBasisPoints = (pct: string) => {
+    const [w, f = ''] = pct.split('.');
+    return Number(w) * 10_000 + Number(f.padEnd(4, '0').slice(0, 4));
+  };
+  const ratesOf = (code: Record<string, unknown>) =>
+    ((code.SalesTaxRateList as { TaxRateDetail: { TaxRateRef: { value: string } }[] }).TaxRateDetail ?? []).map((d) => taxRates.get(d.TaxRateRef.value)!);
+  const pdfOf = (invoiceId: string) => {
+    const inv = invoices.get(invoiceId)!;
+    return minimalPdf([`Invoice ${String(inv.DocNumber ?? inv.Id)}`, `Total ${String(inv.TotalAmt)} ${String((inv.CurrencyRef as { value?: string } | undefined)?.value ?? 'USD')}`, `Balance ${String(inv.Balance)}`]);
+  };
+
   function voidInvoice(inv: Record<string, unknown>): void {
     inv.TotalAmt = 0;
+    inv.TxnTaxDetail = { TotalTax: 0 };
     inv.Balance = 0;
     inv.PrivateNote = 'Voided';
     touch(`Invoice:${inv.Id as string}`);
@@ -294,6 +354,21 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     verifier,
     invoices,
     customers,
+    createTaxCode(name, ratePercent) {
+      const rateId = String(nextId++);
+      taxRates.set(rateId, { Id: rateId, Name: `${name} rate`, RateValue: ratePercent, Active: true, MetaData: meta() });
+      const codeId = String(nextId++);
+      taxCodes.set(codeId, { Id: codeId, Name: name, Active: true, Taxable: true, TaxGroup: false, SalesTaxRateList: { TaxRateDetail: [{ TaxRateRef: { value: rateId }, TaxTypeApplicable: 'TaxOnAmount', TaxOrder: 0 }] }, MetaData: meta() });
+      return codeId;
+    },
+    setCustomerTax(customerId, taxCodeId) {
+      const c = customers.get(customerId);
+      if (!c) throw new Error(`fake QuickBooks: no customer ${customerId}`);
+      c.Taxable = taxCodeId !== null;
+      if (taxCodeId) c.DefaultTaxCodeRef = { value: taxCodeId };
+      else delete c.DefaultTaxCodeRef;
+    },
+    pdfOf: (invoiceId) => pdfOf(mustGet(invoiceId).Id as string),
     requests,
     paymentsEnabled: true,
     delayMs: 0,

@@ -18,6 +18,8 @@ export interface ReceivedEmail {
   replyTo: string | null;
   /** Raw header values by lower-case name (unfolded; a repeated header keeps its last value). */
   headers: Record<string, string>;
+  /** Attachments as decoded from the MIME parts (bytes exactly as sent). */
+  attachments: { filename: string | null; contentType: string; content: Buffer }[];
   receivedAt: Date;
 }
 
@@ -96,6 +98,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
             references: Array.isArray(refs) ? refs : refs ? [refs] : [],
             replyTo: addresses(mail.replyTo)[0] ?? null,
             headers,
+            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content })),
             receivedAt: new Date(),
           };
           // Stored only once the 250 reply is on its way, so a waiter never sees a message the client

@@ -20,6 +20,9 @@ import { startStub, type StubReply } from './http-stub.js';
  * - Search (`/v1/customers/search`, `/v1/invoices/search`) understands `field:'value'` and
  *   `metadata['key']:'value'` clauses joined by ` AND `. Stripe's index lags up to a minute;
  *   `searchDelayMs` reproduces that (default 0: visible at once, so tests stay deterministic).
+ * - Tax: an invoice's `default_tax_rates` (Tax Rate ids; answered expanded, as Stripe does) apply to
+ *   every line: per line and rate, exclusive tax = amount × percentage rounded half up, inclusive tax =
+ *   amount − amount ÷ (1 + percentage); `total_taxes` sums them per rate, `total` adds the exclusive ones.
  * - Invoice lifecycle: draft → finalize → open (number, hosted_invoice_url = `<url>/pay/<id>`,
  *   invoice_pdf) → paid / void / uncollectible, with Stripe's transition rules (void only from open or
  *   uncollectible, mark_uncollectible only from open, a zero total is paid at finalization).
@@ -30,6 +33,8 @@ import { startStub, type StubReply } from './http-stub.js';
  * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form),
  * GET /v1/invoices (list: newest `created` first, `limit` 1..100 (default 10), `starting_after` /
  * `ending_before` cursors, `created[gte|gt|lte|lt]`, `customer`, `status`; `{ object: 'list', data, has_more, url }`),
+ * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form), POST /v1/tax_rates,
+ * GET /v1/tax_rates/:id, POST /v1/customers/:id (metadata),
  * and the "payment link" pages GET /pay/:invoiceId (HTML) and GET /pay/:invoiceId/pdf.
  *
  * Things Stripe does that happen here only when a test asks: payments (`pay`), webhook deliveries
@@ -71,6 +76,9 @@ export interface FakeStripe {
   customers: Map<string, StripeObject>;
   invoices: Map<string, StripeObject>;
   invoiceItems: Map<string, StripeObject>;
+  taxRates: Map<string, StripeObject>;
+  /** A Tax Rate as the Dashboard would create it; returns its id (`txr_...`). */
+  createTaxRate(displayName: string, percentage: string, options?: { inclusive?: boolean }): string;
   /** Every request received, in order (payment-page hits included). */
   requests: RecordedRequest[];
   /**
@@ -170,6 +178,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const customers = new Map<string, StripeObject>();
   const invoices = new Map<string, StripeObject>();
   const invoiceItems = new Map<string, StripeObject>();
+  const taxRates = new Map<string, StripeObject>();
   const requests: RecordedRequest[] = [];
   const indexedAt = new Map<string, number>();
   const saved = new Map<string, { fingerprint: string; reply: StubReply }>();
@@ -185,16 +194,54 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
 
   const linesOf = (inv: StripeObject) => inv.lines as { data: StripeObject[]; total_count: number };
   const transitions = (inv: StripeObject) => inv.status_transitions as Record<string, number | null>;
+  /** Percentage string → millionths of the amount ("8.25" → 82_500), so tax is integer arithmetic. */
+  const millionths = (pct: string) => {
+    const [w, f = ''] = pct.split('.');
+    return Number(w) * 10_000 + Number(f.padEnd(4, '0').slice(0, 4));
+  };
+  /** Stripe rounds each line's tax half up to the minor unit. */
+  const roundDiv = (n: number, d: number) => Math.floor((2 * n + d) / (2 * d));
+  const lineTax = (amount: number, rate: StripeObject) => {
+    const p = millionths(String(rate.percentage));
+    return rate.inclusive ? amount - roundDiv(amount * 1_000_000, 1_000_000 + p) : roundDiv(amount * p, 1_000_000);
+  };
   const recompute = (inv: StripeObject) => {
-    const total = linesOf(inv).data.reduce((acc, line) => acc + (line.amount as number), 0);
-    inv.subtotal = total;
-    inv.subtotal_excluding_tax = total;
+    const subtotal = linesOf(inv).data.reduce((acc, line) => acc + (line.amount as number), 0);
+    const rates = (inv.default_tax_rates as StripeObject[]) ?? [];
+    const totals = new Map<string, { amount: number; taxable: number; inclusive: boolean }>();
+    for (const line of linesOf(inv).data) {
+      line.taxes = rates.map((rate) => {
+        const amount = lineTax(line.amount as number, rate);
+        const taxable = rate.inclusive ? (line.amount as number) - amount : (line.amount as number);
+        const t = totals.get(rate.id) ?? { amount: 0, taxable: 0, inclusive: Boolean(rate.inclusive) };
+        totals.set(rate.id, { ...t, amount: t.amount + amount, taxable: t.taxable + taxable });
+        return { amount, tax_behavior: rate.inclusive ? 'inclusive' : 'exclusive', tax_rate_details: { tax_rate: rate.id }, taxability_reason: 'standard_rated', taxable_amount: taxable, type: 'tax_rate_details' };
+      });
+    }
+    inv.total_taxes = [...totals.entries()].map(([id, t]) => ({ amount: t.amount, tax_behavior: t.inclusive ? 'inclusive' : 'exclusive', tax_rate_details: { tax_rate: id }, taxability_reason: 'standard_rated', taxable_amount: t.taxable, type: 'tax_rate_details' }));
+    const exclusive = [...totals.values()].filter((t) => !t.inclusive).reduce((acc, t) => acc + t.amount, 0);
+    const inclusive = [...totals.values()].filter((t) => t.inclusive).reduce((acc, t) => acc + t.amount, 0);
+    const total = subtotal + exclusive;
+    inv.subtotal = subtotal;
+    inv.subtotal_excluding_tax = subtotal - inclusive;
     inv.total = total;
-    inv.total_excluding_tax = total;
+    inv.total_excluding_tax = total - exclusive - inclusive;
     inv.amount_due = total;
     inv.amount_remaining = total - (inv.amount_paid as number);
     linesOf(inv).total_count = linesOf(inv).data.length;
   };
+
+  function createTaxRate(body: Record<string, unknown>): StubReply {
+    if (typeof body.display_name !== 'string' || !body.display_name) return missing('display_name');
+    if (typeof body.percentage !== 'string' || !/^\d{1,3}(\.\d{1,4})?$/.test(body.percentage) || Number(body.percentage) > 100) return invalid('Invalid decimal: percentage', { param: 'percentage' });
+    if (body.inclusive === undefined) return missing('inclusive');
+    const rate = created(taxRates, {
+      id: newId('txr'), object: 'tax_rate', active: true, display_name: body.display_name, percentage: Number(body.percentage), effective_percentage: Number(body.percentage),
+      inclusive: body.inclusive === 'true', country: body.country ?? null, jurisdiction: body.jurisdiction ?? null, description: body.description ?? null, rate_type: 'percentage',
+      metadata: body.metadata ?? {}, created: nowSeconds(), livemode: false,
+    });
+    return { status: 200, body: rate };
+  }
 
   // Transitions shared by the HTTP routes (which answer 400) and the test helpers (which throw).
   function applyPayment(inv: StripeObject, amount: number | undefined): string | null {
@@ -273,6 +320,23 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const customer = customers.get(m[1]!);
       return customer ? { status: 200, body: customer } : noSuch('customer', m[1]!);
     }
+    if (method === 'POST' && (m = /^\/v1\/customers\/([^/]+)$/.exec(path))) {
+      const customer = customers.get(m[1]!);
+      if (!customer) return noSuch('customer', m[1]!);
+      // Metadata merges key by key; an empty value removes the key.
+      const metadata = { ...(customer.metadata as Record<string, string>) };
+      for (const [k, v] of Object.entries((body.metadata as Record<string, string> | undefined) ?? {})) {
+        if (v === '') delete metadata[k];
+        else metadata[k] = v;
+      }
+      customer.metadata = metadata;
+      return { status: 200, body: customer };
+    }
+    if (method === 'POST' && path === '/v1/tax_rates') return createTaxRate(body);
+    if (method === 'GET' && (m = /^\/v1\/tax_rates\/([^/]+)$/.exec(path))) {
+      const rate = taxRates.get(m[1]!);
+      return rate ? { status: 200, body: rate } : noSuch('tax_rate', m[1]!);
+    }
 
     if (method === 'POST' && path === '/v1/invoices') {
       if (!body.customer) return missing('customer');
@@ -282,8 +346,17 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (collection === 'send_invoice' && body.days_until_due === undefined && body.due_date === undefined) return missing('days_until_due');
       const daysUntilDue = body.days_until_due === undefined ? null : Number(body.days_until_due);
       if (daysUntilDue !== null && (!Number.isInteger(daysUntilDue) || daysUntilDue < 0)) return invalid('Invalid integer: days_until_due', { param: 'days_until_due' });
+      const rateIds = body.default_tax_rates === undefined ? [] : Array.isArray(body.default_tax_rates) ? (body.default_tax_rates as string[]) : null;
+      if (rateIds === null) return invalid('Invalid array', { param: 'default_tax_rates' });
+      const rates: StripeObject[] = [];
+      for (const rateId of rateIds) {
+        const rate = taxRates.get(String(rateId));
+        if (!rate) return noSuch('tax_rate', String(rateId), 'default_tax_rates');
+        rates.push(rate);
+      }
       const id = newId('in');
       const inv = created(invoices, {
+        default_tax_rates: rates, total_taxes: [],
         id, object: 'invoice', customer: customer.id, customer_email: customer.email, customer_name: customer.name,
         status: 'draft', currency: String(body.currency ?? 'usd').toLowerCase(), collection_method: collection,
         days_until_due: daysUntilDue, due_date: body.due_date === undefined ? null : Number(body.due_date),
@@ -447,7 +520,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     customers,
     invoices,
     invoiceItems,
+    taxRates,
     requests,
+    createTaxRate(displayName, percentage, opts = {}) {
+      const reply = createTaxRate({ display_name: displayName, percentage, inclusive: String(Boolean(opts.inclusive)) });
+      if (reply.status !== 200) throw new Error(`fake Stripe: ${JSON.stringify(reply.body)}`);
+      return (reply.body as StripeObject).id;
+    },
     failNext(count, status, body, opts = {}) {
       const headers = { ...(status === 429 ? { 'retry-after': '1' } : {}), ...(opts.headers ?? {}) };
       failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null } : null;

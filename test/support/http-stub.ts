@@ -20,6 +20,12 @@ export async function startStub(handler: (req: StubRequest) => StubReply | Promi
       const url = new URL(req.url ?? '/', 'http://stub');
       Promise.resolve(handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }))
         .then((reply) => {
+          // Bytes (a PDF) go out as they are, with the reply's own content-type.
+          if (Buffer.isBuffer(reply.body)) {
+            res.writeHead(reply.status, { 'content-type': 'application/octet-stream', ...(reply.headers ?? {}) });
+            res.end(reply.body);
+            return;
+          }
           const isText = typeof reply.body === 'string';
           res.writeHead(reply.status, { 'content-type': isText ? 'text/html; charset=utf-8' : 'application/json', ...(reply.headers ?? {}) });
           res.end(reply.body === undefined ? '' : isText ? (reply.body as string) : JSON.stringify(reply.body));

@@ -32,7 +32,8 @@ describe('invoiceMessage: a draft', () => {
   test('fields: milestone linked to the source, total, due date with days left, recipients', () => {
     expect(fields(blocks)).toEqual([
       '*Milestone*\n<https://app.asana.com/0/123/456|Milestone 2 - Design>',
-      '*Total*\n$1,500.00',
+      // The back-end adds the customer's tax when the invoice is created there.
+      '*Total*\n$1,500.00 + tax',
       '*Due*\nDec 24, 2026 (in 21 days)',
       '*To*\nap@acme.example, cfo@acme.example',
     ]);
@@ -53,7 +54,7 @@ describe('invoiceMessage: a draft', () => {
     const [approve, edit, discard] = block!.elements as Button[];
     expect(block!.elements).toHaveLength(3);
     expect(approve).toMatchObject({ action_id: APPROVE_INVOICE, value: 'inv_01HX', style: 'primary', text: { text: 'Approve & send' } });
-    expect(approve!.confirm?.text.text).toBe('$1,500.00, due Dec 24, 2026, will be emailed to ap@acme.example, cfo@acme.example.');
+    expect(approve!.confirm?.text.text).toBe('$1,500.00 + tax, due Dec 24, 2026, will be emailed to ap@acme.example, cfo@acme.example.');
     expect(approve!.confirm?.title?.text).toBe('Send INV-0042?');
     expect(edit).toMatchObject({ action_id: EDIT_INVOICE, value: 'inv_01HX', text: { text: 'Edit' } });
     expect(edit!.style).toBeUndefined();

@@ -44,15 +44,16 @@ test('every kind of block', () => {
 });
 
 test('a draft invoice message reads well in a console', () => {
-  const { blocks } = invoiceMessage(invoiceView({ lines: [line('Design sprint', '1', 150000, 150000)] }), {
+  const { blocks } = invoiceMessage(invoiceView({ lines: [line('Design sprint', '1', 150000, 150000)], provider: 'stripe' }), {
     timezone: 'UTC',
     now: new Date('2026-12-03T12:00:00Z'),
   });
   expect(blocksToText(blocks)).toBe(
     [
       '== Invoice INV-0042 · Acme Corp ==',
-      'Milestone: Milestone 2 - Design (https://app.asana.com/0/123/456) | Total: $1,500.00 | Due: Dec 24, 2026 (in 21 days) | To: ap@acme.example, cfo@acme.example',
+      'Milestone: Milestone 2 - Design (https://app.asana.com/0/123/456) | Total: $1,500.00 + tax | Due: Dec 24, 2026 (in 21 days) | To: ap@acme.example, cfo@acme.example',
       '• Design sprint — 1 × $1,500.00 = $1,500.00',
+      '🧾 _Tax as set on the customer in Stripe, added when sent_',
       '⏳ Waiting for approval',
       '[Approve & send] [Edit] [Discard]',
     ].join('\n'),

@@ -267,6 +267,27 @@ describe('clients file', () => {
     ]);
   });
 
+  test('freshbooksTax names a FreshBooks tax (FreshBooks clients only); payInstructions is free text', () => {
+    const { clients, errors } = parseClients(
+      'clients:\n' +
+        entry('id: a, provider: freshbooks, freshbooksTax: " GST "') +
+        entry('id: b, provider: quickbooks, payInstructions: "Wire to IBAN GB00 0000, quoting the invoice number"') +
+        entry('id: c, provider: stripe, freshbooksTax: GST') +
+        entry('id: d, provider: freshbooks, freshbooksTax: ""') +
+        entry('id: e, payInstructions: 42'),
+      'clients.yml',
+    );
+    expect(clients.map((c) => [c.id, c.freshbooksTax ?? null, c.payInstructions ?? null])).toEqual([
+      ['a', 'GST', null],
+      ['b', null, 'Wire to IBAN GB00 0000, quoting the invoice number'],
+    ]);
+    expect(errors).toEqual([
+      'clients.yml: client "Test Co" (#3): freshbooksTax: applies only to provider: freshbooks (this client uses stripe, where the tax comes from the customer record)',
+      'clients.yml: client "Test Co" (#4): freshbooksTax: must not be empty',
+      'clients.yml: client "Test Co" (#5): payInstructions: must be text (how to pay without a payment link)',
+    ]);
+  });
+
   test('slugs', () => {
     expect(slugify('Acme Ltd.')).toBe('acme-ltd');
     expect(slugify('  Café Crème & Co ')).toBe('cafe-creme-co');

@@ -69,6 +69,7 @@ describe('config', () => {
       clickup: null,
       trello: null,
       monday: null,
+      payInstructions: null,
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
@@ -92,6 +93,7 @@ describe('config', () => {
       OWNER_ASANA_ASSIGNEE: 'owner@agency.example',
       BUSINESS_TIMEZONE: 'Europe/Berlin',
       INVOICE_NUMBER_PREFIX: 'PX-',
+      PAY_INSTRUCTIONS: 'Bank transfer to Pixel & Co\\nIBAN GB00 0000',
       CLIENTS_FILE: './clients.yml',
       PUBLIC_URL: 'https://duebot.example.com',
       EMAIL_REPLY_TO: 'accounts@pixel.example',
@@ -107,6 +109,7 @@ describe('config', () => {
       asana: { apiUrl: 'http://127.0.0.1:4040/api/1.0', ownerAssignee: 'owner@agency.example' },
       email: { replyTo: 'accounts@pixel.example' },
       business: { timezone: 'Europe/Berlin', invoiceNumberPrefix: 'PX-' },
+      payInstructions: 'Bank transfer to Pixel & Co\nIBAN GB00 0000',
       clientsFile: './clients.yml',
       publicUrl: 'https://duebot.example.com',
       jobs: { processEveryMs: 120_000 },
@@ -259,6 +262,12 @@ describe('config', () => {
       throw new Error('expected a ConfigError');
     })();
     expect(err.problems).toEqual(['INBOUND_EMAIL_BASIC_AUTH: must be user:password']);
+  });
+
+  test('PAY_INSTRUCTIONS: optional text up to 1000 characters, \\n starting a new line', () => {
+    expect(loadConfig(valid).payInstructions).toBeNull();
+    expect(loadConfig({ ...valid, PAY_INSTRUCTIONS: '  Pay by check  ' }).payInstructions).toBe('Pay by check');
+    expect(problemsOf({ ...valid, PAY_INSTRUCTIONS: 'x'.repeat(1001) })).toEqual(['PAY_INSTRUCTIONS: must be at most 1000 characters']);
   });
 
   test('intervals', () => {

@@ -42,6 +42,8 @@ export interface InvoicingBackend {
    * feed failed): the poll then checks every open invoice.
    */
   changedSinceLastPoll?(): Promise<Set<string> | null>;
+  /** The invoice as the back-end renders it (PDF bytes), for emails that carry no payment link. */
+  invoicePdf?(providerInvoiceId: string): Promise<Buffer>;
   /**
    * Every invoice issued on or after `since` (all when null) with its payments, read page by page for
    * the history import (src/usecases/import-history.ts). Read-only; dates are taken in `timezone`.
@@ -81,7 +83,7 @@ export interface IssueInvoiceRequest {
   /** duebot's gap-free number, e.g. "INV-0042", shown on the back-end invoice too. */
   number: string;
   /** `providerCustomerId` is the id remembered from an earlier invoice, reused when present. */
-  customer: { clientId: string; name: string; emails: string[]; providerCustomerId: string | null };
+  customer: { clientId: string; name: string; emails: string[]; providerCustomerId: string | null; freshbooksTax?: string | null };
   currency: string;
   lines: InvoiceLine[];
   daysUntilDue: number;
@@ -105,6 +107,18 @@ export interface BackendInvoice {
   paymentUrl: string | null;
   pdfUrl: string | null;
   metadata: Record<string, string>;
+  /** The invoice's tax as the back-end computed it from the customer's settings (absent: not read). */
+  tax?: BackendTax;
+}
+
+/** Minor units; `subtotal + amount` is the invoice total. */
+export interface BackendTax {
+  subtotal: number;
+  amount: number;
+  /** e.g. "Sales Tax", "GST"; several taxes are joined with " + ". */
+  name: string | null;
+  /** Percent as a decimal string ("8.25"); several rates are summed when they all apply to the whole subtotal. */
+  ratePercent: string | null;
 }
 
 export type BackendEventKind = 'paid' | 'payment' | 'voided' | 'uncollectible' | 'ignored';

@@ -3,14 +3,29 @@ import freshbooks from '@freshbooks/api';
 import builders from '@freshbooks/api/dist/models/builders/index.js';
 import type { Client as FreshBooksClient } from '@freshbooks/api';
 import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
+import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendTax, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor } from './errors.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 
 const { Client } = freshbooks;
-const { SearchQueryBuilder, PaginationQueryBuilder } = builders;
+const { SearchQueryBuilder, PaginationQueryBuilder, IncludesQueryBuilder } = builders;
+
+/** A tax as FreshBooks keeps it (GET .../taxes/taxes): `amount` is the percentage as a decimal string. */
+export interface FreshBooksTax {
+  taxid: number;
+  name: string;
+  amount: string;
+  number?: string | null;
+}
+
+/**
+ * The SDK has no taxes resource; its private request helper is used so the call carries the same
+ * auth, base URL and error shape as every other FreshBooks call.
+ */
+type RawCall = { call(method: 'GET', url: string, config: { transformResponse: (data: string) => unknown }, data: null, name: string): Promise<{ data?: unknown }> };
 
 export const FRESHBOOKS = 'freshbooks';
 
@@ -129,6 +144,31 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
     return (found.invoices as FreshBooksInvoice[]).find((i) => i.invoiceNumber === number && Number(i.customerId) === customerId && i.visState !== 1) ?? null;
   }
 
+  /**
+   * FreshBooks clients carry no tax of their own, so the clients file names the FreshBooks tax for
+   * the client (`freshbooksTax`); its rate is read from FreshBooks, never written in duebot.
+   */
+  async function taxNamed(name: string): Promise<FreshBooksTax> {
+    const list = await call<{ taxes: FreshBooksTax[] }>('list taxes', (account) =>
+      (client as unknown as RawCall).call(
+        'GET',
+        `/accounting/account/${account}/taxes/taxes?search[name]=${encodeURIComponent(name)}&per_page=100`,
+        { transformResponse: (data) => (JSON.parse(data) as { response?: { result?: unknown } }).response?.result ?? {} },
+        null,
+        'List Taxes',
+      ) as Promise<{ data?: { taxes: FreshBooksTax[] } }>,
+    );
+    const tax = (list.taxes ?? []).find((t) => t.name.trim().toLowerCase() === name.trim().toLowerCase());
+    if (!tax) throw new BackendError(`FreshBooks has no tax named "${name}" (clients file freshbooksTax); add it under Settings → Taxes or fix the name`, 'invalid', false);
+    if (!/^\d+(\.\d+)?$/.test(String(tax.amount))) throw new BackendError(`FreshBooks tax "${name}" has no percentage (amount ${JSON.stringify(tax.amount)})`, 'invalid', false);
+    return tax;
+  }
+
+  /** The invoice with its lines (FreshBooks includes them only when asked), which carry the taxes. */
+  async function readInvoice(providerInvoiceId: string): Promise<FreshBooksInvoice> {
+    return (await call('get invoice', (account) => client.invoices.single(account, providerInvoiceId, [new IncludesQueryBuilder().includes('lines')]))) as FreshBooksInvoice;
+  }
+
   async function withLink(inv: FreshBooksInvoice): Promise<BackendInvoice> {
     const link = await call('share link', (account) => client.invoices.shareLink(account, String(inv.id)));
     return toBackendInvoice(inv, (link as unknown as { shareLink?: string }).shareLink ?? null);
@@ -142,6 +182,7 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       const customerId = await findOrCreateCustomer(req.customer, currency);
       let invoice = await findExisting(req.number, customerId);
       if (!invoice) {
+        const tax = req.customer.freshbooksTax ? await taxNamed(req.customer.freshbooksTax) : null;
         invoice = (await call('create invoice', (account) =>
           client.invoices.create(
             {
@@ -157,6 +198,7 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
                 description: line.description,
                 qty: line.quantity,
                 unitCost: { amount: toMajorString(money(line.unitAmount, currency)), code: currency },
+                ...(tax ? { taxName1: tax.name, taxAmount1: tax.amount } : {}),
               })),
             } as unknown as Parameters<FreshBooksClient['invoices']['create']>[0],
             account,
@@ -167,12 +209,12 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
         // duebot emails the invoice itself; FreshBooks only needs to know it went out.
         invoice = (await call('mark sent', (account) => client.invoices.update(account, String(invoice!.id), { actionMarkAsSent: true }))) as FreshBooksInvoice;
       }
-      return withLink(invoice);
+      // Read back with its lines: the taxes FreshBooks applied are on them.
+      return withLink(await readInvoice(String(invoice.id)));
     },
 
     async fetchInvoice(providerInvoiceId) {
-      const inv = (await call('get invoice', (account) => client.invoices.single(account, providerInvoiceId))) as FreshBooksInvoice;
-      return withLink(inv);
+      return withLink(await readInvoice(providerInvoiceId));
     },
 
     async voidInvoice(providerInvoiceId) {
@@ -309,6 +351,15 @@ interface FreshBooksInvoice {
   paymentStatus?: string;
   v3Status?: string;
   visState?: number;
+  lines?: FreshBooksLine[];
+}
+
+interface FreshBooksLine {
+  amount?: FreshBooksMoney;
+  taxName1?: string | null;
+  taxAmount1?: string | number | null;
+  taxName2?: string | null;
+  taxAmount2?: string | number | null;
 }
 
 export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | null): BackendInvoice {
@@ -329,6 +380,26 @@ export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | nul
     paymentUrl: status === 'void' ? null : shareLink,
     pdfUrl: null,
     metadata: inv.invoiceNumber ? { duebot_number: inv.invoiceNumber } : {},
+    ...(inv.lines && status !== 'void' ? { tax: freshbooksTax(inv.lines, currency, amountDue) } : {}),
+  };
+}
+
+/** Lines are before tax; the invoice amount includes the taxes FreshBooks added per line. */
+function freshbooksTax(lines: FreshBooksLine[], currency: string, total: number): BackendTax {
+  const subtotal = lines.reduce((sum, l) => sum + (l.amount ? parseMajor(l.amount.amount, currency).amount : 0), 0);
+  const taxes = new Map<string, string>();
+  for (const l of lines) {
+    if (l.taxName1 && l.taxAmount1 != null) taxes.set(l.taxName1, String(l.taxAmount1));
+    if (l.taxName2 && l.taxAmount2 != null) taxes.set(l.taxName2, String(l.taxAmount2));
+  }
+  const amount = Math.max(0, total - subtotal);
+  // One combined rate only when every line carries the same taxes; otherwise the names say enough.
+  const uniform = lines.every((l) => [l.taxName1, l.taxName2].filter(Boolean).length === taxes.size);
+  return {
+    subtotal,
+    amount,
+    name: taxes.size ? [...taxes.keys()].join(' + ') : null,
+    ratePercent: amount > 0 && uniform ? addPercents([...taxes.values()]) : null,
   };
 }
 

@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import QuickBooks from 'node-quickbooks';
 import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
+import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendTax, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
@@ -53,6 +54,8 @@ interface Qbo {
   findPayments(criteria: unknown, cb: Callback<{ QueryResponse: { Payment?: QboPayment[] } }>): void;
   createInvoice(body: unknown, cb: Callback<QboInvoice>): void;
   getInvoice(id: string, cb: Callback<QboInvoice>): void;
+  getInvoicePdf(id: string, cb: Callback<Buffer>): void;
+  getTaxCode(id: string, cb: Callback<{ Id: string; Name?: string }>): void;
   getCustomer(id: string, cb: Callback<QboCustomer>): void;
   voidInvoice(idOrEntity: unknown, cb: Callback<unknown>): void;
   getPayment(id: string, cb: Callback<QboPayment>): void;
@@ -80,6 +83,13 @@ interface QboInvoice {
   Balance: number;
   PrivateNote?: string;
   InvoiceLink?: string;
+  TxnTaxDetail?: QboTxnTaxDetail;
+}
+/** The tax QuickBooks computed for the invoice from its tax code (the customer's default). */
+interface QboTxnTaxDetail {
+  TxnTaxCodeRef?: { value: string; name?: string };
+  TotalTax?: number;
+  TaxLine?: { Amount?: number; TaxLineDetail?: { TaxRateRef?: { value: string; name?: string }; PercentBased?: boolean; TaxPercent?: number } }[];
 }
 interface CdcResponse {
   CDCResponse?: { QueryResponse?: { Invoice?: { Id: string }[]; Payment?: QboPayment[] }[] }[];
@@ -160,10 +170,23 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
 
   let lastChangePoll: Date | null = null;
 
-  async function readInvoice(id: string): Promise<BackendInvoice> {
+  async function readInvoice(id: string, options: { taxName?: boolean } = {}): Promise<BackendInvoice> {
     // `include=invoiceLink` yields the pay link where QuickBooks Payments is on; otherwise it is absent.
     const inv = await call('get invoice', (c) => p<QboInvoice>((cb) => c.getInvoice(`${id}?include=invoiceLink`, cb)));
-    return toBackendInvoice(inv);
+    const read = toBackendInvoice(inv);
+    // The invoice names its tax code by id only; its name is read once per code, when issuing.
+    const code = inv.TxnTaxDetail?.TxnTaxCodeRef;
+    if (options.taxName && read.tax && read.tax.amount > 0 && !read.tax.name && code) read.tax.name = await taxCodeName(code.value);
+    return read;
+  }
+
+  const taxCodeNames = new Map<string, string | null>();
+  async function taxCodeName(id: string): Promise<string | null> {
+    if (!taxCodeNames.has(id)) {
+      const code = await call('get tax code', (c) => p<{ Id: string; Name?: string }>((cb) => c.getTaxCode(id, cb)));
+      taxCodeNames.set(id, code.Name ?? null);
+    }
+    return taxCodeNames.get(id) ?? null;
   }
 
   return {
@@ -175,7 +198,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       // Our number on this customer: found again after a crash (QuickBooks replays a requestid only so long).
       const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)));
       const existing = found.QueryResponse.Invoice?.[0];
-      if (existing) return readInvoice(existing.Id);
+      if (existing) return readInvoice(existing.Id, { taxName: true });
       const now = options.now();
       const isoDay = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
       const email = req.customer.emails[0];
@@ -203,10 +226,17 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         ...(customer.DefaultTaxCodeRef ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
       };
       const created = await call('create invoice', (c) => p<QboInvoice>((cb) => c.createInvoice(body, cb)));
-      return readInvoice(created.Id);
+      return readInvoice(created.Id, { taxName: true });
     },
 
-    fetchInvoice: readInvoice,
+    fetchInvoice: (id) => readInvoice(id),
+
+    async invoicePdf(providerInvoiceId) {
+      const pdf = await call('get invoice PDF', (c) => p<Buffer>((cb) => c.getInvoicePdf(providerInvoiceId, cb)));
+      const bytes = Buffer.isBuffer(pdf) ? pdf : Buffer.from(pdf as ArrayBuffer);
+      if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new BackendError(`QuickBooks invoice ${providerInvoiceId} PDF is not a PDF`, 'invalid', true);
+      return bytes;
+    },
 
     async voidInvoice(providerInvoiceId) {
       const current = await readInvoice(providerInvoiceId);
@@ -406,6 +436,21 @@ export function toBackendInvoice(inv: QboInvoice): BackendInvoice {
     paymentUrl: voided ? null : inv.InvoiceLink || null,
     pdfUrl: null,
     metadata: inv.DocNumber ? { duebot_number: inv.DocNumber } : {},
+    ...(voided ? {} : { tax: quickbooksTax(inv, currency, total) }),
+  };
+}
+
+/** TotalTax on top of the lines (QuickBooks US sales tax is exclusive); the rate from the tax lines. */
+function quickbooksTax(inv: QboInvoice, currency: string, total: number): BackendTax {
+  const detail = inv.TxnTaxDetail;
+  const amount = detail?.TotalTax ? parseMajor(detail.TotalTax, currency).amount : 0;
+  const percents = (detail?.TaxLine ?? []).map((l) => l.TaxLineDetail).filter((d) => d?.PercentBased !== false && typeof d?.TaxPercent === 'number').map((d) => d!.TaxPercent!);
+  const names = (detail?.TaxLine ?? []).map((l) => l.TaxLineDetail?.TaxRateRef?.name).filter((n): n is string => Boolean(n));
+  return {
+    subtotal: total - amount,
+    amount,
+    name: detail?.TxnTaxCodeRef?.name ?? (names.length ? names.join(' + ') : null),
+    ratePercent: amount > 0 ? addPercents(percents) : null,
   };
 }
 

@@ -1,11 +1,13 @@
 import Stripe from 'stripe';
 import { formatMoney, money, normalizeCurrency } from '../../domain/money.js';
+import { addPercents } from '../../domain/tax.js';
 import type { InvoiceLine } from '../../domain/types.js';
 import {
   WebhookSignatureError,
   type BackendEventKind,
   type BackendInvoice,
   type BackendInvoiceStatus,
+  type BackendTax,
   type BackendWebhookEvent,
   type HistoricInvoice,
   type HistoryListOptions,
@@ -32,6 +34,25 @@ const EVENT_KINDS: Record<string, BackendEventKind> = {
 };
 
 const STATUSES: Record<string, BackendInvoiceStatus> = { draft: 'draft', open: 'open', paid: 'paid', void: 'void', uncollectible: 'uncollectible' };
+
+/**
+ * Stripe customers have no tax-rate field of their own (only `tax_exempt` and the address Stripe Tax
+ * uses). The rate "configured on the customer" is therefore this metadata key on the Stripe customer,
+ * edited in the Dashboard: Tax Rate ids (`txr_...`, comma-separated), applied as the invoice's
+ * `default_tax_rates`. Without it the account's own setting applies (Stripe Tax's automatic tax when
+ * the account enables it by default); either way duebot reads the tax back from `total_taxes`.
+ */
+export const CUSTOMER_TAX_RATES_KEY = 'tax_rates';
+
+/** The customer's Tax Rate ids from its metadata; a malformed value is an error naming the customer and key. */
+export function customerTaxRates(customer: Pick<Stripe.Customer, 'id' | 'metadata'>): string[] {
+  const raw = customer.metadata?.[CUSTOMER_TAX_RATES_KEY]?.trim();
+  if (!raw) return [];
+  const ids = raw.split(/[\s,]+/).filter(Boolean);
+  const bad = ids.find((id) => !/^txr_[A-Za-z0-9]+$/.test(id));
+  if (bad) throw new BackendError(`Stripe customer ${customer.id}: metadata ${CUSTOMER_TAX_RATES_KEY} must list Tax Rate ids (txr_...), got "${bad}"`, 'invalid', false);
+  return [...new Set(ids)];
+}
 
 /** Metadata key on each invoice item, so a re-run can tell which of our lines are already on a draft. */
 const LINE_INDEX_KEY = 'duebot_line_index';
@@ -67,10 +88,14 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     }
   };
 
-  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer']): Promise<string> {
-    if (customer.providerCustomerId) return customer.providerCustomerId;
+  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer']): Promise<Stripe.Customer> {
+    if (customer.providerCustomerId) {
+      // Read every time: its tax rates may have changed since the last invoice.
+      const existing = await call('retrieve customer', () => stripe.customers.retrieve(customer.providerCustomerId!));
+      if (!existing.deleted) return existing;
+    }
     const found = await call('search customers', () => stripe.customers.search({ query: `metadata['duebot_client_id']:${searchLiteral(customer.clientId)}`, limit: 1 }));
-    if (found.data[0]) return found.data[0].id;
+    if (found.data[0]) return found.data[0];
     // Search lags up to a minute behind writes; the idempotency key covers that window (24 h replay).
     const created = await call('create customer', () =>
       stripe.customers.create(
@@ -78,7 +103,7 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
         { idempotencyKey: `duebot-customer-${customer.clientId}` },
       ),
     );
-    return created.id;
+    return created;
   }
 
   /**
@@ -110,13 +135,16 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
 
       const currency = normalizeCurrency(req.currency).toLowerCase();
-      const customer = existing ? customerId(existing) : await findOrCreateCustomer(req.customer);
+      const customerRecord = existing ? null : await findOrCreateCustomer(req.customer);
+      const customer = existing ? customerId(existing) : customerRecord!.id;
+      const taxRates = customerRecord ? customerTaxRates(customerRecord) : [];
       const draft =
         existing ??
         (await call('create invoice', () =>
           stripe.invoices.create(
             {
               customer,
+              ...(taxRates.length ? { default_tax_rates: taxRates } : {}),
               collection_method: 'send_invoice',
               days_until_due: req.daysUntilDue,
               currency,
@@ -218,6 +246,21 @@ export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
     paymentUrl: inv.hosted_invoice_url ?? null,
     pdfUrl: inv.invoice_pdf ?? null,
     metadata: { ...(inv.metadata ?? {}) },
+    ...(inv.status !== 'draft' && inv.total_taxes !== undefined ? { tax: stripeTax(inv) } : {}),
+  };
+}
+
+/** What Stripe computed: `total_taxes` (the amounts), the invoice's default Tax Rates (name and percentage). */
+export function stripeTax(inv: Stripe.Invoice): BackendTax {
+  const amount = (inv.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0);
+  const rates = (inv.default_tax_rates ?? []).filter((r): r is Stripe.TaxRate => typeof r === 'object' && r !== null);
+  const exclusive = (inv.total_taxes ?? []).every((t) => t.tax_behavior !== 'inclusive');
+  return {
+    // Inclusive rates are inside the line amounts: the subtotal is then what remains without them.
+    subtotal: exclusive ? inv.subtotal : (inv.total_excluding_tax ?? inv.total - amount),
+    amount,
+    name: rates.length ? rates.map((r) => r.display_name).join(' + ') : null,
+    ratePercent: rates.length && amount > 0 ? addPercents(rates.map((r) => r.percentage)) : null,
   };
 }
 

@@ -18,6 +18,14 @@ export interface OutgoingEmail {
   messageId: string;
   inReplyTo?: string;
   references?: string[];
+  /** e.g. the invoice PDF when there is no payment link to open it from. */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  filename: string;
+  content: Buffer;
+  contentType: string;
 }
 
 export interface SentEmail {

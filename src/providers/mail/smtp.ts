@@ -69,6 +69,7 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
           ...(email.replyTo ? { replyTo: email.replyTo } : {}),
           ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
           ...(email.references?.length ? { references: email.references } : {}),
+          ...(email.attachments?.length ? { attachments: email.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) } : {}),
         });
       } catch (err) {
         throw toMailError(err);

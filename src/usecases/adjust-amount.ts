@@ -22,9 +22,9 @@ export type AdjustOutcome =
   | { outcome: 'refused'; reason: string };
 
 /**
- * "Adjust amount" on a disputed invoice: void it at the back-end (the Stripe port has no credit notes),
- * then reissue the corrected invoice under the next number. The new invoice is approved by the person
- * who adjusted it, so it is emailed and starts its own reminder sequence; the old one's are cancelled.
+ * "Adjust amount" → void and reissue on a disputed invoice (the other way, a credit on the same
+ * invoice, is src/usecases/credit-invoice.ts): void it at the back-end, then reissue the corrected
+ * invoice under the next number. The new invoice is approved by the person who adjusted it, so it is emailed and starts its own reminder sequence; the old one's are cancelled.
  * At most once per invoice (claimed in the effects ledger before the back-end call).
  */
 export async function adjustAmount(services: Services, invoiceId: string, adjustment: Adjustment, by: { slackUserId: string }): Promise<AdjustOutcome> {
@@ -32,7 +32,7 @@ export async function adjustAmount(services: Services, invoiceId: string, adjust
   const actor = `slack:${by.slackUserId}`;
   const invoice = await getInvoice(pool, invoiceId);
   if (!invoice || !invoice.disputed || (invoice.status !== 'sent' && invoice.status !== 'partially_paid')) return { outcome: 'refused', reason: 'Only a disputed invoice awaiting payment can be adjusted.' };
-  if (invoice.amountPaid > 0) return { outcome: 'refused', reason: `Invoice ${invoice.number} is partly paid, so it cannot be voided; issue a credit note in the invoicing back-end instead.` };
+  if (invoice.amountPaid > 0) return { outcome: 'refused', reason: `Invoice ${invoice.number} is partly paid, so it cannot be voided; choose "Credit" in Adjust amount instead.` };
   const backend = services.backends[invoice.provider];
   if (!backend || !invoice.providerInvoiceId) return { outcome: 'refused', reason: `No invoicing back-end invoice to void for ${invoice.number}.` };
 

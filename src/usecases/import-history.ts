@@ -52,6 +52,8 @@ export async function importRecords(deps: ImportDeps, origin: string, records: r
   const report: ImportReport = { origin, read: records.length, imported: 0, updated: 0, unchanged: 0, skipped: [], newClients: [] };
   const today = localDate(deps.clock.now(), deps.timezone);
   const seen = new Set<string>();
+  // One lookup per customer and run: a history has many invoices per customer.
+  const clients = new Map<string, string>();
   const skip = (record: ImportRecord, reason: string) => report.skipped.push({ number: record.number, reason });
   for (const [index, record] of records.entries()) {
     deps.onProgress?.(index, records.length);
@@ -91,8 +93,13 @@ export async function importRecords(deps: ImportDeps, origin: string, records: r
     const amountPaid = fullyPaid ? record.total : record.paidDate !== null && !paidKnown ? 0 : Math.min(record.amountPaid, record.total);
     const status: ImportedStatus = fullyPaid ? 'paid' : amountPaid > 0 ? 'partially_paid' : 'sent';
     const now = deps.clock.now();
-    const { clientId, created } = await clientForImport(deps.db.pool, { name: record.customer.name, provider: origin === 'csv' ? null : origin, providerCustomerId: record.customer.providerCustomerId, currency: record.currency }, now);
-    if (created) report.newClients.push(record.customer.name);
+    const customerKey = `${record.customer.providerCustomerId ?? ''}\u0000${record.customer.name.trim().toLowerCase()}`;
+    let clientId = clients.get(customerKey);
+    if (!clientId) {
+      const found = await clientForImport(deps.db.pool, { name: record.customer.name, provider: origin === 'csv' ? null : origin, providerCustomerId: record.customer.providerCustomerId, currency: record.currency }, now);
+      if (found.created) report.newClients.push(record.customer.name);
+      clients.set(customerKey, (clientId = found.clientId));
+    }
     const paidAt = fullyPaid ? localTime(record.paidDate!, 12, deps.timezone) : null;
     const result = await withTransaction(deps.db.pool, async (tx) => {
       const upserted = await upsertImportedInvoice(

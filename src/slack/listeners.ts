@@ -9,6 +9,7 @@ import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import { clientSettingsSubcommands } from './client-settings.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
+import { splitShare } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -56,27 +57,27 @@ export function registerListeners(app: App, services: Services): void {
 
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();
-    const words = command.text.trim().split(/\s+/).filter(Boolean);
+    const { text, share } = splitShare(command.text);
+    const words = text.split(' ').filter(Boolean);
     const sub = (words[0] ?? 'help').toLowerCase();
     const argument = words.slice(1).join(' ');
     const display = { timezone: services.settings.timezone, now: services.clock.now() };
-    if (READ_COMMANDS.has(sub) && !(await mayRead(command.user_id, (message) => respond({ response_type: 'ephemeral', ...message } as never)))) return;
+    const answer = (message: object) => respond({ response_type: share ? 'in_channel' : 'ephemeral', ...message } as never);
+    const privately = (message: object) => respond({ response_type: 'ephemeral', ...message } as never);
+    if (READ_COMMANDS.has(sub) && !(await mayRead(command.user_id, privately))) return;
     if (sub === 'list') {
-      const answer = await listForCommand(services, argument);
-      await respond({ response_type: 'ephemeral', ...(answer.ok ? invoiceListMessage(answer.list, display) : { text: answer.message }) } as never);
+      const list = await listForCommand(services, argument);
+      await (list.ok ? answer(invoiceListMessage(list.list, display)) : privately({ text: list.message }));
     } else if (sub === 'show') {
       const details = argument ? await detailsForCommand(services, argument) : null;
-      await respond({
-        response_type: 'ephemeral',
-        ...(details
-          ? invoiceDetailMessage(details.view, details.reminders, details.history, display)
-          : { text: argument ? `No invoice numbered "${argument}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }),
-      } as never);
+      await (details
+        ? answer(invoiceDetailMessage(details.view, details.reminders, details.history, display))
+        : privately({ text: argument ? `No invoice numbered "${argument}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }));
     } else if (sub === 'aging') {
       const report = await agingNow(services);
-      await respond({ response_type: 'ephemeral', ...agingMessage(report, { timezone: services.settings.timezone }) } as never);
+      await answer(agingMessage(report, { timezone: services.settings.timezone }));
     } else if (Object.hasOwn(moreSubcommands, sub)) {
-      await moreSubcommands[sub]!({ text: command.text, userId: command.user_id, client, triggerId: command.trigger_id, respond: (message) => respond({ response_type: 'ephemeral', ...message } as never) });
+      await moreSubcommands[sub]!({ text, userId: command.user_id, client, triggerId: command.trigger_id, respond: answer });
     } else if (sub === 'help') {
       await respond({ response_type: 'ephemeral', ...helpMessage() } as never);
     } else {

@@ -49,6 +49,16 @@ test('/invoices help, an unknown subcommand and /invoices aging answer ephemeral
   expect(text).toContain('$1,000.00');
   expect(text).toContain('$250.00');
   expect(text).toContain(a.number); // overdue (7-day terms, 10 days old)
+
+  // "share" posts the same answer for the whole channel; a miss stays private.
+  const before = h.slack.responses.length;
+  await h.slashCommand('aging share');
+  const shared = await h.slack.waitFor(() => h.slack.responses.slice(before).find((r) => JSON.stringify(r.body).includes('8-14')));
+  expect(shared.body).toMatchObject({ response_type: 'in_channel' });
+  expect(JSON.stringify(shared.body)).toContain('$1,000.00');
+  await h.slashCommand('show NOPE-1 share');
+  const miss = await h.slack.waitFor(() => h.slack.responses.slice(before).find((r) => JSON.stringify(r.body).includes('NOPE-1')));
+  expect(miss.body).toMatchObject({ response_type: 'ephemeral' });
 });
 
 test('edit modal: only approvers open it; a valid submission updates the draft; bad input gets field errors', async () => {

@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { startHarness, APPROVER, BILLING_CHANNEL, CLIENTS_YAML, type Harness } from '../support/harness.js';
+import { startHarness, APPROVER, BILLING_CHANNEL, CLIENTS_YAML, MEMBER, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { remindersOf } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
@@ -175,10 +175,15 @@ test('the client picker, the App Home button and read-only access for non-approv
   expect((fromHome.args.view as View).submit).toBeDefined();
   expect(String(fromHome.args.trigger_id)).toBe('trigger-1');
 
-  // Anyone else sees the settings read-only.
-  const readOnly = await openedBy('settings globex', 'USOMEONE');
+  // Other members of the billing channel see the settings read-only; anyone else is refused.
+  const readOnly = await openedBy('settings globex', MEMBER);
   expect(readOnly.view.submit).toBeUndefined();
   expect(JSON.stringify(readOnly.view)).toContain('Only invoice approvers can change these settings');
+  const opened = h.slack.callsTo('views.open').length;
+  const refusals = h.slack.responses.length;
+  await h.slashCommand('settings globex', 'USOMEONE');
+  expect(String((await h.slack.waitFor(() => h.slack.responses[refusals])).body.text)).toContain("visible to members of");
+  expect(h.slack.callsTo('views.open')).toHaveLength(opened);
 
   const missing = h.slack.responses.length;
   await h.slashCommand('settings nobody-here');

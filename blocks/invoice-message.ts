@@ -104,7 +104,8 @@ function taxContext(view: InvoiceView): KnownBlock[] {
   const pending = pendingTaxNote(view);
   if (pending) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:receipt: _${esc(pending)}_` }] }];
   if (!hasTax(view)) return [];
-  const subtotal = view.subtotal ?? view.total - view.taxAmount!;
+  // Total less tax, so a credit line (which lowers the total) shows in the subtotal too.
+  const subtotal = view.total - view.taxAmount!;
   const text = `Subtotal ${fmt(subtotal, view.currency)} · ${esc(taxLabel(view))} ${fmt(view.taxAmount!, view.currency)} · *Total ${fmt(view.total, view.currency)}*`;
   return [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(text, 2900) }] }];
 }

@@ -101,7 +101,8 @@ export function totalsRows(invoice: InvoiceView, totalLabel = 'Total'): [string,
   return [['Subtotal', fmt(subtotalOf(invoice), invoice.currency)], [taxLabel(invoice), fmt(invoice.taxAmount!, invoice.currency)], total];
 }
 
-const subtotalOf = (invoice: InvoiceView) => invoice.subtotal ?? invoice.total - (invoice.taxAmount ?? 0);
+/** Total less tax: the lines' sum, a credit line (which lowers the total) included. */
+const subtotalOf = (invoice: InvoiceView) => invoice.total - (invoice.taxAmount ?? 0);
 
 export function linesText(invoice: InvoiceView): string {
   const lines = invoice.lines.map((l) => `- ${l.description}: ${l.quantity} × ${fmt(l.unitAmount, invoice.currency)} = ${fmt(l.amount, invoice.currency)}`);

@@ -41,6 +41,13 @@ describe('tax helpers', () => {
 describe('invoice email with tax', () => {
   const email = renderInvoiceEmail(taxed, ctx);
 
+  test('after a credit the rows still add up: the credit line lowers the subtotal, the tax stays as issued', () => {
+    const credited = invoiceView({ ...taxed, lines: [...lines, line('Credit: scope cut', '1', -50000, -50000)], total: 112375 });
+    const text = renderInvoiceEmail(credited, ctx).text;
+    expect(text).toContain(['- Credit: scope cut: 1 × -$500.00 = -$500.00', 'Subtotal: $1,000.00', 'Tax (Sales Tax, 8.25%): $123.75', 'Total: $1,123.75'].join('\n'));
+    expect(blocksToText(invoiceMessage(credited, { timezone: 'UTC' }).blocks)).toContain('Subtotal $1,000.00');
+  });
+
   test('text: amount due is the total with tax, under Subtotal / Tax (name, rate) / Total', () => {
     expect(email.text).toContain('Amount due: $1,623.75');
     expect(email.text).toContain(['- Revisions: 2.5 × $120.00 = $300.00', 'Subtotal: $1,500.00', 'Tax (Sales Tax, 8.25%): $123.75', 'Total: $1,623.75'].join('\n'));

@@ -4,7 +4,7 @@ import { clip, fmt, plural, ymdLabel } from './format.js';
 
 export interface ForecastView {
   asOf: string;
-  currencies: readonly { forecast: CurrencyForecast; startingBalance: number | null; projected: readonly number[] | null }[];
+  currencies: readonly { forecast: CurrencyForecast; startingBalance: number | null; balanceSource?: string; projected: readonly number[] | null }[];
   /** What is left out of the forecast (e.g. a project tool whose upcoming milestones could not be read). */
   notes?: readonly string[];
 }
@@ -42,7 +42,7 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
       `Overdue now: *${fmt(f.overdue, f.currency)}*${f.overdueCount ? ` (${plural(f.overdueCount, 'invoice')})` : ''}`,
       ...(f.doubtful ? [`Not counted on (later than any client has ever paid): ${fmt(f.doubtful, f.currency)}`] : []),
       ...(f.later ? [`Expected after 30 days: ${fmt(f.later, f.currency)}`] : []),
-      c.startingBalance === null ? '_No starting balance set: `/invoices balance &lt;amount&gt; ' + f.currency + '`_' : `Starting balance ${fmt(c.startingBalance, f.currency)}`,
+      c.startingBalance === null ? '_No starting balance set: `/invoices balance &lt;amount&gt; ' + f.currency + '`_' : `Starting balance ${fmt(c.startingBalance, f.currency)}${c.balanceSource ? ` (from ${c.balanceSource})` : ''}`,
     ];
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`${facts.join('\n')}\n${table(c)}`, 3000) } }, { type: 'divider' });
   }

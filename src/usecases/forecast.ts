@@ -6,11 +6,14 @@ import type { Services } from '../services.js';
 import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
 import { retainerOutlooks } from './forecast-retainers.js';
 import { upcomingMilestoneInflows } from './upcoming-milestones.js';
+import { backendBankBalances } from './bank-balances.js';
 
 export interface CurrencyOutlook {
   forecast: CurrencyForecast;
-  /** Null until `/invoices balance` was set for this currency. */
+  /** Set with `/invoices balance`, else read from the back-end's bank accounts; null when neither. */
   startingBalance: number | null;
+  /** Where a starting balance not set in Slack came from, e.g. "quickbooks bank accounts". */
+  balanceSource?: string;
   /** Balance at the end of each bucket, when a starting balance is known. */
   projected: number[] | null;
 }
@@ -61,15 +64,18 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     ...upcoming.rows,
   ];
   const forecast = buildForecast(rows, asOf, 'history', DEFAULT_FORECAST_OPTIONS, historyFromSamples(samples));
-  const balances = new Map((await cashBalances(services.db.pool)).map((b) => [b.currency, b.amount]));
+  const fromBackends = await backendBankBalances(services);
+  const balances = new Map<string, { amount: number; source?: string }>(fromBackends.balances);
+  for (const set of await cashBalances(services.db.pool)) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
   const known = new Set(forecast.currencies.map((c) => c.currency));
   const extra = [...balances.keys()].filter((c) => !known.has(c)).map((currency) => emptyCurrencyForecast(asOf, currency));
   const currencies = [...forecast.currencies, ...extra].sort((a, b) => a.currency.localeCompare(b.currency)).map((c) => {
     const start = balances.get(c.currency);
-    return { forecast: c, startingBalance: start ?? null, projected: start === undefined ? null : projectBalance(c.weeks, start) };
+    if (!start) return { forecast: c, startingBalance: null, projected: null };
+    return { forecast: c, startingBalance: start.amount, projected: projectBalance(c.weeks, start.amount), ...(start.source ? { balanceSource: start.source } : {}) };
   });
-  return { asOf, forecast, currencies, notes: upcoming.notes };
+  return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes] };
 }
 
 export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };

@@ -1,4 +1,5 @@
 import { addDays } from '../domain/calendar.js';
+import { TimeoutError, withTimeout } from './time-budget.js';
 import type { ForecastInvoice } from '../domain/forecast.js';
 import { totalOf } from '../domain/invoice.js';
 import { remapTask } from '../providers/projects/mapping.js';
@@ -64,14 +65,3 @@ function milestoneRow(fetched: ProjectTask, client: StoredClient, tomorrow: stri
   return [{ customer: client.name, number: task.name, currency: client.currency, invoiceDate: issued, dueDate: addDays(issued, client.paymentTermsDays), amount, paidDate: null }];
 }
 
-class TimeoutError extends Error {}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms} ms`)), ms);
-  });
-  // The slow request is abandoned, not awaited: it ends with its own HTTP timeout.
-  work.catch(() => undefined);
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}

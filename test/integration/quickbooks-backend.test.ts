@@ -5,6 +5,10 @@ import { createConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
 import type { Database } from '../../src/store/db.js';
 import { openTestDatabase } from '../support/database.js';
+import { forecastNow } from '../../src/usecases/forecast.js';
+import { setCashBalance } from '../../src/store/forecast.js';
+import { createLogger } from '../../src/log.js';
+import type { Services } from '../../src/services.js';
 import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
 
 let db: Database;
@@ -135,4 +139,25 @@ test('an invoice with our DocNumber on another customer is not taken for ours', 
   expect(ours.providerInvoiceId).not.toBe(theirs.providerInvoiceId);
   const query = fake.requests.filter((r) => r.path.endsWith('/query')).map((r) => r.query.get('query')).find((q) => q?.includes('QB-SAME'));
   expect(query).toMatch(/from invoice where DocNumber = 'QB-SAME' and CustomerRef = '\d+'/);
+});
+
+test('bank accounts give the forecast its starting balance per currency, unless one was set in Slack', async () => {
+  fake.addBankAccount('Checking', 1_250_050);
+  fake.addBankAccount('Savings', 500_000);
+  fake.addBankAccount('Euro account', 99_999, 'EUR');
+  expect((await backend.bankBalances!()).sort((a, b) => a.currency.localeCompare(b.currency))).toEqual([
+    { currency: 'EUR', amount: 99_999, accounts: 1 },
+    { currency: 'USD', amount: 1_750_050, accounts: 2 },
+  ]);
+
+  const clock = { now: () => new Date('2026-12-01T12:00:00Z') };
+  const services = { db, clock, settings: { timezone: 'UTC' }, projectTools: {}, backends: { quickbooks: backend }, log: createLogger('silent') } as unknown as Services;
+  const read = await forecastNow(services);
+  expect(read.currencies.map((c) => [c.forecast.currency, c.startingBalance, c.balanceSource])).toEqual([
+    ['EUR', 99_999, 'QuickBooks bank account'],
+    ['USD', 1_750_050, 'QuickBooks bank accounts'],
+  ]);
+  await setCashBalance(db.pool, { currency: 'USD', amount: 42_00, setAt: clock.now(), setBy: 'test' });
+  const usd = (await forecastNow(services)).currencies.find((c) => c.forecast.currency === 'USD')!;
+  expect([usd.startingBalance, usd.balanceSource]).toEqual([42_00, undefined]);
 });

@@ -53,6 +53,8 @@ export interface FakeQuickBooks {
   /** An invoice from the company's past (for the history import); its customer is found by name or created. Returns its Id. */
   seedInvoice(invoice: { customerName: string; docNumber: string; txnDate: string; dueDate: string; totalCents: number; currency?: string }): string;
   void(invoiceId: string): void;
+  /** A bank account (Chart of Accounts, AccountType Bank) with its current balance in cents. */
+  addBankAccount(name: string, balanceCents: number, currency?: string): void;
   signed(body: unknown, verifier?: string): { body: string; headers: Record<string, string> };
   close(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const usedCodes = new Set<string>();
   const invoices = new Map<string, Record<string, unknown>>();
   const customers = new Map<string, Record<string, unknown>>();
+  const accounts = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
   const creditMemos = new Map<string, Record<string, unknown>>();
   const taxCodes = new Map<string, Record<string, unknown>>();
@@ -126,7 +129,13 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     const m = /^select \* from (\w+)(?: where (.*?))?(?: startposition (\d+))?(?: maxresults (\d+))?$/i.exec(text.trim());
     if (!m) return fault(400, 'ValidationFault', `QueryParserError: ${text}`, '4000');
     const entityName = m[1]!.toLowerCase();
-    const table = entityName === 'customer' ? [...customers.values()] : entityName === 'invoice' ? [...invoices.values()] : entityName === 'payment' ? paymentRows() : null;
+    const tables: Record<string, () => Record<string, unknown>[]> = {
+      customer: () => [...customers.values()],
+      invoice: () => [...invoices.values()],
+      payment: paymentRows,
+      account: () => [...accounts.values()],
+    };
+    const table = tables[entityName]?.() ?? null;
     if (!table) return fault(400, 'ValidationFault', `unsupported entity ${m[1]}`, '4000');
     const clauses = (m[2] ?? '').split(/ and /i).filter(Boolean).map((c) => {
       const cm = /^(\w+) (=|>=|<=|>|<) '((?:\\'|[^'])*)'$/.exec(c.trim());
@@ -354,6 +363,10 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     verifier,
     invoices,
     customers,
+    addBankAccount(name, balanceCents, currency = 'USD') {
+      const id = String(nextId++);
+      accounts.set(id, { Id: id, Name: name, AccountType: 'Bank', AccountSubType: 'Checking', Active: true, CurrentBalance: fromCents(balanceCents), CurrencyRef: { value: currency }, MetaData: meta() });
+    },
     createTaxCode(name, ratePercent) {
       const rateId = String(nextId++);
       taxRates.set(rateId, { Id: rateId, Name: `${name} rate`, RateValue: ratePercent, Active: true, MetaData: meta() });

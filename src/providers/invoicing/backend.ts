@@ -42,6 +42,11 @@ export interface InvoicingBackend {
    * feed failed): the poll then checks every open invoice.
    */
   changedSinceLastPoll?(): Promise<Set<string> | null>;
+  /**
+   * Cash in the company's bank accounts, per currency, in minor units: the forecast's starting balance
+   * for a currency nobody set with `/invoices balance`. Only back-ends that keep the books (QuickBooks).
+   */
+  bankBalances?(): Promise<{ currency: string; amount: number; accounts: number }[]>;
   /** The invoice as the back-end renders it (PDF bytes), for emails that carry no payment link. */
   invoicePdf?(providerInvoiceId: string): Promise<Buffer>;
   /**

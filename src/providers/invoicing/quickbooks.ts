@@ -52,6 +52,7 @@ interface Qbo {
   createCustomer(body: unknown, cb: Callback<QboCustomer>): void;
   findInvoices(criteria: unknown, cb: Callback<{ QueryResponse: { Invoice?: QboInvoice[] } }>): void;
   findPayments(criteria: unknown, cb: Callback<{ QueryResponse: { Payment?: QboPayment[] } }>): void;
+  findAccounts(criteria: unknown, cb: Callback<{ QueryResponse: { Account?: QboAccount[] } }>): void;
   createInvoice(body: unknown, cb: Callback<QboInvoice>): void;
   getInvoice(id: string, cb: Callback<QboInvoice>): void;
   getInvoicePdf(id: string, cb: Callback<Buffer>): void;
@@ -71,6 +72,14 @@ interface QboCustomer {
   DefaultTaxCodeRef?: { value: string };
   Taxable?: boolean;
 }
+/** A bank account as QuickBooks keeps it: CurrentBalance in major units, in the account's currency. */
+interface QboAccount {
+  Id: string;
+  Name?: string;
+  CurrentBalance?: number;
+  CurrencyRef?: { value: string };
+}
+
 interface QboInvoice {
   Id: string;
   DocNumber?: string;
@@ -236,6 +245,19 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       const bytes = Buffer.isBuffer(pdf) ? pdf : Buffer.from(pdf as ArrayBuffer);
       if (bytes.subarray(0, 5).toString('latin1') !== '%PDF-') throw new BackendError(`QuickBooks invoice ${providerInvoiceId} PDF is not a PDF`, 'invalid', true);
       return bytes;
+    },
+
+    async bankBalances() {
+      // Queries return active accounts only, as QuickBooks does by default.
+      const found = await call('query bank accounts', (c) => p<{ QueryResponse: { Account?: QboAccount[] } }>((cb) => c.findAccounts({ AccountType: 'Bank' }, cb)));
+      const byCurrency = new Map<string, { amount: number; accounts: number }>();
+      for (const account of found.QueryResponse.Account ?? []) {
+        if (!account.CurrencyRef?.value) continue; // every account carries one; without it the amount cannot be read safely
+        const balance = parseMajor(account.CurrentBalance ?? 0, account.CurrencyRef.value);
+        const sum = byCurrency.get(balance.currency) ?? { amount: 0, accounts: 0 };
+        byCurrency.set(balance.currency, { amount: sum.amount + balance.amount, accounts: sum.accounts + 1 });
+      }
+      return [...byCurrency].map(([currency, sum]) => ({ currency, ...sum }));
     },
 
     async voidInvoice(providerInvoiceId) {

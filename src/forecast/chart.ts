@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import * as PImage from 'pureimage';
 import type { CurrencyForecast } from '../domain/forecast.js';
-import { formatMoney, money } from '../domain/money.js';
+import { currencyExponent, formatMoney, money } from '../domain/money.js';
 
 /**
  * The forecast as a PNG bar chart, drawn in pure JavaScript (pureimage: no native build, no browser).
@@ -35,14 +35,19 @@ const label = (start: string, end: string) => {
   const [, em, ed] = end.split('-').map(Number) as [number, number, number];
   return sm === em ? `${MONTHS[sm - 1]} ${sd}–${ed}` : `${MONTHS[sm - 1]} ${sd}–${MONTHS[em - 1]} ${ed}`;
 };
-/** Short amounts for chart labels only: "$12.5k", "€980" (a rounded picture label; no money is computed from it). */
-const short = (amount: number, currency: string) => {
-  const text = formatMoney(money(amount, currency)).replace(/\.\d+$/, '');
-  const digits = text.replace(/[^\d]/g, '');
-  if (digits.length <= 4) return text;
-  const major = formatMoney(money(0, currency)).replace(/[\d.,\s]/g, '');
-  const k = Number(digits) / 1000;
-  return `${amount < 0 ? '-' : ''}${major}${k >= 100 ? Math.round(k) : k.toFixed(1)}k`;
+/**
+ * Short amounts for chart labels only: "$12.5k", "€980". Integer arithmetic on minor units (BigInt),
+ * rounded half up, so no float ever touches the amount.
+ */
+export const shortAmountLabel = (amount: number, currency: string) => {
+  const minorPerMajor = 10n ** BigInt(currencyExponent(currency));
+  const abs = BigInt(Math.abs(amount));
+  if (abs / minorPerMajor < 10_000n) return formatMoney(money(amount, currency)).replace(/\.\d+$/, '');
+  const symbol = formatMoney(money(0, currency)).replace(/[\d.,\s]/g, '');
+  const rounded = (unit: bigint) => (abs + unit / 2n) / unit;
+  const tenthsOfK = rounded(100n * minorPerMajor);
+  const k = tenthsOfK >= 1000n ? `${rounded(1000n * minorPerMajor)}` : `${tenthsOfK / 10n}.${tenthsOfK % 10n}`;
+  return `${amount < 0 ? '-' : ''}${symbol}${k}k`;
 };
 
 export async function renderForecastChart(panels: readonly ChartPanel[]): Promise<Buffer> {
@@ -74,7 +79,7 @@ function drawPanel(ctx: Ctx, { forecast: f, projected }: ChartPanel, top: number
 
   ctx.fillStyle = '#1d1c1d';
   ctx.font = `16pt '${FONT}'`;
-  ctx.fillText(`Expected inflows, ${f.currency} (next 30 days: ${short(f.total30d, f.currency)})`, left, top + 28);
+  ctx.fillText(`Expected inflows, ${f.currency} (next 30 days: ${shortAmountLabel(f.total30d, f.currency)})`, left, top + 28);
 
   ctx.strokeStyle = '#bbbbbb';
   ctx.lineWidth = 1;
@@ -92,7 +97,7 @@ function drawPanel(ctx: Ctx, { forecast: f, projected }: ChartPanel, top: number
     const top0 = Math.min(y(w.expected), y(0));
     ctx.fillRect(x, top0, width, Math.max(1, Math.abs(y(0) - y(w.expected))));
     ctx.fillStyle = '#1d1c1d';
-    ctx.fillText(short(w.expected, f.currency), x, top0 - 6);
+    ctx.fillText(shortAmountLabel(w.expected, f.currency), x, top0 - 6);
     ctx.fillText(label(w.start, w.end), x, plotBottom + 22);
   });
 
@@ -108,6 +113,6 @@ function drawPanel(ctx: Ctx, { forecast: f, projected }: ChartPanel, top: number
     });
     ctx.stroke();
     projected.forEach((v, i) => ctx.fillRect(left + i * slot + slot / 2 - 4, y(v) - 4, 8, 8));
-    ctx.fillText(`Bank balance ${short(projected[projected.length - 1]!, f.currency)}`, right - 190, top + 28);
+    ctx.fillText(`Bank balance ${shortAmountLabel(projected[projected.length - 1]!, f.currency)}`, right - 190, top + 28);
   }
 }

@@ -9,7 +9,7 @@ import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import { clientSettingsSubcommands } from './client-settings.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
-import { splitShare } from './share.js';
+import { SHAREABLE_COMMANDS, splitShare } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -19,7 +19,8 @@ import { invoiceListMessage } from '../../blocks/invoice-list.js';
 import { invoiceDetailMessage } from '../../blocks/invoice-detail.js';
 
 /** Subcommands that only read; the others act on money and check for approvers themselves. */
-const READ_COMMANDS = new Set(['list', 'show', 'aging', 'client', 'status', 'forecast', 'settings', 'templates', 'template']);
+/** What billing-channel members may use: the shareable answers plus the read-only settings and templates. */
+const READ_COMMANDS = new Set([...SHAREABLE_COMMANDS, 'settings', 'templates', 'template']);
 
 /**
  * Slack listeners stay thin: acknowledge within Slack's 3 seconds, check who is asking, call a use

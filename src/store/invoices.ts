@@ -16,7 +16,10 @@ export interface InvoiceRecord {
   lines: InvoiceLine[];
   /** Minor units the client owes: the subtotal plus the back-end's tax once it is known. */
   total: number;
-  /** Sum of the lines. */
+  /**
+   * Sum of the lines as issued (the back-end's figure). Displays show total − tax instead, so that a
+   * later credit line, which lowers the total, shows in the subtotal too.
+   */
   subtotal: number;
   /** Null until the back-end has computed it. */
   taxAmount: number | null;

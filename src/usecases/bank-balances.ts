@@ -18,7 +18,7 @@ export interface BackendBalances {
 export async function backendBankBalances(services: Services, timeoutMs = BANK_BALANCE_TIMEOUT_MS): Promise<BackendBalances> {
   const balances = new Map<string, { amount: number; source: string }>();
   const notes: string[] = [];
-  const readers = Object.values(services.backends ?? {}).filter((b) => b.bankBalances);
+  const readers = Object.values(services.backends).filter((b) => b.bankBalances);
   await Promise.all(
     readers.map(async (backend) => {
       try {

@@ -51,11 +51,14 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
   // The paid history arrives counted per client and lateness, not as one row per paid invoice (100,000s).
-  const [stored, samples, retainers, upcoming] = await Promise.all([
+  // The outside tools (project tools, bank balances) are asked at the same time as the database, each within its budget.
+  const [stored, samples, retainers, upcoming, fromBackends, setInSlack] = await Promise.all([
     invoicesForForecast(services.db.pool, ['draft', 'approved', 'sent', 'partially_paid']),
     paidLatenessSamples(services.db.pool, services.settings.timezone, asOf),
     retainerOutlooks(services.db.pool, asOf),
     upcomingMilestoneInflows(services, asOf),
+    backendBankBalances(services),
+    cashBalances(services.db.pool),
   ]);
   const rows = [
     ...toForecastRows(stored, asOf, services.settings.timezone),
@@ -64,9 +67,8 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     ...upcoming.rows,
   ];
   const forecast = buildForecast(rows, asOf, 'history', DEFAULT_FORECAST_OPTIONS, historyFromSamples(samples));
-  const fromBackends = await backendBankBalances(services);
   const balances = new Map<string, { amount: number; source?: string }>(fromBackends.balances);
-  for (const set of await cashBalances(services.db.pool)) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
+  for (const set of setInSlack) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
   const known = new Set(forecast.currencies.map((c) => c.currency));
   const extra = [...balances.keys()].filter((c) => !known.has(c)).map((currency) => emptyCurrencyForecast(asOf, currency));

@@ -42,7 +42,7 @@ test(`retainer invoices of the next 30 days are inflows at due date + the client
     now,
   );
 
-  const outlook = await forecastNow({ db, clock, settings: { timezone: 'UTC' }, projectTools: {} } as unknown as Services);
+  const outlook = await forecastNow({ db, clock, settings: { timezone: 'UTC' }, projectTools: {}, backends: {} } as unknown as Services);
   const usd = outlook.forecast.currencies.find((c) => c.currency === 'USD')!;
   // Dyno's draft: issued tomorrow, due 03-09, no own history → pooled median 4 → 03-13 (week 2, 03-10..03-16).
   // Acme's April retainer is outside the window; its March one bills 03-10, due 03-25, + 4 → 03-29 (week 4, 03-24..03-30).

@@ -33,7 +33,7 @@ let rows: ForecastInvoice[];
 const clock = new SetClock(new Date('2026-03-02T15:00:00Z'));
 const deps = (): ImportDeps => ({ db, clock, timezone: TZ, actor: 'test' });
 /** What forecastNow reads from the services: the database, the clock, the time zone and the project tools (none here). */
-const services = () => ({ db, clock, settings: { timezone: TZ }, projectTools: {} }) as unknown as Services;
+const services = () => ({ db, clock, settings: { timezone: TZ }, projectTools: {}, backends: {} }) as unknown as Services;
 
 /** The forecast from the database, shaped as the CLI's for comparison. */
 async function botForecast() {

@@ -112,7 +112,3 @@ export async function markStaleRemindersUnknown(db: Queryable, staleBefore: Date
   return rows.map(toRecord);
 }
 
-export async function pendingReminderCount(db: Queryable): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM reminders WHERE status = 'pending'`);
-  return rows[0]?.n ?? 0;
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
-import { header, isYes, jsonClient, numericValue } from './http.js';
+import { header, isYes, jsonClient } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
 import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 

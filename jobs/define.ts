@@ -83,6 +83,13 @@ export async function startScheduler(services: Services, options: SchedulerOptio
       await agenda.stop(false);
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
       while (jobsRunning > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      if (jobsRunning > 0) return;
+      // A job claimed in the database in the instant stop() was called (locked, not yet handed to the
+      // processor) is not in the list stop() unlocks, and would block the next process for the lock
+      // lifetime. Nothing of ours runs any more, so any lock still stamped with our name is a leftover.
+      await services.db.pool
+        .query('UPDATE agenda_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL AND last_modified_by = $1', [services.instanceId])
+        .catch((err: unknown) => services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release leftover scheduler locks'));
     },
   };
 }

@@ -128,9 +128,9 @@ test('a crash mid-post leaves the outcome unknown: the owner is told once and th
   expect(await claimEffect(h.bot.services.db.pool, { key, invoiceId: null, kind: 'weekly-forecast', claimedBy: 'crashed-process' }, h.clock.now())).toBe(true);
   Object.assign(h.env, env);
   await h.restart();
-  await h.smtp.waitFor((m) => m.to.includes(OWNER_EMAIL)); // the email had not been claimed: it goes out
+  await h.smtp.waitFor((m) => m.to.includes(OWNER_EMAIL), WEEKLY_WAIT_MS); // the email had not been claimed: it goes out
   h.clock.advance(10 * 60 * 1000); // past the claim timeout
-  const note = await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).startsWith('Unknown outcome')));
+  const note = await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).startsWith('Unknown outcome')), WEEKLY_WAIT_MS);
   expect(String(note.args.text)).toContain("this week's forecast post may or may not have gone out");
   await settle();
   expect(posts()).toHaveLength(0);

@@ -9,6 +9,7 @@ import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import { clientSettingsSubcommands } from './client-settings.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
+import { connectSubcommands } from './connect-commands.js';
 import { SHAREABLE_COMMANDS, splitShare } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
@@ -43,6 +44,7 @@ export function registerListeners(app: App, services: Services): void {
     ...clientSettingsSubcommands(services),
     ...templateSubcommands(services),
     ...importSubcommands(services),
+    ...connectSubcommands(services),
   };
   /** Reading receivables takes billing-channel membership (or being an approver); help is for anyone. */
   const mayRead = async (userId: string, respond: (message: { text: string }) => Promise<unknown>): Promise<boolean> => {

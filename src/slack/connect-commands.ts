@@ -1,0 +1,26 @@
+import { notAllowedMessage } from '../../blocks/help.js';
+import type { Services } from '../services.js';
+import { connectProjectTool, disconnectProjectTool } from '../usecases/connect-project-tool.js';
+import type { Subcommand } from './forecast-commands.js';
+
+/**
+ * `/invoices connect <name> [resource]` and `/invoices disconnect <name> [resource]` (approvers only).
+ * A project tool name (asana, clickup, trello, monday) registers or removes duebot's webhook on that
+ * resource; an invoicing back-end name (quickbooks, freshbooks, …) starts the approver-bound OAuth
+ * connect flow (issue 8, part 1: owned by the connect-flow work).
+ */
+export function connectSubcommands(services: Services): Record<string, Subcommand> {
+  const handle = (verb: 'connect' | 'disconnect'): Subcommand => async ({ text, userId, respond }) => {
+    if (!services.access.isApprover(userId)) return void (await respond(notAllowedMessage(`${verb} accounts`)));
+    const [name = '', ...rest] = text.trim().split(/\s+/).slice(1);
+    const target = name.toLowerCase();
+    const resource = rest.join(' ');
+    if (Object.hasOwn(services.projectTools, target)) {
+      const request = { tool: target, resource, slackUserId: userId };
+      await respond({ text: verb === 'connect' ? await connectProjectTool(services, request) : await disconnectProjectTool(services, request) });
+      return;
+    }
+    await respond({ text: `Usage: \`/invoices ${verb} <back-end or project tool> [project/list/board id]\`.` });
+  };
+  return { connect: handle('connect'), disconnect: handle('disconnect') };
+}

@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { ReplyKind } from '../src/domain/reply-classifier.js';
+import { oneLine, type Mailbox } from '../src/email/from-header.js';
 import type { InvoiceView } from '../src/domain/types.js';
 import {
   ADJUST_AMOUNT,
@@ -59,11 +60,15 @@ export function invoiceDisputeActions(view: InvoiceView): KnownBlock {
 
 /**
  * A client's reply in the invoice thread (or the billing channel when unmatched): what they wrote,
- * how duebot read it and why, and one-click corrections.
+ * how duebot read it and why, and one-click corrections. A reply that did not act by itself says why
+ * (`notActedOn`) and offers every action, so a person decides.
  */
 export function replyPost(o: {
   inboundId: number;
+  /** The From header as received. */
   from: string;
+  /** Its one parsed mailbox, when it has exactly one. */
+  sender?: Mailbox | null;
   subject: string;
   text: string;
   kind: ReplyKind;
@@ -71,27 +76,39 @@ export function replyPost(o: {
   /** Null when the reply matched no invoice. */
   invoiceNumber: string | null;
   effect: string | null;
+  /** Why the reply's dispute or promise did not act by itself (null: it acted, or had nothing to do). */
+  notActedOn?: string | null;
 }): ThreadPost {
   const id = String(o.inboundId);
+  const from = senderLabel(o.from, o.sender ?? null);
   const heading = o.invoiceNumber
-    ? `*${KIND_LABEL[o.kind]}* from ${esc(o.from)} · _${esc(truncate(o.subject, 200))}_`
-    : `:mailbox_with_mail: *Reply that matches no invoice* from ${esc(o.from)} · _${esc(truncate(o.subject, 200))}_`;
+    ? `*${KIND_LABEL[o.kind]}* from ${from} · _${esc(truncate(o.subject, 200))}_`
+    : `:mailbox_with_mail: *Reply that matches no invoice* from ${from} · _${esc(truncate(o.subject, 200))}_`;
   const blocks: KnownBlock[] = [
     section(heading),
     section(quote(o.text)),
     { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`How duebot read it: ${esc(o.explanation)}${o.effect ? ` → ${esc(o.effect)}` : ''}`, 2000) }] },
   ];
+  if (o.notActedOn) blocks.push(section(`:raised_hand: *Not acted on:* ${esc(o.notActedOn)}. Nothing changed; decide with the buttons below.`));
+  const acted = !o.notActedOn;
   const elements = o.invoiceNumber
     ? [
-        ...(o.kind === 'dispute' ? [] : [button(REPLY_MARK_DISPUTED, 'Mark disputed', id, 'danger')]),
-        ...(o.kind === 'dispute' ? [button(REPLY_NOT_DISPUTE, 'Not a dispute', id)] : []),
-        ...(o.kind === 'promise' ? [] : [button(REPLY_PROMISE, 'Promise to pay', id)]),
+        ...(o.kind === 'dispute' && acted ? [] : [button(REPLY_MARK_DISPUTED, 'Mark disputed', id, 'danger')]),
+        ...(o.kind === 'dispute' && acted ? [button(REPLY_NOT_DISPUTE, 'Not a dispute', id)] : []),
+        ...(o.kind === 'promise' && acted ? [] : [button(REPLY_PROMISE, o.kind === 'promise' ? 'Snooze until the promised date' : 'Promise to pay', id)]),
         button(REPLY_TO_CLIENT, 'Reply to client', id, 'primary'),
       ]
     : [button(REPLY_TO_CLIENT, 'Reply to client', id, 'primary')];
   blocks.push({ type: 'actions', block_id: `reply_actions_${id}`, elements });
-  const text = `${o.invoiceNumber ? KIND_LABEL[o.kind].replace(/^:[a-z_]+: /, '') : 'Unmatched reply'} from ${o.from}: ${truncate(o.text.replace(/\s+/g, ' '), 200)}`;
+  const label = o.invoiceNumber ? KIND_LABEL[o.kind].replace(/^:[a-z_]+: /, '') : 'Unmatched reply';
+  const text = `${label}${o.notActedOn ? ' (not acted on)' : ''} from ${o.sender?.address ?? o.from}: ${truncate(o.text.replace(/\s+/g, ' '), 200)}`;
   return { text: truncate(text, 3000), blocks };
+}
+
+/** The address first (what was checked), the display name after it: a name can say anything. */
+function senderLabel(raw: string, sender: Mailbox | null): string {
+  if (!sender) return `${esc(truncate(raw, 300))} _(not a single sender)_`;
+  return sender.name ? `*${esc(sender.address)}* (${esc(truncate(sender.name, 100))})` : `*${esc(sender.address)}*`;
 }
 
 export function disputedNote(o: { by: string; reason: string; pausedSteps: number; taskUrl: string | null; ownerUserId: string }): ThreadPost {
@@ -148,7 +165,7 @@ export function promiseModal(o: { inboundId: number; initialDate: string }): Mod
   };
 }
 
-/** "Reply to client": the email goes out threaded under the client's message. */
+/** "Reply to client": the email goes out threaded under the client's message, to exactly the one address shown. */
 export function replyModal(o: { inboundId: number; to: string; subject: string }): ModalView {
   return {
     type: 'modal',
@@ -158,7 +175,7 @@ export function replyModal(o: { inboundId: number; to: string; subject: string }
     submit: { type: 'plain_text', text: 'Send' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(`To ${esc(o.to)} · _${esc(truncate(replySubject(o.subject), 200))}_`),
+      section(`To: ${esc(o.to)} · _${esc(truncate(replySubject(o.subject), 200))}_`),
       {
         type: 'input',
         block_id: REPLY_BLOCKS.text,
@@ -169,8 +186,10 @@ export function replyModal(o: { inboundId: number; to: string; subject: string }
   };
 }
 
+/** The subject of our reply, on one line whatever the client's subject carried (it becomes a header). */
 export function replySubject(subject: string): string {
-  return /^re:/i.test(subject.trim()) ? subject.trim() : `Re: ${subject.trim()}`;
+  const line = oneLine(subject);
+  return /^re:/i.test(line) ? line : `Re: ${line}`;
 }
 
 function post(mrkdwn: string): ThreadPost {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEncryptionKey } from './store/token-cipher.js';
 import { isTimeZone } from './domain/quiet-hours.js';
+import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,6 +43,8 @@ export interface Config {
   business: { name: string; timezone: string; invoiceNumberPrefix: string };
   /** How to pay when a back-end gives no payment link (QuickBooks without Payments); null: none configured. */
   payInstructions: string | null;
+  /** PROMISE_MAX_DAYS: how far ahead a promise to pay may snooze reminders by itself. */
+  promiseMaxDays: number;
   /** The Monday 08:00 forecast: posted to the channel and/or emailed to the owner (both null: off). */
   weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
@@ -189,6 +192,12 @@ const schema = z.object({
   JOBS_PROCESS_EVERY: optional(interval),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
+  PROMISE_MAX_DAYS: optional(
+    str('must be a number of days (1..3650)')
+      .regex(/^\d{1,4}$/, 'must be a number of days (1..3650)')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 3650, 'must be a number of days (1..3650)'),
+  ),
   PAYMENT_POLL_EVERY: optional(interval),
 });
 
@@ -267,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, replyTo: e.EMAIL_REPLY_TO ?? null },
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
     payInstructions: e.PAY_INSTRUCTIONS ?? null,
+    promiseMaxDays: e.PROMISE_MAX_DAYS ?? DEFAULT_PROMISE_MAX_DAYS,
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

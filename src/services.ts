@@ -28,6 +28,8 @@ export interface BusinessSettings {
   ownerEmail?: string | null;
   /** PAY_INSTRUCTIONS: shown where the back-end gives no payment link, unless the client has its own. */
   payInstructions?: string | null;
+  /** PROMISE_MAX_DAYS: a client's promise to pay further out than this goes to a person (default 60). */
+  promiseMaxDays?: number;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

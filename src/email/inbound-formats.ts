@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hmacDigest, safeEqual } from '../http/signatures.js';
+import { oneLine, parseFrom, type ParsedFrom } from './from-header.js';
 
 /**
  * The three inbound-mail services' webhook formats, reduced to one shape. Pure: fields in, email out.
@@ -9,11 +10,13 @@ import { hmacDigest, safeEqual } from '../http/signatures.js';
  */
 export type InboundProvider = 'mailgun' | 'postmark' | 'sendgrid';
 
-export interface InboundEmail {
+export interface InboundEmail extends ParsedFrom {
   provider: InboundProvider;
   /** The reply's own Message-ID (or a content hash when the sender gave none): the dedupe key. */
   messageId: string;
+  /** The From header as received (for display); parsed at ingest into `sender`, `replyAddress`, `fromEntries`. */
   from: string;
+  /** Subject on one line (no CR/LF or other control characters). */
   subject: string;
   inReplyTo: string | null;
   references: string[];
@@ -148,8 +151,9 @@ function build(provider: InboundProvider, parts: { headers: Record<string, strin
     email: {
       provider,
       messageId,
-      from: parts.from.trim(),
-      subject: parts.subject.trim(),
+      from: oneLine(parts.from),
+      ...parseFrom(parts.from),
+      subject: oneLine(parts.subject),
       inReplyTo: messageIds(headerValue(parts.headers, 'In-Reply-To'))[0] ?? null,
       references: messageIds(headerValue(parts.headers, 'References')),
       text: parts.text,

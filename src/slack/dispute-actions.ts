@@ -107,7 +107,9 @@ export function registerDisputeActions(app: App, services: Services): void {
   onButton(REPLY_MARK_DISPUTED, 'mark invoices disputed', async ({ user, channel, value, client }) => {
     const inbound = await getInboundEmail(services.db.pool, Number(value));
     if (!inbound?.invoiceId) return ephemeral(client, channel, user, { text: 'That reply is not linked to an invoice.' });
-    const invoice = await reclassify(inbound, { kind: 'dispute', reason: 'other', promisedDate: null, explanation: `Dispute: corrected by <@${user}>` }, user);
+    // A dispute reading that was not acted on keeps its reason; any other reading becomes a general dispute.
+    const reason = inbound.kind === 'dispute' ? (inbound.classification.reason ?? 'other') : 'other';
+    const invoice = await reclassify(inbound, { kind: 'dispute', reason, promisedDate: null, explanation: `Dispute: marked by <@${user}>` }, user);
     if (invoice) await markDisputed(services, invoice.id, { actor: `slack:${user}`, by: user, reason: 'client reply, marked in Slack', excerpt: inbound.strippedText });
   });
 
@@ -122,14 +124,18 @@ export function registerDisputeActions(app: App, services: Services): void {
   onButton(REPLY_PROMISE, 'correct reply classifications', async ({ user, channel, value, triggerId, client }) => {
     const inbound = await getInboundEmail(services.db.pool, Number(value));
     if (!inbound?.invoiceId) return ephemeral(client, channel, user, { text: 'That reply is not linked to an invoice.' });
-    const initialDate = addDays(localDate(services.clock.now(), services.settings.timezone), 7);
+    const today = localDate(services.clock.now(), services.settings.timezone);
+    // The date the reply promised (even one too far out to act on by itself), else a week from today.
+    const promised = inbound.classification.promisedDate;
+    const initialDate = promised && promised >= today ? promised : addDays(today, 7);
     await client.views.open({ trigger_id: triggerId, view: promiseModal({ inboundId: inbound.id, initialDate }) as never });
   });
 
   onButton(REPLY_TO_CLIENT, 'reply to clients', async ({ user, channel, value, triggerId, client }) => {
     const inbound = await getInboundEmail(services.db.pool, Number(value));
     if (!inbound) return ephemeral(client, channel, user, { text: 'That reply no longer exists.' });
-    await client.views.open({ trigger_id: triggerId, view: replyModal({ inboundId: inbound.id, to: inbound.fromAddress, subject: inbound.subject }) as never });
+    if (!inbound.replyAddress) return ephemeral(client, channel, user, { text: "That reply's From line has no valid address to answer." });
+    await client.views.open({ trigger_id: triggerId, view: replyModal({ inboundId: inbound.id, to: inbound.replyAddress, subject: inbound.subject }) as never });
   });
 
   app.view(PROMISE_MODAL, async ({ ack, body, view }) => {

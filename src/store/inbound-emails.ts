@@ -1,14 +1,17 @@
 import type { ReplyClassification, ReplyKind } from '../domain/reply-classifier.js';
+import { parseFrom, type ParsedFrom } from '../email/from-header.js';
 import type { Queryable } from './db.js';
 
 /** Client replies, each stored once (by its Message-ID) with its match and classification. */
 export type MatchedBy = 'in-reply-to' | 'references' | 'subject' | 'none';
 
-export interface InboundEmailRecord {
+/** `sender`, `replyAddress` and `fromEntries` are read from the stored From header (src/email/from-header.ts). */
+export interface InboundEmailRecord extends ParsedFrom {
   id: number;
   messageId: string;
   invoiceId: string | null;
   matchedBy: MatchedBy;
+  /** The From header as received. */
   fromAddress: string;
   subject: string;
   referencesIds: string[];
@@ -33,6 +36,7 @@ interface Row {
 }
 
 const toRecord = (r: Row): InboundEmailRecord => ({
+  ...parseFrom(r.from_address),
   id: Number(r.id),
   messageId: r.message_id,
   invoiceId: r.invoice_id,
@@ -49,7 +53,7 @@ const toRecord = (r: Row): InboundEmailRecord => ({
 /** Inserts the reply; returns the stored row either way (a retried inbox event finds its earlier row). */
 export async function saveInboundEmail(
   db: Queryable,
-  email: Omit<InboundEmailRecord, 'id' | 'kind'> & { inboxEventId: number | null },
+  email: Omit<InboundEmailRecord, 'id' | 'kind' | keyof ParsedFrom> & { inboxEventId: number | null },
 ): Promise<{ record: InboundEmailRecord; created: boolean }> {
   const { rows } = await db.query<Row>(
     `INSERT INTO inbound_emails (message_id, inbox_event_id, invoice_id, matched_by, from_address, subject, references_ids, stripped_text, kind, classification, received_at)

@@ -10,16 +10,19 @@ import type { Services } from '../services.js';
 import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 
-export type ClientReplyOutcome = 'sent' | 'duplicate' | 'not_found' | 'failed';
+export type ClientReplyOutcome = 'sent' | 'duplicate' | 'not_found' | 'no_address' | 'failed';
 
 /**
  * Emails a person's answer to the client, threaded under the client's message (In-Reply-To and
- * References), at most once per submission, and records it in the invoice thread.
+ * References), at most once per submission, and records it in the invoice thread. It goes to exactly
+ * one address: the one the From header parsed to (shown in the modal), never the raw header.
  */
 export async function replyToClient(services: Services, inboundId: number, request: { text: string; slackUserId: string; submissionId: string }): Promise<ClientReplyOutcome> {
   const pool = services.db.pool;
   const inbound = await getInboundEmail(pool, inboundId);
   if (!inbound) return 'not_found';
+  const to = inbound.replyAddress;
+  if (!to) return 'no_address';
   const key = `client-reply:${inboundId}:${createHash('sha256').update(request.submissionId).digest('hex').slice(0, 16)}`;
   if (!(await claimEffect(pool, { key, invoiceId: inbound.invoiceId, kind: 'client-reply', claimedBy: services.instanceId }, services.clock.now()))) return 'duplicate';
 
@@ -28,7 +31,7 @@ export async function replyToClient(services: Services, inboundId: number, reque
   const content = renderClientReply({ text: request.text, businessName: services.settings.businessName });
   try {
     await services.mailer.send({
-      to: [inbound.fromAddress],
+      to: [to],
       subject: replySubject(inbound.subject),
       ...content,
       messageId,
@@ -43,8 +46,8 @@ export async function replyToClient(services: Services, inboundId: number, reque
   }
   const now = services.clock.now();
   await completeEffect(pool, key, { messageId }, now);
-  await audit(pool, { invoiceId: inbound.invoiceId, actor: `slack:${request.slackUserId}`, action: 'client_replied', details: { to: inbound.fromAddress, messageId, inReplyTo: inbound.messageId } }, now);
-  const note = clientReplySentNote({ by: request.slackUserId, to: inbound.fromAddress, text: request.text });
+  await audit(pool, { invoiceId: inbound.invoiceId, actor: `slack:${request.slackUserId}`, action: 'client_replied', details: { to, messageId, inReplyTo: inbound.messageId } }, now);
+  const note = clientReplySentNote({ by: request.slackUserId, to, text: request.text });
   if (invoice) await postInThread(services, invoice, note);
   else await services.slack.post(services.settings.billingChannelId, note);
   return 'sent';

@@ -153,8 +153,16 @@ test('Reply to client: the modal sends an email threaded under the client messag
   await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('replied to') && t.includes('PO 4711')));
 });
 
+/** Tomorrow 12:00 UTC: whole days later it is still past the 09:00 a snoozed sequence resumes at. */
+function tomorrowNoon(): Date {
+  const d = new Date(Date.now() + DAY_MS);
+  d.setUTCHours(12, 0, 0, 0);
+  return d;
+}
+
 test('a promise to pay snoozes reminders until the day after the promised date (SendGrid format)', async () => {
-  h = await startHarness();
+  // Started at noon: begun before 09:00 UTC, "day 14" would still be before the 09:00 the snooze ends at.
+  h = await startHarness({ startAt: tomorrowNoon() });
   const inv = await sentInvoice('7003', 1200);
   h.advanceDays(3);
   const promised = addDays(localDate(h.clock.now(), 'UTC'), 10); // day 13
@@ -340,4 +348,99 @@ test('a step claimed just as the dispute begins is held as paused (not skipped) 
   await settle();
   expect(emailsAbout(inv, /Reminder/i)).toHaveLength(1);
   expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['sent', 'pending', 'pending']);
+});
+
+describe('a reply acts only when it is provably the client\'s', () => {
+  const NOT_OURS = "the sender is not one of Acme Ltd's billing contacts and the reply does not answer one of our emails";
+  const replyAudit = async (inv: InvoiceRecord, messageId: string) =>
+    (await auditTrail(pool(), inv.id)).find((a) => a.action === 'reply_received' && a.details.messageId === messageId)!.details;
+
+  test('a spoofed dispute (unknown sender, invoice number in the subject) changes nothing and goes to a person; the same words from a billing address dispute', async () => {
+    h = await startHarness();
+    const inv = await sentInvoice('7101', 1500);
+    await h.deliverEmail(postmarkRequest({ from: 'Acme AP <mallory@evil.example>', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<spoof-7101@evil.example>' }));
+    const post = await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('mallory@evil.example')));
+    expect(post).toContain('Not acted on');
+    expect(post).toContain(NOT_OURS);
+    for (const action of ['reply_mark_disputed', 'reply_promise', 'reply_to_client']) expect(post).toContain(action);
+    expect(post).not.toContain('reply_not_dispute');
+    expect(await getInboundEmailByMessageId(pool(), '<spoof-7101@evil.example>')).toMatchObject({ invoiceId: inv.id, matchedBy: 'subject', kind: 'dispute' });
+    expect(await getInvoice(pool(), inv.id)).toMatchObject({ disputed: false });
+    expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(await replyAudit(inv, '<spoof-7101@evil.example>')).toMatchObject({ sender: 'mallory@evil.example', matchedBy: 'subject', notActedOn: NOT_OURS });
+    expect(h.asana.createdTasks.filter((t) => JSON.stringify(t).includes('Review dispute'))).toHaveLength(0);
+
+    // A billing contact (any letter case, with a display name) writing the same words, no threading headers.
+    await h.deliverEmail(postmarkRequest({ from: 'Maria <CFO@Acme.example>', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<real-7101@acme.example>' }));
+    await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.disputed);
+    expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['paused', 'paused', 'paused']);
+    expect(await replyAudit(inv, '<real-7101@acme.example>')).toMatchObject({ sender: 'CFO@Acme.example', actedOn: 'billing-contact' });
+  });
+
+  test('"Mark disputed" on a reply that was not acted on disputes the invoice, keeping the reason it was read with', async () => {
+    h = await startHarness();
+    const inv = await sentInvoice('7102', 600);
+    await h.deliverEmail(postmarkRequest({ from: 'someone@elsewhere.example', subject: `Invoice #${inv.number}`, text: 'You overcharged us.', messageId: '<s-7102@elsewhere.example>' }));
+    const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<s-7102@elsewhere.example>'));
+    await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Not acted on')));
+    expect((await getInvoice(pool(), inv.id))!.disputed).toBe(false);
+    await h.clickButton('reply_mark_disputed', String(inbound.id), APPROVER);
+    await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.disputed);
+    expect((await getInboundEmailByMessageId(pool(), '<s-7102@elsewhere.example>'))!.classification).toMatchObject({ kind: 'dispute', reason: 'amount' });
+  });
+
+  test('a reply that answers our email acts even from a forwarding address', async () => {
+    h = await startHarness();
+    const inv = await sentInvoice('7103', 800);
+    await h.deliverEmail(postmarkRequest({ from: 'assistant@forwarder.example', subject: 'Fwd: your bill', text: 'The amount is wrong.', messageId: '<fw-7103@forwarder.example>', inReplyTo: inv.emailMessageId }));
+    await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.disputed);
+    expect(await replyAudit(inv, '<fw-7103@forwarder.example>')).toMatchObject({ matchedBy: 'in-reply-to', actedOn: 'answers-our-email' });
+    const post = await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('forwarder.example')));
+    expect(post).not.toContain('Not acted on');
+  });
+
+  test('"We will pay on 2099-12-31" does not snooze; a person can snooze to that date from the post', async () => {
+    h = await startHarness();
+    const inv = await sentInvoice('7104', 900);
+    await h.deliverEmail(postmarkRequest({ from: CLIENT, subject: `Re: Invoice #${inv.number}`, text: 'We will pay on 2099-12-31.', messageId: '<far-7104@acme.example>', inReplyTo: inv.emailMessageId }));
+    const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<far-7104@acme.example>'));
+    expect(inbound.classification).toMatchObject({ kind: 'promise', promisedDate: '2099-12-31' });
+    const latest = addDays(localDate(h.clock.now(), 'UTC'), 60);
+    const why = `the promised date 2099-12-31 is more than 60 days away (after ${latest})`;
+    const post = await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Not acted on')));
+    expect(post).toContain(why);
+    expect(post).toContain('Snooze until the promised date');
+    expect(await getInvoice(pool(), inv.id)).toMatchObject({ snoozedUntil: null });
+    expect(await replyAudit(inv, '<far-7104@acme.example>')).toMatchObject({ notActedOn: why });
+
+    await h.clickButton('reply_promise', String(inbound.id), APPROVER);
+    const modal = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => JSON.stringify(c.args.view).includes('promise_modal')));
+    expect(JSON.stringify(modal.args.view)).toContain('"initial_date":"2099-12-31"');
+  });
+
+  test('Reply to client goes to exactly one parsed address, shown in the modal; the subject stays one line', async () => {
+    h = await startHarness();
+    const inv = await sentInvoice('7105', 400);
+    await h.deliverEmail(
+      postmarkRequest({ from: 'M <m@x.example>, other@x.example', subject: `Re: Invoice #${inv.number}\r\nBcc: bcc@evil.example`, text: 'Can you resend it?', messageId: '<two-7105@x.example>', inReplyTo: inv.emailMessageId }),
+    );
+    const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<two-7105@x.example>'));
+    expect(inbound).toMatchObject({ sender: null, replyAddress: 'm@x.example', fromEntries: 2 });
+    await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('not a single sender')));
+
+    await h.clickButton('reply_to_client', String(inbound.id), APPROVER);
+    const opened = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => JSON.stringify(c.args.view).includes('reply_modal')));
+    const view = JSON.stringify(opened.args.view);
+    expect(view).toContain('To: m@x.example');
+    expect(view).not.toContain('other@x.example');
+
+    await h.submitView('reply_modal', APPROVER, String(inbound.id), { reply_text: { reply_text_input: { type: 'plain_text_input', value: 'Resent, see attached.' } } });
+    const sent = await h.smtp.waitFor((m) => m.text.includes('Resent, see attached.'));
+    expect(sent.to).toEqual(['m@x.example']);
+    expect(sent.subject).toBe(`Re: Invoice #${inv.number} Bcc: bcc@evil.example`);
+    expect(sent.headers.bcc).toBeUndefined();
+    // Recorded after the send: wait for it.
+    const audited = await h.slack.waitFor(async () => (await auditTrail(pool(), inv.id)).find((a) => a.action === 'client_replied'));
+    expect(audited.details.to).toBe('m@x.example');
+  });
 });

@@ -108,7 +108,7 @@ describe('SMTP mailer (real nodemailer → local SMTP server)', () => {
   test('newMessageId makes unique, well-formed ids for the given domain', () => {
     const ids = new Set(Array.from({ length: 200 }, () => newMessageId('Pixel.Example', 'inv-0042.r1')));
     expect(ids.size).toBe(200);
-    for (const id of ids) expect(id).toMatch(/^<inv-0042\.r1\.[0-9a-f]{16}@pixel\.example>$/);
+    for (const id of ids) expect(id).toMatch(/^<inv-0042\.r1\.[0-9a-f]{32}@pixel\.example>$/);
     expect(newMessageId('pixel.example', 'a b<c>')).toMatch(/^<a-b-c-\.[0-9a-f]+@pixel\.example>$/);
   });
 

@@ -28,6 +28,37 @@ describe('dispute blocks', () => {
     expect(messageProblems(unmatched)).toEqual([]);
   });
 
+  test('a reply that was not acted on says why, offers every action, and shows the checked address before the display name', () => {
+    const post = replyPost({
+      inboundId: 10,
+      from: '"Acme <ap@acme.example>" <mallory@evil.example>',
+      sender: { address: 'mallory@evil.example', name: 'Acme <ap@acme.example>' },
+      subject: 'Re: Invoice #INV-1',
+      text: 'The amount is wrong',
+      kind: 'dispute',
+      explanation: 'Dispute (amount)',
+      invoiceNumber: 'INV-1',
+      effect: null,
+      notActedOn: "the sender is not one of Acme's billing contacts and the reply does not answer one of our emails",
+    });
+    const json = JSON.stringify(post.blocks);
+    expect(json).toContain("*Not acted on:* the sender is not one of Acme's billing contacts and the reply does not answer one of our emails.");
+    expect(json).toContain('from *mallory@evil.example* (Acme &lt;ap@acme.example&gt;)');
+    expect(json.match(/"action_id":"[a-z_]+"/g)).toEqual(['"action_id":"reply_mark_disputed"', '"action_id":"reply_promise"', '"action_id":"reply_to_client"']);
+    expect(post.text).toMatch(/^Dispute \(not acted on\) from mallory@evil\.example:/);
+    expect(messageProblems(post)).toEqual([]);
+
+    const promise = JSON.stringify(replyPost({ inboundId: 11, from: 'a@b.example, c@d.example', sender: null, subject: 's', text: 'We will pay on 2099-12-31', kind: 'promise', explanation: 'Promise', invoiceNumber: 'INV-1', effect: null, notActedOn: 'the promised date 2099-12-31 is more than 60 days away' }).blocks);
+    expect(promise).toContain('Snooze until the promised date');
+    expect(promise).toContain('a@b.example, c@d.example _(not a single sender)_');
+  });
+
+  test('our reply subject is one line whatever the client sent', () => {
+    expect(replySubject('Invoice #INV-1\r\nBcc: x@evil.example')).toBe('Re: Invoice #INV-1 Bcc: x@evil.example');
+    expect(replySubject('RE:\tx\n')).toBe('RE: x');
+    expect(JSON.stringify(replyModal({ inboundId: 1, to: 'm@x.example', subject: 's' }).blocks)).toContain('To: m@x.example');
+  });
+
   test('notes and the DM stay within limits with long client text', () => {
     for (const m of [
       disputedNote({ by: 'U123ABC', reason: 'amount', pausedSteps: 2, taskUrl: 'https://app.asana.com/0/1/2', ownerUserId: 'UOWNER1' }),

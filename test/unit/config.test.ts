@@ -70,6 +70,7 @@ describe('config', () => {
       trello: null,
       monday: null,
       payInstructions: null,
+      promiseMaxDays: 60,
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
@@ -268,6 +269,12 @@ describe('config', () => {
     expect(loadConfig(valid).payInstructions).toBeNull();
     expect(loadConfig({ ...valid, PAY_INSTRUCTIONS: '  Pay by check  ' }).payInstructions).toBe('Pay by check');
     expect(problemsOf({ ...valid, PAY_INSTRUCTIONS: 'x'.repeat(1001) })).toEqual(['PAY_INSTRUCTIONS: must be at most 1000 characters']);
+  });
+
+  test('PROMISE_MAX_DAYS: whole days 1..3650, 60 when unset', () => {
+    expect(loadConfig(valid).promiseMaxDays).toBe(60);
+    expect(loadConfig({ ...valid, PROMISE_MAX_DAYS: ' 90 ' }).promiseMaxDays).toBe(90);
+    for (const bad of ['0', '-5', '1.5', 'two months', '99999']) expect(problemsOf({ ...valid, PROMISE_MAX_DAYS: bad })).toEqual(['PROMISE_MAX_DAYS: must be a number of days (1..3650)']);
   });
 
   test('intervals', () => {

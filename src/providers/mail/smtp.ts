@@ -25,11 +25,14 @@ export class MailError extends Error {
   }
 }
 
-/** `<tag.random@domain>`: our own Message-ID, known (and stored) before the send. */
+/**
+ * `<tag.random@domain>`: our own Message-ID, known (and stored) before the send. 128 random bits: a
+ * reply that names it in In-Reply-To/References proves it answers our email (src/domain/reply-trust.ts).
+ */
 export function newMessageId(domain: string, tag: string): string {
   const host = domain.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '') || 'localhost';
   const left = tag.replace(/[^a-zA-Z0-9.-]/g, '-').replace(/^\.+|\.+$/g, '') || 'msg';
-  return `<${left}.${randomBytes(8).toString('hex')}@${host}>`;
+  return `<${left}.${randomBytes(16).toString('hex')}@${host}>`;
 }
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);

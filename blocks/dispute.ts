@@ -101,7 +101,7 @@ export function replyPost(o: {
     : [button(REPLY_TO_CLIENT, 'Reply to client', id, 'primary')];
   blocks.push({ type: 'actions', block_id: `reply_actions_${id}`, elements });
   const label = o.invoiceNumber ? KIND_LABEL[o.kind].replace(/^:[a-z_]+: /, '') : 'Unmatched reply';
-  const text = `${label}${o.notActedOn ? ' (not acted on)' : ''} from ${o.sender?.address ?? o.from}: ${truncate(o.text.replace(/\s+/g, ' '), 200)}`;
+  const text = `${label}${o.notActedOn ? ' (not acted on)' : ''} from ${esc(o.sender?.address ?? o.from)}: ${truncate(o.text.replace(/\s+/g, ' '), 200)}`;
   return { text: truncate(text, 3000), blocks };
 }
 

@@ -85,6 +85,10 @@ describe('classifyReply', () => {
     expect(c.explanation).toMatch(/no date/);
   });
 
+  test('a promise dated in the past is not a snooze', () => {
+    expect(classify('We will pay on 2026-11-01.')).toMatchObject({ kind: 'other', promisedDate: null });
+  });
+
   test('a dispute wins over a promise in the same reply', () => {
     expect(classify('We will pay on the 15th but the amount is wrong.').kind).toBe('dispute');
   });

@@ -83,6 +83,13 @@ describe('formats', () => {
     expect(parseSendgrid({ email: 'MIME...' })).toMatchObject({ ok: false, reason: expect.stringMatching(/raw MIME/) });
   });
 
+  test('the From header is parsed at ingest (one mailbox or none) and the subject kept on one line', () => {
+    const one = parseSendgrid({ headers: '', from: 'Maria Lopez <Maria@Acme.example>', subject: 'Re: Invoice #INV-1\r\nBcc: x@evil.example', text: 'hi' });
+    expect(one.ok && one.email).toMatchObject({ from: 'Maria Lopez <Maria@Acme.example>', sender: { address: 'Maria@Acme.example', name: 'Maria Lopez' }, replyAddress: 'Maria@Acme.example', fromEntries: 1, subject: 'Re: Invoice #INV-1 Bcc: x@evil.example' });
+    const two = parseMailgun({ from: 'M <m@x.example>, other@x.example', 'body-plain': 'hi' });
+    expect(two.ok && two.email).toMatchObject({ sender: null, replyAddress: 'm@x.example', fromEntries: 2 });
+  });
+
   test('a reply without a Message-ID gets a stable content id (so a retry still dedupes)', () => {
     const fields = { from: 'a@b.c', subject: 's', text: 'hello', headers: 'Date: Mon, 9 Nov 2026 15:00:00 +0000' };
     const a = parseSendgrid(fields);

@@ -167,6 +167,8 @@ export function registerDisputeActions(app: App, services: Services): void {
     const outcome = await replyToClient(services, Number(view.private_metadata), { text, slackUserId: user, submissionId: view.id });
     if (outcome === 'failed') {
       await services.slack.directMessage(user, { text: 'Your reply to the client could not be sent (mail server problem). Please try again.' });
+    } else if (outcome === 'no_address') {
+      await services.slack.directMessage(user, { text: "Your reply was not sent: the client's email has no valid From address to answer." });
     }
   });
 }

@@ -418,7 +418,7 @@ describe('a reply acts only when it is provably the client\'s', () => {
     expect(JSON.stringify(modal.args.view)).toContain('"initial_date":"2099-12-31"');
   });
 
-  test('Reply to client goes to exactly one parsed address, shown in the modal; the subject stays one line', async () => {
+  test('Reply to client goes to exactly one parsed address, shown in the modal; the subject stays one line; a From with no address acts on nothing', async () => {
     h = await startHarness();
     const inv = await sentInvoice('7105', 400);
     await h.deliverEmail(
@@ -442,5 +442,13 @@ describe('a reply acts only when it is provably the client\'s', () => {
     // Recorded after the send: wait for it.
     const audited = await h.slack.waitFor(async () => (await auditTrail(pool(), inv.id)).find((a) => a.action === 'client_replied'));
     expect(audited.details.to).toBe('m@x.example');
+
+    // A From line with no address at all: nothing acts, and there is no one to reply to.
+    await h.deliverEmail(postmarkRequest({ from: 'undisclosed-recipients:;', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<none-7105@x.example>' }));
+    const nobody = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<none-7105@x.example>'));
+    await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('the From line has no valid address and the reply does not answer one of our emails')));
+    expect((await getInvoice(pool(), inv.id))!.disputed).toBe(false);
+    await h.clickButton('reply_to_client', String(nobody.id), APPROVER);
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('no valid address')));
   });
 });

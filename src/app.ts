@@ -102,6 +102,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     forecastChannelId: config.weekly.forecastChannelId,
     ownerEmail: config.weekly.ownerEmail,
     payInstructions: config.payInstructions,
+    invoiceAmountCeiling: config.invoiceAmountCeiling,
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;

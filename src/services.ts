@@ -28,6 +28,8 @@ export interface BusinessSettings {
   ownerEmail?: string | null;
   /** PAY_INSTRUCTIONS: shown where the back-end gives no payment link, unless the client has its own. */
   payInstructions?: string | null;
+  /** INVOICE_AMOUNT_CEILING in whole major units (absent: the default, src/domain/amount-ceiling.ts). */
+  invoiceAmountCeiling?: string;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

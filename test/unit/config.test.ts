@@ -70,6 +70,7 @@ describe('config', () => {
       trello: null,
       monday: null,
       payInstructions: null,
+      invoiceAmountCeiling: '1000000',
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
@@ -268,6 +269,13 @@ describe('config', () => {
     expect(loadConfig(valid).payInstructions).toBeNull();
     expect(loadConfig({ ...valid, PAY_INSTRUCTIONS: '  Pay by check  ' }).payInstructions).toBe('Pay by check');
     expect(problemsOf({ ...valid, PAY_INSTRUCTIONS: 'x'.repeat(1001) })).toEqual(['PAY_INSTRUCTIONS: must be at most 1000 characters']);
+  });
+
+  test('INVOICE_AMOUNT_CEILING: a whole amount above zero (default 1000000), at most 12 digits', () => {
+    expect(loadConfig({ ...valid, INVOICE_AMOUNT_CEILING: '250,000' }).invoiceAmountCeiling).toBe('250000');
+    for (const bad of ['0', '1000.50', '-5', 'lots', '1000000000000']) {
+      expect(problemsOf({ ...valid, INVOICE_AMOUNT_CEILING: bad })).toEqual([expect.stringMatching(/^INVOICE_AMOUNT_CEILING: must be a whole amount above zero/)]);
+    }
   });
 
   test('intervals', () => {

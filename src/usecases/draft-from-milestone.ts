@@ -71,6 +71,7 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
 /**
  * A new draft goes to the billing channel for approval; an auto-send client's is approved at once
  * (its first message already says "Sending…", so nobody sees an Approve button that means nothing).
+ * A draft over its ceiling is not approved: approveInvoice holds it and posts it for a person instead.
  */
 export async function postOrAutoSend(services: Services, invoice: InvoiceRecord, client: Pick<StoredClient, 'autoSend'>): Promise<InvoiceRecord> {
   if (!client.autoSend) return publishInvoiceMessage(services, invoice);

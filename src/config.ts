@@ -185,13 +185,13 @@ const schema = z.object({
   BUSINESS_NAME: required(str('must be your business name')),
   BUSINESS_TIMEZONE: optional(str('must be an IANA time zone').refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London or America/New_York')),
   INVOICE_NUMBER_PREFIX: optional(z.string().max(20, 'must be at most 20 characters')),
-  // "\n" in the value starts a new line (one-line .env files).
   INVOICE_AMOUNT_CEILING: optional(
     str('must be a whole amount like 1000000')
       .transform((v) => v.replace(/[,_]/g, ''))
       // 12 digits: even in a three-decimal currency the ceiling stays within the 15 digits duebot carries.
       .refine((v) => /^[1-9]\d{0,11}$/.test(v), 'must be a whole amount above zero like 1000000 (at most 12 digits)'),
   ),
+  // "\n" in the value starts a new line (one-line .env files).
   PAY_INSTRUCTIONS: optional(str('must be text').max(1000, 'must be at most 1000 characters').transform((v) => v.replace(/\\n/g, '\n'))),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),

@@ -161,6 +161,6 @@ export function formatMoney(m: Money, locale = 'en-US'): string {
     minimumFractionDigits: exp,
     maximumFractionDigits: exp,
   });
-  // Intl formats a JS number; minor units up to 2^53 divided by 10^exp stay exact for display.
+  // Intl formats a JS number; amounts up to MAX_AMOUNT_MINOR (15 significant digits) stay exact for display.
   return formatter.format(Number(toMajorString(m)));
 }

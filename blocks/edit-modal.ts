@@ -1,6 +1,6 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { assertYmd } from '../src/domain/calendar.js';
-import { MoneyError, money, multiply, parseMajor, toMajorString } from '../src/domain/money.js';
+import { MAX_AMOUNT_MINOR, MoneyError, formatMajorWithCode, money, multiply, parseMajor, parseQuantity, toMajorString } from '../src/domain/money.js';
 import type { InvoiceLine, InvoiceView } from '../src/domain/types.js';
 import { EDIT_ACTIONS, EDIT_BLOCKS, EDIT_INVOICE_MODAL } from './ids.js';
 import type { EditBlockId } from './ids.js';
@@ -122,6 +122,8 @@ export function parseEditSubmission(values: ViewStateValues, currency: string): 
     errors[EDIT_BLOCKS.lines] = lineErrors.slice(0, MAX_LINE_ERRORS).join('\n') + (extra > 0 ? `\n…and ${extra} more` : '');
   } else if (lines.length === 0) {
     errors[EDIT_BLOCKS.lines] = 'Add at least one line, e.g. "Design sprint | 1 | 1500.00".';
+  } else if (lines.reduce((acc, l) => acc + l.amount, 0) > MAX_AMOUNT_MINOR) {
+    errors[EDIT_BLOCKS.lines] = `The lines add up to more than ${formatMajorWithCode(money(MAX_AMOUNT_MINOR, currency))}.`;
   }
 
   if (!dueDate) errors[EDIT_BLOCKS.dueDate] = 'Pick a due date.';
@@ -160,8 +162,11 @@ function parseLine(row: string, currency: string): InvoiceLine | string {
   const description = parts.join(' | ');
   if (!description) return 'the description is empty';
   if (description.length > DESCRIPTION_MAX) return `the description is longer than ${DESCRIPTION_MAX} characters`;
-  if (!/^\d+(\.\d+)?$/.test(quantity)) return `"${truncate(quantity, 40)}" is not a quantity`;
-  if (!/[1-9]/.test(quantity)) return 'the quantity must be above zero';
+  try {
+    parseQuantity(quantity);
+  } catch {
+    return /^\d+(\.\d+)?$/.test(quantity) && !/[1-9]/.test(quantity) ? 'the quantity must be above zero' : `"${truncate(quantity, 40)}" is not a quantity`;
+  }
   let unit: number;
   try {
     unit = parseMajor(stripCurrency(price, currency), currency).amount;
@@ -171,8 +176,13 @@ function parseLine(row: string, currency: string): InvoiceLine | string {
     return `"${truncate(price, 40)}" is not an amount`;
   }
   if (unit <= 0) return `the unit price must be above zero (got "${truncate(price, 40)}")`;
-  const amount = multiply(money(unit, currency), quantity).amount;
-  if (amount <= 0) return `${quantity} × ${price} rounds to nothing`;
+  let amount: number;
+  try {
+    amount = multiply(money(unit, currency), quantity).amount;
+  } catch {
+    return `${truncate(quantity, 40)} × ${truncate(price, 40)} is too large`;
+  }
+  if (amount <= 0) return `${truncate(quantity, 40)} × ${truncate(price, 40)} rounds to nothing`;
   return { description, quantity, unitAmount: unit, amount };
 }
 

@@ -43,6 +43,9 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
   if (view.attention) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${clip(esc(view.attention), 2900)}` }] });
   }
+  if (view.status === 'draft' && view.overCeiling) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:octagonal_sign: *Held for a human, never sent by itself:* ${esc(view.overCeiling)}. Approving asks you to confirm this total.` }] });
+  }
   if (view.status === 'draft') blocks.push(draftActions(view, pendingTaxNote(view) ? `${total} + tax` : total));
   else if (view.status === 'sent' || view.status === 'partially_paid') blocks.push(invoiceDisputeActions(view));
 
@@ -137,10 +140,10 @@ function draftActions(view: InvoiceView, total: string): KnownBlock {
         action_id: APPROVE_INVOICE,
         text: { type: 'plain_text', text: 'Approve & send' },
         style: 'primary',
-        value: view.id,
+        value: approveButtonValue(view),
         confirm: {
-          title: { type: 'plain_text', text: truncate(`Send ${view.number}?`, 100) },
-          text: { type: 'mrkdwn', text: clip(`${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300) },
+          title: { type: 'plain_text', text: truncate(view.overCeiling ? `Over the ceiling: send ${view.number}?` : `Send ${view.number}?`, 100) },
+          text: { type: 'mrkdwn', text: clip(`${view.overCeiling ? `:warning: ${esc(view.overCeiling)}.\n` : ''}${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300) },
           confirm: { type: 'plain_text', text: 'Approve & send' },
           deny: { type: 'plain_text', text: 'Not yet' },
         },
@@ -162,4 +165,12 @@ function draftActions(view: InvoiceView, total: string): KnownBlock {
       },
     ],
   };
+}
+
+/**
+ * The Approve button's value: the invoice id, and on a draft over its ceiling also the total its confirm
+ * dialog showed, so the server approves exactly the amount the person confirmed (src/slack/listeners.ts).
+ */
+export function approveButtonValue(view: Pick<InvoiceView, 'id' | 'total' | 'overCeiling'>): string {
+  return view.overCeiling ? `${view.id}:${view.total}` : view.id;
 }

@@ -103,6 +103,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     ownerEmail: config.weekly.ownerEmail,
     payInstructions: config.payInstructions,
     promiseMaxDays: config.promiseMaxDays,
+    invoiceAmountCeiling: config.invoiceAmountCeiling,
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;

@@ -160,6 +160,7 @@ const clientEntry = z.strictObject({
   timeEntries: timeEntriesEntry.optional(),
   freshbooksTax: z.string({ error: 'must be the name of a tax set up in FreshBooks, e.g. "GST"' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
   payInstructions: z.string({ error: 'must be text (how to pay without a payment link)' }).trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').optional(),
+  maxInvoiceAmount: z.union([z.string(), z.number()], { error: 'must be an amount in the client\'s currency, e.g. 250000' }).optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -257,6 +258,16 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
         return;
       }
     }
+    let maxInvoiceAmount: number | undefined;
+    if (c.maxInvoiceAmount !== undefined) {
+      try {
+        maxInvoiceAmount = parseMajor(c.maxInvoiceAmount, c.currency).amount;
+        if (maxInvoiceAmount <= 0) throw new MoneyError('must be more than zero');
+      } catch (err) {
+        errors.push(`${label}: maxInvoiceAmount: ${err instanceof Error ? err.message : String(err)}`);
+        return;
+      }
+    }
     let timeBilling: TimeBilling | undefined;
     if (c.timeEntries?.enabled) {
       const rates = Object.entries(c.timeEntries.personRates);
@@ -302,6 +313,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(timeBilling ? { timeBilling } : {}),
       ...(c.freshbooksTax ? { freshbooksTax: c.freshbooksTax } : {}),
       ...(c.payInstructions ? { payInstructions: c.payInstructions } : {}),
+      ...(maxInvoiceAmount !== undefined ? { maxInvoiceAmount } : {}),
     });
   });
   return { clients, errors };

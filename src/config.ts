@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseEncryptionKey } from './store/token-cipher.js';
 import { isTimeZone } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
+import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -45,6 +46,8 @@ export interface Config {
   payInstructions: string | null;
   /** PROMISE_MAX_DAYS: how far ahead a promise to pay may snooze reminders by itself. */
   promiseMaxDays: number;
+  /** INVOICE_AMOUNT_CEILING: whole major units of the client's currency; a larger draft is held for a human. */
+  invoiceAmountCeiling: string;
   /** The Monday 08:00 forecast: posted to the channel and/or emailed to the owner (both null: off). */
   weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
@@ -185,6 +188,12 @@ const schema = z.object({
   BUSINESS_NAME: required(str('must be your business name')),
   BUSINESS_TIMEZONE: optional(str('must be an IANA time zone').refine(isValidTimeZone, 'must be an IANA time zone such as Europe/London or America/New_York')),
   INVOICE_NUMBER_PREFIX: optional(z.string().max(20, 'must be at most 20 characters')),
+  INVOICE_AMOUNT_CEILING: optional(
+    str('must be a whole amount like 1000000')
+      .transform((v) => v.replace(/[,_]/g, ''))
+      // 12 digits: even in a three-decimal currency the ceiling stays within the 15 digits duebot carries.
+      .refine((v) => /^[1-9]\d{0,11}$/.test(v), 'must be a whole amount above zero like 1000000 (at most 12 digits)'),
+  ),
   // "\n" in the value starts a new line (one-line .env files).
   PAY_INSTRUCTIONS: optional(str('must be text').max(1000, 'must be at most 1000 characters').transform((v) => v.replace(/\\n/g, '\n'))),
   CLIENTS_FILE: optional(z.string()),
@@ -277,6 +286,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
     payInstructions: e.PAY_INSTRUCTIONS ?? null,
     promiseMaxDays: e.PROMISE_MAX_DAYS ?? DEFAULT_PROMISE_MAX_DAYS,
+    invoiceAmountCeiling: e.INVOICE_AMOUNT_CEILING ?? DEFAULT_INVOICE_AMOUNT_CEILING,
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

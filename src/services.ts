@@ -30,6 +30,8 @@ export interface BusinessSettings {
   payInstructions?: string | null;
   /** PROMISE_MAX_DAYS: a client's promise to pay further out than this goes to a person (default 60). */
   promiseMaxDays?: number;
+  /** INVOICE_AMOUNT_CEILING in whole major units (absent: the default, src/domain/amount-ceiling.ts). */
+  invoiceAmountCeiling?: string;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

@@ -1,5 +1,5 @@
 import type { InvoiceLine, InvoiceStatus } from './types.js';
-import { money, multiply, sum } from './money.js';
+import { MAX_AMOUNT_MINOR, MoneyError, formatMajorWithCode, money, multiply, parseQuantity, sum } from './money.js';
 
 /**
  * The invoice state machine. Payment status is derived from amounts (Lago's habit: payment is not a
@@ -63,16 +63,27 @@ export function nextStatus(from: InvoiceStatus, command: InvoiceCommand): Invoic
   }
 }
 
-/** Builds one invoice line, computing its amount exactly from a decimal quantity. */
+/**
+ * Builds one invoice line, computing its amount exactly from a decimal quantity. A line that comes to
+ * nothing (0.0000001 × 10.00 USD rounds to 0.00) or less is refused: it would be a zero invoice.
+ */
 export function line(description: string, quantity: string, unitAmount: number, currency: string): InvoiceLine {
-  return { description, quantity, unitAmount, amount: multiply(money(unitAmount, currency), quantity).amount };
+  const unit = money(unitAmount, currency);
+  const amount = multiply(unit, parseQuantity(quantity)).amount;
+  if (amount <= 0) {
+    throw new MoneyError(`line "${description}": ${quantity} × ${formatMajorWithCode(unit)} comes to ${formatMajorWithCode(money(amount, currency))}; a line must come to at least one ${currency} minor unit`);
+  }
+  return { description, quantity, unitAmount, amount };
 }
 
+/** The sum of the lines, refused beyond MAX_AMOUNT_MINOR (each line may be below it, their sum not). */
 export function totalOf(lines: readonly InvoiceLine[], currency: string): number {
-  return sum(
+  const total = sum(
     lines.map((l) => money(l.amount, currency)),
     currency,
   ).amount;
+  if (total > MAX_AMOUNT_MINOR) throw new MoneyError(`the lines add up to more than ${formatMajorWithCode(money(MAX_AMOUNT_MINOR, currency))}`);
+  return total;
 }
 
 /** Formats the gap-free sequence number for display, e.g. 42 → "INV-0042". */

@@ -21,6 +21,14 @@ export class MoneyError extends Error {
   override readonly name = 'MoneyError';
 }
 
+/**
+ * The largest amount duebot accepts anywhere, in minor units: 15 digits. A bigint column holds far more
+ * and Number.MAX_SAFE_INTEGER (16 digits) a little more, but 15 significant digits are the most a double
+ * carries exactly through every decimal conversion on the way out (Intl display, back-ends that take
+ * decimal numbers), so nothing larger can be shown or sent correctly: 9,999,999,999,999.99 USD.
+ */
+export const MAX_AMOUNT_MINOR = 999_999_999_999_999;
+
 export function normalizeCurrency(code: string): string {
   const upper = code.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(upper)) throw new MoneyError(`"${code}" is not an ISO 4217 currency code`);
@@ -42,7 +50,11 @@ export function money(amount: number, currency: string): Money {
  */
 export function parseMajor(value: string | number, currency: string): Money {
   const cur = normalizeCurrency(currency);
-  const exp = currencyExponent(cur);
+  return money(parseMinorUnits(value, currencyExponent(cur), cur), cur);
+}
+
+/** parseMajor for a given number of decimals (`label` names them in errors: a currency, or "any currency"). */
+export function parseMinorUnits(value: string | number, exp: number, label: string): number {
   let text = typeof value === 'number' ? numberToPlainString(value) : value.trim().replace(/[,_\s]/g, '');
   const negative = text.startsWith('-');
   if (negative || text.startsWith('+')) text = text.slice(1);
@@ -53,11 +65,29 @@ export function parseMajor(value: string | number, currency: string): Money {
   const whole = match[1] || '0';
   const fraction = match[2] ?? '';
   if (fraction.replace(/0+$/, '').length > exp) {
-    throw new MoneyError(`"${value}" has more decimals than ${cur} allows (${exp})`);
+    throw new MoneyError(`"${value}" has more decimals than ${label} allows (${exp})`);
   }
   const minor = BigInt(whole) * 10n ** BigInt(exp) + BigInt((fraction + '0'.repeat(exp)).slice(0, exp) || '0');
-  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) throw new MoneyError(`"${value}" is too large`);
-  return money(Number(negative ? -minor : minor), cur);
+  return withinLimit(negative ? -minor : minor, `"${value}"`);
+}
+
+/** A bigint of minor units as a number, refused when it is beyond MAX_AMOUNT_MINOR either way. */
+function withinLimit(minor: bigint, what: string): number {
+  if (minor > BigInt(MAX_AMOUNT_MINOR) || minor < -BigInt(MAX_AMOUNT_MINOR)) {
+    throw new MoneyError(`${what} is too large (at most ${MAX_AMOUNT_MINOR.toLocaleString('en-US')} minor units)`);
+  }
+  return Number(minor);
+}
+
+/**
+ * A positive decimal quantity ("2.5", "1") as written, refused when it is not one: digits only (no
+ * exponent, sign or float noise), above zero, and at most 30 characters so nothing absurd is stored.
+ */
+export function parseQuantity(value: string | number): string {
+  const text = typeof value === 'number' ? numberToPlainString(value) : value.trim();
+  if (!/^\d+(\.\d+)?$/.test(text) || text.length > 30) throw new MoneyError(`quantity "${String(value).slice(0, 40)}" is not a positive number`);
+  if (!/[1-9]/.test(text)) throw new MoneyError(`quantity "${text}" must be above zero`);
+  return text;
 }
 
 function numberToPlainString(n: number): string {
@@ -95,7 +125,7 @@ export function multiply(m: Money, quantity: string | number): Money {
   const product = BigInt(m.amount) * q;
   const abs = product < 0n ? -product : product;
   const rounded = (abs + scale / 2n) / scale;
-  return money(Number(product < 0n ? -rounded : rounded), m.currency);
+  return money(withinLimit(product < 0n ? -rounded : rounded, `${toMajorString(m)} ${m.currency} × ${text}`), m.currency);
 }
 
 /** Basis-point percentage (825 = 8.25 %), rounded half away from zero. */
@@ -116,6 +146,12 @@ export function toMajorString(m: Money): string {
   return (m.amount < 0 ? '-' : '') + whole + frac;
 }
 
+/** Major units with thousands separators and the code, e.g. "1,000,000.00 USD" (exact, for messages). */
+export function formatMajorWithCode(m: Money): string {
+  const [whole, frac] = toMajorString(m).split('.');
+  return `${whole!.replace(/\B(?=(\d{3})+$)/g, ',')}${frac === undefined ? '' : `.${frac}`} ${m.currency}`;
+}
+
 /** Human display, e.g. "$1,500.00" or "€980.00" or "¥12,000". */
 export function formatMoney(m: Money, locale = 'en-US'): string {
   const exp = currencyExponent(m.currency);
@@ -125,6 +161,6 @@ export function formatMoney(m: Money, locale = 'en-US'): string {
     minimumFractionDigits: exp,
     maximumFractionDigits: exp,
   });
-  // Intl formats a JS number; minor units up to 2^53 divided by 10^exp stay exact for display.
+  // Intl formats a JS number; amounts up to MAX_AMOUNT_MINOR (15 significant digits) stay exact for display.
   return formatter.format(Number(toMajorString(m)));
 }

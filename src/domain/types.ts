@@ -63,6 +63,8 @@ export interface Client {
   freshbooksTax?: string | null;
   /** How to pay when the back-end gives no payment link (QuickBooks without Payments); overrides PAY_INSTRUCTIONS. */
   payInstructions?: string | null;
+  /** Minor units: a draft above this is held for a human (src/domain/amount-ceiling.ts); absent: INVOICE_AMOUNT_CEILING. */
+  maxInvoiceAmount?: number | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */
@@ -151,6 +153,8 @@ export interface InvoiceView {
   sourceUrl: string | null;
   /** Something a human must look at (e.g. a send whose outcome is unknown after a crash). */
   attention: string | null;
+  /** A draft over its ceiling: why it is held for a human ("over the 1,000,000.00 USD ceiling: check the amount"). */
+  overCeiling?: string | null;
 }
 
 export type AgingBucketLabel = '0-7' | '8-14' | '15-30' | '30+';

@@ -93,9 +93,13 @@ export function registerListeners(app: App, services: Services): void {
     const user = body.user.id;
     const channel = body.channel?.id;
     if (!isApprover(user)) return refuse(client, channel, user, 'approve and send invoices');
-    const invoiceId = 'value' in action ? String(action.value) : '';
-    const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user });
-    if (result.outcome === 'not_draft') {
+    // "<id>" or, on a draft over its ceiling, "<id>:<total confirmed in the dialog>" (see approveButtonValue).
+    const [invoiceId = '', confirmed] = ('value' in action ? String(action.value) : '').split(':');
+    const confirmedTotal = confirmed && /^\d{1,15}$/.test(confirmed) ? Number(confirmed) : undefined;
+    const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user }, { confirmedTotal });
+    if (result.outcome === 'held') {
+      await tell(client, channel, user, `Invoice ${result.invoice.number} was not sent: ${result.reason}. Its message shows the current amount; approve it there to confirm.`);
+    } else if (result.outcome === 'not_draft') {
       await tell(client, channel, user, result.invoice ? `Invoice ${result.invoice.number} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
     }
   });

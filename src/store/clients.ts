@@ -23,6 +23,7 @@ interface ClientRow {
   time_billing: TimeBilling | null;
   freshbooks_tax?: string | null;
   pay_instructions?: string | null;
+  max_invoice_amount?: number | null;
 }
 
 export interface StoredClient extends Client {
@@ -49,6 +50,7 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.time_billing ? { timeBilling: r.time_billing } : {}),
     ...(r.freshbooks_tax ? { freshbooksTax: r.freshbooks_tax } : {}),
     ...(r.pay_instructions ? { payInstructions: r.pay_instructions } : {}),
+    ...(r.max_invoice_amount != null ? { maxInvoiceAmount: r.max_invoice_amount } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -63,16 +65,18 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
     const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
       `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
-         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
-         timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19`,
+         timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
+         max_invoice_amount = $20`,
       [
         c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
         JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null, c.timezone ?? null, c.businessHours ? JSON.stringify(c.businessHours) : null,
         c.mapping ? JSON.stringify(c.mapping) : null, c.timeBilling ? JSON.stringify(c.timeBilling) : null, c.freshbooksTax ?? null, c.payInstructions ?? null,
+        c.maxInvoiceAmount ?? null,
       ],
     );
   }

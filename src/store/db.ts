@@ -1,11 +1,18 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations.js';
 
 /**
  * PostgreSQL access. With DATABASE_URL we talk to a real server; without it an embedded PGlite
- * database in DATA_DIR is served over a loopback socket so that `pg` (and Agenda's backend) use the
- * very same code path either way.
+ * database in DATA_DIR is served over a Unix socket so that `pg` (and Agenda's backend, which uses the
+ * same pool) take the very same code path either way.
+ *
+ * The embedded server has no passwords (pglite-socket does no authentication), so who may connect is
+ * decided by the file system alone: the socket lives in a folder only this process's user can enter
+ * (0700): DATA_DIR itself, which also keeps the database files private, or for `memory://` a fresh
+ * temporary folder. Nothing listens on TCP.
  */
 export interface Database {
   readonly pool: pg.Pool;
@@ -54,15 +61,21 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openEmbedded(dataDir: string): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) await ensurePrivateFolder(dataDir);
+  const socket = await socketLocation(inMemory ? null : resolve(dataDir));
+  // A socket left by a crash would make listen fail; no other process can be serving this folder
+  // (PGlite is single-process, and the folder is ours alone).
+  await rm(socket.path, { force: true });
   const lite = await PGlite.create(dataDir);
   // PGlite is single-session: the socket multiplexer can interleave two clients' extended-protocol
   // messages (Parse of one, Bind of the other), so every query goes through one connection. Code
   // inside a transaction only ever uses the transaction's client, so this cannot deadlock.
-  const server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: 0, maxConnections: 4 });
+  const server = new PGLiteSocketServer({ db: lite, path: socket.path, maxConnections: 4 });
   await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
-  const pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1, types });
+  await chmod(socket.path, 0o600);
+  // pg reaches a Unix socket as host = its folder, port = the number in ".s.PGSQL.<port>".
+  const pool = new pg.Pool({ host: socket.folder, port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 1, types });
   keepServerDisconnectsFromCrashing(pool);
   const db: Database = {
     pool,
@@ -72,10 +85,42 @@ async function openEmbedded(dataDir: string): Promise<Database> {
       await pool.end();
       await server.stop();
       await lite.close();
+      await rm(socket.path, { force: true });
+      if (socket.temporary) await rm(socket.folder, { recursive: true, force: true });
     },
   };
   await migrate(pool);
   return db;
+}
+
+const SOCKET_PORT = 5432;
+const SOCKET_NAME = `.s.PGSQL.${SOCKET_PORT}`;
+/** sun_path holds 108 bytes on Linux (104 on macOS) including the final NUL. */
+const MAX_SOCKET_PATH = 103;
+
+/**
+ * DATA_DIR, created if need be, made 0700 and refused when another user owns it (a folder planted by
+ * someone else would let them in). Its database files and the socket are then reachable by us alone.
+ */
+export async function ensurePrivateFolder(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const info = await lstat(folder);
+  if (!info.isDirectory()) throw new Error(`DATA_DIR ${folder} is not a folder (a symbolic link or file is not accepted)`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) throw new Error(`DATA_DIR ${folder} belongs to user ${info.uid}, not to this process's user ${uid}; refusing to keep the books there`);
+  await chmod(folder, 0o700);
+}
+
+/**
+ * Where the socket goes: in the (private) data folder, or in a fresh private temporary folder for
+ * `memory://` and for a data folder whose path is too long for a socket address.
+ */
+async function socketLocation(dataFolder: string | null): Promise<{ folder: string; path: string; temporary: boolean }> {
+  if (dataFolder && Buffer.byteLength(join(dataFolder, SOCKET_NAME)) <= MAX_SOCKET_PATH) {
+    return { folder: dataFolder, path: join(dataFolder, SOCKET_NAME), temporary: false };
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'duebot-db-')); // created 0700
+  return { folder, path: join(folder, SOCKET_NAME), temporary: true };
 }
 
 /**

@@ -377,4 +377,12 @@ CREATE INDEX effects_by_invoice ON effects (invoice_id) WHERE invoice_id IS NOT 
 CREATE INDEX reminders_unknown ON reminders (invoice_id) WHERE status = 'unknown';
 `,
   },
+  {
+    version: 180,
+    name: 'per-client invoice ceiling',
+    sql: `
+-- The clients file's maxInvoiceAmount in minor units: a draft above it is held for a human (NULL: INVOICE_AMOUNT_CEILING).
+ALTER TABLE clients ADD COLUMN max_invoice_amount bigint CHECK (max_invoice_amount > 0);
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import type { BackendTax } from '../providers/invoicing/backend.js';
 import type { EmailAttachment } from '../providers/mail/mailer.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
+import { ceilingReason } from './invoice-ceiling.js';
 
 export interface Actor {
   /** "slack:U123", "auto-send", "scheduler"... */
@@ -23,17 +24,36 @@ export interface Actor {
   slackUserId: string | null;
 }
 
-export type ApproveOutcome = { outcome: 'approved'; invoice: InvoiceRecord } | { outcome: 'not_draft'; invoice: InvoiceRecord | null };
+export type ApproveOutcome =
+  | { outcome: 'approved'; invoice: InvoiceRecord }
+  | { outcome: 'not_draft'; invoice: InvoiceRecord | null }
+  | { outcome: 'held'; invoice: InvoiceRecord; reason: string };
 
-/** Approve & send: the draft moves to "approved" exactly once (compare-and-set), then goes out. */
-export async function approveInvoice(services: Services, invoiceId: string, by: Actor): Promise<ApproveOutcome> {
+/**
+ * Approve & send: the draft moves to "approved" exactly once (compare-and-set), then goes out.
+ *
+ * A draft over its ceiling (src/domain/amount-ceiling.ts) is held: only a person approves it, and only
+ * by confirming that very total (`confirmedTotal`, carried by the Approve button whose confirm dialog
+ * names the ceiling). Auto-send, the scheduler, or a confirmation of a total edited since, are refused
+ * and the message is refreshed so the person sees the current amount and reason.
+ */
+export async function approveInvoice(services: Services, invoiceId: string, by: Actor, options: { confirmedTotal?: number } = {}): Promise<ApproveOutcome> {
   const now = services.clock.now();
-  const approved = await withTransaction(services.db.pool, async (tx) => {
+  const result = await withTransaction(services.db.pool, async (tx) => {
+    const current = await getInvoice(tx, invoiceId, { forUpdate: true });
+    if (!current || current.status !== 'draft') return null;
+    const held = ceilingReason(services, current, await getClient(tx, current.clientId));
+    if (held && !(by.slackUserId && options.confirmedTotal === current.total)) return { held, invoice: current };
     const updated = await updateInvoice(tx, invoiceId, { status: 'approved', approvedAt: now, approvedBy: by.actor }, now, ['draft']);
-    if (updated) await audit(tx, { invoiceId, actor: by.actor, action: 'approved' }, now);
-    return updated;
+    if (updated) await audit(tx, { invoiceId, actor: by.actor, action: 'approved', ...(held ? { details: { overCeiling: held, confirmedTotal: current.total } } : {}) }, now);
+    return updated ? { held: null, invoice: updated } : null;
   });
-  if (!approved) return { outcome: 'not_draft', invoice: await getInvoice(services.db.pool, invoiceId) };
+  if (!result) return { outcome: 'not_draft', invoice: await getInvoice(services.db.pool, invoiceId) };
+  if (result.held) {
+    services.log.warn({ invoice: result.invoice.number, actor: by.actor, reason: result.held }, 'draft held for a human: over its ceiling');
+    return { outcome: 'held', invoice: await publishInvoiceMessage(services, result.invoice), reason: result.held };
+  }
+  const approved = result.invoice;
   await publishInvoiceMessage(services, approved);
   const sent = await deliverInvoice(services, invoiceId);
   return { outcome: 'approved', invoice: sent ?? approved };

@@ -1,6 +1,6 @@
 import { addDays, localDate } from '../domain/calendar.js';
 import { formatInvoiceNumber, line, totalOf } from '../domain/invoice.js';
-import { MoneyError, parseMajor } from '../domain/money.js';
+import { MoneyError, parseMajor, parseQuantity } from '../domain/money.js';
 import { linesFromTime } from '../domain/time-lines.js';
 import type { InvoiceLine, MilestoneMapping } from '../domain/types.js';
 import { ProjectToolError } from '../providers/projects/http.js';
@@ -46,6 +46,7 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
     const tracked = client.timeBilling ? await timeEntriesOf(tool, task) : [];
     const fromTime = client.timeBilling && tracked.length ? linesFromTime(tracked, client.timeBilling, client.currency, task.name) : [];
     lines = fromTime.length ? fromTime : linesFromTask(task, client.currency, client.mapping);
+    totalOf(lines, client.currency); // a total beyond what duebot can carry is a set-up problem too
   } catch (err) {
     if (err instanceof ProjectToolError) throw err; // the tool failed to answer: retried, not a set-up problem
     return needsSetup(services, tool.name, task, err instanceof Error ? err.message : String(err));
@@ -70,6 +71,7 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
 /**
  * A new draft goes to the billing channel for approval; an auto-send client's is approved at once
  * (its first message already says "Sending…", so nobody sees an Approve button that means nothing).
+ * A draft over its ceiling is not approved: approveInvoice holds it and posts it for a person instead.
  */
 export async function postOrAutoSend(services: Services, invoice: InvoiceRecord, client: Pick<StoredClient, 'autoSend'>): Promise<InvoiceRecord> {
   if (!client.autoSend) return publishInvoiceMessage(services, invoice);
@@ -94,33 +96,25 @@ async function timeEntriesOf(tool: ProjectTool, task: ProjectTask): Promise<Time
   return tool.fetchTimeEntries ? tool.fetchTimeEntries(task) : [];
 }
 
-/** Lines from the task's fields: Quantity × Rate when both are set, otherwise one line of Amount. */
+/**
+ * Lines from the task's fields: Quantity × Rate when both are set, otherwise one line of Amount. Every
+ * number is parsed exactly; a quantity, price or line that is not above zero, or an amount beyond what
+ * duebot can carry, is refused (MoneyError) with the field it came from.
+ */
 export function linesFromTask(task: ProjectTask, currency: string, mapping: MilestoneMapping = DEFAULT_MAPPING): InvoiceLine[] {
   const present = (v: unknown) => v !== null && v !== undefined && String(v).trim() !== '';
-  try {
-    if (task.lines?.length) {
-      return task.lines.map((l, i) => {
-        const quantity = l.quantity.trim();
-        if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`line ${i + 1}: quantity "${l.quantity}" must be a positive number`);
-        return line(l.description, quantity, positive(parseMajor(l.unitAmount, currency).amount, `line ${i + 1}: unitAmount`), currency);
-      });
+  const lineOf = (description: string, quantity: string | number, unitAmount: string | number, fields: string): InvoiceLine => {
+    try {
+      return line(description, parseQuantity(quantity), parseMajor(unitAmount, currency).amount, currency);
+    } catch (err) {
+      if (err instanceof MoneyError) throw new MoneyError(`milestone "${task.name}": ${fields}: ${err.message}`);
+      throw err;
     }
-    if (present(task.quantity) && present(task.rate)) {
-      const quantity = String(task.quantity).trim();
-      if (!/^\d+(\.\d+)?$/.test(quantity) || Number(quantity) <= 0) throw new MoneyError(`${mapping.quantityField} "${task.quantity}" must be a positive number`);
-      return [line(task.name, quantity, positive(parseMajor(task.rate!, currency).amount, mapping.rateField), currency)];
-    }
-    if (present(task.amount)) return [line(task.name, '1', positive(parseMajor(task.amount!, currency).amount, mapping.amountField), currency)];
-  } catch (err) {
-    if (err instanceof MoneyError) throw new MoneyError(`milestone "${task.name}": ${err.message}`);
-    throw err;
-  }
+  };
+  if (task.lines?.length) return task.lines.map((l, i) => lineOf(l.description, l.quantity, l.unitAmount, `line ${i + 1}`));
+  if (present(task.quantity) && present(task.rate)) return [lineOf(task.name, task.quantity!, task.rate!, `${mapping.quantityField} × ${mapping.rateField}`)];
+  if (present(task.amount)) return [lineOf(task.name, '1', task.amount!, mapping.amountField)];
   throw new MoneyError(`milestone "${task.name}" has no "${mapping.amountField}" (or "${mapping.quantityField}" and "${mapping.rateField}") set`);
-}
-
-function positive(amount: number, field: string): number {
-  if (amount <= 0) throw new MoneyError(`${field} must be more than zero`);
-  return amount;
 }
 
 function ignored(services: Services, task: ProjectTask, reason: string): DraftOutcome {

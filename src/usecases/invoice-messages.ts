@@ -5,6 +5,7 @@ import { updateInvoice } from '../store/invoices.js';
 import { invoiceMessage } from '../../blocks/invoice-message.js';
 import type { SlackMessage } from '../slack/notifier.js';
 import type { Services } from '../services.js';
+import { ceilingReason } from './invoice-ceiling.js';
 
 /** `extras.payInstructions`: what to show where there is no payment link (see payInstructionsFor). */
 export function toInvoiceView(invoice: InvoiceRecord, clientName: string, extras: { payInstructions?: string | null } = {}): InvoiceView {
@@ -38,7 +39,8 @@ export function toInvoiceView(invoice: InvoiceRecord, clientName: string, extras
 
 export async function viewOf(services: Services, invoice: InvoiceRecord): Promise<InvoiceView> {
   const client = await getClient(services.db.pool, invoice.clientId);
-  return toInvoiceView(invoice, client?.name ?? invoice.clientId, { payInstructions: payInstructionsFor(services, client) });
+  const view = toInvoiceView(invoice, client?.name ?? invoice.clientId, { payInstructions: payInstructionsFor(services, client) });
+  return invoice.status === 'draft' ? { ...view, overCeiling: ceilingReason(services, invoice, client) } : view;
 }
 
 /** The client's own pay instructions, else the business-wide PAY_INSTRUCTIONS. */

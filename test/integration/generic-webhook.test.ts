@@ -46,6 +46,27 @@ describe('generic webhook: the documented body', () => {
     expect(outcome).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(reason) });
   });
 
+  test.each([
+    [[{ description: 'Dust', quantity: '0.0000001', unitAmount: '10' }], undefined, 'lines.0: 0.0000001 × 10 comes to nothing in any currency; a line must come to at least one minor unit'],
+    [[{ description: 'Dust', quantity: '0.001', unitAmount: '1.00' }], 'USD', 'lines.0: 0.001 × 1.00 comes to nothing in USD; a line must come to at least one minor unit'],
+    [[{ description: 'Free', quantity: '1', unitAmount: '0' }], undefined, /^lines\.0: 1 × 0 comes to nothing/],
+    [[{ description: 'Refund', quantity: '1', unitAmount: '-50' }], undefined, /^lines\.0: 1 × -50 comes to nothing/],
+    [[{ description: 'None', quantity: '0', unitAmount: '50' }], undefined, 'lines.0: quantity "0" must be above zero'],
+    [[{ description: 'Float', quantity: 1e-7, unitAmount: 10 }], undefined, 'lines.0: quantity "1e-7" is not a positive number'],
+    [[{ description: 'Sub-cent', quantity: '1', unitAmount: '10.001' }], 'USD', /^lines\.0: "10\.001" has more decimals than USD allows/],
+    [[{ description: 'Trillions', quantity: '1', unitAmount: '90000000000000' }], 'USD', /^lines\.0: "90000000000000" is too large/],
+    [[{ description: 'Trillions', quantity: '9000000', unitAmount: '10000000' }], 'USD', /^lines\.0: 9000000 × the unit amount is more than/],
+    [[{ description: 'A', quantity: '1', unitAmount: '999999999999' }, { description: 'B', quantity: '1', unitAmount: '999999999999' }], undefined, /^lines: the lines add up to more than/],
+  ])('lines that can never be invoiced are refused with the reason (%#)', async (lines, currency, reason) => {
+    const outcome = await receive({ ...milestone, lines, ...(currency ? { currency } : {}) });
+    expect(outcome).toEqual({ kind: 'malformed', reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) });
+  });
+
+  test('the smallest line that comes to something is accepted (judged in the finest minor unit without a currency)', async () => {
+    expect(await receive({ ...milestone, lines: [{ description: 'Half a cent', quantity: '0.5', unitAmount: '0.01' }], currency: 'USD' })).toMatchObject({ kind: 'events' });
+    expect(await receive({ ...milestone, lines: [{ description: 'A mill', quantity: '0.0001', unitAmount: '10' }] })).toMatchObject({ kind: 'events' });
+  });
+
   test('the signature must be sha256=<hex> of the exact body', async () => {
     expect(await receive(milestone, signGenericBody('other-secret-0123456789', JSON.stringify(milestone)))).toMatchObject({ kind: 'unauthorized' });
     expect(await receive(milestone, signGenericBody(SECRET, JSON.stringify(milestone)).replace('sha256=', ''))).toMatchObject({ kind: 'unauthorized' });
@@ -77,6 +98,27 @@ describe('generic webhook through the app', () => {
     const warning = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes('Wrong currency')));
     expect(JSON.stringify(warning.args)).toMatch(/EUR.*USD/);
     expect(await findInvoiceBySource(h.bot.services.db.pool, 'generic', 'g-2')).toBeNull();
+  });
+
+  test('0.0000001 × 10 and 90 trillion get 400 with the reason, and nothing is stored', async () => {
+    const stored = await countInbox(h.bot.services.db.pool, 'generic');
+    const dust = await post(JSON.stringify({ ...milestone, externalId: 'g-dust', lines: [{ description: 'Dust', quantity: '0.0000001', unitAmount: '10' }] }));
+    expect(dust.status).toBe(400);
+    expect(((await dust.json()) as { error: string }).error).toMatch(/^lines\.0: 0\.0000001 × 10 comes to nothing/);
+    const huge = await post(JSON.stringify({ ...milestone, externalId: 'g-huge', currency: 'USD', lines: [{ description: 'All of it', quantity: '1', unitAmount: '90000000000000.00' }] }));
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/too large/);
+    expect(await countInbox(h.bot.services.db.pool, 'generic')).toBe(stored);
+    expect(await findInvoiceBySource(h.bot.services.db.pool, 'generic', 'g-dust')).toBeNull();
+    expect(await findInvoiceBySource(h.bot.services.db.pool, 'generic', 'g-huge')).toBeNull();
+  });
+
+  test('a line too small only in the client\'s currency becomes a "needs set-up" note, not an invoice', async () => {
+    // 0.004 USD: something in a three-decimal currency, so accepted at the door; nothing in USD.
+    expect((await post(JSON.stringify({ ...milestone, externalId: 'g-mill', milestone: 'Mill line', lines: [{ description: 'Mill', quantity: '0.004', unitAmount: '1' }] }))).status).toBe(200);
+    const note = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes('Mill line')));
+    expect(JSON.stringify(note.args)).toMatch(/cannot be invoiced yet.*0\.004 × 1\.00 USD comes to 0\.00 USD/);
+    expect(await findInvoiceBySource(h.bot.services.db.pool, 'generic', 'g-mill')).toBeNull();
   });
 
   test('routes of tools that are not configured answer 404 (Asana included) and store nothing', async () => {

@@ -113,6 +113,11 @@ describe('parseEditSubmission', () => {
     ['Design 1500', 'Line 1: write it as "description | quantity | unit price" (got "Design 1500")'],
     [' | 1 | 1500', 'Line 1: the description is empty'],
     ['Tiny | 0.001 | 1.00', 'Line 1: 0.001 × 1.00 rounds to nothing'],
+    ['Zero | 0.0000001 | 10.00', 'Line 1: 0.0000001 × 10.00 rounds to nothing'],
+    ['Huge | 1 | 90000000000000', 'Line 1: "90000000000000" is too large'],
+    ['Huge | 1000000 | 99999999999', 'Line 1: 1000000 × 99999999999 is too large'],
+    [`Design | 1.${'5'.repeat(29)} | 10`, `Line 1: "1.${'5'.repeat(29)}" is not a quantity`], // 31 characters
+    ['A | 1 | 9999999999999\nB | 1 | 9999999999999', 'The lines add up to more than 9,999,999,999,999.99 USD.'],
     ['Design | 1 | 1500\n\nBad | 1 | x', 'Line 3: "x" is not an amount'],
     ['', 'Add at least one line, e.g. "Design sprint | 1 | 1500.00".'],
     ['  \n  ', 'Add at least one line, e.g. "Design sprint | 1 | 1500.00".'],

@@ -91,6 +91,22 @@ describe('invoiceMessage: the status line fits the state', () => {
     expect(messageProblems(message)).toEqual([]);
   });
 
+  test('a draft over its ceiling says why it is held, and Approve confirms that very total', () => {
+    const reason = 'over the 1,000,000.00 USD ceiling: check the amount';
+    const view = invoiceView({ total: 200_000_000, lines: [line('Platform', '1', 200_000_000, 200_000_000)], overCeiling: reason });
+    const { blocks } = invoiceMessage(view, opts);
+    expect(contextTexts(blocks)).toContain(`:octagonal_sign: *Held for a human, never sent by itself:* ${reason}. Approving asks you to confirm this total.`);
+    const approve = (actions(blocks)[0]!.elements as Button[])[0]!;
+    expect(approve.value).toBe('inv_01HX:200000000');
+    expect(approve.confirm?.title?.text).toBe('Over the ceiling: send INV-0042?');
+    expect(approve.confirm?.text.text).toMatch(/^:warning: over the 1,000,000\.00 USD ceiling: check the amount\.\n\$2,000,000\.00/);
+    expect(messageProblems(invoiceMessage(view, opts))).toEqual([]);
+    // Under the ceiling: no warning, the plain id.
+    const plain = invoiceMessage(invoiceView({ overCeiling: null }), opts).blocks;
+    expect(allText(plain)).not.toMatch(/ceiling|octagonal_sign/);
+    expect((actions(plain)[0]!.elements as Button[])[0]!.value).toBe('inv_01HX');
+  });
+
   test.each<InvoiceStatus>(['approved', 'paid', 'void', 'uncollectible', 'discarded'])('no buttons once %s', (status) => {
     const { blocks } = invoiceMessage(invoiceView({ status, sentAt, paymentUrl: 'https://pay.example/i/1' }), opts);
     expect(actions(blocks)).toHaveLength(0);

@@ -71,6 +71,7 @@ describe('config', () => {
       monday: null,
       payInstructions: null,
       promiseMaxDays: 60,
+      invoiceAmountCeiling: '1000000',
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
       business: { name: 'Pixel & Co', timezone: 'UTC', invoiceNumberPrefix: 'INV-' },
@@ -275,6 +276,13 @@ describe('config', () => {
     expect(loadConfig(valid).promiseMaxDays).toBe(60);
     expect(loadConfig({ ...valid, PROMISE_MAX_DAYS: ' 90 ' }).promiseMaxDays).toBe(90);
     for (const bad of ['0', '-5', '1.5', 'two months', '99999']) expect(problemsOf({ ...valid, PROMISE_MAX_DAYS: bad })).toEqual(['PROMISE_MAX_DAYS: must be a number of days (1..3650)']);
+  });
+
+  test('INVOICE_AMOUNT_CEILING: a whole amount above zero (default 1000000), at most 12 digits', () => {
+    expect(loadConfig({ ...valid, INVOICE_AMOUNT_CEILING: '250,000' }).invoiceAmountCeiling).toBe('250000');
+    for (const bad of ['0', '1000.50', '-5', 'lots', '1000000000000']) {
+      expect(problemsOf({ ...valid, INVOICE_AMOUNT_CEILING: bad })).toEqual([expect.stringMatching(/^INVOICE_AMOUNT_CEILING: must be a whole amount above zero/)]);
+    }
   });
 
   test('intervals', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { normalizeCurrency } from '../../domain/money.js';
+import { currencyExponent, MAX_AMOUNT_MINOR, MoneyError, multiply, normalizeCurrency, parseMinorUnits, parseQuantity } from '../../domain/money.js';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, ProjectToolError } from './http.js';
@@ -18,6 +18,7 @@ import type { ProjectTool, WebhookOutcome, WebhookRequest } from './tool.js';
  *
  * `externalId` deduplicates (one invoice per id, ever); `client` is a client id or name from the clients file.
  * `timeEntries` (optional; `lines` may then be left out) bill hours × rate for a client with `timeEntries` set.
+ * A line that comes to nothing (0.0000001 × 10) or less, or amounts beyond 15 digits, get 400 with the reason.
  */
 const amount = z.union([z.string().trim().min(1), z.number().finite()]).transform(String);
 /** Decimal hours, at most 4 decimals (0.0001 h = 360 ms), turned into exact whole milliseconds. */
@@ -87,6 +88,8 @@ function receive(secret: string, request: WebhookRequest): WebhookOutcome {
     return { kind: 'malformed', reason: `${issue.path.join('.') || 'body'}: ${issue.message}` };
   }
   const m = parsed.data;
+  const refused = m.lines ? linesProblem(m.lines, m.currency) : null;
+  if (refused) return { kind: 'malformed', reason: refused };
   return {
     kind: 'events',
     ignored: 0,
@@ -122,4 +125,42 @@ function receive(secret: string, request: WebhookRequest): WebhookOutcome {
       },
     ],
   };
+}
+
+/** The finest minor unit duebot knows (three decimals: KWD, BHD...): what a line is judged in when the body names no currency. */
+const FINEST_EXPONENT = 3;
+
+/**
+ * Why these lines can never be invoiced, or null. Without a currency the client's is not known yet, so
+ * they are judged in the finest minor unit: a line refused here comes to nothing in every currency (one
+ * that is only too small in the client's currency is flagged as "needs set-up" when it is drafted).
+ */
+function linesProblem(lines: readonly { quantity: string; unitAmount: string }[], currency: string | undefined): string | null {
+  const exp = currency ? currencyExponent(currency) : FINEST_EXPONENT;
+  const label = currency ?? 'any currency';
+  let total = 0;
+  for (const [i, l] of lines.entries()) {
+    let amount: number;
+    try {
+      const unit = parseMinorUnits(l.unitAmount, exp, label);
+      const quantity = parseQuantity(l.quantity);
+      // Minor units × quantity, rounded to a whole minor unit; the code only labels errors, which say their own.
+      amount = unit > 0 ? lineAmount(unit, quantity) : unit;
+    } catch (err) {
+      if (err instanceof MoneyError) return `lines.${i}: ${err.message}`;
+      throw err;
+    }
+    if (amount <= 0) return `lines.${i}: ${l.quantity} × ${l.unitAmount} comes to nothing in ${label}; a line must come to at least one minor unit`;
+    total += amount;
+    if (total > MAX_AMOUNT_MINOR) return `lines: the lines add up to more than ${MAX_AMOUNT_MINOR.toLocaleString('en-US')} minor units`;
+  }
+  return null;
+}
+
+function lineAmount(unit: number, quantity: string): number {
+  try {
+    return multiply({ amount: unit, currency: 'XXX' }, quantity).amount;
+  } catch {
+    throw new MoneyError(`${quantity} × the unit amount is more than ${MAX_AMOUNT_MINOR.toLocaleString('en-US')} minor units`);
+  }
 }

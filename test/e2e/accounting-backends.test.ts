@@ -5,24 +5,13 @@ import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshb
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { createConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
-import { connectBackend } from '../support/connect-backend.js';
+import { ACME_ON_QUICKBOOKS, connectBackend } from '../support/connect-backend.js';
 
 /**
  * QuickBooks and FreshBooks wired into the running app: connect through the OAuth routes, issue an
  * approved invoice at QuickBooks, learn of its payment from a signed webhook, and FreshBooks' callback
  * handshake. Real HTTP app, real SDKs, local stand-ins.
  */
-const CLIENTS = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: quickbooks
-    finalMode: pause
-`;
 
 let h: Harness;
 let qbo: FakeQuickBooks;
@@ -31,7 +20,7 @@ const key = randomBytes(32);
 beforeEach(async () => {
   [qbo, fb] = await Promise.all([startFakeQuickBooks(), startFakeFreshBooks()]);
   h = await startHarness({
-    clientsYaml: CLIENTS,
+    clientsYaml: ACME_ON_QUICKBOOKS,
     env: {
       ENCRYPTION_KEY: key.toString('base64'),
       PUBLIC_URL: 'https://duebot.example.com',
@@ -114,6 +103,8 @@ test('a revoked QuickBooks connection is reported once with the reconnect comman
 test('FreshBooks: connect, the callback verification handshake, then signed deliveries only', async () => {
   const connected = await connect('freshbooks', { code: 'good-code' });
   expect(connected.status).toBe(200);
+  expect(await connected.text()).toContain(`FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}) is connected`);
+  expect(h.slack.messages(BILLING_CHANNEL).map((m) => m.args.text)).toContain(`:white_check_mark: <@${APPROVER}> connected FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}). Held invoices go out now.`);
   const handshake = await fetch(`${h.bot.url}/webhooks/freshbooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -6,6 +6,19 @@ import { APPROVER, BILLING_CHANNEL, type Harness } from './harness.js';
  * consent, then its redirect to the callback with the state and the code.
  */
 
+/** One client billed through QuickBooks (Asana project 1200), for the tests that connect it. */
+export const ACME_ON_QUICKBOOKS = `
+clients:
+  - id: acme
+    name: Acme Ltd
+    emails: [ap@acme.example]
+    currency: USD
+    paymentTermsDays: 7
+    asanaProjects: ["1200"]
+    provider: quickbooks
+    finalMode: pause
+`;
+
 /** Runs `/invoices connect <provider>` as `user`; returns the ephemeral answer's text. */
 export async function slashConnect(h: Harness, provider: string, user: string): Promise<string> {
   const before = h.slack.responses.length;

@@ -37,6 +37,11 @@ export interface ConnectionStore {
   get(provider: string): Promise<Connection | null>;
   /** Saves fresh tokens (connect or refresh) and marks the connection active again; a refresh keeps the account name. */
   saveTokens(provider: string, tokens: ConnectionTokens, now: Date, accountName?: string | null): Promise<void>;
+  /**
+   * Saves refreshed tokens only while the connection still reaches the same account: a refresh that
+   * finishes after a disconnect or a switch to another company must not bring the old one back.
+   */
+  saveRefreshed(provider: string, tokens: ConnectionTokens, now: Date): Promise<boolean>;
   /** The account a stored connection reaches, without unsealing its tokens. */
   account(provider: string): Promise<ConnectedAccount | null>;
   /** Deletes the connection (and any pending one); returns the account it reached. */
@@ -104,6 +109,14 @@ export function createConnectionStore(db: Queryable, cipher: TokenCipher): Conne
            status = 'active', last_success_at = $6, last_error = NULL, updated_at = $6, account_name = COALESCE($7, connections.account_name)`,
         [provider, tokens.accountId, cipher.encrypt(tokens.accessToken), cipher.encrypt(tokens.refreshToken), tokens.expiresAt, now, accountName],
       );
+    },
+    async saveRefreshed(provider, tokens, now) {
+      const { rowCount } = await db.query(
+        `UPDATE connections SET access_token = $3, refresh_token = $4, expires_at = $5, status = 'active', last_success_at = $6, last_error = NULL, updated_at = $6
+         WHERE provider = $1 AND account_id = $2`,
+        [provider, tokens.accountId, cipher.encrypt(tokens.accessToken), cipher.encrypt(tokens.refreshToken), tokens.expiresAt, now],
+      );
+      return (rowCount ?? 0) > 0;
     },
     async account(provider) {
       const { rows } = await db.query<AccountRow>('SELECT account_id, account_name FROM connections WHERE provider = $1', [provider]);

@@ -55,6 +55,10 @@ test('a pending connection stays sealed and unused until activated once; a refre
   expect(await store.account('xero')).toEqual({ accountId: 'new', accountName: 'New Co' });
   await store.saveTokens('xero', tokens('new', 3), later(2000));
   expect(await store.account('xero')).toEqual({ accountId: 'new', accountName: 'New Co' });
+  // A refresh of the old account's tokens that finishes after the switch is not saved.
+  expect(await store.saveRefreshed('xero', tokens('old', 9), later(3000))).toBe(false);
+  expect(await store.saveRefreshed('xero', tokens('new', 10), later(3000))).toBe(true);
+  expect(await store.get('xero')).toMatchObject({ accountId: 'new', accessToken: 'access-10' });
 
   // A newer pending connection replaces the earlier one; an expired one cannot be activated and is purged.
   await store.savePending({ id: 'p2', provider: 'xero', requestedBy: 'UA', accountName: null }, tokens('third', 4), t0);
@@ -66,4 +70,6 @@ test('a pending connection stays sealed and unused until activated once; a refre
   expect(await rows('pending_connections')).toBe(0);
   expect(await store.remove('xero')).toEqual({ accountId: 'new', accountName: 'New Co' });
   expect(await store.remove('xero')).toBeNull();
+  expect(await store.saveRefreshed('xero', tokens('new', 11), later(4000))).toBe(false);
+  expect(await store.get('xero')).toBeNull();
 });

@@ -52,7 +52,10 @@ export function createOAuthSession(options: OAuthSessionOptions): OAuthSession {
       try {
         const fresh = await options.refresh(current.refreshToken);
         const next = { accountId: current.accountId, ...fresh };
-        await options.store.saveTokens(options.provider, next, options.now());
+        if (!(await options.store.saveRefreshed(options.provider, next, options.now()))) {
+          // Disconnected or switched to another account meanwhile: these tokens must not be used; the retry reads the new state.
+          throw new BackendError(`${options.provider} connection changed during a token refresh`, 'unavailable', true);
+        }
         return next;
       } catch (err) {
         const status = err instanceof BackendError ? err.status : null;

@@ -20,10 +20,10 @@ function when(at: Date, timezone: string): string {
 }
 
 function connectionLine(name: string, c: ConnectionState | null, timezone: string): string {
-  if (!c) return `:warning: ${label(name)}: not connected yet; open \`/oauth/${esc(name)}/start\` on the bot to connect`;
+  if (!c) return `:warning: ${label(name)}: not connected yet; an approver runs \`/invoices connect ${esc(name)}\``;
   const last = c.lastSuccessAt ? `last success ${when(c.lastSuccessAt, timezone)}` : 'no success yet';
   if (c.status === 'active') return `:white_check_mark: ${label(name)}: connected, ${last}`;
-  return `:x: ${label(name)}: broken (${esc(truncate(c.lastError ?? 'unknown error', 200))}), ${last}; reconnect at \`/oauth/${esc(name)}/start\``;
+  return `:x: ${label(name)}: broken (${esc(truncate(c.lastError ?? 'unknown error', 200))}), ${last}; reconnect with \`/invoices connect ${esc(name)}\``;
 }
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });

@@ -24,6 +24,7 @@ import { registerClientSettings } from './slack/client-settings.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
+import { registerBackendConnectActions } from './slack/backend-connect-actions.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
@@ -113,6 +114,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     db,
     clock,
     backends: invoicing.backends,
+    oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
     projectTools: createProjectTools(config, doneStatuses),
     mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
     slack: new SlackNotifier(slackApp.client, log),
@@ -133,8 +135,8 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);
-  const health = connectionHealth(services, config.publicUrl);
-  reportBroken = health.broken;
+  registerBackendConnectActions(slackApp, services);
+  reportBroken = connectionHealth(services).broken;
 
   let scheduler: Scheduler | null = null;
   const web = express();
@@ -144,7 +146,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.use(projectWebhookRouter(services));
   web.use(inboundEmailRouter(services, config.inboundEmail));
   web.use(accountingWebhookRouter(services));
-  web.use(oauthRouter(services, invoicing.connectors, invoicing.connections, health.connected));
+  web.use(oauthRouter(services));
   if (receiver) web.use(receiver.router);
   web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
 

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.js';
 import type { Database } from './store/db.js';
 import type { InvoicingBackend } from './providers/invoicing/backend.js';
+import type { OAuthWiring } from './providers/invoicing/build-backends.js';
 import type { ProjectTool } from './providers/projects/tool.js';
 import type { Mailer } from './providers/mail/mailer.js';
 import type { SlackNotifier } from './slack/notifier.js';
@@ -40,6 +41,8 @@ export interface Services {
   clock: Clock;
   /** Invoicing back-ends by provider name (a client's `provider`). */
   backends: Record<string, InvoicingBackend>;
+  /** The OAuth back-ends' connect flows (`/invoices connect <name>`) and their token store. */
+  oauth: OAuthWiring;
   /** Project tools by name (`asana`, `clickup`, `trello`, `monday`, `generic`): only the configured ones. */
   projectTools: Record<string, ProjectTool>;
   mailer: Mailer;

@@ -1,55 +1,50 @@
-import { randomBytes } from 'node:crypto';
 import express from 'express';
-import type { ConnectionStore } from '../store/connections.js';
-import type { OAuthConnector } from '../providers/invoicing/build-backends.js';
+import { escapeHtml } from '../email/template-engine.js';
 import type { Services } from '../services.js';
+import { STATE_TTL_MS } from '../store/oauth-flow.js';
+import { finishConsent, startConsent } from '../usecases/connect-backend.js';
 
-/** A state is good for this long: the owner clicks through the provider's consent screen in between. */
-const STATE_TTL_MS = 15 * 60 * 1000;
+/** The cookie that ties a consent to the browser that opened the approver's link. */
+const BROWSER_COOKIE = 'duebot_oauth';
 
 /**
- * The connect flow of the OAuth back-ends: `/oauth/<provider>/start` hands out a single-use `state`
- * and redirects to the provider; `/oauth/<provider>/callback` checks and spends that state, exchanges
- * the code and stores the tokens encrypted. Tokens never appear in responses or logs.
+ * The connect flow of the OAuth back-ends: `/oauth/<provider>/start?link=…` spends the one-time link an
+ * approver was DMed, sets a browser cookie and redirects to the provider; `/oauth/<provider>/callback`
+ * checks the state and that cookie, then connects (see src/usecases/connect-backend.ts). Answers JSON
+ * on refusal; tokens never appear in responses or logs.
  */
-export function oauthRouter(services: Services, connectors: Record<string, OAuthConnector>, connections: ConnectionStore | null, onConnected: (provider: string) => void = () => undefined): express.Router {
+export function oauthRouter(services: Services): express.Router {
   const router = express.Router();
-  const pool = services.db.pool;
+  const secure = services.oauth.publicUrl.startsWith('https:');
 
   router.get('/oauth/:provider/start', async (req, res) => {
     const provider = req.params.provider;
-    const connector = connectors[provider];
-    if (!connector) return void res.status(404).json({ error: `${provider} is not configured` });
-    const state = randomBytes(24).toString('base64url');
-    await pool.query('INSERT INTO oauth_states (state, provider, created_at) VALUES ($1, $2, $3)', [state, provider, services.clock.now()]);
-    res.redirect(302, connector.authorizeUrl(state));
+    const link = typeof req.query.link === 'string' ? req.query.link : null;
+    const started = await startConsent(services, provider, link);
+    if (!started.ok) {
+      services.log.info({ route: 'oauth start', provider: provider.slice(0, 40), status: started.status }, 'oauth start refused');
+      return void res.status(started.status).json({ error: started.error });
+    }
+    res.cookie(BROWSER_COOKIE, started.browserNonce, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}`, maxAge: STATE_TTL_MS });
+    res.redirect(302, started.redirectTo);
   });
 
   router.get('/oauth/:provider/callback', async (req, res) => {
     const provider = req.params.provider;
-    const connector = connectors[provider];
-    if (!connector || !connections) return void res.status(404).json({ error: `${provider} is not configured` });
     const query = new URL(req.originalUrl, 'http://duebot').searchParams;
-    const now = services.clock.now();
-    const state = query.get('state') ?? '';
-    // Spent even when what follows fails: a state is good for one try.
-    const { rows } = await pool.query<{ created_at: Date }>('DELETE FROM oauth_states WHERE state = $1 AND provider = $2 RETURNING created_at', [state, provider]);
-    const issued = rows[0] ? new Date(rows[0].created_at) : null;
-    if (!issued || now.getTime() - issued.getTime() > STATE_TTL_MS) {
-      return void res.status(400).json({ error: 'unknown or expired state: start again at /oauth/' + provider + '/start' });
-    }
-    if (query.get('error')) return void res.status(400).json({ error: `${provider} refused the connection: ${query.get('error')}` });
-    if (!query.get('code')) return void res.status(400).json({ error: 'the callback carries no code' });
-    try {
-      const tokens = await connector.exchange(query);
-      await connections.saveTokens(provider, tokens, services.clock.now());
-    } catch (err) {
-      services.log.warn({ provider, err: err instanceof Error ? err.message : String(err) }, 'oauth code exchange failed');
-      return void res.status(502).json({ error: `could not finish connecting ${provider}; try again` });
-    }
-    services.log.info({ provider }, 'accounting back-end connected');
-    onConnected(provider);
-    res.status(200).type('html').send(`<!doctype html><title>duebot</title><p>${provider === 'quickbooks' ? 'QuickBooks' : 'FreshBooks'} is connected. You can close this tab.</p>`);
+    const finished = await finishConsent(services, provider, query, cookieValue(req.headers.cookie, BROWSER_COOKIE));
+    if (!finished.ok) return void res.status(finished.status).json({ error: finished.error });
+    res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
+    res.status(200).type('html').send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
   });
   return router;
+}
+
+function cookieValue(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    // The nonce is base64url: nothing to decode.
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
+  }
+  return null;
 }

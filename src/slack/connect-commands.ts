@@ -1,13 +1,14 @@
 import { notAllowedMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import { connectProjectTool, disconnectProjectTool } from '../usecases/connect-project-tool.js';
+import { disconnectBackend, sendConnectLink } from '../usecases/connect-backend.js';
 import type { Subcommand } from './forecast-commands.js';
 
 /**
  * `/invoices connect <name> [resource]` and `/invoices disconnect <name> [resource]` (approvers only).
  * A project tool name (asana, clickup, trello, monday) registers or removes duebot's webhook on that
- * resource; an invoicing back-end name (quickbooks, freshbooks, …) starts the approver-bound OAuth
- * connect flow (issue 8, part 1: owned by the connect-flow work).
+ * resource; an invoicing back-end name (quickbooks, freshbooks, any configured OAuth connector) DMs
+ * the approver a one-time connect link, or deletes the stored connection (src/usecases/connect-backend.ts).
  */
 export function connectSubcommands(services: Services): Record<string, Subcommand> {
   const handle = (verb: 'connect' | 'disconnect'): Subcommand => async ({ text, userId, respond }) => {
@@ -18,6 +19,10 @@ export function connectSubcommands(services: Services): Record<string, Subcomman
     if (Object.hasOwn(services.projectTools, target)) {
       const request = { tool: target, resource, slackUserId: userId };
       await respond({ text: verb === 'connect' ? await connectProjectTool(services, request) : await disconnectProjectTool(services, request) });
+      return;
+    }
+    if (Object.hasOwn(services.oauth.connectors, target)) {
+      await respond({ text: verb === 'connect' ? await sendConnectLink(services, target, userId) : await disconnectBackend(services, target, userId) });
       return;
     }
     await respond({ text: `Usage: \`/invoices ${verb} <back-end or project tool> [project/list/board id]\`.` });

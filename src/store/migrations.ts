@@ -378,6 +378,38 @@ CREATE INDEX reminders_unknown ON reminders (invoice_id) WHERE status = 'unknown
 `,
   },
   {
+    version: 140,
+    name: 'approver-bound connect links, browser-bound states, pending back-end connections',
+    sql: `
+-- One-time links DMed by /invoices connect <back-end>: only the token's SHA-256 is kept.
+CREATE TABLE oauth_links (
+  token_hash text PRIMARY KEY,
+  provider text NOT NULL,
+  slack_user_id text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+-- A state now names the approver whose link started it and the browser (hash of its cookie nonce).
+DELETE FROM oauth_states;
+ALTER TABLE oauth_states ADD COLUMN slack_user_id text NOT NULL;
+ALTER TABLE oauth_states ADD COLUMN browser_hash text NOT NULL;
+-- The connected company/business name, so the channel can be told what is connected.
+ALTER TABLE connections ADD COLUMN account_name text;
+-- A connection to a different account than the current one, sealed and unused until an approver confirms.
+CREATE TABLE pending_connections (
+  id text PRIMARY KEY,
+  provider text NOT NULL,
+  account_id text NOT NULL,
+  account_name text,
+  access_token text NOT NULL,
+  refresh_token text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  requested_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  message_ts text
+);
+`,
+  },
+  {
     version: 180,
     name: 'per-client invoice ceiling',
     sql: `

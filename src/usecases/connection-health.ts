@@ -1,30 +1,29 @@
+import { esc } from '../../blocks/format.js';
 import type { Services } from '../services.js';
 import { invoicesInStatus } from '../store/invoices.js';
 import { deliverInvoice } from './approve-and-send.js';
-
-const LABELS: Record<string, string> = { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' };
 
 /**
  * Connection health of the OAuth back-ends. The token store reports a connection broken only on its
  * active → broken transition, so the billing channel hears about it once. Invoices that cannot be
  * issued meanwhile stay approved and the periodic sweep keeps retrying them, so they go out on the
- * first sweep after the owner reconnects.
+ * first sweep after an approver reconnects.
  */
-export function connectionHealth(services: Services, publicUrl: string | null): { broken(provider: string, reason: string): void; connected(provider: string): void } {
-  const label = (provider: string) => LABELS[provider] ?? provider;
+export function connectionHealth(services: Services): { broken(provider: string, reason: string): void; connected(provider: string, notice: string): void } {
+  const label = (provider: string) => (Object.hasOwn(services.oauth.connectors, provider) ? services.oauth.connectors[provider]!.label : provider);
   const post = (text: string) => {
     void services.slack.post(services.settings.billingChannelId, { text }).catch((err: unknown) => services.log.warn({ err: String(err) }, 'connection notice not posted'));
   };
   return {
     broken(provider, reason) {
       services.log.warn({ provider, reason }, 'accounting connection broken');
-      const link = `${(publicUrl ?? '').replace(/\/$/, '')}/oauth/${provider}/start`;
-      post(`:warning: The ${label(provider)} connection stopped working (${reason}). Invoices for ${label(provider)} clients are held until you reconnect: ${link}`);
+      post(`:warning: The ${label(provider)} connection stopped working (${esc(reason)}). Invoices for ${label(provider)} clients are held until an approver reconnects with \`/invoices connect ${provider}\`.`);
     },
-    connected(provider) {
-      post(`:white_check_mark: ${label(provider)} is connected. Held invoices go out now.`);
+    /** Posts who connected what (`notice`) and releases the invoices held for this back-end. */
+    connected(provider, notice) {
+      post(notice);
       // Release what waited on this connection at once rather than on the next sweep.
-      void releaseHeld(services, provider);
+      void services.background.track(releaseHeld(services, provider));
     },
   };
 }

@@ -1,8 +1,6 @@
 import { connectionStates, type ConnectionState } from '../store/connections.js';
 import type { Services } from '../services.js';
 
-/** Back-ends that hold an OAuth connection in the `connections` table. */
-const OAUTH_BACKENDS = new Set(['quickbooks', 'freshbooks']);
 const SMTP_CHECK_MS = 5_000;
 
 export interface IntegrationStatus {
@@ -20,7 +18,7 @@ export async function integrationStatus(services: Services): Promise<Integration
   const backendNames = Object.keys(services.backends).sort();
   return {
     projectTools: Object.keys(services.projectTools).sort(),
-    backends: backendNames.map((name) => ({ name, oauth: OAUTH_BACKENDS.has(name), connection: byProvider.get(name) ?? null })),
+    backends: backendNames.map((name) => ({ name, oauth: Object.hasOwn(services.oauth.connectors, name), connection: byProvider.get(name) ?? null })),
     unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
   };

@@ -1,5 +1,6 @@
 import { audit } from '../store/audit.js';
 import { markStaleEffectsUnknown } from '../store/effects.js';
+import { purgeExpiredConnectFlows } from '../store/oauth-flow.js';
 import { draftsWithoutMessage, getInvoice, invoicesInStatus, updateInvoice } from '../store/invoices.js';
 import { markStaleRemindersUnknown } from '../store/reminders.js';
 import { unknownOutcomeNote } from '../../blocks/thread.js';
@@ -58,6 +59,7 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
   }
   const reminders = await runDueReminders(services);
   await runWeeklySummary(services);
+  await purgeExpiredConnectFlows(services.db.pool, services.clock.now());
   return { flaggedUnknown, retriedEvents, postedDrafts, delivered, reminders, retainers };
 }
 

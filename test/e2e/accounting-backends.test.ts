@@ -5,23 +5,13 @@ import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshb
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { createConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
+import { ACME_ON_QUICKBOOKS, connectBackend } from '../support/connect-backend.js';
 
 /**
  * QuickBooks and FreshBooks wired into the running app: connect through the OAuth routes, issue an
  * approved invoice at QuickBooks, learn of its payment from a signed webhook, and FreshBooks' callback
  * handshake. Real HTTP app, real SDKs, local stand-ins.
  */
-const CLIENTS = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: quickbooks
-    finalMode: pause
-`;
 
 let h: Harness;
 let qbo: FakeQuickBooks;
@@ -30,7 +20,7 @@ const key = randomBytes(32);
 beforeEach(async () => {
   [qbo, fb] = await Promise.all([startFakeQuickBooks(), startFakeFreshBooks()]);
   h = await startHarness({
-    clientsYaml: CLIENTS,
+    clientsYaml: ACME_ON_QUICKBOOKS,
     env: {
       ENCRYPTION_KEY: key.toString('base64'),
       PUBLIC_URL: 'https://duebot.example.com',
@@ -50,24 +40,11 @@ afterEach(async () => {
   await Promise.all([qbo?.close(), fb?.close()]);
 });
 
-async function connect(provider: string, extra: Record<string, string>): Promise<Response> {
-  const start = await fetch(`${h.bot.url}/oauth/${provider}/start`, { redirect: 'manual' });
-  expect(start.status).toBe(302);
-  const location = new URL(start.headers.get('location')!);
-  const state = location.searchParams.get('state')!;
-  expect(state).toMatch(/^[\w-]{32}$/);
-  expect(location.searchParams.get('redirect_uri') ?? '').toBe(`https://duebot.example.com/oauth/${provider}/callback`);
-  const notices = () => h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes('is connected')).length;
-  const before = notices();
-  const res = await fetch(`${h.bot.url}/oauth/${provider}/callback?${new URLSearchParams({ state, ...extra }).toString()}`);
-  // The "connected" notice is posted after the answer; wait for it so nothing is left in flight.
-  if (res.status === 200) await h.slack.waitFor(() => notices() > before);
-  return res;
-}
+const connect = (provider: string, consent: Record<string, string>) => connectBackend(h, provider, consent);
 
 test('connect QuickBooks, issue an approved invoice there, and take its payment from a signed webhook', async () => {
-  // Before connecting, a wrong or replayed state is refused.
-  expect((await fetch(`${h.bot.url}/oauth/quickbooks/callback?state=forged&code=qbo-code&realmId=${qbo.realmId}`)).status).toBe(400);
+  // Before connecting, a forged callback is refused.
+  expect((await fetch(`${h.bot.url}/oauth/quickbooks/callback?state=forged&code=qbo-code&realmId=${qbo.realmId}`)).status).toBe(403);
   const connected = await connect('quickbooks', { code: 'qbo-code', realmId: qbo.realmId });
   expect(connected.status).toBe(200);
   const stored = await createConnectionStore(h.bot.services.db.pool, createTokenCipher(key)).get('quickbooks');
@@ -102,7 +79,7 @@ test('connect QuickBooks, issue an approved invoice there, and take its payment 
   await h.slack.waitFor(async () => (await h.bot.services.db.pool.query("SELECT 1 FROM inbox_events WHERE source = 'quickbooks' AND processed_at IS NOT NULL")).rowCount === 1);
 });
 
-test('a revoked QuickBooks connection is reported once with a reconnect link and the invoice is held', async () => {
+test('a revoked QuickBooks connection is reported once with the reconnect command and the invoice is held', async () => {
   expect((await connect('quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
   qbo.revokeAccessTokens();
   qbo.revokeRefreshTokens();
@@ -110,11 +87,11 @@ test('a revoked QuickBooks connection is reported once with a reconnect link and
   const draft = await h.slack.waitFor(async () => findInvoiceBySource(h.bot.services.db.pool, 'asana', '7002'));
   await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes(draft.number)));
   await h.clickButton('approve_invoice', draft.id, APPROVER);
-  const notice = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes('/oauth/quickbooks/start')));
-  expect(JSON.stringify(notice.args)).toContain('https://duebot.example.com/oauth/quickbooks/start');
+  const notice = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes('stopped working')));
+  expect(String(notice.args.text)).toContain('`/invoices connect quickbooks`');
   // The sweep keeps trying (every 200 ms here) without repeating the notice.
   await new Promise((r) => setTimeout(r, 700));
-  expect(h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes('/oauth/quickbooks/start'))).toHaveLength(1);
+  expect(h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes('stopped working'))).toHaveLength(1);
   expect((await h.waitForStatus(draft.id, 'approved')).providerInvoiceId).toBeNull();
 
   // Reconnecting releases it.
@@ -126,6 +103,8 @@ test('a revoked QuickBooks connection is reported once with a reconnect link and
 test('FreshBooks: connect, the callback verification handshake, then signed deliveries only', async () => {
   const connected = await connect('freshbooks', { code: 'good-code' });
   expect(connected.status).toBe(200);
+  expect(await connected.text()).toContain(`FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}) is connected`);
+  expect(h.slack.messages(BILLING_CHANNEL).map((m) => m.args.text)).toContain(`:white_check_mark: <@${APPROVER}> connected FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}). Held invoices go out now.`);
   const handshake = await fetch(`${h.bot.url}/webhooks/freshbooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

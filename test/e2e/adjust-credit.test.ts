@@ -5,6 +5,7 @@ import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/s
 import { remindersOf } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
 import { creditInvoiceBalance } from '../../src/usecases/credit-invoice.js';
+import { ACME_ON_QUICKBOOKS, connectBackend } from '../support/connect-backend.js';
 
 /**
  * Adjust amount → credit, on Stripe, through signed Slack requests: the credit note at Stripe, the lower
@@ -141,12 +142,10 @@ test('QuickBooks: the credit memo lowers the balance, and since QuickBooks count
   const qbo = await startFakeQuickBooks();
   try {
     h = await startHarness({
-      clientsYaml: CLIENTS_ON_QUICKBOOKS,
+      clientsYaml: ACME_ON_QUICKBOOKS,
       env: { ENCRYPTION_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://duebot.example.com', QUICKBOOKS_CLIENT_ID: qbo.clientId, QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret, QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier, QUICKBOOKS_API_URL: qbo.url, QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer` },
     });
-    const start = await fetch(`${h.bot.url}/oauth/quickbooks/start`, { redirect: 'manual' });
-    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
-    expect((await fetch(`${h.bot.url}/oauth/quickbooks/callback?${new URLSearchParams({ state, code: 'qbo-code', realmId: qbo.realmId })}`)).status).toBe(200);
+    expect((await connectBackend(h, 'quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
 
     const inv = await disputedInvoice('9103', 1500);
     expect((await h.submitView('adjust_amount_modal', APPROVER, inv.id, creditValues('500', 'Goodwill'))).status).toBe(200);
@@ -177,15 +176,3 @@ test('QuickBooks: the credit memo lowers the balance, and since QuickBooks count
     await qbo.close();
   }
 });
-
-const CLIENTS_ON_QUICKBOOKS = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: quickbooks
-    finalMode: pause
-`;

@@ -6,6 +6,7 @@ import { stripeConnection } from '../../src/providers/invoicing/stripe.js';
 import { findInvoiceBySource, openInvoicesForAging } from '../../src/store/invoices.js';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { quickbooksEnv, startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { connectBackend } from '../support/connect-backend.js';
 
 /**
  * Tax end to end: the rate set on the customer in the back-end is applied there, read back, shown in
@@ -107,9 +108,7 @@ clients:
   });
 
   test('the email carries the QuickBooks PDF and the pay instructions; reminders repeat them; paying the total marks it paid', async () => {
-    const start = await fetch(`${h.bot.url}/oauth/quickbooks/start`, { redirect: 'manual' });
-    const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
-    expect((await fetch(`${h.bot.url}/oauth/quickbooks/callback?${new URLSearchParams({ state, code: 'qbo-code', realmId: qbo.realmId }).toString()}`)).status).toBe(200);
+    expect((await connectBackend(h, 'quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
     qbo.paymentsEnabled = false;
     // The customer as kept in QuickBooks: taxable, default tax code "CA Sales Tax" at 7.25%.
     const code = qbo.createTaxCode('CA Sales Tax', '7.25');

@@ -52,7 +52,7 @@ test('lists every configured connection with its state, and follows a connection
     ':white_check_mark: Asana: configured',
     ':white_check_mark: Stripe: configured (API key)',
     ':white_check_mark: QuickBooks Online: connected, last success Nov 20, 2026, 3:30 PM',
-    ':warning: FreshBooks: not connected yet; open `/oauth/freshbooks/start` on the bot to connect',
+    ':warning: FreshBooks: not connected yet; an approver runs `/invoices connect freshbooks`',
     ':white_check_mark: SMTP 127.0.0.1:',
     ': reachable',
   ]) {
@@ -62,6 +62,6 @@ test('lists every configured connection with its state, and follows a connection
   await store.markBroken('quickbooks', 'invalid_grant: refresh token expired', new Date('2026-11-21T08:00:00Z'));
   const second = await status('UAPPROVER1');
   expect(second.text).toBe('Connections: needs attention: FreshBooks, QuickBooks Online');
-  expect(second.body).toContain(':x: QuickBooks Online: broken (invalid_grant: refresh token expired), last success Nov 20, 2026, 3:30 PM; reconnect at `/oauth/quickbooks/start`');
+  expect(second.body).toContain(':x: QuickBooks Online: broken (invalid_grant: refresh token expired), last success Nov 20, 2026, 3:30 PM; reconnect with `/invoices connect quickbooks`');
   expect(second.body).not.toContain('"rt"');
 });

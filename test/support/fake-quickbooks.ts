@@ -12,6 +12,9 @@ import { minimalPdf } from './pdf.js';
  * amounts as JSON decimal numbers in major units, `requestid` replays (QuickBooks' idempotency key).
  *
  * - OAuth: form-encoded token endpoint with Basic client auth; refresh tokens rotate (each works once).
+ *   Tokens belong to one company (realm): the one the authorization code was granted for. A call to
+ *   another realm answers 403 AuthorizationFault. GET /companyinfo/<realm> answers `{ "CompanyInfo": {...} }`.
+ *   `addCompany` adds another company; `authorize(realm)` is the code Intuit's consent screen would return.
  * - Invoice: Balance follows payments (and credit memos applied through a Payment's LinkedTxn lines);
  *   void zeroes amounts and sets PrivateNote "Voided".
  *   `InvoiceLink` is returned only with `include=invoiceLink` and while `paymentsEnabled` is on.
@@ -28,6 +31,8 @@ import { minimalPdf } from './pdf.js';
 export interface FakeQuickBooks {
   url: string;
   realmId: string;
+  /** The default company's name (CompanyInfo.CompanyName). */
+  companyName: string;
   clientId: string;
   clientSecret: string;
   verifier: string;
@@ -43,7 +48,11 @@ export interface FakeQuickBooks {
   paymentsEnabled: boolean;
   delayMs: number;
   peakInFlight: number;
-  issueTokens(): { accessToken: string; refreshToken: string; expiresAt: Date };
+  issueTokens(realm?: string): { accessToken: string; refreshToken: string; expiresAt: Date };
+  /** Another company the same Intuit user may connect. */
+  addCompany(realm: string, companyName: string): void;
+  /** An authorization code for that company, as the consent screen hands it to the callback (with `realmId`). */
+  authorize(realm: string): string;
   liveRefreshTokens(): string[];
   revokeAccessTokens(): void;
   revokeRefreshTokens(): void;
@@ -76,11 +85,17 @@ const fromCents = (c: number) => c / 100;
 
 export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const realmId = '9130355';
+  const companyName = 'Pixel & Co Books';
+  /** Company name by realm. */
+  const companies = new Map<string, string>([[realmId, companyName]]);
+  /** Codes handed out by `authorize`, by the realm they were granted for (other valid codes: the default realm). */
+  const codeRealms = new Map<string, string>();
   const clientId = 'ABqbo-client';
   const clientSecret = `qbosecret_${randomBytes(6).toString('hex')}`;
   const verifier = `verifier-${randomBytes(8).toString('hex')}`;
-  const access = new Set<string>();
-  const refresh = new Set<string>();
+  /** Live tokens → the realm they were granted for. */
+  const access = new Map<string, string>();
+  const refresh = new Map<string, string>();
   /** Authorization codes are `qbo-code` or `qbo-code-<anything>`, each good once. */
   const usedCodes = new Set<string>();
   const invoices = new Map<string, Record<string, unknown>>();
@@ -101,11 +116,11 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     usedCodes.add(code);
     return true;
   };
-  const issueTokens = () => {
+  const issueTokens = (realm = realmId) => {
     const accessToken = `qboat_${randomBytes(8).toString('hex')}`;
     const refreshToken = `qbort_${randomBytes(8).toString('hex')}`;
-    access.add(accessToken);
-    refresh.add(refreshToken);
+    access.set(accessToken, realm);
+    refresh.set(refreshToken, realm);
     return { accessToken, refreshToken, expiresAt: new Date(Date.now() + 3600_000) };
   };
   const fault = (status: number, type: string, message: string, code: string): StubReply => ({ status, body: { Fault: { Error: [{ Message: message, Detail: message, code }], type }, time: new Date().toISOString() } });
@@ -169,9 +184,11 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const basic = Buffer.from(`${clientId}:${clientSecret}`).toString('base64');
       if (req.headers.authorization !== `Basic ${basic}`) return { status: 401, body: { error: 'invalid_client' } };
       const form = new URLSearchParams(req.body);
-      const ok = form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? spendCode(form.get('code') ?? '') : false;
-      if (!ok) return { status: 400, body: { error: 'invalid_grant' } };
-      const t = issueTokens();
+      const code = form.get('code') ?? '';
+      const realm = form.get('grant_type') === 'refresh_token' ? refresh.get(form.get('refresh_token') ?? '') : codeRealms.get(code) ?? realmId;
+      const ok = form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? spendCode(code) : false;
+      if (!ok || !realm) return { status: 400, body: { error: 'invalid_grant' } };
+      const t = issueTokens(realm);
       return { status: 200, body: { access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'bearer', expires_in: 3600, x_refresh_token_expires_in: 8_726_400 } };
     }
     const token = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
@@ -181,8 +198,9 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const reply = failure.status === 429 ? fault(429, 'ThrottleExceeded', 'message=ThrottleExceeded; errorCode=003001; statusCode=429', '3001') : fault(failure.status, 'SERVICE', 'Service unavailable', '10000');
       return { ...reply, headers: failure.headers };
     }
-    const prefix = `/v3/company/${realmId}`;
-    if (!req.path.startsWith(prefix)) return fault(403, 'AuthorizationFault', 'wrong realm', '003100');
+    const realm = /^\/v3\/company\/([^/]+)/.exec(req.path)?.[1] ?? '';
+    if (!companies.has(realm) || access.get(token) !== realm) return fault(403, 'AuthorizationFault', 'wrong realm', '003100');
+    const prefix = `/v3/company/${realm}`;
     if (req.query.get('format') !== 'json' || !req.query.get('minorversion')) return fault(400, 'ValidationFault', 'format=json and minorversion are expected', '4000');
     const path = req.path.slice(prefix.length);
     const requestId = req.query.get('requestid');
@@ -192,6 +210,9 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       return reply;
     };
     let m: RegExpExecArray | null;
+    if (req.method === 'GET' && path === `/companyinfo/${realm}`) {
+      return entity('CompanyInfo', { Id: realm, SyncToken: '0', CompanyName: companies.get(realm), LegalName: companies.get(realm), Country: 'US', SupportedLanguages: 'en', MetaData: meta() });
+    }
     if (req.method === 'GET' && path === '/query') return query(req.query.get('query') ?? '');
     if (req.method === 'GET' && path === '/cdc') {
       const since = Date.parse(req.query.get('changedSince') ?? '');
@@ -358,6 +379,15 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const fake: FakeQuickBooks = {
     url: baseUrl,
     realmId,
+    companyName,
+    addCompany(realm, name) {
+      companies.set(realm, name);
+    },
+    authorize(realm) {
+      const code = `qbo-code-${realm}-${randomBytes(4).toString('hex')}`;
+      codeRealms.set(code, realm);
+      return code;
+    },
     clientId,
     clientSecret,
     verifier,
@@ -387,7 +417,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     delayMs: 0,
     peakInFlight: 0,
     issueTokens,
-    liveRefreshTokens: () => [...refresh],
+    liveRefreshTokens: () => [...refresh.keys()],
     revokeAccessTokens: () => access.clear(),
     revokeRefreshTokens: () => refresh.clear(),
     failNext(count, status, headers = {}) {

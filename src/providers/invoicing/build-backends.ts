@@ -8,18 +8,33 @@ import { createStripeBackend } from './stripe.js';
 import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
 
-/** The connect flow of one OAuth back-end, used by the /oauth routes. */
+/**
+ * The connect flow of one OAuth back-end (`/invoices connect <name>`, the /oauth routes). A new
+ * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name.
+ */
 export interface OAuthConnector {
+  /** How people know it: "QuickBooks". */
+  label: string;
+  /** What one connected account is called ("company") and what its id is called ("realm"). */
+  accountNoun: string;
+  idNoun: string;
   authorizeUrl(state: string): string;
-  /** The callback's query (code, and realmId for QuickBooks) → tokens to store. */
-  exchange(query: URLSearchParams): Promise<ConnectionTokens>;
+  /** The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name. */
+  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null }>;
 }
 
-export interface InvoicingWiring {
-  backends: Record<string, InvoicingBackend>;
+/** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */
+export interface OAuthWiring {
   connectors: Record<string, OAuthConnector>;
   connections: ConnectionStore | null;
+  publicUrl: string;
 }
+
+export interface InvoicingWiring extends OAuthWiring {
+  backends: Record<string, InvoicingBackend>;
+}
+
+const withName = ({ accountName, ...tokens }: ConnectionTokens & { accountName: string | null }) => ({ tokens, accountName });
 
 /**
  * Every configured back-end by provider name. `onBroken` is told once when an OAuth connection stops
@@ -42,11 +57,14 @@ export function buildInvoicingBackends(config: Config, db: Queryable, clock: Clo
     });
     backends[QUICKBOOKS] = backend;
     connectors[QUICKBOOKS] = {
+      label: 'QuickBooks',
+      accountNoun: 'company',
+      idNoun: 'realm',
       authorizeUrl: (state) => backend.authorizeUrl(state),
-      exchange: (query) => {
+      exchange: async (query) => {
         const realmId = query.get('realmId');
         if (!realmId) throw new Error('the QuickBooks callback carries no realmId');
-        return backend.exchangeCode(query.get('code') ?? '', realmId);
+        return withName(await backend.exchangeCode(query.get('code') ?? '', realmId));
       },
     };
   }
@@ -56,7 +74,13 @@ export function buildInvoicingBackends(config: Config, db: Queryable, clock: Clo
       clientId: fb.clientId, clientSecret: fb.clientSecret, redirectUri: `${base}/oauth/freshbooks/callback`, apiUrl: fb.apiUrl, webhookVerifier: fb.webhookVerifier, connections, now, onBroken,
     });
     backends[FRESHBOOKS] = backend;
-    connectors[FRESHBOOKS] = { authorizeUrl: (state) => backend.authorizeUrl(state), exchange: (query) => backend.exchangeCode(query.get('code') ?? '') };
+    connectors[FRESHBOOKS] = {
+      label: 'FreshBooks',
+      accountNoun: 'business',
+      idNoun: 'account',
+      authorizeUrl: (state) => backend.authorizeUrl(state),
+      exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
+    };
   }
-  return { backends, connectors, connections };
+  return { backends, connectors, connections, publicUrl: base };
 }

@@ -47,7 +47,7 @@ export interface FreshBooksBackend extends InvoicingBackend {
   /** Answers the verification message FreshBooks sends to a new callback (`verifier`, `object_id`). */
   confirmWebhook(callbackId: string, verifier: string): Promise<void>;
   /** Code → tokens for the connect flow; also finds the account id (first business membership). */
-  exchangeCode(code: string): Promise<RefreshedTokens & { accountId: string }>;
+  exchangeCode(code: string): Promise<RefreshedTokens & { accountId: string; accountName: string | null }>;
   authorizeUrl(state: string): string;
 }
 
@@ -314,9 +314,9 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       } catch (err) {
         throw toBackendError('identity', err);
       }
-      const accountId = me?.businessMemberships?.map((m) => m.business?.accountId).find((id) => id);
-      if (!accountId) throw new BackendError('FreshBooks user has no business with an accounting account', 'invalid', false);
-      return { ...tokens, accountId };
+      const business = me?.businessMemberships?.map((m) => m.business).find((b) => b?.accountId);
+      if (!business?.accountId) throw new BackendError('FreshBooks user has no business with an accounting account', 'invalid', false);
+      return { ...tokens, accountId: business.accountId, accountName: business.name || null };
     },
 
     authorizeUrl(state) {

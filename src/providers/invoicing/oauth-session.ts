@@ -38,8 +38,8 @@ export function createOAuthSession(options: OAuthSessionOptions): OAuthSession {
 
   async function load(): Promise<ConnectionTokens> {
     const connection = await options.store.get(options.provider);
-    if (!connection) throw new BackendError(`${options.provider} is not connected yet: open /oauth/${options.provider}/start`, 'not_connected', false);
-    if (connection.status === 'broken') throw new BackendError(`${options.provider} connection needs reconnecting (${connection.lastError ?? 'refresh failed'})`, 'not_connected', false);
+    if (!connection) throw new BackendError(`${options.provider} is not connected yet: an approver runs \`/invoices connect ${options.provider}\``, 'not_connected', false);
+    if (connection.status === 'broken') throw new BackendError(`${options.provider} connection needs reconnecting (${connection.lastError ?? 'refresh failed'}): an approver runs \`/invoices connect ${options.provider}\``, 'not_connected', false);
     return connection;
   }
 
@@ -52,14 +52,17 @@ export function createOAuthSession(options: OAuthSessionOptions): OAuthSession {
       try {
         const fresh = await options.refresh(current.refreshToken);
         const next = { accountId: current.accountId, ...fresh };
-        await options.store.saveTokens(options.provider, next, options.now());
+        if (!(await options.store.saveRefreshed(options.provider, next, options.now()))) {
+          // Disconnected or switched to another account meanwhile: these tokens must not be used; the retry reads the new state.
+          throw new BackendError(`${options.provider} connection changed during a token refresh`, 'unavailable', true);
+        }
         return next;
       } catch (err) {
         const status = err instanceof BackendError ? err.status : null;
         // 400 invalid_grant / 401: the refresh token is revoked or expired; only a reconnect helps.
         if (status === 400 || status === 401) {
           await markBroken(`token refresh failed (${status})`);
-          throw new BackendError(`${options.provider} token refresh was refused (${status}); reconnect at /oauth/${options.provider}/start`, 'not_connected', false, { status, cause: err });
+          throw new BackendError(`${options.provider} token refresh was refused (${status}); an approver reconnects with \`/invoices connect ${options.provider}\``, 'not_connected', false, { status, cause: err });
         }
         throw err;
       } finally {

@@ -35,7 +35,8 @@ export interface QuickBooksBackendOptions {
 }
 
 export interface QuickBooksBackend extends InvoicingBackend {
-  exchangeCode(code: string, realmId: string): Promise<RefreshedTokens & { accountId: string }>;
+  /** Code → tokens, with the company's name (CompanyInfo) so people can tell which company was connected. */
+  exchangeCode(code: string, realmId: string): Promise<RefreshedTokens & { accountId: string; accountName: string | null }>;
   authorizeUrl(state: string): string;
 }
 
@@ -58,6 +59,7 @@ interface Qbo {
   getInvoicePdf(id: string, cb: Callback<Buffer>): void;
   getTaxCode(id: string, cb: Callback<{ Id: string; Name?: string }>): void;
   getCustomer(id: string, cb: Callback<QboCustomer>): void;
+  getCompanyInfo(id: string, cb: Callback<{ CompanyName?: string; LegalName?: string }>): void;
   voidInvoice(idOrEntity: unknown, cb: Callback<unknown>): void;
   getPayment(id: string, cb: Callback<QboPayment>): void;
   createCreditMemo(body: unknown, cb: Callback<{ Id: string }>): void;
@@ -389,7 +391,11 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       });
       if (!response.ok) throw backendErrorFor(`QuickBooks token exchange failed (${response.status})`, response.status, null);
       const data = (await response.json()) as { access_token: string; refresh_token: string; expires_in: number };
-      return { accountId: realmId, accessToken: data.access_token, refreshToken: data.refresh_token, expiresAt: new Date(options.now().getTime() + data.expires_in * 1000) };
+      const company = await limiterFor(realmId)(() => p<{ CompanyName?: string; LegalName?: string }>((cb) => qbo(data.access_token, realmId).getCompanyInfo(realmId, cb))).catch((err: unknown) => {
+        throw toBackendError('company info', err, options.now());
+      });
+      const accountName = company.CompanyName || company.LegalName || null;
+      return { accountId: realmId, accountName, accessToken: data.access_token, refreshToken: data.refresh_token, expiresAt: new Date(options.now().getTime() + data.expires_in * 1000) };
     },
 
     authorizeUrl(state) {

@@ -174,7 +174,8 @@ export function authorizeInteractions(services: Services): Middleware<AnyMiddlew
     if (!interaction) return args.next();
     const { verdict, rule } = await judge(services, interaction);
     if (verdict === 'allowed') return args.next();
-    services.log.info({ user: interaction.user, kind: interaction.kind, ids: interaction.ids.map((id) => id.slice(0, 80)), reason: verdict }, 'slack interaction refused');
+    // An id without a rule is a forgery or a listener someone forgot to give a role: worth a warning.
+    services.log[verdict === 'unknown_id' ? 'warn' : 'info']({ user: interaction.user, kind: interaction.kind, ids: interaction.ids.map((id) => id.slice(0, 80)), reason: verdict }, 'slack interaction refused');
     try {
       await refuse(services, args, body, interaction, refusalText(services, verdict, rule, interaction));
     } catch (err) {
@@ -215,9 +216,9 @@ async function refuse(services: Services, args: AnyMiddlewareArgs & AllMiddlewar
   }
 }
 
-/** A modal's field error is short: the first sentence of the refusal, without the "Sorry, ". */
+/** A modal's field error is plain text and short: the first sentence of the refusal, without the "Sorry, ". */
 function fieldError(text: string): string {
-  const sentence = text.replace(/^Sorry, /, '').split(/(?<=[.;])\s/)[0]!.replace(/;$/, '.');
+  const sentence = text.replace(/^Sorry, /, '').replace(/<#[A-Z0-9]+>/g, 'the billing channel').split(/(?<=[.;])\s/)[0]!.replace(/;$/, '.');
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 

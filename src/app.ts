@@ -29,6 +29,7 @@ import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
 import { SlackAccess } from './slack/access.js';
+import { authorizeInteractions, recordRegistrations, unauthorizedRegistrations, type RegisteredInteractions } from './slack/authorize.js';
 import { HomeTab, registerHomeTab } from './slack/home-tab.js';
 
 export interface DuebotOptions {
@@ -46,6 +47,8 @@ export interface DuebotOptions {
 export interface Duebot {
   services: Services;
   slackApp: App;
+  /** The ids of every Slack listener registered, per kind (each has a role in src/slack/authorize.ts). */
+  interactions: RegisteredInteractions;
   server: Server;
   port: number;
   url: string;
@@ -130,12 +133,17 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   slackApp.use(async ({ next }) => {
     await services.background.track(next());
   });
-  registerListeners(slackApp, services);
+  // Every interaction passes authorize.ts first; a listener registered without a rule stops startup.
+  const interactions = recordRegistrations(slackApp);
+  slackApp.use(authorizeInteractions(services));
+  for (const sub of registerListeners(slackApp, services).subcommands) interactions.subcommand.add(sub);
   registerDisputeActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);
   registerBackendConnectActions(slackApp, services);
+  const unauthorized = unauthorizedRegistrations(interactions);
+  if (unauthorized.length) throw new Error(`Slack listeners without a role in src/slack/authorize.ts: ${unauthorized.join(', ')}`);
   reportBroken = connectionHealth(services).broken;
 
   let scheduler: Scheduler | null = null;
@@ -166,6 +174,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   return {
     services,
     slackApp,
+    interactions,
     server,
     port,
     url: `http://127.0.0.1:${port}`,

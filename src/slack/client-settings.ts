@@ -18,8 +18,8 @@ import type { Subcommand } from './forecast-commands.js';
 
 /**
  * The per-client settings modal: `/invoices settings [client]`, the App Home's per-client button
- * (`open_client_settings`, value = client id), and the modal's submission. Everyone may look;
- * only approvers may save (others get the settings read-only).
+ * (`open_client_settings`, value = client id), and the modal's submission. Billing-channel members may
+ * look (read-only); only approvers may save. Who may ask is decided in authorize.ts.
  */
 export function clientSettingsSubcommands(services: Services): Record<string, Subcommand> {
   return {

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL } from '../../blocks/ids.js';
 import { editInvoiceModal, parseEditSubmission } from '../../blocks/edit-modal.js';
 import { agingMessage } from '../../blocks/aging.js';
-import { helpMessage, notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
+import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
@@ -10,7 +10,7 @@ import { clientSettingsSubcommands } from './client-settings.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
 import { connectSubcommands } from './connect-commands.js';
-import { SHAREABLE_COMMANDS, splitShare } from './share.js';
+import { splitShare, subcommandOf } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
 import { approveInvoice, discardInvoice, editInvoice } from '../usecases/approve-and-send.js';
@@ -19,15 +19,15 @@ import { detailsForCommand, listForCommand } from '../usecases/invoice-queries.j
 import { invoiceListMessage } from '../../blocks/invoice-list.js';
 import { invoiceDetailMessage } from '../../blocks/invoice-detail.js';
 
-/** Subcommands that only read; the others act on money and check for approvers themselves. */
-/** What billing-channel members may use: the shareable answers plus the read-only settings and templates. */
-const READ_COMMANDS = new Set([...SHAREABLE_COMMANDS, 'settings', 'templates', 'template']);
+/** The subcommands the `/invoices` listener answers itself; the others come from the *-commands modules. */
+const OWN_SUBCOMMANDS = ['list', 'show', 'aging', 'help'];
 
 /**
- * Slack listeners stay thin: acknowledge within Slack's 3 seconds, check who is asking, call a use
- * case, render blocks. Only APPROVER_SLACK_USER_IDS may act on money.
+ * Slack listeners stay thin: acknowledge within Slack's 3 seconds, call a use case, render blocks.
+ * Who may ask is decided before they run (authorize.ts); the money buttons check for approvers again.
+ * Returns the `/invoices` subcommands, which authorize.ts must each give a role.
  */
-export function registerListeners(app: App, services: Services): void {
+export function registerListeners(app: App, services: Services): { subcommands: string[] } {
   const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
 
   const refuse = async (client: App['client'], channel: string | undefined, user: string, action: string) => {
@@ -46,28 +46,16 @@ export function registerListeners(app: App, services: Services): void {
     ...importSubcommands(services),
     ...connectSubcommands(services),
   };
-  /** Reading receivables takes billing-channel membership (or being an approver); help is for anyone. */
-  const mayRead = async (userId: string, respond: (message: { text: string }) => Promise<unknown>): Promise<boolean> => {
-    try {
-      if ((await services.access.roleOf(userId)) !== 'outsider') return true;
-      services.log.info({ user: userId }, 'read command refused: not in the billing channel');
-      await respond(notAMemberMessage(services.settings.billingChannelId));
-    } catch {
-      await respond({ text: "I couldn't check who is in the billing channel just now; please try again in a moment." });
-    }
-    return false;
-  };
-
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();
-    const { text, share } = splitShare(command.text);
-    const words = text.split(' ').filter(Boolean);
-    const sub = (words[0] ?? 'help').toLowerCase();
-    const argument = words.slice(1).join(' ');
+    const { text, share: asked } = splitShare(command.text);
+    const sub = subcommandOf(text);
+    const argument = text.split(' ').slice(1).join(' ');
+    // Shared answers go only to the billing channel: anywhere else (another channel, a DM) they could reach outsiders.
+    const share = asked && command.channel_id === services.settings.billingChannelId;
     const display = { timezone: services.settings.timezone, now: services.clock.now() };
     const answer = (message: object) => respond({ response_type: share ? 'in_channel' : 'ephemeral', ...message } as never);
     const privately = (message: object) => respond({ response_type: 'ephemeral', ...message } as never);
-    if (READ_COMMANDS.has(sub) && !(await mayRead(command.user_id, privately))) return;
     if (sub === 'list') {
       const list = await listForCommand(services, argument);
       await (list.ok ? answer(invoiceListMessage(list.list, display)) : privately({ text: list.message }));
@@ -148,4 +136,6 @@ export function registerListeners(app: App, services: Services): void {
   app.error(async (error) => {
     services.log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');
   });
+
+  return { subcommands: [...OWN_SUBCOMMANDS, ...Object.keys(moreSubcommands)] };
 }

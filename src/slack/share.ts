@@ -17,3 +17,8 @@ export function splitShare(text: string): CommandWords {
   if (words.length > 1 && last === 'share' && SHAREABLE_COMMANDS.has(sub)) return { text: words.slice(0, -1).join(' '), share: true };
   return { text: words.join(' '), share: false };
 }
+
+/** The `/invoices` subcommand a command text names (lower-cased; none is `help`), after any trailing "share". */
+export function subcommandOf(text: string): string {
+  return (splitShare(text).text.split(' ')[0] || 'help').toLowerCase();
+}

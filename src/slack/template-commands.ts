@@ -13,7 +13,8 @@ import type { Subcommand } from './forecast-commands.js';
 
 /**
  * `/invoices templates` (the list), `/invoices template <kind> [client]` (the editor), and the editor
- * modal's Preview, Reset and Save. Anyone may look and preview; only approvers save or reset.
+ * modal's Preview, Reset and Save. Billing-channel members may look and preview; only approvers save or
+ * reset (authorize.ts decides before these listeners run).
  */
 export function templateSubcommands(services: Services): Record<string, Subcommand> {
   return {

@@ -60,7 +60,7 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
   const emptySubject = await h.submitView('email_template_modal', APPROVER, metadata, values(' ', FRIENDLY_BODY));
   expect(await emptySubject.json()).toEqual({ response_action: 'errors', errors: { tpl_subject_0: 'The subject is empty.' } });
   const outsider = await h.submitView('email_template_modal', 'USOMEONE', metadata, values(FRIENDLY_SUBJECT, FRIENDLY_BODY));
-  expect(await outsider.json()).toEqual({ response_action: 'errors', errors: { tpl_subject_0: 'Only approvers can change email templates.' } });
+  expect(await outsider.json()).toEqual({ response_action: 'errors', errors: { tpl_subject_0: 'Only invoice approvers can change email templates.' } });
   expect(await getStoredTemplate(pool(), '*', 'friendly')).toBeNull();
 
   // Accepted: stored, audit-logged with who, confirmed to the approver.

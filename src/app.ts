@@ -20,6 +20,7 @@ import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
+import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
@@ -102,6 +103,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     forecastChannelId: config.weekly.forecastChannelId,
     ownerEmail: config.weekly.ownerEmail,
     payInstructions: config.payInstructions,
+    inboxRetry: config.inboxRetry,
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;
@@ -128,6 +130,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   });
   registerListeners(slackApp, services);
   registerDisputeActions(slackApp, services);
+  registerDeadLetterActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEncryptionKey } from './store/token-cipher.js';
 import { isTimeZone } from './domain/quiet-hours.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -49,6 +50,8 @@ export interface Config {
   jobs: { processEveryMs: number };
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
+  /** Backoff of failed inbox events and when they become dead letters (INBOX_RETRY_*, INBOX_GIVE_UP_AFTER). */
+  inboxRetry: RetryPolicy;
 }
 
 export class ConfigError extends Error {
@@ -81,13 +84,13 @@ const slackId = (kinds: string, what: string) => str(`must be a Slack ${what} id
 /** One time-zone check for the config and the clients' own zones (src/domain/quiet-hours.ts). */
 export const isValidTimeZone = isTimeZone;
 
-/** "30 seconds", "2 minutes", "500 ms", "1500" (ms) → milliseconds. */
+/** "30 seconds", "2 minutes", "500 ms", "3 days", "1500" (ms) → milliseconds. */
 export function parseInterval(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)?$/i.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?)?$/i.exec(text.trim());
   if (!match) return null;
   const n = Number(match[1]);
   const unit = (match[2] ?? 'ms').toLowerCase();
-  const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
+  const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('d') ? 86_400_000 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
   return Math.round(n * factor);
 }
 
@@ -190,6 +193,9 @@ const schema = z.object({
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
   PAYMENT_POLL_EVERY: optional(interval),
+  INBOX_RETRY_FIRST: optional(interval),
+  INBOX_RETRY_MAX_DELAY: optional(interval),
+  INBOX_GIVE_UP_AFTER: optional(interval),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -204,6 +210,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   problems.push(...projectToolProblems(env));
   problems.push(...backendProblems(env));
+  const inboxRetry: RetryPolicy = {
+    firstMs: e?.INBOX_RETRY_FIRST ?? DEFAULT_RETRY_POLICY.firstMs,
+    maxDelayMs: e?.INBOX_RETRY_MAX_DELAY ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+    giveUpAfterMs: e?.INBOX_GIVE_UP_AFTER ?? DEFAULT_RETRY_POLICY.giveUpAfterMs,
+  };
+  if (inboxRetry.firstMs > inboxRetry.maxDelayMs) problems.push('INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY');
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -272,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
+    inboxRetry,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { RetryPolicy } from './domain/retry-backoff.js';
 import type { Database } from './store/db.js';
 import type { InvoicingBackend } from './providers/invoicing/backend.js';
 import type { ProjectTool } from './providers/projects/tool.js';
@@ -28,6 +29,8 @@ export interface BusinessSettings {
   ownerEmail?: string | null;
   /** PAY_INSTRUCTIONS: shown where the back-end gives no payment link, unless the client has its own. */
   payInstructions?: string | null;
+  /** Backoff of failed inbox events (default: src/domain/retry-backoff.ts DEFAULT_RETRY_POLICY). */
+  inboxRetry?: RetryPolicy;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

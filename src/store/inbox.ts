@@ -92,11 +92,15 @@ export async function claimNewInboxEvent(db: Queryable, id: number, leaseUntil: 
  * Events received after `receivedBefore` are left to the in-process fast path.
  */
 export async function claimDueInboxEvents(db: Queryable, o: { now: Date; receivedBefore: Date; leaseUntil: Date; limit: number }): Promise<InboxEvent[]> {
-  const due = 'processed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $1 AND received_at <= $2';
+  // The pick is a materialized CTE: as an IN (subquery) PostgreSQL may run it once per candidate row,
+  // each run locking the next batch, so one claim would take every due event.
   const { rows } = await db.query<InboxRow>(
-    `UPDATE inbox_events SET attempts = attempts + 1, window_attempts = window_attempts + 1, next_attempt_at = $3
-     WHERE id IN (SELECT id FROM inbox_events WHERE ${due} ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) AND ${due}
-     RETURNING *`,
+    `WITH picked AS MATERIALIZED (
+       SELECT id FROM inbox_events WHERE processed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= $1 AND received_at <= $2
+       ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
+     UPDATE inbox_events e SET attempts = attempts + 1, window_attempts = window_attempts + 1, next_attempt_at = $3
+     FROM picked WHERE e.id = picked.id
+     RETURNING e.*`,
     [o.now, o.receivedBefore, o.leaseUntil, o.limit],
   );
   return rows.map(toEvent).sort((a, b) => a.id - b.id);

@@ -84,13 +84,13 @@ const slackId = (kinds: string, what: string) => str(`must be a Slack ${what} id
 /** One time-zone check for the config and the clients' own zones (src/domain/quiet-hours.ts). */
 export const isValidTimeZone = isTimeZone;
 
-/** "30 seconds", "2 minutes", "500 ms", "3 days", "1500" (ms) → milliseconds. */
+/** "30 seconds", "2 minutes", "500 ms", "1500" (ms) → milliseconds. */
 export function parseInterval(text: string): number | null {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?)?$/i.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?)?$/i.exec(text.trim());
   if (!match) return null;
   const n = Number(match[1]);
   const unit = (match[2] ?? 'ms').toLowerCase();
-  const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('d') ? 86_400_000 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
+  const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
   return Math.round(n * factor);
 }
 

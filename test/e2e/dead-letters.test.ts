@@ -4,6 +4,9 @@ import { getInboxEvent, storeInboxEvent } from '../../src/store/inbox.js';
 import { DEFAULT_RETRY_POLICY, maxAttemptsWithin } from '../../src/domain/retry-backoff.js';
 import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
 import type { SlackCall } from '../support/fake-slack.js';
+import { startDuebot } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
 
 /**
  * Nothing silently dropped, through the real app with its scheduler sweeping every 200 ms: a project
@@ -142,4 +145,25 @@ test('an event of unknown kind is a dead letter at once, its outside text escape
   expect(text).not.toContain('<!channel>');
   expect(await getInboxEvent(h.bot.services.db.pool, stored!.id)).toMatchObject({ attempts: 1 });
   expect((await getInboxEvent(h.bot.services.db.pool, stored!.id))!.deadAt).not.toBeNull();
+});
+
+// Two bot processes need a database both can reach: a real server (the PostgreSQL run), not PGlite.
+const withServer = process.env.TEST_DATABASE_URL ? test : test.skip;
+withServer('two bot processes on one database: attempts are not doubled and the dead letter is posted once', async () => {
+  h = await startHarness({ env: { INBOX_RETRY_FIRST: '1 minute', INBOX_RETRY_MAX_DELAY: '30 minutes', INBOX_GIVE_UP_AFTER: '2 hours' } });
+  const second = await startDuebot(loadConfig(h.env), { clock: h.clock, logger: createLogger(h.env.LOG_LEVEL!) });
+  try {
+    h.asana.failNext(1_000_000, 503);
+    expect((await h.completeMilestone({ gid: '6201', name: 'Milestone 6201', amount: 700 })).status).toBe(200);
+    for (let step = 0; step < 12 && deadLetterPosts().length === 0; step += 1) await advanceAndSweep(15 * MINUTE);
+    await advanceAndSweep(HOUR);
+    await new Promise((r) => setTimeout(r, 600)); // both schedulers sweep every 200 ms: give a double post its chance
+    expect(deadLetterPosts()).toHaveLength(1);
+    const { attempts } = (await inboxRow())[0]!;
+    // Every claim is one attempt and one fetch: two processes never both tried on one claim.
+    expect(taskFetches('6201')).toBe(attempts);
+    expect(attempts).toBeLessThanOrEqual(maxAttemptsWithin(2 * HOUR, { firstMs: MINUTE, maxDelayMs: 30 * MINUTE, giveUpAfterMs: 2 * HOUR }) + 1);
+  } finally {
+    await second.stop();
+  }
 });

@@ -27,7 +27,7 @@ export type BackendEventPayload = Omit<BackendWebhookEvent, 'occurredAt'> & { oc
 
 /** How long an attempt holds its claim; a process that dies mid-attempt leaves the event to others after it. */
 export const INBOX_LEASE_MS = 5 * 60 * 1000;
-/** Events claimed per sweep: the rest wait for the next one. */
+/** Events attempted per sweep: the rest wait for the next one. */
 const SWEEP_BATCH = 50;
 
 export type AttemptOutcome =
@@ -94,18 +94,26 @@ async function giveUp(services: Services, event: InboxEvent, error: string): Pro
   return { outcome: 'dead', error };
 }
 
-/** Claims the stored events that are due (crash, outage, backoff over), oldest first, and tries each. */
+/**
+ * Tries the stored events that are due (crash, outage, backoff over), oldest first. Each is claimed just
+ * before its attempt, so a slow attempt never lets the lease of a later one run out unattempted.
+ */
 export async function retryPendingInbox(services: Services, graceMs: number): Promise<number> {
-  const now = services.clock.now();
-  const events = await claimDueInboxEvents(services.db.pool, {
-    now,
-    receivedBefore: new Date(now.getTime() - graceMs),
-    leaseUntil: new Date(now.getTime() + INBOX_LEASE_MS),
-    limit: SWEEP_BATCH,
-  });
-  for (const event of events) await attemptInboxEvent(services, event);
+  let attempted = 0;
+  while (attempted < SWEEP_BATCH) {
+    const now = services.clock.now();
+    const [event] = await claimDueInboxEvents(services.db.pool, {
+      now,
+      receivedBefore: new Date(now.getTime() - graceMs),
+      leaseUntil: new Date(now.getTime() + INBOX_LEASE_MS),
+      limit: 1,
+    });
+    if (!event) break;
+    await attemptInboxEvent(services, event);
+    attempted += 1;
+  }
   await announceUnannouncedDeadLetters(services);
-  return events.length;
+  return attempted;
 }
 
 /** Acts on freshly stored deliveries in the background, in order, after the sender got its answer. */

@@ -16,6 +16,8 @@ import { createLogger } from '../../src/log.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+/** Each business-clock step waits for real sweeps (200 ms apart, slower on a busy machine). */
+const LONG_TEST_MS = 240_000;
 let h: Harness;
 afterEach(async () => h?.stop());
 
@@ -46,13 +48,13 @@ test('a 6-hour Asana outage: the milestone is accepted, retried a few times with
   expect(res.status).toBe(200);
   await h.slack.waitFor(async () => (await inboxRow())[0]?.attempts === 1); // the fast path tried once
 
-  // Six hours of business clock in 15-minute steps, at least one sweep in each (24+ sweeps).
-  for (let step = 0; step < 24; step += 1) {
-    await advanceAndSweep(15 * MINUTE);
-    if (step === 12) expect(await statusAnswer()).toMatch(/1 event waiting to be processed; the oldest arrived 3 h( \d+ min)? ago/);
+  // Six hours of business clock in half-hour steps, at least one sweep in each.
+  for (let step = 0; step < 12; step += 1) {
+    await advanceAndSweep(30 * MINUTE);
+    if (step === 5) expect(await statusAnswer()).toMatch(/1 event waiting to be processed; the oldest arrived 3 h( \d+ min)? ago/);
   }
   const duringOutage = (await inboxRow())[0]!.attempts;
-  // Retrying every sweep would have made 25+ attempts; the backoff allows at most 10 in six hours.
+  // Retrying every sweep would have made 20+ attempts (two sweeps a step); the backoff allows at most 10 in six hours.
   expect(maxAttemptsWithin(6 * HOUR, DEFAULT_RETRY_POLICY)).toBe(10);
   expect(duringOutage).toBeLessThanOrEqual(12);
   expect(duringOutage).toBeGreaterThanOrEqual(4);
@@ -61,18 +63,18 @@ test('a 6-hour Asana outage: the milestone is accepted, retried a few times with
 
   // The outage ends: within the longest backoff (6 hours) the next attempt drafts the milestone.
   h.asana.failNext(0, 503);
-  for (let step = 0; step < 26 && !draftPost('6001'); step += 1) await advanceAndSweep(15 * MINUTE);
+  for (let step = 0; step < 13 && !draftPost('6001'); step += 1) await advanceAndSweep(30 * MINUTE);
   expect(draftPost('6001')).toBeDefined();
   expect(await findInvoiceBySource(h.bot.services.db.pool, 'asana', '6001')).toMatchObject({ status: 'draft', total: 150000 });
   expect(deadLetterPosts()).toHaveLength(0);
   expect(await statusAnswer()).toContain('Nothing waiting');
-});
+}, LONG_TEST_MS);
 
 test('a permanent failure becomes one dead letter; only an approver may Retry; Retry after the fix drafts it and updates the message', async () => {
   h = await startHarness({ env: { INBOX_RETRY_FIRST: '1 minute', INBOX_RETRY_MAX_DELAY: '30 minutes', INBOX_GIVE_UP_AFTER: '2 hours' } });
   h.asana.failNext(1_000_000, 503);
   expect((await h.completeMilestone({ gid: '6101', name: 'Milestone 6101', amount: 900 })).status).toBe(200);
-  for (let step = 0; step < 12 && deadLetterPosts().length === 0; step += 1) await advanceAndSweep(15 * MINUTE);
+  for (let step = 0; step < 6 && deadLetterPosts().length === 0; step += 1) await advanceAndSweep(30 * MINUTE);
   const [post] = deadLetterPosts() as [SlackCall];
   expect(post).toBeDefined();
   const { id } = (await inboxRow())[0]!;
@@ -112,7 +114,7 @@ test('a permanent failure becomes one dead letter; only an approver may Retry; R
   expect((await getInboxEvent(h.bot.services.db.pool, id))!).toMatchObject({ deadAt: null, attempts: dead.attempts + 1, retriedBy: APPROVER });
 
   // Its fresh window runs out too: the same message shows the dead letter (and Retry) again, no second post.
-  for (let step = 0; step < 12 && !(await getInboxEvent(h.bot.services.db.pool, id))!.deadAt; step += 1) await advanceAndSweep(15 * MINUTE);
+  for (let step = 0; step < 6 && !(await getInboxEvent(h.bot.services.db.pool, id))!.deadAt; step += 1) await advanceAndSweep(30 * MINUTE);
   await h.slack.waitFor(() => JSON.stringify(h.slack.lastUpdateOf(BILLING_CHANNEL, ts)?.args ?? '').includes(RETRY_DEAD_LETTER));
   expect(deadLetterPosts()).toHaveLength(1);
 
@@ -133,7 +135,7 @@ test('a permanent failure becomes one dead letter; only an approver may Retry; R
   ephemerals = h.slack.callsTo('chat.postEphemeral').length;
   await h.clickButton(RETRY_DEAD_LETTER, String(id), APPROVER, ts);
   expect(String((await ephemeralTo(APPROVER, ephemerals)).args.text)).toMatch(/processed already/);
-});
+}, LONG_TEST_MS);
 
 test('an event of unknown kind is a dead letter at once, its outside text escaped', async () => {
   h = await startHarness();
@@ -155,7 +157,7 @@ withServer('two bot processes on one database: attempts are not doubled and the 
   try {
     h.asana.failNext(1_000_000, 503);
     expect((await h.completeMilestone({ gid: '6201', name: 'Milestone 6201', amount: 700 })).status).toBe(200);
-    for (let step = 0; step < 12 && deadLetterPosts().length === 0; step += 1) await advanceAndSweep(15 * MINUTE);
+    for (let step = 0; step < 6 && deadLetterPosts().length === 0; step += 1) await advanceAndSweep(30 * MINUTE);
     await advanceAndSweep(HOUR);
     await new Promise((r) => setTimeout(r, 600)); // both schedulers sweep every 200 ms: give a double post its chance
     expect(deadLetterPosts()).toHaveLength(1);
@@ -166,4 +168,4 @@ withServer('two bot processes on one database: attempts are not doubled and the 
   } finally {
     await second.stop();
   }
-});
+}, LONG_TEST_MS);

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ConnectionState } from '../src/store/connections.js';
 import type { IntegrationStatus } from '../src/usecases/integration-status.js';
-import { clip, esc, truncate } from './format.js';
+import { clip, esc, plural, truncate } from './format.js';
+import { inboxBlocks } from './inbox-status.js';
 
 const LABEL: Record<string, string> = {
   asana: 'Asana',
@@ -46,6 +47,7 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
   const problems = [
     ...status.backends.filter((b) => b.oauth && b.connection?.status !== 'active').map((b) => label(b.name)),
     ...(smtp.reachable === false ? ['SMTP'] : []),
+    ...(status.inbox?.deadLetters ? [plural(status.inbox.deadLetters, 'dead letter')] : []),
   ];
   return {
     text: problems.length ? `Connections: needs attention: ${problems.join(', ')}` : 'Connections: all configured connections work',
@@ -54,6 +56,7 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
       section(`*Project tools*\n${tools}`),
       section(`*Invoicing back-ends*\n${[backends, ...unused].join('\n')}`),
       section(`*Email*\n${mail}`),
+      ...(status.inbox ? inboxBlocks(status.inbox, options) : []),
     ],
   };
 }

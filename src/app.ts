@@ -20,6 +20,7 @@ import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
+import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
@@ -108,6 +109,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     payInstructions: config.payInstructions,
     promiseMaxDays: config.promiseMaxDays,
     invoiceAmountCeiling: config.invoiceAmountCeiling,
+    inboxRetry: config.inboxRetry,
   };
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;
@@ -138,6 +140,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   slackApp.use(authorizeInteractions(services));
   for (const sub of registerListeners(slackApp, services).subcommands) interactions.subcommand.add(sub);
   registerDisputeActions(slackApp, services);
+  registerDeadLetterActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);

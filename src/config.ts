@@ -3,6 +3,7 @@ import { parseEncryptionKey } from './store/token-cipher.js';
 import { isTimeZone } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -55,6 +56,8 @@ export interface Config {
   jobs: { processEveryMs: number };
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
+  /** Backoff of failed inbox events and when they become dead letters (INBOX_RETRY_*, INBOX_GIVE_UP_AFTER). */
+  inboxRetry: RetryPolicy;
 }
 
 export class ConfigError extends Error {
@@ -208,6 +211,9 @@ const schema = z.object({
       .refine((n) => n >= 1 && n <= 3650, 'must be a number of days (1..3650)'),
   ),
   PAYMENT_POLL_EVERY: optional(interval),
+  INBOX_RETRY_FIRST: optional(interval),
+  INBOX_RETRY_MAX_DELAY: optional(interval),
+  INBOX_GIVE_UP_AFTER: optional(interval),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -222,6 +228,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   problems.push(...projectToolProblems(env));
   problems.push(...backendProblems(env));
+  const inboxRetry: RetryPolicy = {
+    firstMs: e?.INBOX_RETRY_FIRST ?? DEFAULT_RETRY_POLICY.firstMs,
+    maxDelayMs: e?.INBOX_RETRY_MAX_DELAY ?? DEFAULT_RETRY_POLICY.maxDelayMs,
+    giveUpAfterMs: e?.INBOX_GIVE_UP_AFTER ?? DEFAULT_RETRY_POLICY.giveUpAfterMs,
+  };
+  if (inboxRetry.firstMs > inboxRetry.maxDelayMs) problems.push('INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY');
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -292,6 +304,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
+    inboxRetry,
   };
 }
 

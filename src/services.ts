@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import type { RetryPolicy } from './domain/retry-backoff.js';
 import type { Database } from './store/db.js';
 import type { InvoicingBackend } from './providers/invoicing/backend.js';
 import type { OAuthWiring } from './providers/invoicing/build-backends.js';
@@ -33,6 +34,8 @@ export interface BusinessSettings {
   promiseMaxDays?: number;
   /** INVOICE_AMOUNT_CEILING in whole major units (absent: the default, src/domain/amount-ceiling.ts). */
   invoiceAmountCeiling?: string;
+  /** Backoff of failed inbox events (default: src/domain/retry-backoff.ts DEFAULT_RETRY_POLICY). */
+  inboxRetry?: RetryPolicy;
 }
 
 /** Everything a use case may touch, wired once in the composition root (src/main.ts, tests, demo). */

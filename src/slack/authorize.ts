@@ -4,6 +4,7 @@ import { CLIENT_PICKER_MODAL, CLIENT_SETTINGS_MODAL } from '../../blocks/client-
 import { ADJUST_AMOUNT, ADJUST_MODAL, MARK_DISPUTED, PROMISE_MODAL, REPLY_MARK_DISPUTED, REPLY_MODAL, REPLY_NOT_DISPUTE, REPLY_PROMISE, REPLY_TO_CLIENT, RESOLVE_DISPUTE } from '../../blocks/dispute-ids.js';
 import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
 import { KEEP_CURRENT_BACKEND_ACCOUNT, USE_NEW_BACKEND_ACCOUNT } from '../../blocks/backend-connect.js';
+import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
 import { notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import type { Role } from './access.js';
@@ -54,6 +55,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [REPLY_TO_CLIENT]: approver('reply to clients'),
     [USE_NEW_BACKEND_ACCOUNT]: approver('switch the accounting company'),
     [KEEP_CURRENT_BACKEND_ACCOUNT]: approver('switch the accounting company'),
+    [RETRY_DEAD_LETTER]: approver('retry dead letters'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),

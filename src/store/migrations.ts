@@ -410,6 +410,30 @@ CREATE TABLE pending_connections (
 `,
   },
   {
+    version: 170,
+    name: 'inbox backoff and dead letters',
+    sql: `
+-- A failed event is tried again at next_attempt_at (exponential backoff, src/domain/retry-backoff.ts)
+-- until its window (from arrival, or from an approver's Retry) is over; then it is a dead letter
+-- (dead_at), posted to the billing channel (dead_letter_ts) with a Retry button.
+ALTER TABLE inbox_events
+  ADD COLUMN next_attempt_at timestamptz,
+  ADD COLUMN retry_window_start timestamptz,
+  ADD COLUMN window_attempts integer NOT NULL DEFAULT 0,
+  ADD COLUMN dead_at timestamptz,
+  ADD COLUMN retried_by text,
+  ADD COLUMN dead_letter_channel text,
+  ADD COLUMN dead_letter_ts text;
+UPDATE inbox_events SET next_attempt_at = received_at, retry_window_start = received_at, window_attempts = attempts;
+-- Events the old sweep dropped silently after 20 attempts: dead letters now, announced with Retry.
+UPDATE inbox_events SET dead_at = received_at WHERE processed_at IS NULL AND attempts >= 20;
+ALTER TABLE inbox_events ALTER COLUMN next_attempt_at SET NOT NULL, ALTER COLUMN retry_window_start SET NOT NULL;
+DROP INDEX inbox_unprocessed;
+CREATE INDEX inbox_due ON inbox_events (next_attempt_at) WHERE processed_at IS NULL AND dead_at IS NULL;
+CREATE INDEX inbox_dead ON inbox_events (dead_at) WHERE processed_at IS NULL AND dead_at IS NOT NULL;
+`,
+  },
+  {
     version: 180,
     name: 'per-client invoice ceiling',
     sql: `

@@ -1,5 +1,6 @@
 import { connectionStates, type ConnectionState } from '../store/connections.js';
 import type { Services } from '../services.js';
+import { inboxBacklog, type InboxBacklog } from '../store/inbox.js';
 
 const SMTP_CHECK_MS = 5_000;
 
@@ -9,7 +10,12 @@ export interface IntegrationStatus {
   /** Stored connections whose back-end is not configured in this process (env vars removed). */
   unusedConnections: ConnectionState[];
   smtp: { target: string | null; reachable: boolean | null; error: string | null };
+  /** Stored events waiting for a retry, and the dead letters (newest few), as of `checkedAt`. */
+  inbox?: InboxBacklog & { checkedAt: Date };
 }
+
+/** Dead letters listed by `/invoices status` (the count covers all of them). */
+const NEWEST_DEAD_LETTERS = 5;
 
 /** `/invoices status`: every configured connection and its state, SMTP checked live. */
 export async function integrationStatus(services: Services): Promise<IntegrationStatus> {
@@ -21,6 +27,7 @@ export async function integrationStatus(services: Services): Promise<Integration
     backends: backendNames.map((name) => ({ name, oauth: Object.hasOwn(services.oauth.connectors, name), connection: byProvider.get(name) ?? null })),
     unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
+    inbox: { ...(await inboxBacklog(services.db.pool, NEWEST_DEAD_LETTERS)), checkedAt: services.clock.now() },
   };
 }
 

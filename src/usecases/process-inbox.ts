@@ -1,11 +1,13 @@
 import type { BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import type { ProjectTask } from '../providers/projects/tool.js';
-import { markInboxFailed, markInboxProcessed, pendingInboxEvents, type InboxEvent } from '../store/inbox.js';
+import { afterFailure, DEFAULT_RETRY_POLICY } from '../domain/retry-backoff.js';
+import { claimDueInboxEvents, claimNewInboxEvent, markInboxDead, markInboxProcessed, rescheduleInboxEvent, type InboxEvent } from '../store/inbox.js';
 import type { Services } from '../services.js';
 import { draftFromMilestone } from './draft-from-milestone.js';
 import { handleBackendEvent } from './record-payment.js';
 import { handleReply } from './handle-reply.js';
 import type { InboundEmail } from '../email/inbound-formats.js';
+import { announceDeadLetter, announceUnannouncedDeadLetters, refreshDeadLetterMessage } from './dead-letter-messages.js';
 
 /**
  * Payload stored for a project-tool delivery: the tool and the task id (the task itself is read back),
@@ -23,45 +25,104 @@ export type StoredTask = Omit<ProjectTask, 'completedAt'> & { completedAt: strin
 /** Payload stored for a back-end delivery: the verified, mapped event. */
 export type BackendEventPayload = Omit<BackendWebhookEvent, 'occurredAt'> & { occurredAt: string };
 
-/** Acts on one stored delivery; failures are recorded on the event and retried by the sweep. */
-export async function processInboxEvent(services: Services, event: InboxEvent): Promise<void> {
-  const sourceEvent = `${event.source}:${event.externalId}`;
+/** How long an attempt holds its claim; a process that dies mid-attempt leaves the event to others after it. */
+export const INBOX_LEASE_MS = 5 * 60 * 1000;
+/** Events attempted per sweep: the rest wait for the next one. */
+const SWEEP_BATCH = 50;
+
+export type AttemptOutcome =
+  | { outcome: 'done' }
+  | { outcome: 'retrying'; error: string; nextAttemptAt: Date }
+  | { outcome: 'dead'; error: string }
+  /** Another claim took over (this attempt outlived its lease); its result was not recorded. */
+  | { outcome: 'superseded' };
+
+/**
+ * One attempt at a claimed event. A failure is tried again after a backoff (src/domain/retry-backoff.ts)
+ * until the window ends; then, or at once for an event no handler knows, it becomes a dead letter
+ * posted to the billing channel. Its dead-letter message, if any, is brought up to date.
+ */
+export async function attemptInboxEvent(services: Services, event: InboxEvent): Promise<AttemptOutcome> {
+  let outcome: AttemptOutcome;
   try {
-    if (event.kind === 'task_changed') {
-      const payload = event.payload as TaskChangedPayload;
-      const snapshot = payload.task ? { ...payload.task, completedAt: payload.task.completedAt ? new Date(payload.task.completedAt) : null } : undefined;
-      await draftFromMilestone(services, payload.taskId, sourceEvent, payload.tool ?? 'asana', snapshot);
-    } else if (event.kind === 'backend_event') {
-      const payload = event.payload as BackendEventPayload;
-      // Business time is duebot's clock: the moment the event reached us, stable across retries.
-      await handleBackendEvent(services, event.source, { ...payload, occurredAt: event.receivedAt }, sourceEvent);
-    } else if (event.kind === 'inbound_email') {
-      await handleReply(services, event.payload as InboundEmail, event.id, sourceEvent);
+    if (await act(services, event)) {
+      await markInboxProcessed(services.db.pool, event.id, services.clock.now());
+      outcome = { outcome: 'done' };
     } else {
-      services.log.warn({ id: event.id, kind: event.kind }, 'inbox event of unknown kind left unprocessed');
-      return;
+      services.log.warn({ id: event.id, kind: event.kind }, 'inbox event of unknown kind: a dead letter at once');
+      outcome = await giveUp(services, event, `duebot has no handler for events of kind "${event.kind}" (from ${event.source})`);
     }
-    await markInboxProcessed(services.db.pool, event.id, services.clock.now());
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    services.log.error({ id: event.id, source: event.source, err: message }, 'processing a stored event failed; will retry');
-    await markInboxFailed(services.db.pool, event.id, message);
+    const error = err instanceof Error ? err.message : String(err);
+    const now = services.clock.now();
+    const next = afterFailure({ failedAt: now, windowStartedAt: event.retryWindowStart, attempt: event.windowAttempts, random: Math.random() }, services.settings.inboxRetry ?? DEFAULT_RETRY_POLICY);
+    if (next.giveUp) {
+      services.log.error({ id: event.id, source: event.source, attempts: event.attempts, err: error }, 'processing a stored event failed; giving up: a dead letter');
+      outcome = await giveUp(services, event, error);
+    } else {
+      services.log.error({ id: event.id, source: event.source, attempts: event.attempts, next: next.nextAttemptAt, err: error }, 'processing a stored event failed; will retry');
+      await rescheduleInboxEvent(services.db.pool, event, error, next.nextAttemptAt);
+      outcome = { outcome: 'retrying', error, nextAttemptAt: next.nextAttemptAt };
+    }
   }
+  if (event.deadLetterMessage && outcome.outcome !== 'superseded') await refreshDeadLetterMessage(services, event.id);
+  return outcome;
 }
 
-export const INBOX_MAX_ATTEMPTS = 20;
+async function act(services: Services, event: InboxEvent): Promise<boolean> {
+  const sourceEvent = `${event.source}:${event.externalId}`;
+  if (event.kind === 'task_changed') {
+    const payload = event.payload as TaskChangedPayload;
+    const snapshot = payload.task ? { ...payload.task, completedAt: payload.task.completedAt ? new Date(payload.task.completedAt) : null } : undefined;
+    await draftFromMilestone(services, payload.taskId, sourceEvent, payload.tool ?? 'asana', snapshot);
+  } else if (event.kind === 'backend_event') {
+    const payload = event.payload as BackendEventPayload;
+    // Business time is duebot's clock: the moment the event reached us, stable across retries.
+    await handleBackendEvent(services, event.source, { ...payload, occurredAt: event.receivedAt }, sourceEvent);
+  } else if (event.kind === 'inbound_email') {
+    await handleReply(services, event.payload as InboundEmail, event.id, sourceEvent);
+  } else {
+    return false;
+  }
+  return true;
+}
 
-/** Retries stored events that were not processed (crash, outage), oldest first. */
+async function giveUp(services: Services, event: InboxEvent, error: string): Promise<AttemptOutcome> {
+  const dead = await markInboxDead(services.db.pool, event, error, services.clock.now());
+  if (!dead) return { outcome: 'superseded' };
+  if (!dead.deadLetterMessage) await announceDeadLetter(services, dead);
+  return { outcome: 'dead', error };
+}
+
+/**
+ * Tries the stored events that are due (crash, outage, backoff over), oldest first. Each is claimed just
+ * before its attempt, so a slow attempt never lets the lease of a later one run out unattempted.
+ */
 export async function retryPendingInbox(services: Services, graceMs: number): Promise<number> {
-  const events = await pendingInboxEvents(services.db.pool, new Date(services.clock.now().getTime() - graceMs), INBOX_MAX_ATTEMPTS);
-  for (const event of events) await processInboxEvent(services, event);
-  return events.length;
+  let attempted = 0;
+  while (attempted < SWEEP_BATCH) {
+    const now = services.clock.now();
+    const [event] = await claimDueInboxEvents(services.db.pool, {
+      now,
+      receivedBefore: new Date(now.getTime() - graceMs),
+      leaseUntil: new Date(now.getTime() + INBOX_LEASE_MS),
+      limit: 1,
+    });
+    if (!event) break;
+    await attemptInboxEvent(services, event);
+    attempted += 1;
+  }
+  await announceUnannouncedDeadLetters(services);
+  return attempted;
 }
 
 /** Acts on freshly stored deliveries in the background, in order, after the sender got its answer. */
 export function processInBackground(services: Services, events: readonly InboxEvent[]): void {
   if (events.length === 0) return;
   services.background.start('inbox events', async () => {
-    for (const event of events) await processInboxEvent(services, event);
+    for (const stored of events) {
+      const claimed = await claimNewInboxEvent(services.db.pool, stored.id, new Date(services.clock.now().getTime() + INBOX_LEASE_MS));
+      if (claimed) await attemptInboxEvent(services, claimed);
+    }
   });
 }

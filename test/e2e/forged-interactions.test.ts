@@ -74,6 +74,7 @@ const buttons: Record<string, (user: string) => string> = {
   reply_to_client: (user) => click('reply_to_client', String(inboundId), user),
   use_new_backend_account: (user) => click('use_new_backend_account', 'pending-forged', user),
   keep_current_backend_account: (user) => click('keep_current_backend_account', 'pending-forged', user),
+  retry_dead_letter: (user) => click('retry_dead_letter', '1', user),
 };
 
 const submissions: Record<string, (user: string) => string> = {

@@ -4,7 +4,7 @@ import { upsertClients, findClientForTask, getClient, rememberProviderCustomer }
 import { insertDraft, updateInvoice, getInvoice, openInvoicesForAging, recordPaymentRow, type NewInvoice } from '../../src/store/invoices.js';
 import { claimReminder, insertReminders, dueReminders, finishReminder, cancelPendingReminders, markStaleRemindersUnknown, remindersOf } from '../../src/store/reminders.js';
 import { claimEffect, completeEffect, getEffect, markStaleEffectsUnknown, releaseEffect } from '../../src/store/effects.js';
-import { storeInboxEvent, pendingInboxEvents, markInboxProcessed, markInboxFailed } from '../../src/store/inbox.js';
+import { storeInboxEvent, claimDueInboxEvents, markInboxProcessed, rescheduleInboxEvent } from '../../src/store/inbox.js';
 import { audit, auditTrail } from '../../src/store/audit.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
@@ -128,11 +128,12 @@ describe(`storage (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`,
     const first = await storeInboxEvent(db.pool, { source: 'stripe', externalId: 'evt_1', kind: 'backend_event', payload: { a: 1 } }, now);
     expect(first).not.toBeNull();
     expect(await storeInboxEvent(db.pool, { source: 'stripe', externalId: 'evt_1', kind: 'backend_event', payload: { a: 1 } }, now)).toBeNull();
-    await markInboxFailed(db.pool, first!.id, 'network down');
-    const pending = await pendingInboxEvents(db.pool, now, 5);
-    expect(pending).toEqual([expect.objectContaining({ externalId: 'evt_1', attempts: 1, lastError: 'network down', payload: { a: 1 } })]);
+    const claim = () => claimDueInboxEvents(db.pool, { now, receivedBefore: now, leaseUntil: new Date(now.getTime() + 60_000), limit: 5 });
+    const [claimed] = await claim();
+    await rescheduleInboxEvent(db.pool, claimed!, 'network down', now);
+    expect(await claim()).toEqual([expect.objectContaining({ externalId: 'evt_1', attempts: 2, lastError: 'network down', payload: { a: 1 } })]);
     await markInboxProcessed(db.pool, first!.id, now);
-    expect(await pendingInboxEvents(db.pool, now, 5)).toEqual([]);
+    expect(await claim()).toEqual([]);
   });
 
   test('payments are recorded once per source event; audit trail keeps order; aging sees open invoices', async () => {

@@ -80,6 +80,7 @@ describe('config', () => {
       publicUrl: null,
       jobs: { processEveryMs: 30_000 },
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
+      inboxRetry: { firstMs: 60_000, maxDelayMs: 21_600_000, giveUpAfterMs: 259_200_000 },
     });
   });
 
@@ -332,5 +333,18 @@ describe('weekly forecast settings', () => {
   test('FORECAST_CHANNEL_ID and OWNER_EMAIL are optional, checked when set', () => {
     expect(loadConfig({ ...valid, FORECAST_CHANNEL_ID: 'C0FORECAST', OWNER_EMAIL: 'owner@pixel.example' }).weekly).toEqual({ forecastChannelId: 'C0FORECAST', ownerEmail: 'owner@pixel.example' });
     expect(problemsOf({ ...valid, FORECAST_CHANNEL_ID: '#forecast', OWNER_EMAIL: 'owner' }).map((p) => p.split(':')[0])).toEqual(['FORECAST_CHANNEL_ID', 'OWNER_EMAIL']);
+  });
+});
+
+describe('inbox retry settings', () => {
+  test('default to 1 minute doubling up to 6 hours, for 3 days; the first delay may not exceed the cap', () => {
+    expect(loadConfig(valid).inboxRetry).toEqual({ firstMs: 60_000, maxDelayMs: 6 * 3_600_000, giveUpAfterMs: 72 * 3_600_000 });
+    expect(loadConfig({ ...valid, INBOX_RETRY_FIRST: '30 seconds', INBOX_RETRY_MAX_DELAY: '2 hours', INBOX_GIVE_UP_AFTER: '168 hours' }).inboxRetry).toEqual({
+      firstMs: 30_000,
+      maxDelayMs: 7_200_000,
+      giveUpAfterMs: 168 * 3_600_000,
+    });
+    expect(problemsOf({ ...valid, INBOX_RETRY_FIRST: '2 hours', INBOX_RETRY_MAX_DELAY: '1 hour' })).toEqual(['INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY']);
+    expect(problemsOf({ ...valid, INBOX_GIVE_UP_AFTER: 'forever' })).toEqual([expect.stringMatching(/^INBOX_GIVE_UP_AFTER: must be an interval/)]);
   });
 });

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { esc } from './format.js';
+import { channelRef, esc } from './format.js';
 
 export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices aging', 'Open invoices by days since sending (0-7, 8-14, 15-30, 30+) and the largest overdue ones'],
@@ -52,5 +52,5 @@ export function notAllowedMessage(action: string): { text: string } {
 
 /** Ephemeral reply to someone outside the billing channel asking to read invoices. */
 export function notAMemberMessage(billingChannelId: string): { text: string } {
-  return { text: `Sorry, invoices are visible to members of <#${billingChannelId}> and to approvers only. Ask someone there to add you to the channel.` };
+  return { text: `Sorry, invoices are visible to members of ${channelRef(billingChannelId)} and to approvers only. Ask someone there to add you to the channel.` };
 }

@@ -3,7 +3,7 @@ import { daysBetween, localDate } from '../src/domain/calendar.js';
 import { isOpen } from '../src/domain/invoice.js';
 import type { InvoiceView } from '../src/domain/types.js';
 import { statusText } from './invoice-message.js';
-import { esc, fmt, plural, truncate } from './format.js';
+import { clip, esc, fmt, plural, truncate } from './format.js';
 
 /** Rows per section: well under 3,000 characters each even with long names. */
 const ROWS_PER_SECTION = 10;
@@ -19,7 +19,7 @@ export interface InvoiceList {
 /** `/invoices list …`: one scannable line per invoice, newest first. */
 export function invoiceListMessage(list: InvoiceList, options: { timezone: string; now: Date }): { text: string; blocks: KnownBlock[] } {
   if (list.invoices.length === 0) {
-    const text = `${list.title}: none.`;
+    const text = clip(`${esc(list.title)}: none.`, 3000);
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${esc(list.title)}*: none.` } }] };
   }
   const today = localDate(options.now, options.timezone);
@@ -29,8 +29,8 @@ export function invoiceListMessage(list: InvoiceList, options: { timezone: strin
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: rows.slice(i, i + ROWS_PER_SECTION).join('\n') } });
   }
   const footer = list.more ? `Showing the newest ${list.invoices.length}. ` : '';
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${footer}\`/invoices show <number>\` opens one invoice with its reminders and history.` }] });
-  return { text: `${list.title}: ${plural(list.invoices.length, 'invoice')}${list.more ? ' (newest shown)' : ''}`, blocks };
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${footer}\`/invoices show &lt;number&gt;\` opens one invoice with its reminders and history.` }] });
+  return { text: `${esc(truncate(list.title, 500))}: ${plural(list.invoices.length, 'invoice')}${list.more ? ' (newest shown)' : ''}`, blocks };
 }
 
 function listRow(view: InvoiceView, today: string, timezone: string): string {

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL } from '../../blocks/ids.js';
 import { editInvoiceModal, parseEditSubmission } from '../../blocks/edit-modal.js';
 import { agingMessage } from '../../blocks/aging.js';
+import { esc } from '../../blocks/format.js';
 import { helpMessage, notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
@@ -70,12 +71,12 @@ export function registerListeners(app: App, services: Services): void {
     if (READ_COMMANDS.has(sub) && !(await mayRead(command.user_id, privately))) return;
     if (sub === 'list') {
       const list = await listForCommand(services, argument);
-      await (list.ok ? answer(invoiceListMessage(list.list, display)) : privately({ text: list.message }));
+      await (list.ok ? answer(invoiceListMessage(list.list, display)) : privately({ text: esc(list.message) }));
     } else if (sub === 'show') {
       const details = argument ? await detailsForCommand(services, argument) : null;
       await (details
         ? answer(invoiceDetailMessage(details.view, details.reminders, details.history, display))
-        : privately({ text: argument ? `No invoice numbered "${argument}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }));
+        : privately({ text: argument ? `No invoice numbered "${esc(argument.slice(0, 40))}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }));
     } else if (sub === 'aging') {
       const report = await agingNow(services);
       await answer(agingMessage(report, { timezone: services.settings.timezone }));
@@ -96,7 +97,7 @@ export function registerListeners(app: App, services: Services): void {
     const invoiceId = 'value' in action ? String(action.value) : '';
     const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user });
     if (result.outcome === 'not_draft') {
-      await tell(client, channel, user, result.invoice ? `Invoice ${result.invoice.number} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
+      await tell(client, channel, user, result.invoice ? `Invoice ${esc(result.invoice.number)} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
     }
   });
 

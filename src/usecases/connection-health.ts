@@ -1,3 +1,4 @@
+import { esc } from '../../blocks/format.js';
 import type { Services } from '../services.js';
 import { invoicesInStatus } from '../store/invoices.js';
 import { deliverInvoice } from './approve-and-send.js';
@@ -19,7 +20,7 @@ export function connectionHealth(services: Services, publicUrl: string | null): 
     broken(provider, reason) {
       services.log.warn({ provider, reason }, 'accounting connection broken');
       const link = `${(publicUrl ?? '').replace(/\/$/, '')}/oauth/${provider}/start`;
-      post(`:warning: The ${label(provider)} connection stopped working (${reason}). Invoices for ${label(provider)} clients are held until you reconnect: ${link}`);
+      post(`:warning: The ${label(provider)} connection stopped working (${esc(reason)}). Invoices for ${label(provider)} clients are held until you reconnect: ${link}`);
     },
     connected(provider) {
       post(`:white_check_mark: ${label(provider)} is connected. Held invoices go out now.`);

@@ -268,7 +268,7 @@ export function scheduleChangedNote(o: { by: string; next: { dueAt: Date; tone: 
       : `next: ${TONE_WORD[o.next.tone]} reminder ${dateLabel(o.next.dueAt, o.timezone)}`
     : 'no reminders are left to send';
   const t = `:gear: Client reminder schedule changed by ${who(o.by)}; ${next}. Reminders already sent are not repeated.`;
-  return { text: t, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: t } }] };
+  return { text: clip(t, 3000), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(t, 3000) } }] };
 }
 
 /** The ephemeral confirmation after a save. */

@@ -30,7 +30,7 @@ function table(c: ForecastView['currencies'][number]): string {
 export function forecastMessage(view: ForecastView, options: { chartByDm?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const asOf = ymdLabel(view.asOf);
   if (view.currencies.length === 0) {
-    const text = `Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.${view.notes?.length ? ` ${esc(view.notes.join(' '))}` : ''}`;
+    const text = clip(`Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.${view.notes?.length ? ` ${esc(view.notes.join(' '))}` : ''}`, 3000);
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
   const shown = view.currencies.slice(0, MAX_CURRENCIES);

@@ -30,7 +30,7 @@ export function helpMessage(): { text: string; blocks: KnownBlock[] } {
         elements: [
           {
             type: 'mrkdwn',
-            text: 'Draft invoices appear in the billing channel when a billing milestone is completed; approvers send them with *Approve & send*.',
+            text: 'Draft invoices appear in the billing channel when a billing milestone is completed; approvers send them with *Approve &amp; send*.',
           },
         ],
       },
@@ -47,7 +47,7 @@ export function unknownCommandMessage(subcommand: string): { text: string; block
 
 /** Ephemeral reply to someone who pressed a money button without being an approver. */
 export function notAllowedMessage(action: string): { text: string } {
-  return { text: `Sorry, only invoice approvers can ${action}; nothing was changed. Ask an approver, or an admin to add you to APPROVER_SLACK_USER_IDS.` };
+  return { text: `Sorry, only invoice approvers can ${esc(action)}; nothing was changed. Ask an approver, or an admin to add you to APPROVER_SLACK_USER_IDS.` };
 }
 
 /** Ephemeral reply to someone outside the billing channel asking to read invoices. */

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { modalErrors, parseModalState, templateFromState, templateListMessage, templateModal, type TemplateListEntry, type TemplateModalState, type TemplatePreview } from '../../blocks/template-modal.js';
 import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
-import { dateLabel, esc, who as mention } from '../../blocks/format.js';
+import { dateLabel, esc } from '../../blocks/format.js';
 import type { EmailTemplate } from '../email/default-templates.js';
 import { isTemplateKind, TEMPLATE_KINDS, type TemplateKind } from '../email/template-fields.js';
 import { findClientByIdOrName, getClient } from '../store/clients.js';
@@ -106,13 +106,16 @@ async function templateList(services: Services): Promise<TemplateListEntry[]> {
   const entries: TemplateListEntry[] = [];
   for (const kind of TEMPLATE_KINDS) {
     const own = edited(kind, WORKSPACE_SCOPE);
-    entries.push({ kind, scope: WORKSPACE_SCOPE, scopeLabel: 'every client', state: own ? `edited by ${who(own.updatedBy)} on ${dateLabel(own.updatedAt, services.settings.timezone)}` : 'shipped wording' });
+    entries.push({ kind, scope: WORKSPACE_SCOPE, scopeLabel: 'every client', state: own ? '' : 'shipped wording', ...(own ? { edited: editedBy(services, own) } : {}) });
   }
   for (const t of stored.filter((s) => s.scope !== WORKSPACE_SCOPE && isTemplateKind(s.kind))) {
-    entries.push({ kind: t.kind as TemplateKind, scope: t.scope, scopeLabel: await scopeLabelOf(services, t.scope), state: `own wording, edited by ${who(t.updatedBy)} on ${dateLabel(t.updatedAt, services.settings.timezone)}` });
+    entries.push({ kind: t.kind as TemplateKind, scope: t.scope, scopeLabel: await scopeLabelOf(services, t.scope), state: 'own wording', edited: editedBy(services, t) });
   }
   return entries;
 }
 
-/** The template's `updatedBy` (`slack:U…` or a name) as mrkdwn: a mention for a Slack user, else escaped text. */
-const who = (actor: string) => mention(actor.startsWith('slack:') ? actor.slice('slack:'.length) : actor);
+/** Who saved a stored template (`slack:U…` becomes the user id) and on which day. */
+const editedBy = (services: Services, t: { updatedBy: string; updatedAt: Date }) => ({
+  by: t.updatedBy.startsWith('slack:') ? t.updatedBy.slice('slack:'.length) : t.updatedBy,
+  on: dateLabel(t.updatedAt, services.settings.timezone),
+});

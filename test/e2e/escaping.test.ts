@@ -60,3 +60,12 @@ test('the Home tab and `/invoices client` show the client escaped', async () => 
   expect(JSON.stringify(answer.body.blocks)).toContain('Client id `evil`');
   expect(problemsIn(answer.body)).toEqual([]);
 });
+
+test('a milestone nobody can invoice is reported escaped, its planted link percent-encoded so it cannot end early', async () => {
+  h.asana.addTask({ ...asanaTask({ gid: '7002', name: 'Setup <!channel>', completed: true, billing: true, amount: 100, projectGid: '9999' }), permalink_url: 'https://x.example/a>b<!here>' });
+  expect((await h.deliverAsana([completedEvent('7002')])).status).toBe(200);
+  const note = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => String(m.args.text).includes('cannot be invoiced')));
+  expect(String(note.args.text)).toContain('Billing milestone Setup &lt;!channel&gt; was completed');
+  expect(JSON.stringify(note.args.blocks)).toContain('*<https://x.example/a%3Eb%3C!here%3E|Setup &lt;!channel&gt;>*');
+  expect(problemsIn(note.args)).toEqual([]);
+});

@@ -3,10 +3,12 @@ import { asanaTask, completedEvent } from '../support/fake-asana.js';
 import { mrkdwnProblems, mrkdwnTexts } from '../support/mrkdwn.js';
 import { startHarness, APPROVER, BILLING_CHANNEL, CLIENTS_YAML, type Harness } from '../support/harness.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
+import { APPROVE_INVOICE } from '../../blocks/ids.js';
 
 /**
  * Hostile names from outside reach Slack escaped, through the real app: a client named `<!channel>` in
  * the clients file and an Asana milestone named `Design <!here>` whose permalink is a `javascript:` URL.
+ * The tests run in order: the last one approves the draft the first one made.
  */
 
 const EVIL_CLIENT = `
@@ -68,4 +70,18 @@ test('a milestone nobody can invoice is reported escaped, its planted link perce
   expect(String(note.args.text)).toContain('Billing milestone Setup &lt;!channel&gt; was completed');
   expect(JSON.stringify(note.args.blocks)).toContain('*<https://x.example/a%3Eb%3C!here%3E|Setup &lt;!channel&gt;>*');
   expect(problemsIn(note.args)).toEqual([]);
+});
+
+test('a payment link that is not http(s) is not stored: the email goes without it and Slack links nothing', async () => {
+  h.stripe.hostInvoicesAt(() => 'javascript:alert(1)');
+  const draft = (await findInvoiceBySource(h.bot.services.db.pool, 'asana', '7001'))!;
+  await h.clickButton(APPROVE_INVOICE, draft.id, APPROVER);
+  const email = await h.smtp.waitFor((m) => m.subject.includes(draft.number));
+  const sent = await h.waitForStatus(draft.id, 'sent');
+  expect(String([...h.stripe.invoices.values()][0]!.hosted_invoice_url)).toBe('javascript:alert(1)');
+  expect(sent.paymentUrl).toBeNull();
+  expect(`${email.text}${email.html}`).not.toMatch(/javascript/i);
+  const note = await h.slack.waitFor(() => h.slack.calls.find((c) => String(c.args.text).startsWith(`:email: Invoice ${draft.number} sent`)));
+  expect(String(note.args.text)).not.toContain('Payment link');
+  expect(JSON.stringify(h.slack.calls)).not.toMatch(/javascript/i);
 });

@@ -196,7 +196,11 @@ describe('every outside string is escaped in Slack mrkdwn', () => {
     hostileId = h.slice(0, 40);
     for (const [name, render] of BUILDERS) {
       const output = render(h);
-      for (const { at, text } of mrkdwnTexts(output)) for (const p of mrkdwnProblems(text)) problems.push(`${name} ${at}: ${p}`);
+      for (const { at, text } of mrkdwnTexts(output)) {
+        for (const p of mrkdwnProblems(text)) problems.push(`${name} ${at}: ${p}`);
+        // No hostile value contains an entity, so an escaped entity means a value was escaped twice.
+        if (/&amp;(amp|lt|gt);/.test(text)) problems.push(`${name} ${at}: escaped twice: ${text.slice(0, 80)}`);
+      }
       for (const p of limitProblems(output)) problems.push(`${name} limits: ${p}`);
     }
     expect(problems).toEqual([]);

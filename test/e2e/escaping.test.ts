@@ -72,6 +72,17 @@ test('a milestone nobody can invoice is reported escaped, its planted link perce
   expect(problemsIn(note.args)).toEqual([]);
 });
 
+test.each(['show <!channel>', 'list <!here>', 'client <@U123>', 'remind <!channel>', 'template friendly <@U123>', 'template <!here>', 'import <!here>', '<!channel>'])(
+  '`/invoices %s` answers with the typed text escaped',
+  async (command) => {
+    const before = h.slack.responses.length;
+    expect((await h.slashCommand(command, APPROVER)).status).toBe(200);
+    const answer = await h.slack.waitFor(() => h.slack.responses[before]);
+    expect(String(answer.body.text)).toMatch(/&lt;[!@]/);
+    expect(problemsIn(answer.body)).toEqual([]);
+  },
+);
+
 test('a payment link that is not http(s) is not stored: the email goes without it and Slack links nothing', async () => {
   h.stripe.hostInvoicesAt(() => 'javascript:alert(1)');
   const draft = (await findInvoiceBySource(h.bot.services.db.pool, 'asana', '7001'))!;

@@ -4,7 +4,7 @@ import type { InvoiceLine, InvoiceView } from '../src/domain/types.js';
 import { ADJUST_ACTIONS, ADJUST_BLOCKS, ADJUST_MODAL } from './dispute-ids.js';
 import { EDIT_ACTIONS, EDIT_BLOCKS } from './ids.js';
 import { lineToText, parseEditSubmission, type ViewStateValues } from './edit-modal.js';
-import { esc, fmt, truncate } from './format.js';
+import { clip, esc, fmt, truncate } from './format.js';
 
 const INPUT_MAX = 3000;
 const REASON_MAX = 200;
@@ -28,7 +28,10 @@ export function adjustAmountModal(view: InvoiceView, o: { backendName: string; d
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `Invoice ${esc(view.number)} (${fmt(view.total, view.currency)}, open ${fmt(balance, view.currency)}): either *void* it in ${esc(o.backendName)} and *reissue* it under a new number with the lines below, or *credit* part or all of the open balance on this invoice. Either way the client is emailed and the reminder sequence starts again.`,
+        text: clip(
+          `Invoice ${esc(view.number)} (${fmt(view.total, view.currency)}, open ${fmt(balance, view.currency)}): either *void* it in ${esc(o.backendName)} and *reissue* it under a new number with the lines below, or *credit* part or all of the open balance on this invoice. Either way the client is emailed and the reminder sequence starts again.`,
+          3000,
+        ),
       },
     },
     {

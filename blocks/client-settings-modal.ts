@@ -4,7 +4,7 @@ import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from '../src/dom
 import { PRESET_NAMES, REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText, type PresetName } from '../src/domain/reminder-presets.js';
 import type { ReminderStep, ReminderTone } from '../src/domain/types.js';
 import { parseEmailList, type ViewStateValues } from './edit-modal.js';
-import { clip, dateLabel, esc, truncate } from './format.js';
+import { clip, dateLabel, esc, truncate, who } from './format.js';
 
 /** Ids of the client settings modal; `open_client_settings` is also the App Home's per-client button. */
 export const OPEN_CLIENT_SETTINGS = 'open_client_settings';
@@ -66,7 +66,7 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
   if (input.readOnly) return { ...base, close: text('Close'), blocks: readOnlyBlocks(input) };
   const preset = presetOf(s.reminderSchedule);
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${esc(input.clientName)}* (\`${esc(input.clientId)}\`)` } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(input.clientName)}* (\`${esc(input.clientId)}\`)`, 3000) } },
     field(SETTINGS_BLOCKS.emails, 'Contacts (invoice and reminder emails)', {
       type: 'plain_text_input',
       action_id: SETTINGS_ACTION,
@@ -175,7 +175,7 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Quiet hours:* ${s.businessHours ? `Mon–Fri ${s.businessHours.start}–${s.businessHours.end} only` : 'none (any time)'}`,
   ];
   return [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Only invoice approvers can change these settings. ${sourceLine(i.slackFields)}` }] },
   ];
 }
@@ -267,8 +267,8 @@ export function scheduleChangedNote(o: { by: string; next: { dueAt: Date; tone: 
       ? `the reminders stay held (the next one is a ${TONE_WORD[o.next.tone]} reminder once resumed)`
       : `next: ${TONE_WORD[o.next.tone]} reminder ${dateLabel(o.next.dueAt, o.timezone)}`
     : 'no reminders are left to send';
-  const t = `:gear: Client reminder schedule changed by <@${o.by}>; ${next}. Reminders already sent are not repeated.`;
-  return { text: t, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: t } }] };
+  const t = `:gear: Client reminder schedule changed by ${who(o.by)}; ${next}. Reminders already sent are not repeated.`;
+  return { text: clip(t, 3000), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(t, 3000) } }] };
 }
 
 /** The ephemeral confirmation after a save. */
@@ -278,5 +278,5 @@ export function settingsSavedMessage(o: { clientName: string; changed: SettingFi
     o.redated ? `${o.redated} draft${o.redated === 1 ? '' : 's'} re-dated` : '',
     o.readdressed ? `${o.readdressed} invoice${o.readdressed === 1 ? '' : 's'} re-addressed` : '',
   ].filter(Boolean);
-  return { text: `:white_check_mark: Saved ${esc(o.clientName)}: ${o.changed.map((f) => SETTING_LABELS[f]).join(', ')} changed${effects.length ? ` (${effects.join(', ')})` : ''}.` };
+  return { text: `:white_check_mark: Saved ${esc(truncate(o.clientName, 200))}: ${o.changed.map((f) => SETTING_LABELS[f]).join(', ')} changed${effects.length ? ` (${effects.join(', ')})` : ''}.` };
 }

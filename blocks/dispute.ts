@@ -18,10 +18,9 @@ import {
   REPLY_TO_CLIENT,
   RESOLVE_DISPUTE,
 } from './dispute-ids.js';
-import { clip, esc, fmt, truncate, ymdLabel } from './format.js';
+import { clip, esc, fmt, link, truncate, who, ymdLabel } from './format.js';
 import type { ThreadPost } from './thread.js';
 
-const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
 const button = (action_id: string, text: string, value: string, style?: 'primary' | 'danger') => ({
   type: 'button' as const,
@@ -101,8 +100,8 @@ export function replyPost(o: {
     : [button(REPLY_TO_CLIENT, 'Reply to client', id, 'primary')];
   blocks.push({ type: 'actions', block_id: `reply_actions_${id}`, elements });
   const label = o.invoiceNumber ? KIND_LABEL[o.kind].replace(/^:[a-z_]+: /, '') : 'Unmatched reply';
-  const text = `${label}${o.notActedOn ? ' (not acted on)' : ''} from ${esc(o.sender?.address ?? o.from)}: ${truncate(o.text.replace(/\s+/g, ' '), 200)}`;
-  return { text: truncate(text, 3000), blocks };
+  const text = `${label}${o.notActedOn ? ' (not acted on)' : ''} from ${esc(o.sender?.address ?? o.from)}: ${esc(truncate(o.text.replace(/\s+/g, ' '), 200))}`;
+  return { text: clip(text, 3000), blocks };
 }
 
 /** The address first (what was checked), the display name after it: a name can say anything. */
@@ -112,7 +111,7 @@ function senderLabel(raw: string, sender: Mailbox | null): string {
 }
 
 export function disputedNote(o: { by: string; reason: string; pausedSteps: number; taskUrl: string | null; ownerUserId: string }): ThreadPost {
-  const task = o.taskUrl ? ` <${o.taskUrl}|Review task> created;` : '';
+  const task = o.taskUrl ? ` ${link(o.taskUrl, 'Review task')} created;` : '';
   const steps = o.pausedSteps === 1 ? '1 reminder' : `${o.pausedSteps} reminders`;
   return post(`:warning: Marked *disputed* (${esc(o.reason)}) by ${who(o.by)}. ${steps} paused until it is resolved.${task} ${who(o.ownerUserId)} notified.`);
 }
@@ -140,7 +139,7 @@ export function clientReplySentNote(o: { by: string; to: string; text: string })
 }
 
 export function disputeDm(o: { number: string; clientName: string; reason: string; excerpt: string; taskUrl: string | null }): ThreadPost {
-  const task = o.taskUrl ? ` <${o.taskUrl}|Open the review task>.` : '';
+  const task = o.taskUrl ? ` ${link(o.taskUrl, 'Open the review task')}.` : '';
   return post(`:warning: *${esc(o.clientName)}* disputes invoice ${esc(o.number)} (${esc(o.reason)}). Reminders are paused.${task}\n${quote(o.excerpt)}`);
 }
 

@@ -4,7 +4,7 @@ import { MAX_AMOUNT_MINOR, MoneyError, formatMajorWithCode, money, multiply, par
 import type { InvoiceLine, InvoiceView } from '../src/domain/types.js';
 import { EDIT_ACTIONS, EDIT_BLOCKS, EDIT_INVOICE_MODAL } from './ids.js';
 import type { EditBlockId } from './ids.js';
-import { truncate } from './format.js';
+import { clip, esc, truncate } from './format.js';
 
 export { EDIT_ACTIONS, EDIT_BLOCKS } from './ids.js';
 
@@ -35,7 +35,7 @@ export function editInvoiceModal(view: InvoiceView): ModalView {
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: `${view.number} has ${view.lines.length} lines, too many to edit in Slack (${linesText.length} of ${INPUT_MAX} characters). Discard it and fix the milestone, or edit it in the invoicing back-end.`,
+            text: clip(`${esc(view.number)} has ${view.lines.length} lines, too many to edit in Slack (${linesText.length} of ${INPUT_MAX} characters). Discard it and fix the milestone, or edit it in the invoicing back-end.`, 3000),
           },
         },
       ],

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { esc } from './format.js';
+import { channelRef, esc } from './format.js';
 
 export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices aging', 'Open invoices by days since sending (0-7, 8-14, 15-30, 30+) and the largest overdue ones'],
@@ -30,7 +30,7 @@ export function helpMessage(): { text: string; blocks: KnownBlock[] } {
         elements: [
           {
             type: 'mrkdwn',
-            text: 'Draft invoices appear in the billing channel when a billing milestone is completed; approvers send them with *Approve & send*.',
+            text: 'Draft invoices appear in the billing channel when a billing milestone is completed; approvers send them with *Approve &amp; send*.',
           },
         ],
       },
@@ -47,10 +47,10 @@ export function unknownCommandMessage(subcommand: string): { text: string; block
 
 /** Ephemeral reply to someone who pressed a money button without being an approver. */
 export function notAllowedMessage(action: string): { text: string } {
-  return { text: `Sorry, only invoice approvers can ${action}; nothing was changed. Ask an approver, or an admin to add you to APPROVER_SLACK_USER_IDS.` };
+  return { text: `Sorry, only invoice approvers can ${esc(action)}; nothing was changed. Ask an approver, or an admin to add you to APPROVER_SLACK_USER_IDS.` };
 }
 
 /** Ephemeral reply to someone outside the billing channel asking to read invoices. */
 export function notAMemberMessage(billingChannelId: string): { text: string } {
-  return { text: `Sorry, invoices are visible to members of <#${billingChannelId}> and to approvers only. Ask someone there to add you to the channel.` };
+  return { text: `Sorry, invoices are visible to members of ${channelRef(billingChannelId)} and to approvers only. Ask someone there to add you to the channel.` };
 }

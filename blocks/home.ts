@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AttentionReason } from '../src/store/receivables.js';
 import type { ClientLine, HomeDashboard } from '../src/usecases/home-dashboard.js';
 import { agingLines } from './aging.js';
-import { clip, dateLabel, esc, fmt, plural, truncate } from './format.js';
+import { channelRef, clip, dateLabel, esc, fmt, plural, truncate } from './format.js';
 import { OPEN_CLIENT_SETTINGS } from './ids.js';
 import { toneLabel, when } from './invoice-actions.js';
 import { LIMITS } from './limits.js';
@@ -46,7 +46,7 @@ export function homeView(d: HomeDashboard, options: { timezone: string; approver
 
 /** What someone outside the billing channel sees (and what replaces a dashboard they may no longer see). */
 export function homeNotAllowedView(billingChannelId: string): HomeView {
-  return { type: 'home', blocks: [section(`:lock: The receivables dashboard is for members of <#${billingChannelId}>. Ask someone there to add you.`)] };
+  return { type: 'home', blocks: [section(`:lock: The receivables dashboard is for members of ${channelRef(billingChannelId)}. Ask someone there to add you.`)] };
 }
 
 function totals(d: HomeDashboard): KnownBlock[] {
@@ -103,6 +103,6 @@ function clientBlocks(clients: readonly ClientLine[], room: number, approver: bo
     };
   });
   const hidden = sorted.length - fits;
-  if (hidden > 0) blocks.push(context(`${plural(hidden, 'more client')} not shown (Slack allows ${HOME_MAX_BLOCKS} blocks here): \`/invoices client <name>\` shows any of them.`));
+  if (hidden > 0) blocks.push(context(`${plural(hidden, 'more client')} not shown (Slack allows ${HOME_MAX_BLOCKS} blocks here): \`/invoices client &lt;name&gt;\` shows any of them.`));
   return blocks;
 }

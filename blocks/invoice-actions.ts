@@ -1,11 +1,10 @@
 import type { ReminderTone } from '../src/domain/types.js';
-import { clip, esc, plural } from './format.js';
+import { clip, plural, who } from './format.js';
 import type { ThreadPost } from './thread.js';
 
 /** Thread notes for `/invoices pause`, `resume` and `remind`. */
 
 const TONE_LABEL: Record<ReminderTone, string> = { friendly: 'the friendly reminder', firm: 'the past-due notice', final: 'the final notice' };
-const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
 
 function post(mrkdwn: string): ThreadPost {
   const text = clip(mrkdwn, 3000);

@@ -35,7 +35,7 @@ export function invoiceDetailMessage(
   const day = (d: Date) => dateLabel(d, options.timezone);
 
   const plan = reminders.length
-    ? reminders.map((r, i) => `${i + 1}. ${TONE_LABEL[r.tone]} · ${day(r.dueAt)} · ${r.status}${r.note ? ` (${esc(r.note)})` : ''}`).join('\n')
+    ? reminders.map((r, i) => `${i + 1}. ${TONE_LABEL[r.tone]} · ${day(r.dueAt)} · ${esc(r.status)}${r.note ? ` (${esc(r.note)})` : ''}`).join('\n')
     : view.sentAt
       ? '_No reminder steps planned._'
       : '_Planned when the invoice is sent._';

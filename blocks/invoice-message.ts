@@ -3,7 +3,8 @@ import { daysBetween, localDate } from '../src/domain/calendar.js';
 import { hasTax, pendingTaxNote, taxLabel } from '../src/domain/tax.js';
 import type { InvoiceStatus, InvoiceView } from '../src/domain/types.js';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, INVOICE_ACTIONS_BLOCK } from './ids.js';
-import { clip, dateLabel, esc, fmt, plural, truncate, ymdLabel } from './format.js';
+import { httpUrl } from '../src/domain/web-url.js';
+import { clip, dateLabel, esc, fmt, link, plural, truncate, ymdLabel } from './format.js';
 import { invoiceDisputeActions } from './dispute.js';
 
 /** Lines shown in the message; the rest are summarised so a long invoice stays far under Slack's limits. */
@@ -19,7 +20,7 @@ export interface InvoiceMessageOptions {
 /** The invoice's message in the billing channel: a draft with buttons, then its current state. */
 export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions): { text: string; blocks: KnownBlock[] } {
   const total = fmt(view.total, view.currency);
-  const milestone = view.sourceUrl ? `<${view.sourceUrl}|${esc(truncate(view.milestone, 300))}>` : esc(truncate(view.milestone, 300));
+  const milestone = link(view.sourceUrl, truncate(view.milestone, 300));
   const recipients = view.recipients.length ? clip(esc(view.recipients.join(', ')), 1900) : '_nobody yet_';
 
   const blocks: KnownBlock[] = [
@@ -37,8 +38,8 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
     ...taxContext(view),
     { type: 'section', text: { type: 'mrkdwn', text: `${STATUS_EMOJI[view.status]} ${statusText(view, options.timezone)}` } },
   ];
-  if (view.paymentUrl && SHOWS_PAYMENT_LINK.has(view.status)) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:link: <${view.paymentUrl}|Payment link>` }] });
+  if (httpUrl(view.paymentUrl) && SHOWS_PAYMENT_LINK.has(view.status)) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:link: ${link(view.paymentUrl, 'Payment link')}` }] });
   }
   if (view.attention) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${clip(esc(view.attention), 2900)}` }] });
@@ -49,8 +50,8 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
   if (view.status === 'draft') blocks.push(draftActions(view, pendingTaxNote(view) ? `${total} + tax` : total));
   else if (view.status === 'sent' || view.status === 'partially_paid') blocks.push(invoiceDisputeActions(view));
 
-  const text = `Invoice ${view.number} · ${view.clientName} · ${total} · ${statusText(view, options.timezone)}`;
-  return { text: truncate(text, 3000), blocks };
+  const text = `Invoice ${esc(view.number)} · ${esc(view.clientName)} · ${total} · ${statusText(view, options.timezone)}`;
+  return { text: clip(text, 3000), blocks };
 }
 
 const SHOWS_PAYMENT_LINK: ReadonlySet<InvoiceStatus> = new Set(['approved', 'sent', 'partially_paid', 'paid']);
@@ -157,7 +158,7 @@ function draftActions(view: InvoiceView, total: string): KnownBlock {
         value: view.id,
         confirm: {
           title: { type: 'plain_text', text: 'Discard this draft?' },
-          text: { type: 'mrkdwn', text: clip(`Invoice ${view.number} will not be sent. Its number stays used so the sequence has no gaps.`, 300) },
+          text: { type: 'mrkdwn', text: clip(`Invoice ${esc(view.number)} will not be sent. Its number stays used so the sequence has no gaps.`, 300) },
           confirm: { type: 'plain_text', text: 'Discard' },
           deny: { type: 'plain_text', text: 'Keep it' },
           style: 'danger',

@@ -3,7 +3,7 @@ import type { EmailTemplate } from '../src/email/default-templates.js';
 import { BODY_MAX, SUBJECT_MAX, type TemplateErrors } from '../src/email/template-engine.js';
 import { KIND_LABELS, placeholdersOf, TEMPLATE_KINDS, type TemplateKind } from '../src/email/template-fields.js';
 import type { ViewStateValues } from './edit-modal.js';
-import { esc, truncate } from './format.js';
+import { clip, esc, truncate, who } from './format.js';
 import { TEMPLATE_ACTIONS, TEMPLATE_BLOCKS, TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from './template-ids.js';
 
 /** What the modal is about; travels in private_metadata. `rev` changes the input block ids (see template-ids.ts). */
@@ -39,7 +39,7 @@ export function placeholderHint(kind: TemplateKind): string {
 export function templateModal(input: TemplateModalInput): ModalView {
   const { state, template } = input;
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `*${KIND_LABELS[state.kind]}* for ${esc(input.scopeLabel)} — now: ${esc(input.origin)}.` } },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[state.kind]}* for ${esc(input.scopeLabel)} — now: ${esc(input.origin)}.`, 3000) } },
     {
       type: 'input',
       block_id: blockIdOf('subject', state.rev),
@@ -88,15 +88,15 @@ export function templateModal(input: TemplateModalInput): ModalView {
 
 function previewBlocks(preview: TemplatePreview | undefined): KnownBlock[] {
   if (!preview) return [];
-  if (preview.kind === 'note') return [{ type: 'section', block_id: TEMPLATE_BLOCKS.preview, text: { type: 'mrkdwn', text: esc(preview.text) } }];
+  if (preview.kind === 'note') return [{ type: 'section', block_id: TEMPLATE_BLOCKS.preview, text: { type: 'mrkdwn', text: clip(esc(preview.text), 3000) } }];
   if (preview.kind === 'errors') {
     const lines = Object.entries(preview.errors).map(([field, message]) => `• *${field}*: ${esc(message)}`);
-    return [{ type: 'section', block_id: TEMPLATE_BLOCKS.preview, text: { type: 'mrkdwn', text: truncate(`:warning: Not valid yet, nothing saved:\n${lines.join('\n')}`, 3000) } }];
+    return [{ type: 'section', block_id: TEMPLATE_BLOCKS.preview, text: { type: 'mrkdwn', text: clip(`:warning: Not valid yet, nothing saved:\n${lines.join('\n')}`, 3000) } }];
   }
   return [
     { type: 'divider' },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: `Preview for ${esc(preview.basedOn)}` }] },
-    { type: 'section', block_id: TEMPLATE_BLOCKS.preview, text: { type: 'mrkdwn', text: truncate(`*Subject:* ${esc(preview.subject)}`, 3000) } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`Preview for ${esc(preview.basedOn)}`, 3000) }] },
+    { type: 'section', block_id: TEMPLATE_BLOCKS.preview, text: { type: 'mrkdwn', text: clip(`*Subject:* ${esc(preview.subject)}`, 3000) } },
     // plain_text: the client's wording shown as it will read, Slack formatting characters and all.
     { type: 'section', text: { type: 'plain_text', text: truncate(preview.text, 3000), emoji: false } },
   ];
@@ -136,21 +136,26 @@ export interface TemplateListEntry {
   kind: TemplateKind;
   scope: string;
   scopeLabel: string;
-  /** e.g. "edited by <@U1> on Dec 3, 2026" or "shipped wording". */
+  /** Plain text, e.g. "shipped wording", "own wording" (may be empty when `edited` says it all). */
   state: string;
+  /** Who last saved it (a Slack user id, else an actor name) and when (a date label). */
+  edited?: { by: string; on: string };
 }
+
+const stateOf = (e: TemplateListEntry): string =>
+  [esc(e.state), e.edited ? `edited by ${who(e.edited.by)} on ${esc(e.edited.on)}` : ''].filter(Boolean).join(', ');
 
 /** `/invoices templates`: each template with its state and an Edit button. */
 export function templateListMessage(entries: readonly TemplateListEntry[]): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: '*Email templates*  (`/invoices template <kind> [client]` opens one directly; kinds: ' + TEMPLATE_KINDS.join(', ') + ')' } },
+    { type: 'section', text: { type: 'mrkdwn', text: '*Email templates*  (`/invoices template &lt;kind&gt; [client]` opens one directly; kinds: ' + TEMPLATE_KINDS.join(', ') + ')' } },
     ...entries.slice(0, 40).map(
       (e): KnownBlock => ({
         type: 'section',
-        text: { type: 'mrkdwn', text: `*${KIND_LABELS[e.kind]}* — ${esc(e.scopeLabel)}: ${e.state}` },
+        text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[e.kind]}* — ${esc(e.scopeLabel)}: ${stateOf(e)}`, 3000) },
         accessory: { type: 'button', action_id: TEMPLATE_EDIT, text: { type: 'plain_text', text: 'Edit' }, value: `${e.kind}|${e.scope}` },
       }),
     ),
   ];
-  return { text: `Email templates: ${entries.map((e) => `${e.kind} (${e.scopeLabel}): ${e.state}`).join('; ')}`, blocks };
+  return { text: clip(`Email templates: ${entries.map((e) => `${e.kind} (${esc(e.scopeLabel)}): ${stateOf(e)}`).join('; ')}`, 3000), blocks };
 }

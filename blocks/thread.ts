@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ReminderTone } from '../src/domain/types.js';
-import { clip, dateLabel, esc, fmt, plural } from './format.js';
+import { clip, dateLabel, esc, fmt, link, plural, who } from './format.js';
 
 /** Short posts in an invoice's thread: what happened, in one line a person can scan. */
 export interface ThreadPost {
@@ -13,14 +13,13 @@ export const post = (mrkdwn: string): ThreadPost => {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 };
 
-/** A Slack user id becomes a mention; anything else (an actor name such as "auto-send") is shown as text. */
-export const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
+export { who };
 const list = (emails: readonly string[]): string => clip(esc(emails.join(', ')), 1500);
 
 export function invoiceSentNote(o: { number: string; recipients: string[]; paymentUrl: string | null; approvedBy: string | null }): ThreadPost {
   const how = o.approvedBy ? `sent to ${list(o.recipients)}, approved by ${who(o.approvedBy)}` : `sent automatically to ${list(o.recipients)} (auto-send client)`;
-  const link = o.paymentUrl ? ` · <${o.paymentUrl}|Payment link>` : '';
-  return post(`:email: Invoice ${esc(o.number)} ${how}${link}`);
+  const pay = o.paymentUrl ? ` · ${link(o.paymentUrl, 'Payment link')}` : '';
+  return post(`:email: Invoice ${esc(o.number)} ${how}${pay}`);
 }
 
 const TONE_LABEL: Record<ReminderTone, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
@@ -54,7 +53,7 @@ export function paymentNote(o: {
 }
 
 export function escalationNote(o: { taskUrl: string | null; ownerUserId: string }): ThreadPost {
-  const task = o.taskUrl ? ` <${o.taskUrl}|Escalation task> created;` : '';
+  const task = o.taskUrl ? ` ${link(o.taskUrl, 'Escalation task')} created;` : '';
   return post(`:rotating_light: Escalated:${task} ${who(o.ownerUserId)} notified by DM.`);
 }
 
@@ -96,7 +95,7 @@ export function ownerEscalationDm(o: {
   daysSinceSent: number;
   permalinkText: string | null;
 }): ThreadPost {
-  const task = o.permalinkText ? ` <${o.permalinkText}|Open the escalation task>.` : '';
+  const task = o.permalinkText ? ` ${link(o.permalinkText, 'Open the escalation task')}.` : '';
   return post(
     `:rotating_light: *${esc(o.clientName)}* has not paid invoice ${esc(o.number)} (${fmt(o.balance, o.currency)} open) ` +
       `${plural(o.daysSinceSent, 'day')} after sending. The final notice went out and work is paused until payment.${task}`,

@@ -18,6 +18,7 @@ import {
 import { promiseModal, reclassifiedNote, replyModal } from '../../blocks/dispute.js';
 import { adjustAmountModal, parseAdjustChoice } from '../../blocks/adjust-modal.js';
 import { EDIT_BLOCKS } from '../../blocks/ids.js';
+import { esc } from '../../blocks/format.js';
 import { getClient } from '../store/clients.js';
 import { adjustAmount } from '../usecases/adjust-amount.js';
 import { creditInvoiceBalance } from '../usecases/credit-invoice.js';
@@ -62,7 +63,7 @@ export function registerDisputeActions(app: App, services: Services): void {
 
   onButton(MARK_DISPUTED, 'mark invoices disputed', async ({ user, channel, value, client }) => {
     const result = await markDisputed(services, value, { actor: `slack:${user}`, by: user, reason: 'marked in Slack', excerpt: '' });
-    if (result.outcome === 'unchanged') await ephemeral(client, channel, user, { text: result.invoice ? `Invoice ${result.invoice.number} is ${result.invoice.disputed ? 'already disputed' : result.invoice.status}; nothing changed.` : 'That invoice no longer exists.' });
+    if (result.outcome === 'unchanged') await ephemeral(client, channel, user, { text: result.invoice ? `Invoice ${esc(result.invoice.number)} is ${result.invoice.disputed ? 'already disputed' : result.invoice.status}; nothing changed.` : 'That invoice no longer exists.' });
   });
 
   onButton(RESOLVE_DISPUTE, 'resolve disputes', async ({ user, channel, value, client }) => {
@@ -93,7 +94,7 @@ export function registerDisputeActions(app: App, services: Services): void {
         : choice.mode === 'reissue' && choice.submission.ok
           ? await adjustAmount(services, invoice.id, choice.submission, { slackUserId: user })
           : null;
-    if (result?.outcome === 'refused') await services.slack.directMessage(user, { text: `Invoice ${invoice.number} was not adjusted: ${result.reason}` });
+    if (result?.outcome === 'refused') await services.slack.directMessage(user, { text: `Invoice ${esc(invoice.number)} was not adjusted: ${esc(result.reason)}` });
   });
 
   const reclassify = async (inbound: InboundEmailRecord, classification: ReplyClassification, user: string) => {

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { balanceSetMessage, forecastMessage } from '../../blocks/forecast.js';
+import { esc } from '../../blocks/format.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { renderForecastChart } from '../forecast/chart.js';
 import type { Services } from '../services.js';
@@ -27,7 +28,7 @@ export function forecastSubcommands(services: Services): Record<string, Subcomma
       // The bank balance is sensitive and steers decisions: only approvers may set it.
       if (!services.settings.approverSlackUserIds.includes(userId)) return void (await respond(notAllowedMessage('set the starting balance')));
       const result = await setStartingBalance(services, text.trim().replace(/^\S+\s*/, ''), `slack:${userId}`);
-      await respond(result.ok ? balanceSetMessage(result.balance.amount, result.balance.currency) : { text: result.reason });
+      await respond(result.ok ? balanceSetMessage(result.balance.amount, result.balance.currency) : { text: esc(result.reason) });
     },
   };
 }
@@ -51,6 +52,6 @@ async function sendChart(services: Services, client: App['client'], userId: stri
     });
   } catch (err) {
     services.log.warn({ err: (err as Error).message }, 'forecast chart not sent');
-    await respond({ text: `I couldn't send the chart (${(err as Error).message}); the table above is complete.` });
+    await respond({ text: `I couldn't send the chart (${esc((err as Error).message)}); the table above is complete.` });
   }
 }

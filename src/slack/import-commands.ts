@@ -1,3 +1,4 @@
+import { esc } from '../../blocks/format.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { isCalendarDate } from '../forecast/history-csv.js';
 import type { Services } from '../services.js';
@@ -19,9 +20,9 @@ export function importSubcommands(services: Services): Record<string, Subcommand
       const configured = Object.keys(services.backends).filter((name) => services.backends[name]!.listInvoicesForImport);
       const backend = args.find((a) => !isCalendarDate(a))?.toLowerCase() ?? (configured.length === 1 ? configured[0]! : null);
       const since = args.find(isCalendarDate) ?? null;
-      const usage = `Usage: \`/invoices import <${configured.join('|') || 'back-end'}> [YYYY-MM-DD]\` (only invoices dated on or after that day).`;
+      const usage = `Usage: \`/invoices import &lt;${configured.join('|') || 'back-end'}&gt; [YYYY-MM-DD]\` (only invoices dated on or after that day).`;
       if (!backend || args.length > 2) return void (await respond({ text: usage }));
-      if (!configured.includes(backend)) return void (await respond({ text: `"${backend}" is not a configured back-end (configured: ${configured.join(', ') || 'none'}). ${usage}` }));
+      if (!configured.includes(backend)) return void (await respond({ text: `"${esc(backend.slice(0, 40))}" is not a configured back-end (configured: ${configured.join(', ') || 'none'}). ${usage}` }));
       if (running) return void (await respond({ text: `An import from ${running} is running already; I'll answer there when it is done.` }));
       running = backend;
       await respond({ text: `Importing the invoices and payments in ${backend}${since ? ` dated ${since} or later` : ''}. They become history for the forecast, aging and client stats; nobody is emailed or reminded.` });
@@ -33,10 +34,10 @@ export function importSubcommands(services: Services): Record<string, Subcommand
             since,
           );
           services.log.info({ backend, imported: report.imported, updated: report.updated, skipped: report.skipped.length }, 'invoice history imported');
-          await respond({ text: describeImport(report) });
+          await respond({ text: esc(describeImport(report)) });
         } catch (err) {
           services.log.warn({ backend, err: (err as Error).message }, 'invoice history import failed');
-          await respond({ text: `The import from ${backend} stopped: ${(err as Error).message}. What was stored so far stays; running it again carries on without duplicates.` });
+          await respond({ text: `The import from ${backend} stopped: ${esc((err as Error).message)}. What was stored so far stays; running it again carries on without duplicates.` });
         } finally {
           running = null;
         }

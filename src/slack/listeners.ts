@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL } from '../../blocks/ids.js';
 import { editInvoiceModal, parseEditSubmission } from '../../blocks/edit-modal.js';
 import { agingMessage } from '../../blocks/aging.js';
+import { esc } from '../../blocks/format.js';
 import { helpMessage, notAllowedMessage, unknownCommandMessage } from '../../blocks/help.js';
 import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
@@ -58,12 +59,12 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     const privately = (message: object) => respond({ response_type: 'ephemeral', ...message } as never);
     if (sub === 'list') {
       const list = await listForCommand(services, argument);
-      await (list.ok ? answer(invoiceListMessage(list.list, display)) : privately({ text: list.message }));
+      await (list.ok ? answer(invoiceListMessage(list.list, display)) : privately({ text: esc(list.message) }));
     } else if (sub === 'show') {
       const details = argument ? await detailsForCommand(services, argument) : null;
       await (details
         ? answer(invoiceDetailMessage(details.view, details.reminders, details.history, display))
-        : privately({ text: argument ? `No invoice numbered "${argument}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }));
+        : privately({ text: argument ? `No invoice numbered "${esc(argument.slice(0, 40))}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }));
     } else if (sub === 'aging') {
       const report = await agingNow(services);
       await answer(agingMessage(report, { timezone: services.settings.timezone }));
@@ -86,9 +87,9 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     const confirmedTotal = confirmed && /^\d{1,15}$/.test(confirmed) ? Number(confirmed) : undefined;
     const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user }, { confirmedTotal });
     if (result.outcome === 'held') {
-      await tell(client, channel, user, `Invoice ${result.invoice.number} was not sent: ${result.reason}. Its message shows the current amount; approve it there to confirm.`);
+      await tell(client, channel, user, `Invoice ${esc(result.invoice.number)} was not sent: ${result.reason}. Its message shows the current amount; approve it there to confirm.`);
     } else if (result.outcome === 'not_draft') {
-      await tell(client, channel, user, result.invoice ? `Invoice ${result.invoice.number} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
+      await tell(client, channel, user, result.invoice ? `Invoice ${esc(result.invoice.number)} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
     }
   });
 

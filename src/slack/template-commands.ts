@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { notAllowedMessage } from '../../blocks/help.js';
 import { modalErrors, parseModalState, templateFromState, templateListMessage, templateModal, type TemplateListEntry, type TemplateModalState, type TemplatePreview } from '../../blocks/template-modal.js';
 import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
-import { dateLabel } from '../../blocks/format.js';
+import { dateLabel, esc } from '../../blocks/format.js';
 import type { EmailTemplate } from '../email/default-templates.js';
 import { isTemplateKind, TEMPLATE_KINDS, type TemplateKind } from '../email/template-fields.js';
 import { findClientByIdOrName, getClient } from '../store/clients.js';
@@ -24,11 +24,11 @@ export function templateSubcommands(services: Services): Record<string, Subcomma
     template: async ({ text, respond, client, triggerId }) => {
       const [, kindWord = '', ...clientWords] = text.trim().split(/\s+/);
       const kind = kindWord.toLowerCase();
-      if (!isTemplateKind(kind)) return void (await respond({ text: `Which template? \`/invoices template <kind> [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${kindWord.slice(0, 30)}" is none of them)` : ''}.` }));
+      if (!isTemplateKind(kind)) return void (await respond({ text: `Which template? \`/invoices template &lt;kind&gt; [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.` }));
       let scope = WORKSPACE_SCOPE;
       if (clientWords.length) {
         const found = await findClientByIdOrName(services.db.pool, clientWords.join(' '));
-        if (!found) return void (await respond({ text: `No client "${clientWords.join(' ').slice(0, 60)}". \`/invoices templates\` lists the templates.` }));
+        if (!found) return void (await respond({ text: `No client "${esc(clientWords.join(' ').slice(0, 60))}". \`/invoices templates\` lists the templates.` }));
         scope = found.id;
       }
       await client.views.open({ trigger_id: triggerId ?? '', view: (await modalFor(services, { kind, scope, rev: 0 })) as never });
@@ -85,8 +85,8 @@ export function registerTemplateActions(app: App, services: Services): void {
     await ack();
     const preview = await previewEmailTemplate(services, state.scope, state.kind, typed);
     const scopeLabel = await scopeLabelOf(services, state.scope);
-    const shown = preview.ok ? `\n*Subject:* ${preview.email.subject}\n\`\`\`${preview.email.text.slice(0, 2500)}\`\`\`` : '';
-    await services.slack.directMessage(user, { text: `Saved the ${state.kind} email template for ${scopeLabel}; it applies from the next email on.${shown}` });
+    const shown = preview.ok ? `\n*Subject:* ${esc(preview.email.subject)}\n\`\`\`${esc(preview.email.text.slice(0, 2500))}\`\`\`` : '';
+    await services.slack.directMessage(user, { text: `Saved the ${state.kind} email template for ${esc(scopeLabel)}; it applies from the next email on.${shown}` });
   });
 }
 
@@ -107,12 +107,16 @@ async function templateList(services: Services): Promise<TemplateListEntry[]> {
   const entries: TemplateListEntry[] = [];
   for (const kind of TEMPLATE_KINDS) {
     const own = edited(kind, WORKSPACE_SCOPE);
-    entries.push({ kind, scope: WORKSPACE_SCOPE, scopeLabel: 'every client', state: own ? `edited by ${who(own.updatedBy)} on ${dateLabel(own.updatedAt, services.settings.timezone)}` : 'shipped wording' });
+    entries.push({ kind, scope: WORKSPACE_SCOPE, scopeLabel: 'every client', state: own ? '' : 'shipped wording', ...(own ? { edited: editedBy(services, own) } : {}) });
   }
   for (const t of stored.filter((s) => s.scope !== WORKSPACE_SCOPE && isTemplateKind(s.kind))) {
-    entries.push({ kind: t.kind as TemplateKind, scope: t.scope, scopeLabel: await scopeLabelOf(services, t.scope), state: `own wording, edited by ${who(t.updatedBy)} on ${dateLabel(t.updatedAt, services.settings.timezone)}` });
+    entries.push({ kind: t.kind as TemplateKind, scope: t.scope, scopeLabel: await scopeLabelOf(services, t.scope), state: 'own wording', edited: editedBy(services, t) });
   }
   return entries;
 }
 
-const who = (actor: string) => (actor.startsWith('slack:') ? `<@${actor.slice('slack:'.length)}>` : actor);
+/** Who saved a stored template (`slack:U…` becomes the user id) and on which day. */
+const editedBy = (services: Services, t: { updatedBy: string; updatedAt: Date }) => ({
+  by: t.updatedBy.startsWith('slack:') ? t.updatedBy.slice('slack:'.length) : t.updatedBy,
+  on: dateLabel(t.updatedAt, services.settings.timezone),
+});

@@ -1,6 +1,7 @@
 import { daysBetween, localDate } from '../domain/calendar.js';
 import { planReminders } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
+import { httpUrl, urlScheme } from '../domain/web-url.js';
 import type { InvoiceLine } from '../domain/types.js';
 import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
@@ -116,13 +117,26 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
     memo: invoice.milestone,
     metadata: { duebot_source: `${invoice.source}:${invoice.sourceRef}` },
   });
+  const paymentUrl = paymentLinkOf(services, invoice, backend.name, issued.paymentUrl);
   const now = services.clock.now();
   return withTransaction(services.db.pool, async (tx) => {
     await rememberProviderCustomer(tx, client.id, issued.providerCustomerId);
-    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, attention: null, ...taxPatch(issued.tax) }, now);
-    await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl: issued.paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) } }, now);
+    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl, attention: null, ...taxPatch(issued.tax) }, now);
+    await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) } }, now);
     return updated!;
   });
+}
+
+/**
+ * Only an absolute http(s) URL is a payment link: it is put in the client's email and linked in Slack.
+ * Anything else (a `javascript:` or relative URL from a misbehaving back-end) is dropped and logged; the
+ * email then goes out as for a back-end without links: the invoice PDF attached, the pay instructions.
+ */
+function paymentLinkOf(services: Services, invoice: InvoiceRecord, backendName: string, raw: string | null): string | null {
+  if (raw === null) return null;
+  const url = httpUrl(raw);
+  if (!url) services.log.warn({ invoice: invoice.number, backend: backendName, scheme: urlScheme(raw) }, 'payment link from the back-end is not an http(s) URL; not stored, the email goes without it');
+  return url;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { clip, esc, link, truncate } from '../../blocks/format.js';
 import { addDays, localDate } from '../domain/calendar.js';
 import { formatInvoiceNumber, line, totalOf } from '../domain/invoice.js';
 import { MoneyError, parseMajor, parseQuantity } from '../domain/money.js';
@@ -126,10 +127,10 @@ function ignored(services: Services, task: ProjectTask, reason: string): DraftOu
 async function needsSetup(services: Services, toolName: string, task: ProjectTask, reason: string): Promise<DraftOutcome> {
   const first = await claimEffect(services.db.pool, { key: `needs-setup:${toolName}:${task.taskId}`, invoiceId: null, kind: 'needs-setup', claimedBy: services.instanceId, details: { reason } }, services.clock.now());
   if (first) {
-    const link = task.url ? `<${task.url}|${task.name}>` : task.name;
+    const name = truncate(task.name, 300);
     await services.slack.post(services.settings.billingChannelId, {
-      text: `:warning: Billing milestone ${task.name} was completed but cannot be invoiced: ${reason}. Fix it and re-complete the task.`,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: Billing milestone *${link}* was completed but cannot be invoiced yet:\n${reason}\nFix the clients file or the task's fields, then mark the task incomplete and complete again.` } }],
+      text: clip(`:warning: Billing milestone ${esc(name)} was completed but cannot be invoiced: ${esc(reason)}. Fix it and re-complete the task.`, 3000),
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`:warning: Billing milestone *${link(task.url, name)}* was completed but cannot be invoiced yet:\n${esc(reason)}\nFix the clients file or the task's fields, then mark the task incomplete and complete again.`, 3000) } }],
     });
   }
   services.log.warn({ task: task.taskId, reason }, 'billing milestone needs set-up');

@@ -1,3 +1,4 @@
+import { esc } from '../../blocks/format.js';
 import { localDate } from '../domain/calendar.js';
 import { line } from '../domain/invoice.js';
 import { periodLabel, retainerDue, retainerSourceRef } from '../domain/retainer.js';
@@ -79,7 +80,7 @@ async function reportMissed(services: Services, client: RetainerClient, missed: 
   if (fresh.length === 0) return 0;
   const months = fresh.map(periodLabel).join(', ');
   const posted = await services.slack.post(services.settings.billingChannelId, {
-    text: `:warning: Retainer for ${client.name}: ${months} ${fresh.length === 1 ? 'was' : 'were'} not invoiced (no run on the billing day, or startsOn lies before duebot knew of the retainer). Only the latest month is invoiced automatically; invoice these by hand if they are owed.`,
+    text: `:warning: Retainer for ${esc(client.name)}: ${months} ${fresh.length === 1 ? 'was' : 'were'} not invoiced (no run on the billing day, or startsOn lies before duebot knew of the retainer). Only the latest month is invoiced automatically; invoice these by hand if they are owed.`,
   });
   if (!posted) {
     // Slack did not take it: give the claims back so the next run says it.

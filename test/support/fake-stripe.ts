@@ -109,6 +109,8 @@ export interface FakeStripe {
   seedInvoice(invoice: SeedInvoice): StripeObject;
   /** Marks an open invoice uncollectible (throws otherwise). Returns the live invoice. */
   markUncollectible(invoiceId: string): StripeObject;
+  /** The `hosted_invoice_url` given to invoices finalized from now on (a misbehaving Stripe); default `<url>/pay/<id>`. */
+  hostInvoicesAt(url: (invoiceId: string) => string): void;
   /** A full Stripe event (snapshot event, API v1 shape) whose `data.object` is a copy of the invoice now. */
   event(type: string, invoiceId: string): StripeObject;
   /**
@@ -184,6 +186,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const saved = new Map<string, { fingerprint: string; reply: StubReply }>();
   let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null } | null = null;
   let numberSeq = 0;
+  let hostedUrl = (id: string) => `${baseUrl}/pay/${id}`;
   let baseUrl = '';
 
   const created = <T extends StripeObject>(map: Map<string, StripeObject>, obj: T): T => {
@@ -434,7 +437,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         recompute(inv);
         inv.status = 'open';
         inv.number = `FAKE-${String(++numberSeq).padStart(4, '0')}`;
-        inv.hosted_invoice_url = `${baseUrl}/pay/${inv.id}`;
+        inv.hosted_invoice_url = hostedUrl(String(inv.id));
         inv.invoice_pdf = `${baseUrl}/pay/${inv.id}/pdf`;
         transitions(inv).finalized_at = nowSeconds();
         if (inv.due_date === null && inv.days_until_due !== null) inv.due_date = nowSeconds() + (inv.days_until_due as number) * 86_400;
@@ -532,6 +535,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null } : null;
     },
     pendingFailures: () => failure?.left ?? 0,
+    hostInvoicesAt(url) {
+      hostedUrl = url;
+    },
     expireIdempotencyKeys() {
       saved.clear();
     },

@@ -1,3 +1,4 @@
+import { httpUrl } from '../../domain/web-url.js';
 import { isYes, jsonClient, ProjectToolError } from './http.js';
 import { taskField, taskWithFacts } from './mapping.js';
 import type { CreateTaskRequest, ProjectTask, TimeEntry, WritableProjectTool } from './tool.js';
@@ -104,7 +105,7 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
           ...(request.dueOn ? { due_on: request.dueOn } : {}),
         },
       });
-      return { taskId: created.gid, url: created.permalink_url ?? null };
+      return { taskId: created.gid, url: httpUrl(created.permalink_url) };
     },
   };
 }
@@ -125,7 +126,7 @@ export function toProjectTask(task: AsanaTask): ProjectTask {
       taskId: task.gid,
       name: task.name ?? `Task ${task.gid}`,
       completedAt: task.completed_at ? new Date(task.completed_at) : null,
-      url: task.permalink_url ?? null,
+      url: httpUrl(task.permalink_url),
       projectIds: (task.projects ?? []).map((p) => p.gid),
       dueOn: task.due_on ?? null,
     },

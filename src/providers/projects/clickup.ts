@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from '../../domain/web-url.js';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient } from './http.js';
@@ -106,7 +107,7 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
         ...(request.assignee ? { assignees: [Number(request.assignee)] } : {}),
         ...(request.dueOn ? { due_date: Date.parse(`${request.dueOn}T12:00:00Z`) } : {}),
       });
-      return { taskId: created.id, url: created.url ?? null };
+      return { taskId: created.id, url: httpUrl(created.url) };
     },
     webhook: {
       receive: (request) => receive(options.webhookSecret, options.doneStatuses ?? [], request),
@@ -158,7 +159,7 @@ export function toProjectTask(task: ClickUpTask): ProjectTask {
       taskId: task.id,
       name: task.name ?? `Task ${task.id}`,
       completedAt: done ? new Date(Number(done)) : null,
-      url: task.url ?? null,
+      url: httpUrl(task.url),
       projectIds: task.list ? [task.list.id] : [],
       dueOn: task.due_date ? new Date(Number(task.due_date)).toISOString().slice(0, 10) : null,
     },

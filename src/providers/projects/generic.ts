@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { currencyExponent, MAX_AMOUNT_MINOR, MoneyError, multiply, normalizeCurrency, parseMinorUnits, parseQuantity } from '../../domain/money.js';
+import { httpUrl } from '../../domain/web-url.js';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, ProjectToolError } from './http.js';
@@ -47,7 +48,8 @@ const body = z.strictObject({
         return z.NEVER;
       }
     }),
-  url: z.url().optional(),
+  /** A link back to the milestone; anything but an absolute http(s) URL (e.g. `javascript:`) is dropped, not refused. */
+  url: z.string().max(2000).optional(),
   lines: z.array(z.strictObject({ description: z.string().trim().min(1), quantity: amount.default('1'), unitAmount: amount })).min(1).max(100).optional(),
   timeEntries: z
     .array(z.strictObject({ task: z.string().trim().min(1).max(500).optional(), person: z.string().trim().min(1).max(200).optional(), hours }))
@@ -102,7 +104,7 @@ function receive(secret: string, request: WebhookRequest): WebhookOutcome {
           name: m.milestone,
           completed: true,
           completedAt: null,
-          url: m.url ?? null,
+          url: httpUrl(m.url),
           projectIds: [],
           isBillingMilestone: true,
           amount: null,

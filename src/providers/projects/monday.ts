@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { z } from 'zod';
+import { httpUrl } from '../../domain/web-url.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
@@ -145,7 +146,7 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
       const created = await graphql<{ create_item: { id: string; url?: string } }>(CREATE_ITEM, { b: request.projectId, n: request.title, c: JSON.stringify(columnValues) });
       // The notes go in as the item's first update, where the owner sees them.
       if (request.notes) await graphql(CREATE_UPDATE, { i: created.create_item.id, body: request.notes });
-      return { taskId: created.create_item.id, url: created.create_item.url ?? null };
+      return { taskId: created.create_item.id, url: httpUrl(created.create_item.url) };
     },
     webhook: { receive: (request) => receive(options, doneLabel, request) },
   };
@@ -195,7 +196,7 @@ export function toProjectTask(item: MondayItem, doneLabel: string): ProjectTask 
       taskId: item.id,
       name: item.name ?? `Item ${item.id}`,
       completedAt: null,
-      url: item.url ?? null,
+      url: httpUrl(item.url),
       projectIds: item.board ? [item.board.id] : [],
       dueOn: columns.find((c) => c.type === 'date' && /^\d{4}-\d{2}-\d{2}/.test(c.text ?? ''))?.text?.slice(0, 10) ?? null,
     },

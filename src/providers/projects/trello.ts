@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from '../../domain/web-url.js';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, jsonClient, ProjectToolError } from './http.js';
@@ -106,7 +107,7 @@ export function createTrelloTool(options: TrelloOptions): WritableProjectTool & 
         ...(request.assignee ? { idMembers: [request.assignee] } : {}),
         ...(request.dueOn ? { due: `${request.dueOn}T12:00:00.000Z` } : {}),
       });
-      return { taskId: created.id, url: created.shortUrl ?? created.url ?? null };
+      return { taskId: created.id, url: httpUrl(created.shortUrl) ?? httpUrl(created.url) };
     },
     webhook: { receive: (request) => receive(options, isDoneList, request) },
   };
@@ -150,7 +151,7 @@ export function toProjectTask(card: TrelloCard, definitions: TrelloFieldDefiniti
       taskId: card.id,
       name: card.name ?? `Card ${card.id}`,
       completedAt: completed && card.dateLastActivity ? new Date(card.dateLastActivity) : null,
-      url: card.url ?? null,
+      url: httpUrl(card.url),
       projectIds: card.idBoard ? [card.idBoard] : [],
       dueOn: card.due ? card.due.slice(0, 10) : null,
     },

@@ -1,4 +1,4 @@
-import { esc } from './format.js';
+import { clip, esc, truncate, who } from './format.js';
 
 /** The confirmation of a connection to a different account: value = the pending connection's id. */
 export const USE_NEW_BACKEND_ACCOUNT = 'use_new_backend_account';
@@ -14,14 +14,14 @@ export interface AccountTerms {
 
 /** `company “Acme Books” (realm 4620816365)`, outside text escaped. */
 export function accountPhrase(terms: AccountTerms, account: { accountId: string; accountName: string | null }): string {
-  const name = account.accountName ? ` “${esc(account.accountName)}”` : '';
-  return `${terms.accountNoun}${name} (${terms.idNoun} ${esc(account.accountId)})`;
+  const name = account.accountName ? ` “${esc(truncate(account.accountName, 200))}”` : '';
+  return `${terms.accountNoun}${name} (${terms.idNoun} ${esc(truncate(account.accountId, 100))})`;
 }
 
-const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
 
 export function connectedNotice(terms: AccountTerms, by: string, account: { accountId: string; accountName: string | null }): string {
-  return `:white_check_mark: <@${by}> connected ${terms.label} ${accountPhrase(terms, account)}. Held invoices go out now.`;
+  return `:white_check_mark: ${who(by)} connected ${terms.label} ${accountPhrase(terms, account)}. Held invoices go out now.`;
 }
 
 /** Posted in the billing channel when an approver connects another account than the one in use. */
@@ -30,7 +30,7 @@ export function confirmAccountMessage(
   o: { pendingId: string; by: string; current: { accountId: string; accountName: string | null }; next: { accountId: string; accountName: string | null } },
 ): { text: string; blocks: unknown[] } {
   const text =
-    `:warning: <@${o.by}> connected ${terms.label} ${accountPhrase(terms, o.next)}, but duebot uses ${accountPhrase(terms, o.current)}. ` +
+    `:warning: ${who(o.by)} connected ${terms.label} ${accountPhrase(terms, o.next)}, but duebot uses ${accountPhrase(terms, o.current)}. ` +
     `Nothing uses the new ${terms.accountNoun} and held invoices wait until an approver chooses.`;
   return {
     text,

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
+import { who } from '../../blocks/format.js';
 import type { OAuthConnector } from '../providers/invoicing/build-backends.js';
 import type { Services } from '../services.js';
 import { audit } from '../store/audit.js';
@@ -117,7 +118,7 @@ export async function confirmPendingConnection(services: Services, pendingId: st
   const next = { accountId: pending.accountId, accountName: pending.accountName };
   await record(services, userId, 'backend_account_confirmed', { provider: pending.provider, ...next, previous, requestedBy: pending.requestedBy });
   const instead = previous ? ` instead of ${accountPhrase(connector, previous)}` : '';
-  const text = `:white_check_mark: <@${userId}> confirmed: ${connector.label} now uses ${accountPhrase(connector, next)}${instead} (connected by <@${pending.requestedBy}>).`;
+  const text = `:white_check_mark: ${who(userId)} confirmed: ${connector.label} now uses ${accountPhrase(connector, next)}${instead} (connected by ${who(pending.requestedBy)}).`;
   if (pending.messageTs) await services.slack.update(services.settings.billingChannelId, pending.messageTs, decidedAccountMessage(text));
   connectionHealth(services).connected(pending.provider, `${text} Held invoices go out now.`);
   return null;
@@ -133,7 +134,7 @@ export async function cancelPendingConnection(services: Services, pendingId: str
   await record(services, userId, 'backend_account_kept', { provider: pending.provider, discarded: next, requestedBy: pending.requestedBy });
   const current = await connections.account(pending.provider);
   const kept = current ? accountPhrase(connector, current) : 'no account';
-  const text = `:no_entry_sign: <@${userId}> kept ${connector.label} ${kept}; the connection to ${accountPhrase(connector, next)} was discarded.`;
+  const text = `:no_entry_sign: ${who(userId)} kept ${connector.label} ${kept}; the connection to ${accountPhrase(connector, next)} was discarded.`;
   const updated = pending.messageTs ? await services.slack.update(services.settings.billingChannelId, pending.messageTs, decidedAccountMessage(text)) : false;
   if (!updated) await services.slack.post(services.settings.billingChannelId, { text });
   return null;
@@ -149,7 +150,7 @@ export async function disconnectBackend(services: Services, provider: string, us
   await record(services, userId, 'backend_disconnected', { provider, ...removed });
   const what = `${connector.label} ${accountPhrase(connector, removed)}`;
   await services.slack.post(services.settings.billingChannelId, {
-    text: `:electric_plug: <@${userId}> disconnected ${what}. Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`,
+    text: `:electric_plug: ${who(userId)} disconnected ${what}. Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`,
   });
   return `Disconnected ${what}.`;
 }

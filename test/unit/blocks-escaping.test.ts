@@ -5,6 +5,9 @@ import { agingLines, agingMessage } from '../../blocks/aging.js';
 import { clientPickerModal, clientSettingsModal, describeSchedule, scheduleChangedNote, settingsSavedMessage } from '../../blocks/client-settings-modal.js';
 import { clientSummaryMessage, stepLabel } from '../../blocks/client-summary.js';
 import { creditNote } from '../../blocks/credit-note.js';
+import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
+import { deadLetterMessage, eventSummary, retryAnswerText, retryButton } from '../../blocks/dead-letter.js';
+import { ageText, inboxBlocks } from '../../blocks/inbox-status.js';
 import * as dispute from '../../blocks/dispute.js';
 import { editInvoiceModal } from '../../blocks/edit-modal.js';
 import { balanceSetMessage, forecastMessage } from '../../blocks/forecast.js';
@@ -52,7 +55,7 @@ const ENUMS = new Set<string>([
 ]);
 
 /** Keys holding ids, which travel in button values and private_metadata (no mrkdwn) and are never kilobytes long. */
-const ID_KEYS = /^(id|clientId|scope)$/;
+const ID_KEYS = /^(id|clientId|scope|pendingId)$/;
 let hostileId = '';
 
 /** `value` with every string that is outside text replaced by `text` (ids by a short hostile id). */
@@ -114,6 +117,12 @@ const reply = { inboundId: 7, from: 'Ann <ann@acme.example>', subject: 'Re: Invo
 const template = { subject: 'Invoice {{number}}', body: 'Hello {{name}}, {{link}}' };
 const templateState = { kind: 'invoice' as const, scope: 'acme', rev: 1 };
 const opts = { timezone: TZ, now: NOW };
+const terms = { label: 'QuickBooks', accountNoun: 'company', idNoun: 'realm' };
+const account = { accountId: '4620816365', accountName: 'Acme Books' };
+const deadEvent = {
+  id: 7, source: 'asana', externalId: 'evt-1', kind: 'task_changed', payload: { taskId: '1200', tool: 'asana', task: { name: 'Design' } }, receivedAt: SENT, processedAt: null,
+  attempts: 9, lastError: 'asana answered 503', nextAttemptAt: NOW, retryWindowStart: SENT, windowAttempts: 9, deadAt: NOW, retriedBy: 'U1', deadLetterMessage: null,
+};
 
 /** One line per builder (a builder with several shapes may have several lines): name → render with the hostile text. */
 const BUILDERS: [name: string, render: (h: string) => unknown][] = [
@@ -179,6 +188,17 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['editedNote', (h) => thread.editedNote(hostile({ by: 'U1' }, h))],
   ['ownerEscalationDm', (h) => thread.ownerEscalationDm(hostile({ number: 'INV-1', clientName: 'Acme', balance: 100, currency: 'USD', daysSinceSent: 40, permalinkText: 'https://app.asana.com/0/1/2' }, h))],
   ['weeklySummaryMessage', (h) => weeklySummaryMessage(hostile({ weekOf: '2026-11-30', forecast: forecastView, aging, accuracy: [{ currency: 'USD', weeks: 2, withinPercent: 12 }], timezone: TZ }, h))],
+  ['accountPhrase', (h) => accountPhrase(terms, hostile(account, h))],
+  ['connectedNotice', (h) => connectedNotice(terms, hostile('U1', h), hostile(account, h))],
+  ['confirmAccountMessage', (h) => confirmAccountMessage(terms, hostile({ pendingId: 'p1', by: 'U1', current: account, next: { accountId: '99', accountName: 'Other Books' } }, h))],
+  ['decidedAccountMessage', () => decidedAccountMessage('Kept the current company.')],
+  ['deadLetterMessage', (h) => deadLetterMessage(hostile(deadEvent, h), { timezone: TZ })],
+  ['deadLetterMessage', (h) => deadLetterMessage(hostile({ ...deadEvent, source: 'email', kind: 'inbound_email', payload: { from: 'ann@acme.example', subject: 'Re: INV-1' } }, h), { timezone: TZ })],
+  ['eventSummary', (h) => eventSummary(hostile(deadEvent, h))],
+  ['retryAnswerText', (h) => retryAnswerText(hostile({ outcome: 'not_dead' as const, state: 'processed' as const }, h), { timezone: TZ })],
+  ['retryButton', () => retryButton(7)],
+  ['ageText', () => ageText(3_600_000)],
+  ['inboxBlocks', (h) => inboxBlocks(hostile({ waiting: 2, oldestWaitingSince: SENT, nextAttemptAt: NOW, deadLetters: 1, newestDead: [deadEvent], checkedAt: NOW }, h), { timezone: TZ })],
   ['accuracyLine', (h) => accuracyLine(hostile([{ currency: 'USD', weeks: 2, withinPercent: 12 }], h))],
 ];
 
@@ -187,7 +207,7 @@ const NOT_BUILDERS = new Set([
   'parseAdjustSubmission', 'parseAdjustChoice', 'parseCreditSubmission', 'settingsMetadata', 'readSettingsMetadata', 'pickedClient', 'parseClientSettings',
   'replySubject', 'lineToText', 'parseEditSubmission', 'parseEmailList', 'fmt', 'ymdLabel', 'dateLabel', 'esc', 'link', 'who', 'channelRef', 'truncate', 'clip', 'plural',
   'blockProblems', 'messageProblems', 'modalProblems', 'mrkdwnToText', 'blocksToText', 'blockIdOf', 'templateFromState', 'modalErrors', 'parseModalState',
-  'when', 'toneLabel', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above
+  'when', 'toneLabel', 'approveButtonValue', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above
 ]);
 
 describe('every outside string is escaped in Slack mrkdwn', () => {

@@ -49,15 +49,15 @@ describe('registrations', () => {
     const slackApp = app();
     const registered = recordRegistrations(slackApp);
     slackApp.action('approve_invoice', noop);
-    slackApp.action({ action_id: 'retry_dead_letter' }, noop);
+    slackApp.action({ action_id: 'unlisted_button' }, noop);
     slackApp.view('client_settings_modal', noop);
     slackApp.view({ callback_id: 'client_settings_modal', type: 'view_closed' }, noop);
     slackApp.options({ action_id: 'client_search' }, noop);
     slackApp.command('/invoices', noop);
     registered.subcommand.add('aging').add('frobnicate');
-    expect([...registered.block_actions]).toEqual(['approve_invoice', 'retry_dead_letter']);
+    expect([...registered.block_actions]).toEqual(['approve_invoice', 'unlisted_button']);
     expect([...registered.view_closed]).toEqual(['client_settings_modal']);
-    expect(unauthorizedRegistrations(registered)).toEqual(['block_actions retry_dead_letter', 'view_closed client_settings_modal', 'block_suggestion client_search', 'subcommand frobnicate']);
+    expect(unauthorizedRegistrations(registered)).toEqual(['block_actions unlisted_button', 'view_closed client_settings_modal', 'block_suggestion client_search', 'subcommand frobnicate']);
   });
 
   test('a listener on a pattern or another slash command cannot be given a role and is refused at registration', () => {

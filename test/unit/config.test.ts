@@ -76,6 +76,7 @@ describe('config', () => {
       weekly: { forecastChannelId: null, ownerEmail: null },
       clientsFile: null,
       publicUrl: null,
+      webhookRegistrationsMax: 50,
       jobs: { processEveryMs: 30_000 },
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
     });

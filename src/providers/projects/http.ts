@@ -26,13 +26,14 @@ export interface JsonClientOptions {
   describeError?: (body: string) => string;
 }
 
-export type JsonCall = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => Promise<T>;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type JsonCall = <T>(method: HttpMethod, path: string, body?: unknown) => Promise<T>;
 
 /** A JSON client for one tool: errors name the tool, the call and the status, and say whether to retry. */
 export function jsonClient(options: JsonClientOptions): JsonCall {
   const base = options.baseUrl.replace(/\/+$/, '');
   const describe = options.describeError ?? ((body: string) => body.slice(0, 200) || '(no body)');
-  return async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  return async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     const what = [options.label, method, path.split('?')[0]].filter(Boolean).join(' ');
     for (let attempt = 0; ; attempt += 1) {
       let res: Response;

@@ -25,6 +25,17 @@ export interface ProjectTool {
   listOpenTasks?(containerIds: string[]): Promise<ProjectTask[]>;
   /** Verifies and maps the tool's webhook deliveries; mounted at `POST /webhooks/<name>` (Asana has its own route). */
   webhook?: TaskWebhook;
+  /** Creates and deletes the tool's webhooks through its API (`/invoices connect <tool> <resource>`). */
+  webhookRegistrar?: WebhookRegistrar;
+}
+
+/** A tool's webhook API. The handshake a tool makes during `create` reaches duebot before `create` returns. */
+export interface WebhookRegistrar {
+  /** What the resource is called in that tool, e.g. "project gid". */
+  readonly resourceLabel: string;
+  create(resource: string, targetUrl: string): Promise<{ webhookId: string; secret: string | null }>;
+  /** Deletes the webhook; one the tool no longer knows counts as deleted. */
+  remove(webhookId: string): Promise<void>;
 }
 
 /** A tool duebot can write escalation tasks to. */

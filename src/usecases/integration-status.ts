@@ -1,5 +1,6 @@
 import { connectionStates, type ConnectionState } from '../store/connections.js';
 import type { Services } from '../services.js';
+import { listRegistrations, type WebhookRegistration } from '../store/webhook-registrations.js';
 
 /** Back-ends that hold an OAuth connection in the `connections` table. */
 const OAUTH_BACKENDS = new Set(['quickbooks', 'freshbooks']);
@@ -11,6 +12,8 @@ export interface IntegrationStatus {
   /** Stored connections whose back-end is not configured in this process (env vars removed). */
   unusedConnections: ConnectionState[];
   smtp: { target: string | null; reachable: boolean | null; error: string | null };
+  /** Project-tool webhooks duebot registered (`/invoices connect <tool> <resource>`), by tool then resource. */
+  webhookRegistrations?: WebhookRegistration[];
 }
 
 /** `/invoices status`: every configured connection and its state, SMTP checked live. */
@@ -23,6 +26,7 @@ export async function integrationStatus(services: Services): Promise<Integration
     backends: backendNames.map((name) => ({ name, oauth: OAUTH_BACKENDS.has(name), connection: byProvider.get(name) ?? null })),
     unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
+    webhookRegistrations: await listRegistrations(services.db.pool),
   };
 }
 

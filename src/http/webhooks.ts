@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { WebhookSignatureError } from '../providers/invoicing/backend.js';
 import { verifyAsanaSignature } from './signatures.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
-import { acceptRegisteredHandshake, hookToken, noteVerifiedDelivery, registeredSecret } from '../usecases/registered-webhooks.js';
+import { acceptRegisteredHandshake, hookToken, noteVerifiedDelivery, registeredWebhook } from '../usecases/registered-webhooks.js';
 import type { Services } from '../services.js';
 import type { BackendEventPayload, TaskChangedPayload } from '../usecases/process-inbox.js';
 import { storeThenAct } from './store-then-act.js';
@@ -53,7 +53,7 @@ async function asana(req: Request, res: Response, services: Services): Promise<I
   const raw = bodyBuffer(req.body);
   const signature = req.header('x-hook-signature');
   // One HMAC: against the registration the target URL's ?hook= names, never a scan of every stored secret.
-  const secret = await registeredSecret(services, 'asana', token);
+  const secret = (await registeredWebhook(services, 'asana', token))?.secret;
   if (!secret || !signature || !verifyAsanaSignature(secret, raw, signature)) {
     const reason = !secret ? 'unknown or missing ?hook= registration' : signature ? 'X-Hook-Signature does not match this webhook' : 'missing X-Hook-Signature';
     res.status(401).json({ error: reason });

@@ -25,6 +25,8 @@ export interface ProjectToolConnectRequest {
 
 const LABEL: Record<string, string> = { asana: 'Asana', clickup: 'ClickUp', trello: 'Trello', monday: 'monday.com' };
 const RESOURCE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Tools whose webhook proves itself with a handshake to the target: only those can be registered by hand. */
+const HANDSHAKE_TOOLS = new Set(['asana']);
 
 export async function connectProjectTool(services: Services, request: ProjectToolConnectRequest): Promise<string> {
   const checked = check(services, request, 'connect');
@@ -33,7 +35,7 @@ export async function connectProjectTool(services: Services, request: ProjectToo
   const { cipher, publicUrl, maxPerTool } = services.webhooks;
   if (!cipher) return `Cannot connect ${label}: \`ENCRYPTION_KEY\` is not set, and duebot stores webhook secrets only sealed with it. Set it (32 bytes, e.g. \`openssl rand -base64 32\`) and restart.`;
   if (!publicUrl) return `Cannot connect ${label}: \`PUBLIC_URL\` is not set, so there is no address for ${label} to deliver to.`;
-  if (!manual && !registrar) return `duebot cannot create ${label} webhooks through its API; use \`/invoices connect ${request.tool} ${esc(resource)} manual\` and register it by hand.`;
+  if (!manual && !registrar) return `duebot does not register ${label} webhooks itself yet: register one by hand as the README describes.`;
 
   const db = services.db.pool;
   const now = services.clock.now();
@@ -107,9 +109,9 @@ function check(services: Services, request: ProjectToolConnectRequest, verb: 'co
   const tool = Object.hasOwn(services.projectTools, request.tool) ? services.projectTools[request.tool] : undefined;
   if (!tool || !(request.tool in LABEL)) return `${esc(label)} is not a configured project tool with webhooks.`;
   const [resource = '', flag, ...extra] = request.resource.trim().split(/\s+/);
-  const manual = verb === 'connect' && flag?.toLowerCase() === 'manual';
+  const manual = verb === 'connect' && flag?.toLowerCase() === 'manual' && HANDSHAKE_TOOLS.has(request.tool);
   if (!RESOURCE_ID.test(resource) || extra.length > 0 || (flag !== undefined && !manual)) {
-    return `Usage: \`/invoices ${verb} ${request.tool} <${tool.webhookRegistrar?.resourceLabel ?? 'id'}>${verb === 'connect' ? ' [manual]' : ''}\``;
+    return `Usage: \`/invoices ${verb} ${request.tool} <${tool.webhookRegistrar?.resourceLabel ?? 'id'}>${verb === 'connect' && HANDSHAKE_TOOLS.has(request.tool) ? ' [manual]' : ''}\``;
   }
   return { label, resource, manual, registrar: tool.webhookRegistrar };
 }

@@ -22,14 +22,14 @@ export async function acceptRegisteredHandshake(services: Services, tool: string
   return acceptHandshake(services.db.pool, tool, token, cipher.encrypt(secret), new Date(now.getTime() - HANDSHAKE_WINDOW_MS), now);
 }
 
-/** The unsealed secret of the active registration `token` names, or null. */
-export async function registeredSecret(services: Services, tool: string, token: string | null): Promise<string | null> {
+/** The active registration `token` names, its secret unsealed (null when the tool signs with an app-level secret). */
+export async function registeredWebhook(services: Services, tool: string, token: string | null): Promise<{ token: string; secret: string | null; targetUrl: string } | null> {
   const cipher = services.webhooks.cipher;
   if (!token || !cipher) return null;
   const registration = await findRegistration(services.db.pool, tool, token);
-  if (registration?.status !== 'active' || !registration.sealedSecret) return null;
+  if (registration?.status !== 'active') return null;
   try {
-    return cipher.decrypt(registration.sealedSecret);
+    return { token, secret: registration.sealedSecret ? cipher.decrypt(registration.sealedSecret) : null, targetUrl: registration.targetUrl };
   } catch {
     services.log.warn({ tool, resource: registration.resource }, 'webhook secret does not unseal (ENCRYPTION_KEY changed?): reconnect the resource');
     return null;

@@ -89,6 +89,11 @@ export interface WebhookRequest {
   method: 'HEAD' | 'POST';
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /**
+   * The duebot registration the target URL's `?hook=` named (checked by the router): its own signing secret
+   * (null for tools that sign with an app-level one) and its exact target URL. Absent: a webhook made by hand.
+   */
+  registration?: { secret: string | null; targetUrl: string };
 }
 
 /** A task event worth reading back: `externalId` dedupes deliveries in the inbox. */

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { startHarness, APPROVER, type Harness } from '../support/harness.js';
+import { clickupDelivery, clickupTask, statusUpdatedEvent } from '../support/fake-clickup.js';
+
+/**
+ * `/invoices connect clickup <list id>`: duebot creates the webhook through ClickUp's API (POST
+ * /team/{team_id}/webhook), keeps the `secret` ClickUp answers sealed in the registration, and verifies the
+ * deliveries to `?hook=` with it. A webhook made by hand (no `?hook=`) still uses CLICKUP_WEBHOOK_SECRET.
+ */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ tools: ['clickup'] });
+});
+afterAll(async () => h?.stop());
+
+async function command(text: string): Promise<string> {
+  const before = h.slack.responses.length;
+  expect((await h.slashCommand(text, APPROVER)).status).toBe(200);
+  return String((await h.slack.waitFor(() => h.slack.responses[before])).body.text);
+}
+const pathOf = (url: string) => {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
+};
+const deliver = (path: string, secret: string, taskId: string, webhookId: string) => {
+  const d = clickupDelivery(secret, statusUpdatedEvent(taskId, webhookId));
+  return h.send(path, d.body, d.headers);
+};
+const row = async (resource: string) =>
+  (await h.bot.services.db.pool.query<{ status: string; secret: string | null; webhook_id: string | null; target_url: string }>("SELECT * FROM webhook_registrations WHERE tool = 'clickup' AND resource = $1", [resource])).rows;
+
+test('connect creates the webhook through the API with ?hook=, seals its secret, and verifies deliveries with it', async () => {
+  expect(await command('connect clickup 901')).toMatch(/ClickUp webhook registered on list id `901`/);
+  const [webhook] = [...h.clickup!.webhooks.values()];
+  expect(webhook).toMatchObject({ listId: '901', events: ['taskStatusUpdated'], endpoint: expect.stringMatching(/^https:\/\/duebot\.test\/webhooks\/clickup\?hook=[\w-]{32}$/) });
+  const [stored] = await row('901');
+  expect(stored).toMatchObject({ status: 'active', webhook_id: webhook!.id, target_url: webhook!.endpoint });
+  expect(stored!.secret).toMatch(/^v1\./);
+  expect(stored!.secret).not.toContain(webhook!.secret);
+
+  h.clickup!.addTask(clickupTask({ id: 'cu901a', name: 'Registered ClickUp milestone', listId: '901', billing: true, amount: 250 }));
+  const ok = await deliver(pathOf(webhook!.endpoint), webhook!.secret, 'cu901a', webhook!.id);
+  expect(ok.status).toBe(200);
+  expect(await ok.json()).toMatchObject({ accepted: 1 });
+  // The app-wide secret does not open a registered hook, and an unknown hook is refused whatever it is signed with.
+  expect((await deliver(pathOf(webhook!.endpoint), h.clickup!.webhookSecret, 'cu901a', webhook!.id)).status).toBe(401);
+  const unknown = await deliver(`/webhooks/clickup?hook=${randomBytes(24).toString('base64url')}`, webhook!.secret, 'cu901a', webhook!.id);
+  expect(unknown.status).toBe(401);
+  expect(await unknown.json()).toMatchObject({ error: expect.stringMatching(/hook/) });
+});
+
+test('a webhook made by hand (no ?hook=) keeps working with CLICKUP_WEBHOOK_SECRET', async () => {
+  h.clickup!.addTask(clickupTask({ id: 'cu901b', name: 'Hand-made ClickUp milestone', listId: '901', billing: true, amount: 90 }));
+  expect((await deliver('/webhooks/clickup', h.clickup!.webhookSecret, 'cu901b', h.clickup!.webhookId)).status).toBe(200);
+  const [webhook] = [...h.clickup!.webhooks.values()];
+  expect((await deliver('/webhooks/clickup', webhook!.secret, 'cu901b', h.clickup!.webhookId)).status).toBe(401);
+});
+
+test('manual is for handshake tools only; disconnect deletes the webhook at ClickUp and refuses its deliveries', async () => {
+  expect(await command('connect clickup 902 manual')).toMatch(/^Usage: `\/invoices connect clickup <list id>`/);
+  const [webhook] = [...h.clickup!.webhooks.values()];
+  expect(await command('disconnect clickup 901')).toMatch(/ClickUp webhook on `901` deleted/);
+  expect(h.clickup!.deletedWebhooks).toEqual([webhook!.id]);
+  expect(h.clickup!.requests.some((r) => r.method === 'DELETE' && r.path === `/api/v2/webhook/${webhook!.id}`)).toBe(true);
+  expect(await row('901')).toEqual([]);
+  expect((await deliver(pathOf(webhook!.endpoint), webhook!.secret, 'cu901a', webhook!.id)).status).toBe(401);
+});

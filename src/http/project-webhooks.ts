@@ -28,7 +28,8 @@ async function receive(req: Request, res: Response, services: Services, tool: Pr
   try {
     // `?hook=` names a registration duebot made (src/usecases/connect-project-tool.ts): verified with its own
     // secret and URL, or refused. Without it, the tool's configured secret applies (a webhook made by hand).
-    const hooked = req.query.hook !== undefined && tool.webhookRegistrar;
+    // (Trello's HEAD check during creation stores nothing and comes while the registration is still pending.)
+    const hooked = req.method === 'POST' && req.query.hook !== undefined && tool.webhookRegistrar;
     const registration = hooked ? await registeredWebhook(services, tool.name, hookToken(req.query)) : null;
     if (hooked && !registration) {
       res.status(401).json({ error: 'unknown ?hook= registration' });

@@ -72,7 +72,7 @@ export async function connectProjectTool(services: Services, request: ProjectToo
   const done = services.clock.now();
   const activated = await activateRegistration(db, token, created.webhookId, created.secret === null ? null : cipher.encrypt(created.secret), done);
   const registration = activated ? await findRegistration(db, request.tool, token) : null;
-  if (!registration?.sealedSecret) {
+  if (!registration || (registrar!.perWebhookSecret && !registration.sealedSecret)) {
     // Created at the tool but unusable here (no handshake reached us, or the row went meanwhile): undo it there.
     await registrar!.remove(created.webhookId).catch(() => undefined);
     await deleteRegistration(db, token);

@@ -162,6 +162,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // The Asana webhook on project 1200 is registered the real way: an approver connects it, the fake Asana
   // makes its handshake against the bot during the create call. Without Asana there is none (its route answers 404).
   asana.routeTargetsTo(bot.url);
+  trello?.routeTargetsTo(bot.url);
   const handshake = options.asana === false ? { secret: '', path: '/webhooks/asana' } : await connectAsanaWebhook(bot.services, asana, '1200', APPROVER);
   const harness: Harness = {
     get bot() {
@@ -224,6 +225,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await bot.stop();
       bot = await start();
       asana.routeTargetsTo(bot.url);
+      trello?.routeTargetsTo(bot.url);
     },
     async stop() {
       await bot.stop();

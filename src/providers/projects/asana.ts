@@ -1,4 +1,4 @@
-import { isYes, jsonClient, ProjectToolError, type HttpMethod } from './http.js';
+import { deleteUnlessGone, type HttpMethod, isYes, jsonClient, ProjectToolError } from './http.js';
 import { taskField, taskWithFacts } from './mapping.js';
 import type { CreateTaskRequest, ProjectTask, TimeEntry, WebhookRegistrar, WritableProjectTool } from './tool.js';
 
@@ -108,6 +108,7 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
     },
     webhookRegistrar: {
       resourceLabel: 'project gid',
+      perWebhookSecret: true,
       async create(resource, targetUrl) {
         // Asana makes its X-Hook-Secret handshake against the target before it answers this call.
         const created = await call<{ gid: string }>('POST', '/webhooks', {
@@ -115,13 +116,7 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
         });
         return { webhookId: created.gid, secret: null };
       },
-      async remove(webhookId) {
-        try {
-          await call<unknown>('DELETE', `/webhooks/${encodeURIComponent(webhookId)}`);
-        } catch (err) {
-          if (!(err instanceof ProjectToolError && err.code === 'not_found')) throw err;
-        }
-      },
+      remove: (webhookId) => deleteUnlessGone(call<unknown>('DELETE', `/webhooks/${encodeURIComponent(webhookId)}`)),
     },
   };
 }

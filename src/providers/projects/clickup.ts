@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
-import { header, isYes, jsonClient, ProjectToolError } from './http.js';
+import { deleteUnlessGone, header, isYes, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
 import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
@@ -114,6 +114,7 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
     },
     webhookRegistrar: {
       resourceLabel: 'list id',
+      perWebhookSecret: true,
       async create(listId, targetUrl) {
         // Webhooks live in a Workspace ("team"); the token's only one is used (several: named in the error).
         const { teams = [] } = await call<{ teams?: { id: string; name?: string }[] }>('GET', '/team');
@@ -129,13 +130,7 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
         if (!secret) throw new ProjectToolError('ClickUp created the webhook without a secret', 'unavailable', true);
         return { webhookId: created.webhook?.id ?? created.id, secret };
       },
-      async remove(webhookId) {
-        try {
-          await call<unknown>('DELETE', `/webhook/${encodeURIComponent(webhookId)}`);
-        } catch (err) {
-          if (!(err instanceof ProjectToolError && err.code === 'not_found')) throw err;
-        }
-      },
+      remove: (webhookId) => deleteUnlessGone(call<unknown>('DELETE', `/webhook/${encodeURIComponent(webhookId)}`)),
     },
   };
 }

@@ -65,6 +65,15 @@ export function jsonClient(options: JsonClientOptions): JsonCall {
   };
 }
 
+/** A delete that finds the thing already gone (404) has done its job. */
+export async function deleteUnlessGone(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (err) {
+    if (!(err instanceof ProjectToolError && err.code === 'not_found')) throw err;
+  }
+}
+
 export function errorForStatus(message: string, status: number): ProjectToolError {
   if (status === 404) return new ProjectToolError(message, 'not_found', false);
   if (status === 401 || status === 403) return new ProjectToolError(message, 'auth', false);

@@ -33,6 +33,8 @@ export interface ProjectTool {
 export interface WebhookRegistrar {
   /** What the resource is called in that tool, e.g. "project gid". */
   readonly resourceLabel: string;
+  /** true: each webhook has its own signing secret (Asana's handshake, ClickUp's answer); false: an app-level one (Trello). */
+  readonly perWebhookSecret: boolean;
   create(resource: string, targetUrl: string): Promise<{ webhookId: string; secret: string | null }>;
   /** Deletes the webhook; one the tool no longer knows counts as deleted. */
   remove(webhookId: string): Promise<void>;

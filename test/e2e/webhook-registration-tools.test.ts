@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { startHarness, APPROVER, type Harness } from '../support/harness.js';
 import { clickupDelivery, clickupTask, statusUpdatedEvent } from '../support/fake-clickup.js';
+import { cardMovedAction, trelloCard, trelloDelivery } from '../support/fake-trello.js';
 
 /**
  * `/invoices connect clickup <list id>`: duebot creates the webhook through ClickUp's API (POST
  * /team/{team_id}/webhook), keeps the `secret` ClickUp answers sealed in the registration, and verifies the
  * deliveries to `?hook=` with it. A webhook made by hand (no `?hook=`) still uses CLICKUP_WEBHOOK_SECRET.
+ * `/invoices connect trello <board id>`: POST /1/webhooks with `?hook=` in the callbackURL (Trello's HEAD check
+ * answered); deliveries are verified over that registration's own URL with the app secret.
  */
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ tools: ['clickup'] });
+  h = await startHarness({ tools: ['clickup', 'trello'] });
 });
 afterAll(async () => h?.stop());
 
@@ -27,8 +30,8 @@ const deliver = (path: string, secret: string, taskId: string, webhookId: string
   const d = clickupDelivery(secret, statusUpdatedEvent(taskId, webhookId));
   return h.send(path, d.body, d.headers);
 };
-const row = async (resource: string) =>
-  (await h.bot.services.db.pool.query<{ status: string; secret: string | null; webhook_id: string | null; target_url: string }>("SELECT * FROM webhook_registrations WHERE tool = 'clickup' AND resource = $1", [resource])).rows;
+const row = async (resource: string, tool = 'clickup') =>
+  (await h.bot.services.db.pool.query<{ status: string; secret: string | null; webhook_id: string | null; target_url: string }>('SELECT * FROM webhook_registrations WHERE tool = $1 AND resource = $2', [tool, resource])).rows;
 
 test('connect creates the webhook through the API with ?hook=, seals its secret, and verifies deliveries with it', async () => {
   expect(await command('connect clickup 901')).toMatch(/ClickUp webhook registered on list id `901`/);
@@ -65,4 +68,41 @@ test('manual is for handshake tools only; disconnect deletes the webhook at Clic
   expect(h.clickup!.requests.some((r) => r.method === 'DELETE' && r.path === `/api/v2/webhook/${webhook!.id}`)).toBe(true);
   expect(await row('901')).toEqual([]);
   expect((await deliver(pathOf(webhook!.endpoint), webhook!.secret, 'cu901a', webhook!.id)).status).toBe(401);
+});
+
+describe('Trello', () => {
+  const board = 'b0a4d0000000000000000001';
+  const moved = (cardId: string) => {
+    const [todo, done] = h.trello!.lists(board);
+    h.trello!.addCard(trelloCard({ id: cardId, name: 'Trello milestone', boardId: board, listId: done!.id, billing: true, amount: 120 }));
+    return cardMovedAction({ id: cardId, name: 'Trello milestone', boardId: board }, todo!, done!);
+  };
+  const deliverTrello = (path: string, signedUrl: string, payload: unknown) => {
+    const d = trelloDelivery(h.trello!.appSecret, signedUrl, payload);
+    return h.send(path, d.body, d.headers);
+  };
+
+  test('connect creates the webhook with ?hook= in its callbackURL; deliveries are verified over that exact URL', async () => {
+    expect(await command(`connect trello ${board}`)).toMatch(/Trello webhook registered on board id `b0a4d0000000000000000001`/);
+    const [webhook] = [...h.trello!.webhooks.values()];
+    expect(webhook).toMatchObject({ idModel: board, callbackURL: expect.stringMatching(/^https:\/\/duebot\.test\/webhooks\/trello\?hook=[\w-]{32}$/) });
+    expect(await row(board, 'trello')).toEqual([expect.objectContaining({ status: 'active', webhook_id: webhook!.id, target_url: webhook!.callbackURL, secret: null })]);
+
+    const ok = await deliverTrello(pathOf(webhook!.callbackURL), webhook!.callbackURL, moved('c0ffee00000000000000a001'));
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ accepted: 1 });
+    // Signed over another URL (the hand-made one) but posted to the registration: refused.
+    expect((await deliverTrello(pathOf(webhook!.callbackURL), `${h.publicUrl}/webhooks/trello`, moved('c0ffee00000000000000a002'))).status).toBe(401);
+    expect((await deliverTrello(`/webhooks/trello?hook=${randomBytes(24).toString('base64url')}`, webhook!.callbackURL, moved('c0ffee00000000000000a003'))).status).toBe(401);
+    // A webhook made by hand on TRELLO_CALLBACK_URL keeps working.
+    expect((await deliverTrello('/webhooks/trello', `${h.publicUrl}/webhooks/trello`, moved('c0ffee00000000000000a004'))).status).toBe(200);
+  });
+
+  test('disconnect deletes the webhook at Trello and refuses its deliveries', async () => {
+    const [webhook] = [...h.trello!.webhooks.values()];
+    expect(await command(`disconnect trello ${board}`)).toMatch(/Trello webhook on `b0a4d0000000000000000001` deleted/);
+    expect(h.trello!.deletedWebhooks).toEqual([webhook!.id]);
+    expect(await row(board, 'trello')).toEqual([]);
+    expect((await deliverTrello(pathOf(webhook!.callbackURL), webhook!.callbackURL, moved('c0ffee00000000000000a005'))).status).toBe(401);
+  });
 });

@@ -29,8 +29,9 @@ async function receive(req: Request, res: Response, services: Services, tool: Pr
     // `?hook=` names a registration duebot made (src/usecases/connect-project-tool.ts): verified with its own
     // secret and URL, or refused. Without it, the tool's configured secret applies (a webhook made by hand).
     // (Trello's HEAD check during creation stores nothing and comes while the registration is still pending.)
-    const hooked = req.method === 'POST' && req.query.hook !== undefined && tool.webhookRegistrar;
-    const registration = hooked ? await registeredWebhook(services, tool.name, hookToken(req.query)) : null;
+    const registrar = req.method === 'POST' && req.query.hook !== undefined ? tool.webhookRegistrar : undefined;
+    const hooked = registrar !== undefined;
+    const registration = registrar ? await registeredWebhook(services, tool.name, hookToken(req.query), { pendingToo: !registrar.perWebhookSecret }) : null;
     if (hooked && !registration) {
       res.status(401).json({ error: 'unknown ?hook= registration' });
       return;

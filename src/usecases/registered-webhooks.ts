@@ -22,12 +22,18 @@ export async function acceptRegisteredHandshake(services: Services, tool: string
   return acceptHandshake(services.db.pool, tool, token, cipher.encrypt(secret), new Date(now.getTime() - HANDSHAKE_WINDOW_MS), now);
 }
 
-/** The active registration `token` names, its secret unsealed (null when the tool signs with an app-level secret). */
-export async function registeredWebhook(services: Services, tool: string, token: string | null): Promise<{ token: string; secret: string | null; targetUrl: string } | null> {
+/**
+ * The active registration `token` names, its secret unsealed (null when the tool signs with an app-level secret).
+ * `pendingToo`: for tools signing with an app-level secret, whose set-up check (monday's challenge) comes while
+ * the registration is still pending; the app-level signature is still required for every event.
+ */
+export async function registeredWebhook(
+  services: Services, tool: string, token: string | null, options: { pendingToo?: boolean } = {},
+): Promise<{ token: string; secret: string | null; targetUrl: string } | null> {
   const cipher = services.webhooks.cipher;
   if (!token || !cipher) return null;
   const registration = await findRegistration(services.db.pool, tool, token);
-  if (registration?.status !== 'active') return null;
+  if (!registration || (registration.status !== 'active' && !(options.pendingToo && !registration.sealedSecret))) return null;
   try {
     return { token, secret: registration.sealedSecret ? cipher.decrypt(registration.sealedSecret) : null, targetUrl: registration.targetUrl };
   } catch {

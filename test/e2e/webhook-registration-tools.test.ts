@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startHarness, APPROVER, type Harness } from '../support/harness.js';
 import { clickupDelivery, clickupTask, statusUpdatedEvent } from '../support/fake-clickup.js';
 import { cardMovedAction, trelloCard, trelloDelivery } from '../support/fake-trello.js';
+import { mondayDelivery, mondayItem, statusChangedEvent } from '../support/fake-monday.js';
 
 /**
  * `/invoices connect clickup <list id>`: duebot creates the webhook through ClickUp's API (POST
@@ -9,11 +10,13 @@ import { cardMovedAction, trelloCard, trelloDelivery } from '../support/fake-tre
  * deliveries to `?hook=` with it. A webhook made by hand (no `?hook=`) still uses CLICKUP_WEBHOOK_SECRET.
  * `/invoices connect trello <board id>`: POST /1/webhooks with `?hook=` in the callbackURL (Trello's HEAD check
  * answered); deliveries are verified over that registration's own URL with the app secret.
+ * `/invoices connect monday <board id>`: the create_webhook mutation (monday's challenge answered); the JWT is
+ * signed with the app's secret, its audience is the registration's own URL.
  */
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ tools: ['clickup', 'trello'] });
+  h = await startHarness({ tools: ['clickup', 'trello', 'monday'] });
 });
 afterAll(async () => h?.stop());
 
@@ -104,5 +107,37 @@ describe('Trello', () => {
     expect(h.trello!.deletedWebhooks).toEqual([webhook!.id]);
     expect(await row(board, 'trello')).toEqual([]);
     expect((await deliverTrello(pathOf(webhook!.callbackURL), webhook!.callbackURL, moved('c0ffee00000000000000a005'))).status).toBe(401);
+  });
+});
+
+describe('monday.com', () => {
+  const board = '4051234567';
+  const deliverMonday = async (path: string, audience: string, itemId: string) => {
+    h.monday!.addItem(mondayItem({ id: itemId, name: 'monday milestone', boardId: board, billing: true, amount: 75 }));
+    const d = await mondayDelivery(h.monday!.signingSecret, statusChangedEvent({ itemId, boardId: board }), audience);
+    return h.send(path, d.body, d.headers);
+  };
+
+  test('connect runs create_webhook with ?hook= in the URL (challenge answered); the JWT audience must be that URL', async () => {
+    expect(await command(`connect monday ${board}`)).toMatch(/monday\.com webhook registered on board id `4051234567`/);
+    const [webhook] = [...h.monday!.webhooks.values()];
+    expect(webhook).toMatchObject({ boardId: board, event: 'change_status_column_value', url: expect.stringMatching(/^https:\/\/duebot\.test\/webhooks\/monday\?hook=[\w-]{32}$/) });
+    expect(await row(board, 'monday')).toEqual([expect.objectContaining({ status: 'active', webhook_id: webhook!.id, target_url: webhook!.url, secret: null })]);
+
+    const ok = await deliverMonday(pathOf(webhook!.url), webhook!.url, '9100000001');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ accepted: 1 });
+    expect((await deliverMonday(pathOf(webhook!.url), `${h.publicUrl}/webhooks/monday`, '9100000002')).status).toBe(401);
+    expect((await deliverMonday(`/webhooks/monday?hook=${randomBytes(24).toString('base64url')}`, webhook!.url, '9100000003')).status).toBe(401);
+    // A webhook made by hand on <PUBLIC_URL>/webhooks/monday keeps working.
+    expect((await deliverMonday('/webhooks/monday', `${h.publicUrl}/webhooks/monday`, '9100000004')).status).toBe(200);
+  });
+
+  test('disconnect runs delete_webhook and refuses its deliveries', async () => {
+    const [webhook] = [...h.monday!.webhooks.values()];
+    expect(await command(`disconnect monday ${board}`)).toMatch(/monday\.com webhook on `4051234567` deleted/);
+    expect(h.monday!.deletedWebhooks).toEqual([webhook!.id]);
+    expect(await row(board, 'monday')).toEqual([]);
+    expect((await deliverMonday(pathOf(webhook!.url), webhook!.url, '9100000005')).status).toBe(401);
   });
 });

@@ -163,6 +163,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   // makes its handshake against the bot during the create call. Without Asana there is none (its route answers 404).
   asana.routeTargetsTo(bot.url);
   trello?.routeTargetsTo(bot.url);
+  monday?.routeTargetsTo(bot.url);
   const handshake = options.asana === false ? { secret: '', path: '/webhooks/asana' } : await connectAsanaWebhook(bot.services, asana, '1200', APPROVER);
   const harness: Harness = {
     get bot() {
@@ -226,6 +227,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       bot = await start();
       asana.routeTargetsTo(bot.url);
       trello?.routeTargetsTo(bot.url);
+      monday?.routeTargetsTo(bot.url);
     },
     async stop() {
       await bot.stop();

@@ -30,9 +30,8 @@ async function receive(req: Request, res: Response, services: Services, tool: Pr
     // secret and URL, or refused. Without it, the tool's configured secret applies (a webhook made by hand).
     // (Trello's HEAD check during creation stores nothing and comes while the registration is still pending.)
     const registrar = req.method === 'POST' && req.query.hook !== undefined ? tool.webhookRegistrar : undefined;
-    const hooked = registrar !== undefined;
     const registration = registrar ? await registeredWebhook(services, tool.name, hookToken(req.query), { pendingToo: !registrar.perWebhookSecret }) : null;
-    if (hooked && !registration) {
+    if (registrar && !registration) {
       res.status(401).json({ error: 'unknown ?hook= registration' });
       return;
     }

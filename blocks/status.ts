@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { ConnectionState } from '../src/store/connections.js';
+import type { WebhookRegistration } from '../src/store/webhook-registrations.js';
 import type { IntegrationStatus } from '../src/usecases/integration-status.js';
 import { clip, esc, plural, truncate } from './format.js';
 import { inboxBlocks } from './inbox-status.js';
@@ -29,6 +30,29 @@ function connectionLine(name: string, c: ConnectionState | null, timezone: strin
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
 
+/**
+ * duebot's own webhook registrations, per tool: resource, state, who connected it and when, last delivery.
+ * Lines are packed into as many sections as they need (up to 50 per tool fit, each section under Slack's 3,000).
+ */
+function webhookSections(registrations: WebhookRegistration[], timezone: string): KnownBlock[] {
+  const title = '*Webhooks duebot registered*';
+  if (registrations.length === 0) return [section(`${title}\nNone yet: \`/invoices connect <tool> <project/list/board id>\``)];
+  const lines = [title];
+  for (const r of registrations) {
+    if (!lines.includes(`${label(r.tool)}:`)) lines.push(`${label(r.tool)}:`);
+    const state = r.status === 'active' ? ':white_check_mark: active' : ':hourglass_flowing_sand: pending';
+    const delivery = r.lastDeliveryAt ? `last delivery ${when(r.lastDeliveryAt, timezone)}` : 'no delivery yet';
+    lines.push(`• \`${esc(truncate(r.resource, 64))}\` ${state}${r.mode === 'manual' ? ' (by hand)' : ''}, connected by <@${esc(r.createdBy)}> ${when(r.createdAt, timezone)}, ${delivery}`);
+  }
+  const chunks: string[] = [];
+  for (const line of lines) {
+    const last = chunks.at(-1);
+    if (last !== undefined && last.length + line.length + 1 <= 2900) chunks[chunks.length - 1] = `${last}\n${line}`;
+    else chunks.push(line);
+  }
+  return chunks.map(section);
+}
+
 /** `/invoices status`: one line per connection, worst states marked so they stand out. */
 export function statusMessage(status: IntegrationStatus, options: { timezone: string }): { text: string; blocks: KnownBlock[] } {
   const tools = status.projectTools.length ? status.projectTools.map((t) => `:white_check_mark: ${label(t)}: configured`).join('\n') : ':warning: None configured: no milestone becomes a draft';
@@ -57,6 +81,7 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
       section(`*Invoicing back-ends*\n${[backends, ...unused].join('\n')}`),
       section(`*Email*\n${mail}`),
       ...(status.inbox ? inboxBlocks(status.inbox, options) : []),
+      ...webhookSections(status.webhookRegistrations ?? [], options.timezone),
     ],
   };
 }

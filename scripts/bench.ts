@@ -5,6 +5,7 @@
  * DATABASE_URL set → a fresh database on that PostgreSQL server (dropped afterwards); unset → embedded
  * PGlite in a temp folder.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { createLogger } from '../src/log.js';
 import { findInvoiceBySource, invoicesInStatus } from '../src/store/invoices.js';
 import { startFakeSlack, signSlackRequest, blockActionBody } from '../test/support/fake-slack.js';
 import { startFakeStripe } from '../test/support/fake-stripe.js';
-import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
+import { startFakeAsana, asanaTask, connectAsanaWebhook, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
 import { startFakeSmtp } from '../test/support/fake-smtp.js';
 import { createScratchDatabase } from '../test/support/database.js';
 import { printSummary } from './bench-support.js';
@@ -72,12 +73,14 @@ async function main(): Promise<void> {
     BILLING_CHANNEL_ID: 'CBENCH', OWNER_SLACK_USER_ID: 'UOWNER', APPROVER_SLACK_USER_IDS: APPROVER,
     STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url,
     ASANA_ACCESS_TOKEN: asana.token, ASANA_API_URL: asana.url,
+    PUBLIC_URL: 'https://duebot.example', ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     SMTP_URL: smtp.url, EMAIL_FROM: 'Bench <billing@bench.example>', BUSINESS_NAME: 'Bench Co',
     CLIENTS_FILE: join(dir, 'clients.yml'), JOBS_PROCESS_EVERY: '250 ms',
   });
   const bot = await startDuebot(config, { clock, logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), pollPaymentsEveryMs: 24 * 3600 * 1000 });
   const pool = bot.services.db.pool;
-  const { secret } = await asanaHandshake(`${bot.url}/webhooks/asana`);
+  asana.routeTargetsTo(bot.url);
+  const { secret, path: hookPath } = await connectAsanaWebhook(bot.services, asana, '1200', APPROVER);
   console.log(`duebot bench: ${MILESTONES} milestones, ${CONCURRENCY} concurrent senders, database ${bot.services.db.kind}`);
 
   try {
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
     await inBatches(gids, CONCURRENCY, async (gid) => {
       const start = performance.now();
       const delivery = asanaDelivery(secret, [completedEvent(gid)]);
-      const res = await fetch(`${bot.url}/webhooks/asana`, { method: 'POST', body: delivery.body, headers: delivery.headers });
+      const res = await fetch(`${bot.url}${hookPath}`, { method: 'POST', body: delivery.body, headers: delivery.headers });
       if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
       await waitUntil(() => drafts.has(`Milestone ${gid}`));
       draftMs.push(performance.now() - start);

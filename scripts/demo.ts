@@ -4,6 +4,7 @@
  * Starts the real duebot (embedded PGlite in a temp folder) against local stand-ins for Slack,
  * Stripe, Asana and SMTP, then walks the clock forward day by day and prints what each party saw.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { blocksToText } from '../blocks/render-text.js';
 import { findInvoiceBySource } from '../src/store/invoices.js';
 import { startFakeSlack, signSlackRequest, blockActionBody, slashCommandBody } from '../test/support/fake-slack.js';
 import { startFakeStripe } from '../test/support/fake-stripe.js';
-import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
+import { startFakeAsana, asanaTask, connectAsanaWebhook, asanaDelivery, completedEvent } from '../test/support/fake-asana.js';
 import { startFakeSmtp } from '../test/support/fake-smtp.js';
 
 const SIGNING_SECRET = 'demo-signing-secret';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     STRIPE_API_URL: stripe.url,
     ASANA_ACCESS_TOKEN: asana.token,
     ASANA_API_URL: asana.url,
+    PUBLIC_URL: 'https://duebot.example', ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     OWNER_ASANA_ASSIGNEE: 'owner@pixelco.example',
     SMTP_URL: smtp.url,
     EMAIL_FROM: 'Pixel & Co <billing@pixelco.example>',
@@ -128,13 +130,14 @@ async function main(): Promise<void> {
   };
 
   try {
-    const { secret } = await asanaHandshake(`${bot.url}/webhooks/asana`);
+    asana.routeTargetsTo(bot.url);
+    const { secret, path: hookPath } = await connectAsanaWebhook(bot.services, asana, '1200', APPROVER);
     header('Asana webhook registered (handshake answered)');
 
     header('Acme: "Milestone 2 – Design" is marked done in Asana');
     asana.addTask(asanaTask({ gid: '5001', name: 'Milestone 2 – Design', completed: true, billing: true, amount: 4500, projectGid: '1200' }));
     const d1 = asanaDelivery(secret, [completedEvent('5001')]);
-    await post('/webhooks/asana', d1.body, d1.headers);
+    await post(hookPath, d1.body, d1.headers);
     await settle();
     const acme = await findInvoiceBySource(bot.services.db.pool, 'asana', '5001');
     if (!acme) throw new Error('the draft did not appear');
@@ -150,7 +153,7 @@ async function main(): Promise<void> {
     header('Globex (auto-send client): "Sprint 4 delivery" is marked done');
     asana.addTask(asanaTask({ gid: '6001', name: 'Sprint 4 delivery', completed: true, billing: true, quantity: 32, rate: 95, projectGid: '1300' }));
     const d2 = asanaDelivery(secret, [completedEvent('6001')]);
-    await post('/webhooks/asana', d2.body, d2.headers);
+    await post(hookPath, d2.body, d2.headers);
     await settle();
     const globex = await findInvoiceBySource(bot.services.db.pool, 'asana', '6001');
 

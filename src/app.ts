@@ -32,6 +32,8 @@ import { BackgroundWork } from './background.js';
 import { SlackAccess } from './slack/access.js';
 import { authorizeInteractions, recordRegistrations, unauthorizedRegistrations, type RegisteredInteractions } from './slack/authorize.js';
 import { HomeTab, registerHomeTab } from './slack/home-tab.js';
+import { createTokenCipher } from './store/token-cipher.js';
+import { sealPlaintextWebhookSecrets } from './store/secrets.js';
 
 export interface DuebotOptions {
   /** Defaults to the process clock; tests and the demo pass a ShiftedClock. */
@@ -129,7 +131,9 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     background: new BackgroundWork(log),
     access: new SlackAccess(slackApp.client, settings, log),
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
+    webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
   };
+  await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
   // Listeners go on after their ack (Slack's 3 s); stopping waits for them like for webhook work.
   slackApp.use(async ({ next }) => {

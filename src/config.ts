@@ -53,6 +53,8 @@ export interface Config {
   weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
   publicUrl: string | null;
+  /** How many webhook registrations `/invoices connect <tool>` keeps per project tool (WEBHOOK_REGISTRATIONS_MAX). */
+  webhookRegistrationsMax: number;
   jobs: { processEveryMs: number };
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
@@ -201,6 +203,7 @@ const schema = z.object({
   PAY_INSTRUCTIONS: optional(str('must be text').max(1000, 'must be at most 1000 characters').transform((v) => v.replace(/\\n/g, '\n'))),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
+  WEBHOOK_REGISTRATIONS_MAX: optional(str('must be a whole number from 1 to 1000').regex(/^\d+$/, 'must be a whole number from 1 to 1000').transform(Number).refine((n) => n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000')),
   JOBS_PROCESS_EVERY: optional(interval),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
@@ -302,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
+    webhookRegistrationsMax: e.WEBHOOK_REGISTRATIONS_MAX ?? 50,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
     inboxRetry,

@@ -9,6 +9,7 @@ import type { SlackNotifier } from './slack/notifier.js';
 import type { Logger } from './log.js';
 import type { BackgroundWork } from './background.js';
 import type { SlackAccess } from './slack/access.js';
+import type { TokenCipher } from './store/token-cipher.js';
 
 /** What the business needs to know to act; a slice of the config, given to the use cases. */
 export interface BusinessSettings {
@@ -60,4 +61,15 @@ export interface Services {
   access: SlackAccess;
   /** Told about every invoice change; republishes the Home tabs (debounced, src/slack/home-tab.ts). */
   home: { invoiceChanged(): void };
+  /** Webhook registration and webhook secrets at rest (src/usecases/connect-project-tool.ts). */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /** Seals webhook secrets at rest (ENCRYPTION_KEY); null: no tool can be connected and no stored secret read. */
+  cipher: TokenCipher | null;
+  /** PUBLIC_URL: the base of the target URLs duebot registers. */
+  publicUrl: string | null;
+  /** Registrations kept per tool (WEBHOOK_REGISTRATIONS_MAX). */
+  maxPerTool: number;
 }

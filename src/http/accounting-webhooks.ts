@@ -53,7 +53,9 @@ async function receive(provider: string, req: Request, res: Response, services: 
 /** FreshBooks first sends an unsigned verification message; confirming it back proves it genuine. */
 async function freshbooks(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
   const backend = services.backends.freshbooks as FreshBooksBackend | undefined;
-  if (!backend) {
+  // FreshBooks runs only with ENCRYPTION_KEY (its tokens need it), which also seals its verifier.
+  const cipher = services.webhooks.cipher;
+  if (!backend || !cipher) {
     res.status(404).json({ error: 'freshbooks is not configured' });
     return [];
   }
@@ -72,10 +74,10 @@ async function freshbooks(req: Request, res: Response, services: Services): Prom
       res.status(400).json({ error: 'FreshBooks did not accept this verifier' });
       return [];
     }
-    await saveWebhookSecret(services.db.pool, 'freshbooks', callbackId, verifier, services.clock.now());
+    await saveWebhookSecret(services.db.pool, cipher, 'freshbooks', callbackId, verifier, services.clock.now());
     services.log.info({ callbackId }, 'freshbooks callback verified');
     res.status(200).json({ verified: true });
     return [];
   }
-  return receive('freshbooks', req, res, services, await webhookSecrets(services.db.pool, 'freshbooks'));
+  return receive('freshbooks', req, res, services, await webhookSecrets(services.db.pool, services.webhooks.cipher, 'freshbooks'));
 }

@@ -4,6 +4,7 @@ import type { Services } from '../services.js';
 import type { ProjectTool, TaskWebhook } from '../providers/projects/tool.js';
 import { processInBackground, type TaskChangedPayload } from '../usecases/process-inbox.js';
 import { bodyBuffer, rawBody } from './raw-body.js';
+import { hookToken, noteVerifiedDelivery, registeredWebhook } from '../usecases/registered-webhooks.js';
 
 /**
  * `POST /webhooks/<tool>` (and `HEAD`, for Trello's check) for every configured project tool that
@@ -25,7 +26,19 @@ export function projectWebhookRouter(services: Services): express.Router {
 async function receive(req: Request, res: Response, services: Services, tool: ProjectTool & { webhook: TaskWebhook }): Promise<void> {
   const accepted: InboxEvent[] = [];
   try {
-    const outcome = await tool.webhook.receive({ method: req.method === 'HEAD' ? 'HEAD' : 'POST', headers: req.headers, rawBody: bodyBuffer(req.body) });
+    // `?hook=` names a registration duebot made (src/usecases/connect-project-tool.ts): verified with its own
+    // secret and URL, or refused. Without it, the tool's configured secret applies (a webhook made by hand).
+    // (Trello's HEAD check during creation stores nothing and comes while the registration is still pending.)
+    const registrar = req.method === 'POST' && req.query.hook !== undefined ? tool.webhookRegistrar : undefined;
+    const registration = registrar ? await registeredWebhook(services, tool.name, hookToken(req.query), { pendingToo: !registrar.perWebhookSecret }) : null;
+    if (registrar && !registration) {
+      res.status(401).json({ error: 'unknown ?hook= registration' });
+      return;
+    }
+    const outcome = await tool.webhook.receive({
+      method: req.method === 'HEAD' ? 'HEAD' : 'POST', headers: req.headers, rawBody: bodyBuffer(req.body), ...(registration ? { registration } : {}),
+    });
+    if (registration && outcome.kind === 'events') await noteVerifiedDelivery(services, registration.token);
     if (outcome.kind === 'reply') {
       res.status(outcome.status);
       if (outcome.body === undefined) res.end();

@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { WebhookSignatureError } from '../providers/invoicing/backend.js';
 import { verifyAsanaSignature } from './signatures.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
-import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
+import { acceptRegisteredHandshake, hookToken, noteVerifiedDelivery, registeredWebhook } from '../usecases/registered-webhooks.js';
 import type { Services } from '../services.js';
 import type { BackendEventPayload, TaskChangedPayload } from '../usecases/process-inbox.js';
 import { storeThenAct } from './store-then-act.js';
@@ -36,10 +36,15 @@ const asanaDelivery = z.object({ events: z.array(z.unknown()) });
 
 async function asana(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
   const now = services.clock.now();
+  const token = hookToken(req.query);
   const handshake = req.header('x-hook-secret');
-  if (handshake) {
-    // Asana's handshake while a webhook is being created: echo the secret and keep it for later deliveries.
-    await saveWebhookSecret(services.db.pool, 'asana', String(req.query.hook ?? randomUUID()), handshake, now);
+  if (handshake !== undefined) {
+    // Asana's handshake while duebot's own create call for this registration is in flight: echo and keep the secret.
+    if (!(await acceptRegisteredHandshake(services, 'asana', token, handshake))) {
+      services.log.warn({ route: '/webhooks/asana', reason: token ? 'no pending registration for this hook' : 'no hook token' }, 'asana handshake refused');
+      res.status(403).json({ error: 'no webhook registration of duebot is waiting for this handshake; connect with /invoices connect asana <project gid>' });
+      return [];
+    }
     services.log.info('asana webhook handshake accepted');
     res.setHeader('X-Hook-Secret', handshake);
     res.status(200).end();
@@ -47,11 +52,14 @@ async function asana(req: Request, res: Response, services: Services): Promise<I
   }
   const raw = bodyBuffer(req.body);
   const signature = req.header('x-hook-signature');
-  const secrets = await webhookSecrets(services.db.pool, 'asana');
-  if (!signature || !secrets.some((secret) => verifyAsanaSignature(secret, raw, signature))) {
-    res.status(401).json({ error: signature ? 'X-Hook-Signature does not match any registered Asana webhook' : 'missing X-Hook-Signature' });
+  // One HMAC: against the registration the target URL's ?hook= names, never a scan of every stored secret.
+  const secret = (await registeredWebhook(services, 'asana', token))?.secret;
+  if (!secret || !signature || !verifyAsanaSignature(secret, raw, signature)) {
+    const reason = !secret ? 'unknown or missing ?hook= registration' : signature ? 'X-Hook-Signature does not match this webhook' : 'missing X-Hook-Signature';
+    res.status(401).json({ error: reason });
     return [];
   }
+  await noteVerifiedDelivery(services, token!);
   const json = parseJson(raw);
   const delivery = json.ok ? asanaDelivery.safeParse(json.value) : null;
   if (!json.ok || !delivery?.success) {

@@ -410,6 +410,31 @@ CREATE TABLE pending_connections (
 `,
   },
   {
+    version: 150,
+    name: 'webhook registrations duebot starts itself',
+    sql: `
+-- One row per project-tool webhook an approver connected (src/usecases/connect-project-tool.ts). The token is
+-- the random ?hook= of the webhook's target URL; a handshake is accepted only for a pending row at most
+-- 10 minutes old, once. The secret is sealed with ENCRYPTION_KEY (AES-GCM), never stored in plaintext.
+CREATE TABLE webhook_registrations (
+  token text PRIMARY KEY,
+  tool text NOT NULL,
+  resource text NOT NULL,
+  -- 'api': duebot created the webhook through the tool's API; 'manual': an approver runs the tool's curl.
+  mode text NOT NULL CHECK (mode IN ('api', 'manual')),
+  status text NOT NULL CHECK (status IN ('pending', 'active')),
+  secret text,
+  webhook_id text,
+  target_url text NOT NULL,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL,
+  activated_at timestamptz,
+  last_delivery_at timestamptz
+);
+CREATE INDEX webhook_registrations_by_tool ON webhook_registrations (tool, resource);
+`,
+  },
+  {
     version: 170,
     name: 'inbox backoff and dead letters',
     sql: `

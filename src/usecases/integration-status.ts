@@ -1,6 +1,7 @@
 import { connectionStates, type ConnectionState } from '../store/connections.js';
 import type { Services } from '../services.js';
 import { inboxBacklog, type InboxBacklog } from '../store/inbox.js';
+import { listRegistrations, type WebhookRegistration } from '../store/webhook-registrations.js';
 
 const SMTP_CHECK_MS = 5_000;
 
@@ -12,6 +13,8 @@ export interface IntegrationStatus {
   smtp: { target: string | null; reachable: boolean | null; error: string | null };
   /** Stored events waiting for a retry, and the dead letters (newest few), as of `checkedAt`. */
   inbox?: InboxBacklog & { checkedAt: Date };
+  /** Project-tool webhooks duebot registered (`/invoices connect <tool> <resource>`), by tool then resource. */
+  webhookRegistrations?: WebhookRegistration[];
 }
 
 /** Dead letters listed by `/invoices status` (the count covers all of them). */
@@ -28,6 +31,7 @@ export async function integrationStatus(services: Services): Promise<Integration
     unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
     inbox: { ...(await inboxBacklog(services.db.pool, NEWEST_DEAD_LETTERS)), checkedAt: services.clock.now() },
+    webhookRegistrations: await listRegistrations(services.db.pool),
   };
 }
 

@@ -22,10 +22,10 @@ test('GET /healthz reports the database and the scheduler', async () => {
   expect(['pglite', 'postgres']).toContain(body.database.kind);
 });
 
-test('the Asana handshake echoes X-Hook-Secret', async () => {
-  const res = await fetch(`${h.bot.url}/webhooks/asana`, { method: 'POST', headers: { 'X-Hook-Secret': 'abc123' }, body: '' });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('x-hook-secret')).toBe('abc123');
+test('a handshake duebot did not start is refused with 403 and stores nothing', async () => {
+  const res = await fetch(`${h.bot.url}${h.asanaHookPath}`, { method: 'POST', headers: { 'X-Hook-Secret': 'abc123' }, body: '' });
+  expect(res.status).toBe(403);
+  expect(res.headers.get('x-hook-secret')).toBeNull();
 });
 
 test('a bad Asana signature gets 401 and nothing is stored or posted', async () => {
@@ -33,7 +33,7 @@ test('a bad Asana signature gets 401 and nothing is stored or posted', async () 
   h.asana.addTask((await import('../support/fake-asana.js')).asanaTask({ gid: '7001', name: 'Forged', completed: true, billing: true, amount: 999, projectGid: '1200' }));
   const res = await h.deliverAsana([completedEvent('7001')], 'not-the-secret');
   expect(res.status).toBe(401);
-  const unsigned = await fetch(`${h.bot.url}/webhooks/asana`, { method: 'POST', body: JSON.stringify({ events: [completedEvent('7001')] }), headers: { 'content-type': 'application/json' } });
+  const unsigned = await fetch(`${h.bot.url}${h.asanaHookPath}`, { method: 'POST', body: JSON.stringify({ events: [completedEvent('7001')] }), headers: { 'content-type': 'application/json' } });
   expect(unsigned.status).toBe(401);
   await settle();
   expect(await countInbox(pool())).toBe(before);
@@ -43,7 +43,7 @@ test('a bad Asana signature gets 401 and nothing is stored or posted', async () 
 
 test('a malformed but signed Asana body gets 400 with a reason', async () => {
   const delivery = asanaDelivery(h.hookSecret, []);
-  const res = await fetch(`${h.bot.url}/webhooks/asana`, { method: 'POST', body: '{"events": nope', headers: { ...delivery.headers, 'x-hook-signature': (await import('../../src/http/signatures.js')).hmacDigest('sha256', h.hookSecret, '{"events": nope', 'hex') } });
+  const res = await fetch(`${h.bot.url}${h.asanaHookPath}`, { method: 'POST', body: '{"events": nope', headers: { ...delivery.headers, 'x-hook-signature': (await import('../../src/http/signatures.js')).hmacDigest('sha256', h.hookSecret, '{"events": nope', 'hex') } });
   expect(res.status).toBe(400);
   expect(((await res.json()) as { error: string }).error).toMatch(/JSON/);
 });

@@ -1,6 +1,6 @@
 import { SignJWT } from 'jose';
-import { startHarness, BILLING_CHANNEL, OWNER, type Harness } from '../support/harness.js';
-import { asanaDelivery, asanaHandshake, asanaTask, completedEvent } from '../support/fake-asana.js';
+import { startHarness, APPROVER, BILLING_CHANNEL, OWNER, type Harness } from '../support/harness.js';
+import { asanaDelivery, asanaTask, completedEvent, connectAsanaWebhook } from '../support/fake-asana.js';
 import { clickupDelivery, clickupTask, statusUpdatedEvent } from '../support/fake-clickup.js';
 import { cardMovedAction, trelloCard, trelloDelivery } from '../support/fake-trello.js';
 import { mondayDelivery, mondayItem, statusChangedEvent } from '../support/fake-monday.js';
@@ -105,13 +105,14 @@ const drivers: Driver[] = [
     id: (n) => `88000${n}`,
     billingFlag: true,
     async handshake(h) {
-      const { response } = await asanaHandshake(`${h.bot.url}/webhooks/asana`);
-      expect(response.status).toBe(200);
+      // Answered during duebot's own create call (an approver's connect), the only way it is accepted.
+      const { answer } = await connectAsanaWebhook(h.bot.services, h.asana, CONTAINERS.asana.globex, APPROVER);
+      expect(answer).toMatch(/webhook registered/);
     },
     async complete(h, t) {
       const task = asanaTask({ gid: t.id, name: t.name, completed: true, billing: t.billing, amount: t.amount, projectGid: CONTAINERS.asana[t.client] });
       h.asana.addTask({ ...task, custom_fields: renameFields(task.custom_fields, t.names) });
-      return { path: '/webhooks/asana', ...asanaDelivery(h.hookSecret, [completedEvent(t.id)]) };
+      return { path: h.asanaHookPath, ...asanaDelivery(h.hookSecret, [completedEvent(t.id)]) };
     },
     forge: async (_h, d) => replaceHeader(d, 'x-hook-signature', '0'.repeat(64)),
     async expectEscalation(h, client) {

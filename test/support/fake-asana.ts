@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hmacDigest } from '../../src/http/signatures.js';
 import { startStub } from './http-stub.js';
+import type { Services } from '../../src/services.js';
+import { connectProjectTool } from '../../src/usecases/connect-project-tool.js';
 
 /** Local stand-in for the Asana REST API, plus helpers that act like Asana towards duebot. */
 export interface AsanaTaskJson {
@@ -29,7 +31,22 @@ export interface FakeAsana {
   /** Logs time on a task as Asana's time tracking does: whole minutes, by a user. */
   logTime(taskGid: string, minutes: number, user: { gid: string; name: string }, enteredOn?: string): void;
   failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /** Webhooks created through POST /webhooks (each after a successful X-Hook-Secret handshake), by gid. */
+  webhooks: Map<string, AsanaWebhook>;
+  /** Gids of the webhooks deleted through DELETE /webhooks/{gid}. */
+  deletedWebhooks: string[];
+  /** Where handshakes really go: the target's origin is replaced by this base (the bot's local URL). */
+  routeTargetsTo(baseUrl: string): void;
   close(): Promise<void>;
+}
+
+export interface AsanaWebhook {
+  gid: string;
+  resource: string;
+  target: string;
+  /** The X-Hook-Secret this fake sent in the handshake: deliveries are signed with it. */
+  secret: string;
+  filters: unknown;
 }
 
 export async function startFakeAsana(options: { token?: string } = {}): Promise<FakeAsana> {
@@ -41,6 +58,33 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
   let nextGid = 1_300_000_000;
   const subtasks = new Map<string, string[]>();
   const timeEntries = new Map<string, Record<string, unknown>[]>();
+  const webhooks = new Map<string, AsanaWebhook>();
+  const deletedWebhooks: string[] = [];
+  let targetBase: string | null = null;
+  /** As Asana does: the handshake reaches the target before POST /webhooks answers; no echo, no webhook. */
+  async function createWebhook(body: string) {
+    let data: Record<string, unknown> | undefined;
+    try {
+      data = (JSON.parse(body || '{}') as { data?: Record<string, unknown> }).data;
+    } catch {
+      return { status: 400, body: { errors: [{ message: 'Could not parse request data, invalid JSON' }] } };
+    }
+    if (typeof data?.resource !== 'string' || !data.resource) return { status: 400, body: { errors: [{ message: 'resource: Missing input' }] } };
+    if (typeof data.target !== 'string' || !data.target.startsWith('https://')) return { status: 400, body: { errors: [{ message: 'target: Invalid URL, must be https' }] } };
+    const secret = randomBytes(16).toString('hex');
+    const target = new URL(data.target);
+    const reach = targetBase ? `${targetBase.replace(/\/+$/, '')}${target.pathname}${target.search}` : data.target;
+    const echoed = await fetch(reach, { method: 'POST', headers: { 'X-Hook-Secret': secret }, body: '' })
+      .then((r) => (r.status === 200 || r.status === 204) && r.headers.get('x-hook-secret') === secret)
+      .catch(() => false);
+    if (!echoed) return { status: 400, body: { errors: [{ message: 'The remote server did not respond with the handshake secret.' }] } };
+    const gid = String(nextGid++);
+    webhooks.set(gid, { gid, resource: data.resource, target: data.target, secret, filters: data.filters ?? [] });
+    return {
+      status: 201,
+      body: { data: { gid, resource_type: 'webhook', active: true, resource: { gid: data.resource, resource_type: 'project' }, target: data.target, filters: data.filters ?? [] } },
+    };
+  }
   /** A list answer paged like Asana's: `limit` (1..100) and an opaque `offset` token; `next_page` null on the last page. */
   const paged = (items: unknown[], query: URLSearchParams, path: string) => {
     const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 100)));
@@ -56,6 +100,14 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     if (failures.left > 0) {
       failures.left -= 1;
       return { status: failures.status, headers: failures.headers, body: { errors: [{ message: `injected ${failures.status}` }] } };
+    }
+    if (req.method === 'POST' && req.path === '/api/1.0/webhooks') return createWebhook(req.body);
+    const webhookMatch = /^\/api\/1\.0\/webhooks\/([^/]+)$/.exec(req.path);
+    if (req.method === 'DELETE' && webhookMatch) {
+      const gid = decodeURIComponent(webhookMatch[1]!);
+      if (!webhooks.delete(gid)) return { status: 404, body: { errors: [{ message: 'webhook: Unknown object' }] } };
+      deletedWebhooks.push(gid);
+      return { status: 200, body: { data: {} } };
     }
     const listMatch = /^\/api\/1\.0\/tasks\/([^/]+)\/(subtasks|time_tracking_entries)$/.exec(req.path);
     if (req.method === 'GET' && listMatch) {
@@ -126,6 +178,11 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     failNext(count, status, headers = {}) {
       failures = { left: count, status, headers };
     },
+    webhooks,
+    deletedWebhooks,
+    routeTargetsTo(baseUrl) {
+      targetBase = baseUrl;
+    },
     close: stub.close,
   };
 }
@@ -185,12 +242,22 @@ export function asanaTask(spec: TaskSpec): AsanaTaskJson {
   };
 }
 
-/** Asana's handshake: a POST with X-Hook-Secret and an empty body; duebot must echo the secret. */
-export async function asanaHandshake(targetUrl: string): Promise<{ secret: string; response: Response }> {
-  const secret = randomBytes(16).toString('hex');
-  const response = await fetch(targetUrl, { method: 'POST', headers: { 'X-Hook-Secret': secret }, body: '' });
-  if (response.headers.get('x-hook-secret') !== secret) throw new Error(`handshake not echoed (status ${response.status})`);
-  return { secret, response };
+/**
+ * Registers duebot's Asana webhook on a project the real way (an approver's `/invoices connect asana <gid>`,
+ * through the use case): the fake makes the handshake during the create call. Returns the secret deliveries
+ * are signed with and the path they go to (`/webhooks/asana?hook=…`).
+ */
+export async function connectAsanaWebhook(services: Services, asana: FakeAsana, projectGid: string, approver: string): Promise<{ secret: string; path: string; answer: string }> {
+  const answer = await connectProjectTool(services, { tool: 'asana', resource: projectGid, slackUserId: approver });
+  const webhook = [...asana.webhooks.values()].find((w) => w.resource === projectGid);
+  if (!webhook) throw new Error(`the Asana webhook was not registered: ${answer}`);
+  const target = new URL(webhook.target);
+  return { secret: webhook.secret, path: `${target.pathname}${target.search}`, answer };
+}
+
+/** A handshake nobody asked for: a POST with X-Hook-Secret and an empty body, as an attacker would send it. */
+export async function unsolicitedHandshake(targetUrl: string, secret = randomBytes(16).toString('hex')): Promise<Response> {
+  return fetch(targetUrl, { method: 'POST', headers: { 'X-Hook-Secret': secret }, body: '' });
 }
 
 /** A signed delivery as Asana sends it. */

@@ -20,6 +20,12 @@ export interface FakeClickUp {
   addSubtask(parentId: string, child: ClickUpTaskJson): void;
   /** Tracks time on a task for a user, as an interval of `ms` milliseconds. */
   trackTime(taskId: string, ms: number, user: { id: number; username: string; email: string }): void;
+  /** The Workspace the token reaches (GET /team), where webhooks are created. */
+  teamId: string;
+  /** Webhooks created through POST /team/{team_id}/webhook, by id, with the secret ClickUp answered. */
+  webhooks: Map<string, { id: string; listId: string; endpoint: string; events: string[]; secret: string }>;
+  /** Ids deleted through DELETE /webhook/{webhook_id}. */
+  deletedWebhooks: string[];
   close(): Promise<void>;
 }
 
@@ -32,10 +38,35 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
   const subtasks = new Map<string, string[]>();
   const tracked = new Map<string, { user: Record<string, unknown>; intervals: { id: string; start: string; end: string; time: string; source: string; date_added: string }[] }[]>();
   let delay = 0;
+  const teamId = '9011200';
+  const webhooks: FakeClickUp['webhooks'] = new Map();
+  const deletedWebhooks: string[] = [];
   const stub = await startStub(async (req) => {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization });
     if (req.headers.authorization !== token) return { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } };
+    if (req.method === 'GET' && req.path === '/api/v2/team') return { status: 200, body: { teams: [{ id: teamId, name: 'Pixel & Co', color: '#536cfe', avatar: null, members: [] }] } };
+    const teamHook = /^\/api\/v2\/team\/([^/]+)\/webhook$/.exec(req.path);
+    if (req.method === 'POST' && teamHook) {
+      if (teamHook[1] !== teamId) return { status: 401, body: { err: 'Team not authorized', ECODE: 'OAUTH_027' } };
+      const body = JSON.parse(req.body || '{}') as { endpoint?: unknown; events?: unknown; list_id?: unknown };
+      if (typeof body.endpoint !== 'string' || !/^https?:\/\//.test(body.endpoint)) return { status: 400, body: { err: 'Endpoint invalid', ECODE: 'WH_006' } };
+      const events = Array.isArray(body.events) ? body.events.map(String) : ['*'];
+      const id = `4b67ac88-${String(next++).padStart(4, '0')}-4000-8000-clickupwebhk`;
+      const secret = randomBytes(24).toString('hex').toUpperCase();
+      webhooks.set(id, { id, listId: String(body.list_id ?? ''), endpoint: body.endpoint, events, secret });
+      return {
+        status: 200,
+        body: { id, webhook: { id, userid: 183, team_id: Number(teamId), endpoint: body.endpoint, client_id: 'CLIENTID', events, task_id: null, list_id: body.list_id ?? null, folder_id: null, space_id: null, health: { status: 'active', fail_count: 0 }, secret } },
+      };
+    }
+    const hook = /^\/api\/v2\/webhook\/([^/]+)$/.exec(req.path);
+    if (req.method === 'DELETE' && hook) {
+      const id = decodeURIComponent(hook[1]!);
+      if (!webhooks.delete(id)) return { status: 404, body: { err: 'Webhook not found', ECODE: 'WH_001' } };
+      deletedWebhooks.push(id);
+      return { status: 200, body: {} };
+    }
     const task = /^\/api\/v2\/task\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && task) {
       const id = decodeURIComponent(task[1]!);
@@ -90,6 +121,9 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       entry.intervals.push({ id: `${4200000000000000000n + BigInt(next++)}`, start: String(start), end: String(start + ms), time: String(ms), source: 'clickup', date_added: String(start + ms) });
       tracked.set(taskId, users);
     },
+    teamId,
+    webhooks,
+    deletedWebhooks,
     close: stub.close,
   };
 }

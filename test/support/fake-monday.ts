@@ -22,6 +22,12 @@ export interface FakeMonday {
   trackTime(itemId: string, seconds: number, userId: number | null): void;
   /** Users the `users(ids:)` query knows. */
   users: Map<string, { id: string; name: string; email: string }>;
+  /** Webhooks made by `create_webhook` (each after its URL echoed the challenge), by id. */
+  webhooks: Map<string, { id: string; boardId: string; url: string; event: string }>;
+  /** Ids deleted by `delete_webhook`. */
+  deletedWebhooks: string[];
+  /** Where the challenge really goes: the URL's origin is replaced by this base (the bot's local URL). */
+  routeTargetsTo(baseUrl: string): void;
   close(): Promise<void>;
 }
 
@@ -38,11 +44,35 @@ export async function startFakeMonday(): Promise<FakeMonday> {
     const t = time.get(id);
     return t ? [{ id: 'time_tracking', type: 'time_tracking', duration: t.duration, running: false, history: t.history }] : [];
   };
-  const stub = await startStub((req) => {
+  const webhooks: FakeMonday['webhooks'] = new Map();
+  const deletedWebhooks: string[] = [];
+  let targetBase: string | null = null;
+  /** As monday does: POSTs {challenge} to the URL, which must echo it, before the webhook exists. */
+  async function createWebhook(variables: Record<string, unknown>) {
+    const url = String(variables.url ?? '');
+    const target = new URL(url);
+    const reach = targetBase ? `${targetBase.replace(/\/+$/, '')}${target.pathname}${target.search}` : url;
+    const challenge = randomBytes(12).toString('hex');
+    const echoed = await fetch(reach, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge }) })
+      .then(async (r) => r.status === 200 && ((await r.json()) as { challenge?: string }).challenge === challenge)
+      .catch(() => false);
+    if (!echoed) return { status: 200, body: { errors: [{ message: 'Failed to communicate with URL provided.', extensions: { code: 'InvalidWebhookUrlException' } }] } };
+    const id = String(next++);
+    webhooks.set(id, { id, boardId: String(variables.board), url, event: String(variables.event ?? '') });
+    return { status: 200, body: { data: { create_webhook: { id, board_id: Number(variables.board) } } } };
+  }
+  const stub = await startStub(async (req) => {
     if (req.method !== 'POST' || req.path !== '/v2') return { status: 404, body: { error_message: 'Not Found' } };
     if (req.headers.authorization !== token) return { status: 401, body: { errors: [{ message: 'Not Authenticated', extensions: { code: 'UNAUTHENTICATED' } }] } };
     if (!req.headers['api-version']) return { status: 400, body: { errors: [{ message: 'API-Version header missing (this fake insists)' }] } };
     const { query, variables } = JSON.parse(req.body || '{}') as { query: string; variables: Record<string, unknown> };
+    if (query.includes('create_webhook(')) return createWebhook(variables);
+    if (query.includes('delete_webhook(')) {
+      const id = String(variables.id);
+      if (!webhooks.delete(id)) return { status: 200, body: { errors: [{ message: 'Webhook not found', extensions: { code: 'ResourceNotFoundException' } }] } };
+      deletedWebhooks.push(id);
+      return { status: 200, body: { data: { delete_webhook: { id, board_id: 0 } } } };
+    }
     // GraphQL errors come back with HTTP 200, as monday does.
     if (query.includes('create_item(')) {
       const id = String(next++);
@@ -102,6 +132,11 @@ export async function startFakeMonday(): Promise<FakeMonday> {
       time.set(itemId, t);
     },
     users,
+    webhooks,
+    deletedWebhooks,
+    routeTargetsTo(baseUrl) {
+      targetBase = baseUrl;
+    },
     close: stub.close,
   };
 }

@@ -19,6 +19,12 @@ export interface FakeTrello {
   addCard(card: TrelloCardJson): void;
   /** Gives a board's custom fields other names (a client mapping its own fields); the ids stay. */
   renameFields(boardId: string, names: Partial<Record<keyof typeof TRELLO_FIELDS, string>>): void;
+  /** Webhooks created through POST /1/webhooks (each after its callback URL answered a HEAD with 200), by id. */
+  webhooks: Map<string, { id: string; idModel: string; callbackURL: string }>;
+  /** Ids deleted through DELETE /1/webhooks/{id}. */
+  deletedWebhooks: string[];
+  /** Where the HEAD check really goes: the callback URL's origin is replaced by this base (the bot's local URL). */
+  routeTargetsTo(baseUrl: string): void;
   close(): Promise<void>;
 }
 
@@ -35,8 +41,31 @@ export async function startFakeTrello(): Promise<FakeTrello> {
     { id: hex24(`${boardId.slice(0, 10)}dd`), name: 'Done' },
   ];
   let next = 1;
+  const webhooks: FakeTrello['webhooks'] = new Map();
+  const deletedWebhooks: string[] = [];
+  let targetBase: string | null = null;
+  /** As Trello does: a HEAD on the callback URL must answer 200 before the webhook exists. */
+  async function createWebhook(body: string) {
+    const params = JSON.parse(body || '{}') as { callbackURL?: unknown; idModel?: unknown; description?: unknown };
+    if (typeof params.idModel !== 'string' || !/^[0-9a-f]{24}$/.test(params.idModel)) return { status: 400, body: 'invalid value for idModel' };
+    if (typeof params.callbackURL !== 'string' || !/^https?:\/\//.test(params.callbackURL)) return { status: 400, body: 'invalid value for callbackURL' };
+    const target = new URL(params.callbackURL);
+    const reach = targetBase ? `${targetBase.replace(/\/+$/, '')}${target.pathname}${target.search}` : params.callbackURL;
+    const status = await fetch(reach, { method: 'HEAD' }).then((r) => r.status).catch(() => 0);
+    if (status !== 200) return { status: 400, body: `URL (${params.callbackURL}) did not return 200 status code, got ${status}` };
+    const id = hex24(`5eb00c${next++}`);
+    webhooks.set(id, { id, idModel: params.idModel, callbackURL: params.callbackURL });
+    return { status: 200, body: { id, description: params.description ?? '', idModel: params.idModel, callbackURL: params.callbackURL, active: true, consecutiveFailures: 0, firstConsecutiveFailDate: null } };
+  }
   const stub = await startStub((req) => {
     if (req.headers.authorization !== `OAuth oauth_consumer_key="${apiKey}", oauth_token="${token}"`) return { status: 401, body: 'invalid key' };
+    if (req.method === 'POST' && req.path === '/1/webhooks') return createWebhook(req.body);
+    const hook = /^\/1\/webhooks\/([^/]+)$/.exec(req.path);
+    if (req.method === 'DELETE' && hook) {
+      if (!webhooks.delete(hook[1]!)) return { status: 404, body: 'The requested resource was not found.' };
+      deletedWebhooks.push(hook[1]!);
+      return { status: 200, body: { _value: null } };
+    }
     const card = /^\/1\/cards\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && card) {
       const found = cards.get(card[1]!);
@@ -78,6 +107,11 @@ export async function startFakeTrello(): Promise<FakeTrello> {
     createdCards,
     addCard: (c) => void cards.set(c.id, c),
     renameFields: (boardId, names) => void fieldNames.set(boardId, names),
+    webhooks,
+    deletedWebhooks,
+    routeTargetsTo(baseUrl) {
+      targetBase = baseUrl;
+    },
     close: stub.close,
   };
 }

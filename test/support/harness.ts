@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { startDuebot, type Duebot } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeSlack, signSlackRequest, blockActionBody, slashCommandBody, viewSubmissionBody, eventCallbackBody } from './fake-slack.js';
 import { startFakeStripe } from './fake-stripe.js';
-import { startFakeAsana, asanaTask, asanaHandshake, asanaDelivery, completedEvent } from './fake-asana.js';
+import { startFakeAsana, asanaTask, asanaDelivery, completedEvent, connectAsanaWebhook } from './fake-asana.js';
 import { startFakeSmtp } from './fake-smtp.js';
 import { startFakeClickUp, type FakeClickUp } from './fake-clickup.js';
 import { startFakeTrello, type FakeTrello } from './fake-trello.js';
@@ -49,7 +50,10 @@ export interface Harness {
   stripe: Awaited<ReturnType<typeof startFakeStripe>>;
   asana: Awaited<ReturnType<typeof startFakeAsana>>;
   smtp: Awaited<ReturnType<typeof startFakeSmtp>>;
+  /** The secret Asana signs deliveries with: that of the webhook the approver connected on project 1200. */
   hookSecret: string;
+  /** Where that webhook delivers: `/webhooks/asana?hook=<its registration's token>`. */
+  asanaHookPath: string;
   env: Record<string, string>;
   /** The further project tools asked for in `options.tools` (their fakes), and the generic webhook's secret. */
   clickup: FakeClickUp | null;
@@ -134,7 +138,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BUSINESS_TIMEZONE: 'UTC',
     CLIENTS_FILE: clientsFile,
     JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
-    ...(tools.size ? { PUBLIC_URL } : {}),
+    // duebot registers its own webhooks: a public URL for their targets, a key to seal their secrets.
+    PUBLIC_URL,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...(clickup ? { CLICKUP_API_TOKEN: clickup.token, CLICKUP_WEBHOOK_SECRET: clickup.webhookSecret, CLICKUP_API_URL: clickup.url, CLICKUP_OWNER_ASSIGNEE: '183' } : {}),
     ...(trello ? { TRELLO_API_KEY: trello.apiKey, TRELLO_TOKEN: trello.token, TRELLO_APP_SECRET: trello.appSecret, TRELLO_API_URL: trello.url, TRELLO_OWNER_MEMBER_ID: '5f00bb0000000000000000bb' } : {}),
     ...(monday ? { MONDAY_API_TOKEN: monday.token, MONDAY_SIGNING_SECRET: monday.signingSecret, MONDAY_API_URL: monday.url, MONDAY_OWNER_USER_ID: '9603417' } : {}),
@@ -153,8 +159,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const post = (path: string, body: string, headers: Record<string, string>, method: 'POST' | 'HEAD' = 'POST') =>
     fetch(`${bot.url}${path}`, { method, body: method === 'HEAD' ? undefined : body, headers });
 
-  // Without Asana there is no handshake to make (and its route answers 404).
-  const handshake = options.asana === false ? { secret: '' } : await asanaHandshake(`${bot.url}/webhooks/asana`);
+  // The Asana webhook on project 1200 is registered the real way: an approver connects it, the fake Asana
+  // makes its handshake against the bot during the create call. Without Asana there is none (its route answers 404).
+  asana.routeTargetsTo(bot.url);
+  trello?.routeTargetsTo(bot.url);
+  monday?.routeTargetsTo(bot.url);
+  const handshake = options.asana === false ? { secret: '', path: '/webhooks/asana' } : await connectAsanaWebhook(bot.services, asana, '1200', APPROVER);
   const harness: Harness = {
     get bot() {
       return bot;
@@ -165,6 +175,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     asana,
     smtp,
     hookSecret: handshake.secret,
+    asanaHookPath: handshake.path,
     env,
     clickup,
     trello,
@@ -178,7 +189,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async deliverAsana(events, secret = handshake.secret) {
       const delivery = asanaDelivery(secret, events);
-      return post('/webhooks/asana', delivery.body, delivery.headers);
+      return post(handshake.path, delivery.body, delivery.headers);
     },
     async postSlack(body) {
       return post('/slack/events', body, signSlackRequest(SIGNING_SECRET, body));
@@ -214,6 +225,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async restart() {
       await bot.stop();
       bot = await start();
+      asana.routeTargetsTo(bot.url);
+      trello?.routeTargetsTo(bot.url);
+      monday?.routeTargetsTo(bot.url);
     },
     async stop() {
       await bot.stop();
@@ -223,3 +237,4 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   return harness;
 }
+

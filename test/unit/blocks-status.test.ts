@@ -35,3 +35,21 @@ test('all well, and huge or hostile errors stay escaped and within the limits', 
   expect(messageProblems(message)).toEqual([]);
   expect(JSON.stringify(message)).not.toMatch(/<!channel>|<@U123>/);
 });
+
+test('webhook registrations: 50 per tool for four tools fit Slack\'s limits, hostile text stays escaped', () => {
+  const at = new Date('2026-11-20T15:30:00Z');
+  const registrations = ['asana', 'clickup', 'trello', 'monday'].flatMap((tool) =>
+    Array.from({ length: 50 }, (_, i) => ({
+      token: `t-${tool}-${i}`, tool, resource: i === 0 ? '<!channel>' : `${9000 + i}`, mode: 'api' as const, status: i === 1 ? 'pending' as const : 'active' as const,
+      sealedSecret: 'v1.x.y.z', webhookId: `${i}`, targetUrl: 'https://duebot.test/webhooks/x', createdBy: 'UAPPROVER1', createdAt: at, activatedAt: at, lastDeliveryAt: i % 2 ? at : null,
+    })),
+  );
+  const message = statusMessage({ projectTools: ['asana'], backends: [], unusedConnections: [], smtp: { target: null, reachable: true, error: null }, webhookRegistrations: registrations }, opts);
+  expect(messageProblems(message)).toEqual([]);
+  const body = JSON.stringify(message.blocks);
+  expect(body).not.toContain('<!channel>');
+  expect(body).toContain('• `&lt;!channel&gt;` :white_check_mark: active, connected by <@UAPPROVER1> Nov 20, 2026, 3:30 PM, no delivery yet');
+  expect(body).toContain('• `9001` :hourglass_flowing_sand: pending, connected by <@UAPPROVER1> Nov 20, 2026, 3:30 PM, last delivery Nov 20, 2026, 3:30 PM');
+  // Every registration is listed (none cut off by a section's 3,000 characters).
+  expect(body.match(/• `/g)).toHaveLength(200);
+});

@@ -78,6 +78,7 @@ describe('config', () => {
       weekly: { forecastChannelId: null, ownerEmail: null },
       clientsFile: null,
       publicUrl: null,
+      webhookRegistrationsMax: 50,
       jobs: { processEveryMs: 30_000 },
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
       inboxRetry: { firstMs: 60_000, maxDelayMs: 21_600_000, giveUpAfterMs: 259_200_000 },

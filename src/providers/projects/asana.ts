@@ -1,7 +1,7 @@
 import { httpUrl } from '../../domain/web-url.js';
-import { isYes, jsonClient, ProjectToolError } from './http.js';
+import { deleteUnlessGone, type HttpMethod, isYes, jsonClient, ProjectToolError } from './http.js';
 import { taskField, taskWithFacts } from './mapping.js';
-import type { CreateTaskRequest, ProjectTask, TimeEntry, WritableProjectTool } from './tool.js';
+import type { CreateTaskRequest, ProjectTask, TimeEntry, WebhookRegistrar, WritableProjectTool } from './tool.js';
 
 export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
@@ -47,17 +47,17 @@ interface AsanaTask {
 }
 
 /** Asana through its REST API (`ASANA_API_URL` overrides the base for tests). */
-export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool {
+export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool & { webhookRegistrar: WebhookRegistrar } {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
 
   const json = jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${options.accessToken}` }, describeError: errorMessage });
   /** Asana wraps every answer in `data`; lists page with `next_page.offset`. */
-  async function page<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ data: T; next: string | null }> {
+  async function page<T>(method: HttpMethod, path: string, body?: unknown): Promise<{ data: T; next: string | null }> {
     const parsed = await json<{ data?: T; next_page?: { offset?: string } | null }>(method, path, body);
     if (parsed?.data === undefined) throw new ProjectToolError(`Asana ${method} ${path.split('?')[0]} answered without a data object`, 'unavailable', true);
     return { data: parsed.data, next: parsed.next_page?.offset ?? null };
   }
-  const call = async <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => (await page<T>(method, path, body)).data;
+  const call = async <T>(method: HttpMethod, path: string, body?: unknown): Promise<T> => (await page<T>(method, path, body)).data;
   async function all<T>(path: string): Promise<T[]> {
     const items: T[] = [];
     let offset: string | null = null;
@@ -106,6 +106,18 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
         },
       });
       return { taskId: created.gid, url: httpUrl(created.permalink_url) };
+    },
+    webhookRegistrar: {
+      resourceLabel: 'project gid',
+      perWebhookSecret: true,
+      async create(resource, targetUrl) {
+        // Asana makes its X-Hook-Secret handshake against the target before it answers this call.
+        const created = await call<{ gid: string }>('POST', '/webhooks', {
+          data: { resource, target: targetUrl, filters: [{ resource_type: 'task', action: 'changed', fields: ['completed'] }] },
+        });
+        return { webhookId: created.gid, secret: null };
+      },
+      remove: (webhookId) => deleteUnlessGone(call<unknown>('DELETE', `/webhooks/${encodeURIComponent(webhookId)}`)),
     },
   };
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { httpUrl } from '../../domain/web-url.js';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
-import { header, isYes, jsonClient } from './http.js';
+import { deleteUnlessGone, header, isYes, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
-import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * ClickUp through its REST API v2 (`CLICKUP_API_URL` overrides the base for tests). Webhook deliveries
@@ -50,7 +50,7 @@ const delivery = z.object({
   history_items: z.array(z.object({ id: z.string(), field: z.string().optional(), after: z.unknown().optional() }).passthrough()).default([]),
 });
 
-export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null; doneStatuses?: string[] }): WritableProjectTool & { webhook: TaskWebhook } {
+export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null; doneStatuses?: string[] }): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
   const call = jsonClient({
     label: 'ClickUp',
     baseUrl: options.apiUrl || DEFAULT_API,
@@ -110,7 +110,28 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
       return { taskId: created.id, url: httpUrl(created.url) };
     },
     webhook: {
-      receive: (request) => receive(options.webhookSecret, options.doneStatuses ?? [], request),
+      // A registration duebot made carries its own secret; a webhook made by hand uses CLICKUP_WEBHOOK_SECRET.
+      receive: (request) => receive(request.registration?.secret ?? options.webhookSecret, options.doneStatuses ?? [], request),
+    },
+    webhookRegistrar: {
+      resourceLabel: 'list id',
+      perWebhookSecret: true,
+      async create(listId, targetUrl) {
+        // Webhooks live in a Workspace ("team"); the token's only one is used (several: named in the error).
+        const { teams = [] } = await call<{ teams?: { id: string; name?: string }[] }>('GET', '/team');
+        if (teams.length !== 1) {
+          throw new ProjectToolError(`the ClickUp token reaches ${teams.length} Workspaces (${teams.map((t) => t.name ?? t.id).join(', ')}); use a token of the one holding the list`, 'invalid', false);
+        }
+        const created = await call<{ id: string; webhook?: { id?: string; secret?: string } }>('POST', `/team/${encodeURIComponent(teams[0]!.id)}/webhook`, {
+          endpoint: targetUrl,
+          events: ['taskStatusUpdated'],
+          list_id: /^\d+$/.test(listId) ? Number(listId) : listId,
+        });
+        const secret = created.webhook?.secret;
+        if (!secret) throw new ProjectToolError('ClickUp created the webhook without a secret', 'unavailable', true);
+        return { webhookId: created.webhook?.id ?? created.id, secret };
+      },
+      remove: (webhookId) => deleteUnlessGone(call<unknown>('DELETE', `/webhook/${encodeURIComponent(webhookId)}`)),
     },
   };
 }

@@ -26,13 +26,14 @@ export interface JsonClientOptions {
   describeError?: (body: string) => string;
 }
 
-export type JsonCall = <T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown) => Promise<T>;
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type JsonCall = <T>(method: HttpMethod, path: string, body?: unknown) => Promise<T>;
 
 /** A JSON client for one tool: errors name the tool, the call and the status, and say whether to retry. */
 export function jsonClient(options: JsonClientOptions): JsonCall {
   const base = options.baseUrl.replace(/\/+$/, '');
   const describe = options.describeError ?? ((body: string) => body.slice(0, 200) || '(no body)');
-  return async function call<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
+  return async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     const what = [options.label, method, path.split('?')[0]].filter(Boolean).join(' ');
     for (let attempt = 0; ; attempt += 1) {
       let res: Response;
@@ -62,6 +63,15 @@ export function jsonClient(options: JsonClientOptions): JsonCall {
       throw errorForStatus(`${what} answered ${res.status}: ${describe(detail)}`, res.status);
     }
   };
+}
+
+/** A delete that finds the thing already gone (404) has done its job. */
+export async function deleteUnlessGone(request: Promise<unknown>): Promise<void> {
+  try {
+    await request;
+  } catch (err) {
+    if (!(err instanceof ProjectToolError && err.code === 'not_found')) throw err;
+  }
 }
 
 export function errorForStatus(message: string, status: number): ProjectToolError {

@@ -5,7 +5,7 @@ import { httpUrl } from '../../domain/web-url.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+import type { ProjectTask, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * monday.com through its GraphQL API (`MONDAY_API_URL` overrides the endpoint for tests). Boards are the
@@ -85,7 +85,10 @@ const delivery = z.object({
     .passthrough(),
 });
 
-export function createMondayTool(options: MondayOptions): WritableProjectTool & { webhook: TaskWebhook } {
+const CREATE_WEBHOOK = 'mutation ($board: ID!, $url: String!, $event: WebhookEventType!) { create_webhook(board_id: $board, url: $url, event: $event) { id board_id } }';
+const DELETE_WEBHOOK = 'mutation ($id: ID!) { delete_webhook(id: $id) { id board_id } }';
+
+export function createMondayTool(options: MondayOptions): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
   const post = jsonClient({
     label: 'monday.com',
     baseUrl: options.apiUrl || DEFAULT_API,
@@ -149,6 +152,23 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
       return { taskId: created.create_item.id, url: httpUrl(created.create_item.url) };
     },
     webhook: { receive: (request) => receive(options, doneLabel, request) },
+    webhookRegistrar: {
+      resourceLabel: 'board id',
+      perWebhookSecret: false,
+      async create(boardId, url) {
+        // monday POSTs a challenge to the URL (answered by the webhook route) before it answers this mutation.
+        const data = await graphql<{ create_webhook: { id: string | number } }>(CREATE_WEBHOOK, { board: boardId, url, event: 'change_status_column_value' });
+        return { webhookId: String(data.create_webhook.id), secret: null };
+      },
+      async remove(webhookId) {
+        try {
+          await graphql(DELETE_WEBHOOK, { id: webhookId });
+        } catch (err) {
+          // GraphQL answers a webhook that is gone with an error, not a 404.
+          if (!(err instanceof ProjectToolError && /not found/i.test(err.message))) throw err;
+        }
+      },
+    },
   };
 }
 
@@ -171,7 +191,8 @@ async function receive(options: MondayOptions, doneLabel: string, request: Webho
     return { kind: 'reply', status: 200, body: { challenge: (json.value as { challenge: string }).challenge } };
   }
   const token = header(request.headers, 'authorization');
-  if (!(await verifyMondayJwt(options.signingSecret, token, options.audience))) {
+  // The JWT's audience is the webhook's URL: a registration duebot made has its own (with ?hook=).
+  if (!(await verifyMondayJwt(options.signingSecret, token, request.registration?.targetUrl ?? options.audience))) {
     return { kind: 'unauthorized', reason: token ? 'Authorization JWT is not valid for MONDAY_SIGNING_SECRET' : 'missing Authorization JWT' };
   }
   const parsed = json.ok ? delivery.safeParse(json.value) : null;

@@ -25,6 +25,19 @@ export interface ProjectTool {
   listOpenTasks?(containerIds: string[]): Promise<ProjectTask[]>;
   /** Verifies and maps the tool's webhook deliveries; mounted at `POST /webhooks/<name>` (Asana has its own route). */
   webhook?: TaskWebhook;
+  /** Creates and deletes the tool's webhooks through its API (`/invoices connect <tool> <resource>`). */
+  webhookRegistrar?: WebhookRegistrar;
+}
+
+/** A tool's webhook API. The handshake a tool makes during `create` reaches duebot before `create` returns. */
+export interface WebhookRegistrar {
+  /** What the resource is called in that tool, e.g. "project gid". */
+  readonly resourceLabel: string;
+  /** true: each webhook has its own signing secret (Asana's handshake, ClickUp's answer); false: an app-level one (Trello). */
+  readonly perWebhookSecret: boolean;
+  create(resource: string, targetUrl: string): Promise<{ webhookId: string; secret: string | null }>;
+  /** Deletes the webhook; one the tool no longer knows counts as deleted. */
+  remove(webhookId: string): Promise<void>;
 }
 
 /** A tool duebot can write escalation tasks to. */
@@ -78,6 +91,11 @@ export interface WebhookRequest {
   method: 'HEAD' | 'POST';
   headers: Record<string, string | string[] | undefined>;
   rawBody: Buffer;
+  /**
+   * The duebot registration the target URL's `?hook=` named (checked by the router): its own signing secret
+   * (null for tools that sign with an app-level one) and its exact target URL. Absent: a webhook made by hand.
+   */
+  registration?: { secret: string | null; targetUrl: string };
 }
 
 /** A task event worth reading back: `externalId` dedupes deliveries in the inbox. */

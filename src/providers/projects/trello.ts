@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { httpUrl } from '../../domain/web-url.js';
 import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
-import { header, jsonClient, ProjectToolError } from './http.js';
+import { deleteUnlessGone, header, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
-import type { ProjectTask, WebhookOutcome, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
+import type { ProjectTask, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
  * Trello through its REST API (`TRELLO_API_URL` overrides the base for tests). Boards are the containers.
@@ -62,7 +62,7 @@ const action = z.object({
   }),
 });
 
-export function createTrelloTool(options: TrelloOptions): WritableProjectTool & { webhook: TaskWebhook } {
+export function createTrelloTool(options: TrelloOptions): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
   // Credentials in the header, not the query string, so they never land in access logs.
   const call = jsonClient({
     label: 'Trello',
@@ -110,6 +110,16 @@ export function createTrelloTool(options: TrelloOptions): WritableProjectTool & 
       return { taskId: created.id, url: httpUrl(created.shortUrl) ?? httpUrl(created.url) };
     },
     webhook: { receive: (request) => receive(options, isDoneList, request) },
+    webhookRegistrar: {
+      resourceLabel: 'board id',
+      perWebhookSecret: false,
+      async create(boardId, callbackUrl) {
+        // Trello checks the URL with a HEAD before it answers; deliveries are then signed over this exact URL.
+        const created = await call<{ id: string }>('POST', '/webhooks', { callbackURL: callbackUrl, idModel: boardId, description: 'duebot' });
+        return { webhookId: created.id, secret: null };
+      },
+      remove: (webhookId) => deleteUnlessGone(call<unknown>('DELETE', `/webhooks/${encodeURIComponent(webhookId)}`)),
+    },
   };
 }
 
@@ -123,7 +133,8 @@ function receive(options: TrelloOptions, isDoneList: (list: { id: string; name?:
   // Trello creates a webhook only after a HEAD on the callback URL answers 200.
   if (request.method === 'HEAD') return { kind: 'reply', status: 200 };
   const signature = header(request.headers, 'x-trello-webhook');
-  if (!verifyTrelloSignature(options.appSecret, options.callbackUrl, request.rawBody, signature)) {
+  // A registration duebot made is signed over its own callback URL (with ?hook=); a hand-made one over TRELLO_CALLBACK_URL.
+  if (!verifyTrelloSignature(options.appSecret, request.registration?.targetUrl ?? options.callbackUrl, request.rawBody, signature)) {
     return { kind: 'unauthorized', reason: signature ? 'X-Trello-Webhook does not match (check TRELLO_APP_SECRET and TRELLO_CALLBACK_URL)' : 'missing X-Trello-Webhook' };
   }
   const json = parseJson(request.rawBody);

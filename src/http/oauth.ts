@@ -3,6 +3,7 @@ import express from 'express';
 import type { ConnectionStore } from '../store/connections.js';
 import type { OAuthConnector } from '../providers/invoicing/build-backends.js';
 import type { Services } from '../services.js';
+import { ownValue } from '../own-key.js';
 
 /** A state is good for this long: the owner clicks through the provider's consent screen in between. */
 const STATE_TTL_MS = 15 * 60 * 1000;
@@ -18,7 +19,7 @@ export function oauthRouter(services: Services, connectors: Record<string, OAuth
 
   router.get('/oauth/:provider/start', async (req, res) => {
     const provider = req.params.provider;
-    const connector = connectors[provider];
+    const connector = ownValue(connectors, provider);
     if (!connector) return void res.status(404).json({ error: `${provider} is not configured` });
     const state = randomBytes(24).toString('base64url');
     await pool.query('INSERT INTO oauth_states (state, provider, created_at) VALUES ($1, $2, $3)', [state, provider, services.clock.now()]);
@@ -27,7 +28,7 @@ export function oauthRouter(services: Services, connectors: Record<string, OAuth
 
   router.get('/oauth/:provider/callback', async (req, res) => {
     const provider = req.params.provider;
-    const connector = connectors[provider];
+    const connector = ownValue(connectors, provider);
     if (!connector || !connections) return void res.status(404).json({ error: `${provider} is not configured` });
     const query = new URL(req.originalUrl, 'http://duebot').searchParams;
     const now = services.clock.now();

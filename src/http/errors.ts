@@ -45,6 +45,8 @@ export const INTERNAL_ERROR = 'internal error';
 export function classifyFailure(err: unknown): Failure {
   if (err instanceof HttpError) return { status: err.status, reason: err.reason };
   if (err instanceof UnstorableError) return { status: 400, reason: `cannot be stored: ${err.message}` };
+  // The router's answer to a path segment that is not valid percent-encoding.
+  if (err instanceof URIError) return { status: 400, reason: 'the path is not valid percent-encoding' };
   const e = (err && typeof err === 'object' ? err : {}) as { type?: unknown; status?: unknown; expose?: unknown; code?: unknown; message?: unknown; limit?: number };
   // http-errors from body-parser and the router (an undecodable path): client errors meant to be shown.
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {

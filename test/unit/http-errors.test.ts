@@ -1,6 +1,10 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import createError from 'http-errors';
+import { pino } from 'pino';
 import { DatabaseError } from 'pg-protocol';
-import { classifyFailure, HttpError, INTERNAL_ERROR, RETRY_LATER } from '../../src/http/errors.js';
+import { classifyFailure, errorHandler, HttpError, INTERNAL_ERROR, logRefusals, notFound, RETRY_LATER } from '../../src/http/errors.js';
 import { timestampProblem } from '../../src/http/signatures.js';
 import { assertStorable, unstorableReason, UnstorableError } from '../../src/store/storable.js';
 import { ownValue } from '../../src/own-key.js';
@@ -99,5 +103,71 @@ describe('ownValue: names from outside never find inherited members', () => {
     ['unknown', undefined],
   ])('%s', (name, expected) => {
     expect(ownValue(tools, name)).toBe(expected);
+  });
+});
+
+describe('one refusal log line per refused request, and JSON for thrown errors', () => {
+  const lines: Record<string, unknown>[] = [];
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const app = express();
+    app.use(logRefusals(log));
+    app.post('/refuse', (_req, res) => void res.status(401).json({ error: 'X-Signature does not match' }));
+    app.post('/ok', (_req, res) => void res.status(200).json({ accepted: 1 }));
+    app.post('/limited', express.raw({ type: () => true, limit: 10 }), (_req, res) => void res.json({ read: true }));
+    app.get('/throws', () => {
+      throw new TypeError('secret internals at /work/src/x.ts');
+    });
+    app.use(notFound);
+    app.use(errorHandler(log));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => void lines.splice(0));
+
+  const signed = { 'x-signature': 'sig-value-never-logged', authorization: 'Bearer token-never-logged' };
+
+  test('a 4xx is logged once with route, status and reason; never headers, query or body', async () => {
+    const res = await fetch(`${url}/refuse?hook=registration-token`, { method: 'POST', headers: signed, body: 'body-never-logged' });
+    expect([res.status, await res.json()]).toEqual([401, { error: 'X-Signature does not match' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([expect.objectContaining({ level: 40, route: 'POST /refuse', status: 401, reason: 'X-Signature does not match', msg: 'request refused' })]);
+    expect(JSON.stringify(lines)).not.toMatch(/never-logged|registration-token/);
+  });
+
+  test('a success is not logged', async () => {
+    expect((await fetch(`${url}/ok`, { method: 'POST', body: '{}' })).status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([]);
+  });
+
+  test('a body over the limit is a JSON 413, logged once', async () => {
+    const res = await fetch(`${url}/limited`, { method: 'POST', body: 'x'.repeat(11) });
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect([res.status, await res.json()]).toEqual([413, { error: 'body is larger than this route accepts (10 bytes)' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([expect.objectContaining({ route: 'POST /limited', status: 413 })]);
+  });
+
+  test('a thrown error is a generic JSON 500: its cause goes to the log, not to the client', async () => {
+    const res = await fetch(`${url}/throws`);
+    const text = await res.text();
+    expect([res.status, res.headers.get('content-type'), JSON.parse(text)]).toEqual([500, expect.stringMatching(/^application\/json/), { error: INTERNAL_ERROR }]);
+    expect(text).not.toMatch(/secret internals|\/work\//);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 50, route: 'GET /throws', err: 'secret internals at /work/src/x.ts', msg: 'request failed' }),
+      expect.objectContaining({ level: 50, route: 'GET /throws', status: 500, reason: INTERNAL_ERROR }),
+    ]);
+  });
+
+  test('an unknown path is a JSON 404', async () => {
+    const res = await fetch(`${url}/__proto__`);
+    expect([res.status, await res.json()]).toEqual([404, { error: 'not found' }]);
   });
 });

@@ -3,13 +3,13 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import createError from 'http-errors';
 import { pino } from 'pino';
-import { DatabaseError } from 'pg-protocol';
+import pg from 'pg';
 import { classifyFailure, errorHandler, HttpError, INTERNAL_ERROR, logRefusals, notFound, RETRY_LATER } from '../../src/http/errors.js';
 import { timestampProblem } from '../../src/http/signatures.js';
 import { assertStorable, unstorableReason, UnstorableError } from '../../src/store/storable.js';
 import { ownValue } from '../../src/own-key.js';
 
-const pgError = (code: string, message = 'x') => Object.assign(new DatabaseError(message, 0, 'error'), { code });
+const pgError = (code: string, message = 'x') => Object.assign(new pg.DatabaseError(message, 0, 'error'), { code });
 const system = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:5432`), { code });
 
 describe('classifyFailure: 4xx for input that never succeeds, 503 for what a retry fixes', () => {

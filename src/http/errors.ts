@@ -12,16 +12,6 @@ export interface Failure {
   reason: string;
 }
 
-/** Thrown by a route (or its helpers) to refuse with a status and reason. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
 /** body-parser / raw-body error types (all carry `status` and `expose`) and what they mean to the sender. */
 const BODY_ERRORS: Record<string, (err: { limit?: number }) => string> = {
   'entity.too.large': (err) => `body is larger than this route accepts${err.limit ? ` (${err.limit} bytes)` : ''}`,
@@ -43,7 +33,6 @@ export const INTERNAL_ERROR = 'internal error';
 
 /** What to answer for an error thrown while handling a request. */
 export function classifyFailure(err: unknown): Failure {
-  if (err instanceof HttpError) return { status: err.status, reason: err.reason };
   if (err instanceof UnstorableError) return { status: 400, reason: `cannot be stored: ${err.message}` };
   // The router's answer to a path segment that is not valid percent-encoding.
   if (err instanceof URIError) return { status: 400, reason: 'the path is not valid percent-encoding' };
@@ -73,10 +62,12 @@ export function answerFailure(res: Response, log: Logger, err: unknown, context:
 
 /** The last middleware: every error a route or body parser passes on becomes a JSON answer. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, next) => {
-    // The answer is under way: only Express's default can end it (it closes the connection).
-    if (res.headersSent) return next(err);
-    answerFailure(res, log, err, { route: routeOf(req.originalUrl, req.method) });
+  return (err, req, res, _next) => {
+    const route = routeOf(req.originalUrl, req.method);
+    if (!res.headersSent) return answerFailure(res, log, err, { route });
+    // The answer is under way and cannot become an error any more: log it and cut the connection.
+    log.error({ route, err: message(err) }, 'request failed after the answer began');
+    req.socket.destroy();
   };
 }
 

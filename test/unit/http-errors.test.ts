@@ -4,7 +4,7 @@ import express from 'express';
 import createError from 'http-errors';
 import { pino } from 'pino';
 import pg from 'pg';
-import { classifyFailure, errorHandler, HttpError, INTERNAL_ERROR, logRefusals, notFound, RETRY_LATER } from '../../src/http/errors.js';
+import { classifyFailure, errorHandler, INTERNAL_ERROR, logRefusals, notFound, RETRY_LATER } from '../../src/http/errors.js';
 import { timestampProblem } from '../../src/http/signatures.js';
 import { assertStorable, unstorableReason, UnstorableError } from '../../src/store/storable.js';
 import { ownValue } from '../../src/own-key.js';
@@ -14,7 +14,6 @@ const system = (code: string) => Object.assign(new Error(`connect ${code} 127.0.
 
 describe('classifyFailure: 4xx for input that never succeeds, 503 for what a retry fixes', () => {
   test.each<[string, unknown, number, string | RegExp]>([
-    ['a refusal a route threw', new HttpError(422, 'no such invoice'), 422, 'no such invoice'],
     ['a payload with a NUL', new UnstorableError('a NUL character (\\u0000) in text'), 400, 'cannot be stored: a NUL character (\\u0000) in text'],
     ['a body over the limit', createError(413, 'request entity too large', { type: 'entity.too.large', limit: 1048576 }), 413, 'body is larger than this route accepts (1048576 bytes)'],
     ['an unknown Content-Encoding', createError(415, 'unsupported content encoding "zz"', { type: 'encoding.unsupported' }), 415, 'unsupported Content-Encoding'],

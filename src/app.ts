@@ -26,6 +26,8 @@ import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
 import { registerBackendConnectActions } from './slack/backend-connect-actions.js';
+import { errorHandler, logRefusals, notFound } from './http/errors.js';
+import { slackGate, slackReceiverErrorHandlers } from './http/slack-gate.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
@@ -59,6 +61,8 @@ export interface Duebot {
   stop(): Promise<void>;
 }
 
+const SLACK_ENDPOINT = '/slack/events';
+
 /** The composition root: config → store → adapters → use cases → Slack app → jobs → HTTP. */
 export async function startDuebot(config: Config, options: DuebotOptions = {}): Promise<Duebot> {
   const log = options.logger ?? createLogger(config.logLevel);
@@ -90,7 +94,7 @@ export async function loadClients(config: Config, db: Database, clock: Clock, lo
 async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {
   const socketMode = Boolean(config.slack.appToken);
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
-  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: '/slack/events', logLevel: LogLevel.WARN });
+  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logLevel: LogLevel.WARN, ...slackReceiverErrorHandlers(log) });
   const slackApp = receiver
     ? new App({ token: config.slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN })
     : new App({ token: config.slack.botToken, appToken: config.slack.appToken!, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
@@ -156,14 +160,16 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let scheduler: Scheduler | null = null;
   const web = express();
   web.disable('x-powered-by');
+  web.use(logRefusals(log));
   web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
   web.use(webhookRouter(services));
   web.use(projectWebhookRouter(services));
   web.use(inboundEmailRouter(services, config.inboundEmail));
   web.use(accountingWebhookRouter(services));
   web.use(oauthRouter(services));
-  if (receiver) web.use(receiver.router);
-  web.use((_req, res) => void res.status(404).json({ error: 'not found' }));
+  if (receiver) web.use(slackGate(config.slack.signingSecret ?? '', SLACK_ENDPOINT), receiver.router);
+  web.use(notFound);
+  web.use(errorHandler(log));
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = web.listen(config.port, () => resolve(s));

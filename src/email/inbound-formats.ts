@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { hmacDigest, safeEqual } from '../http/signatures.js';
+import { hmacDigest, safeEqual, timestampProblem } from '../http/signatures.js';
 import { oneLine, parseFrom, type ParsedFrom } from './from-header.js';
 
 /**
@@ -50,8 +50,8 @@ export function verifyMailgun(
 ): { ok: true } | { ok: false; reason: string } {
   const { timestamp, token, signature } = fields;
   if (!timestamp || !token || !signature) return { ok: false, reason: 'missing timestamp, token or signature' };
-  if (!/^\d+$/.test(timestamp)) return { ok: false, reason: 'timestamp is not a number' };
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > maxAgeSeconds) return { ok: false, reason: 'stale timestamp' };
+  const problem = timestampProblem(timestamp, now.getTime(), maxAgeSeconds);
+  if (problem) return { ok: false, reason: problem };
   const expected = hmacDigest('sha256', signingKey, `${timestamp}${token}`, 'hex');
   return safeEqual(expected, signature.trim().toLowerCase()) ? { ok: true } : { ok: false, reason: 'signature does not match' };
 }

@@ -15,7 +15,9 @@ import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
 import { bindMailgunToken, forgetMailgunTokens } from '../store/mailgun-tokens.js';
 import type { Services } from '../services.js';
 import { processInBackground } from '../usecases/process-inbox.js';
-import { bodyBuffer, parseJson } from './raw-body.js';
+import { BODY_LIMITS, bodyBuffer, parseJson } from './raw-body.js';
+import { answerFailure } from './errors.js';
+import { unstorableReason } from '../store/storable.js';
 
 export interface InboundEmailAuth {
   mailgunSigningKey: string | null;
@@ -24,7 +26,7 @@ export interface InboundEmailAuth {
 }
 
 /** Replies carry attachments; the body is read whole (still unparsed) so Mailgun's fields can be verified. */
-const rawMail = express.raw({ type: () => true, limit: '25mb' });
+const rawMail = express.raw({ type: () => true, limit: BODY_LIMITS.email });
 
 /**
  * `POST /webhooks/email`: client replies from Mailgun routes, Postmark inbound or SendGrid Inbound
@@ -39,10 +41,7 @@ export function inboundEmailRouter(services: Services, auth: InboundEmailAuth): 
         // A failure is recorded on the stored event and retried by the sweep; never an unhandled rejection.
         if (event) processInBackground(services, [event]);
       },
-      (err: unknown) => {
-        services.log.error({ err: err instanceof Error ? err.message : String(err) }, 'inbound email could not be stored');
-        if (!res.headersSent) res.status(503).json({ error: 'temporarily unable to store the email; please retry' });
-      },
+      (err: unknown) => answerFailure(res, services.log, err, { route: 'inbound email' }),
     );
   });
   return router;
@@ -89,6 +88,12 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
 
   const payload: InboundEmail = parsed.email;
+  // Checked before the Mailgun token is bound, so a refused email leaves nothing stored.
+  const unstorable = unstorableReason({ email: payload, token: fields?.token ?? '' });
+  if (unstorable) {
+    res.status(provider === 'mailgun' ? 406 : 400).json({ error: `cannot be stored: ${unstorable}` });
+    return null;
+  }
   if (provider === 'mailgun') {
     const now = services.clock.now();
     if (!(await bindMailgunToken(services.db.pool, fields!.token!, payload.messageId, now))) {
@@ -108,7 +113,8 @@ async function formFields(contentType: string, raw: Buffer): Promise<Record<stri
   if (/application\/x-www-form-urlencoded/i.test(contentType)) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
   if (!/multipart\/form-data/i.test(contentType)) return null;
   return new Promise((resolve) => {
-    const fields: Record<string, string> = {};
+    // No prototype: a field named `__proto__` or `constructor` is just a field.
+    const fields: Record<string, string> = Object.create(null) as Record<string, string>;
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 5 * 1024 * 1024 } });

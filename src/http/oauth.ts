@@ -22,7 +22,6 @@ export function oauthRouter(services: Services): express.Router {
     const link = typeof req.query.link === 'string' ? req.query.link : null;
     const started = await startConsent(services, provider, link);
     if (!started.ok) {
-      services.log.info({ route: 'oauth start', provider: provider.slice(0, 40), status: started.status }, 'oauth start refused');
       return void res.status(started.status).json({ error: started.error });
     }
     res.cookie(BROWSER_COOKIE, started.browserNonce, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}`, maxAge: STATE_TTL_MS });

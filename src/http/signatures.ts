@@ -17,3 +17,16 @@ export function verifyAsanaSignature(secret: string, rawBody: Buffer, header: st
   if (!header || !secret) return false;
   return safeEqual(hmacDigest('sha256', secret, rawBody, 'hex'), header.trim().toLowerCase());
 }
+
+/**
+ * Why a signed timestamp (Unix seconds) is refused, or null when it is within `windowSeconds` of now
+ * on either side: a stale one may be a replay, a future one is a replay prepared in advance.
+ */
+export function timestampProblem(timestamp: string | number | undefined, nowMs: number, windowSeconds: number): string | null {
+  const text = String(timestamp ?? '').trim();
+  if (!/^\d{1,12}$/.test(text)) return text ? 'timestamp is not a number of seconds' : 'missing timestamp';
+  const skew = Number(text) - nowMs / 1000;
+  if (skew < -windowSeconds) return 'stale timestamp';
+  if (skew > windowSeconds) return 'timestamp is in the future';
+  return null;
+}

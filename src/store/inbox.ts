@@ -1,4 +1,5 @@
 import type { Queryable } from './db.js';
+import { assertStorable } from './storable.js';
 
 /** Accepted webhook deliveries, stored before anything acts on them; (source, external_id) dedupes. */
 export interface InboxEvent {
@@ -62,12 +63,16 @@ const toEvent = (r: InboxRow): InboxEvent => ({
   deadLetterMessage: r.dead_letter_channel && r.dead_letter_ts ? { channel: r.dead_letter_channel, ts: r.dead_letter_ts } : null,
 });
 
-/** Stores a delivery; returns null when the same event was stored before (a duplicate or replay). */
+/**
+ * Stores a delivery; returns null when the same event was stored before (a duplicate or replay).
+ * Throws UnstorableError (nothing stored) for a NUL or lone surrogate anywhere in it.
+ */
 export async function storeInboxEvent(
   db: Queryable,
   event: { source: string; externalId: string; kind: string; payload: unknown },
   now: Date,
 ): Promise<InboxEvent | null> {
+  assertStorable(event);
   const { rows } = await db.query<InboxRow>(
     `INSERT INTO inbox_events (source, external_id, kind, payload, received_at, next_attempt_at, retry_window_start) VALUES ($1, $2, $3, $4, $5, $5, $5)
      ON CONFLICT (source, external_id) DO NOTHING RETURNING *`,

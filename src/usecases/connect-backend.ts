@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
+import { ownValue } from '../own-key.js';
 import { who } from '../../blocks/format.js';
 import type { OAuthConnector } from '../providers/invoicing/build-backends.js';
 import type { Services } from '../services.js';
@@ -15,7 +16,7 @@ import { connectionHealth } from './connection-health.js';
  */
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const connectorOf = (services: Services, provider: string): OAuthConnector | null => (Object.hasOwn(services.oauth.connectors, provider) ? services.oauth.connectors[provider]! : null);
+const connectorOf = (services: Services, provider: string): OAuthConnector | null => ownValue(services.oauth.connectors, provider) ?? null;
 const record = (services: Services, actor: string, action: string, details: Record<string, unknown>) =>
   audit(services.db.pool, { invoiceId: null, actor: `slack:${actor}`, action, details }, services.clock.now());
 const again = (provider: string) => `an approver runs \`/invoices connect ${provider}\` in Slack for a new link`;

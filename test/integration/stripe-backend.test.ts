@@ -248,6 +248,7 @@ describe('parseWebhook', () => {
     ['wrong secret', () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { secret: 'whsec_not_ours' }), /No signatures found matching/],
     ['tampered body', () => ({ ...good(), body: good().body.replace('"invoice.paid"', '"invoice.voided"') }), /No signatures found matching/],
     ['stale timestamp', () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { timestamp: Math.floor(Date.now() / 1000) - 3600 }), /tolerance/],
+    ['timestamp an hour ahead', () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { timestamp: Math.floor(Date.now() / 1000) + 3600 }), /timestamp is in the future/],
     ['missing header', () => ({ body: good().body, headers: { 'content-type': 'application/json' } }), /missing Stripe-Signature/],
     ['empty header', () => ({ body: good().body, headers: { 'stripe-signature': '' } }), /missing Stripe-Signature/],
     ['garbage header', () => ({ body: good().body, headers: { 'stripe-signature': 'v1=deadbeef' } }), /Unable to extract timestamp/],

@@ -124,7 +124,8 @@ export function sendgridRequest(spec: ReplySpec, auth = INBOUND_AUTH): InboundRe
   return req;
 }
 
-function multipart(fields: Record<string, string>, files: Record<string, { filename: string; type: string; content: string }>): InboundRequest {
+/** A multipart/form-data body as the services post it (fields, then files). */
+export function multipart(fields: Record<string, string>, files: Record<string, { filename: string; type: string; content: string }>): InboundRequest {
   const boundary = `----duebot${randomBytes(8).toString('hex')}`;
   const parts: string[] = [];
   for (const [name, value] of Object.entries(fields)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);

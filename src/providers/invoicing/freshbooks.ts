@@ -8,6 +8,7 @@ import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
 import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendTax, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor } from './errors.js';
+import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 
 const { Client } = freshbooks;
@@ -242,7 +243,7 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       const name = form.get('name');
       const objectId = form.get('object_id');
       if (!name || !objectId) throw new Error('expected form fields name and object_id');
-      const kind = EVENT_KINDS[name] ?? 'ignored';
+      const kind = ownValue(EVENT_KINDS, name) ?? 'ignored';
       const isPayment = name.startsWith('payment.');
       const now = options.now();
       // Deliveries carry no event id. Creations are unique by object; repeats of an update within the

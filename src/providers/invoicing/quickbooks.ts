@@ -7,6 +7,7 @@ import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
 import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendTax, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
+import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
 
@@ -413,7 +414,7 @@ export function parseIntuitEvents(body: unknown, now: Date): BackendWebhookEvent
   const add = (eventId: string, entity: string, id: string, operation: string, at: string | undefined) => {
     const name = entity.toLowerCase();
     const op = operation.toLowerCase();
-    let kind: BackendEventKind = ENTITY_KINDS[name] ?? 'ignored';
+    let kind: BackendEventKind = ownValue(ENTITY_KINDS, name) ?? 'ignored';
     if (name === 'invoice' && (op === 'void' || op === 'delete')) kind = 'voided';
     const occurredAt = at && !Number.isNaN(Date.parse(at)) ? new Date(at) : now;
     events.push({

@@ -16,6 +16,8 @@ import {
 } from './backend.js';
 import { localDate, localTime } from '../../domain/calendar.js';
 import { BackendError, retryAfterMs, type BackendErrorCode } from './errors.js';
+import { timestampProblem } from '../../http/signatures.js';
+import { ownValue } from '../../own-key.js';
 
 export { BackendError, type BackendErrorCode } from './errors.js';
 
@@ -25,6 +27,9 @@ export interface StripeBackendOptions {
   /** e.g. `http://127.0.0.1:12111` for a local stand-in; null/absent = api.stripe.com. */
   apiUrl?: string | null;
 }
+
+/** Stripe's own default: a signature older (or, here, newer) than this is refused. */
+const SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const EVENT_KINDS: Record<string, BackendEventKind> = {
   'invoice.paid': 'paid',
@@ -197,11 +202,15 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header');
       let event: Stripe.Event;
       try {
-        event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret);
+        event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
       } catch (err) {
         if (err instanceof Stripe.errors.StripeSignatureVerificationError) throw new WebhookSignatureError(signatureReason(err.message));
         throw err;
       }
+      // The SDK refuses only old timestamps; one from the future is a replay prepared in advance.
+      const signedAt = /(?:^|,)\s*t=([^,]*)/.exec(signature)?.[1];
+      const problem = timestampProblem(signedAt, Date.now(), SIGNATURE_TOLERANCE_SECONDS);
+      if (problem) throw new WebhookSignatureError(`Stripe signature: ${problem}`);
       return toWebhookEvent(event);
     },
   };
@@ -211,13 +220,15 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
 export function toWebhookEvent(event: Stripe.Event): BackendWebhookEvent {
   const object = event.data.object as { object?: string; id?: string; metadata?: Record<string, string> | null };
   const isInvoice = object.object === 'invoice';
+  const occurredAt = new Date(Number.isFinite(event.created) ? event.created * 1000 : NaN);
+  if (Number.isNaN(occurredAt.getTime())) throw new Error(`created is not a valid Unix time: ${JSON.stringify(event.created)}`);
   return {
     eventId: event.id,
     type: event.type,
-    kind: isInvoice ? (EVENT_KINDS[event.type] ?? 'ignored') : 'ignored',
+    kind: isInvoice ? (ownValue(EVENT_KINDS, event.type) ?? 'ignored') : 'ignored',
     providerInvoiceId: isInvoice ? (object.id ?? null) : null,
     duebotInvoiceId: isInvoice ? (object.metadata?.duebot_invoice_id ?? null) : null,
-    occurredAt: new Date(event.created * 1000),
+    occurredAt,
   };
 }
 

@@ -172,11 +172,11 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
   };
 }
 
-/** Verifies monday's `Authorization` JWT (HS256, the app's Signing Secret) and, when known, its audience. */
+/** Verifies monday's `Authorization` JWT (HS256, the app's Signing Secret, an `exp` so it cannot be replayed forever) and, when known, its audience. */
 export async function verifyMondayJwt(signingSecret: string, token: string | undefined, audience?: string | null): Promise<boolean> {
   if (!token) return false;
   try {
-    await jwtVerify(token.replace(/^Bearer\s+/i, ''), new TextEncoder().encode(signingSecret), { algorithms: ['HS256'], ...(audience ? { audience } : {}) });
+    await jwtVerify(token.replace(/^Bearer\s+/i, ''), new TextEncoder().encode(signingSecret), { algorithms: ['HS256'], requiredClaims: ['exp'], ...(audience ? { audience } : {}) });
     return true;
   } catch {
     return false;

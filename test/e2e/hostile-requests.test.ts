@@ -79,7 +79,7 @@ const signedStripe = (payload: string, options: { secret?: string; timestamp?: n
 });
 
 // --- Project tools -------------------------------------------------------------------------------
-const signedAsana = (body: string): HostileRequest => ({ path: '/webhooks/asana', body, headers: { ...JSON_TYPE, 'x-hook-signature': hmacDigest('sha256', h.hookSecret, body, 'hex') } });
+const signedAsana = (body: string): HostileRequest => ({ path: h.asanaHookPath, body, headers: { ...JSON_TYPE, 'x-hook-signature': hmacDigest('sha256', h.hookSecret, body, 'hex') } });
 const asanaEvent = (gid: string) => ({ ...completedEvent('1'), resource: { gid, resource_type: 'task' } });
 const signedClickUp = (body: string): HostileRequest => ({ path: '/webhooks/clickup', body, headers: { ...JSON_TYPE, 'x-signature': hmacDigest('sha256', h.clickup!.webhookSecret, body, 'hex') } });
 const trelloUrl = () => `${h.publicUrl}/webhooks/trello`;
@@ -128,7 +128,12 @@ const rows: Row[] = [
   ['POST /slack/events', 'a body just over 4 MB', () => slack(overLimit(BODY_LIMITS.slack), signSlackRequest(SIGNING_SECRET, 'x')), 413],
 
   ['POST /webhooks/asana', 'no signature', () => ({ path: '/webhooks/asana', body: JSON.stringify({ events: [completedEvent('1')] }), headers: JSON_TYPE }), 401],
-  ['POST /webhooks/asana', 'signed with another secret', () => ({ path: '/webhooks/asana', ...asanaDelivery('forged-secret', [completedEvent('1')]) }), 401],
+  ['POST /webhooks/asana', 'signed with another secret', () => ({ path: h.asanaHookPath, ...asanaDelivery('forged-secret', [completedEvent('1')]) }), 401],
+  ['POST /webhooks/asana', 'signed with the right secret but no ?hook=', () => ({ path: '/webhooks/asana', ...asanaDelivery(h.hookSecret, [completedEvent('1')]) }), 401],
+  ['POST /webhooks/asana', 'signed, for an unknown ?hook=', () => ({ path: '/webhooks/asana?hook=forged', ...asanaDelivery(h.hookSecret, [completedEvent('1')]) }), 401],
+  ['POST /webhooks/asana', 'an unsolicited handshake', () => ({ path: '/webhooks/asana', body: '', headers: { 'x-hook-secret': 'planted-secret' } }), 403],
+  ['POST /webhooks/asana', 'a handshake for an unknown ?hook=', () => ({ path: '/webhooks/asana?hook=forged', body: '', headers: { 'x-hook-secret': 'planted-secret' } }), 403],
+  ['POST /webhooks/asana', 'a second handshake on an active registration', () => ({ path: h.asanaHookPath, body: '', headers: { 'x-hook-secret': 'planted-secret' } }), 403],
   ['POST /webhooks/asana', 'malformed JSON, signed', () => signedAsana('{"events": ['), 400],
   ['POST /webhooks/asana', 'a NUL in the task gid, signed', () => signedAsana(JSON.stringify({ events: [asanaEvent('12\u000034')] })), 400],
   ['POST /webhooks/asana', 'a lone surrogate in the task gid, signed', () => signedAsana(JSON.stringify({ events: [asanaEvent('12\uD800')] })), 400],
@@ -207,11 +212,15 @@ const rows: Row[] = [
 
   ['GET /oauth/:provider/start', '__proto__', () => ({ method: 'GET', path: '/oauth/__proto__/start' }), 404],
   ['GET /oauth/:provider/start', 'constructor', () => ({ method: 'GET', path: '/oauth/constructor/start' }), 404],
+  ['GET /oauth/:provider/start', 'no one-time link', () => ({ method: 'GET', path: '/oauth/quickbooks/start' }), 403],
+  ['GET /oauth/:provider/start', 'a forged link', () => ({ method: 'GET', path: '/oauth/quickbooks/start?link=forged' }), 403],
   ['GET /oauth/:provider/start', 'an unknown provider', () => ({ method: 'GET', path: '/oauth/xero/start' }), 404],
   ['GET /oauth/:provider/start', 'a path that does not decode', () => ({ method: 'GET', path: '/oauth/%E0%A4%A/start' }), 400],
   ['GET /oauth/:provider/callback', 'toString', () => ({ method: 'GET', path: '/oauth/toString/callback?state=x&code=y' }), 404],
-  ['GET /oauth/:provider/callback', 'an unknown state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=forged&code=y&realmId=1' }), 400],
-  ['GET /oauth/:provider/callback', 'a NUL in the state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=ab%00cd&code=y' }), 400],
+  // The browser cookie is checked first: a callback from a browser that never opened an approver's link is 403.
+  ['GET /oauth/:provider/callback', 'an unknown state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=forged&code=y&realmId=1' }), 403],
+  ['GET /oauth/:provider/callback', 'a NUL in the state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=ab%00cd&code=y', headers: { cookie: 'duebot_oauth=forged' } }), 400],
+  ['GET /oauth/:provider/callback', 'a forged cookie and state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=forged&code=y&realmId=1', headers: { cookie: 'duebot_oauth=forged' } }), 400],
 
   ['POST /webhooks/:tool', '__proto__', () => ({ path: '/webhooks/__proto__', body: '{}', headers: JSON_TYPE }), 404],
   ['POST /webhooks/:tool', 'constructor', () => ({ path: '/webhooks/constructor', body: '{}', headers: JSON_TYPE }), 404],
@@ -223,7 +232,7 @@ const rows: Row[] = [
   ['GET /.env', 'a path that is no route', () => ({ method: 'GET', path: '/.env' }), 404],
 ];
 
-const TABLES = ['inbox_events', 'webhook_secrets', 'oauth_states', 'invoices', 'mailgun_tokens', 'connections'];
+const TABLES = ['inbox_events', 'webhook_secrets', 'webhook_registrations', 'oauth_links', 'oauth_states', 'pending_connections', 'invoices', 'mailgun_tokens', 'connections'];
 async function rowCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of TABLES) {

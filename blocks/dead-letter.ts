@@ -3,20 +3,9 @@ import type { InboxEvent } from '../src/store/inbox.js';
 import type { RetryAnswer } from '../src/usecases/retry-dead-letter.js';
 import { RETRY_DEAD_LETTER } from './dead-letter-ids.js';
 import { when } from './invoice-actions.js';
+import { sourceLabel } from './source-labels.js';
 import { clip, esc, plural, truncate } from './format.js';
 
-const SOURCE_LABEL: Record<string, string> = {
-  asana: 'Asana',
-  clickup: 'ClickUp',
-  trello: 'Trello',
-  monday: 'monday.com',
-  generic: 'Generic webhook',
-  stripe: 'Stripe',
-  quickbooks: 'QuickBooks Online',
-  freshbooks: 'FreshBooks',
-  email: 'Email',
-};
-const sourceLabel = (source: string) => esc(SOURCE_LABEL[source] ?? truncate(source, 40));
 const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
 /** An outside value, shortened and escaped for mrkdwn. */
 const outside = (value: unknown, max = 80): string => (typeof value === 'string' || typeof value === 'number' ? esc(truncate(String(value), max)) : '?');

@@ -15,6 +15,9 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices settings [client]', "A client's contacts, terms, reminder schedule and quiet hours in a modal (approvers save)"],
   ['/invoices templates', 'The editable email templates (invoice, each reminder tone, credit), each with an Edit button'],
   ['/invoices template <kind> [client]', 'Edit, preview or reset one email template, for every client or one (saving: approvers only)'],
+  ['/invoices connect <back-end>', 'DMs you a one-time link to connect QuickBooks or FreshBooks (approvers only)'],
+  ['/invoices connect <tool> <project/list/board id>', "Registers duebot's webhook in Asana, ClickUp, Trello or monday.com (approvers only)"],
+  ['/invoices disconnect <back-end or tool> [id]', 'Removes a connection or a webhook (approvers only)'],
   ['/invoices import [back-end] [YYYY-MM-DD]', 'Backfill past invoices and payments from the back-end as history for the forecast; nothing is sent (approvers only)'],
   ['/invoices help', 'This list'],
 ];
@@ -22,7 +25,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
 export function helpMessage(): { text: string; blocks: KnownBlock[] } {
   const list = COMMANDS.map(([cmd, what]) => `• \`${esc(cmd)}\` — ${what}`).join('\n');
   return {
-    text: `duebot commands: ${COMMANDS.map(([c]) => c.split(' ').slice(0, 2).join(' ')).join(', ')}`,
+    text: `duebot commands: ${[...new Set(COMMANDS.map(([c]) => c.split(' ').slice(0, 2).join(' ')))].join(', ')}`,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text: `*What I can do*\n${list}` } },
       {

@@ -4,18 +4,9 @@ import type { WebhookRegistration } from '../src/store/webhook-registrations.js'
 import type { IntegrationStatus } from '../src/usecases/integration-status.js';
 import { clip, esc, plural, truncate } from './format.js';
 import { inboxBlocks } from './inbox-status.js';
+import { sourceLabel } from './source-labels.js';
 
-const LABEL: Record<string, string> = {
-  asana: 'Asana',
-  clickup: 'ClickUp',
-  trello: 'Trello',
-  monday: 'monday.com',
-  generic: 'Generic webhook',
-  stripe: 'Stripe',
-  quickbooks: 'QuickBooks Online',
-  freshbooks: 'FreshBooks',
-};
-const label = (name: string) => esc(LABEL[name] ?? name);
+const label = sourceLabel;
 
 function when(at: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: timezone, month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' }).format(at);
@@ -36,7 +27,7 @@ const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 
  */
 function webhookSections(registrations: WebhookRegistration[], timezone: string): KnownBlock[] {
   const title = '*Webhooks duebot registered*';
-  if (registrations.length === 0) return [section(`${title}\nNone yet: \`/invoices connect <tool> <project/list/board id>\``)];
+  if (registrations.length === 0) return [section(`${title}\nNone yet: \`/invoices connect &lt;tool&gt; &lt;project/list/board id&gt;\``)];
   const lines = [title];
   for (const r of registrations) {
     if (!lines.includes(`${label(r.tool)}:`)) lines.push(`${label(r.tool)}:`);

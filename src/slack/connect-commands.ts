@@ -1,3 +1,4 @@
+import { esc } from '../../blocks/format.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import { connectProjectTool, disconnectProjectTool } from '../usecases/connect-project-tool.js';
@@ -25,7 +26,9 @@ export function connectSubcommands(services: Services): Record<string, Subcomman
       await respond({ text: verb === 'connect' ? await sendConnectLink(services, target, userId) : await disconnectBackend(services, target, userId) });
       return;
     }
-    await respond({ text: `Usage: \`/invoices ${verb} <back-end or project tool> [project/list/board id]\`.` });
+    const names = [...Object.keys(services.oauth.connectors), ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar)];
+    const known = names.length ? ` Configured here: ${names.join(', ')}.` : ' Nothing here can be connected from Slack yet: configure a back-end or project tool first.';
+    await respond({ text: esc(`Usage: \`/invoices ${verb} <back-end>\` or \`/invoices ${verb} <project tool> <project/list/board id>\`.${known}`) });
   };
   return { connect: handle('connect'), disconnect: handle('disconnect') };
 }

@@ -8,6 +8,7 @@ import { creditNote } from '../../blocks/credit-note.js';
 import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
 import { deadLetterMessage, eventSummary, retryAnswerText, retryButton } from '../../blocks/dead-letter.js';
 import { ageText, inboxBlocks } from '../../blocks/inbox-status.js';
+import { sourceLabel } from '../../blocks/source-labels.js';
 import * as dispute from '../../blocks/dispute.js';
 import { editInvoiceModal } from '../../blocks/edit-modal.js';
 import { balanceSetMessage, forecastMessage } from '../../blocks/forecast.js';
@@ -198,6 +199,7 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['retryAnswerText', (h) => retryAnswerText(hostile({ outcome: 'not_dead' as const, state: 'processed' as const }, h), { timezone: TZ })],
   ['retryButton', () => retryButton(7)],
   ['ageText', () => ageText(3_600_000)],
+  ['sourceLabel', (h) => ({ text: sourceLabel(h) })],
   ['inboxBlocks', (h) => inboxBlocks(hostile({ waiting: 2, oldestWaitingSince: SENT, nextAttemptAt: NOW, deadLetters: 1, newestDead: [deadEvent], checkedAt: NOW }, h), { timezone: TZ })],
   ['accuracyLine', (h) => accuracyLine(hostile([{ currency: 'USD', weeks: 2, withinPercent: 12 }], h))],
 ];

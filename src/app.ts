@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { App, ExpressReceiver, LogLevel } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadClientsFile } from './clients-file.js';
@@ -95,9 +95,10 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   const socketMode = Boolean(config.slack.appToken);
   const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
   const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logLevel: LogLevel.WARN, ...slackReceiverErrorHandlers(log) });
-  const slackApp = receiver
-    ? new App({ token: config.slack.botToken, receiver, clientOptions, logLevel: LogLevel.WARN })
-    : new App({ token: config.slack.botToken, appToken: config.slack.appToken!, socketMode: true, clientOptions, logLevel: LogLevel.WARN });
+  // Built here rather than by `socketMode: true`: Bolt hands the socket client (apps.connections.open)
+  // only installerOptions.clientOptions, so SLACK_API_URL would otherwise not reach it.
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: config.slack.appToken!, installerOptions: { clientOptions }, logLevel: LogLevel.WARN }) : null;
+  const slackApp = new App({ token: config.slack.botToken, receiver: receiver ?? socketReceiver!, clientOptions, logLevel: LogLevel.WARN });
 
   const settings: BusinessSettings = {
     businessName: config.business.name,

@@ -1,5 +1,6 @@
 import { hmacDigest } from '../../src/http/signatures.js';
 import { startStub, waitFor, WAIT_MS } from './http-stub.js';
+import { attachFakeSlackSocket, type FakeSlackSocket } from './fake-slack-socket.js';
 
 /**
  * Local stand-in for the Slack Web API as `@slack/web-api` calls it (form-encoded POSTs to
@@ -31,6 +32,8 @@ export interface FakeSlack {
   setChannelMembers(channel: string, userIds: readonly string[]): void;
   /** Home tab views published per user (views.publish), oldest first. */
   publishedHomes(userId: string): SlackCall[];
+  /** Socket Mode: the WebSocket that apps.connections.open (with an app-level token) hands out. */
+  socket: FakeSlackSocket;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   let tsCounter = 100;
   let responseCounter = 0;
   const nextTs = () => `1700000000.${String(tsCounter++).padStart(6, '0')}`;
+  let socket: FakeSlackSocket | null = null;
 
   const stub = await startStub((req) => {
     if (req.path.startsWith('/upload/')) {
@@ -65,6 +69,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
     const channel = typeof args.channel === 'string' ? args.channel : undefined;
     switch (method) {
+      case 'apps.connections.open': {
+        const url = socket!.open(req.headers.authorization);
+        return { status: 200, body: url ? { ok: true, url } : { ok: false, error: 'not_allowed_token_type' } };
+      }
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'duebot', team_id: 'T0FAKE', user_id: 'U0DUEBOT', bot_id: 'B0DUEBOT' } };
       case 'chat.postMessage': {
@@ -112,6 +120,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     }
   });
 
+  socket = attachFakeSlackSocket(stub.server, stub.port);
   const baseUrl = `http://127.0.0.1:${stub.port}`;
   const fake: FakeSlack = {
     apiUrl: `${baseUrl}/api/`,
@@ -140,7 +149,11 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       channelMembers.set(channel, [...userIds]);
     },
     publishedHomes: (userId) => calls.filter((c) => c.method === 'views.publish' && c.args.user_id === userId),
-    close: stub.close,
+    socket,
+    async close() {
+      socket!.close();
+      await stub.close();
+    },
   };
   return fake;
 }

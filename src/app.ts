@@ -200,10 +200,11 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // No new Slack work either, before draining (Bolt's receiver.stop() does not wait for the socket to close; this does).
+      await socketReceiver?.client.disconnect();
       await services.background.drain();
       await scheduler?.stop();
       await homeTab?.stop();
-      if (socketMode) await slackApp.stop();
       await services.mailer.close();
       await db.close();
     },

@@ -88,7 +88,7 @@ export function attachFakeSlackSocket(server: Server, port: number): FakeSlackSo
     },
   };
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     all.add(socket);
     socket.on('close', () => all.delete(socket));
     socket.on('error', () => socket.destroy());
@@ -115,6 +115,7 @@ export function attachFakeSlackSocket(server: Server, port: number): FakeSlackSo
     socket.on('close', () => {
       connection.open = false;
     });
+    if (head.length) socket.unshift(head);
     readFrames(socket, (opcode, data) => {
       if (opcode === OP.ping) connection.send(OP.pong, data);
       else if (opcode === OP.pong) fake.pongs.push(data.toString());

@@ -304,11 +304,12 @@ describe.each([
     subject.pay(issued.providerInvoiceId);
     const paid = await subject.backend.fetchInvoice(issued.providerInvoiceId);
     expect(paid).toMatchObject({ status: 'paid', amountRemaining: 0 });
-    expect(paid.amountPaid + credit === total || paid.amountPaid === total).toBe(true);
+    // Stripe's pre-payment credit note lowers amount_due; QuickBooks and FreshBooks apply the credit as a payment.
+    expect(paid.amountPaid).toBe(name === 'stripe' ? total - credit : total);
 
     const imported = (await subject.backend.listInvoicesForImport!({ since: null, timezone: 'UTC' })).find((h) => h.providerInvoiceId === issued.providerInvoiceId)!;
     expect(imported).toMatchObject({ currency });
-    expect([total, total - credit]).toContain(imported.total);
+    expect(imported.total).toBe(total);
   });
 
   test('a KWD amount the back-end cannot hold exactly is refused before anything is created, with the reason', async () => {

@@ -15,6 +15,7 @@ import type { Services } from '../services.js';
 import { renderClientEmail } from './email-templates.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import type { BackendTax } from '../providers/invoicing/backend.js';
+import { BackendError } from '../providers/invoicing/errors.js';
 import type { EmailAttachment } from '../providers/mail/mailer.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 import { ceilingReason } from './invoice-ceiling.js';
@@ -72,7 +73,14 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   const client = await getClient(pool, invoice.clientId);
   if (!client) throw new Error(`client ${invoice.clientId} of invoice ${invoice.number} is gone`);
 
-  if (!invoice.providerInvoiceId) invoice = await issueAtBackend(services, invoice, client);
+  if (!invoice.providerInvoiceId) {
+    try {
+      invoice = await issueAtBackend(services, invoice, client);
+    } catch (err) {
+      if (err instanceof BackendError && err.code === 'invalid' && !err.retryable) await flagRefusedByBackend(services, invoice, err);
+      throw err;
+    }
+  }
 
   const emailKey = `invoice-email:${invoice.id}`;
   const previous = await getEffect(pool, emailKey);
@@ -101,6 +109,18 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   }
   await completeEffect(pool, emailKey, { messageId }, services.clock.now());
   return markSent(services, invoice, client, messageId, emailKey);
+}
+
+/**
+ * The back-end refused the invoice for good (e.g. an amount it cannot hold in that currency): the reason
+ * goes on the invoice message for the approver, once per distinct reason; the sweep keeps retrying, so a
+ * fix at the back-end (or an Adjust amount) lets it through.
+ */
+async function flagRefusedByBackend(services: Services, invoice: InvoiceRecord, err: BackendError): Promise<void> {
+  const attention = `Not created at ${invoice.provider}: ${err.message}`;
+  if (invoice.attention === attention) return;
+  const flagged = await updateInvoice(services.db.pool, invoice.id, { attention }, services.clock.now());
+  if (flagged) await publishInvoiceMessage(services, flagged);
 }
 
 async function issueAtBackend(services: Services, invoice: InvoiceRecord, client: StoredClient): Promise<InvoiceRecord> {

@@ -7,7 +7,8 @@ import { createConnectionStore, type ConnectionStore } from '../../src/store/con
 import { createTokenCipher } from '../../src/store/token-cipher.js';
 import type { Database } from '../../src/store/db.js';
 import { openTestDatabase } from '../support/database.js';
-import { startFakeStripe } from '../support/fake-stripe.js';
+import { startFakeStripe, stripeMajor } from '../support/fake-stripe.js';
+import { money, parseMajor, toMajorString } from '../../src/domain/money.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
 import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
@@ -30,6 +31,14 @@ interface Subject {
    * FreshBooks: a tax named in the clients file) and returns the request to issue.
    */
   withCustomerTax(req: IssueInvoiceRequest): Promise<IssueInvoiceRequest>;
+  /**
+   * The invoice as the provider holds it, in major units as its own page shows them to the client (Stripe:
+   * its minor units under Stripe's exponent; QuickBooks: TotalAmt/Balance; FreshBooks: amount/outstanding),
+   * and the amounts the adapter sent on the wire for its lines, as sent.
+   */
+  held(providerInvoiceId: string): { total: string; remaining: string; sentLines: string[] };
+  /** Customers and invoices the provider holds: a refused amount must create neither. */
+  counts(): { customers: number; invoices: number };
   /** OAuth back-ends: make the stored access token expired, and read what the store holds. */
   oauth?: { expire(): Promise<void>; stored(): Promise<{ refreshToken: string; accessToken: string }>; liveRefreshTokens(): string[]; revokeAll(): void; connections: ConnectionStore };
   close(): Promise<void>;
@@ -50,6 +59,13 @@ async function stripeSubject(): Promise<Subject> {
     pay: (id, amount) => void fake.pay(id, amount),
     void: (id) => void fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429),
+    held(id) {
+      const inv = fake.invoices.get(id)!;
+      const currency = String(inv.currency);
+      const lines = (inv.lines as { data: { amount: number }[] }).data;
+      return { total: stripeMajor(inv.amount_due as number, currency), remaining: stripeMajor(inv.amount_remaining as number, currency), sentLines: lines.map((l) => String(l.amount)) };
+    },
+    counts: () => ({ customers: fake.customers.size, invoices: fake.invoices.size }),
     async withCustomerTax(req) {
       const rate = fake.createTaxRate('Sales Tax', '8.25');
       const stripe = new Stripe('sk_test_contract', stripeConnection(fake.url));
@@ -72,6 +88,13 @@ async function freshbooksSubject(): Promise<Subject> {
     pay: (id, amount) => void fake.pay(id, amount === undefined ? undefined : major(amount)),
     void: (id) => fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '30' }),
+    held(id) {
+      const inv = fake.invoices.get(Number(id))!;
+      const create = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/invoices/invoices')).at(-1)!;
+      const lines = ((create.body as { invoice: { lines: { unit_cost: { amount: string } }[] } }).invoice.lines);
+      return { total: (inv.amount as { amount: string }).amount, remaining: (inv.outstanding as { amount: string }).amount, sentLines: lines.map((l) => l.unit_cost.amount) };
+    },
+    counts: () => ({ customers: fake.clients.size, invoices: fake.invoices.size }),
     async withCustomerTax(req) {
       fake.createTax('Sales Tax', '8.25');
       return { ...req, customer: { ...req.customer, freshbooksTax: 'sales tax' } };
@@ -107,6 +130,14 @@ async function quickbooksSubject(): Promise<Subject> {
     pay: (id, amount) => void fake.pay(id, amount),
     void: (id) => fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '60' }),
+    held(id) {
+      const inv = fake.invoices.get(id)!;
+      // The body as it went over the wire: JSON numbers exactly as the adapter wrote them.
+      const create = fake.requests.filter((r) => r.method === 'POST' && /\/invoice$/.test(r.path)).at(-1)!;
+      const lines = (create.body as { Line: { Amount: number }[] }).Line;
+      return { total: String(inv.TotalAmt), remaining: String(inv.Balance), sentLines: lines.map((l) => String(l.Amount)) };
+    },
+    counts: () => ({ customers: fake.customers.size, invoices: fake.invoices.size }),
     async withCustomerTax(req) {
       const code = fake.createTaxCode('Sales Tax', '8.25');
       // The customer as set up in QuickBooks: taxable, with that default tax code.
@@ -233,6 +264,61 @@ describe.each([
     subject.rateLimitNext();
     await expect(subject.backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ name: 'BackendError', code: 'rate_limited', retryable: true, status: 429 });
     expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('open');
+  });
+
+  /**
+   * Per currency: what the back-end holds (and shows the client on its own page) and what duebot reads
+   * back both equal duebot's total, the amount its email states. [currency, line unit, quantity, credit,
+   * the line amounts each back-end must receive on the wire]: Stripe in Stripe's minor units (ISK
+   * two-decimal, MGA zero-decimal), QuickBooks and FreshBooks as decimal major units.
+   */
+  const wire: Record<string, Record<string, string[]>> = {
+    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'] },
+    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'] },
+    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'] },
+    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'] },
+    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'] },
+    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'] },
+  };
+  test.each([
+    ['USD', 150000, 10000],
+    ['EUR', 98050, 5025],
+    ['JPY', 150000, 5000],
+    ['ISK', 1500, 100],
+    ['MGA', 150000, 2000],
+    ['KWD', 1250, 500],
+  ])('%s: the amount the back-end holds and the amount read back equal the total the client is sent', async (currency, total, credit) => {
+    const req = { ...request(), currency, lines: [{ description: 'Milestone', quantity: '1', unitAmount: total, amount: total }] };
+    const issued = await subject.backend.issueInvoice(req);
+    expect(subject.held(issued.providerInvoiceId).sentLines).toEqual(wire[currency]![name]);
+    // What the client sees: duebot's email states the total in the currency's ISO decimals.
+    const emailed = toMajorString(money(total, currency));
+    expect(parseMajor(subject.held(issued.providerInvoiceId).total, currency).amount).toBe(total);
+    expect(issued).toMatchObject({ currency, amountDue: total, amountRemaining: total, amountPaid: 0 });
+    expect(parseMajor(emailed, currency).amount).toBe(issued.amountDue);
+
+    const credited = await subject.backend.creditInvoice!(issued.providerInvoiceId, credit, 'Goodwill');
+    expect(credited.amountRemaining).toBe(total - credit);
+    expect(parseMajor(subject.held(issued.providerInvoiceId).remaining, currency).amount).toBe(total - credit);
+
+    subject.pay(issued.providerInvoiceId);
+    const paid = await subject.backend.fetchInvoice(issued.providerInvoiceId);
+    expect(paid).toMatchObject({ status: 'paid', amountRemaining: 0 });
+    // Stripe's pre-payment credit note lowers amount_due; QuickBooks and FreshBooks apply the credit as a payment.
+    expect(paid.amountPaid).toBe(name === 'stripe' ? total - credit : total);
+
+    const imported = (await subject.backend.listInvoicesForImport!({ since: null, timezone: 'UTC' })).find((h) => h.providerInvoiceId === issued.providerInvoiceId)!;
+    expect(imported).toMatchObject({ currency });
+    expect(imported.total).toBe(total);
+  });
+
+  test('a KWD amount the back-end cannot hold exactly is refused before anything is created, with the reason', async () => {
+    const req = { ...request(), currency: 'KWD', lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] };
+    const before = subject.counts();
+    const err = await subject.backend.issueInvoice(req).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false });
+    expect((err as Error).message).toContain('1.255 KWD');
+    expect(subject.counts()).toEqual(before);
   });
 
   const oauthTest = name === 'stripe' ? test.skip : test;

@@ -137,6 +137,30 @@ export interface SeedInvoice {
 
 export const FAKE_STRIPE_API_VERSION = '2026-10-28.endive';
 
+/**
+ * Stripe's own currency rules (docs.stripe.com/currencies), kept here apart from duebot's table so the
+ * adapter is checked against them rather than against itself: amounts are integers of Stripe's minor
+ * unit; ISK is two-decimal in the API and must be a multiple of 100 (whole kronur); the three-decimal
+ * currencies must end in 0. Zero-decimal currencies (JPY, MGA, ...) are whole units.
+ */
+const STRIPE_THREE_DECIMAL = ['bhd', 'jod', 'kwd', 'omr', 'tnd'];
+function stripeUnitProblem(amount: number, currency: string): string | null {
+  const code = currency.toLowerCase();
+  if (code === 'isk' && amount % 100 !== 0) return `Invalid amount for isk: ISK amounts must be whole kronur, a multiple of 100 (got ${amount}).`;
+  if (STRIPE_THREE_DECIMAL.includes(code) && amount % 10 !== 0) return `Invalid amount for ${code}: the last digit of a three-decimal amount must be 0 (got ${amount}).`;
+  return null;
+}
+/** Stripe's zero-decimal currencies: amounts in them are whole units (the fake's pages show them so). */
+export const STRIPE_ZERO_DECIMAL = ['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf'];
+
+/** A Stripe amount in major units as the hosted page shows it to the client, e.g. 150000 isk → "1500.00". */
+export function stripeMajor(amount: number, currency: string): string {
+  const code = currency.toLowerCase();
+  const exp = STRIPE_ZERO_DECIMAL.includes(code) ? 0 : STRIPE_THREE_DECIMAL.includes(code) ? 3 : 2;
+  const digits = Math.abs(amount).toString().padStart(exp + 1, '0');
+  return (amount < 0 ? '-' : '') + (exp === 0 ? digits : `${digits.slice(0, -exp)}.${digits.slice(-exp)}`);
+}
+
 const newId = (prefix: string) => `${prefix}_${randomBytes(7).toString('hex')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -390,6 +414,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const currency = String(body.currency ?? inv.currency).toLowerCase();
       if (currency !== inv.currency) return invalid(`The currency of the invoice item (${currency}) must match the invoice's (${String(inv.currency)}).`, { param: 'currency' });
       const amount = Number(body.amount);
+      const unitProblem = stripeUnitProblem(amount, currency);
+      if (unitProblem) return invalid(unitProblem, { code: 'amount_invalid', param: 'amount' });
       const metadata = body.metadata ?? {};
       const item = created(invoiceItems, {
         id: newId('ii'), object: 'invoiceitem', amount, currency, customer: inv.customer, description: body.description ?? null,
@@ -410,6 +436,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (inv.status !== 'open') return invalid(`fake Stripe models credit notes on open invoices only (${inv.id} is ${String(inv.status)}).`, { param: 'invoice' });
       if (typeof body.amount !== 'string' || !/^\d+$/.test(body.amount)) return invalid('fake Stripe models credit notes with `amount` only', { param: 'amount' });
       const amount = Number(body.amount);
+      const unitProblem = stripeUnitProblem(amount, String(inv.currency));
+      if (unitProblem) return invalid(unitProblem, { code: 'amount_invalid', param: 'amount' });
       if (amount <= 0 || amount > (inv.amount_remaining as number)) return invalid(`The sum of credit amount (${amount}) must be positive and at most the amount remaining.`, { param: 'amount' });
       // A pre-payment credit note lowers what is due on an open invoice.
       inv.amount_due = (inv.amount_due as number) - amount;
@@ -461,7 +489,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const inv = invoices.get(invoiceId ?? '');
     if (!inv || inv.status === 'draft') return { status: 404, body: '<!doctype html><title>Not found</title><p>This invoice link is not valid.</p>' };
     if (pdf === 'pdf') return { status: 200, headers: { 'content-type': 'application/pdf' }, body: `%PDF-1.4\n% fake invoice ${String(inv.number)}\n%%EOF\n` };
-    const due = `${(inv.amount_remaining as number).toString()} ${String(inv.currency).toUpperCase()} (minor units)`;
+    const due = `${stripeMajor(inv.amount_remaining as number, String(inv.currency))} ${String(inv.currency).toUpperCase()}`;
     return {
       status: 200,
       body: `<!doctype html><title>Invoice ${String(inv.number)}</title><h1>Invoice ${String(inv.number)}</h1><p>Status: <b>${String(inv.status)}</b></p><p>Amount remaining: ${due}</p>`,

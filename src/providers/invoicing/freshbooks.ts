@@ -2,7 +2,8 @@ import { createHash, createHmac } from 'node:crypto';
 import freshbooks from '@freshbooks/api';
 import builders from '@freshbooks/api/dist/models/builders/index.js';
 import type { Client as FreshBooksClient } from '@freshbooks/api';
-import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
+import { normalizeCurrency } from '../../domain/money.js';
+import { fromFreshBooksAmount, toFreshBooksAmount } from './freshbooks-currency.js';
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
@@ -180,6 +181,9 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
 
     async issueInvoice(req) {
       const currency = normalizeCurrency(req.currency);
+      // FreshBooks' units, checked before anything is created there: a unit cost it cannot hold is refused.
+      const unitCosts = req.lines.map((line) => toFreshBooksAmount(line.unitAmount, currency));
+      for (const line of req.lines) toFreshBooksAmount(line.amount, currency); // the line total FreshBooks computes must fit too
       const customerId = await findOrCreateCustomer(req.customer, currency);
       let invoice = await findExisting(req.number, customerId);
       if (!invoice) {
@@ -193,12 +197,12 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
               currencyCode: currency,
               invoiceNumber: req.number,
               notes: req.memo,
-              lines: req.lines.map((line) => ({
+              lines: req.lines.map((line, index) => ({
                 type: 0,
                 name: line.description.slice(0, 100),
                 description: line.description,
                 qty: line.quantity,
-                unitCost: { amount: toMajorString(money(line.unitAmount, currency)), code: currency },
+                unitCost: { amount: unitCosts[index]!, code: currency },
                 ...(tax ? { taxName1: tax.name, taxAmount1: tax.amount } : {}),
               })),
             } as unknown as Parameters<FreshBooksClient['invoices']['create']>[0],
@@ -272,7 +276,7 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
     async creditInvoice(providerInvoiceId, amountMinor, reason) {
       const inv = (await call('get invoice', (account) => client.invoices.single(account, providerInvoiceId))) as FreshBooksInvoice;
       const currency = normalizeCurrency(inv.currencyCode ?? 'USD');
-      const amount = toMajorString(money(amountMinor, currency));
+      const amount = toFreshBooksAmount(amountMinor, currency);
       await call('create credit note', (account) =>
         client.creditNotes.create(
           { clientId: String(inv.customerId), currencyCode: currency, createDate: options.now(), lines: [{ type: 0, name: reason.slice(0, 100), qty: 1, unitCost: { amount, code: currency } }] } as unknown as Parameters<FreshBooksClient['creditNotes']['create']>[0],
@@ -365,7 +369,7 @@ interface FreshBooksLine {
 
 export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | null): BackendInvoice {
   const currency = normalizeCurrency(inv.currencyCode ?? inv.amount?.code ?? 'USD');
-  const minor = (m: FreshBooksMoney | undefined) => (m ? parseMajor(m.amount, currency).amount : 0);
+  const minor = (m: FreshBooksMoney | undefined) => (m ? fromFreshBooksAmount(m.amount, currency) : 0);
   const amountDue = minor(inv.amount);
   const amountPaid = minor(inv.paid);
   const status =
@@ -387,7 +391,7 @@ export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | nul
 
 /** Lines are before tax; the invoice amount includes the taxes FreshBooks added per line. */
 function freshbooksTax(lines: FreshBooksLine[], currency: string, total: number): BackendTax {
-  const subtotal = lines.reduce((sum, l) => sum + (l.amount ? parseMajor(l.amount.amount, currency).amount : 0), 0);
+  const subtotal = lines.reduce((sum, l) => sum + (l.amount ? fromFreshBooksAmount(l.amount.amount, currency) : 0), 0);
   const taxes = new Map<string, string>();
   for (const l of lines) {
     if (l.taxName1 && l.taxAmount1 != null) taxes.set(l.taxName1, String(l.taxAmount1));

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import QuickBooks from 'node-quickbooks';
-import { money, normalizeCurrency, parseMajor, toMajorString } from '../../domain/money.js';
+import { normalizeCurrency, parseMajor } from '../../domain/money.js';
+import { fromQuickBooksAmount, toQuickBooksAmount, toQuickBooksUnitPrice } from './quickbooks-currency.js';
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
@@ -206,6 +207,8 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
 
     async issueInvoice(req) {
       const currency = normalizeCurrency(req.currency);
+      // QuickBooks' units, checked before anything is created there: an amount it would round is refused.
+      const lineAmounts = req.lines.map((line) => toQuickBooksAmount(line.amount, currency));
       const customer = await findOrCreateCustomer(req.customer);
       // Our number on this customer: found again after a crash (QuickBooks replays a requestid only so long).
       const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)));
@@ -229,11 +232,11 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         CustomerMemo: { value: req.memo.slice(0, 1000) },
         PrivateNote: `duebot ${req.invoiceId}`,
         // QuickBooks takes JSON numbers in major units; each is the exact decimal string's shortest double.
-        Line: req.lines.map((line) => ({
+        Line: req.lines.map((line, index) => ({
           DetailType: 'SalesItemLineDetail',
-          Amount: Number(toMajorString(money(line.amount, currency))),
+          Amount: lineAmounts[index]!,
           Description: line.description,
-          SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: Number(line.quantity), UnitPrice: Number(toMajorString(money(line.unitAmount, currency))), TaxCodeRef: lineTax },
+          SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: Number(line.quantity), UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency), TaxCodeRef: lineTax },
         })),
         ...(customer.DefaultTaxCodeRef ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
       };
@@ -300,7 +303,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
     async creditInvoice(providerInvoiceId, amountMinor, reason) {
       const inv = await call('get invoice', (c) => p<QboInvoice>((cb) => c.getInvoice(providerInvoiceId, cb)));
       const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
-      const amount = Number(toMajorString(money(amountMinor, currency)));
+      const amount = toQuickBooksAmount(amountMinor, currency);
       const memo = await call('create credit memo', (c) =>
         p<{ Id: string }>((cb) =>
           c.createCreditMemo(
@@ -449,8 +452,8 @@ export function parseIntuitEvents(body: unknown, now: Date): BackendWebhookEvent
 
 export function toBackendInvoice(inv: QboInvoice): BackendInvoice {
   const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
-  const total = parseMajor(inv.TotalAmt, currency).amount;
-  const balance = parseMajor(inv.Balance, currency).amount;
+  const total = fromQuickBooksAmount(inv.TotalAmt, currency);
+  const balance = fromQuickBooksAmount(inv.Balance, currency);
   // A voided invoice keeps its number with every amount zeroed and "Voided" in the private note.
   const voided = /^voided/i.test(inv.PrivateNote ?? '');
   const status = voided ? 'void' : balance === 0 && total > 0 ? 'paid' : 'open';
@@ -472,7 +475,7 @@ export function toBackendInvoice(inv: QboInvoice): BackendInvoice {
 /** TotalTax on top of the lines (QuickBooks US sales tax is exclusive); the rate from the tax lines. */
 function quickbooksTax(inv: QboInvoice, currency: string, total: number): BackendTax {
   const detail = inv.TxnTaxDetail;
-  const amount = detail?.TotalTax ? parseMajor(detail.TotalTax, currency).amount : 0;
+  const amount = detail?.TotalTax ? fromQuickBooksAmount(detail.TotalTax, currency) : 0;
   const percents = (detail?.TaxLine ?? []).map((l) => l.TaxLineDetail).filter((d) => d?.PercentBased !== false && typeof d?.TaxPercent === 'number').map((d) => d!.TaxPercent!);
   const names = (detail?.TaxLine ?? []).map((l) => l.TaxLineDetail?.TaxRateRef?.name).filter((n): n is string => Boolean(n));
   return {

@@ -17,6 +17,7 @@ import {
 import { localDate, localTime } from '../../domain/calendar.js';
 import { BackendError, retryAfterMs, type BackendErrorCode } from './errors.js';
 import { timestampProblem } from '../../http/signatures.js';
+import { fromStripeAmount, toStripeAmount } from './stripe-currency.js';
 import { ownValue } from '../../own-key.js';
 
 export { BackendError, type BackendErrorCode } from './errors.js';
@@ -136,6 +137,8 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     name: 'stripe',
 
     async issueInvoice(req) {
+      // Stripe's units, checked before anything exists at Stripe: an amount it cannot hold is refused here.
+      const lineAmounts = req.lines.map((line) => toStripeAmount(line.amount, req.currency));
       const existing = await findExistingInvoice(req.invoiceId);
       if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
 
@@ -168,7 +171,7 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
         if (present.has(String(index))) continue;
         await call('add invoice line', () =>
           stripe.invoiceItems.create(
-            { customer, invoice: draftId, currency, amount: line.amount, description: stripeLineDescription(line, req.currency), metadata: { [LINE_INDEX_KEY]: String(index) } },
+            { customer, invoice: draftId, currency, amount: lineAmounts[index]!, description: stripeLineDescription(line, req.currency), metadata: { [LINE_INDEX_KEY]: String(index) } },
             { idempotencyKey: `duebot-line-${req.invoiceId}-${index}` },
           ),
         );
@@ -190,7 +193,9 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
 
     async creditInvoice(providerInvoiceId, amountMinor, reason) {
       // A credit note on an open invoice lowers what is still due (Stripe's pre-payment credit).
-      await call('create credit note', () => stripe.creditNotes.create({ invoice: providerInvoiceId, amount: amountMinor, memo: reason }));
+      const current = await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId));
+      const amount = toStripeAmount(amountMinor, current.currency);
+      await call('create credit note', () => stripe.creditNotes.create({ invoice: providerInvoiceId, amount, memo: reason }));
       return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },
 
@@ -251,9 +256,9 @@ export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
     providerCustomerId: customerId(inv),
     status,
     currency: inv.currency.toUpperCase(),
-    amountDue: inv.amount_due,
-    amountPaid: inv.amount_paid,
-    amountRemaining: inv.amount_remaining,
+    amountDue: fromStripeAmount(inv.amount_due, inv.currency),
+    amountPaid: fromStripeAmount(inv.amount_paid, inv.currency),
+    amountRemaining: fromStripeAmount(inv.amount_remaining, inv.currency),
     paymentUrl: inv.hosted_invoice_url ?? null,
     pdfUrl: inv.invoice_pdf ?? null,
     metadata: { ...(inv.metadata ?? {}) },
@@ -261,14 +266,15 @@ export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
   };
 }
 
-/** What Stripe computed: `total_taxes` (the amounts), the invoice's default Tax Rates (name and percentage). */
+/** What Stripe computed: `total_taxes` (the amounts), the invoice's default Tax Rates (name and percentage). In duebot's units. */
 export function stripeTax(inv: Stripe.Invoice): BackendTax {
-  const amount = (inv.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0);
+  const stripeAmount = (inv.total_taxes ?? []).reduce((sum, t) => sum + t.amount, 0);
+  const amount = fromStripeAmount(stripeAmount, inv.currency);
   const rates = (inv.default_tax_rates ?? []).filter((r): r is Stripe.TaxRate => typeof r === 'object' && r !== null);
   const exclusive = (inv.total_taxes ?? []).every((t) => t.tax_behavior !== 'inclusive');
   return {
     // Inclusive rates are inside the line amounts: the subtotal is then what remains without them.
-    subtotal: exclusive ? inv.subtotal : (inv.total_excluding_tax ?? inv.total - amount),
+    subtotal: fromStripeAmount(exclusive ? inv.subtotal : (inv.total_excluding_tax ?? inv.total - stripeAmount), inv.currency),
     amount,
     name: rates.length ? rates.map((r) => r.display_name).join(' + ') : null,
     ratePercent: rates.length && amount > 0 ? addPercents(rates.map((r) => r.percentage)) : null,
@@ -320,8 +326,8 @@ export async function listStripeHistory(stripe: Stripe, listing: HistoryListOpti
         customerName: inv.customer_name ?? customerId(inv),
         number: inv.number ?? inv.id!,
         currency: inv.currency.toUpperCase(),
-        total: inv.total,
-        amountPaid: inv.amount_paid,
+        total: fromStripeAmount(inv.total, inv.currency),
+        amountPaid: fromStripeAmount(inv.amount_paid, inv.currency),
         issueDate: day(inv.status_transitions?.finalized_at ?? inv.created)!,
         dueDate: day(inv.due_date),
         paidDate: status === 'paid' ? day(inv.status_transitions?.paid_at) : null,

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
+import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
+import { connectBackend } from '../support/connect-backend.js';
+
+/**
+ * The polling fallback alone: the client pays at the back-end and no webhook ever arrives. With the
+ * poll every 300 ms the invoice still becomes paid, its thread says so and its reminders are cancelled,
+ * on every back-end.
+ */
+
+const clientOn = (provider: string, project: string) => `
+clients:
+  - id: acme
+    name: Acme Ltd
+    emails: [ap@acme.example]
+    currency: USD
+    paymentTermsDays: 7
+    asanaProjects: ["${project}"]
+    provider: ${provider}
+`;
+
+let h: Harness;
+let qbo: FakeQuickBooks;
+let fb: FakeFreshBooks;
+beforeEach(async () => {
+  [qbo, fb] = await Promise.all([startFakeQuickBooks(), startFakeFreshBooks()]);
+});
+afterEach(async () => {
+  await h?.stop();
+  await Promise.all([qbo?.close(), fb?.close()]);
+});
+
+async function start(provider: string): Promise<void> {
+  h = await startHarness({
+    clientsYaml: clientOn(provider, '1200'),
+    pollPaymentsEvery: 300,
+    env: {
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      PUBLIC_URL: 'https://duebot.example.com',
+      QUICKBOOKS_CLIENT_ID: qbo.clientId,
+      QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret,
+      QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier,
+      QUICKBOOKS_API_URL: qbo.url,
+      QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer`,
+      FRESHBOOKS_CLIENT_ID: fb.clientId,
+      FRESHBOOKS_CLIENT_SECRET: fb.clientSecret,
+      FRESHBOOKS_API_URL: fb.url,
+    },
+  });
+}
+
+/** Milestone → draft → approved and sent at the client's back-end, with its reminders scheduled. */
+async function sentInvoice(gid: string): Promise<InvoiceRecord> {
+  expect((await h.completeMilestone({ gid, name: 'Milestone 1 - Discovery', amount: 1500 })).status).toBe(200);
+  const draft = await h.slack.waitFor(async () => findInvoiceBySource(h.bot.services.db.pool, 'asana', gid));
+  await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes(draft.number)));
+  expect((await h.clickButton('approve_invoice', draft.id, APPROVER)).status).toBe(200);
+  const sent = await h.waitForStatus(draft.id, 'sent');
+  expect(await reminderStatuses(sent.id)).toContain('pending');
+  return sent;
+}
+
+async function reminderStatuses(invoiceId: string): Promise<string[]> {
+  const { rows } = await h.bot.services.db.pool.query<{ status: string }>('SELECT status FROM reminders WHERE invoice_id = $1 ORDER BY step_index', [invoiceId]);
+  return rows.map((r) => r.status);
+}
+
+/** Paid, said so in the thread, reminders cancelled, and no webhook ever reached the bot. */
+async function expectRecordedByPolling(sent: InvoiceRecord, actor: string): Promise<void> {
+  const paid = await h.waitForStatus(sent.id, 'paid');
+  expect(paid.amountPaid).toBe(150000);
+  const note = await h.slack.waitFor(() => h.slack.threadReplies(BILLING_CHANNEL, sent.slackTs!).find((r) => /Paid \$1,500\.00 on/.test(String(r.args.text))));
+  expect(note).toBeDefined();
+  const statuses = await reminderStatuses(sent.id);
+  expect(statuses.length).toBeGreaterThan(0);
+  expect(statuses.every((s) => s === 'cancelled')).toBe(true);
+  const { rows } = await h.bot.services.db.pool.query<{ actor: string }>("SELECT actor FROM audit_log WHERE invoice_id = $1 AND action = 'paid'", [sent.id]);
+  expect(rows).toEqual([{ actor }]);
+  const inbox = await h.bot.services.db.pool.query('SELECT 1 FROM inbox_events WHERE source IN ($1, $2, $3)', ['stripe', 'quickbooks', 'freshbooks']);
+  expect(inbox.rowCount).toBe(0);
+}
+
+test('Stripe: a payment whose webhook is lost is recorded by polling alone', async () => {
+  await start('stripe');
+  const sent = await sentInvoice('8101');
+  h.stripe.pay(sent.providerInvoiceId!);
+  await expectRecordedByPolling(sent, 'stripe (poll)');
+});
+
+test('QuickBooks: a payment whose webhook is lost is recorded by polling alone', async () => {
+  await start('quickbooks');
+  expect((await connectBackend(h, 'quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
+  const sent = await sentInvoice('8201');
+  qbo.pay(sent.providerInvoiceId!);
+  await expectRecordedByPolling(sent, 'quickbooks (poll)');
+});
+
+test('FreshBooks: a payment whose webhook is lost is recorded by polling alone', async () => {
+  await start('freshbooks');
+  expect((await connectBackend(h, 'freshbooks', { code: 'good-code' })).status).toBe(200);
+  const sent = await sentInvoice('8301');
+  fb.pay(sent.providerInvoiceId!);
+  await expectRecordedByPolling(sent, 'freshbooks (poll)');
+});

@@ -1,3 +1,4 @@
+import type { BackendInvoice } from '../providers/invoicing/backend.js';
 import { BackendError } from '../providers/invoicing/errors.js';
 import { createRateLimiter, type RateLimiter, type RateLimiterOptions } from '../providers/invoicing/rate-limiter.js';
 import { getInvoice, openInvoicesPage, type InvoiceRecord } from '../store/invoices.js';
@@ -27,11 +28,11 @@ export interface PollOptions {
 export interface PollReport {
   /** Invoices whose state changed (payment, void, …). */
   changed: number;
-  /** Back-end reads made, per back-end key. */
-  read: Record<string, number>;
+  /** Open invoices read back from their back-end in this run, per back-end key. */
+  checked: Record<string, number>;
   /** Back-ends that answered 429 in this run: their remaining invoices wait for the next run. */
   rateLimited: string[];
-  /** Invoices left for the next run because their back-end rate-limited this one, per back-end key. */
+  /** Invoices left for the next run because their back-end answered 429 (that one included), per back-end key. */
   deferred: Record<string, number>;
   /** Reads that failed for another reason (logged, retried next run). */
   failed: number;
@@ -46,7 +47,7 @@ export interface PollReport {
 export async function pollOpenInvoices(services: Services, options: PollOptions = {}): Promise<PollReport> {
   const pageSize = options.pageSize ?? 500;
   const limits = options.limits ?? POLL_LIMITS;
-  const report: PollReport = { changed: 0, read: {}, rateLimited: [], deferred: {}, failed: 0 };
+  const report: PollReport = { changed: 0, checked: {}, rateLimited: [], deferred: {}, failed: 0 };
   const stopped = new Set<string>();
   const limiters = new Map<string, RateLimiter>();
   const limiterFor = (provider: string) => {
@@ -79,8 +80,9 @@ export async function pollOpenInvoices(services: Services, options: PollOptions 
         return;
       }
       try {
-        report.read[provider] = (report.read[provider] ?? 0) + 1;
         const live = await backend.fetchInvoice(invoice.providerInvoiceId!);
+        report.checked[provider] = (report.checked[provider] ?? 0) + 1;
+        if (unchanged(invoice, live)) return; // the common case: no transaction for an invoice still open as stored
         const fresh = (await getInvoice(services.db.pool, invoice.id)) ?? invoice;
         const sourceEvent = `poll:${invoice.id}:${live.status}:${live.amountPaid}`;
         if (await applyBackendState(services, fresh, live, { sourceEvent, actor: `${backend.name} (poll)`, occurredAt: services.clock.now() })) report.changed += 1;
@@ -104,6 +106,14 @@ export async function pollOpenInvoices(services: Services, options: PollOptions 
     if (page.length < pageSize) break;
   }
   return report;
+}
+
+/**
+ * Still open with nothing more paid or credited than stored: applyBackendState would change nothing.
+ * (It makes the final decision under a row lock whenever this says otherwise.)
+ */
+function unchanged(stored: InvoiceRecord, live: BackendInvoice): boolean {
+  return live.status === 'open' && live.amountPaid <= stored.amountPaid && live.amountRemaining >= stored.total - stored.amountPaid;
 }
 
 function isRateLimited(err: unknown): boolean {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
 import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
-import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
+import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { connectBackend } from '../support/connect-backend.js';
 
 /**
@@ -11,16 +11,16 @@ import { connectBackend } from '../support/connect-backend.js';
  * on every back-end.
  */
 
-const clientOn = (provider: string, project: string) => `
-clients:
-  - id: acme
-    name: Acme Ltd
+const clientOn = (provider: string, project = '1200', id = 'acme') => `
+  - id: ${id}
+    name: ${id} Ltd
     emails: [ap@acme.example]
     currency: USD
     paymentTermsDays: 7
     asanaProjects: ["${project}"]
     provider: ${provider}
 `;
+const clients = (...entries: string[]) => `clients:${entries.join('')}`;
 
 let h: Harness;
 let qbo: FakeQuickBooks;
@@ -33,9 +33,9 @@ afterEach(async () => {
   await Promise.all([qbo?.close(), fb?.close()]);
 });
 
-async function start(provider: string): Promise<void> {
+async function start(clientsYaml: string): Promise<void> {
   h = await startHarness({
-    clientsYaml: clientOn(provider, '1200'),
+    clientsYaml,
     pollPaymentsEvery: 300,
     env: {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -53,8 +53,8 @@ async function start(provider: string): Promise<void> {
 }
 
 /** Milestone → draft → approved and sent at the client's back-end, with its reminders scheduled. */
-async function sentInvoice(gid: string): Promise<InvoiceRecord> {
-  expect((await h.completeMilestone({ gid, name: 'Milestone 1 - Discovery', amount: 1500 })).status).toBe(200);
+async function sentInvoice(gid: string, projectGid = '1200'): Promise<InvoiceRecord> {
+  expect((await h.completeMilestone({ gid, name: 'Milestone 1 - Discovery', amount: 1500, projectGid })).status).toBe(200);
   const draft = await h.slack.waitFor(async () => findInvoiceBySource(h.bot.services.db.pool, 'asana', gid));
   await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes(draft.number)));
   expect((await h.clickButton('approve_invoice', draft.id, APPROVER)).status).toBe(200);
@@ -84,14 +84,14 @@ async function expectRecordedByPolling(sent: InvoiceRecord, actor: string): Prom
 }
 
 test('Stripe: a payment whose webhook is lost is recorded by polling alone', async () => {
-  await start('stripe');
+  await start(clients(clientOn('stripe')));
   const sent = await sentInvoice('8101');
   h.stripe.pay(sent.providerInvoiceId!);
   await expectRecordedByPolling(sent, 'stripe (poll)');
 });
 
 test('QuickBooks: a payment whose webhook is lost is recorded by polling alone', async () => {
-  await start('quickbooks');
+  await start(clients(clientOn('quickbooks')));
   expect((await connectBackend(h, 'quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
   const sent = await sentInvoice('8201');
   qbo.pay(sent.providerInvoiceId!);
@@ -99,9 +99,31 @@ test('QuickBooks: a payment whose webhook is lost is recorded by polling alone',
 });
 
 test('FreshBooks: a payment whose webhook is lost is recorded by polling alone', async () => {
-  await start('freshbooks');
+  await start(clients(clientOn('freshbooks')));
   expect((await connectBackend(h, 'freshbooks', { code: 'good-code' })).status).toBe(200);
   const sent = await sentInvoice('8301');
   fb.pay(sent.providerInvoiceId!);
   await expectRecordedByPolling(sent, 'freshbooks (poll)');
+});
+
+test('a 429 from Stripe stops only the Stripe poll: the QuickBooks payment is still recorded', async () => {
+  await start(clients(clientOn('stripe', '1201', 'globex'), clientOn('quickbooks', '1200', 'acme')));
+  expect((await connectBackend(h, 'quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
+  const atStripe = await sentInvoice('8401', '1201');
+  const atQuickBooks = await sentInvoice('8402', '1200');
+  expect([atStripe.provider, atQuickBooks.provider]).toEqual(['stripe', 'quickbooks']);
+  const stripeReads = () => h.stripe.requests.filter((r) => r.method === 'GET' && r.path === `/v1/invoices/${atStripe.providerInvoiceId}`);
+  // Every read of the Stripe invoice is throttled from now on; both clients pay, no webhook arrives.
+  h.stripe.failNext(1_000_000, 429, undefined, { path: `/v1/invoices/${atStripe.providerInvoiceId}` });
+  const readsBefore = stripeReads().length;
+  h.stripe.pay(atStripe.providerInvoiceId!);
+  qbo.pay(atQuickBooks.providerInvoiceId!);
+
+  await expectRecordedByPolling(atQuickBooks, 'quickbooks (poll)');
+  expect(stripeReads().length).toBeGreaterThan(readsBefore); // the Stripe invoice was asked about, and refused
+  expect((await getInvoice(h.bot.services.db.pool, atStripe.id))!.status).toBe('sent');
+
+  // The throttle lifts: the next run records the Stripe payment too.
+  h.stripe.failNext(0, 200);
+  await expectRecordedByPolling(atStripe, 'stripe (poll)');
 });

@@ -1,4 +1,5 @@
 import { openTestDatabase } from '../support/database.js';
+import { insertOpenInvoices } from '../support/open-invoices.js';
 import type { Database } from '../../src/store/db.js';
 import type { Services } from '../../src/services.js';
 import { createLogger } from '../../src/log.js';
@@ -54,17 +55,6 @@ let db: Database;
 let backends: Record<keyof typeof OPEN, CountingBackend>;
 const services = () => ({ db, clock: { now: () => new Date(now) }, backends, log: createLogger('silent') }) as unknown as Services;
 
-/** `count` invoices at `provider` in `status`, numbers and provider ids (`<provider>_<seq>`) unique across calls. */
-async function insertInvoices(provider: string, count: number, status: string, source = 'asana'): Promise<void> {
-  await db.pool.query(
-    `INSERT INTO invoices (id, seq, number, client_id, source, source_ref, milestone, currency, lines, total, amount_paid, due_date, status, recipients, provider, provider_invoice_id, created_at, updated_at)
-     SELECT gen_random_uuid(), base + n, 'INV-' || (base + n), 'acme', $4, $1 || '-' || (base + n), 'Milestone', 'USD', '[]'::jsonb, 10000,
-            CASE WHEN $3 = 'partially_paid' THEN 2500 ELSE 0 END, '2026-03-09', $3, ARRAY['ap@acme.example'], $1, $1 || '_' || (base + n), $5, $5
-     FROM generate_series(1, $2::int) AS n, (SELECT coalesce(max(seq), 0) AS base FROM invoices) AS b`,
-    [provider, count, status, source, now],
-  );
-}
-
 async function openIds(provider: string): Promise<string[]> {
   const { rows } = await db.pool.query<{ provider_invoice_id: string }>(
     "SELECT provider_invoice_id FROM invoices WHERE provider = $1 AND status IN ('sent', 'partially_paid') AND source <> 'import' ORDER BY provider_invoice_id",
@@ -77,11 +67,11 @@ beforeAll(async () => {
   db = await openTestDatabase();
   await upsertClients(db.pool, [client], now);
   for (const [provider, count] of Object.entries(OPEN)) {
-    await insertInvoices(provider, count - 100, 'sent');
-    await insertInvoices(provider, 100, 'partially_paid');
+    await insertOpenInvoices(db.pool, { clientId: 'acme', provider, count: count - 100, status: 'sent', now });
+    await insertOpenInvoices(db.pool, { clientId: 'acme', provider, count: 100, status: 'partially_paid', now });
     // Neither settled nor imported invoices are read.
-    await insertInvoices(provider, 20, 'paid');
-    await insertInvoices(provider, 20, 'sent', 'import');
+    await insertOpenInvoices(db.pool, { clientId: 'acme', provider, count: 20, status: 'paid', now });
+    await insertOpenInvoices(db.pool, { clientId: 'acme', provider, count: 20, status: 'sent', source: 'import', now });
   }
 }, 60_000);
 afterAll(async () => db.close());

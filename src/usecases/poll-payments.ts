@@ -40,7 +40,8 @@ export interface PollReport {
 
 /**
  * Fallback for lost payment webhooks: asks the back-end about every open invoice, page by page (no cap
- * on their number), each back-end at its own pace. A 429 stops that back-end for this run; the others
+ * on their number), each back-end at its own pace; where the back-end lists its open invoices (Stripe),
+ * that listing answers for the unchanged ones and only the others are read one by one. A 429 stops that back-end for this run; the others
  * go on. Two processes may poll at once: applyBackendState locks the invoice row and only moves it
  * forward, so the second reader of the same state changes nothing.
  */
@@ -69,11 +70,29 @@ export async function pollOpenInvoices(services: Services, options: PollOptions 
     changedBy.set(provider, await backend.changedSinceLastPoll().catch((err: unknown) => (isRateLimited(err) ? (stop(provider, err), null) : null)));
   }
 
+  // Back-ends that list by status answer for all their open invoices in a few pages.
+  const listedOpen = new Map<string, Map<string, BackendInvoice>>();
+  for (const [provider, backend] of Object.entries(services.backends)) {
+    if (!backend.listOpenInvoices || stopped.has(provider)) continue;
+    try {
+      const open = await backend.listOpenInvoices();
+      listedOpen.set(provider, new Map(open.map((inv) => [inv.providerInvoiceId, inv])));
+    } catch (err) {
+      if (isRateLimited(err)) stop(provider, err);
+      else services.log.warn({ provider, err: String(err) }, 'listing open invoices failed; reading them one by one');
+    }
+  }
+
   const pollOne = async (invoice: InvoiceRecord): Promise<void> => {
     const provider = invoice.provider;
     const backend = services.backends[provider];
     if (!backend || !invoice.providerInvoiceId) return;
     if (changedBy.get(provider)?.has(invoice.providerInvoiceId) === false) return;
+    const listed = listedOpen.get(provider)?.get(invoice.providerInvoiceId);
+    if (listed && unchanged(invoice, listed)) {
+      report.checked[provider] = (report.checked[provider] ?? 0) + 1;
+      return;
+    }
     await limiterFor(provider)(async () => {
       if (stopped.has(provider)) {
         report.deferred[provider] = (report.deferred[provider] ?? 0) + 1;

@@ -88,6 +88,8 @@ test('Stripe: a payment whose webhook is lost is recorded by polling alone', asy
   const sent = await sentInvoice('8101');
   h.stripe.pay(sent.providerInvoiceId!);
   await expectRecordedByPolling(sent, 'stripe (poll)');
+  // Stripe's open invoices are listed (the paid one drops out of that list and is read by itself).
+  expect(h.stripe.requests.some((r) => r.method === 'GET' && r.path === '/v1/invoices' && r.query.status === 'open')).toBe(true);
 });
 
 test('QuickBooks: a payment whose webhook is lost is recorded by polling alone', async () => {

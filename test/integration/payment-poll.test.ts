@@ -1,5 +1,7 @@
 import { openTestDatabase } from '../support/database.js';
-import { insertOpenInvoices } from '../support/open-invoices.js';
+import { insertOpenInvoices, seedOpenStripeInvoices } from '../support/open-invoices.js';
+import { startFakeStripe } from '../support/fake-stripe.js';
+import { createStripeBackend } from '../../src/providers/invoicing/stripe.js';
 import type { Database } from '../../src/store/db.js';
 import type { Services } from '../../src/services.js';
 import { createLogger } from '../../src/log.js';
@@ -52,7 +54,7 @@ const client: Client = {
 const now = new Date('2026-03-02T15:00:00Z');
 
 let db: Database;
-let backends: Record<keyof typeof OPEN, CountingBackend>;
+let backends: Record<string, Pick<InvoicingBackend, 'name' | 'fetchInvoice' | 'listOpenInvoices'>>;
 const services = () => ({ db, clock: { now: () => new Date(now) }, backends, log: createLogger('silent') }) as unknown as Services;
 
 async function openIds(provider: string): Promise<string[]> {
@@ -82,24 +84,25 @@ beforeEach(() => {
 test('2,500 open invoices are all read in one run, once each, paged, within each back-end concurrency', async () => {
   const report = await pollOpenInvoices(services(), options);
   for (const [provider, count] of Object.entries(OPEN) as [keyof typeof OPEN, number][]) {
-    const backend = backends[provider];
+    const backend = backends[provider] as CountingBackend;
     expect(backend.reads).toHaveLength(count);
     expect([...backend.reads].sort()).toEqual(await openIds(provider));
     expect(backend.maxInFlight).toBeLessThanOrEqual(CONCURRENCY);
   }
-  expect(backends.stripe.maxInFlight).toBe(CONCURRENCY); // reads do run side by side
+  expect((backends.stripe as CountingBackend).maxInFlight).toBe(CONCURRENCY); // reads do run side by side
   expect(report).toEqual({ changed: 0, checked: { ...OPEN }, rateLimited: [], deferred: {}, failed: 0 });
 }, 60_000);
 
 test('a 429 from one back-end stops only its poll for this run; the next run reads what it left', async () => {
-  backends.stripe.rateLimitFrom = 300;
+  const stripe = backends.stripe as CountingBackend;
+  stripe.rateLimitFrom = 300;
   const first = await pollOpenInvoices(services(), options);
   expect(first.rateLimited).toEqual(['stripe']);
   expect(first.checked.quickbooks).toBe(OPEN.quickbooks);
   expect(first.checked.freshbooks).toBe(OPEN.freshbooks);
   // No read starts after the 429; the ones already in flight (at most the concurrency) finish.
-  expect(backends.stripe.reads.length).toBeGreaterThanOrEqual(300);
-  expect(backends.stripe.reads.length).toBeLessThan(300 + CONCURRENCY);
+  expect(stripe.reads.length).toBeGreaterThanOrEqual(300);
+  expect(stripe.reads.length).toBeLessThan(300 + CONCURRENCY);
   expect(first.checked.stripe! + first.deferred.stripe!).toBe(OPEN.stripe);
   expect(first.failed).toBe(0);
 
@@ -107,4 +110,27 @@ test('a 429 from one back-end stops only its poll for this run; the next run rea
   const next = await pollOpenInvoices(services(), options);
   expect(next.rateLimited).toEqual([]);
   expect(next.checked.stripe).toBe(OPEN.stripe);
+}, 60_000);
+
+test('Stripe, through the real SDK: the open invoices are listed 100 a page; only those missing from the listing are read', async () => {
+  const fake = await startFakeStripe();
+  try {
+    const stripe = createStripeBackend({ secretKey: 'sk_test_poll', webhookSecret: fake.webhookSecret, apiUrl: fake.url });
+    const ids = await seedOpenStripeInvoices(fake, stripe, OPEN.stripe);
+    // Stored with the stand-in's ids in place of the other Stripe rows; two of them have left the open listing.
+    await db.pool.query("DELETE FROM invoices WHERE provider = 'stripe'");
+    await insertOpenInvoices(db.pool, { clientId: 'acme', provider: 'stripe', count: OPEN.stripe, status: 'sent', providerIds: ids, now });
+    for (const id of ids.slice(1, 3)) fake.invoices.set(id, { ...fake.invoices.get(id)!, status: 'draft' });
+    backends.stripe = stripe;
+    const mark = fake.requests.length;
+
+    const report = await pollOpenInvoices(services(), options);
+    const traffic = fake.requests.slice(mark).map((r) => `${r.method} ${r.path}${r.query.status ? `?status=${String(r.query.status)}` : ''}`);
+    expect(traffic.filter((t) => t === 'GET /v1/invoices?status=open')).toHaveLength(OPEN.stripe / 100);
+    expect(traffic.filter((t) => t.startsWith('GET /v1/invoices/')).sort()).toEqual(ids.slice(1, 3).map((id) => `GET /v1/invoices/${id}`).sort());
+    expect(traffic).toHaveLength(OPEN.stripe / 100 + 2);
+    expect(report.checked).toEqual({ ...OPEN });
+  } finally {
+    await fake.close();
+  }
 }, 60_000);

@@ -1,3 +1,5 @@
+import type { InvoicingBackend } from '../../src/providers/invoicing/backend.js';
+import type { FakeStripe } from './fake-stripe.js';
 import type { Queryable } from '../../src/store/db.js';
 
 /**
@@ -17,4 +19,21 @@ export async function insertOpenInvoices(
      FROM generate_series(1, $2::int) AS n, (SELECT coalesce(max(seq), 0) AS base FROM invoices) AS b`,
     [options.provider, options.count, options.status, options.source ?? 'asana', options.now, options.clientId, options.providerIds ?? null],
   );
+}
+
+/**
+ * `count` open invoices at the fake Stripe: one issued through `stripe` (the real adapter), the rest
+ * copies of it under new ids (issuing thousands through the SDK is not what the poll tests measure).
+ * Returns their ids, the issued one first.
+ */
+export async function seedOpenStripeInvoices(fake: FakeStripe, stripe: InvoicingBackend, count: number): Promise<string[]> {
+  const issued = await stripe.issueInvoice({
+    invoiceId: '00000000-0000-4000-8000-000000000001', number: 'INV-0001', currency: 'USD', daysUntilDue: 7, memo: 'Milestone', metadata: {},
+    customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
+    lines: [{ description: 'Design', quantity: '1', unitAmount: 10000, amount: 10000 }],
+  });
+  const template = fake.invoices.get(issued.providerInvoiceId)!;
+  const ids = Array.from({ length: count }, (_, i) => (i === 0 ? issued.providerInvoiceId : `in_seed${String(i).padStart(8, '0')}`));
+  for (const id of ids.slice(1)) fake.invoices.set(id, { ...template, id });
+  return ids;
 }

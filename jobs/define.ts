@@ -62,8 +62,8 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     }
   }, { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
 
-  agenda.define(JOBS.pollPayments, async () => {
-    const report = await pollOpenInvoices(services);
+  agenda.define(JOBS.pollPayments, async (job) => {
+    const report = await pollOpenInvoices(services, { onPage: () => job.touch() });
     if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
   }, { concurrency: 1 });
 

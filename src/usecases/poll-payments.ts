@@ -23,6 +23,11 @@ export interface PollOptions {
   pageSize?: number;
   /** Per back-end pace, by back-end key; defaults to POLL_LIMITS. */
   limits?: Record<string, RateLimiterOptions>;
+  /**
+   * Called after each page: the scheduler extends its job lock here, since a paced run over thousands
+   * of invoices outlasts the 2-minute lock (a page of 500 takes at most a minute at QuickBooks' pace).
+   */
+  onPage?: () => Promise<void>;
 }
 
 export interface PollReport {
@@ -121,6 +126,7 @@ export async function pollOpenInvoices(services: Services, options: PollOptions 
     const page = await openInvoicesPage(services.db.pool, after, pageSize);
     if (page.length === 0) break;
     await Promise.all(page.map(pollOne));
+    await options.onPage?.();
     after = page[page.length - 1]!.id;
     if (page.length < pageSize) break;
   }

@@ -82,7 +82,9 @@ beforeEach(() => {
 });
 
 test('2,500 open invoices are all read in one run, once each, paged, within each back-end concurrency', async () => {
-  const report = await pollOpenInvoices(services(), options);
+  let pages = 0;
+  const report = await pollOpenInvoices(services(), { ...options, onPage: async () => void (pages += 1) });
+  expect(pages).toBe(Math.ceil(2500 / options.pageSize!)); // 400 a page: 7 pages, the last one partial
   for (const [provider, count] of Object.entries(OPEN) as [keyof typeof OPEN, number][]) {
     const backend = backends[provider] as CountingBackend;
     expect(backend.reads).toHaveLength(count);

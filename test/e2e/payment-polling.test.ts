@@ -4,6 +4,7 @@ import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickb
 import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { connectBackend } from '../support/connect-backend.js';
+import { pollOpenInvoices } from '../../src/usecases/poll-payments.js';
 
 /**
  * The polling fallback alone: the client pays at the back-end and no webhook ever arrives. With the
@@ -33,10 +34,10 @@ afterEach(async () => {
   await Promise.all([qbo?.close(), fb?.close()]);
 });
 
-async function start(clientsYaml: string): Promise<void> {
+async function start(clientsYaml: string, pollPaymentsEvery = 300): Promise<void> {
   h = await startHarness({
     clientsYaml,
-    pollPaymentsEvery: 300,
+    pollPaymentsEvery,
     env: {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       PUBLIC_URL: 'https://duebot.example.com',
@@ -128,4 +129,16 @@ test('a 429 from Stripe stops only the Stripe poll: the QuickBooks payment is st
   // The throttle lifts: the next run records the Stripe payment too.
   h.stripe.failNext(0, 200);
   await expectRecordedByPolling(atStripe, 'stripe (poll)');
+});
+
+test('two polls at once record a payment once: one payment row, one thread note', async () => {
+  await start(clients(clientOn('stripe')), 60 * 60 * 1000); // the scheduler's own poll stays out of the way
+  const sent = await sentInvoice('8501');
+  h.stripe.pay(sent.providerInvoiceId!);
+  const reports = await Promise.all([pollOpenInvoices(h.bot.services), pollOpenInvoices(h.bot.services)]);
+  expect(reports.map((r) => r.changed).sort()).toEqual([0, 1]);
+  await expectRecordedByPolling(sent, 'stripe (poll)');
+  const payments = await h.bot.services.db.pool.query('SELECT amount FROM payments WHERE invoice_id = $1', [sent.id]);
+  expect(payments.rows).toEqual([{ amount: expect.anything() }]);
+  expect(h.slack.threadReplies(BILLING_CHANNEL, sent.slackTs!).filter((r) => /Paid \$1,500\.00 on/.test(String(r.args.text)))).toHaveLength(1);
 });

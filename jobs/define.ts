@@ -1,7 +1,8 @@
 import { Agenda } from 'agenda';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { Services } from '../src/services.js';
-import { pollOpenInvoices, runDueWork } from '../src/usecases/sweep.js';
+import { pollOpenInvoices } from '../src/usecases/poll-payments.js';
+import { runDueWork } from '../src/usecases/sweep.js';
 
 /** Agenda job names. Jobs are thin: they call a use case and log; no business rule lives here. */
 export const JOBS = {
@@ -61,9 +62,9 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     }
   }, { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
 
-  agenda.define(JOBS.pollPayments, async () => {
-    const changed = await pollOpenInvoices(services);
-    if (changed) services.log.info({ changed }, 'payment poll applied changes');
+  agenda.define(JOBS.pollPayments, async (job) => {
+    const report = await pollOpenInvoices(services, { onPage: () => job.touch() });
+    if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
   }, { concurrency: 1 });
 
   await agenda.start();

@@ -298,6 +298,18 @@ export async function invoicesInStatus(db: Queryable, statuses: readonly Invoice
   return rows.map(toRecord);
 }
 
+/**
+ * One page of the invoices the payment poll checks (sent or partially paid, not imported), by id after
+ * `afterId`: keyset pagination, so a page never repeats or skips a row while others change status.
+ */
+export async function openInvoicesPage(db: Queryable, afterId: string | null, limit: number): Promise<InvoiceRecord[]> {
+  const { rows } = await db.query<InvoiceRow>(
+    "SELECT * FROM invoices WHERE status IN ('sent', 'partially_paid') AND source <> 'import' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2",
+    [afterId, limit],
+  );
+  return rows.map(toRecord);
+}
+
 /** Drafts whose Slack message was never posted (a crash between storing and posting); imported history has none by design. */
 export async function draftsWithoutMessage(db: Queryable, createdBefore: Date): Promise<InvoiceRecord[]> {
   const { rows } = await db.query<InvoiceRow>(

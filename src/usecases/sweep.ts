@@ -1,7 +1,7 @@
 import { audit } from '../store/audit.js';
 import { markStaleEffectsUnknown } from '../store/effects.js';
 import { purgeExpiredConnectFlows } from '../store/oauth-flow.js';
-import { draftsWithoutMessage, getInvoice, invoicesInStatus, updateInvoice } from '../store/invoices.js';
+import { draftsWithoutMessage, invoicesInStatus, updateInvoice } from '../store/invoices.js';
 import { markStaleRemindersUnknown } from '../store/reminders.js';
 import { unknownOutcomeNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
@@ -12,7 +12,6 @@ import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { retryPendingInbox } from './process-inbox.js';
 import { runDueRetainers, type RetainerReport } from './retainers.js';
 import { runDueReminders, type StepOutcome } from './run-reminders.js';
-import { applyBackendState } from './record-payment.js';
 import { runWeeklySummary } from './weekly-summary.js';
 
 /** How long a claim may stay unfinished before it counts as a crash mid-send. */
@@ -101,28 +100,4 @@ function describeEffect(kind: string): string {
     default:
       return kind;
   }
-}
-
-/** Fallback for lost payment webhooks: ask the back-end about every open invoice. */
-export async function pollOpenInvoices(services: Services): Promise<number> {
-  let changed = 0;
-  // Back-ends with a change feed name what changed; the others get every open invoice checked.
-  const changedBy = new Map<string, Set<string> | null>();
-  for (const [provider, backend] of Object.entries(services.backends)) {
-    if (backend.changedSinceLastPoll) changedBy.set(provider, await backend.changedSinceLastPoll().catch(() => null));
-  }
-  for (const invoice of await invoicesInStatus(services.db.pool, ['sent', 'partially_paid'], 1000)) {
-    const backend = services.backends[invoice.provider];
-    if (!backend || !invoice.providerInvoiceId) continue;
-    if (changedBy.get(invoice.provider)?.has(invoice.providerInvoiceId) === false) continue;
-    try {
-      const live = await backend.fetchInvoice(invoice.providerInvoiceId);
-      const fresh = (await getInvoice(services.db.pool, invoice.id)) ?? invoice;
-      const sourceEvent = `poll:${invoice.id}:${live.status}:${live.amountPaid}`;
-      if (await applyBackendState(services, fresh, live, { sourceEvent, actor: `${backend.name} (poll)`, occurredAt: services.clock.now() })) changed += 1;
-    } catch (err) {
-      services.log.warn({ invoice: invoice.number, err: String(err) }, 'payment poll failed for one invoice');
-    }
-  }
-  return changed;
 }

@@ -98,6 +98,8 @@ export interface HarnessOptions {
   startAt?: Date;
   /** Home tab refresh debounce (default: the bot's). */
   homeRefreshDebounceMs?: number;
+  /** Payment polling fallback interval in ms (default: the bot's 15 minutes, i.e. never within a test). */
+  pollPaymentsEvery?: number;
 }
 
 export const PUBLIC_URL = 'https://duebot.test';
@@ -153,7 +155,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   slack.setChannelMembers(BILLING_CHANNEL, [OWNER, APPROVER, MEMBER]);
   const clock = new ShiftedClock();
   if (options.startAt) clock.advance(Math.max(0, options.startAt.getTime() - Date.now()));
-  const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true, homeRefreshDebounceMs: options.homeRefreshDebounceMs });
+  const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true, homeRefreshDebounceMs: options.homeRefreshDebounceMs, pollPaymentsEveryMs: options.pollPaymentsEvery });
   let bot = await start();
 
   const post = (path: string, body: string, headers: Record<string, string>, method: 'POST' | 'HEAD' = 'POST') =>

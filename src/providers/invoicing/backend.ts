@@ -43,6 +43,12 @@ export interface InvoicingBackend {
    */
   changedSinceLastPoll?(): Promise<Set<string> | null>;
   /**
+   * For back-ends that list by status (Stripe `invoices.list({ status: 'open' })`, 100 a page): every
+   * invoice still open there, so the payment poll reads one by one only duebot's open invoices missing
+   * from it (paid, voided, or issued after the listing).
+   */
+  listOpenInvoices?(): Promise<BackendInvoice[]>;
+  /**
    * Cash in the company's bank accounts, per currency, in minor units: the forecast's starting balance
    * for a currency nobody set with `/invoices balance`. Only back-ends that keep the books (QuickBooks).
    */

@@ -191,6 +191,14 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },
 
+    async listOpenInvoices() {
+      return call('list open invoices', async () => {
+        const open: BackendInvoice[] = [];
+        for await (const inv of stripe.invoices.list({ status: 'open', limit: 100 })) open.push(toBackendInvoice(inv));
+        return open;
+      });
+    },
+
     async creditInvoice(providerInvoiceId, amountMinor, reason) {
       // A credit note on an open invoice lowers what is still due (Stripe's pre-payment credit).
       const current = await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId));

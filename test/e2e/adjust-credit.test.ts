@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
+import { startFakeQuickBooks, quickbooksEnv } from '../support/fake-quickbooks.js';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { remindersOf } from '../../src/store/reminders.js';
@@ -143,7 +143,7 @@ test('QuickBooks: the credit memo lowers the balance, and since QuickBooks count
   try {
     h = await startHarness({
       clientsYaml: ACME_ON_QUICKBOOKS,
-      env: { ENCRYPTION_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://duebot.example.com', QUICKBOOKS_CLIENT_ID: qbo.clientId, QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret, QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier, QUICKBOOKS_API_URL: qbo.url, QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer` },
+      env: { ENCRYPTION_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://duebot.example.com', ...quickbooksEnv(qbo) },
     });
     expect((await connectBackend(h, 'quickbooks', { code: 'qbo-code', realmId: qbo.realmId })).status).toBe(200);
 

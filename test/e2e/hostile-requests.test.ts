@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import Stripe from 'stripe';
 import { startHarness, APPROVER, BILLING_CHANNEL, SIGNING_SECRET, type Harness } from '../support/harness.js';
 import { startFakeQuickBooks, quickbooksEnv, type FakeQuickBooks } from '../support/fake-quickbooks.js';
-import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { startFakeFreshBooks, type FakeFreshBooks, freshbooksEnv } from '../support/fake-freshbooks.js';
 import { signSlackRequest, slashCommandBody } from '../support/fake-slack.js';
 import { asanaDelivery, completedEvent } from '../support/fake-asana.js';
 import { clickupDelivery, statusUpdatedEvent } from '../support/fake-clickup.js';
@@ -30,9 +30,7 @@ beforeAll(async () => {
     env: {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       ...quickbooksEnv(qbo),
-      FRESHBOOKS_CLIENT_ID: fb.clientId,
-      FRESHBOOKS_CLIENT_SECRET: fb.clientSecret,
-      FRESHBOOKS_API_URL: fb.url,
+      ...freshbooksEnv(fb),
       FRESHBOOKS_WEBHOOK_VERIFIER: fb.verifier,
     },
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
-import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
-import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { startFakeQuickBooks, type FakeQuickBooks, quickbooksEnv } from '../support/fake-quickbooks.js';
+import { startFakeFreshBooks, type FakeFreshBooks, freshbooksEnv } from '../support/fake-freshbooks.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { connectBackend } from '../support/connect-backend.js';
 import { pollOpenInvoices } from '../../src/usecases/poll-payments.js';
@@ -41,14 +41,8 @@ async function start(clientsYaml: string, pollPaymentsEvery = 300): Promise<void
     env: {
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       PUBLIC_URL: 'https://duebot.example.com',
-      QUICKBOOKS_CLIENT_ID: qbo.clientId,
-      QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret,
-      QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier,
-      QUICKBOOKS_API_URL: qbo.url,
-      QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer`,
-      FRESHBOOKS_CLIENT_ID: fb.clientId,
-      FRESHBOOKS_CLIENT_SECRET: fb.clientSecret,
-      FRESHBOOKS_API_URL: fb.url,
+      ...quickbooksEnv(qbo),
+      ...freshbooksEnv(fb),
     },
   });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startHarness, MEMBER, type Harness } from '../support/harness.js';
-import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
-import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { startFakeQuickBooks, type FakeQuickBooks, quickbooksEnv } from '../support/fake-quickbooks.js';
+import { startFakeFreshBooks, type FakeFreshBooks, freshbooksEnv } from '../support/fake-freshbooks.js';
 import { createConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
 
@@ -17,14 +17,8 @@ beforeAll(async () => {
     env: {
       ENCRYPTION_KEY: key.toString('base64'),
       PUBLIC_URL: 'https://duebot.example.com',
-      QUICKBOOKS_CLIENT_ID: qbo.clientId,
-      QUICKBOOKS_CLIENT_SECRET: qbo.clientSecret,
-      QUICKBOOKS_WEBHOOK_VERIFIER: qbo.verifier,
-      QUICKBOOKS_API_URL: qbo.url,
-      QUICKBOOKS_TOKEN_URL: `${qbo.url}/oauth2/v1/tokens/bearer`,
-      FRESHBOOKS_CLIENT_ID: fb.clientId,
-      FRESHBOOKS_CLIENT_SECRET: fb.clientSecret,
-      FRESHBOOKS_API_URL: fb.url,
+      ...quickbooksEnv(qbo),
+      ...freshbooksEnv(fb),
     },
   });
 });

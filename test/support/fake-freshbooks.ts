@@ -86,6 +86,11 @@ const lineTotal = (qty: string, unit: string) => {
   return (product + scale / 2n) / scale;
 };
 
+/** The bot's FreshBooks settings pointing at this fake (the OAuth connection itself is still to be made). */
+export function freshbooksEnv(fake: Pick<FakeFreshBooks, 'clientId' | 'clientSecret' | 'url'>): Record<string, string> {
+  return { FRESHBOOKS_CLIENT_ID: fake.clientId, FRESHBOOKS_CLIENT_SECRET: fake.clientSecret, FRESHBOOKS_API_URL: fake.url };
+}
+
 export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
   const accountId = 'zDmNq';
   const clientId = 'fb-client-id';

@@ -4,9 +4,8 @@ import type { RetryAnswer } from '../src/usecases/retry-dead-letter.js';
 import { RETRY_DEAD_LETTER } from './dead-letter-ids.js';
 import { when } from './invoice-actions.js';
 import { sourceLabel } from './source-labels.js';
-import { clip, esc, plural, truncate } from './format.js';
+import { clip, esc, plural, truncate, who } from './format.js';
 
-const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : esc(by));
 /** An outside value, shortened and escaped for mrkdwn. */
 const outside = (value: unknown, max = 80): string => (typeof value === 'string' || typeof value === 'number' ? esc(truncate(String(value), max)) : '?');
 const field = (payload: unknown, key: string): unknown => (payload && typeof payload === 'object' ? (payload as Record<string, unknown>)[key] : undefined);

@@ -6,17 +6,16 @@ import { clip, esc, plural, truncate } from './format.js';
 import { inboxBlocks } from './inbox-status.js';
 import { sourceLabel } from './source-labels.js';
 
-const label = sourceLabel;
 
 function when(at: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: timezone, month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' }).format(at);
 }
 
 function connectionLine(name: string, c: ConnectionState | null, timezone: string): string {
-  if (!c) return `:warning: ${label(name)}: not connected yet; an approver runs \`/invoices connect ${esc(name)}\``;
+  if (!c) return `:warning: ${sourceLabel(name)}: not connected yet; an approver runs \`/invoices connect ${esc(name)}\``;
   const last = c.lastSuccessAt ? `last success ${when(c.lastSuccessAt, timezone)}` : 'no success yet';
-  if (c.status === 'active') return `:white_check_mark: ${label(name)}: connected, ${last}`;
-  return `:x: ${label(name)}: broken (${esc(truncate(c.lastError ?? 'unknown error', 200))}), ${last}; reconnect with \`/invoices connect ${esc(name)}\``;
+  if (c.status === 'active') return `:white_check_mark: ${sourceLabel(name)}: connected, ${last}`;
+  return `:x: ${sourceLabel(name)}: broken (${esc(truncate(c.lastError ?? 'unknown error', 200))}), ${last}; reconnect with \`/invoices connect ${esc(name)}\``;
 }
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text: clip(text, 3000) } });
@@ -30,7 +29,7 @@ function webhookSections(registrations: WebhookRegistration[], timezone: string)
   if (registrations.length === 0) return [section(`${title}\nNone yet: \`/invoices connect &lt;tool&gt; &lt;project/list/board id&gt;\``)];
   const lines = [title];
   for (const r of registrations) {
-    if (!lines.includes(`${label(r.tool)}:`)) lines.push(`${label(r.tool)}:`);
+    if (!lines.includes(`${sourceLabel(r.tool)}:`)) lines.push(`${sourceLabel(r.tool)}:`);
     const state = r.status === 'active' ? ':white_check_mark: active' : ':hourglass_flowing_sand: pending';
     const delivery = r.lastDeliveryAt ? `last delivery ${when(r.lastDeliveryAt, timezone)}` : 'no delivery yet';
     lines.push(`• \`${esc(truncate(r.resource, 64))}\` ${state}${r.mode === 'manual' ? ' (by hand)' : ''}, connected by <@${esc(r.createdBy)}> ${when(r.createdAt, timezone)}, ${delivery}`);
@@ -46,11 +45,11 @@ function webhookSections(registrations: WebhookRegistration[], timezone: string)
 
 /** `/invoices status`: one line per connection, worst states marked so they stand out. */
 export function statusMessage(status: IntegrationStatus, options: { timezone: string }): { text: string; blocks: KnownBlock[] } {
-  const tools = status.projectTools.length ? status.projectTools.map((t) => `:white_check_mark: ${label(t)}: configured`).join('\n') : ':warning: None configured: no milestone becomes a draft';
+  const tools = status.projectTools.length ? status.projectTools.map((t) => `:white_check_mark: ${sourceLabel(t)}: configured`).join('\n') : ':warning: None configured: no milestone becomes a draft';
   const backends = status.backends.length
-    ? status.backends.map((b) => (b.oauth ? connectionLine(b.name, b.connection, options.timezone) : `:white_check_mark: ${label(b.name)}: configured (API key)`)).join('\n')
+    ? status.backends.map((b) => (b.oauth ? connectionLine(b.name, b.connection, options.timezone) : `:white_check_mark: ${sourceLabel(b.name)}: configured (API key)`)).join('\n')
     : ':warning: None configured';
-  const unused = status.unusedConnections.map((c) => `:grey_question: ${label(c.provider)}: a stored ${c.status} connection, but the back-end is not configured`);
+  const unused = status.unusedConnections.map((c) => `:grey_question: ${sourceLabel(c.provider)}: a stored ${c.status} connection, but the back-end is not configured`);
   const smtp = status.smtp;
   const target = smtp.target ? ` ${esc(smtp.target)}` : '';
   const mail =
@@ -60,7 +59,7 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
         ? `:white_check_mark: SMTP${target}: reachable`
         : `:x: SMTP${target}: not reachable (${esc(truncate(smtp.error ?? 'unknown error', 200))})`;
   const problems = [
-    ...status.backends.filter((b) => b.oauth && b.connection?.status !== 'active').map((b) => label(b.name)),
+    ...status.backends.filter((b) => b.oauth && b.connection?.status !== 'active').map((b) => sourceLabel(b.name)),
     ...(smtp.reachable === false ? ['SMTP'] : []),
     ...(status.inbox?.deadLetters ? [plural(status.inbox.deadLetters, 'dead letter')] : []),
   ];

@@ -13,7 +13,8 @@ const SLACK_WINDOW_SECONDS = 5 * 60;
  * `{error}` with the reason (Bolt answers 401/400/413 with an empty body) and a timestamp from the
  * future is refused like a stale one (Bolt lets it through). It reads the body once within Bolt's
  * limit, verifies and parses it as Bolt will, and hands the bytes on as `req.rawBody`, which Bolt
- * reads instead of the stream (and verifies again).
+ * reads instead of the stream. It is the only signature check: the receiver runs with
+ * `signatureVerification: false` (src/app.ts), and nothing reaches Bolt's router around it.
  */
 export function slackGate(signingSecret: string, endpoint: string): express.Router {
   const router = express.Router();

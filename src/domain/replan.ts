@@ -5,7 +5,7 @@ import type { BusinessHours, ReminderStep } from './types.js';
 
 /**
  * A client's reminder schedule changed: the steps an open invoice still has to go through under the
- * new schedule. The rule (README, "Client settings"):
+ * new schedule. The rule (docs/slack.md, "Client settings in Slack"):
  *
  * 1. Nothing already taken is repeated: a new step planned at or before the last reminder already
  *    sent (or claimed, or skipped) counts as done.

@@ -3,7 +3,7 @@ import { daysBetween } from '../domain/calendar.js';
 import { formatMoney, money, toMajorString } from '../domain/money.js';
 
 /**
- * The documented JSON shape of `npm run forecast -- --json` (see README "Cash-flow forecast").
+ * The documented JSON shape of `npm run forecast -- --json` (see docs/forecast.md).
  * Every amount appears twice: a decimal string in major units (`expected`) and the exact integer of
  * minor units (`expectedMinor`). Currencies are never added together.
  */

@@ -1,7 +1,7 @@
 import express from 'express';
 import { defaultBodyLimit } from '@slack/bolt';
 
-/** The most each route reads (the README's "HTTP endpoints" table); a larger body is refused with 413. */
+/** The most each route reads (docs/setup.md, "HTTP endpoints"); a larger body is refused with 413. */
 export const BODY_LIMITS = {
   /** Project tools, Stripe and the accounting back-ends send small JSON or form deliveries. */
   webhook: 1024 * 1024,

@@ -35,7 +35,7 @@ export async function connectProjectTool(services: Services, request: ProjectToo
   const { cipher, publicUrl, maxPerTool } = services.webhooks;
   if (!cipher) return `Cannot connect ${label}: \`ENCRYPTION_KEY\` is not set, and duebot stores webhook secrets only sealed with it. Set it (32 bytes, e.g. \`openssl rand -base64 32\`) and restart.`;
   if (!publicUrl) return `Cannot connect ${label}: \`PUBLIC_URL\` is not set, so there is no address for ${label} to deliver to.`;
-  if (!manual && !registrar) return `duebot does not register ${label} webhooks itself yet: register one by hand as the README describes.`;
+  if (!manual && !registrar) return `duebot does not register ${label} webhooks itself yet: register one by hand as docs/setup.md describes.`;
 
   const db = services.db.pool;
   const now = services.clock.now();

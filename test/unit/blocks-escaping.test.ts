@@ -210,7 +210,7 @@ const NOT_BUILDERS = new Set([
   'parseAdjustSubmission', 'parseAdjustChoice', 'parseCreditSubmission', 'settingsMetadata', 'readSettingsMetadata', 'pickedClient', 'parseClientSettings',
   'replySubject', 'lineToText', 'parseEditSubmission', 'parseEmailList', 'fmt', 'ymdLabel', 'dateLabel', 'esc', 'link', 'who', 'channelRef', 'truncate', 'clip', 'plural',
   'blockProblems', 'messageProblems', 'modalProblems', 'mrkdwnToText', 'blocksToText', 'blockIdOf', 'templateFromState', 'modalErrors', 'parseModalState',
-  'when', 'toneLabel', 'approveButtonValue', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above
+  'when', 'toneLabel', 'approveButtonValue', 'sourceName', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above; `sourceName` is plain text for invoice lines
 ]);
 
 describe('every outside string is escaped in Slack mrkdwn', () => {

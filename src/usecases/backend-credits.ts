@@ -18,11 +18,10 @@ export async function recordBackendCredits(
   live: BackendInvoice,
   origin: { actor: string; backendName: string; sourceEvent: string },
   now: Date,
-): Promise<{ invoice: InvoiceRecord; credits: NewCredit[] }> {
-  if (live.amountCredited <= 0) return { invoice: current, credits: [] };
+): Promise<{ invoice: InvoiceRecord; credits: NewCredit[]; recordedTotal: number }> {
   const recorded = { total: await creditedTotal(tx, current.id), ids: await recordedBackendCreditIds(tx, current.id) };
   const found = unrecordedCredits(live, recorded, current.total - current.amountPaid);
-  if (found.length === 0) return { invoice: current, credits: [] };
+  if (found.length === 0) return { invoice: current, credits: [], recordedTotal: recorded.total };
 
   let { total, lines } = current;
   const credits: NewCredit[] = [];
@@ -42,12 +41,13 @@ export async function recordBackendCredits(
       backendCreditId: credit.backendCreditId,
     });
     if (!written) continue;
+    recorded.total += credit.amount;
     total = after;
     lines = [...lines, { description: reason, quantity: '1', unitAmount: -credit.amount, amount: -credit.amount }];
     credits.push(credit);
     await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'credited', details: { source: 'backend', backendCreditId: credit.backendCreditId, amount: credit.amount, totalAfter: total }, sourceEvent: origin.sourceEvent }, now);
   }
-  if (credits.length === 0) return { invoice: current, credits };
+  if (credits.length === 0) return { invoice: current, credits, recordedTotal: recorded.total };
   const invoice = (await updateInvoice(tx, current.id, { lines, total }, now))!;
-  return { invoice, credits };
+  return { invoice, credits, recordedTotal: recorded.total };
 }

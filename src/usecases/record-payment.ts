@@ -9,10 +9,16 @@ import { cancelPendingReminders } from '../store/reminders.js';
 import { paymentNote, statusChangeNote } from '../../blocks/thread.js';
 import { backendCreditNote } from '../../blocks/credit-note.js';
 import { recordBackendCredits } from './backend-credits.js';
+import { sourceName } from '../../blocks/source-labels.js';
+import { formatMoney, money } from '../domain/money.js';
 import type { Services } from '../services.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 
 export type BackendEventOutcome = 'applied' | 'unchanged' | 'unknown_invoice' | 'ignored';
+
+function creditGoneNote(backend: string, missing: number, currency: string): string {
+  return `${backend} now shows ${formatMoney(money(missing, currency))} less credit than duebot recorded (a credit note or memo voided there?). duebot left the balance as it was: check the invoice and correct it by hand.`;
+}
 
 /** A payment-provider webhook: re-read the invoice from the back-end and apply what it says now. */
 export async function handleBackendEvent(services: Services, provider: string, event: BackendWebhookEvent, sourceEvent: string): Promise<BackendEventOutcome> {
@@ -64,7 +70,7 @@ export async function applyBackendState(
 
     if (isSettled(current.status)) return null;
     if (await creditInFlight(tx, current.id)) return null; // the credit use case records it; the next check reads the rest
-    const { invoice: credited, credits } = await recordBackendCredits(tx, current, live, { actor: origin.actor, backendName, sourceEvent: origin.sourceEvent }, now);
+    const { invoice: credited, credits, recordedTotal } = await recordBackendCredits(tx, current, live, { actor: origin.actor, backendName, sourceEvent: origin.sourceEvent }, now);
 
     // Money only (credits are not payments). A back-end that calls the invoice settled while money came
     // in settles it in full (its rounding may differ by a unit); without any credit that is its word alone.
@@ -73,7 +79,15 @@ export async function applyBackendState(
     const fullyPaid = moneyPaid >= credited.total || (settledThere && (live.amountCredited === 0 || moneyPaid > credited.amountPaid));
     const paidNow = fullyPaid ? credited.total : moneyPaid;
     const delta = paidNow - credited.amountPaid;
-    if (delta <= 0 && credits.length === 0) return null;
+    if (delta <= 0 && credits.length === 0) {
+      // Less credit at the back-end than recorded (a credit note voided there): duebot never raises a
+      // balance by itself; a person checks. Said once, on the invoice's message.
+      const attention = recordedTotal > live.amountCredited ? creditGoneNote(sourceName(backendName), recordedTotal - live.amountCredited, current.currency) : null;
+      if (!attention || current.attention === attention) return null;
+      const updated = (await updateInvoice(tx, current.id, { attention }, now))!;
+      await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'credit_missing_at_backend', details: { recorded: recordedTotal, atBackend: live.amountCredited }, sourceEvent: origin.sourceEvent }, now);
+      return { updated, kind: 'attention' } as const;
+    }
 
     if (delta > 0) {
       const status = nextStatus(credited.status, { type: 'recordPayment', amountPaid: paidNow, total: credited.total });
@@ -123,7 +137,7 @@ export async function applyBackendState(
         timezone: services.settings.timezone,
       }),
     );
-  } else if (result.kind !== 'credit') {
+  } else if (result.kind !== 'credit' && result.kind !== 'attention') {
     await postInThread(services, updated, statusChangeNote({ status: result.kind, by: null }));
   }
   return updated;

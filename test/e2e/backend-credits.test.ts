@@ -162,7 +162,18 @@ describe('Stripe', () => {
     await h.slack.waitFor(async () => (await pool().query("SELECT 1 FROM inbox_events WHERE source = 'stripe' AND processed_at IS NOT NULL")).rowCount === 1);
     expect((await pollOpenInvoices(h.bot.services)).changed).toBe(0);
     expect(await credits(inv)).toHaveLength(1);
-    expect((await getInvoice(pool(), inv.id))!).toMatchObject({ total: 110000, amountPaid: 0, status: 'sent' });
+    expect((await getInvoice(pool(), inv.id))!).toMatchObject({ total: 110000, amountPaid: 0, status: 'sent', attention: null });
+
+    // Voided in the Dashboard afterwards: duebot does not raise the balance by itself, it asks a person.
+    h.stripe.voidCreditNote(note!.id);
+    const v = h.stripe.signedDelivery(h.stripe.creditNoteEvent('credit_note.voided', note!.id) as never);
+    expect((await fetch(`${h.bot.url}/webhooks/stripe`, { method: 'POST', body: v.body, headers: v.headers })).status).toBe(200);
+    const flagged = await h.slack.waitFor(async () => {
+      const i = await getInvoice(pool(), inv.id);
+      return i?.attention ? i : undefined;
+    });
+    expect(flagged).toMatchObject({ total: 110000, status: 'sent' });
+    expect(flagged.attention).toContain('Stripe now shows $400.00 less credit than duebot recorded');
   });
 });
 

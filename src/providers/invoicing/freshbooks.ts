@@ -181,7 +181,8 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
    * payments are read (only when something was paid) to tell credits from money.
    */
   async function creditsOn(inv: FreshBooksInvoice): Promise<BackendCredit[]> {
-    if (!inv.paid || inv.id === undefined || fromFreshBooksAmount(inv.paid.amount, normalizeCurrency(inv.currencyCode ?? inv.paid.code ?? 'USD')) <= 0) return [];
+    const currency = normalizeCurrency(inv.currencyCode ?? inv.paid?.code ?? 'USD');
+    if (!inv.paid || inv.id === undefined || fromFreshBooksAmount(inv.paid.amount, currency) <= 0) return [];
     const payments: FreshBooksPayment[] = [];
     for (let page = 1; ; page += 1) {
       const listed = await call('list payments', (account) =>
@@ -190,7 +191,7 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       payments.push(...((listed.payments as unknown as FreshBooksPayment[]) ?? []));
       if (page >= listed.pages.pages) break;
     }
-    return freshbooksCredits(payments.filter((x) => Number(x.invoiceId) === Number(inv.id)), normalizeCurrency(inv.currencyCode ?? inv.paid.code ?? 'USD'));
+    return freshbooksCredits(payments.filter((x) => Number(x.invoiceId) === Number(inv.id)), currency);
   }
 
   return {

@@ -253,11 +253,10 @@ export function toWebhookEvent(event: Stripe.Event): BackendWebhookEvent {
     return { eventId: event.id, type: event.type, kind, providerInvoiceId: kind === 'ignored' ? null : invoice, duebotInvoiceId: null, occurredAt: eventTime(event), subject: object.id ? { type: 'credit_note', id: object.id } : null };
   }
   const isInvoice = object.object === 'invoice';
-  const kind = isInvoice ? (ownValue(EVENT_KINDS, event.type) ?? 'ignored') : 'ignored';
   return {
     eventId: event.id,
     type: event.type,
-    kind: kind === 'credit' ? 'ignored' : kind,
+    kind: isInvoice ? (ownValue(EVENT_KINDS, event.type) ?? 'ignored') : 'ignored',
     providerInvoiceId: isInvoice ? (object.id ?? null) : null,
     duebotInvoiceId: isInvoice ? (object.metadata?.duebot_invoice_id ?? null) : null,
     occurredAt: eventTime(event),

@@ -15,5 +15,10 @@ const SOURCE_LABEL: Record<string, string> = {
 
 /** A source's name for mrkdwn: its label, or the raw name (shortened, escaped) for one not listed. */
 export function sourceLabel(source: string): string {
-  return esc(Object.hasOwn(SOURCE_LABEL, source) ? SOURCE_LABEL[source]! : truncate(source, 40));
+  return esc(sourceName(source));
+}
+
+/** The same name as plain text (not escaped), e.g. for an invoice line. */
+export function sourceName(source: string): string {
+  return Object.hasOwn(SOURCE_LABEL, source) ? SOURCE_LABEL[source]! : truncate(source, 40);
 }

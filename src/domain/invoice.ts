@@ -28,7 +28,7 @@ const OPEN: readonly InvoiceStatus[] = ['sent', 'partially_paid'];
 
 /** Settled invoices get no reminders and accept no further changes from duebot's side. */
 export function isSettled(status: InvoiceStatus): boolean {
-  return status === 'paid' || status === 'void' || status === 'uncollectible' || status === 'discarded';
+  return status === 'paid' || status === 'credited' || status === 'void' || status === 'uncollectible' || status === 'discarded';
 }
 
 /** Open = sent to the client and not fully paid: what aging, reminders and polling look at. */

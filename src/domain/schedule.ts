@@ -54,6 +54,7 @@ export type ReminderDecision = { send: true } | { send: false; reason: string; h
 
 /** Decided right before a send, on freshly read state: anything settled, paused or disputed gets nothing. */
 export function decideReminder(subject: ReminderSubject): ReminderDecision {
+  if (subject.status === 'credited') return { send: false, reason: 'the invoice was settled by a credit' };
   if (subject.status === 'paid' || subject.balance <= 0) return { send: false, reason: 'the invoice is paid' };
   if (subject.status === 'void') return { send: false, reason: 'the invoice was voided' };
   if (subject.status === 'uncollectible') return { send: false, reason: 'the invoice was marked uncollectible' };

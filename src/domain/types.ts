@@ -6,6 +6,7 @@ export type InvoiceStatus =
   | 'sent' // emailed with a payment link; reminders running
   | 'partially_paid' // some money in; reminders continue for the balance
   | 'paid'
+  | 'credited' // settled by credits (credit notes / memos), not by money: nothing left to pay
   | 'void'
   | 'uncollectible'
   | 'discarded'; // draft thrown away in Slack; keeps its number so the sequence stays gap-free

@@ -466,4 +466,24 @@ CREATE INDEX inbox_dead ON inbox_events (dead_at) WHERE processed_at IS NULL AND
 ALTER TABLE clients ADD COLUMN max_invoice_amount bigint CHECK (max_invoice_amount > 0);
 `,
   },
+  {
+    version: 200,
+    name: 'credits from the back-ends',
+    sql: `
+-- A credit made in the back-end's own UI (credit note, credit memo, credit payment) is recorded like one
+-- made in duebot, with source 'backend'. backend_credit_id is the back-end's id of the credit (for
+-- duebot's own credits too, once known), so one seen by webhook and again by the poll counts once.
+ALTER TABLE invoice_credits
+  ADD COLUMN source text NOT NULL DEFAULT 'duebot' CHECK (source IN ('duebot', 'backend')),
+  ADD COLUMN backend_credit_id text;
+CREATE UNIQUE INDEX invoice_credits_backend_id ON invoice_credits (invoice_id, backend_credit_id) WHERE backend_credit_id IS NOT NULL;
+-- Settled by credits, not by money: no reminders, and neither a payment nor days-to-pay history.
+ALTER TABLE invoices DROP CONSTRAINT IF EXISTS invoices_status_check;
+ALTER TABLE invoices ADD CONSTRAINT invoices_status_check
+  CHECK (status IN ('draft', 'approved', 'sent', 'partially_paid', 'paid', 'credited', 'void', 'uncollectible', 'discarded'));
+-- Invoices an earlier duebot marked paid when a credit settled them.
+UPDATE invoices SET status = 'credited', paid_at = NULL
+ WHERE status = 'paid' AND id IN (SELECT invoice_id FROM invoice_credits WHERE balance_after = 0);
+`,
+  },
 ];

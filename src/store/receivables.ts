@@ -57,7 +57,7 @@ export async function receivablesByClient(db: Queryable, today: string): Promise
 export async function invoicedBetween(db: Queryable, from: Date, to: Date): Promise<Map<string, number>> {
   const { rows } = await db.query<{ currency: string; invoiced: number }>(
     `SELECT currency, sum(total)::bigint AS invoiced FROM invoices
-     WHERE sent_at IS NOT NULL AND sent_at >= $1 AND sent_at < $2 AND status IN ('sent', 'partially_paid', 'paid', 'uncollectible')
+     WHERE sent_at IS NOT NULL AND sent_at >= $1 AND sent_at < $2 AND status IN ('sent', 'partially_paid', 'paid', 'credited', 'uncollectible')
      GROUP BY currency`,
     [from, to],
   );

@@ -29,7 +29,8 @@ export type CreditOutcome = { outcome: 'credited'; invoice: InvoiceRecord; settl
  * "Adjust amount" as a credit: the back-end lowers what the client owes (Stripe credit note,
  * QuickBooks credit memo applied by a zero payment, FreshBooks credit payment), duebot lowers the
  * invoice's total by a credit line, the client is emailed the corrected balance and the reminder
- * sequence starts again from today. A credit of the whole balance settles the invoice.
+ * sequence starts again from today. A credit of the whole balance settles the invoice (`credited`,
+ * not paid). The back-end's id of the credit is kept, so reading it back later does not count it again.
  *
  * Once per submission: the effects ledger claim comes before the back-end call. Between that call and
  * the recorded credit, payment checks leave the invoice alone (src/store/credits.ts creditInFlight);
@@ -50,8 +51,9 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
     return { outcome: 'refused', reason: `This credit on ${invoice.number} was already submitted.` };
   }
   let remaining: number;
+  let backendCreditId: string;
   try {
-    remaining = (await backend.creditInvoice(invoice.providerInvoiceId, credit.amount, credit.reason)).amountRemaining;
+    ({ amountRemaining: remaining, creditId: backendCreditId } = await backend.creditInvoice(invoice.providerInvoiceId, credit.amount, credit.reason));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     // A refusal (4xx) certainly changed nothing; anything else may have: the claim stays for a person to check.
@@ -67,8 +69,8 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
     const total = Math.max(current.amountPaid, current.total - credit.amount);
     const settled = total - current.amountPaid <= 0;
     const lines = [...current.lines, { description: `Credit: ${credit.reason}`, quantity: '1', unitAmount: -credit.amount, amount: -credit.amount }];
-    const updated = await updateInvoice(tx, current.id, { lines, total, disputed: false, disputedAt: null, ...(settled ? { status: 'paid' as const, paidAt: now } : {}) }, now);
-    await recordCredit(tx, { invoiceId: current.id, effectKey: key, amount: credit.amount, currency: current.currency, reason: credit.reason, balanceAfter: total - current.amountPaid, createdAt: now, createdBy: actor });
+    const updated = await updateInvoice(tx, current.id, { lines, total, disputed: false, disputedAt: null, ...(settled ? { status: 'credited' as const, paidAt: null } : {}) }, now);
+    await recordCredit(tx, { invoiceId: current.id, effectKey: key, amount: credit.amount, currency: current.currency, reason: credit.reason, balanceAfter: total - current.amountPaid, createdAt: now, createdBy: actor, backendCreditId });
     const cancelled = await cancelPendingReminders(tx, current.id, settled ? 'settled by a credit' : 'sequence restarted after a credit', now);
     // The corrected invoice's sequence starts from today, under new step numbers (old steps stay as history).
     const offset = (await remindersOf(tx, current.id)).reduce((max, r) => Math.max(max, r.stepIndex + 1), 0);

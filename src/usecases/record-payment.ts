@@ -2,15 +2,23 @@ import { elapsedDays } from '../domain/calendar.js';
 import { nextStatus, isSettled } from '../domain/invoice.js';
 import type { BackendInvoice, BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import { audit } from '../store/audit.js';
-import { creditedTotal, creditInFlight } from '../store/credits.js';
+import { creditInFlight } from '../store/credits.js';
 import { withTransaction } from '../store/db.js';
 import { findInvoiceByProviderId, getInvoice, recordPaymentRow, updateInvoice, type InvoiceRecord } from '../store/invoices.js';
 import { cancelPendingReminders } from '../store/reminders.js';
 import { paymentNote, statusChangeNote } from '../../blocks/thread.js';
+import { backendCreditNote } from '../../blocks/credit-note.js';
+import { recordBackendCredits } from './backend-credits.js';
+import { sourceName } from '../../blocks/source-labels.js';
+import { formatMoney, money } from '../domain/money.js';
 import type { Services } from '../services.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 
 export type BackendEventOutcome = 'applied' | 'unchanged' | 'unknown_invoice' | 'ignored';
+
+function creditGoneNote(backend: string, missing: number, currency: string): string {
+  return `${backend} now shows ${formatMoney(money(missing, currency))} less credit than duebot recorded (a credit note or memo voided there?). duebot left the balance as it was: check the invoice and correct it by hand.`;
+}
 
 /** A payment-provider webhook: re-read the invoice from the back-end and apply what it says now. */
 export async function handleBackendEvent(services: Services, provider: string, event: BackendWebhookEvent, sourceEvent: string): Promise<BackendEventOutcome> {
@@ -33,9 +41,11 @@ export async function handleBackendEvent(services: Services, provider: string, e
 }
 
 /**
- * Moves the invoice to what the back-end reports (payment, partial payment, void, uncollectible).
- * Amounts are absolute, so applying the same state twice changes nothing. Returns the updated
- * invoice, or null when nothing changed.
+ * Moves the invoice to what the back-end reports (credit, payment, partial payment, void,
+ * uncollectible). Amounts are absolute and credits keyed by the back-end's id, so applying the same
+ * state twice changes nothing. Credits come first: each lowers the total (src/usecases/backend-credits.ts);
+ * money then counts against what is left. An invoice whose balance a credit brings to zero is
+ * `credited`, not paid. Returns the updated invoice, or null when nothing changed.
  */
 export async function applyBackendState(
   services: Services,
@@ -44,44 +54,73 @@ export async function applyBackendState(
   origin: { sourceEvent: string; actor: string; occurredAt: Date },
 ): Promise<InvoiceRecord | null> {
   const now = services.clock.now();
+  const backendName = services.backends[invoice.provider]?.name ?? invoice.provider;
   const result = await withTransaction(services.db.pool, async (tx) => {
     const current = await getInvoice(tx, invoice.id, { forUpdate: true });
     if (!current || current.status === 'draft' || current.status === 'discarded') return null;
 
     if (live.status === 'void' || live.status === 'uncollectible') {
       const target = live.status === 'void' ? 'void' : 'uncollectible';
-      if (current.status === target || current.status === 'paid') return null;
+      if (current.status === target || current.status === 'paid' || current.status === 'credited') return null;
       const updated = await updateInvoice(tx, current.id, { status: nextStatus(current.status, { type: target === 'void' ? 'void' : 'markUncollectible' }) }, now);
       const cancelled = await cancelPendingReminders(tx, current.id, `invoice ${target}`, now);
       await audit(tx, { invoiceId: current.id, actor: origin.actor, action: target, details: { cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent }, now);
       return { updated: updated!, kind: target } as const;
     }
 
-    // A credit lowers the balance without money coming in, and QuickBooks and FreshBooks count it as
-    // paid: once credited, what was paid is what the (lowered) total leaves open at the back-end.
+    if (isSettled(current.status)) return null;
     if (await creditInFlight(tx, current.id)) return null; // the credit use case records it; the next check reads the rest
-    const credited = await creditedTotal(tx, current.id);
-    const amountPaid = credited > 0 ? Math.min(current.total, Math.max(0, current.total - live.amountRemaining)) : Math.min(live.amountPaid, current.total);
-    const fullyPaid = live.status === 'paid' || live.amountRemaining <= 0 || amountPaid >= current.total;
-    const paidNow = fullyPaid ? current.total : amountPaid;
-    if (paidNow <= current.amountPaid || isSettled(current.status)) return null;
+    const { invoice: credited, credits, recordedTotal } = await recordBackendCredits(tx, current, live, { actor: origin.actor, backendName, sourceEvent: origin.sourceEvent }, now);
 
-    const delta = paidNow - current.amountPaid;
-    const status = nextStatus(current.status, { type: 'recordPayment', amountPaid: paidNow, total: current.total });
-    await recordPaymentRow(tx, { invoiceId: current.id, sourceEvent: origin.sourceEvent, amount: delta, currency: current.currency, amountPaidAfter: paidNow, paidAt: origin.occurredAt });
-    const updated = await updateInvoice(tx, current.id, { amountPaid: paidNow, status, paidAt: status === 'paid' ? origin.occurredAt : null, attention: null }, now);
-    const cancelled = status === 'paid' ? await cancelPendingReminders(tx, current.id, 'paid', now) : 0;
-    await audit(
-      tx,
-      { invoiceId: current.id, actor: origin.actor, action: status === 'paid' ? 'paid' : 'partially_paid', details: { amount: delta, amountPaid: paidNow, cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent },
-      now,
-    );
-    return { updated: updated!, kind: 'payment', delta } as const;
+    // Money only (credits are not payments). A back-end that calls the invoice settled while money came
+    // in settles it in full (its rounding may differ by a unit); without any credit that is its word alone.
+    const moneyPaid = Math.min(live.amountPaid, credited.total);
+    const settledThere = live.status === 'paid' || live.amountRemaining <= 0;
+    const fullyPaid = moneyPaid >= credited.total || (settledThere && (live.amountCredited === 0 || moneyPaid > credited.amountPaid));
+    const paidNow = fullyPaid ? credited.total : moneyPaid;
+    const delta = paidNow - credited.amountPaid;
+    if (delta <= 0 && credits.length === 0) {
+      // Less credit at the back-end than recorded (a credit note voided there): duebot never raises a
+      // balance by itself; a person checks. Said once, on the invoice's message.
+      const attention = recordedTotal > live.amountCredited ? creditGoneNote(sourceName(backendName), recordedTotal - live.amountCredited, current.currency) : null;
+      if (!attention || current.attention === attention) return null;
+      const updated = (await updateInvoice(tx, current.id, { attention }, now))!;
+      await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'credit_missing_at_backend', details: { recorded: recordedTotal, atBackend: live.amountCredited }, sourceEvent: origin.sourceEvent }, now);
+      return { updated, kind: 'attention' } as const;
+    }
+
+    if (delta > 0) {
+      const status = nextStatus(credited.status, { type: 'recordPayment', amountPaid: paidNow, total: credited.total });
+      await recordPaymentRow(tx, { invoiceId: current.id, sourceEvent: origin.sourceEvent, amount: delta, currency: current.currency, amountPaidAfter: paidNow, paidAt: origin.occurredAt });
+      const updated = await updateInvoice(tx, current.id, { amountPaid: paidNow, status, paidAt: status === 'paid' ? origin.occurredAt : null, attention: null }, now);
+      const cancelled = status === 'paid' ? await cancelPendingReminders(tx, current.id, 'paid', now) : 0;
+      await audit(
+        tx,
+        { invoiceId: current.id, actor: origin.actor, action: status === 'paid' ? 'paid' : 'partially_paid', details: { amount: delta, amountPaid: paidNow, cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent },
+        now,
+      );
+      return { updated: updated!, kind: 'payment', delta, credits } as const;
+    }
+    // Only credits: settled by them once nothing is left, with no paid date (no money came in).
+    const settled = credited.total - credited.amountPaid <= 0;
+    const updated = settled ? (await updateInvoice(tx, current.id, { status: 'credited', paidAt: null, attention: null }, now))! : credited;
+    const cancelled = settled ? await cancelPendingReminders(tx, current.id, 'settled by a credit', now) : 0;
+    if (settled) await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'settled_by_credit', details: { cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent }, now);
+    return { updated, kind: 'credit', credits } as const;
   });
   if (!result) return null;
 
   const { updated } = result;
   await publishInvoiceMessage(services, updated);
+  if (result.kind === 'payment' || result.kind === 'credit') {
+    for (const [i, credit] of result.credits.entries()) {
+      const last = i === result.credits.length - 1;
+      services.log.info({ invoice: updated.number, amount: credit.amount, backendCreditId: credit.backendCreditId }, 'credit from the back-end recorded');
+      // The balance after this credit: the money of this same read is told apart below.
+      const balance = last && result.kind === 'credit' ? updated.total - updated.amountPaid : null;
+      await postInThread(services, updated, backendCreditNote({ amount: credit.amount, currency: updated.currency, backendName, balance }));
+    }
+  }
   if (result.kind === 'payment') {
     const fullyPaid = updated.status === 'paid';
     services.log.info({ invoice: updated.number, amount: result.delta, fullyPaid }, 'payment recorded');
@@ -98,7 +137,7 @@ export async function applyBackendState(
         timezone: services.settings.timezone,
       }),
     );
-  } else {
+  } else if (result.kind !== 'credit' && result.kind !== 'attention') {
     await postInThread(services, updated, statusChangeNote({ status: result.kind, by: null }));
   }
   return updated;

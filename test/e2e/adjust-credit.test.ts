@@ -115,15 +115,15 @@ test('a partial credit: credit note in Stripe, lower balance, corrected email, t
   expect((await remindersOf(pool(), inv.id)).filter((r) => r.status === 'pending')).toHaveLength(0);
 });
 
-test('a credit of the whole balance settles the invoice: Stripe shows it paid, no payment is recorded, no reminder follows', async () => {
+test('a credit of the whole balance settles the invoice as credited (not paid): Stripe shows it paid, no payment is recorded, no reminder follows', async () => {
   h = await startHarness();
   const inv = await disputedInvoice('9102', 900);
   expect((await h.submitView('adjust_amount_modal', APPROVER, inv.id, creditValues('900', 'Written off: project cancelled'))).status).toBe(200);
   const email = await h.smtp.waitFor((m) => m.subject.includes(inv.number) && /Credit applied/.test(m.subject));
   expect(email.subject).toBe(`[Pixel & Co] Credit applied: Invoice #${inv.number} — settled`);
   expect(email.text).toContain('Nothing remains to be paid on this invoice, and no further reminders will be sent.');
-  const settled = await h.waitForStatus(inv.id, 'paid');
-  expect(settled).toMatchObject({ total: 0, amountPaid: 0, disputed: false });
+  const settled = await h.waitForStatus(inv.id, 'credited');
+  expect(settled).toMatchObject({ total: 0, amountPaid: 0, disputed: false, paidAt: null });
   expect(stripeInvoice(inv)).toMatchObject({ status: 'paid', amount_remaining: 0, amount_paid: 0 });
   await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Settled by the credit')));
 

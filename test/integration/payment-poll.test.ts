@@ -40,7 +40,7 @@ class CountingBackend {
       if (this.rateLimitFrom !== null && this.reads.length >= this.rateLimitFrom) {
         throw new BackendError(`${this.name} read failed (429)`, 'rate_limited', true, { status: 429, retryAfterMs: 1000 });
       }
-      return { providerInvoiceId, providerCustomerId: 'cus_1', status: 'open', currency: 'USD', amountDue: 10_000, amountPaid: 0, amountRemaining: 10_000, paymentUrl: null, pdfUrl: null, metadata: {} };
+      return { providerInvoiceId, providerCustomerId: 'cus_1', status: 'open', currency: 'USD', amountDue: 10_000, amountPaid: 0, amountCredited: 0, amountRemaining: 10_000, paymentUrl: null, pdfUrl: null, metadata: {} };
     } finally {
       this.inFlight -= 1;
     }

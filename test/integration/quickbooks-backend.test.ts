@@ -95,6 +95,19 @@ test('legacy and CloudEvents webhooks are verified and mapped; payments resolve 
   expect(() => backend.parseWebhook(Buffer.from(cloud.body.replace('e1', 'e9')), cloud.headers)).toThrow(WebhookSignatureError);
 });
 
+test('a credit memo applied in QuickBooks (a $0 payment linking it) is a credit, not money; its webhook resolves to the invoice', async () => {
+  const issued = await backend.issueInvoice({ ...req({ name: 'Memo Co' }), lines: [{ description: 'x', quantity: '1', unitAmount: 100000, amount: 100000 }] });
+  const { creditMemoId, paymentId } = fake.creditMemo(issued.providerInvoiceId, 25000);
+  fake.pay(issued.providerInvoiceId, 30000);
+  expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({
+    status: 'open', amountDue: 100000, amountPaid: 30000, amountCredited: 25000, amountRemaining: 45000, credits: [{ id: `Payment/${paymentId}`, amount: 25000 }],
+  });
+  const delivery = fake.signed([{ specversion: '1.0', id: 'm1', type: 'qbo.creditmemo.created.v1', time: '2026-11-10T18:22:01Z', intuitentityid: creditMemoId, intuitaccountid: fake.realmId, data: {} }]);
+  const [event] = backend.parseWebhookEvents!(Buffer.from(delivery.body), delivery.headers);
+  expect(event).toMatchObject({ kind: 'credit', providerInvoiceId: null, subject: { type: 'credit_memo', id: creditMemoId } });
+  expect(await backend.resolveInvoiceId!(event!)).toBe(issued.providerInvoiceId);
+});
+
 test('never more than 10 requests in flight per realm', async () => {
   const issued = await backend.issueInvoice({ ...req({ name: 'Busy Co' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
   // Slow answers so requests pile up; without the limiter all 30 would be in flight at once.

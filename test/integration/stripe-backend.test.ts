@@ -77,6 +77,7 @@ describe('issueInvoice', () => {
       currency: 'USD',
       amountDue: 150000,
       amountPaid: 0,
+      amountCredited: 0,
       amountRemaining: 150000,
       paymentUrl: `${stripe.url}/pay/${issued.providerInvoiceId}`,
       pdfUrl: `${stripe.url}/pay/${issued.providerInvoiceId}/pdf`,
@@ -186,6 +187,15 @@ describe('fetchInvoice', () => {
     expect(await backend().fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', currency: 'USD', amountPaid: 150000, amountRemaining: 0 });
   });
 
+  test('a partial credit note made in the Dashboard is a credit, not a payment; a voided one credits nothing', async () => {
+    const issued = await backend().issueInvoice(request());
+    stripe.pay(issued.providerInvoiceId, 50000);
+    const note = stripe.creditNote(issued.providerInvoiceId, 20000, 'Goodwill');
+    expect(await backend().fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountPaid: 50000, amountCredited: 20000, amountRemaining: 80000, credits: [{ id: note.id, amount: 20000 }] });
+    stripe.voidCreditNote(note.id);
+    expect(await backend().fetchInvoice(issued.providerInvoiceId)).toMatchObject({ amountPaid: 50000, amountCredited: 0, amountRemaining: 100000, credits: [] });
+  });
+
   test('maps void and uncollectible; an unknown id is not_found', async () => {
     const voided = await backend().issueInvoice(request());
     stripe.void(voided.providerInvoiceId);
@@ -226,15 +236,20 @@ describe('parseWebhook', () => {
     ['invoice.payment_succeeded', 'payment'],
     ['invoice.voided', 'voided'],
     ['invoice.marked_uncollectible', 'uncollectible'],
+    ['invoice.updated', 'payment'],
     ['invoice.finalized', 'ignored'],
     ['invoice.payment_failed', 'ignored'],
   ])('%s → %s', (type, kind) => {
     expect(parse(stripe.signedDelivery(stripe.event(type, invoiceId))).kind).toBe(kind);
   });
 
-  test('events about other objects are ignored and carry no invoice ids', () => {
-    const event = { ...stripe.event('credit_note.created', invoiceId), data: { object: { id: 'cn_1', object: 'credit_note', invoice: invoiceId, metadata: {} } } };
-    expect(parse(stripe.signedDelivery(event))).toMatchObject({ kind: 'ignored', type: 'credit_note.created', providerInvoiceId: null, duebotInvoiceId: null });
+  test('a credit note made in the Dashboard names its invoice, to be read again; other objects are ignored', () => {
+    const note = stripe.creditNote(invoiceId, 1000);
+    expect(parse(stripe.signedDelivery(stripe.creditNoteEvent('credit_note.created', note.id)))).toMatchObject({ kind: 'credit', type: 'credit_note.created', providerInvoiceId: invoiceId, duebotInvoiceId: null, subject: { type: 'credit_note', id: note.id } });
+    stripe.voidCreditNote(note.id);
+    expect(parse(stripe.signedDelivery(stripe.creditNoteEvent('credit_note.voided', note.id)))).toMatchObject({ kind: 'credit', providerInvoiceId: invoiceId });
+    const other = { ...stripe.event('charge.refunded', invoiceId), data: { object: { id: 'ch_1', object: 'charge', invoice: invoiceId, metadata: {} } } };
+    expect(parse(stripe.signedDelivery(other))).toMatchObject({ kind: 'ignored', providerInvoiceId: null, duebotInvoiceId: null });
   });
 
   test('an invoice without our metadata has no duebot id', () => {

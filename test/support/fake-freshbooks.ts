@@ -14,7 +14,7 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  * - Clients: list (search[email], search[organization_like]) and create.
  * - Invoices: list (search[invoice_number], search[date_min|date_max] on create_date, page / per_page
  *   (default 15, at most 100) answered with page, pages, per_page, total), create, single, update
- *   (action_mark_as_sent, vis_state), share_link. Payments: list (paged the same way), single, create
+ *   (action_mark_as_sent, vis_state), share_link. Payments: list (paged the same way, search[invoiceid]), single, create
  *   (type "Credit" spends the client's credit notes). Credit notes: create. Callbacks: verify (PUT).
  * - Taxes: GET /taxes/taxes (search[name] is a "contains" match), `{ taxid, name, amount: "8.25" (percent), number, compound }`.
  *   An invoice line's `taxName1`/`taxAmount1` (and `2`) are the tax's name and percentage; the line
@@ -43,6 +43,11 @@ export interface FakeFreshBooks {
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** Records a payment (default: the whole outstanding amount), as a string of major units, dated `date` (default today, UTC). */
   pay(invoiceId: number | string, amount?: string, date?: string): { paymentId: number };
+  /**
+   * A credit made in FreshBooks' own UI: a credit note for the invoice's client, applied to the invoice
+   * as FreshBooks does it, a payment of type "Credit" (counted in the invoice's `paid`). `amount` in major units.
+   */
+  credit(invoiceId: number | string, amount: string): { creditNoteId: number; paymentId: number };
   /** A sent invoice from the account's past (for the history import); its client is found by organization or created. Returns its id. */
   seedInvoice(invoice: { organization: string; invoiceNumber: string; createDate: string; dueOffsetDays: number; amount: string; currency?: string }): number;
   void(invoiceId: number | string): void;
@@ -192,7 +197,10 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       );
       return paged('invoices', list, req.query);
     }
-    if (req.method === 'GET' && path === '/payments/payments') return paged('payments', [...payments.values()], req.query);
+    if (req.method === 'GET' && path === '/payments/payments') {
+      const invoiceId = req.query.get('search[invoiceid]');
+      return paged('payments', [...payments.values()].filter((p) => invoiceId === null || String(p.invoiceid) === invoiceId), req.query);
+    }
     if (req.method === 'POST' && path === '/invoices/invoices') {
       const i = body.invoice as Record<string, unknown>;
       if (!clients.has(Number(i.customerid))) return accountingError(422, 2001, 'Client not found.');
@@ -267,7 +275,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
         if (credit - spent < cents(amount)) return accountingError(422, 2003, 'Not enough credit.');
       }
       const id = nextId++;
-      const stored = { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code: inv.currency_code }, date: p.date ?? today(), type: p.type ?? 'Check', note: p.note ?? '', vis_state: 0 };
+      const stored = { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code: inv.currency_code }, date: p.date ?? today(), type: p.type ?? 'Check', from_credit: p.type === 'Credit', note: p.note ?? '', vis_state: 0 };
       payments.set(id, stored);
       recompute(inv);
       return result('payment', stored);
@@ -330,9 +338,20 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const inv = mustInvoice(invoiceId);
       const id = nextId++;
       const value = amount ?? (inv.outstanding as { amount: string }).amount;
-      payments.set(id, { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount: value, code: inv.currency_code }, date: date ?? today(), type: 'Check', vis_state: 0 });
+      payments.set(id, { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount: value, code: inv.currency_code }, date: date ?? today(), type: 'Check', from_credit: false, vis_state: 0 });
       recompute(inv);
       return { paymentId: id };
+    },
+    credit(invoiceId, amount) {
+      const inv = mustInvoice(invoiceId);
+      const code = inv.currency_code as string;
+      if (cents(amount) <= 0n || cents(amount) > cents((inv.outstanding as { amount: string }).amount)) throw new Error(`fake FreshBooks: a credit of ${amount} does not fit what invoice ${String(inv.id)} has outstanding`);
+      const creditNoteId = nextId++;
+      creditNotes.set(creditNoteId, { creditid: creditNoteId, id: creditNoteId, clientid: inv.customerid, currency_code: code, amount: { amount, code }, lines: [{ qty: '1', unit_cost: { amount, code } }], vis_state: 0 });
+      const paymentId = nextId++;
+      payments.set(paymentId, { id: paymentId, logid: paymentId, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code }, date: today(), type: 'Credit', from_credit: true, creditid: creditNoteId, note: '', vis_state: 0 });
+      recompute(inv);
+      return { creditNoteId, paymentId };
     },
     seedInvoice(seed) {
       const code = seed.currency ?? 'USD';

@@ -15,8 +15,9 @@ import { minimalPdf } from './pdf.js';
  *   Tokens belong to one company (realm): the one the authorization code was granted for. A call to
  *   another realm answers 403 AuthorizationFault. GET /companyinfo/<realm> answers `{ "CompanyInfo": {...} }`.
  *   `addCompany` adds another company; `authorize(realm)` is the code Intuit's consent screen would return.
- * - Invoice: Balance follows payments (and credit memos applied through a Payment's LinkedTxn lines);
- *   void zeroes amounts and sets PrivateNote "Voided".
+ * - Invoice: Balance follows payments (and credit memos applied through a $0 Payment's LinkedTxn lines);
+ *   `LinkedTxn` lists each Payment applied to it; GET /payment/:id and /creditmemo/:id answer the
+ *   documents (a memo lists the Payment that spent it); void zeroes amounts and sets PrivateNote "Voided".
  *   `InvoiceLink` is returned only with `include=invoiceLink` and while `paymentsEnabled` is on.
  * - Sales tax (US model): an invoice with `TxnTaxDetail.TxnTaxCodeRef` gets each rate of that tax code
  *   applied to the lines whose `TaxCodeRef` is `TAX`, rounded half up to the cent per rate; answered as
@@ -59,6 +60,11 @@ export interface FakeQuickBooks {
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   /** A Payment linked to the invoice; amount in cents (default: the whole balance), dated `txnDate` (default today, UTC). */
   pay(invoiceId: string, amountCents?: number, txnDate?: string): { paymentId: string };
+  /**
+   * A credit memo made in QuickBooks' own UI for the invoice's customer and applied to the invoice
+   * through Receive Payment, as QuickBooks does it: a $0 Payment whose lines link the invoice and the memo.
+   */
+  creditMemo(invoiceId: string, amountCents: number): { creditMemoId: string; paymentId: string };
   /** An invoice from the company's past (for the history import); its customer is found by name or created. Returns its Id. */
   seedInvoice(invoice: { customerName: string; docNumber: string; txnDate: string; dueDate: string; totalCents: number; currency?: string }): string;
   void(invoiceId: string): void;
@@ -103,6 +109,8 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const accounts = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
   const creditMemos = new Map<string, Record<string, unknown>>();
+  /** Payment documents by Id; `payments` holds what each applies to each invoice. */
+  const paymentDocs = new Map<string, Record<string, unknown>>();
   const taxCodes = new Map<string, Record<string, unknown>>();
   const taxRates = new Map<string, Record<string, unknown>>();
   const replays = new Map<string, StubReply>();
@@ -127,16 +135,31 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const entity = (name: string, value: unknown): StubReply => ({ status: 200, body: { [name]: value, time: new Date().toISOString() } });
   const meta = () => ({ CreateTime: new Date().toISOString(), LastUpdatedTime: new Date().toISOString() });
 
-  /** Payments as QuickBooks shows them: one per Id, a line per invoice it pays. */
+  /** Payments as QuickBooks shows them (without the fake's own `at`). */
   function paymentRows(): Record<string, unknown>[] {
-    const byId = new Map<string, Record<string, unknown>>();
-    for (const x of payments.values()) {
-      const row = byId.get(x.Id as string) ?? { Id: x.Id, TxnDate: x.TxnDate, TotalAmt: 0, CustomerRef: invoices.get(x.invoiceId as string)?.CustomerRef, Line: [] as unknown[], SyncToken: '0' };
-      row.TotalAmt = fromCents(toCents(row.TotalAmt as number) + toCents(x.TotalAmt as number));
-      (row.Line as unknown[]).push({ Amount: x.TotalAmt, LinkedTxn: [{ TxnId: x.invoiceId, TxnType: 'Invoice' }] });
-      byId.set(x.Id as string, row);
+    return [...paymentDocs.values()].map(({ at: _at, ...doc }) => doc);
+  }
+
+  /**
+   * A Payment as QuickBooks keeps it: `Line[]` each linking one Invoice (applied to it) or one
+   * CreditMemo (credit spent), `TotalAmt` the cash (invoice lines less credit memo lines; 0 when it only
+   * applies a credit). Each invoice and credit memo it touches lists it in `LinkedTxn`.
+   */
+  function savePayment(id: string, lines: { Amount: number; LinkedTxn: { TxnId: string; TxnType: string }[] }[], totalAmt: number, txnDate: string): Record<string, unknown> {
+    const firstInvoice = invoices.get(lines.find((l) => l.LinkedTxn[0]?.TxnType === 'Invoice')?.LinkedTxn[0]?.TxnId ?? '');
+    const doc = { Id: id, SyncToken: '0', TxnDate: txnDate, TotalAmt: totalAmt, CustomerRef: firstInvoice?.CustomerRef, Line: lines, MetaData: meta(), at: Date.now() };
+    paymentDocs.set(id, doc);
+    for (const l of lines) {
+      const target = l.LinkedTxn[0]!;
+      const linked = target.TxnType === 'Invoice' ? invoices.get(target.TxnId) : creditMemos.get(target.TxnId);
+      if (!linked) continue;
+      linked.LinkedTxn = [...((linked.LinkedTxn as unknown[]) ?? []), { TxnId: id, TxnType: 'Payment' }];
+      if (target.TxnType === 'Invoice') {
+        payments.set(`${id}:${target.TxnId}`, { Id: id, invoiceId: target.TxnId, TotalAmt: l.Amount, TxnDate: txnDate, at: Date.now() });
+        recompute(linked);
+      }
     }
-    return [...byId.values()];
+    return doc;
   }
 
   /** `select * from X where A = 'v' and B >= 'w' startposition 1 maxresults 1000` → one page of rows. */
@@ -224,7 +247,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         if (rows.length) pages.push({ Invoice: rows, startPosition: 1, maxResults: rows.length });
       }
       if (entities.includes('Payment')) {
-        const rows = [...payments.values()].filter((x) => (x.at as number) >= since).map((x) => ({ Id: x.Id, TotalAmt: x.TotalAmt, Line: [{ Amount: x.TotalAmt, LinkedTxn: [{ TxnId: x.invoiceId, TxnType: 'Invoice' }] }] }));
+        const rows = [...paymentDocs.values()].filter((x) => (x.at as number) >= since).map(({ at: _at, ...doc }) => doc);
         if (rows.length) pages.push({ Payment: rows, startPosition: 1, maxResults: rows.length });
       }
       return { status: 200, body: { CDCResponse: [{ QueryResponse: pages }], time: new Date().toISOString() } };
@@ -313,19 +336,19 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         if (!memo || toCents(memo.RemainingCredit as number) < toCents(l.Amount)) return fault(400, 'ValidationFault', 'Credit memo has not enough credit', '6000');
         memo.RemainingCredit = fromCents(toCents(memo.RemainingCredit as number) - toCents(l.Amount));
       }
-      const id = String(nextId++);
-      for (const l of toInvoices) {
-        const inv = invoices.get(l.LinkedTxn[0]!.TxnId);
-        if (!inv) return fault(400, 'ValidationFault', 'Invalid Reference Id: Invoice', '2500');
-        payments.set(`${id}:${inv.Id as string}`, { Id: id, invoiceId: inv.Id, TotalAmt: l.Amount, TxnDate: body.TxnDate ?? today(), at: Date.now() });
-        recompute(inv);
-      }
-      return save(entity('Payment', { ...body, Id: id, SyncToken: '0' }));
+      if (toInvoices.some((l) => !invoices.has(l.LinkedTxn[0]!.TxnId))) return fault(400, 'ValidationFault', 'Invalid Reference Id: Invoice', '2500');
+      const { at: _at, ...doc } = savePayment(String(nextId++), lines, Number(body.TotalAmt ?? 0), String(body.TxnDate ?? today()));
+      return save(entity('Payment', doc));
     }
     if (req.method === 'GET' && (m = /^\/payment\/(\w+)$/.exec(path))) {
-      const pay = payments.get(m[1]!);
+      const pay = paymentDocs.get(m[1]!);
       if (!pay) return fault(400, 'ValidationFault', 'Object Not Found', '610');
-      return entity('Payment', { Id: pay.Id, TotalAmt: pay.TotalAmt, Line: [{ Amount: pay.TotalAmt, LinkedTxn: [{ TxnId: pay.invoiceId, TxnType: 'Invoice' }] }] });
+      const { at: _at, ...doc } = pay;
+      return entity('Payment', doc);
+    }
+    if (req.method === 'GET' && (m = /^\/creditmemo\/(\w+)$/.exec(path))) {
+      const memo = creditMemos.get(m[1]!);
+      return memo ? entity('CreditMemo', memo) : fault(400, 'ValidationFault', 'Object Not Found', '610');
     }
     return fault(400, 'ValidationFault', `Unsupported operation ${req.method} ${path}`, '4000');
   }
@@ -426,9 +449,23 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     pay(invoiceId, amountCents, txnDate) {
       const inv = mustGet(invoiceId);
       const id = String(nextId++);
-      payments.set(id, { Id: id, invoiceId, TotalAmt: fromCents(amountCents ?? toCents(inv.Balance as number)), TxnDate: txnDate ?? today(), at: Date.now() });
-      recompute(inv);
+      const amount = fromCents(amountCents ?? toCents(inv.Balance as number));
+      savePayment(id, [{ Amount: amount, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }], amount, txnDate ?? today());
       return { paymentId: id };
+    },
+    creditMemo(invoiceId, amountCents) {
+      const inv = mustGet(invoiceId);
+      if (amountCents <= 0 || amountCents > toCents(inv.Balance as number)) throw new Error(`fake QuickBooks: a credit of ${amountCents} cents does not fit the balance of invoice ${invoiceId}`);
+      const amount = fromCents(amountCents);
+      const memoId = String(nextId++);
+      creditMemos.set(memoId, {
+        Id: memoId, SyncToken: '0', CustomerRef: inv.CustomerRef, CurrencyRef: inv.CurrencyRef ?? { value: 'USD' }, TxnDate: today(), TotalAmt: amount, Balance: 0, RemainingCredit: 0, MetaData: meta(),
+        Line: [{ DetailType: 'SalesItemLineDetail', Amount: amount, Description: 'Credit', SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: amount } }],
+      });
+      // Applied in Receive Payment: a $0 payment spends the memo on the invoice.
+      const paymentId = String(nextId++);
+      savePayment(paymentId, [{ Amount: amount, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }, { Amount: amount, LinkedTxn: [{ TxnId: memoId, TxnType: 'CreditMemo' }] }], 0, today());
+      return { creditMemoId: memoId, paymentId };
     },
     seedInvoice(seed) {
       let customer = [...customers.values()].find((c) => c.DisplayName === seed.customerName);

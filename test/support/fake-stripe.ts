@@ -33,7 +33,8 @@ import { startStub, type StubReply } from './http-stub.js';
  * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form),
  * GET /v1/invoices (list: newest `created` first, `limit` 1..100 (default 10), `starting_after` /
  * `ending_before` cursors, `created[gte|gt|lte|lt]`, `customer`, `status`; `{ object: 'list', data, has_more, url }`),
- * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form), POST /v1/tax_rates,
+ * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form), GET /v1/credit_notes
+ * (`invoice`, `limit`), GET /v1/credit_notes/:id, POST /v1/credit_notes/:id/void, POST /v1/tax_rates,
  * GET /v1/tax_rates/:id, POST /v1/customers/:id (metadata),
  * and the "payment link" pages GET /pay/:invoiceId (HTML) and GET /pay/:invoiceId/pdf.
  *
@@ -109,6 +110,14 @@ export interface FakeStripe {
   seedInvoice(invoice: SeedInvoice): StripeObject;
   /** Marks an open invoice uncollectible (throws otherwise). Returns the live invoice. */
   markUncollectible(invoiceId: string): StripeObject;
+  /** Credit notes by id (`GET /v1/credit_notes?invoice=` lists them). */
+  creditNotes: Map<string, StripeObject>;
+  /** A credit note made in the Dashboard on an open invoice (`amount` in minor units); throws on a bad amount. Returns it. */
+  creditNote(invoiceId: string, amount: number, memo?: string): StripeObject;
+  /** Voids a credit note of a still-open invoice, as the Dashboard does. Returns it. */
+  voidCreditNote(creditNoteId: string): StripeObject;
+  /** A full Stripe event whose `data.object` is a copy of the credit note now (`credit_note.created`, `credit_note.voided`). */
+  creditNoteEvent(type: string, creditNoteId: string): StripeObject;
   /** The `hosted_invoice_url` given to invoices finalized from now on (a misbehaving Stripe); default `<url>/pay/<id>`. */
   hostInvoicesAt(url: (invoiceId: string) => string): void;
   /** A full Stripe event (snapshot event, API v1 shape) whose `data.object` is a copy of the invoice now. */
@@ -205,6 +214,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const invoices = new Map<string, StripeObject>();
   const invoiceItems = new Map<string, StripeObject>();
   const taxRates = new Map<string, StripeObject>();
+  const creditNotes = new Map<string, StripeObject>();
   const requests: RecordedRequest[] = [];
   const indexedAt = new Map<string, number>();
   const saved = new Map<string, { fingerprint: string; reply: StubReply }>();
@@ -283,6 +293,42 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       inv.status = 'paid';
       transitions(inv).paid_at = nowSeconds();
     }
+    return null;
+  }
+  /**
+   * A pre-payment credit note on an open invoice: lowers amount_due and amount_remaining, adds to
+   * pre_payment_credit_notes_amount; amount_paid is untouched. Crediting all that remains makes the
+   * invoice paid, as Stripe does. Returns the credit note, or the problem.
+   */
+  function applyCreditNote(inv: StripeObject, amount: number, memo: string | null): StripeObject | string {
+    if (inv.status !== 'open') return `fake Stripe models credit notes on open invoices only (${inv.id} is ${String(inv.status)}).`;
+    const unitProblem = stripeUnitProblem(amount, String(inv.currency));
+    if (unitProblem) return unitProblem;
+    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > (inv.amount_remaining as number)) return `The sum of credit amount (${amount}) must be positive and at most the amount remaining.`;
+    inv.amount_due = (inv.amount_due as number) - amount;
+    inv.amount_remaining = (inv.amount_remaining as number) - amount;
+    inv.pre_payment_credit_notes_amount = ((inv.pre_payment_credit_notes_amount as number | undefined) ?? 0) + amount;
+    if (inv.amount_remaining === 0) {
+      inv.status = 'paid';
+      transitions(inv).paid_at = nowSeconds();
+    }
+    return created(creditNotes, {
+      id: newId('cn'), object: 'credit_note', invoice: inv.id, customer: inv.customer, amount, subtotal: amount, total: amount, currency: inv.currency, memo,
+      type: 'pre_payment', status: 'issued', pre_payment_amount: amount, post_payment_amount: 0, reason: null, number: `${String(inv.number)}-CN-${creditNotes.size + 1}`,
+      voided_at: null, created: nowSeconds(), livemode: false, metadata: {},
+    });
+  }
+  /** Voiding a credit note on a still-open invoice gives the amount back to what is due. */
+  function applyCreditNoteVoid(note: StripeObject): string | null {
+    if (note.status === 'void') return `Credit note ${note.id} is already voided.`;
+    const inv = invoices.get(String(note.invoice))!;
+    if (inv.status !== 'open') return `fake Stripe voids credit notes of open invoices only (${inv.id} is ${String(inv.status)}).`;
+    const amount = note.amount as number;
+    inv.amount_due = (inv.amount_due as number) + amount;
+    inv.amount_remaining = (inv.amount_remaining as number) + amount;
+    inv.pre_payment_credit_notes_amount = (inv.pre_payment_credit_notes_amount as number) - amount;
+    note.status = 'void';
+    note.voided_at = nowSeconds();
     return null;
   }
   function applyVoid(inv: StripeObject): string | null {
@@ -390,7 +436,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         description: body.description ?? null, metadata: body.metadata ?? {}, auto_advance: body.auto_advance === 'true',
         pending_invoice_items_behavior: body.pending_invoice_items_behavior ?? 'exclude',
         number: null, hosted_invoice_url: null, invoice_pdf: null,
-        amount_due: 0, amount_paid: 0, amount_remaining: 0, subtotal: 0, subtotal_excluding_tax: 0, total: 0, total_excluding_tax: 0,
+        amount_due: 0, amount_paid: 0, amount_remaining: 0, pre_payment_credit_notes_amount: 0, post_payment_credit_notes_amount: 0, subtotal: 0, subtotal_excluding_tax: 0, total: 0, total_excluding_tax: 0,
         status_transitions: { finalized_at: null, paid_at: null, voided_at: null, marked_uncollectible_at: null },
         created: nowSeconds(), livemode: false,
         lines: { object: 'list', data: [], has_more: false, total_count: 0, url: `/v1/invoices/${id}/lines` },
@@ -433,22 +479,25 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (!body.invoice) return missing('invoice');
       const inv = invoices.get(String(body.invoice));
       if (!inv) return noSuch('invoice', String(body.invoice), 'invoice');
-      if (inv.status !== 'open') return invalid(`fake Stripe models credit notes on open invoices only (${inv.id} is ${String(inv.status)}).`, { param: 'invoice' });
       if (typeof body.amount !== 'string' || !/^\d+$/.test(body.amount)) return invalid('fake Stripe models credit notes with `amount` only', { param: 'amount' });
-      const amount = Number(body.amount);
-      const unitProblem = stripeUnitProblem(amount, String(inv.currency));
-      if (unitProblem) return invalid(unitProblem, { code: 'amount_invalid', param: 'amount' });
-      if (amount <= 0 || amount > (inv.amount_remaining as number)) return invalid(`The sum of credit amount (${amount}) must be positive and at most the amount remaining.`, { param: 'amount' });
-      // A pre-payment credit note lowers what is due on an open invoice.
-      inv.amount_due = (inv.amount_due as number) - amount;
-      inv.amount_remaining = (inv.amount_remaining as number) - amount;
-      inv.pre_payment_credit_notes_amount = ((inv.pre_payment_credit_notes_amount as number | undefined) ?? 0) + amount;
-      if (inv.amount_remaining === 0) {
-        inv.status = 'paid';
-        transitions(inv).paid_at = nowSeconds();
+      const made = applyCreditNote(inv, Number(body.amount), body.memo === undefined ? null : String(body.memo));
+      return typeof made === 'string' ? invalid(made, { param: made.includes('amount') ? 'amount' : 'invoice' }) : { status: 200, body: made };
+    }
+    if (method === 'GET' && path === '/v1/credit_notes') {
+      // Listed newest first, optionally for one invoice; `limit` 1..100, no cursor beyond one page here.
+      const limit = query.limit === undefined ? 10 : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
+      const all = [...creditNotes.values()].filter((n) => query.invoice === undefined || n.invoice === query.invoice).sort((a, b) => (b.created as number) - (a.created as number) || b.id.localeCompare(a.id));
+      return { status: 200, body: { object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url: '/v1/credit_notes' } };
+    }
+    if ((m = /^\/v1\/credit_notes\/([^/]+)(\/void)?$/.exec(path))) {
+      const note = creditNotes.get(m[1]!);
+      if (!note) return noSuch('credit_note', m[1]!);
+      if (method === 'GET' && !m[2]) return { status: 200, body: note };
+      if (method === 'POST' && m[2]) {
+        const problem = applyCreditNoteVoid(note);
+        return problem ? invalid(problem) : { status: 200, body: note };
       }
-      const note = { id: newId('cn'), object: 'credit_note', invoice: inv.id, amount, currency: inv.currency, memo: body.memo ?? null, type: 'pre_payment', status: 'issued', created: nowSeconds(), livemode: false };
-      return { status: 200, body: note };
     }
     if ((m = /^\/v1\/invoices\/([^/]+)(?:\/(lines|finalize|void|mark_uncollectible))?$/.exec(path))) {
       const inv = invoices.get(m[1]!);
@@ -591,7 +640,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         currency: seed.currency.toLowerCase(), collection_method: 'send_invoice', days_until_due: null, due_date: seed.dueDate, description: null,
         metadata: seed.metadata ?? {}, auto_advance: false, number: seed.status === 'draft' ? null : seed.number,
         hosted_invoice_url: `${baseUrl}/pay/${id}`, invoice_pdf: `${baseUrl}/pay/${id}/pdf`,
-        amount_due: seed.total, amount_paid: paid, amount_remaining: seed.status === 'void' ? 0 : seed.total - paid,
+        amount_due: seed.total, amount_paid: paid, amount_remaining: seed.status === 'void' ? 0 : seed.total - paid, pre_payment_credit_notes_amount: 0, post_payment_credit_notes_amount: 0,
         subtotal: seed.total, subtotal_excluding_tax: seed.total, total: seed.total, total_excluding_tax: seed.total,
         status_transitions: {
           finalized_at: seed.status === 'draft' ? null : seed.created,
@@ -606,6 +655,26 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const inv = mustGet(invoiceId);
       orThrow(applyUncollectible(inv));
       return inv;
+    },
+    creditNotes,
+    creditNote(invoiceId, amount, memo) {
+      const made = applyCreditNote(mustGet(invoiceId), amount, memo ?? null);
+      if (typeof made === 'string') throw new Error(`fake Stripe: ${made}`);
+      return made;
+    },
+    voidCreditNote(creditNoteId) {
+      const note = creditNotes.get(creditNoteId);
+      if (!note) throw new Error(`fake Stripe: no credit note ${creditNoteId}`);
+      orThrow(applyCreditNoteVoid(note));
+      return note;
+    },
+    creditNoteEvent(type, creditNoteId) {
+      const note = creditNotes.get(creditNoteId);
+      if (!note) throw new Error(`fake Stripe: no credit note ${creditNoteId}`);
+      return {
+        id: newId('evt'), object: 'event', api_version: FAKE_STRIPE_API_VERSION, created: nowSeconds(), livemode: false, pending_webhooks: 1,
+        request: { id: null, idempotency_key: null }, type, data: { object: clone(note) },
+      };
     },
     event(type, invoiceId) {
       return {

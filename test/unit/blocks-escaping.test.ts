@@ -4,7 +4,7 @@ import { adjustAmountModal } from '../../blocks/adjust-modal.js';
 import { agingLines, agingMessage } from '../../blocks/aging.js';
 import { clientPickerModal, clientSettingsModal, describeSchedule, scheduleChangedNote, settingsSavedMessage } from '../../blocks/client-settings-modal.js';
 import { clientSummaryMessage, stepLabel } from '../../blocks/client-summary.js';
-import { creditNote } from '../../blocks/credit-note.js';
+import { backendCreditNote, creditNote } from '../../blocks/credit-note.js';
 import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
 import { deadLetterMessage, eventSummary, retryAnswerText, retryButton } from '../../blocks/dead-letter.js';
 import { ageText, inboxBlocks } from '../../blocks/inbox-status.js';
@@ -160,6 +160,7 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['describeSchedule', (h) => describeSchedule(hostile([...DEFAULT_REMINDER_SCHEDULE], h))],
   ['clientSummaryMessage', (h) => clientSummaryMessage(hostile(client, h), stats)],
   ['stepLabel', (h) => stepLabel(hostile(DEFAULT_REMINDER_SCHEDULE[0]!, h))],
+  ['backendCreditNote', (h) => backendCreditNote(hostile({ amount: 100, currency: 'USD', backendName: 'stripe', balance: 50 }, h))],
   ['creditNote', (h) => creditNote(hostile({ by: 'U1', amount: 100, currency: 'USD', reason: 'goodwill', backendName: 'Stripe', balance: 50, emailedTo: ['ap@acme.example'], nextReminder: NOW, timezone: TZ }, h))],
   ['forecastMessage', (h) => forecastMessage(hostile(forecastView, h))],
   ['forecastMessage', (h) => forecastMessage(hostile({ asOf: '2026-12-03', currencies: [], notes: ['monday could not be read.'] }, h))],
@@ -209,7 +210,7 @@ const NOT_BUILDERS = new Set([
   'parseAdjustSubmission', 'parseAdjustChoice', 'parseCreditSubmission', 'settingsMetadata', 'readSettingsMetadata', 'pickedClient', 'parseClientSettings',
   'replySubject', 'lineToText', 'parseEditSubmission', 'parseEmailList', 'fmt', 'ymdLabel', 'dateLabel', 'esc', 'link', 'who', 'channelRef', 'truncate', 'clip', 'plural',
   'blockProblems', 'messageProblems', 'modalProblems', 'mrkdwnToText', 'blocksToText', 'blockIdOf', 'templateFromState', 'modalErrors', 'parseModalState',
-  'when', 'toneLabel', 'approveButtonValue', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above
+  'when', 'toneLabel', 'approveButtonValue', 'sourceName', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above; `sourceName` is plain text for invoice lines
 ]);
 
 describe('every outside string is escaped in Slack mrkdwn', () => {

@@ -81,6 +81,8 @@ describe('invoiceMessage: the status line fits the state', () => {
     ['sent', { sentAt }, ':email: Sent Dec 2, 2026 · Balance $1,500.00'],
     ['partially_paid', { sentAt, amountPaid: 50000 }, ':heavy_minus_sign: Partially paid: $500.00 of $1,500.00 · Balance $1,000.00'],
     ['paid', { sentAt, paidAt, amountPaid: 150000 }, ':white_check_mark: Paid in full Dec 13, 2026'],
+    ['credited', { sentAt, total: 0, amountPaid: 0 }, ':receipt: Settled by credit · nothing paid'],
+    ['credited', { sentAt, total: 50000, amountPaid: 50000 }, ':receipt: Settled: $500.00 paid, the rest credited'],
     ['void', {}, ':no_entry_sign: Void'],
     ['uncollectible', {}, ':x: Marked uncollectible'],
     ['discarded', {}, ':wastebasket: Discarded · not sent'],

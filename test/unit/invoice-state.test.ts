@@ -53,6 +53,7 @@ describe('invoice state machine', () => {
     expect(isOpen('partially_paid')).toBe(true);
     expect(isOpen('draft')).toBe(false);
     expect(isSettled('paid')).toBe(true);
+    expect(isSettled('credited')).toBe(true);
     expect(isSettled('sent')).toBe(false);
   });
 

@@ -43,6 +43,7 @@ describe('reminder schedule', () => {
     expect(decideReminder(open)).toEqual({ send: true });
     expect(decideReminder({ ...open, status: 'partially_paid' })).toEqual({ send: true });
     expect(decideReminder({ ...open, status: 'paid', balance: 0 })).toEqual({ send: false, reason: 'the invoice is paid' });
+    expect(decideReminder({ ...open, status: 'credited', balance: 0 })).toEqual({ send: false, reason: 'the invoice was settled by a credit' });
     expect(decideReminder({ ...open, balance: 0 })).toMatchObject({ send: false });
     expect(decideReminder({ ...open, status: 'void' })).toEqual({ send: false, reason: 'the invoice was voided' });
     expect(decideReminder({ ...open, status: 'uncollectible' })).toMatchObject({ send: false });

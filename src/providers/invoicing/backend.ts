@@ -33,9 +33,10 @@ export interface InvoicingBackend {
   /**
    * Lowers what the client owes on an issued invoice by `amountMinor` (a credit note / credit memo
    * applied to it) and returns the invoice afterwards. Not idempotent at the provider: call it once
-   * per credit, behind an effects-ledger claim.
+   * per credit, behind an effects-ledger claim. `creditId` is the back-end's id of that credit, as
+   * `BackendInvoice.credits` names it, so the credit is not counted again when read back.
    */
-  creditInvoice?(providerInvoiceId: string, amountMinor: number, reason: string): Promise<BackendInvoice>;
+  creditInvoice?(providerInvoiceId: string, amountMinor: number, reason: string): Promise<BackendInvoice & { creditId: string }>;
   /**
    * For back-ends with a change feed (QuickBooks change-data-capture): ids of the invoices that changed
    * since the previous call, so the payment poll reads only those. Null = unknown (first call, or the
@@ -112,7 +113,19 @@ export interface BackendInvoice {
   currency: string;
   /** Minor units. */
   amountDue: number;
+  /** Money received: payments only, never a credit note, credit memo or credit payment. */
   amountPaid: number;
+  /**
+   * Credits applied to the invoice (Stripe credit notes, QuickBooks credit memos, FreshBooks credit
+   * payments), whoever made them, in duebot or in the back-end's own UI.
+   */
+  amountCredited: number;
+  /**
+   * The same credits one by one, keyed by the back-end's own id, when the adapter read them (a listing
+   * of open invoices does not): what makes a credit seen twice (webhook, then poll) count once.
+   */
+  credits?: BackendCredit[];
+  /** What the client still owes. */
   amountRemaining: number;
   /** One-click payment page, or null where the back-end gives none. */
   paymentUrl: string | null;
@@ -120,6 +133,14 @@ export interface BackendInvoice {
   metadata: Record<string, string>;
   /** The invoice's tax as the back-end computed it from the customer's settings (absent: not read). */
   tax?: BackendTax;
+}
+
+/** One credit applied to an invoice at the back-end. */
+export interface BackendCredit {
+  /** Stable at the back-end: a credit note id (Stripe), the payment applying a credit memo (QuickBooks), a credit payment (FreshBooks). */
+  id: string;
+  /** Minor units applied to this invoice. */
+  amount: number;
 }
 
 /** Minor units; `subtotal + amount` is the invoice total. */
@@ -132,7 +153,8 @@ export interface BackendTax {
   ratePercent: string | null;
 }
 
-export type BackendEventKind = 'paid' | 'payment' | 'voided' | 'uncollectible' | 'ignored';
+/** 'credit': a credit note / memo about the invoice (processing re-reads the invoice, as for the others). */
+export type BackendEventKind = 'paid' | 'payment' | 'credit' | 'voided' | 'uncollectible' | 'ignored';
 
 export interface BackendWebhookEvent {
   /** The provider's event id: the dedupe key. */

@@ -7,7 +7,7 @@ import { fromFreshBooksAmount, toFreshBooksAmount } from './freshbooks-currency.
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendTax, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendCredit, type BackendEventKind, type BackendInvoice, type BackendTax, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
@@ -173,7 +173,25 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
 
   async function withLink(inv: FreshBooksInvoice): Promise<BackendInvoice> {
     const link = await call('share link', (account) => client.invoices.shareLink(account, String(inv.id)));
-    return toBackendInvoice(inv, (link as unknown as { shareLink?: string }).shareLink ?? null);
+    return toBackendInvoice(inv, (link as unknown as { shareLink?: string }).shareLink ?? null, await creditsOn(inv));
+  }
+
+  /**
+   * FreshBooks counts an applied credit as a payment (type "Credit") in the invoice's `paid`: its
+   * payments are read (only when something was paid) to tell credits from money.
+   */
+  async function creditsOn(inv: FreshBooksInvoice): Promise<BackendCredit[]> {
+    const currency = normalizeCurrency(inv.currencyCode ?? inv.paid?.code ?? 'USD');
+    if (!inv.paid || inv.id === undefined || fromFreshBooksAmount(inv.paid.amount, currency) <= 0) return [];
+    const payments: FreshBooksPayment[] = [];
+    for (let page = 1; ; page += 1) {
+      const listed = await call('list payments', (account) =>
+        client.payments.list(account, [new SearchQueryBuilder().equals('invoiceid', inv.id!), new PaginationQueryBuilder().page(page).perPage(100)]),
+      );
+      payments.push(...((listed.payments as unknown as FreshBooksPayment[]) ?? []));
+      if (page >= listed.pages.pages) break;
+    }
+    return freshbooksCredits(payments.filter((x) => Number(x.invoiceId) === Number(inv.id)), currency);
   }
 
   return {
@@ -284,8 +302,8 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
         ),
       );
       // FreshBooks applies a client's credit to an invoice as a payment of type "Credit".
-      await call('apply credit', (account) => client.payments.create(account, { invoiceId: inv.id, amount: { amount, code: currency }, date: options.now(), type: 'Credit', note: reason }));
-      return this.fetchInvoice(providerInvoiceId);
+      const applied = await call('apply credit', (account) => client.payments.create(account, { invoiceId: inv.id, amount: { amount, code: currency }, date: options.now(), type: 'Credit', note: reason }));
+      return { ...(await this.fetchInvoice(providerInvoiceId)), creditId: String((applied as unknown as { id?: number | string }).id) };
     },
 
     async listInvoicesForImport(listing) {
@@ -367,11 +385,20 @@ interface FreshBooksLine {
   taxAmount2?: string | number | null;
 }
 
-export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | null): BackendInvoice {
+/** Payments of type "Credit" (or paid from credit), not deleted: credits, keyed by the payment id. */
+export function freshbooksCredits(payments: readonly FreshBooksPayment[], currency: string): BackendCredit[] {
+  return payments
+    .filter((x) => (x.type === 'Credit' || x.fromCredit === true) && x.visState !== 1 && x.id !== undefined && x.amount)
+    .map((x) => ({ id: String(x.id), amount: fromFreshBooksAmount(x.amount!.amount, currency) }));
+}
+
+/** The invoice in duebot's terms; without `credits` (a listing) everything paid counts as money. */
+export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | null, credits?: BackendCredit[]): BackendInvoice {
   const currency = normalizeCurrency(inv.currencyCode ?? inv.amount?.code ?? 'USD');
   const minor = (m: FreshBooksMoney | undefined) => (m ? fromFreshBooksAmount(m.amount, currency) : 0);
   const amountDue = minor(inv.amount);
-  const amountPaid = minor(inv.paid);
+  const amountCredited = (credits ?? []).reduce((sum, c) => sum + c.amount, 0);
+  const amountPaid = Math.max(0, minor(inv.paid) - amountCredited);
   const status =
     inv.visState === 1 ? 'void' : inv.paymentStatus === 'paid' || inv.paymentStatus === 'auto-paid' ? 'paid' : inv.v3Status === 'draft' ? 'draft' : 'open';
   return {
@@ -381,7 +408,9 @@ export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | nul
     currency,
     amountDue,
     amountPaid,
-    amountRemaining: inv.outstanding ? minor(inv.outstanding) : Math.max(0, amountDue - amountPaid),
+    amountCredited,
+    ...(credits ? { credits } : {}),
+    amountRemaining: inv.outstanding ? minor(inv.outstanding) : Math.max(0, amountDue - amountPaid - amountCredited),
     paymentUrl: status === 'void' ? null : shareLink,
     pdfUrl: null,
     metadata: inv.invoiceNumber ? { duebot_number: inv.invoiceNumber } : {},
@@ -421,9 +450,13 @@ function toBackendError(what: string, err: unknown): BackendError {
 }
 
 interface FreshBooksPayment {
-  invoiceId?: number | null;
+  id?: number | string;
+  invoiceId?: number | string | null;
   date?: Date;
   visState?: number;
+  type?: string;
+  fromCredit?: boolean;
+  amount?: FreshBooksMoney;
 }
 
 /** Back to `YYYY-MM-DD` from the SDK's local-midnight Date; null for a missing or invalid one. */

@@ -6,7 +6,7 @@ import { fromQuickBooksAmount, toQuickBooksAmount, toQuickBooksUnitPrice } from 
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendEventKind, type BackendInvoice, type BackendTax, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import { WebhookSignatureError, type BackendCredit, type BackendEventKind, type BackendInvoice, type BackendTax, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
@@ -64,6 +64,7 @@ interface Qbo {
   getCompanyInfo(id: string, cb: Callback<{ CompanyName?: string; LegalName?: string }>): void;
   voidInvoice(idOrEntity: unknown, cb: Callback<unknown>): void;
   getPayment(id: string, cb: Callback<QboPayment>): void;
+  getCreditMemo(id: string, cb: Callback<QboCreditMemo>): void;
   createCreditMemo(body: unknown, cb: Callback<{ Id: string }>): void;
   createPayment(body: unknown, cb: Callback<{ Id: string }>): void;
   changeDataCapture(entities: string[], since: Date, cb: Callback<CdcResponse>): void;
@@ -97,6 +98,13 @@ interface QboInvoice {
   PrivateNote?: string;
   InvoiceLink?: string;
   TxnTaxDetail?: QboTxnTaxDetail;
+  /** What was applied to it: payments (cash, or $0 ones applying a credit memo) and credit memos. */
+  LinkedTxn?: { TxnId: string; TxnType: string }[];
+}
+interface QboCreditMemo {
+  Id: string;
+  TotalAmt?: number;
+  LinkedTxn?: { TxnId: string; TxnType: string }[];
 }
 /** The tax QuickBooks computed for the invoice from its tax code (the customer's default). */
 interface QboTxnTaxDetail {
@@ -110,7 +118,9 @@ interface CdcResponse {
 interface QboPayment {
   Id: string;
   TxnDate?: string;
-  Line?: { LinkedTxn?: { TxnId: string; TxnType: string }[] }[];
+  /** Cash received: the invoice lines less the credit memo lines (0 for a payment that only applies a credit). */
+  TotalAmt?: number;
+  Line?: { Amount?: number; LinkedTxn?: { TxnId: string; TxnType: string }[] }[];
 }
 
 const QboClass = QuickBooks as unknown as {
@@ -186,11 +196,29 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
   async function readInvoice(id: string, options: { taxName?: boolean } = {}): Promise<BackendInvoice> {
     // `include=invoiceLink` yields the pay link where QuickBooks Payments is on; otherwise it is absent.
     const inv = await call('get invoice', (c) => p<QboInvoice>((cb) => c.getInvoice(`${id}?include=invoiceLink`, cb)));
-    const read = toBackendInvoice(inv);
+    const read = toBackendInvoice(inv, await appliedTo(inv));
     // The invoice names its tax code by id only; its name is read once per code, when issuing.
     const code = inv.TxnTaxDetail?.TxnTaxCodeRef;
     if (options.taxName && read.tax && read.tax.amount > 0 && !read.tax.name && code) read.tax.name = await taxCodeName(code.value);
     return read;
+  }
+
+  /**
+   * Money and credits applied to the invoice, split: QuickBooks lowers Balance for both, so the
+   * transactions linked to it are read (only when something was applied): each Payment, whose credit
+   * memo lines are credit and the rest cash, and any credit memo linked directly.
+   */
+  async function appliedTo(inv: QboInvoice): Promise<AppliedAmounts | undefined> {
+    const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
+    const applied = fromQuickBooksAmount(inv.TotalAmt, currency) - fromQuickBooksAmount(inv.Balance, currency);
+    if (applied <= 0 || /^voided/i.test(inv.PrivateNote ?? '')) return undefined;
+    const links = inv.LinkedTxn ?? [];
+    const ids = (type: string) => [...new Set(links.filter((t) => t.TxnType === type).map((t) => t.TxnId))];
+    const payments: QboPayment[] = [];
+    for (const id of ids('Payment')) payments.push(await call('get payment', (c) => p<QboPayment>((cb) => c.getPayment(id, cb))));
+    const memos: QboCreditMemo[] = [];
+    for (const id of ids('CreditMemo')) memos.push(await call('get credit memo', (c) => p<QboCreditMemo>((cb) => c.getCreditMemo(id, cb))));
+    return quickbooksApplied(inv.Id, applied, payments, memos, currency);
   }
 
   const taxCodeNames = new Map<string, string | null>();
@@ -291,6 +319,13 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
     },
 
     async resolveInvoiceId(event) {
+      if (event.subject?.type === 'credit_memo') {
+        // A memo reaches an invoice through the ($0) payment that applies it; unapplied, it concerns no invoice yet.
+        const memo = await call('get credit memo', (c) => p<QboCreditMemo>((cb) => c.getCreditMemo(event.subject!.id, cb)));
+        const paymentId = memo.LinkedTxn?.find((t) => t.TxnType === 'Payment')?.TxnId;
+        if (!paymentId) return memo.LinkedTxn?.find((t) => t.TxnType === 'Invoice')?.TxnId ?? null;
+        return this.resolveInvoiceId!({ ...event, subject: { type: 'payment', id: paymentId } });
+      }
       if (event.subject?.type !== 'payment') return event.providerInvoiceId;
       const payment = await call('get payment', (c) => p<QboPayment>((cb) => c.getPayment(event.subject!.id, cb)));
       for (const line of payment.Line ?? []) {
@@ -318,7 +353,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         ),
       );
       // A credit memo stands apart until applied: a zero-total payment links it to the invoice.
-      await call('apply credit memo', (c) =>
+      const applied = await call('apply credit memo', (c) =>
         p<{ Id: string }>((cb) =>
           c.createPayment(
             {
@@ -333,7 +368,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
           ),
         ),
       );
-      return readInvoice(providerInvoiceId);
+      return { ...(await readInvoice(providerInvoiceId)), creditId: `Payment/${applied.Id}` };
     },
 
     async listInvoicesForImport(listing) {
@@ -409,9 +444,9 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
   };
 }
 
-const ENTITY_KINDS: Record<string, BackendEventKind> = { invoice: 'payment', payment: 'payment' };
+const ENTITY_KINDS: Record<string, BackendEventKind> = { invoice: 'payment', payment: 'payment', creditmemo: 'credit' };
 
-/** Both webhook formats: legacy `eventNotifications` and the CloudEvents array. Only Invoice and Payment matter. */
+/** Both webhook formats: legacy `eventNotifications` and the CloudEvents array. Only Invoice, Payment and CreditMemo matter. */
 export function parseIntuitEvents(body: unknown, now: Date): BackendWebhookEvent[] {
   const events: BackendWebhookEvent[] = [];
   const add = (eventId: string, entity: string, id: string, operation: string, at: string | undefined) => {
@@ -427,7 +462,7 @@ export function parseIntuitEvents(body: unknown, now: Date): BackendWebhookEvent
       providerInvoiceId: kind !== 'ignored' && name === 'invoice' ? id : null,
       duebotInvoiceId: null,
       occurredAt,
-      subject: kind !== 'ignored' && name === 'payment' ? { type: 'payment', id } : null,
+      subject: kind === 'ignored' ? null : name === 'payment' ? { type: 'payment', id } : name === 'creditmemo' ? { type: 'credit_memo', id } : null,
     });
   };
   if (Array.isArray(body)) {
@@ -450,10 +485,54 @@ export function parseIntuitEvents(body: unknown, now: Date): BackendWebhookEvent
   return events;
 }
 
-export function toBackendInvoice(inv: QboInvoice): BackendInvoice {
+/** What was applied to an invoice, in minor units: cash and, one by one, the credits. */
+export interface AppliedAmounts {
+  paid: number;
+  credits: BackendCredit[];
+}
+
+/**
+ * Splits what was applied to invoice `invoiceId` into cash and credits. Within one payment its credit
+ * memo lines cover its invoice lines first, in line order (a $0 payment is all credit); a credit memo
+ * linked to the invoice directly covers what the payments leave unexplained. The rest is cash.
+ */
+export function quickbooksApplied(invoiceId: string, applied: number, payments: readonly QboPayment[], memos: readonly QboCreditMemo[], currency: string): AppliedAmounts {
+  const minor = (n: number | undefined) => fromQuickBooksAmount(n ?? 0, currency);
+  const credits: BackendCredit[] = [];
+  let explained = 0;
+  for (const payment of payments) {
+    const lines = payment.Line ?? [];
+    let credit = lines.filter((l) => l.LinkedTxn?.some((t) => t.TxnType === 'CreditMemo')).reduce((sum, l) => sum + minor(l.Amount), 0);
+    let toThis = 0;
+    let creditToThis = 0;
+    for (const line of lines) {
+      if (!line.LinkedTxn?.some((t) => t.TxnType === 'Invoice')) continue;
+      const amount = minor(line.Amount);
+      const covered = Math.min(amount, credit);
+      credit -= covered;
+      if (line.LinkedTxn.some((t) => t.TxnType === 'Invoice' && t.TxnId === invoiceId)) {
+        toThis += amount;
+        creditToThis += covered;
+      }
+    }
+    explained += toThis;
+    if (creditToThis > 0) credits.push({ id: `Payment/${payment.Id}`, amount: creditToThis });
+  }
+  for (const memo of memos) {
+    const amount = Math.min(minor(memo.TotalAmt), Math.max(0, applied - explained));
+    explained += amount;
+    if (amount > 0) credits.push({ id: `CreditMemo/${memo.Id}`, amount });
+  }
+  const credited = credits.reduce((sum, c) => sum + c.amount, 0);
+  return { paid: Math.max(0, applied - credited), credits };
+}
+
+/** The invoice in duebot's terms; without `applied` (a listing) everything applied counts as paid. */
+export function toBackendInvoice(inv: QboInvoice, applied?: AppliedAmounts): BackendInvoice {
   const currency = normalizeCurrency(inv.CurrencyRef?.value ?? 'USD');
   const total = fromQuickBooksAmount(inv.TotalAmt, currency);
   const balance = fromQuickBooksAmount(inv.Balance, currency);
+  const credited = applied ? applied.credits.reduce((sum, c) => sum + c.amount, 0) : 0;
   // A voided invoice keeps its number with every amount zeroed and "Voided" in the private note.
   const voided = /^voided/i.test(inv.PrivateNote ?? '');
   const status = voided ? 'void' : balance === 0 && total > 0 ? 'paid' : 'open';
@@ -463,7 +542,9 @@ export function toBackendInvoice(inv: QboInvoice): BackendInvoice {
     status,
     currency,
     amountDue: total,
-    amountPaid: total - balance,
+    amountPaid: total - balance - credited,
+    amountCredited: credited,
+    ...(applied || total === balance ? { credits: applied?.credits ?? [] } : {}),
     amountRemaining: balance,
     paymentUrl: voided ? null : inv.InvoiceLink || null,
     pdfUrl: null,

@@ -4,6 +4,7 @@ import { addPercents } from '../../domain/tax.js';
 import type { InvoiceLine } from '../../domain/types.js';
 import {
   WebhookSignatureError,
+  type BackendCredit,
   type BackendEventKind,
   type BackendInvoice,
   type BackendInvoiceStatus,
@@ -37,6 +38,11 @@ const EVENT_KINDS: Record<string, BackendEventKind> = {
   'invoice.payment_succeeded': 'payment',
   'invoice.voided': 'voided',
   'invoice.marked_uncollectible': 'uncollectible',
+  // A credit note made in the Dashboard changes amount_remaining without a payment event.
+  'invoice.updated': 'payment',
+  'credit_note.created': 'credit',
+  'credit_note.updated': 'credit',
+  'credit_note.voided': 'credit',
 };
 
 const STATUSES: Record<string, BackendInvoiceStatus> = { draft: 'draft', open: 'open', paid: 'paid', void: 'void', uncollectible: 'uncollectible' };
@@ -133,6 +139,14 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     return indexes;
   }
 
+  /** The invoice with its credit notes one by one (listed only when the invoice shows any). */
+  async function withCredits(inv: Stripe.Invoice): Promise<BackendInvoice> {
+    const read = toBackendInvoice(inv);
+    if (read.amountCredited === 0) return { ...read, credits: [] };
+    const notes = await call('list credit notes', () => stripe.creditNotes.list({ invoice: inv.id!, limit: 100 }).autoPagingToArray({ limit: 1000 }));
+    return { ...read, credits: stripeCredits(notes, inv.currency) };
+  }
+
   return {
     name: 'stripe',
 
@@ -188,7 +202,7 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     },
 
     async fetchInvoice(providerInvoiceId) {
-      return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
+      return withCredits(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
     },
 
     async listOpenInvoices() {
@@ -203,8 +217,8 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       // A credit note on an open invoice lowers what is still due (Stripe's pre-payment credit).
       const current = await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId));
       const amount = toStripeAmount(amountMinor, current.currency);
-      await call('create credit note', () => stripe.creditNotes.create({ invoice: providerInvoiceId, amount, memo: reason }));
-      return toBackendInvoice(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)));
+      const note = await call('create credit note', () => stripe.creditNotes.create({ invoice: providerInvoiceId, amount, memo: reason }));
+      return { ...(await withCredits(await call('retrieve invoice', () => stripe.invoices.retrieve(providerInvoiceId)))), creditId: note.id };
     },
 
     listInvoicesForImport: (listing) => listStripeHistory(stripe, listing),
@@ -231,18 +245,36 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
 
 /** Maps a verified Stripe event to the back-end-neutral shape. */
 export function toWebhookEvent(event: Stripe.Event): BackendWebhookEvent {
-  const object = event.data.object as { object?: string; id?: string; metadata?: Record<string, string> | null };
+  const object = event.data.object as { object?: string; id?: string; metadata?: Record<string, string> | null; invoice?: string | { id?: string } | null };
+  if (object.object === 'credit_note') {
+    // A credit note names its invoice; processing re-reads that invoice (the note's metadata is not ours).
+    const invoice = typeof object.invoice === 'string' ? object.invoice : (object.invoice?.id ?? null);
+    const kind = invoice ? (ownValue(EVENT_KINDS, event.type) ?? 'ignored') : 'ignored';
+    return { eventId: event.id, type: event.type, kind, providerInvoiceId: kind === 'ignored' ? null : invoice, duebotInvoiceId: null, occurredAt: eventTime(event), subject: object.id ? { type: 'credit_note', id: object.id } : null };
+  }
   const isInvoice = object.object === 'invoice';
-  const occurredAt = new Date(Number.isFinite(event.created) ? event.created * 1000 : NaN);
-  if (Number.isNaN(occurredAt.getTime())) throw new Error(`created is not a valid Unix time: ${JSON.stringify(event.created)}`);
   return {
     eventId: event.id,
     type: event.type,
     kind: isInvoice ? (ownValue(EVENT_KINDS, event.type) ?? 'ignored') : 'ignored',
     providerInvoiceId: isInvoice ? (object.id ?? null) : null,
     duebotInvoiceId: isInvoice ? (object.metadata?.duebot_invoice_id ?? null) : null,
-    occurredAt,
+    occurredAt: eventTime(event),
   };
+}
+
+function eventTime(event: Stripe.Event): Date {
+  const occurredAt = new Date(Number.isFinite(event.created) ? event.created * 1000 : NaN);
+  if (Number.isNaN(occurredAt.getTime())) throw new Error(`created is not a valid Unix time: ${JSON.stringify(event.created)}`);
+  return occurredAt;
+}
+
+/** Issued credit notes (a voided one credits nothing), in duebot's units, oldest first. */
+export function stripeCredits(notes: readonly Stripe.CreditNote[], currency: string): BackendCredit[] {
+  return notes
+    .filter((n) => n.status !== 'void')
+    .sort((a, b) => a.created - b.created)
+    .map((n) => ({ id: n.id, amount: fromStripeAmount(n.amount, currency) }));
 }
 
 /** The SDK's messages run to several sentences with advice; keep the first, which names the cause. */
@@ -265,7 +297,9 @@ export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
     status,
     currency: inv.currency.toUpperCase(),
     amountDue: fromStripeAmount(inv.amount_due, inv.currency),
+    // Money received only: credit notes lower amount_remaining without touching amount_paid.
     amountPaid: fromStripeAmount(inv.amount_paid, inv.currency),
+    amountCredited: fromStripeAmount((inv.pre_payment_credit_notes_amount ?? 0) + (inv.post_payment_credit_notes_amount ?? 0), inv.currency),
     amountRemaining: fromStripeAmount(inv.amount_remaining, inv.currency),
     paymentUrl: inv.hosted_invoice_url ?? null,
     pdfUrl: inv.invoice_pdf ?? null,

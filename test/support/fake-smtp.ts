@@ -34,6 +34,8 @@ export interface FakeSmtp {
   waitFor(predicate: (m: ReceivedEmail) => boolean, timeoutMs?: number): Promise<ReceivedEmail>;
   /** Refuses the next `count` messages at RCPT TO with `code` (550 permanent, 4xx transient). */
   rejectNext(count: number, code?: number): void;
+  /** Refuses this recipient at RCPT TO in every message from now on (a mailbox that does not exist). */
+  rejectRecipient(address: string, code?: number, reply?: string): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
   let connections = 0;
   // Rejection is decided per message (at MAIL FROM) so every recipient of a refused message is refused.
   const refusing = new Set<string>();
+  const deadMailboxes = new Map<string, { code: number; reply: string }>();
 
   const serverOptions: SMTPServerOptions = {
     disabledCommands: ['STARTTLS'],
@@ -74,7 +77,12 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
       }
       callback();
     },
-    onRcptTo(_address, session, callback) {
+    onRcptTo(address, session, callback) {
+      const dead = deadMailboxes.get(address.address.toLowerCase());
+      if (dead) {
+        callback(Object.assign(new Error(dead.reply), { responseCode: dead.code }));
+        return;
+      }
       if (refusing.has(session.id)) {
         callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: rejections.code }));
         return;
@@ -154,6 +162,9 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
     },
     rejectNext(count, code = 550) {
       rejections = { left: count, code };
+    },
+    rejectRecipient(address, code = 550, reply = '5.1.1 Mailbox does not exist') {
+      deadMailboxes.set(address.toLowerCase(), { code, reply });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { Mailer, OutgoingEmail, SentEmail } from './mailer.js';
+import type { Mailer, OutgoingEmail, RecipientRefusal, SentEmail } from './mailer.js';
 
 /**
  * - `rejected`: the server answered with a refusal (MAIL/RCPT/DATA or the message itself); nothing
@@ -20,6 +20,8 @@ export class MailError extends Error {
     readonly retryable: boolean,
     /** The SMTP reply code when the server gave one (e.g. 550). */
     readonly responseCode: number | null = null,
+    /** Recipients refused for good (5yz at RCPT TO): each a bounce of this email. */
+    readonly refused: RecipientRefusal[] = [],
   ) {
     super(message);
   }
@@ -60,7 +62,7 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
 
   return {
     async send(email: OutgoingEmail): Promise<SentEmail> {
-      let info: { accepted: unknown[] };
+      let info: { accepted: unknown[]; rejectedErrors?: unknown[] };
       try {
         info = await transport.sendMail({
           from: options.from,
@@ -78,7 +80,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
         throw toMailError(err);
       }
       const accepted = info.accepted.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
-      return { messageId: email.messageId, accepted };
+      const refused = permanentRefusals(info.rejectedErrors);
+      return { messageId: email.messageId, accepted, ...(refused.length ? { refused } : {}) };
     },
     describe: `${host}:${Number(url.port) || (secure ? 465 : 587)}`,
     async verify() {
@@ -101,6 +104,18 @@ interface NodemailerError {
   responseCode?: number;
   command?: string;
   timeoutType?: string;
+  rejectedErrors?: unknown[];
+}
+
+/** nodemailer's per-recipient RCPT TO errors, the permanent (5yz) ones: those recipients bounced. */
+export function permanentRefusals(errors: unknown[] | undefined): RecipientRefusal[] {
+  const refused: RecipientRefusal[] = [];
+  for (const raw of errors ?? []) {
+    const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { recipient?: unknown; responseCode?: unknown; response?: unknown };
+    if (typeof e.recipient !== 'string' || typeof e.responseCode !== 'number' || e.responseCode < 500 || e.responseCode === 503) continue;
+    refused.push({ address: e.recipient, code: e.responseCode, reason: typeof e.response === 'string' ? e.response : String(e.responseCode) });
+  }
+  return refused;
 }
 
 /** Maps nodemailer's error shape (code, originalCode, responseCode, command, timeoutType) onto ours. */
@@ -117,7 +132,7 @@ export function toMailError(err: unknown): MailError {
   // A 421 on connect (or at any point with no transaction in flight) is the server turning us away.
   if (reply !== null && e.command === 'CONN') return new MailError(message, 'unavailable', true, reply);
   // Any other 4yz/5yz reply is a definite refusal: the server never took responsibility for the message.
-  if (reply !== null) return new MailError(message, 'rejected', transient, reply);
+  if (reply !== null) return new MailError(message, 'rejected', transient, reply, permanentRefusals(e.rejectedErrors));
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return new MailError(message, 'rejected', false);
   // ECONNECTION outside a live session: the pool gave up on a server that kept closing before the
   // greeting ("Reached maximum number of retries"), or the connection was gone before the send began.

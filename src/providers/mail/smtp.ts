@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import { POSTMARK_METADATA_KEY } from '../../email/bounce-webhooks.js';
 import type { Mailer, OutgoingEmail, RecipientRefusal, SentEmail } from './mailer.js';
 
 /**
@@ -39,7 +40,7 @@ export function newMessageId(domain: string, tag: string): string {
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export function createSmtpMailer(options: { url: string; from: string }): Mailer {
+export function createSmtpMailer(options: { url: string; from: string; dkim?: { domainName: string; keySelector: string; privateKey: string } | null }): Mailer {
   const url = new URL(options.url);
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP URL must start with smtp:// or smtps://`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -58,6 +59,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
+    // DKIM (optional, docs/email.md): nodemailer signs each message (relaxed/relaxed, SHA-256) with our key.
+    ...(options.dkim ? { dkim: { domainName: options.dkim.domainName, keySelector: options.dkim.keySelector, privateKey: options.dkim.privateKey } } : {}),
   });
 
   return {
@@ -71,6 +74,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
           text: email.text,
           html: email.html,
           messageId: email.messageId,
+          // Postmark keeps its own message id; this header comes back as Metadata in its bounce webhook.
+          headers: { [`X-PM-Metadata-${POSTMARK_METADATA_KEY}`]: email.messageId },
           ...(email.replyTo ? { replyTo: email.replyTo } : {}),
           ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
           ...(email.references?.length ? { references: email.references } : {}),

@@ -4,6 +4,8 @@ import { remindersOf } from '../../src/store/reminders.js';
 import { openBounces } from '../../src/store/bounces.js';
 import { runDueWork } from '../../src/usecases/sweep.js';
 import { SETTINGS_BLOCKS } from '../../blocks/client-settings-modal.js';
+import { mailgunBounce, postmarkBounce, sendgridBounceEvent, sendgridEvents, sendgridKeys } from '../support/fake-bounces.js';
+import type { InboundRequest } from '../support/fake-inbound.js';
 
 /**
  * Bounced invoice and reminder emails through the real app: refused at send by the (real, local) SMTP
@@ -121,4 +123,78 @@ test('every recipient refused: the invoice waits (no resend, no second alert) un
   expect(sent.recipients).toEqual(['payables@acme.example']);
   expect(h.smtp.messages.filter((m) => m.subject.includes(draft.number)).map((m) => m.to)).toEqual([['payables@acme.example']]);
   expect(alertsIn(draft)).toHaveLength(2);
+});
+
+const bounceCount = async () => Number((await pool().query('SELECT count(*) AS n FROM email_bounces')).rows[0].n);
+const inboxCount = async () => Number((await pool().query("SELECT count(*) AS n FROM inbox_events WHERE kind = 'email_bounce'")).rows[0].n);
+const deliver = (path: string, req: InboundRequest) => h.send(path, typeof req.body === 'string' ? req.body : req.body.toString('utf8'), req.headers);
+
+test("each provider's bounce webhook: authenticated, stored, matched by our Message-ID and alerted in the thread within one sweep; forged ones are refused with nothing stored", async () => {
+  const keys = sendgridKeys();
+  h = await startHarness({ scheduler: false, env: { SENDGRID_WEBHOOK_PUBLIC_KEY: keys.publicKeyBase64 } });
+  const [a, b, c] = [await sentInvoice('8301', 100), await sentInvoice('8302', 200), await sentInvoice('8303', 300)];
+  const nowSec = () => Math.floor(h.clock.now().getTime() / 1000);
+
+  // Forged or unsigned: 401, nothing stored, nothing posted.
+  const forged = [
+    await deliver('/webhooks/bounces/mailgun', mailgunBounce({ messageId: a.emailMessageId!, recipient: 'ap@acme.example' }, { timestamp: nowSec(), key: 'not-the-key' })),
+    await deliver('/webhooks/bounces/mailgun', mailgunBounce({ messageId: a.emailMessageId!, recipient: 'ap@acme.example' }, { timestamp: nowSec() - 3600 })),
+    await deliver('/webhooks/bounces/postmark', postmarkBounce({ messageId: b.emailMessageId!, recipient: 'ap@acme.example' }, { auth: 'inbound:wrong' })),
+    await h.send('/webhooks/bounces/postmark', postmarkBounce({ messageId: b.emailMessageId!, recipient: 'ap@acme.example' }).body as string, { 'content-type': 'application/json' }),
+    await deliver('/webhooks/bounces/sendgrid', sendgridEvents([sendgridBounceEvent({ messageId: c.emailMessageId!, recipient: 'ap@acme.example' })], { privateKey: sendgridKeys().privateKey, timestamp: nowSec() })),
+    await h.send('/webhooks/bounces/sendgrid', JSON.stringify([sendgridBounceEvent({ messageId: c.emailMessageId!, recipient: 'ap@acme.example' })]), { 'content-type': 'application/json' }),
+  ];
+  expect(forged.map((r) => r.status)).toEqual([401, 401, 401, 401, 401, 401]);
+  expect(await Promise.all(forged.map(async (r) => ((await r.json()) as { error: string }).error))).toEqual([
+    'Mailgun signature rejected: signature does not match',
+    'Mailgun signature rejected: stale timestamp',
+    'basic auth credentials do not match',
+    'basic auth credentials do not match',
+    'SendGrid signature rejected: signature does not match',
+    'SendGrid signature rejected: missing X-Twilio-Email-Event-Webhook-Signature or -Timestamp',
+  ]);
+  expect([await bounceCount(), await inboxCount()]).toEqual([0, 0]);
+
+  // Genuine deliveries, one per provider, each for another invoice.
+  const mg = mailgunBounce({ messageId: a.emailMessageId!, recipient: 'ap@acme.example', reason: 'No such mailbox <!here>' }, { timestamp: nowSec() });
+  const mgRes = await deliver('/webhooks/bounces/mailgun', mg);
+  expect([mgRes.status, await mgRes.json()]).toEqual([200, { received: true, bounces: 1, duplicate: false }]);
+  // The same delivery again (a provider retry) is a duplicate; its token with another event is a replay.
+  expect(await (await deliver('/webhooks/bounces/mailgun', mg)).json()).toEqual({ received: true, bounces: 1, duplicate: true });
+  const token = (JSON.parse(mg.body as string) as { signature: { token: string } }).signature.token;
+  const replay = await deliver('/webhooks/bounces/mailgun', mailgunBounce({ messageId: b.emailMessageId!, recipient: 'cfo@acme.example' }, { timestamp: nowSec(), token }));
+  expect(replay.status).toBe(401);
+  const pmRes = await deliver('/webhooks/bounces/postmark', postmarkBounce({ messageId: b.emailMessageId!, recipient: 'cfo@acme.example' }));
+  expect([pmRes.status, await pmRes.json()]).toEqual([200, { received: true, bounces: 1, duplicate: false }]);
+  const sgRes = await deliver(
+    '/webhooks/bounces/sendgrid',
+    sendgridEvents([{ email: 'ap@acme.example', event: 'delivered', sg_event_id: 'd1', 'smtp-id': c.emailMessageId }, sendgridBounceEvent({ messageId: c.emailMessageId!, recipient: 'ap@acme.example' })], { privateKey: keys.privateKey, timestamp: nowSec() }),
+  );
+  expect([sgRes.status, await sgRes.json()]).toEqual([200, { received: true, bounces: 1, duplicate: false }]);
+  // Soft bounces and other events are no bounce: answered 200, nothing stored.
+  const soft = await deliver('/webhooks/bounces/mailgun', mailgunBounce({ messageId: a.emailMessageId!, recipient: 'cfo@acme.example' }, { timestamp: nowSec(), severity: 'temporary' }));
+  expect(await soft.json()).toEqual({ received: true, bounces: 0, duplicate: false });
+  const softPm = await deliver('/webhooks/bounces/postmark', { ...postmarkBounce({ messageId: a.emailMessageId!, recipient: 'cfo@acme.example' }, { type: 'SoftBounce' }), body: JSON.stringify({ ...JSON.parse(postmarkBounce({ messageId: a.emailMessageId!, recipient: 'cfo@acme.example' }, { type: 'SoftBounce' }).body as string), Inactive: false }) });
+  expect(await softPm.json()).toEqual({ received: true, bounces: 0, duplicate: false });
+  // A bounce for an email duebot never sent is stored unmatched and alerts nothing.
+  const unknown = await deliver('/webhooks/bounces/postmark', postmarkBounce({ messageId: '<invented.0123@pixelco.example>', recipient: 'ap@acme.example' }));
+  expect(unknown.status).toBe(200);
+
+  await h.bot.services.background.drain();
+  await runDueWork(h.bot.services);
+  expect(alertsIn(a).map((r) => String(r.args.text))).toEqual([expect.stringMatching(/invoice email \(INV-\d+\) to ap@acme\.example bounced: 550 No such mailbox &lt;!here&gt; \(reported by the mail provider, mailgun\)/)]);
+  expect(alertsIn(b).map((r) => String(r.args.text))).toEqual([expect.stringMatching(/to cfo@acme\.example bounced: The server was unable .*5\.1\.1.*postmark/)]);
+  expect(alertsIn(c).map((r) => String(r.args.text))).toEqual([expect.stringMatching(/to ap@acme\.example bounced: 5\.1\.1 550 5\.1\.1 .*sendgrid/)]);
+  expect(await bounceCount()).toBe(4);
+  expect((await openBounces(pool())).map((x) => x.invoiceId).sort()).toEqual([a.id, b.id, c.id].sort());
+  await runDueWork(h.bot.services);
+  expect([alertsIn(a).length, alertsIn(b).length, alertsIn(c).length]).toEqual([1, 1, 1]);
+});
+
+test('the emails duebot sends carry what the providers hand back: our Message-ID, and Postmark metadata', async () => {
+  h = await startHarness({ scheduler: false });
+  const inv = await sentInvoice('8401', 100);
+  const email = h.smtp.messages.find((m) => m.subject.includes(inv.number))!;
+  expect(email.messageId).toBe(inv.emailMessageId);
+  expect(email.headers['x-pm-metadata-duebot-message-id']).toBe(inv.emailMessageId);
 });

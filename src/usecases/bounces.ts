@@ -1,6 +1,7 @@
 import { shiftSequence } from '../domain/dispute-sequence.js';
 import { audit } from '../store/audit.js';
 import type { RecipientRefusal } from '../providers/mail/mailer.js';
+import type { DeliveryReportPayload } from '../email/dsn.js';
 import { findSentEmail, openBounces, recordBounce, resolveClientBounces, unannouncedBounces, type BounceKind, type BounceRecord } from '../store/bounces.js';
 import { getClient } from '../store/clients.js';
 import { withTransaction } from '../store/db.js';
@@ -34,7 +35,9 @@ export async function recordBounceReport(services: Services, report: BounceRepor
   const match = sentFor ?? (report.messageId ? await findSentEmail(pool, report.messageId) : null);
   const now = services.clock.now();
   return withTransaction(pool, async (tx) => {
-    const bounce = await recordBounce(tx, { ...report, invoiceId: match?.invoiceId ?? null, clientId: match?.clientId ?? null }, now);
+    // One bounce per email and recipient, whichever sources report it (refusal, DSN, webhook).
+    const dedupeKey = report.messageId ? `msg:${report.messageId}:${report.recipient.toLowerCase()}` : report.dedupeKey;
+    const bounce = await recordBounce(tx, { ...report, dedupeKey, invoiceId: match?.invoiceId ?? null, clientId: match?.clientId ?? null }, now);
     if (bounce) {
       await audit(tx, { invoiceId: bounce.invoiceId, actor: report.provider, action: 'email_bounced', details: { kind: report.kind, recipient: report.recipient, reason: report.reason, messageId: report.messageId, matched: Boolean(match) }, sourceEvent: `bounce:${report.dedupeKey}` }, now);
     }
@@ -115,4 +118,25 @@ export async function bouncedRecipients(services: Services, invoice: { id: strin
   const open = await openBounces(services.db.pool, { invoiceId: invoice.id });
   const bounced = new Set(open.map((b) => b.recipient.toLowerCase()));
   return invoice.recipients.filter((r) => bounced.has(r.toLowerCase()));
+}
+
+/**
+ * A delivery status notification that reached the inbound address: each permanently failed recipient
+ * is a bounce of the email it returns (matched by that email's Message-ID; a report naming no email of
+ * ours, e.g. a forged one, is stored unmatched and acts on nothing). Never handled as a client reply.
+ */
+export async function recordDeliveryReport(services: Services, dsn: DeliveryReportPayload): Promise<void> {
+  const { originalMessageId, failures } = dsn.report;
+  if (!failures.length) services.log.info({ dsn: dsn.messageId }, 'delivery report without a permanent failure: nothing to do');
+  for (const f of failures) {
+    await recordBounceReport(services, {
+      kind: 'dsn',
+      provider: dsn.provider,
+      dedupeKey: `dsn:${dsn.messageId}:${f.recipient.toLowerCase()}`,
+      messageId: originalMessageId,
+      recipient: f.recipient,
+      reason: [f.status, f.diagnostic].filter(Boolean).join(' '),
+    });
+  }
+  await announceBounces(services);
 }

@@ -4,7 +4,7 @@ import { remindersOf } from '../../src/store/reminders.js';
 import { openBounces } from '../../src/store/bounces.js';
 import { runDueWork } from '../../src/usecases/sweep.js';
 import { SETTINGS_BLOCKS } from '../../blocks/client-settings-modal.js';
-import { mailgunBounce, postmarkBounce, sendgridBounceEvent, sendgridEvents, sendgridKeys } from '../support/fake-bounces.js';
+import { mailgunBounce, mailgunDsn, postmarkBounce, postmarkDsn, sendgridDsn, sendgridBounceEvent, sendgridEvents, sendgridKeys } from '../support/fake-bounces.js';
 import type { InboundRequest } from '../support/fake-inbound.js';
 
 /**
@@ -197,4 +197,44 @@ test('the emails duebot sends carry what the providers hand back: our Message-ID
   const email = h.smtp.messages.find((m) => m.subject.includes(inv.number))!;
   expect(email.messageId).toBe(inv.emailMessageId);
   expect(email.headers['x-pm-metadata-duebot-message-id']).toBe(inv.emailMessageId);
+});
+
+test('a delivery status notification at the inbound address (Postmark, Mailgun, SendGrid) is a bounce of the email it returns, never a client reply; one for an email duebot never sent acts on nothing', async () => {
+  h = await startHarness({ scheduler: false });
+  const [a, b, c] = [await sentInvoice('8501', 100), await sentInvoice('8502', 200), await sentInvoice('8503', 300)];
+  const nowSec = Math.floor(h.clock.now().getTime() / 1000);
+
+  const answers = [
+    await h.deliverEmail(postmarkDsn({ messageId: a.emailMessageId!, recipient: 'cfo@acme.example', diagnostic: '550 5.1.1 User unknown <!channel>' })),
+    await h.deliverEmail(mailgunDsn({ messageId: b.emailMessageId!, recipient: 'ap@acme.example' }, { timestamp: nowSec })),
+    await h.deliverEmail(sendgridDsn({ messageId: c.emailMessageId!, recipient: 'ap@acme.example', status: '5.2.2', diagnostic: '552 5.2.2 Mailbox full' })),
+    // Forged: a report for a Message-ID duebot never sent.
+    await h.deliverEmail(postmarkDsn({ messageId: '<inv-0001.invoice.00000000000000000000000000000000@pixelco.example>', recipient: 'ap@acme.example' })),
+    // Transient (4.x.x, Action: delayed would be the same): not a bounce.
+    await h.deliverEmail(postmarkDsn({ messageId: a.emailMessageId!, recipient: 'ap@acme.example', status: '4.4.1' })),
+    // Forged without credentials: refused, nothing stored.
+    await h.deliverEmail(postmarkDsn({ messageId: a.emailMessageId!, recipient: 'ap@acme.example' }, 'inbound:wrong')),
+  ];
+  expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 401]);
+  expect(await answers[0]!.json()).toEqual({ received: true, duplicate: false, deliveryReport: true });
+
+  await h.bot.services.background.drain();
+  await runDueWork(h.bot.services);
+  expect(alertsIn(a).map((r) => String(r.args.text))).toEqual([expect.stringMatching(/invoice email \(INV-\d+\) to cfo@acme\.example bounced: 5\.1\.1 550 5\.1\.1 User unknown &lt;!channel&gt; \(a delivery failure report came back, postmark\)/)]);
+  expect(alertsIn(b).map((r) => String(r.args.text))).toEqual([expect.stringMatching(/to ap@acme\.example bounced: 5\.1\.1 550 5\.1\.1 .*mailgun/)]);
+  expect(alertsIn(c).map((r) => String(r.args.text))).toEqual([expect.stringMatching(/to ap@acme\.example bounced: 5\.2\.2 552 5\.2\.2 Mailbox full .*sendgrid/)]);
+  // Not client replies: nothing in inbound_emails, no reply posts.
+  expect(Number((await pool().query('SELECT count(*) AS n FROM inbound_emails')).rows[0].n)).toBe(0);
+  const rows = (await pool().query('SELECT recipient, invoice_id FROM email_bounces ORDER BY id')).rows as { recipient: string; invoice_id: string | null }[];
+  expect(rows).toEqual([
+    { recipient: 'cfo@acme.example', invoice_id: a.id },
+    { recipient: 'ap@acme.example', invoice_id: b.id },
+    { recipient: 'ap@acme.example', invoice_id: c.id },
+    { recipient: 'ap@acme.example', invoice_id: null },
+  ]);
+  // A webhook for the same bounce as a DSN is the same bounce: no second row, no second alert.
+  await h.send('/webhooks/bounces/postmark', postmarkBounce({ messageId: a.emailMessageId!, recipient: 'cfo@acme.example' }).body as string, postmarkBounce({ messageId: a.emailMessageId!, recipient: 'cfo@acme.example' }).headers);
+  await h.bot.services.background.drain();
+  await runDueWork(h.bot.services);
+  expect([await bounceCount(), alertsIn(a).length]).toEqual([4, 1]);
 });

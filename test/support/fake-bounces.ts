@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { hmacDigest } from '../../src/http/signatures.js';
-import { INBOUND_AUTH, MAILGUN_KEY, type InboundRequest } from './fake-inbound.js';
+import { INBOUND_AUTH, MAILGUN_KEY, multipart, type InboundRequest } from './fake-inbound.js';
 
 /**
  * Bounce webhook deliveries exactly as the three providers send them: Mailgun's event webhook (JSON,
@@ -91,4 +91,119 @@ export function sendgridBounceEvent(spec: BounceSpec, extra: Record<string, unkn
     status: '5.1.1',
     ...extra,
   };
+}
+
+/** A delivery status notification (RFC 3464) for our email `messageId`, as a receiving server sends it back. */
+export interface DsnSpec {
+  /** The Message-ID of the email that bounced (in the returned headers). */
+  messageId: string;
+  recipient: string;
+  status?: string;
+  diagnostic?: string;
+  /** The DSN's own Message-ID. */
+  dsnId?: string;
+}
+
+function dsnParts(spec: DsnSpec) {
+  const status = [
+    'Reporting-MTA: dns; mx.acme.example',
+    'X-Postfix-Queue-ID: 4Q2x7H1zZ9z',
+    'Arrival-Date: Thu, 3 Dec 2026 10:00:00 +0000',
+    '',
+    `Final-Recipient: rfc822; ${spec.recipient}`,
+    `Original-Recipient: rfc822;${spec.recipient}`,
+    'Action: failed',
+    `Status: ${spec.status ?? '5.1.1'}`,
+    'Remote-MTA: dns; mail.acme.example',
+    `Diagnostic-Code: smtp; ${spec.diagnostic ?? '550 5.1.1 <' + spec.recipient + '>: Recipient address rejected: User unknown'}`,
+    '',
+  ].join('\r\n');
+  const headers = [
+    'From: Pixel & Co Billing <billing@pixelco.example>',
+    `To: ${spec.recipient}`,
+    'Subject: Invoice from Pixel & Co',
+    `Message-ID: ${spec.messageId}`,
+    'Date: Thu, 3 Dec 2026 09:59:58 +0000',
+    '',
+  ].join('\r\n');
+  const human = `This is the mail system at host mx.acme.example.\n\nI'm sorry to have to inform you that your message could not be delivered to one or more recipients.\n\n<${spec.recipient}>: host mail.acme.example said: 550 5.1.1 User unknown`;
+  return { status, headers, human };
+}
+
+const DSN_FROM = 'MAILER-DAEMON@mx.acme.example (Mail Delivery System)';
+const dsnHeaderPairs = (spec: DsnSpec): [string, string][] => [
+  ['From', DSN_FROM],
+  ['Subject', 'Undelivered Mail Returned to Sender'],
+  ['Message-Id', spec.dsnId ?? `<dsn.${randomBytes(6).toString('hex')}@mx.acme.example>`],
+  ['Auto-Submitted', 'auto-replied'],
+  ['Content-Type', 'multipart/report; report-type=delivery-status; boundary="4Q2x7H1zZ9z.1764756000/mx.acme.example"'],
+];
+
+/** Postmark inbound: the report parts arrive as JSON attachments, base64. */
+export function postmarkDsn(spec: DsnSpec, auth = INBOUND_AUTH): InboundRequest {
+  const parts = dsnParts(spec);
+  const body = {
+    From: 'MAILER-DAEMON@mx.acme.example',
+    FromFull: { Email: 'MAILER-DAEMON@mx.acme.example', Name: 'Mail Delivery System', MailboxHash: '' },
+    To: 'billing@pixelco.example',
+    Subject: 'Undelivered Mail Returned to Sender',
+    MessageID: randomBytes(8).toString('hex'),
+    TextBody: parts.human,
+    HtmlBody: '',
+    StrippedTextReply: '',
+    Headers: dsnHeaderPairs(spec).filter(([k]) => k !== 'From' && k !== 'Subject').map(([Name, Value]) => ({ Name: Name === 'Message-Id' ? 'Message-ID' : Name, Value })),
+    Attachments: [
+      { Name: 'details.txt', ContentType: 'message/delivery-status', Content: Buffer.from(parts.status).toString('base64'), ContentLength: parts.status.length },
+      { Name: 'Undelivered Message Headers.txt', ContentType: 'text/rfc822-headers', Content: Buffer.from(parts.headers).toString('base64'), ContentLength: parts.headers.length },
+    ],
+  };
+  return { body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: basic(auth) } };
+}
+
+/** Mailgun route forward (multipart): the report parts are attached files. */
+export function mailgunDsn(spec: DsnSpec, options: { timestamp: number; key?: string }): InboundRequest {
+  const parts = dsnParts(spec);
+  const token = randomBytes(25).toString('hex');
+  const timestamp = String(options.timestamp);
+  return multipart(
+    {
+      recipient: 'billing@pixelco.example',
+      sender: 'MAILER-DAEMON@mx.acme.example',
+      from: DSN_FROM,
+      subject: 'Undelivered Mail Returned to Sender',
+      'body-plain': parts.human,
+      'stripped-text': parts.human,
+      'attachment-count': '2',
+      'message-headers': JSON.stringify(dsnHeaderPairs(spec)),
+      timestamp,
+      token,
+      signature: hmacDigest('sha256', options.key ?? MAILGUN_KEY, `${timestamp}${token}`, 'hex'),
+    },
+    {
+      'attachment-1': { filename: 'details.txt', type: 'message/delivery-status', content: parts.status },
+      'attachment-2': { filename: 'headers.txt', type: 'text/rfc822-headers', content: parts.headers },
+    },
+  );
+}
+
+/** SendGrid Inbound Parse (multipart, basic auth): the report parts are attached files. */
+export function sendgridDsn(spec: DsnSpec, auth = INBOUND_AUTH): InboundRequest {
+  const parts = dsnParts(spec);
+  const req = multipart(
+    {
+      headers: dsnHeaderPairs(spec).map(([k, v]) => `${k}: ${v}`).join('\n'),
+      to: 'billing@pixelco.example',
+      from: DSN_FROM,
+      subject: 'Undelivered Mail Returned to Sender',
+      text: parts.human,
+      envelope: JSON.stringify({ to: ['billing@pixelco.example'], from: '' }),
+      attachments: '2',
+    },
+    {
+      attachment1: { filename: 'details.txt', type: 'message/delivery-status', content: parts.status },
+      attachment2: { filename: 'headers.txt', type: 'text/rfc822-headers', content: parts.headers },
+    },
+  );
+  req.headers.authorization = basic(auth);
+  return req;
 }

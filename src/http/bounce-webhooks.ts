@@ -7,6 +7,7 @@ import { bindMailgunToken } from '../store/mailgun-tokens.js';
 import type { Services } from '../services.js';
 import { bodyBuffer, parseJson, rawBody } from './raw-body.js';
 import { storeThenAct } from './store-then-act.js';
+import { unstorableReason } from '../store/storable.js';
 
 export interface BounceWebhookAuth {
   mailgunSigningKey: string | null;
@@ -57,6 +58,12 @@ async function receive(req: Request, res: Response, services: Services, auth: Bo
   }
   if (!parsed.ok) {
     res.status(parsed.status).json({ error: parsed.reason });
+    return [];
+  }
+  // Checked before the Mailgun token is bound, so a refused delivery leaves nothing stored.
+  const unstorable = unstorableReason(parsed.reports);
+  if (unstorable) {
+    res.status(400).json({ error: `cannot be stored: ${unstorable}` });
     return [];
   }
   // Mailgun signs timestamp+token, not the body: a token is good for the one event it first came with.

@@ -20,6 +20,8 @@ export interface ReceivedEmail {
   headers: Record<string, string>;
   /** Attachments as decoded from the MIME parts (bytes exactly as sent). */
   attachments: { filename: string | null; contentType: string; content: Buffer }[];
+  /** The message exactly as it came over DATA (dot-unstuffed), e.g. to verify a DKIM signature. */
+  raw: Buffer;
   receivedAt: Date;
 }
 
@@ -90,8 +92,14 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
       callback();
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      new Promise<Buffer>((resolve, reject) => {
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+      })
+        .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+        .then(({ raw, mail }) => {
           const headers: Record<string, string> = {};
           for (const { key, line } of mail.headerLines) headers[key] = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
           const refs = mail.references;
@@ -107,6 +115,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
             replyTo: addresses(mail.replyTo)[0] ?? null,
             headers,
             attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content })),
+            raw,
             receivedAt: new Date(),
           };
           // Stored only once the 250 reply is on its way, so a waiter never sees a message the client

@@ -7,6 +7,7 @@ import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import { recordSendRefusals } from './bounces.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
+import { openBounces } from '../store/bounces.js';
 import { getInvoice, type InvoiceRecord } from '../store/invoices.js';
 import { retimeSteps } from '../store/disputes.js';
 import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
@@ -43,6 +44,12 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   if (!invoice || !client) {
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: 'invoice or client missing' }, services.clock.now());
     return 'skipped';
+  }
+
+  // A bounce recorded since the step was read (another step of this client refused a moment ago) holds it too.
+  if (!options.claimed && (await openBounces(pool, { clientId: client.id })).length) {
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
+    return 'deferred';
   }
 
   // Quiet hours: outside the client's business hours the step waits for the next allowed time, never

@@ -3,6 +3,7 @@ import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/s
 import { remindersOf } from '../../src/store/reminders.js';
 import { openBounces } from '../../src/store/bounces.js';
 import { runDueWork } from '../../src/usecases/sweep.js';
+import { announceBounces, recordBounceReport } from '../../src/usecases/bounces.js';
 import { SETTINGS_BLOCKS } from '../../blocks/client-settings-modal.js';
 import { mailgunBounce, mailgunDsn, postmarkBounce, postmarkDsn, sendgridDsn, sendgridBounceEvent, sendgridEvents, sendgridKeys } from '../support/fake-bounces.js';
 import type { InboundRequest } from '../support/fake-inbound.js';
@@ -16,6 +17,8 @@ import type { InboundRequest } from '../support/fake-inbound.js';
 
 let h: Harness;
 afterEach(async () => h?.stop());
+/** Each test starts its own app on a fresh database, slow on a loaded machine; the steps themselves are not. */
+const SLOW = 180_000;
 
 const pool = () => h.bot.services.db.pool;
 const threadTexts = (inv: InvoiceRecord) => h.slack.threadReplies(BILLING_CHANNEL, inv.slackTs!).map((r) => String(r.args.text));
@@ -98,7 +101,7 @@ test('a recipient refused at send (550): the alert is in the thread with Update 
   await runDueWork(h.bot.services);
   const reminder = await h.smtp.waitFor((m) => m.subject.includes(inv.number) && /Reminder/i.test(m.subject));
   expect(reminder.to.sort()).toEqual(['ap@acme.example', 'finance@acme.example']);
-});
+}, SLOW);
 
 test('every recipient refused: the invoice waits (no resend, no second alert) until the billing email is updated, then goes out', async () => {
   h = await startHarness({ scheduler: false });
@@ -123,7 +126,7 @@ test('every recipient refused: the invoice waits (no resend, no second alert) un
   expect(sent.recipients).toEqual(['payables@acme.example']);
   expect(h.smtp.messages.filter((m) => m.subject.includes(draft.number)).map((m) => m.to)).toEqual([['payables@acme.example']]);
   expect(alertsIn(draft)).toHaveLength(2);
-});
+}, SLOW);
 
 const bounceCount = async () => Number((await pool().query('SELECT count(*) AS n FROM email_bounces')).rows[0].n);
 const inboxCount = async () => Number((await pool().query("SELECT count(*) AS n FROM inbox_events WHERE kind = 'email_bounce'")).rows[0].n);
@@ -189,7 +192,7 @@ test("each provider's bounce webhook: authenticated, stored, matched by our Mess
   expect((await openBounces(pool())).map((x) => x.invoiceId).sort()).toEqual([a.id, b.id, c.id].sort());
   await runDueWork(h.bot.services);
   expect([alertsIn(a).length, alertsIn(b).length, alertsIn(c).length]).toEqual([1, 1, 1]);
-});
+}, SLOW);
 
 test('the emails duebot sends carry what the providers hand back: our Message-ID, and Postmark metadata', async () => {
   h = await startHarness({ scheduler: false });
@@ -197,7 +200,7 @@ test('the emails duebot sends carry what the providers hand back: our Message-ID
   const email = h.smtp.messages.find((m) => m.subject.includes(inv.number))!;
   expect(email.messageId).toBe(inv.emailMessageId);
   expect(email.headers['x-pm-metadata-duebot-message-id']).toBe(inv.emailMessageId);
-});
+}, SLOW);
 
 test('a delivery status notification at the inbound address (Postmark, Mailgun, SendGrid) is a bounce of the email it returns, never a client reply; one for an email duebot never sent acts on nothing', async () => {
   h = await startHarness({ scheduler: false });
@@ -237,4 +240,49 @@ test('a delivery status notification at the inbound address (Postmark, Mailgun, 
   await h.bot.services.background.drain();
   await runDueWork(h.bot.services);
   expect([await bounceCount(), alertsIn(a).length]).toEqual([4, 1]);
-});
+}, SLOW);
+
+test('a reminder refused at send is a bounce of that reminder: the later steps wait; a DSN for a reminder is matched by its Message-ID; two sweeps at once post each alert once', async () => {
+  h = await startHarness({ scheduler: false, clientsYaml: `
+clients:
+  - id: acme
+    name: Acme Ltd
+    emails: [ap@acme.example]
+    currency: USD
+    paymentTermsDays: 7
+    asanaProjects: ["1200"]
+    finalMode: pause
+` });
+  const inv = await sentInvoice('8601', 500);
+  const other = await sentInvoice('8602', 600);
+  // The mailbox dies after the invoices went out: the day-7 reminders are refused.
+  h.smtp.rejectRecipient('ap@acme.example', 550, '5.1.1 mailbox disabled');
+  h.advanceDays(8);
+  await runDueWork(h.bot.services);
+  // Two processes sweeping at once afterwards: nothing sent, no alert posted twice.
+  await Promise.all([runDueWork(h.bot.services), runDueWork(h.bot.services), announceBounces(h.bot.services), announceBounces(h.bot.services)]);
+  const alerts = [...alertsIn(inv), ...alertsIn(other)];
+  // The first refusal holds the client, so the second invoice's step is not even tried.
+  expect(alerts.map((a) => String(a.args.text))).toEqual([expect.stringMatching(/The email about INV-\d+ to ap@acme\.example bounced: 550 5\.1\.1 mailbox disabled/)]);
+  expect(remindersTo(inv).concat(remindersTo(other))).toEqual([]);
+  const steps = [...(await remindersOf(pool(), inv.id)), ...(await remindersOf(pool(), other.id))].filter((r) => r.stepIndex === 0);
+  expect(steps.map((s) => s.status)).toEqual(['pending', 'pending']);
+  h.advanceDays(7);
+  await runDueWork(h.bot.services);
+  expect(h.smtp.messages.filter((m) => /Reminder/i.test(m.subject))).toEqual([]);
+  const answer = await h.slashCommand(`remind ${inv.number}`);
+  expect(answer.status).toBe(200);
+  await h.slack.waitFor(() => h.slack.responses.find((r) => /bounced: update the client's billing emails first/.test(JSON.stringify(r.body))));
+
+  // A DSN for an earlier reminder of another client's invoice is matched through the reminder's Message-ID.
+  await pool().query(`UPDATE reminders SET status = 'sent', message_id = '<inv-x.r1.aaaa@pixelco.example>' WHERE invoice_id = $1 AND step_index = 1`, [other.id]);
+  await h.deliverEmail(postmarkDsn({ messageId: '<inv-x.r1.aaaa@pixelco.example>', recipient: 'ap@acme.example', status: '5.7.1', diagnostic: '550 5.7.1 rejected by policy' }));
+  await h.bot.services.background.drain();
+  await runDueWork(h.bot.services);
+  expect(alertsIn(other).map((a) => String(a.args.text))).toEqual([expect.stringMatching(/about INV-\d+ to ap@acme\.example bounced: 5\.7\.1 550 5\.7\.1 rejected by policy/)]);
+
+  // A new bounce met by two processes' sweeps and the fast path at once: posted once.
+  await recordBounceReport(h.bot.services, { kind: 'webhook', provider: 'postmark', dedupeKey: 'postmark:race', messageId: inv.emailMessageId, recipient: 'ap@acme.example', reason: 'race' });
+  await Promise.all([runDueWork(h.bot.services), runDueWork(h.bot.services), announceBounces(h.bot.services)]);
+  expect(alertsIn(inv).filter((a) => /bounced: race/.test(String(a.args.text)))).toHaveLength(1);
+}, SLOW);

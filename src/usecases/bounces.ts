@@ -60,7 +60,9 @@ export async function announceBounces(services: Services): Promise<number> {
     const key = `bounce-alert:${bounce.id}`;
     if (!(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'bounce-alert', claimedBy: services.instanceId }, services.clock.now()))) continue;
     const client = await getClient(pool, invoice.clientId);
-    const what = bounce.messageId && bounce.messageId === invoice.emailMessageId ? `invoice email (${invoice.number})` : bounce.kind === 'smtp-reject' && invoice.status === 'approved' ? `invoice email (${invoice.number})` : `email about ${invoice.number}`;
+    // The invoice email itself (still "approved" while its refusal at send is recorded), or a reminder about it.
+    const invoiceEmail = bounce.messageId === invoice.emailMessageId || invoice.status === 'approved';
+    const what = invoiceEmail ? `invoice email (${invoice.number})` : `email about ${invoice.number}`;
     await postInThread(services, invoice, bounceAlert({ recipient: bounce.recipient, reason: bounce.reason, kind: bounce.kind, provider: bounce.provider, clientId: invoice.clientId, clientName: client?.name ?? invoice.clientId, what }));
     await completeEffect(pool, key, {}, services.clock.now());
     posted += 1;

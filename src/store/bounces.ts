@@ -42,17 +42,8 @@ const toRecord = (r: Row): BounceRecord => ({
   resolvedAt: r.resolved_at,
 });
 
-export interface NewBounce {
-  /** The same bounce reported again (a provider retry, a DSN after a webhook) is stored once. */
-  dedupeKey: string;
-  kind: BounceKind;
-  provider: string;
-  messageId: string | null;
-  recipient: string;
-  reason: string;
-  invoiceId: string | null;
-  clientId: string | null;
-}
+/** `dedupeKey`: the same bounce reported again (a provider retry, a DSN after a webhook) is stored once. */
+export type NewBounce = Omit<BounceRecord, 'id' | 'receivedAt' | 'resolvedAt'> & { dedupeKey: string };
 
 /** Returns the new row, or null when a bounce with that key was stored before. */
 export async function recordBounce(db: Queryable, bounce: NewBounce, now: Date): Promise<BounceRecord | null> {

@@ -58,9 +58,15 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
       : smtp.reachable
         ? `:white_check_mark: SMTP${target}: reachable`
         : `:x: SMTP${target}: not reachable (${esc(truncate(smtp.error ?? 'unknown error', 200))})`;
+  const bounces = status.openBounces
+    ? `\n:no_entry: ${plural(status.openBounces, 'bounced email')} not fixed: the alerts are in the invoice threads (*Update email*); those clients' reminders are held`
+    : status.openBounces === 0
+      ? '\n:white_check_mark: No bounced emails'
+      : '';
   const problems = [
     ...status.backends.filter((b) => b.oauth && b.connection?.status !== 'active').map((b) => sourceLabel(b.name)),
     ...(smtp.reachable === false ? ['SMTP'] : []),
+    ...(status.openBounces ? [plural(status.openBounces, 'bounced email')] : []),
     ...(status.inbox?.deadLetters ? [plural(status.inbox.deadLetters, 'dead letter')] : []),
   ];
   return {
@@ -69,7 +75,7 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
       { type: 'header', text: { type: 'plain_text', text: 'Connections' } },
       section(`*Project tools*\n${tools}`),
       section(`*Invoicing back-ends*\n${[backends, ...unused].join('\n')}`),
-      section(`*Email*\n${mail}`),
+      section(`*Email*\n${mail}${bounces}`),
       ...(status.inbox ? inboxBlocks(status.inbox, options) : []),
       ...webhookSections(status.webhookRegistrations ?? [], options.timezone),
     ],

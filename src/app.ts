@@ -19,6 +19,7 @@ import { webhookRouter } from './http/webhooks.js';
 import { projectWebhookRouter } from './http/project-webhooks.js';
 import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
+import { bounceWebhookRouter } from './http/bounce-webhooks.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
 import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
@@ -128,7 +129,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     backends: invoicing.backends,
     oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
     projectTools: createProjectTools(config, doneStatuses),
-    mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from }),
+    mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, dkim: config.dkim }),
     slack: new SlackNotifier(slackApp.client, log),
     settings,
     log,
@@ -166,6 +167,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.use(webhookRouter(services));
   web.use(projectWebhookRouter(services));
   web.use(inboundEmailRouter(services, config.inboundEmail));
+  web.use(bounceWebhookRouter(services, { ...config.inboundEmail, sendgridPublicKey: config.sendgridWebhookPublicKey }));
   web.use(accountingWebhookRouter(services));
   web.use(oauthRouter(services));
   // slackGate verifies the signature and both ends of the timestamp window; Bolt is told not to do it again.

@@ -1,4 +1,7 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { sendgridPublicKey } from './email/bounce-webhooks.js';
 import { parseEncryptionKey } from './store/token-cipher.js';
 import { isTimeZone } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
@@ -58,6 +61,10 @@ export interface Config {
   jobs: { processEveryMs: number };
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
+  /** SENDGRID_WEBHOOK_PUBLIC_KEY: verifies SendGrid's signed event webhook (bounces); null: that route answers 401. */
+  sendgridWebhookPublicKey: KeyObject | null;
+  /** DKIM signing of outgoing mail (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY or _FILE); null: unsigned. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   /** Backoff of failed inbox events and when they become dead letters (INBOX_RETRY_*, INBOX_GIVE_UP_AFTER). */
   inboxRetry: RetryPolicy;
 }
@@ -207,6 +214,11 @@ const schema = z.object({
   JOBS_PROCESS_EVERY: optional(interval),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optional(str('must be the verification key from SendGrid').refine(isSendgridKey, "must be the base64 verification key SendGrid shows for the signed event webhook")),
+  DKIM_DOMAIN: optional(str('must be a domain').regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'must be a domain such as pixelco.example')),
+  DKIM_SELECTOR: optional(str('must be a DNS label').regex(/^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$/i, 'must be a selector such as duebot (letters, digits, - and _)')),
+  DKIM_PRIVATE_KEY: optional(z.string()),
+  DKIM_PRIVATE_KEY_FILE: optional(z.string()),
   PROMISE_MAX_DAYS: optional(
     str('must be a number of days (1..3650)')
       .regex(/^\d{1,4}$/, 'must be a number of days (1..3650)')
@@ -237,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     giveUpAfterMs: e?.INBOX_GIVE_UP_AFTER ?? DEFAULT_RETRY_POLICY.giveUpAfterMs,
   };
   if (inboxRetry.firstMs > inboxRetry.maxDelayMs) problems.push('INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY');
+  const dkim = dkimSettings(env, problems);
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -308,6 +321,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookRegistrationsMax: e.WEBHOOK_REGISTRATIONS_MAX ?? 50,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
+    sendgridWebhookPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY ? sendgridPublicKey(e.SENDGRID_WEBHOOK_PUBLIC_KEY) : null,
+    dkim,
     inboxRetry,
   };
 }
@@ -357,6 +372,47 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
   const oauth = (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) || (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET'));
   if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   return problems;
+}
+
+function isSendgridKey(value: string): boolean {
+  try {
+    sendgridPublicKey(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * DKIM needs its domain, selector and private key together (the key inline as PEM, "\n" allowed for
+ * one-line .env files, or DKIM_PRIVATE_KEY_FILE); the key must be an RSA or Ed25519 private key.
+ */
+function dkimSettings(env: Record<string, string | undefined>, problems: string[]): Config['dkim'] {
+  const get = (name: string) => blankToUndefined(env[name]) as string | undefined;
+  const names = ['DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY'];
+  const keySet = get('DKIM_PRIVATE_KEY') !== undefined || get('DKIM_PRIVATE_KEY_FILE') !== undefined;
+  const set = [get('DKIM_DOMAIN') !== undefined, get('DKIM_SELECTOR') !== undefined, keySet];
+  if (!set.some(Boolean)) return null;
+  if (get('DKIM_PRIVATE_KEY') !== undefined && get('DKIM_PRIVATE_KEY_FILE') !== undefined) problems.push('DKIM_PRIVATE_KEY: set it or DKIM_PRIVATE_KEY_FILE, not both');
+  set.forEach((ok, i) => {
+    if (!ok) problems.push(`${names[i]}: is required to sign outgoing mail with DKIM (${i === 2 ? 'or DKIM_PRIVATE_KEY_FILE' : 'the other DKIM_ settings are set'})`);
+  });
+  if (!set.every(Boolean)) return null;
+  let pem: string;
+  try {
+    pem = get('DKIM_PRIVATE_KEY')?.replace(/\\n/g, '\n') ?? readFileSync(get('DKIM_PRIVATE_KEY_FILE')!, 'utf8');
+  } catch (err) {
+    problems.push(`DKIM_PRIVATE_KEY_FILE: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return null;
+  }
+  try {
+    const type = createPrivateKey(pem).asymmetricKeyType;
+    if (type !== 'rsa' && type !== 'ed25519') throw new Error(type);
+  } catch {
+    problems.push(`${get('DKIM_PRIVATE_KEY') !== undefined ? 'DKIM_PRIVATE_KEY' : 'DKIM_PRIVATE_KEY_FILE'}: must be an RSA (or Ed25519) private key in PEM format`);
+    return null;
+  }
+  return { domainName: get('DKIM_DOMAIN')!.toLowerCase(), keySelector: get('DKIM_SELECTOR')!, privateKey: pem };
 }
 
 /** Every variable duebot reads, in the order of .env.example (problems are listed in this order too). */

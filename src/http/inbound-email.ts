@@ -12,6 +12,7 @@ import {
   type ParseResult,
 } from '../email/inbound-formats.js';
 import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import { isReportPart, parseDeliveryReport, reportHash, REPORT_PART_LIMIT, type DeliveryReportPayload, type ReportPart } from '../email/dsn.js';
 import { bindMailgunToken, forgetMailgunTokens } from '../store/mailgun-tokens.js';
 import type { Services } from '../services.js';
 import { processInBackground } from '../usecases/process-inbox.js';
@@ -54,7 +55,8 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
   const contentType = String(req.header('content-type') ?? '');
   const raw = bodyBuffer(req.body);
-  const fields = /application\/json/i.test(contentType) ? null : await formFields(contentType, raw);
+  const form = /application\/json/i.test(contentType) ? null : await formFields(contentType, raw);
+  const fields = form?.fields ?? null;
   const provider = detectProvider(contentType, fields);
   if (!provider) {
     res.status(400).json({ error: 'unrecognised inbound email format (expected Mailgun, Postmark or SendGrid Inbound Parse)' });
@@ -62,6 +64,8 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
 
   let parsed: ParseResult;
+  // Attachments that make it a delivery status notification (src/email/dsn.ts); others are not kept.
+  let reportParts: ReportPart[] = form?.parts ?? [];
   if (provider === 'mailgun') {
     const verdict = auth.mailgunSigningKey ? verifyMailgun(auth.mailgunSigningKey, fields!, services.clock.now()) : { ok: false as const, reason: 'MAILGUN_SIGNING_KEY is not set' };
     if (!verdict.ok) {
@@ -77,10 +81,14 @@ async function receive(req: Request, res: Response, services: Services, auth: In
     if (provider === 'postmark') {
       const json = parseJson(raw);
       parsed = json.ok ? parsePostmark(json.value) : { ok: false, reason: json.reason };
+      if (json.ok) reportParts = postmarkReportParts(json.value);
     } else {
       parsed = parseSendgrid(fields!);
     }
   }
+  // A bounce report, not a client reply: stored as such and matched to the email duebot sent.
+  const report = parseDeliveryReport(reportParts);
+  if (report) return receiveReport(res, services, provider, fields, { provider, messageId: parsed.ok ? parsed.email.messageId : reportHash(reportParts), from: parsed.ok ? parsed.email.from : '', report });
   if (!parsed.ok) {
     // Mailgun retries anything but 200 and 406 for hours; a malformed email will not improve.
     res.status(provider === 'mailgun' ? 406 : 400).json({ error: `malformed ${provider} email: ${parsed.reason}` });
@@ -108,10 +116,41 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   return stored;
 }
 
-/** Form fields of a urlencoded or multipart body; attached files are skipped (not needed to classify). */
-async function formFields(contentType: string, raw: Buffer): Promise<Record<string, string> | null> {
-  if (/application\/x-www-form-urlencoded/i.test(contentType)) return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+async function receiveReport(res: Response, services: Services, provider: string, fields: Record<string, string> | null, payload: DeliveryReportPayload): Promise<InboxEvent | null> {
+  const unstorable = unstorableReason({ payload, token: fields?.token ?? '' });
+  if (unstorable) {
+    res.status(provider === 'mailgun' ? 406 : 400).json({ error: `cannot be stored: ${unstorable}` });
+    return null;
+  }
+  const now = services.clock.now();
+  if (provider === 'mailgun' && !(await bindMailgunToken(services.db.pool, fields!.token!, payload.messageId, now))) {
+    res.status(401).json({ error: 'Mailgun signature rejected: token already used for another email' });
+    return null;
+  }
+  const stored = await storeInboxEvent(services.db.pool, { source: 'email', externalId: payload.messageId, kind: 'delivery_report', payload }, now);
+  res.status(200).json({ received: true, duplicate: !stored, deliveryReport: true });
+  return stored;
+}
+
+/** Postmark inbound: the report parts among the JSON attachments (base64 content). */
+function postmarkReportParts(json: unknown): ReportPart[] {
+  const attachments = (json as { Attachments?: unknown } | null)?.Attachments;
+  if (!Array.isArray(attachments)) return [];
+  return attachments.flatMap((a: { ContentType?: unknown; Content?: unknown }) =>
+    a && typeof a.ContentType === 'string' && typeof a.Content === 'string' && isReportPart(a.ContentType)
+      ? [{ contentType: a.ContentType, content: Buffer.from(a.Content, 'base64').subarray(0, REPORT_PART_LIMIT).toString('utf8') }]
+      : [],
+  );
+}
+
+/**
+ * Form fields of a urlencoded or multipart body. Attached files are skipped (not needed to classify), but
+ * for the parts of a delivery status notification (src/email/dsn.ts), kept up to REPORT_PART_LIMIT each.
+ */
+async function formFields(contentType: string, raw: Buffer): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
+  if (/application\/x-www-form-urlencoded/i.test(contentType)) return { fields: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), parts: [] };
   if (!/multipart\/form-data/i.test(contentType)) return null;
+  const parts: ReportPart[] = [];
   return new Promise((resolve) => {
     // No prototype: a field named `__proto__` or `constructor` is just a field.
     const fields: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -123,8 +162,17 @@ async function formFields(contentType: string, raw: Buffer): Promise<Record<stri
       return;
     }
     parser.on('field', (name, value) => (fields[name] = value));
-    parser.on('file', (_name, stream) => stream.resume());
-    parser.on('close', () => resolve(fields));
+    parser.on('file', (_name, stream, info) => {
+      if (!isReportPart(info.mimeType) || parts.length >= 4) return void stream.resume();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on('data', (chunk: Buffer) => {
+        if (size < REPORT_PART_LIMIT) chunks.push(chunk);
+        size += chunk.length;
+      });
+      stream.on('end', () => parts.push({ contentType: info.mimeType, content: Buffer.concat(chunks).subarray(0, REPORT_PART_LIMIT).toString('utf8') }));
+    });
+    parser.on('close', () => resolve({ fields, parts }));
     parser.on('error', () => resolve(null));
     parser.end(raw);
   });

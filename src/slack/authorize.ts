@@ -5,6 +5,7 @@ import { ADJUST_AMOUNT, ADJUST_MODAL, MARK_DISPUTED, PROMISE_MODAL, REPLY_MARK_D
 import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
 import { KEEP_CURRENT_BACKEND_ACCOUNT, USE_NEW_BACKEND_ACCOUNT } from '../../blocks/backend-connect.js';
 import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
+import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
 import { notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import type { Role } from './access.js';
@@ -56,6 +57,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [USE_NEW_BACKEND_ACCOUNT]: approver('switch the accounting company'),
     [KEEP_CURRENT_BACKEND_ACCOUNT]: approver('switch the accounting company'),
     [RETRY_DEAD_LETTER]: approver('retry dead letters'),
+    [UPDATE_BOUNCED_EMAIL]: approver("update clients' billing emails"),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),

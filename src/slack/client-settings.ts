@@ -12,6 +12,7 @@ import {
   settingsSavedMessage,
 } from '../../blocks/client-settings-modal.js';
 import { esc } from '../../blocks/format.js';
+import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
 import type { Services } from '../services.js';
 import { clientChoices, clientSettingsView, saveClientSettings, type ClientSettingsView } from '../usecases/client-settings.js';
 import type { Subcommand } from './forecast-commands.js';
@@ -51,7 +52,8 @@ function modalFor(services: Services, view: ClientSettingsView, userId: string) 
 export function registerClientSettings(app: App, services: Services): void {
   const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
 
-  app.action(OPEN_CLIENT_SETTINGS, async ({ ack, body, action, client }) => {
+  // Home tab's per-client button, and a bounce alert's Update email (approvers only, authorize.ts): the same modal.
+  const openSettings: Parameters<typeof app.action>[1] = async ({ ack, body, action, client }) => {
     await ack();
     const clientId = 'value' in action ? String(action.value) : '';
     const view = await clientSettingsView(services, clientId, true);
@@ -61,7 +63,9 @@ export function registerClientSettings(app: App, services: Services): void {
       return;
     }
     await client.views.open({ trigger_id: triggerId, view: modalFor(services, view, body.user.id) as never });
-  });
+  };
+  app.action(OPEN_CLIENT_SETTINGS, openSettings);
+  app.action(UPDATE_BOUNCED_EMAIL, openSettings);
 
   app.view(CLIENT_PICKER_MODAL, async ({ ack, body, view }) => {
     const picked = pickedClient(view.state.values as never);

@@ -486,4 +486,30 @@ UPDATE invoices SET status = 'credited', paid_at = NULL
  WHERE status = 'paid' AND id IN (SELECT invoice_id FROM invoice_credits WHERE balance_after = 0);
 `,
   },
+  {
+    version: 210,
+    name: 'email bounces',
+    sql: `
+-- An invoice or reminder email that bounced: refused at send (smtp-reject), a delivery status
+-- notification at the inbound address (dsn) or a provider's bounce webhook (webhook). Matched to the
+-- email duebot sent by its Message-ID; a bounce naming no email of ours is kept with invoice_id NULL
+-- and acts on nothing. An open (resolved_at NULL) matched bounce holds the client's reminders until
+-- the client's billing emails change. dedupe_key: the same bounce reported twice is stored once.
+CREATE TABLE email_bounces (
+  id bigserial PRIMARY KEY,
+  dedupe_key text NOT NULL UNIQUE,
+  kind text NOT NULL CHECK (kind IN ('smtp-reject', 'dsn', 'webhook')),
+  provider text NOT NULL,
+  message_id text,
+  recipient text NOT NULL,
+  reason text NOT NULL,
+  invoice_id uuid REFERENCES invoices(id),
+  client_id text REFERENCES clients(id),
+  received_at timestamptz NOT NULL,
+  resolved_at timestamptz,
+  resolved_by text
+);
+CREATE INDEX email_bounces_open ON email_bounces (client_id) WHERE resolved_at IS NULL AND invoice_id IS NOT NULL;
+`,
+  },
 ];

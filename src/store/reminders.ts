@@ -1,6 +1,7 @@
 import type { PlannedReminder } from '../domain/schedule.js';
 import type { ReminderTone } from '../domain/types.js';
 import type { Queryable } from './db.js';
+import { CLIENT_HELD_BY_BOUNCE } from './bounces.js';
 
 export type ReminderStatus = 'pending' | 'claimed' | 'sent' | 'skipped' | 'cancelled' | 'unknown' | 'paused';
 
@@ -63,7 +64,10 @@ export async function remindersOf(db: Queryable, invoiceId: string): Promise<Rem
 
 export async function dueReminders(db: Queryable, now: Date, limit = 100): Promise<ReminderRecord[]> {
   const { rows } = await db.query<ReminderRow>(
-    `SELECT * FROM reminders WHERE status = 'pending' AND due_at <= $1 ORDER BY due_at, invoice_id, step_index LIMIT $2`,
+    // A client with an open bounce is held (src/usecases/bounces.ts): its steps wait, kept pending.
+    `SELECT r.* FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+     WHERE r.status = 'pending' AND r.due_at <= $1 AND NOT ${CLIENT_HELD_BY_BOUNCE('i.client_id')}
+     ORDER BY r.due_at, r.invoice_id, r.step_index LIMIT $2`,
     [now, limit],
   );
   return rows.map(toRecord);

@@ -3,7 +3,7 @@ import { planReminders } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
 import { httpUrl, urlScheme } from '../domain/web-url.js';
 import type { InvoiceLine } from '../domain/types.js';
-import { newMessageId } from '../providers/mail/smtp.js';
+import { MailError, newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
 import { getClient, rememberProviderCustomer, type StoredClient } from '../store/clients.js';
 import { withTransaction } from '../store/db.js';
@@ -16,7 +16,8 @@ import { renderClientEmail } from './email-templates.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import type { BackendTax } from '../providers/invoicing/backend.js';
 import { BackendError } from '../providers/invoicing/errors.js';
-import type { EmailAttachment } from '../providers/mail/mailer.js';
+import type { EmailAttachment, RecipientRefusal } from '../providers/mail/mailer.js';
+import { bouncedRecipients, recordSendRefusals } from './bounces.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 import { ceilingReason } from './invoice-ceiling.js';
 
@@ -86,6 +87,8 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   const previous = await getEffect(pool, emailKey);
   if (previous?.status === 'done') return markSent(services, invoice, client, String(previous.result?.messageId ?? ''), emailKey);
   if (previous) return invoice; // being sent by another process, or outcome unknown (flagged by the sweep)
+  // Refused for good before: sent again only once the client's billing emails are updated (src/usecases/bounces.ts).
+  if ((await bouncedRecipients(services, invoice)).length) return invoice;
 
   // Without a payment link the client gets the back-end's own invoice as a PDF; read before the claim,
   // so a failed download leaves nothing claimed and the sweep simply tries again.
@@ -95,19 +98,25 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   if (!claimed) return invoice;
 
   const content = await renderClientEmail(services, 'invoice', invoice, client, { today: localDate(services.clock.now(), services.settings.timezone) });
+  let refused: RecipientRefusal[] = [];
   try {
-    await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments });
+    refused = (await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments })).refused ?? [];
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err; // leave the claim: the sweep turns it into "unknown" for a human
     await releaseEffect(pool, emailKey);
     const reason = err instanceof Error ? err.message : String(err);
-    const flagged = await updateInvoice(pool, invoice.id, { attention: `Email not sent yet (${reason}); retrying automatically.` }, services.clock.now());
+    const bounced = err instanceof MailError ? err.refused : [];
+    await recordSendRefusals(services, invoice, messageId, bounced);
+    const attention = bounced.length ? `Email bounced (${reason}); it goes out once the client's billing emails are updated.` : `Email not sent yet (${reason}); retrying automatically.`;
+    const flagged = await updateInvoice(pool, invoice.id, { attention }, services.clock.now());
     await audit(pool, { invoiceId: invoice.id, actor: 'system', action: 'email_failed', details: { reason } }, services.clock.now());
     services.log.warn({ invoice: invoice.number, reason }, 'invoice email failed; will retry');
-    if (flagged && !invoice.attention) await publishInvoiceMessage(services, flagged);
+    if (flagged && invoice.attention !== attention) await publishInvoiceMessage(services, flagged);
     return flagged;
   }
   await completeEffect(pool, emailKey, { messageId }, services.clock.now());
+  // Some recipients refused, others took it: the invoice is sent, the refused ones bounced.
+  await recordSendRefusals(services, invoice, messageId, refused);
   return markSent(services, invoice, client, messageId, emailKey);
 }
 

@@ -12,6 +12,7 @@ import { lockSteps, moveOpenStep, replaceOpenSteps } from '../store/reminder-rep
 import { scheduleChangedNote } from '../../blocks/client-settings-modal.js';
 import type { Services } from '../services.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
+import { releaseBouncesOnEmailChange } from './bounces.js';
 
 /** What the settings modal shows: the client's current settings and which of them were set in Slack. */
 export interface ClientSettingsView {
@@ -73,6 +74,8 @@ export async function saveClientSettings(services: Services, clientId: string, s
   if (!saved.changed.length) return { outcome: 'unchanged' };
   services.log.info({ client: clientId, changed: saved.changed, by: by.actor }, 'client settings changed in Slack');
   const counts = await applyToInvoices(services, clientId, saved.before, saved.next, saved.changed, by);
+  // New billing emails fix the client's bounces: its held reminders resume (src/usecases/bounces.ts).
+  if (saved.changed.includes('emails')) await releaseBouncesOnEmailChange(services, clientId, saved.next.emails, by);
   return { outcome: 'saved', changed: saved.changed, ...counts };
 }
 

@@ -9,6 +9,7 @@ import { getClient } from '../store/clients.js';
 import { withTransaction } from '../store/db.js';
 import { deleteTemplate, effectiveStoredTemplate, getStoredTemplate, saveTemplate, WORKSPACE_SCOPE } from '../store/email-templates.js';
 import { listInvoices, type InvoiceRecord } from '../store/invoices.js';
+import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import type { Services } from '../services.js';
 import { emailContext } from './approve-and-send.js';
 import { payInstructionsFor, toInvoiceView } from './invoice-messages.js';
@@ -38,14 +39,16 @@ export async function renderClientEmail(
 }
 
 /** Sends a follow-up email (reminder, credit) to the invoice's recipients, threaded under the invoice email. */
-export async function sendUnderInvoiceEmail(services: Services, invoice: InvoiceRecord, content: RenderedEmail, messageId: string): Promise<void> {
-  await services.mailer.send({
+/** Returns the recipients the server refused for good while accepting others (bounces). */
+export async function sendUnderInvoiceEmail(services: Services, invoice: InvoiceRecord, content: RenderedEmail, messageId: string): Promise<RecipientRefusal[]> {
+  const sent = await services.mailer.send({
     to: invoice.recipients,
     ...content,
     messageId,
     replyTo: services.settings.emailReplyTo ?? undefined,
     ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
   });
+  return sent.refused ?? [];
 }
 
 /** What the modal opens with: the template in force for that scope, and whether it was edited. */

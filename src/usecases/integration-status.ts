@@ -1,5 +1,6 @@
 import { connectionStates, type ConnectionState } from '../store/connections.js';
 import type { Services } from '../services.js';
+import { countOpenBounces } from '../store/bounces.js';
 import { inboxBacklog, type InboxBacklog } from '../store/inbox.js';
 import { listRegistrations, type WebhookRegistration } from '../store/webhook-registrations.js';
 
@@ -11,6 +12,8 @@ export interface IntegrationStatus {
   /** Stored connections whose back-end is not configured in this process (env vars removed). */
   unusedConnections: ConnectionState[];
   smtp: { target: string | null; reachable: boolean | null; error: string | null };
+  /** Bounced invoice and reminder emails not fixed yet (the client's billing emails unchanged since). */
+  openBounces?: number;
   /** Stored events waiting for a retry, and the dead letters (newest few), as of `checkedAt`. */
   inbox?: InboxBacklog & { checkedAt: Date };
   /** Project-tool webhooks duebot registered (`/invoices connect <tool> <resource>`), by tool then resource. */
@@ -30,6 +33,7 @@ export async function integrationStatus(services: Services): Promise<Integration
     backends: backendNames.map((name) => ({ name, oauth: Object.hasOwn(services.oauth.connectors, name), connection: byProvider.get(name) ?? null })),
     unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
+    openBounces: await countOpenBounces(services.db.pool),
     inbox: { ...(await inboxBacklog(services.db.pool, NEWEST_DEAD_LETTERS)), checkedAt: services.clock.now() },
     webhookRegistrations: await listRegistrations(services.db.pool),
   };

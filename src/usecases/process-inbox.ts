@@ -6,6 +6,8 @@ import type { Services } from '../services.js';
 import { draftFromMilestone } from './draft-from-milestone.js';
 import { handleBackendEvent } from './record-payment.js';
 import { handleReply } from './handle-reply.js';
+import { announceBounces, recordBounceReport, recordDeliveryReport, type BounceReport } from './bounces.js';
+import type { DeliveryReportPayload } from '../email/dsn.js';
 import type { InboundEmail } from '../email/inbound-formats.js';
 import { announceDeadLetter, announceUnannouncedDeadLetters, refreshDeadLetterMessage } from './dead-letter-messages.js';
 
@@ -79,6 +81,11 @@ async function act(services: Services, event: InboxEvent): Promise<boolean> {
     const payload = event.payload as BackendEventPayload;
     // Business time is duebot's clock: the moment the event reached us, stable across retries.
     await handleBackendEvent(services, event.source, { ...payload, occurredAt: event.receivedAt }, sourceEvent);
+  } else if (event.kind === 'email_bounce') {
+    await recordBounceReport(services, event.payload as BounceReport);
+    await announceBounces(services);
+  } else if (event.kind === 'delivery_report') {
+    await recordDeliveryReport(services, event.payload as DeliveryReportPayload);
   } else if (event.kind === 'inbound_email') {
     await handleReply(services, event.payload as InboundEmail, event.id, sourceEvent);
   } else {

@@ -5,6 +5,7 @@ import { findInvoiceByNumber, getInvoice, type InvoiceRecord } from '../store/in
 import { IMPORT_SOURCE } from '../store/imported-invoices.js';
 import { claimReminderNow } from '../store/reminder-claim-now.js';
 import { remindersOf } from '../store/reminders.js';
+import { openBounces } from '../store/bounces.js';
 import type { Services } from '../services.js';
 import { runReminderStep } from './run-reminders.js';
 
@@ -27,6 +28,7 @@ export async function remindNow(services: Services, number: string, by: { actor:
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   if (!decision.send) return { outcome: 'not_sent', invoice, reason: decision.reason };
 
+  if ((await openBounces(pool, { clientId: invoice.clientId })).length) return { outcome: 'not_sent', invoice, reason: "an email to this client bounced: update the client's billing emails first" };
   const steps = await remindersOf(pool, invoice.id);
   const next = steps.find((s) => s.status === 'pending');
   if (!next) return { outcome: 'not_sent', invoice, reason: steps.some((s) => s.status === 'claimed') ? 'a reminder is being sent right now' : 'no reminder step is left to send' };

@@ -2,9 +2,12 @@ import { localDate } from '../domain/calendar.js';
 import { decideReminder, escalates } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
 import { reminderKind } from '../email/templates.js';
-import { newMessageId } from '../providers/mail/smtp.js';
+import { MailError, newMessageId } from '../providers/mail/smtp.js';
+import type { RecipientRefusal } from '../providers/mail/mailer.js';
+import { recordSendRefusals } from './bounces.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
+import { openBounces } from '../store/bounces.js';
 import { getInvoice, type InvoiceRecord } from '../store/invoices.js';
 import { retimeSteps } from '../store/disputes.js';
 import { claimReminder, dueReminders, finishReminder, remindersOf, type ReminderRecord } from '../store/reminders.js';
@@ -41,6 +44,12 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   if (!invoice || !client) {
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'skipped', note: 'invoice or client missing' }, services.clock.now());
     return 'skipped';
+  }
+
+  // A bounce recorded since the step was read (another step of this client refused a moment ago) holds it too.
+  if (!options.claimed && (await openBounces(pool, { clientId: client.id })).length) {
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
+    return 'deferred';
   }
 
   // Quiet hours: outside the client's business hours the step waits for the next allowed time, never
@@ -90,16 +99,20 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   const today = localDate(services.clock.now(), services.settings.timezone);
   // The template in force now: one edited between two steps applies from the next step on.
   const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client, { today, finalMode: client.finalMode, stepNumber });
+  let refused: RecipientRefusal[] = [];
   try {
-    await sendUnderInvoiceEmail(services, invoice, content, messageId);
+    refused = await sendUnderInvoiceEmail(services, invoice, content, messageId);
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err;
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
+    // Refused for good: a bounce, which holds the client's reminders (this step too) until its emails are fixed.
+    if (err instanceof MailError) await recordSendRefusals(services, invoice, messageId, err.refused);
     services.log.warn({ invoice: invoice.number, step: step.stepIndex, err: String(err) }, 'reminder email failed; will retry');
     return 'deferred';
   }
   const now = services.clock.now();
   await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId }, now);
+  await recordSendRefusals(services, invoice, messageId, refused);
   await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, to: invoice.recipients } }, now);
   services.log.info({ invoice: invoice.number, step: stepNumber, tone: step.tone }, 'reminder sent');
   await postInThread(services, invoice, reminderSentNote({ stepNumber, tone: step.tone, recipients: invoice.recipients, balance: invoice.total - invoice.amountPaid, currency: invoice.currency }));

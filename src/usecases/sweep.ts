@@ -6,6 +6,7 @@ import { markStaleRemindersUnknown } from '../store/reminders.js';
 import { unknownOutcomeNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
 import { deliverInvoice } from './approve-and-send.js';
+import { announceBounces } from './bounces.js';
 import { postOrAutoSend } from './draft-from-milestone.js';
 import { getClient } from '../store/clients.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
@@ -24,6 +25,8 @@ export interface SweepReport {
   retriedEvents: number;
   postedDrafts: number;
   delivered: number;
+  /** Bounce alerts posted in invoice threads. */
+  bounceAlerts: number;
   reminders: StepOutcome[];
   retainers: RetainerReport;
 }
@@ -56,10 +59,12 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
       services.log.error({ invoice: approved.number, err: String(err) }, 'delivering an approved invoice failed; will retry');
     }
   }
+  // Before the reminders: a bounce reported since the last run holds its client's steps (and is posted) first.
+  const bounceAlerts = await announceBounces(services);
   const reminders = await runDueReminders(services);
   await runWeeklySummary(services);
   await purgeExpiredConnectFlows(services.db.pool, services.clock.now());
-  return { flaggedUnknown, retriedEvents, postedDrafts, delivered, reminders, retainers };
+  return { flaggedUnknown, retriedEvents, postedDrafts, delivered, bounceAlerts, reminders, retainers };
 }
 
 /** Claims left behind by a crash: never repeated blindly, flagged in the invoice thread for a human. */
@@ -97,6 +102,8 @@ function describeEffect(kind: string): string {
       return 'a credit at the invoicing back-end (compare the back-end balance with this invoice)';
     case 'credit-email':
       return "the client's credit email";
+    case 'bounce-alert':
+      return 'the bounced-email alert in this thread';
     default:
       return kind;
   }

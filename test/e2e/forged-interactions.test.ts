@@ -75,6 +75,7 @@ const buttons: Record<string, (user: string) => string> = {
   use_new_backend_account: (user) => click('use_new_backend_account', 'pending-forged', user),
   keep_current_backend_account: (user) => click('keep_current_backend_account', 'pending-forged', user),
   retry_dead_letter: (user) => click('retry_dead_letter', '1', user),
+  update_bounced_email: (user) => click('update_bounced_email', 'acme', user),
 };
 
 const submissions: Record<string, (user: string) => string> = {
@@ -133,7 +134,7 @@ async function forge(body: string): Promise<{ status: number; answer: string; ca
 
 /** What the request changed that matters: every row a Slack action could write. */
 async function state(): Promise<string> {
-  const tables = ['invoices', 'reminders', 'audit_log', 'client_settings_overrides', 'email_templates', 'inbound_emails', 'invoice_credits', 'cash_balances', 'webhook_secrets', 'connections', 'effects'];
+  const tables = ['invoices', 'reminders', 'audit_log', 'client_settings_overrides', 'email_templates', 'inbound_emails', 'email_bounces', 'invoice_credits', 'cash_balances', 'webhook_secrets', 'connections', 'effects'];
   const rows = [];
   for (const table of tables) rows.push((await pool().query(`SELECT * FROM ${table} ORDER BY 1`)).rows);
   return JSON.stringify(rows);

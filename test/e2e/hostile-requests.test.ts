@@ -10,6 +10,7 @@ import { clickupDelivery, statusUpdatedEvent } from '../support/fake-clickup.js'
 import { trelloDelivery, cardMovedAction } from '../support/fake-trello.js';
 import { mondayDelivery, statusChangedEvent } from '../support/fake-monday.js';
 import { INBOUND_AUTH, mailgunFields, mailgunRequest, multipart, postmarkRequest, sendgridRequest, type ReplySpec } from '../support/fake-inbound.js';
+import { mailgunBounce, postmarkBounce, sendgridBounceEvent } from '../support/fake-bounces.js';
 import { signGenericBody } from '../../src/providers/projects/generic.js';
 import { hmacDigest } from '../../src/http/signatures.js';
 import { BODY_LIMITS } from '../../src/http/raw-body.js';
@@ -112,6 +113,10 @@ const postmarkWith = (fields: Record<string, unknown>) => {
   const request = postmarkRequest(reply());
   return email({ body: JSON.stringify({ ...(JSON.parse(String(request.body)) as object), ...fields }), headers: request.headers });
 };
+
+// --- Bounce webhooks ------------------------------------------------------------------------------
+const bounceSpec = { messageId: '<inv-0001.invoice.0123456789abcdef@pixelco.example>', recipient: 'ap@acme.example' };
+const bounces = (provider: string, body: string | Buffer, headers: Record<string, string> = {}): HostileRequest => ({ path: `/webhooks/bounces/${provider}`, body, headers: { ...JSON_TYPE, ...headers } });
 
 const rows: Row[] = [
   ['POST /slack/events', 'no signature', () => slack(slackBody(), { 'content-type': 'application/x-www-form-urlencoded' }), 401],
@@ -227,10 +232,22 @@ const rows: Row[] = [
   ['POST /webhooks/:tool', 'an unknown tool with a body over 1 MB (not read)', () => ({ path: '/webhooks/jira', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 404],
   ['GET /webhooks/stripe', 'the wrong method', () => ({ method: 'GET', path: '/webhooks/stripe' }), 404],
   ['POST /healthz', 'the wrong method', () => ({ path: '/healthz', body: '{}', headers: JSON_TYPE }), 404],
+  ['POST /webhooks/bounces/mailgun', 'unsigned', () => bounces('mailgun', JSON.stringify({ 'event-data': { event: 'failed', severity: 'permanent', id: 'x', recipient: 'ap@acme.example' } })), 401],
+  ['POST /webhooks/bounces/mailgun', 'signed with another key', () => bounces('mailgun', mailgunBounce(bounceSpec, { timestamp: businessSeconds(), key: 'not-the-key' }).body as string), 401],
+  ['POST /webhooks/bounces/mailgun', 'a stale timestamp', () => bounces('mailgun', mailgunBounce(bounceSpec, { timestamp: businessSeconds() - HOUR }).body as string), 401],
+  ['POST /webhooks/bounces/mailgun', 'malformed JSON', () => bounces('mailgun', '{"signature": '), 400],
+  ['POST /webhooks/bounces/mailgun', 'signed, without event-data', () => bounces('mailgun', JSON.stringify({ signature: (JSON.parse(mailgunBounce(bounceSpec, { timestamp: businessSeconds() }).body as string) as { signature: unknown }).signature })), 406],
+  ['POST /webhooks/bounces/mailgun', 'a NUL in a signed reason', () => bounces('mailgun', mailgunBounce({ ...bounceSpec, reason: 'no\u0000such user' }, { timestamp: businessSeconds() }).body as string), 400],
+  ['POST /webhooks/bounces/postmark', 'without basic auth', () => bounces('postmark', postmarkBounce(bounceSpec).body as string), 401],
+  ['POST /webhooks/bounces/postmark', 'malformed JSON', () => bounces('postmark', '[{', { authorization: basic(INBOUND_AUTH) }), 400],
+  ['POST /webhooks/bounces/postmark', 'a bounce without Email', () => bounces('postmark', JSON.stringify({ RecordType: 'Bounce', ID: 1, Type: 'HardBounce' }), { authorization: basic(INBOUND_AUTH) }), 400],
+  ['POST /webhooks/bounces/sendgrid', 'no verification key configured', () => bounces('sendgrid', JSON.stringify([sendgridBounceEvent(bounceSpec)])), 401],
+  ['POST /webhooks/bounces/jira', 'an unknown provider', () => bounces('jira', '{}'), 404],
+  ['POST /webhooks/bounces/mailgun', 'a body just over 1 MB', () => bounces('mailgun', overLimit(BODY_LIMITS.webhook)), 413],
   ['GET /.env', 'a path that is no route', () => ({ method: 'GET', path: '/.env' }), 404],
 ];
 
-const TABLES = ['inbox_events', 'webhook_secrets', 'webhook_registrations', 'oauth_links', 'oauth_states', 'pending_connections', 'invoices', 'mailgun_tokens', 'connections'];
+const TABLES = ['inbox_events', 'email_bounces', 'webhook_secrets', 'webhook_registrations', 'oauth_links', 'oauth_states', 'pending_connections', 'invoices', 'mailgun_tokens', 'connections'];
 async function rowCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of TABLES) {

@@ -20,6 +20,8 @@ export interface ReceivedEmail {
   headers: Record<string, string>;
   /** Attachments as decoded from the MIME parts (bytes exactly as sent). */
   attachments: { filename: string | null; contentType: string; content: Buffer }[];
+  /** The message exactly as it came over DATA (dot-unstuffed), e.g. to verify a DKIM signature. */
+  raw: Buffer;
   receivedAt: Date;
 }
 
@@ -34,6 +36,8 @@ export interface FakeSmtp {
   waitFor(predicate: (m: ReceivedEmail) => boolean, timeoutMs?: number): Promise<ReceivedEmail>;
   /** Refuses the next `count` messages at RCPT TO with `code` (550 permanent, 4xx transient). */
   rejectNext(count: number, code?: number): void;
+  /** Refuses this recipient at RCPT TO in every message from now on (a mailbox that does not exist). */
+  rejectRecipient(address: string, code?: number, reply?: string): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
   let connections = 0;
   // Rejection is decided per message (at MAIL FROM) so every recipient of a refused message is refused.
   const refusing = new Set<string>();
+  const deadMailboxes = new Map<string, { code: number; reply: string }>();
 
   const serverOptions: SMTPServerOptions = {
     disabledCommands: ['STARTTLS'],
@@ -74,7 +79,12 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
       }
       callback();
     },
-    onRcptTo(_address, session, callback) {
+    onRcptTo(address, session, callback) {
+      const dead = deadMailboxes.get(address.address.toLowerCase());
+      if (dead) {
+        callback(Object.assign(new Error(dead.reply), { responseCode: dead.code }));
+        return;
+      }
       if (refusing.has(session.id)) {
         callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: rejections.code }));
         return;
@@ -82,8 +92,14 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
       callback();
     },
     onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      new Promise<Buffer>((resolve, reject) => {
+        stream.on('end', () => resolve(Buffer.concat(chunks)));
+        stream.on('error', reject);
+      })
+        .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
+        .then(({ raw, mail }) => {
           const headers: Record<string, string> = {};
           for (const { key, line } of mail.headerLines) headers[key] = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
           const refs = mail.references;
@@ -99,6 +115,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
             replyTo: addresses(mail.replyTo)[0] ?? null,
             headers,
             attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content })),
+            raw,
             receivedAt: new Date(),
           };
           // Stored only once the 250 reply is on its way, so a waiter never sees a message the client
@@ -154,6 +171,9 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
     },
     rejectNext(count, code = 550) {
       rejections = { left: count, code };
+    },
+    rejectRecipient(address, code = 550, reply = '5.1.1 Mailbox does not exist') {
+      deadMailboxes.set(address.toLowerCase(), { code, reply });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adjustAmountModal } from '../../blocks/adjust-modal.js';
 import { agingLines, agingMessage } from '../../blocks/aging.js';
+import { bounceAlert, bounceResolvedNote } from '../../blocks/bounce.js';
 import { clientPickerModal, clientSettingsModal, describeSchedule, scheduleChangedNote, settingsSavedMessage } from '../../blocks/client-settings-modal.js';
 import { clientSummaryMessage, stepLabel } from '../../blocks/client-summary.js';
 import { backendCreditNote, creditNote } from '../../blocks/credit-note.js';
@@ -173,7 +174,9 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['homeNotAllowedView', (h) => homeNotAllowedView(h)],
   ['pausedNote', (h) => pausedNote(hostile({ by: 'U1', heldSteps: 2 }, h))],
   ['resumedNote', (h) => resumedNote(hostile({ by: 'U1', next: { at: NOW, tone: 'firm' as const }, stillDisputed: false, timezone: TZ }, h))],
-  ['statusMessage', (h) => statusMessage(hostile({ projectTools: ['asana'], backends: [{ name: 'quickbooks', oauth: true, connection: { provider: 'quickbooks', status: 'broken' as const, lastSuccessAt: NOW, lastError: 'token expired' } }, { name: 'stripe', oauth: false, connection: null }], unusedConnections: [{ provider: 'freshbooks', status: 'active' as const, lastSuccessAt: null, lastError: null }], smtp: { target: 'smtp.example:587', reachable: false, error: 'refused' } }, h), { timezone: TZ })],
+  ['statusMessage', (h) => statusMessage(hostile({ projectTools: ['asana'], backends: [{ name: 'quickbooks', oauth: true, connection: { provider: 'quickbooks', status: 'broken' as const, lastSuccessAt: NOW, lastError: 'token expired' } }, { name: 'stripe', oauth: false, connection: null }], unusedConnections: [{ provider: 'freshbooks', status: 'active' as const, lastSuccessAt: null, lastError: null }], smtp: { target: 'smtp.example:587', reachable: false, error: 'refused' }, openBounces: 2 }, h), { timezone: TZ })],
+  ['bounceAlert', (h) => bounceAlert(hostile({ recipient: 'ap@acme.example', reason: '550 5.1.1 no such user', kind: 'dsn', provider: 'postmark', clientId: 'acme', clientName: 'Acme', what: 'invoice email (INV-1)' }, h))],
+  ['bounceResolvedNote', (h) => bounceResolvedNote(hostile({ by: 'U1', emails: ['ap@acme.example'], bounces: 1 }, h))],
   ['templateModal', (h) => templateModal(hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'rendered' as const, basedOn: 'open invoice INV-1', subject: 'Invoice INV-1', text: 'Hello' } }, h))],
   ['templateModal', (h) => templateModal(hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'errors' as const, errors: { subject: 'empty', body: 'no link' } } }, h))],
   ['templateModal', (h) => templateModal(hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'note' as const, text: 'Saved' } }, h))],

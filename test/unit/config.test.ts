@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CONFIG_VARIABLES, ConfigError, loadConfig, parseInterval } from '../../src/config.js';
 
 const valid = {
@@ -81,6 +84,8 @@ describe('config', () => {
       webhookRegistrationsMax: 50,
       jobs: { processEveryMs: 30_000 },
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
+      sendgridWebhookPublicKey: null,
+      dkim: null,
       inboxRetry: { firstMs: 60_000, maxDelayMs: 21_600_000, giveUpAfterMs: 259_200_000 },
     });
   });
@@ -266,6 +271,33 @@ describe('config', () => {
       throw new Error('expected a ConfigError');
     })();
     expect(err.problems).toEqual(['INBOUND_EMAIL_BASIC_AUTH: must be user:password']);
+  });
+
+  test('SENDGRID_WEBHOOK_PUBLIC_KEY: optional, must be an EC public key (base64 DER as SendGrid shows it, or PEM)', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const der = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    expect(loadConfig(valid).sendgridWebhookPublicKey).toBeNull();
+    expect(loadConfig({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: der }).sendgridWebhookPublicKey?.asymmetricKeyType).toBe('ec');
+    expect(loadConfig({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: publicKey.export({ format: 'pem', type: 'spki' }).toString() }).sendgridWebhookPublicKey?.asymmetricKeyType).toBe('ec');
+    expect(problemsOf({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: 'bm90IGEga2V5' })).toEqual([expect.stringMatching(/^SENDGRID_WEBHOOK_PUBLIC_KEY: must be the base64 verification key/)]);
+  });
+
+  test('DKIM: domain, selector and key together (inline PEM with \\n, or a file), the key an RSA or Ed25519 private key', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const dir = mkdtempSync(join(tmpdir(), 'duebot-dkim-'));
+    writeFileSync(join(dir, 'dkim.pem'), pem);
+    expect(loadConfig(valid).dkim).toBeNull();
+    expect(loadConfig({ ...valid, DKIM_DOMAIN: 'Pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }).dkim).toEqual({ domainName: 'pixelco.example', keySelector: 'duebot', privateKey: pem });
+    expect(loadConfig({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem') }).dkim?.privateKey).toBe(pem);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example' })).toEqual([
+      'DKIM_SELECTOR: is required to sign outgoing mail with DKIM (the other DKIM_ settings are set)',
+      'DKIM_PRIVATE_KEY: is required to sign outgoing mail with DKIM (or DKIM_PRIVATE_KEY_FILE)',
+    ]);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: 'not a key' })).toEqual(['DKIM_PRIVATE_KEY: must be an RSA (or Ed25519) private key in PEM format']);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY_FILE: join(dir, 'missing.pem') })).toEqual(['DKIM_PRIVATE_KEY_FILE: cannot be read (ENOENT)']);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'not a domain', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem })).toEqual([expect.stringMatching(/^DKIM_DOMAIN: must be a domain/)]);
+    // The key never appears in a problem.
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'x', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem }).join('\n')).not.toContain('PRIVATE KEY-----');
   });
 
   test('PAY_INSTRUCTIONS: optional text up to 1000 characters, \\n starting a new line', () => {

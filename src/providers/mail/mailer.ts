@@ -32,4 +32,13 @@ export interface SentEmail {
   messageId: string;
   /** Envelope recipients the server accepted. */
   accepted: string[];
+  /** Recipients the server refused for good (5yz at RCPT TO) while accepting others: bounces. */
+  refused?: RecipientRefusal[];
+}
+
+/** A recipient the SMTP server refused permanently, with its reply (outside text). */
+export interface RecipientRefusal {
+  address: string;
+  code: number;
+  reason: string;
 }

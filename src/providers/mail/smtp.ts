@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { Mailer, OutgoingEmail, SentEmail } from './mailer.js';
+import { POSTMARK_METADATA_KEY } from '../../email/bounce-webhooks.js';
+import type { Mailer, OutgoingEmail, RecipientRefusal, SentEmail } from './mailer.js';
 
 /**
  * - `rejected`: the server answered with a refusal (MAIL/RCPT/DATA or the message itself); nothing
@@ -20,6 +21,8 @@ export class MailError extends Error {
     readonly retryable: boolean,
     /** The SMTP reply code when the server gave one (e.g. 550). */
     readonly responseCode: number | null = null,
+    /** Recipients refused for good (5yz at RCPT TO): each a bounce of this email. */
+    readonly refused: RecipientRefusal[] = [],
   ) {
     super(message);
   }
@@ -37,7 +40,7 @@ export function newMessageId(domain: string, tag: string): string {
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 
-export function createSmtpMailer(options: { url: string; from: string }): Mailer {
+export function createSmtpMailer(options: { url: string; from: string; dkim?: { domainName: string; keySelector: string; privateKey: string } | null }): Mailer {
   const url = new URL(options.url);
   if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`SMTP URL must start with smtp:// or smtps://`);
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -56,11 +59,13 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
+    // DKIM (optional, docs/email.md): nodemailer signs each message (relaxed/relaxed, SHA-256) with our key.
+    ...(options.dkim ? { dkim: { domainName: options.dkim.domainName, keySelector: options.dkim.keySelector, privateKey: options.dkim.privateKey } } : {}),
   });
 
   return {
     async send(email: OutgoingEmail): Promise<SentEmail> {
-      let info: { accepted: unknown[] };
+      let info: { accepted: unknown[]; rejectedErrors?: unknown[] };
       try {
         info = await transport.sendMail({
           from: options.from,
@@ -69,6 +74,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
           text: email.text,
           html: email.html,
           messageId: email.messageId,
+          // Postmark keeps its own message id; this header comes back as Metadata in its bounce webhook.
+          headers: { [`X-PM-Metadata-${POSTMARK_METADATA_KEY}`]: email.messageId },
           ...(email.replyTo ? { replyTo: email.replyTo } : {}),
           ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
           ...(email.references?.length ? { references: email.references } : {}),
@@ -78,7 +85,8 @@ export function createSmtpMailer(options: { url: string; from: string }): Mailer
         throw toMailError(err);
       }
       const accepted = info.accepted.map((a) => (typeof a === 'string' ? a : (a as { address: string }).address));
-      return { messageId: email.messageId, accepted };
+      const refused = permanentRefusals(info.rejectedErrors);
+      return { messageId: email.messageId, accepted, ...(refused.length ? { refused } : {}) };
     },
     describe: `${host}:${Number(url.port) || (secure ? 465 : 587)}`,
     async verify() {
@@ -101,6 +109,18 @@ interface NodemailerError {
   responseCode?: number;
   command?: string;
   timeoutType?: string;
+  rejectedErrors?: unknown[];
+}
+
+/** nodemailer's per-recipient RCPT TO errors, the permanent (5yz) ones: those recipients bounced. */
+export function permanentRefusals(errors: unknown[] | undefined): RecipientRefusal[] {
+  const refused: RecipientRefusal[] = [];
+  for (const raw of errors ?? []) {
+    const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { recipient?: unknown; responseCode?: unknown; response?: unknown };
+    if (typeof e.recipient !== 'string' || typeof e.responseCode !== 'number' || e.responseCode < 500 || e.responseCode === 503) continue;
+    refused.push({ address: e.recipient, code: e.responseCode, reason: typeof e.response === 'string' ? e.response : String(e.responseCode) });
+  }
+  return refused;
 }
 
 /** Maps nodemailer's error shape (code, originalCode, responseCode, command, timeoutType) onto ours. */
@@ -117,7 +137,7 @@ export function toMailError(err: unknown): MailError {
   // A 421 on connect (or at any point with no transaction in flight) is the server turning us away.
   if (reply !== null && e.command === 'CONN') return new MailError(message, 'unavailable', true, reply);
   // Any other 4yz/5yz reply is a definite refusal: the server never took responsibility for the message.
-  if (reply !== null) return new MailError(message, 'rejected', transient, reply);
+  if (reply !== null) return new MailError(message, 'rejected', transient, reply, permanentRefusals(e.rejectedErrors));
   if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return new MailError(message, 'rejected', false);
   // ECONNECTION outside a live session: the pool gave up on a server that kept closing before the
   // greeting ("Reached maximum number of retries"), or the connection was gone before the send began.

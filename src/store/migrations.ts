@@ -466,4 +466,15 @@ CREATE INDEX inbox_dead ON inbox_events (dead_at) WHERE processed_at IS NULL AND
 ALTER TABLE clients ADD COLUMN max_invoice_amount bigint CHECK (max_invoice_amount > 0);
 `,
   },
+  {
+    version: 190,
+    name: 'issue attempts and pinned due date',
+    sql: `
+-- Idempotency keys at the back-end carry issue_attempt: a definite failure moves to the next attempt,
+-- so a stored error is never replayed after its cause is fixed (src/store/issue-attempts.ts).
+-- issue_due_date: the due date sent to the back-end, pinned at the first attempt so a retry on a
+-- later day sends the same parameters.
+ALTER TABLE invoices ADD COLUMN issue_attempt integer NOT NULL DEFAULT 0, ADD COLUMN issue_due_date date;
+`,
+  },
 ];

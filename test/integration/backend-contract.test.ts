@@ -12,6 +12,7 @@ import { money, parseMajor, toMajorString } from '../../src/domain/money.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
 import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 /**
  * What every invoicing back-end must do, run against a local server speaking that provider's wire
@@ -175,7 +176,7 @@ const request = (): IssueInvoiceRequest => {
       { description: 'Design', quantity: '1', unitAmount: 120000, amount: 120000 },
       { description: 'Revisions', quantity: '2.5', unitAmount: 12000, amount: 30000 },
     ],
-    daysUntilDue: 14,
+    ...issueTerms(14),
     memo: 'Milestone 2 - Design',
     metadata: {},
   };

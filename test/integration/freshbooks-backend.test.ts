@@ -6,6 +6,7 @@ import { createTokenCipher } from '../../src/store/token-cipher.js';
 import type { Database } from '../../src/store/db.js';
 import { openTestDatabase } from '../support/database.js';
 import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let db: Database;
 let fake: FakeFreshBooks;
@@ -28,7 +29,7 @@ const req = (n: number) => ({
   customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
   currency: 'JPY',
   lines: [{ description: 'Consulting', quantity: '3', unitAmount: 15000, amount: 45000 }],
-  daysUntilDue: 30,
+  ...issueTerms(30),
   memo: 'Milestone 1',
   metadata: {},
 });

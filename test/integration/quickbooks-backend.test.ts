@@ -10,6 +10,7 @@ import { setCashBalance } from '../../src/store/forecast.js';
 import { createLogger } from '../../src/log.js';
 import type { Services } from '../../src/services.js';
 import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let db: Database;
 let fake: FakeQuickBooks;
@@ -42,7 +43,7 @@ const req = (over: { emails?: string[]; name?: string } = {}) => {
     customer: { clientId: 'acme', name: over.name ?? "O'Brien & Co", emails: over.emails ?? ['ap@obrien.example'], providerCustomerId: null },
     currency: 'USD',
     lines: [{ description: 'Hours', quantity: '2', unitAmount: 12345, amount: 24690 }],
-    daysUntilDue: 14,
+    ...issueTerms(14),
     memo: 'Milestone 1',
     metadata: {},
   };

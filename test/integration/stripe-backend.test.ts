@@ -1,6 +1,7 @@
 import { createStripeBackend, BackendError, searchLiteral, stripeConnection } from '../../src/providers/invoicing/stripe.js';
 import { WebhookSignatureError, type IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
 import { startFakeStripe, type FakeStripe, type RecordedRequest } from '../support/fake-stripe.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let stripe: FakeStripe;
 beforeAll(async () => {
@@ -25,7 +26,7 @@ const request = (over: Partial<IssueInvoiceRequest> & { clientId?: string } = {}
       { description: 'Design', quantity: '1', unitAmount: 120000, amount: 120000 },
       { description: 'Revisions', quantity: '2.5', unitAmount: 12000, amount: 30000 },
     ],
-    daysUntilDue: 14,
+    ...issueTerms(14),
     memo: 'Milestone 2 - Design',
     metadata: { duebot_source: 'asana:1' },
     ...rest,

@@ -44,7 +44,9 @@ test('lines go out as exact decimal strings, the invoice is marked sent and the 
     lines: [{ type: 0, name: 'Hours', qty: '2.5', unit_cost: { amount: '123.45', code: 'USD' } }],
   });
   expect(fake.invoices.get(Number(issued.providerInvoiceId))!.v3_status).toBe('sent');
-  expect(issued).toMatchObject({ status: 'open', amountDue: 30863, paymentUrl: `${fake.url}/view/${issued.providerInvoiceId}` });
+  // duebot's number on the FreshBooks invoice, and the due date 30 days after the issue date.
+  expect(fake.invoices.get(Number(issued.providerInvoiceId))).toMatchObject({ invoice_number: 'FB-1', create_date: req(1).issueDate, due_date: req(1).dueDate });
+  expect(issued).toMatchObject({ status: 'open', number: 'FB-1', amountDue: 30863, paymentUrl: `${fake.url}/view/${issued.providerInvoiceId}` });
 });
 
 test('zero-decimal currencies: ¥ amounts are whole', async () => {

@@ -75,6 +75,11 @@ export interface FailureOptions {
   method?: 'GET' | 'POST';
   /** The failure happened while executing: it is saved under the request's idempotency key and replayed. */
   saved?: boolean;
+  /**
+   * A lost answer instead of an error status: the request runs as usual (its result saved under its key)
+   * and the connection is cut before the reply, so the caller sees a connection error, an unknown outcome.
+   */
+  drop?: boolean;
 }
 
 export interface FakeStripe {
@@ -221,7 +226,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const saved = new Map<string, { fingerprint: string; reply: StubReply; at: number }>();
   const clockMs = options.now ?? Date.now;
   const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
-  let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null; method: string | null; saved: boolean } | null = null;
+  let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null; method: string | null; saved: boolean; drop: boolean } | null = null;
   let numberSeq = 0;
   let hostedUrl = (id: string) => `${baseUrl}/pay/${id}`;
   let baseUrl = '';
@@ -538,9 +543,14 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     }
     const saveKey = method === 'POST' && idempotencyKey ? idempotencyKey : null;
     const fingerprint = `${method} ${req.path} ${req.body}`;
-    for (const [key, entry] of saved) if (clockMs() - entry.at >= KEY_LIFETIME_MS) saved.delete(key);
+    for (const [key, kept] of saved) if (clockMs() - kept.at >= KEY_LIFETIME_MS) saved.delete(key);
     const previous = saveKey ? saved.get(saveKey) : undefined;
-    if (failure && failure.left > 0 && (failure.method === null || failure.method === method) && (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)))) {
+    const failing = failure && failure.left > 0 && (failure.method === null || failure.method === method) && (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)));
+    let drop = false;
+    if (failure && failing && failure.drop) {
+      failure.left -= 1;
+      drop = true;
+    } else if (failure && failing) {
       failure.left -= 1;
       const reply: StubReply = { status: failure.status, headers: failure.headers, body: failure.body };
       if (failure.saved && saveKey) saved.set(saveKey, { fingerprint, reply: { status: reply.status, body: clone(reply.body) }, at: clockMs() });
@@ -552,13 +562,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
           stripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${saveKey}' if you meant to execute a different request.`),
         );
       }
-      return answer({ ...previous.reply, headers: { 'idempotent-replayed': 'true' } });
+      return answer({ ...previous.reply, headers: { 'idempotent-replayed': 'true' }, drop });
     }
     // Responses are frozen copies: later changes to the live object must not leak into a replay.
     const reply = route(method, req.path, body, query);
     const frozen: StubReply = { status: reply.status, body: clone(reply.body) };
     if (saveKey) saved.set(saveKey, { fingerprint, reply: frozen, at: clockMs() });
-    return answer(frozen);
+    return answer({ ...frozen, drop });
   });
   baseUrl = `http://127.0.0.1:${stub.port}`;
 
@@ -586,7 +596,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     failNext(count, status, body, opts = {}) {
       const headers = { ...(status === 429 ? { 'retry-after': '1' } : {}), ...(opts.headers ?? {}) };
-      failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null, method: opts.method ?? null, saved: opts.saved ?? false } : null;
+      failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null, method: opts.method ?? null, saved: opts.saved ?? false, drop: opts.drop ?? false } : null;
     },
     setTaxRateActive(taxRateId, active) {
       const rate = taxRates.get(taxRateId);

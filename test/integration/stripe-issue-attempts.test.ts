@@ -109,6 +109,19 @@ test('a new attempt after a failure half-way reuses the draft and adds only the 
   expectKeysNeverReused();
 });
 
+test('a draft left by an earlier attempt gets the new attempt\'s pinned due date before it is finalized', async () => {
+  await customerWithRates();
+  fake.failNext(1, 400, undefined, { path: '/v1/invoiceitems', method: 'POST', saved: true });
+  await failureOf(backend().issueInvoice(request()));
+  const later = issueTerms(21);
+  const issued = await backend().issueInvoice(request({ ...later, attempt: 1 }));
+  expect(fake.invoices.get(issued.providerInvoiceId)).toMatchObject({ status: 'open', due_date: stripeDueDate(later.dueDate, 'UTC') });
+  expect(fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/invoices/${issued.providerInvoiceId}`).map((r) => r.idempotencyKey)).toEqual([
+    'duebot-due-date-00000000-0000-4000-8000-00000000a001-a1',
+  ]);
+  expectKeysNeverReused();
+});
+
 test('the same key with other parameters is an idempotency_error, a definite failure; keys live 24 hours', async () => {
   let now = Date.now();
   const clocked = await startFakeStripe({ now: () => now });

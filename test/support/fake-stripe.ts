@@ -31,7 +31,7 @@ import { startStub, type StubReply } from './http-stub.js';
  *   uncollectible, mark_uncollectible only from open, a zero total is paid at finalization).
  *
  * Endpoints: POST /v1/customers, GET /v1/customers (list: `email`, `limit`), GET /v1/customers/:id, GET /v1/customers/search, POST /v1/invoices,
- * GET /v1/invoices/:id, GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
+ * GET /v1/invoices/:id, POST /v1/invoices/:id (a draft's `due_date`), GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
  * POST /v1/invoices/:id/finalize, POST /v1/invoices/:id/void, POST /v1/invoices/:id/mark_uncollectible,
  * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form),
  * GET /v1/invoices (list: newest `created` first, `limit` 1..100 (default 10), `starting_after` /
@@ -484,6 +484,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (!inv) return noSuch('invoice', m[1]!);
       const action = m[2];
       if (method === 'GET' && !action) return { status: 200, body: inv };
+      if (method === 'POST' && !action) {
+        // Update: the fake models `due_date` on drafts (Stripe allows more).
+        if (inv.status !== 'draft') return invalid('You can only update the due date of draft invoices.', { code: 'invoice_not_editable' });
+        if (body.due_date !== undefined) {
+          if (!/^\d+$/.test(String(body.due_date)) || Number(body.due_date) <= nowSeconds()) return invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'due_date' });
+          inv.due_date = Number(body.due_date);
+          inv.days_until_due = null;
+        }
+        return { status: 200, body: inv };
+      }
       if (method === 'GET' && action === 'lines') {
         const data = linesOf(inv).data;
         return { status: 200, body: { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/invoices/${inv.id}/lines` } };

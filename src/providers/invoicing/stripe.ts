@@ -182,6 +182,10 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
           ),
         ));
       const draftId = draft.id!;
+      // A draft from an earlier attempt keeps that attempt's due date; this attempt's pinned one replaces it
+      // (an old date may have passed, and Stripe finalizes only with a due date ahead).
+      const dueDate = stripeDueDate(req.dueDate, req.timezone);
+      if (existing && existing.due_date !== dueDate) await call('update due date', () => stripe.invoices.update(draftId, { due_date: dueDate }, { idempotencyKey: key('due-date') }));
       // Lines already on the draft (from this or an earlier attempt) carry their index; only the rest are added.
       const present = await lineIndexesOn(draft);
       for (const [index, line] of req.lines.entries()) {

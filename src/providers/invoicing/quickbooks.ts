@@ -222,8 +222,8 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         requestId: `duebot-${req.invoiceId}-a${req.attempt}`,
         CustomerRef: { value: customer.Id },
         CurrencyRef: { value: currency },
-        // duebot's number on the client's invoice; QuickBooks keeps it only with "Custom transaction
-        // numbers" on (Account and Settings → Sales → Sales form content), see docs/billing.md.
+        // duebot's number on the client's invoice. Needs "Custom transaction numbers" on (Account and
+        // settings → Sales → Sales form content): otherwise QuickBooks' own counter collides with it (docs/billing.md).
         DocNumber: req.number,
         TxnDate: req.issueDate,
         DueDate: req.dueDate,

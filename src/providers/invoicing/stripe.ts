@@ -125,9 +125,11 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
    * and each attempt has its own, so a retry must find the invoice before creating one: by search
    * (misses the last minute's writes), then among the customer's newest invoices (list is consistent).
    */
-  async function findExistingInvoice(invoiceId: string, customer: string | null): Promise<Stripe.Invoice | null> {
+  async function searchedInvoice(invoiceId: string): Promise<Stripe.Invoice | null> {
     const found = await call('search invoices', () => stripe.invoices.search({ query: `metadata['duebot_invoice_id']:${searchLiteral(invoiceId)}`, limit: 1 }));
-    if (found.data[0] || !customer) return found.data[0] ?? null;
+    return found.data[0] ?? null;
+  }
+  async function listedInvoice(invoiceId: string, customer: string): Promise<Stripe.Invoice | null> {
     const recent = await call('list customer invoices', () => stripe.invoices.list({ customer, limit: 100 }));
     return recent.data.find((inv) => inv.metadata?.duebot_invoice_id === invoiceId) ?? null;
   }
@@ -151,12 +153,13 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       // Stripe's units, checked before anything exists at Stripe: an amount it cannot hold is refused here.
       const lineAmounts = req.lines.map((line) => toStripeAmount(line.amount, req.currency));
       const key = (what: string) => `duebot-${what}-${req.invoiceId}-a${req.attempt}`;
-      let existing = await findExistingInvoice(req.invoiceId, req.customer.providerCustomerId);
+      const remembered = req.customer.providerCustomerId;
+      let existing = (await searchedInvoice(req.invoiceId)) ?? (remembered ? await listedInvoice(req.invoiceId, remembered) : null);
       if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
 
       const currency = normalizeCurrency(req.currency).toLowerCase();
       const customerRecord = existing ? null : await findOrCreateCustomer(req.customer, req.attempt);
-      if (!existing && customerRecord!.id !== req.customer.providerCustomerId) existing = await findExistingInvoice(req.invoiceId, customerRecord!.id);
+      if (!existing && customerRecord!.id !== remembered) existing = await listedInvoice(req.invoiceId, customerRecord!.id);
       if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
       const customer = existing ? customerId(existing) : customerRecord!.id;
       const taxRates = customerRecord ? customerTaxRates(customerRecord) : [];

@@ -4,6 +4,7 @@ import type { IssueInvoiceRequest } from '../../src/providers/invoicing/backend.
 import { isDefiniteFailure } from '../../src/providers/invoicing/errors.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.js';
 import { issueTerms } from '../support/issue-terms.js';
+import { keysReusedWithOtherParameters } from '../support/idempotency.js';
 
 /**
  * Idempotency keys per issue attempt (docs/billing.md "Issuing at the back-end"): a stored failure is
@@ -37,9 +38,8 @@ const invoicesOf = (invoiceId: string) => [...fake.invoices.values()].filter((i)
 const failureOf = (work: Promise<unknown>) => work.then(() => { throw new Error('expected a failure'); }, (err: unknown) => err);
 /** Every idempotency key the fake saw was sent with one set of parameters, and none was refused for it. */
 function expectKeysNeverReused() {
-  const bodies = new Map<string, Set<string>>();
-  for (const r of fake.requests) if (r.idempotencyKey) bodies.set(r.idempotencyKey, (bodies.get(r.idempotencyKey) ?? new Set()).add(`${r.path} ${JSON.stringify(r.body)}`));
-  expect([...bodies].filter(([, seen]) => seen.size > 1).map(([key]) => key)).toEqual([]);
+  expect(keysReusedWithOtherParameters(fake.requests)).toEqual([]);
+  expect(fake.requests.filter((r) => r.errorType === 'idempotency_error')).toEqual([]);
 }
 
 test('a create refused for an archived tax rate is replayed under its key after the fix; the next attempt makes the one invoice', async () => {
@@ -130,6 +130,7 @@ test('the same key with other parameters is an idempotency_error, a definite fai
     await client.customers.create({ name: 'A' }, { idempotencyKey: 'k1' });
     const err = await client.customers.create({ name: 'B' }, { idempotencyKey: 'k1' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ type: 'StripeIdempotencyError', statusCode: 400 });
+    expect(clocked.requests.at(-1)).toMatchObject({ status: 400, errorType: 'idempotency_error' });
     expect(isDefiniteFailure(toBackendError('create customer', err))).toBe(true);
     now += 24 * 60 * 60 * 1000;
     expect((await client.customers.create({ name: 'B' }, { idempotencyKey: 'k1' })).name).toBe('B');

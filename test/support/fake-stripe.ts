@@ -64,6 +64,8 @@ export interface RecordedRequest {
   idempotencyKey: string | null;
   /** Status the fake answered with (set once the reply is decided). */
   status: number;
+  /** The answer's `error.type` (e.g. `idempotency_error`), null for a success. */
+  errorType: string | null;
 }
 
 export interface FailureOptions {
@@ -540,10 +542,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const query = qs.parse(req.query.toString()) as Record<string, unknown>;
     const body = (method === 'GET' || method === 'DELETE' ? {} : qs.parse(req.body)) as Record<string, unknown>;
     const idempotencyKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
-    const entry: RecordedRequest = { method, path: req.path, query, body, idempotencyKey, status: 0 };
+    const entry: RecordedRequest = { method, path: req.path, query, body, idempotencyKey, status: 0, errorType: null };
     requests.push(entry);
     const answer = (reply: StubReply): StubReply => {
       entry.status = reply.status;
+      entry.errorType = (reply.body as { error?: { type?: string } } | undefined)?.error?.type ?? null;
       return { ...reply, headers: { 'request-id': newId('req'), ...(reply.headers ?? {}) } };
     };
 

@@ -467,6 +467,17 @@ ALTER TABLE clients ADD COLUMN max_invoice_amount bigint CHECK (max_invoice_amou
 `,
   },
   {
+    version: 190,
+    name: 'issue attempts and pinned due date',
+    sql: `
+-- Idempotency keys at the back-end carry issue_attempt: a definite failure moves to the next attempt,
+-- so a stored error is never replayed after its cause is fixed (src/store/issue-attempts.ts).
+-- issue_due_date: the due date sent to the back-end, pinned at the first attempt so a retry on a
+-- later day sends the same parameters.
+ALTER TABLE invoices ADD COLUMN issue_attempt integer NOT NULL DEFAULT 0, ADD COLUMN issue_due_date date;
+`,
+  },
+  {
     version: 200,
     name: 'credits from the back-ends',
     sql: `

@@ -1,4 +1,4 @@
-import { daysBetween, localDate } from '../domain/calendar.js';
+import { localDate } from '../domain/calendar.js';
 import { planReminders } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
 import { httpUrl, urlScheme } from '../domain/web-url.js';
@@ -14,8 +14,9 @@ import { editedNote, invoiceSentNote, statusChangeNote } from '../../blocks/thre
 import type { Services } from '../services.js';
 import { renderClientEmail } from './email-templates.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
-import type { BackendTax } from '../providers/invoicing/backend.js';
-import { BackendError } from '../providers/invoicing/errors.js';
+import type { BackendInvoice, BackendTax } from '../providers/invoicing/backend.js';
+import { BackendError, isDefiniteFailure } from '../providers/invoicing/errors.js';
+import { currentIssueAttempt, moveToNextIssueAttempt } from '../store/issue-attempts.js';
 import type { EmailAttachment, RecipientRefusal } from '../providers/mail/mailer.js';
 import { bouncedRecipients, recordSendRefusals } from './bounces.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
@@ -135,17 +136,31 @@ async function flagRefusedByBackend(services: Services, invoice: InvoiceRecord, 
 async function issueAtBackend(services: Services, invoice: InvoiceRecord, client: StoredClient): Promise<InvoiceRecord> {
   const backend = services.backends[invoice.provider];
   if (!backend) throw new Error(`no invoicing back-end "${invoice.provider}" is configured`);
-  const today = localDate(services.clock.now(), services.settings.timezone);
-  const issued = await backend.issueInvoice({
-    invoiceId: invoice.id,
-    number: invoice.number,
-    customer: { clientId: client.id, name: client.name, emails: invoice.recipients, providerCustomerId: client.providerCustomerId, freshbooksTax: client.freshbooksTax ?? null },
-    currency: invoice.currency,
-    lines: invoice.lines,
-    daysUntilDue: Math.max(0, daysBetween(today, invoice.dueDate)),
-    memo: invoice.milestone,
-    metadata: { duebot_source: `${invoice.source}:${invoice.sourceRef}` },
-  });
+  const timezone = services.settings.timezone;
+  const today = localDate(services.clock.now(), timezone);
+  const { attempt, dueDate } = await currentIssueAttempt(services.db.pool, invoice.id, today);
+  let issued: BackendInvoice;
+  try {
+    issued = await backend.issueInvoice({
+      invoiceId: invoice.id,
+      number: invoice.number,
+      customer: { clientId: client.id, name: client.name, emails: invoice.recipients, providerCustomerId: client.providerCustomerId, freshbooksTax: client.freshbooksTax ?? null },
+      currency: invoice.currency,
+      lines: invoice.lines,
+      issueDate: today,
+      dueDate,
+      timezone,
+      attempt,
+      memo: invoice.milestone,
+      metadata: { duebot_source: `${invoice.source}:${invoice.sourceRef}` },
+    });
+  } catch (err) {
+    // The back-end may have stored this failure under the attempt's keys: the next try uses fresh ones.
+    if (isDefiniteFailure(err) && (await moveToNextIssueAttempt(services.db.pool, invoice.id, attempt, localDate(services.clock.now(), timezone)))) {
+      services.log.info({ invoice: invoice.number, failedAttempt: attempt, reason: err instanceof Error ? err.message : String(err) }, 'issue failed for good at the back-end; the next try is a new attempt');
+    }
+    throw err;
+  }
   const paymentUrl = paymentLinkOf(services, invoice, backend.name, issued.paymentUrl);
   const now = services.clock.now();
   return withTransaction(services.db.pool, async (tx) => {

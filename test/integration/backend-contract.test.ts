@@ -12,6 +12,8 @@ import { money, parseMajor, toMajorString } from '../../src/domain/money.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
 import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
+import { addDays } from '../../src/domain/calendar.js';
 
 /**
  * What every invoicing back-end must do, run against a local server speaking that provider's wire
@@ -175,7 +177,7 @@ const request = (): IssueInvoiceRequest => {
       { description: 'Design', quantity: '1', unitAmount: 120000, amount: 120000 },
       { description: 'Revisions', quantity: '2.5', unitAmount: 12000, amount: 30000 },
     ],
-    daysUntilDue: 14,
+    ...issueTerms(14),
     memo: 'Milestone 2 - Design',
     metadata: {},
   };
@@ -225,6 +227,20 @@ describe.each([
     expect(b.providerCustomerId).toBe(a.providerCustomerId);
     const again = await subject.backend.issueInvoice({ ...request(), customer: { ...req.customer, providerCustomerId: a.providerCustomerId } });
     expect(again.providerCustomerId).toBe(a.providerCustomerId);
+  });
+
+  test("duebot's number is the back-end invoice's number, on issue and on every read", async () => {
+    const req = request();
+    const issued = await subject.backend.issueInvoice(req);
+    expect(issued.number).toBe(req.number);
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).number).toBe(req.number);
+  });
+
+  test('a later attempt, on a later day, of an invoice already issued gives that invoice', async () => {
+    const req = request();
+    const a = await subject.backend.issueInvoice(req);
+    const b = await subject.backend.issueInvoice({ ...req, attempt: 1, issueDate: addDays(req.issueDate, 1) });
+    expect(b).toMatchObject({ providerInvoiceId: a.providerInvoiceId, number: req.number, status: 'open' });
   });
 
   test('partial then full payment', async () => {

@@ -6,6 +6,7 @@ import { createTokenCipher } from '../../src/store/token-cipher.js';
 import type { Database } from '../../src/store/db.js';
 import { openTestDatabase } from '../support/database.js';
 import { startFakeFreshBooks, type FakeFreshBooks } from '../support/fake-freshbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let db: Database;
 let fake: FakeFreshBooks;
@@ -28,7 +29,7 @@ const req = (n: number) => ({
   customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
   currency: 'JPY',
   lines: [{ description: 'Consulting', quantity: '3', unitAmount: 15000, amount: 45000 }],
-  daysUntilDue: 30,
+  ...issueTerms(30),
   memo: 'Milestone 1',
   metadata: {},
 });
@@ -43,7 +44,9 @@ test('lines go out as exact decimal strings, the invoice is marked sent and the 
     lines: [{ type: 0, name: 'Hours', qty: '2.5', unit_cost: { amount: '123.45', code: 'USD' } }],
   });
   expect(fake.invoices.get(Number(issued.providerInvoiceId))!.v3_status).toBe('sent');
-  expect(issued).toMatchObject({ status: 'open', amountDue: 30863, paymentUrl: `${fake.url}/view/${issued.providerInvoiceId}` });
+  // duebot's number on the FreshBooks invoice, and the due date 30 days after the issue date.
+  expect(fake.invoices.get(Number(issued.providerInvoiceId))).toMatchObject({ invoice_number: 'FB-1', create_date: req(1).issueDate, due_date: req(1).dueDate });
+  expect(issued).toMatchObject({ status: 'open', number: 'FB-1', amountDue: 30863, paymentUrl: `${fake.url}/view/${issued.providerInvoiceId}` });
 });
 
 test('zero-decimal currencies: ¥ amounts are whole', async () => {

@@ -16,6 +16,7 @@ import { openTestDatabase } from '../support/database.js';
 import { startFakeStripe } from '../support/fake-stripe.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 const TZ = 'Europe/Berlin';
 const PAGE = 3;
@@ -138,7 +139,7 @@ describe.each([
     // An invoice duebot issued itself: the back-end lists it, the import leaves it to duebot.
     const own = await driver.backend.issueInvoice({
       invoiceId: '00000000-0000-4000-9000-000000000001', number: 'INV-0001', customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
-      currency: 'USD', lines: [{ description: 'Design', quantity: '1', unitAmount: 70000, amount: 70000 }], daysUntilDue: 30, memo: 'Design', metadata: {},
+      currency: 'USD', lines: [{ description: 'Design', quantity: '1', unitAmount: 70000, amount: 70000 }], ...issueTerms(30), memo: 'Design', metadata: {},
     });
     const draft = await insertDraft(
       db.pool,

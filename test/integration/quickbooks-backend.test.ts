@@ -10,6 +10,7 @@ import { setCashBalance } from '../../src/store/forecast.js';
 import { createLogger } from '../../src/log.js';
 import type { Services } from '../../src/services.js';
 import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let db: Database;
 let fake: FakeQuickBooks;
@@ -42,7 +43,7 @@ const req = (over: { emails?: string[]; name?: string } = {}) => {
     customer: { clientId: 'acme', name: over.name ?? "O'Brien & Co", emails: over.emails ?? ['ap@obrien.example'], providerCustomerId: null },
     currency: 'USD',
     lines: [{ description: 'Hours', quantity: '2', unitAmount: 12345, amount: 24690 }],
-    daysUntilDue: 14,
+    ...issueTerms(14),
     memo: 'Milestone 1',
     metadata: {},
   };
@@ -52,9 +53,10 @@ test('creates customer (by DisplayName) and invoice with DocNumber, requestid, d
   const r = { ...req(), lines: [{ description: 'Design', quantity: '3', unitAmount: 50050, amount: 150150 }] };
   const issued = await backend.issueInvoice(r);
   const create = fake.requests.find((x) => x.method === 'POST' && x.path.endsWith('/invoice'))!;
-  expect(create.query.get('requestid')).toBe(`duebot-${r.invoiceId}`);
-  expect(create.body).toMatchObject({ DocNumber: r.number, BillEmail: { Address: 'ap@obrien.example' }, Line: [{ Amount: 1501.5, SalesItemLineDetail: { Qty: 3, UnitPrice: 500.5, TaxCodeRef: { value: 'NON' } } }] });
-  expect(issued).toMatchObject({ status: 'open', amountDue: 150150, paymentUrl: `${fake.url}/comm/pay/${issued.providerInvoiceId}` });
+  expect(create.query.get('requestid')).toBe(`duebot-${r.invoiceId}-a0`);
+  // duebot's number and pinned dates, as sent (QuickBooks keeps DocNumber with custom transaction numbers on).
+  expect(create.body).toMatchObject({ DocNumber: r.number, TxnDate: r.issueDate, DueDate: r.dueDate, BillEmail: { Address: 'ap@obrien.example' }, Line: [{ Amount: 1501.5, SalesItemLineDetail: { Qty: 3, UnitPrice: 500.5, TaxCodeRef: { value: 'NON' } } }] });
+  expect(issued).toMatchObject({ status: 'open', number: r.number, amountDue: 150150, paymentUrl: `${fake.url}/comm/pay/${issued.providerInvoiceId}` });
   expect([...fake.customers.values()].map((c) => c.DisplayName)).toContain("O'Brien & Co");
   // Same DisplayName again: found by query (quote escaped), not created twice.
   await backend.issueInvoice({ ...req(), lines: r.lines });

@@ -1,6 +1,7 @@
-import { createStripeBackend, BackendError, searchLiteral, stripeConnection } from '../../src/providers/invoicing/stripe.js';
+import { createStripeBackend, BackendError, searchLiteral, stripeConnection, stripeDueDate } from '../../src/providers/invoicing/stripe.js';
 import { WebhookSignatureError, type IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
 import { startFakeStripe, type FakeStripe, type RecordedRequest } from '../support/fake-stripe.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let stripe: FakeStripe;
 beforeAll(async () => {
@@ -25,7 +26,7 @@ const request = (over: Partial<IssueInvoiceRequest> & { clientId?: string } = {}
       { description: 'Design', quantity: '1', unitAmount: 120000, amount: 120000 },
       { description: 'Revisions', quantity: '2.5', unitAmount: 12000, amount: 30000 },
     ],
-    daysUntilDue: 14,
+    ...issueTerms(14),
     memo: 'Milestone 2 - Design',
     metadata: { duebot_source: 'asana:1' },
     ...rest,
@@ -46,29 +47,34 @@ describe('issueInvoice', () => {
     expect(trafficSince(stripe, mark)).toEqual([
       'GET /v1/invoices/search',
       'GET /v1/customers/search',
+      // Search lags behind writes; list is consistent: a customer or invoice made by an earlier attempt is found.
+      'GET /v1/customers',
       'POST /v1/customers',
+      'GET /v1/invoices',
       'POST /v1/invoices',
       'POST /v1/invoiceitems',
       'POST /v1/invoiceitems',
       'POST /v1/invoices/in_*/finalize',
     ]);
     expect(sent(mark, (r) => r.method === 'POST').map((r) => r.idempotencyKey)).toEqual([
-      `duebot-customer-${req.customer.clientId}`,
-      `duebot-invoice-${req.invoiceId}`,
-      `duebot-line-${req.invoiceId}-0`,
-      `duebot-line-${req.invoiceId}-1`,
-      `duebot-finalize-${req.invoiceId}`,
+      expect.stringMatching(new RegExp(`^duebot-customer-${req.customer.clientId}-[0-9a-f]{16}-a0$`)),
+      `duebot-invoice-${req.invoiceId}-a0`,
+      `duebot-line-${req.invoiceId}-a0-0`,
+      `duebot-line-${req.invoiceId}-a0-1`,
+      `duebot-finalize-${req.invoiceId}-a0`,
     ]);
-    expect(sent(mark, (r) => r.path === '/v1/invoices')[0]!.body).toMatchObject({
+    expect(sent(mark, (r) => r.method === 'POST' && r.path === '/v1/invoices')[0]!.body).toMatchObject({
       collection_method: 'send_invoice',
-      days_until_due: '14',
+      // The pinned due date, as the last second of that day in the business time zone; duebot's number.
+      due_date: String(stripeDueDate(req.dueDate, 'UTC')),
+      number: req.number,
       currency: 'usd',
       auto_advance: 'false',
       pending_invoice_items_behavior: 'exclude',
       description: 'Milestone 2 - Design',
     });
     expect(sent(mark, (r) => r.path.endsWith('/finalize'))[0]!.body).toEqual({ auto_advance: 'false' });
-    expect(sent(mark, (r) => r.path === '/v1/customers')[0]!.body).toEqual({ name: 'Acme Ltd', email: 'ap@acme.example', metadata: { duebot_client_id: req.customer.clientId } });
+    expect(sent(mark, (r) => r.method === 'POST' && r.path === '/v1/customers')[0]!.body).toEqual({ name: 'Acme Ltd', email: 'ap@acme.example', metadata: { duebot_client_id: req.customer.clientId } });
 
     expect(issued).toEqual({
       providerInvoiceId: expect.stringMatching(/^in_/),
@@ -81,16 +87,17 @@ describe('issueInvoice', () => {
       amountRemaining: 150000,
       paymentUrl: `${stripe.url}/pay/${issued.providerInvoiceId}`,
       pdfUrl: `${stripe.url}/pay/${issued.providerInvoiceId}/pdf`,
+      number: req.number,
       metadata: { duebot_source: 'asana:1', duebot_invoice_id: req.invoiceId, duebot_number: req.number },
       tax: { subtotal: 150000, amount: 0, name: null, ratePercent: null },
     });
-    expect(sent(mark, (r) => r.path === '/v1/invoices')[0]!.body.default_tax_rates).toBeUndefined();
+    expect(sent(mark, (r) => r.method === 'POST' && r.path === '/v1/invoices')[0]!.body.default_tax_rates).toBeUndefined();
     expect(linesOf(stripe, issued.providerInvoiceId).map((l) => [l.description, l.amount])).toEqual([
       ['Design', 120000],
       ['Revisions (2.5 × $120.00)', 30000],
     ]);
     const stored = stripe.invoices.get(issued.providerInvoiceId)!;
-    expect(stored).toMatchObject({ customer: issued.providerCustomerId, total: 150000, number: expect.stringMatching(/^FAKE-\d{4}$/) });
+    expect(stored).toMatchObject({ customer: issued.providerCustomerId, total: 150000, number: req.number, due_date: stripeDueDate(req.dueDate, 'UTC') });
 
     const page = await fetch(issued.paymentUrl!);
     expect(page.status).toBe(200);
@@ -152,7 +159,7 @@ describe('issueInvoice', () => {
     expect(linesOf(stripe, issued.providerInvoiceId).map((l) => l.metadata.duebot_line_index)).toEqual(['0', '1']);
   });
 
-  test('while search still lags behind, idempotency keys alone keep a retry from duplicating anything', async () => {
+  test('while search still lags behind, listing finds what the first try made, so a retry duplicates nothing', async () => {
     const lagging = await startFakeStripe({ searchDelayMs: 60_000 });
     try {
       const req = request();
@@ -162,14 +169,8 @@ describe('issueInvoice', () => {
       const issued = await backendFor(lagging).issueInvoice(req);
       expect(issued.status).toBe('open');
       expect([lagging.customers.size, lagging.invoices.size, lagging.invoiceItems.size]).toEqual([1, 1, 2]);
-      // Search found nothing, so every create ran again under its key and was replayed.
-      expect(lagging.requests.slice(mark).filter((r) => r.method === 'POST').map((r) => r.idempotencyKey)).toEqual([
-        `duebot-customer-${req.customer.clientId}`,
-        `duebot-invoice-${req.invoiceId}`,
-        `duebot-line-${req.invoiceId}-0`,
-        `duebot-line-${req.invoiceId}-1`,
-        `duebot-finalize-${req.invoiceId}`,
-      ]);
+      // Search found nothing; the customer (by email) and the draft (by customer) were listed, and only the finalize ran again.
+      expect(lagging.requests.slice(mark).filter((r) => r.method === 'POST').map((r) => r.idempotencyKey)).toEqual([`duebot-finalize-${req.invoiceId}-a0`]);
     } finally {
       await lagging.close();
     }
@@ -291,13 +292,13 @@ describe('faults', () => {
   test('a passing 500 is retried by the SDK under the same idempotency key', async () => {
     const req = request();
     const mark = stripe.requests.length;
-    stripe.failNext(1, 500, undefined, { path: '/v1/invoices' });
+    stripe.failNext(1, 500, undefined, { path: '/v1/invoices', method: 'POST' });
     expect((await backend().issueInvoice(req)).status).toBe('open');
     expect(stripe.pendingFailures()).toBe(0);
-    const creates = sent(mark, (r) => r.path === '/v1/invoices');
+    const creates = sent(mark, (r) => r.method === 'POST' && r.path === '/v1/invoices');
     expect(creates.map((r) => [r.status, r.idempotencyKey])).toEqual([
-      [500, `duebot-invoice-${req.invoiceId}`],
-      [200, `duebot-invoice-${req.invoiceId}`],
+      [500, `duebot-invoice-${req.invoiceId}-a0`],
+      [200, `duebot-invoice-${req.invoiceId}-a0`],
     ]);
   });
 

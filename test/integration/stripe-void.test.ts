@@ -1,6 +1,7 @@
 import { createStripeBackend, BackendError } from '../../src/providers/invoicing/stripe.js';
 import type { IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe.js';
+import { issueTerms } from '../support/issue-terms.js';
 
 let stripe: FakeStripe;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ const request = (lines: IssueInvoiceRequest['lines']): IssueInvoiceRequest => {
     customer: { clientId: `void-client-${seq}`, name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
     currency: 'USD',
     lines,
-    daysUntilDue: 7,
+    ...issueTerms(7),
     memo: 'Milestone',
     metadata: {},
   };

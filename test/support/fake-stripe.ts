@@ -14,21 +14,24 @@ import { startStub, type StubReply } from './http-stub.js';
  * - `Authorization: Bearer sk_...` is required (401 otherwise).
  * - Idempotency: a POST repeating an `Idempotency-Key` replays the first response (status and body,
  *   errors included) with `Idempotent-Replayed: true`; the same key with different method, path or
- *   parameters is a 400 `idempotency_error`. Injected faults and auth failures are not saved, as Stripe
- *   saves nothing for requests that never started executing. `expireIdempotencyKeys()` simulates the
- *   24-hour replay window running out.
+ *   parameters is a 400 `idempotency_error`. Saved responses are kept 24 hours (by `options.now`), or
+ *   until `expireIdempotencyKeys()`. Injected faults and auth failures are not saved, as Stripe saves
+ *   nothing for requests that never started executing, unless `failNext(..., { saved: true })` says the
+ *   failure happened while executing (a 500 Stripe stores and replays).
  * - Search (`/v1/customers/search`, `/v1/invoices/search`) understands `field:'value'` and
  *   `metadata['key']:'value'` clauses joined by ` AND `. Stripe's index lags up to a minute;
  *   `searchDelayMs` reproduces that (default 0: visible at once, so tests stay deterministic).
  * - Tax: an invoice's `default_tax_rates` (Tax Rate ids; answered expanded, as Stripe does) apply to
  *   every line: per line and rate, exclusive tax = amount × percentage rounded half up, inclusive tax =
  *   amount − amount ÷ (1 + percentage); `total_taxes` sums them per rate, `total` adds the exclusive ones.
+ * - Invoices: `number` may be set on create (kept at finalization, else `FAKE-nnnn`); `due_date` must be in
+ *   the future; an archived Tax Rate (`setTaxRateActive(id, false)`) is refused on a new invoice.
  * - Invoice lifecycle: draft → finalize → open (number, hosted_invoice_url = `<url>/pay/<id>`,
  *   invoice_pdf) → paid / void / uncollectible, with Stripe's transition rules (void only from open or
  *   uncollectible, mark_uncollectible only from open, a zero total is paid at finalization).
  *
- * Endpoints: POST /v1/customers, GET /v1/customers/:id, GET /v1/customers/search, POST /v1/invoices,
- * GET /v1/invoices/:id, GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
+ * Endpoints: POST /v1/customers, GET /v1/customers (list: `email`, `limit`), GET /v1/customers/:id, GET /v1/customers/search, POST /v1/invoices,
+ * GET /v1/invoices/:id, POST /v1/invoices/:id (a draft's `due_date`), GET /v1/invoices/:id/lines, GET /v1/invoices/search, POST /v1/invoiceitems,
  * POST /v1/invoices/:id/finalize, POST /v1/invoices/:id/void, POST /v1/invoices/:id/mark_uncollectible,
  * POST /v1/credit_notes (pre-payment credit on an open invoice, `amount` form),
  * GET /v1/invoices (list: newest `created` first, `limit` 1..100 (default 10), `starting_after` /
@@ -48,6 +51,8 @@ export interface FakeStripeOptions {
   webhookSecret?: string;
   /** Objects show up in search results this long after creation (Stripe: up to ~1 min). Default 0. */
   searchDelayMs?: number;
+  /** Milliseconds since the epoch, for the 24-hour life of idempotency keys. Default Date.now. */
+  now?: () => number;
 }
 
 export interface RecordedRequest {
@@ -60,6 +65,8 @@ export interface RecordedRequest {
   idempotencyKey: string | null;
   /** Status the fake answered with (set once the reply is decided). */
   status: number;
+  /** The answer's `error.type` (e.g. `idempotency_error`), null for a success. */
+  errorType: string | null;
 }
 
 export interface FailureOptions {
@@ -67,6 +74,15 @@ export interface FailureOptions {
   headers?: Record<string, string>;
   /** Only requests whose path equals this string or matches this pattern fail (default: any API request). */
   path?: string | RegExp;
+  /** Only requests with this method fail (default: any). */
+  method?: 'GET' | 'POST';
+  /** The failure happened while executing: it is saved under the request's idempotency key and replayed. */
+  saved?: boolean;
+  /**
+   * A lost answer instead of an error status: the request runs as usual (its result saved under its key)
+   * and the connection is cut before the reply, so the caller sees a connection error, an unknown outcome.
+   */
+  drop?: boolean;
 }
 
 export interface FakeStripe {
@@ -80,6 +96,8 @@ export interface FakeStripe {
   taxRates: Map<string, StripeObject>;
   /** A Tax Rate as the Dashboard would create it; returns its id (`txr_...`). */
   createTaxRate(displayName: string, percentage: string, options?: { inclusive?: boolean }): string;
+  /** Archives (false) or restores (true) a Tax Rate, as the Dashboard does; archived ones are refused on new invoices. */
+  setTaxRateActive(taxRateId: string, active: boolean): void;
   /** Every request received, in order (payment-page hits included). */
   requests: RecordedRequest[];
   /**
@@ -217,8 +235,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const creditNotes = new Map<string, StripeObject>();
   const requests: RecordedRequest[] = [];
   const indexedAt = new Map<string, number>();
-  const saved = new Map<string, { fingerprint: string; reply: StubReply }>();
-  let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null } | null = null;
+  const saved = new Map<string, { fingerprint: string; reply: StubReply; at: number }>();
+  const clockMs = options.now ?? Date.now;
+  const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+  let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null; method: string | null; saved: boolean; drop: boolean } | null = null;
   let numberSeq = 0;
   let hostedUrl = (id: string) => `${baseUrl}/pay/${id}`;
   let baseUrl = '';
@@ -389,6 +409,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       return { status: 200, body: customer };
     }
     if (method === 'GET' && path === '/v1/customers/search') return search(customers, path, query);
+    if (method === 'GET' && path === '/v1/customers') {
+      const limit = query.limit === undefined ? 10 : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
+      // Stripe's email filter is exact and case-sensitive; newest first.
+      const all = [...customers.values()].filter((c) => query.email === undefined || c.email === query.email).sort((a, b) => (b.created as number) - (a.created as number));
+      return { status: 200, body: { object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url: '/v1/customers' } };
+    }
     if (method === 'GET' && (m = /^\/v1\/customers\/([^/]+)$/.exec(path))) {
       const customer = customers.get(m[1]!);
       return customer ? { status: 200, body: customer } : noSuch('customer', m[1]!);
@@ -419,12 +446,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (collection === 'send_invoice' && body.days_until_due === undefined && body.due_date === undefined) return missing('days_until_due');
       const daysUntilDue = body.days_until_due === undefined ? null : Number(body.days_until_due);
       if (daysUntilDue !== null && (!Number.isInteger(daysUntilDue) || daysUntilDue < 0)) return invalid('Invalid integer: days_until_due', { param: 'days_until_due' });
+      if (body.due_date !== undefined && (!/^\d+$/.test(String(body.due_date)) || Number(body.due_date) <= nowSeconds())) {
+        return invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'due_date' });
+      }
       const rateIds = body.default_tax_rates === undefined ? [] : Array.isArray(body.default_tax_rates) ? (body.default_tax_rates as string[]) : null;
       if (rateIds === null) return invalid('Invalid array', { param: 'default_tax_rates' });
       const rates: StripeObject[] = [];
       for (const rateId of rateIds) {
         const rate = taxRates.get(String(rateId));
         if (!rate) return noSuch('tax_rate', String(rateId), 'default_tax_rates');
+        if (rate.active === false) return invalid(`The tax rate ${rate.id} is archived and cannot be applied to new invoices.`, { param: 'default_tax_rates' });
         rates.push(rate);
       }
       const id = newId('in');
@@ -435,7 +466,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         days_until_due: daysUntilDue, due_date: body.due_date === undefined ? null : Number(body.due_date),
         description: body.description ?? null, metadata: body.metadata ?? {}, auto_advance: body.auto_advance === 'true',
         pending_invoice_items_behavior: body.pending_invoice_items_behavior ?? 'exclude',
-        number: null, hosted_invoice_url: null, invoice_pdf: null,
+        number: typeof body.number === 'string' && body.number !== '' ? body.number : null, hosted_invoice_url: null, invoice_pdf: null,
         amount_due: 0, amount_paid: 0, amount_remaining: 0, pre_payment_credit_notes_amount: 0, post_payment_credit_notes_amount: 0, subtotal: 0, subtotal_excluding_tax: 0, total: 0, total_excluding_tax: 0,
         status_transitions: { finalized_at: null, paid_at: null, voided_at: null, marked_uncollectible_at: null },
         created: nowSeconds(), livemode: false,
@@ -504,6 +535,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (!inv) return noSuch('invoice', m[1]!);
       const action = m[2];
       if (method === 'GET' && !action) return { status: 200, body: inv };
+      if (method === 'POST' && !action) {
+        // Update: the fake models `due_date` on drafts (Stripe allows more).
+        if (inv.status !== 'draft') return invalid('You can only update the due date of draft invoices.', { code: 'invoice_not_editable' });
+        if (body.due_date !== undefined) {
+          if (!/^\d+$/.test(String(body.due_date)) || Number(body.due_date) <= nowSeconds()) return invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'due_date' });
+          inv.due_date = Number(body.due_date);
+          inv.days_until_due = null;
+        }
+        return { status: 200, body: inv };
+      }
       if (method === 'GET' && action === 'lines') {
         const data = linesOf(inv).data;
         return { status: 200, body: { object: 'list', data, has_more: false, total_count: data.length, url: `/v1/invoices/${inv.id}/lines` } };
@@ -513,7 +554,7 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         if (body.auto_advance !== undefined) inv.auto_advance = body.auto_advance === 'true';
         recompute(inv);
         inv.status = 'open';
-        inv.number = `FAKE-${String(++numberSeq).padStart(4, '0')}`;
+        if (inv.number === null) inv.number = `FAKE-${String(++numberSeq).padStart(4, '0')}`;
         inv.hosted_invoice_url = hostedUrl(String(inv.id));
         inv.invoice_pdf = `${baseUrl}/pay/${inv.id}/pdf`;
         transitions(inv).finalized_at = nowSeconds();
@@ -550,10 +591,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const query = qs.parse(req.query.toString()) as Record<string, unknown>;
     const body = (method === 'GET' || method === 'DELETE' ? {} : qs.parse(req.body)) as Record<string, unknown>;
     const idempotencyKey = (req.headers['idempotency-key'] as string | undefined) ?? null;
-    const entry: RecordedRequest = { method, path: req.path, query, body, idempotencyKey, status: 0 };
+    const entry: RecordedRequest = { method, path: req.path, query, body, idempotencyKey, status: 0, errorType: null };
     requests.push(entry);
     const answer = (reply: StubReply): StubReply => {
       entry.status = reply.status;
+      entry.errorType = (reply.body as { error?: { type?: string } } | undefined)?.error?.type ?? null;
       return { ...reply, headers: { 'request-id': newId('req'), ...(reply.headers ?? {}) } };
     };
 
@@ -561,27 +603,34 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     if (!/^Bearer sk_(test|live)_\S+$/.test(String(req.headers.authorization ?? ''))) {
       return answer(stripeError(401, 'invalid_request_error', 'Invalid API Key provided.'));
     }
-    if (failure && failure.left > 0 && (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)))) {
-      failure.left -= 1;
-      return answer({ status: failure.status, headers: failure.headers, body: failure.body });
-    }
-
     const saveKey = method === 'POST' && idempotencyKey ? idempotencyKey : null;
     const fingerprint = `${method} ${req.path} ${req.body}`;
+    for (const [key, kept] of saved) if (clockMs() - kept.at >= KEY_LIFETIME_MS) saved.delete(key);
     const previous = saveKey ? saved.get(saveKey) : undefined;
+    const failing = failure && failure.left > 0 && (failure.method === null || failure.method === method) && (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)));
+    let drop = false;
+    if (failure && failing && failure.drop) {
+      failure.left -= 1;
+      drop = true;
+    } else if (failure && failing) {
+      failure.left -= 1;
+      const reply: StubReply = { status: failure.status, headers: failure.headers, body: failure.body };
+      if (failure.saved && saveKey) saved.set(saveKey, { fingerprint, reply: { status: reply.status, body: clone(reply.body) }, at: clockMs() });
+      return answer(reply);
+    }
     if (previous) {
       if (previous.fingerprint !== fingerprint) {
         return answer(
           stripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${saveKey}' if you meant to execute a different request.`),
         );
       }
-      return answer({ ...previous.reply, headers: { 'idempotent-replayed': 'true' } });
+      return answer({ ...previous.reply, headers: { 'idempotent-replayed': 'true' }, drop });
     }
     // Responses are frozen copies: later changes to the live object must not leak into a replay.
     const reply = route(method, req.path, body, query);
     const frozen: StubReply = { status: reply.status, body: clone(reply.body) };
-    if (saveKey) saved.set(saveKey, { fingerprint, reply: frozen });
-    return answer(frozen);
+    if (saveKey) saved.set(saveKey, { fingerprint, reply: frozen, at: clockMs() });
+    return answer({ ...frozen, drop });
   });
   baseUrl = `http://127.0.0.1:${stub.port}`;
 
@@ -609,7 +658,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     failNext(count, status, body, opts = {}) {
       const headers = { ...(status === 429 ? { 'retry-after': '1' } : {}), ...(opts.headers ?? {}) };
-      failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null } : null;
+      failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null, method: opts.method ?? null, saved: opts.saved ?? false, drop: opts.drop ?? false } : null;
+    },
+    setTaxRateActive(taxRateId, active) {
+      const rate = taxRates.get(taxRateId);
+      if (!rate) throw new Error(`fake Stripe: no tax rate ${taxRateId}`);
+      rate.active = active;
     },
     pendingFailures: () => failure?.left ?? 0,
     hostInvoicesAt(url) {

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { startDuebot, type Duebot } from '../../src/app.js';
 import { createLogger } from '../../src/log.js';
 import { startFakeSlack, signSlackRequest, blockActionBody, slashCommandBody, viewSubmissionBody, eventCallbackBody } from './fake-slack.js';
-import { startFakeStripe } from './fake-stripe.js';
+import { startFakeStripe, type FakeStripeOptions } from './fake-stripe.js';
 import { startFakeAsana, asanaTask, asanaDelivery, completedEvent, connectAsanaWebhook } from './fake-asana.js';
 import { startFakeSmtp } from './fake-smtp.js';
 import { startFakeClickUp, type FakeClickUp } from './fake-clickup.js';
@@ -94,6 +94,8 @@ export interface HarnessOptions {
   asana?: boolean;
   /** Extra environment variables (e.g. another invoicing back-end's settings). */
   env?: Record<string, string>;
+  /** Options for the fake Stripe, e.g. Stripe's real search lag (`searchDelayMs: 60_000`). */
+  stripe?: FakeStripeOptions;
   /** Starts the business clock at this (future) instant instead of now, e.g. a Monday morning. */
   startAt?: Date;
   /** Home tab refresh debounce (default: the bot's). */
@@ -105,7 +107,7 @@ export interface HarnessOptions {
 export const PUBLIC_URL = 'https://duebot.test';
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(), startFakeAsana(), startFakeSmtp()]);
+  const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(options.stripe), startFakeAsana(), startFakeSmtp()]);
   const tools = new Set(options.tools ?? []);
   const [clickup, trello, monday] = await Promise.all([
     tools.has('clickup') ? startFakeClickUp() : null,

@@ -10,7 +10,8 @@ export interface StubRequest {
   body: string;
 }
 
-export type StubReply = { status: number; body?: unknown; headers?: Record<string, string> };
+/** `drop`: cut the connection instead of answering (the caller cannot tell whether the request ran). */
+export type StubReply = { status: number; body?: unknown; headers?: Record<string, string>; drop?: boolean };
 
 export async function startStub(handler: (req: StubRequest) => StubReply | Promise<StubReply>): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -20,6 +21,10 @@ export async function startStub(handler: (req: StubRequest) => StubReply | Promi
       const url = new URL(req.url ?? '/', 'http://stub');
       Promise.resolve(handler({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }))
         .then((reply) => {
+          if (reply.drop) {
+            req.socket.destroy();
+            return;
+          }
           // Bytes (a PDF) go out as they are, with the reply's own content-type.
           if (Buffer.isBuffer(reply.body)) {
             res.writeHead(reply.status, { 'content-type': 'application/octet-stream', ...(reply.headers ?? {}) });

@@ -1,6 +1,7 @@
 import type { InvoicingBackend } from '../../src/providers/invoicing/backend.js';
 import type { FakeStripe } from './fake-stripe.js';
 import type { Queryable } from '../../src/store/db.js';
+import { issueTerms } from './issue-terms.js';
 
 /**
  * Inserts `count` invoices of client `clientId` at `provider` in `status` in one statement (for the
@@ -28,7 +29,7 @@ export async function insertOpenInvoices(
  */
 export async function seedOpenStripeInvoices(fake: FakeStripe, stripe: InvoicingBackend, count: number): Promise<string[]> {
   const issued = await stripe.issueInvoice({
-    invoiceId: '00000000-0000-4000-8000-000000000001', number: 'INV-0001', currency: 'USD', daysUntilDue: 7, memo: 'Milestone', metadata: {},
+    invoiceId: '00000000-0000-4000-8000-000000000001', number: 'INV-0001', currency: 'USD', ...issueTerms(7), memo: 'Milestone', metadata: {},
     customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
     lines: [{ description: 'Design', quantity: '1', unitAmount: 10000, amount: 10000 }],
   });

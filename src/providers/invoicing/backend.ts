@@ -98,7 +98,22 @@ export interface IssueInvoiceRequest {
   customer: { clientId: string; name: string; emails: string[]; providerCustomerId: string | null; freshbooksTax?: string | null };
   currency: string;
   lines: InvoiceLine[];
-  daysUntilDue: number;
+  /** YYYY-MM-DD the invoice is dated: today in the business time zone. */
+  issueDate: string;
+  /**
+   * YYYY-MM-DD the invoice is due, pinned by duebot when the first attempt starts (never computed from
+   * "today" inside an adapter), so a retry on a later day sends the same parameters.
+   */
+  dueDate: string;
+  /** The business time zone: where a back-end wants an instant (Stripe), the due date ends at midnight there. */
+  timezone: string;
+  /**
+   * duebot's issue attempt (0, 1, ...), part of every idempotency key. duebot moves to the next attempt
+   * after a definite failure (`isDefiniteFailure`), which the back-end may have stored under the old
+   * keys; an unknown outcome keeps the attempt, so a replay returns the first result. Adapters find an
+   * invoice made by an earlier attempt before creating one, so an invoice is never made twice.
+   */
+  attempt: number;
   /** Milestone name, used as the invoice description/memo. */
   memo: string;
   metadata: Record<string, string>;
@@ -130,6 +145,8 @@ export interface BackendInvoice {
   /** One-click payment page, or null where the back-end gives none. */
   paymentUrl: string | null;
   pdfUrl: string | null;
+  /** The number the client sees on the back-end's invoice: duebot's own for invoices duebot issued (null while a Stripe draft has none; absent: not read). */
+  number?: string | null;
   metadata: Record<string, string>;
   /** The invoice's tax as the back-end computed it from the customer's settings (absent: not read). */
   tax?: BackendTax;

@@ -23,6 +23,18 @@ export class BackendError extends Error {
   }
 }
 
+/**
+ * The back-end answered with a failure it may have stored under the request's idempotency key (Stripe
+ * saves every result once a request starts executing, 4xx and 500s included, and replays it for 24 h):
+ * the next try must use fresh keys. 409 (a concurrent request on the key) and 429 (refused before
+ * running) store nothing; no answer at all (timeout, reset) is an unknown outcome, retried on the same
+ * keys so a replay returns what happened.
+ */
+export function isDefiniteFailure(err: unknown): boolean {
+  if (!(err instanceof BackendError) || err.status === null) return false;
+  return err.status !== 409 && err.status !== 429;
+}
+
 /** Retry-After as seconds or an HTTP date → milliseconds (null when absent or unreadable). */
 export function retryAfterMs(header: string | string[] | undefined | null, now: Date): number | null {
   const value = Array.isArray(header) ? header[0] : header;

@@ -5,6 +5,7 @@ import type { Client as FreshBooksClient } from '@freshbooks/api';
 import { normalizeCurrency } from '../../domain/money.js';
 import { fromFreshBooksAmount, toFreshBooksAmount } from './freshbooks-currency.js';
 import { addPercents } from '../../domain/tax.js';
+import { daysBetween } from '../../domain/calendar.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
 import { WebhookSignatureError, type BackendCredit, type BackendEventKind, type BackendInvoice, type BackendTax, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
@@ -210,8 +211,10 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
           client.invoices.create(
             {
               customerId,
-              createDate: options.now(),
-              dueOffsetDays: req.daysUntilDue,
+              // The SDK writes a Date's local calendar day: built from duebot's issue date, it stays that day.
+              createDate: localMidnight(req.issueDate),
+              // FreshBooks stores the due date as days after the create date.
+              dueOffsetDays: Math.max(0, daysBetween(req.issueDate, req.dueDate)),
               currencyCode: currency,
               invoiceNumber: req.number,
               notes: req.memo,
@@ -385,6 +388,12 @@ interface FreshBooksLine {
   taxAmount2?: string | number | null;
 }
 
+/** `YYYY-MM-DD` as a Date at this process's local midnight (what the SDK turns back into that day). */
+function localMidnight(ymd: string): Date {
+  const [y, m, d] = ymd.split('-').map(Number);
+  return new Date(y!, m! - 1, d!);
+}
+
 /** Payments of type "Credit" (or paid from credit), not deleted: credits, keyed by the payment id. */
 export function freshbooksCredits(payments: readonly FreshBooksPayment[], currency: string): BackendCredit[] {
   return payments
@@ -413,6 +422,7 @@ export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | nul
     amountRemaining: inv.outstanding ? minor(inv.outstanding) : Math.max(0, amountDue - amountPaid - amountCredited),
     paymentUrl: status === 'void' ? null : shareLink,
     pdfUrl: null,
+    number: inv.invoiceNumber ?? null,
     metadata: inv.invoiceNumber ? { duebot_number: inv.invoiceNumber } : {},
     ...(inv.lines && status !== 'void' ? { tax: freshbooksTax(inv.lines, currency, amountDue) } : {}),
   };

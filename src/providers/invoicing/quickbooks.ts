@@ -242,18 +242,19 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)));
       const existing = found.QueryResponse.Invoice?.[0];
       if (existing) return readInvoice(existing.Id, { taxName: true });
-      const now = options.now();
-      const isoDay = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString().slice(0, 10);
       const email = req.customer.emails[0];
       const lineTax = { value: customer.Taxable ? 'TAX' : 'NON' };
       const body = {
-        // QuickBooks' own idempotency key: a replay of the same requestid returns the first result.
-        requestId: `duebot-${req.invoiceId}`,
+        // QuickBooks' own idempotency key: a replay of the same requestid returns the first result; a
+        // new attempt (after a definite failure) gets a new one, the DocNumber lookup above keeps it single.
+        requestId: `duebot-${req.invoiceId}-a${req.attempt}`,
         CustomerRef: { value: customer.Id },
         CurrencyRef: { value: currency },
+        // duebot's number on the client's invoice. Needs "Custom transaction numbers" on (Account and
+        // settings → Sales → Sales form content): otherwise QuickBooks' own counter collides with it (docs/billing.md).
         DocNumber: req.number,
-        TxnDate: isoDay(0),
-        DueDate: isoDay(req.daysUntilDue),
+        TxnDate: req.issueDate,
+        DueDate: req.dueDate,
         ...(email ? { BillEmail: { Address: email } } : {}),
         AllowOnlineCreditCardPayment: true,
         AllowOnlineACHPayment: true,
@@ -548,6 +549,7 @@ export function toBackendInvoice(inv: QboInvoice, applied?: AppliedAmounts): Bac
     amountRemaining: balance,
     paymentUrl: voided ? null : inv.InvoiceLink || null,
     pdfUrl: null,
+    number: inv.DocNumber ?? null,
     metadata: inv.DocNumber ? { duebot_number: inv.DocNumber } : {},
     ...(voided ? {} : { tax: quickbooksTax(inv, currency, total) }),
   };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import { formatMoney, money, normalizeCurrency } from '../../domain/money.js';
 import { addPercents } from '../../domain/tax.js';
@@ -15,7 +16,7 @@ import {
   type InvoicingBackend,
   type IssueInvoiceRequest,
 } from './backend.js';
-import { localDate, localTime } from '../../domain/calendar.js';
+import { addDays, localDate, localTime } from '../../domain/calendar.js';
 import { BackendError, retryAfterMs, type BackendErrorCode } from './errors.js';
 import { timestampProblem } from '../../http/signatures.js';
 import { fromStripeAmount, toStripeAmount } from './stripe-currency.js';
@@ -100,31 +101,43 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     }
   };
 
-  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer']): Promise<Stripe.Customer> {
+  /**
+   * Search lags up to a minute behind writes; a customer made by an earlier attempt in that window is
+   * found by listing by email (list is consistent) and matching our metadata.
+   */
+  async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer'], attempt: number): Promise<Stripe.Customer> {
     if (customer.providerCustomerId) {
       // Read every time: its tax rates may have changed since the last invoice.
       const existing = await call('retrieve customer', () => stripe.customers.retrieve(customer.providerCustomerId!));
       if (!existing.deleted) return existing;
     }
+    const ours = (c: Stripe.Customer) => c.metadata?.duebot_client_id === customer.clientId;
     const found = await call('search customers', () => stripe.customers.search({ query: `metadata['duebot_client_id']:${searchLiteral(customer.clientId)}`, limit: 1 }));
     if (found.data[0]) return found.data[0];
-    // Search lags up to a minute behind writes; the idempotency key covers that window (24 h replay).
-    const created = await call('create customer', () =>
-      stripe.customers.create(
-        { name: customer.name, ...(customer.emails[0] ? { email: customer.emails[0] } : {}), metadata: { duebot_client_id: customer.clientId } },
-        { idempotencyKey: `duebot-customer-${customer.clientId}` },
-      ),
-    );
-    return created;
+    const email = customer.emails[0];
+    if (email) {
+      const listed = await call('list customers', () => stripe.customers.list({ email, limit: 100 }));
+      const mine = listed.data.find(ours);
+      if (mine) return mine;
+    }
+    const params: Stripe.CustomerCreateParams = { name: customer.name, ...(email ? { email } : {}), metadata: { duebot_client_id: customer.clientId } };
+    // The key names the parameters it carries (a new name or email is a new request, never an
+    // idempotency_error) and the attempt (a stored failure is left behind once its cause is fixed).
+    return call('create customer', () => stripe.customers.create(params, { idempotencyKey: `duebot-customer-${customer.clientId}-${paramsHash(params)}-a${attempt}` }));
   }
 
   /**
-   * Our invoice at Stripe, if an earlier attempt got that far. Idempotency keys replay for only 24 hours,
-   * so a retry after a long outage must find the invoice by metadata instead of creating a second one.
+   * Our invoice at Stripe, if an earlier attempt got that far. Idempotency keys replay for only 24 hours
+   * and each attempt has its own, so a retry must find the invoice before creating one: by search
+   * (misses the last minute's writes), then among the customer's newest invoices (list is consistent).
    */
-  async function findExistingInvoice(invoiceId: string): Promise<Stripe.Invoice | null> {
+  async function searchedInvoice(invoiceId: string): Promise<Stripe.Invoice | null> {
     const found = await call('search invoices', () => stripe.invoices.search({ query: `metadata['duebot_invoice_id']:${searchLiteral(invoiceId)}`, limit: 1 }));
     return found.data[0] ?? null;
+  }
+  async function listedInvoice(invoiceId: string, customer: string): Promise<Stripe.Invoice | null> {
+    const recent = await call('list customer invoices', () => stripe.invoices.list({ customer, limit: 100 }));
+    return recent.data.find((inv) => inv.metadata?.duebot_invoice_id === invoiceId) ?? null;
   }
 
   async function lineIndexesOn(invoice: Stripe.Invoice): Promise<Set<string>> {
@@ -153,11 +166,15 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     async issueInvoice(req) {
       // Stripe's units, checked before anything exists at Stripe: an amount it cannot hold is refused here.
       const lineAmounts = req.lines.map((line) => toStripeAmount(line.amount, req.currency));
-      const existing = await findExistingInvoice(req.invoiceId);
+      const key = (what: string) => `duebot-${what}-${req.invoiceId}-a${req.attempt}`;
+      const remembered = req.customer.providerCustomerId;
+      let existing = (await searchedInvoice(req.invoiceId)) ?? (remembered ? await listedInvoice(req.invoiceId, remembered) : null);
       if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
 
       const currency = normalizeCurrency(req.currency).toLowerCase();
-      const customerRecord = existing ? null : await findOrCreateCustomer(req.customer);
+      const customerRecord = existing ? null : await findOrCreateCustomer(req.customer, req.attempt);
+      if (!existing && customerRecord!.id !== remembered) existing = await listedInvoice(req.invoiceId, customerRecord!.id);
+      if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
       const customer = existing ? customerId(existing) : customerRecord!.id;
       const taxRates = customerRecord ? customerTaxRates(customerRecord) : [];
       const draft =
@@ -168,30 +185,37 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
               customer,
               ...(taxRates.length ? { default_tax_rates: taxRates } : {}),
               collection_method: 'send_invoice',
-              days_until_due: req.daysUntilDue,
+              // An instant, pinned by duebot: the end of the due day in the business time zone.
+              due_date: stripeDueDate(req.dueDate, req.timezone),
+              // duebot's number on the client's invoice (Stripe otherwise numbers it at finalization).
+              number: req.number,
               currency,
               auto_advance: false,
               pending_invoice_items_behavior: 'exclude',
               description: req.memo,
               metadata: { ...req.metadata, duebot_invoice_id: req.invoiceId, duebot_number: req.number },
             },
-            { idempotencyKey: `duebot-invoice-${req.invoiceId}` },
+            { idempotencyKey: key('invoice') },
           ),
         ));
       const draftId = draft.id!;
-      // A replayed create shows the lines of the moment it first ran; the per-line keys cover those.
+      // A draft from an earlier attempt keeps that attempt's due date; this attempt's pinned one replaces it
+      // (an old date may have passed, and Stripe finalizes only with a due date ahead).
+      const dueDate = stripeDueDate(req.dueDate, req.timezone);
+      if (existing && existing.due_date !== dueDate) await call('update due date', () => stripe.invoices.update(draftId, { due_date: dueDate }, { idempotencyKey: key('due-date') }));
+      // Lines already on the draft (from this or an earlier attempt) carry their index; only the rest are added.
       const present = await lineIndexesOn(draft);
       for (const [index, line] of req.lines.entries()) {
         if (present.has(String(index))) continue;
         await call('add invoice line', () =>
           stripe.invoiceItems.create(
             { customer, invoice: draftId, currency, amount: lineAmounts[index]!, description: stripeLineDescription(line, req.currency), metadata: { [LINE_INDEX_KEY]: String(index) } },
-            { idempotencyKey: `duebot-line-${req.invoiceId}-${index}` },
+            { idempotencyKey: `${key('line')}-${index}` },
           ),
         );
       }
       // No sendInvoice: duebot emails the invoice itself.
-      const finalized = await call('finalize invoice', () => stripe.invoices.finalizeInvoice(draftId, { auto_advance: false }, { idempotencyKey: `duebot-finalize-${req.invoiceId}` }));
+      const finalized = await call('finalize invoice', () => stripe.invoices.finalizeInvoice(draftId, { auto_advance: false }, { idempotencyKey: key('finalize') }));
       return toBackendInvoice(finalized);
     },
 
@@ -241,6 +265,16 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       return toWebhookEvent(event);
     },
   };
+}
+
+/** The last second of `dueDate` in `timezone`, in unix seconds: Stripe's `due_date` is an instant. */
+export function stripeDueDate(dueDate: string, timezone: string): number {
+  return Math.floor(localTime(addDays(dueDate, 1), 0, timezone).getTime() / 1000) - 1;
+}
+
+/** A short digest of request parameters, for idempotency keys that must change when the parameters do. */
+function paramsHash(params: unknown): string {
+  return createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 16);
 }
 
 /** Maps a verified Stripe event to the back-end-neutral shape. */
@@ -303,6 +337,7 @@ export function toBackendInvoice(inv: Stripe.Invoice): BackendInvoice {
     amountRemaining: fromStripeAmount(inv.amount_remaining, inv.currency),
     paymentUrl: inv.hosted_invoice_url ?? null,
     pdfUrl: inv.invoice_pdf ?? null,
+    number: inv.number ?? null,
     metadata: { ...(inv.metadata ?? {}) },
     ...(inv.status !== 'draft' && inv.total_taxes !== undefined ? { tax: stripeTax(inv) } : {}),
   };

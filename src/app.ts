@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { loadClientsFile } from './clients-file.js';
@@ -28,6 +28,8 @@ import { oauthRouter } from './http/oauth.js';
 import { registerBackendConnectActions } from './slack/backend-connect-actions.js';
 import { errorHandler, logRefusals, notFound } from './http/errors.js';
 import { slackGate, slackReceiverErrorHandlers } from './http/slack-gate.js';
+import { requestIds } from './http/request-id.js';
+import { boltLevel, slackLogger } from './slack/bolt-logger.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
@@ -67,7 +69,7 @@ const SLACK_ENDPOINT = '/slack/events';
 export async function startDuebot(config: Config, options: DuebotOptions = {}): Promise<Duebot> {
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
   log.info({ database: db.kind, location: db.location }, 'database ready');
   try {
     const doneStatuses = await loadClients(config, db, clock, log);
@@ -93,12 +95,15 @@ export async function loadClients(config: Config, db: Database, clock: Clock, lo
 
 async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {
   const socketMode = Boolean(config.slack.appToken);
-  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
-  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logLevel: LogLevel.WARN, signatureVerification: false, ...slackReceiverErrorHandlers(log) });
+  // One pino stream: Bolt, its receiver and every WebClient Bolt creates (it hands them clientOptions.logger) log through it.
+  const logger = slackLogger(log);
+  const logLevel = boltLevel(config.logLevel);
+  const clientOptions = { ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}), logger };
+  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logger, logLevel, signatureVerification: false, ...slackReceiverErrorHandlers(log) });
   // Built here rather than by `socketMode: true`: Bolt hands the socket client (apps.connections.open)
   // only installerOptions.clientOptions, so SLACK_API_URL would otherwise not reach it.
-  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: config.slack.appToken!, installerOptions: { clientOptions }, logLevel: LogLevel.WARN }) : null;
-  const slackApp = new App({ token: config.slack.botToken, receiver: receiver ?? socketReceiver!, clientOptions, logLevel: LogLevel.WARN });
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: config.slack.appToken!, installerOptions: { clientOptions }, logger, logLevel }) : null;
+  const slackApp = new App({ token: config.slack.botToken, receiver: receiver ?? socketReceiver!, clientOptions, logger, logLevel });
 
   const settings: BusinessSettings = {
     businessName: config.business.name,
@@ -161,6 +166,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let scheduler: Scheduler | null = null;
   const web = express();
   web.disable('x-powered-by');
+  web.use(requestIds(log));
   web.use(logRefusals(log));
   web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
   web.use(webhookRouter(services));

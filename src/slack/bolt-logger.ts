@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
  * Bolt, its receivers and every WebClient it creates log through this adapter, so their lines join
  * duebot's JSON stream instead of printing plain text to the console. It never logs more than duebot's
  * own LOG_LEVEL allows (Bolt's setLevel can only make it quieter), tokens are scrubbed from the text,
- * and an error is logged as type, message and code only: a WebClient error carries the original HTTP
+ * and an error is logged as its message, name and code only: a WebClient error carries the original HTTP
  * request (with its Authorization header) in enumerable fields.
  */
 export function slackLogger(log: Logger, component = 'slack'): SlackLogger {
@@ -19,7 +19,7 @@ export function slackLogger(log: Logger, component = 'slack'): SlackLogger {
     if (!child.isLevelEnabled(method)) return;
     const error = parts.find((p): p is Error => p instanceof Error);
     const text = scrub(parts.filter((p) => p !== error).map(describe).join(' '));
-    if (error) child[method]({ err: { type: error.name, message: scrub(error.message), ...codeOf(error) } }, text || scrub(error.message));
+    if (error) child[method]({ err: scrub(error.message), errorName: error.name, ...codeOf(error) }, text || scrub(error.message));
     else child[method](text);
   };
   apply(level);

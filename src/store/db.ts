@@ -134,9 +134,9 @@ async function socketLocation(dataFolder: string | null): Promise<{ folder: stri
  * settings), so an outage shows in the log even when no request was running.
  */
 function keepServerDisconnectsFromCrashing(pool: pg.Pool, log: Pick<Logger, 'warn'> | undefined): void {
-  const report = (where: 'idle' | 'busy') => (err: Error) => log?.warn({ err: { message: err.message, ...sqlState(err) }, client: where }, 'database connection lost');
-  pool.on('error', report('idle'));
-  pool.on('connect', (client) => client.on('error', report('busy')));
+  // An idle client's error reaches both listeners; it is logged once, by the client's own.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', (err: Error) => log?.warn({ err: err.message, ...sqlState(err) }, 'database connection lost')));
 }
 
 function sqlState(err: Error): { code?: string } {

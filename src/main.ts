@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
-import { startDuebot } from './app.js';
+import { startDuebot, type Duebot } from './app.js';
 import { loadEnvFile } from './env-file.js';
 import { createLogger } from './log.js';
 
@@ -20,20 +20,30 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
-  let bot;
+  // Listening before the signal handlers exist would let a SIGTERM during start-up (health is already
+  // green while the scheduler starts) kill the process mid-way; a signal now waits for the start.
+  let stopSignal: string | null = null;
+  let bot: Duebot | null = null;
+  const shutdown = async (signal: string) => {
+    if (stopSignal) return;
+    stopSignal = signal;
+    log.info({ signal }, 'shutting down');
+    if (bot) await stopAndExit(bot);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
   try {
     bot = await startDuebot(config, { logger: log });
   } catch (err) {
     log.fatal(`duebot cannot start: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
-    await bot.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  if (stopSignal) await stopAndExit(bot);
+}
+
+async function stopAndExit(bot: Duebot): Promise<never> {
+  await bot.stop();
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

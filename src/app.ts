@@ -5,7 +5,7 @@ import express from 'express';
 import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { loadClientsFile } from './clients-file.js';
+import { loadClientsFile, type ClientsFileResult } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
@@ -69,10 +69,12 @@ const SLACK_ENDPOINT = '/slack/events';
 export async function startDuebot(config: Config, options: DuebotOptions = {}): Promise<Duebot> {
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  // Read first: a missing clients file stops the start before the database is opened (or created).
+  const clientsFile = config.clientsFile ? await loadClientsFile(config.clientsFile) : null;
   const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
   log.info({ database: db.kind, location: db.location }, 'database ready');
   try {
-    const doneStatuses = await loadClients(config, db, clock, log);
+    const doneStatuses = await loadClients(config, db, clock, log, clientsFile);
     return await wire(config, db, clock, log, options, doneStatuses);
   } catch (err) {
     await db.close().catch(() => undefined);
@@ -84,9 +86,9 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
  * Upserts the clients file (also used by `npm run import`, so customers match their clients); returns the
  * done statuses the clients' mappings name, which the webhooks must let through.
  */
-export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<string[]> {
+export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger, read?: ClientsFileResult | null): Promise<string[]> {
   if (!config.clientsFile) return [];
-  const { clients, errors } = await loadClientsFile(config.clientsFile);
+  const { clients, errors } = read ?? (await loadClientsFile(config.clientsFile));
   for (const error of errors) log.error(error);
   await upsertClients(db.pool, clients, clock.now());
   log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');

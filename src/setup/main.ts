@@ -7,19 +7,20 @@ import { ConfigError, loadConfig } from '../config.js';
 import { fillEnvTemplate, templateKeys, UnwritableValue } from './env-text.js';
 import { QUESTIONS } from './questions.js';
 
-const USAGE = `npm run setup [-- --non-interactive] [-- --force]
+const USAGE = `npm run setup [-- --non-interactive | --interactive] [--force]
 Writes .env (or ENV_FILE) from .env.example: asks the required settings, generates ENCRYPTION_KEY and
 copies clients.example.yml to the clients file if it is missing. Any variable of .env.example already
 set in the environment is used (as the offered answer when interactive). --non-interactive (implied
 when stdin is not a terminal) takes every answer from the environment and writes nothing if a
-setting is missing or wrong. --force replaces an existing .env.`;
+setting is missing or wrong; --interactive asks even when stdin is not a terminal (answers piped in,
+one per line). --force replaces an existing .env.`;
 
 /** `npm run setup`: runs in the project folder (npm's working directory). */
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) return (console.log(USAGE), 0);
-  const unknown = argv.filter((a) => !['--non-interactive', '--force'].includes(a));
+  const unknown = argv.filter((a) => !['--non-interactive', '--interactive', '--force'].includes(a));
   if (unknown.length) return (console.error(`unknown option ${unknown[0]}\n\n${USAGE}`), 2);
-  const interactive = !argv.includes('--non-interactive') && process.stdin.isTTY === true;
+  const interactive = argv.includes('--interactive') || (!argv.includes('--non-interactive') && process.stdin.isTTY === true);
   const target = process.env.ENV_FILE?.trim() || '.env';
   if (existsSync(target) && !argv.includes('--force')) return (console.error(`${target} exists; edit it, or run again with --force to replace it`), 1);
 
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   for (const q of QUESTIONS) values[q.key] ??= '';
   values.ENCRYPTION_KEY ||= randomBytes(32).toString('base64');
 
-  const prompt = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : null;
+  const prompt = interactive ? answers() : null;
   try {
     let asking = QUESTIONS.map((q) => q.key);
     for (;;) {
@@ -74,6 +75,24 @@ async function main(argv: string[]): Promise<number> {
     console.log(`copied clients.example.yml to ${clientsFile}: replace its example clients with yours`);
   }
   return 0;
+}
+
+/**
+ * One answer per line. Lines are queued as they come (typed ahead or piped with --interactive), and the
+ * end of input is an error rather than a silent empty answer.
+ */
+function answers(): { question(text: string): Promise<string>; close(): void } {
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  return {
+    async question(text) {
+      process.stdout.write(text);
+      const next = await lines.next();
+      if (next.done) throw new Error('input ended before every question was answered');
+      return next.value;
+    },
+    close: () => rl.close(),
+  };
 }
 
 /** What `npm start` would refuse in this file (the file alone, as on a machine without these variables). */

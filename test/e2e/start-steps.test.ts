@@ -81,6 +81,30 @@ test('npm run setup writes an owner-only .env (values with spaces quoted, a fres
   expect([again.status, again.stderr.trim()]).toEqual([1, '.env exists; edit it, or run again with --force to replace it']);
 });
 
+test('npm run setup asks, one answer per line, and asks again for an answer npm start would refuse', async () => {
+  const own = await mkdtemp(join(tmpdir(), 'duebot-setup-'));
+  try {
+    for (const file of ['.env.example', 'clients.example.yml']) await copyFile(join(REPO, file), join(own, file));
+    // Name, zone (offered), bot token, no signing secret → the Socket Mode token is asked, ids, approvers
+    // (offered: the owner), a wrong SMTP URL, sender, Stripe, Asana, public URL; then the SMTP URL again.
+    const typed = ['Pixel Co', 'Europe/Berlin', 'xoxb-1', '', 'xapp-1-abc', 'C0123', 'U0123', '', 'not-a-url', 'billing@pixel.example', 'sk_test_1', 'whsec_1', 'asana', '', 'smtp://u:p@127.0.0.1:25'];
+    const run = spawnSync(TSX, [join(REPO, 'src/setup/main.ts'), '--interactive'], { cwd: own, env: CLEAN_ENV, input: `${typed.join('\n')}\n`, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('Please correct:\n  SMTP_URL: must be a smtp:// or smtps:// URL');
+    expect(run.status).toBe(0);
+    expect(parseEnv(await readFile(join(own, '.env'), 'utf8'))).toMatchObject({
+      BUSINESS_NAME: 'Pixel Co',
+      BUSINESS_TIMEZONE: 'Europe/Berlin',
+      SLACK_SIGNING_SECRET: '',
+      SLACK_APP_TOKEN: 'xapp-1-abc',
+      APPROVER_SLACK_USER_IDS: 'U0123',
+      SMTP_URL: 'smtp://u:p@127.0.0.1:25',
+    });
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
+});
+
 test('npm start reads .env by itself, logs only JSON lines, answers health with a request id and stops on SIGTERM', async () => {
   const bot = start();
   try {

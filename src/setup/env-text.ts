@@ -8,16 +8,22 @@ const BARE = /^[A-Za-z0-9_@%+=:,./-]*$/;
 
 export class UnwritableValue extends Error {
   override readonly name = 'UnwritableValue';
+  constructor(
+    readonly key: string,
+    problem: string,
+  ) {
+    super(`${key}: ${problem}`);
+  }
 }
 
 /** The value as it goes after `KEY=`: bare when plain, else single quotes, else double quotes. */
 export function quoteEnvValue(key: string, value: string): string {
-  if (/[\r\n\0]/.test(value)) throw new UnwritableValue(`${key}: must be one line`);
+  if (/[\r\n\0]/.test(value)) throw new UnwritableValue(key, 'must be one line');
   if (BARE.test(value)) return value;
   if (!value.includes("'")) return `'${value}'`;
   // Node expands \n inside double quotes and a shell expands $, ` and \, so those must not appear.
   if (!/["$`\\]/.test(value)) return `"${value}"`;
-  throw new UnwritableValue(`${key}: holds both ' and one of " $ \` \\; write it into .env by hand`);
+  throw new UnwritableValue(key, "holds both ' and one of \" $ ` \\; write it into .env by hand");
 }
 
 /**

@@ -46,7 +46,15 @@ async function main(argv: string[]): Promise<number> {
       } else {
         for (const q of QUESTIONS) if (!values[q.key] && q.suggest) values[q.key] = q.suggest(values);
       }
-      const text = fillEnvTemplate(template, values);
+      let text: string;
+      try {
+        text = fillEnvTemplate(template, values);
+      } catch (err) {
+        if (!(err instanceof UnwritableValue) || !prompt) throw err;
+        console.log(`\nPlease correct:\n  ${err.message}\n`);
+        asking = [err.key];
+        continue;
+      }
       const problems = configProblems(text);
       const askAgain = QUESTIONS.map((q) => q.key).filter((k) => problems.some((p) => p.startsWith(`${k}:`)));
       if (problems.length && prompt && askAgain.length) {

@@ -81,15 +81,17 @@ test('npm run setup writes an owner-only .env (values with spaces quoted, a fres
   expect([again.status, again.stderr.trim()]).toEqual([1, '.env exists; edit it, or run again with --force to replace it']);
 });
 
-test('npm run setup asks, one answer per line, and asks again for an answer npm start would refuse', async () => {
+test('npm run setup asks, one answer per line, and asks again for an answer it cannot write or npm start would refuse', async () => {
   const own = await mkdtemp(join(tmpdir(), 'duebot-setup-'));
   try {
     for (const file of ['.env.example', 'clients.example.yml']) await copyFile(join(REPO, file), join(own, file));
-    // Name, zone (offered), bot token, no signing secret → the Socket Mode token is asked, ids, approvers
-    // (offered: the owner), a wrong SMTP URL, sender, Stripe, Asana, public URL; then the SMTP URL again.
-    const typed = ['Pixel Co', 'Europe/Berlin', 'xoxb-1', '', 'xapp-1-abc', 'C0123', 'U0123', '', 'not-a-url', 'billing@pixel.example', 'sk_test_1', 'whsec_1', 'asana', '', 'smtp://u:p@127.0.0.1:25'];
+    // A name no quoting keeps intact, zone, bot token, no signing secret → the Socket Mode token is asked,
+    // ids, approvers (offered: the owner), a wrong SMTP URL, sender, Stripe, Asana, public URL; then the
+    // name again, then the SMTP URL again.
+    const typed = [`O'Neil "$HOME"`, 'Europe/Berlin', 'xoxb-1', '', 'xapp-1-abc', 'C0123', 'U0123', '', 'not-a-url', 'billing@pixel.example', 'sk_test_1', 'whsec_1', 'asana', '', 'Pixel Co', 'smtp://u:p@127.0.0.1:25'];
     const run = spawnSync(TSX, [join(REPO, 'src/setup/main.ts'), '--interactive'], { cwd: own, env: CLEAN_ENV, input: `${typed.join('\n')}\n`, encoding: 'utf8' });
     expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(`Please correct:\n  BUSINESS_NAME: holds both ' and one of " $ \` \\; write it into .env by hand`);
     expect(run.stdout).toContain('Please correct:\n  SMTP_URL: must be a smtp:// or smtps:// URL');
     expect(run.status).toBe(0);
     expect(parseEnv(await readFile(join(own, '.env'), 'utf8'))).toMatchObject({

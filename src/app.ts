@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { App, ExpressReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver } from '@slack/bolt';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { loadClientsFile } from './clients-file.js';
+import { loadClientsFile, type ClientsFileResult } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
@@ -29,6 +29,8 @@ import { oauthRouter } from './http/oauth.js';
 import { registerBackendConnectActions } from './slack/backend-connect-actions.js';
 import { errorHandler, logRefusals, notFound } from './http/errors.js';
 import { slackGate, slackReceiverErrorHandlers } from './http/slack-gate.js';
+import { requestIds } from './http/request-id.js';
+import { boltLevel, slackLogger } from './slack/bolt-logger.js';
 import { startScheduler, type Scheduler } from '../jobs/define.js';
 import type { BusinessSettings, Services } from './services.js';
 import { BackgroundWork } from './background.js';
@@ -68,10 +70,12 @@ const SLACK_ENDPOINT = '/slack/events';
 export async function startDuebot(config: Config, options: DuebotOptions = {}): Promise<Duebot> {
   const log = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir });
+  // Read first: a missing clients file stops the start before the database is opened (or created).
+  const clientsFile = config.clientsFile ? await loadClientsFile(config.clientsFile) : null;
+  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
   log.info({ database: db.kind, location: db.location }, 'database ready');
   try {
-    const doneStatuses = await loadClients(config, db, clock, log);
+    const doneStatuses = await loadClients(config, db, clock, log, clientsFile);
     return await wire(config, db, clock, log, options, doneStatuses);
   } catch (err) {
     await db.close().catch(() => undefined);
@@ -83,9 +87,9 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
  * Upserts the clients file (also used by `npm run import`, so customers match their clients); returns the
  * done statuses the clients' mappings name, which the webhooks must let through.
  */
-export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger): Promise<string[]> {
+export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger, read?: ClientsFileResult | null): Promise<string[]> {
   if (!config.clientsFile) return [];
-  const { clients, errors } = await loadClientsFile(config.clientsFile);
+  const { clients, errors } = read ?? (await loadClientsFile(config.clientsFile));
   for (const error of errors) log.error(error);
   await upsertClients(db.pool, clients, clock.now());
   log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
@@ -94,12 +98,15 @@ export async function loadClients(config: Config, db: Database, clock: Clock, lo
 
 async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {
   const socketMode = Boolean(config.slack.appToken);
-  const clientOptions = config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {};
-  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logLevel: LogLevel.WARN, signatureVerification: false, ...slackReceiverErrorHandlers(log) });
+  // One pino stream: Bolt, its receiver and every WebClient Bolt creates (it hands them clientOptions.logger) log through it.
+  const logger = slackLogger(log);
+  const logLevel = boltLevel(config.logLevel);
+  const clientOptions = { ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}), logger };
+  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logger, logLevel, signatureVerification: false, ...slackReceiverErrorHandlers(log) });
   // Built here rather than by `socketMode: true`: Bolt hands the socket client (apps.connections.open)
   // only installerOptions.clientOptions, so SLACK_API_URL would otherwise not reach it.
-  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: config.slack.appToken!, installerOptions: { clientOptions }, logLevel: LogLevel.WARN }) : null;
-  const slackApp = new App({ token: config.slack.botToken, receiver: receiver ?? socketReceiver!, clientOptions, logLevel: LogLevel.WARN });
+  const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: config.slack.appToken!, installerOptions: { clientOptions }, logger, logLevel }) : null;
+  const slackApp = new App({ token: config.slack.botToken, receiver: receiver ?? socketReceiver!, clientOptions, logger, logLevel });
 
   const settings: BusinessSettings = {
     businessName: config.business.name,
@@ -162,6 +169,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let scheduler: Scheduler | null = null;
   const web = express();
   web.disable('x-powered-by');
+  web.use(requestIds(log));
   web.use(logRefusals(log));
   web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
   web.use(webhookRouter(services));

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { assertYmd } from './domain/calendar.js';
@@ -319,15 +319,24 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
   return { clients, errors };
 }
 
+/**
+ * A file that cannot be read at all stops the start: running on with no clients would look like a
+ * working bot that ignores every milestone.
+ */
 export async function loadClientsFile(path: string): Promise<ClientsFileResult> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { clients: [], errors: [`CLIENTS_FILE: cannot read ${path}${code ? ` (${code})` : ''}`] };
+    throw new Error(unreadable(path, (err as NodeJS.ErrnoException).code));
   }
   return parseClients(text, basename(path));
+}
+
+function unreadable(path: string, code: string | undefined): string {
+  const where = isAbsolute(path) ? path : `${path} (${resolve(path)})`;
+  if (code === 'ENOENT') return `CLIENTS_FILE: ${where} does not exist; copy clients.example.yml there and edit it (npm run setup does the copy), or set CLIENTS_FILE to your clients file`;
+  return `CLIENTS_FILE: cannot read ${where}${code ? ` (${code})` : ''}`;
 }
 
 function formatIssue(label: string, issue: z.core.$ZodIssue): string[] {

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../log.js';
 import { UnstorableError } from '../store/storable.js';
+import { requestLog } from './request-id.js';
 
 /**
  * How every route answers what goes wrong: a JSON `{error}` with the reason, never HTML, a stack trace
@@ -56,7 +57,7 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 /** Answers a failure caught by a route; faults (5xx) are logged with their cause, refusals by `logRefusals`. */
 export function answerFailure(res: Response, log: Logger, err: unknown, context: Record<string, unknown> = {}): void {
   const failure = classifyFailure(err);
-  if (failure.status >= 500) log.error({ ...context, err: message(err) }, 'request failed');
+  if (failure.status >= 500) requestLog(res, log).error({ ...context, err: message(err) }, 'request failed');
   if (!res.headersSent) res.status(failure.status).json({ error: failure.reason });
 }
 
@@ -66,7 +67,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const route = routeOf(req.originalUrl, req.method);
     if (!res.headersSent) return answerFailure(res, log, err, { route });
     // The answer is under way and cannot become an error any more: log it and cut the connection.
-    log.error({ route, err: message(err) }, 'request failed after the answer began');
+    requestLog(res, log).error({ route, err: message(err) }, 'request failed after the answer began');
     req.socket.destroy();
   };
 }
@@ -93,8 +94,8 @@ export function logRefusals(log: Logger): RequestHandler {
     res.on('finish', () => {
       if (res.statusCode < 400) return;
       const entry = { route: routeOf(req.originalUrl, req.method), status: res.statusCode, reason: (res.locals.refusalReason as string | undefined) ?? null };
-      if (res.statusCode >= 500) log.error(entry, 'request failed');
-      else log.warn(entry, 'request refused');
+      if (res.statusCode >= 500) requestLog(res, log).error(entry, 'request failed');
+      else requestLog(res, log).warn(entry, 'request refused');
     });
     next();
   };

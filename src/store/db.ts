@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { MIGRATIONS } from './migrations.js';
+import type { Logger } from '../log.js';
 
 /**
  * PostgreSQL access. With DATABASE_URL we talk to a real server; without it an embedded PGlite
@@ -42,6 +43,8 @@ export interface OpenDatabaseOptions {
   /** PGlite data folder; `memory://` keeps everything in memory (tests). */
   dataDir: string;
   maxConnections?: number;
+  /** Where a dropped connection is reported (pool `error` events); without it they pass silently. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -50,15 +53,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     // JIT compiling costs more than it saves on queries of this size (1.2 s of a 2 s aggregate over
     // 100,000 invoices, measured with npm run bench:commands), so sessions run without it.
     const pool = new pg.Pool({ connectionString: options.url, max, types, options: '-c jit=off' });
-    keepServerDisconnectsFromCrashing(pool);
+    keepServerDisconnectsFromCrashing(pool, options.log);
     const db: Database = { pool, kind: 'postgres', location: redactUrl(options.url), close: () => pool.end() };
     await migrate(db.pool);
     return db;
   }
-  return openEmbedded(options.dataDir);
+  return openEmbedded(options.dataDir, options.log);
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
+async function openEmbedded(dataDir: string, log: Pick<Logger, 'warn'> | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const inMemory = dataDir.startsWith('memory://');
@@ -76,7 +79,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   await chmod(socket.path, 0o600);
   // pg reaches a Unix socket as host = its folder, port = the number in ".s.PGSQL.<port>".
   const pool = new pg.Pool({ host: socket.folder, port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 1, types });
-  keepServerDisconnectsFromCrashing(pool);
+  keepServerDisconnectsFromCrashing(pool, log);
   const db: Database = {
     pool,
     kind: 'pglite',
@@ -127,11 +130,18 @@ async function socketLocation(dataFolder: string | null): Promise<{ folder: stri
  * A server restart, failover or an administrator ending sessions makes pg emit "error" on the clients:
  * on idle ones through the pool, on busy ones on the client itself. Unlistened, either event would
  * crash the process; listened, the query in flight fails (and is retried by whoever owns it) and the
- * pool replaces the dead client.
+ * pool replaces the dead client. Each event is logged (message and SQLSTATE only: never the connection
+ * settings), so an outage shows in the log even when no request was running.
  */
-function keepServerDisconnectsFromCrashing(pool: pg.Pool): void {
+function keepServerDisconnectsFromCrashing(pool: pg.Pool, log: Pick<Logger, 'warn'> | undefined): void {
+  // An idle client's error reaches both listeners; it is logged once, by the client's own.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => client.on('error', (err: Error) => log?.warn({ err: err.message, ...sqlState(err) }, 'database connection lost')));
+}
+
+function sqlState(err: Error): { code?: string } {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? { code } : {};
 }
 
 export async function migrate(pool: pg.Pool): Promise<number[]> {

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { loadClientsFile, parseClients, slugify } from '../../src/clients-file.js';
 
 /** One client entry named "Test Co" with a valid email, unless `fields` (a flow-mapping body) sets its own. */
@@ -237,9 +238,11 @@ describe('clients file', () => {
     expect(clients.map((c) => c.id)).toEqual(['acme']);
   });
 
-  test('unreadable file and invalid YAML are single clear errors', async () => {
-    expect(await loadClientsFile('/nonexistent/clients.yml')).toEqual({ clients: [], errors: ['CLIENTS_FILE: cannot read /nonexistent/clients.yml (ENOENT)'] });
-    expect(await loadClientsFile('test')).toEqual({ clients: [], errors: ['CLIENTS_FILE: cannot read test (EISDIR)'] });
+  test('a missing or unreadable file stops the start with its path; invalid YAML is a single clear error', async () => {
+    await expect(loadClientsFile('/nonexistent/clients.yml')).rejects.toThrow(
+      'CLIENTS_FILE: /nonexistent/clients.yml does not exist; copy clients.example.yml there and edit it (npm run setup does the copy), or set CLIENTS_FILE to your clients file',
+    );
+    await expect(loadClientsFile('test')).rejects.toThrow(`CLIENTS_FILE: cannot read test (${resolve('test')}) (EISDIR)`);
     const unclosed = parseClients('clients: [unclosed', 'clients.yml');
     expect(unclosed.clients).toEqual([]);
     expect(unclosed.errors).toHaveLength(1);

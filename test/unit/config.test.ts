@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { CONFIG_VARIABLES, ConfigError, loadConfig, parseInterval } from '../../src/config.js';
 
 const valid = {
@@ -39,13 +41,9 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 }
 
 /** The lines of a .env file as a shell would export them (quotes stripped, comments skipped). */
+/** The file as `npm start` reads it: Node's own .env parser (process.loadEnvFile uses the same). */
 function readDotEnv(path: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim());
-    if (match) env[match[1]!] = match[2]!.replace(/^"(.*)"$/, '$1');
-  }
-  return env;
+  return parseEnv(readFileSync(path, 'utf8')) as Record<string, string>;
 }
 
 describe('config', () => {
@@ -223,13 +221,21 @@ describe('config', () => {
   test('.env.example documents every variable, each with a comment, and its placeholders load', () => {
     const text = readFileSync('.env.example', 'utf8');
     const env = readDotEnv('.env.example');
-    expect(Object.keys(env)).toEqual([...CONFIG_VARIABLES]);
     const lines = text.split('\n');
+    expect(lines.flatMap((l) => /^([A-Z_][A-Z0-9_]*)=/.exec(l)?.[1] ?? [])).toEqual([...CONFIG_VARIABLES]);
+    expect(Object.keys(env).sort()).toEqual([...CONFIG_VARIABLES].sort());
     for (const name of CONFIG_VARIABLES) {
       const at = lines.findIndex((l) => l.startsWith(`${name}=`));
       expect([name, lines[at - 1]?.startsWith('#')]).toEqual([name, true]);
     }
     expect(loadConfig(env)).toMatchObject({ slack: { billingChannelId: env.BILLING_CHANNEL_ID }, jobs: { processEveryMs: 30_000 } });
+  });
+
+  test('.env.example also reads the same when a shell sources it (values with spaces are quoted)', () => {
+    const script = `set -a; . ./.env.example; set +a; for n in ${CONFIG_VARIABLES.join(' ')}; do printf '%s=%s\\0' "$n" "\${!n-}"; done`;
+    const sourced = execFileSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const shell = Object.fromEntries(sourced.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    expect(shell).toEqual(readDotEnv('.env.example'));
   });
 
   test('project tools: each is on only with all its credentials, and at least one must be configured', () => {

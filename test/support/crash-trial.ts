@@ -73,6 +73,7 @@ const SETTLE_MS = 1000;
 
 interface BotChild {
   url: string;
+  instanceId: string;
   dead: boolean;
   advance(ms: number): Promise<void>;
   kill(): void;
@@ -88,12 +89,13 @@ async function spawnBot(env: Record<string, string>, clockOffsetMs: number): Pro
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = await new Promise<{ url: string }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; instanceId: string }>((resolve, reject) => {
     child.on('message', (m: FromBot) => 'ready' in m && resolve(m));
     child.once('exit', (code) => reject(new Error(`bot process exited (${code}) before it was ready: ${stderr}`)));
   });
   const bot: BotChild = {
     url: ready.url,
+    instanceId: ready.instanceId,
     dead: false,
     advance: (ms) =>
       new Promise((resolve) => {
@@ -145,65 +147,102 @@ async function post(url: string, body: string, headers: Record<string, string>):
   }
 }
 
-export async function runCrashTrial(options: TrialOptions): Promise<TrialResult> {
+interface BedOptions {
+  serverUrl: string;
+  lockLifetime?: string;
+  processEvery?: string;
+  waitMs?: number;
+}
+
+/** Fakes, a fresh migrated database, the bots' environment, and one invoice's story read back from both. */
+async function openBed(options: BedOptions) {
   const waitMs = options.waitMs ?? 60_000;
   const [slack, stripe, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(), startFakeSmtp()]);
   const scratch = await createScratchDatabase(options.serverUrl, 'duebot_crash');
   const dir = await mkdtemp(join(tmpdir(), 'duebot-crash-'));
-  let db: Database | null = null;
   const bots: BotChild[] = [];
+  let db: Database | null = null;
+  const close = async () => {
+    await Promise.all(bots.map((b) => b.stop().catch(() => undefined)));
+    await db?.close();
+    await scratch.drop();
+    await Promise.all([slack.close(), stripe.close(), smtp.close()]);
+    await rm(dir, { recursive: true, force: true });
+  };
+  const clientsFile = join(dir, 'clients.yml');
   try {
-    const clientsFile = join(dir, 'clients.yml');
     await writeFile(clientsFile, CLIENTS_YAML);
-    // Migrated here, before any bot starts, so the trial can read the outcome from the database.
+    // Migrated here, before any bot starts, so the outcome can be read from the database.
     db = await openDatabase({ url: scratch.url, dataDir: 'memory://' });
-    const pool = db.pool;
-    const genericSecret = randomBytes(16).toString('hex');
-    slack.setChannelMembers(BILLING_CHANNEL, [OWNER, APPROVER]);
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      DATABASE_URL: scratch.url!,
-      LOG_LEVEL: process.env.BOT_LOG_LEVEL ?? 'silent',
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      BILLING_CHANNEL_ID: BILLING_CHANNEL,
-      OWNER_SLACK_USER_ID: OWNER,
-      APPROVER_SLACK_USER_IDS: APPROVER,
-      STRIPE_SECRET_KEY: 'sk_test_duebot',
-      STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
-      STRIPE_API_URL: stripe.url,
-      GENERIC_WEBHOOK_SECRET: genericSecret,
-      SMTP_URL: smtp.url,
-      EMAIL_FROM: 'Pixel & Co Billing <billing@pixelco.example>',
-      BUSINESS_NAME: 'Pixel & Co',
-      BUSINESS_TIMEZONE: 'UTC',
-      CLIENTS_FILE: clientsFile,
-      DATA_DIR: join(dir, 'data'),
-      JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
-      ...(options.lockLifetime ? { JOBS_LOCK_LIFETIME: options.lockLifetime } : {}),
-    };
-    let clockOffsetMs = 0;
-    let bot = await spawnBot(env, clockOffsetMs);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const pool = db.pool;
+  const genericSecret = randomBytes(16).toString('hex');
+  slack.setChannelMembers(BILLING_CHANNEL, [OWNER, APPROVER]);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    PORT: '0',
+    DATABASE_URL: scratch.url!,
+    LOG_LEVEL: process.env.BOT_LOG_LEVEL ?? 'silent',
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    BILLING_CHANNEL_ID: BILLING_CHANNEL,
+    OWNER_SLACK_USER_ID: OWNER,
+    APPROVER_SLACK_USER_IDS: APPROVER,
+    STRIPE_SECRET_KEY: 'sk_test_duebot',
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    GENERIC_WEBHOOK_SECRET: genericSecret,
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Pixel & Co Billing <billing@pixelco.example>',
+    BUSINESS_NAME: 'Pixel & Co',
+    BUSINESS_TIMEZONE: 'UTC',
+    CLIENTS_FILE: clientsFile,
+    DATA_DIR: join(dir, 'data'),
+    JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
+    ...(options.lockLifetime ? { JOBS_LOCK_LIFETIME: options.lockLifetime } : {}),
+  };
+  const spawn = async (clockOffsetMs: number) => {
+    const bot = await spawnBot(env, clockOffsetMs);
     bots.push(bot);
+    return bot;
+  };
 
-    // The draft: a signed milestone on the generic webhook, posted to Slack by the bot.
+  /** The draft: a signed milestone on the generic webhook, posted to Slack by the bot. */
+  const draftVia = async (bot: BotChild) => {
     const milestone = JSON.stringify({ externalId: 'crash-1', client: 'acme', milestone: 'Design', lines: [{ description: 'Design', quantity: '1', unitAmount: '1200.00' }] });
     await post(`${bot.url}/webhooks/generic`, milestone, { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(genericSecret, milestone) });
-    const draft = await until(async () => {
+    return until(async () => {
       const inv = await findInvoiceBySource(pool, 'generic', 'crash-1');
       return inv?.slackTs ? inv : null;
     }, waitMs, 'the draft in Slack');
+  };
+  const clickApprove = (bot: BotChild, draft: InvoiceRecord) => {
+    const body = blockActionBody({ actionId: 'approve_invoice', value: draft.id, userId: APPROVER, channelId: BILLING_CHANNEL, messageTs: draft.slackTs!, responseUrl: slack.responseUrl(), triggerId: 'trigger-1' });
+    return post(`${bot.url}/slack/events`, body, signSlackRequest(SIGNING_SECRET, body));
+  };
+  const isInvoiceEmail = (number: string, subject: string) => subject.startsWith(`[Pixel & Co] Invoice #${number} `);
+  const invoiceEmails = (number: string) => smtp.messages.filter((m) => isInvoiceEmail(number, m.subject));
+  const reminderEmails = (number: string) => smtp.messages.filter((m) => m.subject.includes(number) && !isInvoiceEmail(number, m.subject));
+  return { slack, stripe, smtp, pool, env, waitMs, spawn, draftVia, clickApprove, invoiceEmails, reminderEmails, close };
+}
+
+export async function runCrashTrial(options: TrialOptions): Promise<TrialResult> {
+  const bed = await openBed(options);
+  const { slack, stripe, pool, waitMs } = bed;
+  try {
+    let clockOffsetMs = 0;
+    let bot = await bed.spawn(clockOffsetMs);
+    const draft = await bed.draftVia(bot);
     const invoice = () => getInvoice(pool, draft.id) as Promise<InvoiceRecord>;
-    const invoiceEmails = () => smtp.messages.filter((m) => m.subject.startsWith(`[Pixel & Co] Invoice #${draft.number} `));
-    const reminderEmails = () => smtp.messages.filter((m) => m.subject.includes(draft.number) && !m.subject.startsWith(`[Pixel & Co] Invoice #${draft.number} `));
+    const invoiceEmails = () => bed.invoiceEmails(draft.number);
+    const reminderEmails = () => bed.reminderEmails(draft.number);
     const emailEffect = () => getEffect(pool, `invoice-email:${draft.id}`);
     const firstStep = async () => (await remindersOf(pool, draft.id))[0] ?? null;
-    const clickApprove = () => {
-      const body = blockActionBody({ actionId: 'approve_invoice', value: draft.id, userId: APPROVER, channelId: BILLING_CHANNEL, messageTs: draft.slackTs!, responseUrl: slack.responseUrl(), triggerId: 'trigger-1' });
-      return post(`${bot.url}/slack/events`, body, signSlackRequest(SIGNING_SECRET, body));
-    };
+    const clickApprove = () => bed.clickApprove(bot, draft);
 
     // What "this phase's work is done" means, read from the database: done, or flagged as unknown.
     const approvedAndIssued = async () => Boolean((await invoice()).providerInvoiceId);
@@ -234,8 +273,7 @@ export async function runCrashTrial(options: TrialOptions): Promise<TrialResult>
         bot.kill();
         await triggered;
         clockOffsetMs += PAST_CLAIM_TIMEOUT_MS;
-        bot = await spawnBot(env, clockOffsetMs);
-        bots.push(bot);
+        bot = await bed.spawn(clockOffsetMs);
         const upAt = Date.now();
         restartMs = upAt - killedAt;
         await retry();
@@ -306,15 +344,61 @@ export async function runCrashTrial(options: TrialOptions): Promise<TrialResult>
       const payments = Number(rows[0]!.n);
       if (payments > 1) duplicates.push(`${payments} payments recorded`);
       if (payments === 0 || (await invoice()).status !== 'paid') lost.push(`the payment (${payments} recorded, invoice ${(await invoice()).status})`);
-      if (flagged.length && !(await invoice()).attention) lost.push('the flag for a human');
+      // Each unknown outcome is one note in the invoice's thread (the invoice's own flag is cleared by the payment).
+      const notes = slack.threadReplies(BILLING_CHANNEL, draft.slackTs!).filter((c) => /may or may not have gone out/.test(String(c.args.text))).length;
+      if (notes < flagged.length) lost.push(`a note for a human (${notes} for ${flagged.length} unknown outcomes)`);
+      if (notes > flagged.length) duplicates.push(`${notes} notes for ${flagged.length} unknown outcomes`);
       return { duplicates, lost, flagged };
     }
   } finally {
-    await Promise.all(bots.map((b) => b.stop().catch(() => undefined)));
-    await db?.close();
-    await scratch.drop();
-    await Promise.all([slack.close(), stripe.close(), smtp.close()]);
-    await rm(dir, { recursive: true, force: true });
+    await bed.close();
+  }
+}
+
+export interface TakeoverResult {
+  /** From the kill until the surviving process had sent the reminder that fell due meanwhile. */
+  takeoverMs: number;
+  /** How old the dead process's sweep lock was when it died. */
+  lockAgeMs: number;
+}
+
+/**
+ * Two bot processes on one database: process A is killed with SIGKILL while it runs the sweep (its
+ * job lock held), then a reminder falls due in process B's business clock. Measures how long B takes
+ * to send it: B cannot sweep until A's lock has expired.
+ */
+export async function measureTakeover(options: BedOptions): Promise<TakeoverResult> {
+  const bed = await openBed(options);
+  try {
+    const b = await bed.spawn(0);
+    const draft = await bed.draftVia(b);
+    await bed.clickApprove(b, draft);
+    await until(async () => (await getInvoice(bed.pool, draft.id))?.status === 'sent', bed.waitMs, 'the invoice sent');
+    const lockedBy = async (bot: BotChild, running: boolean) => {
+      const found = await bed.pool.query<{ locked_at: Date }>(
+        `SELECT locked_at FROM agenda_jobs WHERE name = 'dispatch-due-work' AND locked_at IS NOT NULL AND last_modified_by = $1
+           ${running ? "AND last_run_at > COALESCE(last_finished_at, 'epoch'::timestamptz)" : ''}`,
+        [bot.instanceId],
+      );
+      return found.rows[0]?.locked_at ?? null;
+    };
+    // Kill A while its sweep runs (the job locked by A, started after it last finished). A sweep with
+    // little to do is over in milliseconds: when it finished just before the kill, try with a new A.
+    let lockedAt: Date | null = null;
+    for (let attempt = 0; !lockedAt; attempt += 1) {
+      if (attempt === 10) throw new Error('could not kill a process mid-sweep in 10 attempts');
+      const a = await bed.spawn(0);
+      await until(() => lockedBy(a, true), bed.waitMs, "A's sweep to be running");
+      a.kill();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      lockedAt = await lockedBy(a, false);
+    }
+    const killedAt = Date.now() - 50;
+    await b.advance(7 * DAY_MS);
+    await until(async () => bed.reminderEmails(draft.number).length > 0, bed.waitMs, 'the reminder from B');
+    return { takeoverMs: Date.now() - killedAt, lockAgeMs: killedAt - lockedAt.getTime() };
+  } finally {
+    await bed.close();
   }
 }
 

@@ -44,7 +44,7 @@ for (let i = 0; i < trials; i += 1) {
   const problems = [...result.duplicates.map((d) => `DUPLICATE ${d}`), ...result.lost.map((l) => `LOST ${l}`)];
   console.log(
     `#${String(i + 1).padStart(2)} kill in ${kill.phase.padEnd(7)} at ${String(kill.afterMs).padStart(4)} ms ${result.interrupted ? '(mid-work)    ' : '(after it was done)'}` +
-      ` → up again in ${result.restartMs} ms, done ${result.finishMs} ms later${result.flagged.length ? `, flagged: ${result.flagged.join(', ')}` : ''}${problems.length ? `, ${problems.join(', ')}` : ''}`,
+      ` → up again in ${result.restartMs} ms, done ${result.finishMs} ms later${result.ackedClickLost ? ', acked click lost (clicked again)' : ''}${result.flagged.length ? `, flagged: ${result.flagged.join(', ')}` : ''}${problems.length ? `, ${problems.join(', ')}` : ''}`,
   );
 }
 
@@ -60,6 +60,7 @@ const midWork = latencySummary(results.filter((r) => r.interrupted).map((r) => r
 const restart = latencySummary(results.map((r) => r.restartMs ?? NaN));
 const flaggedKinds = new Map<string, number>();
 for (const r of results) for (const f of r.flagged) flaggedKinds.set(f, (flaggedKinds.get(f) ?? 0) + 1);
+console.log(`approvals acknowledged to Slack but not stored before the kill (the approver clicked again): ${count((r) => r.ackedClickLost)}`);
 console.log(`\ntrials ${results.length}, duplicates ${count((r) => r.duplicates.length > 0)}, lost ${count((r) => r.lost.length > 0)}, flagged for a human ${count((r) => r.flagged.length > 0)}` +
   `${flaggedKinds.size ? ` (${[...flaggedKinds].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`);
 const figures = (s: { p50: number; p95: number; max: number }) => `p50 ${(s.p50 / 1000).toFixed(1)} s, p95 ${(s.p95 / 1000).toFixed(1)} s, max ${(s.max / 1000).toFixed(1)} s`;

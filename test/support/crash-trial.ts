@@ -50,6 +50,8 @@ export interface TrialResult {
   kill: KillPlan | null;
   /** The phase's work was still under way when the kill landed (not already finished). */
   interrupted: boolean;
+  /** Slack had its ack for the click, but the process died before storing the approval: clicked again. */
+  ackedClickLost: boolean;
   /** Things that reached the outside world twice (must stay empty). */
   duplicates: string[];
   /** Things that neither happened nor were flagged for a human (must stay empty). */
@@ -84,7 +86,7 @@ async function spawnBot(env: Record<string, string>, clockOffsetMs: number): Pro
   const child: ChildProcess = fork(CHILD, [], {
     execArgv: ['--import', 'tsx'],
     env: { ...env, BOT_CLOCK_OFFSET_MS: String(clockOffsetMs) },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', process.env.BOT_LOG_LEVEL ? 'inherit' : 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -289,12 +291,16 @@ export async function runCrashTrial(options: TrialOptions): Promise<TrialResult>
     };
 
     let clickAnswered = false;
+    let ackedClickLost = false;
     await runStep(
       ['approve', 'send'],
       async () => void (clickAnswered = (await clickApprove()) === 200),
-      // The approver whose click got no answer clicks again; a click on an approved invoice changes nothing.
+      // The draft still shows its Approve button after the restart: the approver clicks again. Slack's
+      // ack goes out before the approval is stored, so this also happens after an answered click.
       async () => {
-        if (!clickAnswered && (await invoice()).status === 'draft') await clickApprove();
+        if ((await invoice()).status !== 'draft') return;
+        if (clickAnswered) ackedClickLost = true;
+        await clickApprove();
       },
     );
 
@@ -321,7 +327,7 @@ export async function runCrashTrial(options: TrialOptions): Promise<TrialResult>
 
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const outcome = await judge();
-    return { kill: options.kill, interrupted, ...outcome, restartMs, finishMs, phaseMs };
+    return { kill: options.kill, interrupted, ackedClickLost, ...outcome, restartMs, finishMs, phaseMs };
 
     async function judge(): Promise<Pick<TrialResult, 'duplicates' | 'lost' | 'flagged'>> {
       const duplicates: string[] = [];
@@ -402,9 +408,8 @@ export async function measureTakeover(options: BedOptions): Promise<TakeoverResu
   }
 }
 
-/** A kill plan drawn at random: a phase, and a moment within that phase's duration in a clean run. */
-export function randomKill(phaseMs: Record<Phase, number>, random: () => number = Math.random): KillPlan {
-  const phase = PHASES[Math.floor(random() * PHASES.length)]!;
+/** A kill plan drawn at random: a phase (unless given), and a moment within that phase in a clean run. */
+export function randomKill(phaseMs: Record<Phase, number>, random: () => number = Math.random, phase: Phase = PHASES[Math.floor(random() * PHASES.length)]!): KillPlan {
   // "approve" and "send" share one trigger (the click): approve runs until the back-end invoice exists, send on.
   const from = phase === 'send' ? phaseMs.approve : 0;
   const afterMs = from + random() * (phaseMs[phase] * 1.1 - from);

@@ -34,6 +34,8 @@ export interface FakeSmtp {
   waitFor(predicate: (m: ReceivedEmail) => boolean, timeoutMs?: number): Promise<ReceivedEmail>;
   /** Refuses the next `count` messages at RCPT TO with `code` (550 permanent, 4xx transient). */
   rejectNext(count: number, code?: number): void;
+  /** Holds each message's 250 reply this long (0: answer at once), as a slow mail server would. */
+  delayReplies(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
   const messages: ReceivedEmail[] = [];
   let rejections = { left: 0, code: 550 };
   let connections = 0;
+  let replyDelayMs = 0;
   // Rejection is decided per message (at MAIL FROM) so every recipient of a refused message is refused.
   const refusing = new Set<string>();
 
@@ -103,8 +106,10 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
           };
           // Stored only once the 250 reply is on its way, so a waiter never sees a message the client
           // has not yet been told was accepted.
-          callback();
-          messages.push(received);
+          setTimeout(() => {
+            callback();
+            messages.push(received);
+          }, replyDelayMs);
         })
         .catch((err: Error) => callback(err));
     },
@@ -154,6 +159,9 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
     },
     rejectNext(count, code = 550) {
       rejections = { left: count, code };
+    },
+    delayReplies(ms) {
+      replyDelayMs = ms;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

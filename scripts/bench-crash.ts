@@ -9,12 +9,15 @@
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres): the server the trials' databases
  * are created on. CRASH_TRIALS (or the first argument, default 50), CRASH_LOCK_LIFETIME
  * (JOBS_LOCK_LIFETIME of the bot processes, default the bot's), CRASH_SEED (repeatable draws).
+ * Then CRASH_TAKEOVERS (default 3) takeover measurements: two processes, one killed mid-sweep, the
+ * time until the other sends a reminder that fell due (test/support/crash-trial.ts measureTakeover).
  */
-import { PHASES, randomKill, runCrashTrial, type TrialResult } from '../test/support/crash-trial.js';
+import { measureTakeover, PHASES, randomKill, runCrashTrial, type TrialResult } from '../test/support/crash-trial.js';
 import { latencySummary } from './bench-support.js';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const trials = Number(process.argv[2] ?? process.env.CRASH_TRIALS ?? 50);
+const takeovers = Number(process.env.CRASH_TAKEOVERS ?? 3);
 const lockLifetime = process.env.CRASH_LOCK_LIFETIME;
 const waitMs = 180_000;
 
@@ -66,4 +69,9 @@ console.log(`\ntrials ${results.length}, duplicates ${count((r) => r.duplicates.
 const figures = (s: { p50: number; p95: number; max: number }) => `p50 ${(s.p50 / 1000).toFixed(1)} s, p95 ${(s.p95 / 1000).toFixed(1)} s, max ${(s.max / 1000).toFixed(1)} s`;
 console.log(`fresh process up after the kill (start-up): ${figures(restart)}`);
 console.log(`work finished after the restart, all trials: ${figures(all)}; kills mid-work: ${figures(midWork)}`);
+if (takeovers > 0) {
+  const samples: number[] = [];
+  for (let i = 0; i < takeovers; i += 1) samples.push((await measureTakeover({ serverUrl, lockLifetime, waitMs })).takeoverMs);
+  console.log(`takeover (two processes, one killed mid-sweep, until the other sends the due reminder): ${samples.map((ms) => `${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+}
 process.exitCode = count((r) => r.duplicates.length > 0 || r.lost.length > 0) ? 1 : 0;

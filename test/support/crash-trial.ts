@@ -99,6 +99,7 @@ async function spawnBot(env: Record<string, string>, clockOffsetMs: number): Pro
     url: ready.url,
     instanceId: ready.instanceId,
     dead: false,
+    // Resolves once the clock moved, or once the process is gone (killed before it could answer).
     advance: (ms) =>
       new Promise((resolve) => {
         const onMessage = (m: FromBot) => {
@@ -108,7 +109,8 @@ async function spawnBot(env: Record<string, string>, clockOffsetMs: number): Pro
           }
         };
         child.on('message', onMessage);
-        child.send({ advanceMs: ms } satisfies ToBot);
+        void exited.then(() => resolve());
+        if (child.connected) child.send({ advanceMs: ms } satisfies ToBot, () => undefined);
       }),
     kill() {
       bot.dead = true;

@@ -13,7 +13,7 @@
  * time until the other sends a reminder that fell due (test/support/crash-trial.ts measureTakeover).
  */
 import { measureTakeover, PHASES, randomKill, runCrashTrial, type TrialResult } from '../test/support/crash-trial.js';
-import { latencySummary } from './bench-support.js';
+import { latencySummary, seededRandom } from './bench-support.js';
 
 const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const trials = Number(process.argv[2] ?? process.env.CRASH_TRIALS ?? 50);
@@ -21,19 +21,8 @@ const takeovers = Number(process.env.CRASH_TAKEOVERS ?? 3);
 const lockLifetime = process.env.CRASH_LOCK_LIFETIME;
 const waitMs = 180_000;
 
-/** mulberry32: a seeded draw, so a failing series can be replayed with CRASH_SEED. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const seed = Number(process.env.CRASH_SEED ?? Date.now() % 1_000_000);
-const random = seeded(seed);
+const random = seededRandom(seed);
 
 console.log(`crash benchmark: ${trials} trials, seed ${seed}, JOBS_LOCK_LIFETIME ${lockLifetime ?? 'default'}, on ${new URL(serverUrl).host}`);
 const clean = await runCrashTrial({ serverUrl, kill: null, lockLifetime, waitMs });

@@ -106,10 +106,12 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
           };
           // Stored only once the 250 reply is on its way, so a waiter never sees a message the client
           // has not yet been told was accepted.
-          setTimeout(() => {
+          const accept = () => {
             callback();
             messages.push(received);
-          }, replyDelayMs);
+          };
+          if (replyDelayMs > 0) setTimeout(accept, replyDelayMs);
+          else accept();
         })
         .catch((err: Error) => callback(err));
     },

@@ -3,6 +3,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { Services } from '../src/services.js';
 import { pollOpenInvoices } from '../src/usecases/poll-payments.js';
 import { runDueWork } from '../src/usecases/sweep.js';
+import { withHeartbeat } from './heartbeat.js';
 
 /** Agenda job names. Jobs are thin: they call a use case and log; no business rule lives here. */
 export const JOBS = {
@@ -10,12 +11,6 @@ export const JOBS = {
   pollPayments: 'poll-payments',
 } as const;
 
-/**
- * How long a crashed process's job lock blocks the others. Short on purpose: every piece of due work
- * is claimed row by row in the database, so two sweeps overlapping is safe, while a long lock would
- * hold reminders back after a crash.
- */
-const LOCK_LIFETIME_MS = 2 * 60 * 1000;
 /** How long stopping waits for a running sweep to finish (and release its lock). */
 const DRAIN_TIMEOUT_MS = 30 * 1000;
 
@@ -24,6 +19,13 @@ export interface SchedulerOptions {
   processEveryMs: number;
   /** Fallback payment polling for lost webhooks. */
   pollPaymentsEveryMs: number;
+  /**
+   * JOBS_LOCK_LIFETIME: how long a job lock lasts unless refreshed, so how long a process that died
+   * mid-sweep holds the others back. Short on purpose: a live process keeps its lock with a heartbeat
+   * (jobs/heartbeat.ts), and every piece of due work is claimed row by row, so two sweeps overlapping
+   * would be safe anyway.
+   */
+  lockLifetimeMs: number;
 }
 
 export interface Scheduler {
@@ -42,7 +44,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
   // itself; unlistened, that event would crash the process.
   const channel = backend.notificationChannel as unknown as { on?: (event: 'error', listener: (err: Error) => void) => void } | undefined;
   channel?.on?.('error', (err) => services.log.warn({ err: err.message }, 'scheduler notification channel lost its connection; reconnecting'));
-  const agenda = new Agenda({ backend, name: services.instanceId, processEvery: options.processEveryMs, defaultLockLifetime: LOCK_LIFETIME_MS });
+  const agenda = new Agenda({ backend, name: services.instanceId, processEvery: options.processEveryMs, defaultLockLifetime: options.lockLifetimeMs });
   let running = false;
   let lastDueWorkAt: Date | null = null;
   let lastError: string | null = null;
@@ -54,18 +56,21 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     services.log.error({ err: err.message }, 'scheduler error');
   });
 
-  agenda.define(JOBS.dueWork, async () => {
-    const report = await runDueWork(services);
+  const beatFailed = (name: string) => (err: unknown) =>
+    services.log.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'could not refresh the job lock; another process may take the job over');
+
+  agenda.define(JOBS.dueWork, async (job) => {
+    const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.dueWork), () => runDueWork(services));
     lastDueWorkAt = services.clock.now();
     if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
       services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
     }
-  }, { concurrency: 1, lockLifetime: LOCK_LIFETIME_MS });
+  }, { concurrency: 1, lockLifetime: options.lockLifetimeMs });
 
   agenda.define(JOBS.pollPayments, async (job) => {
-    const report = await pollOpenInvoices(services, { onPage: () => job.touch() });
+    const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.pollPayments), () => pollOpenInvoices(services));
     if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
-  }, { concurrency: 1 });
+  }, { concurrency: 1, lockLifetime: options.lockLifetimeMs });
 
   await agenda.start();
   await agenda.every(options.processEveryMs, JOBS.dueWork);

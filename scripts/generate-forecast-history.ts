@@ -10,24 +10,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { addDays, daysBetween } from '../src/domain/calendar.js';
+import { seededRandom } from './bench-support.js';
 
 const SEED = 20260301;
 const FIRST = '2025-01-01';
 const LAST = '2026-06-30';
 const EXPORTED = '2026-07-15';
 
-/** mulberry32: a tiny, well-known deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(SEED);
+const random = seededRandom(SEED);
 const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
 const pick = <T>(weighted: [number, T][]): T => {
   let r = random() * weighted.reduce((s, [w]) => s + w, 0);

@@ -191,7 +191,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   log.info({ port, slack: socketMode ? 'socket mode' : 'http /slack/events' }, 'duebot listening');
 
   if (options.scheduler !== false) {
-    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? config.payments.pollEveryMs });
+    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, lockLifetimeMs: config.jobs.lockLifetimeMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? config.payments.pollEveryMs });
   }
   if (socketMode) await slackApp.start();
 

@@ -58,7 +58,7 @@ export interface Config {
   publicUrl: string | null;
   /** How many webhook registrations `/invoices connect <tool>` keeps per project tool (WEBHOOK_REGISTRATIONS_MAX). */
   webhookRegistrationsMax: number;
-  jobs: { processEveryMs: number };
+  jobs: { processEveryMs: number; lockLifetimeMs: number };
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
   /** SENDGRID_WEBHOOK_PUBLIC_KEY: verifies SendGrid's signed event webhook (bounces); null: that route answers 401. */
@@ -112,6 +112,8 @@ export function parseInterval(text: string): number | null {
 /** Node clamps timer delays above 2^31-1 ms to 1 ms, which would turn a long interval into a busy loop. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const MIN_PROCESS_EVERY_MS = 100;
+/** JOBS_LOCK_LIFETIME's default: how soon another process takes over the sweep of one that died. */
+export const DEFAULT_LOCK_LIFETIME_MS = 15_000;
 const INTERVAL_EXAMPLES = '"30 seconds", "2 minutes", "500 ms" or a number of milliseconds';
 
 const interval = str(`must be an interval like ${INTERVAL_EXAMPLES}`).transform((v, ctx) => {
@@ -122,6 +124,10 @@ const interval = str(`must be an interval like ${INTERVAL_EXAMPLES}`).transform(
   else return ms;
   return z.NEVER;
 });
+
+/** A job lock shorter than a few seconds would be lost to one slow database round trip of its heartbeat. */
+const MIN_LOCK_LIFETIME_MS = 3000;
+const lockLifetime = interval.refine((ms) => ms >= MIN_LOCK_LIFETIME_MS, `must be at least ${MIN_LOCK_LIFETIME_MS / 1000} seconds`);
 
 const asanaAssignee = str('must be me, an Asana user gid or an email address').refine(
   (v) => v === 'me' || /^\d+$/.test(v) || EMAIL.test(v),
@@ -212,6 +218,7 @@ const schema = z.object({
   PUBLIC_URL: optional(url(['http:', 'https:'])),
   WEBHOOK_REGISTRATIONS_MAX: optional(str('must be a whole number from 1 to 1000').regex(/^\d+$/, 'must be a whole number from 1 to 1000').transform(Number).refine((n) => n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000')),
   JOBS_PROCESS_EVERY: optional(interval),
+  JOBS_LOCK_LIFETIME: optional(lockLifetime),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
   SENDGRID_WEBHOOK_PUBLIC_KEY: optional(str('must be the verification key from SendGrid').refine(isSendgridKey, "must be the base64 verification key SendGrid shows for the signed event webhook")),
@@ -319,7 +326,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
     webhookRegistrationsMax: e.WEBHOOK_REGISTRATIONS_MAX ?? 50,
-    jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
+    jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000, lockLifetimeMs: e.JOBS_LOCK_LIFETIME ?? DEFAULT_LOCK_LIFETIME_MS },
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
     sendgridWebhookPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY ? sendgridPublicKey(e.SENDGRID_WEBHOOK_PUBLIC_KEY) : null,
     dkim,

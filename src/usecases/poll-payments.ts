@@ -23,10 +23,7 @@ export interface PollOptions {
   pageSize?: number;
   /** Per back-end pace, by back-end key; defaults to POLL_LIMITS. */
   limits?: Record<string, RateLimiterOptions>;
-  /**
-   * Called after each page: the scheduler extends its job lock here, since a paced run over thousands
-   * of invoices outlasts the 2-minute lock (a page of 500 takes at most a minute at QuickBooks' pace).
-   */
+  /** Called after each page (a progress hook; the scheduler keeps its job lock with a heartbeat instead). */
   onPage?: () => Promise<void>;
 }
 

@@ -38,6 +38,8 @@ export interface FakeSmtp {
   rejectNext(count: number, code?: number): void;
   /** Refuses this recipient at RCPT TO in every message from now on (a mailbox that does not exist). */
   rejectRecipient(address: string, code?: number, reply?: string): void;
+  /** Holds each message's 250 reply this long (0: answer at once), as a slow mail server would. */
+  delayReplies(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
   const messages: ReceivedEmail[] = [];
   let rejections = { left: 0, code: 550 };
   let connections = 0;
+  let replyDelayMs = 0;
   // Rejection is decided per message (at MAIL FROM) so every recipient of a refused message is refused.
   const refusing = new Set<string>();
   const deadMailboxes = new Map<string, { code: number; reply: string }>();
@@ -120,8 +123,12 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
           };
           // Stored only once the 250 reply is on its way, so a waiter never sees a message the client
           // has not yet been told was accepted.
-          callback();
-          messages.push(received);
+          const accept = () => {
+            callback();
+            messages.push(received);
+          };
+          if (replyDelayMs > 0) setTimeout(accept, replyDelayMs);
+          else accept();
         })
         .catch((err: Error) => callback(err));
     },
@@ -174,6 +181,9 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
     },
     rejectRecipient(address, code = 550, reply = '5.1.1 Mailbox does not exist') {
       deadMailboxes.set(address.toLowerCase(), { code, reply });
+    },
+    delayReplies(ms) {
+      replyDelayMs = ms;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -80,7 +80,7 @@ describe('config', () => {
       clientsFile: null,
       publicUrl: null,
       webhookRegistrationsMax: 50,
-      jobs: { processEveryMs: 30_000 },
+      jobs: { processEveryMs: 30_000, lockLifetimeMs: 15_000 },
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
       sendgridWebhookPublicKey: null,
       dkim: null,
@@ -105,6 +105,7 @@ describe('config', () => {
       PUBLIC_URL: 'https://duebot.example.com',
       EMAIL_REPLY_TO: 'accounts@pixel.example',
       JOBS_PROCESS_EVERY: '2 minutes',
+      JOBS_LOCK_LIFETIME: '10 seconds',
       DATABASE_URL: 'postgres://u@h/db',
     });
     expect(config).toMatchObject({
@@ -119,7 +120,7 @@ describe('config', () => {
       payInstructions: 'Bank transfer to Pixel & Co\nIBAN GB00 0000',
       clientsFile: './clients.yml',
       publicUrl: 'https://duebot.example.com',
-      jobs: { processEveryMs: 120_000 },
+      jobs: { processEveryMs: 120_000, lockLifetimeMs: 10_000 },
     });
     expect(loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:4030/api/' }).slack.apiUrl).toBe('http://127.0.0.1:4030/api/');
   });
@@ -188,6 +189,8 @@ describe('config', () => {
     expect(loadConfig({ ...valid, PORT: '0' }).port).toBe(0);
     expect(loadConfig({ ...valid, JOBS_PROCESS_EVERY: '100' }).jobs.processEveryMs).toBe(100);
     expect(loadConfig({ ...valid, JOBS_PROCESS_EVERY: '1 hour' }).jobs.processEveryMs).toBe(3_600_000);
+    expect(loadConfig({ ...valid, JOBS_LOCK_LIFETIME: '3 s' }).jobs.lockLifetimeMs).toBe(3000);
+    expect(errorOf({ ...valid, JOBS_LOCK_LIFETIME: '2 s' }).problems).toEqual(['JOBS_LOCK_LIFETIME: must be at least 3 seconds']);
     expect(loadConfig({ ...valid, EMAIL_FROM: 'billing@pixel.example' }).email.from).toBe('billing@pixel.example');
     expect(loadConfig({ ...valid, OWNER_ASANA_ASSIGNEE: '1200000000000001' }).asana.ownerAssignee).toBe('1200000000000001');
     expect(loadConfig({ ...valid, DATABASE_URL: 'postgresql://u:p@h:5432/db' }).database.url).toBe('postgresql://u:p@h:5432/db');

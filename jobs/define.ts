@@ -28,7 +28,8 @@ export interface SchedulerOptions {
 
 export interface Scheduler {
   readonly agenda: Agenda;
-  readonly state: () => { running: boolean; lastDueWorkAt: Date | null; lastError: string | null };
+  /** `startedAt` and `lastDueWorkAt` (the end of the last successful sweep) are business-clock times. */
+  readonly state: () => { running: boolean; startedAt: Date; lastDueWorkAt: Date | null; lastError: string | null };
   stop(): Promise<void>;
 }
 
@@ -55,7 +56,12 @@ export async function startScheduler(services: Services, options: SchedulerOptio
   });
 
   agenda.define(JOBS.dueWork, async () => {
-    const report = await runDueWork(services);
+    const started = performance.now();
+    const report = await runDueWork(services).catch((err: unknown) => {
+      services.metrics.sweepFinished('error', (performance.now() - started) / 1000);
+      throw err;
+    });
+    services.metrics.sweepFinished('ok', (performance.now() - started) / 1000);
     lastDueWorkAt = services.clock.now();
     if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
       services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
@@ -67,6 +73,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
   }, { concurrency: 1 });
 
+  const startedAt = services.clock.now();
   await agenda.start();
   await agenda.every(options.processEveryMs, JOBS.dueWork);
   await agenda.every(options.pollPaymentsEveryMs, JOBS.pollPayments, undefined, { skipImmediate: true });
@@ -74,7 +81,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
 
   return {
     agenda,
-    state: () => ({ running, lastDueWorkAt, lastError }),
+    state: () => ({ running, startedAt, lastDueWorkAt, lastError }),
     async stop() {
       running = false;
       // Agenda locks due jobs ahead of running them. stop() unlocks those (drain() would leave them

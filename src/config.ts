@@ -56,6 +56,8 @@ export interface Config {
   /** How many webhook registrations `/invoices connect <tool>` keeps per project tool (WEBHOOK_REGISTRATIONS_MAX). */
   webhookRegistrationsMax: number;
   jobs: { processEveryMs: number };
+  /** METRICS_TOKEN: GET /metrics wants it as a bearer token (null: open, for a port only Prometheus reaches). */
+  metricsToken: string | null;
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
   /** Backoff of failed inbox events and when they become dead letters (INBOX_RETRY_*, INBOX_GIVE_UP_AFTER). */
@@ -205,6 +207,7 @@ const schema = z.object({
   PUBLIC_URL: optional(url(['http:', 'https:'])),
   WEBHOOK_REGISTRATIONS_MAX: optional(str('must be a whole number from 1 to 1000').regex(/^\d+$/, 'must be a whole number from 1 to 1000').transform(Number).refine((n) => n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000')),
   JOBS_PROCESS_EVERY: optional(interval),
+  METRICS_TOKEN: optional(str('must be at least 16 characters').min(16, 'must be at least 16 characters')),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
   PROMISE_MAX_DAYS: optional(
@@ -307,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     webhookRegistrationsMax: e.WEBHOOK_REGISTRATIONS_MAX ?? 50,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000 },
+    metricsToken: e.METRICS_TOKEN ?? null,
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
     inboxRetry,
   };

@@ -11,7 +11,7 @@ import { claimReminder, dueReminders, finishReminder, remindersOf, type Reminder
 import { deferClaimedStep } from '../store/reminder-replan.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
-import { renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
+import { reminderEmailKind, renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
 import { escalate } from './escalate.js';
 import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
@@ -91,7 +91,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   // The template in force now: one edited between two steps applies from the next step on.
   const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client, { today, finalMode: client.finalMode, stepNumber });
   try {
-    await sendUnderInvoiceEmail(services, invoice, content, messageId);
+    await sendUnderInvoiceEmail(services, invoice, content, messageId, reminderEmailKind(step.tone));
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err;
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
@@ -99,6 +99,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
     return 'deferred';
   }
   const now = services.clock.now();
+  services.metrics.reminderSent(step.tone, step.dueAt, now);
   await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId }, now);
   await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, to: invoice.recipients } }, now);
   services.log.info({ invoice: invoice.number, step: stepNumber, tone: step.tone }, 'reminder sent');

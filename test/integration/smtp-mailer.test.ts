@@ -5,6 +5,7 @@ import type { Mailer } from '../../src/providers/mail/mailer.js';
 import { startFakeSmtp, type FakeSmtp } from '../support/fake-smtp.js';
 
 const email = (n = 0) => ({
+  kind: 'invoice' as const,
   to: ['ap@acme.example', 'cfo@acme.example'],
   subject: `Invoice ${n}`,
   text: `Plain ${n}`,

@@ -8,7 +8,11 @@ export interface Mailer {
   readonly describe?: string;
 }
 
+/** What an email is, for the metrics (duebot_emails_total{kind}). */
+export type EmailKind = 'invoice' | 'reminder_friendly' | 'reminder_firm' | 'final_notice' | 'credit' | 'reply' | 'weekly_summary';
+
 export interface OutgoingEmail {
+  kind: EmailKind;
   to: string[];
   subject: string;
   text: string;

@@ -7,6 +7,7 @@ import { countInbox } from '../../src/store/inbox.js';
 import { openDatabase } from '../../src/store/db.js';
 import { healthRouter } from '../../src/http/health.js';
 import { Metrics } from '../../src/metrics.js';
+import { parseMetrics as parse, total, type Sample } from '../support/prometheus-text.js';
 
 /**
  * GET /metrics after a real lifecycle shows what happened; /readyz turns 503 on a late sweep, a broken
@@ -18,31 +19,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-type Labels = Record<string, string>;
-interface Sample {
-  name: string;
-  labels: Labels;
-  value: number;
-}
-
-/** The samples of a Prometheus text exposition (comments skipped). */
-function parse(text: string): Sample[] {
-  return text
-    .split('\n')
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-      if (!m) throw new Error(`not a sample line: ${line}`);
-      const labels: Labels = {};
-      for (const pair of (m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]!] = pair[2]!;
-      return { name: m[1]!, labels, value: Number(m[3]) };
-    });
-}
-
-/** Sum of the samples of `name` whose labels include `labels` (0 when none). */
-const total = (samples: Sample[], name: string, labels: Labels = {}) =>
-  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 
 async function scrape(bot: { url: string }, headers: Record<string, string> = {}): Promise<Sample[]> {
   const res = await fetch(`${bot.url}/metrics`, { headers });

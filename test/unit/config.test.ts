@@ -80,6 +80,7 @@ describe('config', () => {
       publicUrl: null,
       webhookRegistrationsMax: 50,
       jobs: { processEveryMs: 30_000 },
+      metricsToken: null,
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
       inboxRetry: { firstMs: 60_000, maxDelayMs: 21_600_000, giveUpAfterMs: 259_200_000 },
     });
@@ -225,6 +226,11 @@ describe('config', () => {
       expect([name, lines[at - 1]?.startsWith('#')]).toEqual([name, true]);
     }
     expect(loadConfig(env)).toMatchObject({ slack: { billingChannelId: env.BILLING_CHANNEL_ID }, jobs: { processEveryMs: 30_000 } });
+  });
+
+  test('METRICS_TOKEN: 16 characters at least, kept as given', () => {
+    expect(problemsOf({ ...valid, METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 16 characters']);
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'metrics-token-0123456789' }).metricsToken).toBe('metrics-token-0123456789');
   });
 
   test('project tools: each is on only with all its credentials, and at least one must be configured', () => {

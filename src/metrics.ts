@@ -99,18 +99,19 @@ export class Metrics implements CallObservers {
 
   /** The exposition text, the gauges set from `state` first. */
   async render(state: StateSnapshot): Promise<string> {
+    // Every gauge is set before the first await, so a scrape renders one snapshot even beside another.
     this.databaseUp.set(state.database ? 1 : 0);
-    this.lastSweep.reset();
-    if (state.lastSweepAt) this.lastSweep.set(state.lastSweepAt.getTime() / 1000);
-    const own = await this.registry.metrics();
-    if (!state.database) return own;
+    this.lastSweep.set(state.lastSweepAt ? state.lastSweepAt.getTime() / 1000 : 0);
     const db = state.database;
-    this.inboxBacklog.set(db.inbox.waiting);
-    this.deadLetters.set(db.inbox.deadLetters);
-    for (const s of INVOICE_STATUSES) this.invoices.set({ state: s }, db.invoicesByStatus[s] ?? 0);
-    this.backendUp.reset();
-    for (const b of db.backends) this.backendUp.set({ provider: b.provider }, b.connected ? 1 : 0);
-    return `${own}${await this.stored.metrics()}`;
+    if (db) {
+      this.inboxBacklog.set(db.inbox.waiting);
+      this.deadLetters.set(db.inbox.deadLetters);
+      for (const s of INVOICE_STATUSES) this.invoices.set({ state: s }, db.invoicesByStatus[s] ?? 0);
+      this.backendUp.reset();
+      for (const b of db.backends) this.backendUp.set({ provider: b.provider }, b.connected ? 1 : 0);
+    }
+    const [own, stored] = await Promise.all([this.registry.metrics(), db ? this.stored.metrics() : '']);
+    return `${own}${stored}`;
   }
 }
 

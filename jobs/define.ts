@@ -3,6 +3,7 @@ import { PostgresBackend } from '@agendajs/postgres-backend';
 import type { Services } from '../src/services.js';
 import { pollOpenInvoices } from '../src/usecases/poll-payments.js';
 import { runDueWork } from '../src/usecases/sweep.js';
+import { recordSweepFinished } from '../src/store/sweep-heartbeat.js';
 
 /** Agenda job names. Jobs are thin: they call a use case and log; no business rule lives here. */
 export const JOBS = {
@@ -63,6 +64,10 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     });
     services.metrics.sweepFinished('ok', (performance.now() - started) / 1000);
     lastDueWorkAt = services.clock.now();
+    // Shared by every process (only one runs each sweep): GET /readyz reads it.
+    await recordSweepFinished(services.db.pool, lastDueWorkAt, services.instanceId).catch((err: unknown) =>
+      services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sweep heartbeat not stored'),
+    );
     if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
       services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
     }

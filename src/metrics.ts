@@ -13,9 +13,9 @@ export interface StateSnapshot {
     inbox: { waiting: number; deadLetters: number };
     invoicesByStatus: Partial<Record<InvoiceStatus, number>>;
     backends: { provider: string; connected: boolean }[];
+    /** End of the last successful sweep of any process (business clock), null before the first. */
+    lastSweepAt: Date | null;
   } | null;
-  /** End of the last successful sweep (business clock), null before the first one or without a scheduler. */
-  lastSweepAt: Date | null;
 }
 
 /**
@@ -61,7 +61,7 @@ export class Metrics implements CallObservers {
   private readonly deadLetters = new Gauge({ name: 'duebot_inbox_dead_letters', help: 'Stored webhook events given up on (dead letters), not yet retried.', registers: [this.stored] });
   private readonly invoices = new Gauge({ name: 'duebot_invoices', help: 'Invoices by state (imported history excluded).', labelNames: ['state'], registers: [this.stored] });
   private readonly backendUp = new Gauge({ name: 'duebot_backend_connection_up', help: '1 when the invoicing back-end can be called (API key set, or OAuth connection active), else 0.', labelNames: ['provider'], registers: [this.stored] });
-  private readonly lastSweep = new Gauge({ name: 'duebot_sweep_last_success_timestamp_seconds', help: 'When the last successful sweep of this process finished (Unix time; 0 before the first).', registers: [this.registry] });
+  private readonly lastSweep = new Gauge({ name: 'duebot_sweep_last_success_timestamp_seconds', help: 'When the last successful sweep of any process finished (Unix time; 0 before the first).', registers: [this.stored] });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Standard names (process_*, nodejs_*), so the usual Node.js dashboards work unchanged.
@@ -101,9 +101,9 @@ export class Metrics implements CallObservers {
   async render(state: StateSnapshot): Promise<string> {
     // Every gauge is set before the first await, so a scrape renders one snapshot even beside another.
     this.databaseUp.set(state.database ? 1 : 0);
-    this.lastSweep.set(state.lastSweepAt ? state.lastSweepAt.getTime() / 1000 : 0);
     const db = state.database;
     if (db) {
+      this.lastSweep.set(db.lastSweepAt ? db.lastSweepAt.getTime() / 1000 : 0);
       this.inboxBacklog.set(db.inbox.waiting);
       this.deadLetters.set(db.inbox.deadLetters);
       for (const s of INVOICE_STATUSES) this.invoices.set({ state: s }, db.invoicesByStatus[s] ?? 0);

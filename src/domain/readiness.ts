@@ -8,7 +8,10 @@ export const STALE_AFTER_INTERVALS = 3;
 export interface ReadinessFacts {
   now: Date;
   databaseReachable: boolean;
-  /** Null: this process runs no scheduler (another process sweeps), so there is nothing to check. */
+  /**
+   * This process's scheduler, and when the last sweep of any process finished (one process runs each).
+   * Null: this process runs no scheduler (another one sweeps), so there is nothing to check.
+   */
   scheduler: { running: boolean; startedAt: Date; lastSweepAt: Date | null; intervalMs: number } | null;
   /** OAuth back-ends configured here and their stored connection (null: never connected). */
   connections: { provider: string; status: 'active' | 'broken' | null }[];
@@ -28,9 +31,9 @@ export interface Readiness {
 }
 
 /**
- * Ready when the database answers, the sweep finished within 3 intervals and no back-end connection is
- * broken. A process that has not finished its first sweep counts from when its scheduler started, so
- * it is ready at once and turns unready only if that first sweep is 3 intervals late.
+ * Ready when the database answers, a sweep finished within 3 intervals and no back-end connection is
+ * broken. The sweep counts from its start when none finished since: a process that just started is
+ * ready at once (even after a long outage) and turns unready only if no sweep ends within 3 intervals.
  */
 export function decideReadiness(facts: ReadinessFacts): Readiness {
   const excluded = new Set(facts.exclude ?? []);
@@ -50,11 +53,12 @@ export function decideReadiness(facts: ReadinessFacts): Readiness {
 function sweepCheck(now: Date, scheduler: ReadinessFacts['scheduler']): CheckResult {
   if (!scheduler) return { ok: true };
   if (!scheduler.running) return { ok: false, reason: 'the scheduler is stopped' };
-  const since = scheduler.lastSweepAt ?? scheduler.startedAt;
+  const sweptSinceStart = scheduler.lastSweepAt !== null && scheduler.lastSweepAt >= scheduler.startedAt;
+  const since = sweptSinceStart ? scheduler.lastSweepAt! : scheduler.startedAt;
   const limitMs = STALE_AFTER_INTERVALS * scheduler.intervalMs;
   const ageMs = now.getTime() - since.getTime();
   if (ageMs <= limitMs) return { ok: true };
-  const what = scheduler.lastSweepAt ? `the last sweep finished ${seconds(ageMs)} ago` : `no sweep finished in the ${seconds(ageMs)} since start`;
+  const what = sweptSinceStart ? `the last sweep finished ${seconds(ageMs)} ago` : `no sweep finished in the ${seconds(ageMs)} since start`;
   return { ok: false, reason: `${what}; expected within ${seconds(limitMs)} (3 × JOBS_PROCESS_EVERY)` };
 }
 

@@ -55,7 +55,7 @@ export function healthRouter(sources: HealthSources): express.Router {
       res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({ error: 'GET /metrics wants Authorization: Bearer <METRICS_TOKEN>' });
       return;
     }
-    const text = await sources.metrics.render(await metricsSnapshot(services, sources.scheduler()));
+    const text = await sources.metrics.render(await metricsSnapshot(services));
     res.status(200).type(sources.metrics.contentType).send(text);
   });
   return router;

@@ -466,4 +466,17 @@ CREATE INDEX inbox_dead ON inbox_events (dead_at) WHERE processed_at IS NULL AND
 ALTER TABLE clients ADD COLUMN max_invoice_amount bigint CHECK (max_invoice_amount > 0);
 `,
   },
+  {
+    version: 230,
+    name: 'sweep heartbeat',
+    sql: `
+-- When the sweep (due work) last finished, whichever process ran it: Agenda hands the job to one process
+-- at a time, so only the database knows. GET /readyz and the metrics read it (docs/operations.md).
+CREATE TABLE sweep_heartbeat (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  finished_at timestamptz NOT NULL,
+  finished_by text NOT NULL
+);
+`,
+  },
 ];

@@ -5,6 +5,7 @@ import { connectionStates, type ConnectionState } from '../store/connections.js'
 import { ping } from '../store/db.js';
 import { inboxBacklog } from '../store/inbox.js';
 import { countInvoicesByStatus } from '../store/invoices.js';
+import { lastSweepFinished } from '../store/sweep-heartbeat.js';
 
 /** What the scheduler of this process says about itself (jobs/define.ts). */
 export interface SchedulerState {
@@ -18,28 +19,30 @@ export interface SchedulerState {
 const DATABASE_WAIT_MS = 3_000;
 
 /** The database-derived gauges of GET /metrics; everything read is null when the database does not answer. */
-export async function metricsSnapshot(services: Services, scheduler: SchedulerState | null): Promise<StateSnapshot> {
-  const lastSweepAt = scheduler?.lastDueWorkAt ?? null;
+export async function metricsSnapshot(services: Services): Promise<StateSnapshot> {
   try {
     const pool = services.db.pool;
-    const [inbox, invoicesByStatus, connections] = await withinDeadline(Promise.all([inboxBacklog(pool, 0), countInvoicesByStatus(pool), connectionStates(pool)]));
-    return { database: { inbox: { waiting: inbox.waiting, deadLetters: inbox.deadLetters }, invoicesByStatus, backends: backendStates(services, connections) }, lastSweepAt };
+    const [inbox, invoicesByStatus, connections, lastSweepAt] = await withinDeadline(Promise.all([inboxBacklog(pool, 0), countInvoicesByStatus(pool), connectionStates(pool), lastSweepFinished(pool)]));
+    return { database: { inbox: { waiting: inbox.waiting, deadLetters: inbox.deadLetters }, invoicesByStatus, backends: backendStates(services, connections), lastSweepAt } };
   } catch (err) {
     services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'metrics: the database could not be read');
-    return { database: null, lastSweepAt };
+    return { database: null };
   }
 }
 
 /** GET /readyz: the database, the sweep of this process and the OAuth connections (src/domain/readiness.ts). */
 export async function readiness(services: Services, scheduler: SchedulerState | null, intervalMs: number, exclude: readonly ReadinessCheck[]): Promise<Readiness> {
-  const databaseReachable = await withinDeadline(ping(services.db.pool)).catch(() => false);
-  const stored = databaseReachable ? await withinDeadline(connectionStates(services.db.pool)).catch(() => null) : null;
+  const pool = services.db.pool;
+  const databaseReachable = await withinDeadline(ping(pool)).catch(() => false);
+  const stored = databaseReachable ? await withinDeadline(Promise.all([connectionStates(pool), lastSweepFinished(pool)])).catch(() => null) : null;
   const oauth = Object.keys(services.oauth.connectors).sort();
-  const byProvider = new Map((stored ?? []).map((c) => [c.provider, c.status]));
+  const byProvider = new Map((stored?.[0] ?? []).map((c) => [c.provider, c.status]));
+  // Any process's sweep counts (the database's stamp); this process's own one when the database is not read.
+  const lastSweepAt = stored ? stored[1] : (scheduler?.lastDueWorkAt ?? null);
   return decideReadiness({
     now: services.clock.now(),
-    databaseReachable: databaseReachable && stored !== null,
-    scheduler: scheduler ? { running: scheduler.running, startedAt: scheduler.startedAt, lastSweepAt: scheduler.lastDueWorkAt, intervalMs } : null,
+    databaseReachable: stored !== null,
+    scheduler: scheduler ? { running: scheduler.running, startedAt: scheduler.startedAt, lastSweepAt, intervalMs } : null,
     connections: oauth.map((provider) => ({ provider, status: byProvider.get(provider) ?? null })),
     exclude,
   });

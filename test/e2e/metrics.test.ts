@@ -5,6 +5,7 @@ import { quickbooksEnv } from '../support/fake-quickbooks.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { countInbox } from '../../src/store/inbox.js';
 import { openDatabase } from '../../src/store/db.js';
+import { recordSweepFinished } from '../../src/store/sweep-heartbeat.js';
 import { healthRouter } from '../../src/http/health.js';
 import { Metrics } from '../../src/metrics.js';
 import { parseMetrics as parse, total, type Sample } from '../support/prometheus-text.js';
@@ -79,10 +80,10 @@ test('after draft → approve → send → reminder → payment, /metrics shows 
 test('each Metrics keeps its own registry: one bot\'s numbers never show in another\'s', async () => {
   h = await startHarness({ scheduler: false });
   const quiet = new Metrics({ defaultMetrics: false });
-  expect(parse(await quiet.render({ database: null, lastSweepAt: null })).filter((s) => s.name === 'duebot_emails_total')).toEqual([]);
+  expect(parse(await quiet.render({ database: null })).filter((s) => s.name === 'duebot_emails_total')).toEqual([]);
   h.bot.services.metrics.emailSent('reply');
   expect(total(await scrape(h.bot), 'duebot_emails_total', { kind: 'reply' })).toBe(1);
-  expect(parse(await quiet.render({ database: null, lastSweepAt: null })).filter((s) => s.name === 'duebot_emails_total')).toEqual([]);
+  expect(parse(await quiet.render({ database: null })).filter((s) => s.name === 'duebot_emails_total')).toEqual([]);
 });
 
 test('with METRICS_TOKEN set, /metrics wants it as a bearer token', async () => {
@@ -120,6 +121,14 @@ test('/readyz: 503 naming the sweep once it is 3 intervals late; /healthz stays 
   expect(body.failed).toEqual(['sweep']);
   expect(body.checks.sweep!.reason).toMatch(/3 × JOBS_PROCESS_EVERY/);
   expect(body.checks.database).toEqual({ ok: true });
+
+  // Another process's sweep counts: Agenda hands each sweep to one process, the database stamps it.
+  const stamp = h.clock.now();
+  await recordSweepFinished(h.bot.services.db.pool, stamp, 'duebot-other');
+  expect((await fetch(`${h.bot.url}/readyz`)).status).toBe(200);
+  expect(total(await scrape(h.bot), 'duebot_sweep_last_success_timestamp_seconds')).toBe(stamp.getTime() / 1000);
+  h.clock.advance(3 * 3600_000 + 60_000);
+  expect((await fetch(`${h.bot.url}/readyz`)).status).toBe(503);
 
   // Left out on request (a load balancer that must keep routing Slack to a bot whose sweep is late).
   expect((await fetch(`${h.bot.url}/readyz?exclude=sweep`)).status).toBe(200);

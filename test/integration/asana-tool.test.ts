@@ -109,7 +109,7 @@ describe('Asana project tool: errors are coded', () => {
     await observed.fetchTask('19');
     asana.failNext(1, 404);
     await expect(observed.fetchTask('19')).rejects.toMatchObject({ code: 'not_found' });
-    const samples = parseMetrics(await metrics.render({ database: null, lastSweepAt: null }));
+    const samples = parseMetrics(await metrics.render({ database: null }));
     expect(total(samples, 'duebot_provider_calls_total', { provider: 'asana', operation: 'GET', status: 'rate_limited' })).toBe(2);
     expect(total(samples, 'duebot_provider_calls_total', { provider: 'asana', operation: 'GET', status: 'ok' })).toBe(1);
     expect(total(samples, 'duebot_provider_calls_total', { provider: 'asana', operation: 'GET', status: 'not_found' })).toBe(1);

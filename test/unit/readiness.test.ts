@@ -29,6 +29,12 @@ test('before its first sweep a process counts from its start: ready at once, unr
   expect(sweep(91, null, 0).checks.sweep).toEqual({ ok: false, reason: 'no sweep finished in the 91 s since start; expected within 90 s (3 × JOBS_PROCESS_EVERY)' });
 });
 
+test('after an outage, a sweep older than the start does not count: the start gives the grace', () => {
+  expect(sweep(10, -86_400, 0).ready).toBe(true);
+  expect(sweep(91, -86_400, 0).checks.sweep).toEqual({ ok: false, reason: 'no sweep finished in the 91 s since start; expected within 90 s (3 × JOBS_PROCESS_EVERY)' });
+  expect(sweep(200, 150, 0).ready).toBe(true);
+});
+
 test('a stopped scheduler is unready; a process without one has no sweep to check', () => {
   const stopped = decideReadiness(facts({ scheduler: { running: false, startedAt: at(-600), lastSweepAt: at(-1), intervalMs: 30_000 } }));
   expect(stopped.checks.sweep).toEqual({ ok: false, reason: 'the scheduler is stopped' });

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { InvoiceStatus } from './domain/types.js';
 import type { CallObserver, CallObservers } from './providers/call-observer.js';
-import type { EmailKind, Mailer } from './providers/mail/mailer.js';
+import { EMAIL_KINDS, type EmailKind, type Mailer } from './providers/mail/mailer.js';
 
 /** Every invoice state, so each is exported (as 0 when none) and a dashboard never loses a series. */
 const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'approved', 'sent', 'partially_paid', 'paid', 'void', 'uncollectible', 'discarded'];
@@ -66,6 +66,8 @@ export class Metrics implements CallObservers {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Standard names (process_*, nodejs_*), so the usual Node.js dashboards work unchanged.
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    // Every email series exists from the start at 0, so increase() sees the first failure too.
+    for (const kind of EMAIL_KINDS) for (const outcome of ['sent', 'failed']) this.emails.inc({ kind, outcome }, 0);
   }
 
   emailSent(kind: EmailKind): void {

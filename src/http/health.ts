@@ -3,8 +3,7 @@ import express from 'express';
 import { parseExclude } from '../domain/readiness.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services.js';
-import { ping } from '../store/db.js';
-import { metricsSnapshot, readiness, type SchedulerState } from '../usecases/operational-state.js';
+import { databaseAnswers, metricsSnapshot, readiness, type SchedulerState } from '../usecases/operational-state.js';
 import { safeEqual } from './signatures.js';
 
 export interface HealthSources {
@@ -28,7 +27,7 @@ export function healthRouter(sources: HealthSources): express.Router {
 
   router.get('/healthz', async (_req, res) => {
     // Liveness only: a restart cures none of what /readyz checks, so nothing here fails the probe.
-    const reachable = await ping(services.db.pool);
+    const reachable = await databaseAnswers(services);
     const scheduler = sources.scheduler();
     res.status(200).json({
       status: 'ok',

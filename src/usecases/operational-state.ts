@@ -30,10 +30,15 @@ export async function metricsSnapshot(services: Services): Promise<StateSnapshot
   }
 }
 
+/** Whether the database answers a `SELECT 1` within the deadline (GET /healthz tells, never fails on it). */
+export function databaseAnswers(services: Services): Promise<boolean> {
+  return withinDeadline(ping(services.db.pool)).catch(() => false);
+}
+
 /** GET /readyz: the database, the sweep of this process and the OAuth connections (src/domain/readiness.ts). */
 export async function readiness(services: Services, scheduler: SchedulerState | null, intervalMs: number, exclude: readonly ReadinessCheck[]): Promise<Readiness> {
   const pool = services.db.pool;
-  const databaseReachable = await withinDeadline(ping(pool)).catch(() => false);
+  const databaseReachable = await databaseAnswers(services);
   const stored = databaseReachable ? await withinDeadline(Promise.all([connectionStates(pool), lastSweepFinished(pool)])).catch(() => null) : null;
   const oauth = Object.keys(services.oauth.connectors).sort();
   const byProvider = new Map((stored?.[0] ?? []).map((c) => [c.provider, c.status]));

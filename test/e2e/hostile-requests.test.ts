@@ -227,6 +227,10 @@ const rows: Row[] = [
   ['POST /webhooks/:tool', 'an unknown tool with a body over 1 MB (not read)', () => ({ path: '/webhooks/jira', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 404],
   ['GET /webhooks/stripe', 'the wrong method', () => ({ method: 'GET', path: '/webhooks/stripe' }), 404],
   ['POST /healthz', 'the wrong method', () => ({ path: '/healthz', body: '{}', headers: JSON_TYPE }), 404],
+  ['POST /metrics', 'the wrong method', () => ({ path: '/metrics', body: '{}', headers: JSON_TYPE }), 404],
+  ['GET /readyz', 'an unknown check to leave out', () => ({ method: 'GET', path: '/readyz?exclude=everything' }), 400],
+  ['GET /readyz', 'exclude given twice', () => ({ method: 'GET', path: '/readyz?exclude=sweep&exclude=database' }), 400],
+  ['GET /readyz', 'a NUL in exclude', () => ({ method: 'GET', path: '/readyz?exclude=sw%00eep' }), 400],
   ['GET /.env', 'a path that is no route', () => ({ method: 'GET', path: '/.env' }), 404],
 ];
 

@@ -75,7 +75,7 @@ test('after draft → approve → send → reminder → payment, /metrics shows 
   expect(total(m, 'duebot_sweep_duration_seconds_count', { outcome: 'ok' })).toBeGreaterThan(0);
   expect(total(m, 'duebot_sweep_last_success_timestamp_seconds')).toBeGreaterThan(0);
   expect(m.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
-});
+}, 180_000); // a whole lifecycle: room for a loaded machine
 
 test('each Metrics keeps its own registry: one bot\'s numbers never show in another\'s', async () => {
   h = await startHarness({ scheduler: false });

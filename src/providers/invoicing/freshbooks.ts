@@ -108,8 +108,8 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
     ...(options.onBroken ? { onBroken: options.onBroken } : {}),
   });
 
-  /** Runs one API call with a fresh token; a 401 gets one refresh and one retry, then breaks the connection. */
   const observer = options.observe ?? unobserved;
+  /** Runs one API call with a fresh token; a 401 gets one refresh and one retry, then breaks the connection. */
   async function call<T>(what: string, work: (accountId: string) => Promise<{ data?: T }>): Promise<T> {
     let tokens = await session.tokens();
     for (let attempt = 0; ; attempt += 1) {

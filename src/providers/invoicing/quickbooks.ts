@@ -11,8 +11,7 @@ import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
-import { observeCall, unobserved } from '../call-observer.js';
-import type { CallObserver } from '../call-observer.js';
+import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
 
 export const QUICKBOOKS = 'quickbooks';
 const DEFAULT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';

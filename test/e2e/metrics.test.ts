@@ -4,8 +4,10 @@ import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../suppor
 import { quickbooksEnv } from '../support/fake-quickbooks.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { countInbox } from '../../src/store/inbox.js';
-import { openDatabase } from '../../src/store/db.js';
-import { recordSweepFinished } from '../../src/store/sweep-heartbeat.js';
+import { createServer } from 'node:net';
+import pg from 'pg';
+import type { Database } from '../../src/store/db.js';
+import { lastSweepFinished, recordSweepFinished } from '../../src/store/sweep-heartbeat.js';
 import { healthRouter } from '../../src/http/health.js';
 import { Metrics } from '../../src/metrics.js';
 import { parseMetrics as parse, total, type Sample } from '../support/prometheus-text.js';
@@ -111,6 +113,9 @@ test('with METRICS_TOKEN set, /metrics wants it as a bearer token', async () => 
 test('/readyz: 503 naming the sweep once it is 3 intervals late; /healthz stays 200', async () => {
   // One sweep an hour (real time), so none runs while the business clock is moved below.
   h = await startHarness({ processEvery: '1 hour' });
+  const harness = h;
+  // The first sweep runs at start; the clock moves only once it is stamped, so none ends after a move.
+  await harness.slack.waitFor(() => lastSweepFinished(harness.bot.services.db.pool));
   const ready = await fetch(`${h.bot.url}/readyz`);
   expect(ready.status).toBe(200);
   expect(await ready.json()).toEqual({ status: 'ready', checks: { database: { ok: true }, sweep: { ok: true }, connections: { ok: true } } });
@@ -170,9 +175,13 @@ test('/readyz: 503 naming the connection when an OAuth back-end is broken; /metr
 
 test('/readyz: 503 naming the database when it does not answer; /metrics still answers with duebot_database_up 0', async () => {
   h = await startHarness({ scheduler: false });
-  // The bot's routes over a database that is closed: a real one, gone.
-  const gone = await openDatabase({ url: null, dataDir: 'memory://' });
-  await gone.close();
+  // The bot's routes over a PostgreSQL address nothing listens on (a port just given back).
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const deadPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  const pool = new pg.Pool({ host: '127.0.0.1', port: deadPort, user: 'postgres', database: 'postgres' });
+  const gone: Database = { pool, kind: 'postgres', location: 'nowhere', close: () => pool.end() };
   const services = { ...h.bot.services, db: gone };
   const web = express().use(healthRouter({ services, metrics: new Metrics({ defaultMetrics: false }), scheduler: () => null, processEveryMs: 30_000, metricsToken: null }));
   const server = web.listen(0);
@@ -190,5 +199,6 @@ test('/readyz: 503 naming the database when it does not answer; /metrics still a
     expect(await health.json()).toMatchObject({ database: { reachable: false } });
   } finally {
     await new Promise((resolve) => server.close(resolve));
+    await pool.end();
   }
 });

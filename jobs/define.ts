@@ -4,6 +4,7 @@ import type { Services } from '../src/services.js';
 import { pollOpenInvoices } from '../src/usecases/poll-payments.js';
 import { runDueWork } from '../src/usecases/sweep.js';
 import { withHeartbeat } from './heartbeat.js';
+import { recordSweepFinished } from '../src/store/sweep-heartbeat.js';
 
 /** Agenda job names. Jobs are thin: they call a use case and log; no business rule lives here. */
 export const JOBS = {
@@ -30,7 +31,8 @@ export interface SchedulerOptions {
 
 export interface Scheduler {
   readonly agenda: Agenda;
-  readonly state: () => { running: boolean; lastDueWorkAt: Date | null; lastError: string | null };
+  /** `startedAt` and `lastDueWorkAt` (the end of the last successful sweep) are business-clock times. */
+  readonly state: () => { running: boolean; startedAt: Date; lastDueWorkAt: Date | null; lastError: string | null };
   stop(): Promise<void>;
 }
 
@@ -60,8 +62,17 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     services.log.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'could not refresh the job lock; another process may take the job over');
 
   agenda.define(JOBS.dueWork, async (job) => {
-    const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.dueWork), () => runDueWork(services));
+    const started = performance.now();
+    const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.dueWork), () => runDueWork(services)).catch((err: unknown) => {
+      services.metrics.sweepFinished('error', (performance.now() - started) / 1000);
+      throw err;
+    });
+    services.metrics.sweepFinished('ok', (performance.now() - started) / 1000);
     lastDueWorkAt = services.clock.now();
+    // Shared by every process (only one runs each sweep): GET /readyz reads it.
+    await recordSweepFinished(services.db.pool, lastDueWorkAt, services.instanceId).catch((err: unknown) =>
+      services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sweep heartbeat not stored'),
+    );
     if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
       services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
     }
@@ -72,6 +83,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
     if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
   }, { concurrency: 1, lockLifetime: options.lockLifetimeMs });
 
+  const startedAt = services.clock.now();
   await agenda.start();
   await agenda.every(options.processEveryMs, JOBS.dueWork);
   await agenda.every(options.pollPaymentsEveryMs, JOBS.pollPayments, undefined, { skipImmediate: true });
@@ -79,7 +91,7 @@ export async function startScheduler(services: Services, options: SchedulerOptio
 
   return {
     agenda,
-    state: () => ({ running, lastDueWorkAt, lastError }),
+    state: () => ({ running, startedAt, lastDueWorkAt, lastError }),
     async stop() {
       running = false;
       // Agenda locks due jobs ahead of running them. stop() unlocks those (drain() would leave them

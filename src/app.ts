@@ -39,6 +39,7 @@ import { authorizeInteractions, recordRegistrations, unauthorizedRegistrations, 
 import { HomeTab, registerHomeTab } from './slack/home-tab.js';
 import { createTokenCipher } from './store/token-cipher.js';
 import { sealPlaintextWebhookSecrets } from './store/secrets.js';
+import { countingMailer, Metrics } from './metrics.js';
 
 export interface DuebotOptions {
   /** Defaults to the process clock; tests and the demo pass a ShiftedClock. */
@@ -129,14 +130,15 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   // Told once per broken OAuth connection; bound to Slack below, once the services exist.
   let reportBroken: (provider: string, reason: string) => void = () => undefined;
   let homeTab: HomeTab | null = null;
-  const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason));
+  const metrics = new Metrics();
+  const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason), metrics);
   const services: Services = {
     db,
     clock,
     backends: invoicing.backends,
     oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
-    projectTools: createProjectTools(config, doneStatuses),
-    mailer: createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, dkim: config.dkim }),
+    projectTools: createProjectTools(config, doneStatuses, metrics),
+    mailer: countingMailer(createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, dkim: config.dkim }), metrics),
     slack: new SlackNotifier(slackApp.client, log),
     settings,
     log,
@@ -145,6 +147,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     access: new SlackAccess(slackApp.client, settings, log),
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
+    metrics,
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
@@ -171,7 +174,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.disable('x-powered-by');
   web.use(requestIds(log));
   web.use(logRefusals(log));
-  web.use(healthRouter({ db, scheduler: () => scheduler?.state() ?? null }));
+  web.use(healthRouter({ services, metrics, scheduler: () => scheduler?.state() ?? null, processEveryMs: config.jobs.processEveryMs, metricsToken: config.metricsToken }));
   web.use(webhookRouter(services));
   web.use(projectWebhookRouter(services));
   web.use(inboundEmailRouter(services, config.inboundEmail));

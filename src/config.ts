@@ -59,6 +59,8 @@ export interface Config {
   /** How many webhook registrations `/invoices connect <tool>` keeps per project tool (WEBHOOK_REGISTRATIONS_MAX). */
   webhookRegistrationsMax: number;
   jobs: { processEveryMs: number; lockLifetimeMs: number };
+  /** METRICS_TOKEN: GET /metrics wants it as a bearer token (null: open, for a port only Prometheus reaches). */
+  metricsToken: string | null;
   /** Client replies at POST /webhooks/email (both null: the route answers 404). */
   inboundEmail: { mailgunSigningKey: string | null; basicAuth: string | null };
   /** SENDGRID_WEBHOOK_PUBLIC_KEY: verifies SendGrid's signed event webhook (bounces); null: that route answers 401. */
@@ -219,6 +221,7 @@ const schema = z.object({
   WEBHOOK_REGISTRATIONS_MAX: optional(str('must be a whole number from 1 to 1000').regex(/^\d+$/, 'must be a whole number from 1 to 1000').transform(Number).refine((n) => n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000')),
   JOBS_PROCESS_EVERY: optional(interval),
   JOBS_LOCK_LIFETIME: optional(lockLifetime),
+  METRICS_TOKEN: optional(str('must be at least 16 characters').min(16, 'must be at least 16 characters')),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
   SENDGRID_WEBHOOK_PUBLIC_KEY: optional(str('must be the verification key from SendGrid').refine(isSendgridKey, "must be the base64 verification key SendGrid shows for the signed event webhook")),
@@ -327,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PUBLIC_URL ?? null,
     webhookRegistrationsMax: e.WEBHOOK_REGISTRATIONS_MAX ?? 50,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000, lockLifetimeMs: e.JOBS_LOCK_LIFETIME ?? DEFAULT_LOCK_LIFETIME_MS },
+    metricsToken: e.METRICS_TOKEN ?? null,
     inboundEmail: { mailgunSigningKey: e.MAILGUN_SIGNING_KEY ?? null, basicAuth: e.INBOUND_EMAIL_BASIC_AUTH ?? null },
     sendgridWebhookPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY ? sendgridPublicKey(e.SENDGRID_WEBHOOK_PUBLIC_KEY) : null,
     dkim,

@@ -10,6 +10,7 @@ import type { Logger } from './log.js';
 import type { BackgroundWork } from './background.js';
 import type { SlackAccess } from './slack/access.js';
 import type { TokenCipher } from './store/token-cipher.js';
+import type { Metrics } from './metrics.js';
 
 /** What the business needs to know to act; a slice of the config, given to the use cases. */
 export interface BusinessSettings {
@@ -63,6 +64,8 @@ export interface Services {
   home: { invoiceChanged(): void };
   /** Webhook registration and webhook secrets at rest (src/usecases/connect-project-tool.ts). */
   webhooks: WebhookSettings;
+  /** This app's Prometheus metrics (its own registry; docs/operations.md). */
+  metrics: Metrics;
 }
 
 export interface WebhookSettings {

@@ -404,3 +404,9 @@ export async function invoicedSourceRefs(db: Queryable, source: string, sourceRe
   const { rows } = await db.query<{ source_ref: string }>('SELECT source_ref FROM invoices WHERE source = $1 AND source_ref = ANY($2::text[])', [source, sourceRefs]);
   return rows.map((r) => r.source_ref);
 }
+
+/** How many invoices are in each state (imported history left out), for the metrics. */
+export async function countInvoicesByStatus(db: Queryable): Promise<Partial<Record<InvoiceStatus, number>>> {
+  const { rows } = await db.query<{ status: InvoiceStatus; n: number }>("SELECT status, count(*)::int AS n FROM invoices WHERE source <> 'import' GROUP BY status");
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}

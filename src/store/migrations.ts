@@ -523,4 +523,17 @@ CREATE TABLE email_bounces (
 CREATE INDEX email_bounces_open ON email_bounces (client_id) WHERE resolved_at IS NULL AND invoice_id IS NOT NULL;
 `,
   },
+  {
+    version: 230,
+    name: 'sweep heartbeat',
+    sql: `
+-- When the sweep (due work) last finished, whichever process ran it: Agenda hands the job to one process
+-- at a time, so only the database knows. GET /readyz and the metrics read it (docs/operations.md).
+CREATE TABLE sweep_heartbeat (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  finished_at timestamptz NOT NULL,
+  finished_by text NOT NULL
+);
+`,
+  },
 ];

@@ -101,7 +101,7 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   const content = await renderClientEmail(services, 'invoice', invoice, client, { today: localDate(services.clock.now(), services.settings.timezone) });
   let refused: RecipientRefusal[] = [];
   try {
-    refused = (await services.mailer.send({ to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments })).refused ?? [];
+    refused = (await services.mailer.send({ kind: 'invoice', to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments })).refused ?? [];
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err; // leave the claim: the sweep turns it into "unknown" for a human
     await releaseEffect(pool, emailKey);

@@ -97,7 +97,7 @@ async function emailCredit(services: Services, invoice: InvoiceRecord, clientNam
   const today = localDate(services.clock.now(), services.settings.timezone);
   const content = await renderClientEmail(services, 'credit', invoice, { name: clientName }, { today, credit: { amount: credit.amount, reason: credit.reason } });
   try {
-    await sendUnderInvoiceEmail(services, invoice, content, messageId);
+    await sendUnderInvoiceEmail(services, invoice, content, messageId, 'credit');
   } catch (err) {
     if (isDefiniteMailFailure(err)) await releaseEffect(pool, key); // else the claim stays and the sweep flags it
     services.log.warn({ invoice: invoice.number, err: String(err) }, 'credit email not sent');

@@ -1,5 +1,5 @@
 import { addDays, localDate } from '../domain/calendar.js';
-import type { InvoiceView } from '../domain/types.js';
+import type { InvoiceView, ReminderTone } from '../domain/types.js';
 import { DEFAULT_TEMPLATES, type EmailTemplate } from '../email/default-templates.js';
 import { validateTemplate, type TemplateErrors } from '../email/template-engine.js';
 import type { TemplateFacts, TemplateKind } from '../email/template-fields.js';
@@ -11,6 +11,7 @@ import { deleteTemplate, effectiveStoredTemplate, getStoredTemplate, saveTemplat
 import { listInvoices, type InvoiceRecord } from '../store/invoices.js';
 import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import type { Services } from '../services.js';
+import type { EmailKind } from '../providers/mail/mailer.js';
 import { emailContext } from './approve-and-send.js';
 import { payInstructionsFor, toInvoiceView } from './invoice-messages.js';
 
@@ -40,8 +41,9 @@ export async function renderClientEmail(
 
 /** Sends a follow-up email (reminder, credit) to the invoice's recipients, threaded under the invoice email. */
 /** Returns the recipients the server refused for good while accepting others (bounces). */
-export async function sendUnderInvoiceEmail(services: Services, invoice: InvoiceRecord, content: RenderedEmail, messageId: string): Promise<RecipientRefusal[]> {
+export async function sendUnderInvoiceEmail(services: Services, invoice: InvoiceRecord, content: RenderedEmail, messageId: string, kind: EmailKind): Promise<RecipientRefusal[]> {
   const sent = await services.mailer.send({
+    kind,
     to: invoice.recipients,
     ...content,
     messageId,
@@ -49,6 +51,12 @@ export async function sendUnderInvoiceEmail(services: Services, invoice: Invoice
     ...(invoice.emailMessageId ? { inReplyTo: invoice.emailMessageId, references: [invoice.emailMessageId] } : {}),
   });
   return sent.refused ?? [];
+}
+
+/** A reminder's kind in the metrics (duebot_emails_total): the template it is sent with. */
+const REMINDER_EMAIL_KINDS: Record<ReminderTone, EmailKind> = { friendly: 'reminder_friendly', firm: 'reminder_firm', final: 'final_notice' };
+export function reminderEmailKind(tone: ReminderTone): EmailKind {
+  return REMINDER_EMAIL_KINDS[tone];
 }
 
 /** What the modal opens with: the template in force for that scope, and whether it was edited. */

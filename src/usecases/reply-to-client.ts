@@ -31,6 +31,7 @@ export async function replyToClient(services: Services, inboundId: number, reque
   const content = renderClientReply({ text: request.text, businessName: services.settings.businessName });
   try {
     await services.mailer.send({
+      kind: 'reply',
       to: [to],
       subject: replySubject(inbound.subject),
       ...content,

@@ -14,7 +14,7 @@ import { claimReminder, dueReminders, finishReminder, remindersOf, type Reminder
 import { deferClaimedStep } from '../store/reminder-replan.js';
 import { reminderSentNote, reminderSkippedNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
-import { renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
+import { reminderEmailKind, renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
 import { escalate } from './escalate.js';
 import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
@@ -101,7 +101,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client, { today, finalMode: client.finalMode, stepNumber });
   let refused: RecipientRefusal[] = [];
   try {
-    refused = await sendUnderInvoiceEmail(services, invoice, content, messageId);
+    refused = await sendUnderInvoiceEmail(services, invoice, content, messageId, reminderEmailKind(step.tone));
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err;
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, services.clock.now());
@@ -111,6 +111,7 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
     return 'deferred';
   }
   const now = services.clock.now();
+  services.metrics.reminderSent(step.tone, step.dueAt, now);
   await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId }, now);
   await recordSendRefusals(services, invoice, messageId, refused);
   await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, to: invoice.recipients } }, now);

@@ -90,7 +90,7 @@ async function emailOnce(services: Services, slot: WeeklySlot, to: string, block
   if (!(await claimEffect(pool, { key, invoiceId: null, kind: 'weekly-summary-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return;
   const content = renderWeeklySummaryEmail({ weekOf: slot.monday, summaryText: blocksToText(blocks) }, { businessName: services.settings.businessName, timezone: services.settings.timezone });
   try {
-    await services.mailer.send({ to: [to], ...content, messageId });
+    await services.mailer.send({ kind: 'weekly_summary', to: [to], ...content, messageId });
   } catch (err) {
     // Certainly not sent: give the claim back so the next sweep tries again. Otherwise it may have gone out.
     if (isDefiniteMailFailure(err)) await releaseEffect(pool, key);

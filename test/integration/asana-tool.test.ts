@@ -1,5 +1,7 @@
 import { createAsanaTool, ProjectToolError } from '../../src/providers/projects/asana.js';
 import { asanaTask, startFakeAsana, type AsanaTaskJson, type FakeAsana } from '../support/fake-asana.js';
+import { Metrics } from '../../src/metrics.js';
+import { parseMetrics, total } from '../support/prometheus-text.js';
 
 let asana: FakeAsana;
 beforeAll(async () => {
@@ -97,6 +99,23 @@ describe('Asana project tool: errors are coded', () => {
     asana.failNext(4, 429, { 'Retry-After': '0' });
     await expect(tool().fetchTask('9')).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
     expect(requestsFor('/api/1.0/tasks/9').length - before).toBe(8);
+  });
+
+  test('each attempt and each 429 wait is told to the metrics, by status', async () => {
+    asana.addTask(asanaTask({ gid: '19', name: 'Observed', billing: true, amount: 1, projectGid: '77' }));
+    const metrics = new Metrics({ defaultMetrics: false });
+    const observed = createAsanaTool({ accessToken: asana.token, apiUrl: asana.url, observe: metrics.for('asana') });
+    asana.failNext(2, 429, { 'Retry-After': '0' });
+    await observed.fetchTask('19');
+    asana.failNext(1, 404);
+    await expect(observed.fetchTask('19')).rejects.toMatchObject({ code: 'not_found' });
+    const samples = parseMetrics(await metrics.render({ database: null }));
+    expect(total(samples, 'duebot_provider_calls_total', { provider: 'asana', operation: 'GET', status: 'rate_limited' })).toBe(2);
+    expect(total(samples, 'duebot_provider_calls_total', { provider: 'asana', operation: 'GET', status: 'ok' })).toBe(1);
+    expect(total(samples, 'duebot_provider_calls_total', { provider: 'asana', operation: 'GET', status: 'not_found' })).toBe(1);
+    expect(total(samples, 'duebot_provider_calls_total')).toBe(4);
+    expect(total(samples, 'duebot_rate_limit_waits_total', { provider: 'asana' })).toBe(2);
+    expect(total(samples, 'duebot_rate_limit_wait_seconds_total', { provider: 'asana' })).toBe(0);
   });
 
   test('Retry-After: 1 is honoured before the retry', async () => {

@@ -16,6 +16,7 @@ afterEach(async () => {
 });
 
 const email = (n: number, to = ['ap@acme.example', 'cfo@acme.example']) => ({
+  kind: 'invoice' as const,
   to,
   subject: `Invoice ${n} — café`,
   text: `Amount due: 1,200.00 USD  \n\nPay at https://pay.example/${n}\n\n\n`,

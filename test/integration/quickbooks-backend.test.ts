@@ -11,19 +11,23 @@ import { createLogger } from '../../src/log.js';
 import type { Services } from '../../src/services.js';
 import { startFakeQuickBooks, type FakeQuickBooks } from '../support/fake-quickbooks.js';
 import { issueTerms } from '../support/issue-terms.js';
+import { Metrics } from '../../src/metrics.js';
+import { parseMetrics, total } from '../support/prometheus-text.js';
 
 let db: Database;
 let fake: FakeQuickBooks;
 let backend: QuickBooksBackend;
+let backendOptions: Parameters<typeof createQuickBooksBackend>[0];
 beforeAll(async () => {
   db = await openTestDatabase();
   fake = await startFakeQuickBooks();
   const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
   await connections.saveTokens('quickbooks', { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
-  backend = createQuickBooksBackend({
+  backendOptions = {
     clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url,
     tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, webhookVerifier: fake.verifier, connections, now: () => new Date(),
-  });
+  };
+  backend = createQuickBooksBackend(backendOptions);
 });
 afterAll(async () => {
   await fake.close();
@@ -175,4 +179,18 @@ test('bank accounts give the forecast its starting balance per currency, unless 
   await setCashBalance(db.pool, { currency: 'USD', amount: 42_00, setAt: clock.now(), setBy: 'test' });
   const usd = (await forecastNow(services)).currencies.find((c) => c.forecast.currency === 'USD')!;
   expect([usd.startingBalance, usd.balanceSource]).toEqual([42_00, undefined]);
+});
+
+test('every API call is told to the metrics, one per request, by operation and status', async () => {
+  const metrics = new Metrics({ defaultMetrics: false });
+  const observed = createQuickBooksBackend({ ...backendOptions, observe: metrics.for('quickbooks') });
+  const before = fake.requests.length;
+  const issued = await observed.issueInvoice(req());
+  await observed.fetchInvoice(issued.providerInvoiceId);
+  const samples = parseMetrics(await metrics.render({ database: null }));
+  expect(total(samples, 'duebot_provider_calls_total', { provider: 'quickbooks' })).toBe(fake.requests.length - before);
+  expect(total(samples, 'duebot_provider_calls_total', { provider: 'quickbooks', status: 'ok' })).toBe(fake.requests.length - before);
+  expect(total(samples, 'duebot_provider_calls_total', { provider: 'quickbooks', operation: 'create invoice', status: 'ok' })).toBe(1);
+  expect(total(samples, 'duebot_provider_calls_total', { provider: 'quickbooks', operation: 'get invoice' })).toBeGreaterThanOrEqual(1);
+  expect(total(samples, 'duebot_rate_limit_waits_total')).toBe(0);
 });

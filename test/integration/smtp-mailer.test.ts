@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { createSmtpMailer, MailError, newMessageId } from '../../src/providers/mail/smtp.js';
 import type { Mailer } from '../../src/providers/mail/mailer.js';
 import { startFakeSmtp, type FakeSmtp } from '../support/fake-smtp.js';
+import { countingMailer, Metrics } from '../../src/metrics.js';
+import { parseMetrics } from '../support/prometheus-text.js';
 
 const email = (n = 0) => ({
+  kind: 'invoice' as const,
   to: ['ap@acme.example', 'cfo@acme.example'],
   subject: `Invoice ${n}`,
   text: `Plain ${n}`,
@@ -139,6 +142,23 @@ describe('SMTP mailer (real nodemailer → local SMTP server)', () => {
     expect(err).toMatchObject({ name: 'MailError', code: 'rejected', retryable: false, responseCode: 550 });
     await mailer.send(email(5));
     expect(smtp.messages.map((m) => m.subject)).toEqual(['Invoice 5']);
+  });
+
+  test('the metrics count each email by kind: sent when the server took it, failed when it refused', async () => {
+    smtp = await startFakeSmtp();
+    const metrics = new Metrics({ defaultMetrics: false });
+    mailer = countingMailer(createSmtpMailer({ url: smtp.url, from: 'billing@pixel.example' }), metrics);
+    await mailer.send(email(1));
+    await mailer.send({ ...email(2), kind: 'final_notice' });
+    smtp.rejectNext(1, 550);
+    await expect(mailer.send({ ...email(3), kind: 'final_notice' })).rejects.toMatchObject({ code: 'rejected' });
+    const samples = parseMetrics(await metrics.render({ database: null }));
+    expect(samples.filter((s) => s.name === 'duebot_emails_total' && s.value > 0).map((s) => [s.labels.kind, s.labels.outcome, s.value])).toEqual([
+      ['invoice', 'sent', 1],
+      ['final_notice', 'sent', 1],
+      ['final_notice', 'failed', 1],
+    ]);
+    expect(smtp.messages).toHaveLength(2);
   });
 
   test('a 451 refusal is "rejected" but retryable', async () => {

@@ -81,6 +81,7 @@ describe('config', () => {
       publicUrl: null,
       webhookRegistrationsMax: 50,
       jobs: { processEveryMs: 30_000, lockLifetimeMs: 15_000 },
+      metricsToken: null,
       inboundEmail: { mailgunSigningKey: null, basicAuth: null },
       sendgridWebhookPublicKey: null,
       dkim: null,
@@ -239,6 +240,11 @@ describe('config', () => {
     const sourced = execFileSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
     const shell = Object.fromEntries(sourced.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
     expect(shell).toEqual(readDotEnv('.env.example'));
+  });
+
+  test('METRICS_TOKEN: 16 characters at least, kept as given', () => {
+    expect(problemsOf({ ...valid, METRICS_TOKEN: 'short' })).toEqual(['METRICS_TOKEN: must be at least 16 characters']);
+    expect(loadConfig({ ...valid, METRICS_TOKEN: 'metrics-token-0123456789' }).metricsToken).toBe('metrics-token-0123456789');
   });
 
   test('project tools: each is on only with all its credentials, and at least one must be configured', () => {

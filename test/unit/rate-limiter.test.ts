@@ -36,3 +36,18 @@ test('the window budget holds requests back until the oldest start leaves the wi
   expect(started).toEqual([0, 0, 0, 60_000, 60_000]);
   expect(waits[0]).toBe(60_000);
 });
+
+test('every hold-back is told to onWait with its length (the rate-limit metrics)', async () => {
+  let clock = 0;
+  const told: number[] = [];
+  const limiter = createRateLimiter({
+    concurrency: 1,
+    perWindow: 2,
+    windowMs: 1_000,
+    now: () => clock,
+    sleep: async (ms) => void (clock += ms),
+    onWait: (ms) => told.push(ms),
+  });
+  for (let i = 0; i < 3; i += 1) await limiter(async () => undefined);
+  expect(told).toEqual([1_000]);
+});

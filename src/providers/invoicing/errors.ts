@@ -35,6 +35,11 @@ export function isDefiniteFailure(err: unknown): boolean {
   return err.status !== 409 && err.status !== 429;
 }
 
+/** A failure's code for the metrics (`status` of duebot_provider_calls_total). */
+export function backendErrorCode(err: unknown): string {
+  return err instanceof BackendError ? err.code : 'error';
+}
+
 /** Retry-After as seconds or an HTTP date → milliseconds (null when absent or unreadable). */
 export function retryAfterMs(header: string | string[] | undefined | null, now: Date): number | null {
   const value = Array.isArray(header) ? header[0] : header;

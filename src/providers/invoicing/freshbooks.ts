@@ -12,6 +12,7 @@ import { WebhookSignatureError, type BackendCredit, type BackendEventKind, type 
 import { BackendError, backendErrorFor } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
+import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
 
 const { Client } = freshbooks;
 const { SearchQueryBuilder, PaginationQueryBuilder, IncludesQueryBuilder } = builders;
@@ -44,6 +45,8 @@ export interface FreshBooksBackendOptions {
   connections: ConnectionStore;
   now: () => Date;
   onBroken?: (provider: string, reason: string) => void;
+  /** Told about every API call and rate-limit wait (the metrics); default: nobody. */
+  observe?: CallObserver;
 }
 
 export interface FreshBooksBackend extends InvoicingBackend {
@@ -106,13 +109,14 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
     ...(options.onBroken ? { onBroken: options.onBroken } : {}),
   });
 
+  const observer = options.observe ?? unobserved;
   /** Runs one API call with a fresh token; a 401 gets one refresh and one retry, then breaks the connection. */
   async function call<T>(what: string, work: (accountId: string) => Promise<{ data?: T }>): Promise<T> {
     let tokens = await session.tokens();
     for (let attempt = 0; ; attempt += 1) {
       client.accessToken = tokens.accessToken;
       try {
-        const result = await work(tokens.accountId);
+        const result = await observeCall(observer, what, () => work(tokens.accountId), (err) => toBackendError(what, err).code);
         await options.connections.markSuccess(FRESHBOOKS, options.now());
         return result.data as T;
       } catch (err) {

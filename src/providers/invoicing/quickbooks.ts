@@ -11,6 +11,7 @@ import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
+import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
 
 export const QUICKBOOKS = 'quickbooks';
 const DEFAULT_TOKEN_URL = 'https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer';
@@ -34,6 +35,8 @@ export interface QuickBooksBackendOptions {
   onBroken?: (provider: string, reason: string) => void;
   /** QuickBooks limits per realm: 10 concurrent, 500 per minute (overridable for tests). */
   limits?: { concurrency: number; perMinute: number };
+  /** Told about every API call and rate-limit wait (the metrics); default: nobody. */
+  observe?: CallObserver;
 }
 
 export interface QuickBooksBackend extends InvoicingBackend {
@@ -131,7 +134,8 @@ const QboClass = QuickBooks as unknown as {
 export function createQuickBooksBackend(options: QuickBooksBackendOptions): QuickBooksBackend {
   const apiBase = (options.apiUrl ?? (options.sandbox ? 'https://sandbox-quickbooks.api.intuit.com' : 'https://quickbooks.api.intuit.com')).replace(/\/$/, '');
   const tokenUrl = options.tokenUrl ?? DEFAULT_TOKEN_URL;
-  const limiterFor = keyedRateLimiter({ concurrency: options.limits?.concurrency ?? 10, perWindow: options.limits?.perMinute ?? 500, windowMs: 60_000 });
+  const observer = options.observe ?? unobserved;
+  const limiterFor = keyedRateLimiter({ concurrency: options.limits?.concurrency ?? 10, perWindow: options.limits?.perMinute ?? 500, windowMs: 60_000, onWait: (ms) => observer.rateLimitWait(ms / 1000) });
 
   const qbo = (accessToken: string, realmId: string, refreshToken: string | null = null): Qbo => {
     // Positional: key, secret, token, tokenSecret, realm, sandbox, debug, minorversion, oauth version, refresh token.
@@ -164,7 +168,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
     for (let attempt = 0; ; attempt += 1) {
       const client = qbo(tokens.accessToken, tokens.accountId);
       try {
-        const result = await limiterFor(tokens.accountId)(() => work(client));
+        const result = await limiterFor(tokens.accountId)(() => observeCall(observer, what, () => work(client), (err) => toBackendError(what, err, options.now()).code));
         await options.connections.markSuccess(QUICKBOOKS, options.now());
         return result;
       } catch (err) {

@@ -9,6 +9,8 @@ export interface RateLimiterOptions {
   /** Injectable for tests; real time otherwise (this is transport pacing, not business time). */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told each time a request is held back for the window, with how long (the metrics). */
+  onWait?: (ms: number) => void;
 }
 
 export type RateLimiter = <T>(work: () => Promise<T>) => Promise<T>;
@@ -32,7 +34,9 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         starts.push(t);
         return;
       }
-      await sleep(starts[0]! + options.windowMs - t);
+      const wait = starts[0]! + options.windowMs - t;
+      options.onWait?.(wait);
+      await sleep(wait);
     }
   }
 

@@ -17,7 +17,8 @@ import {
   type IssueInvoiceRequest,
 } from './backend.js';
 import { addDays, localDate, localTime } from '../../domain/calendar.js';
-import { BackendError, retryAfterMs, type BackendErrorCode } from './errors.js';
+import { BackendError, backendErrorCode, retryAfterMs, type BackendErrorCode } from './errors.js';
+import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
 import { timestampProblem } from '../../http/signatures.js';
 import { fromStripeAmount, toStripeAmount } from './stripe-currency.js';
 import { ownValue } from '../../own-key.js';
@@ -29,6 +30,8 @@ export interface StripeBackendOptions {
   webhookSecret: string;
   /** e.g. `http://127.0.0.1:12111` for a local stand-in; null/absent = api.stripe.com. */
   apiUrl?: string | null;
+  /** Told about every API call and rate-limit wait (the metrics); default: nobody. */
+  observe?: CallObserver;
 }
 
 /** Stripe's own default: a signature older (or, here, newer) than this is refused. */
@@ -93,13 +96,20 @@ export function stripeLineDescription(line: InvoiceLine, currency: string): stri
 export function createStripeBackend(options: StripeBackendOptions): InvoicingBackend {
   const stripe = new Stripe(options.secretKey, { maxNetworkRetries: 2, timeout: 20_000, ...stripeConnection(options.apiUrl) });
 
-  const call = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      throw toBackendError(what, err);
-    }
-  };
+  const observer = options.observe ?? unobserved;
+  const call = <T>(what: string, work: () => Promise<T>): Promise<T> =>
+    observeCall(
+      observer,
+      what,
+      async () => {
+        try {
+          return await work();
+        } catch (err) {
+          throw toBackendError(what, err);
+        }
+      },
+      backendErrorCode,
+    );
 
   /**
    * Search lags up to a minute behind writes; a customer made by an earlier attempt in that window is

@@ -8,7 +8,12 @@ export interface Mailer {
   readonly describe?: string;
 }
 
+/** What an email is, for the metrics (duebot_emails_total{kind}). */
+export const EMAIL_KINDS = ['invoice', 'reminder_friendly', 'reminder_firm', 'final_notice', 'credit', 'reply', 'weekly_summary'] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
 export interface OutgoingEmail {
+  kind: EmailKind;
   to: string[];
   subject: string;
   text: string;

@@ -1,6 +1,7 @@
 import { httpUrl } from '../../domain/web-url.js';
 import { deleteUnlessGone, type HttpMethod, isYes, jsonClient, ProjectToolError } from './http.js';
 import { taskField, taskWithFacts } from './mapping.js';
+import type { CallObserver } from '../call-observer.js';
 import type { CreateTaskRequest, ProjectTask, TimeEntry, WebhookRegistrar, WritableProjectTool } from './tool.js';
 
 export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
@@ -47,10 +48,10 @@ interface AsanaTask {
 }
 
 /** Asana through its REST API (`ASANA_API_URL` overrides the base for tests). */
-export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null }): WritableProjectTool & { webhookRegistrar: WebhookRegistrar } {
+export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null; observe?: CallObserver }): WritableProjectTool & { webhookRegistrar: WebhookRegistrar } {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
 
-  const json = jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${options.accessToken}` }, describeError: errorMessage });
+  const json = jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${options.accessToken}` }, describeError: errorMessage, observe: options.observe });
   /** Asana wraps every answer in `data`; lists page with `next_page.offset`. */
   async function page<T>(method: HttpMethod, path: string, body?: unknown): Promise<{ data: T; next: string | null }> {
     const parsed = await json<{ data?: T; next_page?: { offset?: string } | null }>(method, path, body);

@@ -4,6 +4,7 @@ import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { deleteUnlessGone, header, isYes, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
+import type { CallObserver } from '../call-observer.js';
 import type { ProjectTask, TimeEntry, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
@@ -50,12 +51,13 @@ const delivery = z.object({
   history_items: z.array(z.object({ id: z.string(), field: z.string().optional(), after: z.unknown().optional() }).passthrough()).default([]),
 });
 
-export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null; doneStatuses?: string[] }): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
+export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null; doneStatuses?: string[]; observe?: CallObserver }): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
   const call = jsonClient({
     label: 'ClickUp',
     baseUrl: options.apiUrl || DEFAULT_API,
     // A personal token (pk_...) goes in as is; OAuth tokens would need "Bearer".
     headers: { Authorization: options.apiToken },
+    observe: options.observe,
     describeError: (body) => {
       try {
         const parsed = JSON.parse(body) as { err?: string; ECODE?: string };

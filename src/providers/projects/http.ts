@@ -1,4 +1,6 @@
 /** Shared plumbing of the project-tool adapters: coded errors and a JSON call with timeout and 429 retries. */
+import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
+
 export type ProjectToolErrorCode = 'not_found' | 'auth' | 'rate_limited' | 'invalid' | 'unavailable';
 
 export class ProjectToolError extends Error {
@@ -7,6 +9,8 @@ export class ProjectToolError extends Error {
     message: string,
     readonly code: ProjectToolErrorCode,
     readonly retryable: boolean,
+    /** On a 429: how long the tool asked us to wait (Retry-After, capped). */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
   }
@@ -24,6 +28,8 @@ export interface JsonClientOptions {
   timeoutMs?: number;
   /** Pulls a readable message out of an error body. */
   describeError?: (body: string) => string;
+  /** Told about every attempt (operation: the HTTP method) and every 429 wait; default: nobody. */
+  observe?: CallObserver;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -33,36 +39,45 @@ export type JsonCall = <T>(method: HttpMethod, path: string, body?: unknown) => 
 export function jsonClient(options: JsonClientOptions): JsonCall {
   const base = options.baseUrl.replace(/\/+$/, '');
   const describe = options.describeError ?? ((body: string) => body.slice(0, 200) || '(no body)');
+  const observer = options.observe ?? unobserved;
   return async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
     const what = [options.label, method, path.split('?')[0]].filter(Boolean).join(' ');
     for (let attempt = 0; ; attempt += 1) {
-      let res: Response;
       try {
-        res = await fetch(`${base}${path}`, {
-          method,
-          headers: { Accept: 'application/json', ...options.headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-        });
+        return await observeCall(observer, method, () => once<T>(method, path, body, what), (err) => (err instanceof ProjectToolError ? err.code : 'error'));
       } catch (err) {
-        throw new ProjectToolError(`${options.label} unreachable (${what}): ${err instanceof Error ? err.message : String(err)}`, 'unavailable', true);
+        if (!(err instanceof ProjectToolError && err.retryAfterMs !== null && attempt < MAX_RETRIES)) throw err;
+        observer.rateLimitWait(err.retryAfterMs / 1000);
+        await new Promise((r) => setTimeout(r, err.retryAfterMs!));
       }
-      if (res.ok) {
-        const text = await res.text();
-        try {
-          return JSON.parse(text) as T;
-        } catch {
-          throw new ProjectToolError(`${what} answered ${res.status} with a body that is not JSON`, 'unavailable', true);
-        }
-      }
-      const detail = await res.text().catch(() => '');
-      if (res.status === 429 && attempt < MAX_RETRIES) {
-        await new Promise((r) => setTimeout(r, retryAfterMs(res.headers.get('retry-after'))));
-        continue;
-      }
-      throw errorForStatus(`${what} answered ${res.status}: ${describe(detail)}`, res.status);
     }
   };
+
+  async function once<T>(method: HttpMethod, path: string, body: unknown, what: string): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { Accept: 'application/json', ...options.headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+    } catch (err) {
+      throw new ProjectToolError(`${options.label} unreachable (${what}): ${err instanceof Error ? err.message : String(err)}`, 'unavailable', true);
+    }
+    if (res.ok) {
+      const text = await res.text();
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ProjectToolError(`${what} answered ${res.status} with a body that is not JSON`, 'unavailable', true);
+      }
+    }
+    const detail = await res.text().catch(() => '');
+    const message = `${what} answered ${res.status}: ${describe(detail)}`;
+    if (res.status === 429) throw new ProjectToolError(message, 'rate_limited', true, retryAfterMs(res.headers.get('retry-after')));
+    throw errorForStatus(message, res.status);
+  }
 }
 
 /** A delete that finds the thing already gone (404) has done its job. */

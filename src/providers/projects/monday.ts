@@ -5,6 +5,7 @@ import { httpUrl } from '../../domain/web-url.js';
 import { parseJson } from '../../http/raw-body.js';
 import { header, isYes, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
+import type { CallObserver } from '../call-observer.js';
 import type { ProjectTask, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
@@ -16,6 +17,7 @@ const DEFAULT_API = 'https://api.monday.com/v2';
 const API_VERSION = '2025-04';
 
 export interface MondayOptions {
+  observe?: CallObserver;
   apiToken: string;
   signingSecret: string;
   apiUrl?: string | null;
@@ -93,6 +95,7 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
     label: 'monday.com',
     baseUrl: options.apiUrl || DEFAULT_API,
     headers: { Authorization: options.apiToken, 'API-Version': API_VERSION },
+    observe: options.observe,
   });
   // GraphQL reports errors with HTTP 200 too, so every answer is checked for them.
   async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<T> {

@@ -5,18 +5,19 @@ import { createGenericTool } from './generic.js';
 import { createMondayTool } from './monday.js';
 import { createTrelloTool } from './trello.js';
 import type { ProjectTool } from './tool.js';
+import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
  * The configured project tools by name; a tool is present only when its credentials are set.
  * `doneStatuses`: statuses, lists or labels that clients' mappings call done, let through by the webhooks
  * besides each tool's own done rule (the read-back then decides per client).
  */
-export function createProjectTools(config: Config, doneStatuses: string[] = []): Record<string, ProjectTool> {
+export function createProjectTools(config: Config, doneStatuses: string[] = [], observers: CallObservers = unobservedCalls): Record<string, ProjectTool> {
   const tools: ProjectTool[] = [];
-  if (config.asana.accessToken) tools.push(createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl }));
-  if (config.clickup) tools.push(createClickUpTool({ ...config.clickup, doneStatuses }));
-  if (config.trello) tools.push(createTrelloTool({ ...config.trello, doneStatuses }));
-  if (config.monday) tools.push(createMondayTool({ ...config.monday, doneStatuses }));
+  if (config.asana.accessToken) tools.push(createAsanaTool({ accessToken: config.asana.accessToken, apiUrl: config.asana.apiUrl, observe: observers.for('asana') }));
+  if (config.clickup) tools.push(createClickUpTool({ ...config.clickup, doneStatuses, observe: observers.for('clickup') }));
+  if (config.trello) tools.push(createTrelloTool({ ...config.trello, doneStatuses, observe: observers.for('trello') }));
+  if (config.monday) tools.push(createMondayTool({ ...config.monday, doneStatuses, observe: observers.for('monday') }));
   if (config.generic) tools.push(createGenericTool(config.generic));
   return Object.fromEntries(tools.map((t) => [t.name, t]));
 }

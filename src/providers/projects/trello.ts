@@ -4,6 +4,7 @@ import { hmacDigest, safeEqual } from '../../http/signatures.js';
 import { parseJson } from '../../http/raw-body.js';
 import { deleteUnlessGone, header, jsonClient, ProjectToolError } from './http.js';
 import { sameName, taskField, taskWithFacts } from './mapping.js';
+import type { CallObserver } from '../call-observer.js';
 import type { ProjectTask, WebhookOutcome, WebhookRegistrar, WebhookRequest, TaskWebhook, WritableProjectTool } from './tool.js';
 
 /**
@@ -15,6 +16,7 @@ const DEFAULT_API = 'https://api.trello.com/1';
 const CARD_FIELDS = 'name,idBoard,idList,due,dueComplete,labels,dateLastActivity,url';
 
 export interface TrelloOptions {
+  observe?: CallObserver;
   apiKey: string;
   token: string;
   appSecret: string;
@@ -68,6 +70,7 @@ export function createTrelloTool(options: TrelloOptions): WritableProjectTool & 
     label: 'Trello',
     baseUrl: options.apiUrl || DEFAULT_API,
     headers: { Authorization: `OAuth oauth_consumer_key="${options.apiKey}", oauth_token="${options.token}"` },
+    observe: options.observe,
   });
   const isDoneList = (list: { id: string; name?: string } | undefined) =>
     !!list && (options.doneListIds.length ? options.doneListIds.includes(list.id) : list.name?.trim().toLowerCase() === 'done');

@@ -42,6 +42,8 @@ export interface OpenDatabaseOptions {
   /** PGlite data folder; `memory://` keeps everything in memory (tests). */
   dataDir: string;
   maxConnections?: number;
+  /** PGlite only: a new database starts as this data-folder tarball instead of an empty one (tests start from a migrated copy). */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -55,10 +57,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     await migrate(db.pool);
     return db;
   }
-  return openEmbedded(options.dataDir);
+  return openEmbedded(options.dataDir, options.loadDataDir);
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
+async function openEmbedded(dataDir: string, loadDataDir: Blob | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const inMemory = dataDir.startsWith('memory://');
@@ -67,7 +69,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   // A socket left by a crash would make listen fail; no other process can be serving this folder
   // (PGlite is single-process, and the folder is ours alone).
   await rm(socket.path, { force: true });
-  const lite = await PGlite.create(dataDir);
+  const lite = await PGlite.create({ dataDir, loadDataDir });
   // PGlite is single-session: the socket multiplexer can interleave two clients' extended-protocol
   // messages (Parse of one, Bind of the other), so every query goes through one connection. Code
   // inside a transaction only ever uses the transaction's client, so this cannot deadlock.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../src/store/db.js';
+import { pgliteTemplateBlob } from './pglite-template.js';
 
 async function admin(serverUrl: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: serverUrl });
@@ -33,7 +34,7 @@ export async function createScratchDatabase(serverUrl: string | null, prefix: st
 /** A fresh, migrated database: real PostgreSQL with TEST_DATABASE_URL, in-memory PGlite without. */
 export async function openTestDatabase(): Promise<Database> {
   const target = await createTestDatabaseUrl();
-  const db = await openDatabase({ url: target.url, dataDir: 'memory://' });
+  const db = await openDatabase({ url: target.url, dataDir: 'memory://', loadDataDir: target.url ? undefined : await pgliteTemplateBlob() });
   return {
     pool: db.pool,
     kind: db.kind,

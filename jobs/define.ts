@@ -37,8 +37,9 @@ export interface Scheduler {
 }
 
 export async function startScheduler(services: Services, options: SchedulerOptions): Promise<Scheduler> {
+  const agendaPool = countQueriesInFlight(services.db.pool);
   const backend = new PostgresBackend({
-    pool: services.db.pool,
+    pool: agendaPool.pool,
     // PGlite serves one session through a multiplexer; LISTEN/NOTIFY there buys nothing.
     disableNotifications: services.db.kind === 'pglite',
   });
@@ -99,15 +100,36 @@ export async function startScheduler(services: Services, options: SchedulerOptio
       // job already running keeps its lock until it completes and saves itself unlocked: wait for that
       // before the caller closes the database.
       await agenda.stop(false);
+      // Also wait for Agenda's queries already sent: a lock being taken when stop() was called lands
+      // after it (on PostgreSQL possibly after the release below, on another connection), and a job
+      // whose run was starting saves itself locked before it counts as running.
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-      while (jobsRunning > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      while ((jobsRunning > 0 || agendaPool.inFlight() > 0) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
       if (jobsRunning > 0) return;
-      // A job claimed in the database in the instant stop() was called (locked, not yet handed to the
-      // processor) is not in the list stop() unlocks, and would block the next process for the lock
-      // lifetime. Nothing of ours runs any more, so any lock still stamped with our name is a leftover.
+      // Such a lock is not in the list stop() unlocked, and would block the next process for the lock
+      // lifetime. Nothing of ours runs or queries any more, so any lock still stamped with our name is a leftover.
       await services.db.pool
         .query('UPDATE agenda_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL AND last_modified_by = $1', [services.instanceId])
         .catch((err: unknown) => services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not release leftover scheduler locks'));
     },
   };
+}
+
+/** The pool as Agenda sees it, counting its queries still awaiting an answer. */
+function countQueriesInFlight(pool: Services['db']['pool']): { pool: Services['db']['pool']; inFlight: () => number } {
+  let inFlight = 0;
+  const counted = new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'query') return Reflect.get(target, property, receiver);
+      return (...args: unknown[]) => {
+        const result = (target.query as (...a: unknown[]) => unknown)(...args);
+        if (!(result instanceof Promise)) return result;
+        inFlight += 1;
+        const done = () => void (inFlight -= 1);
+        result.then(done, done);
+        return result;
+      };
+    },
+  });
+  return { pool: counted, inFlight: () => inFlight };
 }

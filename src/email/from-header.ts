@@ -26,6 +26,7 @@ export const isPlainAddress = (address: string): boolean => address.length <= 25
 
 /** A header value on one line: line breaks (folding or injected) and other control characters become spaces. */
 export function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return value.replace(/[\x00-\x1f\x7f]+/g, ' ').replace(/ {2,}/g, ' ').trim();
 }
 

@@ -45,6 +45,8 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
   /** Where a dropped connection is reported (pool `error` events); without it they pass silently. */
   log?: Pick<Logger, 'warn'>;
+  /** PGlite only: a new database starts as this data-folder tarball instead of an empty one (tests start from a migrated copy). */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
@@ -58,10 +60,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     await migrate(db.pool);
     return db;
   }
-  return openEmbedded(options.dataDir, options.log);
+  return openEmbedded(options.dataDir, options.log, options.loadDataDir);
 }
 
-async function openEmbedded(dataDir: string, log: Pick<Logger, 'warn'> | undefined): Promise<Database> {
+async function openEmbedded(dataDir: string, log: Pick<Logger, 'warn'> | undefined, loadDataDir: Blob | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   const inMemory = dataDir.startsWith('memory://');
@@ -70,7 +72,7 @@ async function openEmbedded(dataDir: string, log: Pick<Logger, 'warn'> | undefin
   // A socket left by a crash would make listen fail; no other process can be serving this folder
   // (PGlite is single-process, and the folder is ours alone).
   await rm(socket.path, { force: true });
-  const lite = await PGlite.create(dataDir);
+  const lite = await PGlite.create({ dataDir, loadDataDir });
   // PGlite is single-session: the socket multiplexer can interleave two clients' extended-protocol
   // messages (Parse of one, Bind of the other), so every query goes through one connection. Code
   // inside a transaction only ever uses the transaction's client, so this cannot deadlock.

@@ -62,7 +62,7 @@ describe('npm run forecast (CLI)', () => {
 
   test('the readable table', async () => {
     const { stdout } = await cli('--history', SMALL, '--as-of', '2026-03-02');
-    expect(stdout).toMatch(/Week 2  2026-03-10 \.\. 2026-03-16\s+\$3,000\.00/);
+    expect(stdout).toMatch(/Week 2 {2}2026-03-10 \.\. 2026-03-16\s+\$3,000\.00/);
     expect(stdout).toMatch(/Doubtful \(later than any history\)\s+\$300\.00/);
     expect(stdout).toMatch(/Overdue now \(2 invoices\)\s+\$800\.00/);
   });

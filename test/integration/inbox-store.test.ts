@@ -1,5 +1,6 @@
 import { openDatabase, migrate, type Database } from '../../src/store/db.js';
 import { createTestDatabaseUrl } from '../support/database.js';
+import { pgliteTemplateBlob } from '../support/pglite-template.js';
 import {
   claimDueInboxEvents,
   claimNewInboxEvent,
@@ -30,7 +31,7 @@ let first: Database;
 let second: Database;
 beforeAll(async () => {
   target = await createTestDatabaseUrl();
-  first = await openDatabase({ url: target.url, dataDir: 'memory://' });
+  first = await openDatabase({ url: target.url, dataDir: 'memory://', loadDataDir: target.url ? undefined : await pgliteTemplateBlob() });
   // PGlite is one in-process database: the second "process" shares its pool (claims still race as promises).
   second = onServer ? await openDatabase({ url: target.url, dataDir: 'memory://' }) : first;
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ShiftedClock } from '../../src/clock.js';
@@ -14,6 +14,7 @@ import { startFakeClickUp, type FakeClickUp } from './fake-clickup.js';
 import { startFakeTrello, type FakeTrello } from './fake-trello.js';
 import { startFakeMonday, type FakeMonday } from './fake-monday.js';
 import { createTestDatabaseUrl } from './database.js';
+import { copyPgliteTemplate } from './pglite-template.js';
 import { INBOUND_AUTH, MAILGUN_KEY, type InboundRequest } from './fake-inbound.js';
 import { getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 
@@ -119,6 +120,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clientsFile = join(dir, 'clients.yml');
   await writeFile(clientsFile, options.clientsYaml ?? CLIENTS_YAML);
   const database = await createTestDatabaseUrl();
+  // Embedded: the bot opens a copy of the migrated template instead of creating a database.
+  if (!database.url) await copyPgliteTemplate(join(dir, 'data'));
   const env: Record<string, string> = {
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
@@ -237,6 +240,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await bot.stop();
       await Promise.all([slack.close(), stripe.close(), asana.close(), smtp.close(), clickup?.close(), trello?.close(), monday?.close()]);
       await database.drop();
+      await rm(dir, { recursive: true, force: true });
     },
   };
   return harness;

@@ -44,14 +44,23 @@ export function adjustAmountModal(view: InvoiceView, o: { backendName: string; d
       type: 'input',
       block_id: EDIT_BLOCKS.lines,
       label: { type: 'plain_text', text: 'Lines: description | quantity | unit price' },
-      element: { type: 'plain_text_input', action_id: EDIT_ACTIONS.lines, multiline: true, max_length: INPUT_MAX, ...(linesText.length <= INPUT_MAX ? { initial_value: linesText } : {}) },
+      element: {
+        type: 'plain_text_input',
+        action_id: EDIT_ACTIONS.lines,
+        multiline: true,
+        max_length: INPUT_MAX,
+        ...(linesText.length <= INPUT_MAX ? { initial_value: linesText } : {}),
+      },
     },
     {
       type: 'input',
       block_id: ADJUST_BLOCKS.credit,
       optional: true,
       label: { type: 'plain_text', text: `Credit (${view.currency})` },
-      hint: { type: 'plain_text', text: `Reissue: optional, a credit line on the new invoice. Credit: the amount taken off this invoice, at most ${fmt(balance, view.currency)}. E.g. 400.00` },
+      hint: {
+        type: 'plain_text',
+        text: `Reissue: optional, a credit line on the new invoice. Credit: the amount taken off this invoice, at most ${fmt(balance, view.currency)}. E.g. 400.00`,
+      },
       element: { type: 'plain_text_input', action_id: ADJUST_ACTIONS.credit },
     },
     {
@@ -100,9 +109,7 @@ function creditAmount(values: ViewStateValues, currency: string, errors: Record<
   }
 }
 
-export type AdjustSubmission =
-  | { ok: true; lines: InvoiceLine[]; total: number; dueDate: string; recipients: string[] }
-  | { ok: false; errors: Record<string, string> };
+export type AdjustSubmission = { ok: true; lines: InvoiceLine[]; total: number; dueDate: string; recipients: string[] } | { ok: false; errors: Record<string, string> };
 
 export const CREDIT_DESCRIPTION = 'Credit (dispute settlement)';
 
@@ -126,7 +133,9 @@ export type CreditSubmission = { ok: true; credit: number; reason: string } | { 
 /** Reads the chosen way, then that way's fields only (the reissue fields are ignored for a credit). */
 export function parseAdjustChoice(values: ViewStateValues, currency: string, currentTotal: number, openBalance: number): AdjustChoice {
   const mode = values[ADJUST_BLOCKS.mode]?.[ADJUST_ACTIONS.mode]?.selected_option?.value;
-  return mode === 'credit' ? { mode, submission: parseCreditSubmission(values, currency, openBalance) } : { mode: 'reissue', submission: parseAdjustSubmission(values, currency, currentTotal) };
+  return mode === 'credit'
+    ? { mode, submission: parseCreditSubmission(values, currency, openBalance) }
+    : { mode: 'reissue', submission: parseAdjustSubmission(values, currency, currentTotal) };
 }
 
 export function parseCreditSubmission(values: ViewStateValues, currency: string, openBalance: number): CreditSubmission {

@@ -23,13 +23,19 @@ export function bounceAlert(o: { recipient: string; reason: string; kind: string
   );
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text } },
-    { type: 'actions', elements: [{ type: 'button', action_id: UPDATE_BOUNCED_EMAIL, text: { type: 'plain_text', text: 'Update email' }, value: o.clientId.slice(0, 2000), style: 'primary' }] },
+    {
+      type: 'actions',
+      elements: [{ type: 'button', action_id: UPDATE_BOUNCED_EMAIL, text: { type: 'plain_text', text: 'Update email' }, value: o.clientId.slice(0, 2000), style: 'primary' }],
+    },
   ];
   return { text, blocks };
 }
 
 /** In the thread once the billing emails changed: the hold is over. */
 export function bounceResolvedNote(o: { by: string; emails: string[]; bounces: number }): ThreadPost {
-  const text = clip(`:white_check_mark: Billing emails updated by ${who(o.by)} to ${esc(truncate(o.emails.join(', '), 1500))}; ${plural(o.bounces, 'bounce')} resolved, reminders resume.`, 3000);
+  const text = clip(
+    `:white_check_mark: Billing emails updated by ${who(o.by)} to ${esc(truncate(o.emails.join(', '), 1500))}; ${plural(o.bounces, 'bounce')} resolved, reminders resume.`,
+    3000,
+  );
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

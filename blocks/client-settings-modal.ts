@@ -32,10 +32,7 @@ const text = (t: string) => ({ type: 'plain_text' as const, text: t });
 const option = (value: string, label: string): PlainTextOption => ({ text: text(truncate(label, 75)), value });
 
 const PRESET_OPTIONS = [...PRESET_NAMES.map((name) => option(name, REMINDER_PRESETS[name].label)), option('custom', 'Custom: the steps below')];
-const FINAL_OPTIONS = [
-  option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'),
-  option('notice-only', 'Notice only (the email, nothing else)'),
-];
+const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'), option('notice-only', 'Notice only (the email, nothing else)')];
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
 
 /** Where a field's value comes from, shown under the modal so nobody wonders why the file is ignored. */
@@ -67,60 +64,103 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
   const preset = presetOf(s.reminderSchedule);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(input.clientName)}* (\`${esc(input.clientId)}\`)`, 3000) } },
-    field(SETTINGS_BLOCKS.emails, 'Contacts (invoice and reminder emails)', {
-      type: 'plain_text_input',
-      action_id: SETTINGS_ACTION,
-      initial_value: truncate(s.emails.join(', '), 3000),
-    }, { hint: 'Email addresses separated by commas. Open invoices still addressed to the old contacts switch too.' }),
-    field(SETTINGS_BLOCKS.terms, 'Payment terms (days)', {
-      type: 'number_input',
-      action_id: SETTINGS_ACTION,
-      is_decimal_allowed: false,
-      min_value: '0',
-      max_value: '365',
-      initial_value: String(s.paymentTermsDays),
-    }, { hint: 'Applies to invoices not sent yet (drafts get the new due date); sent invoices keep theirs.' }),
-    field(SETTINGS_BLOCKS.preset, 'Reminder schedule', {
-      type: 'static_select',
-      action_id: SETTINGS_ACTION,
-      options: PRESET_OPTIONS,
-      initial_option: PRESET_OPTIONS.find((o) => o.value === preset)!,
-    }, { hint: 'Open invoices are re-planned at once: reminders already sent are never sent again.' }),
-    field(SETTINGS_BLOCKS.schedule, 'Custom steps (only with "Custom")', {
-      type: 'plain_text_input',
-      action_id: SETTINGS_ACTION,
-      multiline: true,
-      initial_value: scheduleToText(s.reminderSchedule),
-      placeholder: text('7 friendly\n14 firm\n30 final'),
-    }, { optional: true, hint: 'One step per line: days after sending and tone (friendly, firm, final); "due-3 friendly" is 3 days before the due date.' }),
+    field(
+      SETTINGS_BLOCKS.emails,
+      'Contacts (invoice and reminder emails)',
+      {
+        type: 'plain_text_input',
+        action_id: SETTINGS_ACTION,
+        initial_value: truncate(s.emails.join(', '), 3000),
+      },
+      { hint: 'Email addresses separated by commas. Open invoices still addressed to the old contacts switch too.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.terms,
+      'Payment terms (days)',
+      {
+        type: 'number_input',
+        action_id: SETTINGS_ACTION,
+        is_decimal_allowed: false,
+        min_value: '0',
+        max_value: '365',
+        initial_value: String(s.paymentTermsDays),
+      },
+      { hint: 'Applies to invoices not sent yet (drafts get the new due date); sent invoices keep theirs.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.preset,
+      'Reminder schedule',
+      {
+        type: 'static_select',
+        action_id: SETTINGS_ACTION,
+        options: PRESET_OPTIONS,
+        initial_option: PRESET_OPTIONS.find((o) => o.value === preset)!,
+      },
+      { hint: 'Open invoices are re-planned at once: reminders already sent are never sent again.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.schedule,
+      'Custom steps (only with "Custom")',
+      {
+        type: 'plain_text_input',
+        action_id: SETTINGS_ACTION,
+        multiline: true,
+        initial_value: scheduleToText(s.reminderSchedule),
+        placeholder: text('7 friendly\n14 firm\n30 final'),
+      },
+      { optional: true, hint: 'One step per line: days after sending and tone (friendly, firm, final); "due-3 friendly" is 3 days before the due date.' },
+    ),
     field(SETTINGS_BLOCKS.finalMode, 'Final step', {
       type: 'radio_buttons',
       action_id: SETTINGS_ACTION,
       options: FINAL_OPTIONS,
       initial_option: FINAL_OPTIONS.find((o) => o.value === s.finalMode)!,
     }),
-    field(SETTINGS_BLOCKS.autoSend, 'New invoices', {
-      type: 'radio_buttons',
-      action_id: SETTINGS_ACTION,
-      options: AUTO_SEND_OPTIONS,
-      initial_option: AUTO_SEND_OPTIONS[s.autoSend ? 1 : 0]!,
-    }, { hint: 'Drafts already waiting for approval stay waiting for a person.' }),
-    field(SETTINGS_BLOCKS.timezone, 'Client time zone', {
-      type: 'plain_text_input',
-      action_id: SETTINGS_ACTION,
-      ...(s.timezone ? { initial_value: s.timezone } : {}),
-      placeholder: text(input.businessTimezone),
-    }, { optional: true, hint: `An IANA name such as Europe/Berlin; empty: the business time zone (${input.businessTimezone}).` }),
-    field(SETTINGS_BLOCKS.hoursStart, 'Quiet hours: send from', {
-      type: 'timepicker',
-      action_id: SETTINGS_ACTION,
-      ...(s.businessHours ? { initial_time: s.businessHours.start } : {}),
-    }, { optional: true, hint: 'With both times set, reminders go out only Monday to Friday between them, in the client time zone; a reminder due outside waits for the next allowed time. Both empty: any time.' }),
-    field(SETTINGS_BLOCKS.hoursEnd, 'Quiet hours: send until', {
-      type: 'timepicker',
-      action_id: SETTINGS_ACTION,
-      ...(s.businessHours ? { initial_time: s.businessHours.end } : {}),
-    }, { optional: true }),
+    field(
+      SETTINGS_BLOCKS.autoSend,
+      'New invoices',
+      {
+        type: 'radio_buttons',
+        action_id: SETTINGS_ACTION,
+        options: AUTO_SEND_OPTIONS,
+        initial_option: AUTO_SEND_OPTIONS[s.autoSend ? 1 : 0]!,
+      },
+      { hint: 'Drafts already waiting for approval stay waiting for a person.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.timezone,
+      'Client time zone',
+      {
+        type: 'plain_text_input',
+        action_id: SETTINGS_ACTION,
+        ...(s.timezone ? { initial_value: s.timezone } : {}),
+        placeholder: text(input.businessTimezone),
+      },
+      { optional: true, hint: `An IANA name such as Europe/Berlin; empty: the business time zone (${input.businessTimezone}).` },
+    ),
+    field(
+      SETTINGS_BLOCKS.hoursStart,
+      'Quiet hours: send from',
+      {
+        type: 'timepicker',
+        action_id: SETTINGS_ACTION,
+        ...(s.businessHours ? { initial_time: s.businessHours.start } : {}),
+      },
+      {
+        optional: true,
+        hint: 'With both times set, reminders go out only Monday to Friday between them, in the client time zone; a reminder due outside waits for the next allowed time. Both empty: any time.',
+      },
+    ),
+    field(
+      SETTINGS_BLOCKS.hoursEnd,
+      'Quiet hours: send until',
+      {
+        type: 'timepicker',
+        action_id: SETTINGS_ACTION,
+        ...(s.businessHours ? { initial_time: s.businessHours.end } : {}),
+      },
+      { optional: true },
+    ),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },
   ];
   return { ...base, submit: text('Save'), close: text('Cancel'), blocks };
@@ -215,7 +255,8 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
 
   const termsText = (get(SETTINGS_BLOCKS.terms).value ?? '').trim();
   const terms = Number(termsText);
-  if (!/^\d+$/.test(termsText) || terms > 365) errors[SETTINGS_BLOCKS.terms] = `Payment terms must be a whole number of days from 0 to 365${termsText ? ` (got "${truncate(termsText, 20)}")` : ''}.`;
+  if (!/^\d+$/.test(termsText) || terms > 365)
+    errors[SETTINGS_BLOCKS.terms] = `Payment terms must be a whole number of days from 0 to 365${termsText ? ` (got "${truncate(termsText, 20)}")` : ''}.`;
 
   const presetValue = get(SETTINGS_BLOCKS.preset).selected_option?.value ?? '';
   let schedule: ReminderStep[] = [];
@@ -256,7 +297,15 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
   if (Object.keys(errors).length || !emails.ok) return { ok: false, errors };
   return {
     ok: true,
-    settings: { emails: emails.emails, paymentTermsDays: terms, reminderSchedule: schedule, finalMode: finalMode as ClientSettings['finalMode'], autoSend: autoSend === 'auto', timezone: tz || null, businessHours },
+    settings: {
+      emails: emails.emails,
+      paymentTermsDays: terms,
+      reminderSchedule: schedule,
+      finalMode: finalMode as ClientSettings['finalMode'],
+      autoSend: autoSend === 'auto',
+      timezone: tz || null,
+      businessHours,
+    },
   };
 }
 
@@ -278,5 +327,7 @@ export function settingsSavedMessage(o: { clientName: string; changed: SettingFi
     o.redated ? `${o.redated} draft${o.redated === 1 ? '' : 's'} re-dated` : '',
     o.readdressed ? `${o.readdressed} invoice${o.readdressed === 1 ? '' : 's'} re-addressed` : '',
   ].filter(Boolean);
-  return { text: `:white_check_mark: Saved ${esc(truncate(o.clientName, 200))}: ${o.changed.map((f) => SETTING_LABELS[f]).join(', ')} changed${effects.length ? ` (${effects.join(', ')})` : ''}.` };
+  return {
+    text: `:white_check_mark: Saved ${esc(truncate(o.clientName, 200))}: ${o.changed.map((f) => SETTING_LABELS[f]).join(', ')} changed${effects.length ? ` (${effects.join(', ')})` : ''}.`,
+  };
 }

@@ -5,7 +5,10 @@ import { clip, esc, fmt, plural, truncate } from './format.js';
 
 const PROVIDER_LABEL: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks Online', freshbooks: 'FreshBooks' };
 const TONE: Record<string, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
-const FINAL_MODE: Record<string, string> = { pause: 'pause: the final notice says work is paused; the owner gets a task and a DM', 'notice-only': 'notice only: the final notice, nothing more' };
+const FINAL_MODE: Record<string, string> = {
+  pause: 'pause: the final notice says work is paused; the owner gets a task and a DM',
+  'notice-only': 'notice only: the final notice, nothing more',
+};
 
 /** "Day 7 after sending: friendly reminder", "3 days before due: friendly reminder". */
 export function stepLabel(step: ReminderStep): string {
@@ -40,7 +43,9 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
           field('Final mode', esc(FINAL_MODE[client.finalMode] ?? client.finalMode)),
           field('Auto-send', client.autoSend ? 'On: drafts go out without approval' : 'Off: approvers send each draft'),
           field('Reminder schedule', schedule),
-          ...(client.businessHours ? [field('Quiet hours', `Reminders Mon–Fri ${client.businessHours.start}–${client.businessHours.end} only, ${esc(client.timezone ?? 'business time zone')}`)] : []),
+          ...(client.businessHours
+            ? [field('Quiet hours', `Reminders Mon–Fri ${client.businessHours.start}–${client.businessHours.end} only, ${esc(client.timezone ?? 'business time zone')}`)]
+            : []),
         ],
       },
       {
@@ -51,7 +56,10 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
           field('Average days to pay', days),
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Client id \`${esc(truncate(client.id, 100))}\` · \`/invoices list ${esc(truncate(client.id, 100))}\` shows its invoices` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `Client id \`${esc(truncate(client.id, 100))}\` · \`/invoices list ${esc(truncate(client.id, 100))}\` shows its invoices` }],
+      },
     ],
   };
 }

@@ -28,5 +28,9 @@ export function creditNote(o: {
 export function backendCreditNote(o: { amount: number; currency: string; backendName: string; balance: number | null }): ThreadPost {
   const head = `:receipt: Credit of ${fmt(o.amount, o.currency)} applied in ${sourceLabel(o.backendName)}.`;
   if (o.balance === null) return post(head);
-  return post(o.balance <= 0 ? `${head} *Settled by credit*: nothing left to pay, reminders stopped.` : `${head} Open balance now *${fmt(o.balance, o.currency)}*; reminders continue for it.`);
+  return post(
+    o.balance <= 0
+      ? `${head} *Settled by credit*: nothing left to pay, reminders stopped.`
+      : `${head} Open balance now *${fmt(o.balance, o.currency)}*; reminders continue for it.`,
+  );
 }

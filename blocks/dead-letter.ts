@@ -45,16 +45,18 @@ const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 
 export function deadLetterMessage(event: InboxEvent, options: { timezone: string }): { text: string; blocks: KnownBlock[] } {
   const tz = options.timezone;
   const summary = eventSummary(event);
-  const facts = [
-    `*What:* ${summary}`,
-    `*First arrived:* ${when(event.receivedAt, tz)} · *Attempts:* ${event.attempts}`,
-    `*Last error:*\n${errorBlock(event.lastError)}`,
-  ].join('\n');
+  const facts = [`*What:* ${summary}`, `*First arrived:* ${when(event.receivedAt, tz)} · *Attempts:* ${event.attempts}`, `*Last error:*\n${errorBlock(event.lastError)}`].join(
+    '\n',
+  );
   const retried = event.retriedBy ? `Retried by ${who(event.retriedBy)}` : 'Retried';
   if (event.processedAt) {
     return {
       text: `Dead letter done: ${summary}`,
-      blocks: [section(`:white_check_mark: *Dead letter done.* ${retried}: processed ${when(event.processedAt, tz)}.\n*What:* ${summary}\n*First arrived:* ${when(event.receivedAt, tz)} · *Attempts:* ${event.attempts}`)],
+      blocks: [
+        section(
+          `:white_check_mark: *Dead letter done.* ${retried}: processed ${when(event.processedAt, tz)}.\n*What:* ${summary}\n*First arrived:* ${when(event.receivedAt, tz)} · *Attempts:* ${event.attempts}`,
+        ),
+      ],
     };
   }
   if (!event.deadAt) {
@@ -69,7 +71,10 @@ export function deadLetterMessage(event: InboxEvent, options: { timezone: string
     blocks: [
       section(`:rotating_light: *Gave up on a stored event*${again}: it was not acted on. Fix the cause, then Retry.\n${facts}`),
       { type: 'actions', elements: [retryButton(event.id)] },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `Gave up ${when(event.deadAt, tz)} after ${plural(event.windowAttempts, 'attempt')} in its window. Retry: approvers only.` }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `Gave up ${when(event.deadAt, tz)} after ${plural(event.windowAttempts, 'attempt')} in its window. Retry: approvers only.` }],
+      },
     ],
   };
 }

@@ -35,7 +35,10 @@ export function editInvoiceModal(view: InvoiceView): ModalView {
           type: 'section',
           text: {
             type: 'mrkdwn',
-            text: clip(`${esc(view.number)} has ${view.lines.length} lines, too many to edit in Slack (${linesText.length} of ${INPUT_MAX} characters). Discard it and fix the milestone, or edit it in the invoicing back-end.`, 3000),
+            text: clip(
+              `${esc(view.number)} has ${view.lines.length} lines, too many to edit in Slack (${linesText.length} of ${INPUT_MAX} characters). Discard it and fix the milestone, or edit it in the invoicing back-end.`,
+              3000,
+            ),
           },
         },
       ],
@@ -95,9 +98,7 @@ export interface ViewStateValue {
 }
 export type ViewStateValues = Record<string, Record<string, ViewStateValue | undefined> | undefined>;
 
-export type EditSubmission =
-  | { ok: true; lines: InvoiceLine[]; dueDate: string; recipients: string[] }
-  | { ok: false; errors: Partial<Record<EditBlockId, string>> };
+export type EditSubmission = { ok: true; lines: InvoiceLine[]; dueDate: string; recipients: string[] } | { ok: false; errors: Partial<Record<EditBlockId, string>> };
 
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 const MAX_LINE_ERRORS = 3;
@@ -148,7 +149,14 @@ export function parseEmailList(raw: string): { ok: true; emails: string[] } | { 
     }
   }
   if (bad.length === 1) return { ok: false, error: `"${truncate(bad[0]!, 80)}" is not an email address.` };
-  if (bad.length > 1) return { ok: false, error: `These are not email addresses: ${bad.slice(0, 5).map((b) => `"${truncate(b, 80)}"`).join(', ')}.` };
+  if (bad.length > 1)
+    return {
+      ok: false,
+      error: `These are not email addresses: ${bad
+        .slice(0, 5)
+        .map((b) => `"${truncate(b, 80)}"`)
+        .join(', ')}.`,
+    };
   if (emails.length === 0) return { ok: false, error: 'Add at least one email address.' };
   return { ok: true, emails };
 }

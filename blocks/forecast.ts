@@ -30,7 +30,10 @@ function table(c: ForecastView['currencies'][number]): string {
 export function forecastMessage(view: ForecastView, options: { chartByDm?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const asOf = ymdLabel(view.asOf);
   if (view.currencies.length === 0) {
-    const text = clip(`Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.${view.notes?.length ? ` ${esc(view.notes.join(' '))}` : ''}`, 3000);
+    const text = clip(
+      `Nothing open or scheduled as of ${asOf}, so no inflows are expected. Set a starting balance with \`/invoices balance &lt;amount&gt;\`.${view.notes?.length ? ` ${esc(view.notes.join(' '))}` : ''}`,
+      3000,
+    );
     return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
   }
   const shown = view.currencies.slice(0, MAX_CURRENCIES);
@@ -42,7 +45,9 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
       `Overdue now: *${fmt(f.overdue, f.currency)}*${f.overdueCount ? ` (${plural(f.overdueCount, 'invoice')})` : ''}`,
       ...(f.doubtful ? [`Not counted on (later than any client has ever paid): ${fmt(f.doubtful, f.currency)}`] : []),
       ...(f.later ? [`Expected after 30 days: ${fmt(f.later, f.currency)}`] : []),
-      c.startingBalance === null ? '_No starting balance set: `/invoices balance &lt;amount&gt; ' + f.currency + '`_' : `Starting balance ${fmt(c.startingBalance, f.currency)}${c.balanceSource ? ` (from ${esc(c.balanceSource)})` : ''}`,
+      c.startingBalance === null
+        ? '_No starting balance set: `/invoices balance &lt;amount&gt; ' + f.currency + '`_'
+        : `Starting balance ${fmt(c.startingBalance, f.currency)}${c.balanceSource ? ` (from ${esc(c.balanceSource)})` : ''}`,
     ];
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(`${facts.join('\n')}\n${table(c)}`, 3000) } }, { type: 'divider' });
   }
@@ -53,11 +58,16 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
     elements: [
       {
         type: 'mrkdwn',
-        text: clip(`${view.notes?.length ? `:warning: ${esc(view.notes.join(' '))}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`, 3000),
+        text: clip(
+          `${view.notes?.length ? `:warning: ${esc(view.notes.join(' '))}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
+          3000,
+        ),
       },
     ],
   });
-  const summary = shown.map((c) => `${c.forecast.currency} ${fmt(c.forecast.total30d, c.forecast.currency)} expected, ${fmt(c.forecast.overdue, c.forecast.currency)} overdue`).join('; ');
+  const summary = shown
+    .map((c) => `${c.forecast.currency} ${fmt(c.forecast.total30d, c.forecast.currency)} expected, ${fmt(c.forecast.overdue, c.forecast.currency)} overdue`)
+    .join('; ');
   return { text: `Cash-flow forecast as of ${asOf}: ${summary}`, blocks };
 }
 

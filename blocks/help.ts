@@ -42,7 +42,10 @@ export function helpMessage(): { text: string; blocks: KnownBlock[] } {
 }
 
 export function unknownCommandMessage(subcommand: string): { text: string; blocks: KnownBlock[] } {
-  const shown = subcommand.replace(/[`\n\r]/g, '').trim().slice(0, 40);
+  const shown = subcommand
+    .replace(/[`\n\r]/g, '')
+    .trim()
+    .slice(0, 40);
   const lead = shown ? `I don't know \`${esc(shown)}\` yet.` : 'Tell me what you need.';
   const text = `${lead} Try \`/invoices aging\`, or \`/invoices help\` for everything I can do.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };

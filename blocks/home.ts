@@ -51,16 +51,14 @@ export function homeNotAllowedView(billingChannelId: string): HomeView {
 
 function totals(d: HomeDashboard): KnownBlock[] {
   if (d.currencies.length === 0) return [section(':tada: Nothing outstanding: every invoice sent has been paid.')];
-  const shown = d.currencies.slice(0, CURRENCIES_SHOWN).map(
-    (c): KnownBlock => ({
-      type: 'section',
-      fields: [
-        { type: 'mrkdwn', text: `*Outstanding (${c.currency})*\n${fmt(c.outstanding, c.currency)} · ${plural(c.openCount, 'invoice')}` },
-        { type: 'mrkdwn', text: `*Overdue*\n${fmt(c.overdue, c.currency)} · ${plural(c.overdueCount, 'invoice')}` },
-        { type: 'mrkdwn', text: `*DSO*\n${c.dso === null ? '—' : plural(c.dso, 'day')}` },
-      ],
-    }),
-  );
+  const shown = d.currencies.slice(0, CURRENCIES_SHOWN).map((c): KnownBlock => ({
+    type: 'section',
+    fields: [
+      { type: 'mrkdwn', text: `*Outstanding (${c.currency})*\n${fmt(c.outstanding, c.currency)} · ${plural(c.openCount, 'invoice')}` },
+      { type: 'mrkdwn', text: `*Overdue*\n${fmt(c.overdue, c.currency)} · ${plural(c.overdueCount, 'invoice')}` },
+      { type: 'mrkdwn', text: `*DSO*\n${c.dso === null ? '—' : plural(c.dso, 'day')}` },
+    ],
+  }));
   const rest = d.currencies.slice(CURRENCIES_SHOWN);
   const more = rest.length ? [context(`Also outstanding: ${rest.map((c) => `${fmt(c.outstanding, c.currency)} (${fmt(c.overdue, c.currency)} overdue)`).join(' · ')}`)] : [];
   return [...shown, ...more, context(`DSO = open receivables ÷ invoiced in the last ${d.dsoWindowDays} days × ${d.dsoWindowDays}, per currency.`)];
@@ -97,12 +95,11 @@ function clientBlocks(clients: readonly ClientLine[], room: number, approver: bo
     return {
       type: 'section',
       text: { type: 'mrkdwn', text: `*${esc(truncate(c.name, 100))}* · ${open}` },
-      ...(approver
-        ? { accessory: { type: 'button', action_id: OPEN_CLIENT_SETTINGS, value: c.id, text: { type: 'plain_text', text: 'Settings' } } }
-        : {}),
+      ...(approver ? { accessory: { type: 'button', action_id: OPEN_CLIENT_SETTINGS, value: c.id, text: { type: 'plain_text', text: 'Settings' } } } : {}),
     };
   });
   const hidden = sorted.length - fits;
-  if (hidden > 0) blocks.push(context(`${plural(hidden, 'more client')} not shown (Slack allows ${HOME_MAX_BLOCKS} blocks here): \`/invoices client &lt;name&gt;\` shows any of them.`));
+  if (hidden > 0)
+    blocks.push(context(`${plural(hidden, 'more client')} not shown (Slack allows ${HOME_MAX_BLOCKS} blocks here): \`/invoices client &lt;name&gt;\` shows any of them.`));
   return blocks;
 }

@@ -32,7 +32,10 @@ export function inboxBlocks(inbox: InboxBacklog & { checkedAt: Date }, options: 
     text: { type: 'mrkdwn', text: clip(`${eventSummary(event)}\ngave up ${when(event.deadAt ?? inbox.checkedAt, tz)} after ${plural(event.attempts, 'attempt')}`, 3000) },
     accessory: retryButton(event.id),
   }));
-  const more = inbox.deadLetters > inbox.newestDead.length ? ` The ${inbox.deadLetters - inbox.newestDead.length} older ones carry the same button on their messages in the billing channel.` : '';
+  const more =
+    inbox.deadLetters > inbox.newestDead.length
+      ? ` The ${inbox.deadLetters - inbox.newestDead.length} older ones carry the same button on their messages in the billing channel.`
+      : '';
   return [
     section(`*Inbox (webhooks and replies)*\n${backlog}\n${dead}`),
     ...letters,

@@ -35,7 +35,13 @@ export function invoiceListMessage(list: InvoiceList, options: { timezone: strin
 
 function listRow(view: InvoiceView, today: string, timezone: string): string {
   const overdue = isOpen(view.status) && view.status !== 'draft' && view.status !== 'approved' ? daysBetween(view.dueDate, today) : 0;
-  const parts = [`*${esc(truncate(view.number, 40))}*`, esc(truncate(view.clientName, 60)), esc(truncate(view.milestone, 80)), fmt(view.total, view.currency), statusText(view, timezone)];
+  const parts = [
+    `*${esc(truncate(view.number, 40))}*`,
+    esc(truncate(view.clientName, 60)),
+    esc(truncate(view.milestone, 80)),
+    fmt(view.total, view.currency),
+    statusText(view, timezone),
+  ];
   if (overdue > 0) parts.push(`*${plural(overdue, 'day')} overdue*`);
   return `• ${parts.join(' · ')}`;
 }

@@ -45,7 +45,10 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: ${clip(esc(view.attention), 2900)}` }] });
   }
   if (view.status === 'draft' && view.overCeiling) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:octagonal_sign: *Held for a human, never sent by itself:* ${esc(view.overCeiling)}. Approving asks you to confirm this total.` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `:octagonal_sign: *Held for a human, never sent by itself:* ${esc(view.overCeiling)}. Approving asks you to confirm this total.` }],
+    });
   }
   if (view.status === 'draft') blocks.push(draftActions(view, pendingTaxNote(view) ? `${total} + tax` : total));
   else if (view.status === 'sent' || view.status === 'partially_paid') blocks.push(invoiceDisputeActions(view));
@@ -146,7 +149,10 @@ function draftActions(view: InvoiceView, total: string): KnownBlock {
         value: approveButtonValue(view),
         confirm: {
           title: { type: 'plain_text', text: truncate(view.overCeiling ? `Over the ceiling: send ${view.number}?` : `Send ${view.number}?`, 100) },
-          text: { type: 'mrkdwn', text: clip(`${view.overCeiling ? `:warning: ${esc(view.overCeiling)}.\n` : ''}${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300) },
+          text: {
+            type: 'mrkdwn',
+            text: clip(`${view.overCeiling ? `:warning: ${esc(view.overCeiling)}.\n` : ''}${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300),
+          },
           confirm: { type: 'plain_text', text: 'Approve & send' },
           deny: { type: 'plain_text', text: 'Not yet' },
         },

@@ -2,25 +2,42 @@
 type Obj = Record<string, unknown>;
 
 const EMOJI: Record<string, string> = {
-  warning: '⚠️', white_check_mark: '✅', email: '📧', bell: '🔔', rotating_light: '🚨', link: '🔗', hourglass_flowing_sand: '⏳',
-  no_entry_sign: '🚫', x: '❌', tada: '🎉', zzz: '💤', double_vertical_bar: '⏸️', outbox_tray: '📤', heavy_minus_sign: '➖',
-  pencil2: '✏️', wastebasket: '🗑️', speech_balloon: '💬', receipt: '🧾',
+  warning: '⚠️',
+  white_check_mark: '✅',
+  email: '📧',
+  bell: '🔔',
+  rotating_light: '🚨',
+  link: '🔗',
+  hourglass_flowing_sand: '⏳',
+  no_entry_sign: '🚫',
+  x: '❌',
+  tada: '🎉',
+  zzz: '💤',
+  double_vertical_bar: '⏸️',
+  outbox_tray: '📤',
+  heavy_minus_sign: '➖',
+  pencil2: '✏️',
+  wastebasket: '🗑️',
+  speech_balloon: '💬',
+  receipt: '🧾',
 };
 
 /** Slack mrkdwn → plain text: links as `label (url)`, mentions as `@U123`, entities decoded, bold markers dropped. */
 export function mrkdwnToText(text: string): string {
-  return text
-    .replace(/<([a-z][a-z0-9+.-]*:[^|>]+)\|([^>]+)>/gi, '$2 ($1)')
-    .replace(/<([a-z][a-z0-9+.-]*:[^|>]+)>/gi, '$1')
-    .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
-    .replace(/<#[A-Z0-9]+\|([^>]+)>/g, '#$1')
-    .replace(/<!(here|channel|everyone)>/g, '@$1')
-    .replace(/(^|[\s(_])\*([^*\n]+)\*(?=$|[\s).,:;!?_—])/gm, '$1$2')
-    // Unknown names stay as `:name:` rather than vanish (and times such as 10:30:00 are left alone).
-    .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole)
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return (
+    text
+      .replace(/<([a-z][a-z0-9+.-]*:[^|>]+)\|([^>]+)>/gi, '$2 ($1)')
+      .replace(/<([a-z][a-z0-9+.-]*:[^|>]+)>/gi, '$1')
+      .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
+      .replace(/<#[A-Z0-9]+\|([^>]+)>/g, '#$1')
+      .replace(/<!(here|channel|everyone)>/g, '@$1')
+      .replace(/(^|[\s(_])\*([^*\n]+)\*(?=$|[\s).,:;!?_—])/gm, '$1$2')
+      // Unknown names stay as `:name:` rather than vanish (and times such as 10:30:00 are left alone).
+      .replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole)
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+  );
 }
 
 const textOf = (o: unknown): string => (o && typeof o === 'object' && typeof (o as Obj).text === 'string' ? ((o as Obj).text as string) : '');

@@ -6,7 +6,6 @@ import { clip, esc, plural, truncate } from './format.js';
 import { inboxBlocks } from './inbox-status.js';
 import { sourceLabel } from './source-labels.js';
 
-
 function when(at: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: timezone, month: 'short', day: 'numeric', year: 'numeric', hour: 'numeric', minute: '2-digit' }).format(at);
 }
@@ -32,7 +31,9 @@ function webhookSections(registrations: WebhookRegistration[], timezone: string)
     if (!lines.includes(`${sourceLabel(r.tool)}:`)) lines.push(`${sourceLabel(r.tool)}:`);
     const state = r.status === 'active' ? ':white_check_mark: active' : ':hourglass_flowing_sand: pending';
     const delivery = r.lastDeliveryAt ? `last delivery ${when(r.lastDeliveryAt, timezone)}` : 'no delivery yet';
-    lines.push(`• \`${esc(truncate(r.resource, 64))}\` ${state}${r.mode === 'manual' ? ' (by hand)' : ''}, connected by <@${esc(r.createdBy)}> ${when(r.createdAt, timezone)}, ${delivery}`);
+    lines.push(
+      `• \`${esc(truncate(r.resource, 64))}\` ${state}${r.mode === 'manual' ? ' (by hand)' : ''}, connected by <@${esc(r.createdBy)}> ${when(r.createdAt, timezone)}, ${delivery}`,
+    );
   }
   const chunks: string[] = [];
   for (const line of lines) {
@@ -45,7 +46,9 @@ function webhookSections(registrations: WebhookRegistration[], timezone: string)
 
 /** `/invoices status`: one line per connection, worst states marked so they stand out. */
 export function statusMessage(status: IntegrationStatus, options: { timezone: string }): { text: string; blocks: KnownBlock[] } {
-  const tools = status.projectTools.length ? status.projectTools.map((t) => `:white_check_mark: ${sourceLabel(t)}: configured`).join('\n') : ':warning: None configured: no milestone becomes a draft';
+  const tools = status.projectTools.length
+    ? status.projectTools.map((t) => `:white_check_mark: ${sourceLabel(t)}: configured`).join('\n')
+    : ':warning: None configured: no milestone becomes a draft';
   const backends = status.backends.length
     ? status.backends.map((b) => (b.oauth ? connectionLine(b.name, b.connection, options.timezone) : `:white_check_mark: ${sourceLabel(b.name)}: configured (API key)`)).join('\n')
     : ':warning: None configured';

@@ -14,10 +14,7 @@ export interface TemplateModalState {
   rev: number;
 }
 
-export type TemplatePreview =
-  | { kind: 'rendered'; basedOn: string; subject: string; text: string }
-  | { kind: 'errors'; errors: TemplateErrors }
-  | { kind: 'note'; text: string };
+export type TemplatePreview = { kind: 'rendered'; basedOn: string; subject: string; text: string } | { kind: 'errors'; errors: TemplateErrors } | { kind: 'note'; text: string };
 
 export interface TemplateModalInput {
   state: TemplateModalState;
@@ -32,7 +29,9 @@ export interface TemplateModalInput {
 export const blockIdOf = (field: keyof typeof TEMPLATE_ACTIONS, rev: number) => `${TEMPLATE_BLOCKS[field]}_${rev}`;
 
 export function placeholderHint(kind: TemplateKind): string {
-  const names = Object.keys(placeholdersOf(kind)).map((n) => `{{${n}}}`).join(' ');
+  const names = Object.keys(placeholdersOf(kind))
+    .map((n) => `{{${n}}}`)
+    .join(' ');
   return `Placeholders: ${names}. Conditional text: {{#if overdue}}…{{else}}…{{/if}} (also {{#unless name}}). ${kind === 'credit' ? '' : '{{link}} is required.'}`.trim();
 }
 
@@ -66,7 +65,11 @@ export function templateModal(input: TemplateModalInput): ModalView {
           value: 'reset',
           confirm: {
             title: { type: 'plain_text', text: 'Reset this template?' },
-            text: { type: 'plain_text', text: state.scope === '*' ? 'The shipped wording is used again from the next email on.' : "This client's own wording is dropped; the workspace template applies again." },
+            text: {
+              type: 'plain_text',
+              text:
+                state.scope === '*' ? 'The shipped wording is used again from the next email on.' : "This client's own wording is dropped; the workspace template applies again.",
+            },
             confirm: { type: 'plain_text', text: 'Reset' },
             deny: { type: 'plain_text', text: 'Cancel' },
           },
@@ -142,20 +145,20 @@ export interface TemplateListEntry {
   edited?: { by: string; on: string };
 }
 
-const stateOf = (e: TemplateListEntry): string =>
-  [esc(e.state), e.edited ? `edited by ${who(e.edited.by)} on ${esc(e.edited.on)}` : ''].filter(Boolean).join(', ');
+const stateOf = (e: TemplateListEntry): string => [esc(e.state), e.edited ? `edited by ${who(e.edited.by)} on ${esc(e.edited.on)}` : ''].filter(Boolean).join(', ');
 
 /** `/invoices templates`: each template with its state and an Edit button. */
 export function templateListMessage(entries: readonly TemplateListEntry[]): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: '*Email templates*  (`/invoices template &lt;kind&gt; [client]` opens one directly; kinds: ' + TEMPLATE_KINDS.join(', ') + ')' } },
-    ...entries.slice(0, 40).map(
-      (e): KnownBlock => ({
-        type: 'section',
-        text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[e.kind]}* — ${esc(e.scopeLabel)}: ${stateOf(e)}`, 3000) },
-        accessory: { type: 'button', action_id: TEMPLATE_EDIT, text: { type: 'plain_text', text: 'Edit' }, value: `${e.kind}|${e.scope}` },
-      }),
-    ),
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Email templates*  (`/invoices template &lt;kind&gt; [client]` opens one directly; kinds: ' + TEMPLATE_KINDS.join(', ') + ')' },
+    },
+    ...entries.slice(0, 40).map((e): KnownBlock => ({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[e.kind]}* — ${esc(e.scopeLabel)}: ${stateOf(e)}`, 3000) },
+      accessory: { type: 'button', action_id: TEMPLATE_EDIT, text: { type: 'plain_text', text: 'Edit' }, value: `${e.kind}|${e.scope}` },
+    })),
   ];
   return { text: clip(`Email templates: ${entries.map((e) => `${e.kind} (${esc(e.scopeLabel)}): ${stateOf(e)}`).join('; ')}`, 3000), blocks };
 }

@@ -33,23 +33,12 @@ export function reminderSkippedNote(o: { stepNumber: number; reason: string }): 
 }
 
 /** "Paid $1,500.00 on Dec 3, 2026 — 10 days after sending" (or the partial variant with the balance left). */
-export function paymentNote(o: {
-  amount: number;
-  currency: string;
-  paidAt: Date;
-  daysAfterSending: number;
-  fullyPaid: boolean;
-  balance: number;
-  timezone: string;
-}): ThreadPost {
+export function paymentNote(o: { amount: number; currency: string; paidAt: Date; daysAfterSending: number; fullyPaid: boolean; balance: number; timezone: string }): ThreadPost {
   const after = o.daysAfterSending <= 0 ? 'the day it was sent' : `${plural(o.daysAfterSending, 'day')} after sending`;
   const when = `on ${dateLabel(o.paidAt, o.timezone)} — ${after}`;
   return o.fullyPaid
     ? post(`:white_check_mark: Paid ${fmt(o.amount, o.currency)} ${when}. Reminders stopped.`)
-    : post(
-        `:heavy_minus_sign: Partial payment of ${fmt(o.amount, o.currency)} ${when}. ` +
-          `${fmt(o.balance, o.currency)} still open; reminders continue for the balance.`,
-      );
+    : post(`:heavy_minus_sign: Partial payment of ${fmt(o.amount, o.currency)} ${when}. ` + `${fmt(o.balance, o.currency)} still open; reminders continue for the balance.`);
 }
 
 export function escalationNote(o: { taskUrl: string | null; ownerUserId: string }): ThreadPost {
@@ -87,14 +76,7 @@ export function editedNote(o: { by: string }): ThreadPost {
 }
 
 /** The DM to the account owner when the final step escalates; `permalinkText` links the escalation task. */
-export function ownerEscalationDm(o: {
-  number: string;
-  clientName: string;
-  balance: number;
-  currency: string;
-  daysSinceSent: number;
-  permalinkText: string | null;
-}): ThreadPost {
+export function ownerEscalationDm(o: { number: string; clientName: string; balance: number; currency: string; daysSinceSent: number; permalinkText: string | null }): ThreadPost {
   const task = o.permalinkText ? ` ${link(o.permalinkText, 'Open the escalation task')}.` : '';
   return post(
     `:rotating_light: *${esc(o.clientName)}* has not paid invoice ${esc(o.number)} (${fmt(o.balance, o.currency)} open) ` +

@@ -62,27 +62,35 @@ export async function startScheduler(services: Services, options: SchedulerOptio
   const beatFailed = (name: string) => (err: unknown) =>
     services.log.warn({ job: name, err: err instanceof Error ? err.message : String(err) }, 'could not refresh the job lock; another process may take the job over');
 
-  agenda.define(JOBS.dueWork, async (job) => {
-    const started = performance.now();
-    const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.dueWork), () => runDueWork(services)).catch((err: unknown) => {
-      services.metrics.sweepFinished('error', (performance.now() - started) / 1000);
-      throw err;
-    });
-    services.metrics.sweepFinished('ok', (performance.now() - started) / 1000);
-    lastDueWorkAt = services.clock.now();
-    // Shared by every process (only one runs each sweep): GET /readyz reads it.
-    await recordSweepFinished(services.db.pool, lastDueWorkAt, services.instanceId).catch((err: unknown) =>
-      services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sweep heartbeat not stored'),
-    );
-    if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
-      services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
-    }
-  }, { concurrency: 1, lockLifetime: options.lockLifetimeMs });
+  agenda.define(
+    JOBS.dueWork,
+    async (job) => {
+      const started = performance.now();
+      const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.dueWork), () => runDueWork(services)).catch((err: unknown) => {
+        services.metrics.sweepFinished('error', (performance.now() - started) / 1000);
+        throw err;
+      });
+      services.metrics.sweepFinished('ok', (performance.now() - started) / 1000);
+      lastDueWorkAt = services.clock.now();
+      // Shared by every process (only one runs each sweep): GET /readyz reads it.
+      await recordSweepFinished(services.db.pool, lastDueWorkAt, services.instanceId).catch((err: unknown) =>
+        services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'sweep heartbeat not stored'),
+      );
+      if (report.reminders.length || report.delivered || report.retriedEvents || report.flaggedUnknown || report.postedDrafts) {
+        services.log.info({ ...report, reminders: report.reminders.length }, 'due work done');
+      }
+    },
+    { concurrency: 1, lockLifetime: options.lockLifetimeMs },
+  );
 
-  agenda.define(JOBS.pollPayments, async (job) => {
-    const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.pollPayments), () => pollOpenInvoices(services));
-    if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
-  }, { concurrency: 1, lockLifetime: options.lockLifetimeMs });
+  agenda.define(
+    JOBS.pollPayments,
+    async (job) => {
+      const report = await withHeartbeat(job, options.lockLifetimeMs, beatFailed(JOBS.pollPayments), () => pollOpenInvoices(services));
+      if (report.changed || report.rateLimited.length || report.failed) services.log.info(report, 'payment poll done');
+    },
+    { concurrency: 1, lockLifetime: options.lockLifetimeMs },
+  );
 
   const startedAt = services.clock.now();
   await agenda.start();

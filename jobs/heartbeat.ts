@@ -15,13 +15,16 @@ export const BEATS_PER_LIFETIME = 3;
  */
 export async function withHeartbeat<T>(job: Touchable, lockLifetimeMs: number, onBeatError: (err: unknown) => void, work: () => Promise<T>): Promise<T> {
   let beating: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (beating) return; // the previous beat is still waiting on the database
-    beating = job
-      .touch()
-      .catch(onBeatError)
-      .finally(() => void (beating = null));
-  }, Math.floor(lockLifetimeMs / BEATS_PER_LIFETIME));
+  const timer = setInterval(
+    () => {
+      if (beating) return; // the previous beat is still waiting on the database
+      beating = job
+        .touch()
+        .catch(onBeatError)
+        .finally(() => void (beating = null));
+    },
+    Math.floor(lockLifetimeMs / BEATS_PER_LIFETIME),
+  );
   try {
     return await work();
   } finally {

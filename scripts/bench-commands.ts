@@ -62,11 +62,20 @@ async function main(): Promise<void> {
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
     ...(database.url ? { DATABASE_URL: database.url } : {}),
-    SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl,
-    BILLING_CHANNEL_ID: CHANNEL, OWNER_SLACK_USER_ID: 'UOWNER', APPROVER_SLACK_USER_IDS: APPROVER,
-    STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url,
-    ASANA_ACCESS_TOKEN: asana.token, ASANA_API_URL: asana.url,
-    SMTP_URL: smtp.url, EMAIL_FROM: 'Bench <billing@bench.example>', BUSINESS_NAME: 'Bench Co',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    BILLING_CHANNEL_ID: CHANNEL,
+    OWNER_SLACK_USER_ID: 'UOWNER',
+    APPROVER_SLACK_USER_IDS: APPROVER,
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    ASANA_ACCESS_TOKEN: asana.token,
+    ASANA_API_URL: asana.url,
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Bench <billing@bench.example>',
+    BUSINESS_NAME: 'Bench Co',
     CLIENTS_FILE: join(dir, 'clients.yml'),
   });
   // No scheduler: nothing but the commands should load the machine while they are timed.
@@ -74,7 +83,9 @@ async function main(): Promise<void> {
   try {
     const seedStart = performance.now();
     await seedInvoices(bot.services.db.pool, INVOICES, clock.now());
-    console.log(`duebot command bench: ${INVOICES} invoices, ${CLIENTS} clients, database ${bot.services.db.kind}; seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; ${RUNS} runs per command`);
+    console.log(
+      `duebot command bench: ${INVOICES} invoices, ${CLIENTS} clients, database ${bot.services.db.kind}; seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s; ${RUNS} runs per command`,
+    );
 
     const post = async (body: string) => {
       const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', body, headers: signSlackRequest(SIGNING_SECRET, body) });

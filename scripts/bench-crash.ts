@@ -26,7 +26,9 @@ const random = seededRandom(seed);
 
 console.log(`crash benchmark: ${trials} trials, seed ${seed}, JOBS_LOCK_LIFETIME ${lockLifetime ?? 'default'}, on ${new URL(serverUrl).host}`);
 const clean = await runCrashTrial({ serverUrl, kill: null, lockLifetime, waitMs });
-console.log(`clean run: approve ${clean.phaseMs.approve} ms, send ${clean.phaseMs.send} ms, remind ${clean.phaseMs.remind} ms, pay ${clean.phaseMs.pay} ms (from each trigger); problems: ${[...clean.duplicates, ...clean.lost].join(', ') || 'none'}`);
+console.log(
+  `clean run: approve ${clean.phaseMs.approve} ms, send ${clean.phaseMs.send} ms, remind ${clean.phaseMs.remind} ms, pay ${clean.phaseMs.pay} ms (from each trigger); problems: ${[...clean.duplicates, ...clean.lost].join(', ') || 'none'}`,
+);
 
 const results: TrialResult[] = [];
 for (let i = 0; i < trials; i += 1) {
@@ -46,7 +48,9 @@ if (results.length) {
   for (const phase of PHASES) {
     const of = results.filter((r) => r.kill?.phase === phase);
     const rec = latencySummary(of.map((r) => r.finishMs ?? NaN));
-    console.log(`${phase.padEnd(8)} ${String(of.length).padStart(5)}  ${String(of.filter((r) => r.interrupted).length).padStart(8)}  ${String(of.filter((r) => r.flagged.length).length).padStart(15)}  ${(rec.p50 / 1000).toFixed(1)} / ${(rec.p95 / 1000).toFixed(1)} / ${(rec.max / 1000).toFixed(1)} s`);
+    console.log(
+      `${phase.padEnd(8)} ${String(of.length).padStart(5)}  ${String(of.filter((r) => r.interrupted).length).padStart(8)}  ${String(of.filter((r) => r.flagged.length).length).padStart(15)}  ${(rec.p50 / 1000).toFixed(1)} / ${(rec.p95 / 1000).toFixed(1)} / ${(rec.max / 1000).toFixed(1)} s`,
+    );
   }
   const all = latencySummary(results.map((r) => r.finishMs ?? NaN));
   const midWork = latencySummary(results.filter((r) => r.interrupted).map((r) => r.finishMs ?? NaN));
@@ -54,8 +58,10 @@ if (results.length) {
   const flaggedKinds = new Map<string, number>();
   for (const r of results) for (const f of r.flagged) flaggedKinds.set(f, (flaggedKinds.get(f) ?? 0) + 1);
   console.log(`approvals acknowledged to Slack but not stored before the kill (the approver clicked again): ${count((r) => r.ackedClickLost)}`);
-  console.log(`\ntrials ${results.length}, duplicates ${count((r) => r.duplicates.length > 0)}, lost ${count((r) => r.lost.length > 0)}, flagged for a human ${count((r) => r.flagged.length > 0)}` +
-    `${flaggedKinds.size ? ` (${[...flaggedKinds].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`);
+  console.log(
+    `\ntrials ${results.length}, duplicates ${count((r) => r.duplicates.length > 0)}, lost ${count((r) => r.lost.length > 0)}, flagged for a human ${count((r) => r.flagged.length > 0)}` +
+      `${flaggedKinds.size ? ` (${[...flaggedKinds].map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
+  );
   const figures = (s: { p50: number; p95: number; max: number }) => `p50 ${(s.p50 / 1000).toFixed(1)} s, p95 ${(s.p95 / 1000).toFixed(1)} s, max ${(s.max / 1000).toFixed(1)} s`;
   console.log(`fresh process up after the kill (start-up): ${figures(restart)}`);
   console.log(`work finished after the restart, all trials: ${figures(all)}; kills mid-work: ${figures(midWork)}`);

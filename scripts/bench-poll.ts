@@ -34,7 +34,24 @@ try {
   // Out of the open listing, as paid ones would be, but with nothing to apply (applying posts to Slack).
   for (const id of ids.slice(1, 1 + PAID)) fake.invoices.set(id, { ...template, id, status: 'draft' });
 
-  await upsertClients(db.pool, [{ id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 7, provider: 'stripe', asanaProjectGids: [], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false }], now);
+  await upsertClients(
+    db.pool,
+    [
+      {
+        id: 'acme',
+        name: 'Acme Ltd',
+        emails: ['ap@acme.example'],
+        currency: 'USD',
+        paymentTermsDays: 7,
+        provider: 'stripe',
+        asanaProjectGids: [],
+        reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+        finalMode: 'pause',
+        autoSend: false,
+      },
+    ],
+    now,
+  );
   await insertOpenInvoices(db.pool, { clientId: 'acme', provider: 'stripe', count: COUNT, status: 'sent', providerIds: ids, now });
   const services = { db, clock: { now: () => new Date() }, backends: { stripe }, log: createLogger('silent') } as unknown as Services;
 
@@ -45,7 +62,9 @@ try {
     const started = performance.now();
     const report = await pollOpenInvoices(services, { limits });
     const ms = performance.now() - started;
-    console.log(`${label.padEnd(34)} ${COUNT} open invoices: ${(ms / 1000).toFixed(2)} s, ${listPages() - pagesBefore} list pages + ${reads() - before} single reads, checked ${report.checked.stripe ?? 0}, deferred ${report.deferred.stripe ?? 0}, failed ${report.failed} (${db.kind})`);
+    console.log(
+      `${label.padEnd(34)} ${COUNT} open invoices: ${(ms / 1000).toFixed(2)} s, ${listPages() - pagesBefore} list pages + ${reads() - before} single reads, checked ${report.checked.stripe ?? 0}, deferred ${report.deferred.stripe ?? 0}, failed ${report.failed} (${db.kind})`,
+    );
   };
   await run('poll, pace lifted (10 at a time)', { stripe: { concurrency: 10, perWindow: 1_000_000, windowMs: 1000 } });
   if (process.env.BENCH_POLL_PACED === '1') await run('poll at the production pace', POLL_LIMITS);

@@ -54,28 +54,44 @@ function watchKeys<T>(list: () => readonly T[], keysOf: (item: T) => string[]): 
 
 async function inBatches<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: size }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function main(): Promise<void> {
   const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(), startFakeAsana(), startFakeSmtp()]);
   const dir = await mkdtemp(join(tmpdir(), 'duebot-bench-'));
-  await writeFile(join(dir, 'clients.yml'), 'clients:\n  - id: acme\n    name: Acme Ltd\n    emails: [ap@acme.example]\n    currency: USD\n    paymentTermsDays: 30\n    asanaProjects: ["1200"]\n');
+  await writeFile(
+    join(dir, 'clients.yml'),
+    'clients:\n  - id: acme\n    name: Acme Ltd\n    emails: [ap@acme.example]\n    currency: USD\n    paymentTermsDays: 30\n    asanaProjects: ["1200"]\n',
+  );
   const database = await createScratchDatabase(process.env.DATABASE_URL ?? null, 'duebot_bench');
   const clock = new ShiftedClock();
   const config = loadConfig({
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
     ...(database.url ? { DATABASE_URL: database.url } : {}),
-    SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.apiUrl,
-    BILLING_CHANNEL_ID: 'CBENCH', OWNER_SLACK_USER_ID: 'UOWNER', APPROVER_SLACK_USER_IDS: APPROVER,
-    STRIPE_SECRET_KEY: 'sk_test_bench', STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url,
-    ASANA_ACCESS_TOKEN: asana.token, ASANA_API_URL: asana.url,
-    PUBLIC_URL: 'https://duebot.example', ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    SMTP_URL: smtp.url, EMAIL_FROM: 'Bench <billing@bench.example>', BUSINESS_NAME: 'Bench Co',
-    CLIENTS_FILE: join(dir, 'clients.yml'), JOBS_PROCESS_EVERY: '250 ms',
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    BILLING_CHANNEL_ID: 'CBENCH',
+    OWNER_SLACK_USER_ID: 'UOWNER',
+    APPROVER_SLACK_USER_IDS: APPROVER,
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    ASANA_ACCESS_TOKEN: asana.token,
+    ASANA_API_URL: asana.url,
+    PUBLIC_URL: 'https://duebot.example',
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    SMTP_URL: smtp.url,
+    EMAIL_FROM: 'Bench <billing@bench.example>',
+    BUSINESS_NAME: 'Bench Co',
+    CLIENTS_FILE: join(dir, 'clients.yml'),
+    JOBS_PROCESS_EVERY: '250 ms',
   });
   const bot = await startDuebot(config, { clock, logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'warn'), pollPaymentsEveryMs: 24 * 3600 * 1000 });
   const pool = bot.services.db.pool;
@@ -85,12 +101,18 @@ async function main(): Promise<void> {
 
   try {
     const gids = Array.from({ length: MILESTONES }, (_, i) => String(900000 + i));
-    for (const gid of gids) asana.addTask(asanaTask({ gid, name: `Milestone ${gid}`, completed: true, billing: true, amount: 1000 + Number(gid) % 500, projectGid: '1200' }));
+    for (const gid of gids) asana.addTask(asanaTask({ gid, name: `Milestone ${gid}`, completed: true, billing: true, amount: 1000 + (Number(gid) % 500), projectGid: '1200' }));
 
     // 1. webhook → draft posted in Slack
-    const drafts = watchKeys(() => slack.messages('CBENCH'), (m) => [...JSON.stringify(m.args).matchAll(/Milestone \d+/g)].map((x) => x[0]));
+    const drafts = watchKeys(
+      () => slack.messages('CBENCH'),
+      (m) => [...JSON.stringify(m.args).matchAll(/Milestone \d+/g)].map((x) => x[0]),
+    );
     // The invoice email's subject starts "[Bench Co] Invoice #INV-0042 —"; reminders say "Reminder: …".
-    const emails = watchKeys(() => smtp.messages, (m) => [/^\[Bench Co\] Invoice #(\S+) /.exec(m.subject)?.[1] ?? '']);
+    const emails = watchKeys(
+      () => smtp.messages,
+      (m) => [/^\[Bench Co\] Invoice #(\S+) /.exec(m.subject)?.[1] ?? ''],
+    );
     const draftMs: number[] = [];
     const t0 = performance.now();
     await inBatches(gids, CONCURRENCY, async (gid) => {
@@ -109,7 +131,14 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     await inBatches(ids, CONCURRENCY, async (inv) => {
       const start = performance.now();
-      const body = blockActionBody({ actionId: 'approve_invoice', value: inv.id, userId: APPROVER, channelId: 'CBENCH', messageTs: inv.slackTs ?? '1.1', responseUrl: slack.responseUrl() });
+      const body = blockActionBody({
+        actionId: 'approve_invoice',
+        value: inv.id,
+        userId: APPROVER,
+        channelId: 'CBENCH',
+        messageTs: inv.slackTs ?? '1.1',
+        responseUrl: slack.responseUrl(),
+      });
       const res = await fetch(`${bot.url}/slack/events`, { method: 'POST', body, headers: signSlackRequest(SIGNING_SECRET, body) });
       if (res.status !== 200) throw new Error(`slack answered ${res.status}`);
       await waitUntil(() => emails.has(inv.number));
@@ -129,7 +158,9 @@ async function main(): Promise<void> {
     summary('webhook → draft in Slack', draftMs);
     summary('approve → invoice email', emailMs);
     console.log(`${'throughput'.padEnd(28)} drafts ${(MILESTONES / (draftWall / 1000)).toFixed(1)}/s, sends ${(MILESTONES / (emailWall / 1000)).toFixed(1)}/s`);
-    console.log(`${'reminder path'.padEnd(28)} ${MILESTONES} steps in ${(reminderWall / 1000).toFixed(2)} s = ${(MILESTONES / (reminderWall / 1000)).toFixed(1)} jobs/s (incl. up to one ${config.jobs.processEveryMs} ms scheduler interval)`);
+    console.log(
+      `${'reminder path'.padEnd(28)} ${MILESTONES} steps in ${(reminderWall / 1000).toFixed(2)} s = ${(MILESTONES / (reminderWall / 1000)).toFixed(1)} jobs/s (incl. up to one ${config.jobs.processEveryMs} ms scheduler interval)`,
+    );
     drafts.stop();
     emails.stop();
   } finally {

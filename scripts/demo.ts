@@ -45,7 +45,11 @@ clients:
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
-const indent = (s: string, by = '    ') => s.split('\n').map((l) => by + l).join('\n');
+const indent = (s: string, by = '    ') =>
+  s
+    .split('\n')
+    .map((l) => by + l)
+    .join('\n');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -67,7 +71,8 @@ async function main(): Promise<void> {
     STRIPE_API_URL: stripe.url,
     ASANA_ACCESS_TOKEN: asana.token,
     ASANA_API_URL: asana.url,
-    PUBLIC_URL: 'https://duebot.example', ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    PUBLIC_URL: 'https://duebot.example',
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     OWNER_ASANA_ASSIGNEE: 'owner@pixelco.example',
     SMTP_URL: smtp.url,
     EMAIL_FROM: 'Pixel & Co <billing@pixelco.example>',
@@ -114,8 +119,15 @@ async function main(): Promise<void> {
     seenResponses = slack.responses.length;
     for (const m of smtp.messages.slice(seenMail)) {
       const link = /https?:\/\/\S+\/pay\/\S+/.exec(m.text)?.[0] ?? '(none)';
-      const excerpt = m.text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 4).join(' ');
-      console.log(`  ${bold('Email')} ${dim(`→ ${m.to.join(', ')}`)}\n    Subject: ${m.subject}\n    ${excerpt.slice(0, 220)}${excerpt.length > 220 ? '…' : ''}\n    Pay link: ${link}`);
+      const excerpt = m.text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(0, 4)
+        .join(' ');
+      console.log(
+        `  ${bold('Email')} ${dim(`→ ${m.to.join(', ')}`)}\n    Subject: ${m.subject}\n    ${excerpt.slice(0, 220)}${excerpt.length > 220 ? '…' : ''}\n    Pay link: ${link}`,
+      );
     }
     seenMail = smtp.messages.length;
     for (const t of asana.createdTasks.splice(0)) console.log(`  ${bold('Asana')} ${dim('task created')}: ${JSON.stringify((t as { data?: { name?: string } }).data?.name ?? t)}`);
@@ -143,11 +155,15 @@ async function main(): Promise<void> {
     if (!acme) throw new Error('the draft did not appear');
 
     header('Sam (not an approver) presses Approve & send');
-    await slackPost(blockActionBody({ actionId: 'approve_invoice', value: acme.id, userId: 'USAM', channelId: CHANNEL, messageTs: acme.slackTs!, responseUrl: slack.responseUrl() }));
+    await slackPost(
+      blockActionBody({ actionId: 'approve_invoice', value: acme.id, userId: 'USAM', channelId: CHANNEL, messageTs: acme.slackTs!, responseUrl: slack.responseUrl() }),
+    );
     await settle();
 
     header('Dana (approver) presses Approve & send');
-    await slackPost(blockActionBody({ actionId: 'approve_invoice', value: acme.id, userId: APPROVER, channelId: CHANNEL, messageTs: acme.slackTs!, responseUrl: slack.responseUrl() }));
+    await slackPost(
+      blockActionBody({ actionId: 'approve_invoice', value: acme.id, userId: APPROVER, channelId: CHANNEL, messageTs: acme.slackTs!, responseUrl: slack.responseUrl() }),
+    );
     await settle();
 
     header('Globex (auto-send client): "Sprint 4 delivery" is marked done');
@@ -178,7 +194,9 @@ async function main(): Promise<void> {
     header('Dana types /invoices aging');
     await slackPost(slashCommandBody({ command: '/invoices', text: 'aging', userId: APPROVER, channelId: CHANNEL, responseUrl: slack.responseUrl() }));
     await settle();
-    console.log(`\n${bold('Done.')} Acme never paid: three reminders, a final notice with service pause, an Asana escalation task and a DM to the owner. Globex paid on day 10: no reminder after that.`);
+    console.log(
+      `\n${bold('Done.')} Acme never paid: three reminders, a final notice with service pause, an Asana escalation task and a DM to the owner. Globex paid on day 10: no reminder after that.`,
+    );
   } finally {
     await bot.stop();
     await Promise.all([slack.close(), stripe.close(), asana.close(), smtp.close()]);

@@ -45,7 +45,9 @@ function renderScores(range: { from: string; to: string; stepDays: number }, sco
     const [model, baseline] = [mine.find((s) => s.model === 'history'), mine.find((s) => s.model === 'due-date')];
     if (model && baseline && baseline.maeTotal > 0 && baseline.maeWeekly > 0) {
       const pct = (a: number, b: number) => `${Math.round((1 - a / b) * 100)}%`;
-      lines.push(`  learned model vs due-date baseline: 30-day total error ${pct(model.maeTotal, baseline.maeTotal)} lower, weekly error ${pct(model.maeWeekly, baseline.maeWeekly)} lower`);
+      lines.push(
+        `  learned model vs due-date baseline: 30-day total error ${pct(model.maeTotal, baseline.maeTotal)} lower, weekly error ${pct(model.maeWeekly, baseline.maeWeekly)} lower`,
+      );
     }
   }
   return lines.join('\n');

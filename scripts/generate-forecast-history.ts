@@ -39,16 +39,98 @@ interface Habit {
 }
 
 const HABITS: Habit[] = [
-  { name: 'Northwind Studio', currency: 'USD', termsDays: 30, cadence: [10, 20], base: 4200, lateness: () => pick([[80, between(-2, 2)], [20, between(3, 8)]]) },
-  { name: 'Bluebird Dental', currency: 'USD', termsDays: 15, cadence: [14, 25], base: 1800, lateness: () => pick([[85, between(-1, 1)], [15, between(2, 6)]]) },
+  {
+    name: 'Northwind Studio',
+    currency: 'USD',
+    termsDays: 30,
+    cadence: [10, 20],
+    base: 4200,
+    lateness: () =>
+      pick([
+        [80, between(-2, 2)],
+        [20, between(3, 8)],
+      ]),
+  },
+  {
+    name: 'Bluebird Dental',
+    currency: 'USD',
+    termsDays: 15,
+    cadence: [14, 25],
+    base: 1800,
+    lateness: () =>
+      pick([
+        [85, between(-1, 1)],
+        [15, between(2, 6)],
+      ]),
+  },
   { name: 'Harbor Logistics', currency: 'USD', termsDays: 30, cadence: [18, 30], base: 9500, lateness: () => between(-3, 3) },
-  { name: 'Granite Construction', currency: 'USD', termsDays: 30, cadence: [14, 24], base: 12000, lateness: () => pick([[75, between(14, 21)], [25, between(22, 32)]]) },
-  { name: 'Maple Property Mgmt', currency: 'USD', termsDays: 30, cadence: [14, 28], base: 3300, lateness: () => pick([[70, between(12, 20)], [20, between(20, 28)], [10, between(5, 11)]]) },
+  {
+    name: 'Granite Construction',
+    currency: 'USD',
+    termsDays: 30,
+    cadence: [14, 24],
+    base: 12000,
+    lateness: () =>
+      pick([
+        [75, between(14, 21)],
+        [25, between(22, 32)],
+      ]),
+  },
+  {
+    name: 'Maple Property Mgmt',
+    currency: 'USD',
+    termsDays: 30,
+    cadence: [14, 28],
+    base: 3300,
+    lateness: () =>
+      pick([
+        [70, between(12, 20)],
+        [20, between(20, 28)],
+        [10, between(5, 11)],
+      ]),
+  },
   { name: 'Summit Legal', currency: 'USD', termsDays: 45, cadence: [20, 35], base: 7800, lateness: () => between(14, 24) },
-  { name: 'Pixel Forge', currency: 'USD', termsDays: 15, cadence: [7, 18], base: 2500, lateness: () => pick<number | null>([[40, between(0, 4)], [30, between(8, 25)], [27, between(30, 60)], [3, null]]) },
-  { name: 'Orchard Cafe Group', currency: 'USD', termsDays: 30, cadence: [10, 30], base: 1400, lateness: () => pick<number | null>([[35, between(-5, 3)], [35, between(10, 35)], [25, between(40, 75)], [5, null]]) },
+  {
+    name: 'Pixel Forge',
+    currency: 'USD',
+    termsDays: 15,
+    cadence: [7, 18],
+    base: 2500,
+    lateness: () =>
+      pick<number | null>([
+        [40, between(0, 4)],
+        [30, between(8, 25)],
+        [27, between(30, 60)],
+        [3, null],
+      ]),
+  },
+  {
+    name: 'Orchard Cafe Group',
+    currency: 'USD',
+    termsDays: 30,
+    cadence: [10, 30],
+    base: 1400,
+    lateness: () =>
+      pick<number | null>([
+        [35, between(-5, 3)],
+        [35, between(10, 35)],
+        [25, between(40, 75)],
+        [5, null],
+      ]),
+  },
   { name: 'Redwood Ventures', currency: 'USD', termsDays: 30, cadence: [14, 24], base: 15000, lateness: () => between(-24, -18) },
-  { name: 'Lakeside Clinic', currency: 'USD', termsDays: 15, cadence: 'monthly', base: 2000, lateness: () => pick([[85, between(1, 4)], [15, between(8, 12)]]) },
+  {
+    name: 'Lakeside Clinic',
+    currency: 'USD',
+    termsDays: 15,
+    cadence: 'monthly',
+    base: 2000,
+    lateness: () =>
+      pick([
+        [85, between(1, 4)],
+        [15, between(8, 12)],
+      ]),
+  },
   { name: 'Atelier Brun', currency: 'EUR', termsDays: 30, cadence: [15, 30], base: 5200, lateness: () => between(4, 11) },
   { name: 'Quarry Analytics', currency: 'USD', termsDays: 30, cadence: [10, 16], base: 6000, start: '2026-04-01', lateness: () => between(6, 12) },
 ];

@@ -103,7 +103,16 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   const logger = slackLogger(log);
   const logLevel = boltLevel(config.logLevel);
   const clientOptions = { ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}), logger };
-  const receiver = socketMode ? null : new ExpressReceiver({ signingSecret: config.slack.signingSecret ?? '', endpoints: SLACK_ENDPOINT, logger, logLevel, signatureVerification: false, ...slackReceiverErrorHandlers(log) });
+  const receiver = socketMode
+    ? null
+    : new ExpressReceiver({
+        signingSecret: config.slack.signingSecret ?? '',
+        endpoints: SLACK_ENDPOINT,
+        logger,
+        logLevel,
+        signatureVerification: false,
+        ...slackReceiverErrorHandlers(log),
+      });
   // Built here rather than by `socketMode: true`: Bolt hands the socket client (apps.connections.open)
   // only installerOptions.clientOptions, so SLACK_API_URL would otherwise not reach it.
   const socketReceiver = socketMode ? new SocketModeReceiver({ appToken: config.slack.appToken!, installerOptions: { clientOptions }, logger, logLevel }) : null;
@@ -194,7 +203,11 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   log.info({ port, slack: socketMode ? 'socket mode' : 'http /slack/events' }, 'duebot listening');
 
   if (options.scheduler !== false) {
-    scheduler = await startScheduler(services, { processEveryMs: config.jobs.processEveryMs, lockLifetimeMs: config.jobs.lockLifetimeMs, pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? config.payments.pollEveryMs });
+    scheduler = await startScheduler(services, {
+      processEveryMs: config.jobs.processEveryMs,
+      lockLifetimeMs: config.jobs.lockLifetimeMs,
+      pollPaymentsEveryMs: options.pollPaymentsEveryMs ?? config.payments.pollEveryMs,
+    });
   }
   if (socketMode) await slackApp.start();
 

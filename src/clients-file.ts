@@ -32,9 +32,16 @@ const reminderStep = z
 /** The amount stays as written here; it becomes minor units once the client's currency is known. */
 const retainerEntry = z.strictObject(
   {
-    amount: z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (major units, e.g. 1500 or "1500.00")' : 'must be an amount like 1500 or "1500.00"') }),
+    amount: z.union([z.string(), z.number()], {
+      error: (i) => (i.input === undefined ? 'is required (major units, e.g. 1500 or "1500.00")' : 'must be an amount like 1500 or "1500.00"'),
+    }),
     description: z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').default('Monthly retainer'),
-    dayOfMonth: z.number({ error: 'must be a whole day 1..28' }).int('must be a whole day 1..28').min(1, 'must be a whole day 1..28').max(28, 'must be a whole day 1..28 (every month has it)').default(1),
+    dayOfMonth: z
+      .number({ error: 'must be a whole day 1..28' })
+      .int('must be a whole day 1..28')
+      .min(1, 'must be a whole day 1..28')
+      .max(28, 'must be a whole day 1..28 (every month has it)')
+      .default(1),
     // YAML reads an unquoted 2026-12-01 as a date; both spellings are accepted.
     startsOn: z
       .union([z.string(), z.date()], { error: 'must be a date YYYY-MM-DD' })
@@ -53,14 +60,16 @@ const retainerEntry = z.strictObject(
 );
 
 /** Reminders only Mon-Fri within these local hours: {start: "09:00", end: "17:00"} (or whole hours 9, 17). */
-const timeOfDay = z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (a time such as "09:00")' : 'must be a time such as "09:00"') }).transform((v, ctx) => {
-  const time = normalizeTimeOfDay(String(v));
-  if (!time) {
-    ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a time such as "09:00"` });
-    return z.NEVER;
-  }
-  return time;
-});
+const timeOfDay = z
+  .union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (a time such as "09:00")' : 'must be a time such as "09:00"') })
+  .transform((v, ctx) => {
+    const time = normalizeTimeOfDay(String(v));
+    if (!time) {
+      ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a time such as "09:00"` });
+      return z.NEVER;
+    }
+    return time;
+  });
 const businessHoursEntry = z
   .strictObject({ start: timeOfDay, end: timeOfDay }, { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {start: "09:00", end: "17:00"}' : undefined) })
   .refine((h) => !businessHoursProblem(h), { message: 'start must be before end', path: ['end'] });
@@ -81,7 +90,9 @@ const mappingEntry = z.strictObject(
   { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {billingField, billingTag, amountField, quantityField, rateField, clientField, doneStatus}' : undefined) },
 );
 
-const hourlyRate = z.union([z.string(), z.number()], { error: (i) => (i.input === undefined ? 'is required (major units per hour, e.g. 120 or "120.00")' : 'must be an amount like 120 or "120.00"') });
+const hourlyRate = z.union([z.string(), z.number()], {
+  error: (i) => (i.input === undefined ? 'is required (major units per hour, e.g. 120 or "120.00")' : 'must be an amount like 120 or "120.00"'),
+});
 const timeEntriesEntry = z.strictObject(
   {
     enabled: z.boolean({ error: 'must be true or false' }).default(true),
@@ -118,7 +129,10 @@ const clientEntry = z.strictObject({
     .string({ error: 'must be a slug like "acme" (lower-case letters, digits and dashes)' })
     .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a slug like "acme" (lower-case letters, digits and dashes)')
     .optional(),
-  name: z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') }).trim().min(1, 'is required'),
+  name: z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') })
+    .trim()
+    .min(1, 'is required'),
   emails: z
     .union([z.string(), z.array(z.string())], { error: (i) => (i.input === undefined ? 'is required' : 'must be an email address or a list of them') })
     .transform((v) => [...new Set((Array.isArray(v) ? v : [v]).map((e) => e.trim()))])
@@ -158,9 +172,19 @@ const clientEntry = z.strictObject({
   businessHours: businessHoursEntry.optional(),
   mapping: mappingEntry.optional(),
   timeEntries: timeEntriesEntry.optional(),
-  freshbooksTax: z.string({ error: 'must be the name of a tax set up in FreshBooks, e.g. "GST"' }).trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').optional(),
-  payInstructions: z.string({ error: 'must be text (how to pay without a payment link)' }).trim().min(1, 'must not be empty').max(1000, 'must be at most 1000 characters').optional(),
-  maxInvoiceAmount: z.union([z.string(), z.number()], { error: 'must be an amount in the client\'s currency, e.g. 250000' }).optional(),
+  freshbooksTax: z
+    .string({ error: 'must be the name of a tax set up in FreshBooks, e.g. "GST"' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .optional(),
+  payInstructions: z
+    .string({ error: 'must be text (how to pay without a payment link)' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(1000, 'must be at most 1000 characters')
+    .optional(),
+  maxInvoiceAmount: z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 250000" }).optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -335,7 +359,8 @@ export async function loadClientsFile(path: string): Promise<ClientsFileResult> 
 
 function unreadable(path: string, code: string | undefined): string {
   const where = isAbsolute(path) ? path : `${path} (${resolve(path)})`;
-  if (code === 'ENOENT') return `CLIENTS_FILE: ${where} does not exist; copy clients.example.yml there and edit it (npm run setup does the copy), or set CLIENTS_FILE to your clients file`;
+  if (code === 'ENOENT')
+    return `CLIENTS_FILE: ${where} does not exist; copy clients.example.yml there and edit it (npm run setup does the copy), or set CLIENTS_FILE to your clients file`;
   return `CLIENTS_FILE: cannot read ${where}${code ? ` (${code})` : ''}`;
 }
 

@@ -87,16 +87,23 @@ const str = (message: string) => z.string({ error: (issue) => (issue.input === u
 const prefixed = (prefixes: string[], what: string) =>
   str(`must be ${what}`).refine((v) => prefixes.some((p) => v.startsWith(p)), `must be ${what} (starting with ${prefixes.join(' or ')})`);
 const url = (protocols: string[]) =>
-  str('must be a URL').refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+  str('must be a URL').refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+  );
 const emailAddress = str('must be an email address').refine((v) => EMAIL.test(v), 'must be an email address');
-const fromAddress = str('must be an address').refine((v) => EMAIL.test(/<([^>]+)>\s*$/.exec(v)?.[1] ?? v), 'must be an address like "Billing <billing@example.com>" or billing@example.com');
-const slackId = (kinds: string, what: string) => str(`must be a Slack ${what} id`).refine((v) => new RegExp(`^[${kinds}][A-Z0-9]{2,}$`).test(v), `must be a Slack ${what} id (like ${kinds[0]}0123ABCD)`);
+const fromAddress = str('must be an address').refine(
+  (v) => EMAIL.test(/<([^>]+)>\s*$/.exec(v)?.[1] ?? v),
+  'must be an address like "Billing <billing@example.com>" or billing@example.com',
+);
+const slackId = (kinds: string, what: string) =>
+  str(`must be a Slack ${what} id`).refine((v) => new RegExp(`^[${kinds}][A-Z0-9]{2,}$`).test(v), `must be a Slack ${what} id (like ${kinds[0]}0123ABCD)`);
 
 /** One time-zone check for the config and the clients' own zones (src/domain/quiet-hours.ts). */
 export const isValidTimeZone = isTimeZone;
@@ -139,7 +146,12 @@ const asanaAssignee = str('must be me, an Asana user gid or an email address').r
 const digits = (what: string) => str(`must be ${what}`).regex(/^\d+$/, `must be ${what} (digits)`);
 const idList = (what: string) =>
   str(`must be a comma-separated list of ${what}`)
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .refine((ids) => ids.length > 0, `must be a comma-separated list of ${what}`);
 
 const schema = z.object({
@@ -160,7 +172,16 @@ const schema = z.object({
   OWNER_SLACK_USER_ID: required(slackId('UW', 'user')),
   APPROVER_SLACK_USER_IDS: required(
     str('must be a comma-separated list of Slack user ids').refine(
-      (v) => v.split(',').map((s) => s.trim()).filter(Boolean).length > 0 && v.split(',').map((s) => s.trim()).filter(Boolean).every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)),
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean).length > 0 &&
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((id) => /^[UW][A-Z0-9]{2,}$/.test(id)),
       'must be a comma-separated list of Slack user ids (like U0123ABCD,U0456EFGH)',
     ),
   ),
@@ -170,7 +191,10 @@ const schema = z.object({
   STRIPE_WEBHOOK_SECRET: optional(prefixed(['whsec_'], 'a Stripe webhook signing secret')),
   STRIPE_API_URL: optional(url(['http:', 'https:'])),
   ENCRYPTION_KEY: optional(
-    str('must be 32 bytes as 64 hex digits or base64').refine((v) => parseEncryptionKey(v) !== null, 'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)'),
+    str('must be 32 bytes as 64 hex digits or base64').refine(
+      (v) => parseEncryptionKey(v) !== null,
+      'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+    ),
   ),
   QUICKBOOKS_CLIENT_ID: optional(z.string()),
   QUICKBOOKS_CLIENT_SECRET: optional(z.string()),
@@ -215,18 +239,31 @@ const schema = z.object({
       .refine((v) => /^[1-9]\d{0,11}$/.test(v), 'must be a whole amount above zero like 1000000 (at most 12 digits)'),
   ),
   // "\n" in the value starts a new line (one-line .env files).
-  PAY_INSTRUCTIONS: optional(str('must be text').max(1000, 'must be at most 1000 characters').transform((v) => v.replace(/\\n/g, '\n'))),
+  PAY_INSTRUCTIONS: optional(
+    str('must be text')
+      .max(1000, 'must be at most 1000 characters')
+      .transform((v) => v.replace(/\\n/g, '\n')),
+  ),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
-  WEBHOOK_REGISTRATIONS_MAX: optional(str('must be a whole number from 1 to 1000').regex(/^\d+$/, 'must be a whole number from 1 to 1000').transform(Number).refine((n) => n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000')),
+  WEBHOOK_REGISTRATIONS_MAX: optional(
+    str('must be a whole number from 1 to 1000')
+      .regex(/^\d+$/, 'must be a whole number from 1 to 1000')
+      .transform(Number)
+      .refine((n) => n >= 1 && n <= 1000, 'must be a whole number from 1 to 1000'),
+  ),
   JOBS_PROCESS_EVERY: optional(interval),
   JOBS_LOCK_LIFETIME: optional(lockLifetime),
   METRICS_TOKEN: optional(str('must be at least 16 characters').min(16, 'must be at least 16 characters')),
   MAILGUN_SIGNING_KEY: optional(z.string()),
   INBOUND_EMAIL_BASIC_AUTH: optional(str('must be user:password').regex(/^[^:]+:.+$/, 'must be user:password')),
-  SENDGRID_WEBHOOK_PUBLIC_KEY: optional(str('must be the verification key from SendGrid').refine(isSendgridKey, "must be the base64 verification key SendGrid shows for the signed event webhook")),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: optional(
+    str('must be the verification key from SendGrid').refine(isSendgridKey, 'must be the base64 verification key SendGrid shows for the signed event webhook'),
+  ),
   DKIM_DOMAIN: optional(str('must be a domain').regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, 'must be a domain such as pixelco.example')),
-  DKIM_SELECTOR: optional(str('must be a DNS label').regex(/^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$/i, 'must be a selector such as duebot (letters, digits, - and _)')),
+  DKIM_SELECTOR: optional(
+    str('must be a DNS label').regex(/^[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*$/i, 'must be a selector such as duebot (letters, digits, - and _)'),
+  ),
   DKIM_PRIVATE_KEY: optional(z.string()),
   DKIM_PRIVATE_KEY_FILE: optional(z.string()),
   PROMISE_MAX_DAYS: optional(
@@ -274,7 +311,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiUrl: withSlash(e.SLACK_API_URL),
       billingChannelId: e.BILLING_CHANNEL_ID,
       ownerUserId: e.OWNER_SLACK_USER_ID,
-      approverUserIds: e.APPROVER_SLACK_USER_IDS.split(',').map((s) => s.trim()).filter(Boolean),
+      approverUserIds: e.APPROVER_SLACK_USER_IDS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     },
     stripe: e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET ? { secretKey: e.STRIPE_SECRET_KEY, webhookSecret: e.STRIPE_WEBHOOK_SECRET, apiUrl: e.STRIPE_API_URL ?? null } : null,
     encryptionKey: e.ENCRYPTION_KEY ? parseEncryptionKey(e.ENCRYPTION_KEY) : null,
@@ -291,34 +330,42 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : null,
     freshbooks:
       e.FRESHBOOKS_CLIENT_ID && e.FRESHBOOKS_CLIENT_SECRET
-        ? { clientId: e.FRESHBOOKS_CLIENT_ID, clientSecret: e.FRESHBOOKS_CLIENT_SECRET, webhookVerifier: e.FRESHBOOKS_WEBHOOK_VERIFIER ?? null, apiUrl: e.FRESHBOOKS_API_URL ?? null }
+        ? {
+            clientId: e.FRESHBOOKS_CLIENT_ID,
+            clientSecret: e.FRESHBOOKS_CLIENT_SECRET,
+            webhookVerifier: e.FRESHBOOKS_WEBHOOK_VERIFIER ?? null,
+            apiUrl: e.FRESHBOOKS_API_URL ?? null,
+          }
         : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
     asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
-    clickup: e.CLICKUP_API_TOKEN && e.CLICKUP_WEBHOOK_SECRET
-      ? { apiToken: e.CLICKUP_API_TOKEN, webhookSecret: e.CLICKUP_WEBHOOK_SECRET, apiUrl: e.CLICKUP_API_URL ?? null, ownerAssignee: e.CLICKUP_OWNER_ASSIGNEE ?? null }
-      : null,
-    trello: e.TRELLO_API_KEY && e.TRELLO_TOKEN && e.TRELLO_APP_SECRET
-      ? {
-          apiKey: e.TRELLO_API_KEY,
-          token: e.TRELLO_TOKEN,
-          appSecret: e.TRELLO_APP_SECRET,
-          callbackUrl: e.TRELLO_CALLBACK_URL ?? `${e.PUBLIC_URL!.replace(/\/+$/, '')}/webhooks/trello`,
-          doneListIds: e.TRELLO_DONE_LIST_IDS ?? [],
-          apiUrl: e.TRELLO_API_URL ?? null,
-          ownerMemberId: e.TRELLO_OWNER_MEMBER_ID ?? null,
-        }
-      : null,
-    monday: e.MONDAY_API_TOKEN && e.MONDAY_SIGNING_SECRET
-      ? {
-          apiToken: e.MONDAY_API_TOKEN,
-          signingSecret: e.MONDAY_SIGNING_SECRET,
-          apiUrl: e.MONDAY_API_URL ?? null,
-          doneLabel: e.MONDAY_DONE_LABEL ?? 'Done',
-          ownerUserId: e.MONDAY_OWNER_USER_ID ?? null,
-          audience: e.PUBLIC_URL ? `${e.PUBLIC_URL.replace(/\/+$/, '')}/webhooks/monday` : null,
-        }
-      : null,
+    clickup:
+      e.CLICKUP_API_TOKEN && e.CLICKUP_WEBHOOK_SECRET
+        ? { apiToken: e.CLICKUP_API_TOKEN, webhookSecret: e.CLICKUP_WEBHOOK_SECRET, apiUrl: e.CLICKUP_API_URL ?? null, ownerAssignee: e.CLICKUP_OWNER_ASSIGNEE ?? null }
+        : null,
+    trello:
+      e.TRELLO_API_KEY && e.TRELLO_TOKEN && e.TRELLO_APP_SECRET
+        ? {
+            apiKey: e.TRELLO_API_KEY,
+            token: e.TRELLO_TOKEN,
+            appSecret: e.TRELLO_APP_SECRET,
+            callbackUrl: e.TRELLO_CALLBACK_URL ?? `${e.PUBLIC_URL!.replace(/\/+$/, '')}/webhooks/trello`,
+            doneListIds: e.TRELLO_DONE_LIST_IDS ?? [],
+            apiUrl: e.TRELLO_API_URL ?? null,
+            ownerMemberId: e.TRELLO_OWNER_MEMBER_ID ?? null,
+          }
+        : null,
+    monday:
+      e.MONDAY_API_TOKEN && e.MONDAY_SIGNING_SECRET
+        ? {
+            apiToken: e.MONDAY_API_TOKEN,
+            signingSecret: e.MONDAY_SIGNING_SECRET,
+            apiUrl: e.MONDAY_API_URL ?? null,
+            doneLabel: e.MONDAY_DONE_LABEL ?? 'Done',
+            ownerUserId: e.MONDAY_OWNER_USER_ID ?? null,
+            audience: e.PUBLIC_URL ? `${e.PUBLIC_URL.replace(/\/+$/, '')}/webhooks/monday` : null,
+          }
+        : null,
     generic: e.GENERIC_WEBHOOK_SECRET ? { secret: e.GENERIC_WEBHOOK_SECRET } : null,
     email: { smtpUrl: e.SMTP_URL, from: e.EMAIL_FROM, replyTo: e.EMAIL_REPLY_TO ?? null },
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
@@ -347,7 +394,8 @@ function projectToolProblems(env: Record<string, string | undefined>): string[] 
   const problems: string[] = [];
   const together = (names: string[]) => {
     if (!names.some(set)) return false;
-    for (const name of names.filter((n) => !set(n))) problems.push(`${name}: is required when ${names.filter(set).join(' and ')} ${names.filter(set).length > 1 ? 'are' : 'is'} set`);
+    for (const name of names.filter((n) => !set(n)))
+      problems.push(`${name}: is required when ${names.filter(set).join(' and ')} ${names.filter(set).length > 1 ? 'are' : 'is'} set`);
     return names.every(set);
   };
   const clickup = together(['CLICKUP_API_TOKEN', 'CLICKUP_WEBHOOK_SECRET']);
@@ -355,7 +403,9 @@ function projectToolProblems(env: Record<string, string | undefined>): string[] 
   if (trello && !set('TRELLO_CALLBACK_URL') && !set('PUBLIC_URL')) problems.push('TRELLO_CALLBACK_URL: is required (the registered callback URL; or set PUBLIC_URL)');
   const monday = together(['MONDAY_API_TOKEN', 'MONDAY_SIGNING_SECRET']);
   if (!set('ASANA_ACCESS_TOKEN') && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
-    problems.push('ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)');
+    problems.push(
+      'ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)',
+    );
   }
   return problems;
 }

@@ -14,7 +14,8 @@ export function loadEnvFile(): string | null {
     if (explicit) throw new Error(`ENV_FILE: ${path} does not exist`);
     return null;
   }
-  if (typeof process.loadEnvFile !== 'function') throw new Error(`reading ${path} needs Node 20.12 or later (this is ${process.version}); upgrade Node or export its variables yourself`);
+  if (typeof process.loadEnvFile !== 'function')
+    throw new Error(`reading ${path} needs Node 20.12 or later (this is ${process.version}); upgrade Node or export its variables yourself`);
   process.loadEnvFile(path);
   return path;
 }

@@ -30,7 +30,12 @@ export class Metrics implements CallObservers {
   private readonly stored = new Registry();
   readonly contentType = this.registry.contentType;
 
-  private readonly emails = new Counter({ name: 'duebot_emails_total', help: 'Emails handed to SMTP, by kind and outcome (sent, failed).', labelNames: ['kind', 'outcome'], registers: [this.registry] });
+  private readonly emails = new Counter({
+    name: 'duebot_emails_total',
+    help: 'Emails handed to SMTP, by kind and outcome (sent, failed).',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
   private readonly reminderLag = new Histogram({
     name: 'duebot_reminder_lag_seconds',
     help: 'From a reminder step falling due to its email being sent.',
@@ -45,9 +50,24 @@ export class Metrics implements CallObservers {
     labelNames: ['provider', 'operation', 'status'],
     registers: [this.registry],
   });
-  private readonly providerDuration = new Histogram({ name: 'duebot_provider_call_duration_seconds', help: 'Duration of calls to invoicing back-ends and project tools.', labelNames: ['provider'], registers: [this.registry] });
-  private readonly rateLimitWaits = new Counter({ name: 'duebot_rate_limit_waits_total', help: 'Requests held back for a rate limit (own window or the provider\'s Retry-After).', labelNames: ['provider'], registers: [this.registry] });
-  private readonly rateLimitSeconds = new Counter({ name: 'duebot_rate_limit_wait_seconds_total', help: 'Time spent waiting for rate limits.', labelNames: ['provider'], registers: [this.registry] });
+  private readonly providerDuration = new Histogram({
+    name: 'duebot_provider_call_duration_seconds',
+    help: 'Duration of calls to invoicing back-ends and project tools.',
+    labelNames: ['provider'],
+    registers: [this.registry],
+  });
+  private readonly rateLimitWaits = new Counter({
+    name: 'duebot_rate_limit_waits_total',
+    help: "Requests held back for a rate limit (own window or the provider's Retry-After).",
+    labelNames: ['provider'],
+    registers: [this.registry],
+  });
+  private readonly rateLimitSeconds = new Counter({
+    name: 'duebot_rate_limit_wait_seconds_total',
+    help: 'Time spent waiting for rate limits.',
+    labelNames: ['provider'],
+    registers: [this.registry],
+  });
   private readonly sweepDuration = new Histogram({
     name: 'duebot_sweep_duration_seconds',
     help: 'Duration of the periodic sweep (due work), by outcome (ok, error).',
@@ -58,10 +78,23 @@ export class Metrics implements CallObservers {
 
   private readonly databaseUp = new Gauge({ name: 'duebot_database_up', help: '1 when the database answered this scrape, else 0.', registers: [this.registry] });
   private readonly inboxBacklog = new Gauge({ name: 'duebot_inbox_backlog', help: 'Stored webhook events not yet processed that will be tried again.', registers: [this.stored] });
-  private readonly deadLetters = new Gauge({ name: 'duebot_inbox_dead_letters', help: 'Stored webhook events given up on (dead letters), not yet retried.', registers: [this.stored] });
+  private readonly deadLetters = new Gauge({
+    name: 'duebot_inbox_dead_letters',
+    help: 'Stored webhook events given up on (dead letters), not yet retried.',
+    registers: [this.stored],
+  });
   private readonly invoices = new Gauge({ name: 'duebot_invoices', help: 'Invoices by state (imported history excluded).', labelNames: ['state'], registers: [this.stored] });
-  private readonly backendUp = new Gauge({ name: 'duebot_backend_connection_up', help: '1 when the invoicing back-end can be called (API key set, or OAuth connection active), else 0.', labelNames: ['provider'], registers: [this.stored] });
-  private readonly lastSweep = new Gauge({ name: 'duebot_sweep_last_success_timestamp_seconds', help: 'When the last successful sweep of any process finished (Unix time; 0 before the first).', registers: [this.stored] });
+  private readonly backendUp = new Gauge({
+    name: 'duebot_backend_connection_up',
+    help: '1 when the invoicing back-end can be called (API key set, or OAuth connection active), else 0.',
+    labelNames: ['provider'],
+    registers: [this.stored],
+  });
+  private readonly lastSweep = new Gauge({
+    name: 'duebot_sweep_last_success_timestamp_seconds',
+    help: 'When the last successful sweep of any process finished (Unix time; 0 before the first).',
+    registers: [this.stored],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Standard names (process_*, nodejs_*), so the usual Node.js dashboards work unchanged.

@@ -71,7 +71,9 @@ export function line(description: string, quantity: string, unitAmount: number, 
   const unit = money(unitAmount, currency);
   const amount = multiply(unit, parseQuantity(quantity)).amount;
   if (amount <= 0) {
-    throw new MoneyError(`line "${description}": ${quantity} × ${formatMajorWithCode(unit)} comes to ${formatMajorWithCode(money(amount, currency))}; a line must come to at least one ${currency} minor unit`);
+    throw new MoneyError(
+      `line "${description}": ${quantity} × ${formatMajorWithCode(unit)} comes to ${formatMajorWithCode(money(amount, currency))}; a line must come to at least one ${currency} minor unit`,
+    );
   }
   return { description, quantity, unitAmount, amount };
 }

@@ -12,9 +12,30 @@ export interface Money {
 
 /** Currencies whose minor unit is not 1/100 (ISO 4217). Everything else has two decimals. */
 const EXPONENTS: Record<string, number> = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
-  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
-  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  BIF: 0,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  ISK: 0,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  PYG: 0,
+  RWF: 0,
+  UGX: 0,
+  UYI: 0,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
+  BHD: 3,
+  IQD: 3,
+  JOD: 3,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  TND: 3,
 };
 
 export class MoneyError extends Error {
@@ -140,7 +161,9 @@ export function percentOf(m: Money, basisPoints: number): Money {
 /** Plain decimal string in major units, e.g. "1500.00" (for APIs that take decimals). */
 export function toMajorString(m: Money): string {
   const exp = currencyExponent(m.currency);
-  const abs = Math.abs(m.amount).toString().padStart(exp + 1, '0');
+  const abs = Math.abs(m.amount)
+    .toString()
+    .padStart(exp + 1, '0');
   const whole = exp === 0 ? abs : abs.slice(0, -exp);
   const frac = exp === 0 ? '' : '.' + abs.slice(-exp);
   return (m.amount < 0 ? '-' : '') + whole + frac;

@@ -25,10 +25,12 @@ const sameStep = (a: ReminderStep, b: ReminderStep) => a.day === b.day && a.from
 
 /** The preset a schedule is exactly, or 'custom'. */
 export function presetOf(schedule: readonly ReminderStep[]): PresetName | 'custom' {
-  return PRESET_NAMES.find((name) => {
-    const steps = REMINDER_PRESETS[name].steps;
-    return steps.length === schedule.length && steps.every((s, i) => sameStep(s, schedule[i]!));
-  }) ?? 'custom';
+  return (
+    PRESET_NAMES.find((name) => {
+      const steps = REMINDER_PRESETS[name].steps;
+      return steps.length === schedule.length && steps.every((s, i) => sameStep(s, schedule[i]!));
+    }) ?? 'custom'
+  );
 }
 
 /** One step per line as people write it: "7 friendly" (days after sending) or "due-3 friendly" (before the due date). */
@@ -41,7 +43,10 @@ const MAX_STEPS = 10;
 
 /** Parses `scheduleToText`'s format; the error names the line and what is wrong. */
 export function parseScheduleText(text: string): { ok: true; steps: ReminderStep[] } | { ok: false; error: string } {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (!lines.length) return { ok: false, error: 'Give at least one step, e.g. "7 friendly".' };
   if (lines.length > MAX_STEPS) return { ok: false, error: `At most ${MAX_STEPS} steps.` };
   const steps: ReminderStep[] = [];

@@ -39,14 +39,34 @@ export function stripQuotedReply(body: string): string {
 }
 
 const DISPUTE_RULES: { reason: DisputeReason; pattern: RegExp }[] = [
-  { reason: 'not_approved', pattern: /\b(not approved|never approved|(?:hasn'?t|has not|wasn'?t|was not|haven'?t|have not) (?:been )?(?:approved|signed off)|no approval|unapproved|not signed off)\b/i },
-  { reason: 'amount', pattern: /\b(overcharg\w*|over-?billed|double[- ]?(?:charged|billed)|charged twice|billed twice|(?:amount|total|price|rate|figure|invoice) (?:is|was|seems|looks) (?:wrong|incorrect|too high|off)|wrong (?:amount|total|price|rate)|incorrect (?:amount|total|price|rate)|too (?:high|much|expensive)|more than (?:we )?(?:agreed|quoted)|discrepanc\w*)\b/i },
-  { reason: 'scope', pattern: /\b(out of scope|not (?:in|part of) (?:the |our )?(?:scope|contract|agreement|sow|quote|estimate)|(?:didn'?t|did not|never) (?:order(?:ed)?|ask(?:ed)? for|request(?:ed)?|agree(?:d)? to))\b/i },
-  { reason: 'quality', pattern: /\b(not (?:working|finished|complete|completed|done|delivered)|unfinished|incomplete|broken|full of bugs|poor(?:ly)? (?:quality|done|made)|unacceptable|not (?:satisfied|happy) with|unsatisf\w*|doesn'?t work|does not work)\b/i },
-  { reason: 'other', pattern: /\b(disput\w*|contest\w*|refuse to pay|won'?t (?:be )?pay\w*|will not (?:be )?pay\w*|not (?:going to )?pay(?:ing)? (?:this|that|it)|object to (?:this|the) invoice)\b/i },
+  {
+    reason: 'not_approved',
+    pattern: /\b(not approved|never approved|(?:hasn'?t|has not|wasn'?t|was not|haven'?t|have not) (?:been )?(?:approved|signed off)|no approval|unapproved|not signed off)\b/i,
+  },
+  {
+    reason: 'amount',
+    pattern:
+      /\b(overcharg\w*|over-?billed|double[- ]?(?:charged|billed)|charged twice|billed twice|(?:amount|total|price|rate|figure|invoice) (?:is|was|seems|looks) (?:wrong|incorrect|too high|off)|wrong (?:amount|total|price|rate)|incorrect (?:amount|total|price|rate)|too (?:high|much|expensive)|more than (?:we )?(?:agreed|quoted)|discrepanc\w*)\b/i,
+  },
+  {
+    reason: 'scope',
+    pattern:
+      /\b(out of scope|not (?:in|part of) (?:the |our )?(?:scope|contract|agreement|sow|quote|estimate)|(?:didn'?t|did not|never) (?:order(?:ed)?|ask(?:ed)? for|request(?:ed)?|agree(?:d)? to))\b/i,
+  },
+  {
+    reason: 'quality',
+    pattern:
+      /\b(not (?:working|finished|complete|completed|done|delivered)|unfinished|incomplete|broken|full of bugs|poor(?:ly)? (?:quality|done|made)|unacceptable|not (?:satisfied|happy) with|unsatisf\w*|doesn'?t work|does not work)\b/i,
+  },
+  {
+    reason: 'other',
+    pattern:
+      /\b(disput\w*|contest\w*|refuse to pay|won'?t (?:be )?pay\w*|will not (?:be )?pay\w*|not (?:going to )?pay(?:ing)? (?:this|that|it)|object to (?:this|the) invoice)\b/i,
+  },
 ];
 
-const PROMISE = /\b((?:we|i)(?:'ll| will| shall| are going to| am going to| plan to| intend to| expect to| can)\s+(?:be\s+)?(?:pay(?:ing)?|paid|settle|settling|transfer|wire|send (?:the |a )?(?:payment|funds|money|transfer))|payment (?:will|should) (?:go out|be (?:made|sent|processed|released|wired))|(?:scheduled|processing|released) (?:the )?payment|(?:pay|paid|settle[d]?) (?:it |this |the invoice )?(?:on|by) )/i;
+const PROMISE =
+  /\b((?:we|i)(?:'ll| will| shall| are going to| am going to| plan to| intend to| expect to| can)\s+(?:be\s+)?(?:pay(?:ing)?|paid|settle|settling|transfer|wire|send (?:the |a )?(?:payment|funds|money|transfer))|payment (?:will|should) (?:go out|be (?:made|sent|processed|released|wired))|(?:scheduled|processing|released) (?:the )?payment|(?:pay|paid|settle[d]?) (?:it |this |the invoice )?(?:on|by) )/i;
 
 const QUESTION_START = /^\s*(can|could|would|will|is|are|do|does|did|what|when|where|why|how|which|who)\b/im;
 
@@ -73,7 +93,12 @@ export function classifyReply(input: ReplyInput, asOf: Date, timezone: string): 
 
   const question = text.includes('?') ? '?' : QUESTION_START.exec(input.text)?.[0]?.trim();
   if (question) {
-    return { kind: 'question', reason: null, promisedDate: null, explanation: question === '?' ? 'Question: the reply asks something ("?")' : `Question: the reply starts with "${question}"` };
+    return {
+      kind: 'question',
+      reason: null,
+      promisedDate: null,
+      explanation: question === '?' ? 'Question: the reply asks something ("?")' : `Question: the reply starts with "${question}"`,
+    };
   }
   if (promise) {
     return { kind: 'other', reason: null, promisedDate: null, explanation: `Not classified: "${promise[0].trim()}" sounds like a promise to pay, but no date was found` };
@@ -135,7 +160,7 @@ export function resolvePromisedDate(text: string, asOf: Date, timezone: string):
   const nextWeek = /\bnext week\b/i.exec(text);
   if (nextWeek) {
     const d = dayjs.utc(today);
-    const daysToNextMonday = ((8 - d.day()) % 7) || 7;
+    const daysToNextMonday = (8 - d.day()) % 7 || 7;
     return { ymd: addDays(today, daysToNextMonday + WEEKDAY - 1), words: nextWeek[0] };
   }
   // Read as if "today, noon, UTC" so chrono's components are business-calendar components.

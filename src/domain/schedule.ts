@@ -20,22 +20,14 @@ export const DUE_RELATIVE_SEND_HOUR = 9;
  * A step whose time has already passed when the invoice goes out (a 3-days-before-due nudge on an
  * invoice with 2-day terms) is dropped rather than fired immediately.
  */
-export function planReminders(
-  schedule: readonly ReminderStep[],
-  sentAt: Date,
-  dueDate: string,
-  timezone: string,
-): PlannedReminder[] {
+export function planReminders(schedule: readonly ReminderStep[], sentAt: Date, dueDate: string, timezone: string): PlannedReminder[] {
   return schedule
     .map((step, stepIndex) => ({
       stepIndex,
       tone: step.tone,
       day: step.day,
       from: step.from,
-      dueAt:
-        step.from === 'delivery'
-          ? new Date(sentAt.getTime() + step.day * DAY_MS)
-          : localTime(addDays(dueDate, step.day), DUE_RELATIVE_SEND_HOUR, timezone),
+      dueAt: step.from === 'delivery' ? new Date(sentAt.getTime() + step.day * DAY_MS) : localTime(addDays(dueDate, step.day), DUE_RELATIVE_SEND_HOUR, timezone),
     }))
     .filter((planned) => planned.dueAt.getTime() > sentAt.getTime())
     .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.stepIndex - b.stepIndex);

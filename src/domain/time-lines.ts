@@ -25,7 +25,9 @@ export function hoursText(ms: number): string {
   if (!Number.isSafeInteger(ms) || ms < 0) throw new RangeError(`duration ${ms} ms is not a whole, non-negative number`);
   const hundredths = Math.floor((ms + MS_PER_HUNDREDTH_HOUR / 2) / MS_PER_HUNDREDTH_HOUR);
   const whole = Math.floor(hundredths / 100);
-  const fraction = String(hundredths % 100).padStart(2, '0').replace(/0+$/, '');
+  const fraction = String(hundredths % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : String(whole);
 }
 

@@ -52,7 +52,9 @@ export function parseMailgunBounce(json: unknown, signingKey: string | null, now
   return {
     ok: true,
     mailgunToken: token,
-    reports: [{ kind: 'webhook', provider: 'mailgun', dedupeKey: `mailgun:${id}`, messageId: bracketed(str(headers['message-id'])), recipient, reason: reason || 'permanent failure' }],
+    reports: [
+      { kind: 'webhook', provider: 'mailgun', dedupeKey: `mailgun:${id}`, messageId: bracketed(str(headers['message-id'])), recipient, reason: reason || 'permanent failure' },
+    ],
   };
 }
 
@@ -71,7 +73,16 @@ export function parsePostmarkBounce(json: unknown): BounceParse {
   const reason = [str(body.Description), str(body.Details)].filter(Boolean).join(': ');
   return {
     ok: true,
-    reports: [{ kind: 'webhook', provider: 'postmark', dedupeKey: `postmark:${id}`, messageId: bracketed(str(metadata[POSTMARK_METADATA_KEY])), recipient: email, reason: reason || String(body.Type) }],
+    reports: [
+      {
+        kind: 'webhook',
+        provider: 'postmark',
+        dedupeKey: `postmark:${id}`,
+        messageId: bracketed(str(metadata[POSTMARK_METADATA_KEY])),
+        recipient: email,
+        reason: reason || String(body.Type),
+      },
+    ],
   };
 }
 
@@ -86,7 +97,12 @@ export function sendgridPublicKey(value: string): KeyObject {
   return key;
 }
 
-export function verifySendgrid(publicKey: KeyObject | null, headers: { signature?: string; timestamp?: string }, raw: Buffer, now: Date): { ok: true } | { ok: false; reason: string } {
+export function verifySendgrid(
+  publicKey: KeyObject | null,
+  headers: { signature?: string; timestamp?: string },
+  raw: Buffer,
+  now: Date,
+): { ok: true } | { ok: false; reason: string } {
   if (!publicKey) return { ok: false, reason: 'SENDGRID_WEBHOOK_PUBLIC_KEY is not set' };
   if (!headers.signature || !headers.timestamp) return { ok: false, reason: 'missing X-Twilio-Email-Event-Webhook-Signature or -Timestamp' };
   const problem = timestampProblem(headers.timestamp, now.getTime(), SENDGRID_MAX_AGE_SECONDS);
@@ -112,7 +128,14 @@ export function parseSendgridEvents(json: unknown): BounceParse {
     const email = str(e.email);
     if (!id || !email) return { ok: false, status: 400, reason: 'a bounce event needs sg_event_id and email' };
     const reason = [str(e.status), str(e.reason)].filter(Boolean).join(' ');
-    reports.push({ kind: 'webhook', provider: 'sendgrid', dedupeKey: `sendgrid:${id}`, messageId: bracketed(str(e['smtp-id'])), recipient: email, reason: reason || String(e.event) });
+    reports.push({
+      kind: 'webhook',
+      provider: 'sendgrid',
+      dedupeKey: `sendgrid:${id}`,
+      messageId: bracketed(str(e['smtp-id'])),
+      recipient: email,
+      reason: reason || String(e.event),
+    });
   }
   return { ok: true, reports };
 }

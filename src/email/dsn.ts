@@ -54,7 +54,11 @@ const typeOf = (p: ReportPart) => p.contentType.split(';')[0]!.trim().toLowerCas
 export function parseDeliveryReport(parts: readonly ReportPart[]): DeliveryReport | null {
   const status = parts.find((p) => typeOf(p) === 'message/delivery-status' || typeOf(p) === 'message/global-delivery-status');
   if (!status) return null;
-  const blocks = status.content.replace(/\r\n/g, '\n').split(/\n[ \t]*\n/).map((b) => parseHeaderBlock(b)).filter((b) => Object.keys(b).length > 0);
+  const blocks = status.content
+    .replace(/\r\n/g, '\n')
+    .split(/\n[ \t]*\n/)
+    .map((b) => parseHeaderBlock(b))
+    .filter((b) => Object.keys(b).length > 0);
   const failures: DeliveryFailure[] = [];
   // The first block is about the message; each later one is about one recipient.
   for (const block of blocks.slice(1, 1 + MAX_RECIPIENTS)) {

@@ -145,7 +145,12 @@ function build(provider: InboundProvider, parts: { headers: Record<string, strin
   if (!parts.from.trim()) return { ok: false, reason: 'missing sender (from)' };
   if (!parts.text.trim() && !parts.strippedText?.trim()) return { ok: false, reason: 'missing text body' };
   const own = messageIds(headerValue(parts.headers, 'Message-ID'))[0];
-  const messageId = own ?? `<${createHash('sha256').update(JSON.stringify([parts.from, parts.subject, headerValue(parts.headers, 'Date'), parts.text])).digest('hex').slice(0, 32)}@duebot.no-message-id>`;
+  const messageId =
+    own ??
+    `<${createHash('sha256')
+      .update(JSON.stringify([parts.from, parts.subject, headerValue(parts.headers, 'Date'), parts.text]))
+      .digest('hex')
+      .slice(0, 32)}@duebot.no-message-id>`;
   return {
     ok: true,
     email: {

@@ -34,7 +34,8 @@ export function validateTemplate(kind: TemplateKind, template: EmailTemplate): T
   else if (template.body.length > BODY_MAX) errors.body = `The body is ${template.body.length} characters; at most ${BODY_MAX}.`;
   else errors.body = problemIn(template.body, known) ?? undefined;
   if (!errors.body && requiresLink(kind) && !usedNames(template.body).has('link') && !usedNames(template.subject).has('link')) {
-    errors.body = 'Add {{link}}: this email exists to get the invoice paid, and without the payment link the client cannot pay in one click. Wrap it as {{#if link}}Pay now: {{link}}{{/if}} for back-ends without links.';
+    errors.body =
+      'Add {{link}}: this email exists to get the invoice paid, and without the payment link the client cannot pay in one click. Wrap it as {{#if link}}Pay now: {{link}}{{/if}} for back-ends without links.';
   }
   return Object.fromEntries(Object.entries(errors).filter(([, v]) => v)) as TemplateErrors;
 }
@@ -113,7 +114,10 @@ function pathName(expr: hbs.AST.Expression): string {
 }
 
 function snippet(text: string, at: number): string {
-  return text.slice(Math.max(0, at - 12), at + 16).replace(/\s+/g, ' ').trim();
+  return text
+    .slice(Math.max(0, at - 12), at + 16)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function usedNames(source: string): Set<string> {

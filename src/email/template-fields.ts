@@ -40,7 +40,7 @@ const COMMON: Record<string, string> = {
   tax: 'the tax amount (empty when the invoice has no tax)',
   tax_label: 'e.g. "Tax (Sales Tax, 8.25%)"',
   has_tax: 'true when the back-end added tax',
-  pay_instructions: 'how to pay when there is no payment link (PAY_INSTRUCTIONS or the client\'s payInstructions)',
+  pay_instructions: "how to pay when there is no payment link (PAY_INSTRUCTIONS or the client's payInstructions)",
   overdue: 'true when past the due date (for {{#if overdue}})',
   due_today: 'true on the due date',
   partly_paid: 'true when part is paid',

@@ -32,7 +32,11 @@ export function daysBetween(fromYmd: string, toYmd: string): number {
 }
 
 /** Header values stay on one line whatever a milestone name contains. */
-const oneLine = (value: string) => value.replace(/[\r\n\t]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+const oneLine = (value: string) =>
+  value
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 
 /**
  * The invoice email, from `template` (the stored one, or the default wording). `today` (business date)
@@ -48,7 +52,12 @@ export function renderReminderEmail(invoice: InvoiceView, tone: ReminderTone, ct
 }
 
 /** The client's note after a credit: the corrected balance, or that nothing is left to pay. */
-export function renderCreditEmail(invoice: InvoiceView, ctx: EmailContext, facts: TemplateFacts & { credit: { amount: number; reason: string } }, template: EmailTemplate = DEFAULT_TEMPLATES.credit): RenderedEmail {
+export function renderCreditEmail(
+  invoice: InvoiceView,
+  ctx: EmailContext,
+  facts: TemplateFacts & { credit: { amount: number; reason: string } },
+  template: EmailTemplate = DEFAULT_TEMPLATES.credit,
+): RenderedEmail {
   return renderTemplatedEmail('credit', template, invoice, ctx, facts);
 }
 
@@ -59,7 +68,9 @@ export const reminderKind = (tone: ReminderTone): TemplateKind => (isTemplateKin
 export function renderTemplatedEmail(kind: TemplateKind, template: EmailTemplate, invoice: InvoiceView, ctx: EmailContext, facts: TemplateFacts): RenderedEmail {
   const values = templateValues(invoice, ctx.businessName, facts);
   const subject = oneLine(renderField(kind, template.subject, values));
-  const text = renderField(kind, template.body, values).replace(/\n{3,}/g, '\n\n').trimEnd();
+  const text = renderField(kind, template.body, values)
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd();
   const htmlOf = (name: string, value: string) => {
     if (name === 'link') return `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`;
     if (name === 'lines') return linesHtml(invoice);
@@ -75,7 +86,10 @@ function linesHtml(invoice: InvoiceView): string {
   const { lines, currency } = invoice;
   const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
   const rows = lines
-    .map((l) => `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(l.quantity)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency))}</td></tr>`)
+    .map(
+      (l) =>
+        `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(l.quantity)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency))}</td></tr>`,
+    )
     .join('');
   const foot = totalsRows(invoice)
     .map(([label, value], i, rows) => {

@@ -55,7 +55,9 @@ export function backtest(
       let weeks = 0;
       let actualSum = 0;
       for (const asOf of dates) {
-        const predicted = buildForecast(rows, asOf, model, options).currencies.find((c) => c.currency === currency)?.weeks.map((w) => w.expected) ?? [0, 0, 0, 0, 0];
+        const predicted = buildForecast(rows, asOf, model, options)
+          .currencies.find((c) => c.currency === currency)
+          ?.weeks.map((w) => w.expected) ?? [0, 0, 0, 0, 0];
         const actual = actualCollections(rows, asOf).get(currency) ?? predicted.map(() => 0);
         const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
         absTotal += Math.abs(sum(predicted) - sum(actual));

@@ -112,7 +112,12 @@ export function forecastTable(forecast: Forecast): string {
   for (const c of forecast.currencies) {
     const fmt = (amount: number) => formatMoney(money(amount, c.currency));
     const rows: [string, string][] = c.weeks.map((w, i) => [`Week ${i + 1}  ${w.start} .. ${w.end}`, fmt(w.expected)]);
-    rows.push(['Next 30 days', fmt(c.total30d)], [`Overdue now (${c.overdueCount} invoice${c.overdueCount === 1 ? '' : 's'})`, fmt(c.overdue)], ['Expected after 30 days', fmt(c.later)], ['Doubtful (later than any history)', fmt(c.doubtful)]);
+    rows.push(
+      ['Next 30 days', fmt(c.total30d)],
+      [`Overdue now (${c.overdueCount} invoice${c.overdueCount === 1 ? '' : 's'})`, fmt(c.overdue)],
+      ['Expected after 30 days', fmt(c.later)],
+      ['Doubtful (later than any history)', fmt(c.doubtful)],
+    );
     const width = Math.max(...rows.map(([label]) => label.length));
     const amountWidth = Math.max(...rows.map(([, amount]) => amount.length));
     lines.push('', c.currency, ...rows.map(([label, amount]) => `  ${label.padEnd(width)}  ${amount.padStart(amountWidth)}`));

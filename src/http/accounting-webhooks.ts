@@ -20,7 +20,6 @@ export function accountingWebhookRouter(services: Services): express.Router {
   return router;
 }
 
-
 async function receive(provider: string, req: Request, res: Response, services: Services, extraSecrets: string[]): Promise<InboxEvent[]> {
   const backend = services.backends[provider];
   if (!backend?.parseWebhookEvents) {

@@ -45,7 +45,12 @@ async function receive(req: Request, res: Response, services: Services, auth: Bo
     const json = parseJson(raw);
     parsed = json.ok ? parsePostmarkBounce(json.value) : { ok: false, status: 400, reason: json.reason };
   } else if (provider === 'sendgrid') {
-    const verdict = verifySendgrid(auth.sendgridPublicKey, { signature: req.header('x-twilio-email-event-webhook-signature'), timestamp: req.header('x-twilio-email-event-webhook-timestamp') }, raw, now);
+    const verdict = verifySendgrid(
+      auth.sendgridPublicKey,
+      { signature: req.header('x-twilio-email-event-webhook-signature'), timestamp: req.header('x-twilio-email-event-webhook-timestamp') },
+      raw,
+      now,
+    );
     if (!verdict.ok) {
       res.status(401).json({ error: `SendGrid signature rejected: ${verdict.reason}` });
       return [];

@@ -32,7 +32,9 @@ export function healthRouter(sources: HealthSources): express.Router {
     res.status(200).json({
       status: 'ok',
       database: { kind: services.db.kind, reachable },
-      scheduler: scheduler ? { running: scheduler.running, lastDueWorkAt: scheduler.lastDueWorkAt, lastError: scheduler.lastError } : { running: false, lastDueWorkAt: null, lastError: null },
+      scheduler: scheduler
+        ? { running: scheduler.running, lastDueWorkAt: scheduler.lastDueWorkAt, lastError: scheduler.lastError }
+        : { running: false, lastDueWorkAt: null, lastError: null },
     });
   });
 
@@ -43,7 +45,9 @@ export function healthRouter(sources: HealthSources): express.Router {
       return;
     }
     const result = await readiness(services, sources.scheduler(), sources.processEveryMs, exclude);
-    const failed = Object.entries(result.checks).filter(([, c]) => !c.ok).map(([name]) => name);
+    const failed = Object.entries(result.checks)
+      .filter(([, c]) => !c.ok)
+      .map(([name]) => name);
     res.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'unready', ...(failed.length ? { failed } : {}), checks: result.checks });
   });
 

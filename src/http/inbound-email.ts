@@ -67,7 +67,9 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   // Attachments that make it a delivery status notification (src/email/dsn.ts); others are not kept.
   let reportParts: ReportPart[] = form?.parts ?? [];
   if (provider === 'mailgun') {
-    const verdict = auth.mailgunSigningKey ? verifyMailgun(auth.mailgunSigningKey, fields!, services.clock.now()) : { ok: false as const, reason: 'MAILGUN_SIGNING_KEY is not set' };
+    const verdict = auth.mailgunSigningKey
+      ? verifyMailgun(auth.mailgunSigningKey, fields!, services.clock.now())
+      : { ok: false as const, reason: 'MAILGUN_SIGNING_KEY is not set' };
     if (!verdict.ok) {
       res.status(401).json({ error: `Mailgun signature rejected: ${verdict.reason}` });
       return null;
@@ -88,7 +90,13 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
   // A bounce report, not a client reply: stored as such and matched to the email duebot sent.
   const report = parseDeliveryReport(reportParts);
-  if (report) return receiveReport(res, services, provider, fields, { provider, messageId: parsed.ok ? parsed.email.messageId : reportHash(reportParts), from: parsed.ok ? parsed.email.from : '', report });
+  if (report)
+    return receiveReport(res, services, provider, fields, {
+      provider,
+      messageId: parsed.ok ? parsed.email.messageId : reportHash(reportParts),
+      from: parsed.ok ? parsed.email.from : '',
+      report,
+    });
   if (!parsed.ok) {
     // Mailgun retries anything but 200 and 406 for hours; a malformed email will not improve.
     res.status(provider === 'mailgun' ? 406 : 400).json({ error: `malformed ${provider} email: ${parsed.reason}` });
@@ -116,7 +124,13 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   return stored;
 }
 
-async function receiveReport(res: Response, services: Services, provider: string, fields: Record<string, string> | null, payload: DeliveryReportPayload): Promise<InboxEvent | null> {
+async function receiveReport(
+  res: Response,
+  services: Services,
+  provider: string,
+  fields: Record<string, string> | null,
+  payload: DeliveryReportPayload,
+): Promise<InboxEvent | null> {
   const unstorable = unstorableReason({ payload, token: fields?.token ?? '' });
   if (unstorable) {
     res.status(provider === 'mailgun' ? 406 : 400).json({ error: `cannot be stored: ${unstorable}` });

@@ -34,7 +34,10 @@ export function oauthRouter(services: Services): express.Router {
     const finished = await finishConsent(services, provider, query, cookieValue(req.headers.cookie, BROWSER_COOKIE));
     if (!finished.ok) return void res.status(finished.status).json({ error: finished.error });
     res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
-    res.status(200).type('html').send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
+    res
+      .status(200)
+      .type('html')
+      .send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
   });
   return router;
 }

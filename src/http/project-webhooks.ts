@@ -44,7 +44,10 @@ async function receive(req: Request, res: Response, services: Services, tool: We
     return [];
   }
   const outcome = await tool.webhook.receive({
-    method: req.method === 'HEAD' ? 'HEAD' : 'POST', headers: req.headers, rawBody: bodyBuffer(req.body), ...(registration ? { registration } : {}),
+    method: req.method === 'HEAD' ? 'HEAD' : 'POST',
+    headers: req.headers,
+    rawBody: bodyBuffer(req.body),
+    ...(registration ? { registration } : {}),
   });
   if (registration && outcome.kind === 'events') await noteVerifiedDelivery(services, registration.token);
   if (outcome.kind === 'reply') {

@@ -37,7 +37,8 @@ export function slackGate(signingSecret: string, endpoint: string): express.Rout
     } catch {
       parsed = null;
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return void res.status(400).json({ error: 'malformed Slack request body (expected a form or a JSON object)' });
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+      return void res.status(400).json({ error: 'malformed Slack request body (expected a form or a JSON object)' });
     (req as typeof req & { rawBody?: Buffer }).rawBody = raw;
     next();
   });

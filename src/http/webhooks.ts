@@ -23,7 +23,6 @@ export function webhookRouter(services: Services): express.Router {
   return router;
 }
 
-
 const asanaEvent = z.object({
   action: z.string(),
   created_at: z.string().optional(),
@@ -76,7 +75,9 @@ async function asana(req: Request, res: Response, services: Services): Promise<I
       continue;
     }
     // Asana events carry no id: the event's own content identifies a repeat delivery.
-    const externalId = createHash('sha256').update(JSON.stringify([event.resource.gid, event.action, event.change?.field, event.created_at ?? '', event.user ?? null])).digest('hex');
+    const externalId = createHash('sha256')
+      .update(JSON.stringify([event.resource.gid, event.action, event.change?.field, event.created_at ?? '', event.user ?? null]))
+      .digest('hex');
     const payload: TaskChangedPayload = { taskId: event.resource.gid, tool: 'asana' };
     const stored = await storeInboxEvent(services.db.pool, { source: 'asana', externalId, kind: 'task_changed', payload }, now);
     if (stored) accepted.push(stored);

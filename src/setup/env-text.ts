@@ -23,7 +23,7 @@ export function quoteEnvValue(key: string, value: string): string {
   if (!value.includes("'")) return `'${value}'`;
   // Node expands \n inside double quotes and a shell expands $, ` and \, so those must not appear.
   if (!/["$`\\]/.test(value)) return `"${value}"`;
-  throw new UnwritableValue(key, "holds both ' and one of \" $ ` \\; write it into .env by hand");
+  throw new UnwritableValue(key, 'holds both \' and one of " $ ` \\; write it into .env by hand');
 }
 
 /**

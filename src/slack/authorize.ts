@@ -1,7 +1,18 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL, OPEN_CLIENT_SETTINGS } from '../../blocks/ids.js';
 import { CLIENT_PICKER_MODAL, CLIENT_SETTINGS_MODAL } from '../../blocks/client-settings-modal.js';
-import { ADJUST_AMOUNT, ADJUST_MODAL, MARK_DISPUTED, PROMISE_MODAL, REPLY_MARK_DISPUTED, REPLY_MODAL, REPLY_NOT_DISPUTE, REPLY_PROMISE, REPLY_TO_CLIENT, RESOLVE_DISPUTE } from '../../blocks/dispute-ids.js';
+import {
+  ADJUST_AMOUNT,
+  ADJUST_MODAL,
+  MARK_DISPUTED,
+  PROMISE_MODAL,
+  REPLY_MARK_DISPUTED,
+  REPLY_MODAL,
+  REPLY_NOT_DISPUTE,
+  REPLY_PROMISE,
+  REPLY_TO_CLIENT,
+  RESOLVE_DISPUTE,
+} from '../../blocks/dispute-ids.js';
 import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
 import { KEEP_CURRENT_BACKEND_ACCOUNT, USE_NEW_BACKEND_ACCOUNT } from '../../blocks/backend-connect.js';
 import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
@@ -182,7 +193,10 @@ export function authorizeInteractions(services: Services): Middleware<AnyMiddlew
     const { verdict, rule } = await judge(services, interaction);
     if (verdict === 'allowed') return args.next();
     // An id without a rule is a forgery or a listener someone forgot to give a role: worth a warning.
-    services.log[verdict === 'unknown_id' ? 'warn' : 'info']({ user: interaction.user, kind: interaction.kind, ids: interaction.ids.map((id) => id.slice(0, 80)), reason: verdict }, 'slack interaction refused');
+    services.log[verdict === 'unknown_id' ? 'warn' : 'info'](
+      { user: interaction.user, kind: interaction.kind, ids: interaction.ids.map((id) => id.slice(0, 80)), reason: verdict },
+      'slack interaction refused',
+    );
     try {
       await refuse(services, args, body, interaction, refusalText(services, verdict, rule, interaction));
     } catch (err) {
@@ -225,7 +239,11 @@ async function refuse(services: Services, args: AnyMiddlewareArgs & AllMiddlewar
 
 /** A modal's field error is plain text and short: the first sentence of the refusal, without the "Sorry, ". */
 function fieldError(text: string): string {
-  const sentence = text.replace(/^Sorry, /, '').replace(/<#[A-Z0-9]+>/g, 'the billing channel').split(/(?<=[.;])\s/)[0]!.replace(/;$/, '.');
+  const sentence = text
+    .replace(/^Sorry, /, '')
+    .replace(/<#[A-Z0-9]+>/g, 'the billing channel')
+    .split(/(?<=[.;])\s/)[0]!
+    .replace(/;$/, '.');
   return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 

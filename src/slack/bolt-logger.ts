@@ -15,13 +15,20 @@ export function slackLogger(log: Logger, component = 'slack'): SlackLogger {
     level = severity(log, wanted) >= severity(log, log.level) ? wanted : log.level;
     child.level = level;
   };
-  const write = (method: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
-    if (!child.isLevelEnabled(method)) return;
-    const error = parts.find((p): p is Error => p instanceof Error);
-    const text = scrub(parts.filter((p) => p !== error).map(describe).join(' '));
-    if (error) child[method]({ err: scrub(error.message), errorName: error.name, ...codeOf(error) }, text || scrub(error.message));
-    else child[method](text);
-  };
+  const write =
+    (method: 'debug' | 'info' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      if (!child.isLevelEnabled(method)) return;
+      const error = parts.find((p): p is Error => p instanceof Error);
+      const text = scrub(
+        parts
+          .filter((p) => p !== error)
+          .map(describe)
+          .join(' '),
+      );
+      if (error) child[method]({ err: scrub(error.message), errorName: error.name, ...codeOf(error) }, text || scrub(error.message));
+      else child[method](text);
+    };
   apply(level);
   return {
     debug: write('debug'),

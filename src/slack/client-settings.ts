@@ -25,7 +25,10 @@ import type { Subcommand } from './forecast-commands.js';
 export function clientSettingsSubcommands(services: Services): Record<string, Subcommand> {
   return {
     settings: async ({ text, userId, client, respond, triggerId }) => {
-      const name = text.trim().replace(/^\S+\s*/, '').trim();
+      const name = text
+        .trim()
+        .replace(/^\S+\s*/, '')
+        .trim();
       if (!triggerId) return void (await respond({ text: 'Slack sent no trigger to open the settings with; try again.' }));
       if (!name) {
         await client.views.open({ trigger_id: triggerId, view: clientPickerModal(await clientChoices(services)) as never });
@@ -59,7 +62,11 @@ export function registerClientSettings(app: App, services: Services): void {
     const view = await clientSettingsView(services, clientId, true);
     const triggerId = 'trigger_id' in body ? String(body.trigger_id) : '';
     if (!view) {
-      await client.chat.postEphemeral({ channel: body.channel?.id ?? services.settings.billingChannelId, user: body.user.id, text: `Client "${esc(clientId.slice(0, 60))}" is not known (any more).` });
+      await client.chat.postEphemeral({
+        channel: body.channel?.id ?? services.settings.billingChannelId,
+        user: body.user.id,
+        text: `Client "${esc(clientId.slice(0, 60))}" is not known (any more).`,
+      });
       return;
     }
     await client.views.open({ trigger_id: triggerId, view: modalFor(services, view, body.user.id) as never });
@@ -81,7 +88,8 @@ export function registerClientSettings(app: App, services: Services): void {
       return void (await ack({ response_action: 'errors', errors: { [SETTINGS_BLOCKS.emails]: 'Only invoice approvers can change client settings; nothing was saved.' } }));
     }
     const meta = readSettingsMetadata(view.private_metadata);
-    if (!meta) return void (await ack({ response_action: 'errors', errors: { [SETTINGS_BLOCKS.emails]: 'This form lost track of its client; close it and open the settings again.' } }));
+    if (!meta)
+      return void (await ack({ response_action: 'errors', errors: { [SETTINGS_BLOCKS.emails]: 'This form lost track of its client; close it and open the settings again.' } }));
     const parsed = parseClientSettings(view.state.values as never);
     if (!parsed.ok) return void (await ack({ response_action: 'errors', errors: parsed.errors }));
     await ack();

@@ -12,23 +12,25 @@ import type { Subcommand } from './forecast-commands.js';
  * the approver a one-time connect link, or deletes the stored connection (src/usecases/connect-backend.ts).
  */
 export function connectSubcommands(services: Services): Record<string, Subcommand> {
-  const handle = (verb: 'connect' | 'disconnect'): Subcommand => async ({ text, userId, respond }) => {
-    if (!services.access.isApprover(userId)) return void (await respond(notAllowedMessage(`${verb} accounts`)));
-    const [name = '', ...rest] = text.trim().split(/\s+/).slice(1);
-    const target = name.toLowerCase();
-    const resource = rest.join(' ');
-    if (Object.hasOwn(services.projectTools, target)) {
-      const request = { tool: target, resource, slackUserId: userId };
-      await respond({ text: verb === 'connect' ? await connectProjectTool(services, request) : await disconnectProjectTool(services, request) });
-      return;
-    }
-    if (Object.hasOwn(services.oauth.connectors, target)) {
-      await respond({ text: verb === 'connect' ? await sendConnectLink(services, target, userId) : await disconnectBackend(services, target, userId) });
-      return;
-    }
-    const names = [...Object.keys(services.oauth.connectors), ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar)];
-    const known = names.length ? ` Configured here: ${names.join(', ')}.` : ' Nothing here can be connected from Slack yet: configure a back-end or project tool first.';
-    await respond({ text: esc(`Usage: \`/invoices ${verb} <back-end>\` or \`/invoices ${verb} <project tool> <project/list/board id>\`.${known}`) });
-  };
+  const handle =
+    (verb: 'connect' | 'disconnect'): Subcommand =>
+    async ({ text, userId, respond }) => {
+      if (!services.access.isApprover(userId)) return void (await respond(notAllowedMessage(`${verb} accounts`)));
+      const [name = '', ...rest] = text.trim().split(/\s+/).slice(1);
+      const target = name.toLowerCase();
+      const resource = rest.join(' ');
+      if (Object.hasOwn(services.projectTools, target)) {
+        const request = { tool: target, resource, slackUserId: userId };
+        await respond({ text: verb === 'connect' ? await connectProjectTool(services, request) : await disconnectProjectTool(services, request) });
+        return;
+      }
+      if (Object.hasOwn(services.oauth.connectors, target)) {
+        await respond({ text: verb === 'connect' ? await sendConnectLink(services, target, userId) : await disconnectBackend(services, target, userId) });
+        return;
+      }
+      const names = [...Object.keys(services.oauth.connectors), ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar)];
+      const known = names.length ? ` Configured here: ${names.join(', ')}.` : ' Nothing here can be connected from Slack yet: configure a back-end or project tool first.';
+      await respond({ text: esc(`Usage: \`/invoices ${verb} <back-end>\` or \`/invoices ${verb} <project tool> <project/list/board id>\`.${known}`) });
+    };
   return { connect: handle('connect'), disconnect: handle('disconnect') };
 }

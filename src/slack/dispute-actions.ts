@@ -43,12 +43,21 @@ import { resolveDispute } from '../usecases/resolve-dispute.js';
 export function registerDisputeActions(app: App, services: Services): void {
   const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
   const ephemeral = async (client: App['client'], channel: string | undefined, user: string, message: { text: string; blocks?: unknown[] }) => {
-    await client.chat.postEphemeral({ channel: channel ?? services.settings.billingChannelId, user, text: message.text, ...(message.blocks ? { blocks: message.blocks as never } : {}) });
+    await client.chat.postEphemeral({
+      channel: channel ?? services.settings.billingChannelId,
+      user,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks as never } : {}),
+    });
   };
   const valueOf = (action: unknown) => (action && typeof action === 'object' && 'value' in action ? String((action as { value: unknown }).value) : '');
 
   /** ack, who may act, what was clicked: the shape every button here shares. */
-  const onButton = (actionId: string, what: string, work: (o: { user: string; channel: string | undefined; value: string; triggerId: string; client: App['client'] }) => Promise<void>) =>
+  const onButton = (
+    actionId: string,
+    what: string,
+    work: (o: { user: string; channel: string | undefined; value: string; triggerId: string; client: App['client'] }) => Promise<void>,
+  ) =>
     app.action(actionId, async ({ ack, body, action, client }) => {
       await ack();
       const user = body.user.id;
@@ -63,7 +72,12 @@ export function registerDisputeActions(app: App, services: Services): void {
 
   onButton(MARK_DISPUTED, 'mark invoices disputed', async ({ user, channel, value, client }) => {
     const result = await markDisputed(services, value, { actor: `slack:${user}`, by: user, reason: 'marked in Slack', excerpt: '' });
-    if (result.outcome === 'unchanged') await ephemeral(client, channel, user, { text: result.invoice ? `Invoice ${esc(result.invoice.number)} is ${result.invoice.disputed ? 'already disputed' : result.invoice.status}; nothing changed.` : 'That invoice no longer exists.' });
+    if (result.outcome === 'unchanged')
+      await ephemeral(client, channel, user, {
+        text: result.invoice
+          ? `Invoice ${esc(result.invoice.number)} is ${result.invoice.disputed ? 'already disputed' : result.invoice.status}; nothing changed.`
+          : 'That invoice no longer exists.',
+      });
   });
 
   onButton(RESOLVE_DISPUTE, 'resolve disputes', async ({ user, channel, value, client }) => {
@@ -99,7 +113,16 @@ export function registerDisputeActions(app: App, services: Services): void {
 
   const reclassify = async (inbound: InboundEmailRecord, classification: ReplyClassification, user: string) => {
     await reclassifyInboundEmail(services.db.pool, inbound.id, classification);
-    await audit(services.db.pool, { invoiceId: inbound.invoiceId, actor: `slack:${user}`, action: 'reply_reclassified', details: { from: inbound.kind, to: classification.kind, messageId: inbound.messageId } }, services.clock.now());
+    await audit(
+      services.db.pool,
+      {
+        invoiceId: inbound.invoiceId,
+        actor: `slack:${user}`,
+        action: 'reply_reclassified',
+        details: { from: inbound.kind, to: classification.kind, messageId: inbound.messageId },
+      },
+      services.clock.now(),
+    );
     const invoice = inbound.invoiceId ? await getInvoice(services.db.pool, inbound.invoiceId) : null;
     if (invoice) await postInThread(services, invoice, reclassifiedNote({ by: user, kind: classification.kind }));
     return invoice;

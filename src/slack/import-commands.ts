@@ -22,14 +22,24 @@ export function importSubcommands(services: Services): Record<string, Subcommand
       const since = args.find(isCalendarDate) ?? null;
       const usage = `Usage: \`/invoices import &lt;${configured.join('|') || 'back-end'}&gt; [YYYY-MM-DD]\` (only invoices dated on or after that day).`;
       if (!backend || args.length > 2) return void (await respond({ text: usage }));
-      if (!configured.includes(backend)) return void (await respond({ text: `"${esc(backend.slice(0, 40))}" is not a configured back-end (configured: ${configured.join(', ') || 'none'}). ${usage}` }));
+      if (!configured.includes(backend))
+        return void (await respond({ text: `"${esc(backend.slice(0, 40))}" is not a configured back-end (configured: ${configured.join(', ') || 'none'}). ${usage}` }));
       if (running) return void (await respond({ text: `An import from ${running} is running already; I'll answer there when it is done.` }));
       running = backend;
-      await respond({ text: `Importing the invoices and payments in ${backend}${since ? ` dated ${since} or later` : ''}. They become history for the forecast, aging and client stats; nobody is emailed or reminded.` });
+      await respond({
+        text: `Importing the invoices and payments in ${backend}${since ? ` dated ${since} or later` : ''}. They become history for the forecast, aging and client stats; nobody is emailed or reminded.`,
+      });
       services.background.start('invoice history import', async () => {
         try {
           const report = await importFromBackend(
-            { db: services.db, clock: services.clock, timezone: services.settings.timezone, actor: `slack:${userId}`, backends: services.backends, onProgress: progressOnce(respond, backend) },
+            {
+              db: services.db,
+              clock: services.clock,
+              timezone: services.settings.timezone,
+              actor: `slack:${userId}`,
+              backends: services.backends,
+              onProgress: progressOnce(respond, backend),
+            },
             backend,
             since,
           );
@@ -37,7 +47,9 @@ export function importSubcommands(services: Services): Record<string, Subcommand
           await respond({ text: esc(describeImport(report)) });
         } catch (err) {
           services.log.warn({ backend, err: (err as Error).message }, 'invoice history import failed');
-          await respond({ text: `The import from ${backend} stopped: ${esc((err as Error).message)}. What was stored so far stays; running it again carries on without duplicates.` });
+          await respond({
+            text: `The import from ${backend} stopped: ${esc((err as Error).message)}. What was stored so far stays; running it again carries on without duplicates.`,
+          });
         } finally {
           running = null;
         }

@@ -11,7 +11,11 @@ import { remindNow } from '../usecases/remind-now.js';
 import type { Subcommand } from './forecast-commands.js';
 
 /** The words after the subcommand: `/invoices pause INV-0042` → "INV-0042". */
-const argumentOf = (text: string) => text.trim().replace(/^\S+\s*/, '').trim();
+const argumentOf = (text: string) =>
+  text
+    .trim()
+    .replace(/^\S+\s*/, '')
+    .trim();
 
 /**
  * `/invoices pause|resume|remind <number>`: approvers only, since each one changes what the client
@@ -21,21 +25,25 @@ export function invoiceActionSubcommands(services: Services): Record<string, Sub
   const isApprover = (userId: string) => services.settings.approverSlackUserIds.includes(userId);
   const tz = services.settings.timezone;
 
-  const pauseOrResume = (verb: 'pause' | 'resume'): Subcommand => async ({ text, userId, respond }) => {
-    if (!isApprover(userId)) return void (await respond(notAllowedMessage(`${verb} reminders`)));
-    const number = argumentOf(text);
-    if (!number) return void (await respond({ text: `Which invoice? Try \`/invoices ${verb} INV-0042\`.` }));
-    const by = { actor: `slack:${userId}`, by: userId };
-    const answer = verb === 'pause' ? await pauseInvoice(services, number, by) : await resumeInvoice(services, number, by);
-    await respond({ text: pauseReply(verb, number, answer, tz) });
-  };
+  const pauseOrResume =
+    (verb: 'pause' | 'resume'): Subcommand =>
+    async ({ text, userId, respond }) => {
+      if (!isApprover(userId)) return void (await respond(notAllowedMessage(`${verb} reminders`)));
+      const number = argumentOf(text);
+      if (!number) return void (await respond({ text: `Which invoice? Try \`/invoices ${verb} INV-0042\`.` }));
+      const by = { actor: `slack:${userId}`, by: userId };
+      const answer = verb === 'pause' ? await pauseInvoice(services, number, by) : await resumeInvoice(services, number, by);
+      await respond({ text: pauseReply(verb, number, answer, tz) });
+    };
 
   return {
     client: async ({ text, respond }) => {
       const name = argumentOf(text);
       if (!name) return void (await respond({ text: 'Which client? Try `/invoices client acme` (its id or name).' }));
       const summary = await clientSummary(services, name);
-      await respond(summary ? clientSummaryMessage(summary.client, summary.stats) : { text: `No client "${esc(name.slice(0, 60))}" in the clients file; use its id or its exact name.` });
+      await respond(
+        summary ? clientSummaryMessage(summary.client, summary.stats) : { text: `No client "${esc(name.slice(0, 60))}" in the clients file; use its id or its exact name.` },
+      );
     },
     status: async ({ respond }) => {
       await respond(statusMessage(await integrationStatus(services), { timezone: tz }));
@@ -48,7 +56,9 @@ export function invoiceActionSubcommands(services: Services): Record<string, Sub
       if (!number) return void (await respond({ text: 'Which invoice? Try `/invoices remind INV-0042`.' }));
       const answer = await remindNow(services, number, { actor: `slack:${userId}` });
       if (answer.outcome === 'sent') {
-        await respond({ text: `:email: Sent ${toneLabel(answer.tone)} (step ${answer.stepNumber}) for ${esc(answer.invoice.number)} to ${esc(answer.invoice.recipients.join(', '))}.` });
+        await respond({
+          text: `:email: Sent ${toneLabel(answer.tone)} (step ${answer.stepNumber}) for ${esc(answer.invoice.number)} to ${esc(answer.invoice.recipients.join(', '))}.`,
+        });
       } else {
         const name = answer.invoice ? esc(answer.invoice.number) : `"${esc(number.slice(0, 40))}"`;
         await respond({ text: `No reminder sent for ${name}: ${esc(answer.reason)}.` });

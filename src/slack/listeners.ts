@@ -64,7 +64,9 @@ export function registerListeners(app: App, services: Services): { subcommands: 
       const details = argument ? await detailsForCommand(services, argument) : null;
       await (details
         ? answer(invoiceDetailMessage(details.view, details.reminders, details.history, display))
-        : privately({ text: argument ? `No invoice numbered "${esc(argument.slice(0, 40))}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.' }));
+        : privately({
+            text: argument ? `No invoice numbered "${esc(argument.slice(0, 40))}". \`/invoices list\` shows the open ones.` : 'Which invoice? Try `/invoices show INV-0042`.',
+          }));
     } else if (sub === 'aging') {
       const report = await agingNow(services);
       await answer(agingMessage(report, { timezone: services.settings.timezone }));
@@ -89,7 +91,12 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     if (result.outcome === 'held') {
       await tell(client, channel, user, `Invoice ${esc(result.invoice.number)} was not sent: ${result.reason}. Its message shows the current amount; approve it there to confirm.`);
     } else if (result.outcome === 'not_draft') {
-      await tell(client, channel, user, result.invoice ? `Invoice ${esc(result.invoice.number)} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.');
+      await tell(
+        client,
+        channel,
+        user,
+        result.invoice ? `Invoice ${esc(result.invoice.number)} is already ${result.invoice.status}; nothing to approve.` : 'That invoice no longer exists.',
+      );
     }
   });
 

@@ -1,6 +1,15 @@
 import type { App } from '@slack/bolt';
 import { notAllowedMessage } from '../../blocks/help.js';
-import { modalErrors, parseModalState, templateFromState, templateListMessage, templateModal, type TemplateListEntry, type TemplateModalState, type TemplatePreview } from '../../blocks/template-modal.js';
+import {
+  modalErrors,
+  parseModalState,
+  templateFromState,
+  templateListMessage,
+  templateModal,
+  type TemplateListEntry,
+  type TemplateModalState,
+  type TemplatePreview,
+} from '../../blocks/template-modal.js';
 import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from '../../blocks/template-ids.js';
 import { dateLabel, esc } from '../../blocks/format.js';
 import type { EmailTemplate } from '../email/default-templates.js';
@@ -24,7 +33,10 @@ export function templateSubcommands(services: Services): Record<string, Subcomma
     template: async ({ text, respond, client, triggerId }) => {
       const [, kindWord = '', ...clientWords] = text.trim().split(/\s+/);
       const kind = kindWord.toLowerCase();
-      if (!isTemplateKind(kind)) return void (await respond({ text: `Which template? \`/invoices template &lt;kind&gt; [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.` }));
+      if (!isTemplateKind(kind))
+        return void (await respond({
+          text: `Which template? \`/invoices template &lt;kind&gt; [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.`,
+        }));
       let scope = WORKSPACE_SCOPE;
       if (clientWords.length) {
         const found = await findClientByIdOrName(services.db.pool, clientWords.join(' '));
@@ -48,7 +60,10 @@ export function registerTemplateActions(app: App, services: Services): void {
   });
 
   /** Buttons inside the modal: the view carries what was typed so far. */
-  const inModal = (actionId: string, work: (o: { user: string; state: TemplateModalState; typed: EmailTemplate }) => Promise<{ state: TemplateModalState; template?: EmailTemplate; preview: TemplatePreview }>) =>
+  const inModal = (
+    actionId: string,
+    work: (o: { user: string; state: TemplateModalState; typed: EmailTemplate }) => Promise<{ state: TemplateModalState; template?: EmailTemplate; preview: TemplatePreview }>,
+  ) =>
     app.action(actionId, async ({ ack, body, client }) => {
       await ack();
       const view = 'view' in body ? body.view : undefined;
@@ -62,7 +77,10 @@ export function registerTemplateActions(app: App, services: Services): void {
 
   inModal(TEMPLATE_PREVIEW, async ({ state, typed }) => {
     const result = await previewEmailTemplate(services, state.scope, state.kind, typed);
-    return { state, preview: result.ok ? { kind: 'rendered', basedOn: result.basedOn, subject: result.email.subject, text: result.email.text } : { kind: 'errors', errors: result.errors } };
+    return {
+      state,
+      preview: result.ok ? { kind: 'rendered', basedOn: result.basedOn, subject: result.email.subject, text: result.email.text } : { kind: 'errors', errors: result.errors },
+    };
   });
 
   inModal(TEMPLATE_RESET, async ({ user, state }) => {
@@ -71,7 +89,11 @@ export function registerTemplateActions(app: App, services: Services): void {
     // A new revision renews the input blocks, so Slack shows the wording now in force instead of what was typed.
     const next = { ...state, rev: state.rev + 1 };
     const { template } = await templateForEditing(services, state.scope, state.kind);
-    return { state: next, template, preview: { kind: 'note', text: removed ? 'Reset: the wording below applies from the next email on.' : 'Nothing to reset: this template was not edited.' } };
+    return {
+      state: next,
+      template,
+      preview: { kind: 'note', text: removed ? 'Reset: the wording below applies from the next email on.' : 'Nothing to reset: this template was not edited.' },
+    };
   });
 
   app.view(TEMPLATE_MODAL, async ({ ack, body, view }) => {

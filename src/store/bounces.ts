@@ -91,10 +91,7 @@ export async function countOpenBounces(db: Queryable): Promise<number> {
 
 /** The client's billing emails changed: its open bounces are fixed. Returns those it resolved. */
 export async function resolveClientBounces(db: Queryable, clientId: string, by: string, now: Date): Promise<BounceRecord[]> {
-  const { rows } = await db.query<Row>(
-    `UPDATE email_bounces SET resolved_at = $2, resolved_by = $3 WHERE client_id = $1 AND resolved_at IS NULL RETURNING *`,
-    [clientId, now, by],
-  );
+  const { rows } = await db.query<Row>(`UPDATE email_bounces SET resolved_at = $2, resolved_by = $3 WHERE client_id = $1 AND resolved_at IS NULL RETURNING *`, [clientId, now, by]);
   return rows.map(toRecord);
 }
 

@@ -73,9 +73,25 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
          timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
          max_invoice_amount = $20`,
       [
-        c.id, c.name, c.emails, c.currency, c.paymentTermsDays, c.provider, c.asanaProjectGids, JSON.stringify(c.reminderSchedule), c.finalMode, c.autoSend, now,
-        JSON.stringify(c.toolContainers ?? {}), c.retainer ? JSON.stringify(c.retainer) : null, c.timezone ?? null, c.businessHours ? JSON.stringify(c.businessHours) : null,
-        c.mapping ? JSON.stringify(c.mapping) : null, c.timeBilling ? JSON.stringify(c.timeBilling) : null, c.freshbooksTax ?? null, c.payInstructions ?? null,
+        c.id,
+        c.name,
+        c.emails,
+        c.currency,
+        c.paymentTermsDays,
+        c.provider,
+        c.asanaProjectGids,
+        JSON.stringify(c.reminderSchedule),
+        c.finalMode,
+        c.autoSend,
+        now,
+        JSON.stringify(c.toolContainers ?? {}),
+        c.retainer ? JSON.stringify(c.retainer) : null,
+        c.timezone ?? null,
+        c.businessHours ? JSON.stringify(c.businessHours) : null,
+        c.mapping ? JSON.stringify(c.mapping) : null,
+        c.timeBilling ? JSON.stringify(c.timeBilling) : null,
+        c.freshbooksTax ?? null,
+        c.payInstructions ?? null,
         c.maxInvoiceAmount ?? null,
       ],
     );
@@ -86,7 +102,17 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
 export async function updateClientSettings(db: Queryable, clientId: string, s: ClientSettings, now: Date): Promise<void> {
   await db.query(
     `UPDATE clients SET emails = $2, payment_terms_days = $3, reminder_schedule = $4, final_mode = $5, auto_send = $6, timezone = $7, business_hours = $8, updated_at = $9 WHERE id = $1`,
-    [clientId, s.emails, s.paymentTermsDays, JSON.stringify(s.reminderSchedule), s.finalMode, s.autoSend, s.timezone, s.businessHours ? JSON.stringify(s.businessHours) : null, now],
+    [
+      clientId,
+      s.emails,
+      s.paymentTermsDays,
+      JSON.stringify(s.reminderSchedule),
+      s.finalMode,
+      s.autoSend,
+      s.timezone,
+      s.businessHours ? JSON.stringify(s.businessHours) : null,
+      now,
+    ],
   );
 }
 

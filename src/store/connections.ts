@@ -132,7 +132,17 @@ export function createConnectionStore(db: Queryable, cipher: TokenCipher): Conne
       await db.query(
         `INSERT INTO pending_connections (id, provider, account_id, account_name, access_token, refresh_token, expires_at, requested_by, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [pending.id, pending.provider, tokens.accountId, pending.accountName, cipher.encrypt(tokens.accessToken), cipher.encrypt(tokens.refreshToken), tokens.expiresAt, pending.requestedBy, now],
+        [
+          pending.id,
+          pending.provider,
+          tokens.accountId,
+          pending.accountName,
+          cipher.encrypt(tokens.accessToken),
+          cipher.encrypt(tokens.refreshToken),
+          tokens.expiresAt,
+          pending.requestedBy,
+          now,
+        ],
       );
     },
     async setPendingMessage(id, messageTs) {
@@ -168,10 +178,11 @@ export function createConnectionStore(db: Queryable, cipher: TokenCipher): Conne
       await db.query('UPDATE connections SET last_success_at = $2, updated_at = $2 WHERE provider = $1', [provider, now]);
     },
     async markBroken(provider, error, now) {
-      const { rowCount } = await db.query(
-        `UPDATE connections SET status = 'broken', last_error = $2, updated_at = $3 WHERE provider = $1 AND status = 'active'`,
-        [provider, error.slice(0, 500), now],
-      );
+      const { rowCount } = await db.query(`UPDATE connections SET status = 'broken', last_error = $2, updated_at = $3 WHERE provider = $1 AND status = 'active'`, [
+        provider,
+        error.slice(0, 500),
+        now,
+      ]);
       return (rowCount ?? 0) > 0;
     },
   };

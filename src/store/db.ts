@@ -151,9 +151,7 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(7303620)');
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)',
-    );
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)');
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const done = new Set(rows.map((r) => r.version));
     const applied: number[] = [];

@@ -35,10 +35,13 @@ export async function retimeSteps(
 ): Promise<number> {
   let changed = 0;
   for (const step of steps) {
-    const { rowCount } = await db.query(
-      `UPDATE reminders SET due_at = $3, status = $4, note = $5 WHERE invoice_id = $1 AND step_index = $2 AND status IN ('pending', 'paused')`,
-      [invoiceId, step.stepIndex, step.dueAt, status, note],
-    );
+    const { rowCount } = await db.query(`UPDATE reminders SET due_at = $3, status = $4, note = $5 WHERE invoice_id = $1 AND step_index = $2 AND status IN ('pending', 'paused')`, [
+      invoiceId,
+      step.stepIndex,
+      step.dueAt,
+      status,
+      note,
+    ]);
     changed += rowCount ?? 0;
   }
   return changed;
@@ -59,8 +62,5 @@ export async function setDisputed(db: Queryable, invoiceId: string, disputed: bo
 
 /** Remembers the latest promised payment date (an earlier promise never shortens a later one). */
 export async function setSnoozedUntil(db: Queryable, invoiceId: string, ymd: string, now: Date): Promise<void> {
-  await db.query(
-    `UPDATE invoices SET snoozed_until = GREATEST(COALESCE(snoozed_until, $2::date), $2::date), updated_at = $3 WHERE id = $1`,
-    [invoiceId, ymd, now],
-  );
+  await db.query(`UPDATE invoices SET snoozed_until = GREATEST(COALESCE(snoozed_until, $2::date), $2::date), updated_at = $3 WHERE id = $1`, [invoiceId, ymd, now]);
 }

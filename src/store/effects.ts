@@ -57,9 +57,9 @@ export async function getEffect(db: Queryable, key: string): Promise<Effect | nu
 
 /** Claims older than `staleBefore` that never finished become "unknown"; returns them for flagging. */
 export async function markStaleEffectsUnknown(db: Queryable, staleBefore: Date, now: Date): Promise<Effect[]> {
-  const { rows } = await db.query<EffectRow>(
-    `UPDATE effects SET status = 'unknown', finished_at = $2 WHERE status = 'claimed' AND claimed_at < $1 RETURNING *`,
-    [staleBefore, now],
-  );
+  const { rows } = await db.query<EffectRow>(`UPDATE effects SET status = 'unknown', finished_at = $2 WHERE status = 'claimed' AND claimed_at < $1 RETURNING *`, [
+    staleBefore,
+    now,
+  ]);
   return rows.map(toEffect);
 }

@@ -29,10 +29,7 @@ export async function getStoredTemplate(db: Queryable, scope: string, kind: stri
 
 /** The client's own template if it has one, else the workspace's; null: the shipped default. */
 export async function effectiveStoredTemplate(db: Queryable, clientId: string, kind: string): Promise<StoredTemplate | null> {
-  const { rows } = await db.query<Row>(
-    `SELECT * FROM email_templates WHERE kind = $2 AND scope IN ($1, $3) ORDER BY (scope = $3) LIMIT 1`,
-    [clientId, kind, WORKSPACE_SCOPE],
-  );
+  const { rows } = await db.query<Row>(`SELECT * FROM email_templates WHERE kind = $2 AND scope IN ($1, $3) ORDER BY (scope = $3) LIMIT 1`, [clientId, kind, WORKSPACE_SCOPE]);
   return rows[0] ? toStored(rows[0]) : null;
 }
 

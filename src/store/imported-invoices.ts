@@ -24,9 +24,7 @@ export interface ImportedInvoice {
   paidAt: Date | null;
 }
 
-export type UpsertOutcome =
-  | { outcome: 'imported' | 'updated' | 'unchanged'; invoiceId: string; paidDelta: number }
-  | { outcome: 'number_taken'; by: string };
+export type UpsertOutcome = { outcome: 'imported' | 'updated' | 'unchanged'; invoiceId: string; paidDelta: number } | { outcome: 'number_taken'; by: string };
 
 /** One line with the whole amount: the back-end's own lines are not needed for history. */
 function linesOf(inv: ImportedInvoice): string {
@@ -66,8 +64,24 @@ export async function upsertImportedInvoice(tx: Queryable, inv: ImportedInvoice,
       `INSERT INTO invoices (id, seq, number, client_id, source, source_ref, milestone, currency, lines, total, amount_paid, due_date, status,
          recipients, provider, created_at, sent_at, paid_at, updated_at)
        VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, '{}', $13, $14, $15, $16, $14)`,
-      [id, inv.number, inv.clientId, IMPORT_SOURCE, inv.sourceRef, `Imported from ${inv.provider}`, inv.currency, linesOf(inv), inv.total,
-        inv.amountPaid, inv.dueDate, inv.status, inv.provider, now, inv.sentAt, inv.paidAt],
+      [
+        id,
+        inv.number,
+        inv.clientId,
+        IMPORT_SOURCE,
+        inv.sourceRef,
+        `Imported from ${inv.provider}`,
+        inv.currency,
+        linesOf(inv),
+        inv.total,
+        inv.amountPaid,
+        inv.dueDate,
+        inv.status,
+        inv.provider,
+        now,
+        inv.sentAt,
+        inv.paidAt,
+      ],
     );
     return { outcome: 'imported', invoiceId: id, paidDelta: inv.amountPaid };
   }
@@ -92,7 +106,10 @@ export async function upsertImportedInvoice(tx: Queryable, inv: ImportedInvoice,
  * A payment a re-run found (the increase since the last import), so the weekly accuracy check counts
  * it like any other collection. Once per invoice and amount.
  */
-export async function recordImportedPayment(tx: Queryable, p: { invoiceId: string; sourceRef: string; delta: number; currency: string; amountPaidAfter: number; paidAt: Date }): Promise<void> {
+export async function recordImportedPayment(
+  tx: Queryable,
+  p: { invoiceId: string; sourceRef: string; delta: number; currency: string; amountPaidAfter: number; paidAt: Date },
+): Promise<void> {
   if (p.delta <= 0) return;
   await tx.query(
     `INSERT INTO payments (invoice_id, source_event, amount, currency, amount_paid_after, paid_at) VALUES ($1, $2, $3, $4, $5, $6)

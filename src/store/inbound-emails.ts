@@ -135,4 +135,3 @@ export async function matchReply(
 export function invoiceNumbersIn(subject: string): string[] {
   return [...subject.matchAll(/#?\b([A-Za-z]{1,10}-\d{1,10})\b/g)].map((m) => m[1]!);
 }
-

@@ -67,11 +67,7 @@ const toEvent = (r: InboxRow): InboxEvent => ({
  * Stores a delivery; returns null when the same event was stored before (a duplicate or replay).
  * Throws UnstorableError (nothing stored) for a NUL or lone surrogate anywhere in it.
  */
-export async function storeInboxEvent(
-  db: Queryable,
-  event: { source: string; externalId: string; kind: string; payload: unknown },
-  now: Date,
-): Promise<InboxEvent | null> {
+export async function storeInboxEvent(db: Queryable, event: { source: string; externalId: string; kind: string; payload: unknown }, now: Date): Promise<InboxEvent | null> {
   assertStorable(event);
   const { rows } = await db.query<InboxRow>(
     `INSERT INTO inbox_events (source, external_id, kind, payload, received_at, next_attempt_at, retry_window_start) VALUES ($1, $2, $3, $4, $5, $5, $5)

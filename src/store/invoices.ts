@@ -149,12 +149,7 @@ export interface NewInvoice {
  * counter row is locked until commit, so numbers are handed out in order and a rolled-back insert
  * gives its number back. Returns null when the same milestone already has an invoice.
  */
-export async function insertDraft(
-  tx: Queryable,
-  draft: NewInvoice,
-  numbering: { scope: string; format: (seq: number) => string },
-  now: Date,
-): Promise<InvoiceRecord | null> {
+export async function insertDraft(tx: Queryable, draft: NewInvoice, numbering: { scope: string; format: (seq: number) => string }, now: Date): Promise<InvoiceRecord | null> {
   const existing = await tx.query('SELECT 1 FROM invoices WHERE source = $1 AND source_ref = $2', [draft.source, draft.sourceRef]);
   if (existing.rowCount) return null;
   const { rows: counter } = await tx.query<{ last_value: number }>(
@@ -267,13 +262,7 @@ const COLUMNS: Record<keyof Patch, string> = {
  * Applies a patch. With `expectStatus`, the update only happens while the invoice is still in one of
  * those states (compare-and-set): the loser of a race (two approvals, approval vs. discard) gets null.
  */
-export async function updateInvoice(
-  db: Queryable,
-  id: string,
-  patch: Patch,
-  now: Date,
-  expectStatus?: readonly InvoiceStatus[],
-): Promise<InvoiceRecord | null> {
+export async function updateInvoice(db: Queryable, id: string, patch: Patch, now: Date, expectStatus?: readonly InvoiceStatus[]): Promise<InvoiceRecord | null> {
   const sets: string[] = [];
   const values: unknown[] = [id];
   for (const [key, value] of Object.entries(patch) as [keyof Patch, unknown][]) {

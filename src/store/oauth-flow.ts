@@ -16,10 +16,11 @@ export async function createLink(db: Queryable, link: { tokenHash: string; provi
 
 /** Spends a link still valid at `now`: returns its approver, or null (unknown, spent, expired or for another provider). */
 export async function spendLink(db: Queryable, tokenHash: string, provider: string, now: Date): Promise<string | null> {
-  const { rows } = await db.query<{ slack_user_id: string }>(
-    'DELETE FROM oauth_links WHERE token_hash = $1 AND provider = $2 AND created_at > $3 RETURNING slack_user_id',
-    [tokenHash, provider, before(now, LINK_TTL_MS)],
-  );
+  const { rows } = await db.query<{ slack_user_id: string }>('DELETE FROM oauth_links WHERE token_hash = $1 AND provider = $2 AND created_at > $3 RETURNING slack_user_id', [
+    tokenHash,
+    provider,
+    before(now, LINK_TTL_MS),
+  ]);
   return rows[0]?.slack_user_id ?? null;
 }
 

@@ -50,7 +50,14 @@ export async function receivablesByClient(db: Queryable, today: string): Promise
      FROM invoices i WHERE ${OPEN_SENT} GROUP BY 1, 2`,
     [today],
   );
-  return rows.map((r) => ({ clientId: r.client_id, currency: r.currency.trim(), openCount: r.open_count, outstanding: r.outstanding, overdueCount: r.overdue_count, overdue: r.overdue }));
+  return rows.map((r) => ({
+    clientId: r.client_id,
+    currency: r.currency.trim(),
+    openCount: r.open_count,
+    outstanding: r.outstanding,
+    overdueCount: r.overdue_count,
+    overdue: r.overdue,
+  }));
 }
 
 /** Totals invoiced (sent) per currency in [from, to): the sales side of DSO. Voided and discarded invoices were no sale. */
@@ -92,12 +99,22 @@ export async function invoicesNeedingAttention(db: Queryable, limit: number): Pr
            FROM invoices i
            WHERE i.status IN ('approved', 'sent', 'partially_paid')
              AND (i.disputed OR i.id IN (SELECT invoice_id FROM escalated) OR i.id IN (SELECT invoice_id FROM unknown)))`;
-  const { rows } = await db.query<{ id: string; number: string; client_name: string; currency: string; balance: number; due_date: string; disputed: boolean; escalated: boolean; unknown_outcome: boolean }>(
-      `${flagged}
+  const { rows } = await db.query<{
+    id: string;
+    number: string;
+    client_name: string;
+    currency: string;
+    balance: number;
+    due_date: string;
+    disputed: boolean;
+    escalated: boolean;
+    unknown_outcome: boolean;
+  }>(
+    `${flagged}
        SELECT f.id, f.number, c.name AS client_name, f.currency, f.total - f.amount_paid AS balance, f.due_date, f.disputed, f.escalated, f.unknown_outcome
        FROM flagged f JOIN clients c ON c.id = f.client_id ORDER BY f.seq DESC LIMIT $1`,
-      [limit],
-    );
+    [limit],
+  );
   const counted = await db.query<{ total: number }>(`${flagged} SELECT count(*)::int AS total FROM flagged`);
   return {
     total: counted.rows[0]?.total ?? 0,

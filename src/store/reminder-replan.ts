@@ -44,10 +44,16 @@ export async function replaceOpenSteps(
   const indices: number[] = [];
   for (const [i, p] of plan.entries()) {
     const stepIndex = afterIndex + 1 + i;
-    await db.query(
-      'INSERT INTO reminders (invoice_id, step_index, tone, day, anchor, due_at, status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [invoiceId, stepIndex, p.tone, p.day, p.from, p.dueAt, status, note],
-    );
+    await db.query('INSERT INTO reminders (invoice_id, step_index, tone, day, anchor, due_at, status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      invoiceId,
+      stepIndex,
+      p.tone,
+      p.day,
+      p.from,
+      p.dueAt,
+      status,
+      note,
+    ]);
     indices.push(stepIndex);
   }
   return indices;

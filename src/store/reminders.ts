@@ -100,19 +100,19 @@ export async function finishReminder(
 
 /** Paid, void or uncollectible: every step not yet taken is cancelled. Returns how many. */
 export async function cancelPendingReminders(db: Queryable, invoiceId: string, reason: string, now: Date): Promise<number> {
-  const { rowCount } = await db.query(
-    `UPDATE reminders SET status = 'cancelled', finished_at = $2, note = $3 WHERE invoice_id = $1 AND status IN ('pending', 'paused')`,
-    [invoiceId, now, reason],
-  );
+  const { rowCount } = await db.query(`UPDATE reminders SET status = 'cancelled', finished_at = $2, note = $3 WHERE invoice_id = $1 AND status IN ('pending', 'paused')`, [
+    invoiceId,
+    now,
+    reason,
+  ]);
   return rowCount ?? 0;
 }
 
 /** Claims that never finished (crash mid-send) become "unknown"; returned so they can be flagged. */
 export async function markStaleRemindersUnknown(db: Queryable, staleBefore: Date, now: Date): Promise<ReminderRecord[]> {
-  const { rows } = await db.query<ReminderRow>(
-    `UPDATE reminders SET status = 'unknown', finished_at = $2 WHERE status = 'claimed' AND claimed_at < $1 RETURNING *`,
-    [staleBefore, now],
-  );
+  const { rows } = await db.query<ReminderRow>(`UPDATE reminders SET status = 'unknown', finished_at = $2 WHERE status = 'claimed' AND claimed_at < $1 RETURNING *`, [
+    staleBefore,
+    now,
+  ]);
   return rows.map(toRecord);
 }
-

@@ -44,12 +44,18 @@ export async function sealPlaintextWebhookSecrets(db: Queryable, cipher: TokenCi
       await db.query('DELETE FROM webhook_secrets WHERE provider = $1 AND scope = $2', [row.provider, row.scope]);
       deleted += 1;
     } else if (cipher) {
-      await db.query('UPDATE webhook_secrets SET secret = $3 WHERE provider = $1 AND scope = $2 AND secret = $4', [row.provider, row.scope, cipher.encrypt(row.secret), row.secret]);
+      await db.query('UPDATE webhook_secrets SET secret = $3 WHERE provider = $1 AND scope = $2 AND secret = $4', [
+        row.provider,
+        row.scope,
+        cipher.encrypt(row.secret),
+        row.secret,
+      ]);
       sealed += 1;
     }
   }
   const unsealed = plain.length - sealed - deleted;
-  if (deleted) log.warn({ deleted }, 'removed Asana webhook secrets stored by hand-made webhooks of an older version: reconnect each project with /invoices connect asana <project gid>');
+  if (deleted)
+    log.warn({ deleted }, 'removed Asana webhook secrets stored by hand-made webhooks of an older version: reconnect each project with /invoices connect asana <project gid>');
   if (sealed) log.info({ sealed }, 'sealed webhook secrets stored in plaintext by an older version');
   if (unsealed) log.warn({ unsealed }, 'webhook secrets stored in plaintext are not used until ENCRYPTION_KEY is set');
   return { sealed, deleted, unsealed };

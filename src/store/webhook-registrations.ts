@@ -103,10 +103,12 @@ export async function acceptHandshake(db: Queryable, tool: string, token: string
 
 /** The tool answered the create call: the webhook's id, and its secret when the tool hands it over (ClickUp). */
 export async function activateRegistration(db: Queryable, token: string, webhookId: string, sealedSecret: string | null, now: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE webhook_registrations SET status = 'active', webhook_id = $2, secret = COALESCE($3, secret), activated_at = $4 WHERE token = $1`,
-    [token, webhookId, sealedSecret, now],
-  );
+  const { rowCount } = await db.query(`UPDATE webhook_registrations SET status = 'active', webhook_id = $2, secret = COALESCE($3, secret), activated_at = $4 WHERE token = $1`, [
+    token,
+    webhookId,
+    sealedSecret,
+    now,
+  ]);
   return (rowCount ?? 0) === 1;
 }
 

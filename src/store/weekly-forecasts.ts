@@ -15,10 +15,13 @@ export interface StoredWeeklyForecast {
 
 /** Stores the forecast of a slot once: the first process to post it wins, a repeat changes nothing. */
 export async function saveWeeklyForecast(db: Queryable, forecast: StoredWeeklyForecast, now: Date): Promise<void> {
-  await db.query(
-    `INSERT INTO weekly_forecasts (slot_key, slot_at, as_of, currencies, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot_key) DO NOTHING`,
-    [forecast.slotKey, forecast.slotAt, forecast.asOf, JSON.stringify(forecast.currencies), now],
-  );
+  await db.query(`INSERT INTO weekly_forecasts (slot_key, slot_at, as_of, currencies, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slot_key) DO NOTHING`, [
+    forecast.slotKey,
+    forecast.slotAt,
+    forecast.asOf,
+    JSON.stringify(forecast.currencies),
+    now,
+  ]);
 }
 
 /** The most recent stored forecasts before a slot, newest first. */

@@ -17,9 +17,7 @@ export interface Adjustment {
   recipients: string[];
 }
 
-export type AdjustOutcome =
-  | { outcome: 'reissued'; voided: InvoiceRecord; replacement: InvoiceRecord }
-  | { outcome: 'refused'; reason: string };
+export type AdjustOutcome = { outcome: 'reissued'; voided: InvoiceRecord; replacement: InvoiceRecord } | { outcome: 'refused'; reason: string };
 
 /**
  * "Adjust amount" → void and reissue on a disputed invoice (the other way, a credit on the same
@@ -31,7 +29,8 @@ export async function adjustAmount(services: Services, invoiceId: string, adjust
   const pool = services.db.pool;
   const actor = `slack:${by.slackUserId}`;
   const invoice = await getInvoice(pool, invoiceId);
-  if (!invoice || !invoice.disputed || (invoice.status !== 'sent' && invoice.status !== 'partially_paid')) return { outcome: 'refused', reason: 'Only a disputed invoice awaiting payment can be adjusted.' };
+  if (!invoice || !invoice.disputed || (invoice.status !== 'sent' && invoice.status !== 'partially_paid'))
+    return { outcome: 'refused', reason: 'Only a disputed invoice awaiting payment can be adjusted.' };
   if (invoice.amountPaid > 0) return { outcome: 'refused', reason: `Invoice ${invoice.number} is partly paid, so it cannot be voided; choose "Credit" in Adjust amount instead.` };
   const backend = services.backends[invoice.provider];
   if (!backend || !invoice.providerInvoiceId) return { outcome: 'refused', reason: `No invoicing back-end invoice to void for ${invoice.number}.` };
@@ -73,7 +72,16 @@ export async function adjustAmount(services: Services, invoiceId: string, adjust
       now,
     );
     if (!replacement) throw new Error(`invoice ${invoice.number} was reissued before`);
-    await audit(tx, { invoiceId: invoice.id, actor, action: 'voided_for_adjustment', details: { replacedBy: replacement.number, cancelledSteps: cancelled, before: invoice.total, after: adjustment.total } }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: invoice.id,
+        actor,
+        action: 'voided_for_adjustment',
+        details: { replacedBy: replacement.number, cancelledSteps: cancelled, before: invoice.total, after: adjustment.total },
+      },
+      now,
+    );
     await audit(tx, { invoiceId: replacement.id, actor, action: 'drafted', details: { replaces: invoice.number, total: adjustment.total, currency: invoice.currency } }, now);
     return { voided, replacement };
   });
@@ -81,7 +89,19 @@ export async function adjustAmount(services: Services, invoiceId: string, adjust
   await completeEffect(pool, key, { replacement: result.replacement.id }, services.clock.now());
 
   await publishInvoiceMessage(services, result.voided);
-  await postInThread(services, result.voided, reissuedNote({ by: by.slackUserId, oldNumber: invoice.number, newNumber: result.replacement.number, oldTotal: invoice.total, newTotal: adjustment.total, currency: invoice.currency, backendName: backend.name }));
+  await postInThread(
+    services,
+    result.voided,
+    reissuedNote({
+      by: by.slackUserId,
+      oldNumber: invoice.number,
+      newNumber: result.replacement.number,
+      oldTotal: invoice.total,
+      newTotal: adjustment.total,
+      currency: invoice.currency,
+      backendName: backend.name,
+    }),
+  );
   const posted = await publishInvoiceMessage(services, result.replacement);
   await postInThread(services, posted, replacesNote({ oldNumber: invoice.number }));
   const approved = await approveInvoice(services, posted.id, { actor, slackUserId: by.slackUserId });

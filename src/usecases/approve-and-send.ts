@@ -29,9 +29,7 @@ export interface Actor {
 }
 
 export type ApproveOutcome =
-  | { outcome: 'approved'; invoice: InvoiceRecord }
-  | { outcome: 'not_draft'; invoice: InvoiceRecord | null }
-  | { outcome: 'held'; invoice: InvoiceRecord; reason: string };
+  { outcome: 'approved'; invoice: InvoiceRecord } | { outcome: 'not_draft'; invoice: InvoiceRecord | null } | { outcome: 'held'; invoice: InvoiceRecord; reason: string };
 
 /**
  * Approve & send: the draft moves to "approved" exactly once (compare-and-set), then goes out.
@@ -95,20 +93,28 @@ export async function deliverInvoice(services: Services, invoiceId: string): Pro
   // so a failed download leaves nothing claimed and the sweep simply tries again.
   const attachments = await invoicePdfAttachment(services, invoice);
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.invoice`);
-  const claimed = await claimEffect(pool, { key: emailKey, invoiceId: invoice.id, kind: 'invoice-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now());
+  const claimed = await claimEffect(
+    pool,
+    { key: emailKey, invoiceId: invoice.id, kind: 'invoice-email', claimedBy: services.instanceId, details: { messageId } },
+    services.clock.now(),
+  );
   if (!claimed) return invoice;
 
   const content = await renderClientEmail(services, 'invoice', invoice, client, { today: localDate(services.clock.now(), services.settings.timezone) });
   let refused: RecipientRefusal[] = [];
   try {
-    refused = (await services.mailer.send({ kind: 'invoice', to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments })).refused ?? [];
+    refused =
+      (await services.mailer.send({ kind: 'invoice', to: invoice.recipients, ...content, messageId, replyTo: services.settings.emailReplyTo ?? undefined, attachments })).refused ??
+      [];
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err; // leave the claim: the sweep turns it into "unknown" for a human
     await releaseEffect(pool, emailKey);
     const reason = err instanceof Error ? err.message : String(err);
     const bounced = err instanceof MailError ? err.refused : [];
     await recordSendRefusals(services, invoice, messageId, bounced);
-    const attention = bounced.length ? `Email bounced (${reason}); it goes out once the client's billing emails are updated.` : `Email not sent yet (${reason}); retrying automatically.`;
+    const attention = bounced.length
+      ? `Email bounced (${reason}); it goes out once the client's billing emails are updated.`
+      : `Email not sent yet (${reason}); retrying automatically.`;
     const flagged = await updateInvoice(pool, invoice.id, { attention }, services.clock.now());
     await audit(pool, { invoiceId: invoice.id, actor: 'system', action: 'email_failed', details: { reason } }, services.clock.now());
     services.log.warn({ invoice: invoice.number, reason }, 'invoice email failed; will retry');
@@ -157,7 +163,10 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   } catch (err) {
     // The back-end may have stored this failure under the attempt's keys: the next try uses fresh ones.
     if (isDefiniteFailure(err) && (await moveToNextIssueAttempt(services.db.pool, invoice.id, attempt, localDate(services.clock.now(), timezone)))) {
-      services.log.info({ invoice: invoice.number, failedAttempt: attempt, reason: err instanceof Error ? err.message : String(err) }, 'issue failed for good at the back-end; the next try is a new attempt');
+      services.log.info(
+        { invoice: invoice.number, failedAttempt: attempt, reason: err instanceof Error ? err.message : String(err) },
+        'issue failed for good at the back-end; the next try is a new attempt',
+      );
     }
     throw err;
   }
@@ -166,7 +175,16 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   return withTransaction(services.db.pool, async (tx) => {
     await rememberProviderCustomer(tx, client.id, issued.providerCustomerId);
     const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl, attention: null, ...taxPatch(issued.tax) }, now);
-    await audit(tx, { invoiceId: invoice.id, actor: backend.name, action: 'issued', details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) } }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: invoice.id,
+        actor: backend.name,
+        action: 'issued',
+        details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) },
+      },
+      now,
+    );
     return updated!;
   });
 }
@@ -179,7 +197,11 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
 function paymentLinkOf(services: Services, invoice: InvoiceRecord, backendName: string, raw: string | null): string | null {
   if (raw === null) return null;
   const url = httpUrl(raw);
-  if (!url) services.log.warn({ invoice: invoice.number, backend: backendName, scheme: urlScheme(raw) }, 'payment link from the back-end is not an http(s) URL; not stored, the email goes without it');
+  if (!url)
+    services.log.warn(
+      { invoice: invoice.number, backend: backendName, scheme: urlScheme(raw) },
+      'payment link from the back-end is not an http(s) URL; not stored, the email goes without it',
+    );
   return url;
 }
 
@@ -209,7 +231,11 @@ async function markSent(services: Services, invoice: InvoiceRecord, client: Stor
     const plan = planReminders(client.reminderSchedule, now, invoice.dueDate, services.settings.timezone);
     // Quiet hours: each step at the client's next allowed time (the runner also defers, this keeps the plan shown honest).
     const tz = client.timezone ?? services.settings.timezone;
-    await insertReminders(tx, invoice.id, plan.map((p) => ({ ...p, dueAt: nextAllowedTime(p.dueAt, client.businessHours, tz) })));
+    await insertReminders(
+      tx,
+      invoice.id,
+      plan.map((p) => ({ ...p, dueAt: nextAllowedTime(p.dueAt, client.businessHours, tz) })),
+    );
     await audit(tx, { invoiceId: invoice.id, actor: 'system', action: 'sent', details: { to: invoice.recipients, messageId }, sourceEvent: emailKey }, now);
     return updated;
   });
@@ -247,7 +273,16 @@ export async function editInvoice(services: Services, invoiceId: string, edit: I
     const before = await getInvoice(tx, invoiceId, { forUpdate: true });
     const updated = await updateInvoice(tx, invoiceId, { lines: edit.lines, total, subtotal: total, dueDate: edit.dueDate, recipients: edit.recipients }, now, ['draft']);
     if (updated && before) {
-      await audit(tx, { invoiceId, actor: by.actor, action: 'edited', details: { before: { lines: before.lines, total: before.total, dueDate: before.dueDate, recipients: before.recipients }, after: edit } }, now);
+      await audit(
+        tx,
+        {
+          invoiceId,
+          actor: by.actor,
+          action: 'edited',
+          details: { before: { lines: before.lines, total: before.total, dueDate: before.dueDate, recipients: before.recipients }, after: edit },
+        },
+        now,
+      );
     }
     return updated;
   });

@@ -45,7 +45,17 @@ export async function recordBackendCredits(
     total = after;
     lines = [...lines, { description: reason, quantity: '1', unitAmount: -credit.amount, amount: -credit.amount }];
     credits.push(credit);
-    await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'credited', details: { source: 'backend', backendCreditId: credit.backendCreditId, amount: credit.amount, totalAfter: total }, sourceEvent: origin.sourceEvent }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: current.id,
+        actor: origin.actor,
+        action: 'credited',
+        details: { source: 'backend', backendCreditId: credit.backendCreditId, amount: credit.amount, totalAfter: total },
+        sourceEvent: origin.sourceEvent,
+      },
+      now,
+    );
   }
   if (credits.length === 0) return { invoice: current, credits, recordedTotal: recorded.total };
   const invoice = (await updateInvoice(tx, current.id, { lines, total }, now))!;

@@ -29,7 +29,9 @@ export async function backendBankBalances(services: Services, timeoutMs = BANK_B
         }
       } catch (err) {
         services.log.warn({ backend: backend.name, err: err instanceof Error ? err.message : String(err) }, 'bank balances not read');
-        notes.push(`${backendDisplayName(backend.name)} bank balances ${err instanceof TimeoutError ? `did not arrive within ${timeoutMs / 1000} s` : 'could not be read'}; set one with \`/invoices balance\`.`);
+        notes.push(
+          `${backendDisplayName(backend.name)} bank balances ${err instanceof TimeoutError ? `did not arrive within ${timeoutMs / 1000} s` : 'could not be read'}; set one with \`/invoices balance\`.`,
+        );
       }
     }),
   );

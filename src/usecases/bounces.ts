@@ -39,9 +39,20 @@ export async function recordBounceReport(services: Services, report: BounceRepor
     const dedupeKey = report.messageId ? `msg:${report.messageId}:${report.recipient.toLowerCase()}` : report.dedupeKey;
     const bounce = await recordBounce(tx, { ...report, dedupeKey, invoiceId: match?.invoiceId ?? null, clientId: match?.clientId ?? null }, now);
     if (bounce) {
-      await audit(tx, { invoiceId: bounce.invoiceId, actor: report.provider, action: 'email_bounced', details: { kind: report.kind, recipient: report.recipient, reason: report.reason, messageId: report.messageId, matched: Boolean(match) }, sourceEvent: `bounce:${report.dedupeKey}` }, now);
+      await audit(
+        tx,
+        {
+          invoiceId: bounce.invoiceId,
+          actor: report.provider,
+          action: 'email_bounced',
+          details: { kind: report.kind, recipient: report.recipient, reason: report.reason, messageId: report.messageId, matched: Boolean(match) },
+          sourceEvent: `bounce:${report.dedupeKey}`,
+        },
+        now,
+      );
     }
-    if (bounce && !match) services.log.warn({ provider: report.provider, kind: report.kind, messageId: report.messageId }, 'bounce for an email duebot did not send: stored, not acted on');
+    if (bounce && !match)
+      services.log.warn({ provider: report.provider, kind: report.kind, messageId: report.messageId }, 'bounce for an email duebot did not send: stored, not acted on');
     return bounce;
   });
 }
@@ -63,7 +74,19 @@ export async function announceBounces(services: Services): Promise<number> {
     // The invoice email itself (still "approved" while its refusal at send is recorded), or a reminder about it.
     const invoiceEmail = bounce.messageId === invoice.emailMessageId || invoice.status === 'approved';
     const what = invoiceEmail ? `invoice email (${invoice.number})` : `email about ${invoice.number}`;
-    await postInThread(services, invoice, bounceAlert({ recipient: bounce.recipient, reason: bounce.reason, kind: bounce.kind, provider: bounce.provider, clientId: invoice.clientId, clientName: client?.name ?? invoice.clientId, what }));
+    await postInThread(
+      services,
+      invoice,
+      bounceAlert({
+        recipient: bounce.recipient,
+        reason: bounce.reason,
+        kind: bounce.kind,
+        provider: bounce.provider,
+        clientId: invoice.clientId,
+        clientName: client?.name ?? invoice.clientId,
+        what,
+      }),
+    );
     await completeEffect(pool, key, {}, services.clock.now());
     posted += 1;
   }
@@ -92,7 +115,11 @@ export async function releaseBouncesOnEmailChange(services: Services, clientId: 
   }
   for (const invoiceId of invoiceIds) {
     const invoice = await getInvoice(pool, invoiceId);
-    await audit(pool, { invoiceId, actor: by.actor, action: 'bounces_resolved', details: { bounces: held.filter((b) => b.invoiceId === invoiceId).map((b) => b.id), emails } }, now);
+    await audit(
+      pool,
+      { invoiceId, actor: by.actor, action: 'bounces_resolved', details: { bounces: held.filter((b) => b.invoiceId === invoiceId).map((b) => b.id), emails } },
+      now,
+    );
     if (invoice) await postInThread(services, invoice, bounceResolvedNote({ by: by.slackUserId, emails, bounces: held.filter((b) => b.invoiceId === invoiceId).length }));
   }
   services.log.info({ client: clientId, bounces: held.length }, 'billing emails updated: bounces resolved, reminders resume');

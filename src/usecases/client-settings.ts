@@ -42,9 +42,7 @@ export async function clientChoices(services: Services): Promise<{ id: string; n
 }
 
 export type SaveSettingsAnswer =
-  | { outcome: 'not_found' }
-  | { outcome: 'unchanged' }
-  | { outcome: 'saved'; changed: SettingField[]; replanned: number; redated: number; readdressed: number };
+  { outcome: 'not_found' } | { outcome: 'unchanged' } | { outcome: 'saved'; changed: SettingField[]; replanned: number; redated: number; readdressed: number };
 
 type By = { actor: string; slackUserId: string };
 
@@ -112,7 +110,17 @@ async function applyToInvoices(services: Services, clientId: string, before: Cli
     if (patch.recipients || patch.dueDate) {
       const updated = await withTransaction(pool, async (tx) => {
         const u = await updateInvoice(tx, found.id, patch, now, [found.status]);
-        if (u) await audit(tx, { invoiceId: found.id, actor: by.actor, action: 'client_settings_applied', details: { before: { recipients: found.recipients, dueDate: found.dueDate }, after: patch } }, now);
+        if (u)
+          await audit(
+            tx,
+            {
+              invoiceId: found.id,
+              actor: by.actor,
+              action: 'client_settings_applied',
+              details: { before: { recipients: found.recipients, dueDate: found.dueDate }, after: patch },
+            },
+            now,
+          );
         return u;
       });
       if (updated) {

@@ -31,7 +31,9 @@ export async function sendConnectLink(services: Services, provider: string, user
   await createLink(services.db.pool, { tokenHash: sha256(token), provider, slackUserId: userId }, now);
   const url = `${services.oauth.publicUrl}/oauth/${provider}/start?link=${token}`;
   const minutes = LINK_TTL_MS / 60_000;
-  const sent = await services.slack.post(userId, { text: `Open this link within ${minutes} minutes to connect ${connector.label}. It works once, only for you; do not share it: ${url}` });
+  const sent = await services.slack.post(userId, {
+    text: `Open this link within ${minutes} minutes to connect ${connector.label}. It works once, only for you; do not share it: ${url}`,
+  });
   if (!sent) return `I couldn't send you a DM with the link; please try again.`;
   await record(services, userId, 'backend_connect_link_sent', { provider });
   return `I sent you a DM with a one-time link to connect ${connector.label} (valid ${minutes} minutes).`;
@@ -130,7 +132,8 @@ export async function cancelPendingConnection(services: Services, pendingId: str
   const connections = services.oauth.connections;
   const pending = connections ? await connections.pending(pendingId, new Date(0)) : null;
   const connector = pending ? connectorOf(services, pending.provider) : null;
-  if (!connections || !pending || !connector || !(await connections.discardPending(pendingId))) return 'This connection is no longer waiting (decided, replaced or expired); nothing changed.';
+  if (!connections || !pending || !connector || !(await connections.discardPending(pendingId)))
+    return 'This connection is no longer waiting (decided, replaced or expired); nothing changed.';
   const next = { accountId: pending.accountId, accountName: pending.accountName };
   await record(services, userId, 'backend_account_kept', { provider: pending.provider, discarded: next, requestedBy: pending.requestedBy });
   const current = await connections.account(pending.provider);

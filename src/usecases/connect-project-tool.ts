@@ -3,7 +3,13 @@ import { esc } from '../../blocks/format.js';
 import type { Services } from '../services.js';
 import type { WebhookRegistrar } from '../providers/projects/tool.js';
 import {
-  activateRegistration, countOtherResources, deleteRegistration, findRegistration, insertRegistration, purgeStalePending, registrationsFor,
+  activateRegistration,
+  countOtherResources,
+  deleteRegistration,
+  findRegistration,
+  insertRegistration,
+  purgeStalePending,
+  registrationsFor,
   type WebhookRegistration,
 } from '../store/webhook-registrations.js';
 import { HANDSHAKE_WINDOW_MS } from './registered-webhooks.js';
@@ -33,7 +39,8 @@ export async function connectProjectTool(services: Services, request: ProjectToo
   if (typeof checked === 'string') return checked;
   const { label, resource, manual, registrar } = checked;
   const { cipher, publicUrl, maxPerTool } = services.webhooks;
-  if (!cipher) return `Cannot connect ${label}: \`ENCRYPTION_KEY\` is not set, and duebot stores webhook secrets only sealed with it. Set it (32 bytes, e.g. \`openssl rand -base64 32\`) and restart.`;
+  if (!cipher)
+    return `Cannot connect ${label}: \`ENCRYPTION_KEY\` is not set, and duebot stores webhook secrets only sealed with it. Set it (32 bytes, e.g. \`openssl rand -base64 32\`) and restart.`;
   if (!publicUrl) return `Cannot connect ${label}: \`PUBLIC_URL\` is not set, so there is no address for ${label} to deliver to.`;
   if (!manual && !registrar) return `duebot does not register ${label} webhooks itself yet: register one by hand as docs/setup.md describes.`;
 
@@ -80,7 +87,10 @@ export async function connectProjectTool(services: Services, request: ProjectToo
   }
   const replaced = await removeAll(services, registrar, previous);
   services.log.info({ tool: request.tool, resource, webhookId: created.webhookId }, 'webhook registered');
-  return [`:white_check_mark: ${label} webhook registered on ${registrar!.resourceLabel} \`${esc(resource)}\` (webhook ${esc(created.webhookId)}): completed tasks there now reach duebot.`, ...replaced.notes].join('\n');
+  return [
+    `:white_check_mark: ${label} webhook registered on ${registrar!.resourceLabel} \`${esc(resource)}\` (webhook ${esc(created.webhookId)}): completed tasks there now reach duebot.`,
+    ...replaced.notes,
+  ].join('\n');
 }
 
 export async function disconnectProjectTool(services: Services, request: ProjectToolConnectRequest): Promise<string> {

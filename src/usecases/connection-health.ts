@@ -17,7 +17,9 @@ export function connectionHealth(services: Services): { broken(provider: string,
   return {
     broken(provider, reason) {
       services.log.warn({ provider, reason }, 'accounting connection broken');
-      post(`:warning: The ${label(provider)} connection stopped working (${esc(reason)}). Invoices for ${label(provider)} clients are held until an approver reconnects with \`/invoices connect ${provider}\`.`);
+      post(
+        `:warning: The ${label(provider)} connection stopped working (${esc(reason)}). Invoices for ${label(provider)} clients are held until an approver reconnects with \`/invoices connect ${provider}\`.`,
+      );
     },
     /** Posts who connected what (`notice`) and releases the invoices held for this back-end. */
     connected(provider, notice) {
@@ -32,7 +34,9 @@ async function releaseHeld(services: Services, provider: string): Promise<void> 
   try {
     for (const invoice of await invoicesInStatus(services.db.pool, ['approved'])) {
       if (invoice.provider !== provider) continue;
-      await deliverInvoice(services, invoice.id).catch((err: unknown) => services.log.warn({ invoice: invoice.number, err: String(err) }, 'held invoice not delivered yet; the sweep retries'));
+      await deliverInvoice(services, invoice.id).catch((err: unknown) =>
+        services.log.warn({ invoice: invoice.number, err: String(err) }, 'held invoice not delivered yet; the sweep retries'),
+      );
     }
   } catch (err) {
     services.log.warn({ provider, err: String(err) }, 'releasing held invoices failed; the sweep retries');

@@ -42,12 +42,19 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
   const invoice = await getInvoice(pool, invoiceId);
   if (!invoice || (invoice.status !== 'sent' && invoice.status !== 'partially_paid')) return { outcome: 'refused', reason: 'Only an invoice awaiting payment can be credited.' };
   const balance = invoice.total - invoice.amountPaid;
-  if (!Number.isSafeInteger(credit.amount) || credit.amount <= 0 || credit.amount > balance) return { outcome: 'refused', reason: `The credit must be above zero and at most the open balance of ${invoice.number}.` };
+  if (!Number.isSafeInteger(credit.amount) || credit.amount <= 0 || credit.amount > balance)
+    return { outcome: 'refused', reason: `The credit must be above zero and at most the open balance of ${invoice.number}.` };
   const backend = services.backends[invoice.provider];
   if (!backend?.creditInvoice || !invoice.providerInvoiceId) return { outcome: 'refused', reason: `${invoice.number} has no back-end invoice that can be credited.` };
 
   const key = `credit:${invoice.id}:${credit.submissionId}`;
-  if (!(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'credit', claimedBy: services.instanceId, details: { amount: credit.amount, reason: credit.reason } }, services.clock.now()))) {
+  if (
+    !(await claimEffect(
+      pool,
+      { key, invoiceId: invoice.id, kind: 'credit', claimedBy: services.instanceId, details: { amount: credit.amount, reason: credit.reason } },
+      services.clock.now(),
+    ))
+  ) {
     return { outcome: 'refused', reason: `This credit on ${invoice.number} was already submitted.` };
   }
   let remaining: number;
@@ -69,14 +76,49 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
     const total = Math.max(current.amountPaid, current.total - credit.amount);
     const settled = total - current.amountPaid <= 0;
     const lines = [...current.lines, { description: `Credit: ${credit.reason}`, quantity: '1', unitAmount: -credit.amount, amount: -credit.amount }];
-    const updated = await updateInvoice(tx, current.id, { lines, total, disputed: false, disputedAt: null, ...(settled ? { status: 'credited' as const, paidAt: null } : {}) }, now);
-    await recordCredit(tx, { invoiceId: current.id, effectKey: key, amount: credit.amount, currency: current.currency, reason: credit.reason, balanceAfter: total - current.amountPaid, createdAt: now, createdBy: actor, backendCreditId });
+    const updated = await updateInvoice(
+      tx,
+      current.id,
+      { lines, total, disputed: false, disputedAt: null, ...(settled ? { status: 'credited' as const, paidAt: null } : {}) },
+      now,
+    );
+    await recordCredit(tx, {
+      invoiceId: current.id,
+      effectKey: key,
+      amount: credit.amount,
+      currency: current.currency,
+      reason: credit.reason,
+      balanceAfter: total - current.amountPaid,
+      createdAt: now,
+      createdBy: actor,
+      backendCreditId,
+    });
     const cancelled = await cancelPendingReminders(tx, current.id, settled ? 'settled by a credit' : 'sequence restarted after a credit', now);
     // The corrected invoice's sequence starts from today, under new step numbers (old steps stay as history).
     const offset = (await remindersOf(tx, current.id)).reduce((max, r) => Math.max(max, r.stepIndex + 1), 0);
-    const plan = settled || !client ? [] : planReminders(client.reminderSchedule, now, current.dueDate, services.settings.timezone).map((p) => ({ ...p, stepIndex: p.stepIndex + offset }));
+    const plan =
+      settled || !client ? [] : planReminders(client.reminderSchedule, now, current.dueDate, services.settings.timezone).map((p) => ({ ...p, stepIndex: p.stepIndex + offset }));
     await insertReminders(tx, current.id, plan);
-    await audit(tx, { invoiceId: current.id, actor, action: 'credited', details: { amount: credit.amount, reason: credit.reason, totalBefore: current.total, totalAfter: total, backendRemaining: remaining, cancelledSteps: cancelled, restartedSteps: plan.length, settled }, sourceEvent: key }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: current.id,
+        actor,
+        action: 'credited',
+        details: {
+          amount: credit.amount,
+          reason: credit.reason,
+          totalBefore: current.total,
+          totalAfter: total,
+          backendRemaining: remaining,
+          cancelledSteps: cancelled,
+          restartedSteps: plan.length,
+          settled,
+        },
+        sourceEvent: key,
+      },
+      now,
+    );
     await completeEffect(tx, key, { totalAfter: total, settled }, now);
     return { updated: updated!, settled, nextReminder: plan[0]?.dueAt ?? null };
   });
@@ -84,7 +126,21 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
 
   const emailedTo = await emailCredit(services, result.updated, client?.name ?? invoice.clientId, credit, key);
   await publishInvoiceMessage(services, result.updated);
-  await postInThread(services, result.updated, creditNote({ by: by.slackUserId, amount: credit.amount, currency: invoice.currency, reason: credit.reason, backendName: backend.name, balance: result.updated.total - result.updated.amountPaid, emailedTo, nextReminder: result.nextReminder, timezone: services.settings.timezone }));
+  await postInThread(
+    services,
+    result.updated,
+    creditNote({
+      by: by.slackUserId,
+      amount: credit.amount,
+      currency: invoice.currency,
+      reason: credit.reason,
+      backendName: backend.name,
+      balance: result.updated.total - result.updated.amountPaid,
+      emailedTo,
+      nextReminder: result.nextReminder,
+      timezone: services.settings.timezone,
+    }),
+  );
   return { outcome: 'credited', invoice: result.updated, settled: result.settled };
 }
 

@@ -17,10 +17,7 @@ import { publishInvoiceMessage } from './invoice-messages.js';
 import { approveInvoice } from './approve-and-send.js';
 
 export type DraftOutcome =
-  | { outcome: 'drafted'; invoice: InvoiceRecord }
-  | { outcome: 'duplicate' }
-  | { outcome: 'ignored'; reason: string }
-  | { outcome: 'needs_setup'; reason: string };
+  { outcome: 'drafted'; invoice: InvoiceRecord } | { outcome: 'duplicate' } | { outcome: 'ignored'; reason: string } | { outcome: 'needs_setup'; reason: string };
 
 /**
  * A project-tool task changed: read it back from the tool and, when it is a completed billing
@@ -57,7 +54,11 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
   const invoice = await withTransaction(services.db.pool, async (tx) => {
     const created = await insertClientDraft(tx, services, client, { source: tool.name, sourceRef: task.taskId, sourceUrl: task.url, milestone: task.name, lines }, now);
     if (created) {
-      await audit(tx, { invoiceId: created.id, actor: tool.name, action: 'drafted', details: { task: task.taskId, total: created.total, currency: created.currency }, sourceEvent }, now);
+      await audit(
+        tx,
+        { invoiceId: created.id, actor: tool.name, action: 'drafted', details: { task: task.taskId, total: created.total, currency: created.currency }, sourceEvent },
+        now,
+      );
     }
     return created;
   });
@@ -125,12 +126,27 @@ function ignored(services: Services, task: ProjectTask, reason: string): DraftOu
 
 /** A billing milestone duebot cannot invoice: said once in the billing channel, so nobody waits in vain. */
 async function needsSetup(services: Services, toolName: string, task: ProjectTask, reason: string): Promise<DraftOutcome> {
-  const first = await claimEffect(services.db.pool, { key: `needs-setup:${toolName}:${task.taskId}`, invoiceId: null, kind: 'needs-setup', claimedBy: services.instanceId, details: { reason } }, services.clock.now());
+  const first = await claimEffect(
+    services.db.pool,
+    { key: `needs-setup:${toolName}:${task.taskId}`, invoiceId: null, kind: 'needs-setup', claimedBy: services.instanceId, details: { reason } },
+    services.clock.now(),
+  );
   if (first) {
     const name = truncate(task.name, 300);
     await services.slack.post(services.settings.billingChannelId, {
       text: clip(`:warning: Billing milestone ${esc(name)} was completed but cannot be invoiced: ${esc(reason)}. Fix it and re-complete the task.`, 3000),
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: clip(`:warning: Billing milestone *${link(task.url, name)}* was completed but cannot be invoiced yet:\n${esc(reason)}\nFix the clients file or the task's fields, then mark the task incomplete and complete again.`, 3000) } }],
+      blocks: [
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: clip(
+              `:warning: Billing milestone *${link(task.url, name)}* was completed but cannot be invoiced yet:\n${esc(reason)}\nFix the clients file or the task's fields, then mark the task incomplete and complete again.`,
+              3000,
+            ),
+          },
+        },
+      ],
     });
   }
   services.log.warn({ task: task.taskId, reason }, 'billing milestone needs set-up');

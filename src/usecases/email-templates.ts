@@ -33,7 +33,10 @@ export async function renderClientEmail(
     try {
       return renderTemplatedEmail(kind, stored, invoice, emailContext(services), facts);
     } catch (err) {
-      services.log.error({ invoice: invoice.number, kind, scope: stored.scope, err: err instanceof Error ? err.message : String(err) }, 'stored email template failed to render; sent with the default wording');
+      services.log.error(
+        { invoice: invoice.number, kind, scope: stored.scope, err: err instanceof Error ? err.message : String(err) },
+        'stored email template failed to render; sent with the default wording',
+      );
     }
   }
   return renderTemplatedEmail(kind, DEFAULT_TEMPLATES[kind], invoice, emailContext(services), facts);
@@ -78,7 +81,16 @@ export async function saveEmailTemplate(services: Services, t: { scope: string; 
   await withTransaction(services.db.pool, async (tx) => {
     const before = await getStoredTemplate(tx, t.scope, t.kind);
     await saveTemplate(tx, { scope: t.scope, kind: t.kind, ...template, by: `slack:${by.slackUserId}` }, now);
-    await audit(tx, { invoiceId: null, actor: `slack:${by.slackUserId}`, action: 'email_template_saved', details: { scope: t.scope, kind: t.kind, before: before ? { subject: before.subject, body: before.body } : null, after: template } }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: null,
+        actor: `slack:${by.slackUserId}`,
+        action: 'email_template_saved',
+        details: { scope: t.scope, kind: t.kind, before: before ? { subject: before.subject, body: before.body } : null, after: template },
+      },
+      now,
+    );
   });
   services.log.info({ scope: t.scope, kind: t.kind, by: by.slackUserId }, 'email template saved');
   return { ok: true };
@@ -90,7 +102,16 @@ export async function resetEmailTemplate(services: Services, scope: string, kind
   return withTransaction(services.db.pool, async (tx) => {
     const before = await getStoredTemplate(tx, scope, kind);
     if (!(await deleteTemplate(tx, scope, kind))) return false;
-    await audit(tx, { invoiceId: null, actor: `slack:${by.slackUserId}`, action: 'email_template_reset', details: { scope, kind, before: before ? { subject: before.subject, body: before.body } : null } }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: null,
+        actor: `slack:${by.slackUserId}`,
+        action: 'email_template_reset',
+        details: { scope, kind, before: before ? { subject: before.subject, body: before.body } : null },
+      },
+      now,
+    );
     return true;
   });
 }
@@ -104,16 +125,36 @@ export async function previewEmailTemplate(services: Services, scope: string, ki
   const today = localDate(services.clock.now(), services.settings.timezone);
   const [open] = await listInvoices(services.db.pool, { clientId: scope === WORKSPACE_SCOPE ? undefined : scope, statuses: ['sent', 'partially_paid'], limit: 1 });
   const client = open ? await getClient(services.db.pool, open.clientId) : null;
-  const invoice = open ? toInvoiceView(open, client?.name ?? open.clientId) : sampleInvoice(today, scope === WORKSPACE_SCOPE ? null : ((await getClient(services.db.pool, scope))?.name ?? null));
+  const invoice = open
+    ? toInvoiceView(open, client?.name ?? open.clientId)
+    : sampleInvoice(today, scope === WORKSPACE_SCOPE ? null : ((await getClient(services.db.pool, scope))?.name ?? null));
   const facts: TemplateFacts = { today, finalMode: client?.finalMode ?? 'pause', stepNumber: 1, credit: { amount: Math.round(invoice.total / 5), reason: 'goodwill discount' } };
-  return { ok: true, email: renderTemplatedEmail(kind, template, invoice, emailContext(services), facts), basedOn: open ? `open invoice ${open.number}` : 'a sample invoice (no open invoice yet)' };
+  return {
+    ok: true,
+    email: renderTemplatedEmail(kind, template, invoice, emailContext(services), facts),
+    basedOn: open ? `open invoice ${open.number}` : 'a sample invoice (no open invoice yet)',
+  };
 }
 
 function sampleInvoice(today: string, clientName: string | null): InvoiceView {
   return {
-    id: 'sample', number: 'INV-0042', clientName: clientName ?? 'Acme Ltd', milestone: 'Milestone 2 - Design', currency: 'USD',
+    id: 'sample',
+    number: 'INV-0042',
+    clientName: clientName ?? 'Acme Ltd',
+    milestone: 'Milestone 2 - Design',
+    currency: 'USD',
     lines: [{ description: 'Design sprint', quantity: '1', unitAmount: 150000, amount: 150000 }],
-    total: 150000, amountPaid: 0, dueDate: addDays(today, -7), status: 'sent', disputed: false, paused: false,
-    recipients: ['ap@client.example'], paymentUrl: 'https://pay.example/i/sample', sentAt: null, paidAt: null, sourceUrl: null, attention: null,
+    total: 150000,
+    amountPaid: 0,
+    dueDate: addDays(today, -7),
+    status: 'sent',
+    disputed: false,
+    paused: false,
+    recipients: ['ap@client.example'],
+    paymentUrl: 'https://pay.example/i/sample',
+    sentAt: null,
+    paidAt: null,
+    sourceUrl: null,
+    attention: null,
   };
 }

@@ -33,7 +33,9 @@ export async function escalate(services: Services, invoice: InvoiceRecord, clien
         `Balance: ${formatMoney(money(balance, invoice.currency))}, due ${invoice.dueDate}.`,
         'The final notice went out and says work is paused until payment.',
         invoice.paymentUrl ? `Payment link: ${invoice.paymentUrl}` : '',
-      ].filter(Boolean).join('\n'),
+      ]
+        .filter(Boolean)
+        .join('\n'),
       dueOn: null,
     });
     taskUrl = task.url;

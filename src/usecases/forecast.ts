@@ -1,5 +1,14 @@
 import { addDays, localDate } from '../domain/calendar.js';
-import { DEFAULT_FORECAST_OPTIONS, buildForecast, emptyCurrencyForecast, historyFromSamples, projectBalance, type CurrencyForecast, type Forecast, type ForecastInvoice } from '../domain/forecast.js';
+import {
+  DEFAULT_FORECAST_OPTIONS,
+  buildForecast,
+  emptyCurrencyForecast,
+  historyFromSamples,
+  projectBalance,
+  type CurrencyForecast,
+  type Forecast,
+  type ForecastInvoice,
+} from '../domain/forecast.js';
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
 import { cashBalances, clientCurrencies, invoicesForForecast, paidLatenessSamples, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
 import type { Services } from '../services.js';
@@ -72,11 +81,13 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
   const known = new Set(forecast.currencies.map((c) => c.currency));
   const extra = [...balances.keys()].filter((c) => !known.has(c)).map((currency) => emptyCurrencyForecast(asOf, currency));
-  const currencies = [...forecast.currencies, ...extra].sort((a, b) => a.currency.localeCompare(b.currency)).map((c) => {
-    const start = balances.get(c.currency);
-    if (!start) return { forecast: c, startingBalance: null, projected: null };
-    return { forecast: c, startingBalance: start.amount, projected: projectBalance(c.weeks, start.amount), ...(start.source ? { balanceSource: start.source } : {}) };
-  });
+  const currencies = [...forecast.currencies, ...extra]
+    .sort((a, b) => a.currency.localeCompare(b.currency))
+    .map((c) => {
+      const start = balances.get(c.currency);
+      if (!start) return { forecast: c, startingBalance: null, projected: null };
+      return { forecast: c, startingBalance: start.amount, projected: projectBalance(c.weeks, start.amount), ...(start.source ? { balanceSource: start.source } : {}) };
+    });
   return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes] };
 }
 
@@ -91,7 +102,8 @@ export async function setStartingBalance(services: Services, text: string, actor
   let currency = currencyPart?.toUpperCase();
   if (!currency) {
     const used = await clientCurrencies(services.db.pool);
-    if (used.length !== 1) return { ok: false, reason: `Which currency? Your clients use ${used.join(', ') || 'none yet'}: add it, e.g. \`/invoices balance ${amountPart} ${used[0] ?? 'USD'}\`.` };
+    if (used.length !== 1)
+      return { ok: false, reason: `Which currency? Your clients use ${used.join(', ') || 'none yet'}: add it, e.g. \`/invoices balance ${amountPart} ${used[0] ?? 'USD'}\`.` };
     currency = used[0]!;
   }
   let balance: Money;

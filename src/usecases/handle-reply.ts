@@ -48,7 +48,25 @@ export async function handleReply(services: Services, email: InboundEmail, inbox
   const verdict = invoice ? await replyVerdict(services, invoice, record, from) : null;
   if (created) {
     const trust = verdict ? (verdict.act ? { actedOn: verdict.basis } : { notActedOn: verdict.reason }) : {};
-    await audit(pool, { invoiceId: record.invoiceId, actor: 'email', action: 'reply_received', details: { from: email.from, sender: from.sender?.address ?? null, messageId: email.messageId, matchedBy: record.matchedBy, kind: classification.kind, explanation: classification.explanation, ...trust }, sourceEvent }, now);
+    await audit(
+      pool,
+      {
+        invoiceId: record.invoiceId,
+        actor: 'email',
+        action: 'reply_received',
+        details: {
+          from: email.from,
+          sender: from.sender?.address ?? null,
+          messageId: email.messageId,
+          matchedBy: record.matchedBy,
+          kind: classification.kind,
+          explanation: classification.explanation,
+          ...trust,
+        },
+        sourceEvent,
+      },
+      now,
+    );
   }
   if (record.kind === 'auto_reply') {
     services.log.info({ messageId: email.messageId, invoiceId: record.invoiceId, why: record.classification.explanation }, 'auto-reply ignored');
@@ -58,7 +76,10 @@ export async function handleReply(services: Services, email: InboundEmail, inbox
   // A reply that is not provably the client's (or promises a date out of bounds) changes nothing by itself.
   const notActedOn = invoice && verdict && !verdict.act && AWAITING_MONEY.has(invoice.status) ? verdict.reason : null;
   if (notActedOn) services.log.info({ messageId: email.messageId, invoice: invoice?.number, why: notActedOn }, 'reply not acted on; posted for a person');
-  const effect = invoice && !notActedOn ? await applyClassification(services, invoice, record, record.classification, { actor: 'email', by: from.sender?.address ?? email.from, sourceEvent }) : null;
+  const effect =
+    invoice && !notActedOn
+      ? await applyClassification(services, invoice, record, record.classification, { actor: 'email', by: from.sender?.address ?? email.from, sourceEvent })
+      : null;
 
   // Posted once per reply, even when the event is processed again after a crash.
   const key = `reply-post:${record.id}`;
@@ -83,7 +104,12 @@ export async function handleReply(services: Services, email: InboundEmail, inbox
 }
 
 /** Whether this reply's dispute or promise may act by itself (src/domain/reply-trust.ts); null for other kinds. */
-async function replyVerdict(services: Services, invoice: InvoiceRecord, record: InboundEmailRecord, from: { sender: Mailbox | null; fromEntries: number }): Promise<ReplyVerdict | null> {
+async function replyVerdict(
+  services: Services,
+  invoice: InvoiceRecord,
+  record: InboundEmailRecord,
+  from: { sender: Mailbox | null; fromEntries: number },
+): Promise<ReplyVerdict | null> {
   const { kind, promisedDate } = record.classification;
   if (kind !== 'dispute' && kind !== 'promise') return null;
   const client = await getClient(services.db.pool, invoice.clientId);

@@ -63,7 +63,8 @@ export async function homeDashboard(services: Services): Promise<HomeDashboard> 
     .map((t) => ({ ...t, dso: daysSalesOutstanding(t.outstanding, invoiced.get(t.currency) ?? 0) }));
 
   const openOf = new Map<string, ClientLine['open']>();
-  for (const r of byClient) openOf.set(r.clientId, [...(openOf.get(r.clientId) ?? []), { currency: r.currency, outstanding: r.outstanding, openCount: r.openCount, overdueCount: r.overdueCount }]);
+  for (const r of byClient)
+    openOf.set(r.clientId, [...(openOf.get(r.clientId) ?? []), { currency: r.currency, outstanding: r.outstanding, openCount: r.openCount, overdueCount: r.overdueCount }]);
   return {
     asOf: now,
     dsoWindowDays: DSO_WINDOW_DAYS,

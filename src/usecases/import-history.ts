@@ -96,7 +96,11 @@ export async function importRecords(deps: ImportDeps, origin: string, records: r
     const customerKey = `${record.customer.providerCustomerId ?? ''}\u0000${record.customer.name.trim().toLowerCase()}`;
     let clientId = clients.get(customerKey);
     if (!clientId) {
-      const found = await clientForImport(deps.db.pool, { name: record.customer.name, provider: origin === 'csv' ? null : origin, providerCustomerId: record.customer.providerCustomerId, currency: record.currency }, now);
+      const found = await clientForImport(
+        deps.db.pool,
+        { name: record.customer.name, provider: origin === 'csv' ? null : origin, providerCustomerId: record.customer.providerCustomerId, currency: record.currency },
+        now,
+      );
       if (found.created) report.newClients.push(record.customer.name);
       clients.set(customerKey, (clientId = found.clientId));
     }
@@ -122,8 +126,25 @@ export async function importRecords(deps: ImportDeps, origin: string, records: r
       if (upserted.outcome === 'number_taken' || upserted.outcome === 'unchanged') return upserted;
       // Only a payment made after duebot knew the invoice is a collection the weekly accuracy check may
       // compare with a forecast; the payments of a first import predate every forecast that could have expected them.
-      if (upserted.outcome === 'updated') await recordImportedPayment(tx, { invoiceId: upserted.invoiceId, sourceRef: record.ref, delta: upserted.paidDelta, currency: record.currency, amountPaidAfter: amountPaid, paidAt: paidAt ?? now });
-      await audit(tx, { invoiceId: upserted.invoiceId, actor: deps.actor, action: upserted.outcome === 'imported' ? 'imported' : 'import_updated', details: { origin, ref: record.ref, status, amountPaid } }, now);
+      if (upserted.outcome === 'updated')
+        await recordImportedPayment(tx, {
+          invoiceId: upserted.invoiceId,
+          sourceRef: record.ref,
+          delta: upserted.paidDelta,
+          currency: record.currency,
+          amountPaidAfter: amountPaid,
+          paidAt: paidAt ?? now,
+        });
+      await audit(
+        tx,
+        {
+          invoiceId: upserted.invoiceId,
+          actor: deps.actor,
+          action: upserted.outcome === 'imported' ? 'imported' : 'import_updated',
+          details: { origin, ref: record.ref, status, amountPaid },
+        },
+        now,
+      );
       return upserted;
     });
     if (result.outcome === 'number_taken') skip(record, `the number is already used by ${result.by}`);

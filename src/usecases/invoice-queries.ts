@@ -40,7 +40,10 @@ export async function listForCommand(services: Services, argument: string): Prom
     const client = await findClientByIdOrName(pool, arg);
     if (!client) {
       const known = (await listClients(pool)).map((c) => c.id);
-      return { ok: false, message: `No client called "${arg}". Try \`/invoices list overdue\`, \`/invoices list disputed\` or a client: ${known.join(', ') || 'none configured yet'}.` };
+      return {
+        ok: false,
+        message: `No client called "${arg}". Try \`/invoices list overdue\`, \`/invoices list disputed\` or a client: ${known.join(', ') || 'none configured yet'}.`,
+      };
     }
     title = `Invoices of ${client.name}`;
     filter = { clientId: client.id };

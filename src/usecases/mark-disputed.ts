@@ -43,7 +43,11 @@ export async function markDisputed(services: Services, invoiceId: string, reques
   await publishInvoiceMessage(services, invoice);
   const taskUrl = await reviewTask(services, invoice, request);
   await ownerDm(services, invoice, request, taskUrl);
-  await postInThread(services, invoice, disputedNote({ by: request.by, reason: request.reason, pausedSteps: result.pausedSteps, taskUrl, ownerUserId: services.settings.ownerSlackUserId }));
+  await postInThread(
+    services,
+    invoice,
+    disputedNote({ by: request.by, reason: request.reason, pausedSteps: result.pausedSteps, taskUrl, ownerUserId: services.settings.ownerSlackUserId }),
+  );
   services.log.info({ invoice: invoice.number, reason: request.reason, pausedSteps: result.pausedSteps }, 'invoice disputed');
   return { outcome: 'disputed', invoice, pausedSteps: result.pausedSteps };
 }
@@ -83,5 +87,9 @@ async function ownerDm(services: Services, invoice: InvoiceRecord, request: Disp
     disputeDm({ number: invoice.number, clientName: client?.name ?? invoice.clientId, reason: request.reason, excerpt: request.excerpt, taskUrl }),
   );
   await completeEffect(pool, key, { ts }, services.clock.now());
-  await audit(pool, { invoiceId: invoice.id, actor: 'system', action: 'owner_notified', details: { user: services.settings.ownerSlackUserId, about: 'dispute' } }, services.clock.now());
+  await audit(
+    pool,
+    { invoiceId: invoice.id, actor: 'system', action: 'owner_notified', details: { user: services.settings.ownerSlackUserId, about: 'dispute' } },
+    services.clock.now(),
+  );
 }

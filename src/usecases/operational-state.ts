@@ -22,7 +22,9 @@ const DATABASE_WAIT_MS = 3_000;
 export async function metricsSnapshot(services: Services): Promise<StateSnapshot> {
   try {
     const pool = services.db.pool;
-    const [inbox, invoicesByStatus, connections, lastSweepAt] = await withinDeadline(Promise.all([inboxBacklog(pool, 0), countInvoicesByStatus(pool), connectionStates(pool), lastSweepFinished(pool)]));
+    const [inbox, invoicesByStatus, connections, lastSweepAt] = await withinDeadline(
+      Promise.all([inboxBacklog(pool, 0), countInvoicesByStatus(pool), connectionStates(pool), lastSweepFinished(pool)]),
+    );
     return { database: { inbox: { waiting: inbox.waiting, deadLetters: inbox.deadLetters }, invoicesByStatus, backends: backendStates(services, connections), lastSweepAt } };
   } catch (err) {
     services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'metrics: the database could not be read');
@@ -64,7 +66,10 @@ function backendStates(services: Services, connections: ConnectionState[]): { pr
 async function withinDeadline<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_WAIT_MS / 1000} s`)), DATABASE_WAIT_MS)))]);
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${DATABASE_WAIT_MS / 1000} s`)), DATABASE_WAIT_MS))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

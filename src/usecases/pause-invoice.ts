@@ -71,7 +71,11 @@ export async function resumeInvoice(services: Services, number: string, by: By):
     }
     const retimed = shiftSequence(await heldSteps(tx, found.id), now);
     await retimeSteps(tx, found.id, retimed, 'pending', null);
-    await audit(tx, { invoiceId: found.id, actor: by.actor, action: 'reminders_resumed', details: { resumedSteps: retimed.map((s) => ({ step: s.stepIndex, dueAt: s.dueAt.toISOString() })) } }, now);
+    await audit(
+      tx,
+      { invoiceId: found.id, actor: by.actor, action: 'reminders_resumed', details: { resumedSteps: retimed.map((s) => ({ step: s.stepIndex, dueAt: s.dueAt.toISOString() })) } },
+      now,
+    );
     return { retimed, stillDisputed: false };
   });
   const invoice = (await getInvoice(services.db.pool, found.id)) ?? found;
@@ -79,6 +83,10 @@ export async function resumeInvoice(services: Services, number: string, by: By):
   await publishInvoiceMessage(services, invoice);
   const first = result.retimed[0];
   const step = first ? (await remindersOf(services.db.pool, found.id)).find((r) => r.stepIndex === first.stepIndex) : undefined;
-  await postInThread(services, invoice, resumedNote({ by: by.by, next: first && step ? { at: first.dueAt, tone: step.tone } : null, stillDisputed: result.stillDisputed, timezone: services.settings.timezone }));
+  await postInThread(
+    services,
+    invoice,
+    resumedNote({ by: by.by, next: first && step ? { at: first.dueAt, tone: step.tone } : null, stillDisputed: result.stillDisputed, timezone: services.settings.timezone }),
+  );
   return { outcome: 'resumed', invoice, next: first?.dueAt ?? null, stillDisputed: result.stillDisputed };
 }

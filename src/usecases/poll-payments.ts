@@ -119,7 +119,7 @@ export async function pollOpenInvoices(services: Services, options: PollOptions 
     });
   };
 
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page = await openInvoicesPage(services.db.pool, after, pageSize);
     if (page.length === 0) break;
     await Promise.all(page.map(pollOne));

@@ -57,7 +57,10 @@ export async function attemptInboxEvent(services: Services, event: InboxEvent): 
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     const now = services.clock.now();
-    const next = afterFailure({ failedAt: now, windowStartedAt: event.retryWindowStart, attempt: event.windowAttempts, random: Math.random() }, services.settings.inboxRetry ?? DEFAULT_RETRY_POLICY);
+    const next = afterFailure(
+      { failedAt: now, windowStartedAt: event.retryWindowStart, attempt: event.windowAttempts, random: Math.random() },
+      services.settings.inboxRetry ?? DEFAULT_RETRY_POLICY,
+    );
     if (next.giveUp) {
       services.log.error({ id: event.id, source: event.source, attempts: event.attempts, err: error }, 'processing a stored event failed; giving up: a dead letter');
       outcome = await giveUp(services, event, error);

@@ -28,8 +28,7 @@ export async function handleBackendEvent(services: Services, provider: string, e
   const providerInvoiceId = event.providerInvoiceId ?? (event.subject && backend?.resolveInvoiceId ? await backend.resolveInvoiceId(event) : null);
   if (!providerInvoiceId) return 'ignored';
   const pool = services.db.pool;
-  const invoice =
-    (await findInvoiceByProviderId(pool, providerInvoiceId, provider)) ?? (event.duebotInvoiceId ? await getInvoice(pool, event.duebotInvoiceId) : null);
+  const invoice = (await findInvoiceByProviderId(pool, providerInvoiceId, provider)) ?? (event.duebotInvoiceId ? await getInvoice(pool, event.duebotInvoiceId) : null);
   if (!invoice) {
     services.log.info({ providerInvoiceId, type: event.type }, 'event for an invoice duebot did not issue; ignored');
     return 'unknown_invoice';
@@ -85,18 +84,41 @@ export async function applyBackendState(
       const attention = recordedTotal > live.amountCredited ? creditGoneNote(sourceName(backendName), recordedTotal - live.amountCredited, current.currency) : null;
       if (!attention || current.attention === attention) return null;
       const updated = (await updateInvoice(tx, current.id, { attention }, now))!;
-      await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'credit_missing_at_backend', details: { recorded: recordedTotal, atBackend: live.amountCredited }, sourceEvent: origin.sourceEvent }, now);
+      await audit(
+        tx,
+        {
+          invoiceId: current.id,
+          actor: origin.actor,
+          action: 'credit_missing_at_backend',
+          details: { recorded: recordedTotal, atBackend: live.amountCredited },
+          sourceEvent: origin.sourceEvent,
+        },
+        now,
+      );
       return { updated, kind: 'attention' } as const;
     }
 
     if (delta > 0) {
       const status = nextStatus(credited.status, { type: 'recordPayment', amountPaid: paidNow, total: credited.total });
-      await recordPaymentRow(tx, { invoiceId: current.id, sourceEvent: origin.sourceEvent, amount: delta, currency: current.currency, amountPaidAfter: paidNow, paidAt: origin.occurredAt });
+      await recordPaymentRow(tx, {
+        invoiceId: current.id,
+        sourceEvent: origin.sourceEvent,
+        amount: delta,
+        currency: current.currency,
+        amountPaidAfter: paidNow,
+        paidAt: origin.occurredAt,
+      });
       const updated = await updateInvoice(tx, current.id, { amountPaid: paidNow, status, paidAt: status === 'paid' ? origin.occurredAt : null, attention: null }, now);
       const cancelled = status === 'paid' ? await cancelPendingReminders(tx, current.id, 'paid', now) : 0;
       await audit(
         tx,
-        { invoiceId: current.id, actor: origin.actor, action: status === 'paid' ? 'paid' : 'partially_paid', details: { amount: delta, amountPaid: paidNow, cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent },
+        {
+          invoiceId: current.id,
+          actor: origin.actor,
+          action: status === 'paid' ? 'paid' : 'partially_paid',
+          details: { amount: delta, amountPaid: paidNow, cancelledReminders: cancelled },
+          sourceEvent: origin.sourceEvent,
+        },
         now,
       );
       return { updated: updated!, kind: 'payment', delta, credits } as const;
@@ -105,7 +127,12 @@ export async function applyBackendState(
     const settled = credited.total - credited.amountPaid <= 0;
     const updated = settled ? (await updateInvoice(tx, current.id, { status: 'credited', paidAt: null, attention: null }, now))! : credited;
     const cancelled = settled ? await cancelPendingReminders(tx, current.id, 'settled by a credit', now) : 0;
-    if (settled) await audit(tx, { invoiceId: current.id, actor: origin.actor, action: 'settled_by_credit', details: { cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent }, now);
+    if (settled)
+      await audit(
+        tx,
+        { invoiceId: current.id, actor: origin.actor, action: 'settled_by_credit', details: { cancelledReminders: cancelled }, sourceEvent: origin.sourceEvent },
+        now,
+      );
     return { updated, kind: 'credit', credits } as const;
   });
   if (!result) return null;

@@ -28,7 +28,10 @@ export async function acceptRegisteredHandshake(services: Services, tool: string
  * the registration is still pending; the app-level signature is still required for every event.
  */
 export async function registeredWebhook(
-  services: Services, tool: string, token: string | null, options: { pendingToo?: boolean } = {},
+  services: Services,
+  tool: string,
+  token: string | null,
+  options: { pendingToo?: boolean } = {},
 ): Promise<{ token: string; secret: string | null; targetUrl: string } | null> {
   const cipher = services.webhooks.cipher;
   if (!token || !cipher) return null;

@@ -10,8 +10,7 @@ import type { Services } from '../services.js';
 import { runReminderStep } from './run-reminders.js';
 
 export type RemindAnswer =
-  | { outcome: 'sent'; invoice: InvoiceRecord; stepNumber: number; tone: ReminderTone }
-  | { outcome: 'not_sent'; invoice: InvoiceRecord | null; reason: string };
+  { outcome: 'sent'; invoice: InvoiceRecord; stepNumber: number; tone: ReminderTone } | { outcome: 'not_sent'; invoice: InvoiceRecord | null; reason: string };
 
 /**
  * `/invoices remind <number>`: the next step not yet sent becomes due now and is claimed in the same
@@ -28,7 +27,8 @@ export async function remindNow(services: Services, number: string, by: { actor:
   const decision = decideReminder({ status: invoice.status, disputed: invoice.disputed, paused: invoice.paused, balance: invoice.total - invoice.amountPaid });
   if (!decision.send) return { outcome: 'not_sent', invoice, reason: decision.reason };
 
-  if ((await openBounces(pool, { clientId: invoice.clientId })).length) return { outcome: 'not_sent', invoice, reason: "an email to this client bounced: update the client's billing emails first" };
+  if ((await openBounces(pool, { clientId: invoice.clientId })).length)
+    return { outcome: 'not_sent', invoice, reason: "an email to this client bounced: update the client's billing emails first" };
   const steps = await remindersOf(pool, invoice.id);
   const next = steps.find((s) => s.status === 'pending');
   if (!next) return { outcome: 'not_sent', invoice, reason: steps.some((s) => s.status === 'claimed') ? 'a reminder is being sent right now' : 'no reminder step is left to send' };

@@ -47,7 +47,11 @@ export async function replyToClient(services: Services, inboundId: number, reque
   }
   const now = services.clock.now();
   await completeEffect(pool, key, { messageId }, now);
-  await audit(pool, { invoiceId: inbound.invoiceId, actor: `slack:${request.slackUserId}`, action: 'client_replied', details: { to, messageId, inReplyTo: inbound.messageId } }, now);
+  await audit(
+    pool,
+    { invoiceId: inbound.invoiceId, actor: `slack:${request.slackUserId}`, action: 'client_replied', details: { to, messageId, inReplyTo: inbound.messageId } },
+    now,
+  );
   const note = clientReplySentNote({ by: request.slackUserId, to, text: request.text });
   if (invoice) await postInThread(services, invoice, note);
   else await services.slack.post(services.settings.billingChannelId, note);

@@ -26,7 +26,16 @@ export async function resolveDispute(services: Services, invoiceId: string, by: 
     const held = await heldSteps(tx, invoiceId);
     const retimed = shiftSequence(held, now);
     await retimeSteps(tx, invoiceId, retimed, 'pending', null);
-    await audit(tx, { invoiceId, actor: by.actor, action: 'dispute_resolved', details: { outcome: 'amount stands', resumedSteps: retimed.map((s) => ({ step: s.stepIndex, dueAt: s.dueAt.toISOString() })) } }, now);
+    await audit(
+      tx,
+      {
+        invoiceId,
+        actor: by.actor,
+        action: 'dispute_resolved',
+        details: { outcome: 'amount stands', resumedSteps: retimed.map((s) => ({ step: s.stepIndex, dueAt: s.dueAt.toISOString() })) },
+      },
+      now,
+    );
     return retimed;
   });
   const invoice = await getInvoice(services.db.pool, invoiceId);
@@ -38,7 +47,11 @@ export async function resolveDispute(services: Services, invoiceId: string, by: 
   }
   const first = resumed[0];
   const step = first ? (await remindersOf(services.db.pool, invoiceId)).find((r) => r.stepIndex === first.stepIndex) : undefined;
-  await postInThread(services, invoice, resolvedNote({ by: by.by, next: first && step ? { at: first.dueAt, label: TONE_LABEL[step.tone] } : null, timezone: services.settings.timezone }));
+  await postInThread(
+    services,
+    invoice,
+    resolvedNote({ by: by.by, next: first && step ? { at: first.dueAt, label: TONE_LABEL[step.tone] } : null, timezone: services.settings.timezone }),
+  );
   return invoice;
 }
 
@@ -60,9 +73,25 @@ export async function snoozeReminders(
     const shifted = shiftSequence(held, until);
     for (const status of ['pending', 'paused'] as const) {
       const ids = new Set(held.filter((s) => s.status === status).map((s) => s.stepIndex));
-      await retimeSteps(tx, invoice.id, shifted.filter((s) => ids.has(s.stepIndex)), status, status === 'pending' ? `snoozed: promise to pay by ${promisedDate}` : 'paused: invoice disputed');
+      await retimeSteps(
+        tx,
+        invoice.id,
+        shifted.filter((s) => ids.has(s.stepIndex)),
+        status,
+        status === 'pending' ? `snoozed: promise to pay by ${promisedDate}` : 'paused: invoice disputed',
+      );
     }
-    await audit(tx, { invoiceId: invoice.id, actor: by.actor, action: 'snoozed', details: { promisedDate, until: until.toISOString(), steps: shifted.length }, sourceEvent: by.sourceEvent ?? null }, now);
+    await audit(
+      tx,
+      {
+        invoiceId: invoice.id,
+        actor: by.actor,
+        action: 'snoozed',
+        details: { promisedDate, until: until.toISOString(), steps: shifted.length },
+        sourceEvent: by.sourceEvent ?? null,
+      },
+      now,
+    );
     return shifted[0]?.dueAt ?? null;
   });
   const fresh = (await getInvoice(services.db.pool, invoice.id)) ?? invoice;

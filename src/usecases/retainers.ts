@@ -45,7 +45,12 @@ export async function runDueRetainers(services: Services): Promise<RetainerRepor
 async function invoicedPeriods(services: Services, clientId: string): Promise<Set<string>> {
   const { rows } = await services.db.pool.query<{ source_ref: string }>('SELECT source_ref FROM invoices WHERE source = $1 AND client_id = $2', [RETAINER_SOURCE, clientId]);
   const prefix = `${clientId}:`;
-  return new Set(rows.map((r) => r.source_ref).filter((ref) => ref.startsWith(prefix)).map((ref) => ref.slice(prefix.length)));
+  return new Set(
+    rows
+      .map((r) => r.source_ref)
+      .filter((ref) => ref.startsWith(prefix))
+      .map((ref) => ref.slice(prefix.length)),
+  );
 }
 
 type RetainerClient = Awaited<ReturnType<typeof listRetainerClients>>[number];
@@ -58,7 +63,11 @@ async function draftRetainerInvoice(services: Services, client: RetainerClient, 
   const invoice = await withTransaction(services.db.pool, async (tx) => {
     const created = await insertClientDraft(tx, services, client, { source: RETAINER_SOURCE, sourceRef, sourceUrl: null, milestone: `Retainer — ${label}`, lines }, now);
     if (created) {
-      await audit(tx, { invoiceId: created.id, actor: 'scheduler', action: 'drafted', details: { retainer: sourceRef, period, total: created.total, currency: created.currency } }, now);
+      await audit(
+        tx,
+        { invoiceId: created.id, actor: 'scheduler', action: 'drafted', details: { retainer: sourceRef, period, total: created.total, currency: created.currency } },
+        now,
+      );
     }
     return created;
   });

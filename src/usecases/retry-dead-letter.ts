@@ -16,7 +16,11 @@ export async function retryDeadLetter(services: Services, eventId: number, by: {
     const event = await getInboxEvent(services.db.pool, eventId);
     return { outcome: 'not_dead', state: !event ? 'missing' : event.processedAt ? 'processed' : 'queued' };
   }
-  await audit(services.db.pool, { invoiceId: null, actor: `slack:${by.slackUserId}`, action: 'dead_letter_retried', details: { event: eventId, source: claimed.source, kind: claimed.kind } }, now);
+  await audit(
+    services.db.pool,
+    { invoiceId: null, actor: `slack:${by.slackUserId}`, action: 'dead_letter_retried', details: { event: eventId, source: claimed.source, kind: claimed.kind } },
+    now,
+  );
   services.log.info({ id: eventId, by: by.slackUserId }, 'dead letter retried');
   return attemptInboxEvent(services, claimed);
 }

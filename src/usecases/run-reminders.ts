@@ -56,8 +56,12 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   // dropped. A reminder an approver asks for by hand (`claimed`) goes out when asked.
   const allowedAt = nextAllowedTime(services.clock.now(), client.businessHours, client.timezone ?? services.settings.timezone);
   if (!options.claimed && allowedAt.getTime() > services.clock.now().getTime()) {
-    await deferClaimedStep(pool, step.invoiceId, step.stepIndex, allowedAt, 'waiting for the client\'s business hours');
-    await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_deferred', details: { step: step.stepIndex, until: allowedAt.toISOString(), reason: 'quiet hours' } }, services.clock.now());
+    await deferClaimedStep(pool, step.invoiceId, step.stepIndex, allowedAt, "waiting for the client's business hours");
+    await audit(
+      pool,
+      { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_deferred', details: { step: step.stepIndex, until: allowedAt.toISOString(), reason: 'quiet hours' } },
+      services.clock.now(),
+    );
     return 'deferred';
   }
 
@@ -66,7 +70,9 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   if (backend && invoice.providerInvoiceId) {
     try {
       const live = await backend.fetchInvoice(invoice.providerInvoiceId);
-      invoice = (await applyBackendState(services, invoice, live, { sourceEvent: `live-check:${invoice.id}:${step.stepIndex}`, actor: backend.name, occurredAt: services.clock.now() })) ?? invoice;
+      invoice =
+        (await applyBackendState(services, invoice, live, { sourceEvent: `live-check:${invoice.id}:${step.stepIndex}`, actor: backend.name, occurredAt: services.clock.now() })) ??
+        invoice;
       invoice = (await getInvoice(pool, invoice.id)) ?? invoice;
     } catch (err) {
       // Unknown payment state: try again on the next sweep rather than risk chasing a paid invoice.
@@ -114,9 +120,17 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
   services.metrics.reminderSent(step.tone, step.dueAt, now);
   await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId }, now);
   await recordSendRefusals(services, invoice, messageId, refused);
-  await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, to: invoice.recipients } }, now);
+  await audit(
+    pool,
+    { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, to: invoice.recipients } },
+    now,
+  );
   services.log.info({ invoice: invoice.number, step: stepNumber, tone: step.tone }, 'reminder sent');
-  await postInThread(services, invoice, reminderSentNote({ stepNumber, tone: step.tone, recipients: invoice.recipients, balance: invoice.total - invoice.amountPaid, currency: invoice.currency }));
+  await postInThread(
+    services,
+    invoice,
+    reminderSentNote({ stepNumber, tone: step.tone, recipients: invoice.recipients, balance: invoice.total - invoice.amountPaid, currency: invoice.currency }),
+  );
   if (escalates(step.tone, client.finalMode)) await escalate(services, invoice, client);
   return 'sent';
 }

@@ -40,11 +40,20 @@ export async function upcomingMilestoneInflows(services: Services, asOf: string,
         const lists = await withTimeout(Promise.all(owners.map(async (o) => ({ ...o, tasks: await tool.listOpenTasks!(o.containers) }))), timeoutMs);
         const found = lists.flatMap((o) => o.tasks.flatMap((task) => milestoneRow(task, o.client, tomorrow).map((row) => ({ taskId: task.taskId, row }))));
         // A milestone re-opened after it was invoiced is already in the forecast as that invoice.
-        const invoiced = new Set(await invoicedSourceRefs(services.db.pool, tool.name, found.map((f) => f.taskId)));
+        const invoiced = new Set(
+          await invoicedSourceRefs(
+            services.db.pool,
+            tool.name,
+            found.map((f) => f.taskId),
+          ),
+        );
         return { rows: found.filter((f) => !invoiced.has(f.taskId)).map((f) => ({ ...f.row, number: `${tool.name}:${f.taskId}` })), notes: [] };
       } catch (err) {
         services.log.warn({ tool: tool.name, err: (err as Error).message }, 'upcoming milestones not read for the forecast');
-        return { rows: [], notes: [`${tool.name} ${err instanceof TimeoutError ? `did not answer within ${timeoutMs / 1000} s` : 'could not be read'}: its upcoming milestones are not included.`] };
+        return {
+          rows: [],
+          notes: [`${tool.name} ${err instanceof TimeoutError ? `did not answer within ${timeoutMs / 1000} s` : 'could not be read'}: its upcoming milestones are not included.`],
+        };
       }
     }),
   );
@@ -64,4 +73,3 @@ function milestoneRow(fetched: ProjectTask, client: StoredClient, tomorrow: stri
   const issued = task.dueOn > tomorrow ? task.dueOn : tomorrow;
   return [{ customer: client.name, number: task.name, currency: client.currency, invoiceDate: issued, dueDate: addDays(issued, client.paymentTermsDays), amount, paidDate: null }];
 }
-

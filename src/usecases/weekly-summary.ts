@@ -88,7 +88,10 @@ async function emailOnce(services: Services, slot: WeeklySlot, to: string, block
   const pool = services.db.pool;
   const messageId = newMessageId(services.settings.emailDomain, `weekly.${slot.key.toLowerCase()}`);
   if (!(await claimEffect(pool, { key, invoiceId: null, kind: 'weekly-summary-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return;
-  const content = renderWeeklySummaryEmail({ weekOf: slot.monday, summaryText: blocksToText(blocks) }, { businessName: services.settings.businessName, timezone: services.settings.timezone });
+  const content = renderWeeklySummaryEmail(
+    { weekOf: slot.monday, summaryText: blocksToText(blocks) },
+    { businessName: services.settings.businessName, timezone: services.settings.timezone },
+  );
   try {
     await services.mailer.send({ kind: 'weekly_summary', to: [to], ...content, messageId });
   } catch (err) {
@@ -100,13 +103,14 @@ async function emailOnce(services: Services, slot: WeeklySlot, to: string, block
   await completeEffect(pool, key, { messageId, to }, services.clock.now());
 }
 
-
 /** A crash mid-post or mid-send leaves the outcome unknown: the owner is told once, nothing is repeated. */
 async function flagUnknownOnce(services: Services, key: string, kind: string): Promise<void> {
   const noteKey = `${key}:flagged`;
   if (!(await claimEffect(services.db.pool, { key: noteKey, invoiceId: null, kind: 'weekly-unknown-note', claimedBy: services.instanceId }, services.clock.now()))) return;
   const what = kind === 'weekly-forecast' ? "this week's forecast post" : "this week's summary email";
   services.log.warn({ key }, 'weekly summary outcome unknown after a crash; owner told');
-  await services.slack.directMessage(services.settings.ownerSlackUserId, { text: `Unknown outcome: ${what} may or may not have gone out (the bot stopped while sending it). Check, and share it by hand if it is missing.` });
+  await services.slack.directMessage(services.settings.ownerSlackUserId, {
+    text: `Unknown outcome: ${what} may or may not have gone out (the bot stopped while sending it). Check, and share it by hand if it is missing.`,
+  });
   await completeEffect(services.db.pool, noteKey, {}, services.clock.now());
 }

@@ -61,7 +61,17 @@ test('connect QuickBooks, issue an approved invoice there, and take its payment 
   const { paymentId } = qbo.pay(sent.providerInvoiceId!);
   const forged = qbo.signed({ eventNotifications: [] }, 'wrong');
   expect((await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: forged.body, headers: forged.headers })).status).toBe(401);
-  const delivery = qbo.signed([{ specversion: '1.0', id: `evt-${paymentId}`, type: 'qbo.payment.created.v1', time: new Date().toISOString(), intuitentityid: paymentId, intuitaccountid: qbo.realmId, data: {} }]);
+  const delivery = qbo.signed([
+    {
+      specversion: '1.0',
+      id: `evt-${paymentId}`,
+      type: 'qbo.payment.created.v1',
+      time: new Date().toISOString(),
+      intuitentityid: paymentId,
+      intuitaccountid: qbo.realmId,
+      data: {},
+    },
+  ]);
   const res = await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: delivery.body, headers: delivery.headers });
   expect(res.status).toBe(200);
   expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, ignored: 0 });
@@ -98,7 +108,9 @@ test('FreshBooks: connect, the callback verification handshake, then signed deli
   const connected = await connect('freshbooks', { code: 'good-code' });
   expect(connected.status).toBe(200);
   expect(await connected.text()).toContain(`FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}) is connected`);
-  expect(h.slack.messages(BILLING_CHANNEL).map((m) => m.args.text)).toContain(`:white_check_mark: <@${APPROVER}> connected FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}). Held invoices go out now.`);
+  expect(h.slack.messages(BILLING_CHANNEL).map((m) => m.args.text)).toContain(
+    `:white_check_mark: <@${APPROVER}> connected FreshBooks business “Pixel &amp; Co” (account ${fb.accountId}). Held invoices go out now.`,
+  );
   const handshake = await fetch(`${h.bot.url}/webhooks/freshbooks`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

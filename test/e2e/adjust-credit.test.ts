@@ -26,8 +26,10 @@ const creditValues = (amount: string, reason = 'Late delivery of the mockups') =
   edit_due_date: { due_date_input: { type: 'datepicker', selected_date: '2030-01-01' } },
   edit_recipients: { recipients_input: { type: 'plain_text_input', value: 'ap@acme.example' } },
 });
-const stripeInvoice = (inv: InvoiceRecord) => h.stripe.invoices.get(inv.providerInvoiceId!) as unknown as { status: string; amount_remaining: number; amount_paid: number; pre_payment_credit_notes_amount?: number };
-const payments = async (inv: InvoiceRecord) => (await pool().query<{ amount: number }>('SELECT amount FROM payments WHERE invoice_id = $1', [inv.id])).rows.map((r) => Number(r.amount));
+const stripeInvoice = (inv: InvoiceRecord) =>
+  h.stripe.invoices.get(inv.providerInvoiceId!) as unknown as { status: string; amount_remaining: number; amount_paid: number; pre_payment_credit_notes_amount?: number };
+const payments = async (inv: InvoiceRecord) =>
+  (await pool().query<{ amount: number }>('SELECT amount FROM payments WHERE invoice_id = $1', [inv.id])).rows.map((r) => Number(r.amount));
 
 async function disputedInvoice(gid: string, amount: number): Promise<InvoiceRecord> {
   expect((await h.completeMilestone({ gid, name: `Milestone ${gid}`, amount })).status).toBe(200);
@@ -86,7 +88,14 @@ test('a partial credit: credit note in Stripe, lower balance, corrected email, t
 
   // The sequence starts again from today; the held steps stay as history.
   const steps = (await remindersOf(pool(), inv.id)).sort((a, b) => a.stepIndex - b.stepIndex);
-  expect(steps.map((r) => [r.stepIndex, r.status])).toEqual([[0, 'cancelled'], [1, 'cancelled'], [2, 'cancelled'], [3, 'pending'], [4, 'pending'], [5, 'pending']]);
+  expect(steps.map((r) => [r.stepIndex, r.status])).toEqual([
+    [0, 'cancelled'],
+    [1, 'cancelled'],
+    [2, 'cancelled'],
+    [3, 'pending'],
+    [4, 'pending'],
+    [5, 'pending'],
+  ]);
   expect(steps[3]!.dueAt.getTime() - h.clock.now().getTime()).toBeGreaterThan(6.9 * 86_400_000);
   expect((await auditTrail(pool(), inv.id)).map((a) => a.action)).toEqual(expect.arrayContaining(['credited', 'credit_emailed']));
 
@@ -94,7 +103,12 @@ test('a partial credit: credit note in Stripe, lower balance, corrected email, t
   const again = await h.submitView('adjust_amount_modal', APPROVER, inv.id, creditValues('$400.00'));
   expect(await again.json()).toEqual({ response_action: 'errors', errors: { edit_lines: 'This invoice is no longer disputed; nothing to adjust.' } });
   // A duplicate that got past that check (two deliveries at once) meets the ledger claim of the same submission.
-  const duplicate = await creditInvoiceBalance(h.bot.services, inv.id, { amount: 40000, reason: 'Late delivery of the mockups', submissionId: 'V0EDIT' }, { slackUserId: APPROVER });
+  const duplicate = await creditInvoiceBalance(
+    h.bot.services,
+    inv.id,
+    { amount: 40000, reason: 'Late delivery of the mockups', submissionId: 'V0EDIT' },
+    { slackUserId: APPROVER },
+  );
   expect(duplicate).toEqual({ outcome: 'refused', reason: `This credit on ${inv.number} was already submitted.` });
   expect(stripeInvoice(inv).pre_payment_credit_notes_amount).toBe(40000);
   expect((await getInvoice(pool(), inv.id))!.total).toBe(200000);
@@ -159,7 +173,17 @@ test('QuickBooks: the credit memo lowers the balance, and since QuickBooks count
 
     // A real partial payment of $300 arrives: $300 recorded, not the $800 QuickBooks now counts as paid.
     const deliver = async (paymentId: string) => {
-      const delivery = qbo.signed([{ specversion: '1.0', id: `evt-${paymentId}`, type: 'qbo.payment.created.v1', time: new Date().toISOString(), intuitentityid: paymentId, intuitaccountid: qbo.realmId, data: {} }]);
+      const delivery = qbo.signed([
+        {
+          specversion: '1.0',
+          id: `evt-${paymentId}`,
+          type: 'qbo.payment.created.v1',
+          time: new Date().toISOString(),
+          intuitentityid: paymentId,
+          intuitaccountid: qbo.realmId,
+          data: {},
+        },
+      ]);
       expect((await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: delivery.body, headers: delivery.headers })).status).toBe(200);
     };
     await deliver(qbo.pay(inv.providerInvoiceId!, 30000).paymentId);

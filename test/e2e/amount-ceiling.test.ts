@@ -45,7 +45,8 @@ const messageSaying = (invoice: InvoiceRecord, text: string) =>
     const json = call ? JSON.stringify(call.args) : '';
     return json.includes(text) ? json : undefined;
   });
-const ephemeralTo = (user: string, pattern: RegExp) => h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === user && pattern.test(String(c.args.text))));
+const ephemeralTo = (user: string, pattern: RegExp) =>
+  h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === user && pattern.test(String(c.args.text))));
 const emailsTo = (address: string) => h.smtp.messages.filter((m) => m.to.includes(address));
 
 test('an Asana milestone whose Quantity × Rate rounds to zero gets the "needs set-up" note with the reason, and no invoice', async () => {
@@ -74,7 +75,10 @@ test('a 2,000,000 USD milestone of an auto-send client is held, not emailed, say
   const sent = await h.waitForStatus(draft.id, 'sent');
   expect(sent.approvedBy).toBe(`slack:${APPROVER}`);
   expect(emailsTo('ap@bigco.example')).toHaveLength(1);
-  expect((await auditTrail(pool(), draft.id)).find((a) => a.action === 'approved')?.details).toEqual({ overCeiling: 'over the 1,000,000.00 USD ceiling: check the amount', confirmedTotal: 200_000_000 });
+  expect((await auditTrail(pool(), draft.id)).find((a) => a.action === 'approved')?.details).toEqual({
+    overCeiling: 'over the 1,000,000.00 USD ceiling: check the amount',
+    confirmedTotal: 200_000_000,
+  });
 });
 
 test("a client's maxInvoiceAmount is its ceiling: 6,000 is held, 4,000 still goes out by itself", async () => {
@@ -110,7 +114,9 @@ test('an edit that lifts a draft over the ceiling holds it too; the edit modal r
   await ephemeralTo(APPROVER, new RegExp(`Invoice ${draft.number} was not sent: over the`));
   // A confirmation of another total (the one shown before a further edit) is refused as well.
   await h.clickButton('approve_invoice', `${draft.id}:150000`, APPROVER);
-  await h.slack.waitFor(() => (h.slack.callsTo('chat.postEphemeral').filter((c) => String(c.args.text).startsWith(`Invoice ${draft.number} was not sent`)).length === 2 ? true : undefined));
+  await h.slack.waitFor(() =>
+    h.slack.callsTo('chat.postEphemeral').filter((c) => String(c.args.text).startsWith(`Invoice ${draft.number} was not sent`)).length === 2 ? true : undefined,
+  );
   expect((await getInvoice(pool(), draft.id))!.status).toBe('draft');
   expect(emailsTo('ap@acme.example')).toHaveLength(0);
 });

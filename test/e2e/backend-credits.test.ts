@@ -69,9 +69,16 @@ async function sentInvoice(provider: string, gid: string): Promise<InvoiceRecord
 }
 
 const credits = async (inv: InvoiceRecord) =>
-  (await pool().query<{ amount: number; source: string; backend_credit_id: string | null; balance_after: number }>('SELECT amount, source, backend_credit_id, balance_after FROM invoice_credits WHERE invoice_id = $1 ORDER BY id', [inv.id])).rows;
-const payments = async (inv: InvoiceRecord) => (await pool().query<{ amount: number }>('SELECT amount FROM payments WHERE invoice_id = $1 ORDER BY id', [inv.id])).rows.map((r) => Number(r.amount));
-const reminderStatuses = async (inv: InvoiceRecord) => (await pool().query<{ status: string }>('SELECT status FROM reminders WHERE invoice_id = $1 ORDER BY step_index', [inv.id])).rows.map((r) => r.status);
+  (
+    await pool().query<{ amount: number; source: string; backend_credit_id: string | null; balance_after: number }>(
+      'SELECT amount, source, backend_credit_id, balance_after FROM invoice_credits WHERE invoice_id = $1 ORDER BY id',
+      [inv.id],
+    )
+  ).rows;
+const payments = async (inv: InvoiceRecord) =>
+  (await pool().query<{ amount: number }>('SELECT amount FROM payments WHERE invoice_id = $1 ORDER BY id', [inv.id])).rows.map((r) => Number(r.amount));
+const reminderStatuses = async (inv: InvoiceRecord) =>
+  (await pool().query<{ status: string }>('SELECT status FROM reminders WHERE invoice_id = $1 ORDER BY step_index', [inv.id])).rows.map((r) => r.status);
 const untilTotal = (inv: InvoiceRecord, total: number) =>
   h.slack.waitFor(async () => {
     const i = await getInvoice(pool(), inv.id);
@@ -179,7 +186,9 @@ describe('Stripe', () => {
 
 describe('QuickBooks', () => {
   const deliver = async (entity: string, id: string, eventId: string) => {
-    const d = qbo.signed([{ specversion: '1.0', id: eventId, type: `qbo.${entity}.created.v1`, time: new Date().toISOString(), intuitentityid: id, intuitaccountid: qbo.realmId, data: {} }]);
+    const d = qbo.signed([
+      { specversion: '1.0', id: eventId, type: `qbo.${entity}.created.v1`, time: new Date().toISOString(), intuitentityid: id, intuitaccountid: qbo.realmId, data: {} },
+    ]);
     expect((await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: d.body, headers: d.headers })).status).toBe(200);
   };
 

@@ -38,7 +38,8 @@ function submission(view: View, edits: Record<string, string | null> = {}) {
     if (block.type !== 'input' || !el || !block.block_id) continue;
     const edited = Object.hasOwn(edits, block.block_id);
     const value = edits[block.block_id];
-    if (el.type === 'static_select' || el.type === 'radio_buttons') values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: edited ? (value ? { value } : null) : (el.initial_option ?? null) } };
+    if (el.type === 'static_select' || el.type === 'radio_buttons')
+      values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: edited ? (value ? { value } : null) : (el.initial_option ?? null) } };
     else if (el.type === 'timepicker') values[block.block_id] = { [el.action_id]: { type: el.type, selected_time: edited ? value : (el.initial_time ?? null) } };
     else values[block.block_id] = { [el.action_id]: { type: el.type, value: edited ? value : (el.initial_value ?? null) } };
   }
@@ -72,23 +73,38 @@ test('save from the modal: field errors first, then the change is stored, audite
   expect(triggerId).toMatch(/\.trigger$/);
   expect(view.callback_id).toBe('client_settings_modal');
   expect(view.submit).toBeDefined();
-  const initial = Object.fromEntries(view.blocks.filter((b) => b.element).map((b) => [b.block_id, b.element!.initial_value ?? b.element!.initial_option?.value ?? b.element!.initial_time ?? null]));
-  expect(initial).toMatchObject({ [SETTINGS_BLOCKS.emails]: 'ap@acme.example, cfo@acme.example', [SETTINGS_BLOCKS.terms]: '7', [SETTINGS_BLOCKS.preset]: 'standard', [SETTINGS_BLOCKS.finalMode]: 'pause', [SETTINGS_BLOCKS.autoSend]: 'approve' });
+  const initial = Object.fromEntries(
+    view.blocks.filter((b) => b.element).map((b) => [b.block_id, b.element!.initial_value ?? b.element!.initial_option?.value ?? b.element!.initial_time ?? null]),
+  );
+  expect(initial).toMatchObject({
+    [SETTINGS_BLOCKS.emails]: 'ap@acme.example, cfo@acme.example',
+    [SETTINGS_BLOCKS.terms]: '7',
+    [SETTINGS_BLOCKS.preset]: 'standard',
+    [SETTINGS_BLOCKS.finalMode]: 'pause',
+    [SETTINGS_BLOCKS.autoSend]: 'approve',
+  });
 
   // Bad input: every field error comes back in the modal, nothing is stored.
-  const bad = await h.submitView(view.callback_id, APPROVER, view.private_metadata, submission(view, {
-    [SETTINGS_BLOCKS.emails]: 'ap@acme.example, nope',
-    [SETTINGS_BLOCKS.terms]: '400',
-    [SETTINGS_BLOCKS.preset]: 'custom',
-    [SETTINGS_BLOCKS.schedule]: '5 firm\n5 final',
-    [SETTINGS_BLOCKS.timezone]: 'Europe/Atlantis',
-    [SETTINGS_BLOCKS.hoursStart]: '18:00',
-    [SETTINGS_BLOCKS.hoursEnd]: '08:00',
-  }));
+  const bad = await h.submitView(
+    view.callback_id,
+    APPROVER,
+    view.private_metadata,
+    submission(view, {
+      [SETTINGS_BLOCKS.emails]: 'ap@acme.example, nope',
+      [SETTINGS_BLOCKS.terms]: '400',
+      [SETTINGS_BLOCKS.preset]: 'custom',
+      [SETTINGS_BLOCKS.schedule]: '5 firm\n5 final',
+      [SETTINGS_BLOCKS.timezone]: 'Europe/Atlantis',
+      [SETTINGS_BLOCKS.hoursStart]: '18:00',
+      [SETTINGS_BLOCKS.hoursEnd]: '08:00',
+    }),
+  );
   expect(bad.status).toBe(200);
   const badBody = (await bad.json()) as { response_action: string; errors: Record<string, string> };
   expect(badBody.response_action).toBe('errors');
-  expect(Object.keys(badBody.errors).sort()).toEqual([SETTINGS_BLOCKS.emails, SETTINGS_BLOCKS.hoursEnd, SETTINGS_BLOCKS.schedule, SETTINGS_BLOCKS.terms, SETTINGS_BLOCKS.timezone].sort());
+  expect(Object.keys(badBody.errors).sort()).toEqual(
+    [SETTINGS_BLOCKS.emails, SETTINGS_BLOCKS.hoursEnd, SETTINGS_BLOCKS.schedule, SETTINGS_BLOCKS.terms, SETTINGS_BLOCKS.timezone].sort(),
+  );
   expect(badBody.errors[SETTINGS_BLOCKS.schedule]).toBe('Line 2: day 5 appears twice.');
 
   // Someone who is not an approver cannot save, even with a valid form.
@@ -97,11 +113,16 @@ test('save from the modal: field errors first, then the change is stored, audite
   expect((await getClient(pool(), 'acme'))!.paymentTermsDays).toBe(7);
 
   // A valid save: new-or-high-risk preset (5 / 10 / 20), 21-day terms, one more contact.
-  const ok = await h.submitView(view.callback_id, APPROVER, view.private_metadata, submission(view, {
-    [SETTINGS_BLOCKS.preset]: 'high-risk',
-    [SETTINGS_BLOCKS.terms]: '21',
-    [SETTINGS_BLOCKS.emails]: 'ap@acme.example, cfo@acme.example, new@acme.example',
-  }));
+  const ok = await h.submitView(
+    view.callback_id,
+    APPROVER,
+    view.private_metadata,
+    submission(view, {
+      [SETTINGS_BLOCKS.preset]: 'high-risk',
+      [SETTINGS_BLOCKS.terms]: '21',
+      [SETTINGS_BLOCKS.emails]: 'ap@acme.example, cfo@acme.example, new@acme.example',
+    }),
+  );
   expect(ok.status).toBe(200);
   expect(await ok.text()).toBe('');
   const confirmation = await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('Saved Acme Ltd')));
@@ -114,7 +135,11 @@ test('save from the modal: field errors first, then the change is stored, audite
 
   // The open invoice: the day-7 step stays sent; day 5 counts as covered by it; next is day 10, then 20.
   const steps = await remindersOf(pool(), sent.id);
-  expect(steps.map((s) => [s.day, s.tone, s.status])).toEqual([[7, 'friendly', 'sent'], [10, 'firm', 'pending'], [20, 'final', 'pending']]);
+  expect(steps.map((s) => [s.day, s.tone, s.status])).toEqual([
+    [7, 'friendly', 'sent'],
+    [10, 'firm', 'pending'],
+    [20, 'final', 'pending'],
+  ]);
   expect(steps[1]!.dueAt.getTime()).toBe(sent.sentAt!.getTime() + 10 * DAY_MS);
   expect(steps[2]!.dueAt.getTime()).toBe(sent.sentAt!.getTime() + 20 * DAY_MS);
   const afterSave = (await getInvoice(pool(), sent.id))!;
@@ -122,15 +147,22 @@ test('save from the modal: field errors first, then the change is stored, audite
   expect(afterSave.recipients).toEqual(['ap@acme.example', 'cfo@acme.example', 'new@acme.example']);
   const redated = (await getInvoice(pool(), draft.id))!;
   expect(redated.dueDate).toBe(addDays(localDate(draft.createdAt, 'UTC'), 21));
-  await h.slack.waitFor(() => h.slack.threadReplies(BILLING_CHANNEL, sent.slackTs!).find((r) => String(r.args.text).includes(`Client reminder schedule changed by <@${APPROVER}>; next: firm reminder`)));
+  await h.slack.waitFor(() =>
+    h.slack.threadReplies(BILLING_CHANNEL, sent.slackTs!).find((r) => String(r.args.text).includes(`Client reminder schedule changed by <@${APPROVER}>; next: firm reminder`)),
+  );
 
   // Audited with who made it: the client change, and the re-plan on the invoice.
   const { rows } = await pool().query<{ actor: string; details: { client: string; changed: string[]; after: { paymentTermsDays: number } } }>(
     `SELECT actor, details FROM audit_log WHERE action = 'client_settings_changed'`,
   );
   expect(rows).toHaveLength(1);
-  expect(rows[0]).toMatchObject({ actor: `slack:${APPROVER}`, details: { client: 'acme', changed: ['emails', 'paymentTermsDays', 'reminderSchedule'], after: { paymentTermsDays: 21 } } });
-  expect((await auditTrail(pool(), sent.id)).map((a) => `${a.actor}:${a.action}`)).toEqual(expect.arrayContaining([`slack:${APPROVER}:reminders_replanned`, `slack:${APPROVER}:client_settings_applied`]));
+  expect(rows[0]).toMatchObject({
+    actor: `slack:${APPROVER}`,
+    details: { client: 'acme', changed: ['emails', 'paymentTermsDays', 'reminderSchedule'], after: { paymentTermsDays: 21 } },
+  });
+  expect((await auditTrail(pool(), sent.id)).map((a) => `${a.actor}:${a.action}`)).toEqual(
+    expect.arrayContaining([`slack:${APPROVER}:reminders_replanned`, `slack:${APPROVER}:client_settings_applied`]),
+  );
 
   // Day 11: the day-10 step goes out once; the day-7 one is never repeated.
   h.advanceDays(3);
@@ -144,7 +176,9 @@ test('save from the modal: field errors first, then the change is stored, audite
   // Opened again: the modal shows the new values and which fields now come from Slack.
   const again = await openedBy('settings Acme Ltd');
   expect(again.view.blocks.find((b) => b.block_id === SETTINGS_BLOCKS.preset)!.element!.initial_option!.value).toBe('high-risk');
-  expect(JSON.stringify(again.view.blocks.find((b) => b.type === 'context'))).toContain('Set in Slack (the clients file no longer applies to them): contacts, payment terms, reminder schedule');
+  expect(JSON.stringify(again.view.blocks.find((b) => b.type === 'context'))).toContain(
+    'Set in Slack (the clients file no longer applies to them): contacts, payment terms, reminder schedule',
+  );
 });
 
 test('a restart keeps the values set in Slack over the clients file; the other fields follow the file', async () => {
@@ -182,7 +216,7 @@ test('the client picker, the App Home button and read-only access for non-approv
   const opened = h.slack.callsTo('views.open').length;
   const refusals = h.slack.responses.length;
   await h.slashCommand('settings globex', 'USOMEONE');
-  expect(String((await h.slack.waitFor(() => h.slack.responses[refusals])).body.text)).toContain("visible to members of");
+  expect(String((await h.slack.waitFor(() => h.slack.responses[refusals])).body.text)).toContain('visible to members of');
   expect(h.slack.callsTo('views.open')).toHaveLength(opened);
 
   const missing = h.slack.responses.length;
@@ -205,7 +239,11 @@ test('a paused invoice stays paused through a schedule change; resuming sends th
   await h.submitView(view.callback_id, APPROVER, view.private_metadata, submission(view, { [SETTINGS_BLOCKS.preset]: 'enterprise' }));
   await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('Saved Globex')));
   const held = await remindersOf(pool(), inv.id);
-  expect(held.map((s) => [s.day, s.tone, s.status])).toEqual([[14, 'friendly', 'paused'], [30, 'friendly', 'paused'], [45, 'firm', 'paused']]);
+  expect(held.map((s) => [s.day, s.tone, s.status])).toEqual([
+    [14, 'friendly', 'paused'],
+    [30, 'friendly', 'paused'],
+    [45, 'firm', 'paused'],
+  ]);
   expect(held.map((s) => s.dueAt.getTime() - inv.sentAt!.getTime())).toEqual([14 * DAY_MS, 30 * DAY_MS, 45 * DAY_MS]);
   await settle();
   expect(emailsAbout(inv, /Reminder|Past due|Final/)).toHaveLength(0);

@@ -18,7 +18,10 @@ let qbo: FakeQuickBooks;
 beforeEach(async () => {
   qbo = await startFakeQuickBooks();
   qbo.addCompany(OTHER_REALM, 'Acme <!channel> Books');
-  h = await startHarness({ clientsYaml: ACME_ON_QUICKBOOKS, env: { ENCRYPTION_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://duebot.example.com', ...quickbooksEnv(qbo) } });
+  h = await startHarness({
+    clientsYaml: ACME_ON_QUICKBOOKS,
+    env: { ENCRYPTION_KEY: randomBytes(32).toString('base64'), PUBLIC_URL: 'https://duebot.example.com', ...quickbooksEnv(qbo) },
+  });
 });
 afterEach(async () => {
   await h?.stop();
@@ -136,7 +139,9 @@ test('connecting another company waits for an approver: invoices stay held, an o
   await h.slack.waitFor(() => channelTexts().find((t) => t.includes('stopped working')));
 
   const { text, pendingId, ts } = await connectOtherCompany();
-  expect(text).toContain(`<@${APPROVER}> connected QuickBooks company “Acme &lt;!channel&gt; Books” (realm ${OTHER_REALM}), but duebot uses company “Pixel &amp; Co Books” (realm 9130355)`);
+  expect(text).toContain(
+    `<@${APPROVER}> connected QuickBooks company “Acme &lt;!channel&gt; Books” (realm ${OTHER_REALM}), but duebot uses company “Pixel &amp; Co Books” (realm 9130355)`,
+  );
   await runDueWork(h.bot.services);
   expect(await getInvoice(pool(), held.id)).toMatchObject({ status: 'approved', providerInvoiceId: null });
   expect(createdInRealm(OTHER_REALM)).toBe(0);
@@ -163,7 +168,13 @@ test('connecting another company waits for an approver: invoices stay held, an o
   // A second click finds nothing waiting.
   expect((await h.clickButton(USE_NEW_BACKEND_ACCOUNT, pendingId, APPROVER, ts)).status).toBe(200);
   await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === APPROVER && String(c.args.text).includes('no longer waiting')));
-  expect((await auditActions()).map((a) => a.action)).toEqual(['backend_connect_link_sent', 'backend_connected', 'backend_connect_link_sent', 'backend_connect_pending', 'backend_account_confirmed']);
+  expect((await auditActions()).map((a) => a.action)).toEqual([
+    'backend_connect_link_sent',
+    'backend_connected',
+    'backend_connect_link_sent',
+    'backend_connect_pending',
+    'backend_account_confirmed',
+  ]);
 });
 
 test('keeping the current company discards the new one; disconnect deletes the tokens and holds invoices', async () => {
@@ -175,7 +186,9 @@ test('keeping the current company discards the new one; disconnect deletes the t
 
   expect((await h.clickButton(KEEP_CURRENT_BACKEND_ACCOUNT, pendingId, APPROVER, ts)).status).toBe(200);
   const kept = await h.slack.waitFor(() => h.slack.lastUpdateOf(BILLING_CHANNEL, ts));
-  expect(kept.args.text).toBe(`:no_entry_sign: <@${APPROVER}> kept QuickBooks company “Pixel &amp; Co Books” (realm 9130355); the connection to company “Acme &lt;!channel&gt; Books” (realm ${OTHER_REALM}) was discarded.`);
+  expect(kept.args.text).toBe(
+    `:no_entry_sign: <@${APPROVER}> kept QuickBooks company “Pixel &amp; Co Books” (realm 9130355); the connection to company “Acme &lt;!channel&gt; Books” (realm ${OTHER_REALM}) was discarded.`,
+  );
   expect(await count('pending_connections')).toBe(0);
   expect(await connectedRealm()).toBe(qbo.realmId);
 

@@ -128,7 +128,16 @@ test('a dispute reply after the day-7 reminder pauses the sequence; "Resolve: am
 test('Reply to client: the modal sends an email threaded under the client message and records it in the thread', async () => {
   h = await startHarness();
   const inv = await sentInvoice('7002', 900);
-  await h.deliverEmail(postmarkRequest({ from: CLIENT, subject: `Re: Invoice #${inv.number}`, text: 'Can you add our PO number 4711?', messageId: '<q-7002@acme.example>', inReplyTo: inv.emailMessageId, references: [inv.emailMessageId!] }));
+  await h.deliverEmail(
+    postmarkRequest({
+      from: CLIENT,
+      subject: `Re: Invoice #${inv.number}`,
+      text: 'Can you add our PO number 4711?',
+      messageId: '<q-7002@acme.example>',
+      inReplyTo: inv.emailMessageId,
+      references: [inv.emailMessageId!],
+    }),
+  );
   const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<q-7002@acme.example>'));
   expect(inbound.kind).toBe('question');
   await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Question')));
@@ -144,7 +153,9 @@ test('Reply to client: the modal sends an email threaded under the client messag
   const empty = await h.submitView('reply_modal', APPROVER, String(inbound.id), { reply_text: { reply_text_input: { type: 'plain_text_input', value: '  ' } } });
   expect(JSON.stringify(await empty.json())).toMatch(/Write a message/);
 
-  const ok = await h.submitView('reply_modal', APPROVER, String(inbound.id), { reply_text: { reply_text_input: { type: 'plain_text_input', value: 'Sure, we will reissue it with PO 4711.' } } });
+  const ok = await h.submitView('reply_modal', APPROVER, String(inbound.id), {
+    reply_text: { reply_text_input: { type: 'plain_text_input', value: 'Sure, we will reissue it with PO 4711.' } },
+  });
   expect(ok.status).toBe(200);
   const sent = await h.smtp.waitFor((m) => m.to.includes(CLIENT) && m.subject === `Re: Invoice #${inv.number}`);
   expect(sent.inReplyTo).toBe('<q-7002@acme.example>');
@@ -166,7 +177,16 @@ test('a promise to pay snoozes reminders until the day after the promised date (
   const inv = await sentInvoice('7003', 1200);
   h.advanceDays(3);
   const promised = addDays(localDate(h.clock.now(), 'UTC'), 10); // day 13
-  const res = await h.deliverEmail(sendgridRequest({ from: CLIENT, subject: `RE: Invoice #${inv.number}`, text: `Thanks. We will pay on ${promised}.`, quoted: 'Invoice', messageId: '<p-7003@acme.example>', inReplyTo: inv.emailMessageId }));
+  const res = await h.deliverEmail(
+    sendgridRequest({
+      from: CLIENT,
+      subject: `RE: Invoice #${inv.number}`,
+      text: `Thanks. We will pay on ${promised}.`,
+      quoted: 'Invoice',
+      messageId: '<p-7003@acme.example>',
+      inReplyTo: inv.emailMessageId,
+    }),
+  );
   expect(res.status).toBe(200);
   await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Promise to pay by')));
   expect((await getInvoice(pool(), inv.id))!.snoozedUntil).toBe(promised);
@@ -189,7 +209,14 @@ test('an out-of-office reply is stored and logged, nothing posted or changed (si
   const before = h.slack.calls.length;
   const res = await h.deliverEmail(
     mailgunRequest(
-      { from: CLIENT, subject: 'Out of Office: back on Monday', text: 'I am out of the office until Monday; the amount is wrong anyway.', messageId: '<ooo-7004@acme.example>', inReplyTo: inv.emailMessageId, headers: { 'Auto-Submitted': 'auto-replied' } },
+      {
+        from: CLIENT,
+        subject: 'Out of Office: back on Monday',
+        text: 'I am out of the office until Monday; the amount is wrong anyway.',
+        messageId: '<ooo-7004@acme.example>',
+        inReplyTo: inv.emailMessageId,
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      },
       { timestamp: Math.floor(h.clock.now().getTime() / 1000), multipart: true },
     ),
   );
@@ -236,8 +263,19 @@ test('an unmatched reply goes to the billing channel; a subject with the invoice
   const inv = await sentInvoice('7005', 700);
   const topLevelBefore = h.slack.messages(BILLING_CHANNEL).length;
   const now = Math.floor(h.clock.now().getTime() / 1000);
-  expect((await h.deliverEmail(mailgunRequest({ from: 'someone@else.example', subject: 'Hello there', text: 'Who should we pay?', messageId: '<u-1@else.example>' }, { timestamp: now }))).status).toBe(200);
-  const posted = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).slice(topLevelBefore).find((m) => JSON.stringify(m.args).includes('matches no invoice')));
+  expect(
+    (
+      await h.deliverEmail(
+        mailgunRequest({ from: 'someone@else.example', subject: 'Hello there', text: 'Who should we pay?', messageId: '<u-1@else.example>' }, { timestamp: now }),
+      )
+    ).status,
+  ).toBe(200);
+  const posted = await h.slack.waitFor(() =>
+    h.slack
+      .messages(BILLING_CHANNEL)
+      .slice(topLevelBefore)
+      .find((m) => JSON.stringify(m.args).includes('matches no invoice')),
+  );
   expect(posted.args.thread_ts).toBeUndefined();
   expect(JSON.stringify(posted.args)).toContain('Who should we pay?');
   expect(await getInboundEmailByMessageId(pool(), '<u-1@else.example>')).toMatchObject({ invoiceId: null, matchedBy: 'none' });
@@ -252,7 +290,15 @@ test('an unmatched reply goes to the billing channel; a subject with the invoice
 test('classification corrections through signed Slack requests: Not a dispute resumes, Promise to pay (modal) snoozes, Mark disputed from the message', async () => {
   h = await startHarness();
   const inv = await sentInvoice('7006', 800);
-  await h.deliverEmail(postmarkRequest({ from: CLIENT, subject: `Re: Invoice #${inv.number}`, text: 'Is this broken down by hours? We will dispute nothing, just curious.', messageId: '<c-1@acme.example>', inReplyTo: inv.emailMessageId }));
+  await h.deliverEmail(
+    postmarkRequest({
+      from: CLIENT,
+      subject: `Re: Invoice #${inv.number}`,
+      text: 'Is this broken down by hours? We will dispute nothing, just curious.',
+      messageId: '<c-1@acme.example>',
+      inReplyTo: inv.emailMessageId,
+    }),
+  );
   const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<c-1@acme.example>'));
   expect(inbound.kind).toBe('dispute'); // a keyword reading gets this one wrong…
   await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.disputed);
@@ -270,10 +316,14 @@ test('classification corrections through signed Slack requests: Not a dispute re
   await h.clickButton('reply_promise', String(inbound.id), APPROVER);
   await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => JSON.stringify(c.args.view).includes('promise_modal')));
   const today = localDate(h.clock.now(), 'UTC');
-  const past = await h.submitView('promise_modal', APPROVER, String(inbound.id), { promise_date: { promise_date_input: { type: 'datepicker', selected_date: addDays(today, -1) } } });
+  const past = await h.submitView('promise_modal', APPROVER, String(inbound.id), {
+    promise_date: { promise_date_input: { type: 'datepicker', selected_date: addDays(today, -1) } },
+  });
   expect(JSON.stringify(await past.json())).toMatch(/today or a later date/);
   const promised = addDays(today, 20);
-  expect((await h.submitView('promise_modal', APPROVER, String(inbound.id), { promise_date: { promise_date_input: { type: 'datepicker', selected_date: promised } } })).status).toBe(200);
+  expect(
+    (await h.submitView('promise_modal', APPROVER, String(inbound.id), { promise_date: { promise_date_input: { type: 'datepicker', selected_date: promised } } })).status,
+  ).toBe(200);
   await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.snoozedUntil === promised);
   expect((await remindersOf(pool(), inv.id))[0]!.dueAt.toISOString()).toBe(`${addDays(promised, 1)}T09:00:00.000Z`);
 
@@ -350,7 +400,7 @@ test('a step claimed just as the dispute begins is held as paused (not skipped) 
   expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['sent', 'pending', 'pending']);
 });
 
-describe('a reply acts only when it is provably the client\'s', () => {
+describe("a reply acts only when it is provably the client's", () => {
   const NOT_OURS = "the sender is not one of Acme Ltd's billing contacts and the reply does not answer one of our emails";
   const replyAudit = async (inv: InvoiceRecord, messageId: string) =>
     (await auditTrail(pool(), inv.id)).find((a) => a.action === 'reply_received' && a.details.messageId === messageId)!.details;
@@ -358,7 +408,9 @@ describe('a reply acts only when it is provably the client\'s', () => {
   test('a spoofed dispute (unknown sender, invoice number in the subject) changes nothing and goes to a person; the same words from a billing address dispute', async () => {
     h = await startHarness();
     const inv = await sentInvoice('7101', 1500);
-    await h.deliverEmail(postmarkRequest({ from: 'Acme AP <mallory@evil.example>', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<spoof-7101@evil.example>' }));
+    await h.deliverEmail(
+      postmarkRequest({ from: 'Acme AP <mallory@evil.example>', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<spoof-7101@evil.example>' }),
+    );
     const post = await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('mallory@evil.example')));
     expect(post).toContain('Not acted on');
     expect(post).toContain(NOT_OURS);
@@ -371,7 +423,9 @@ describe('a reply acts only when it is provably the client\'s', () => {
     expect(h.asana.createdTasks.filter((t) => JSON.stringify(t).includes('Review dispute'))).toHaveLength(0);
 
     // A billing contact (any letter case, with a display name) writing the same words, no threading headers.
-    await h.deliverEmail(postmarkRequest({ from: 'Maria <CFO@Acme.example>', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<real-7101@acme.example>' }));
+    await h.deliverEmail(
+      postmarkRequest({ from: 'Maria <CFO@Acme.example>', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<real-7101@acme.example>' }),
+    );
     await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.disputed);
     expect((await remindersOf(pool(), inv.id)).map((r) => r.status)).toEqual(['paused', 'paused', 'paused']);
     expect(await replyAudit(inv, '<real-7101@acme.example>')).toMatchObject({ sender: 'CFO@Acme.example', actedOn: 'billing-contact' });
@@ -380,7 +434,9 @@ describe('a reply acts only when it is provably the client\'s', () => {
   test('"Mark disputed" on a reply that was not acted on disputes the invoice, keeping the reason it was read with', async () => {
     h = await startHarness();
     const inv = await sentInvoice('7102', 600);
-    await h.deliverEmail(postmarkRequest({ from: 'someone@elsewhere.example', subject: `Invoice #${inv.number}`, text: 'You overcharged us.', messageId: '<s-7102@elsewhere.example>' }));
+    await h.deliverEmail(
+      postmarkRequest({ from: 'someone@elsewhere.example', subject: `Invoice #${inv.number}`, text: 'You overcharged us.', messageId: '<s-7102@elsewhere.example>' }),
+    );
     const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<s-7102@elsewhere.example>'));
     await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('Not acted on')));
     expect((await getInvoice(pool(), inv.id))!.disputed).toBe(false);
@@ -392,7 +448,15 @@ describe('a reply acts only when it is provably the client\'s', () => {
   test('a reply that answers our email acts even from a forwarding address', async () => {
     h = await startHarness();
     const inv = await sentInvoice('7103', 800);
-    await h.deliverEmail(postmarkRequest({ from: 'assistant@forwarder.example', subject: 'Fwd: your bill', text: 'The amount is wrong.', messageId: '<fw-7103@forwarder.example>', inReplyTo: inv.emailMessageId }));
+    await h.deliverEmail(
+      postmarkRequest({
+        from: 'assistant@forwarder.example',
+        subject: 'Fwd: your bill',
+        text: 'The amount is wrong.',
+        messageId: '<fw-7103@forwarder.example>',
+        inReplyTo: inv.emailMessageId,
+      }),
+    );
     await h.slack.waitFor(async () => (await getInvoice(pool(), inv.id))?.disputed);
     expect(await replyAudit(inv, '<fw-7103@forwarder.example>')).toMatchObject({ matchedBy: 'in-reply-to', actedOn: 'answers-our-email' });
     const post = await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('forwarder.example')));
@@ -402,7 +466,15 @@ describe('a reply acts only when it is provably the client\'s', () => {
   test('"We will pay on 2099-12-31" does not snooze; a person can snooze to that date from the post', async () => {
     h = await startHarness();
     const inv = await sentInvoice('7104', 900);
-    await h.deliverEmail(postmarkRequest({ from: CLIENT, subject: `Re: Invoice #${inv.number}`, text: 'We will pay on 2099-12-31.', messageId: '<far-7104@acme.example>', inReplyTo: inv.emailMessageId }));
+    await h.deliverEmail(
+      postmarkRequest({
+        from: CLIENT,
+        subject: `Re: Invoice #${inv.number}`,
+        text: 'We will pay on 2099-12-31.',
+        messageId: '<far-7104@acme.example>',
+        inReplyTo: inv.emailMessageId,
+      }),
+    );
     const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<far-7104@acme.example>'));
     expect(inbound.classification).toMatchObject({ kind: 'promise', promisedDate: '2099-12-31' });
     const latest = addDays(localDate(h.clock.now(), 'UTC'), 60);
@@ -422,7 +494,13 @@ describe('a reply acts only when it is provably the client\'s', () => {
     h = await startHarness();
     const inv = await sentInvoice('7105', 400);
     await h.deliverEmail(
-      postmarkRequest({ from: 'M <m@x.example>, other@x.example', subject: `Re: Invoice #${inv.number}\r\nBcc: bcc@evil.example`, text: 'Can you resend it?', messageId: '<two-7105@x.example>', inReplyTo: inv.emailMessageId }),
+      postmarkRequest({
+        from: 'M <m@x.example>, other@x.example',
+        subject: `Re: Invoice #${inv.number}\r\nBcc: bcc@evil.example`,
+        text: 'Can you resend it?',
+        messageId: '<two-7105@x.example>',
+        inReplyTo: inv.emailMessageId,
+      }),
     );
     const inbound = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<two-7105@x.example>'));
     expect(inbound).toMatchObject({ sender: null, replyAddress: 'm@x.example', fromEntries: 2 });
@@ -444,7 +522,9 @@ describe('a reply acts only when it is provably the client\'s', () => {
     expect(audited.details.to).toBe('m@x.example');
 
     // A From line with no address at all: nothing acts, and there is no one to reply to.
-    await h.deliverEmail(postmarkRequest({ from: 'undisclosed-recipients:;', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<none-7105@x.example>' }));
+    await h.deliverEmail(
+      postmarkRequest({ from: 'undisclosed-recipients:;', subject: `Re: Invoice #${inv.number}`, text: 'The amount is wrong.', messageId: '<none-7105@x.example>' }),
+    );
     const nobody = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<none-7105@x.example>'));
     await h.slack.waitFor(() => threadText(inv).find((t) => t.includes('the From line has no valid address and the reply does not answer one of our emails')));
     expect((await getInvoice(pool(), inv.id))!.disputed).toBe(false);

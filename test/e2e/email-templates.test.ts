@@ -18,7 +18,8 @@ const values = (subject: string, body: string, rev = 0) => ({
   [`tpl_body_${rev}`]: { tpl_body_input: { type: 'plain_text_input', value: body } },
 });
 const FRIENDLY_SUBJECT = 'Gentle nudge: {{number}} ({{amount}})';
-const FRIENDLY_BODY = 'Dear {{client}},\n\n{{number}} for {{milestone}} is {{days_overdue}} days overdue; {{amount}} was due {{due_date}}.\n\n{{#if link}}Pay here: {{link}}{{/if}}\n\nThanks, {{business}}';
+const FRIENDLY_BODY =
+  'Dear {{client}},\n\n{{number}} for {{milestone}} is {{days_overdue}} days overdue; {{amount}} was due {{due_date}}.\n\n{{#if link}}Pay here: {{link}}{{/if}}\n\nThanks, {{business}}';
 
 async function sentInvoice(gid: string, amount: number): Promise<InvoiceRecord> {
   expect((await h.completeMilestone({ gid, name: `Milestone ${gid}`, amount })).status).toBe(200);
@@ -42,7 +43,14 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
   expect(view).toContain('the shipped wording');
 
   // Preview: the typed (unsaved) template rendered for the open invoice.
-  const preview = viewBlockActionBody({ actionId: 'email_template_preview', userId: APPROVER, viewId: 'V0TPL', callbackId: 'email_template_modal', privateMetadata: metadata, values: values(FRIENDLY_SUBJECT, FRIENDLY_BODY) });
+  const preview = viewBlockActionBody({
+    actionId: 'email_template_preview',
+    userId: APPROVER,
+    viewId: 'V0TPL',
+    callbackId: 'email_template_modal',
+    privateMetadata: metadata,
+    values: values(FRIENDLY_SUBJECT, FRIENDLY_BODY),
+  });
   expect((await h.postSlack(preview)).status).toBe(200);
   const updated = await h.slack.waitFor(() => h.slack.callsTo('views.update').find((c) => c.args.view_id === 'V0TPL'));
   const shown = JSON.stringify(updated.args.view);
@@ -54,7 +62,10 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
 
   // Refused: unknown placeholder (with the nearest name), missing link, non-approver. Nothing stored.
   const typo = await h.submitView('email_template_modal', APPROVER, metadata, values(FRIENDLY_SUBJECT, FRIENDLY_BODY.replace('{{amount}} was', '{{amont}} was')));
-  expect(await typo.json()).toEqual({ response_action: 'errors', errors: { tpl_body_0: expect.stringMatching(/^Unknown placeholder \{\{amont\}\} \(line 3\): did you mean \{\{amount\}\}\?/) } });
+  expect(await typo.json()).toEqual({
+    response_action: 'errors',
+    errors: { tpl_body_0: expect.stringMatching(/^Unknown placeholder \{\{amont\}\} \(line 3\): did you mean \{\{amount\}\}\?/) },
+  });
   const noLink = await h.submitView('email_template_modal', APPROVER, metadata, values(FRIENDLY_SUBJECT, 'Dear {{client}}, please pay.'));
   expect(await noLink.json()).toEqual({ response_action: 'errors', errors: { tpl_body_0: expect.stringMatching(/^Add \{\{link\}\}/) } });
   const emptySubject = await h.submitView('email_template_modal', APPROVER, metadata, values(' ', FRIENDLY_BODY));
@@ -68,8 +79,12 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
   expect(saved.status).toBe(200);
   expect(await saved.text()).toBe('');
   expect(await getStoredTemplate(pool(), '*', 'friendly')).toMatchObject({ subject: FRIENDLY_SUBJECT, body: FRIENDLY_BODY, updatedBy: `slack:${APPROVER}` });
-  const { rows } = await pool().query<{ actor: string; details: { kind: string; scope: string; before: unknown; after: { subject: string } } }>(`SELECT actor, details FROM audit_log WHERE action = 'email_template_saved'`);
-  expect(rows).toEqual([{ actor: `slack:${APPROVER}`, details: expect.objectContaining({ kind: 'friendly', scope: '*', before: null, after: { subject: FRIENDLY_SUBJECT, body: FRIENDLY_BODY } }) }]);
+  const { rows } = await pool().query<{ actor: string; details: { kind: string; scope: string; before: unknown; after: { subject: string } } }>(
+    `SELECT actor, details FROM audit_log WHERE action = 'email_template_saved'`,
+  );
+  expect(rows).toEqual([
+    { actor: `slack:${APPROVER}`, details: expect.objectContaining({ kind: 'friendly', scope: '*', before: null, after: { subject: FRIENDLY_SUBJECT, body: FRIENDLY_BODY } }) },
+  ]);
   await h.slack.waitFor(() => h.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).includes('Saved the friendly email template for every client')));
 
   // Day 7 (the due date + 0): the friendly reminder goes out in the edited wording, values filled in.
@@ -84,7 +99,12 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
 
   // Between two steps: the firm template is edited; the next step uses it.
   const firmMeta = JSON.stringify({ kind: 'firm', scope: '*', rev: 0 });
-  const firmSaved = await h.submitView('email_template_modal', APPROVER, firmMeta, values('Second notice {{number}}, step {{step}}', '{{client}}: {{amount}} open, {{days_overdue_text}} late. {{link}}'));
+  const firmSaved = await h.submitView(
+    'email_template_modal',
+    APPROVER,
+    firmMeta,
+    values('Second notice {{number}}, step {{step}}', '{{client}}: {{amount}} open, {{days_overdue_text}} late. {{link}}'),
+  );
   expect(firmSaved.status).toBe(200);
   h.advanceDays(7);
   const firm = await h.smtp.waitFor((m) => m.subject.startsWith('Second notice'));
@@ -92,7 +112,14 @@ test('an approver edits the friendly reminder in the modal (preview, refused and
   expect(firm.text.trim()).toBe(`Acme Ltd: $1,250.00 open, 8 days late. ${inv.paymentUrl}`);
 
   // Reset to default from the modal: the stored row goes, the modal shows the shipped wording again.
-  const reset = viewBlockActionBody({ actionId: 'email_template_reset', userId: APPROVER, viewId: 'V0RESET', callbackId: 'email_template_modal', privateMetadata: firmMeta, values: values('x', 'y') });
+  const reset = viewBlockActionBody({
+    actionId: 'email_template_reset',
+    userId: APPROVER,
+    viewId: 'V0RESET',
+    callbackId: 'email_template_modal',
+    privateMetadata: firmMeta,
+    values: values('x', 'y'),
+  });
   await h.postSlack(reset);
   const afterReset = await h.slack.waitFor(() => h.slack.callsTo('views.update').find((c) => c.args.view_id === 'V0RESET'));
   expect(JSON.stringify(afterReset.args.view)).toContain('Please arrange payment today');
@@ -106,7 +133,16 @@ test('a client override wins over the workspace template; a stored template that
   h = await startHarness();
   // The invoice email itself, edited before the invoice goes out.
   const invoiceMeta = JSON.stringify({ kind: 'invoice', scope: '*', rev: 0 });
-  expect((await h.submitView('email_template_modal', APPROVER, invoiceMeta, values('Your invoice {{number}} from {{business}}', '{{client}}, {{total}} is due {{due_date}}.\n\n{{lines}}\n\n{{link}}'))).status).toBe(200);
+  expect(
+    (
+      await h.submitView(
+        'email_template_modal',
+        APPROVER,
+        invoiceMeta,
+        values('Your invoice {{number}} from {{business}}', '{{client}}, {{total}} is due {{due_date}}.\n\n{{lines}}\n\n{{link}}'),
+      )
+    ).status,
+  ).toBe(200);
   const inv = await sentInvoice('8102', 900);
   const invoiceEmail = await h.smtp.waitFor((m) => m.subject.includes(inv.number));
   expect(invoiceEmail.subject).toBe(`Your invoice ${inv.number} from Pixel & Co`);
@@ -115,15 +151,21 @@ test('a client override wins over the workspace template; a stored template that
 
   // The Edit button of the list opens that template's editor.
   await h.clickButton('email_template_edit', 'final|*', APPROVER);
-  const final = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => String((c.args.view as { private_metadata?: string }).private_metadata).includes('"kind":"final"')));
+  const final = await h.slack.waitFor(() =>
+    h.slack.callsTo('views.open').find((c) => String((c.args.view as { private_metadata?: string }).private_metadata).includes('"kind":"final"')),
+  );
   expect(JSON.stringify(final.args.view)).toContain('Final notice: invoice #{{number}}');
   // Acme's own friendly reminder, and the workspace's.
   expect((await h.slashCommand('template friendly Acme Ltd')).status).toBe(200);
-  const opened = await h.slack.waitFor(() => h.slack.callsTo('views.open').find((c) => String((c.args.view as { private_metadata?: string }).private_metadata).includes('"scope":"acme"')));
+  const opened = await h.slack.waitFor(() =>
+    h.slack.callsTo('views.open').find((c) => String((c.args.view as { private_metadata?: string }).private_metadata).includes('"scope":"acme"')),
+  );
   expect(JSON.stringify(opened.args.view)).toContain('for Acme Ltd');
   const acmeMeta = JSON.stringify({ kind: 'friendly', scope: 'acme', rev: 0 });
   expect((await h.submitView('email_template_modal', APPROVER, acmeMeta, values('Acme only {{number}}', 'Hi {{client}} {{link}}'))).status).toBe(200);
-  expect((await h.submitView('email_template_modal', APPROVER, JSON.stringify({ kind: 'friendly', scope: '*', rev: 0 }), values('Everyone {{number}}', 'Hi {{link}}'))).status).toBe(200);
+  expect(
+    (await h.submitView('email_template_modal', APPROVER, JSON.stringify({ kind: 'friendly', scope: '*', rev: 0 }), values('Everyone {{number}}', 'Hi {{link}}'))).status,
+  ).toBe(200);
 
   // The list shows both with their editors.
   await h.slashCommand('templates');

@@ -31,7 +31,10 @@ afterAll(async () => h.stop());
 const problemsIn = (payload: unknown) => mrkdwnTexts(payload).flatMap(({ at, text }) => mrkdwnProblems(text).map((p) => `${at}: ${p}`));
 
 test('the draft of a hostile milestone for a hostile client is escaped, and the javascript: permalink is neither stored nor linked', async () => {
-  h.asana.addTask({ ...asanaTask({ gid: '7001', name: 'Design <!here>', completed: true, billing: true, amount: 1500, projectGid: '1400' }), permalink_url: 'javascript:alert(1)' });
+  h.asana.addTask({
+    ...asanaTask({ gid: '7001', name: 'Design <!here>', completed: true, billing: true, amount: 1500, projectGid: '1400' }),
+    permalink_url: 'javascript:alert(1)',
+  });
   expect((await h.deliverAsana([completedEvent('7001')])).status).toBe(200);
 
   const draft = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => JSON.stringify(m.args).includes('Design')));
@@ -64,7 +67,10 @@ test('the Home tab and `/invoices client` show the client escaped', async () => 
 });
 
 test('a milestone nobody can invoice is reported escaped, its planted link percent-encoded so it cannot end early', async () => {
-  h.asana.addTask({ ...asanaTask({ gid: '7002', name: 'Setup <!channel>', completed: true, billing: true, amount: 100, projectGid: '9999' }), permalink_url: 'https://x.example/a>b<!here>' });
+  h.asana.addTask({
+    ...asanaTask({ gid: '7002', name: 'Setup <!channel>', completed: true, billing: true, amount: 100, projectGid: '9999' }),
+    permalink_url: 'https://x.example/a>b<!here>',
+  });
   expect((await h.deliverAsana([completedEvent('7002')])).status).toBe(200);
   const note = await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => String(m.args.text).includes('cannot be invoiced')));
   expect(String(note.args.text)).toContain('Billing milestone Setup &lt;!channel&gt; was completed');

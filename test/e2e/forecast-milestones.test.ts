@@ -41,7 +41,10 @@ beforeAll(async () => {
   h.asana.addTask(asanaTask({ ...open, gid: '7005', name: 'Late', billing: true, amount: 100, dueOn: addDays(today, -5) }));
   // globex's own field names: its "Fee" counts, a task with the default names does not.
   const own = asanaTask({ gid: '7101', name: 'Globex phase 2', billing: true, amount: 800, dueOn: addDays(today, 4), completed: false, projectGid: '1300' });
-  h.asana.addTask({ ...own, custom_fields: own.custom_fields.map((f) => ({ ...f, name: f.name === 'Amount' ? 'Fee' : f.name === 'Billing milestone' ? 'Invoice this' : f.name })) });
+  h.asana.addTask({
+    ...own,
+    custom_fields: own.custom_fields.map((f) => ({ ...f, name: f.name === 'Amount' ? 'Fee' : f.name === 'Billing milestone' ? 'Invoice this' : f.name })),
+  });
   h.asana.addTask(asanaTask({ gid: '7102', name: 'Globex default names', billing: true, amount: 9000, dueOn: addDays(today, 4), completed: false, projectGid: '1300' }));
   h.clickup!.addTask(clickupTask({ id: 'up1', name: 'ClickUp phase', listId: '901', done: false, billing: true, amount: 300, dueOn: addDays(today, 5) }));
   h.clickup!.addTask(clickupTask({ id: 'up2', name: 'ClickUp closed', listId: '901', done: true, billing: true, amount: 300, dueOn: addDays(today, 5) }));
@@ -51,12 +54,14 @@ afterAll(async () => h.stop());
 test("open, dated billing milestones are scheduled inflows: issued on their due date, due after the client's terms", async () => {
   const outlook = await forecastNow(h.bot.services);
   const scheduled = outlook.forecast.payments.filter((p) => p.kind === 'scheduled').map((p) => ({ number: p.number, amount: p.amount, dueDate: p.dueDate }));
-  expect(scheduled).toEqual(expect.arrayContaining([
-    { number: 'asana:7001', amount: 200_000, dueDate: addDays(today, 17) },
-    { number: 'asana:7005', amount: 10_000, dueDate: addDays(today, 8) },
-    { number: 'asana:7101', amount: 80_000, dueDate: addDays(today, 14) },
-    { number: 'clickup:up1', amount: 30_000, dueDate: addDays(today, 12) },
-  ]));
+  expect(scheduled).toEqual(
+    expect.arrayContaining([
+      { number: 'asana:7001', amount: 200_000, dueDate: addDays(today, 17) },
+      { number: 'asana:7005', amount: 10_000, dueDate: addDays(today, 8) },
+      { number: 'asana:7101', amount: 80_000, dueDate: addDays(today, 14) },
+      { number: 'clickup:up1', amount: 30_000, dueDate: addDays(today, 12) },
+    ]),
+  );
   expect(scheduled).toHaveLength(4);
   expect(outlook.notes).toEqual([]);
   expect(outlook.currencies[0]!.forecast.total30d).toBe(320_000);

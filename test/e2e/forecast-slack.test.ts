@@ -8,8 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.stop());
 
-const replyAfter = async (count: number, needle: string) =>
-  h.slack.waitFor(() => h.slack.responses.slice(count).find((r) => JSON.stringify(r.body).includes(needle)));
+const replyAfter = async (count: number, needle: string) => h.slack.waitFor(() => h.slack.responses.slice(count).find((r) => JSON.stringify(r.body).includes(needle)));
 
 test('balance: approvers only, asks for the currency when clients use several, then the forecast projects from it', async () => {
   let count = h.slack.responses.length;

@@ -15,7 +15,22 @@ import { AUTHORIZATION, type InteractionKind } from '../../src/slack/authorize.j
 
 const OUTSIDER = 'UOUTSIDER1';
 /** What a billing-channel member may do; everything else needs an approver. */
-const MEMBER_MAY = new Set(['open_client_settings', 'email_template_edit', 'email_template_preview', 'client_settings_picker', 'help', 'list', 'show', 'aging', 'client', 'status', 'forecast', 'settings', 'templates', 'template']);
+const MEMBER_MAY = new Set([
+  'open_client_settings',
+  'email_template_edit',
+  'email_template_preview',
+  'client_settings_picker',
+  'help',
+  'list',
+  'show',
+  'aging',
+  'client',
+  'status',
+  'forecast',
+  'settings',
+  'templates',
+  'template',
+]);
 const REFUSAL = /only invoice approvers|visible to members of|couldn't check who is in the billing channel|don't know/i;
 
 let h: Harness;
@@ -35,7 +50,15 @@ beforeAll(async () => {
   await h.clickButton('approve_invoice', second.id, APPROVER);
   sent = await h.waitForStatus(second.id, 'sent');
   await h.slack.waitFor(() => h.slack.threadReplies(BILLING_CHANNEL, sent.slackTs!).find((r) => /sent to/.test(String(r.args.text))));
-  await h.deliverEmail(postmarkRequest({ from: 'ap@acme.example', subject: `Re: Invoice #${sent.number}`, text: 'We dispute this invoice: the hours are wrong.', messageId: '<forged-1@acme.example>', inReplyTo: sent.emailMessageId }));
+  await h.deliverEmail(
+    postmarkRequest({
+      from: 'ap@acme.example',
+      subject: `Re: Invoice #${sent.number}`,
+      text: 'We dispute this invoice: the hours are wrong.',
+      messageId: '<forged-1@acme.example>',
+      inReplyTo: sent.emailMessageId,
+    }),
+  );
   inboundId = (await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<forged-1@acme.example>'))).id;
   sent = await h.slack.waitFor(async () => {
     const current = await getInvoice(pool(), sent.id);
@@ -79,11 +102,22 @@ const buttons: Record<string, (user: string) => string> = {
 };
 
 const submissions: Record<string, (user: string) => string> = {
-  edit_invoice_modal: (user) => submit('edit_invoice_modal', user, draft.id, { edit_lines: { lines_input: text('Design | 1 | 1.00') }, edit_recipients: { recipients_input: text('attacker@evil.example') } }),
+  edit_invoice_modal: (user) =>
+    submit('edit_invoice_modal', user, draft.id, { edit_lines: { lines_input: text('Design | 1 | 1.00') }, edit_recipients: { recipients_input: text('attacker@evil.example') } }),
   client_settings_picker: (user) => submit('client_settings_picker', user, '', { cs_client: { value: { type: 'static_select', selected_option: { value: 'acme' } } } }),
-  client_settings_modal: (user) => submit('client_settings_modal', user, settingsMetadata, { cs_emails: { value: text('attacker@evil.example') }, cs_terms: { value: text('365') } }),
-  email_template_modal: (user) => submit('email_template_modal', user, TEMPLATE_META, { tpl_subject_0: { tpl_subject_input: text('Pay {{number}} here') }, tpl_body_0: { tpl_body_input: text('Pay at https://evil.example {{link}}') } }),
-  adjust_amount_modal: (user) => submit('adjust_amount_modal', user, sent.id, { adjust_mode: { adjust_mode_input: { type: 'radio_buttons', selected_option: { value: 'credit' } } }, adjust_credit: { adjust_credit_input: text('900') }, adjust_reason: { adjust_reason_input: text('forged') } }),
+  client_settings_modal: (user) =>
+    submit('client_settings_modal', user, settingsMetadata, { cs_emails: { value: text('attacker@evil.example') }, cs_terms: { value: text('365') } }),
+  email_template_modal: (user) =>
+    submit('email_template_modal', user, TEMPLATE_META, {
+      tpl_subject_0: { tpl_subject_input: text('Pay {{number}} here') },
+      tpl_body_0: { tpl_body_input: text('Pay at https://evil.example {{link}}') },
+    }),
+  adjust_amount_modal: (user) =>
+    submit('adjust_amount_modal', user, sent.id, {
+      adjust_mode: { adjust_mode_input: { type: 'radio_buttons', selected_option: { value: 'credit' } } },
+      adjust_credit: { adjust_credit_input: text('900') },
+      adjust_reason: { adjust_reason_input: text('forged') },
+    }),
   promise_modal: (user) => submit('promise_modal', user, String(inboundId), { promise_date: { promise_date_input: { type: 'datepicker', selected_date: '2099-12-31' } } }),
   reply_modal: (user) => submit('reply_modal', user, String(inboundId), { reply_text: { reply_text_input: text('Please pay to IBAN XX00 instead.') } }),
 };
@@ -134,7 +168,20 @@ async function forge(body: string): Promise<{ status: number; answer: string; ca
 
 /** What the request changed that matters: every row a Slack action could write. */
 async function state(): Promise<string> {
-  const tables = ['invoices', 'reminders', 'audit_log', 'client_settings_overrides', 'email_templates', 'inbound_emails', 'email_bounces', 'invoice_credits', 'cash_balances', 'webhook_secrets', 'connections', 'effects'];
+  const tables = [
+    'invoices',
+    'reminders',
+    'audit_log',
+    'client_settings_overrides',
+    'email_templates',
+    'inbound_emails',
+    'email_bounces',
+    'invoice_credits',
+    'cash_balances',
+    'webhook_secrets',
+    'connections',
+    'effects',
+  ];
   const rows = [];
   for (const table of tables) rows.push((await pool().query(`SELECT * FROM ${table} ORDER BY 1`)).rows);
   return JSON.stringify(rows);
@@ -147,7 +194,8 @@ function expectRefusedPrivately(user: string, outcome: Awaited<ReturnType<typeof
   for (const call of outcome.calls) {
     if (call.method === 'conversations.members' || call.method === 'conversations.open') continue;
     if (call.method === 'chat.postEphemeral') expect(call.args.user).toBe(user);
-    else if (call.method === 'chat.postMessage') expect(String(call.args.channel)).toBe(`D${user.slice(0, 10)}`); // the refusal, in the forger's DM
+    else if (call.method === 'chat.postMessage')
+      expect(String(call.args.channel)).toBe(`D${user.slice(0, 10)}`); // the refusal, in the forger's DM
     else throw new Error(`a refused request made Slack call ${call.method}: ${JSON.stringify(call.args).slice(0, 200)}`);
     expect(String(call.args.text)).toMatch(reason);
   }
@@ -237,7 +285,10 @@ test('a member may use the read subcommands; the others are refused; nothing cha
 });
 
 test('ids nobody registered, other payload types and other commands are refused and logged; nothing is opened', async () => {
-  const payload = (fields: Record<string, unknown>) => new URLSearchParams({ payload: JSON.stringify({ team: { id: 'T0FAKE' }, api_app_id: 'A0DUEBOT', token: 'legacy-verification-token', user: { id: APPROVER, team_id: 'T0FAKE' }, ...fields }) }).toString();
+  const payload = (fields: Record<string, unknown>) =>
+    new URLSearchParams({
+      payload: JSON.stringify({ team: { id: 'T0FAKE' }, api_app_id: 'A0DUEBOT', token: 'legacy-verification-token', user: { id: APPROVER, team_id: 'T0FAKE' }, ...fields }),
+    }).toString();
   const unknownButton = await forge(click('retry_everything', draft.id, APPROVER));
   expectRefusedPrivately(APPROVER, unknownButton, /don't know that action/);
   const proto = await forge(click('__proto__', draft.id, APPROVER));
@@ -251,11 +302,24 @@ test('ids nobody registered, other payload types and other commands are refused 
   expectRefusedPrivately(APPROVER, await forge(withSecond(click('approve_invoice', draft.id, APPROVER), 'retry_everything')), /don't know that action/);
   expectRefusedPrivately(MEMBER, await forge(withSecond(click('open_client_settings', 'acme', MEMBER), 'approve_invoice')), /only invoice approvers can approve/);
   expect((await getInvoice(pool(), draft.id))!.status).toBe('draft');
-  const unknownSubmission = JSON.parse((await forge(submit('mystery_modal', APPROVER, draft.id, { edit_lines: { lines_input: text('x | 1 | 1') } }))).answer) as { errors: Record<string, string> };
+  const unknownSubmission = JSON.parse((await forge(submit('mystery_modal', APPROVER, draft.id, { edit_lines: { lines_input: text('x | 1 | 1') } }))).answer) as {
+    errors: Record<string, string>;
+  };
   expect(unknownSubmission.errors.edit_lines).toMatch(/don't know that action/);
-  const closed = await forge(payload({ type: 'view_closed', view: { id: 'V1', callback_id: 'client_settings_modal', private_metadata: settingsMetadata, state: { values: {} } }, is_cleared: false }));
+  const closed = await forge(
+    payload({ type: 'view_closed', view: { id: 'V1', callback_id: 'client_settings_modal', private_metadata: settingsMetadata, state: { values: {} } }, is_cleared: false }),
+  );
   expect([closed.status, closed.calls.filter((c) => c.method !== 'conversations.members')]).toEqual([200, []]);
-  const suggestion = await forge(payload({ type: 'block_suggestion', action_id: 'client_search', block_id: 'cs_client', value: 'ac', container: { type: 'view', view_id: 'V1' }, view: { id: 'V1', callback_id: 'client_settings_picker' } }));
+  const suggestion = await forge(
+    payload({
+      type: 'block_suggestion',
+      action_id: 'client_search',
+      block_id: 'cs_client',
+      value: 'ac',
+      container: { type: 'view', view_id: 'V1' },
+      view: { id: 'V1', callback_id: 'client_settings_picker' },
+    }),
+  );
   expect([suggestion.status, JSON.parse(suggestion.answer || '{}')]).toEqual([200, { options: [] }]);
   const shortcut = await forge(payload({ type: 'shortcut', callback_id: 'open_everything', trigger_id: 'trigger-forged' }));
   expect([shortcut.status, shortcut.calls]).toEqual([200, []]);

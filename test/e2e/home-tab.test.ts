@@ -23,24 +23,43 @@ afterAll(async () => h.stop());
 const pool = () => h.bot.services.db.pool;
 const daysAgo = (n: number) => new Date(h.clock.now().getTime() - n * DAY_MS);
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
-type View = { type: string; blocks: { type: string; text?: { text: string }; fields?: { text: string }[]; accessory?: { action_id: string; value: string }; elements?: { text: string }[] }[] };
+type View = {
+  type: string;
+  blocks: { type: string; text?: { text: string }; fields?: { text: string }[]; accessory?: { action_id: string; value: string }; elements?: { text: string }[] }[];
+};
 const viewText = (view: View) => JSON.stringify(view.blocks);
 const lastHome = (user: string) => h.slack.publishedHomes(user).at(-1)?.args.view as View | undefined;
 
 /** Stores an invoice through the store's own functions, as if it had gone through the flow. */
-async function seed(clientId: string, ref: string, amount: number, state: { status: InvoiceRecord['status']; sentDaysAgo?: number; dueInDays: number; paid?: number; disputed?: boolean }): Promise<InvoiceRecord> {
+async function seed(
+  clientId: string,
+  ref: string,
+  amount: number,
+  state: { status: InvoiceRecord['status']; sentDaysAgo?: number; dueInDays: number; paid?: number; disputed?: boolean },
+): Promise<InvoiceRecord> {
   const client = (await getClient(pool(), clientId))!;
-  const draft = (await insertClientDraft(pool(), h.bot.services, client, { source: 'seed', sourceRef: ref, sourceUrl: null, milestone: `Seeded ${ref}`, lines: [{ description: ref, quantity: '1', unitAmount: amount, amount }] }, h.clock.now()))!;
+  const draft = (await insertClientDraft(
+    pool(),
+    h.bot.services,
+    client,
+    { source: 'seed', sourceRef: ref, sourceUrl: null, milestone: `Seeded ${ref}`, lines: [{ description: ref, quantity: '1', unitAmount: amount, amount }] },
+    h.clock.now(),
+  ))!;
   const sentAt = state.sentDaysAgo === undefined ? undefined : daysAgo(state.sentDaysAgo);
-  return (await updateInvoice(pool(), draft.id, {
-    status: state.status,
-    sentAt,
-    dueDate: ymd(new Date(h.clock.now().getTime() + state.dueInDays * DAY_MS)),
-    amountPaid: state.paid,
-    disputed: state.disputed,
-    disputedAt: state.disputed ? h.clock.now() : undefined,
-    paidAt: state.status === 'paid' ? daysAgo(1) : undefined,
-  }, h.clock.now()))!;
+  return (await updateInvoice(
+    pool(),
+    draft.id,
+    {
+      status: state.status,
+      sentAt,
+      dueDate: ymd(new Date(h.clock.now().getTime() + state.dueInDays * DAY_MS)),
+      amountPaid: state.paid,
+      disputed: state.disputed,
+      disputedAt: state.disputed ? h.clock.now() : undefined,
+      paidAt: state.status === 'paid' ? daysAgo(1) : undefined,
+    },
+    h.clock.now(),
+  ))!;
 }
 
 test('app_home_opened publishes the dashboard with the seeded figures; approvers get the settings buttons', async () => {
@@ -127,7 +146,7 @@ test('a failed publish is logged and the change stands', async () => {
   expect((await findInvoiceBySource(pool(), 'seed', 'A'))!.paused).toBe(true);
 
   await h.slashCommand(`resume ${a.number}`, APPROVER); // the next change publishes again
-  await h.slack.waitFor(() => h.slack.publishedHomes(APPROVER).length > 0 && h.slack.callsTo('views.publish').length >= count + 4 || undefined);
+  await h.slack.waitFor(() => (h.slack.publishedHomes(APPROVER).length > 0 && h.slack.callsTo('views.publish').length >= count + 4) || undefined);
 });
 
 test('read commands: a member may read but not act on money; an outsider is refused', async () => {
@@ -151,11 +170,17 @@ test('read commands: a member may read but not act on money; an outsider is refu
 });
 
 test('joining the billing channel takes effect at once (the member cache is cleared by the event)', async () => {
-  expect(JSON.stringify((await (async () => {
-    const count = h.slack.responses.length;
-    await h.slashCommand('aging', 'UNEWCOMER');
-    return h.slack.waitFor(() => h.slack.responses[count]);
-  })()).body)).toContain('approvers only');
+  expect(
+    JSON.stringify(
+      (
+        await (async () => {
+          const count = h.slack.responses.length;
+          await h.slashCommand('aging', 'UNEWCOMER');
+          return h.slack.waitFor(() => h.slack.responses[count]);
+        })()
+      ).body,
+    ),
+  ).toContain('approvers only');
   h.slack.setChannelMembers(BILLING_CHANNEL, [OWNER, APPROVER, MEMBER, 'UNEWCOMER']);
   await h.deliverSlackEvent({ type: 'member_joined_channel', user: 'UNEWCOMER', channel: BILLING_CHANNEL, channel_type: 'C', team: 'T0FAKE' });
   const count = h.slack.responses.length;

@@ -74,16 +74,36 @@ const stripeEvent = (overrides: Record<string, unknown> = {}) => ({
 const signedStripe = (payload: string, options: { secret?: string; timestamp?: number } = {}): HostileRequest => ({
   path: '/webhooks/stripe',
   body: payload,
-  headers: { ...JSON_TYPE, 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? h.stripe.webhookSecret, ...(options.timestamp ? { timestamp: options.timestamp } : {}) }) },
+  headers: {
+    ...JSON_TYPE,
+    'stripe-signature': Stripe.webhooks.generateTestHeaderString({
+      payload,
+      secret: options.secret ?? h.stripe.webhookSecret,
+      ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+    }),
+  },
 });
 
 // --- Project tools -------------------------------------------------------------------------------
-const signedAsana = (body: string): HostileRequest => ({ path: h.asanaHookPath, body, headers: { ...JSON_TYPE, 'x-hook-signature': hmacDigest('sha256', h.hookSecret, body, 'hex') } });
+const signedAsana = (body: string): HostileRequest => ({
+  path: h.asanaHookPath,
+  body,
+  headers: { ...JSON_TYPE, 'x-hook-signature': hmacDigest('sha256', h.hookSecret, body, 'hex') },
+});
 const asanaEvent = (gid: string) => ({ ...completedEvent('1'), resource: { gid, resource_type: 'task' } });
-const signedClickUp = (body: string): HostileRequest => ({ path: '/webhooks/clickup', body, headers: { ...JSON_TYPE, 'x-signature': hmacDigest('sha256', h.clickup!.webhookSecret, body, 'hex') } });
+const signedClickUp = (body: string): HostileRequest => ({
+  path: '/webhooks/clickup',
+  body,
+  headers: { ...JSON_TYPE, 'x-signature': hmacDigest('sha256', h.clickup!.webhookSecret, body, 'hex') },
+});
 const trelloUrl = () => `${h.publicUrl}/webhooks/trello`;
-const signedTrello = (body: string): HostileRequest => ({ path: '/webhooks/trello', body, headers: { ...JSON_TYPE, 'x-trello-webhook': hmacDigest('sha1', h.trello!.appSecret, body + trelloUrl(), 'base64') } });
-const cardDone = () => cardMovedAction({ id: 'card-1', name: 'Milestone', boardId: 'board-1' }, { id: 'list-1', name: 'Doing' }, { id: 'list-2', name: 'Done' }) as { action: Record<string, unknown> };
+const signedTrello = (body: string): HostileRequest => ({
+  path: '/webhooks/trello',
+  body,
+  headers: { ...JSON_TYPE, 'x-trello-webhook': hmacDigest('sha1', h.trello!.appSecret, body + trelloUrl(), 'base64') },
+});
+const cardDone = () =>
+  cardMovedAction({ id: 'card-1', name: 'Milestone', boardId: 'board-1' }, { id: 'list-1', name: 'Doing' }, { id: 'list-2', name: 'Done' }) as { action: Record<string, unknown> };
 const mondayAudience = () => `${h.publicUrl}/webhooks/monday`;
 const mondayJwt = (build: (jwt: SignJWT) => SignJWT, secret = h.monday!.signingSecret) =>
   build(new SignJWT({ aud: mondayAudience() }).setProtectedHeader({ alg: 'HS256' })).sign(new TextEncoder().encode(secret));
@@ -92,12 +112,37 @@ const monday = async (payload: unknown, jwt?: string): Promise<HostileRequest> =
   return { path: '/webhooks/monday', body: signed.body, headers: { ...signed.headers, ...(jwt !== undefined ? { authorization: jwt } : {}) } };
 };
 const mondayEvent = () => statusChangedEvent({ itemId: '4455', boardId: '77' });
-const genericMilestone = (overrides: Record<string, unknown> = {}) => ({ externalId: `zap-${randomBytes(4).toString('hex')}`, client: 'acme', milestone: 'Milestone 1', lines: [{ description: 'Design', unitAmount: '100.00' }], ...overrides });
-const signedGeneric = (body: string): HostileRequest => ({ path: '/webhooks/generic', body, headers: { ...JSON_TYPE, 'x-duebot-signature': signGenericBody(h.genericSecret!, body) } });
+const genericMilestone = (overrides: Record<string, unknown> = {}) => ({
+  externalId: `zap-${randomBytes(4).toString('hex')}`,
+  client: 'acme',
+  milestone: 'Milestone 1',
+  lines: [{ description: 'Design', unitAmount: '100.00' }],
+  ...overrides,
+});
+const signedGeneric = (body: string): HostileRequest => ({
+  path: '/webhooks/generic',
+  body,
+  headers: { ...JSON_TYPE, 'x-duebot-signature': signGenericBody(h.genericSecret!, body) },
+});
 
 // --- Accounting back-ends ------------------------------------------------------------------------
-const signedQuickBooks = (body: string): HostileRequest => ({ path: '/webhooks/quickbooks', body, headers: { ...JSON_TYPE, 'intuit-signature': hmacDigest('sha256', qbo.verifier, body, 'base64') } });
-const qboEvent = (overrides: Record<string, unknown> = {}) => [{ specversion: '1.0', id: `evt-${randomBytes(4).toString('hex')}`, type: 'qbo.payment.created.v1', time: new Date().toISOString(), intuitentityid: '42', intuitaccountid: qbo.realmId, data: {}, ...overrides }];
+const signedQuickBooks = (body: string): HostileRequest => ({
+  path: '/webhooks/quickbooks',
+  body,
+  headers: { ...JSON_TYPE, 'intuit-signature': hmacDigest('sha256', qbo.verifier, body, 'base64') },
+});
+const qboEvent = (overrides: Record<string, unknown> = {}) => [
+  {
+    specversion: '1.0',
+    id: `evt-${randomBytes(4).toString('hex')}`,
+    type: 'qbo.payment.created.v1',
+    time: new Date().toISOString(),
+    intuitentityid: '42',
+    intuitaccountid: qbo.realmId,
+    data: {},
+    ...overrides,
+  },
+];
 const signedFreshBooks = (fields: Record<string, string>): HostileRequest => {
   const delivery = fb.signedDelivery(fields, fb.verifier);
   return { path: '/webhooks/freshbooks', body: delivery.body, headers: delivery.headers };
@@ -105,7 +150,13 @@ const signedFreshBooks = (fields: Record<string, string>): HostileRequest => {
 const form = (fields: Record<string, string>) => ({ body: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
 
 // --- Email ---------------------------------------------------------------------------------------
-const reply = (overrides: Partial<ReplySpec> = {}): ReplySpec => ({ from: 'ap@acme.example', subject: 'Re: Invoice INV-0001', text: 'We will pay on Friday.', messageId: `<${randomBytes(6).toString('hex')}@acme.example>`, ...overrides });
+const reply = (overrides: Partial<ReplySpec> = {}): ReplySpec => ({
+  from: 'ap@acme.example',
+  subject: 'Re: Invoice INV-0001',
+  text: 'We will pay on Friday.',
+  messageId: `<${randomBytes(6).toString('hex')}@acme.example>`,
+  ...overrides,
+});
 const email = (request: { body: string | Buffer; headers: Record<string, string> }): HostileRequest => ({ path: '/webhooks/email', ...request });
 const mailgunAt = (timestamp: number, spec = reply()) => email(mailgunRequest(spec, { timestamp }));
 const businessSeconds = () => Math.floor(h.clock.now().getTime() / 1000);
@@ -116,7 +167,11 @@ const postmarkWith = (fields: Record<string, unknown>) => {
 
 // --- Bounce webhooks ------------------------------------------------------------------------------
 const bounceSpec = { messageId: '<inv-0001.invoice.0123456789abcdef@pixelco.example>', recipient: 'ap@acme.example' };
-const bounces = (provider: string, body: string | Buffer, headers: Record<string, string> = {}): HostileRequest => ({ path: `/webhooks/bounces/${provider}`, body, headers: { ...JSON_TYPE, ...headers } });
+const bounces = (provider: string, body: string | Buffer, headers: Record<string, string> = {}): HostileRequest => ({
+  path: `/webhooks/bounces/${provider}`,
+  body,
+  headers: { ...JSON_TYPE, ...headers },
+});
 
 const rows: Row[] = [
   ['POST /slack/events', 'no signature', () => slack(slackBody(), { 'content-type': 'application/x-www-form-urlencoded' }), 401],
@@ -141,7 +196,12 @@ const rows: Row[] = [
   ['POST /webhooks/asana', 'a NUL in the task gid, signed', () => signedAsana(JSON.stringify({ events: [asanaEvent('12\u000034')] })), 400],
   ['POST /webhooks/asana', 'a lone surrogate in the task gid, signed', () => signedAsana(JSON.stringify({ events: [asanaEvent('12\uD800')] })), 400],
   ['POST /webhooks/asana', 'an unknown Content-Encoding', () => ({ path: '/webhooks/asana', body: '{}', headers: { ...JSON_TYPE, 'content-encoding': 'zz' } }), 415],
-  ['POST /webhooks/asana', 'a gzip body that is not gzip', () => ({ path: '/webhooks/asana', body: 'plainly not gzip', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' } }), 400],
+  [
+    'POST /webhooks/asana',
+    'a gzip body that is not gzip',
+    () => ({ path: '/webhooks/asana', body: 'plainly not gzip', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' } }),
+    400,
+  ],
   ['POST /webhooks/asana', 'a body just over 1 MB', () => ({ path: '/webhooks/asana', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 413],
 
   ['POST /webhooks/stripe', 'no Stripe-Signature', () => ({ path: '/webhooks/stripe', body: JSON.stringify(stripeEvent()), headers: JSON_TYPE }), 401],
@@ -151,32 +211,83 @@ const rows: Row[] = [
   ['POST /webhooks/stripe', 'malformed JSON, signed', () => signedStripe('{"id": "evt_1", '), 400],
   ['POST /webhooks/stripe', 'created "NaN", signed', () => signedStripe(JSON.stringify(stripeEvent({ created: 'NaN' }))), 400],
   ['POST /webhooks/stripe', 'a NUL in the event id, signed', () => signedStripe(JSON.stringify(stripeEvent({ id: 'evt_\u0000' }))), 400],
-  ['POST /webhooks/stripe', 'a lone surrogate in the invoice metadata, signed', () => signedStripe(JSON.stringify(stripeEvent({ data: { object: { object: 'invoice', id: 'in_1', metadata: { duebot_invoice_id: '\uDC00' } } } }))), 400],
+  [
+    'POST /webhooks/stripe',
+    'a lone surrogate in the invoice metadata, signed',
+    () => signedStripe(JSON.stringify(stripeEvent({ data: { object: { object: 'invoice', id: 'in_1', metadata: { duebot_invoice_id: '\uDC00' } } } }))),
+    400,
+  ],
   ['POST /webhooks/stripe', 'a body just over 1 MB', () => ({ path: '/webhooks/stripe', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 413],
 
-  ['POST /webhooks/clickup', 'no signature', () => ({ path: '/webhooks/clickup', body: JSON.stringify(statusUpdatedEvent('86cu1', h.clickup!.webhookId)), headers: JSON_TYPE }), 401],
-  ['POST /webhooks/clickup', 'signed with another secret', () => ({ path: '/webhooks/clickup', ...clickupDelivery('F'.repeat(32), statusUpdatedEvent('86cu1', h.clickup!.webhookId)) }), 401],
+  [
+    'POST /webhooks/clickup',
+    'no signature',
+    () => ({ path: '/webhooks/clickup', body: JSON.stringify(statusUpdatedEvent('86cu1', h.clickup!.webhookId)), headers: JSON_TYPE }),
+    401,
+  ],
+  [
+    'POST /webhooks/clickup',
+    'signed with another secret',
+    () => ({ path: '/webhooks/clickup', ...clickupDelivery('F'.repeat(32), statusUpdatedEvent('86cu1', h.clickup!.webhookId)) }),
+    401,
+  ],
   ['POST /webhooks/clickup', 'malformed JSON, signed', () => signedClickUp('{"event": '), 400],
   ['POST /webhooks/clickup', 'a NUL in the webhook id, signed', () => signedClickUp(JSON.stringify(statusUpdatedEvent('86cu1', 'hook\u0000'))), 400],
   ['POST /webhooks/clickup', 'a body just over 1 MB', () => ({ path: '/webhooks/clickup', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 413],
 
   ['POST /webhooks/trello', 'no signature', () => ({ path: '/webhooks/trello', body: JSON.stringify(cardDone()), headers: JSON_TYPE }), 401],
-  ['POST /webhooks/trello', 'signed for another callback URL', () => ({ path: '/webhooks/trello', ...trelloDelivery(h.trello!.appSecret, 'https://elsewhere.test/webhooks/trello', cardDone()) }), 401],
+  [
+    'POST /webhooks/trello',
+    'signed for another callback URL',
+    () => ({ path: '/webhooks/trello', ...trelloDelivery(h.trello!.appSecret, 'https://elsewhere.test/webhooks/trello', cardDone()) }),
+    401,
+  ],
   ['POST /webhooks/trello', 'malformed JSON, signed', () => signedTrello('{"action": '), 400],
-  ['POST /webhooks/trello', 'a NUL in the action id, signed', () => { const d = cardDone(); return signedTrello(JSON.stringify({ ...d, action: { ...d.action, id: 'act\u0000' } })); }, 400],
+  [
+    'POST /webhooks/trello',
+    'a NUL in the action id, signed',
+    () => {
+      const d = cardDone();
+      return signedTrello(JSON.stringify({ ...d, action: { ...d.action, id: 'act\u0000' } }));
+    },
+    400,
+  ],
   ['POST /webhooks/trello', 'a body just over 1 MB', () => ({ path: '/webhooks/trello', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 413],
 
   ['POST /webhooks/monday', 'no Authorization JWT', () => ({ path: '/webhooks/monday', body: JSON.stringify(mondayEvent()), headers: JSON_TYPE }), 401],
   ['POST /webhooks/monday', 'a JWT signed with another secret', async () => monday(mondayEvent(), await mondayJwt((j) => j.setExpirationTime('5m'), 'not-the-secret')), 401],
-  ['POST /webhooks/monday', 'an expired JWT', async () => monday(mondayEvent(), await mondayJwt((j) => j.setIssuedAt(nowSeconds() - 2 * HOUR).setExpirationTime(nowSeconds() - HOUR))), 401],
+  [
+    'POST /webhooks/monday',
+    'an expired JWT',
+    async () => monday(mondayEvent(), await mondayJwt((j) => j.setIssuedAt(nowSeconds() - 2 * HOUR).setExpirationTime(nowSeconds() - HOUR))),
+    401,
+  ],
   ['POST /webhooks/monday', 'a JWT without exp', async () => monday(mondayEvent(), await mondayJwt((j) => j.setIssuedAt())), 401],
-  ['POST /webhooks/monday', 'a JWT not valid before an hour from now', async () => monday(mondayEvent(), await mondayJwt((j) => j.setNotBefore(nowSeconds() + HOUR).setExpirationTime('2h'))), 401],
+  [
+    'POST /webhooks/monday',
+    'a JWT not valid before an hour from now',
+    async () => monday(mondayEvent(), await mondayJwt((j) => j.setNotBefore(nowSeconds() + HOUR).setExpirationTime('2h'))),
+    401,
+  ],
   ['POST /webhooks/monday', 'malformed JSON with a valid JWT', async () => ({ ...(await monday(mondayEvent())), body: '{"event": ' }), 400],
-  ['POST /webhooks/monday', 'a NUL in the trigger id, signed', async () => { const e = mondayEvent() as { event: Record<string, unknown> }; return monday({ event: { ...e.event, triggerUuid: 'uuid\u0000' } }); }, 400],
+  [
+    'POST /webhooks/monday',
+    'a NUL in the trigger id, signed',
+    async () => {
+      const e = mondayEvent() as { event: Record<string, unknown> };
+      return monday({ event: { ...e.event, triggerUuid: 'uuid\u0000' } });
+    },
+    400,
+  ],
   ['POST /webhooks/monday', 'a body just over 1 MB', () => ({ path: '/webhooks/monday', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 413],
 
   ['POST /webhooks/generic', 'no signature', () => ({ path: '/webhooks/generic', body: JSON.stringify(genericMilestone()), headers: JSON_TYPE }), 401],
-  ['POST /webhooks/generic', 'a wrong signature', () => ({ path: '/webhooks/generic', body: JSON.stringify(genericMilestone()), headers: { ...JSON_TYPE, 'x-duebot-signature': `sha256=${'0'.repeat(64)}` } }), 401],
+  [
+    'POST /webhooks/generic',
+    'a wrong signature',
+    () => ({ path: '/webhooks/generic', body: JSON.stringify(genericMilestone()), headers: { ...JSON_TYPE, 'x-duebot-signature': `sha256=${'0'.repeat(64)}` } }),
+    401,
+  ],
   ['POST /webhooks/generic', 'malformed JSON, signed', () => signedGeneric('{"externalId": '), 400],
   ['POST /webhooks/generic', 'a __proto__ field, signed', () => signedGeneric(`{"__proto__": {"polluted": true}, ${JSON.stringify(genericMilestone()).slice(1)}`), 400],
   ['POST /webhooks/generic', 'a constructor field, signed', () => signedGeneric(JSON.stringify(genericMilestone({ constructor: { prototype: { polluted: true } } }))), 400],
@@ -191,26 +302,66 @@ const rows: Row[] = [
   ['POST /webhooks/quickbooks', 'a body just over 1 MB', () => ({ path: '/webhooks/quickbooks', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 413],
 
   ['POST /webhooks/freshbooks', 'no signature', () => ({ path: '/webhooks/freshbooks', ...form({ name: 'invoice.update', object_id: '5', account_id: fb.accountId }) }), 401],
-  ['POST /webhooks/freshbooks', 'a wrong signature', () => { const d = form({ name: 'invoice.update', object_id: '5' }); return { path: '/webhooks/freshbooks', body: d.body, headers: { ...d.headers, 'x-freshbooks-hmac-sha256': 'AAAA' } }; }, 401],
-  ['POST /webhooks/freshbooks', 'an unsolicited verification message', () => ({ path: '/webhooks/freshbooks', ...form({ name: 'callback.verify', object_id: '999', verifier: 'attacker-chosen' }) }), 400],
+  [
+    'POST /webhooks/freshbooks',
+    'a wrong signature',
+    () => {
+      const d = form({ name: 'invoice.update', object_id: '5' });
+      return { path: '/webhooks/freshbooks', body: d.body, headers: { ...d.headers, 'x-freshbooks-hmac-sha256': 'AAAA' } };
+    },
+    401,
+  ],
+  [
+    'POST /webhooks/freshbooks',
+    'an unsolicited verification message',
+    () => ({ path: '/webhooks/freshbooks', ...form({ name: 'callback.verify', object_id: '999', verifier: 'attacker-chosen' }) }),
+    400,
+  ],
   ['POST /webhooks/freshbooks', 'a form without name, signed', () => signedFreshBooks({ object_id: '5' }), 400],
   ['POST /webhooks/freshbooks', 'a NUL in the object id, signed', () => signedFreshBooks({ name: 'invoice.update', object_id: '5\u0000' }), 400],
-  ['POST /webhooks/freshbooks', 'a body just over 1 MB', () => ({ path: '/webhooks/freshbooks', body: overLimit(BODY_LIMITS.webhook), headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 413],
+  [
+    'POST /webhooks/freshbooks',
+    'a body just over 1 MB',
+    () => ({ path: '/webhooks/freshbooks', body: overLimit(BODY_LIMITS.webhook), headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+    413,
+  ],
 
   ['POST /webhooks/email', 'Postmark without basic auth', () => email({ ...postmarkRequest(reply()), headers: JSON_TYPE }), 401],
   ['POST /webhooks/email', 'SendGrid with wrong credentials', () => email(sendgridRequest(reply(), 'inbound:wrong')), 401],
   ['POST /webhooks/email', 'Mailgun with a tampered token', () => email(mailgunRequest(reply(), { timestamp: businessSeconds(), tamper: true })), 401],
   ['POST /webhooks/email', 'Mailgun with a stale timestamp', () => mailgunAt(businessSeconds() - HOUR), 401],
   ['POST /webhooks/email', 'Mailgun with a timestamp an hour ahead', () => mailgunAt(businessSeconds() + HOUR), 401],
-  ['POST /webhooks/email', 'Mailgun fields without a signature', () => { const f = mailgunFields(reply(), { timestamp: businessSeconds() }); return email(form({ ...f, signature: '' })); }, 401],
+  [
+    'POST /webhooks/email',
+    'Mailgun fields without a signature',
+    () => {
+      const f = mailgunFields(reply(), { timestamp: businessSeconds() });
+      return email(form({ ...f, signature: '' }));
+    },
+    401,
+  ],
   ['POST /webhooks/email', 'malformed Postmark JSON', () => email({ body: '{"From": ', headers: { ...JSON_TYPE, authorization: basic(INBOUND_AUTH) } }), 400],
   ['POST /webhooks/email', 'text/plain', () => email({ body: 'From: x@y\n\nhello', headers: { 'content-type': 'text/plain', authorization: basic(INBOUND_AUTH) } }), 400],
-  ['POST /webhooks/email', 'multipart with a boundary that never comes', () => email({ body: '--other\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n', headers: { 'content-type': 'multipart/form-data; boundary=missing', authorization: basic(INBOUND_AUTH) } }), 400],
+  [
+    'POST /webhooks/email',
+    'multipart with a boundary that never comes',
+    () =>
+      email({
+        body: '--other\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n',
+        headers: { 'content-type': 'multipart/form-data; boundary=missing', authorization: basic(INBOUND_AUTH) },
+      }),
+    400,
+  ],
   ['POST /webhooks/email', 'a NUL in a Mailgun body, signed', () => mailgunAt(businessSeconds(), reply({ text: 'We will pay\u0000 on Friday.' })), 406],
   ['POST /webhooks/email', 'a NUL in a Postmark body', () => postmarkWith({ TextBody: 'pay\u0000', StrippedTextReply: 'pay\u0000' }), 400],
   ['POST /webhooks/email', 'a lone surrogate in a Postmark subject', () => postmarkWith({ Subject: 'Re: Invoice \uD800' }), 400],
   ['POST /webhooks/email', 'a NUL in a SendGrid subject', () => email(sendgridRequest(reply({ subject: 'Re:\u0000 Invoice' }))), 400],
-  ['POST /webhooks/email', 'a body just over 1 MB without credentials (read, then refused: not 413)', () => email({ body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 401],
+  [
+    'POST /webhooks/email',
+    'a body just over 1 MB without credentials (read, then refused: not 413)',
+    () => email({ body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }),
+    401,
+  ],
   ['POST /webhooks/email', 'a body just over 25 MB', () => email({ body: overLimit(BODY_LIMITS.email), headers: JSON_TYPE }), 413],
 
   ['GET /oauth/:provider/start', '__proto__', () => ({ method: 'GET', path: '/oauth/__proto__/start' }), 404],
@@ -222,8 +373,18 @@ const rows: Row[] = [
   ['GET /oauth/:provider/callback', 'toString', () => ({ method: 'GET', path: '/oauth/toString/callback?state=x&code=y' }), 404],
   // The browser cookie is checked first: a callback from a browser that never opened an approver's link is 403.
   ['GET /oauth/:provider/callback', 'an unknown state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=forged&code=y&realmId=1' }), 403],
-  ['GET /oauth/:provider/callback', 'a NUL in the state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=ab%00cd&code=y', headers: { cookie: 'duebot_oauth=forged' } }), 400],
-  ['GET /oauth/:provider/callback', 'a forged cookie and state', () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=forged&code=y&realmId=1', headers: { cookie: 'duebot_oauth=forged' } }), 400],
+  [
+    'GET /oauth/:provider/callback',
+    'a NUL in the state',
+    () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=ab%00cd&code=y', headers: { cookie: 'duebot_oauth=forged' } }),
+    400,
+  ],
+  [
+    'GET /oauth/:provider/callback',
+    'a forged cookie and state',
+    () => ({ method: 'GET', path: '/oauth/quickbooks/callback?state=forged&code=y&realmId=1', headers: { cookie: 'duebot_oauth=forged' } }),
+    400,
+  ],
 
   ['POST /webhooks/:tool', '__proto__', () => ({ path: '/webhooks/__proto__', body: '{}', headers: JSON_TYPE }), 404],
   ['POST /webhooks/:tool', 'constructor', () => ({ path: '/webhooks/constructor', body: '{}', headers: JSON_TYPE }), 404],
@@ -232,15 +393,44 @@ const rows: Row[] = [
   ['POST /webhooks/:tool', 'an unknown tool with a body over 1 MB (not read)', () => ({ path: '/webhooks/jira', body: overLimit(BODY_LIMITS.webhook), headers: JSON_TYPE }), 404],
   ['GET /webhooks/stripe', 'the wrong method', () => ({ method: 'GET', path: '/webhooks/stripe' }), 404],
   ['POST /healthz', 'the wrong method', () => ({ path: '/healthz', body: '{}', headers: JSON_TYPE }), 404],
-  ['POST /webhooks/bounces/mailgun', 'unsigned', () => bounces('mailgun', JSON.stringify({ 'event-data': { event: 'failed', severity: 'permanent', id: 'x', recipient: 'ap@acme.example' } })), 401],
-  ['POST /webhooks/bounces/mailgun', 'signed with another key', () => bounces('mailgun', mailgunBounce(bounceSpec, { timestamp: businessSeconds(), key: 'not-the-key' }).body as string), 401],
+  [
+    'POST /webhooks/bounces/mailgun',
+    'unsigned',
+    () => bounces('mailgun', JSON.stringify({ 'event-data': { event: 'failed', severity: 'permanent', id: 'x', recipient: 'ap@acme.example' } })),
+    401,
+  ],
+  [
+    'POST /webhooks/bounces/mailgun',
+    'signed with another key',
+    () => bounces('mailgun', mailgunBounce(bounceSpec, { timestamp: businessSeconds(), key: 'not-the-key' }).body as string),
+    401,
+  ],
   ['POST /webhooks/bounces/mailgun', 'a stale timestamp', () => bounces('mailgun', mailgunBounce(bounceSpec, { timestamp: businessSeconds() - HOUR }).body as string), 401],
   ['POST /webhooks/bounces/mailgun', 'malformed JSON', () => bounces('mailgun', '{"signature": '), 400],
-  ['POST /webhooks/bounces/mailgun', 'signed, without event-data', () => bounces('mailgun', JSON.stringify({ signature: (JSON.parse(mailgunBounce(bounceSpec, { timestamp: businessSeconds() }).body as string) as { signature: unknown }).signature })), 406],
-  ['POST /webhooks/bounces/mailgun', 'a NUL in a signed reason', () => bounces('mailgun', mailgunBounce({ ...bounceSpec, reason: 'no\u0000such user' }, { timestamp: businessSeconds() }).body as string), 400],
+  [
+    'POST /webhooks/bounces/mailgun',
+    'signed, without event-data',
+    () =>
+      bounces(
+        'mailgun',
+        JSON.stringify({ signature: (JSON.parse(mailgunBounce(bounceSpec, { timestamp: businessSeconds() }).body as string) as { signature: unknown }).signature }),
+      ),
+    406,
+  ],
+  [
+    'POST /webhooks/bounces/mailgun',
+    'a NUL in a signed reason',
+    () => bounces('mailgun', mailgunBounce({ ...bounceSpec, reason: 'no\u0000such user' }, { timestamp: businessSeconds() }).body as string),
+    400,
+  ],
   ['POST /webhooks/bounces/postmark', 'without basic auth', () => bounces('postmark', postmarkBounce(bounceSpec).body as string), 401],
   ['POST /webhooks/bounces/postmark', 'malformed JSON', () => bounces('postmark', '[{', { authorization: basic(INBOUND_AUTH) }), 400],
-  ['POST /webhooks/bounces/postmark', 'a bounce without Email', () => bounces('postmark', JSON.stringify({ RecordType: 'Bounce', ID: 1, Type: 'HardBounce' }), { authorization: basic(INBOUND_AUTH) }), 400],
+  [
+    'POST /webhooks/bounces/postmark',
+    'a bounce without Email',
+    () => bounces('postmark', JSON.stringify({ RecordType: 'Bounce', ID: 1, Type: 'HardBounce' }), { authorization: basic(INBOUND_AUTH) }),
+    400,
+  ],
   ['POST /webhooks/bounces/sendgrid', 'no verification key configured', () => bounces('sendgrid', JSON.stringify([sendgridBounceEvent(bounceSpec)])), 401],
   ['POST /webhooks/bounces/jira', 'an unknown provider', () => bounces('jira', '{}'), 404],
   ['POST /webhooks/bounces/mailgun', 'a body just over 1 MB', () => bounces('mailgun', overLimit(BODY_LIMITS.webhook)), 413],
@@ -251,7 +441,18 @@ const rows: Row[] = [
   ['GET /.env', 'a path that is no route', () => ({ method: 'GET', path: '/.env' }), 404],
 ];
 
-const TABLES = ['inbox_events', 'email_bounces', 'webhook_secrets', 'webhook_registrations', 'oauth_links', 'oauth_states', 'pending_connections', 'invoices', 'mailgun_tokens', 'connections'];
+const TABLES = [
+  'inbox_events',
+  'email_bounces',
+  'webhook_secrets',
+  'webhook_registrations',
+  'oauth_links',
+  'oauth_states',
+  'pending_connections',
+  'invoices',
+  'mailgun_tokens',
+  'connections',
+];
 async function rowCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of TABLES) {
@@ -317,11 +518,15 @@ test('a signed milestone for a client named __proto__ is stored and ends as a "n
 test('a 5 MB multipart reply with an attachment is accepted and stored', async () => {
   const spec = reply({ text: 'Screenshot of the remittance attached.' });
   const fields = mailgunFields(spec, { timestamp: businessSeconds() });
-  const screenshot = randomBytes(4 * 1024 * 1024).toString('base64').slice(0, 5 * 1024 * 1024);
+  const screenshot = randomBytes(4 * 1024 * 1024)
+    .toString('base64')
+    .slice(0, 5 * 1024 * 1024);
   const request = multipart(fields, { 'attachment-1': { filename: 'remittance.png', type: 'image/png', content: screenshot } });
   expect(Buffer.byteLength(request.body)).toBeGreaterThan(BODY_LIMITS.webhook * 5);
   const res = await send(email(request));
   expect([res.status, await res.json()]).toEqual([200, { received: true, duplicate: false }]);
-  const { rows } = await h.bot.services.db.pool.query<{ payload: { text: string; from: string } }>("SELECT payload FROM inbox_events WHERE source = 'email' AND external_id = $1", [spec.messageId]);
+  const { rows } = await h.bot.services.db.pool.query<{ payload: { text: string; from: string } }>("SELECT payload FROM inbox_events WHERE source = 'email' AND external_id = $1", [
+    spec.messageId,
+  ]);
   expect(rows[0]?.payload).toMatchObject({ from: spec.from, text: expect.stringContaining('Screenshot of the remittance attached.') });
 });

@@ -133,7 +133,17 @@ test('client: the setup and receivables of one client, for any channel member, e
   const answer = await h.slack.waitFor(() => h.slack.responses[before]);
   expect(answer.body).toMatchObject({ response_type: 'ephemeral', text: 'Acme Ltd: $2,500.00 open, 1 overdue' });
   const text = JSON.stringify(answer.body.blocks);
-  for (const part of ['ap@acme.example, cfo@acme.example', 'Net 7 days, USD', 'Stripe', 'Day 14 after sending: past-due notice', 'final notice says work is paused', 'Off: approvers send each draft', '$2,500.00 (3 invoices)', '1 invoice', '4 days (1 paid invoice)']) {
+  for (const part of [
+    'ap@acme.example, cfo@acme.example',
+    'Net 7 days, USD',
+    'Stripe',
+    'Day 14 after sending: past-due notice',
+    'final notice says work is paused',
+    'Off: approvers send each draft',
+    '$2,500.00 (3 invoices)',
+    '1 invoice',
+    '4 days (1 paid invoice)',
+  ]) {
     expect(text).toContain(part);
   }
   expect(await command('client nobody')).toBe('No client "nobody" in the clients file; use its id or its exact name.');

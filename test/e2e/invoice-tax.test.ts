@@ -141,7 +141,17 @@ clients:
     expect(reminder.attachments).toHaveLength(0);
 
     const { paymentId } = qbo.pay(sent.providerInvoiceId!, 107250);
-    const delivery = qbo.signed([{ specversion: '1.0', id: `evt-${paymentId}`, type: 'qbo.payment.created.v1', time: new Date().toISOString(), intuitentityid: paymentId, intuitaccountid: qbo.realmId, data: {} }]);
+    const delivery = qbo.signed([
+      {
+        specversion: '1.0',
+        id: `evt-${paymentId}`,
+        type: 'qbo.payment.created.v1',
+        time: new Date().toISOString(),
+        intuitentityid: paymentId,
+        intuitaccountid: qbo.realmId,
+        data: {},
+      },
+    ]);
     expect((await fetch(`${h.bot.url}/webhooks/quickbooks`, { method: 'POST', body: delivery.body, headers: delivery.headers })).status).toBe(200);
     const paid = await h.waitForStatus(draft.id, 'paid');
     expect(paid.amountPaid).toBe(107250);

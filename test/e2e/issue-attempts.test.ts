@@ -27,7 +27,7 @@ function expectKeysNeverReused() {
   expect(h.stripe.requests.filter((r) => r.errorType === 'idempotency_error')).toEqual([]);
 }
 
-test('a create refused for an archived tax rate goes through on the next attempt once the rate is restored: one invoice, with duebot\'s number', async () => {
+test("a create refused for an archived tax rate goes through on the next attempt once the rate is restored: one invoice, with duebot's number", async () => {
   h = await startHarness({ scheduler: false });
   const vat = h.stripe.createTaxRate('VAT', '20');
   h.stripe.setTaxRateActive(vat, false);

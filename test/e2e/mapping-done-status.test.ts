@@ -60,5 +60,5 @@ test("for globex a closed status is not done; for acme (default mapping) 'ready 
   await settle();
   for (const id of ['g2', 'a1', 'a2']) expect(await findInvoiceBySource(h.bot.services.db.pool, 'clickup', id)).toBeNull();
   // A status nobody maps is not even stored.
-  expect((await (await moveTo('g2', { status: 'in review', type: 'custom' })).json())).toMatchObject({ accepted: 0 });
+  expect(await (await moveTo('g2', { status: 'in review', type: 'custom' })).json()).toMatchObject({ accepted: 0 });
 });

@@ -60,7 +60,12 @@ test('after draft → approve → send → reminder → payment, /metrics shows 
   expect(total(m, 'duebot_reminder_lag_seconds_count', { tone: 'friendly' })).toBe(1);
   // Invoices by state: one paid, every other state present at 0.
   expect(total(m, 'duebot_invoices', { state: 'paid' })).toBe(1);
-  expect(m.filter((s) => s.name === 'duebot_invoices').map((s) => s.labels.state).sort()).toEqual(['approved', 'discarded', 'draft', 'paid', 'partially_paid', 'sent', 'uncollectible', 'void']);
+  expect(
+    m
+      .filter((s) => s.name === 'duebot_invoices')
+      .map((s) => s.labels.state)
+      .sort(),
+  ).toEqual(['approved', 'discarded', 'draft', 'paid', 'partially_paid', 'sent', 'uncollectible', 'void']);
   expect(total(m, 'duebot_invoices')).toBe(1);
   expect(total(m, 'duebot_inbox_backlog')).toBe(0);
   expect(total(m, 'duebot_inbox_dead_letters')).toBe(0);
@@ -79,7 +84,7 @@ test('after draft → approve → send → reminder → payment, /metrics shows 
   expect(m.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
 }, 180_000); // a whole lifecycle: room for a loaded machine
 
-test('each Metrics keeps its own registry: one bot\'s numbers never show in another\'s', async () => {
+test("each Metrics keeps its own registry: one bot's numbers never show in another's", async () => {
   h = await startHarness({ scheduler: false });
   const quiet = new Metrics({ defaultMetrics: false });
   const quietEmails = async () => total(parse(await quiet.render({ database: null })), 'duebot_emails_total');
@@ -160,7 +165,12 @@ test('/readyz: 503 naming the connection when an OAuth back-end is broken; /metr
   expect((await fetch(`${h.bot.url}/readyz`)).status).toBe(200); // never connected is not broken
   expect(total(await scrape(h.bot), 'duebot_backend_connection_up', { provider: 'quickbooks' })).toBe(0);
 
-  await store.saveTokens('quickbooks', { accountId: 'realm-1', accessToken: 'secret-access-token', refreshToken: 'secret-refresh-token', expiresAt: new Date(h.clock.now().getTime() + 3600_000) }, h.clock.now(), 'Acme Books');
+  await store.saveTokens(
+    'quickbooks',
+    { accountId: 'realm-1', accessToken: 'secret-access-token', refreshToken: 'secret-refresh-token', expiresAt: new Date(h.clock.now().getTime() + 3600_000) },
+    h.clock.now(),
+    'Acme Books',
+  );
   expect(total(await scrape(h.bot), 'duebot_backend_connection_up', { provider: 'quickbooks' })).toBe(1);
   expect(await store.markBroken('quickbooks', 'refresh token revoked', h.clock.now())).toBe(true);
 

@@ -30,7 +30,11 @@ afterAll(async () => h.stop());
 const pool = () => h.bot.services.db.pool;
 const settle = () => new Promise((r) => setTimeout(r, 800));
 
-type View = { callback_id: string; private_metadata: string; blocks: { type: string; block_id?: string; element?: { type: string; action_id: string; initial_value?: string; initial_option?: { value: string }; initial_time?: string } }[] };
+type View = {
+  callback_id: string;
+  private_metadata: string;
+  blocks: { type: string; block_id?: string; element?: { type: string; action_id: string; initial_value?: string; initial_option?: { value: string }; initial_time?: string } }[];
+};
 
 async function saveSettings(client: string, edits: Record<string, string | null>): Promise<void> {
   const before = h.slack.callsTo('views.open').length;
@@ -48,7 +52,12 @@ async function saveSettings(client: string, edits: Record<string, string | null>
   const saved = h.slack.callsTo('chat.postEphemeral').length;
   const res = await h.submitView(view.callback_id, APPROVER, view.private_metadata, values);
   expect(await res.text()).toBe('');
-  await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').slice(saved).find((c) => String(c.args.text).includes('Saved')));
+  await h.slack.waitFor(() =>
+    h.slack
+      .callsTo('chat.postEphemeral')
+      .slice(saved)
+      .find((c) => String(c.args.text).includes('Saved')),
+  );
 }
 
 async function command(text: string): Promise<string> {
@@ -57,7 +66,7 @@ async function command(text: string): Promise<string> {
   return String((await h.slack.waitFor(() => h.slack.responses[before])).body.text);
 }
 
-test('reminders only on business days within business hours in the client\'s time zone; deferred, never dropped', async () => {
+test("reminders only on business days within business hours in the client's time zone; deferred, never dropped", async () => {
   // Globex (auto-send) may hear from us only 13:00-17:00, Monday to Friday (time zone: the business one, UTC).
   await saveSettings('globex', { [SETTINGS_BLOCKS.hoursStart]: '13:00', [SETTINGS_BLOCKS.hoursEnd]: '17:00' });
 

@@ -20,7 +20,9 @@ const today = () => dayjs.utc(h.clock.now()).startOf('day');
 /** Whole days from the business clock's today to the given day of a later month (the clock keeps its time of day). */
 const daysUntil = (day: dayjs.Dayjs) => day.diff(today(), 'day');
 const retainerInvoices = async (clientId: string): Promise<InvoiceRecord[]> => {
-  const { rows } = await h.bot.services.db.pool.query<{ source_ref: string }>("SELECT source_ref FROM invoices WHERE source = 'retainer' AND client_id = $1 ORDER BY seq", [clientId]);
+  const { rows } = await h.bot.services.db.pool.query<{ source_ref: string }>("SELECT source_ref FROM invoices WHERE source = 'retainer' AND client_id = $1 ORDER BY seq", [
+    clientId,
+  ]);
   const found = await Promise.all(rows.map((r) => findInvoiceBySource(h.bot.services.db.pool, 'retainer', r.source_ref)));
   return found.filter((i): i is InvoiceRecord => i !== null);
 };

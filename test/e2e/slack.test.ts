@@ -19,7 +19,11 @@ const draftFor = async (gid: string, name: string, amount: number) => {
 };
 
 test('an unsigned or wrongly signed Slack request is rejected', async () => {
-  const res = await fetch(`${h.bot.url}/slack/events`, { method: 'POST', body: 'command=%2Finvoices&text=help', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': 'v0=bad', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) } });
+  const res = await fetch(`${h.bot.url}/slack/events`, {
+    method: 'POST',
+    body: 'command=%2Finvoices&text=help',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-signature': 'v0=bad', 'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)) },
+  });
   expect(res.status).toBe(401);
 });
 

@@ -55,7 +55,7 @@ test('the bot opens its socket with the app-level token, answers pings, and serv
   expect(res.status).toBe(404);
 });
 
-test('Approve & send from an approver sends the invoice; an outsider\'s click is refused and changes nothing', async () => {
+test("Approve & send from an approver sends the invoice; an outsider's click is refused and changes nothing", async () => {
   const refused = await draftFor('9101', 'Socket refused', 400);
   await click('approve_invoice', refused.id, OUTSIDER, refused.slackTs!);
   const refusal = await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => c.args.user === OUTSIDER));

@@ -88,7 +88,24 @@ test('npm run setup asks, one answer per line, and asks again for an answer it c
     // A name no quoting keeps intact, zone, bot token, no signing secret → the Socket Mode token is asked,
     // ids, approvers (offered: the owner), a wrong SMTP URL, sender, Stripe, Asana, public URL; then the
     // name again, then the SMTP URL again.
-    const typed = [`O'Neil "$HOME"`, 'Europe/Berlin', 'xoxb-1', '', 'xapp-1-abc', 'C0123', 'U0123', '', 'not-a-url', 'billing@pixel.example', 'sk_test_1', 'whsec_1', 'asana', '', 'Pixel Co', 'smtp://u:p@127.0.0.1:25'];
+    const typed = [
+      `O'Neil "$HOME"`,
+      'Europe/Berlin',
+      'xoxb-1',
+      '',
+      'xapp-1-abc',
+      'C0123',
+      'U0123',
+      '',
+      'not-a-url',
+      'billing@pixel.example',
+      'sk_test_1',
+      'whsec_1',
+      'asana',
+      '',
+      'Pixel Co',
+      'smtp://u:p@127.0.0.1:25',
+    ];
     const run = spawnSync(TSX, [join(REPO, 'src/setup/main.ts'), '--interactive'], { cwd: own, env: CLEAN_ENV, input: `${typed.join('\n')}\n`, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain(`Please correct:\n  BUSINESS_NAME: holds both ' and one of " $ \` \\; write it into .env by hand`);

@@ -56,6 +56,8 @@ test('lists every configured connection with its state, and follows a connection
   await store.markBroken('quickbooks', 'invalid_grant: refresh token expired', new Date('2026-11-21T08:00:00Z'));
   const second = await status('UAPPROVER1');
   expect(second.text).toBe('Connections: needs attention: FreshBooks, QuickBooks Online');
-  expect(second.body).toContain(':x: QuickBooks Online: broken (invalid_grant: refresh token expired), last success Nov 20, 2026, 3:30 PM; reconnect with `/invoices connect quickbooks`');
+  expect(second.body).toContain(
+    ':x: QuickBooks Online: broken (invalid_grant: refresh token expired), last success Nov 20, 2026, 3:30 PM; reconnect with `/invoices connect quickbooks`',
+  );
   expect(second.body).not.toContain('"rt"');
 });

@@ -35,7 +35,10 @@ beforeAll(async () => {
 afterAll(async () => h.stop());
 
 const stripeLines = (stripeId: string) =>
-  ((h.stripe.invoices.get(stripeId) as unknown as { lines: { data: { description: string; amount: number }[] } }).lines.data).map((l) => ({ description: l.description, amount: l.amount }));
+  (h.stripe.invoices.get(stripeId) as unknown as { lines: { data: { description: string; amount: number }[] } }).lines.data.map((l) => ({
+    description: l.description,
+    amount: l.amount,
+  }));
 
 test('lines per task at the person rates: on the draft, in Slack and on the Stripe invoice after approval', async () => {
   // An Amount is set too: tracked time wins when there is any.

@@ -34,7 +34,12 @@ const deliver = (path: string, secret: string, taskId: string, webhookId: string
   return h.send(path, d.body, d.headers);
 };
 const row = async (resource: string, tool = 'clickup') =>
-  (await h.bot.services.db.pool.query<{ status: string; secret: string | null; webhook_id: string | null; target_url: string }>('SELECT * FROM webhook_registrations WHERE tool = $1 AND resource = $2', [tool, resource])).rows;
+  (
+    await h.bot.services.db.pool.query<{ status: string; secret: string | null; webhook_id: string | null; target_url: string }>(
+      'SELECT * FROM webhook_registrations WHERE tool = $1 AND resource = $2',
+      [tool, resource],
+    )
+  ).rows;
 
 test('connect creates the webhook through the API with ?hook=, seals its secret, and verifies deliveries with it', async () => {
   expect(await command('connect clickup 901')).toMatch(/ClickUp webhook registered on list id `901`/);
@@ -121,7 +126,11 @@ describe('monday.com', () => {
   test('connect runs create_webhook with ?hook= in the URL (challenge answered); the JWT audience must be that URL', async () => {
     expect(await command(`connect monday ${board}`)).toMatch(/monday\.com webhook registered on board id `4051234567`/);
     const [webhook] = [...h.monday!.webhooks.values()];
-    expect(webhook).toMatchObject({ boardId: board, event: 'change_status_column_value', url: expect.stringMatching(/^https:\/\/duebot\.test\/webhooks\/monday\?hook=[\w-]{32}$/) });
+    expect(webhook).toMatchObject({
+      boardId: board,
+      event: 'change_status_column_value',
+      url: expect.stringMatching(/^https:\/\/duebot\.test\/webhooks\/monday\?hook=[\w-]{32}$/),
+    });
     expect(await row(board, 'monday')).toEqual([expect.objectContaining({ status: 'active', webhook_id: webhook!.id, target_url: webhook!.url, secret: null })]);
 
     const ok = await deliverMonday(pathOf(webhook!.url), webhook!.url, '9100000001');

@@ -31,10 +31,17 @@ interface RegistrationRow {
   last_delivery_at: Date | null;
 }
 const rows = async (resource?: string) =>
-  (await pool().query<RegistrationRow>(`SELECT * FROM webhook_registrations WHERE tool = 'asana' ${resource ? 'AND resource = $1' : ''} ORDER BY created_at`, resource ? [resource] : [])).rows;
+  (
+    await pool().query<RegistrationRow>(
+      `SELECT * FROM webhook_registrations WHERE tool = 'asana' ${resource ? 'AND resource = $1' : ''} ORDER BY created_at`,
+      resource ? [resource] : [],
+    )
+  ).rows;
 /** Everything a planted secret could land in. */
 const storedSecrets = async () => {
-  const { rows: r } = await pool().query<{ n: string }>("SELECT (SELECT count(*) FROM webhook_registrations WHERE secret IS NOT NULL) + (SELECT count(*) FROM webhook_secrets) AS n");
+  const { rows: r } = await pool().query<{ n: string }>(
+    'SELECT (SELECT count(*) FROM webhook_registrations WHERE secret IS NOT NULL) + (SELECT count(*) FROM webhook_secrets) AS n',
+  );
   return { secrets: Number(r[0]!.n), registrations: (await rows()).length };
 };
 
@@ -116,7 +123,7 @@ test('2,000 planted handshakes store nothing, and a delivery signed with a plant
   expect(await countInbox(pool())).toBe(inbox);
 });
 
-test('deliveries without a hook, with an unknown hook, or signed with another registration\'s secret get 401 JSON', async () => {
+test("deliveries without a hook, with an unknown hook, or signed with another registration's secret get 401 JSON", async () => {
   const mine = webhookOn('1500')!;
   const other = webhookOn('1200')!; // the harness's own registration
   const inbox = await countInbox(pool());
@@ -233,7 +240,15 @@ test('without ENCRYPTION_KEY or PUBLIC_URL, connecting says which is missing and
 
 test('at start-up, plaintext webhook secrets of an older version are sealed (FreshBooks) or removed (Asana)', async () => {
   const at = h.clock.now();
-  await pool().query('INSERT INTO webhook_secrets (provider, scope, secret, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $4)', ['freshbooks', 'cb-1', 'verifier-in-plaintext', at, 'asana', 'old-slot', 'planted-asana-secret']);
+  await pool().query('INSERT INTO webhook_secrets (provider, scope, secret, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $4)', [
+    'freshbooks',
+    'cb-1',
+    'verifier-in-plaintext',
+    at,
+    'asana',
+    'old-slot',
+    'planted-asana-secret',
+  ]);
   await h.restart();
   const { rows: after } = await pool().query<{ provider: string; secret: string }>('SELECT provider, secret FROM webhook_secrets ORDER BY provider');
   expect(after.map((r) => r.provider)).toEqual(['freshbooks']);

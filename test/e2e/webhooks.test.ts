@@ -33,7 +33,11 @@ test('a bad Asana signature gets 401 and nothing is stored or posted', async () 
   h.asana.addTask((await import('../support/fake-asana.js')).asanaTask({ gid: '7001', name: 'Forged', completed: true, billing: true, amount: 999, projectGid: '1200' }));
   const res = await h.deliverAsana([completedEvent('7001')], 'not-the-secret');
   expect(res.status).toBe(401);
-  const unsigned = await fetch(`${h.bot.url}${h.asanaHookPath}`, { method: 'POST', body: JSON.stringify({ events: [completedEvent('7001')] }), headers: { 'content-type': 'application/json' } });
+  const unsigned = await fetch(`${h.bot.url}${h.asanaHookPath}`, {
+    method: 'POST',
+    body: JSON.stringify({ events: [completedEvent('7001')] }),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(unsigned.status).toBe(401);
   await settle();
   expect(await countInbox(pool())).toBe(before);
@@ -43,7 +47,11 @@ test('a bad Asana signature gets 401 and nothing is stored or posted', async () 
 
 test('a malformed but signed Asana body gets 400 with a reason', async () => {
   const delivery = asanaDelivery(h.hookSecret, []);
-  const res = await fetch(`${h.bot.url}${h.asanaHookPath}`, { method: 'POST', body: '{"events": nope', headers: { ...delivery.headers, 'x-hook-signature': (await import('../../src/http/signatures.js')).hmacDigest('sha256', h.hookSecret, '{"events": nope', 'hex') } });
+  const res = await fetch(`${h.bot.url}${h.asanaHookPath}`, {
+    method: 'POST',
+    body: '{"events": nope',
+    headers: { ...delivery.headers, 'x-hook-signature': (await import('../../src/http/signatures.js')).hmacDigest('sha256', h.hookSecret, '{"events": nope', 'hex') },
+  });
   expect(res.status).toBe(400);
   expect(((await res.json()) as { error: string }).error).toMatch(/JSON/);
 });

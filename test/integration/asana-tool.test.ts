@@ -17,28 +17,55 @@ describe('Asana project tool: fetching tasks from a local Asana API', () => {
     asana.addTask(asanaTask({ gid: '1', name: 'Milestone 2', billing: true, amount: 1500.5, projectGid: '77', projectName: 'Acme website' }));
     const task = await tool().fetchTask('1');
     expect(task).toEqual({
-      taskId: '1', name: 'Milestone 2', completed: true, completedAt: expect.any(Date), url: 'https://app.asana.com/0/77/1',
-      projectIds: ['77'], isBillingMilestone: true, amount: 1500.5, quantity: null, rate: null, clientName: null, dueOn: null,
+      taskId: '1',
+      name: 'Milestone 2',
+      completed: true,
+      completedAt: expect.any(Date),
+      url: 'https://app.asana.com/0/77/1',
+      projectIds: ['77'],
+      isBillingMilestone: true,
+      amount: 1500.5,
+      quantity: null,
+      rate: null,
+      clientName: null,
+      dueOn: null,
       facts: {
-        fields: [{ name: 'Billing milestone', text: 'Yes', number: null, yes: true }, { name: 'Amount', text: '1500.5', number: 1500.5, yes: false }],
-        tags: [], statuses: [], doneByTool: true, nativeMilestone: false,
+        fields: [
+          { name: 'Billing milestone', text: 'Yes', number: null, yes: true },
+          { name: 'Amount', text: '1500.5', number: 1500.5, yes: false },
+        ],
+        tags: [],
+        statuses: [],
+        doneByTool: true,
+        nativeMilestone: false,
       },
     });
     const request = requestsFor('/api/1.0/tasks/1').at(-1)!;
     expect(request.method).toBe('GET');
     expect(request.authorization).toBe(`Bearer ${asana.token}`);
     const fields = new URLSearchParams(request.query).get('opt_fields')!.split(',');
-    expect(fields).toEqual(expect.arrayContaining([
-      'name', 'completed', 'completed_at', 'permalink_url', 'projects.gid', 'custom_fields.name', 'custom_fields.enum_value.name',
-      'custom_fields.multi_enum_values.name', 'custom_fields.number_value', 'custom_fields.text_value', 'custom_fields.display_value',
-    ]));
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'name',
+        'completed',
+        'completed_at',
+        'permalink_url',
+        'projects.gid',
+        'custom_fields.name',
+        'custom_fields.enum_value.name',
+        'custom_fields.multi_enum_values.name',
+        'custom_fields.number_value',
+        'custom_fields.text_value',
+        'custom_fields.display_value',
+      ]),
+    );
   });
 
   test.each([
     ['enum No', { billing: false }, false],
     ['a text field holding ✓', { billing: 'checkbox-text' as const }, true],
     ['no "Billing milestone" field', {}, false],
-    ['no field, but Asana\'s native milestone type', { subtype: 'milestone' as const }, true],
+    ["no field, but Asana's native milestone type", { subtype: 'milestone' as const }, true],
     ['a native milestone explicitly marked No', { subtype: 'milestone' as const, billing: false }, false],
   ])('billing flag: %s', async (label, spec, expected) => {
     const gid = `b-${label.replace(/\W+/g, '-')}`;
@@ -48,7 +75,15 @@ describe('Asana project tool: fetching tasks from a local Asana API', () => {
 
   test('quantity, rate and client; an open task has no completion date', async () => {
     asana.addTask(asanaTask({ gid: '3', name: 'Design sprint', billing: true, quantity: 12, rate: 95, client: 'Acme Ltd', projectGid: '77', completed: false }));
-    expect(await tool().fetchTask('3')).toMatchObject({ isBillingMilestone: true, amount: null, quantity: 12, rate: 95, clientName: 'Acme Ltd', completed: false, completedAt: null });
+    expect(await tool().fetchTask('3')).toMatchObject({
+      isBillingMilestone: true,
+      amount: null,
+      quantity: 12,
+      rate: 95,
+      clientName: 'Acme Ltd',
+      completed: false,
+      completedAt: null,
+    });
   });
 
   test('field names are matched case-insensitively; multi-enum, text and enum values are read', async () => {
@@ -56,7 +91,17 @@ describe('Asana project tool: fetching tasks from a local Asana API', () => {
     const task: AsanaTaskJson = {
       ...base,
       custom_fields: [
-        { gid: 'f1', resource_type: 'custom_field', name: ' BILLING MILESTONE ', resource_subtype: 'multi_enum', multi_enum_values: [{ gid: 'o1', name: 'Invoice later' }, { gid: 'o2', name: 'yes' }], display_value: 'Invoice later, yes' },
+        {
+          gid: 'f1',
+          resource_type: 'custom_field',
+          name: ' BILLING MILESTONE ',
+          resource_subtype: 'multi_enum',
+          multi_enum_values: [
+            { gid: 'o1', name: 'Invoice later' },
+            { gid: 'o2', name: 'yes' },
+          ],
+          display_value: 'Invoice later, yes',
+        },
         { gid: 'f2', resource_type: 'custom_field', name: 'amount', resource_subtype: 'text', text_value: '1,250.00', display_value: '1,250.00' },
         { gid: 'f3', resource_type: 'custom_field', name: 'CLIENT', resource_subtype: 'enum', enum_value: { gid: 'o3', name: 'globex' }, display_value: 'globex' },
         { gid: 'f4', resource_type: 'custom_field', name: 'Rate', resource_subtype: 'text', text_value: 'ask Sam', display_value: 'ask Sam' },
@@ -128,10 +173,18 @@ describe('Asana project tool: errors are coded', () => {
 
 describe('Asana project tool: creating escalation tasks', () => {
   test('posts name, notes, project, assignee and due date, and returns the new gid and link', async () => {
-    const created = await tool().createTask({ projectId: '77', title: 'Escalation: Invoice #INV-0001 unpaid 30 days', notes: 'Balance $1.00', assignee: 'owner@agency.example', dueOn: '2026-11-20' });
+    const created = await tool().createTask({
+      projectId: '77',
+      title: 'Escalation: Invoice #INV-0001 unpaid 30 days',
+      notes: 'Balance $1.00',
+      assignee: 'owner@agency.example',
+      dueOn: '2026-11-20',
+    });
     expect(created.taskId).toMatch(/^\d+$/);
     expect(created.url).toBe(`https://app.asana.com/0/77/${created.taskId}`);
-    expect(asana.createdTasks.at(-1)).toEqual({ data: { name: 'Escalation: Invoice #INV-0001 unpaid 30 days', notes: 'Balance $1.00', projects: ['77'], assignee: 'owner@agency.example', due_on: '2026-11-20' } });
+    expect(asana.createdTasks.at(-1)).toEqual({
+      data: { name: 'Escalation: Invoice #INV-0001 unpaid 30 days', notes: 'Balance $1.00', projects: ['77'], assignee: 'owner@agency.example', due_on: '2026-11-20' },
+    });
     const request = asana.requests.at(-1)!;
     expect(request).toMatchObject({ method: 'POST', path: '/api/1.0/tasks', authorization: `Bearer ${asana.token}` });
     expect(await tool().fetchTask(created.taskId)).toMatchObject({ name: 'Escalation: Invoice #INV-0001 unpaid 30 days', completed: false, projectIds: ['77'] });

@@ -42,7 +42,13 @@ interface Subject {
   /** Customers and invoices the provider holds: a refused amount must create neither. */
   counts(): { customers: number; invoices: number };
   /** OAuth back-ends: make the stored access token expired, and read what the store holds. */
-  oauth?: { expire(): Promise<void>; stored(): Promise<{ refreshToken: string; accessToken: string }>; liveRefreshTokens(): string[]; revokeAll(): void; connections: ConnectionStore };
+  oauth?: {
+    expire(): Promise<void>;
+    stored(): Promise<{ refreshToken: string; accessToken: string }>;
+    liveRefreshTokens(): string[];
+    revokeAll(): void;
+    connections: ConnectionStore;
+  };
   close(): Promise<void>;
 }
 
@@ -65,7 +71,11 @@ async function stripeSubject(): Promise<Subject> {
       const inv = fake.invoices.get(id)!;
       const currency = String(inv.currency);
       const lines = (inv.lines as { data: { amount: number }[] }).data;
-      return { total: stripeMajor(inv.amount_due as number, currency), remaining: stripeMajor(inv.amount_remaining as number, currency), sentLines: lines.map((l) => String(l.amount)) };
+      return {
+        total: stripeMajor(inv.amount_due as number, currency),
+        remaining: stripeMajor(inv.amount_remaining as number, currency),
+        sentLines: lines.map((l) => String(l.amount)),
+      };
     },
     counts: () => ({ customers: fake.customers.size, invoices: fake.invoices.size }),
     async withCustomerTax(req) {
@@ -86,14 +96,21 @@ async function freshbooksSubject(): Promise<Subject> {
   const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
   await connections.saveTokens(provider, { accountId: fake.accountId, ...fake.issueTokens() }, new Date());
   return {
-    backend: createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/freshbooks/callback', apiUrl: fake.url, connections, now: () => new Date() }),
+    backend: createFreshBooksBackend({
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      redirectUri: 'http://127.0.0.1/oauth/freshbooks/callback',
+      apiUrl: fake.url,
+      connections,
+      now: () => new Date(),
+    }),
     pay: (id, amount) => void fake.pay(id, amount === undefined ? undefined : major(amount)),
     void: (id) => fake.void(id),
     rateLimitNext: () => fake.failNext(1, 429, { 'retry-after': '30' }),
     held(id) {
       const inv = fake.invoices.get(Number(id))!;
       const create = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/invoices/invoices')).at(-1)!;
-      const lines = ((create.body as { invoice: { lines: { unit_cost: { amount: string } }[] } }).invoice.lines);
+      const lines = (create.body as { invoice: { lines: { unit_cost: { amount: string } }[] } }).invoice.lines;
       return { total: (inv.amount as { amount: string }).amount, remaining: (inv.outstanding as { amount: string }).amount, sentLines: lines.map((l) => l.unit_cost.amount) };
     },
     counts: () => ({ customers: fake.clients.size, invoices: fake.invoices.size }),
@@ -126,8 +143,14 @@ async function quickbooksSubject(): Promise<Subject> {
   await connections.saveTokens(provider, { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
   return {
     backend: createQuickBooksBackend({
-      clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback',
-      apiUrl: fake.url, tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, webhookVerifier: fake.verifier, connections, now: () => new Date(),
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback',
+      apiUrl: fake.url,
+      tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`,
+      webhookVerifier: fake.verifier,
+      connections,
+      now: () => new Date(),
     }),
     pay: (id, amount) => void fake.pay(id, amount),
     void: (id) => fake.void(id),
@@ -359,7 +382,13 @@ describe.each([
     const err = (await subject.backend.fetchInvoice(issued.providerInvoiceId).catch((e: unknown) => e)) as Error & { cause?: unknown };
     expect(err).toMatchObject({ code: 'not_connected', retryable: false });
     // Nothing a logger could print carries a token.
-    const printable = [err.message, err.stack, JSON.stringify(err), String(err.cause), (err.cause as Error | undefined)?.cause ? String((err.cause as { cause: unknown }).cause) : ''].join(' ');
+    const printable = [
+      err.message,
+      err.stack,
+      JSON.stringify(err),
+      String(err.cause),
+      (err.cause as Error | undefined)?.cause ? String((err.cause as { cause: unknown }).cause) : '',
+    ].join(' ');
     expect(printable).not.toContain(tokens.refreshToken);
     expect(printable).not.toContain(tokens.accessToken);
     expect(await oauth.connections.get(name)).toMatchObject({ status: 'broken', lastError: expect.stringMatching(/refresh failed/) });

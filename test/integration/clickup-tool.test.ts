@@ -17,20 +17,45 @@ describe('ClickUp project tool against a local ClickUp API', () => {
   test('a closed task with the checkbox set is read back with its list, amount and completion time, token as is', async () => {
     clickup.addTask(clickupTask({ id: 'abc1', name: 'Milestone 2', listId: '901', billing: true, amount: 1500.5 }));
     expect(await tool().fetchTask('abc1')).toEqual({
-      taskId: 'abc1', name: 'Milestone 2', completed: true, completedAt: new Date(1793613600000), url: 'https://app.clickup.com/t/abc1',
-      projectIds: ['901'], isBillingMilestone: true, amount: '1500.5', quantity: null, rate: null, clientName: null, dueOn: null,
+      taskId: 'abc1',
+      name: 'Milestone 2',
+      completed: true,
+      completedAt: new Date(1793613600000),
+      url: 'https://app.clickup.com/t/abc1',
+      projectIds: ['901'],
+      isBillingMilestone: true,
+      amount: '1500.5',
+      quantity: null,
+      rate: null,
+      clientName: null,
+      dueOn: null,
       facts: {
-        fields: [{ name: 'Billing milestone', text: 'true', number: null, yes: true }, { name: 'Amount', text: '1500.5', number: '1500.5', yes: false }],
-        tags: [], statuses: ['complete'], doneByTool: true, nativeMilestone: false,
+        fields: [
+          { name: 'Billing milestone', text: 'true', number: null, yes: true },
+          { name: 'Amount', text: '1500.5', number: '1500.5', yes: false },
+        ],
+        tags: [],
+        statuses: ['complete'],
+        doneByTool: true,
+        nativeMilestone: false,
       },
     });
     expect(clickup.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v2/task/abc1', authorization: clickup.token });
   });
 
   test('drop-down fields are looked up by orderindex or option id; the Milestone task type counts without a field', async () => {
-    const options = [{ id: 'o-no', name: 'No', orderindex: 0 }, { id: 'o-yes', name: 'Yes', orderindex: 1 }];
+    const options = [
+      { id: 'o-no', name: 'No', orderindex: 0 },
+      { id: 'o-yes', name: 'Yes', orderindex: 1 },
+    ];
     const base = clickupTask({ id: 'dd1', name: 'Drop-down', listId: '901' });
-    clickup.addTask({ ...base, custom_fields: [{ id: 'f', name: 'billing milestone', type: 'drop_down', type_config: { options }, value: 1 }, { id: 'c', name: 'Client', type: 'short_text', value: 'Acme Ltd' }] });
+    clickup.addTask({
+      ...base,
+      custom_fields: [
+        { id: 'f', name: 'billing milestone', type: 'drop_down', type_config: { options }, value: 1 },
+        { id: 'c', name: 'Client', type: 'short_text', value: 'Acme Ltd' },
+      ],
+    });
     clickup.addTask({ ...base, id: 'dd2', custom_fields: [{ id: 'f', name: 'Billing milestone', type: 'drop_down', type_config: { options }, value: 'o-no' }] });
     clickup.addTask({ ...base, id: 'ms1', custom_item_id: 1, custom_fields: [] });
     expect(await tool().fetchTask('dd1')).toMatchObject({ isBillingMilestone: true, clientName: 'Acme Ltd' });
@@ -41,15 +66,25 @@ describe('ClickUp project tool against a local ClickUp API', () => {
   });
 
   test('errors name ClickUp, the call and the status, and are coded', async () => {
-    await expect(tool().fetchTask('missing')).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/^ClickUp GET \/task\/missing answered 404: Task not found ITEM_013/) });
+    await expect(tool().fetchTask('missing')).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/^ClickUp GET \/task\/missing answered 404: Task not found ITEM_013/),
+    });
     await expect(createClickUpTool({ apiToken: 'pk_wrong', webhookSecret: 'x', apiUrl: clickup.url }).fetchTask('abc1')).rejects.toMatchObject({ code: 'auth' });
-    await expect(createClickUpTool({ apiToken: 'x', webhookSecret: 'x', apiUrl: 'http://127.0.0.1:1' }).fetchTask('abc1')).rejects.toMatchObject({ code: 'unavailable', retryable: true, message: expect.stringMatching(/^ClickUp unreachable/) });
+    await expect(createClickUpTool({ apiToken: 'x', webhookSecret: 'x', apiUrl: 'http://127.0.0.1:1' }).fetchTask('abc1')).rejects.toMatchObject({
+      code: 'unavailable',
+      retryable: true,
+      message: expect.stringMatching(/^ClickUp unreachable/),
+    });
   });
 
   test('the escalation task goes to the list, assigned to the owner, with a due date in epoch ms', async () => {
     const created = await tool().createTask({ projectId: '902', title: 'Escalation', notes: 'Balance $7.00', assignee: '183', dueOn: '2026-12-01' });
     expect(created).toEqual({ taskId: expect.any(String), url: expect.stringMatching(/^https:\/\/app\.clickup\.com\/t\//) });
-    expect(clickup.createdTasks.at(-1)).toEqual({ listId: '902', body: { name: 'Escalation', description: 'Balance $7.00', assignees: [183], due_date: Date.parse('2026-12-01T12:00:00Z') } });
+    expect(clickup.createdTasks.at(-1)).toEqual({
+      listId: '902',
+      body: { name: 'Escalation', description: 'Balance $7.00', assignees: [183], due_date: Date.parse('2026-12-01T12:00:00Z') },
+    });
   });
 });
 
@@ -73,7 +108,7 @@ describe('ClickUp webhook deliveries', () => {
 });
 
 describe('ClickUp project tool: tracked time', () => {
-  test("per user on the task and on each subtask (include_subtasks), the legacy /task/{id}/time total in ms", async () => {
+  test('per user on the task and on each subtask (include_subtasks), the legacy /task/{id}/time total in ms', async () => {
     clickup.addTask(clickupTask({ id: 'tt1', name: 'Website', listId: '901', billing: true }));
     clickup.addSubtask('tt1', clickupTask({ id: 'tt1a', name: 'Wireframes', listId: '901', done: false }));
     const dana = { id: 183, username: 'Dana Scully', email: 'dana@agency.example' };
@@ -91,7 +126,8 @@ describe('ClickUp project tool: tracked time', () => {
 
 describe('ClickUp project tool: open tasks for the forecast', () => {
   test('every page of the list without the closed tasks, due dates as calendar days', async () => {
-    for (let i = 0; i < 102; i += 1) clickup.addTask(clickupTask({ id: `pg${i}`, name: `Open ${i}`, listId: '955', done: false, billing: i === 0, amount: 10, dueOn: '2026-12-24' }));
+    for (let i = 0; i < 102; i += 1)
+      clickup.addTask(clickupTask({ id: `pg${i}`, name: `Open ${i}`, listId: '955', done: false, billing: i === 0, amount: 10, dueOn: '2026-12-24' }));
     clickup.addTask(clickupTask({ id: 'pgc', name: 'Closed', listId: '955', done: true, billing: true }));
     const tasks = await tool().listOpenTasks!(['955']);
     expect(tasks).toHaveLength(102);

@@ -8,7 +8,11 @@ const onServer = process.env.TEST_DATABASE_URL ? test : test.skip;
 onServer('a connection the server ends while idle is logged (message and SQLSTATE, never the URL) and the pool carries on', async () => {
   const target = await createTestDatabaseUrl();
   const warnings: { fields: Record<string, unknown>; msg: string }[] = [];
-  const db = await openDatabase({ url: target.url, dataDir: 'memory://', log: { warn: ((fields: Record<string, unknown>, msg: string) => void warnings.push({ fields, msg })) as never } });
+  const db = await openDatabase({
+    url: target.url,
+    dataDir: 'memory://',
+    log: { warn: ((fields: Record<string, unknown>, msg: string) => void warnings.push({ fields, msg })) as never },
+  });
   const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
   await admin.connect();
   try {

@@ -13,14 +13,30 @@ import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.j
 
 const now = new Date('2026-11-02T10:00:00Z');
 const acme: Client = {
-  id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 30, provider: 'stripe',
-  asanaProjectGids: ['111'], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id: 'acme',
+  name: 'Acme Ltd',
+  emails: ['ap@acme.example'],
+  currency: 'USD',
+  paymentTermsDays: 30,
+  provider: 'stripe',
+  asanaProjectGids: ['111'],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 };
 const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 const draft = (ref: string): NewInvoice => ({
-  clientId: 'acme', source: 'asana', sourceRef: ref, sourceUrl: null, milestone: `Milestone ${ref}`, currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: 1000, amount: 1000 }], total: 1000, dueDate: '2026-12-02',
-  recipients: ['ap@acme.example'], provider: 'stripe',
+  clientId: 'acme',
+  source: 'asana',
+  sourceRef: ref,
+  sourceUrl: null,
+  milestone: `Milestone ${ref}`,
+  currency: 'USD',
+  lines: [{ description: 'Work', quantity: '1', unitAmount: 1000, amount: 1000 }],
+  total: 1000,
+  dueDate: '2026-12-02',
+  recipients: ['ap@acme.example'],
+  provider: 'stripe',
 });
 
 let db: Database;
@@ -51,7 +67,11 @@ test('a dispute pauses pending steps; resuming re-times and re-pends them; payme
   const held = await heldSteps(db.pool, inv.id);
   expect(await retimeSteps(db.pool, inv.id, shiftSequence(held, resumeAt), 'pending', null)).toBe(2);
   const steps = await remindersOf(db.pool, inv.id);
-  expect(steps.map((r) => [r.status, (r.dueAt.getTime() - now.getTime()) / DAY_MS])).toEqual([['sent', 7], ['pending', 20], ['pending', 36]]);
+  expect(steps.map((r) => [r.status, (r.dueAt.getTime() - now.getTime()) / DAY_MS])).toEqual([
+    ['sent', 7],
+    ['pending', 20],
+    ['pending', 36],
+  ]);
 
   await pausePendingReminders(db.pool, inv.id, 'disputed again');
   expect(await cancelPendingReminders(db.pool, inv.id, 'paid', now)).toBe(2);
@@ -71,9 +91,18 @@ test('replies match by In-Reply-To (invoice or reminder Message-ID), then Refere
   await finishReminder(db.pool, other.id, 0, { status: 'sent', messageId: '<reminder-m2@pixelco.example>' }, now);
 
   expect(await matchReply(db.pool, { inReplyTo: '<invoice-m1@pixelco.example>', references: [], subject: '' })).toEqual({ invoiceId: inv.id, matchedBy: 'in-reply-to' });
-  expect(await matchReply(db.pool, { inReplyTo: '<reminder-m2@pixelco.example>', references: [], subject: `Re: ${inv.number}` })).toEqual({ invoiceId: other.id, matchedBy: 'in-reply-to' });
-  expect(await matchReply(db.pool, { inReplyTo: '<unknown@x>', references: ['<invoice-m1@pixelco.example>', '<x@y>'], subject: '' })).toEqual({ invoiceId: inv.id, matchedBy: 'references' });
-  expect(await matchReply(db.pool, { inReplyTo: null, references: [], subject: `Re: Invoice #${other.number.toLowerCase()} question` })).toEqual({ invoiceId: other.id, matchedBy: 'subject' });
+  expect(await matchReply(db.pool, { inReplyTo: '<reminder-m2@pixelco.example>', references: [], subject: `Re: ${inv.number}` })).toEqual({
+    invoiceId: other.id,
+    matchedBy: 'in-reply-to',
+  });
+  expect(await matchReply(db.pool, { inReplyTo: '<unknown@x>', references: ['<invoice-m1@pixelco.example>', '<x@y>'], subject: '' })).toEqual({
+    invoiceId: inv.id,
+    matchedBy: 'references',
+  });
+  expect(await matchReply(db.pool, { inReplyTo: null, references: [], subject: `Re: Invoice #${other.number.toLowerCase()} question` })).toEqual({
+    invoiceId: other.id,
+    matchedBy: 'subject',
+  });
   expect(await matchReply(db.pool, { inReplyTo: null, references: [], subject: 'Hello' })).toBeNull();
   expect(invoiceNumbersIn('Re: [Pixel] Invoice #INV-0042 — Design')).toEqual(['INV-0042']);
 });
@@ -81,8 +110,15 @@ test('replies match by In-Reply-To (invoice or reminder Message-ID), then Refere
 test('inbound emails are stored once per Message-ID and can be reclassified', async () => {
   const inv = await sentInvoice('s1');
   const email = {
-    messageId: '<reply-1@acme.example>', inboxEventId: null, invoiceId: inv.id, matchedBy: 'in-reply-to' as const, fromAddress: 'ap@acme.example',
-    subject: 'Re: Invoice', referencesIds: ['<invoice-s1@pixelco.example>'], strippedText: 'Thanks', receivedAt: now,
+    messageId: '<reply-1@acme.example>',
+    inboxEventId: null,
+    invoiceId: inv.id,
+    matchedBy: 'in-reply-to' as const,
+    fromAddress: 'ap@acme.example',
+    subject: 'Re: Invoice',
+    referencesIds: ['<invoice-s1@pixelco.example>'],
+    strippedText: 'Thanks',
+    receivedAt: now,
     classification: { kind: 'other' as const, reason: null, promisedDate: null, explanation: 'x' },
   };
   const first = await saveInboundEmail(db.pool, email);

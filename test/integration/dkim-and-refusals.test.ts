@@ -27,7 +27,11 @@ const email = (n: number, to = ['ap@acme.example', 'cfo@acme.example']) => ({
 test('with DKIM settings every message carries a DKIM-Signature for our domain and selector whose body hash and signature verify against the public key', async () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   smtp = await startFakeSmtp();
-  mailer = createSmtpMailer({ url: smtp.url, from: 'Pixel & Co <billing@pixel.example>', dkim: { domainName: 'pixel.example', keySelector: 'duebot', privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() } });
+  mailer = createSmtpMailer({
+    url: smtp.url,
+    from: 'Pixel & Co <billing@pixel.example>',
+    dkim: { domainName: 'pixel.example', keySelector: 'duebot', privateKey: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() },
+  });
   await mailer.send(email(1));
   const got = await smtp.waitFor((m) => m.subject.startsWith('Invoice 1'));
   const result = verifyDkim(got.raw, publicKey);
@@ -61,7 +65,14 @@ test('a recipient refused for good while another accepts: sent, the refused one 
   smtp.rejectRecipient('ap@acme.example', 553, 'Mailbox name not allowed');
   const err = await mailer.send(email(4)).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(MailError);
-  expect(err).toMatchObject({ code: 'rejected', retryable: false, refused: [{ address: 'ap@acme.example', code: 553 }, { address: 'cfo@acme.example', code: 550 }] });
+  expect(err).toMatchObject({
+    code: 'rejected',
+    retryable: false,
+    refused: [
+      { address: 'ap@acme.example', code: 553 },
+      { address: 'cfo@acme.example', code: 550 },
+    ],
+  });
 
   // A transient refusal (4yz) is no bounce: retried, never reported as refused.
   smtp.rejectRecipient('ap@acme.example', 450, 'Mailbox busy');

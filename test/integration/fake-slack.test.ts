@@ -64,7 +64,11 @@ describe('the local Slack stand-in speaks to the real WebClient', () => {
   });
 
   test('JSON bodies are accepted too, and response_url posts are recorded per URL', async () => {
-    const res = await fetch(`${slack.apiUrl}chat.postMessage`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', authorization: 'Bearer xoxb-test' }, body: JSON.stringify({ channel: 'CJSON', text: 'json', blocks: [{ type: 'divider' }] }) });
+    const res = await fetch(`${slack.apiUrl}chat.postMessage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', authorization: 'Bearer xoxb-test' },
+      body: JSON.stringify({ channel: 'CJSON', text: 'json', blocks: [{ type: 'divider' }] }),
+    });
     expect(await res.json()).toMatchObject({ ok: true, channel: 'CJSON' });
     expect(slack.messages('CJSON')[0]!.args.blocks).toEqual([{ type: 'divider' }]);
 
@@ -89,7 +93,11 @@ describe('request builders drive a real Bolt app like Slack does', () => {
   test('signed requests verify with Bolt; another secret or a stale timestamp does not', () => {
     const body = slashCommandBody({ command: '/invoices', text: 'help', userId: 'U1', channelId: 'C1', responseUrl: 'http://x/response/1' });
     const verify = (secret: string, headers: Record<string, string>) =>
-      verifySlackRequest({ signingSecret: secret, body, headers: { 'x-slack-signature': headers['x-slack-signature']!, 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) } });
+      verifySlackRequest({
+        signingSecret: secret,
+        body,
+        headers: { 'x-slack-signature': headers['x-slack-signature']!, 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) },
+      });
     expect(() => verify(signingSecret, signSlackRequest(signingSecret, body))).not.toThrow();
     expect(() => verify('other', signSlackRequest(signingSecret, body))).toThrow();
     expect(() => verify(signingSecret, signSlackRequest(signingSecret, body, Math.floor(Date.now() / 1000) - 600))).toThrow();
@@ -128,14 +136,31 @@ describe('request builders drive a real Bolt app like Slack does', () => {
     });
 
     test('a block action carries value, user, channel, message ts and block id', async () => {
-      const res = await post(blockActionBody({ actionId: 'approve_invoice', value: 'inv_42', userId: 'U8', channelId: 'C8', messageTs: '1700000000.000555', responseUrl: slack.responseUrl(), blockId: 'inv_actions' }));
+      const res = await post(
+        blockActionBody({
+          actionId: 'approve_invoice',
+          value: 'inv_42',
+          userId: 'U8',
+          channelId: 'C8',
+          messageTs: '1700000000.000555',
+          responseUrl: slack.responseUrl(),
+          blockId: 'inv_actions',
+        }),
+      );
       expect(res.status).toBe(200);
       const update = await slack.waitFor(() => slack.lastUpdateOf('C8', '1700000000.000555'));
       expect(update.args.text).toBe('approved inv_42 by U8 (inv_actions)');
     });
 
     test('a view submission carries state values and private metadata; the ack body comes back', async () => {
-      const res = await post(viewSubmissionBody({ callbackId: 'edit_invoice', userId: 'U9', privateMetadata: 'inv_42', values: { amount_block: { amount: { type: 'plain_text_input', value: '900.00' } } } }));
+      const res = await post(
+        viewSubmissionBody({
+          callbackId: 'edit_invoice',
+          userId: 'U9',
+          privateMetadata: 'inv_42',
+          values: { amount_block: { amount: { type: 'plain_text_input', value: '900.00' } } },
+        }),
+      );
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ response_action: 'errors', errors: { amount_block: 'got 900.00 for inv_42 from U9' } });
     });

@@ -36,7 +36,17 @@ describe('npm run forecast (CLI)', () => {
       { start: '2026-03-24', end: '2026-03-30', days: 7, expected: '0.00', expectedMinor: 0 },
       { start: '2026-03-31', end: '2026-04-01', days: 2, expected: '0.00', expectedMinor: 0 },
     ]);
-    expect(usd).toMatchObject({ total30d: '4350.00', total30dMinor: 435000, overdue: '800.00', overdueMinor: 80000, overdueCount: 2, later: '400.00', laterMinor: 40000, doubtful: '300.00', doubtfulMinor: 30000 });
+    expect(usd).toMatchObject({
+      total30d: '4350.00',
+      total30dMinor: 435000,
+      overdue: '800.00',
+      overdueMinor: 80000,
+      overdueCount: 2,
+      later: '400.00',
+      laterMinor: 40000,
+      doubtful: '300.00',
+      doubtfulMinor: 30000,
+    });
     expect(eur.weeks.map((w: { expectedMinor: number }) => w.expectedMinor)).toEqual([0, 0, 80000, 0, 0]);
     expect(eur).toMatchObject({ total30d: '800.00', overdue: '0.00', overdueCount: 0 });
   });
@@ -71,7 +81,10 @@ describe('npm run forecast (CLI)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'forecast-cli-'));
     try {
       const path = join(dir, 'bad.csv');
-      await writeFile(path, 'customer,invoice_number,invoice_date,due_date,amount,currency,paid_date\nA,1,2026-01-01,2026-01-31,10.00,USD,\nA,2,2026-02-30,2026-03-31,10.00,USD,\n');
+      await writeFile(
+        path,
+        'customer,invoice_number,invoice_date,due_date,amount,currency,paid_date\nA,1,2026-01-01,2026-01-31,10.00,USD,\nA,2,2026-02-30,2026-03-31,10.00,USD,\n',
+      );
       await expect(cli('--history', path, '--as-of', '2026-03-02')).rejects.toMatchObject({
         code: 1,
         stderr: expect.stringContaining('row 3, column invoice_date: "2026-02-30" is not a YYYY-MM-DD date'),

@@ -11,8 +11,15 @@ import { importFromCsv } from '../../src/usecases/import-history.js';
 const now = new Date('2026-03-02T15:00:00Z');
 const clock = { now: () => now };
 const client = (c: Partial<Client> & Pick<Client, 'id' | 'name'>): Client => ({
-  emails: ['ap@example.com'], currency: 'USD', paymentTermsDays: 15, provider: 'stripe', asanaProjectGids: [],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false, ...c,
+  emails: ['ap@example.com'],
+  currency: 'USD',
+  paymentTermsDays: 15,
+  provider: 'stripe',
+  asanaProjectGids: [],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
+  ...c,
 });
 
 let db: Database;
@@ -22,10 +29,14 @@ beforeAll(async () => {
 afterAll(async () => db.close());
 
 test(`retainer invoices of the next 30 days are inflows at due date + the client's lateness (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, async () => {
-  await upsertClients(db.pool, [
-    client({ id: 'acme', name: 'Acme Ltd', retainer: { amount: 150000, description: 'Support', dayOfMonth: 10, startsOn: '2026-01-01' } }),
-    client({ id: 'dyno', name: 'Dyno', paymentTermsDays: 7, retainer: { amount: 40000, description: 'Hosting', dayOfMonth: 2, startsOn: '2026-01-01' } }),
-  ], now);
+  await upsertClients(
+    db.pool,
+    [
+      client({ id: 'acme', name: 'Acme Ltd', retainer: { amount: 150000, description: 'Support', dayOfMonth: 10, startsOn: '2026-01-01' } }),
+      client({ id: 'dyno', name: 'Dyno', paymentTermsDays: 7, retainer: { amount: 40000, description: 'Hosting', dayOfMonth: 2, startsOn: '2026-01-01' } }),
+    ],
+    now,
+  );
   // Acme's history, imported: 2, 4 and 9 days late.
   const csv = [
     'customer,invoice_number,invoice_date,due_date,amount,currency,paid_date',
@@ -37,7 +48,19 @@ test(`retainer invoices of the next 30 days are inflows at due date + the client
   // Dyno's March retainer was drafted today (the retainer job ran): it counts once, as the stored draft.
   await insertDraft(
     db.pool,
-    { clientId: 'dyno', source: 'retainer', sourceRef: 'dyno:2026-03', sourceUrl: null, milestone: 'Retainer — March 2026', currency: 'USD', lines: [{ description: 'Hosting', quantity: '1', unitAmount: 40000, amount: 40000 }], total: 40000, dueDate: '2026-03-09', recipients: ['ap@example.com'], provider: 'stripe' },
+    {
+      clientId: 'dyno',
+      source: 'retainer',
+      sourceRef: 'dyno:2026-03',
+      sourceUrl: null,
+      milestone: 'Retainer — March 2026',
+      currency: 'USD',
+      lines: [{ description: 'Hosting', quantity: '1', unitAmount: 40000, amount: 40000 }],
+      total: 40000,
+      dueDate: '2026-03-09',
+      recipients: ['ap@example.com'],
+      provider: 'stripe',
+    },
     { scope: 'default', format: (n) => formatInvoiceNumber('INV-', n) },
     now,
   );

@@ -8,14 +8,30 @@ import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.j
 
 const now = new Date('2026-03-02T10:00:00Z');
 const acme: Client = {
-  id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 30, provider: 'stripe',
-  asanaProjectGids: ['111'], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id: 'acme',
+  name: 'Acme Ltd',
+  emails: ['ap@acme.example'],
+  currency: 'USD',
+  paymentTermsDays: 30,
+  provider: 'stripe',
+  asanaProjectGids: ['111'],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 };
 const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 const draft = (ref: string, total: number): NewInvoice => ({
-  clientId: 'acme', source: 'asana', sourceRef: ref, sourceUrl: null, milestone: ref, currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: total, amount: total }], total, dueDate: '2026-03-20',
-  recipients: ['ap@acme.example'], provider: 'stripe',
+  clientId: 'acme',
+  source: 'asana',
+  sourceRef: ref,
+  sourceUrl: null,
+  milestone: ref,
+  currency: 'USD',
+  lines: [{ description: 'Work', quantity: '1', unitAmount: total, amount: total }],
+  total,
+  dueDate: '2026-03-20',
+  recipients: ['ap@acme.example'],
+  provider: 'stripe',
 });
 
 let db: Database;

@@ -16,7 +16,15 @@ beforeAll(async () => {
   fake = await startFakeFreshBooks();
   const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
   await connections.saveTokens('freshbooks', { accountId: fake.accountId, ...fake.issueTokens() }, new Date());
-  backend = createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url, webhookVerifier: fake.verifier, connections, now: () => new Date() });
+  backend = createFreshBooksBackend({
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    redirectUri: 'http://127.0.0.1/cb',
+    apiUrl: fake.url,
+    webhookVerifier: fake.verifier,
+    connections,
+    now: () => new Date(),
+  });
 });
 afterAll(async () => {
   await fake.close();

@@ -47,8 +47,15 @@ async function stripeDriver(): Promise<Driver> {
     backend: createStripeBackend({ secretKey: 'sk_test_import', webhookSecret: fake.webhookSecret, apiUrl: fake.url }),
     seed: (s) =>
       fake.seedInvoice({
-        customerName: s.customer, number: s.number, currency: 'USD', total: s.cents, created: unix(s.issued), dueDate: unix(s.due),
-        status: s.voided ? 'void' : s.paid && (s.paid.cents ?? s.cents) >= s.cents ? 'paid' : 'open', amountPaid: s.paid?.cents ?? (s.paid ? s.cents : 0), paidAt: s.paid ? unix(s.paid.on) : null,
+        customerName: s.customer,
+        number: s.number,
+        currency: 'USD',
+        total: s.cents,
+        created: unix(s.issued),
+        dueDate: unix(s.due),
+        status: s.voided ? 'void' : s.paid && (s.paid.cents ?? s.cents) >= s.cents ? 'paid' : 'open',
+        amountPaid: s.paid?.cents ?? (s.paid ? s.cents : 0),
+        paidAt: s.paid ? unix(s.paid.on) : null,
       }).id,
     pay: (id, on) => {
       fake.pay(id);
@@ -72,8 +79,13 @@ async function quickbooksDriver(): Promise<Driver> {
   const connections = await connected('quickbooks', fake.realmId, fake.issueTokens());
   return {
     backend: createQuickBooksBackend({
-      clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback', apiUrl: fake.url,
-      tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, connections, now: () => new Date(),
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      redirectUri: 'http://127.0.0.1/oauth/quickbooks/callback',
+      apiUrl: fake.url,
+      tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`,
+      connections,
+      now: () => new Date(),
     }),
     seed: (s) => {
       const id = fake.seedInvoice({ customerName: s.customer, docNumber: s.number, txnDate: s.issued, dueDate: s.due, totalCents: s.cents });
@@ -92,7 +104,14 @@ async function freshbooksDriver(): Promise<Driver> {
   const connections = await connected('freshbooks', fake.accountId, fake.issueTokens());
   const offset = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
   return {
-    backend: createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/oauth/freshbooks/callback', apiUrl: fake.url, connections, now: () => new Date() }),
+    backend: createFreshBooksBackend({
+      clientId: fake.clientId,
+      clientSecret: fake.clientSecret,
+      redirectUri: 'http://127.0.0.1/oauth/freshbooks/callback',
+      apiUrl: fake.url,
+      connections,
+      now: () => new Date(),
+    }),
     seed: (s) => {
       const id = fake.seedInvoice({ organization: s.customer, invoiceNumber: s.number, createDate: s.issued, dueOffsetDays: offset(s.issued, s.due), amount: major(s.cents) });
       if (s.paid) fake.pay(id, s.paid.cents === undefined ? undefined : major(s.paid.cents), s.paid.on);
@@ -100,14 +119,23 @@ async function freshbooksDriver(): Promise<Driver> {
       return String(id);
     },
     pay: (id, on) => void fake.pay(id, undefined, on),
-    laterPageRequests: () => fake.requests.filter((r) => r.method === 'GET' && /\/(invoices\/invoices|payments\/payments)$/.test(r.path) && Number(r.query.get('page') ?? 1) > 1).length,
+    laterPageRequests: () =>
+      fake.requests.filter((r) => r.method === 'GET' && /\/(invoices\/invoices|payments\/payments)$/.test(r.path) && Number(r.query.get('page') ?? 1) > 1).length,
     close: fake.close,
   };
 }
 
 const acme = (provider: Client['provider']): Client => ({
-  id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 30, provider,
-  asanaProjectGids: [], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id: 'acme',
+  name: 'Acme Ltd',
+  emails: ['ap@acme.example'],
+  currency: 'USD',
+  paymentTermsDays: 30,
+  provider,
+  asanaProjectGids: [],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 });
 
 describe.each([
@@ -127,7 +155,7 @@ describe.each([
 
   beforeAll(async () => {
     driver = await start();
-    await db.pool.query("DELETE FROM payments; DELETE FROM audit_log; DELETE FROM invoices; DELETE FROM clients; DELETE FROM invoice_counters");
+    await db.pool.query('DELETE FROM payments; DELETE FROM audit_log; DELETE FROM invoices; DELETE FROM clients; DELETE FROM invoice_counters');
     await upsertClients(db.pool, [acme(provider)], now);
     ids.a1 = driver.seed({ customer: 'Acme Ltd', number: num('101'), issued: '2026-08-01', due: '2026-08-31', cents: 150000, paid: { on: '2026-09-04' } });
     ids.a2 = driver.seed({ customer: 'Acme Ltd', number: num('102'), issued: '2026-09-01', due: '2026-10-01', cents: 150000, paid: { on: '2026-10-09' } });
@@ -138,12 +166,30 @@ describe.each([
     ids.v1 = driver.seed({ customer: 'Globex Corp', number: num('204'), issued: '2026-10-20', due: '2026-11-03', cents: 5000, voided: true });
     // An invoice duebot issued itself: the back-end lists it, the import leaves it to duebot.
     const own = await driver.backend.issueInvoice({
-      invoiceId: '00000000-0000-4000-9000-000000000001', number: 'INV-0001', customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
-      currency: 'USD', lines: [{ description: 'Design', quantity: '1', unitAmount: 70000, amount: 70000 }], ...issueTerms(30), memo: 'Design', metadata: {},
+      invoiceId: '00000000-0000-4000-9000-000000000001',
+      number: 'INV-0001',
+      customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
+      currency: 'USD',
+      lines: [{ description: 'Design', quantity: '1', unitAmount: 70000, amount: 70000 }],
+      ...issueTerms(30),
+      memo: 'Design',
+      metadata: {},
     });
     const draft = await insertDraft(
       db.pool,
-      { clientId: 'acme', source: 'asana', sourceRef: `own-${provider}`, sourceUrl: null, milestone: 'Design', currency: 'USD', lines: [{ description: 'Design', quantity: '1', unitAmount: 70000, amount: 70000 }], total: 70000, dueDate: '2026-12-25', recipients: ['ap@acme.example'], provider },
+      {
+        clientId: 'acme',
+        source: 'asana',
+        sourceRef: `own-${provider}`,
+        sourceUrl: null,
+        milestone: 'Design',
+        currency: 'USD',
+        lines: [{ description: 'Design', quantity: '1', unitAmount: 70000, amount: 70000 }],
+        total: 70000,
+        dueDate: '2026-12-25',
+        recipients: ['ap@acme.example'],
+        provider,
+      },
       { scope: 'default', format: (n) => formatInvoiceNumber('INV-', n) },
       now,
     );
@@ -156,10 +202,24 @@ describe.each([
     expect(driver.laterPageRequests()).toBeGreaterThan(0);
     expect(report).toMatchObject({ origin: provider, read: 8, imported: 6, updated: 0, unchanged: 0, newClients: ['Globex Corp'] });
     expect(report.skipped).toHaveLength(2);
-    expect(report.skipped).toEqual(expect.arrayContaining([{ number: num('204'), reason: 'void' }, { number: expect.any(String), reason: 'issued by duebot as INV-0001; already tracked' }]));
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        { number: num('204'), reason: 'void' },
+        { number: expect.any(String), reason: 'issued by duebot as INV-0001; already tracked' },
+      ]),
+    );
 
     const a1 = await findInvoiceByNumber(db.pool, num('101'));
-    expect(a1).toMatchObject({ clientId: 'acme', source: 'import', sourceRef: `${provider}:${ids.a1}`, status: 'paid', total: 150000, amountPaid: 150000, dueDate: '2026-08-31', providerInvoiceId: null });
+    expect(a1).toMatchObject({
+      clientId: 'acme',
+      source: 'import',
+      sourceRef: `${provider}:${ids.a1}`,
+      status: 'paid',
+      total: 150000,
+      amountPaid: 150000,
+      dueDate: '2026-08-31',
+      providerInvoiceId: null,
+    });
     expect(localDate(a1!.sentAt!, TZ)).toBe('2026-08-01');
     expect(localDate(a1!.paidAt!, TZ)).toBe('2026-09-04');
     expect(await findInvoiceByNumber(db.pool, num('202'))).toMatchObject({ clientId: 'imported-globex-corp', status: 'partially_paid', amountPaid: 10000, paidAt: null });
@@ -186,6 +246,11 @@ describe.each([
 
   test('--since reads only invoices dated on or after it', async () => {
     const invoices = await driver.backend.listInvoicesForImport!({ since: '2026-09-15', timezone: TZ, pageSize: PAGE });
-    expect(invoices.map((i) => i.number).filter((n) => n.startsWith(num(''))).sort()).toEqual([num('103'), num('202'), num('203'), num('204')]);
+    expect(
+      invoices
+        .map((i) => i.number)
+        .filter((n) => n.startsWith(num('')))
+        .sort(),
+    ).toEqual([num('103'), num('202'), num('203'), num('204')]);
   });
 });

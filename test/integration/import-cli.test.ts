@@ -19,10 +19,23 @@ beforeAll(async () => {
   database = await createTestDatabaseUrl();
   await writeFile(join(dir, 'clients.yml'), 'clients:\n  - id: acme\n    name: Acme\n    emails: ap@acme.example\n    currency: USD\n    asanaProjects: ["1200"]\n');
   env = {
-    DATA_DIR: join(dir, 'data'), ...(database.url ? { DATABASE_URL: database.url } : {}), LOG_LEVEL: 'silent',
-    SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'signing-secret', BILLING_CHANNEL_ID: 'C0123ABCD', OWNER_SLACK_USER_ID: 'U0123ABCD', APPROVER_SLACK_USER_IDS: 'U0123ABCD',
-    STRIPE_SECRET_KEY: 'sk_test_import', STRIPE_WEBHOOK_SECRET: stripe.webhookSecret, STRIPE_API_URL: stripe.url, ASANA_ACCESS_TOKEN: 'asana-token',
-    SMTP_URL: 'smtp://127.0.0.1:2525', EMAIL_FROM: 'Billing <billing@pixelco.example>', BUSINESS_NAME: 'Pixel & Co', BUSINESS_TIMEZONE: 'UTC', CLIENTS_FILE: join(dir, 'clients.yml'),
+    DATA_DIR: join(dir, 'data'),
+    ...(database.url ? { DATABASE_URL: database.url } : {}),
+    LOG_LEVEL: 'silent',
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: 'signing-secret',
+    BILLING_CHANNEL_ID: 'C0123ABCD',
+    OWNER_SLACK_USER_ID: 'U0123ABCD',
+    APPROVER_SLACK_USER_IDS: 'U0123ABCD',
+    STRIPE_SECRET_KEY: 'sk_test_import',
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    ASANA_ACCESS_TOKEN: 'asana-token',
+    SMTP_URL: 'smtp://127.0.0.1:2525',
+    EMAIL_FROM: 'Billing <billing@pixelco.example>',
+    BUSINESS_NAME: 'Pixel & Co',
+    BUSINESS_TIMEZONE: 'UTC',
+    CLIENTS_FILE: join(dir, 'clients.yml'),
   };
 });
 afterAll(async () => {
@@ -33,7 +46,9 @@ afterAll(async () => {
 async function countImported(): Promise<{ client_id: string; n: number }[]> {
   const db = await openDatabase({ url: env.DATABASE_URL ?? null, dataDir: env.DATA_DIR! });
   try {
-    const { rows } = await db.pool.query<{ client_id: string; n: number }>("SELECT client_id, count(*)::int AS n FROM invoices WHERE source = 'import' GROUP BY client_id ORDER BY client_id");
+    const { rows } = await db.pool.query<{ client_id: string; n: number }>(
+      "SELECT client_id, count(*)::int AS n FROM invoices WHERE source = 'import' GROUP BY client_id ORDER BY client_id",
+    );
     return rows;
   } finally {
     await db.close();
@@ -55,7 +70,16 @@ describe('npm run import', () => {
 
   test('--backend stripe --since reads the account from that date on', async () => {
     const at = (ymd: string) => Math.floor(localTime(ymd, 12, 'UTC').getTime() / 1000);
-    stripe.seedInvoice({ customerName: 'Acme', number: 'ST-1', currency: 'USD', total: 50000, created: at('2026-05-01'), dueDate: at('2026-05-31'), status: 'paid', paidAt: at('2026-06-02') });
+    stripe.seedInvoice({
+      customerName: 'Acme',
+      number: 'ST-1',
+      currency: 'USD',
+      total: 50000,
+      created: at('2026-05-01'),
+      dueDate: at('2026-05-31'),
+      status: 'paid',
+      paidAt: at('2026-06-02'),
+    });
     stripe.seedInvoice({ customerName: 'Acme', number: 'ST-2', currency: 'USD', total: 50000, created: at('2026-07-01'), dueDate: at('2026-07-31'), status: 'open' });
     const report = await runImportCli(['--backend', 'stripe', '--since', '2026-06-01'], env);
     expect(report).toMatchObject({ origin: 'stripe', read: 1, imported: 1, skipped: [] });

@@ -46,8 +46,16 @@ function cliForecast(input: readonly ForecastInvoice[], asOf: string) {
 }
 
 const lakeside: Client = {
-  id: 'lakeside', name: 'Lakeside Clinic', emails: ['ap@lakeside.example'], currency: 'USD', paymentTermsDays: 15, provider: 'stripe',
-  asanaProjectGids: [], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id: 'lakeside',
+  name: 'Lakeside Clinic',
+  emails: ['ap@lakeside.example'],
+  currency: 'USD',
+  paymentTermsDays: 15,
+  provider: 'stripe',
+  asanaProjectGids: [],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 };
 
 beforeAll(async () => {
@@ -80,7 +88,16 @@ describe(`CSV history import (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
 
   test('imported invoices are history: matched client, aging, client stats; no Slack message, no reminder', async () => {
     const lc = await findInvoiceByNumber(db.pool, 'LC-0001');
-    expect(lc).toMatchObject({ clientId: 'lakeside', source: 'import', sourceRef: 'csv:LC-0001', seq: null, status: 'paid', total: 200000, amountPaid: 200000, dueDate: '2025-01-16' });
+    expect(lc).toMatchObject({
+      clientId: 'lakeside',
+      source: 'import',
+      sourceRef: 'csv:LC-0001',
+      seq: null,
+      status: 'paid',
+      total: 200000,
+      amountPaid: 200000,
+      dueDate: '2025-01-16',
+    });
     const open = rows.filter((r) => r.invoiceDate <= '2026-03-02' && (!r.paidDate || r.paidDate > '2026-03-02'));
     const aging = await openInvoicesForAging(db.pool);
     expect(aging.map((a) => a.number).sort()).toEqual(open.map((r) => r.number).sort());
@@ -96,7 +113,9 @@ describe(`CSV history import (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
     expect(firstPayments[0].n).toBe(0);
     const { rows: reminders } = await db.pool.query('SELECT count(*)::int AS n FROM reminders');
     expect(reminders[0].n).toBe(0);
-    const { rows: imported } = await db.pool.query<{ id: string; imported: boolean; emails: string[] }>("SELECT id, imported, emails FROM clients WHERE id LIKE 'imported-%' ORDER BY id");
+    const { rows: imported } = await db.pool.query<{ id: string; imported: boolean; emails: string[] }>(
+      "SELECT id, imported, emails FROM clients WHERE id LIKE 'imported-%' ORDER BY id",
+    );
     expect(imported).toHaveLength(10);
     expect(imported.every((c) => c.imported && c.emails.length === 0)).toBe(true);
   });

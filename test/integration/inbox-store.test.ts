@@ -47,7 +47,10 @@ beforeEach(async () => {
 
 const store = async (n: number, receivedAt = t0): Promise<InboxEvent[]> => {
   const events: InboxEvent[] = [];
-  for (let i = 0; i < n; i += 1) events.push((await storeInboxEvent(first.pool, { source: 'asana', externalId: `evt-${receivedAt.getTime()}-${i}`, kind: 'task_changed', payload: { taskId: String(i) } }, receivedAt))!);
+  for (let i = 0; i < n; i += 1)
+    events.push(
+      (await storeInboxEvent(first.pool, { source: 'asana', externalId: `evt-${receivedAt.getTime()}-${i}`, kind: 'task_changed', payload: { taskId: String(i) } }, receivedAt))!,
+    );
   return events;
 };
 const claimWith = (db: Database, now: Date, limit = 5) => claimDueInboxEvents(db.pool, { now, receivedBefore: now, leaseUntil: at(5 * MINUTE), limit });
@@ -151,7 +154,10 @@ describe(`inbox claims (${onServer ? 'PostgreSQL, two pools' : 'PGlite'})`, () =
       CREATE INDEX inbox_unprocessed ON inbox_events (id) WHERE processed_at IS NULL;
       DELETE FROM schema_migrations WHERE version = 170;`);
     const insert = (id: string, attempts: number, processed: Date | null) =>
-      first.pool.query(`INSERT INTO inbox_events (source, external_id, kind, payload, received_at, processed_at, attempts) VALUES ('stripe', $1, 'backend_event', '{}', $2, $3, $4)`, [id, t0, processed, attempts]);
+      first.pool.query(
+        `INSERT INTO inbox_events (source, external_id, kind, payload, received_at, processed_at, attempts) VALUES ('stripe', $1, 'backend_event', '{}', $2, $3, $4)`,
+        [id, t0, processed, attempts],
+      );
     await insert('waiting', 3, null);
     await insert('dropped', 20, null);
     await insert('done', 1, t0);

@@ -11,7 +11,13 @@ afterAll(async () => monday.close());
 const AUD = 'https://duebot.test/webhooks/monday';
 const BOARD = '1234567890';
 const tool = (overrides: { doneLabel?: string; audience?: string | null; apiToken?: string } = {}) =>
-  createMondayTool({ apiToken: overrides.apiToken ?? monday.token, signingSecret: monday.signingSecret, apiUrl: monday.url, doneLabel: overrides.doneLabel ?? 'Done', audience: overrides.audience === undefined ? AUD : overrides.audience });
+  createMondayTool({
+    apiToken: overrides.apiToken ?? monday.token,
+    signingSecret: monday.signingSecret,
+    apiUrl: monday.url,
+    doneLabel: overrides.doneLabel ?? 'Done',
+    audience: overrides.audience === undefined ? AUD : overrides.audience,
+  });
 const jwt = (secret: string, claims: Record<string, unknown>, expires = '5m') =>
   new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime(expires).sign(new TextEncoder().encode(secret));
 
@@ -19,8 +25,18 @@ describe('monday.com project tool against a local GraphQL API', () => {
   test('an item with a Done status and the checkbox set, its columns found by title', async () => {
     monday.addItem(mondayItem({ id: '4455667788', name: 'Milestone 2', boardId: BOARD, billing: true, amount: 1500 }));
     expect(await tool().fetchTask('4455667788')).toEqual({
-      taskId: '4455667788', name: 'Milestone 2', completed: true, completedAt: null, url: `https://pixel.monday.com/boards/${BOARD}/pulses/4455667788`,
-      projectIds: [BOARD], isBillingMilestone: true, amount: '1500', quantity: null, rate: null, clientName: null, dueOn: null,
+      taskId: '4455667788',
+      name: 'Milestone 2',
+      completed: true,
+      completedAt: null,
+      url: `https://pixel.monday.com/boards/${BOARD}/pulses/4455667788`,
+      projectIds: [BOARD],
+      isBillingMilestone: true,
+      amount: '1500',
+      quantity: null,
+      rate: null,
+      clientName: null,
+      dueOn: null,
       facts: expect.objectContaining({ statuses: ['Done'], doneByTool: true, tags: [], nativeMilestone: false }),
     });
     monday.addItem(mondayItem({ id: '4455667789', name: 'Still working', boardId: BOARD, status: 'Working on it', billing: false }));
@@ -30,7 +46,10 @@ describe('monday.com project tool against a local GraphQL API', () => {
 
   test('GraphQL errors inside a 200 and HTTP errors are coded and name monday.com', async () => {
     await expect(tool().fetchTask('1')).rejects.toMatchObject({ code: 'not_found', message: 'monday.com item 1 not found' });
-    await expect(tool({ apiToken: 'wrong' }).fetchTask('4455667788')).rejects.toMatchObject({ code: 'auth', message: expect.stringMatching(/^monday\.com POST answered 401: .*Not Authenticated/) });
+    await expect(tool({ apiToken: 'wrong' }).fetchTask('4455667788')).rejects.toMatchObject({
+      code: 'auth',
+      message: expect.stringMatching(/^monday\.com POST answered 401: .*Not Authenticated/),
+    });
   });
 
   test('the escalation is an item on the board with the owner in its people column, and the notes as an update', async () => {
@@ -47,7 +66,11 @@ describe('monday.com webhook deliveries', () => {
   };
 
   test('the challenge is echoed', async () => {
-    expect(await tool().webhook.receive({ method: 'POST', headers: {}, rawBody: Buffer.from('{"challenge":"xyz"}') })).toEqual({ kind: 'reply', status: 200, body: { challenge: 'xyz' } });
+    expect(await tool().webhook.receive({ method: 'POST', headers: {}, rawBody: Buffer.from('{"challenge":"xyz"}') })).toEqual({
+      kind: 'reply',
+      status: 200,
+      body: { challenge: 'xyz' },
+    });
   });
 
   test('a status changed to the done label is one event keyed by triggerUuid; other labels and events are ignored', async () => {
@@ -90,12 +113,19 @@ describe('monday.com project tool: the time tracking column', () => {
 });
 
 describe('monday.com project tool: board items for the forecast', () => {
-  test("every item of the board, page after page by cursor, with its date column and status", async () => {
+  test('every item of the board, page after page by cursor, with its date column and status', async () => {
     const board = '1234567899';
-    for (let i = 1; i <= 5; i += 1) monday.addItem(mondayItem({ id: `55000${i}`, name: `Item ${i}`, boardId: board, status: i === 5 ? 'Done' : 'Working on it', billing: true, amount: i * 100, dueOn: `2026-12-0${i}` }));
+    for (let i = 1; i <= 5; i += 1)
+      monday.addItem(
+        mondayItem({ id: `55000${i}`, name: `Item ${i}`, boardId: board, status: i === 5 ? 'Done' : 'Working on it', billing: true, amount: i * 100, dueOn: `2026-12-0${i}` }),
+      );
     const tasks = await tool().listOpenTasks!([board]);
     expect(tasks.map((t) => [t.taskId, t.completed, t.amount, t.dueOn])).toEqual([
-      ['550001', false, '100', '2026-12-01'], ['550002', false, '200', '2026-12-02'], ['550003', false, '300', '2026-12-03'], ['550004', false, '400', '2026-12-04'], ['550005', true, '500', '2026-12-05'],
+      ['550001', false, '100', '2026-12-01'],
+      ['550002', false, '200', '2026-12-02'],
+      ['550003', false, '300', '2026-12-03'],
+      ['550004', false, '400', '2026-12-04'],
+      ['550005', true, '500', '2026-12-05'],
     ]);
   });
 });

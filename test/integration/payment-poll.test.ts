@@ -40,7 +40,19 @@ class CountingBackend {
       if (this.rateLimitFrom !== null && this.reads.length >= this.rateLimitFrom) {
         throw new BackendError(`${this.name} read failed (429)`, 'rate_limited', true, { status: 429, retryAfterMs: 1000 });
       }
-      return { providerInvoiceId, providerCustomerId: 'cus_1', status: 'open', currency: 'USD', amountDue: 10_000, amountPaid: 0, amountCredited: 0, amountRemaining: 10_000, paymentUrl: null, pdfUrl: null, metadata: {} };
+      return {
+        providerInvoiceId,
+        providerCustomerId: 'cus_1',
+        status: 'open',
+        currency: 'USD',
+        amountDue: 10_000,
+        amountPaid: 0,
+        amountCredited: 0,
+        amountRemaining: 10_000,
+        paymentUrl: null,
+        pdfUrl: null,
+        metadata: {},
+      };
     } finally {
       this.inFlight -= 1;
     }
@@ -48,8 +60,16 @@ class CountingBackend {
 }
 
 const client: Client = {
-  id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 7, provider: 'stripe',
-  asanaProjectGids: [], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id: 'acme',
+  name: 'Acme Ltd',
+  emails: ['ap@acme.example'],
+  currency: 'USD',
+  paymentTermsDays: 7,
+  provider: 'stripe',
+  asanaProjectGids: [],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 };
 const now = new Date('2026-03-02T15:00:00Z');
 
@@ -129,7 +149,12 @@ test('Stripe, through the real SDK: the open invoices are listed 100 a page; onl
     const report = await pollOpenInvoices(services(), options);
     const traffic = fake.requests.slice(mark).map((r) => `${r.method} ${r.path}${r.query.status ? `?status=${String(r.query.status)}` : ''}`);
     expect(traffic.filter((t) => t === 'GET /v1/invoices?status=open')).toHaveLength(OPEN.stripe / 100);
-    expect(traffic.filter((t) => t.startsWith('GET /v1/invoices/')).sort()).toEqual(ids.slice(1, 3).map((id) => `GET /v1/invoices/${id}`).sort());
+    expect(traffic.filter((t) => t.startsWith('GET /v1/invoices/')).sort()).toEqual(
+      ids
+        .slice(1, 3)
+        .map((id) => `GET /v1/invoices/${id}`)
+        .sort(),
+    );
     expect(traffic).toHaveLength(OPEN.stripe / 100 + 2);
     expect(report.checked).toEqual({ ...OPEN });
   } finally {

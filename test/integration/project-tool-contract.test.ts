@@ -172,10 +172,16 @@ const drivers: Driver[] = [
       const board = CONTAINERS.monday[t.client];
       const item = mondayItem({ id: t.id, name: t.name, boardId: board, billing: t.billing, amount: t.amount });
       h.monday!.addItem({ ...item, column_values: renameFields(item.column_values as { column: { title: string } }[], t.names) });
-      return { path: '/webhooks/monday', ...(await mondayDelivery(h.monday!.signingSecret, statusChangedEvent({ itemId: t.id, boardId: board }), `${h.publicUrl}/webhooks/monday`)) };
+      return {
+        path: '/webhooks/monday',
+        ...(await mondayDelivery(h.monday!.signingSecret, statusChangedEvent({ itemId: t.id, boardId: board }), `${h.publicUrl}/webhooks/monday`)),
+      };
     },
     async forge(h, d) {
-      const wrong = await new SignJWT({ aud: `${h.publicUrl}/webhooks/monday` }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode('not-the-signing-secret'));
+      const wrong = await new SignJWT({ aud: `${h.publicUrl}/webhooks/monday` })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode('not-the-signing-secret'));
       return replaceHeader(d, 'authorization', wrong);
     },
     async expectEscalation(h, client) {
@@ -189,7 +195,13 @@ const drivers: Driver[] = [
     id: (n) => `zap-${n}`,
     billingFlag: false,
     async complete(h, t) {
-      const body = JSON.stringify({ externalId: t.id, client: t.client, milestone: t.name, currency: 'USD', lines: [{ description: t.name, quantity: '1', unitAmount: t.amount.toFixed(2) }] });
+      const body = JSON.stringify({
+        externalId: t.id,
+        client: t.client,
+        milestone: t.name,
+        currency: 'USD',
+        lines: [{ description: t.name, quantity: '1', unitAmount: t.amount.toFixed(2) }],
+      });
       return { path: '/webhooks/generic', body, headers: { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(h.genericSecret!, body) } };
     },
     forge: async (_h, d) => replaceHeader(d, 'x-duebot-signature', `sha256=${'0'.repeat(64)}`),
@@ -206,7 +218,8 @@ describe.each(drivers)('project tool contract: $tool', (d) => {
   afterAll(async () => h.stop());
   const pool = () => h.bot.services.db.pool;
   const send = (x: Delivery) => h.send(x.path, x.body, x.headers);
-  const invoicesFor = async (id: string) => (await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM invoices WHERE source = $1 AND source_ref = $2', [d.tool, id])).rows[0]!.n;
+  const invoicesFor = async (id: string) =>
+    (await pool().query<{ n: number }>('SELECT count(*)::int AS n FROM invoices WHERE source = $1 AND source_ref = $2', [d.tool, id])).rows[0]!.n;
   const draftPosts = (name: string) => h.slack.messages(BILLING_CHANNEL).filter((m) => JSON.stringify(m.args).includes(name));
 
   (d.handshake ? test : test.skip)('answers the set-up handshake', async () => {

@@ -24,8 +24,14 @@ beforeAll(async () => {
   const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
   await connections.saveTokens('quickbooks', { accountId: fake.realmId, ...fake.issueTokens() }, new Date());
   backendOptions = {
-    clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url,
-    tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`, webhookVerifier: fake.verifier, connections, now: () => new Date(),
+    clientId: fake.clientId,
+    clientSecret: fake.clientSecret,
+    redirectUri: 'http://127.0.0.1/cb',
+    apiUrl: fake.url,
+    tokenUrl: `${fake.url}/oauth2/v1/tokens/bearer`,
+    webhookVerifier: fake.verifier,
+    connections,
+    now: () => new Date(),
   };
   backend = createQuickBooksBackend(backendOptions);
 });
@@ -59,7 +65,13 @@ test('creates customer (by DisplayName) and invoice with DocNumber, requestid, d
   const create = fake.requests.find((x) => x.method === 'POST' && x.path.endsWith('/invoice'))!;
   expect(create.query.get('requestid')).toBe(`duebot-${r.invoiceId}-a0`);
   // duebot's number and pinned dates, as sent (QuickBooks keeps DocNumber with custom transaction numbers on).
-  expect(create.body).toMatchObject({ DocNumber: r.number, TxnDate: r.issueDate, DueDate: r.dueDate, BillEmail: { Address: 'ap@obrien.example' }, Line: [{ Amount: 1501.5, SalesItemLineDetail: { Qty: 3, UnitPrice: 500.5, TaxCodeRef: { value: 'NON' } } }] });
+  expect(create.body).toMatchObject({
+    DocNumber: r.number,
+    TxnDate: r.issueDate,
+    DueDate: r.dueDate,
+    BillEmail: { Address: 'ap@obrien.example' },
+    Line: [{ Amount: 1501.5, SalesItemLineDetail: { Qty: 3, UnitPrice: 500.5, TaxCodeRef: { value: 'NON' } } }],
+  });
   expect(issued).toMatchObject({ status: 'open', number: r.number, amountDue: 150150, paymentUrl: `${fake.url}/comm/pay/${issued.providerInvoiceId}` });
   expect([...fake.customers.values()].map((c) => c.DisplayName)).toContain("O'Brien & Co");
   // Same DisplayName again: found by query (quote escaped), not created twice.
@@ -77,11 +89,18 @@ test('legacy and CloudEvents webhooks are verified and mapped; payments resolve 
   const issued = await backend.issueInvoice({ ...req({ name: 'Hook Co' }), lines: [{ description: 'x', quantity: '1', unitAmount: 1000, amount: 1000 }] });
   const { paymentId } = fake.pay(issued.providerInvoiceId);
   const legacy = fake.signed({
-    eventNotifications: [{ realmId: fake.realmId, dataChangeEvent: { entities: [
-      { name: 'Payment', id: paymentId, operation: 'Create', lastUpdated: '2026-11-10T18:22:01.000Z' },
-      { name: 'Invoice', id: issued.providerInvoiceId, operation: 'Void', lastUpdated: '2026-11-10T18:22:02.000Z' },
-      { name: 'Customer', id: '1', operation: 'Update', lastUpdated: '2026-11-10T18:22:03.000Z' },
-    ] } }],
+    eventNotifications: [
+      {
+        realmId: fake.realmId,
+        dataChangeEvent: {
+          entities: [
+            { name: 'Payment', id: paymentId, operation: 'Create', lastUpdated: '2026-11-10T18:22:01.000Z' },
+            { name: 'Invoice', id: issued.providerInvoiceId, operation: 'Void', lastUpdated: '2026-11-10T18:22:02.000Z' },
+            { name: 'Customer', id: '1', operation: 'Update', lastUpdated: '2026-11-10T18:22:03.000Z' },
+          ],
+        },
+      },
+    ],
   });
   const events = backend.parseWebhookEvents!(Buffer.from(legacy.body), legacy.headers);
   expect(events.map((e) => [e.kind, e.providerInvoiceId, e.subject?.id ?? null])).toEqual([
@@ -92,7 +111,18 @@ test('legacy and CloudEvents webhooks are verified and mapped; payments resolve 
   expect(events[0]!.eventId).toBe(`${fake.realmId}:Payment:${paymentId}:Create:2026-11-10T18:22:01.000Z`);
   expect(await backend.resolveInvoiceId!(events[0]!)).toBe(issued.providerInvoiceId);
 
-  const cloud = fake.signed([{ specversion: '1.0', id: 'e1', type: 'qbo.payment.created.v1', time: '2026-11-10T18:22:01Z', intuitentityid: paymentId, intuitaccountid: fake.realmId, datacontenttype: 'application/json', data: {} }]);
+  const cloud = fake.signed([
+    {
+      specversion: '1.0',
+      id: 'e1',
+      type: 'qbo.payment.created.v1',
+      time: '2026-11-10T18:22:01Z',
+      intuitentityid: paymentId,
+      intuitaccountid: fake.realmId,
+      datacontenttype: 'application/json',
+      data: {},
+    },
+  ]);
   expect(backend.parseWebhook(Buffer.from(cloud.body), cloud.headers)).toMatchObject({ eventId: 'e1', kind: 'payment', subject: { type: 'payment', id: paymentId } });
 
   const forged = fake.signed([{ id: 'e2', type: 'qbo.payment.created.v1', intuitentityid: '1' }], 'not-the-verifier');
@@ -106,9 +136,16 @@ test('a credit memo applied in QuickBooks (a $0 payment linking it) is a credit,
   const { creditMemoId, paymentId } = fake.creditMemo(issued.providerInvoiceId, 25000);
   fake.pay(issued.providerInvoiceId, 30000);
   expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({
-    status: 'open', amountDue: 100000, amountPaid: 30000, amountCredited: 25000, amountRemaining: 45000, credits: [{ id: `Payment/${paymentId}`, amount: 25000 }],
+    status: 'open',
+    amountDue: 100000,
+    amountPaid: 30000,
+    amountCredited: 25000,
+    amountRemaining: 45000,
+    credits: [{ id: `Payment/${paymentId}`, amount: 25000 }],
   });
-  const delivery = fake.signed([{ specversion: '1.0', id: 'm1', type: 'qbo.creditmemo.created.v1', time: '2026-11-10T18:22:01Z', intuitentityid: creditMemoId, intuitaccountid: fake.realmId, data: {} }]);
+  const delivery = fake.signed([
+    { specversion: '1.0', id: 'm1', type: 'qbo.creditmemo.created.v1', time: '2026-11-10T18:22:01Z', intuitentityid: creditMemoId, intuitaccountid: fake.realmId, data: {} },
+  ]);
   const [event] = backend.parseWebhookEvents!(Buffer.from(delivery.body), delivery.headers);
   expect(event).toMatchObject({ kind: 'credit', providerInvoiceId: null, subject: { type: 'credit_memo', id: creditMemoId } });
   expect(await backend.resolveInvoiceId!(event!)).toBe(issued.providerInvoiceId);
@@ -156,7 +193,10 @@ test('an invoice with our DocNumber on another customer is not taken for ours', 
   const theirs = await backend.issueInvoice(one('Someone Else'));
   const ours = await backend.issueInvoice(one('Us Ltd'));
   expect(ours.providerInvoiceId).not.toBe(theirs.providerInvoiceId);
-  const query = fake.requests.filter((r) => r.path.endsWith('/query')).map((r) => r.query.get('query')).find((q) => q?.includes('QB-SAME'));
+  const query = fake.requests
+    .filter((r) => r.path.endsWith('/query'))
+    .map((r) => r.query.get('query'))
+    .find((q) => q?.includes('QB-SAME'));
   expect(query).toMatch(/from invoice where DocNumber = 'QB-SAME' and CustomerRef = '\d+'/);
 });
 

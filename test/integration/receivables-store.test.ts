@@ -16,16 +16,52 @@ import { DEFAULT_REMINDER_SCHEDULE, type Client, type InvoiceStatus } from '../.
 const NOW = new Date('2026-12-20T10:00:00Z');
 const TODAY = '2026-12-20';
 const client = (id: string, name: string, currency: string): Client => ({
-  id, name, emails: [`ap@${id}.example`], currency, paymentTermsDays: 30, provider: 'stripe', asanaProjectGids: [], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id,
+  name,
+  emails: [`ap@${id}.example`],
+  currency,
+  paymentTermsDays: 30,
+  provider: 'stripe',
+  asanaProjectGids: [],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 });
 const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 
 let db: Database;
 const made: InvoiceRecord[] = [];
-async function invoice(clientId: string, currency: string, total: number, state: { status: InvoiceStatus; sentAgoMs?: number; dueDate: string; paid?: number; disputed?: boolean }): Promise<InvoiceRecord> {
-  const draft = (await insertDraft(db.pool, { clientId, source: 'test', sourceRef: `r${made.length}`, sourceUrl: null, milestone: 'M', currency, lines: [{ description: 'W', quantity: '1', unitAmount: total, amount: total }], total, dueDate: state.dueDate, recipients: ['x@y.z'], provider: 'stripe' }, numbering, NOW))!;
-  const inv = (await updateInvoice(db.pool, draft.id, { status: state.status, sentAt: state.sentAgoMs === undefined ? undefined : ago(state.sentAgoMs), amountPaid: state.paid, disputed: state.disputed }, NOW))!;
+async function invoice(
+  clientId: string,
+  currency: string,
+  total: number,
+  state: { status: InvoiceStatus; sentAgoMs?: number; dueDate: string; paid?: number; disputed?: boolean },
+): Promise<InvoiceRecord> {
+  const draft = (await insertDraft(
+    db.pool,
+    {
+      clientId,
+      source: 'test',
+      sourceRef: `r${made.length}`,
+      sourceUrl: null,
+      milestone: 'M',
+      currency,
+      lines: [{ description: 'W', quantity: '1', unitAmount: total, amount: total }],
+      total,
+      dueDate: state.dueDate,
+      recipients: ['x@y.z'],
+      provider: 'stripe',
+    },
+    numbering,
+    NOW,
+  ))!;
+  const inv = (await updateInvoice(
+    db.pool,
+    draft.id,
+    { status: state.status, sentAt: state.sentAgoMs === undefined ? undefined : ago(state.sentAgoMs), amountPaid: state.paid, disputed: state.disputed },
+    NOW,
+  ))!;
   made.push(inv);
   return inv;
 }
@@ -35,7 +71,8 @@ beforeAll(async () => {
   await upsertClients(db.pool, [client('acme', 'Acme Ltd', 'USD'), client('globex', 'Globex', 'EUR')], NOW);
   // Around every bucket edge: 7 days 23 h (0-7), exactly 8 days (8-14), 14 d 23 h, 15 d, 30 d 23 h, 31 d.
   const edges = [8 * DAY_MS - 3_600_000, 8 * DAY_MS, 15 * DAY_MS - 3_600_000, 15 * DAY_MS, 31 * DAY_MS - 3_600_000, 31 * DAY_MS, -DAY_MS];
-  for (const [i, sentAgoMs] of edges.entries()) await invoice(i % 2 ? 'globex' : 'acme', i % 2 ? 'EUR' : 'USD', 10000 * (i + 1), { status: 'sent', sentAgoMs, dueDate: i < 3 ? '2026-12-30' : '2026-12-19' });
+  for (const [i, sentAgoMs] of edges.entries())
+    await invoice(i % 2 ? 'globex' : 'acme', i % 2 ? 'EUR' : 'USD', 10000 * (i + 1), { status: 'sent', sentAgoMs, dueDate: i < 3 ? '2026-12-30' : '2026-12-19' });
   await invoice('acme', 'USD', 50000, { status: 'partially_paid', sentAgoMs: 3 * DAY_MS, dueDate: '2026-12-01', paid: 20000 });
   await invoice('acme', 'USD', 70000, { status: 'paid', sentAgoMs: 40 * DAY_MS, dueDate: '2026-11-10', paid: 70000 });
   await invoice('acme', 'USD', 90000, { status: 'void', sentAgoMs: 5 * DAY_MS, dueDate: '2026-12-01' });
@@ -55,7 +92,14 @@ describe(`receivables in SQL (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
 
   test('per client: open and overdue balances; DSO sales exclude void and drafts', async () => {
     const byClient = await receivablesByClient(db.pool, TODAY);
-    expect(byClient.find((r) => r.clientId === 'acme')).toEqual({ clientId: 'acme', currency: 'USD', openCount: 5, outstanding: 10000 + 30000 + 50000 + 70000 + 30000, overdueCount: 3, overdue: 50000 + 70000 + 30000 });
+    expect(byClient.find((r) => r.clientId === 'acme')).toEqual({
+      clientId: 'acme',
+      currency: 'USD',
+      openCount: 5,
+      outstanding: 10000 + 30000 + 50000 + 70000 + 30000,
+      overdueCount: 3,
+      overdue: 50000 + 70000 + 30000,
+    });
     expect(byClient.find((r) => r.clientId === 'globex')).toMatchObject({ currency: 'EUR', openCount: 4, outstanding: 20000 + 40000 + 60000 + 30000 });
     const invoiced = await invoicedBetween(db.pool, ago(90 * DAY_MS), NOW);
     expect(invoiced.get('USD')).toBe(10000 + 30000 + 50000 + 50000 + 70000); // not the void 90,000, not the one dated tomorrow
@@ -84,7 +128,10 @@ describe(`receivables in SQL (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : '
     await insertReminders(db.pool, a!.id, [{ stepIndex: 1, tone: 'firm', day: 14, from: 'delivery', dueAt: new Date(NOW.getTime() + 2 * DAY_MS) }]);
     await insertReminders(db.pool, b!.id, [{ stepIndex: 1, tone: 'final', day: 30, from: 'delivery', dueAt: new Date(NOW.getTime() + DAY_MS) }]);
     const next = await nextRemindersDue(db.pool, 5);
-    expect(next.map((r) => [r.number, r.tone, r.clientName])).toEqual([[b!.number, 'final', 'Globex'], [a!.number, 'firm', 'Acme Ltd']]);
+    expect(next.map((r) => [r.number, r.tone, r.clientName])).toEqual([
+      [b!.number, 'final', 'Globex'],
+      [a!.number, 'firm', 'Acme Ltd'],
+    ]);
   });
 
   test('home viewers are remembered once each, most recent first, and can be forgotten', async () => {

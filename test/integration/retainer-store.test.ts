@@ -8,14 +8,30 @@ import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.j
 const now = new Date('2026-11-25T10:00:00Z');
 const retainer = { amount: 150000, description: 'Monthly retainer', dayOfMonth: 1, startsOn: null };
 const client = (id: string, withRetainer: boolean): Client => ({
-  id, name: id, emails: [`${id}@example.com`], currency: 'USD', paymentTermsDays: 30, provider: 'stripe',
-  asanaProjectGids: [], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: true,
+  id,
+  name: id,
+  emails: [`${id}@example.com`],
+  currency: 'USD',
+  paymentTermsDays: 30,
+  provider: 'stripe',
+  asanaProjectGids: [],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: true,
   ...(withRetainer ? { retainer } : {}),
 });
 const draft = (ref: string): NewInvoice => ({
-  clientId: 'retco', source: 'retainer', sourceRef: ref, sourceUrl: null, milestone: 'Retainer — December 2026', currency: 'USD',
-  lines: [{ description: 'Monthly retainer — December 2026', quantity: '1', unitAmount: 150000, amount: 150000 }], total: 150000,
-  dueDate: '2026-12-31', recipients: ['retco@example.com'], provider: 'stripe',
+  clientId: 'retco',
+  source: 'retainer',
+  sourceRef: ref,
+  sourceUrl: null,
+  milestone: 'Retainer — December 2026',
+  currency: 'USD',
+  lines: [{ description: 'Monthly retainer — December 2026', quantity: '1', unitAmount: 150000, amount: 150000 }],
+  total: 150000,
+  dueDate: '2026-12-31',
+  recipients: ['retco@example.com'],
+  provider: 'stripe',
 });
 
 let db: Database;

@@ -52,10 +52,11 @@ async function startDroppingServer(): Promise<{ port: number; bodies: number; cl
     get bodies() {
       return state.bodies;
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -12,14 +12,30 @@ import { planReminders } from '../../src/domain/schedule.js';
 
 const now = new Date('2026-11-02T10:00:00Z');
 const acme: Client = {
-  id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 30, provider: 'stripe',
-  asanaProjectGids: ['111', '112'], reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause', autoSend: false,
+  id: 'acme',
+  name: 'Acme Ltd',
+  emails: ['ap@acme.example'],
+  currency: 'USD',
+  paymentTermsDays: 30,
+  provider: 'stripe',
+  asanaProjectGids: ['111', '112'],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause',
+  autoSend: false,
 };
 const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 const draft = (ref: string): NewInvoice => ({
-  clientId: 'acme', source: 'asana', sourceRef: ref, sourceUrl: null, milestone: `Milestone ${ref}`, currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: 150000, amount: 150000 }], total: 150000, dueDate: '2026-12-02',
-  recipients: ['ap@acme.example'], provider: 'stripe',
+  clientId: 'acme',
+  source: 'asana',
+  sourceRef: ref,
+  sourceUrl: null,
+  milestone: `Milestone ${ref}`,
+  currency: 'USD',
+  lines: [{ description: 'Work', quantity: '1', unitAmount: 150000, amount: 150000 }],
+  total: 150000,
+  dueDate: '2026-12-02',
+  recipients: ['ap@acme.example'],
+  provider: 'stripe',
 });
 
 let db: Database;
@@ -143,7 +159,10 @@ describe(`storage (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`,
     expect(await recordPaymentRow(db.pool, payment)).toBe(false);
     await audit(db.pool, { invoiceId: inv.id, actor: 'asana', action: 'drafted' }, now);
     await audit(db.pool, { invoiceId: inv.id, actor: 'slack:U1', action: 'approved', sourceEvent: 'x' }, now);
-    expect((await auditTrail(db.pool, inv.id)).map((a) => [a.actor, a.action])).toEqual([['asana', 'drafted'], ['slack:U1', 'approved']]);
+    expect((await auditTrail(db.pool, inv.id)).map((a) => [a.actor, a.action])).toEqual([
+      ['asana', 'drafted'],
+      ['slack:U1', 'approved'],
+    ]);
     await updateInvoice(db.pool, inv.id, { status: 'sent', sentAt: now }, now);
     const aging = await openInvoicesForAging(db.pool);
     expect(aging).toContainEqual(expect.objectContaining({ number: inv.number, clientName: 'Acme Limited', currency: 'USD', total: 150000 }));

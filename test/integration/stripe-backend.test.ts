@@ -74,7 +74,11 @@ describe('issueInvoice', () => {
       description: 'Milestone 2 - Design',
     });
     expect(sent(mark, (r) => r.path.endsWith('/finalize'))[0]!.body).toEqual({ auto_advance: 'false' });
-    expect(sent(mark, (r) => r.method === 'POST' && r.path === '/v1/customers')[0]!.body).toEqual({ name: 'Acme Ltd', email: 'ap@acme.example', metadata: { duebot_client_id: req.customer.clientId } });
+    expect(sent(mark, (r) => r.method === 'POST' && r.path === '/v1/customers')[0]!.body).toEqual({
+      name: 'Acme Ltd',
+      email: 'ap@acme.example',
+      metadata: { duebot_client_id: req.customer.clientId },
+    });
 
     expect(issued).toEqual({
       providerInvoiceId: expect.stringMatching(/^in_/),
@@ -105,9 +109,7 @@ describe('issueInvoice', () => {
   });
 
   test('zero-decimal currencies pass amounts through untouched and describe quantities in that currency', async () => {
-    const issued = await backend().issueInvoice(
-      request({ currency: 'jpy', lines: [{ description: 'Consulting', quantity: '3', unitAmount: 15000, amount: 45000 }] }),
-    );
+    const issued = await backend().issueInvoice(request({ currency: 'jpy', lines: [{ description: 'Consulting', quantity: '3', unitAmount: 15000, amount: 45000 }] }));
     expect(issued).toMatchObject({ currency: 'JPY', amountDue: 45000 });
     expect(stripe.invoices.get(issued.providerInvoiceId)!.currency).toBe('jpy');
     expect(linesOf(stripe, issued.providerInvoiceId).map((l) => l.description)).toEqual(['Consulting (3 × ¥15,000)']);
@@ -147,7 +149,9 @@ describe('issueInvoice', () => {
   test('a retry after a failure half-way finishes the same invoice (keys replayed or, after 24 h, found by search)', async () => {
     const req = request();
     stripe.failNext(1, 400, undefined, { path: /\/finalize$/ });
-    const err = await backend().issueInvoice(req).catch((e: unknown) => e);
+    const err = await backend()
+      .issueInvoice(req)
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false, status: 400 });
     const drafts = [...stripe.invoices.values()].filter((i) => (i.metadata as Record<string, string>).duebot_invoice_id === req.invoiceId);
     expect(drafts.map((d) => d.status)).toEqual(['draft']);
@@ -170,7 +174,12 @@ describe('issueInvoice', () => {
       expect(issued.status).toBe('open');
       expect([lagging.customers.size, lagging.invoices.size, lagging.invoiceItems.size]).toEqual([1, 1, 2]);
       // Search found nothing; the customer (by email) and the draft (by customer) were listed, and only the finalize ran again.
-      expect(lagging.requests.slice(mark).filter((r) => r.method === 'POST').map((r) => r.idempotencyKey)).toEqual([`duebot-finalize-${req.invoiceId}-a0`]);
+      expect(
+        lagging.requests
+          .slice(mark)
+          .filter((r) => r.method === 'POST')
+          .map((r) => r.idempotencyKey),
+      ).toEqual([`duebot-finalize-${req.invoiceId}-a0`]);
     } finally {
       await lagging.close();
     }
@@ -192,7 +201,13 @@ describe('fetchInvoice', () => {
     const issued = await backend().issueInvoice(request());
     stripe.pay(issued.providerInvoiceId, 50000);
     const note = stripe.creditNote(issued.providerInvoiceId, 20000, 'Goodwill');
-    expect(await backend().fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountPaid: 50000, amountCredited: 20000, amountRemaining: 80000, credits: [{ id: note.id, amount: 20000 }] });
+    expect(await backend().fetchInvoice(issued.providerInvoiceId)).toMatchObject({
+      status: 'open',
+      amountPaid: 50000,
+      amountCredited: 20000,
+      amountRemaining: 80000,
+      credits: [{ id: note.id, amount: 20000 }],
+    });
     stripe.voidCreditNote(note.id);
     expect(await backend().fetchInvoice(issued.providerInvoiceId)).toMatchObject({ amountPaid: 50000, amountCredited: 0, amountRemaining: 100000, credits: [] });
   });
@@ -204,7 +219,9 @@ describe('fetchInvoice', () => {
     const lost = await backend().issueInvoice(request());
     stripe.markUncollectible(lost.providerInvoiceId);
     expect((await backend().fetchInvoice(lost.providerInvoiceId)).status).toBe('uncollectible');
-    const err = await backend().fetchInvoice('in_missing').catch((e: unknown) => e);
+    const err = await backend()
+      .fetchInvoice('in_missing')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect(err).toMatchObject({ code: 'not_found', retryable: false, status: 404 });
   });
@@ -246,7 +263,13 @@ describe('parseWebhook', () => {
 
   test('a credit note made in the Dashboard names its invoice, to be read again; other objects are ignored', () => {
     const note = stripe.creditNote(invoiceId, 1000);
-    expect(parse(stripe.signedDelivery(stripe.creditNoteEvent('credit_note.created', note.id)))).toMatchObject({ kind: 'credit', type: 'credit_note.created', providerInvoiceId: invoiceId, duebotInvoiceId: null, subject: { type: 'credit_note', id: note.id } });
+    expect(parse(stripe.signedDelivery(stripe.creditNoteEvent('credit_note.created', note.id)))).toMatchObject({
+      kind: 'credit',
+      type: 'credit_note.created',
+      providerInvoiceId: invoiceId,
+      duebotInvoiceId: null,
+      subject: { type: 'credit_note', id: note.id },
+    });
     stripe.voidCreditNote(note.id);
     expect(parse(stripe.signedDelivery(stripe.creditNoteEvent('credit_note.voided', note.id)))).toMatchObject({ kind: 'credit', providerInvoiceId: invoiceId });
     const other = { ...stripe.event('charge.refunded', invoiceId), data: { object: { id: 'ch_1', object: 'charge', invoice: invoiceId, metadata: {} } } };
@@ -264,7 +287,11 @@ describe('parseWebhook', () => {
     ['wrong secret', () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { secret: 'whsec_not_ours' }), /No signatures found matching/],
     ['tampered body', () => ({ ...good(), body: good().body.replace('"invoice.paid"', '"invoice.voided"') }), /No signatures found matching/],
     ['stale timestamp', () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { timestamp: Math.floor(Date.now() / 1000) - 3600 }), /tolerance/],
-    ['timestamp an hour ahead', () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { timestamp: Math.floor(Date.now() / 1000) + 3600 }), /timestamp is in the future/],
+    [
+      'timestamp an hour ahead',
+      () => stripe.signedDelivery(stripe.event('invoice.paid', invoiceId), { timestamp: Math.floor(Date.now() / 1000) + 3600 }),
+      /timestamp is in the future/,
+    ],
     ['missing header', () => ({ body: good().body, headers: { 'content-type': 'application/json' } }), /missing Stripe-Signature/],
     ['empty header', () => ({ body: good().body, headers: { 'stripe-signature': '' } }), /missing Stripe-Signature/],
     ['garbage header', () => ({ body: good().body, headers: { 'stripe-signature': 'v1=deadbeef' } }), /Unable to extract timestamp/],
@@ -306,7 +333,9 @@ describe('faults', () => {
     const issued = await backend().issueInvoice(request());
     const mark = stripe.requests.length;
     stripe.failNext(3, 429);
-    const err = await backend().fetchInvoice(issued.providerInvoiceId).catch((e: unknown) => e);
+    const err = await backend()
+      .fetchInvoice(issued.providerInvoiceId)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     expect(err).toMatchObject({ code: 'rate_limited', retryable: true, status: 429 });
     expect(sent(mark, () => true)).toHaveLength(1);
@@ -320,7 +349,9 @@ describe('faults', () => {
     const nowhere = createStripeBackend({ secretKey: 'sk_test_x', webhookSecret: 'whsec_x', apiUrl: 'http://127.0.0.1:1' });
     // Both wait out the SDK's real back-off (0.5 s, then ~1 s), so run them side by side.
     const [limited, refused] = await Promise.all([
-      backend().fetchInvoice(issued.providerInvoiceId).catch((e: unknown) => e),
+      backend()
+        .fetchInvoice(issued.providerInvoiceId)
+        .catch((e: unknown) => e),
       nowhere.fetchInvoice('in_1').catch((e: unknown) => e),
     ]);
     expect(limited).toMatchObject({ name: 'BackendError', code: 'rate_limited', retryable: true });

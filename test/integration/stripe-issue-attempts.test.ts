@@ -33,9 +33,16 @@ const request = (over: Partial<IssueInvoiceRequest> = {}): IssueInvoiceRequest =
   ...over,
 });
 /** The customer as the Dashboard left it: duebot's client id, and the Tax Rates it should get. */
-const customerWithRates = (...rates: string[]) => sdk.customers.create({ name: 'Acme Ltd', email: 'ap@acme.example', metadata: { duebot_client_id: 'acme', tax_rates: rates.join(',') } });
+const customerWithRates = (...rates: string[]) =>
+  sdk.customers.create({ name: 'Acme Ltd', email: 'ap@acme.example', metadata: { duebot_client_id: 'acme', tax_rates: rates.join(',') } });
 const invoicesOf = (invoiceId: string) => [...fake.invoices.values()].filter((i) => (i.metadata as Record<string, string>).duebot_invoice_id === invoiceId);
-const failureOf = (work: Promise<unknown>) => work.then(() => { throw new Error('expected a failure'); }, (err: unknown) => err);
+const failureOf = (work: Promise<unknown>) =>
+  work.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: unknown) => err,
+  );
 /** Every idempotency key the fake saw was sent with one set of parameters, and none was refused for it. */
 function expectKeysNeverReused() {
   expect(keysReusedWithOtherParameters(fake.requests)).toEqual([]);
@@ -109,7 +116,7 @@ test('a new attempt after a failure half-way reuses the draft and adds only the 
   expectKeysNeverReused();
 });
 
-test('a draft left by an earlier attempt gets the new attempt\'s pinned due date before it is finalized', async () => {
+test("a draft left by an earlier attempt gets the new attempt's pinned due date before it is finalized", async () => {
   await customerWithRates();
   fake.failNext(1, 400, undefined, { path: '/v1/invoiceitems', method: 'POST', saved: true });
   await failureOf(backend().issueInvoice(request()));

@@ -39,7 +39,9 @@ test('voidInvoice voids an open invoice under an idempotency key; voiding again 
 test('a paid invoice cannot be voided: a non-retryable BackendError', async () => {
   const issued = await backend().issueInvoice(request([{ description: 'Work', quantity: '1', unitAmount: 5000, amount: 5000 }]));
   stripe.pay(issued.providerInvoiceId);
-  const err = await backend().voidInvoice(issued.providerInvoiceId).catch((e: unknown) => e);
+  const err = await backend()
+    .voidInvoice(issued.providerInvoiceId)
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BackendError);
   expect(err).toMatchObject({ retryable: false });
 });

@@ -17,11 +17,28 @@ describe('Trello project tool against a local Trello API', () => {
   test('a card in the Done list with the checkbox set is a completed billing milestone of its board', async () => {
     trello.addCard(trelloCard({ id: '65c0cc0000000000000000c1', name: 'Milestone 2', boardId: BOARD, listId: done().id, billing: true, amount: 980.4 }));
     expect(await tool().fetchTask('65c0cc0000000000000000c1')).toEqual({
-      taskId: '65c0cc0000000000000000c1', name: 'Milestone 2', completed: true, completedAt: new Date('2026-11-02T10:00:00.000Z'),
-      url: expect.stringMatching(/^https:\/\/trello\.com\/c\//), projectIds: [BOARD], isBillingMilestone: true, amount: '980.4', quantity: null, rate: null, clientName: null, dueOn: null,
+      taskId: '65c0cc0000000000000000c1',
+      name: 'Milestone 2',
+      completed: true,
+      completedAt: new Date('2026-11-02T10:00:00.000Z'),
+      url: expect.stringMatching(/^https:\/\/trello\.com\/c\//),
+      projectIds: [BOARD],
+      isBillingMilestone: true,
+      amount: '980.4',
+      quantity: null,
+      rate: null,
+      clientName: null,
+      dueOn: null,
       facts: {
-        fields: [{ name: 'Billing milestone', text: 'true', number: null, yes: true }, { name: 'Amount', text: '980.4', number: '980.4', yes: false }],
-        tags: [], statuses: ['Done'], doneByTool: true, doneAnyway: false, nativeMilestone: false,
+        fields: [
+          { name: 'Billing milestone', text: 'true', number: null, yes: true },
+          { name: 'Amount', text: '980.4', number: '980.4', yes: false },
+        ],
+        tags: [],
+        statuses: ['Done'],
+        doneByTool: true,
+        doneAnyway: false,
+        nativeMilestone: false,
       },
     });
   });
@@ -36,8 +53,13 @@ describe('Trello project tool against a local Trello API', () => {
   });
 
   test('errors name Trello and the status; the escalation card goes on top of the first list with the owner', async () => {
-    await expect(tool().fetchTask('65c0cc00000000000000dead')).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/^Trello GET \/cards\/65c0cc00000000000000dead answered 404/) });
-    await expect(createTrelloTool({ apiKey: 'k', token: 'wrong', appSecret: 's', callbackUrl: CALLBACK, doneListIds: [], apiUrl: trello.url }).fetchTask('x')).rejects.toMatchObject({ code: 'auth' });
+    await expect(tool().fetchTask('65c0cc00000000000000dead')).rejects.toMatchObject({
+      code: 'not_found',
+      message: expect.stringMatching(/^Trello GET \/cards\/65c0cc00000000000000dead answered 404/),
+    });
+    await expect(
+      createTrelloTool({ apiKey: 'k', token: 'wrong', appSecret: 's', callbackUrl: CALLBACK, doneListIds: [], apiUrl: trello.url }).fetchTask('x'),
+    ).rejects.toMatchObject({ code: 'auth' });
     const created = await tool().createTask({ projectId: BOARD, title: 'Escalation', notes: 'Balance', assignee: '5f00bb0000000000000000bb', dueOn: null });
     expect(created.url).toMatch(/^https:\/\/trello\.com\/c\//);
     expect(trello.createdCards.at(-1)).toEqual({ idList: todo().id, name: 'Escalation', desc: 'Balance', pos: 'top', idMembers: ['5f00bb0000000000000000bb'] });
@@ -63,7 +85,14 @@ describe('Trello webhook deliveries', () => {
   });
 
   test('a due date marked complete triggers; the signature covers the exact callback URL', async () => {
-    const dueDone = { action: { id: 'a-due-1', type: 'updateCard', data: { card: { id: card.id, dueComplete: true }, old: { dueComplete: false } }, display: { translationKey: 'action_marked_the_due_date_complete' } } };
+    const dueDone = {
+      action: {
+        id: 'a-due-1',
+        type: 'updateCard',
+        data: { card: { id: card.id, dueComplete: true }, old: { dueComplete: false } },
+        display: { translationKey: 'action_marked_the_due_date_complete' },
+      },
+    };
     expect(await receive(dueDone)).toMatchObject({ events: [{ externalId: 'a-due-1', taskId: card.id }] });
     expect(await receive(dueDone, [], 'https://duebot.test/webhooks/trello')).toMatchObject({ kind: 'unauthorized' });
     expect(verifyTrelloSignature('s', CALLBACK, Buffer.from('{}'), undefined)).toBe(false);

@@ -219,13 +219,25 @@ async function openBed(options: BedOptions) {
   const draftVia = async (bot: BotChild) => {
     const milestone = JSON.stringify({ externalId: 'crash-1', client: 'acme', milestone: 'Design', lines: [{ description: 'Design', quantity: '1', unitAmount: '1200.00' }] });
     await post(`${bot.url}/webhooks/generic`, milestone, { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(genericSecret, milestone) });
-    return until(async () => {
-      const inv = await findInvoiceBySource(pool, 'generic', 'crash-1');
-      return inv?.slackTs ? inv : null;
-    }, waitMs, 'the draft in Slack');
+    return until(
+      async () => {
+        const inv = await findInvoiceBySource(pool, 'generic', 'crash-1');
+        return inv?.slackTs ? inv : null;
+      },
+      waitMs,
+      'the draft in Slack',
+    );
   };
   const clickApprove = (bot: BotChild, draft: InvoiceRecord) => {
-    const body = blockActionBody({ actionId: 'approve_invoice', value: draft.id, userId: APPROVER, channelId: BILLING_CHANNEL, messageTs: draft.slackTs!, responseUrl: slack.responseUrl(), triggerId: 'trigger-1' });
+    const body = blockActionBody({
+      actionId: 'approve_invoice',
+      value: draft.id,
+      userId: APPROVER,
+      channelId: BILLING_CHANNEL,
+      messageTs: draft.slackTs!,
+      responseUrl: slack.responseUrl(),
+      triggerId: 'trigger-1',
+    });
     return post(`${bot.url}/slack/events`, body, signSlackRequest(SIGNING_SECRET, body));
   };
   const isInvoiceEmail = (number: string, subject: string) => subject.startsWith(`[Pixel & Co] Invoice #${number} `);
@@ -325,7 +337,11 @@ export async function runCrashTrial(options: TrialOptions): Promise<TrialResult>
     };
     let paidAnswered = false;
     // Stripe redelivers an event it got no 2xx for, under the same event id.
-    await runStep(['pay'], async () => void (paidAnswered = (await deliverPaid()) === 200), async () => void (paidAnswered || (await deliverPaid())));
+    await runStep(
+      ['pay'],
+      async () => void (paidAnswered = (await deliverPaid()) === 200),
+      async () => void (paidAnswered || (await deliverPaid())),
+    );
 
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const outcome = await judge();

@@ -41,7 +41,11 @@ function canonBody(body: string, mode: string): string {
 function canonHeader(h: RawHeader, mode: string): string {
   if (mode === 'simple') return h.line;
   const colon = h.line.indexOf(':');
-  const value = h.line.slice(colon + 1).replace(/\r\n/g, '').replace(/[ \t]+/g, ' ').trim();
+  const value = h.line
+    .slice(colon + 1)
+    .replace(/\r\n/g, '')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
   return `${h.line.slice(0, colon).trim().toLowerCase()}:${value}`;
 }
 
@@ -73,6 +77,7 @@ export function verifyDkim(raw: Buffer, publicKey: KeyObject): DkimResult {
   signed.push(canonHeader(withoutB, headerMode!));
   const data = Buffer.from(signed.join(''), 'latin1');
   const signature = Buffer.from(tags.b ?? '', 'base64');
-  const signatureVerifies = tags.a === 'ed25519-sha256' ? verify(null, createHash('sha256').update(data).digest(), publicKey, signature) : verify('sha256', data, publicKey, signature);
+  const signatureVerifies =
+    tags.a === 'ed25519-sha256' ? verify(null, createHash('sha256').update(data).digest(), publicKey, signature) : verify('sha256', data, publicKey, signature);
   return { tags, bodyHashMatches: bodyHash === tags.bh, signatureVerifies };
 }

@@ -22,10 +22,13 @@ export default class TestEnvironmentClearingTimers extends TestEnvironment {
       const realClear = this.global[clear];
       const tracked = function (callback, ...rest) {
         if (typeof callback !== 'function') return realSet(callback, ...rest);
-        const timer = realSet(function (...args) {
-          if (set === 'setTimeout') pending.delete(timer);
-          return callback.apply(this, args);
-        }, ...rest);
+        const timer = realSet(
+          function (...args) {
+            if (set === 'setTimeout') pending.delete(timer);
+            return callback.apply(this, args);
+          },
+          ...rest,
+        );
         pending.add(timer);
         return timer;
       };

@@ -91,7 +91,13 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     const start = query.get('offset') ? Number(Buffer.from(query.get('offset')!, 'base64url').toString()) : 0;
     const end = start + limit;
     const offset = Buffer.from(String(end)).toString('base64url');
-    return { status: 200, body: { data: items.slice(start, end), next_page: end < items.length ? { offset, path: `${path}?limit=${limit}&offset=${offset}`, uri: `https://app.asana.com/api/1.0${path}?offset=${offset}` } : null } };
+    return {
+      status: 200,
+      body: {
+        data: items.slice(start, end),
+        next_page: end < items.length ? { offset, path: `${path}?limit=${limit}&offset=${offset}`, uri: `https://app.asana.com/api/1.0${path}?offset=${offset}` } : null,
+      },
+    };
   };
 
   const stub = await startStub((req) => {
@@ -113,9 +119,10 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     if (req.method === 'GET' && listMatch) {
       const gid = decodeURIComponent(listMatch[1]!);
       if (!tasks.has(gid)) return { status: 404, body: { errors: [{ message: 'task: Unknown object' }] } };
-      const items = listMatch[2] === 'subtasks'
-        ? (subtasks.get(gid) ?? []).map((child) => ({ gid: child, resource_type: 'task', name: tasks.get(child)?.name, resource_subtype: 'default_task' }))
-        : timeEntries.get(gid) ?? [];
+      const items =
+        listMatch[2] === 'subtasks'
+          ? (subtasks.get(gid) ?? []).map((child) => ({ gid: child, resource_type: 'task', name: tasks.get(child)?.name, resource_subtype: 'default_task' }))
+          : (timeEntries.get(gid) ?? []);
       return paged(items, req.query, req.path.replace('/api/1.0', ''));
     }
     const projectTasks = /^\/api\/1\.0\/projects\/([^/]+)\/tasks$/.exec(req.path);
@@ -123,7 +130,11 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
       // completed_since=now: only the incomplete tasks, as Asana answers it.
       const gid = decodeURIComponent(projectTasks[1]!);
       const open = req.query.get('completed_since') === 'now';
-      return paged([...tasks.values()].filter((t) => t.projects.some((p) => p.gid === gid) && (!open || !t.completed)), req.query, req.path.replace('/api/1.0', ''));
+      return paged(
+        [...tasks.values()].filter((t) => t.projects.some((p) => p.gid === gid) && (!open || !t.completed)),
+        req.query,
+        req.path.replace('/api/1.0', ''),
+      );
     }
     const taskMatch = /^\/api\/1\.0\/tasks\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && taskMatch) {
@@ -148,13 +159,32 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
       const permalink = `https://app.asana.com/0/${projects[0] ?? '0'}/${gid}`;
       // Stored like any other task so a later GET (or a re-fetch by duebot) finds it.
       tasks.set(gid, {
-        gid, resource_type: 'task', name: data.name, completed: false, completed_at: null, resource_subtype: 'default_task', permalink_url: permalink,
-        projects: projects.map((p) => ({ gid: p, name: `Project ${p}`, resource_type: 'project' as const })), custom_fields: [],
+        gid,
+        resource_type: 'task',
+        name: data.name,
+        completed: false,
+        completed_at: null,
+        resource_subtype: 'default_task',
+        permalink_url: permalink,
+        projects: projects.map((p) => ({ gid: p, name: `Project ${p}`, resource_type: 'project' as const })),
+        custom_fields: [],
       });
       const assignee = typeof data.assignee === 'string' ? { gid: /^\d+$/.test(data.assignee) ? data.assignee : '1100', resource_type: 'user' } : null;
       return {
         status: 201,
-        body: { data: { gid, resource_type: 'task', name: data.name, notes: data.notes ?? '', completed: false, assignee, due_on: data.due_on ?? null, projects: projects.map((p) => ({ gid: p, resource_type: 'project' })), permalink_url: permalink } },
+        body: {
+          data: {
+            gid,
+            resource_type: 'task',
+            name: data.name,
+            notes: data.notes ?? '',
+            completed: false,
+            assignee,
+            due_on: data.due_on ?? null,
+            projects: projects.map((p) => ({ gid: p, resource_type: 'project' })),
+            permalink_url: permalink,
+          },
+        },
       };
     }
     return { status: 404, body: { errors: [{ message: `no route ${req.method} ${req.path}` }] } };
@@ -172,7 +202,13 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
       subtasks.set(parentGid, [...(subtasks.get(parentGid) ?? []), child.gid]);
     },
     logTime(taskGid, minutes, user, enteredOn = '2026-11-02') {
-      const entry = { gid: String(nextGid++), resource_type: 'time_tracking_entry', duration_minutes: minutes, entered_on: enteredOn, created_by: { gid: user.gid, resource_type: 'user', name: user.name } };
+      const entry = {
+        gid: String(nextGid++),
+        resource_type: 'time_tracking_entry',
+        duration_minutes: minutes,
+        entered_on: enteredOn,
+        created_by: { gid: user.gid, resource_type: 'user', name: user.name },
+      };
       timeEntries.set(taskGid, [...(timeEntries.get(taskGid) ?? []), entry]);
     },
     failNext(count, status, headers = {}) {
@@ -217,7 +253,10 @@ export function asanaTask(spec: TaskSpec): AsanaTaskJson {
   } else if (spec.billing !== undefined) {
     const option = spec.billing ? { gid: '9101', name: 'Yes' } : { gid: '9102', name: 'No' };
     fields.push({
-      gid: '9001', name: 'Billing milestone', resource_subtype: 'enum', display_value: option.name,
+      gid: '9001',
+      name: 'Billing milestone',
+      resource_subtype: 'enum',
+      display_value: option.name,
       enum_value: { ...option, resource_type: 'enum_option', enabled: true, color: spec.billing ? 'green' : 'none' },
     });
   }

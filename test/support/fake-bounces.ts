@@ -28,7 +28,11 @@ export function mailgunBounce(spec: BounceSpec, options: { timestamp: number; ke
       recipient: spec.recipient,
       'log-level': 'error',
       'delivery-status': { code: 550, message: '5.1.1 The email account that you tried to reach does not exist', description: spec.reason ?? '', 'attempt-no': 1 },
-      message: { headers: { 'message-id': spec.messageId.replace(/^<|>$/g, ''), to: spec.recipient, from: 'billing@pixelco.example', subject: 'Invoice' }, attachments: [], size: 1234 },
+      message: {
+        headers: { 'message-id': spec.messageId.replace(/^<|>$/g, ''), to: spec.recipient, from: 'billing@pixelco.example', subject: 'Invoice' },
+        attachments: [],
+        size: 1234,
+      },
     },
   };
   return { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } };
@@ -151,7 +155,9 @@ export function postmarkDsn(spec: DsnSpec, auth = INBOUND_AUTH): InboundRequest 
     TextBody: parts.human,
     HtmlBody: '',
     StrippedTextReply: '',
-    Headers: dsnHeaderPairs(spec).filter(([k]) => k !== 'From' && k !== 'Subject').map(([Name, Value]) => ({ Name: Name === 'Message-Id' ? 'Message-ID' : Name, Value })),
+    Headers: dsnHeaderPairs(spec)
+      .filter(([k]) => k !== 'From' && k !== 'Subject')
+      .map(([Name, Value]) => ({ Name: Name === 'Message-Id' ? 'Message-ID' : Name, Value })),
     Attachments: [
       { Name: 'details.txt', ContentType: 'message/delivery-status', Content: Buffer.from(parts.status).toString('base64'), ContentLength: parts.status.length },
       { Name: 'Undelivered Message Headers.txt', ContentType: 'text/rfc822-headers', Content: Buffer.from(parts.headers).toString('base64'), ContentLength: parts.headers.length },
@@ -191,7 +197,9 @@ export function sendgridDsn(spec: DsnSpec, auth = INBOUND_AUTH): InboundRequest 
   const parts = dsnParts(spec);
   const req = multipart(
     {
-      headers: dsnHeaderPairs(spec).map(([k, v]) => `${k}: ${v}`).join('\n'),
+      headers: dsnHeaderPairs(spec)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
       to: 'billing@pixelco.example',
       from: DSN_FROM,
       subject: 'Undelivered Mail Returned to Sender',

@@ -45,7 +45,8 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
     if (delay) await new Promise((r) => setTimeout(r, delay));
     requests.push({ method: req.method, path: req.path, authorization: req.headers.authorization });
     if (req.headers.authorization !== token) return { status: 401, body: { err: 'Token invalid', ECODE: 'OAUTH_025' } };
-    if (req.method === 'GET' && req.path === '/api/v2/team') return { status: 200, body: { teams: [{ id: teamId, name: 'Pixel & Co', color: '#536cfe', avatar: null, members: [] }] } };
+    if (req.method === 'GET' && req.path === '/api/v2/team')
+      return { status: 200, body: { teams: [{ id: teamId, name: 'Pixel & Co', color: '#536cfe', avatar: null, members: [] }] } };
     const teamHook = /^\/api\/v2\/team\/([^/]+)\/webhook$/.exec(req.path);
     if (req.method === 'POST' && teamHook) {
       if (teamHook[1] !== teamId) return { status: 401, body: { err: 'Team not authorized', ECODE: 'OAUTH_027' } };
@@ -57,7 +58,23 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       webhooks.set(id, { id, listId: String(body.list_id ?? ''), endpoint: body.endpoint, events, secret });
       return {
         status: 200,
-        body: { id, webhook: { id, userid: 183, team_id: Number(teamId), endpoint: body.endpoint, client_id: 'CLIENTID', events, task_id: null, list_id: body.list_id ?? null, folder_id: null, space_id: null, health: { status: 'active', fail_count: 0 }, secret } },
+        body: {
+          id,
+          webhook: {
+            id,
+            userid: 183,
+            team_id: Number(teamId),
+            endpoint: body.endpoint,
+            client_id: 'CLIENTID',
+            events,
+            task_id: null,
+            list_id: body.list_id ?? null,
+            folder_id: null,
+            space_id: null,
+            health: { status: 'active', fail_count: 0 },
+            secret,
+          },
+        },
       };
     }
     const hook = /^\/api\/v2\/webhook\/([^/]+)$/.exec(req.path);
@@ -80,7 +97,10 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       const id = decodeURIComponent(time[1]!);
       if (!tasks.has(id)) return { status: 404, body: { err: 'Task not found', ECODE: 'ITEM_013' } };
       // The legacy "tracked time" answer: per user, the total `time` in ms (a string) and the intervals.
-      return { status: 200, body: { data: (tracked.get(id) ?? []).map((u) => ({ user: u.user, time: String(u.intervals.reduce((n, i) => n + Number(i.time), 0)), intervals: u.intervals })) } };
+      return {
+        status: 200,
+        body: { data: (tracked.get(id) ?? []).map((u) => ({ user: u.user, time: String(u.intervals.reduce((n, i) => n + Number(i.time), 0)), intervals: u.intervals })) },
+      };
     }
     const list = /^\/api\/v2\/list\/([^/]+)\/task$/.exec(req.path);
     if (req.method === 'GET' && list) {
@@ -95,7 +115,16 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       if (typeof body.name !== 'string' || !body.name) return { status: 400, body: { err: 'Task name invalid', ECODE: 'INPUT_005' } };
       const id = `86esc${next++}`;
       createdTasks.push({ listId: list[1]!, body });
-      return { status: 200, body: { id, name: body.name, url: `https://app.clickup.com/t/${id}`, list: { id: list[1] }, assignees: (body.assignees as number[] | undefined ?? []).map((a) => ({ id: a })) } };
+      return {
+        status: 200,
+        body: {
+          id,
+          name: body.name,
+          url: `https://app.clickup.com/t/${id}`,
+          list: { id: list[1] },
+          assignees: ((body.assignees as number[] | undefined) ?? []).map((a) => ({ id: a })),
+        },
+      };
     }
     return { status: 404, body: { err: `no route ${req.method} ${req.path}` } };
   });
@@ -118,7 +147,14 @@ export async function startFakeClickUp(): Promise<FakeClickUp> {
       let entry = users.find((u) => u.user.id === user.id);
       if (!entry) users.push((entry = { user: { ...user, color: '#7b68ee', initials: user.username.slice(0, 2).toUpperCase(), profilePicture: null }, intervals: [] }));
       const start = 1793600000000 + next * 3_600_000;
-      entry.intervals.push({ id: `${4200000000000000000n + BigInt(next++)}`, start: String(start), end: String(start + ms), time: String(ms), source: 'clickup', date_added: String(start + ms) });
+      entry.intervals.push({
+        id: `${4200000000000000000n + BigInt(next++)}`,
+        start: String(start),
+        end: String(start + ms),
+        time: String(ms),
+        source: 'clickup',
+        date_added: String(start + ms),
+      });
       tracked.set(taskId, users);
     },
     teamId,
@@ -158,10 +194,19 @@ export function statusUpdatedEvent(taskId: string, webhookId: string): Record<st
     event: 'taskStatusUpdated',
     task_id: taskId,
     webhook_id: webhookId,
-    history_items: [{
-      id: String(historyId), type: 1, date: '1793613600000', field: 'status', parent_id: '901', data: { status_type: 'closed' },
-      user: { id: 183, username: 'dana' }, before: { status: 'in progress', color: '#f9d900', type: 'custom' }, after: { status: 'complete', color: '#6bc950', type: 'closed' },
-    }],
+    history_items: [
+      {
+        id: String(historyId),
+        type: 1,
+        date: '1793613600000',
+        field: 'status',
+        parent_id: '901',
+        data: { status_type: 'closed' },
+        user: { id: 183, username: 'dana' },
+        before: { status: 'in progress', color: '#f9d900', type: 'custom' },
+        after: { status: 'complete', color: '#6bc950', type: 'closed' },
+      },
+    ],
   };
 }
 

@@ -122,7 +122,10 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     return { accessToken, refreshToken, expiresAt: new Date(Date.now() + expiresIn * 1000), expiresIn };
   };
   const result = (key: string, value: unknown): StubReply => ({ status: 200, body: { response: { result: { [key]: value } } } });
-  const accountingError = (status: number, errno: number, message: string): StubReply => ({ status, body: { response: { errors: [{ errno, field: null, message, object: null, value: null }] } } });
+  const accountingError = (status: number, errno: number, message: string): StubReply => ({
+    status,
+    body: { response: { errors: [{ errno, field: null, message, object: null, value: null }] } },
+  });
   /** A line's tax in cents: amount × percent ÷ 100, half up. */
   const lineTax = (lineCents: bigint, percent: string | number | null | undefined) => {
     if (percent === null || percent === undefined || percent === '') return 0n;
@@ -144,7 +147,10 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     if (paid >= total && total > 0n) inv.v3_status = 'paid';
     else if (paid > 0n) inv.v3_status = 'partial';
     // FreshBooks' own "fully paid on" date: the last payment's, once nothing is outstanding.
-    const dates = [...payments.values()].filter((p) => p.invoiceid === inv.id && p.vis_state === 0).map((p) => String(p.date)).sort();
+    const dates = [...payments.values()]
+      .filter((p) => p.invoiceid === inv.id && p.vis_state === 0)
+      .map((p) => String(p.date))
+      .sort();
     inv.date_paid = paid >= total && total > 0n ? (dates.at(-1) ?? null) : null;
   };
   const mustInvoice = (id: number | string) => {
@@ -156,21 +162,48 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
   function route(req: StubRequest, body: Record<string, unknown>): StubReply {
     let m: RegExpExecArray | null;
     if (req.method === 'POST' && req.path === '/auth/oauth/token') {
-      if (body.client_id !== clientId || body.client_secret !== clientSecret) return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
+      if (body.client_id !== clientId || body.client_secret !== clientSecret)
+        return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed.' } };
       if (!body.redirect_uri) return { status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is required' } };
-      const ok = body.grant_type === 'authorization_code' ? codes.delete(String(body.code)) : body.grant_type === 'refresh_token' ? refresh.delete(String(body.refresh_token)) : false;
+      const ok =
+        body.grant_type === 'authorization_code' ? codes.delete(String(body.code)) : body.grant_type === 'refresh_token' ? refresh.delete(String(body.refresh_token)) : false;
       if (!ok) return { status: 400, body: { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired or revoked.' } };
       const t = issueTokens();
-      return { status: 200, body: { access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'Bearer', expires_in: t.expiresIn, created_at: Math.floor(Date.now() / 1000), scope: 'user:invoices:read' } };
+      return {
+        status: 200,
+        body: {
+          access_token: t.accessToken,
+          refresh_token: t.refreshToken,
+          token_type: 'Bearer',
+          expires_in: t.expiresIn,
+          created_at: Math.floor(Date.now() / 1000),
+          scope: 'user:invoices:read',
+        },
+      };
     }
     const token = /^Bearer (\S+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
     if (!token || !access.has(token)) return { status: 401, body: { error: 'unauthenticated', error_description: 'This action requires authentication to continue.' } };
     if (failure && failure.left > 0) {
       failure.left -= 1;
-      return { status: failure.status, headers: failure.headers, body: { response: { errors: [{ errno: 1, message: failure.status === 429 ? 'Too Many Requests' : 'Server error' }] } } };
+      return {
+        status: failure.status,
+        headers: failure.headers,
+        body: { response: { errors: [{ errno: 1, message: failure.status === 429 ? 'Too Many Requests' : 'Server error' }] } },
+      };
     }
     if (req.method === 'GET' && req.path === '/auth/api/v1/users/me') {
-      return { status: 200, body: { response: { id: 1, email: 'owner@agency.example', business_memberships: [{ id: 9, role: 'owner', business: { id: 6543, name: 'Pixel & Co', account_id: accountId, address: null, phone_number: null, business_clients: [] } }] } } };
+      return {
+        status: 200,
+        body: {
+          response: {
+            id: 1,
+            email: 'owner@agency.example',
+            business_memberships: [
+              { id: 9, role: 'owner', business: { id: 6543, name: 'Pixel & Co', account_id: accountId, address: null, phone_number: null, business_clients: [] } },
+            ],
+          },
+        },
+      };
     }
     const base = `/accounting/account/${accountId}`;
     if (!req.path.startsWith(base) && !req.path.startsWith(`/events/account/${accountId}`)) return accountingError(404, 1012, 'The requested resource was not found.');
@@ -199,7 +232,11 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     }
     if (req.method === 'GET' && path === '/payments/payments') {
       const invoiceId = req.query.get('search[invoiceid]');
-      return paged('payments', [...payments.values()].filter((p) => invoiceId === null || String(p.invoiceid) === invoiceId), req.query);
+      return paged(
+        'payments',
+        [...payments.values()].filter((p) => invoiceId === null || String(p.invoiceid) === invoiceId),
+        req.query,
+      );
     }
     if (req.method === 'POST' && path === '/invoices/invoices') {
       const i = body.invoice as Record<string, unknown>;
@@ -207,20 +244,52 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const code = String(i.currency_code ?? 'USD');
       const bad = (i.lines as { unit_cost?: { amount?: unknown } }[]).find((l) => typeof l.unit_cost?.amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(l.unit_cost.amount));
       if (bad) return accountingError(422, 2002, `unit_cost.amount must be a decimal string, got ${JSON.stringify(bad.unit_cost?.amount)}`);
-      type InLine = { name: string; description?: string; qty: string | number; unit_cost: { amount: string; code: string }; taxName1?: string; taxAmount1?: string | number; taxName2?: string; taxAmount2?: string | number };
-      const badTax = (i.lines as InLine[]).find((l) => (l.taxAmount1 !== undefined && l.taxAmount1 !== null && !/^\d+(\.\d{1,3})?$/.test(String(l.taxAmount1))) || (l.taxAmount1 != null && !l.taxName1));
+      type InLine = {
+        name: string;
+        description?: string;
+        qty: string | number;
+        unit_cost: { amount: string; code: string };
+        taxName1?: string;
+        taxAmount1?: string | number;
+        taxName2?: string;
+        taxAmount2?: string | number;
+      };
+      const badTax = (i.lines as InLine[]).find(
+        (l) => (l.taxAmount1 !== undefined && l.taxAmount1 !== null && !/^\d+(\.\d{1,3})?$/.test(String(l.taxAmount1))) || (l.taxAmount1 != null && !l.taxName1),
+      );
       if (badTax) return accountingError(422, 2002, `taxAmount1 must be a percentage with up to three decimals and needs taxName1, got ${JSON.stringify(badTax.taxAmount1)}`);
       const lines = (i.lines as InLine[]).map((l, index) => {
         return {
-          lineid: index + 1, type: 0, name: l.name, description: l.description ?? '', qty: String(l.qty), unit_cost: l.unit_cost, amount: { amount: decimal(lineTotal(String(l.qty), l.unit_cost.amount)), code },
-          taxName1: l.taxName1 ?? null, taxAmount1: l.taxAmount1 != null ? String(l.taxAmount1) : null, taxName2: l.taxName2 ?? null, taxAmount2: l.taxAmount2 != null ? String(l.taxAmount2) : null,
+          lineid: index + 1,
+          type: 0,
+          name: l.name,
+          description: l.description ?? '',
+          qty: String(l.qty),
+          unit_cost: l.unit_cost,
+          amount: { amount: decimal(lineTotal(String(l.qty), l.unit_cost.amount)), code },
+          taxName1: l.taxName1 ?? null,
+          taxAmount1: l.taxAmount1 != null ? String(l.taxAmount1) : null,
+          taxName2: l.taxName2 ?? null,
+          taxAmount2: l.taxAmount2 != null ? String(l.taxAmount2) : null,
         };
       });
       const id = nextId++;
       const inv: Record<string, unknown> = {
-        id, invoiceid: id, accountid: accountId, customerid: Number(i.customerid), invoice_number: i.invoice_number ?? String(id).padStart(7, '0'),
-        create_date: i.create_date, due_offset_days: i.due_offset_days, due_date: plusDays(String(i.create_date), Number(i.due_offset_days ?? 0)),
-        current_organization: clients.get(Number(i.customerid))!.organization, currency_code: code, notes: i.notes ?? '', lines, v3_status: 'draft', display_status: 'draft', vis_state: 0,
+        id,
+        invoiceid: id,
+        accountid: accountId,
+        customerid: Number(i.customerid),
+        invoice_number: i.invoice_number ?? String(id).padStart(7, '0'),
+        create_date: i.create_date,
+        due_offset_days: i.due_offset_days,
+        due_date: plusDays(String(i.create_date), Number(i.due_offset_days ?? 0)),
+        current_organization: clients.get(Number(i.customerid))!.organization,
+        currency_code: code,
+        notes: i.notes ?? '',
+        lines,
+        v3_status: 'draft',
+        display_status: 'draft',
+        vis_state: 0,
       };
       recompute(inv);
       invoices.set(id, inv);
@@ -232,7 +301,13 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       if (req.method === 'GET' && m[2]) {
         if (req.query.get('share_method') !== 'share_link') return accountingError(400, 1, 'share_method is required');
         if (inv.v3_status === 'draft') inv.v3_status = 'sent';
-        return result('share_link', { resourceid: inv.id, clientid: inv.customerid, resource_type: 'invoice', share_link: `${baseUrl}/view/${String(inv.id)}`, share_method: 'share_link' });
+        return result('share_link', {
+          resourceid: inv.id,
+          clientid: inv.customerid,
+          resource_type: 'invoice',
+          share_link: `${baseUrl}/view/${String(inv.id)}`,
+          share_method: 'share_link',
+        });
       }
       if (req.method === 'GET') {
         const withLines = req.query.getAll('include[]').includes('lines');
@@ -258,7 +333,15 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const id = nextId++;
       const lines = (c.lines as { qty: string | number; unit_cost: { amount: string } }[]) ?? [];
       const total = lines.reduce((sum, l) => sum + lineTotal(String(l.qty), l.unit_cost.amount), 0n);
-      const note = { creditid: id, id, clientid: Number(c.clientid), currency_code: c.currency_code, amount: { amount: decimal(total), code: c.currency_code }, lines, vis_state: 0 };
+      const note = {
+        creditid: id,
+        id,
+        clientid: Number(c.clientid),
+        currency_code: c.currency_code,
+        amount: { amount: decimal(total), code: c.currency_code },
+        lines,
+        vis_state: 0,
+      };
       creditNotes.set(id, note);
       return result('credit_notes', note);
     }
@@ -267,15 +350,29 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const inv = p ? invoices.get(Number(p.invoiceid)) : undefined;
       if (!p || !inv) return accountingError(422, 2001, 'Invoice not found.');
       const amount = (p.amount as { amount?: unknown } | undefined)?.amount;
-      if (typeof amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount)) return accountingError(422, 2002, `amount.amount must be a decimal string, got ${JSON.stringify(amount)}`);
+      if (typeof amount !== 'string' || !/^\d+(\.\d{1,2})?$/.test(amount))
+        return accountingError(422, 2002, `amount.amount must be a decimal string, got ${JSON.stringify(amount)}`);
       if (p.type === 'Credit') {
         // Spends the client's credit: there must be enough of it.
         const credit = [...creditNotes.values()].filter((n) => n.clientid === inv.customerid).reduce((sum, n) => sum + cents((n.amount as { amount: string }).amount), 0n);
-        const spent = [...payments.values()].filter((x) => x.type === 'Credit' && x.clientid === inv.customerid).reduce((sum, x) => sum + cents((x.amount as { amount: string }).amount), 0n);
+        const spent = [...payments.values()]
+          .filter((x) => x.type === 'Credit' && x.clientid === inv.customerid)
+          .reduce((sum, x) => sum + cents((x.amount as { amount: string }).amount), 0n);
         if (credit - spent < cents(amount)) return accountingError(422, 2003, 'Not enough credit.');
       }
       const id = nextId++;
-      const stored = { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code: inv.currency_code }, date: p.date ?? today(), type: p.type ?? 'Check', from_credit: p.type === 'Credit', note: p.note ?? '', vis_state: 0 };
+      const stored = {
+        id,
+        logid: id,
+        invoiceid: inv.id,
+        clientid: inv.customerid,
+        amount: { amount, code: inv.currency_code },
+        date: p.date ?? today(),
+        type: p.type ?? 'Check',
+        from_credit: p.type === 'Credit',
+        note: p.note ?? '',
+        vis_state: 0,
+      };
       payments.set(id, stored);
       recompute(inv);
       return result('payment', stored);
@@ -338,18 +435,49 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       const inv = mustInvoice(invoiceId);
       const id = nextId++;
       const value = amount ?? (inv.outstanding as { amount: string }).amount;
-      payments.set(id, { id, logid: id, invoiceid: inv.id, clientid: inv.customerid, amount: { amount: value, code: inv.currency_code }, date: date ?? today(), type: 'Check', from_credit: false, vis_state: 0 });
+      payments.set(id, {
+        id,
+        logid: id,
+        invoiceid: inv.id,
+        clientid: inv.customerid,
+        amount: { amount: value, code: inv.currency_code },
+        date: date ?? today(),
+        type: 'Check',
+        from_credit: false,
+        vis_state: 0,
+      });
       recompute(inv);
       return { paymentId: id };
     },
     credit(invoiceId, amount) {
       const inv = mustInvoice(invoiceId);
       const code = inv.currency_code as string;
-      if (cents(amount) <= 0n || cents(amount) > cents((inv.outstanding as { amount: string }).amount)) throw new Error(`fake FreshBooks: a credit of ${amount} does not fit what invoice ${String(inv.id)} has outstanding`);
+      if (cents(amount) <= 0n || cents(amount) > cents((inv.outstanding as { amount: string }).amount))
+        throw new Error(`fake FreshBooks: a credit of ${amount} does not fit what invoice ${String(inv.id)} has outstanding`);
       const creditNoteId = nextId++;
-      creditNotes.set(creditNoteId, { creditid: creditNoteId, id: creditNoteId, clientid: inv.customerid, currency_code: code, amount: { amount, code }, lines: [{ qty: '1', unit_cost: { amount, code } }], vis_state: 0 });
+      creditNotes.set(creditNoteId, {
+        creditid: creditNoteId,
+        id: creditNoteId,
+        clientid: inv.customerid,
+        currency_code: code,
+        amount: { amount, code },
+        lines: [{ qty: '1', unit_cost: { amount, code } }],
+        vis_state: 0,
+      });
       const paymentId = nextId++;
-      payments.set(paymentId, { id: paymentId, logid: paymentId, invoiceid: inv.id, clientid: inv.customerid, amount: { amount, code }, date: today(), type: 'Credit', from_credit: true, creditid: creditNoteId, note: '', vis_state: 0 });
+      payments.set(paymentId, {
+        id: paymentId,
+        logid: paymentId,
+        invoiceid: inv.id,
+        clientid: inv.customerid,
+        amount: { amount, code },
+        date: today(),
+        type: 'Credit',
+        from_credit: true,
+        creditid: creditNoteId,
+        note: '',
+        vis_state: 0,
+      });
       recompute(inv);
       return { creditNoteId, paymentId };
     },
@@ -363,10 +491,31 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       }
       const id = nextId++;
       const inv: Record<string, unknown> = {
-        id, invoiceid: id, accountid: accountId, customerid: client.id, invoice_number: seed.invoiceNumber, create_date: seed.createDate,
-        due_offset_days: seed.dueOffsetDays, due_date: plusDays(seed.createDate, seed.dueOffsetDays), current_organization: seed.organization,
-        currency_code: code, notes: '', v3_status: 'sent', display_status: 'sent', vis_state: 0,
-        lines: [{ lineid: 1, type: 0, name: seed.invoiceNumber, description: '', qty: '1', unit_cost: { amount: seed.amount, code }, amount: { amount: decimal(cents(seed.amount)), code } }],
+        id,
+        invoiceid: id,
+        accountid: accountId,
+        customerid: client.id,
+        invoice_number: seed.invoiceNumber,
+        create_date: seed.createDate,
+        due_offset_days: seed.dueOffsetDays,
+        due_date: plusDays(seed.createDate, seed.dueOffsetDays),
+        current_organization: seed.organization,
+        currency_code: code,
+        notes: '',
+        v3_status: 'sent',
+        display_status: 'sent',
+        vis_state: 0,
+        lines: [
+          {
+            lineid: 1,
+            type: 0,
+            name: seed.invoiceNumber,
+            description: '',
+            qty: '1',
+            unit_cost: { amount: seed.amount, code },
+            amount: { amount: decimal(cents(seed.amount)), code },
+          },
+        ],
       };
       recompute(inv);
       invoices.set(id, inv);

@@ -29,7 +29,12 @@ export const MAILGUN_KEY = 'mailgun-signing-key-test';
 export const INBOUND_AUTH = 'inbound:s3cret-pass';
 
 function fullText(spec: ReplySpec): string {
-  const quote = spec.quoted ? `\n\nOn Mon, Nov 2, 2026 at 9:00 AM Pixel & Co Billing <billing@pixelco.example> wrote:\n${spec.quoted.split('\n').map((l) => `> ${l}`).join('\n')}\n` : '';
+  const quote = spec.quoted
+    ? `\n\nOn Mon, Nov 2, 2026 at 9:00 AM Pixel & Co Billing <billing@pixelco.example> wrote:\n${spec.quoted
+        .split('\n')
+        .map((l) => `> ${l}`)
+        .join('\n')}\n`
+    : '';
   return `${spec.text}${quote}`;
 }
 
@@ -102,7 +107,9 @@ export function mailgunRequest(spec: ReplySpec, options: { key?: string; timesta
 }
 
 export function sendgridRequest(spec: ReplySpec, auth = INBOUND_AUTH): InboundRequest {
-  const headers = headerPairs(spec).map(([k, v]) => `${k}: ${v}`).join('\n');
+  const headers = headerPairs(spec)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\n');
   const req = multipart(
     {
       headers,

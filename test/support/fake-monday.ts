@@ -84,12 +84,17 @@ export async function startFakeMonday(): Promise<FakeMonday> {
       return { status: 200, body: { data: { create_update: { id: String(next++) } } } };
     }
     if (query.includes('TimeTrackingValue')) {
-      if (!/column_values\(types: \[time_tracking\]\)/.test(query)) return { status: 200, body: { errors: [{ message: 'this fake answers time tracking only with column_values(types: [time_tracking])' }] } };
+      if (!/column_values\(types: \[time_tracking\]\)/.test(query))
+        return { status: 200, body: { errors: [{ message: 'this fake answers time tracking only with column_values(types: [time_tracking])' }] } };
       const ids = (variables.ids as string[]).map(String);
-      const found = ids.filter((id) => items.has(id)).map((id) => ({
-        id, name: items.get(id)!.name, column_values: timeValue(id),
-        subitems: (subitems.get(id) ?? []).map((s) => ({ ...s, column_values: timeValue(s.id) })),
-      }));
+      const found = ids
+        .filter((id) => items.has(id))
+        .map((id) => ({
+          id,
+          name: items.get(id)!.name,
+          column_values: timeValue(id),
+          subitems: (subitems.get(id) ?? []).map((s) => ({ ...s, column_values: timeValue(s.id) })),
+        }));
       return { status: 200, body: { data: { items: found } } };
     }
     if (query.includes('users(')) {
@@ -109,7 +114,22 @@ export async function startFakeMonday(): Promise<FakeMonday> {
       return { status: 200, body: { data: next ? { next_items_page: answer } : { boards: [{ items_page: answer }] } } };
     }
     if (query.includes('boards(')) {
-      return { status: 200, body: { data: { boards: [{ columns: [{ id: 'name', type: 'name' }, { id: 'person', type: 'people' }, { id: 'status', type: 'status' }] }] } } };
+      return {
+        status: 200,
+        body: {
+          data: {
+            boards: [
+              {
+                columns: [
+                  { id: 'name', type: 'name' },
+                  { id: 'person', type: 'people' },
+                  { id: 'status', type: 'status' },
+                ],
+              },
+            ],
+          },
+        },
+      };
     }
     return { status: 200, body: { errors: [{ message: 'Unknown query in this fake' }] } };
   });
@@ -127,7 +147,15 @@ export async function startFakeMonday(): Promise<FakeMonday> {
       t.duration += seconds;
       if (userId !== null) {
         const start = Date.parse('2026-11-02T09:00:00.000Z') + t.history.length * 86_400_000;
-        t.history.push({ id: String(next++), status: 'stop', started_user_id: String(userId), ended_user_id: String(userId), started_at: new Date(start).toISOString(), ended_at: new Date(start + seconds * 1000).toISOString(), manually_entered_start_date: false });
+        t.history.push({
+          id: String(next++),
+          status: 'stop',
+          started_user_id: String(userId),
+          ended_user_id: String(userId),
+          started_at: new Date(start).toISOString(),
+          ended_at: new Date(start + seconds * 1000).toISOString(),
+          manually_entered_start_date: false,
+        });
       }
       time.set(itemId, t);
     },
@@ -151,9 +179,31 @@ export function mondayItem(spec: { id: string; name: string; boardId: string; st
     board: { id: spec.boardId },
     column_values: [
       { id: 'status', type: 'status', text: status, value: JSON.stringify({ index: 1, post_id: null, changed_at: '2026-11-02T10:00:00.000Z' }), column: { title: 'Status' } },
-      { id: 'checkbox', type: 'checkbox', text: spec.billing ? 'v' : '', value: spec.billing ? JSON.stringify({ checked: 'true', changed_at: '2026-11-01T10:00:00.000Z' }) : null, column: { title: 'Billing milestone' } },
-      ...(spec.dueOn ? [{ id: 'date4', type: 'date', text: spec.dueOn, value: JSON.stringify({ date: spec.dueOn, icon: null, changed_at: '2026-11-01T10:00:00.000Z' }), column: { title: 'Due date' } }] : []),
-      { id: 'numbers', type: 'numbers', text: spec.amount === undefined ? '' : String(spec.amount), value: spec.amount === undefined ? null : JSON.stringify(String(spec.amount)), column: { title: 'Amount' } },
+      {
+        id: 'checkbox',
+        type: 'checkbox',
+        text: spec.billing ? 'v' : '',
+        value: spec.billing ? JSON.stringify({ checked: 'true', changed_at: '2026-11-01T10:00:00.000Z' }) : null,
+        column: { title: 'Billing milestone' },
+      },
+      ...(spec.dueOn
+        ? [
+            {
+              id: 'date4',
+              type: 'date',
+              text: spec.dueOn,
+              value: JSON.stringify({ date: spec.dueOn, icon: null, changed_at: '2026-11-01T10:00:00.000Z' }),
+              column: { title: 'Due date' },
+            },
+          ]
+        : []),
+      {
+        id: 'numbers',
+        type: 'numbers',
+        text: spec.amount === undefined ? '' : String(spec.amount),
+        value: spec.amount === undefined ? null : JSON.stringify(String(spec.amount)),
+        column: { title: 'Amount' },
+      },
     ],
   };
 }
@@ -162,10 +212,24 @@ export function mondayItem(spec: { id: string; name: string; boardId: string; st
 export function statusChangedEvent(spec: { itemId: string; boardId: string; label?: string }): Record<string, unknown> {
   return {
     event: {
-      app: 'monday', type: 'update_column_value', triggerTime: '2026-11-02T10:00:00.000Z', subscriptionId: 73761176, userId: 9603417, originalTriggerUuid: null,
-      boardId: Number(spec.boardId), groupId: 'topics', pulseId: Number(spec.itemId), pulseName: 'Milestone', columnId: 'status', columnType: 'color', columnTitle: 'Status',
+      app: 'monday',
+      type: 'update_column_value',
+      triggerTime: '2026-11-02T10:00:00.000Z',
+      subscriptionId: 73761176,
+      userId: 9603417,
+      originalTriggerUuid: null,
+      boardId: Number(spec.boardId),
+      groupId: 'topics',
+      pulseId: Number(spec.itemId),
+      pulseName: 'Milestone',
+      columnId: 'status',
+      columnType: 'color',
+      columnTitle: 'Status',
       value: { label: { index: 1, text: spec.label ?? 'Done', style: { color: '#00c875' }, is_done: true }, post_id: null },
-      previousValue: { label: { index: 0, text: 'Working on it' } }, changedAt: 1793613600.12, isTopGroup: true, triggerUuid: randomUUID().replace(/-/g, ''),
+      previousValue: { label: { index: 0, text: 'Working on it' } },
+      changedAt: 1793613600.12,
+      isTopGroup: true,
+      triggerUuid: randomUUID().replace(/-/g, ''),
     },
   };
 }

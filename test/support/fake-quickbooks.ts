@@ -131,7 +131,10 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     refresh.set(refreshToken, realm);
     return { accessToken, refreshToken, expiresAt: new Date(Date.now() + 3600_000) };
   };
-  const fault = (status: number, type: string, message: string, code: string): StubReply => ({ status, body: { Fault: { Error: [{ Message: message, Detail: message, code }], type }, time: new Date().toISOString() } });
+  const fault = (status: number, type: string, message: string, code: string): StubReply => ({
+    status,
+    body: { Fault: { Error: [{ Message: message, Detail: message, code }], type }, time: new Date().toISOString() },
+  });
   const entity = (name: string, value: unknown): StubReply => ({ status: 200, body: { [name]: value, time: new Date().toISOString() } });
   const meta = () => ({ CreateTime: new Date().toISOString(), LastUpdatedTime: new Date().toISOString() });
 
@@ -175,11 +178,14 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     };
     const table = tables[entityName]?.() ?? null;
     if (!table) return fault(400, 'ValidationFault', `unsupported entity ${m[1]}`, '4000');
-    const clauses = (m[2] ?? '').split(/ and /i).filter(Boolean).map((c) => {
-      const cm = /^(\w+) (=|>=|<=|>|<) '((?:\\'|[^'])*)'$/.exec(c.trim());
-      if (!cm) throw new Error(`fake QuickBooks: unsupported clause ${c}`);
-      return [cm[1]!, cm[2]!, cm[3]!.replace(/\\'/g, "'")] as const;
-    });
+    const clauses = (m[2] ?? '')
+      .split(/ and /i)
+      .filter(Boolean)
+      .map((c) => {
+        const cm = /^(\w+) (=|>=|<=|>|<) '((?:\\'|[^'])*)'$/.exec(c.trim());
+        if (!cm) throw new Error(`fake QuickBooks: unsupported clause ${c}`);
+        return [cm[1]!, cm[2]!, cm[3]!.replace(/\\'/g, "'")] as const;
+      });
     // Reference fields (CustomerRef) compare by their `value`, as QuickBooks queries do.
     const scalar = (v: unknown) => String(v !== null && typeof v === 'object' && 'value' in v ? (v as { value: unknown }).value : (v ?? ''));
     const test = (a: string, op: string, b: string) => (op === '=' ? a === b : op === '>=' ? a >= b : op === '<=' ? a <= b : op === '>' ? a > b : a < b);
@@ -208,8 +214,9 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       if (req.headers.authorization !== `Basic ${basic}`) return { status: 401, body: { error: 'invalid_client' } };
       const form = new URLSearchParams(req.body);
       const code = form.get('code') ?? '';
-      const realm = form.get('grant_type') === 'refresh_token' ? refresh.get(form.get('refresh_token') ?? '') : codeRealms.get(code) ?? realmId;
-      const ok = form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? spendCode(code) : false;
+      const realm = form.get('grant_type') === 'refresh_token' ? refresh.get(form.get('refresh_token') ?? '') : (codeRealms.get(code) ?? realmId);
+      const ok =
+        form.get('grant_type') === 'refresh_token' ? refresh.delete(form.get('refresh_token') ?? '') : form.get('grant_type') === 'authorization_code' ? spendCode(code) : false;
       if (!ok || !realm) return { status: 400, body: { error: 'invalid_grant' } };
       const t = issueTokens(realm);
       return { status: 200, body: { access_token: t.accessToken, refresh_token: t.refreshToken, token_type: 'bearer', expires_in: 3600, x_refresh_token_expires_in: 8_726_400 } };
@@ -218,7 +225,10 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     if (!token || !access.has(token)) return fault(401, 'AUTHENTICATION', 'message=AuthenticationFailed; errorCode=003200; statusCode=401', '3200');
     if (failure && failure.left > 0) {
       failure.left -= 1;
-      const reply = failure.status === 429 ? fault(429, 'ThrottleExceeded', 'message=ThrottleExceeded; errorCode=003001; statusCode=429', '3001') : fault(failure.status, 'SERVICE', 'Service unavailable', '10000');
+      const reply =
+        failure.status === 429
+          ? fault(429, 'ThrottleExceeded', 'message=ThrottleExceeded; errorCode=003001; statusCode=429', '3001')
+          : fault(failure.status, 'SERVICE', 'Service unavailable', '10000');
       return { ...reply, headers: failure.headers };
     }
     const realm = /^\/v3\/company\/([^/]+)/.exec(req.path)?.[1] ?? '';
@@ -234,7 +244,15 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     };
     let m: RegExpExecArray | null;
     if (req.method === 'GET' && path === `/companyinfo/${realm}`) {
-      return entity('CompanyInfo', { Id: realm, SyncToken: '0', CompanyName: companies.get(realm), LegalName: companies.get(realm), Country: 'US', SupportedLanguages: 'en', MetaData: meta() });
+      return entity('CompanyInfo', {
+        Id: realm,
+        SyncToken: '0',
+        CompanyName: companies.get(realm),
+        LegalName: companies.get(realm),
+        Country: 'US',
+        SupportedLanguages: 'en',
+        MetaData: meta(),
+      });
     }
     if (req.method === 'GET' && path === '/query') return query(req.query.get('query') ?? '');
     if (req.method === 'GET' && path === '/cdc') {
@@ -257,7 +275,16 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const name = String(body.DisplayName ?? '');
       if ([...customers.values()].some((c) => c.DisplayName === name)) return fault(400, 'ValidationFault', 'Duplicate Name Exists Error', '6240');
       const id = String(nextId++);
-      const c = { Id: id, SyncToken: '0', DisplayName: name, CompanyName: body.CompanyName, PrimaryEmailAddr: body.PrimaryEmailAddr, Taxable: false, Active: true, MetaData: meta() };
+      const c = {
+        Id: id,
+        SyncToken: '0',
+        DisplayName: name,
+        CompanyName: body.CompanyName,
+        PrimaryEmailAddr: body.PrimaryEmailAddr,
+        Taxable: false,
+        Active: true,
+        MetaData: meta(),
+      };
       customers.set(id, c);
       return save(entity('Customer', c));
     }
@@ -292,27 +319,44 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const code = codeRef ? taxCodes.get(String(codeRef.value)) : undefined;
       if (codeRef && !code) return fault(400, 'ValidationFault', 'Invalid Reference Id: TxnTaxCodeRef', '2500');
       const subtotalCents = lines.reduce((s, l) => s + toCents(l.Amount), 0);
-      const taxableCents = lines.filter((l) => (l.SalesItemLineDetail as { TaxCodeRef?: { value?: string } }).TaxCodeRef?.value === 'TAX').reduce((s, l) => s + toCents(l.Amount), 0);
+      const taxableCents = lines
+        .filter((l) => (l.SalesItemLineDetail as { TaxCodeRef?: { value?: string } }).TaxCodeRef?.value === 'TAX')
+        .reduce((s, l) => s + toCents(l.Amount), 0);
       const taxLines = code ? ratesOf(code).map((rate) => ({ rate, cents: Math.floor((taxableCents * toBasisPoints(rate.RateValue as string) * 2 + 1_000_000) / 2_000_000) })) : [];
       const taxCents = taxLines.reduce((s, t) => s + t.cents, 0);
       const txnTaxDetail = code
         ? {
             TxnTaxCodeRef: { value: code.Id },
             TotalTax: fromCents(taxCents),
-            TaxLine: taxLines.map((t) => ({ Amount: fromCents(t.cents), DetailType: 'TaxLineDetail', TaxLineDetail: { TaxRateRef: { value: t.rate.Id }, PercentBased: true, TaxPercent: Number(t.rate.RateValue), NetAmountTaxable: fromCents(taxableCents) } })),
+            TaxLine: taxLines.map((t) => ({
+              Amount: fromCents(t.cents),
+              DetailType: 'TaxLineDetail',
+              TaxLineDetail: { TaxRateRef: { value: t.rate.Id }, PercentBased: true, TaxPercent: Number(t.rate.RateValue), NetAmountTaxable: fromCents(taxableCents) },
+            })),
           }
         : { TotalTax: 0 };
       const id = String(nextId++);
       const total = fromCents(subtotalCents + taxCents);
       // QuickBooks answers references with the name of what they point at.
-      const inv: Record<string, unknown> = { ...body, TxnTaxDetail: txnTaxDetail, CustomerRef: { value: customer.Id, name: customer.DisplayName }, Id: id, SyncToken: '0', TotalAmt: total, Balance: total, EmailStatus: 'NotSet', MetaData: meta() };
+      const inv: Record<string, unknown> = {
+        ...body,
+        TxnTaxDetail: txnTaxDetail,
+        CustomerRef: { value: customer.Id, name: customer.DisplayName },
+        Id: id,
+        SyncToken: '0',
+        TotalAmt: total,
+        Balance: total,
+        EmailStatus: 'NotSet',
+        MetaData: meta(),
+      };
       invoices.set(id, inv);
       return save(entity('Invoice', inv));
     }
     if (req.method === 'GET' && (m = /^\/invoice\/(\w+)$/.exec(path))) {
       const inv = invoices.get(m[1]!);
       if (!inv) return fault(400, 'ValidationFault', 'Object Not Found', '610');
-      const withLink = req.query.get('include') === 'invoiceLink' && fake.paymentsEnabled && inv.BillEmail ? { ...inv, InvoiceLink: `${baseUrl}/comm/pay/${inv.Id as string}` } : inv;
+      const withLink =
+        req.query.get('include') === 'invoiceLink' && fake.paymentsEnabled && inv.BillEmail ? { ...inv, InvoiceLink: `${baseUrl}/comm/pay/${inv.Id as string}` } : inv;
       return entity('Invoice', withLink);
     }
     if (req.method === 'POST' && path === '/creditmemo') {
@@ -362,7 +406,11 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     ((code.SalesTaxRateList as { TaxRateDetail: { TaxRateRef: { value: string } }[] }).TaxRateDetail ?? []).map((d) => taxRates.get(d.TaxRateRef.value)!);
   const pdfOf = (invoiceId: string) => {
     const inv = invoices.get(invoiceId)!;
-    return minimalPdf([`Invoice ${String(inv.DocNumber ?? inv.Id)}`, `Total ${String(inv.TotalAmt)} ${String((inv.CurrencyRef as { value?: string } | undefined)?.value ?? 'USD')}`, `Balance ${String(inv.Balance)}`]);
+    return minimalPdf([
+      `Invoice ${String(inv.DocNumber ?? inv.Id)}`,
+      `Total ${String(inv.TotalAmt)} ${String((inv.CurrencyRef as { value?: string } | undefined)?.value ?? 'USD')}`,
+      `Balance ${String(inv.Balance)}`,
+    ]);
   };
 
   function voidInvoice(inv: Record<string, unknown>): void {
@@ -418,13 +466,30 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     customers,
     addBankAccount(name, balanceCents, currency = 'USD') {
       const id = String(nextId++);
-      accounts.set(id, { Id: id, Name: name, AccountType: 'Bank', AccountSubType: 'Checking', Active: true, CurrentBalance: fromCents(balanceCents), CurrencyRef: { value: currency }, MetaData: meta() });
+      accounts.set(id, {
+        Id: id,
+        Name: name,
+        AccountType: 'Bank',
+        AccountSubType: 'Checking',
+        Active: true,
+        CurrentBalance: fromCents(balanceCents),
+        CurrencyRef: { value: currency },
+        MetaData: meta(),
+      });
     },
     createTaxCode(name, ratePercent) {
       const rateId = String(nextId++);
       taxRates.set(rateId, { Id: rateId, Name: `${name} rate`, RateValue: ratePercent, Active: true, MetaData: meta() });
       const codeId = String(nextId++);
-      taxCodes.set(codeId, { Id: codeId, Name: name, Active: true, Taxable: true, TaxGroup: false, SalesTaxRateList: { TaxRateDetail: [{ TaxRateRef: { value: rateId }, TaxTypeApplicable: 'TaxOnAmount', TaxOrder: 0 }] }, MetaData: meta() });
+      taxCodes.set(codeId, {
+        Id: codeId,
+        Name: name,
+        Active: true,
+        Taxable: true,
+        TaxGroup: false,
+        SalesTaxRateList: { TaxRateDetail: [{ TaxRateRef: { value: rateId }, TaxTypeApplicable: 'TaxOnAmount', TaxOrder: 0 }] },
+        MetaData: meta(),
+      });
       return codeId;
     },
     setCustomerTax(customerId, taxCodeId) {
@@ -455,16 +520,33 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
     },
     creditMemo(invoiceId, amountCents) {
       const inv = mustGet(invoiceId);
-      if (amountCents <= 0 || amountCents > toCents(inv.Balance as number)) throw new Error(`fake QuickBooks: a credit of ${amountCents} cents does not fit the balance of invoice ${invoiceId}`);
+      if (amountCents <= 0 || amountCents > toCents(inv.Balance as number))
+        throw new Error(`fake QuickBooks: a credit of ${amountCents} cents does not fit the balance of invoice ${invoiceId}`);
       const amount = fromCents(amountCents);
       const memoId = String(nextId++);
       creditMemos.set(memoId, {
-        Id: memoId, SyncToken: '0', CustomerRef: inv.CustomerRef, CurrencyRef: inv.CurrencyRef ?? { value: 'USD' }, TxnDate: today(), TotalAmt: amount, Balance: 0, RemainingCredit: 0, MetaData: meta(),
+        Id: memoId,
+        SyncToken: '0',
+        CustomerRef: inv.CustomerRef,
+        CurrencyRef: inv.CurrencyRef ?? { value: 'USD' },
+        TxnDate: today(),
+        TotalAmt: amount,
+        Balance: 0,
+        RemainingCredit: 0,
+        MetaData: meta(),
         Line: [{ DetailType: 'SalesItemLineDetail', Amount: amount, Description: 'Credit', SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: amount } }],
       });
       // Applied in Receive Payment: a $0 payment spends the memo on the invoice.
       const paymentId = String(nextId++);
-      savePayment(paymentId, [{ Amount: amount, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] }, { Amount: amount, LinkedTxn: [{ TxnId: memoId, TxnType: 'CreditMemo' }] }], 0, today());
+      savePayment(
+        paymentId,
+        [
+          { Amount: amount, LinkedTxn: [{ TxnId: invoiceId, TxnType: 'Invoice' }] },
+          { Amount: amount, LinkedTxn: [{ TxnId: memoId, TxnType: 'CreditMemo' }] },
+        ],
+        0,
+        today(),
+      );
       return { creditMemoId: memoId, paymentId };
     },
     seedInvoice(seed) {
@@ -477,8 +559,17 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       const id = String(nextId++);
       const total = fromCents(seed.totalCents);
       invoices.set(id, {
-        Id: id, SyncToken: '0', DocNumber: seed.docNumber, TxnDate: seed.txnDate, DueDate: seed.dueDate, CustomerRef: { value: customer.Id, name: customer.DisplayName },
-        CurrencyRef: { value: seed.currency ?? 'USD' }, TotalAmt: total, Balance: total, EmailStatus: 'EmailSent', MetaData: meta(),
+        Id: id,
+        SyncToken: '0',
+        DocNumber: seed.docNumber,
+        TxnDate: seed.txnDate,
+        DueDate: seed.dueDate,
+        CustomerRef: { value: customer.Id, name: customer.DisplayName },
+        CurrencyRef: { value: seed.currency ?? 'USD' },
+        TotalAmt: total,
+        Balance: total,
+        EmailStatus: 'EmailSent',
+        MetaData: meta(),
         Line: [{ DetailType: 'SalesItemLineDetail', Amount: total, Description: seed.docNumber, SalesItemLineDetail: { ItemRef: { value: '1' }, Qty: 1, UnitPrice: total } }],
       });
       return id;

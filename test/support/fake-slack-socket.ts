@@ -63,7 +63,13 @@ export function attachFakeSlackSocket(server: Server, port: number): FakeSlackSo
       const connection = live.filter(isOpen).at(-1);
       if (!connection) throw new Error('no open Socket Mode connection');
       const envelopeId = randomUUID();
-      const envelope = { envelope_id: envelopeId, type, payload, accepts_response_payload: acceptsResponsePayload, ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}) };
+      const envelope = {
+        envelope_id: envelopeId,
+        type,
+        payload,
+        accepts_response_payload: acceptsResponsePayload,
+        ...(type === 'events_api' ? { retry_attempt: 0, retry_reason: '' } : {}),
+      };
       connection.send(JSON.stringify(envelope));
       return waitFor(() => fake.acks.find((a) => a.envelope_id === envelopeId), undefined, `the ack of a ${type} envelope`);
     },
@@ -92,7 +98,14 @@ export function attachFakeSlackSocket(server: Server, port: number): FakeSlackSo
       ws.on('pong', (data) => fake.pongs.push(data.toString()));
       ws.on('close', (code) => fake.closes.push(code));
       ws.on('message', (data) => fake.acks.push(JSON.parse(data.toString()) as SocketAck));
-      ws.send(JSON.stringify({ type: 'hello', num_connections: live.filter(isOpen).length, debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 }, connection_info: { app_id: 'A0DUEBOT' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: live.filter(isOpen).length,
+          debug_info: { host: 'applink-fake', build_number: 1, approximate_connection_time: 18060 },
+          connection_info: { app_id: 'A0DUEBOT' },
+        }),
+      );
       ws.ping(`ping ${fake.connections}`);
     });
   });

@@ -84,14 +84,30 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: nextTs() } };
       case 'conversations.open':
-        return { status: 200, body: { ok: true, channel: { id: `D${String(args.users ?? 'X').replace(/[^A-Z0-9]/gi, '').slice(0, 10)}` } } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            channel: {
+              id: `D${String(args.users ?? 'X')
+                .replace(/[^A-Z0-9]/gi, '')
+                .slice(0, 10)}`,
+            },
+          },
+        };
       // files.uploadV2 = getUploadURLExternal, a POST of the bytes to upload_url, completeUploadExternal.
       case 'files.getUploadURLExternal': {
         const fileId = `F${tsCounter++}`;
         return { status: 200, body: { ok: true, file_id: fileId, upload_url: `http://127.0.0.1:${stub.port}/upload/${fileId}` } };
       }
       case 'files.completeUploadExternal':
-        return { status: 200, body: { ok: true, files: ((typeof args.files === 'string' ? JSON.parse(args.files) : (args.files ?? [])) as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })) } };
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            files: ((typeof args.files === 'string' ? JSON.parse(args.files) : (args.files ?? [])) as { id: string; title?: string }[]).map((f) => ({ id: f.id, title: f.title })),
+          },
+        };
       case 'views.open':
       case 'views.update':
       case 'views.push':
@@ -112,7 +128,16 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           status: 200,
           body: {
             ok: true,
-            user: { id: args.user, team_id: 'T0FAKE', name: String(args.user).toLowerCase(), real_name: `User ${String(args.user)}`, tz: 'UTC', tz_offset: 0, is_bot: false, profile: { real_name: `User ${String(args.user)}`, display_name: String(args.user).toLowerCase(), email: `${String(args.user).toLowerCase()}@example.com` } },
+            user: {
+              id: args.user,
+              team_id: 'T0FAKE',
+              name: String(args.user).toLowerCase(),
+              real_name: `User ${String(args.user)}`,
+              tz: 'UTC',
+              tz_offset: 0,
+              is_bot: false,
+              profile: { real_name: `User ${String(args.user)}`, display_name: String(args.user).toLowerCase(), email: `${String(args.user).toLowerCase()}@example.com` },
+            },
           },
         };
       default:
@@ -139,7 +164,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       } catch (err) {
         // Say what did happen: the usual cause is a call to another channel, method or thread.
         const recent = calls.slice(-8).map((c) => `${c.method}(${summarize(c.args)})`);
-        throw new Error(`${(err as Error).message}; ${calls.length} Slack call(s) recorded${recent.length ? `, the last: ${recent.join(', ')}` : ''}; ${responses.length} response_url post(s)`);
+        throw new Error(
+          `${(err as Error).message}; ${calls.length} Slack call(s) recorded${recent.length ? `, the last: ${recent.join(', ')}` : ''}; ${responses.length} response_url post(s)`,
+        );
       }
     },
     failNext(method, count, error) {
@@ -211,7 +238,16 @@ export function slashCommandBody(o: { command: string; text: string; userId: str
   });
 }
 
-export function blockActionBody(o: { actionId: string; value: string; userId: string; channelId: string; messageTs: string; responseUrl: string; triggerId?: string; blockId?: string }): string {
+export function blockActionBody(o: {
+  actionId: string;
+  value: string;
+  userId: string;
+  channelId: string;
+  messageTs: string;
+  responseUrl: string;
+  triggerId?: string;
+  blockId?: string;
+}): string {
   const payload = {
     type: 'block_actions',
     user: { id: o.userId, username: o.userId.toLowerCase(), name: o.userId.toLowerCase(), team_id: 'T0FAKE' },
@@ -224,7 +260,16 @@ export function blockActionBody(o: { actionId: string; value: string; userId: st
     message: { type: 'message', subtype: 'bot_message', bot_id: 'B0DUEBOT', ts: o.messageTs, text: 'invoice' },
     state: { values: {} },
     response_url: o.responseUrl,
-    actions: [{ action_id: o.actionId, block_id: o.blockId ?? 'invoice_actions', value: o.value, type: 'button', text: { type: 'plain_text', text: o.actionId, emoji: true }, action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        action_id: o.actionId,
+        block_id: o.blockId ?? 'invoice_actions',
+        value: o.value,
+        type: 'button',
+        text: { type: 'plain_text', text: o.actionId, emoji: true },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
     enterprise: null,
     is_enterprise_install: false,
   };
@@ -262,7 +307,15 @@ export function viewSubmissionBody(o: { callbackId: string; userId: string; priv
 }
 
 /** A button clicked inside an open modal: Slack sends the view with what has been typed so far. */
-export function viewBlockActionBody(o: { actionId: string; userId: string; viewId: string; callbackId: string; privateMetadata: string; values: Record<string, Record<string, unknown>>; blockId?: string }): string {
+export function viewBlockActionBody(o: {
+  actionId: string;
+  userId: string;
+  viewId: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, unknown>>;
+  blockId?: string;
+}): string {
   const payload = {
     type: 'block_actions',
     user: { id: o.userId, username: o.userId.toLowerCase(), name: o.userId.toLowerCase(), team_id: 'T0FAKE' },
@@ -286,7 +339,16 @@ export function viewBlockActionBody(o: { actionId: string; userId: string; viewI
       bot_id: 'B0DUEBOT',
       team_id: 'T0FAKE',
     },
-    actions: [{ action_id: o.actionId, block_id: o.blockId ?? 'actions', value: o.actionId, type: 'button', text: { type: 'plain_text', text: o.actionId, emoji: true }, action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        action_id: o.actionId,
+        block_id: o.blockId ?? 'actions',
+        value: o.actionId,
+        type: 'button',
+        text: { type: 'plain_text', text: o.actionId, emoji: true },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
     enterprise: null,
     is_enterprise_install: false,
   };

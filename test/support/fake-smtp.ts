@@ -104,7 +104,11 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
         .then(async (raw) => ({ raw, mail: await simpleParser(raw) }))
         .then(({ raw, mail }) => {
           const headers: Record<string, string> = {};
-          for (const { key, line } of mail.headerLines) headers[key] = line.slice(line.indexOf(':') + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+          for (const { key, line } of mail.headerLines)
+            headers[key] = line
+              .slice(line.indexOf(':') + 1)
+              .replace(/\r?\n[ \t]+/g, ' ')
+              .trim();
           const refs = mail.references;
           const received: ReceivedEmail = {
             from: addresses(mail.from)[0] ?? '',

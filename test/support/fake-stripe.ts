@@ -184,7 +184,9 @@ export const STRIPE_ZERO_DECIMAL = ['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'k
 export function stripeMajor(amount: number, currency: string): string {
   const code = currency.toLowerCase();
   const exp = STRIPE_ZERO_DECIMAL.includes(code) ? 0 : STRIPE_THREE_DECIMAL.includes(code) ? 3 : 2;
-  const digits = Math.abs(amount).toString().padStart(exp + 1, '0');
+  const digits = Math.abs(amount)
+    .toString()
+    .padStart(exp + 1, '0');
   return (amount < 0 ? '-' : '') + (exp === 0 ? digits : `${digits.slice(0, -exp)}.${digits.slice(-exp)}`);
 }
 
@@ -238,7 +240,16 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   const saved = new Map<string, { fingerprint: string; reply: StubReply; at: number }>();
   const clockMs = options.now ?? Date.now;
   const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
-  let failure: { left: number; status: number; body: unknown; headers: Record<string, string>; path: string | RegExp | null; method: string | null; saved: boolean; drop: boolean } | null = null;
+  let failure: {
+    left: number;
+    status: number;
+    body: unknown;
+    headers: Record<string, string>;
+    path: string | RegExp | null;
+    method: string | null;
+    saved: boolean;
+    drop: boolean;
+  } | null = null;
   let numberSeq = 0;
   let hostedUrl = (id: string) => `${baseUrl}/pay/${id}`;
   let baseUrl = '';
@@ -272,10 +283,24 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         const taxable = rate.inclusive ? (line.amount as number) - amount : (line.amount as number);
         const t = totals.get(rate.id) ?? { amount: 0, taxable: 0, inclusive: Boolean(rate.inclusive) };
         totals.set(rate.id, { ...t, amount: t.amount + amount, taxable: t.taxable + taxable });
-        return { amount, tax_behavior: rate.inclusive ? 'inclusive' : 'exclusive', tax_rate_details: { tax_rate: rate.id }, taxability_reason: 'standard_rated', taxable_amount: taxable, type: 'tax_rate_details' };
+        return {
+          amount,
+          tax_behavior: rate.inclusive ? 'inclusive' : 'exclusive',
+          tax_rate_details: { tax_rate: rate.id },
+          taxability_reason: 'standard_rated',
+          taxable_amount: taxable,
+          type: 'tax_rate_details',
+        };
       });
     }
-    inv.total_taxes = [...totals.entries()].map(([id, t]) => ({ amount: t.amount, tax_behavior: t.inclusive ? 'inclusive' : 'exclusive', tax_rate_details: { tax_rate: id }, taxability_reason: 'standard_rated', taxable_amount: t.taxable, type: 'tax_rate_details' }));
+    inv.total_taxes = [...totals.entries()].map(([id, t]) => ({
+      amount: t.amount,
+      tax_behavior: t.inclusive ? 'inclusive' : 'exclusive',
+      tax_rate_details: { tax_rate: id },
+      taxability_reason: 'standard_rated',
+      taxable_amount: t.taxable,
+      type: 'tax_rate_details',
+    }));
     const exclusive = [...totals.values()].filter((t) => !t.inclusive).reduce((acc, t) => acc + t.amount, 0);
     const inclusive = [...totals.values()].filter((t) => t.inclusive).reduce((acc, t) => acc + t.amount, 0);
     const total = subtotal + exclusive;
@@ -290,12 +315,24 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
 
   function createTaxRate(body: Record<string, unknown>): StubReply {
     if (typeof body.display_name !== 'string' || !body.display_name) return missing('display_name');
-    if (typeof body.percentage !== 'string' || !/^\d{1,3}(\.\d{1,4})?$/.test(body.percentage) || Number(body.percentage) > 100) return invalid('Invalid decimal: percentage', { param: 'percentage' });
+    if (typeof body.percentage !== 'string' || !/^\d{1,3}(\.\d{1,4})?$/.test(body.percentage) || Number(body.percentage) > 100)
+      return invalid('Invalid decimal: percentage', { param: 'percentage' });
     if (body.inclusive === undefined) return missing('inclusive');
     const rate = created(taxRates, {
-      id: newId('txr'), object: 'tax_rate', active: true, display_name: body.display_name, percentage: Number(body.percentage), effective_percentage: Number(body.percentage),
-      inclusive: body.inclusive === 'true', country: body.country ?? null, jurisdiction: body.jurisdiction ?? null, description: body.description ?? null, rate_type: 'percentage',
-      metadata: body.metadata ?? {}, created: nowSeconds(), livemode: false,
+      id: newId('txr'),
+      object: 'tax_rate',
+      active: true,
+      display_name: body.display_name,
+      percentage: Number(body.percentage),
+      effective_percentage: Number(body.percentage),
+      inclusive: body.inclusive === 'true',
+      country: body.country ?? null,
+      jurisdiction: body.jurisdiction ?? null,
+      description: body.description ?? null,
+      rate_type: 'percentage',
+      metadata: body.metadata ?? {},
+      created: nowSeconds(),
+      livemode: false,
     });
     return { status: 200, body: rate };
   }
@@ -324,7 +361,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     if (inv.status !== 'open') return `fake Stripe models credit notes on open invoices only (${inv.id} is ${String(inv.status)}).`;
     const unitProblem = stripeUnitProblem(amount, String(inv.currency));
     if (unitProblem) return unitProblem;
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > (inv.amount_remaining as number)) return `The sum of credit amount (${amount}) must be positive and at most the amount remaining.`;
+    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > (inv.amount_remaining as number))
+      return `The sum of credit amount (${amount}) must be positive and at most the amount remaining.`;
     inv.amount_due = (inv.amount_due as number) - amount;
     inv.amount_remaining = (inv.amount_remaining as number) - amount;
     inv.pre_payment_credit_notes_amount = ((inv.pre_payment_credit_notes_amount as number | undefined) ?? 0) + amount;
@@ -333,9 +371,25 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       transitions(inv).paid_at = nowSeconds();
     }
     return created(creditNotes, {
-      id: newId('cn'), object: 'credit_note', invoice: inv.id, customer: inv.customer, amount, subtotal: amount, total: amount, currency: inv.currency, memo,
-      type: 'pre_payment', status: 'issued', pre_payment_amount: amount, post_payment_amount: 0, reason: null, number: `${String(inv.number)}-CN-${creditNotes.size + 1}`,
-      voided_at: null, created: nowSeconds(), livemode: false, metadata: {},
+      id: newId('cn'),
+      object: 'credit_note',
+      invoice: inv.id,
+      customer: inv.customer,
+      amount,
+      subtotal: amount,
+      total: amount,
+      currency: inv.currency,
+      memo,
+      type: 'pre_payment',
+      status: 'issued',
+      pre_payment_amount: amount,
+      post_payment_amount: 0,
+      reason: null,
+      number: `${String(inv.number)}-CN-${creditNotes.size + 1}`,
+      voided_at: null,
+      created: nowSeconds(),
+      livemode: false,
+      metadata: {},
     });
   }
   /** Voiding a credit note on a still-open invoice gives the amount back to what is due. */
@@ -367,7 +421,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
   function search(map: Map<string, StripeObject>, path: string, query: Record<string, unknown>): StubReply {
     if (typeof query.query !== 'string') return missing('query');
     const clauses = parseSearchQuery(query.query);
-    if (!clauses) return invalid(`fake Stripe cannot parse search query ${JSON.stringify(query.query)} (supported: field:'v' and metadata['k']:'v' joined by AND)`, { param: 'query' });
+    if (!clauses)
+      return invalid(`fake Stripe cannot parse search query ${JSON.stringify(query.query)} (supported: field:'v' and metadata['k']:'v' joined by AND)`, { param: 'query' });
     const limit = query.limit === undefined ? 10 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
     const now = Date.now();
@@ -376,7 +431,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         (indexedAt.get(obj.id) ?? 0) <= now &&
         clauses.every((c) => String((c.metadataKey !== null ? (obj.metadata as Record<string, unknown>)[c.metadataKey] : obj[c.field]) ?? '') === c.value),
     );
-    return { status: 200, body: { object: 'search_result', data: matches.slice(0, limit), has_more: matches.length > limit, next_page: null, total_count: matches.length, url: path } };
+    return {
+      status: 200,
+      body: { object: 'search_result', data: matches.slice(0, limit), has_more: matches.length > limit, next_page: null, total_count: matches.length, url: path },
+    };
   }
 
   /** Stripe's list shape and cursor rules: newest first; `starting_after` continues after that object. */
@@ -384,13 +442,21 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const limit = query.limit === undefined ? 10 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
     const created = (query.created ?? {}) as Record<string, string>;
-    const bounds: [string, (a: number, b: number) => boolean][] = [['gte', (a, b) => a >= b], ['gt', (a, b) => a > b], ['lte', (a, b) => a <= b], ['lt', (a, b) => a < b]];
+    const bounds: [string, (a: number, b: number) => boolean][] = [
+      ['gte', (a, b) => a >= b],
+      ['gt', (a, b) => a > b],
+      ['lte', (a, b) => a <= b],
+      ['lt', (a, b) => a < b],
+    ];
     let all = [...invoices.values()]
       .filter((inv) => bounds.every(([op, test]) => created[op] === undefined || test(inv.created as number, Number(created[op]))))
       .filter((inv) => query.customer === undefined || inv.customer === query.customer)
       .filter((inv) => query.status === undefined || inv.status === query.status)
       .sort((a, b) => (b.created as number) - (a.created as number) || b.id.localeCompare(a.id));
-    for (const [cursor, after] of [['starting_after', true], ['ending_before', false]] as const) {
+    for (const [cursor, after] of [
+      ['starting_after', true],
+      ['ending_before', false],
+    ] as const) {
       if (query[cursor] === undefined) continue;
       const at = all.findIndex((inv) => inv.id === query[cursor]);
       if (at < 0) return noSuch('invoice', String(query[cursor]), cursor);
@@ -403,8 +469,17 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/customers') {
       const customer = created(customers, {
-        id: newId('cus'), object: 'customer', name: body.name ?? null, email: body.email ?? null, description: body.description ?? null,
-        metadata: body.metadata ?? {}, created: nowSeconds(), livemode: false, currency: null, balance: 0, delinquent: false,
+        id: newId('cus'),
+        object: 'customer',
+        name: body.name ?? null,
+        email: body.email ?? null,
+        description: body.description ?? null,
+        metadata: body.metadata ?? {},
+        created: nowSeconds(),
+        livemode: false,
+        currency: null,
+        balance: 0,
+        delinquent: false,
       });
       return { status: 200, body: customer };
     }
@@ -460,16 +535,37 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       }
       const id = newId('in');
       const inv = created(invoices, {
-        default_tax_rates: rates, total_taxes: [],
-        id, object: 'invoice', customer: customer.id, customer_email: customer.email, customer_name: customer.name,
-        status: 'draft', currency: String(body.currency ?? 'usd').toLowerCase(), collection_method: collection,
-        days_until_due: daysUntilDue, due_date: body.due_date === undefined ? null : Number(body.due_date),
-        description: body.description ?? null, metadata: body.metadata ?? {}, auto_advance: body.auto_advance === 'true',
+        default_tax_rates: rates,
+        total_taxes: [],
+        id,
+        object: 'invoice',
+        customer: customer.id,
+        customer_email: customer.email,
+        customer_name: customer.name,
+        status: 'draft',
+        currency: String(body.currency ?? 'usd').toLowerCase(),
+        collection_method: collection,
+        days_until_due: daysUntilDue,
+        due_date: body.due_date === undefined ? null : Number(body.due_date),
+        description: body.description ?? null,
+        metadata: body.metadata ?? {},
+        auto_advance: body.auto_advance === 'true',
         pending_invoice_items_behavior: body.pending_invoice_items_behavior ?? 'exclude',
-        number: typeof body.number === 'string' && body.number !== '' ? body.number : null, hosted_invoice_url: null, invoice_pdf: null,
-        amount_due: 0, amount_paid: 0, amount_remaining: 0, pre_payment_credit_notes_amount: 0, post_payment_credit_notes_amount: 0, subtotal: 0, subtotal_excluding_tax: 0, total: 0, total_excluding_tax: 0,
+        number: typeof body.number === 'string' && body.number !== '' ? body.number : null,
+        hosted_invoice_url: null,
+        invoice_pdf: null,
+        amount_due: 0,
+        amount_paid: 0,
+        amount_remaining: 0,
+        pre_payment_credit_notes_amount: 0,
+        post_payment_credit_notes_amount: 0,
+        subtotal: 0,
+        subtotal_excluding_tax: 0,
+        total: 0,
+        total_excluding_tax: 0,
         status_transitions: { finalized_at: null, paid_at: null, voided_at: null, marked_uncollectible_at: null },
-        created: nowSeconds(), livemode: false,
+        created: nowSeconds(),
+        livemode: false,
         lines: { object: 'list', data: [], has_more: false, total_count: 0, url: `/v1/invoices/${id}/lines` },
       });
       return { status: 200, body: inv };
@@ -487,7 +583,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (inv.customer !== body.customer) return invalid(`The invoice ${inv.id} belongs to a different customer.`, { param: 'invoice' });
       if (inv.status !== 'draft') return invalid('You can only add invoice items to draft invoices.', { code: 'invoice_not_editable', param: 'invoice' });
       if (body.amount === undefined) return missing('amount');
-      if (typeof body.amount !== 'string' || !/^-?\d+$/.test(body.amount) || !Number.isSafeInteger(Number(body.amount))) return invalid('Invalid integer: amount', { code: 'parameter_invalid_integer', param: 'amount' });
+      if (typeof body.amount !== 'string' || !/^-?\d+$/.test(body.amount) || !Number.isSafeInteger(Number(body.amount)))
+        return invalid('Invalid integer: amount', { code: 'parameter_invalid_integer', param: 'amount' });
       const currency = String(body.currency ?? inv.currency).toLowerCase();
       if (currency !== inv.currency) return invalid(`The currency of the invoice item (${currency}) must match the invoice's (${String(inv.currency)}).`, { param: 'currency' });
       const amount = Number(body.amount);
@@ -495,12 +592,29 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       if (unitProblem) return invalid(unitProblem, { code: 'amount_invalid', param: 'amount' });
       const metadata = body.metadata ?? {};
       const item = created(invoiceItems, {
-        id: newId('ii'), object: 'invoiceitem', amount, currency, customer: inv.customer, description: body.description ?? null,
-        invoice: inv.id, metadata, quantity: 1, date: nowSeconds(), livemode: false,
+        id: newId('ii'),
+        object: 'invoiceitem',
+        amount,
+        currency,
+        customer: inv.customer,
+        description: body.description ?? null,
+        invoice: inv.id,
+        metadata,
+        quantity: 1,
+        date: nowSeconds(),
+        livemode: false,
       });
       linesOf(inv).data.push({
-        id: newId('il'), object: 'line_item', amount, currency, description: item.description, invoice: inv.id, metadata: clone(metadata),
-        quantity: 1, livemode: false, parent: { type: 'invoice_item_details', invoice_item_details: { invoice_item: item.id } },
+        id: newId('il'),
+        object: 'line_item',
+        amount,
+        currency,
+        description: item.description,
+        invoice: inv.id,
+        metadata: clone(metadata),
+        quantity: 1,
+        livemode: false,
+        parent: { type: 'invoice_item_details', invoice_item_details: { invoice_item: item.id } },
       });
       recompute(inv);
       return { status: 200, body: item };
@@ -518,7 +632,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       // Listed newest first, optionally for one invoice; `limit` 1..100, no cursor beyond one page here.
       const limit = query.limit === undefined ? 10 : Number(query.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalid('Invalid limit: must be between 1 and 100', { param: 'limit' });
-      const all = [...creditNotes.values()].filter((n) => query.invoice === undefined || n.invoice === query.invoice).sort((a, b) => (b.created as number) - (a.created as number) || b.id.localeCompare(a.id));
+      const all = [...creditNotes.values()]
+        .filter((n) => query.invoice === undefined || n.invoice === query.invoice)
+        .sort((a, b) => (b.created as number) - (a.created as number) || b.id.localeCompare(a.id));
       return { status: 200, body: { object: 'list', data: all.slice(0, limit), has_more: all.length > limit, url: '/v1/credit_notes' } };
     }
     if ((m = /^\/v1\/credit_notes\/([^/]+)(\/void)?$/.exec(path))) {
@@ -539,7 +655,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
         // Update: the fake models `due_date` on drafts (Stripe allows more).
         if (inv.status !== 'draft') return invalid('You can only update the due date of draft invoices.', { code: 'invoice_not_editable' });
         if (body.due_date !== undefined) {
-          if (!/^\d+$/.test(String(body.due_date)) || Number(body.due_date) <= nowSeconds()) return invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'due_date' });
+          if (!/^\d+$/.test(String(body.due_date)) || Number(body.due_date) <= nowSeconds())
+            return invalid('Invalid timestamp: must be an integer Unix timestamp in the future.', { param: 'due_date' });
           inv.due_date = Number(body.due_date);
           inv.days_until_due = null;
         }
@@ -607,7 +724,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     const fingerprint = `${method} ${req.path} ${req.body}`;
     for (const [key, kept] of saved) if (clockMs() - kept.at >= KEY_LIFETIME_MS) saved.delete(key);
     const previous = saveKey ? saved.get(saveKey) : undefined;
-    const failing = failure && failure.left > 0 && (failure.method === null || failure.method === method) && (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)));
+    const failing =
+      failure &&
+      failure.left > 0 &&
+      (failure.method === null || failure.method === method) &&
+      (failure.path === null || (typeof failure.path === 'string' ? failure.path === req.path : failure.path.test(req.path)));
     let drop = false;
     if (failure && failing && failure.drop) {
       failure.left -= 1;
@@ -621,7 +742,11 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     if (previous) {
       if (previous.fingerprint !== fingerprint) {
         return answer(
-          stripeError(400, 'idempotency_error', `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${saveKey}' if you meant to execute a different request.`),
+          stripeError(
+            400,
+            'idempotency_error',
+            `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${saveKey}' if you meant to execute a different request.`,
+          ),
         );
       }
       return answer({ ...previous.reply, headers: { 'idempotent-replayed': 'true' }, drop });
@@ -658,7 +783,19 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     },
     failNext(count, status, body, opts = {}) {
       const headers = { ...(status === 429 ? { 'retry-after': '1' } : {}), ...(opts.headers ?? {}) };
-      failure = count > 0 ? { left: count, status, body: body ?? defaultFailureBody(status), headers, path: opts.path ?? null, method: opts.method ?? null, saved: opts.saved ?? false, drop: opts.drop ?? false } : null;
+      failure =
+        count > 0
+          ? {
+              left: count,
+              status,
+              body: body ?? defaultFailureBody(status),
+              headers,
+              path: opts.path ?? null,
+              method: opts.method ?? null,
+              saved: opts.saved ?? false,
+              drop: opts.drop ?? false,
+            }
+          : null;
     },
     setTaxRateActive(taxRateId, active) {
       const rate = taxRates.get(taxRateId);
@@ -685,24 +822,65 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     seedInvoice(seed) {
       const customer =
         [...customers.values()].find((c) => c.name === seed.customerName) ??
-        created(customers, { id: newId('cus'), object: 'customer', name: seed.customerName, email: null, metadata: {}, created: seed.created, livemode: false, balance: 0, delinquent: false });
+        created(customers, {
+          id: newId('cus'),
+          object: 'customer',
+          name: seed.customerName,
+          email: null,
+          metadata: {},
+          created: seed.created,
+          livemode: false,
+          balance: 0,
+          delinquent: false,
+        });
       const id = newId('in');
       const paid = seed.amountPaid ?? (seed.status === 'paid' ? seed.total : 0);
-      const line = { id: newId('il'), object: 'line_item', amount: seed.total, currency: seed.currency.toLowerCase(), description: seed.number, invoice: id, metadata: {}, quantity: 1, livemode: false };
+      const line = {
+        id: newId('il'),
+        object: 'line_item',
+        amount: seed.total,
+        currency: seed.currency.toLowerCase(),
+        description: seed.number,
+        invoice: id,
+        metadata: {},
+        quantity: 1,
+        livemode: false,
+      };
       return created(invoices, {
-        id, object: 'invoice', customer: customer.id, customer_email: null, customer_name: seed.customerName, status: seed.status,
-        currency: seed.currency.toLowerCase(), collection_method: 'send_invoice', days_until_due: null, due_date: seed.dueDate, description: null,
-        metadata: seed.metadata ?? {}, auto_advance: false, number: seed.status === 'draft' ? null : seed.number,
-        hosted_invoice_url: `${baseUrl}/pay/${id}`, invoice_pdf: `${baseUrl}/pay/${id}/pdf`,
-        amount_due: seed.total, amount_paid: paid, amount_remaining: seed.status === 'void' ? 0 : seed.total - paid, pre_payment_credit_notes_amount: 0, post_payment_credit_notes_amount: 0,
-        subtotal: seed.total, subtotal_excluding_tax: seed.total, total: seed.total, total_excluding_tax: seed.total,
+        id,
+        object: 'invoice',
+        customer: customer.id,
+        customer_email: null,
+        customer_name: seed.customerName,
+        status: seed.status,
+        currency: seed.currency.toLowerCase(),
+        collection_method: 'send_invoice',
+        days_until_due: null,
+        due_date: seed.dueDate,
+        description: null,
+        metadata: seed.metadata ?? {},
+        auto_advance: false,
+        number: seed.status === 'draft' ? null : seed.number,
+        hosted_invoice_url: `${baseUrl}/pay/${id}`,
+        invoice_pdf: `${baseUrl}/pay/${id}/pdf`,
+        amount_due: seed.total,
+        amount_paid: paid,
+        amount_remaining: seed.status === 'void' ? 0 : seed.total - paid,
+        pre_payment_credit_notes_amount: 0,
+        post_payment_credit_notes_amount: 0,
+        subtotal: seed.total,
+        subtotal_excluding_tax: seed.total,
+        total: seed.total,
+        total_excluding_tax: seed.total,
         status_transitions: {
           finalized_at: seed.status === 'draft' ? null : seed.created,
           paid_at: seed.status === 'paid' ? (seed.paidAt ?? seed.created) : null,
           voided_at: seed.status === 'void' ? seed.created : null,
           marked_uncollectible_at: seed.status === 'uncollectible' ? seed.created : null,
         },
-        created: seed.created, livemode: false, lines: { object: 'list', data: [line], has_more: false, total_count: 1, url: `/v1/invoices/${id}/lines` },
+        created: seed.created,
+        livemode: false,
+        lines: { object: 'list', data: [line], has_more: false, total_count: 1, url: `/v1/invoices/${id}/lines` },
       });
     },
     markUncollectible(invoiceId) {
@@ -726,19 +904,37 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
       const note = creditNotes.get(creditNoteId);
       if (!note) throw new Error(`fake Stripe: no credit note ${creditNoteId}`);
       return {
-        id: newId('evt'), object: 'event', api_version: FAKE_STRIPE_API_VERSION, created: nowSeconds(), livemode: false, pending_webhooks: 1,
-        request: { id: null, idempotency_key: null }, type, data: { object: clone(note) },
+        id: newId('evt'),
+        object: 'event',
+        api_version: FAKE_STRIPE_API_VERSION,
+        created: nowSeconds(),
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type,
+        data: { object: clone(note) },
       };
     },
     event(type, invoiceId) {
       return {
-        id: newId('evt'), object: 'event', api_version: FAKE_STRIPE_API_VERSION, created: nowSeconds(), livemode: false, pending_webhooks: 1,
-        request: { id: null, idempotency_key: null }, type, data: { object: clone(mustGet(invoiceId)) },
+        id: newId('evt'),
+        object: 'event',
+        api_version: FAKE_STRIPE_API_VERSION,
+        created: nowSeconds(),
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type,
+        data: { object: clone(mustGet(invoiceId)) },
       };
     },
     signedDelivery(event, opts = {}) {
       const body = JSON.stringify(event);
-      const header = Stripe.webhooks.generateTestHeaderString({ payload: body, secret: opts.secret ?? webhookSecret, ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}) });
+      const header = Stripe.webhooks.generateTestHeaderString({
+        payload: body,
+        secret: opts.secret ?? webhookSecret,
+        ...(opts.timestamp !== undefined ? { timestamp: opts.timestamp } : {}),
+      });
       return { body, headers: { 'content-type': 'application/json', 'stripe-signature': header } };
     },
     close: stub.close,

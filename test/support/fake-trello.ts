@@ -51,11 +51,24 @@ export async function startFakeTrello(): Promise<FakeTrello> {
     if (typeof params.callbackURL !== 'string' || !/^https?:\/\//.test(params.callbackURL)) return { status: 400, body: 'invalid value for callbackURL' };
     const target = new URL(params.callbackURL);
     const reach = targetBase ? `${targetBase.replace(/\/+$/, '')}${target.pathname}${target.search}` : params.callbackURL;
-    const status = await fetch(reach, { method: 'HEAD' }).then((r) => r.status).catch(() => 0);
+    const status = await fetch(reach, { method: 'HEAD' })
+      .then((r) => r.status)
+      .catch(() => 0);
     if (status !== 200) return { status: 400, body: `URL (${params.callbackURL}) did not return 200 status code, got ${status}` };
     const id = hex24(`5eb00c${next++}`);
     webhooks.set(id, { id, idModel: params.idModel, callbackURL: params.callbackURL });
-    return { status: 200, body: { id, description: params.description ?? '', idModel: params.idModel, callbackURL: params.callbackURL, active: true, consecutiveFailures: 0, firstConsecutiveFailDate: null } };
+    return {
+      status: 200,
+      body: {
+        id,
+        description: params.description ?? '',
+        idModel: params.idModel,
+        callbackURL: params.callbackURL,
+        active: true,
+        consecutiveFailures: 0,
+        firstConsecutiveFailDate: null,
+      },
+    };
   }
   const stub = await startStub((req) => {
     if (req.headers.authorization !== `OAuth oauth_consumer_key="${apiKey}", oauth_token="${token}"`) return { status: 401, body: 'invalid key' };
@@ -93,7 +106,17 @@ export async function startFakeTrello(): Promise<FakeTrello> {
       if (typeof body.idList !== 'string') return { status: 400, body: 'invalid value for idList' };
       createdCards.push(body);
       const id = hex24(`c0ffee${next++}`);
-      return { status: 200, body: { id, name: body.name, idList: body.idList, idMembers: body.idMembers ?? [], url: `https://trello.com/c/Esc${id.slice(-5)}/1-escalation`, shortUrl: `https://trello.com/c/Esc${id.slice(-5)}` } };
+      return {
+        status: 200,
+        body: {
+          id,
+          name: body.name,
+          idList: body.idList,
+          idMembers: body.idMembers ?? [],
+          url: `https://trello.com/c/Esc${id.slice(-5)}/1-escalation`,
+          shortUrl: `https://trello.com/c/Esc${id.slice(-5)}`,
+        },
+      };
     }
     return { status: 404, body: `Cannot ${req.method} ${req.path}` };
   });
@@ -117,7 +140,16 @@ export async function startFakeTrello(): Promise<FakeTrello> {
 }
 
 /** A card as `GET /cards/{id}?customFieldItems=true` returns it. */
-export function trelloCard(spec: { id: string; name: string; boardId: string; listId: string; billing?: boolean; amount?: number; dueComplete?: boolean; dueOn?: string }): TrelloCardJson {
+export function trelloCard(spec: {
+  id: string;
+  name: string;
+  boardId: string;
+  listId: string;
+  billing?: boolean;
+  amount?: number;
+  dueComplete?: boolean;
+  dueOn?: string;
+}): TrelloCardJson {
   return {
     id: spec.id,
     name: spec.name,
@@ -136,7 +168,11 @@ export function trelloCard(spec: { id: string; name: string; boardId: string; li
 
 let actionSeq = 0;
 /** An `updateCard` action moving the card into a list; each call is a new action. */
-export function cardMovedAction(card: { id: string; name: string; boardId: string }, from: { id: string; name: string }, to: { id: string; name: string }): Record<string, unknown> {
+export function cardMovedAction(
+  card: { id: string; name: string; boardId: string },
+  from: { id: string; name: string },
+  to: { id: string; name: string },
+): Record<string, unknown> {
   actionSeq += 1;
   return {
     action: {
@@ -144,7 +180,13 @@ export function cardMovedAction(card: { id: string; name: string; boardId: strin
       idMemberCreator: '5f00bb0000000000000000bb',
       type: 'updateCard',
       date: '2026-11-02T10:00:00.000Z',
-      data: { card: { id: card.id, name: card.name, idShort: 12, shortLink: 'AbCd1234', idList: to.id }, old: { idList: from.id }, listBefore: from, listAfter: to, board: { id: card.boardId, name: 'Client X' } },
+      data: {
+        card: { id: card.id, name: card.name, idShort: 12, shortLink: 'AbCd1234', idList: to.id },
+        old: { idList: from.id },
+        listBefore: from,
+        listAfter: to,
+        board: { id: card.boardId, name: 'Client X' },
+      },
       display: { translationKey: 'action_move_card_from_list_to_list' },
       memberCreator: { id: '5f00bb0000000000000000bb', username: 'jdoe' },
     },

@@ -149,7 +149,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     PUBLIC_URL,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     ...(clickup ? { CLICKUP_API_TOKEN: clickup.token, CLICKUP_WEBHOOK_SECRET: clickup.webhookSecret, CLICKUP_API_URL: clickup.url, CLICKUP_OWNER_ASSIGNEE: '183' } : {}),
-    ...(trello ? { TRELLO_API_KEY: trello.apiKey, TRELLO_TOKEN: trello.token, TRELLO_APP_SECRET: trello.appSecret, TRELLO_API_URL: trello.url, TRELLO_OWNER_MEMBER_ID: '5f00bb0000000000000000bb' } : {}),
+    ...(trello
+      ? {
+          TRELLO_API_KEY: trello.apiKey,
+          TRELLO_TOKEN: trello.token,
+          TRELLO_APP_SECRET: trello.appSecret,
+          TRELLO_API_URL: trello.url,
+          TRELLO_OWNER_MEMBER_ID: '5f00bb0000000000000000bb',
+        }
+      : {}),
     ...(monday ? { MONDAY_API_TOKEN: monday.token, MONDAY_SIGNING_SECRET: monday.signingSecret, MONDAY_API_URL: monday.url, MONDAY_OWNER_USER_ID: '9603417' } : {}),
     ...(genericSecret ? { GENERIC_WEBHOOK_SECRET: genericSecret } : {}),
     MAILGUN_SIGNING_KEY: MAILGUN_KEY,
@@ -160,7 +168,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   slack.setChannelMembers(BILLING_CHANNEL, [OWNER, APPROVER, MEMBER]);
   const clock = new ShiftedClock();
   if (options.startAt) clock.advance(Math.max(0, options.startAt.getTime() - Date.now()));
-  const start = () => startDuebot(loadConfig(env), { clock, logger: createLogger(env.LOG_LEVEL!), scheduler: options.scheduler ?? true, homeRefreshDebounceMs: options.homeRefreshDebounceMs, pollPaymentsEveryMs: options.pollPaymentsEvery });
+  const start = () =>
+    startDuebot(loadConfig(env), {
+      clock,
+      logger: createLogger(env.LOG_LEVEL!),
+      scheduler: options.scheduler ?? true,
+      homeRefreshDebounceMs: options.homeRefreshDebounceMs,
+      pollPaymentsEveryMs: options.pollPaymentsEvery,
+    });
   let bot = await start();
 
   const post = (path: string, body: string, headers: Record<string, string>, method: 'POST' | 'HEAD' = 'POST') =>
@@ -191,7 +206,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     publicUrl: PUBLIC_URL,
     send: post,
     async completeMilestone(task) {
-      asana.addTask(asanaTask({ gid: task.gid, name: task.name, completed: true, billing: task.billing ?? true, amount: task.amount, quantity: task.quantity, rate: task.rate, projectGid: task.projectGid ?? '1200' }));
+      asana.addTask(
+        asanaTask({
+          gid: task.gid,
+          name: task.name,
+          completed: true,
+          billing: task.billing ?? true,
+          amount: task.amount,
+          quantity: task.quantity,
+          rate: task.rate,
+          projectGid: task.projectGid ?? '1200',
+        }),
+      );
       return harness.deliverAsana([completedEvent(task.gid)]);
     },
     async deliverAsana(events, secret = handshake.secret) {
@@ -245,4 +271,3 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
   return harness;
 }
-

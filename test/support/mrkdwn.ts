@@ -41,4 +41,3 @@ export function mrkdwnProblems(text: string, trusted: ReadonlySet<string> = new 
   if (amp) problems.push(`"&" that is not an escape (unescaped, or an escape cut in half) at ${amp.index}: ${text.slice(Math.max(0, amp.index - 20), amp.index + 20)}`);
   return problems;
 }
-

@@ -29,7 +29,12 @@ export async function insertOpenInvoices(
  */
 export async function seedOpenStripeInvoices(fake: FakeStripe, stripe: InvoicingBackend, count: number): Promise<string[]> {
   const issued = await stripe.issueInvoice({
-    invoiceId: '00000000-0000-4000-8000-000000000001', number: 'INV-0001', currency: 'USD', ...issueTerms(7), memo: 'Milestone', metadata: {},
+    invoiceId: '00000000-0000-4000-8000-000000000001',
+    number: 'INV-0001',
+    currency: 'USD',
+    ...issueTerms(7),
+    memo: 'Milestone',
+    metadata: {},
     customer: { clientId: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], providerCustomerId: null },
     lines: [{ description: 'Design', quantity: '1', unitAmount: 10000, amount: 10000 }],
   });

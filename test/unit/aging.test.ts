@@ -3,7 +3,15 @@ import { agingBucket, buildAgingReport, type AgingInput } from '../../src/domain
 const now = new Date('2026-12-01T12:00:00Z');
 const daysAgo = (n: number) => new Date(now.getTime() - n * 86400000);
 const inv = (over: Partial<AgingInput>): AgingInput => ({
-  number: 'INV-0001', clientName: 'Acme', currency: 'USD', total: 100000, amountPaid: 0, status: 'sent', sentAt: daysAgo(1), dueDate: '2026-12-31', ...over,
+  number: 'INV-0001',
+  clientName: 'Acme',
+  currency: 'USD',
+  total: 100000,
+  amountPaid: 0,
+  status: 'sent',
+  sentAt: daysAgo(1),
+  dueDate: '2026-12-31',
+  ...over,
 });
 
 describe('aging', () => {
@@ -28,7 +36,14 @@ describe('aging', () => {
     expect(report.openCount).toBe(4);
     expect(report.buckets).toEqual([
       { label: '0-7', count: 1, totals: [{ currency: 'USD', amount: 100000 }] },
-      { label: '8-14', count: 2, totals: [{ currency: 'EUR', amount: 5000 }, { currency: 'USD', amount: 60000 }] },
+      {
+        label: '8-14',
+        count: 2,
+        totals: [
+          { currency: 'EUR', amount: 5000 },
+          { currency: 'USD', amount: 60000 },
+        ],
+      },
       { label: '15-30', count: 0, totals: [] },
       { label: '30+', count: 1, totals: [{ currency: 'USD', amount: 250000 }] },
     ]);

@@ -27,7 +27,21 @@ describe('shared arithmetic', () => {
 
 describe('Stripe', () => {
   test.each([
-    ['USD', 2], ['EUR', 2], ['JPY', 0], ['MGA', 0], ['ISK', 2], ['HUF', 2], ['TWD', 2], ['KWD', 3], ['BHD', 3], ['JOD', 3], ['OMR', 3], ['TND', 3], ['XOF', 0], ['UGX', 0], ['KRW', 0],
+    ['USD', 2],
+    ['EUR', 2],
+    ['JPY', 0],
+    ['MGA', 0],
+    ['ISK', 2],
+    ['HUF', 2],
+    ['TWD', 2],
+    ['KWD', 3],
+    ['BHD', 3],
+    ['JOD', 3],
+    ['OMR', 3],
+    ['TND', 3],
+    ['XOF', 0],
+    ['UGX', 0],
+    ['KRW', 0],
   ])('%s has %i decimals at Stripe', (currency, exp) => {
     expect(stripeExponent(currency)).toBe(exp);
   });
@@ -47,7 +61,14 @@ describe('Stripe', () => {
   });
 
   test('amounts Stripe cannot hold are refused with a reason, not rounded', () => {
-    const kwd = (() => { try { toStripeAmount(1255, 'KWD'); } catch (e) { return e; } return null; })();
+    const kwd = (() => {
+      try {
+        toStripeAmount(1255, 'KWD');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
     expect(kwd).toBeInstanceOf(BackendError);
     expect(kwd).toMatchObject({ code: 'invalid', retryable: false, message: expect.stringContaining('the last of the three KWD decimals to be 0') });
     expect(() => toStripeAmount(150050, 'MGA')).toThrow(/1,500\.50 MGA cannot be sent to Stripe exactly: Stripe takes MGA with 0 decimals/);
@@ -61,7 +82,12 @@ describe('Stripe', () => {
 
 describe('QuickBooks (JSON numbers, two decimals kept)', () => {
   test.each([
-    ['USD', 150000, 1500], ['EUR', 98050, 980.5], ['JPY', 150000, 150000], ['ISK', 1500, 1500], ['MGA', 150000, 1500], ['KWD', 1250, 1.25],
+    ['USD', 150000, 1500],
+    ['EUR', 98050, 980.5],
+    ['JPY', 150000, 150000],
+    ['ISK', 1500, 1500],
+    ['MGA', 150000, 1500],
+    ['KWD', 1250, 1.25],
   ])('%s %i ↔ %d', (currency, minor, qbo) => {
     expect(toQuickBooksAmount(minor, currency)).toBe(qbo);
     expect(fromQuickBooksAmount(qbo, currency)).toBe(minor);
@@ -74,7 +100,12 @@ describe('QuickBooks (JSON numbers, two decimals kept)', () => {
 
 describe('FreshBooks (decimal strings, two decimals kept)', () => {
   test.each([
-    ['USD', 150000, '1500.00'], ['EUR', 98050, '980.50'], ['JPY', 150000, '150000'], ['ISK', 1500, '1500'], ['MGA', 150000, '1500.00'], ['KWD', 1250, '1.25'],
+    ['USD', 150000, '1500.00'],
+    ['EUR', 98050, '980.50'],
+    ['JPY', 150000, '150000'],
+    ['ISK', 1500, '1500'],
+    ['MGA', 150000, '1500.00'],
+    ['KWD', 1250, '1.25'],
   ])('%s %i ↔ "%s"', (currency, minor, fb) => {
     expect(toFreshBooksAmount(minor, currency)).toBe(fb);
     expect(fromFreshBooksAmount(fb, currency)).toBe(minor);

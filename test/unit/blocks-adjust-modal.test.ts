@@ -3,9 +3,24 @@ import { modalProblems } from '../../blocks/limits.js';
 import type { InvoiceView } from '../../src/domain/types.js';
 
 const view: InvoiceView = {
-  id: '00000000-0000-4000-8000-000000000001', number: 'INV-0007', clientName: 'Acme', milestone: 'Build', currency: 'USD',
-  lines: [{ description: 'Build', quantity: '1', unitAmount: 240000, amount: 240000 }], total: 240000, amountPaid: 0, dueDate: '2026-12-01',
-  status: 'sent', disputed: true, paused: false, recipients: ['ap@acme.example'], paymentUrl: null, sentAt: null, paidAt: null, sourceUrl: null, attention: null,
+  id: '00000000-0000-4000-8000-000000000001',
+  number: 'INV-0007',
+  clientName: 'Acme',
+  milestone: 'Build',
+  currency: 'USD',
+  lines: [{ description: 'Build', quantity: '1', unitAmount: 240000, amount: 240000 }],
+  total: 240000,
+  amountPaid: 0,
+  dueDate: '2026-12-01',
+  status: 'sent',
+  disputed: true,
+  paused: false,
+  recipients: ['ap@acme.example'],
+  paymentUrl: null,
+  sentAt: null,
+  paidAt: null,
+  sourceUrl: null,
+  attention: null,
 };
 const values = (lines: string, credit = '', due = '2026-12-10', to = 'ap@acme.example') => ({
   edit_lines: { lines_input: { type: 'plain_text_input', value: lines } },
@@ -29,7 +44,10 @@ describe('Adjust amount modal', () => {
 
   test('new lines', () => {
     expect(parseAdjustSubmission(values('Build | 1 | 2000'), 'USD', 240000)).toEqual({
-      ok: true, total: 200000, dueDate: '2026-12-10', recipients: ['ap@acme.example'],
+      ok: true,
+      total: 200000,
+      dueDate: '2026-12-10',
+      recipients: ['ap@acme.example'],
       lines: [{ description: 'Build', quantity: '1', unitAmount: 200000, amount: 200000 }],
     });
   });

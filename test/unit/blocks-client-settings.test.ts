@@ -14,7 +14,11 @@ import { modalProblems } from '../../blocks/limits.js';
 const settings: ClientSettings = {
   emails: ['ap@acme.example', 'cfo@acme.example'],
   paymentTermsDays: 7,
-  reminderSchedule: [{ day: 14, from: 'delivery', tone: 'friendly' }, { day: 30, from: 'delivery', tone: 'friendly' }, { day: 45, from: 'delivery', tone: 'firm' }],
+  reminderSchedule: [
+    { day: 14, from: 'delivery', tone: 'friendly' },
+    { day: 30, from: 'delivery', tone: 'friendly' },
+    { day: 45, from: 'delivery', tone: 'firm' },
+  ],
   finalMode: 'notice-only',
   autoSend: true,
   timezone: 'Europe/Berlin',
@@ -26,7 +30,17 @@ type Block = { type: string; block_id?: string; element?: Record<string, unknown
 const blockOf = (view: { blocks: unknown[] }, id: string) => (view.blocks as Block[]).find((b) => b.block_id === id)!;
 
 /** The state Slack would submit for these values. */
-function state(o: { emails?: string; terms?: string; preset?: string; schedule?: string; finalMode?: string; autoSend?: string; tz?: string; start?: string | null; end?: string | null }) {
+function state(o: {
+  emails?: string;
+  terms?: string;
+  preset?: string;
+  schedule?: string;
+  finalMode?: string;
+  autoSend?: string;
+  tz?: string;
+  start?: string | null;
+  end?: string | null;
+}) {
   return {
     [SETTINGS_BLOCKS.emails]: { value: { type: 'plain_text_input', value: o.emails ?? 'ap@acme.example' } },
     [SETTINGS_BLOCKS.terms]: { value: { type: 'number_input', value: o.terms ?? '30' } },
@@ -61,13 +75,15 @@ describe('client settings modal', () => {
     expect(modalProblems(view)).toEqual([]);
   });
 
-  test('within Slack\'s limits with a long name and many contacts; the metadata falls back to the id alone', () => {
+  test("within Slack's limits with a long name and many contacts; the metadata falls back to the id alone", () => {
     const many = { ...settings, emails: Array.from({ length: 150 }, (_, i) => `person${i}@a-rather-long-domain-name.example`) };
     const view = clientSettingsModal({ ...input, clientName: 'Acme Holdings International Incorporated', settings: many });
     expect(modalProblems(view)).toEqual([]);
     expect(readSettingsMetadata(view.private_metadata!)).toEqual({ clientId: 'acme', opened: null });
     expect(modalProblems(clientSettingsModal({ ...input, settings: many, readOnly: true }))).toEqual([]);
-    expect(modalProblems(clientPickerModal(Array.from({ length: 120 }, (_, i) => ({ id: `client-${i}`, name: `Client number ${i} with a long name that goes on and on and on` }))))).toEqual([]);
+    expect(
+      modalProblems(clientPickerModal(Array.from({ length: 120 }, (_, i) => ({ id: `client-${i}`, name: `Client number ${i} with a long name that goes on and on and on` })))),
+    ).toEqual([]);
   });
 
   test('read-only for people who may not save: no inputs, no submit button', () => {
@@ -81,13 +97,28 @@ describe('client settings modal', () => {
   });
 
   test('a valid submission with a preset', () => {
-    const parsed = parseClientSettings(state({ emails: 'ap@acme.example; new@acme.example', terms: '45', preset: 'high-risk', finalMode: 'notice-only', autoSend: 'auto', tz: 'America/New_York', start: '08:30', end: '18:00' }));
+    const parsed = parseClientSettings(
+      state({
+        emails: 'ap@acme.example; new@acme.example',
+        terms: '45',
+        preset: 'high-risk',
+        finalMode: 'notice-only',
+        autoSend: 'auto',
+        tz: 'America/New_York',
+        start: '08:30',
+        end: '18:00',
+      }),
+    );
     expect(parsed).toEqual({
       ok: true,
       settings: {
         emails: ['ap@acme.example', 'new@acme.example'],
         paymentTermsDays: 45,
-        reminderSchedule: [{ day: 5, from: 'delivery', tone: 'firm' }, { day: 10, from: 'delivery', tone: 'firm' }, { day: 20, from: 'delivery', tone: 'final' }],
+        reminderSchedule: [
+          { day: 5, from: 'delivery', tone: 'firm' },
+          { day: 10, from: 'delivery', tone: 'firm' },
+          { day: 20, from: 'delivery', tone: 'final' },
+        ],
         finalMode: 'notice-only',
         autoSend: true,
         timezone: 'America/New_York',
@@ -98,14 +129,19 @@ describe('client settings modal', () => {
 
   test('custom steps are read only with "Custom"; empty time zone and times mean none', () => {
     const custom = parseClientSettings(state({ preset: 'custom', schedule: '3 friendly\n9 final' }));
-    expect(custom.ok && custom.settings.reminderSchedule).toEqual([{ day: 3, from: 'delivery', tone: 'friendly' }, { day: 9, from: 'delivery', tone: 'final' }]);
+    expect(custom.ok && custom.settings.reminderSchedule).toEqual([
+      { day: 3, from: 'delivery', tone: 'friendly' },
+      { day: 9, from: 'delivery', tone: 'final' },
+    ]);
     expect(custom.ok && [custom.settings.timezone, custom.settings.businessHours]).toEqual([null, null]);
     const preset = parseClientSettings(state({ preset: 'standard', schedule: 'nonsense' }));
     expect(preset.ok && preset.settings.reminderSchedule.map((s) => s.day)).toEqual([7, 14, 30]);
   });
 
   test('every bad field gets its own error, keyed by block id', () => {
-    const parsed = parseClientSettings(state({ emails: 'ap@acme.example, not-an-email', terms: '400', preset: 'custom', schedule: '7 friendly\n7 firm', tz: 'Mars/Olympus', start: '17:00', end: '09:00' }));
+    const parsed = parseClientSettings(
+      state({ emails: 'ap@acme.example, not-an-email', terms: '400', preset: 'custom', schedule: '7 friendly\n7 firm', tz: 'Mars/Olympus', start: '17:00', end: '09:00' }),
+    );
     expect(parsed).toEqual({
       ok: false,
       errors: {
@@ -125,11 +161,17 @@ describe('client settings modal', () => {
     expect(parsed.errors[SETTINGS_BLOCKS.terms]).toContain('"-1"');
     expect(parsed.errors[SETTINGS_BLOCKS.hoursEnd]).toBe('Set both times, or clear both for no quiet hours.');
     expect(parsed.errors[SETTINGS_BLOCKS.preset]).toBe('Choose a reminder schedule.');
-    expect(parseClientSettings(state({ terms: '2.5', preset: 'standard' }))).toMatchObject({ ok: false, errors: { [SETTINGS_BLOCKS.terms]: expect.stringContaining('whole number') } });
+    expect(parseClientSettings(state({ terms: '2.5', preset: 'standard' }))).toMatchObject({
+      ok: false,
+      errors: { [SETTINGS_BLOCKS.terms]: expect.stringContaining('whole number') },
+    });
   });
 
   test('the client picker lists clients and reads the choice', () => {
-    const view = clientPickerModal([{ id: 'acme', name: 'Acme Ltd' }, { id: 'globex', name: 'Globex' }]);
+    const view = clientPickerModal([
+      { id: 'acme', name: 'Acme Ltd' },
+      { id: 'globex', name: 'Globex' },
+    ]);
     expect(JSON.stringify(view)).toContain('Globex (globex)');
     expect(pickedClient({ [SETTINGS_BLOCKS.client]: { value: { selected_option: { value: 'globex' } } } } as never)).toBe('globex');
     expect(clientPickerModal([]).submit).toBeUndefined();

@@ -30,12 +30,30 @@ test('stats: open balance per currency, overdue count, mean days to pay of the p
     ],
     '2026-11-20',
   );
-  expect(stats).toEqual({ openBalances: [{ currency: 'EUR', amount: 7_500 }, { currency: 'USD', amount: 130_000 }], openCount: 3, overdueCount: 1, averageDaysToPay: 6.5, paidCount: 2 });
+  expect(stats).toEqual({
+    openBalances: [
+      { currency: 'EUR', amount: 7_500 },
+      { currency: 'USD', amount: 130_000 },
+    ],
+    openCount: 3,
+    overdueCount: 1,
+    averageDaysToPay: 6.5,
+    paidCount: 2,
+  });
   expect(clientStats([], '2026-11-20')).toEqual({ openBalances: [], openCount: 0, overdueCount: 0, averageDaysToPay: null, paidCount: 0 });
 });
 
 test('the summary shows contacts, terms, provider, schedule, final mode, auto-send and the numbers', () => {
-  const stats = { openBalances: [{ currency: 'EUR', amount: 7_500 }, { currency: 'USD', amount: 130_000 }], openCount: 3, overdueCount: 1, averageDaysToPay: 6.5, paidCount: 2 };
+  const stats = {
+    openBalances: [
+      { currency: 'EUR', amount: 7_500 },
+      { currency: 'USD', amount: 130_000 },
+    ],
+    openCount: 3,
+    overdueCount: 1,
+    averageDaysToPay: 6.5,
+    paidCount: 2,
+  };
   const message = clientSummaryMessage(acme, stats);
   expect((message.blocks[0] as HeaderBlock).text.text).toBe('Acme Ltd');
   const fields = message.blocks.flatMap((b) => ((b as SectionBlock).fields ?? []).map((f) => f.text));
@@ -64,7 +82,13 @@ test('huge or hostile client data stays within Block Kit limits and escaped', ()
     emails: Array.from({ length: 400 }, (_, i) => `person${i}@a-very-long-domain-name.example`),
     reminderSchedule: Array.from({ length: 200 }, (_, i) => ({ day: i + 1, from: 'delivery' as const, tone: 'friendly' as const })),
   };
-  const stats = { openBalances: Array.from({ length: 150 }, (_, i) => ({ currency: i % 2 ? 'USD' : 'EUR', amount: 999_999_999_99 })), openCount: 150, overdueCount: 150, averageDaysToPay: 123.4, paidCount: 9999 };
+  const stats = {
+    openBalances: Array.from({ length: 150 }, (_, i) => ({ currency: i % 2 ? 'USD' : 'EUR', amount: 999_999_999_99 })),
+    openCount: 150,
+    overdueCount: 150,
+    averageDaysToPay: 123.4,
+    paidCount: 9999,
+  };
   const message = clientSummaryMessage(big, stats);
   expect(messageProblems(message)).toEqual([]);
   // The header is plain text (Slack never parses mentions there); mrkdwn parts and the fallback are escaped.

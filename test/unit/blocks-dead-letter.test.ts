@@ -6,9 +6,22 @@ import type { InboxEvent } from '../../src/store/inbox.js';
 const t0 = new Date('2026-11-02T10:00:00Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 const event = (over: Partial<InboxEvent> = {}): InboxEvent => ({
-  id: 42, source: 'asana', externalId: 'e1', kind: 'task_changed', payload: { taskId: '6101', tool: 'asana' }, receivedAt: t0, processedAt: null,
-  attempts: 9, lastError: 'Asana GET /tasks/6101 answered 503: injected 503', nextAttemptAt: at(4320), retryWindowStart: t0, windowAttempts: 9,
-  deadAt: at(4320), retriedBy: null, deadLetterMessage: null, ...over,
+  id: 42,
+  source: 'asana',
+  externalId: 'e1',
+  kind: 'task_changed',
+  payload: { taskId: '6101', tool: 'asana' },
+  receivedAt: t0,
+  processedAt: null,
+  attempts: 9,
+  lastError: 'Asana GET /tasks/6101 answered 503: injected 503',
+  nextAttemptAt: at(4320),
+  retryWindowStart: t0,
+  windowAttempts: 9,
+  deadAt: at(4320),
+  retriedBy: null,
+  deadLetterMessage: null,
+  ...over,
 });
 const tz = { timezone: 'UTC' };
 const json = (x: unknown) => JSON.stringify(x);
@@ -19,7 +32,9 @@ describe('dead-letter blocks', () => {
     expect(eventSummary(event({ source: 'email', kind: 'inbound_email', payload: { from: '"M" <m@x.example>', subject: 'Re: <https://evil.example|INV-0001>' } }))).toBe(
       'email from "M" &lt;m@x.example&gt;, subject "Re: &lt;https://evil.example|INV-0001&gt;"',
     );
-    expect(eventSummary(event({ source: 'stripe', kind: 'backend_event', payload: { type: 'invoice.paid', providerInvoiceId: 'in_1' } }))).toBe('Stripe event invoice.paid for invoice in_1');
+    expect(eventSummary(event({ source: 'stripe', kind: 'backend_event', payload: { type: 'invoice.paid', providerInvoiceId: 'in_1' } }))).toBe(
+      'Stripe event invoice.paid for invoice in_1',
+    );
     // A payload of the wrong shape never throws.
     expect(eventSummary(event({ payload: null }))).toBe('Asana task ?');
   });
@@ -55,14 +70,22 @@ describe('dead-letter blocks', () => {
   });
 
   test('the answer to the clicker', () => {
-    expect(retryAnswerText({ outcome: 'retrying', error: '<b>', nextAttemptAt: at(5) }, tz)).toMatch(/failed again \(&lt;b&gt;\); it is back in the backoff queue, next attempt about Nov 2, 2026, 10:05 AM/);
+    expect(retryAnswerText({ outcome: 'retrying', error: '<b>', nextAttemptAt: at(5) }, tz)).toMatch(
+      /failed again \(&lt;b&gt;\); it is back in the backoff queue, next attempt about Nov 2, 2026, 10:05 AM/,
+    );
     expect(retryAnswerText({ outcome: 'not_dead', state: 'queued' }, tz)).toMatch(/already back in the queue/);
   });
 });
 
 describe('inbox section of /invoices status', () => {
   test('ages read as minutes, hours or days', () => {
-    expect([ageText(59_000), ageText(45 * 60_000), ageText(5 * 3_600_000 + 20 * 60_000), ageText(3 * 3_600_000), ageText(80 * 3_600_000)]).toEqual(['0 min', '45 min', '5 h 20 min', '3 h', '3 days']);
+    expect([ageText(59_000), ageText(45 * 60_000), ageText(5 * 3_600_000 + 20 * 60_000), ageText(3 * 3_600_000), ageText(80 * 3_600_000)]).toEqual([
+      '0 min',
+      '45 min',
+      '5 h 20 min',
+      '3 h',
+      '3 days',
+    ]);
   });
 
   test('all clear', () => {

@@ -5,7 +5,16 @@ const long = 'word '.repeat(2000);
 
 describe('dispute blocks', () => {
   test('a matched dispute reply: quoted text, explanation, corrections (no "Mark disputed" on a dispute), within Slack limits', () => {
-    const post = replyPost({ inboundId: 7, from: 'ap@acme.example', subject: 'Re: Invoice', text: 'The amount <is> wrong\nsecond line', kind: 'dispute', explanation: 'Dispute (amount): the reply says "amount is wrong"', invoiceNumber: 'INV-0001', effect: 'reminders paused' });
+    const post = replyPost({
+      inboundId: 7,
+      from: 'ap@acme.example',
+      subject: 'Re: Invoice',
+      text: 'The amount <is> wrong\nsecond line',
+      kind: 'dispute',
+      explanation: 'Dispute (amount): the reply says "amount is wrong"',
+      invoiceNumber: 'INV-0001',
+      effect: 'reminders paused',
+    });
     const json = JSON.stringify(post.blocks);
     expect(json).toContain('>The amount &lt;is&gt; wrong\\n>second line');
     expect(json).toContain('How duebot read it: Dispute (amount)');
@@ -19,7 +28,9 @@ describe('dispute blocks', () => {
   });
 
   test('a question offers Mark disputed and Promise to pay; an unmatched reply only Reply to client', () => {
-    const question = JSON.stringify(replyPost({ inboundId: 8, from: 'a', subject: 's', text: '?', kind: 'question', explanation: 'Question', invoiceNumber: 'INV-1', effect: null }).blocks);
+    const question = JSON.stringify(
+      replyPost({ inboundId: 8, from: 'a', subject: 's', text: '?', kind: 'question', explanation: 'Question', invoiceNumber: 'INV-1', effect: null }).blocks,
+    );
     expect(question).toContain('reply_mark_disputed');
     expect(question).not.toContain('reply_not_dispute');
     const unmatched = replyPost({ inboundId: 9, from: 'x@y.z', subject: 's', text: long, kind: 'other', explanation: 'x', invoiceNumber: null, effect: null });
@@ -48,7 +59,20 @@ describe('dispute blocks', () => {
     expect(post.text).toMatch(/^Dispute \(not acted on\) from mallory@evil\.example:/);
     expect(messageProblems(post)).toEqual([]);
 
-    const promise = JSON.stringify(replyPost({ inboundId: 11, from: 'a@b.example, c@d.example', sender: null, subject: 's', text: 'We will pay on 2099-12-31', kind: 'promise', explanation: 'Promise', invoiceNumber: 'INV-1', effect: null, notActedOn: 'the promised date 2099-12-31 is more than 60 days away' }).blocks);
+    const promise = JSON.stringify(
+      replyPost({
+        inboundId: 11,
+        from: 'a@b.example, c@d.example',
+        sender: null,
+        subject: 's',
+        text: 'We will pay on 2099-12-31',
+        kind: 'promise',
+        explanation: 'Promise',
+        invoiceNumber: 'INV-1',
+        effect: null,
+        notActedOn: 'the promised date 2099-12-31 is more than 60 days away',
+      }).blocks,
+    );
     expect(promise).toContain('Snooze until the promised date');
     expect(promise).toContain('a@b.example, c@d.example _(not a single sender)_');
   });
@@ -71,7 +95,9 @@ describe('dispute blocks', () => {
       expect(messageProblems(m)).toEqual([]);
     }
     expect(disputedNote({ by: 'email', reason: 'amount', pausedSteps: 1, taskUrl: null, ownerUserId: 'UOWNER1' }).text).toContain('1 reminder paused');
-    expect(resolvedNote({ by: 'U123ABC', next: { at: new Date('2026-11-20T09:00:00Z'), label: 'the past-due notice' }, timezone: 'UTC' }).text).toContain('next is the past-due notice on Nov 20, 2026');
+    expect(resolvedNote({ by: 'U123ABC', next: { at: new Date('2026-11-20T09:00:00Z'), label: 'the past-due notice' }, timezone: 'UTC' }).text).toContain(
+      'next is the past-due notice on Nov 20, 2026',
+    );
   });
 
   test('modals are valid and carry the reply id', () => {

@@ -88,7 +88,10 @@ describe('round trip: the modal’s initial values parse back to the same invoic
 
 describe('parseEditSubmission', () => {
   test('computes amounts with exact money arithmetic and normalises recipients', () => {
-    const result = parseEditSubmission(submit('Design | 1 | 700.00\n\nExtra revisions | 2.5 | 80\nSetup | 1 | $1,250.50', '2027-01-15', 'ap@acme.example; pm@acme.example,\nAP@acme.example'), 'USD');
+    const result = parseEditSubmission(
+      submit('Design | 1 | 700.00\n\nExtra revisions | 2.5 | 80\nSetup | 1 | $1,250.50', '2027-01-15', 'ap@acme.example; pm@acme.example,\nAP@acme.example'),
+      'USD',
+    );
     expect(result).toEqual({
       ok: true,
       lines: [line('Design', '1', 70000, 70000), line('Extra revisions', '2.5', 8000, 20000), line('Setup', '1', 125050, 125050)],

@@ -89,7 +89,15 @@ const TZ = 'America/New_York';
 const NOW = new Date('2026-12-03T15:00:00Z');
 const SENT = new Date('2026-11-20T15:00:00Z');
 const sentView = invoiceView({
-  status: 'sent', sentAt: SENT, paymentUrl: 'https://pay.example/i/1', attention: 'Check the send', taxName: 'VAT', taxRate: '20', taxAmount: 30000, subtotal: 150000, total: 180000,
+  status: 'sent',
+  sentAt: SENT,
+  paymentUrl: 'https://pay.example/i/1',
+  attention: 'Check the send',
+  taxName: 'VAT',
+  taxRate: '20',
+  taxAmount: 30000,
+  subtotal: 150000,
+  total: 180000,
   lines: [line('Design sprint', '1', 150000, 150000), line('Extra', '2.5', 1000, 2500)],
 });
 const aging = buildAgingReport(
@@ -97,33 +105,78 @@ const aging = buildAgingReport(
   NOW,
   TZ,
 );
-const forecast = buildForecast([{ customer: 'Acme', number: 'INV-1', invoiceDate: '2026-11-10', dueDate: '2026-12-10', amount: 120000, currency: 'USD', paidDate: null }], '2026-12-03');
+const forecast = buildForecast(
+  [{ customer: 'Acme', number: 'INV-1', invoiceDate: '2026-11-10', dueDate: '2026-12-10', amount: 120000, currency: 'USD', paidDate: null }],
+  '2026-12-03',
+);
 const forecastView = {
   asOf: '2026-12-03',
   currencies: forecast.currencies.map((f) => ({ forecast: f, startingBalance: 500000, balanceSource: 'Stripe bank account', projected: projectBalance(f.weeks, 500000) })),
   notes: ['asana could not be read: its upcoming milestones are not included.'],
 };
 const client = {
-  id: 'acme', name: 'Acme Ltd', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 14, provider: 'stripe' as const, asanaProjectGids: ['1200'],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause' as const, autoSend: false, timezone: 'UTC', businessHours: { start: '09:00', end: '17:00' },
+  id: 'acme',
+  name: 'Acme Ltd',
+  emails: ['ap@acme.example'],
+  currency: 'USD',
+  paymentTermsDays: 14,
+  provider: 'stripe' as const,
+  asanaProjectGids: ['1200'],
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause' as const,
+  autoSend: false,
+  timezone: 'UTC',
+  businessHours: { start: '09:00', end: '17:00' },
 };
 const stats = { openBalances: [{ currency: 'USD', amount: 130_000 }], openCount: 1, overdueCount: 1, averageDaysToPay: 6.5, paidCount: 2 };
-const settings = { emails: ['ap@acme.example'], paymentTermsDays: 14, reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE], finalMode: 'pause' as const, autoSend: false, timezone: 'UTC', businessHours: { start: '09:00', end: '17:00' } };
+const settings = {
+  emails: ['ap@acme.example'],
+  paymentTermsDays: 14,
+  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
+  finalMode: 'pause' as const,
+  autoSend: false,
+  timezone: 'UTC',
+  businessHours: { start: '09:00', end: '17:00' },
+};
 const dashboard = {
-  asOf: NOW, dsoWindowDays: 90, currencies: [{ currency: 'USD', openCount: 1, outstanding: 100000, overdueCount: 1, overdue: 100000, dso: 30 }], aging,
+  asOf: NOW,
+  dsoWindowDays: 90,
+  currencies: [{ currency: 'USD', openCount: 1, outstanding: 100000, overdueCount: 1, overdue: 100000, dso: 30 }],
+  aging,
   attention: { total: 2, rows: [{ id: 'x', number: 'INV-1', clientName: 'Acme', currency: 'USD', balance: 100000, dueDate: '2026-11-25', reasons: ['disputed' as const] }] },
   nextReminders: [{ number: 'INV-1', clientName: 'Acme', currency: 'USD', balance: 100000, tone: 'firm' as const, dueAt: NOW }],
   clients: [{ id: 'acme', name: 'Acme', open: [{ currency: 'USD', outstanding: 100000, openCount: 1, overdueCount: 1 }] }],
 };
-const reply = { inboundId: 7, from: 'Ann <ann@acme.example>', subject: 'Re: Invoice INV-1', text: 'We will pay Friday', kind: 'promise' as const, explanation: 'Promise to pay by Friday', effect: 'snoozed' };
+const reply = {
+  inboundId: 7,
+  from: 'Ann <ann@acme.example>',
+  subject: 'Re: Invoice INV-1',
+  text: 'We will pay Friday',
+  kind: 'promise' as const,
+  explanation: 'Promise to pay by Friday',
+  effect: 'snoozed',
+};
 const template = { subject: 'Invoice {{number}}', body: 'Hello {{name}}, {{link}}' };
 const templateState = { kind: 'invoice' as const, scope: 'acme', rev: 1 };
 const opts = { timezone: TZ, now: NOW };
 const terms = { label: 'QuickBooks', accountNoun: 'company', idNoun: 'realm' };
 const account = { accountId: '4620816365', accountName: 'Acme Books' };
 const deadEvent = {
-  id: 7, source: 'asana', externalId: 'evt-1', kind: 'task_changed', payload: { taskId: '1200', tool: 'asana', task: { name: 'Design' } }, receivedAt: SENT, processedAt: null,
-  attempts: 9, lastError: 'asana answered 503', nextAttemptAt: NOW, retryWindowStart: SENT, windowAttempts: 9, deadAt: NOW, retriedBy: 'U1', deadLetterMessage: null,
+  id: 7,
+  source: 'asana',
+  externalId: 'evt-1',
+  kind: 'task_changed',
+  payload: { taskId: '1200', tool: 'asana', task: { name: 'Design' } },
+  receivedAt: SENT,
+  processedAt: null,
+  attempts: 9,
+  lastError: 'asana answered 503',
+  nextAttemptAt: NOW,
+  retryWindowStart: SENT,
+  windowAttempts: 9,
+  deadAt: NOW,
+  retriedBy: 'U1',
+  deadLetterMessage: null,
 };
 
 /** One line per builder (a builder with several shapes may have several lines): name → render with the hostile text. */
@@ -132,7 +185,16 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['invoiceMessage', (h) => invoiceMessage(hostile(sentView, h), opts)],
   ['invoiceMessage', (h) => invoiceMessage(hostile(invoiceView({ status: 'paid', paymentUrl: 'https://pay.example/1', paidAt: NOW, sentAt: SENT }), h), opts)],
   ['statusText', (h) => statusText(hostile(sentView, h), TZ)],
-  ['invoiceDetailMessage', (h) => invoiceDetailMessage(hostile(sentView, h), hostile([{ tone: 'friendly', dueAt: NOW, status: 'skipped', note: 'quiet hours' }], h), hostile([{ at: NOW, actor: 'U1', action: 'sent' }], h), opts)],
+  [
+    'invoiceDetailMessage',
+    (h) =>
+      invoiceDetailMessage(
+        hostile(sentView, h),
+        hostile([{ tone: 'friendly', dueAt: NOW, status: 'skipped', note: 'quiet hours' }], h),
+        hostile([{ at: NOW, actor: 'U1', action: 'sent' }], h),
+        opts,
+      ),
+  ],
   ['invoiceListMessage', (h) => invoiceListMessage(hostile({ title: 'Invoices of Acme', invoices: [sentView, invoiceView()], more: true }, h), opts)],
   ['invoiceListMessage', (h) => invoiceListMessage(hostile({ title: 'Invoices of Acme', invoices: [], more: false }, h), opts)],
   ['invoiceDisputeActions', (h) => dispute.invoiceDisputeActions(hostile(sentView, h))],
@@ -146,7 +208,10 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['disputeDm', (h) => dispute.disputeDm(hostile({ number: 'INV-1', clientName: 'Acme', reason: 'price', excerpt: 'Too much', taskUrl: 'https://app.asana.com/0/1/2' }, h))],
   ['promiseModal', (h) => dispute.promiseModal(hostile({ inboundId: 7, initialDate: '2026-12-20' }, h))],
   ['replyModal', (h) => dispute.replyModal(hostile({ inboundId: 7, to: 'ann@acme.example', subject: 'Invoice INV-1' }, h))],
-  ['reissuedNote', (h) => dispute.reissuedNote(hostile({ by: 'U1', oldNumber: 'INV-1', newNumber: 'INV-2', oldTotal: 100, newTotal: 90, currency: 'USD', backendName: 'Stripe' }, h))],
+  [
+    'reissuedNote',
+    (h) => dispute.reissuedNote(hostile({ by: 'U1', oldNumber: 'INV-1', newNumber: 'INV-2', oldTotal: 100, newTotal: 90, currency: 'USD', backendName: 'Stripe' }, h)),
+  ],
   ['replacesNote', (h) => dispute.replacesNote(hostile({ oldNumber: 'INV-1' }, h))],
   ['adjustAmountModal', (h) => adjustAmountModal(hostile(sentView, h), hostile({ backendName: 'Stripe', dueDate: '2026-12-24' }, h))],
   ['editInvoiceModal', (h) => editInvoiceModal(hostile(sentView, h))],
@@ -162,7 +227,16 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['clientSummaryMessage', (h) => clientSummaryMessage(hostile(client, h), stats)],
   ['stepLabel', (h) => stepLabel(hostile(DEFAULT_REMINDER_SCHEDULE[0]!, h))],
   ['backendCreditNote', (h) => backendCreditNote(hostile({ amount: 100, currency: 'USD', backendName: 'stripe', balance: 50 }, h))],
-  ['creditNote', (h) => creditNote(hostile({ by: 'U1', amount: 100, currency: 'USD', reason: 'goodwill', backendName: 'Stripe', balance: 50, emailedTo: ['ap@acme.example'], nextReminder: NOW, timezone: TZ }, h))],
+  [
+    'creditNote',
+    (h) =>
+      creditNote(
+        hostile(
+          { by: 'U1', amount: 100, currency: 'USD', reason: 'goodwill', backendName: 'Stripe', balance: 50, emailedTo: ['ap@acme.example'], nextReminder: NOW, timezone: TZ },
+          h,
+        ),
+      ),
+  ],
   ['forecastMessage', (h) => forecastMessage(hostile(forecastView, h))],
   ['forecastMessage', (h) => forecastMessage(hostile({ asOf: '2026-12-03', currencies: [], notes: ['monday could not be read.'] }, h))],
   ['balanceSetMessage', () => balanceSetMessage(100, 'USD')],
@@ -174,11 +248,68 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['homeNotAllowedView', (h) => homeNotAllowedView(h)],
   ['pausedNote', (h) => pausedNote(hostile({ by: 'U1', heldSteps: 2 }, h))],
   ['resumedNote', (h) => resumedNote(hostile({ by: 'U1', next: { at: NOW, tone: 'firm' as const }, stillDisputed: false, timezone: TZ }, h))],
-  ['statusMessage', (h) => statusMessage(hostile({ projectTools: ['asana'], backends: [{ name: 'quickbooks', oauth: true, connection: { provider: 'quickbooks', status: 'broken' as const, lastSuccessAt: NOW, lastError: 'token expired' } }, { name: 'stripe', oauth: false, connection: null }], unusedConnections: [{ provider: 'freshbooks', status: 'active' as const, lastSuccessAt: null, lastError: null }], smtp: { target: 'smtp.example:587', reachable: false, error: 'refused' }, openBounces: 2 }, h), { timezone: TZ })],
-  ['bounceAlert', (h) => bounceAlert(hostile({ recipient: 'ap@acme.example', reason: '550 5.1.1 no such user', kind: 'dsn', provider: 'postmark', clientId: 'acme', clientName: 'Acme', what: 'invoice email (INV-1)' }, h))],
+  [
+    'statusMessage',
+    (h) =>
+      statusMessage(
+        hostile(
+          {
+            projectTools: ['asana'],
+            backends: [
+              { name: 'quickbooks', oauth: true, connection: { provider: 'quickbooks', status: 'broken' as const, lastSuccessAt: NOW, lastError: 'token expired' } },
+              { name: 'stripe', oauth: false, connection: null },
+            ],
+            unusedConnections: [{ provider: 'freshbooks', status: 'active' as const, lastSuccessAt: null, lastError: null }],
+            smtp: { target: 'smtp.example:587', reachable: false, error: 'refused' },
+            openBounces: 2,
+          },
+          h,
+        ),
+        { timezone: TZ },
+      ),
+  ],
+  [
+    'bounceAlert',
+    (h) =>
+      bounceAlert(
+        hostile(
+          {
+            recipient: 'ap@acme.example',
+            reason: '550 5.1.1 no such user',
+            kind: 'dsn',
+            provider: 'postmark',
+            clientId: 'acme',
+            clientName: 'Acme',
+            what: 'invoice email (INV-1)',
+          },
+          h,
+        ),
+      ),
+  ],
   ['bounceResolvedNote', (h) => bounceResolvedNote(hostile({ by: 'U1', emails: ['ap@acme.example'], bounces: 1 }, h))],
-  ['templateModal', (h) => templateModal(hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'rendered' as const, basedOn: 'open invoice INV-1', subject: 'Invoice INV-1', text: 'Hello' } }, h))],
-  ['templateModal', (h) => templateModal(hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'errors' as const, errors: { subject: 'empty', body: 'no link' } } }, h))],
+  [
+    'templateModal',
+    (h) =>
+      templateModal(
+        hostile(
+          {
+            state: templateState,
+            scopeLabel: 'Acme',
+            template,
+            origin: 'edited',
+            preview: { kind: 'rendered' as const, basedOn: 'open invoice INV-1', subject: 'Invoice INV-1', text: 'Hello' },
+          },
+          h,
+        ),
+      ),
+  ],
+  [
+    'templateModal',
+    (h) =>
+      templateModal(
+        hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'errors' as const, errors: { subject: 'empty', body: 'no link' } } }, h),
+      ),
+  ],
   ['templateModal', (h) => templateModal(hostile({ state: templateState, scopeLabel: 'Acme', template, origin: 'edited', preview: { kind: 'note' as const, text: 'Saved' } }, h))],
   ['templateListMessage', (h) => templateListMessage(hostile([{ kind: 'invoice' as const, scope: 'acme', scopeLabel: 'Acme', state: 'shipped wording' }], h))],
   ['placeholderHint', () => placeholderHint('invoice')],
@@ -191,29 +322,76 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['statusChangeNote', (h) => thread.statusChangeNote(hostile({ status: 'void' as const, by: 'U1' }, h))],
   ['unknownOutcomeNote', (h) => thread.unknownOutcomeNote(hostile({ what: 'the invoice email', since: NOW }, h))],
   ['editedNote', (h) => thread.editedNote(hostile({ by: 'U1' }, h))],
-  ['ownerEscalationDm', (h) => thread.ownerEscalationDm(hostile({ number: 'INV-1', clientName: 'Acme', balance: 100, currency: 'USD', daysSinceSent: 40, permalinkText: 'https://app.asana.com/0/1/2' }, h))],
-  ['weeklySummaryMessage', (h) => weeklySummaryMessage(hostile({ weekOf: '2026-11-30', forecast: forecastView, aging, accuracy: [{ currency: 'USD', weeks: 2, withinPercent: 12 }], timezone: TZ }, h))],
+  [
+    'ownerEscalationDm',
+    (h) =>
+      thread.ownerEscalationDm(hostile({ number: 'INV-1', clientName: 'Acme', balance: 100, currency: 'USD', daysSinceSent: 40, permalinkText: 'https://app.asana.com/0/1/2' }, h)),
+  ],
+  [
+    'weeklySummaryMessage',
+    (h) => weeklySummaryMessage(hostile({ weekOf: '2026-11-30', forecast: forecastView, aging, accuracy: [{ currency: 'USD', weeks: 2, withinPercent: 12 }], timezone: TZ }, h)),
+  ],
   ['accountPhrase', (h) => accountPhrase(terms, hostile(account, h))],
   ['connectedNotice', (h) => connectedNotice(terms, hostile('U1', h), hostile(account, h))],
-  ['confirmAccountMessage', (h) => confirmAccountMessage(terms, hostile({ pendingId: 'p1', by: 'U1', current: account, next: { accountId: '99', accountName: 'Other Books' } }, h))],
+  [
+    'confirmAccountMessage',
+    (h) => confirmAccountMessage(terms, hostile({ pendingId: 'p1', by: 'U1', current: account, next: { accountId: '99', accountName: 'Other Books' } }, h)),
+  ],
   ['decidedAccountMessage', () => decidedAccountMessage('Kept the current company.')],
   ['deadLetterMessage', (h) => deadLetterMessage(hostile(deadEvent, h), { timezone: TZ })],
-  ['deadLetterMessage', (h) => deadLetterMessage(hostile({ ...deadEvent, source: 'email', kind: 'inbound_email', payload: { from: 'ann@acme.example', subject: 'Re: INV-1' } }, h), { timezone: TZ })],
+  [
+    'deadLetterMessage',
+    (h) => deadLetterMessage(hostile({ ...deadEvent, source: 'email', kind: 'inbound_email', payload: { from: 'ann@acme.example', subject: 'Re: INV-1' } }, h), { timezone: TZ }),
+  ],
   ['eventSummary', (h) => eventSummary(hostile(deadEvent, h))],
   ['retryAnswerText', (h) => retryAnswerText(hostile({ outcome: 'not_dead' as const, state: 'processed' as const }, h), { timezone: TZ })],
   ['retryButton', () => retryButton(7)],
   ['ageText', () => ageText(3_600_000)],
   ['sourceLabel', (h) => ({ text: sourceLabel(h) })],
-  ['inboxBlocks', (h) => inboxBlocks(hostile({ waiting: 2, oldestWaitingSince: SENT, nextAttemptAt: NOW, deadLetters: 1, newestDead: [deadEvent], checkedAt: NOW }, h), { timezone: TZ })],
+  [
+    'inboxBlocks',
+    (h) => inboxBlocks(hostile({ waiting: 2, oldestWaitingSince: SENT, nextAttemptAt: NOW, deadLetters: 1, newestDead: [deadEvent], checkedAt: NOW }, h), { timezone: TZ }),
+  ],
   ['accuracyLine', (h) => accuracyLine(hostile([{ currency: 'USD', weeks: 2, withinPercent: 12 }], h))],
 ];
 
 /** Exports of blocks/ that build no Slack text from outside values (parsers, ids, helpers, limits, the console renderer). */
 const NOT_BUILDERS = new Set([
-  'parseAdjustSubmission', 'parseAdjustChoice', 'parseCreditSubmission', 'settingsMetadata', 'readSettingsMetadata', 'pickedClient', 'parseClientSettings',
-  'replySubject', 'lineToText', 'parseEditSubmission', 'parseEmailList', 'fmt', 'ymdLabel', 'dateLabel', 'esc', 'link', 'who', 'channelRef', 'truncate', 'clip', 'plural',
-  'blockProblems', 'messageProblems', 'modalProblems', 'mrkdwnToText', 'blocksToText', 'blockIdOf', 'templateFromState', 'modalErrors', 'parseModalState',
-  'when', 'toneLabel', 'approveButtonValue', 'sourceName', 'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above; `sourceName` is plain text for invoice lines
+  'parseAdjustSubmission',
+  'parseAdjustChoice',
+  'parseCreditSubmission',
+  'settingsMetadata',
+  'readSettingsMetadata',
+  'pickedClient',
+  'parseClientSettings',
+  'replySubject',
+  'lineToText',
+  'parseEditSubmission',
+  'parseEmailList',
+  'fmt',
+  'ymdLabel',
+  'dateLabel',
+  'esc',
+  'link',
+  'who',
+  'channelRef',
+  'truncate',
+  'clip',
+  'plural',
+  'blockProblems',
+  'messageProblems',
+  'modalProblems',
+  'mrkdwnToText',
+  'blocksToText',
+  'blockIdOf',
+  'templateFromState',
+  'modalErrors',
+  'parseModalState',
+  'when',
+  'toneLabel',
+  'approveButtonValue',
+  'sourceName',
+  'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above; `sourceName` is plain text for invoice lines
 ]);
 
 describe('every outside string is escaped in Slack mrkdwn', () => {
@@ -247,7 +425,9 @@ describe('every outside string is escaped in Slack mrkdwn', () => {
     expect(mrkdwnProblems('a < b')).toHaveLength(1);
     expect(mrkdwnProblems('cut &am')).toHaveLength(1);
     expect(mrkdwnProblems('<https://x.example/a|A &amp; B> &lt;!here&gt;')).toEqual([]);
-    expect(mrkdwnTexts({ text: '<!here>', blocks: [{ type: 'section', text: { type: 'plain_text', text: '<!here>' }, fields: [{ type: 'mrkdwn', text: '<@U1>' }] }] }).map((t) => t.at)).toEqual(['$.text', '$.blocks[0].fields[0].text']);
+    expect(
+      mrkdwnTexts({ text: '<!here>', blocks: [{ type: 'section', text: { type: 'plain_text', text: '<!here>' }, fields: [{ type: 'mrkdwn', text: '<@U1>' }] }] }).map((t) => t.at),
+    ).toEqual(['$.text', '$.blocks[0].fields[0].text']);
   });
 
   test('every exported builder of blocks/ is in the table above', async () => {
@@ -255,7 +435,11 @@ describe('every outside string is escaped in Slack mrkdwn', () => {
     const exported: string[] = [];
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
       const module = (await import(`../../blocks/${file.replace(/\.ts$/, '.js')}`)) as Record<string, unknown>;
-      exported.push(...Object.entries(module).filter(([, v]) => typeof v === 'function').map(([k]) => k));
+      exported.push(
+        ...Object.entries(module)
+          .filter(([, v]) => typeof v === 'function')
+          .map(([k]) => k),
+      );
     }
     const covered = new Set(BUILDERS.map(([name]) => name));
     expect(exported.filter((name) => !covered.has(name) && !NOT_BUILDERS.has(name))).toEqual([]);

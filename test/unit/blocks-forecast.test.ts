@@ -4,7 +4,13 @@ import { messageProblems } from '../../blocks/limits.js';
 import { buildForecast, emptyCurrencyForecast, projectBalance, type ForecastInvoice } from '../../src/domain/forecast.js';
 
 const inv = (number: string, dueDate: string, amount: number, currency = 'USD'): ForecastInvoice => ({
-  customer: 'Acme', number, invoiceDate: '2026-02-01', dueDate, amount, currency, paidDate: null,
+  customer: 'Acme',
+  number,
+  invoiceDate: '2026-02-01',
+  dueDate,
+  amount,
+  currency,
+  paidDate: null,
 });
 const ASOF = '2026-03-02';
 

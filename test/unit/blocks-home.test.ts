@@ -24,7 +24,10 @@ function dashboard(over: Partial<HomeDashboard> = {}): HomeDashboard {
       NOW,
       TZ,
     ),
-    attention: { total: 1, rows: [{ id: 'x', number: 'INV-0003', clientName: 'Globex <&> Co', currency: 'EUR', balance: 80000, dueDate: '2026-12-14', reasons: ['disputed', 'escalated'] }] },
+    attention: {
+      total: 1,
+      rows: [{ id: 'x', number: 'INV-0003', clientName: 'Globex <&> Co', currency: 'EUR', balance: 80000, dueDate: '2026-12-14', reasons: ['disputed', 'escalated'] }],
+    },
     nextReminders: [{ number: 'INV-0001', clientName: 'Acme', currency: 'USD', balance: 100000, tone: 'firm', dueAt: new Date('2026-12-21T08:00:00Z') }],
     clients: [
       { id: 'acme', name: 'Acme', open: [{ currency: 'USD', outstanding: 130000, openCount: 2, overdueCount: 1 }] },
@@ -35,7 +38,8 @@ function dashboard(over: Partial<HomeDashboard> = {}): HomeDashboard {
   };
 }
 const text = (view: ReturnType<typeof homeView>) => JSON.stringify(view.blocks);
-const accessories = (view: ReturnType<typeof homeView>) => view.blocks.filter((b): b is SectionBlock => b.type === 'section' && Boolean(b.accessory)).map((b) => b.accessory as { action_id: string; value: string });
+const accessories = (view: ReturnType<typeof homeView>) =>
+  view.blocks.filter((b): b is SectionBlock => b.type === 'section' && Boolean(b.accessory)).map((b) => b.accessory as { action_id: string; value: string });
 
 describe('homeView', () => {
   test('totals, DSO, aging, attention and next reminders, within Slack limits', () => {
@@ -69,7 +73,11 @@ describe('homeView', () => {
   });
 
   test('hundreds of clients: as many as fit in 100 blocks, then a line saying how many are left out', () => {
-    const clients = Array.from({ length: 300 }, (_, i) => ({ id: `c${i}`, name: `${'Very long client name '.repeat(8)}${i}`, open: i === 299 ? [{ currency: 'USD', outstanding: 100, openCount: 1, overdueCount: 1 }] : [] }));
+    const clients = Array.from({ length: 300 }, (_, i) => ({
+      id: `c${i}`,
+      name: `${'Very long client name '.repeat(8)}${i}`,
+      open: i === 299 ? [{ currency: 'USD', outstanding: 100, openCount: 1, overdueCount: 1 }] : [],
+    }));
     const view = homeView(dashboard({ clients }), { timezone: TZ, approver: true });
     expect(view.blocks).toHaveLength(HOME_MAX_BLOCKS);
     expect(blockProblems(view.blocks, HOME_MAX_BLOCKS)).toEqual([]);
@@ -79,7 +87,10 @@ describe('homeView', () => {
   });
 
   test('nothing outstanding, no reminders, no clients; many currencies and a long attention list are summed up', () => {
-    const empty = homeView(dashboard({ currencies: [], aging: buildAgingReport([], NOW, TZ), attention: { total: 0, rows: [] }, nextReminders: [], clients: [] }), { timezone: TZ, approver: false });
+    const empty = homeView(dashboard({ currencies: [], aging: buildAgingReport([], NOW, TZ), attention: { total: 0, rows: [] }, nextReminders: [], clients: [] }), {
+      timezone: TZ,
+      approver: false,
+    });
     expect(text(empty)).toContain('Nothing outstanding');
     expect(text(empty)).toContain('None scheduled');
     expect(text(empty)).toContain('No clients yet');

@@ -12,7 +12,8 @@ const opts = { timezone: TZ, now: NOW };
 const header = (blocks: KnownBlock[]) => (blocks.find((b) => b.type === 'header') as HeaderBlock).text.text;
 const fields = (blocks: KnownBlock[]) => (blocks.find((b) => b.type === 'section' && (b as SectionBlock).fields) as SectionBlock).fields!.map((f) => f.text);
 const sectionTexts = (blocks: KnownBlock[]) => blocks.filter((b): b is SectionBlock => b.type === 'section' && !!(b as SectionBlock).text).map((b) => b.text!.text);
-const contextTexts = (blocks: KnownBlock[]) => blocks.filter((b): b is ContextBlock => b.type === 'context').map((b) => (b.elements as { text: string }[]).map((e) => e.text).join(' '));
+const contextTexts = (blocks: KnownBlock[]) =>
+  blocks.filter((b): b is ContextBlock => b.type === 'context').map((b) => (b.elements as { text: string }[]).map((e) => e.text).join(' '));
 const actions = (blocks: KnownBlock[]) => blocks.filter((b): b is ActionsBlock => b.type === 'actions');
 const allText = (blocks: KnownBlock[]) => JSON.stringify(blocks);
 

@@ -15,7 +15,10 @@ describe('Slack limit checker (the other block tests rely on it catching these)'
     ['header over 150', { text: 'x', blocks: [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }] }, /151 chars > 150/],
     [
       '26 buttons',
-      { text: 'x', blocks: [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => ({ type: 'button', action_id: `b${i}`, text: { type: 'plain_text', text: 'b' } })) }] },
+      {
+        text: 'x',
+        blocks: [{ type: 'actions', elements: Array.from({ length: 26 }, (_, i) => ({ type: 'button', action_id: `b${i}`, text: { type: 'plain_text', text: 'b' } })) }],
+      },
       /26 elements/,
     ],
     [
@@ -25,7 +28,14 @@ describe('Slack limit checker (the other block tests rely on it catching these)'
         blocks: [
           {
             type: 'actions',
-            elements: [{ type: 'button', action_id: 'b', text: { type: 'plain_text', text: 'b' }, confirm: { title: { text: 't' }, text: { text: 'c'.repeat(301) }, confirm: { text: 'ok' }, deny: { text: 'no' } } }],
+            elements: [
+              {
+                type: 'button',
+                action_id: 'b',
+                text: { type: 'plain_text', text: 'b' },
+                confirm: { title: { text: 't' }, text: { text: 'c'.repeat(301) }, confirm: { text: 'ok' }, deny: { text: 'no' } },
+              },
+            ],
           },
         ],
       },

@@ -24,10 +24,28 @@ test('every kind of block', () => {
   const text = blocksToText([
     { type: 'header', text: { type: 'plain_text', text: 'Invoice INV-1 · A*B*' } },
     { type: 'section', text: { type: 'mrkdwn', text: 'Body <https://x.example|x>' }, accessory: { type: 'button', text: { type: 'plain_text', text: 'Open' } } },
-    { type: 'section', fields: [{ type: 'mrkdwn', text: '*Due*\nDec 24, 2026' }, { type: 'plain_text', text: 'To\na@x.example\nb@x.example' }] },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: '*Due*\nDec 24, 2026' },
+        { type: 'plain_text', text: 'To\na@x.example\nb@x.example' },
+      ],
+    },
     { type: 'divider' },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: ':link: one' }, { type: 'image', image_url: 'https://i', alt_text: 'logo' }] },
-    { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Go' } }, { type: 'datepicker', placeholder: { type: 'plain_text', text: 'Pick' } }] },
+    {
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: ':link: one' },
+        { type: 'image', image_url: 'https://i', alt_text: 'logo' },
+      ],
+    },
+    {
+      type: 'actions',
+      elements: [
+        { type: 'button', text: { type: 'plain_text', text: 'Go' } },
+        { type: 'datepicker', placeholder: { type: 'plain_text', text: 'Pick' } },
+      ],
+    },
     { type: 'input', label: { type: 'plain_text', text: 'Due date' }, element: { type: 'datepicker', initial_date: '2027-01-15' } },
     { type: 'rich_text', elements: [] },
   ]);
@@ -61,10 +79,10 @@ test('a draft invoice message reads well in a console', () => {
 });
 
 test('a sent invoice shows its payment link and only the dispute control', () => {
-  const { blocks } = invoiceMessage(
-    invoiceView({ status: 'sent', sentAt: new Date('2026-12-03T12:00:00Z'), paymentUrl: 'https://pay.example/i/1' }),
-    { timezone: 'UTC', now: new Date('2026-12-04T12:00:00Z') },
-  );
+  const { blocks } = invoiceMessage(invoiceView({ status: 'sent', sentAt: new Date('2026-12-03T12:00:00Z'), paymentUrl: 'https://pay.example/i/1' }), {
+    timezone: 'UTC',
+    now: new Date('2026-12-04T12:00:00Z'),
+  });
   const text = blocksToText(blocks);
   expect(text).toContain('📧 Sent Dec 3, 2026 · Balance $1,500.00');
   expect(text).toContain('🔗 Payment link (https://pay.example/i/1)');

@@ -22,11 +22,17 @@ test('an unreachable SMTP server, a missing tool and a connection left behind ar
 });
 
 test('all well, and huge or hostile errors stay escaped and within the limits', () => {
-  expect(statusMessage({ projectTools: ['asana'], backends: [], unusedConnections: [], smtp: { target: null, reachable: true, error: null } }, opts).text).toBe('Connections: all configured connections work');
+  expect(statusMessage({ projectTools: ['asana'], backends: [], unusedConnections: [], smtp: { target: null, reachable: true, error: null } }, opts).text).toBe(
+    'Connections: all configured connections work',
+  );
   const message = statusMessage(
     {
       projectTools: Array.from({ length: 300 }, (_, i) => `tool${i}-with-a-long-name`),
-      backends: Array.from({ length: 300 }, () => ({ name: 'quickbooks', oauth: true, connection: { provider: 'quickbooks', status: 'broken' as const, lastSuccessAt: new Date(0), lastError: '<!channel> ' + 'e'.repeat(5000) } })),
+      backends: Array.from({ length: 300 }, () => ({
+        name: 'quickbooks',
+        oauth: true,
+        connection: { provider: 'quickbooks', status: 'broken' as const, lastSuccessAt: new Date(0), lastError: '<!channel> ' + 'e'.repeat(5000) },
+      })),
       unusedConnections: [],
       smtp: { target: 'mail.example.com:25', reachable: false, error: '<@U123> ' + 'x'.repeat(5000) },
     },
@@ -36,15 +42,28 @@ test('all well, and huge or hostile errors stay escaped and within the limits', 
   expect(JSON.stringify(message)).not.toMatch(/<!channel>|<@U123>/);
 });
 
-test('webhook registrations: 50 per tool for four tools fit Slack\'s limits, hostile text stays escaped', () => {
+test("webhook registrations: 50 per tool for four tools fit Slack's limits, hostile text stays escaped", () => {
   const at = new Date('2026-11-20T15:30:00Z');
   const registrations = ['asana', 'clickup', 'trello', 'monday'].flatMap((tool) =>
     Array.from({ length: 50 }, (_, i) => ({
-      token: `t-${tool}-${i}`, tool, resource: i === 0 ? '<!channel>' : `${9000 + i}`, mode: 'api' as const, status: i === 1 ? 'pending' as const : 'active' as const,
-      sealedSecret: 'v1.x.y.z', webhookId: `${i}`, targetUrl: 'https://duebot.test/webhooks/x', createdBy: 'UAPPROVER1', createdAt: at, activatedAt: at, lastDeliveryAt: i % 2 ? at : null,
+      token: `t-${tool}-${i}`,
+      tool,
+      resource: i === 0 ? '<!channel>' : `${9000 + i}`,
+      mode: 'api' as const,
+      status: i === 1 ? ('pending' as const) : ('active' as const),
+      sealedSecret: 'v1.x.y.z',
+      webhookId: `${i}`,
+      targetUrl: 'https://duebot.test/webhooks/x',
+      createdBy: 'UAPPROVER1',
+      createdAt: at,
+      activatedAt: at,
+      lastDeliveryAt: i % 2 ? at : null,
     })),
   );
-  const message = statusMessage({ projectTools: ['asana'], backends: [], unusedConnections: [], smtp: { target: null, reachable: true, error: null }, webhookRegistrations: registrations }, opts);
+  const message = statusMessage(
+    { projectTools: ['asana'], backends: [], unusedConnections: [], smtp: { target: null, reachable: true, error: null }, webhookRegistrations: registrations },
+    opts,
+  );
   expect(messageProblems(message)).toEqual([]);
   const body = JSON.stringify(message.blocks);
   expect(body).not.toContain('<!channel>');

@@ -25,15 +25,27 @@ describe('email template modal', () => {
   });
 
   test('a preview (rendered or refused) stays within limits; the plain-text body is shown as written', () => {
-    const rendered = templateModal({ state: { kind: 'friendly', scope: 'acme', rev: 2 }, scopeLabel: 'Acme Ltd', template: DEFAULT_TEMPLATES.friendly, origin: 'edited', preview: { kind: 'rendered', basedOn: 'open invoice INV-0003', subject: 'Hi <there>', text: 'x'.repeat(5000) } });
+    const rendered = templateModal({
+      state: { kind: 'friendly', scope: 'acme', rev: 2 },
+      scopeLabel: 'Acme Ltd',
+      template: DEFAULT_TEMPLATES.friendly,
+      origin: 'edited',
+      preview: { kind: 'rendered', basedOn: 'open invoice INV-0003', subject: 'Hi <there>', text: 'x'.repeat(5000) },
+    });
     expect(modalProblems(rendered)).toEqual([]);
     expect(JSON.stringify(rendered)).toContain('*Subject:* Hi &lt;there&gt;');
     expect(JSON.stringify(rendered)).toContain('"block_id":"tpl_body_2"');
-    const refused = templateModal({ state: { kind: 'friendly', scope: '*', rev: 0 }, scopeLabel: 'every client', template: DEFAULT_TEMPLATES.friendly, origin: 'edited', preview: { kind: 'errors', errors: { body: 'Unknown placeholder {{x}}' } } });
+    const refused = templateModal({
+      state: { kind: 'friendly', scope: '*', rev: 0 },
+      scopeLabel: 'every client',
+      template: DEFAULT_TEMPLATES.friendly,
+      origin: 'edited',
+      preview: { kind: 'errors', errors: { body: 'Unknown placeholder {{x}}' } },
+    });
     expect(JSON.stringify(refused)).toContain('Not valid yet, nothing saved:\\n• *body*: Unknown placeholder {{x}}');
   });
 
-  test('typed values are read by action id whatever the revision; errors go to that revision\'s blocks', () => {
+  test("typed values are read by action id whatever the revision; errors go to that revision's blocks", () => {
     const values = { tpl_subject_3: { tpl_subject_input: { value: 'S' } }, tpl_body_3: { tpl_body_input: { value: 'B' } } };
     expect(templateFromState(values)).toEqual({ subject: 'S', body: 'B' });
     expect(modalErrors({ subject: 'empty', body: 'bad' }, 3)).toEqual({ tpl_subject_3: 'empty', tpl_body_3: 'bad' });
@@ -42,7 +54,10 @@ describe('email template modal', () => {
   });
 
   test('the list has an Edit button per template', () => {
-    const message = templateListMessage([{ kind: 'friendly', scope: '*', scopeLabel: 'every client', state: 'shipped wording' }, { kind: 'final', scope: 'acme', scopeLabel: 'Acme Ltd', state: 'own wording' }]);
+    const message = templateListMessage([
+      { kind: 'friendly', scope: '*', scopeLabel: 'every client', state: 'shipped wording' },
+      { kind: 'final', scope: 'acme', scopeLabel: 'Acme Ltd', state: 'own wording' },
+    ]);
     expect(messageProblems(message)).toEqual([]);
     expect(JSON.stringify(message)).toContain('"value":"final|acme"');
   });

@@ -15,7 +15,7 @@ import type { ThreadPost } from '../../blocks/thread.js';
 import { messageProblems } from '../../blocks/limits.js';
 
 const TZ = 'America/Los_Angeles';
-const body = (p: ThreadPost) => ((p.blocks?.[0] as SectionBlock).text!.text);
+const body = (p: ThreadPost) => (p.blocks?.[0] as SectionBlock).text!.text;
 
 function expectValid(p: ThreadPost): void {
   expect(p.text.trim()).not.toBe('');
@@ -40,9 +40,7 @@ describe('paymentNote', () => {
 
   test('partial payment names what is still open', () => {
     const note = paymentNote({ ...base, amount: 50000, fullyPaid: false, balance: 100000, paidAt: new Date('2026-12-03T20:00:00Z') });
-    expect(note.text).toBe(
-      ':heavy_minus_sign: Partial payment of $500.00 on Dec 3, 2026 — 10 days after sending. $1,000.00 still open; reminders continue for the balance.',
-    );
+    expect(note.text).toBe(':heavy_minus_sign: Partial payment of $500.00 on Dec 3, 2026 — 10 days after sending. $1,000.00 still open; reminders continue for the balance.');
     expect(note.text).not.toMatch(/Paid in full|Reminders stopped/);
     expectValid(note);
   });
@@ -103,7 +101,14 @@ describe('escalation', () => {
   });
 
   test('owner DM: client, number, balance, days, task link', () => {
-    const note = ownerEscalationDm({ number: 'INV-0042', clientName: 'Acme & Sons', balance: 150000, currency: 'USD', daysSinceSent: 31, permalinkText: 'https://app.asana.com/0/1/2' });
+    const note = ownerEscalationDm({
+      number: 'INV-0042',
+      clientName: 'Acme & Sons',
+      balance: 150000,
+      currency: 'USD',
+      daysSinceSent: 31,
+      permalinkText: 'https://app.asana.com/0/1/2',
+    });
     expect(note.text).toContain('*Acme &amp; Sons* has not paid invoice INV-0042 ($1,500.00 open) 31 days after sending.');
     expect(note.text).toContain('<https://app.asana.com/0/1/2|Open the escalation task>');
     expectValid(note);

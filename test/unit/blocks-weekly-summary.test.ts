@@ -9,18 +9,40 @@ import { renderWeeklySummaryEmail } from '../../src/email/templates.js';
 const TZ = 'America/New_York';
 const NOW = new Date('2026-11-30T13:00:00Z'); // Monday 08:00 in New York
 const ASOF = '2026-11-30';
-const open = (number: string, dueDate: string, amount: number, currency = 'USD'): ForecastInvoice => ({ customer: 'Acme', number, invoiceDate: '2026-11-10', dueDate, amount, currency, paidDate: null });
+const open = (number: string, dueDate: string, amount: number, currency = 'USD'): ForecastInvoice => ({
+  customer: 'Acme',
+  number,
+  invoiceDate: '2026-11-10',
+  dueDate,
+  amount,
+  currency,
+  paidDate: null,
+});
 const aging = (number: string, currency: string, total: number, dueDate: string): AgingInput => ({
-  number, clientName: 'Acme <Ltd>', currency, total, amountPaid: 0, status: 'sent', sentAt: new Date('2026-11-10T15:00:00Z'), dueDate,
+  number,
+  clientName: 'Acme <Ltd>',
+  currency,
+  total,
+  amountPaid: 0,
+  status: 'sent',
+  sentAt: new Date('2026-11-10T15:00:00Z'),
+  dueDate,
 });
 
 function view(currencies: string[], accuracy: { currency: string; weeks: number; withinPercent: number | null }[] = []) {
-  const forecast = buildForecast(currencies.map((c, i) => open(String(i), '2026-12-03', 120000 + i, c)), ASOF);
+  const forecast = buildForecast(
+    currencies.map((c, i) => open(String(i), '2026-12-03', 120000 + i, c)),
+    ASOF,
+  );
   return {
     weekOf: ASOF,
     timezone: TZ,
     forecast: { asOf: ASOF, currencies: forecast.currencies.map((f) => ({ forecast: f, startingBalance: 500000, projected: projectBalance(f.weeks, 500000) })) },
-    aging: buildAgingReport(currencies.map((c, i) => aging(`INV-${i}`, c, 120000 + i, '2026-11-20')), NOW, TZ),
+    aging: buildAgingReport(
+      currencies.map((c, i) => aging(`INV-${i}`, c, 120000 + i, '2026-11-20')),
+      NOW,
+      TZ,
+    ),
     accuracy,
   };
 }
@@ -58,7 +80,12 @@ describe('weeklySummaryMessage', () => {
 
   test('within Slack limits with many currencies', () => {
     const many = ['AUD', 'CAD', 'CHF', 'CZK', 'DKK', 'EUR', 'GBP', 'HKD', 'JPY', 'NOK', 'NZD', 'PLN', 'SEK', 'SGD', 'USD', 'ZAR'];
-    const message = weeklySummaryMessage(view(many, many.map((currency) => ({ currency, weeks: 8, withinPercent: 10 }))));
+    const message = weeklySummaryMessage(
+      view(
+        many,
+        many.map((currency) => ({ currency, weeks: 8, withinPercent: 10 })),
+      ),
+    );
     expect(messageProblems(message)).toEqual([]);
     expect(message.blocks.length).toBeLessThanOrEqual(50);
   });

@@ -14,12 +14,12 @@ function capture(level: string) {
   return { log: pino({ level }, stream), lines };
 }
 
-describe('slackLogger: Bolt and WebClient lines in duebot\'s pino stream', () => {
-  test('messages become JSON lines tagged with the component, at Bolt\'s level', () => {
+describe("slackLogger: Bolt and WebClient lines in duebot's pino stream", () => {
+  test("messages become JSON lines tagged with the component, at Bolt's level", () => {
     const { log, lines } = capture('debug');
     const slack = slackLogger(log);
     slack.setLevel(boltLevel('debug'));
-    slack.debug('apiCall(\'chat.postMessage\') start');
+    slack.debug("apiCall('chat.postMessage') start");
     slack.info('rate limited', { retryAfter: 3 });
     slack.setName('socket-mode');
     slack.warn('reconnecting');
@@ -59,7 +59,13 @@ describe('slackLogger: Bolt and WebClient lines in duebot\'s pino stream', () =>
     slack.info('{"token":"verification-token","type":"event_callback"}');
     const text = JSON.stringify(lines);
     expect(text).not.toMatch(/secret|verification-token/);
-    expect(lines[0]).toMatchObject({ level: 50, msg: 'failed for token [redacted] and [redacted]', err: 'An HTTP protocol error occurred: statusCode = 500', errorName: 'Error', code: 'slack_webapi_http_error' });
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      msg: 'failed for token [redacted] and [redacted]',
+      err: 'An HTTP protocol error occurred: statusCode = 500',
+      errorName: 'Error',
+      code: 'slack_webapi_http_error',
+    });
     expect(lines[0]).not.toHaveProperty('original');
     expect(lines[1]!.msg).toBe('{"token":"[redacted]","type":"event_callback"}');
   });

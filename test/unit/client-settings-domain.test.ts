@@ -24,13 +24,26 @@ describe('reminder presets', () => {
 
   test('a schedule is recognised as its preset, anything else is custom', () => {
     expect(presetOf(DEFAULT_REMINDER_SCHEDULE)).toBe('standard');
-    expect(presetOf([{ day: 5, from: 'delivery', tone: 'firm' }, { day: 10, from: 'delivery', tone: 'firm' }, { day: 20, from: 'delivery', tone: 'final' }])).toBe('high-risk');
+    expect(
+      presetOf([
+        { day: 5, from: 'delivery', tone: 'firm' },
+        { day: 10, from: 'delivery', tone: 'firm' },
+        { day: 20, from: 'delivery', tone: 'final' },
+      ]),
+    ).toBe('high-risk');
     expect(presetOf([{ day: 7, from: 'delivery', tone: 'friendly' }])).toBe('custom');
   });
 
   test('custom steps round-trip through the text form, due-relative ones included', () => {
     const parsed = parseScheduleText(' due-3 friendly \n10 FIRM\n\ndue+15 final');
-    expect(parsed).toEqual({ ok: true, steps: [{ day: -3, from: 'due', tone: 'friendly' }, { day: 10, from: 'delivery', tone: 'firm' }, { day: 15, from: 'due', tone: 'final' }] });
+    expect(parsed).toEqual({
+      ok: true,
+      steps: [
+        { day: -3, from: 'due', tone: 'friendly' },
+        { day: 10, from: 'delivery', tone: 'firm' },
+        { day: 15, from: 'due', tone: 'final' },
+      ],
+    });
     if (parsed.ok) expect(scheduleToText(parsed.steps)).toBe('due-3 friendly\n10 firm\ndue+15 final');
   });
 
@@ -43,7 +56,7 @@ describe('reminder presets', () => {
 });
 
 describe('Slack settings over the clients file', () => {
-  test('only the fields set in Slack replace the file\'s', () => {
+  test("only the fields set in Slack replace the file's", () => {
     const merged = withSlackSettings(fileClient, { paymentTermsDays: 14, businessHours: { start: '09:00', end: '17:00' } });
     expect(merged.paymentTermsDays).toBe(14);
     expect(merged.businessHours).toEqual({ start: '09:00', end: '17:00' });

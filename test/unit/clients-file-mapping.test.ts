@@ -25,9 +25,13 @@ describe('clients file: milestone mapping', () => {
   });
 
   test('errors name the client and the field; a misspelt field gets a suggestion', () => {
-    expect(parseClients(file('    mapping: { amountfield: Fee }')).errors).toEqual(['clients file: client "Acme Ltd" (#1): mapping.amountfield: is not a known field (did you mean amountField?)']);
+    expect(parseClients(file('    mapping: { amountfield: Fee }')).errors).toEqual([
+      'clients file: client "Acme Ltd" (#1): mapping.amountfield: is not a known field (did you mean amountField?)',
+    ]);
     expect(parseClients(file('    mapping: { billingField: "  " }')).errors).toEqual(['clients file: client "Acme Ltd" (#1): mapping.billingField: must not be empty']);
-    expect(parseClients(file('    mapping: { rateField: 12 }')).errors).toEqual(['clients file: client "Acme Ltd" (#1): mapping.rateField: must be a name as the project tool shows it']);
+    expect(parseClients(file('    mapping: { rateField: 12 }')).errors).toEqual([
+      'clients file: client "Acme Ltd" (#1): mapping.rateField: must be a name as the project tool shows it',
+    ]);
     expect(parseClients(file('    mapping: Fee')).errors).toEqual([expect.stringMatching(/client "Acme Ltd" \(#1\): mapping: must be a mapping \{billingField/)]);
   });
 });
@@ -46,10 +50,16 @@ describe('clients file: time entries', () => {
 
   test('errors name the client and the field', () => {
     const errors = (extra: string) => parseClients(file(extra)).errors;
-    expect(errors('    timeEntries: { groupBy: task }')).toEqual(['clients file: client "Acme Ltd" (#1): timeEntries.rate: is required (major units per hour, e.g. 120 or "120.00")']);
+    expect(errors('    timeEntries: { groupBy: task }')).toEqual([
+      'clients file: client "Acme Ltd" (#1): timeEntries.rate: is required (major units per hour, e.g. 120 or "120.00")',
+    ]);
     expect(errors('    timeEntries: { rate: 0 }')).toEqual(['clients file: client "Acme Ltd" (#1): timeEntries.rate: must be more than zero']);
     expect(errors('    timeEntries: { rate: 100, groupBy: day }')).toEqual(['clients file: client "Acme Ltd" (#1): timeEntries.groupBy: must be task or person']);
-    expect(errors('    timeEntries: { rate: 100, personRates: { Sam: "a lot" } }')).toEqual([expect.stringMatching(/^clients file: client "Acme Ltd" \(#1\): timeEntries\.personRates\.Sam: /)]);
-    expect(errors('    timeEntries: { rate: 100, groupby: task }')).toEqual(['clients file: client "Acme Ltd" (#1): timeEntries.groupby: is not a known field (did you mean groupBy?)']);
+    expect(errors('    timeEntries: { rate: 100, personRates: { Sam: "a lot" } }')).toEqual([
+      expect.stringMatching(/^clients file: client "Acme Ltd" \(#1\): timeEntries\.personRates\.Sam: /),
+    ]);
+    expect(errors('    timeEntries: { rate: 100, groupby: task }')).toEqual([
+      'clients file: client "Acme Ltd" (#1): timeEntries.groupby: is not a known field (did you mean groupBy?)',
+    ]);
   });
 });

@@ -94,7 +94,15 @@ describe('clients file', () => {
         ],
         finalMode: 'pause',
         autoSend: false,
-        mapping: { billingField: 'Invoice this', billingTag: null, amountField: 'Fee', quantityField: 'Quantity', rateField: 'Rate', clientField: 'Client', doneStatus: 'Ready to bill' },
+        mapping: {
+          billingField: 'Invoice this',
+          billingTag: null,
+          amountField: 'Fee',
+          quantityField: 'Quantity',
+          rateField: 'Rate',
+          clientField: 'Client',
+          doneStatus: 'Ready to bill',
+        },
         timeBilling: { groupBy: 'task', rate: 12_000, personRates: { 'dana@agency.example': 15_000 } },
       },
     ]);
@@ -233,7 +241,9 @@ describe('clients file', () => {
   });
 
   test('a skipped entry claims neither its id nor its projects', () => {
-    const { clients, errors } = parseClients(`clients:\n  - { id: acme, name: Acme, emails: bad, asanaProjects: ["1"] }\n  - { id: acme, name: Acme, emails: a@a.example, asanaProjects: ["1"] }\n`);
+    const { clients, errors } = parseClients(
+      `clients:\n  - { id: acme, name: Acme, emails: bad, asanaProjects: ["1"] }\n  - { id: acme, name: Acme, emails: a@a.example, asanaProjects: ["1"] }\n`,
+    );
     expect(errors).toEqual(['clients file: client "Acme" (#1): emails: "bad" is not an email address']);
     expect(clients.map((c) => c.id)).toEqual(['acme']);
   });

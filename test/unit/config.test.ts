@@ -149,8 +149,27 @@ describe('config', () => {
   });
 
   test('invalid values are named with what is wrong, and secrets never appear', () => {
-    const problems = problemsOf({ ...valid, PORT: '99999', BUSINESS_TIMEZONE: 'Mars/Olympus', SLACK_BOT_TOKEN: 'xoxp-Sekr1tUSER', JOBS_PROCESS_EVERY: 'often', STRIPE_WEBHOOK_SECRET: 'Sekr1tNOPREFIX', APPROVER_SLACK_USER_IDS: 'dana', SMTP_URL: 'http://Sekr1t@x', EMAIL_FROM: 'nobody' });
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['PORT', 'SLACK_BOT_TOKEN', 'APPROVER_SLACK_USER_IDS', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'EMAIL_FROM', 'BUSINESS_TIMEZONE', 'JOBS_PROCESS_EVERY']);
+    const problems = problemsOf({
+      ...valid,
+      PORT: '99999',
+      BUSINESS_TIMEZONE: 'Mars/Olympus',
+      SLACK_BOT_TOKEN: 'xoxp-Sekr1tUSER',
+      JOBS_PROCESS_EVERY: 'often',
+      STRIPE_WEBHOOK_SECRET: 'Sekr1tNOPREFIX',
+      APPROVER_SLACK_USER_IDS: 'dana',
+      SMTP_URL: 'http://Sekr1t@x',
+      EMAIL_FROM: 'nobody',
+    });
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'PORT',
+      'SLACK_BOT_TOKEN',
+      'APPROVER_SLACK_USER_IDS',
+      'STRIPE_WEBHOOK_SECRET',
+      'SMTP_URL',
+      'EMAIL_FROM',
+      'BUSINESS_TIMEZONE',
+      'JOBS_PROCESS_EVERY',
+    ]);
     expect(problems.join('\n')).not.toMatch(/Sekr1t/);
     expect(problems.find((p) => p.startsWith('BUSINESS_TIMEZONE'))).toMatch(/IANA/);
     expect(problems.find((p) => p.startsWith('SLACK_BOT_TOKEN'))).toMatch(/xoxb-/);
@@ -218,7 +237,15 @@ describe('config', () => {
       DATABASE_URL: `mysql://user:${marker}@db/duebot`,
       BUSINESS_NAME: '',
     });
-    expect(err.problems.map((p) => p.split(':')[0])).toEqual(['DATABASE_URL', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'SMTP_URL', 'BUSINESS_NAME']);
+    expect(err.problems.map((p) => p.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'SLACK_BOT_TOKEN',
+      'SLACK_APP_TOKEN',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'SMTP_URL',
+      'BUSINESS_NAME',
+    ]);
     expect(err.message).not.toContain(marker);
   });
 
@@ -238,7 +265,12 @@ describe('config', () => {
   test('.env.example also reads the same when a shell sources it (values with spaces are quoted)', () => {
     const script = `set -a; . ./.env.example; set +a; for n in ${CONFIG_VARIABLES.join(' ')}; do printf '%s=%s\\0' "$n" "\${!n-}"; done`;
     const sourced = execFileSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const shell = Object.fromEntries(sourced.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    const shell = Object.fromEntries(
+      sourced
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
     expect(shell).toEqual(readDotEnv('.env.example'));
   });
 
@@ -259,9 +291,15 @@ describe('config', () => {
     const config = loadConfig({
       ...noAsana,
       PUBLIC_URL: 'https://duebot.example.com/',
-      CLICKUP_API_TOKEN: 'pk_1', CLICKUP_WEBHOOK_SECRET: 'cs', CLICKUP_OWNER_ASSIGNEE: '183',
-      TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's', TRELLO_DONE_LIST_IDS: ' a1, b2 ',
-      MONDAY_API_TOKEN: 'm', MONDAY_SIGNING_SECRET: 'ms',
+      CLICKUP_API_TOKEN: 'pk_1',
+      CLICKUP_WEBHOOK_SECRET: 'cs',
+      CLICKUP_OWNER_ASSIGNEE: '183',
+      TRELLO_API_KEY: 'k',
+      TRELLO_TOKEN: 't',
+      TRELLO_APP_SECRET: 's',
+      TRELLO_DONE_LIST_IDS: ' a1, b2 ',
+      MONDAY_API_TOKEN: 'm',
+      MONDAY_SIGNING_SECRET: 'ms',
       GENERIC_WEBHOOK_SECRET: '0123456789abcdef',
     });
     expect(config).toMatchObject({
@@ -271,12 +309,21 @@ describe('config', () => {
       monday: { doneLabel: 'Done', audience: 'https://duebot.example.com/webhooks/monday', ownerUserId: null },
       generic: { secret: '0123456789abcdef' },
     });
-    expect(loadConfig({ ...valid, TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's', TRELLO_CALLBACK_URL: 'https://x.example/hook?t=1' }).trello?.callbackUrl).toBe('https://x.example/hook?t=1');
-    expect(problemsOf({ ...valid, CLICKUP_OWNER_ASSIGNEE: 'dana', TRELLO_OWNER_MEMBER_ID: 'jdoe', MONDAY_OWNER_USER_ID: 'x' }).map((p) => p.split(':')[0])).toEqual(['CLICKUP_OWNER_ASSIGNEE', 'TRELLO_OWNER_MEMBER_ID', 'MONDAY_OWNER_USER_ID']);
+    expect(loadConfig({ ...valid, TRELLO_API_KEY: 'k', TRELLO_TOKEN: 't', TRELLO_APP_SECRET: 's', TRELLO_CALLBACK_URL: 'https://x.example/hook?t=1' }).trello?.callbackUrl).toBe(
+      'https://x.example/hook?t=1',
+    );
+    expect(problemsOf({ ...valid, CLICKUP_OWNER_ASSIGNEE: 'dana', TRELLO_OWNER_MEMBER_ID: 'jdoe', MONDAY_OWNER_USER_ID: 'x' }).map((p) => p.split(':')[0])).toEqual([
+      'CLICKUP_OWNER_ASSIGNEE',
+      'TRELLO_OWNER_MEMBER_ID',
+      'MONDAY_OWNER_USER_ID',
+    ]);
   });
 
   test('inbound email settings: both optional, basic auth must be user:password', () => {
-    expect(loadConfig({ ...valid, MAILGUN_SIGNING_KEY: 'key-1', INBOUND_EMAIL_BASIC_AUTH: 'mail:s3cr:et' }).inboundEmail).toEqual({ mailgunSigningKey: 'key-1', basicAuth: 'mail:s3cr:et' });
+    expect(loadConfig({ ...valid, MAILGUN_SIGNING_KEY: 'key-1', INBOUND_EMAIL_BASIC_AUTH: 'mail:s3cr:et' }).inboundEmail).toEqual({
+      mailgunSigningKey: 'key-1',
+      basicAuth: 'mail:s3cr:et',
+    });
     const err = (() => {
       try {
         loadConfig({ ...valid, INBOUND_EMAIL_BASIC_AUTH: 'nocolon' });
@@ -293,8 +340,12 @@ describe('config', () => {
     const der = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
     expect(loadConfig(valid).sendgridWebhookPublicKey).toBeNull();
     expect(loadConfig({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: der }).sendgridWebhookPublicKey?.asymmetricKeyType).toBe('ec');
-    expect(loadConfig({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: publicKey.export({ format: 'pem', type: 'spki' }).toString() }).sendgridWebhookPublicKey?.asymmetricKeyType).toBe('ec');
-    expect(problemsOf({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: 'bm90IGEga2V5' })).toEqual([expect.stringMatching(/^SENDGRID_WEBHOOK_PUBLIC_KEY: must be the base64 verification key/)]);
+    expect(loadConfig({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: publicKey.export({ format: 'pem', type: 'spki' }).toString() }).sendgridWebhookPublicKey?.asymmetricKeyType).toBe(
+      'ec',
+    );
+    expect(problemsOf({ ...valid, SENDGRID_WEBHOOK_PUBLIC_KEY: 'bm90IGEga2V5' })).toEqual([
+      expect.stringMatching(/^SENDGRID_WEBHOOK_PUBLIC_KEY: must be the base64 verification key/),
+    ]);
   });
 
   test('DKIM: domain, selector and key together (inline PEM with \\n, or a file), the key an RSA or Ed25519 private key', () => {
@@ -302,15 +353,25 @@ describe('config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'duebot-dkim-'));
     writeFileSync(join(dir, 'dkim.pem'), pem);
     expect(loadConfig(valid).dkim).toBeNull();
-    expect(loadConfig({ ...valid, DKIM_DOMAIN: 'Pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }).dkim).toEqual({ domainName: 'pixelco.example', keySelector: 'duebot', privateKey: pem });
+    expect(loadConfig({ ...valid, DKIM_DOMAIN: 'Pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') }).dkim).toEqual({
+      domainName: 'pixelco.example',
+      keySelector: 'duebot',
+      privateKey: pem,
+    });
     expect(loadConfig({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 's1', DKIM_PRIVATE_KEY_FILE: join(dir, 'dkim.pem') }).dkim?.privateKey).toBe(pem);
     expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example' })).toEqual([
       'DKIM_SELECTOR: is required to sign outgoing mail with DKIM (the other DKIM_ settings are set)',
       'DKIM_PRIVATE_KEY: is required to sign outgoing mail with DKIM (or DKIM_PRIVATE_KEY_FILE)',
     ]);
-    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: 'not a key' })).toEqual(['DKIM_PRIVATE_KEY: must be an RSA (or Ed25519) private key in PEM format']);
-    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY_FILE: join(dir, 'missing.pem') })).toEqual(['DKIM_PRIVATE_KEY_FILE: cannot be read (ENOENT)']);
-    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'not a domain', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem })).toEqual([expect.stringMatching(/^DKIM_DOMAIN: must be a domain/)]);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: 'not a key' })).toEqual([
+      'DKIM_PRIVATE_KEY: must be an RSA (or Ed25519) private key in PEM format',
+    ]);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'pixelco.example', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY_FILE: join(dir, 'missing.pem') })).toEqual([
+      'DKIM_PRIVATE_KEY_FILE: cannot be read (ENOENT)',
+    ]);
+    expect(problemsOf({ ...valid, DKIM_DOMAIN: 'not a domain', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem })).toEqual([
+      expect.stringMatching(/^DKIM_DOMAIN: must be a domain/),
+    ]);
     // The key never appears in a problem.
     expect(problemsOf({ ...valid, DKIM_DOMAIN: 'x', DKIM_SELECTOR: 'duebot', DKIM_PRIVATE_KEY: pem }).join('\n')).not.toContain('PRIVATE KEY-----');
   });
@@ -324,7 +385,8 @@ describe('config', () => {
   test('PROMISE_MAX_DAYS: whole days 1..3650, 60 when unset', () => {
     expect(loadConfig(valid).promiseMaxDays).toBe(60);
     expect(loadConfig({ ...valid, PROMISE_MAX_DAYS: ' 90 ' }).promiseMaxDays).toBe(90);
-    for (const bad of ['0', '-5', '1.5', 'two months', '99999']) expect(problemsOf({ ...valid, PROMISE_MAX_DAYS: bad })).toEqual(['PROMISE_MAX_DAYS: must be a number of days (1..3650)']);
+    for (const bad of ['0', '-5', '1.5', 'two months', '99999'])
+      expect(problemsOf({ ...valid, PROMISE_MAX_DAYS: bad })).toEqual(['PROMISE_MAX_DAYS: must be a number of days (1..3650)']);
   });
 
   test('INVOICE_AMOUNT_CEILING: a whole amount above zero (default 1000000), at most 12 digits', () => {
@@ -356,7 +418,16 @@ describe('invoicing back-ends', () => {
   const fb = { FRESHBOOKS_CLIENT_ID: 'fbid', FRESHBOOKS_CLIENT_SECRET: 'SECRETFB' };
 
   test('QuickBooks or FreshBooks alone is enough, with ENCRYPTION_KEY as hex or base64', () => {
-    const config = loadConfig({ ...noStripe, ...qbo, ...fb, ENCRYPTION_KEY: key.toString('base64'), QUICKBOOKS_SANDBOX: 'true', QUICKBOOKS_API_URL: 'http://127.0.0.1:4010', FRESHBOOKS_WEBHOOK_VERIFIER: 'v', PAYMENT_POLL_EVERY: '5 minutes' });
+    const config = loadConfig({
+      ...noStripe,
+      ...qbo,
+      ...fb,
+      ENCRYPTION_KEY: key.toString('base64'),
+      QUICKBOOKS_SANDBOX: 'true',
+      QUICKBOOKS_API_URL: 'http://127.0.0.1:4010',
+      FRESHBOOKS_WEBHOOK_VERIFIER: 'v',
+      PAYMENT_POLL_EVERY: '5 minutes',
+    });
     expect(config).toMatchObject({
       stripe: null,
       encryptionKey: key,
@@ -370,7 +441,9 @@ describe('invoicing back-ends', () => {
   test('half pairs, a missing or bad ENCRYPTION_KEY each get one line, without the values', () => {
     expect(problemsOf({ ...valid, STRIPE_WEBHOOK_SECRET: '' })).toEqual(['STRIPE_WEBHOOK_SECRET: is required to use Stripe (STRIPE_SECRET_KEY is set)']);
     expect(problemsOf({ ...noStripe, ...qbo })).toEqual(['ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)']);
-    expect(problemsOf({ ...noStripe, FRESHBOOKS_CLIENT_ID: 'x', ENCRYPTION_KEY: key.toString('hex') })).toEqual(['FRESHBOOKS_CLIENT_SECRET: is required to use FreshBooks (FRESHBOOKS_CLIENT_ID is set)']);
+    expect(problemsOf({ ...noStripe, FRESHBOOKS_CLIENT_ID: 'x', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
+      'FRESHBOOKS_CLIENT_SECRET: is required to use FreshBooks (FRESHBOOKS_CLIENT_ID is set)',
+    ]);
     const bad = problemsOf({ ...valid, ENCRYPTION_KEY: 'Sekr1tTooShort' });
     expect(bad).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: must be 32 bytes/)]);
     expect(bad.join()).not.toContain('Sekr1t');
@@ -379,7 +452,10 @@ describe('invoicing back-ends', () => {
 
 describe('weekly forecast settings', () => {
   test('FORECAST_CHANNEL_ID and OWNER_EMAIL are optional, checked when set', () => {
-    expect(loadConfig({ ...valid, FORECAST_CHANNEL_ID: 'C0FORECAST', OWNER_EMAIL: 'owner@pixel.example' }).weekly).toEqual({ forecastChannelId: 'C0FORECAST', ownerEmail: 'owner@pixel.example' });
+    expect(loadConfig({ ...valid, FORECAST_CHANNEL_ID: 'C0FORECAST', OWNER_EMAIL: 'owner@pixel.example' }).weekly).toEqual({
+      forecastChannelId: 'C0FORECAST',
+      ownerEmail: 'owner@pixel.example',
+    });
     expect(problemsOf({ ...valid, FORECAST_CHANNEL_ID: '#forecast', OWNER_EMAIL: 'owner' }).map((p) => p.split(':')[0])).toEqual(['FORECAST_CHANNEL_ID', 'OWNER_EMAIL']);
   });
 });

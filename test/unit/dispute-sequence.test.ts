@@ -29,7 +29,11 @@ describe('shiftSequence (resume and snooze)', () => {
       { stepIndex: 2, dueAt: at(30), tone: 'final' },
     ];
     const shifted = shiftSequence(steps, at(9));
-    expect(shifted.map((s) => [s.stepIndex, s.tone])).toEqual([[0, 'friendly'], [1, 'firm'], [2, 'final']]);
+    expect(shifted.map((s) => [s.stepIndex, s.tone])).toEqual([
+      [0, 'friendly'],
+      [1, 'firm'],
+      [2, 'final'],
+    ]);
     expect(days(shifted)).toEqual([9, 16, 32]);
   });
 

@@ -2,7 +2,10 @@ import { parseDeliveryReport } from '../../src/email/dsn.js';
 import { bracketed, parseSendgridEvents, parsePostmarkBounce } from '../../src/email/bounce-webhooks.js';
 
 const status = (...recipients: string[]) => ['Reporting-MTA: dns; mx.example', '', ...recipients].join('\r\n');
-const recipient = (fields: Record<string, string>) => `${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n`;
+const recipient = (fields: Record<string, string>) =>
+  `${Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n`;
 
 describe('delivery status notifications (RFC 3464)', () => {
   test('permanent failures only, each with its status and diagnostic; the original Message-ID from the returned headers', () => {
@@ -17,7 +20,10 @@ describe('delivery status notifications (RFC 3464)', () => {
           recipient({ 'Final-Recipient': 'rfc822; d@x.example', Action: 'failed', Status: '4.2.2' }),
         ),
       },
-      { contentType: 'text/rfc822-headers; charset=us-ascii', content: 'From: billing@pixel.example\r\nMessage-ID:\r\n <inv-1.invoice.abc@pixel.example>\r\n\r\nbody with Message-ID: <other@x>' },
+      {
+        contentType: 'text/rfc822-headers; charset=us-ascii',
+        content: 'From: billing@pixel.example\r\nMessage-ID:\r\n <inv-1.invoice.abc@pixel.example>\r\n\r\nbody with Message-ID: <other@x>',
+      },
     ]);
     expect(report).toEqual({
       originalMessageId: '<inv-1.invoice.abc@pixel.example>',
@@ -30,7 +36,11 @@ describe('delivery status notifications (RFC 3464)', () => {
 
   test('no delivery-status part: no report (an ordinary email); no returned headers: no Message-ID to match', () => {
     expect(parseDeliveryReport([{ contentType: 'text/rfc822-headers', content: 'Message-ID: <a@b>' }])).toBeNull();
-    expect(parseDeliveryReport([{ contentType: 'message/delivery-status', content: status(recipient({ 'Final-Recipient': 'rfc822; a@x.example', Action: 'failed', Status: '5.0.0' })) }])).toEqual({
+    expect(
+      parseDeliveryReport([
+        { contentType: 'message/delivery-status', content: status(recipient({ 'Final-Recipient': 'rfc822; a@x.example', Action: 'failed', Status: '5.0.0' })) },
+      ]),
+    ).toEqual({
       originalMessageId: null,
       failures: [{ recipient: 'a@x.example', status: '5.0.0', diagnostic: null }],
     });
@@ -39,7 +49,13 @@ describe('delivery status notifications (RFC 3464)', () => {
 
 describe('bounce webhook bodies', () => {
   test('Message-IDs are normalised to <…>; anything else is no id', () => {
-    expect([bracketed('abc@x.example'), bracketed('<abc@x.example>'), bracketed('abc'), bracketed('<a b@x>'), bracketed(null)]).toEqual(['<abc@x.example>', '<abc@x.example>', null, null, null]);
+    expect([bracketed('abc@x.example'), bracketed('<abc@x.example>'), bracketed('abc'), bracketed('<a b@x>'), bracketed(null)]).toEqual([
+      '<abc@x.example>',
+      '<abc@x.example>',
+      null,
+      null,
+      null,
+    ]);
   });
 
   test('SendGrid: bounce and dropped are bounces, blocked and other events are not; malformed events are refused', () => {
@@ -62,9 +78,14 @@ describe('bounce webhook bodies', () => {
 
   test('Postmark: hard bounces and deactivated addresses count, soft bounces and other record types do not', () => {
     const base = { RecordType: 'Bounce', ID: 7, Email: 'a@x.example', Metadata: { 'duebot-message-id': '<m@p>' }, Description: 'Unknown user', Details: 'smtp;550' };
-    expect(parsePostmarkBounce({ ...base, Type: 'HardBounce' })).toMatchObject({ ok: true, reports: [{ dedupeKey: 'postmark:7', messageId: '<m@p>', reason: 'Unknown user: smtp;550' }] });
+    expect(parsePostmarkBounce({ ...base, Type: 'HardBounce' })).toMatchObject({
+      ok: true,
+      reports: [{ dedupeKey: 'postmark:7', messageId: '<m@p>', reason: 'Unknown user: smtp;550' }],
+    });
     expect(parsePostmarkBounce({ ...base, Type: 'SoftBounce', Inactive: false })).toEqual({ ok: true, reports: [] });
-    expect(parsePostmarkBounce({ ...base, Type: 'SoftBounce', Inactive: true }).ok && parsePostmarkBounce({ ...base, Type: 'SoftBounce', Inactive: true })).toMatchObject({ reports: [{ recipient: 'a@x.example' }] });
+    expect(parsePostmarkBounce({ ...base, Type: 'SoftBounce', Inactive: true }).ok && parsePostmarkBounce({ ...base, Type: 'SoftBounce', Inactive: true })).toMatchObject({
+      reports: [{ recipient: 'a@x.example' }],
+    });
     expect(parsePostmarkBounce({ RecordType: 'Delivery', ID: 8 })).toEqual({ ok: true, reports: [] });
     expect(parsePostmarkBounce([])).toMatchObject({ ok: false, status: 400 });
   });

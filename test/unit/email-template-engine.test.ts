@@ -6,10 +6,24 @@ import type { InvoiceView } from '../../src/domain/types.js';
 
 const ctx = { businessName: 'Pixel & Co', timezone: 'UTC' };
 const invoice: InvoiceView = {
-  id: 'i1', number: 'INV-0042', clientName: 'Acme Ltd', milestone: 'Design', currency: 'USD',
+  id: 'i1',
+  number: 'INV-0042',
+  clientName: 'Acme Ltd',
+  milestone: 'Design',
+  currency: 'USD',
   lines: [{ description: 'Design sprint', quantity: '1', unitAmount: 150000, amount: 150000 }],
-  total: 150000, amountPaid: 0, dueDate: '2026-12-02', status: 'sent', disputed: false, paused: false,
-  recipients: ['ap@acme.example'], paymentUrl: 'https://pay.example/i/abc', sentAt: null, paidAt: null, sourceUrl: null, attention: null,
+  total: 150000,
+  amountPaid: 0,
+  dueDate: '2026-12-02',
+  status: 'sent',
+  disputed: false,
+  paused: false,
+  recipients: ['ap@acme.example'],
+  paymentUrl: 'https://pay.example/i/abc',
+  sentAt: null,
+  paidAt: null,
+  sourceUrl: null,
+  attention: null,
 };
 const facts = { today: '2026-12-09', finalMode: 'pause' as const, stepNumber: 2 };
 const valid = { subject: 'Invoice {{number}}', body: 'Pay {{amount}}: {{link}}' };
@@ -20,7 +34,9 @@ describe('validation on save', () => {
   });
 
   test('an unknown placeholder is named, with the nearest valid name', () => {
-    expect(validateTemplate('friendly', { ...valid, body: 'Pay {{ammount}} now: {{link}}' }).body).toMatch(/^Unknown placeholder \{\{ammount\}\} \(line 1\): did you mean \{\{amount\}\}\?/);
+    expect(validateTemplate('friendly', { ...valid, body: 'Pay {{ammount}} now: {{link}}' }).body).toMatch(
+      /^Unknown placeholder \{\{ammount\}\} \(line 1\): did you mean \{\{amount\}\}\?/,
+    );
     expect(validateTemplate('firm', { ...valid, subject: 'Due {{duedate}}' }).subject).toMatch(/^Unknown placeholder \{\{duedate\}\} \(line 1\): did you mean \{\{due_date\}\}\?/);
     // Reminder-only names are unknown in the invoice email.
     expect(validateTemplate('invoice', { ...valid, body: 'Step {{step}} {{link}}' }).body).toMatch(/Unknown placeholder \{\{step\}\}/);
@@ -33,7 +49,9 @@ describe('validation on save', () => {
 
   test('unbalanced braces are refused with the line', () => {
     expect(validateTemplate('friendly', { ...valid, body: 'Hello\nPay {{amount} now {{link}}' }).body).toMatch(/^Unbalanced braces on line 2/);
-    expect(validateTemplate('friendly', { ...valid, body: 'Pay {amount}} now {{link}}' }).body).toBe('Unbalanced braces (line 1): a stray "{" near "Pay {amount}} now". Placeholders are written {{name}}.');
+    expect(validateTemplate('friendly', { ...valid, body: 'Pay {amount}} now {{link}}' }).body).toBe(
+      'Unbalanced braces (line 1): a stray "{" near "Pay {amount}} now". Placeholders are written {{name}}.',
+    );
     expect(validateTemplate('friendly', { ...valid, body: '{{#if overdue}}late {{link}}' }).body).toMatch(/never closed/);
     expect(validateTemplate('friendly', { ...valid, body: '{{#if overdue}}late{{/unless}} {{link}}' }).body).toMatch(/^\{\{#if\}\} is closed by \{\{\/unless\}\}/);
   });
@@ -64,11 +82,13 @@ describe('rendering an edited template', () => {
   });
 
   test('HTML escapes the wording and the values, links the link, keeps the paragraphs', () => {
-    const email = renderReminderEmail({ ...invoice, clientName: 'O\'Brien <ceo>' }, 'friendly', ctx, facts, {
+    const email = renderReminderEmail({ ...invoice, clientName: "O'Brien <ceo>" }, 'friendly', ctx, facts, {
       subject: 'x {{link}}',
       body: 'Hi {{client}} & <b>team</b>,\nline two\n\nPay: {{link}}',
     });
-    expect(email.html).toContain('<p>Hi O&#39;Brien &lt;ceo&gt; &amp; &lt;b&gt;team&lt;/b&gt;,<br>\nline two</p>\n<p>Pay: <a href="https://pay.example/i/abc">https://pay.example/i/abc</a></p>');
+    expect(email.html).toContain(
+      '<p>Hi O&#39;Brien &lt;ceo&gt; &amp; &lt;b&gt;team&lt;/b&gt;,<br>\nline two</p>\n<p>Pay: <a href="https://pay.example/i/abc">https://pay.example/i/abc</a></p>',
+    );
     expect(email.html).not.toContain('<b>');
   });
 

@@ -3,13 +3,27 @@ import type { InvoiceView } from '../../src/domain/types.js';
 
 const ctx = { businessName: 'Pixel & Co', timezone: 'America/New_York' };
 const invoice: InvoiceView = {
-  id: 'i1', number: 'INV-0042', clientName: 'Acme Ltd', milestone: 'Milestone 2 - Design', currency: 'USD',
+  id: 'i1',
+  number: 'INV-0042',
+  clientName: 'Acme Ltd',
+  milestone: 'Milestone 2 - Design',
+  currency: 'USD',
   lines: [
     { description: 'Design sprint', quantity: '1', unitAmount: 120000, amount: 120000 },
     { description: 'Revisions', quantity: '2.5', unitAmount: 12000, amount: 30000 },
   ],
-  total: 150000, amountPaid: 0, dueDate: '2026-12-02', status: 'sent', disputed: false, paused: false,
-  recipients: ['ap@acme.example'], paymentUrl: 'https://pay.example/i/abc', sentAt: null, paidAt: null, sourceUrl: null, attention: null,
+  total: 150000,
+  amountPaid: 0,
+  dueDate: '2026-12-02',
+  status: 'sent',
+  disputed: false,
+  paused: false,
+  recipients: ['ap@acme.example'],
+  paymentUrl: 'https://pay.example/i/abc',
+  sentAt: null,
+  paidAt: null,
+  sourceUrl: null,
+  attention: null,
 };
 const facts = (today: string, finalMode: 'pause' | 'notice-only' = 'pause', stepNumber = 1) => ({ today, finalMode, stepNumber });
 
@@ -55,10 +69,15 @@ describe('invoice email', () => {
   });
 
   test('zero-decimal currency (JPY) shows whole yen, no decimals', () => {
-    const yen = renderInvoiceEmail({
-      ...invoice, currency: 'JPY', total: 150000,
-      lines: [{ description: 'Consulting', quantity: '3', unitAmount: 50000, amount: 150000 }],
-    }, ctx);
+    const yen = renderInvoiceEmail(
+      {
+        ...invoice,
+        currency: 'JPY',
+        total: 150000,
+        lines: [{ description: 'Consulting', quantity: '3', unitAmount: 50000, amount: 150000 }],
+      },
+      ctx,
+    );
     expect(yen.text).toContain('Amount due: ¥150,000');
     expect(yen.text).toContain('- Consulting: 3 × ¥50,000 = ¥150,000');
     expect(yen.text).not.toContain('¥150,000.00');
@@ -66,7 +85,7 @@ describe('invoice email', () => {
 
   test('milestone and line text are HTML-escaped, subject stays one plain line', () => {
     const nasty = '<script>alert("x")</script> & "quotes"';
-    const email = renderInvoiceEmail({ ...invoice, milestone: nasty, clientName: 'O\'Brien <ceo>', lines: [{ ...invoice.lines[0]!, description: '<img src=x onerror=y>' }] }, ctx);
+    const email = renderInvoiceEmail({ ...invoice, milestone: nasty, clientName: "O'Brien <ceo>", lines: [{ ...invoice.lines[0]!, description: '<img src=x onerror=y>' }] }, ctx);
     expect(email.html).not.toContain('<script>');
     expect(email.html).not.toContain('<img');
     expect(email.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;');

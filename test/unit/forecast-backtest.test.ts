@@ -5,7 +5,13 @@ import { asOfDates, backtest, defaultBacktestRange } from '../../src/forecast/ba
 import { parseHistoryCsv } from '../../src/forecast/history-csv.js';
 
 const row = (number: string, invoiceDate: string, dueDate: string, paidDate: string | null, amount = 1000): ForecastInvoice => ({
-  customer: 'A', number, invoiceDate, dueDate, amount, currency: 'USD', paidDate,
+  customer: 'A',
+  number,
+  invoiceDate,
+  dueDate,
+  amount,
+  currency: 'USD',
+  paidDate,
 });
 
 describe('forecast backtest', () => {

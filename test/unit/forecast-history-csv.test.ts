@@ -4,9 +4,7 @@ const HEADER = 'customer,invoice_number,invoice_date,due_date,amount,currency,pa
 
 describe('history CSV', () => {
   test('parses rows into minor units, empty dates as null, any column order', () => {
-    const rows = parseHistoryCsv(
-      `${HEADER}\nAcme,A-1,2026-01-01,2026-01-31,"1,250.50",usd,2026-02-03\n\n"Bolt, Inc.",B-1,2026-02-01,,99,JPY,\n`,
-    );
+    const rows = parseHistoryCsv(`${HEADER}\nAcme,A-1,2026-01-01,2026-01-31,"1,250.50",usd,2026-02-03\n\n"Bolt, Inc.",B-1,2026-02-01,,99,JPY,\n`);
     expect(rows).toEqual([
       { customer: 'Acme', number: 'A-1', invoiceDate: '2026-01-01', dueDate: '2026-01-31', amount: 125050, currency: 'USD', paidDate: '2026-02-03' },
       { customer: 'Bolt, Inc.', number: 'B-1', invoiceDate: '2026-02-01', dueDate: null, amount: 99, currency: 'JPY', paidDate: null },
@@ -27,7 +25,9 @@ describe('history CSV', () => {
   });
 
   test('missing columns and broken CSV are reported', () => {
-    expect(() => parseHistoryCsv('customer,amount\nA,1\n')).toThrow(new HistoryCsvError('the header lacks the column(s) invoice_number, invoice_date, due_date, currency, paid_date'));
+    expect(() => parseHistoryCsv('customer,amount\nA,1\n')).toThrow(
+      new HistoryCsvError('the header lacks the column(s) invoice_number, invoice_date, due_date, currency, paid_date'),
+    );
     expect(() => parseHistoryCsv(`${HEADER}\nA,1,2026-01-01\n`)).toThrow(HistoryCsvError);
   });
 });

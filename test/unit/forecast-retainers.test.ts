@@ -2,7 +2,13 @@ import { buildForecast, type ForecastInvoice } from '../../src/domain/forecast.j
 import { upcomingRetainerInvoices, type RetainerOutlook } from '../../src/domain/forecast-retainers.js';
 
 const retainer = (r: Partial<RetainerOutlook> & Pick<RetainerOutlook, 'clientId' | 'dayOfMonth'>): RetainerOutlook => ({
-  clientName: r.clientId, currency: 'USD', amount: 100000, paymentTermsDays: 15, startsOn: '2026-01-01', invoiced: new Set(), ...r,
+  clientName: r.clientId,
+  currency: 'USD',
+  amount: 100000,
+  paymentTermsDays: 15,
+  startsOn: '2026-01-01',
+  invoiced: new Set(),
+  ...r,
 });
 
 describe('retainer invoices in the 30-day forecast (hand-computed)', () => {
@@ -27,7 +33,15 @@ describe('retainer invoices in the 30-day forecast (hand-computed)', () => {
   });
 
   test("paid after the client's expected lateness: Acme pays 4 days late (median of 2, 4, 9); Bolt has no history, so the pooled 4 days", () => {
-    const paid = (number: string, due: string, paidDate: string): ForecastInvoice => ({ customer: 'Acme', number, invoiceDate: '2025-12-01', dueDate: due, amount: 1, currency: 'USD', paidDate });
+    const paid = (number: string, due: string, paidDate: string): ForecastInvoice => ({
+      customer: 'Acme',
+      number,
+      invoiceDate: '2025-12-01',
+      dueDate: due,
+      amount: 1,
+      currency: 'USD',
+      paidDate,
+    });
     const history = [paid('A-1', '2025-12-10', '2025-12-12'), paid('A-2', '2026-01-10', '2026-01-14'), paid('A-3', '2026-02-10', '2026-02-19')];
     const forecast = buildForecast([...history, ...upcomingRetainerInvoices(retainers, asOf)], asOf);
     const usd = forecast.currencies[0]!;

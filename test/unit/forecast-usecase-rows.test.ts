@@ -2,8 +2,17 @@ import type { ForecastSourceRow } from '../../src/store/forecast.js';
 import { toForecastRows } from '../../src/usecases/forecast.js';
 
 const row = (over: Partial<ForecastSourceRow>): ForecastSourceRow => ({
-  number: 'INV-1', clientName: 'Acme', currency: 'USD', total: 10000, amountPaid: 0, status: 'sent', dueDate: '2026-03-10',
-  createdAt: new Date('2026-02-01T10:00:00Z'), sentAt: new Date('2026-02-02T23:30:00Z'), paidAt: null, ...over,
+  number: 'INV-1',
+  clientName: 'Acme',
+  currency: 'USD',
+  total: 10000,
+  amountPaid: 0,
+  status: 'sent',
+  dueDate: '2026-03-10',
+  createdAt: new Date('2026-02-01T10:00:00Z'),
+  sentAt: new Date('2026-02-02T23:30:00Z'),
+  paidAt: null,
+  ...over,
 });
 
 describe('stored invoices as forecast rows', () => {

@@ -1,15 +1,13 @@
-import {
-  actualCollections,
-  buildForecast,
-  expectedLateness,
-  forecastWindows,
-  learnHistory,
-  medianDays,
-  type ForecastInvoice,
-} from '../../src/domain/forecast.js';
+import { actualCollections, buildForecast, expectedLateness, forecastWindows, learnHistory, medianDays, type ForecastInvoice } from '../../src/domain/forecast.js';
 
 const inv = (customer: string, number: string, invoiceDate: string, dueDate: string | null, amount: number, currency: string, paidDate: string | null = null): ForecastInvoice => ({
-  customer, number, invoiceDate, dueDate, amount, currency, paidDate,
+  customer,
+  number,
+  invoiceDate,
+  dueDate,
+  amount,
+  currency,
+  paidDate,
 });
 
 /*
@@ -155,10 +153,7 @@ describe('forecast model', () => {
 
 describe('forecast model without history', () => {
   test('a brand-new book: due dates, and overdue ones a week after as-of', () => {
-    const rows = [
-      inv('N', 'N-1', '2026-02-01', '2026-03-04', 1000, 'USD'),
-      inv('N', 'N-2', '2026-01-01', '2026-01-31', 2000, 'USD'),
-    ];
+    const rows = [inv('N', 'N-1', '2026-02-01', '2026-03-04', 1000, 'USD'), inv('N', 'N-2', '2026-01-01', '2026-01-31', 2000, 'USD')];
     const f = buildForecast(rows, ASOF);
     expect(f.payments.map((p) => [p.number, p.expectedDate, p.basis])).toEqual([
       ['N-1', '2026-03-04', 'default'],

@@ -28,7 +28,8 @@ describe('parseFrom', () => {
 
   test('addresses safe for a header: no quotes, spaces, brackets, commas or line breaks', () => {
     expect(isPlainAddress('first.last+tag@sub.acme.example')).toBe(true);
-    for (const bad of ['"a b"@x.example', 'a@b', 'a@[127.0.0.1]', 'a@x.example\r\n', 'a,b@x.example', '<a@x.example>', `${'a'.repeat(250)}@x.example`]) expect(isPlainAddress(bad)).toBe(false);
+    for (const bad of ['"a b"@x.example', 'a@b', 'a@[127.0.0.1]', 'a@x.example\r\n', 'a,b@x.example', '<a@x.example>', `${'a'.repeat(250)}@x.example`])
+      expect(isPlainAddress(bad)).toBe(false);
   });
 
   test('oneLine', () => {

@@ -15,7 +15,12 @@ const system = (code: string) => Object.assign(new Error(`connect ${code} 127.0.
 describe('classifyFailure: 4xx for input that never succeeds, 503 for what a retry fixes', () => {
   test.each<[string, unknown, number, string | RegExp]>([
     ['a payload with a NUL', new UnstorableError('a NUL character (\\u0000) in text'), 400, 'cannot be stored: a NUL character (\\u0000) in text'],
-    ['a body over the limit', createError(413, 'request entity too large', { type: 'entity.too.large', limit: 1048576 }), 413, 'body is larger than this route accepts (1048576 bytes)'],
+    [
+      'a body over the limit',
+      createError(413, 'request entity too large', { type: 'entity.too.large', limit: 1048576 }),
+      413,
+      'body is larger than this route accepts (1048576 bytes)',
+    ],
     ['an unknown Content-Encoding', createError(415, 'unsupported content encoding "zz"', { type: 'encoding.unsupported' }), 415, 'unsupported Content-Encoding'],
     ['an unsupported charset', createError(415, 'unsupported charset "UTF-7"', { type: 'charset.unsupported' }), 415, 'unsupported charset'],
     ['an aborted upload', createError(400, 'request aborted', { type: 'request.aborted' }), 400, 'request aborted before the body was read'],

@@ -13,8 +13,18 @@ describe('Mailgun signature', () => {
     ['upper-case hex', { timestamp: ts, token, signature: good.toUpperCase() }, true, null],
     ['another key', { timestamp: ts, token, signature: hmacDigest('sha256', 'other', `${ts}${token}`, 'hex') }, false, 'signature does not match'],
     ['a changed token', { timestamp: ts, token: `${token}b`, signature: good }, false, 'signature does not match'],
-    ['a stale timestamp (replay)', { timestamp: String(Number(ts) - 3600), token, signature: hmacDigest('sha256', key, `${Number(ts) - 3600}${token}`, 'hex') }, false, 'stale timestamp'],
-    ['a timestamp from the future', { timestamp: String(Number(ts) + 3600), token, signature: hmacDigest('sha256', key, `${Number(ts) + 3600}${token}`, 'hex') }, false, 'timestamp is in the future'],
+    [
+      'a stale timestamp (replay)',
+      { timestamp: String(Number(ts) - 3600), token, signature: hmacDigest('sha256', key, `${Number(ts) - 3600}${token}`, 'hex') },
+      false,
+      'stale timestamp',
+    ],
+    [
+      'a timestamp from the future',
+      { timestamp: String(Number(ts) + 3600), token, signature: hmacDigest('sha256', key, `${Number(ts) + 3600}${token}`, 'hex') },
+      false,
+      'timestamp is in the future',
+    ],
     ['no signature', { timestamp: ts, token }, false, 'missing timestamp, token or signature'],
     ['a non-numeric timestamp', { timestamp: 'yesterday', token, signature: good }, false, 'timestamp is not a number of seconds'],
   ])('%s', (_name, fields, ok, reason) => {
@@ -52,18 +62,35 @@ describe('formats', () => {
       subject: 'Re: Invoice #INV-0001',
       'body-plain': 'No.\n\nOn … wrote:\n> x',
       'stripped-text': 'No.',
-      'message-headers': JSON.stringify([['Message-Id', '<m1@acme.example>'], ['In-Reply-To', '<inv@pixel>'], ['References', '<a@pixel>\r\n <inv@pixel>']]),
+      'message-headers': JSON.stringify([
+        ['Message-Id', '<m1@acme.example>'],
+        ['In-Reply-To', '<inv@pixel>'],
+        ['References', '<a@pixel>\r\n <inv@pixel>'],
+      ]),
     });
     expect(parsed).toEqual({
       ok: true,
-      email: expect.objectContaining({ provider: 'mailgun', messageId: '<m1@acme.example>', inReplyTo: '<inv@pixel>', references: ['<a@pixel>', '<inv@pixel>'], strippedText: 'No.', from: 'Maria <ap@acme.example>' }),
+      email: expect.objectContaining({
+        provider: 'mailgun',
+        messageId: '<m1@acme.example>',
+        inReplyTo: '<inv@pixel>',
+        references: ['<a@pixel>', '<inv@pixel>'],
+        strippedText: 'No.',
+        from: 'Maria <ap@acme.example>',
+      }),
     });
     expect(parseMailgun({ from: 'a@b.c', 'body-plain': 'x', 'message-headers': 'not json' })).toEqual({ ok: false, reason: 'message-headers is not JSON' });
   });
 
   test('Postmark: the sender Message-ID from Headers, Postmark’s own id only as a fallback', () => {
     const base = { From: 'ap@acme.example', Subject: 'Re: x', TextBody: 'Body', StrippedTextReply: 'Body', MessageID: 'pm-1' };
-    const withHeader = parsePostmark({ ...base, Headers: [{ Name: 'Message-ID', Value: '<own@acme.example>' }, { Name: 'In-Reply-To', Value: '<inv@pixel>' }] });
+    const withHeader = parsePostmark({
+      ...base,
+      Headers: [
+        { Name: 'Message-ID', Value: '<own@acme.example>' },
+        { Name: 'In-Reply-To', Value: '<inv@pixel>' },
+      ],
+    });
     expect(withHeader.ok && withHeader.email).toMatchObject({ provider: 'postmark', messageId: '<own@acme.example>', inReplyTo: '<inv@pixel>', references: [] });
     const without = parsePostmark({ ...base, Headers: [] });
     expect(without.ok && without.email.messageId).toBe('<pm-1@postmark.inbound>');
@@ -79,13 +106,25 @@ describe('formats', () => {
       subject: 'Automatic reply',
       text: 'Away',
     });
-    expect(parsed.ok && parsed.email).toMatchObject({ provider: 'sendgrid', messageId: '<sg@acme.example>', references: ['<a@pixel>', '<inv@pixel>'], strippedText: null, headers: expect.objectContaining({ 'Auto-Submitted': 'auto-replied' }) });
+    expect(parsed.ok && parsed.email).toMatchObject({
+      provider: 'sendgrid',
+      messageId: '<sg@acme.example>',
+      references: ['<a@pixel>', '<inv@pixel>'],
+      strippedText: null,
+      headers: expect.objectContaining({ 'Auto-Submitted': 'auto-replied' }),
+    });
     expect(parseSendgrid({ email: 'MIME...' })).toMatchObject({ ok: false, reason: expect.stringMatching(/raw MIME/) });
   });
 
   test('the From header is parsed at ingest (one mailbox or none) and the subject kept on one line', () => {
     const one = parseSendgrid({ headers: '', from: 'Maria Lopez <Maria@Acme.example>', subject: 'Re: Invoice #INV-1\r\nBcc: x@evil.example', text: 'hi' });
-    expect(one.ok && one.email).toMatchObject({ from: 'Maria Lopez <Maria@Acme.example>', sender: { address: 'Maria@Acme.example', name: 'Maria Lopez' }, replyAddress: 'Maria@Acme.example', fromEntries: 1, subject: 'Re: Invoice #INV-1 Bcc: x@evil.example' });
+    expect(one.ok && one.email).toMatchObject({
+      from: 'Maria Lopez <Maria@Acme.example>',
+      sender: { address: 'Maria@Acme.example', name: 'Maria Lopez' },
+      replyAddress: 'Maria@Acme.example',
+      fromEntries: 1,
+      subject: 'Re: Invoice #INV-1 Bcc: x@evil.example',
+    });
     const two = parseMailgun({ from: 'M <m@x.example>, other@x.example', 'body-plain': 'hi' });
     expect(two.ok && two.email).toMatchObject({ sender: null, replyAddress: 'm@x.example', fromEntries: 2 });
   });

@@ -8,10 +8,28 @@ const ctx = { businessName: 'Pixel & Co', timezone: 'UTC' };
 const lines = [line('Design sprint', '1', 120000, 120000), line('Revisions', '2.5', 12000, 30000)];
 /** As stored once the back-end applied the customer's 8.25% "Sales Tax". */
 const taxed = invoiceView({
-  status: 'sent', lines, subtotal: 150000, taxAmount: 12375, taxName: 'Sales Tax', taxRate: '8.25', total: 162375, provider: 'quickbooks',
-  paymentUrl: 'https://pay.example/i/1', sentAt: new Date('2026-12-03T12:00:00Z'), dueDate: '2026-12-17',
+  status: 'sent',
+  lines,
+  subtotal: 150000,
+  taxAmount: 12375,
+  taxName: 'Sales Tax',
+  taxRate: '8.25',
+  total: 162375,
+  provider: 'quickbooks',
+  paymentUrl: 'https://pay.example/i/1',
+  sentAt: new Date('2026-12-03T12:00:00Z'),
+  dueDate: '2026-12-17',
 });
-const untaxed = invoiceView({ status: 'sent', lines, subtotal: 150000, taxAmount: 0, total: 150000, provider: 'stripe', paymentUrl: 'https://pay.example/i/2', dueDate: '2026-12-17' });
+const untaxed = invoiceView({
+  status: 'sent',
+  lines,
+  subtotal: 150000,
+  taxAmount: 0,
+  total: 150000,
+  provider: 'stripe',
+  paymentUrl: 'https://pay.example/i/2',
+  dueDate: '2026-12-17',
+});
 
 describe('tax helpers', () => {
   test('percentages add exactly, as decimal strings', () => {
@@ -54,7 +72,9 @@ describe('invoice email with tax', () => {
   });
 
   test('html: the table foot has the three rows, the total in bold', () => {
-    expect(email.html).toMatch(/<tfoot><tr>.*>Subtotal<\/td>.*>\$1,500\.00<\/td><\/tr><tr>.*>Tax \(Sales Tax, 8\.25%\)<\/td>.*>\$123\.75<\/td><\/tr><tr>.*<strong>Total<\/strong>.*<strong>\$1,623\.75<\/strong>.*<\/tfoot>/);
+    expect(email.html).toMatch(
+      /<tfoot><tr>.*>Subtotal<\/td>.*>\$1,500\.00<\/td><\/tr><tr>.*>Tax \(Sales Tax, 8\.25%\)<\/td>.*>\$123\.75<\/td><\/tr><tr>.*<strong>Total<\/strong>.*<strong>\$1,623\.75<\/strong>.*<\/tfoot>/,
+    );
   });
 
   test('no tax: only the total, no subtotal or tax row', () => {

@@ -2,7 +2,15 @@ import { DEFAULT_MAPPING, readFacts, remapTask, taskField, type TaskFacts } from
 import type { ProjectTask } from '../../src/providers/projects/tool.js';
 
 const facts = (over: Partial<TaskFacts> = {}): TaskFacts => ({
-  fields: [taskField('Billing milestone', 'Yes'), taskField('Amount', '1,500.00'), taskField('Invoice?', '✓'), taskField('Fee', '900'), taskField('Customer', ' Globex '), taskField('Hours', '12.5'), taskField('Hourly', '95')],
+  fields: [
+    taskField('Billing milestone', 'Yes'),
+    taskField('Amount', '1,500.00'),
+    taskField('Invoice?', '✓'),
+    taskField('Fee', '900'),
+    taskField('Customer', ' Globex '),
+    taskField('Hours', '12.5'),
+    taskField('Hourly', '95'),
+  ],
   tags: ['billable', 'Q4'],
   statuses: ['complete'],
   doneByTool: true,
@@ -18,7 +26,12 @@ describe('reading a task through a mapping', () => {
 
   test("a client's own names, case-insensitively; the default fields are not read", () => {
     expect(readFacts(facts({ fields: facts().fields.filter((f) => f.name !== 'Billing milestone') }), custom)).toEqual({
-      completed: true, isBillingMilestone: true, amount: '900', quantity: '12.5', rate: '95', clientName: 'Globex',
+      completed: true,
+      isBillingMilestone: true,
+      amount: '900',
+      quantity: '12.5',
+      rate: '95',
+      clientName: 'Globex',
     });
     const onlyDefaults = facts({ fields: [taskField('Billing milestone', 'Yes'), taskField('Amount', '10')] });
     expect(readFacts(onlyDefaults, custom)).toMatchObject({ isBillingMilestone: false, amount: null });
@@ -42,7 +55,16 @@ describe('reading a task through a mapping', () => {
 
   test('remapTask re-reads a fetched task; tasks without facts (the generic webhook) stay as they are', () => {
     const base = { taskId: 't', name: 'T', completedAt: null, url: null, projectIds: [] };
-    const task: ProjectTask = { ...base, completed: true, isBillingMilestone: true, amount: '1,500.00', quantity: null, rate: null, clientName: null, facts: facts({ fields: [taskField('Fee', '900')] }) };
+    const task: ProjectTask = {
+      ...base,
+      completed: true,
+      isBillingMilestone: true,
+      amount: '1,500.00',
+      quantity: null,
+      rate: null,
+      clientName: null,
+      facts: facts({ fields: [taskField('Fee', '900')] }),
+    };
     expect(remapTask(task, custom)).toMatchObject({ isBillingMilestone: false, amount: '900' });
     const generic: ProjectTask = { ...base, completed: true, isBillingMilestone: true, amount: null, quantity: null, rate: null, clientName: 'acme' };
     expect(remapTask(generic, custom)).toBe(generic);

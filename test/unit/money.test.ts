@@ -1,4 +1,17 @@
-import { add, formatMajorWithCode, formatMoney, MAX_AMOUNT_MINOR, money, multiply, parseMajor, parseQuantity, percentOf, sum, toMajorString, MoneyError } from '../../src/domain/money.js';
+import {
+  add,
+  formatMajorWithCode,
+  formatMoney,
+  MAX_AMOUNT_MINOR,
+  money,
+  multiply,
+  parseMajor,
+  parseQuantity,
+  percentOf,
+  sum,
+  toMajorString,
+  MoneyError,
+} from '../../src/domain/money.js';
 import { line, totalOf } from '../../src/domain/invoice.js';
 
 describe('money', () => {

@@ -7,7 +7,9 @@ import { signGenericBody } from '../../src/providers/projects/generic.js';
 const body = Buffer.from('{"event":"taskStatusUpdated","task_id":"86b1xyz"}');
 const clickupGood = createHmac('sha256', 'cu-secret').update(body).digest('hex');
 const callback = 'https://duebot.example.com/webhooks/trello';
-const trelloGood = createHmac('sha1', 'trello-secret').update(body.toString('utf8') + callback).digest('base64');
+const trelloGood = createHmac('sha1', 'trello-secret')
+  .update(body.toString('utf8') + callback)
+  .digest('base64');
 
 describe('ClickUp X-Signature: hex HMAC-SHA256 of the raw body', () => {
   test.each([

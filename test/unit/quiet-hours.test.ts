@@ -5,7 +5,7 @@ const at = (iso: string) => new Date(iso);
 const next = (iso: string, tz: string, hours: { start: string; end: string } | null = OFFICE) => nextAllowedTime(at(iso), hours, tz).toISOString();
 
 describe('quiet hours: the next allowed send time', () => {
-  test('without business hours every instant is allowed (today\'s behaviour)', () => {
+  test("without business hours every instant is allowed (today's behaviour)", () => {
     expect(next('2026-11-28T03:00:00.000Z', 'Europe/Berlin', null)).toBe('2026-11-28T03:00:00.000Z');
   });
 
@@ -26,7 +26,7 @@ describe('quiet hours: the next allowed send time', () => {
     expect(isAllowedTime(at('2026-11-27T16:00:00.000Z'), OFFICE, 'Europe/Berlin')).toBe(false);
   });
 
-  test('the weekday is the client\'s, not UTC\'s', () => {
+  test("the weekday is the client's, not UTC's", () => {
     // Sunday 23:30 UTC is Monday 08:30 in Tokyo: Monday 09:00 JST.
     expect(next('2026-11-29T23:30:00.000Z', 'Asia/Tokyo')).toBe('2026-11-30T00:00:00.000Z');
     // Friday 23:00 UTC is already Saturday in Tokyo: Monday.

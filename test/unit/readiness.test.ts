@@ -42,7 +42,15 @@ test('a stopped scheduler is unready; a process without one has no sweep to chec
 });
 
 test('an unreachable database and a broken connection each fail their own check', () => {
-  const result = decideReadiness(facts({ databaseReachable: false, connections: [{ provider: 'quickbooks', status: 'broken' }, { provider: 'freshbooks', status: 'active' }] }));
+  const result = decideReadiness(
+    facts({
+      databaseReachable: false,
+      connections: [
+        { provider: 'quickbooks', status: 'broken' },
+        { provider: 'freshbooks', status: 'active' },
+      ],
+    }),
+  );
   expect(result.ready).toBe(false);
   expect(result.checks.database).toEqual({ ok: false, reason: 'the database does not answer' });
   expect(result.checks.connections).toEqual({ ok: false, reason: 'broken connection: quickbooks (reconnect with /invoices connect)' });

@@ -49,12 +49,19 @@ describe('re-planning an open invoice after a schedule change', () => {
   });
 
   test('a promise to pay still holds: the steps start at its end, spacing kept', () => {
-    const plan = replanReminders({ ...base, schedule: REMINDER_PRESETS['high-risk'].steps, takenAt: [day7SentAt], now: new Date('2026-11-13T10:00:00Z'), held: false, resumeAt: new Date('2026-11-20T09:00:00Z') });
+    const plan = replanReminders({
+      ...base,
+      schedule: REMINDER_PRESETS['high-risk'].steps,
+      takenAt: [day7SentAt],
+      now: new Date('2026-11-13T10:00:00Z'),
+      held: false,
+      resumeAt: new Date('2026-11-20T09:00:00Z'),
+    });
     // Shifted by 6 days 23 hours: 13 Nov 10:00 → 20 Nov 09:00, 22 Nov 14:30 → 29 Nov 13:30.
     expect(show(plan.steps)).toEqual(['10 firm 2026-11-20T09:00:00.000Z', '20 final 2026-11-29T13:30:00.000Z']);
   });
 
-  test('quiet hours: each step moves to the client\'s next allowed time', () => {
+  test("quiet hours: each step moves to the client's next allowed time", () => {
     const plan = replanReminders({
       ...base,
       schedule: REMINDER_PRESETS['high-risk'].steps,

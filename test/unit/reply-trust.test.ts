@@ -22,17 +22,23 @@ describe('decideReplyAction', () => {
   });
 
   test('a reply to one of our emails acts from any sender, even with no usable From', () => {
-    expect(decideReplyAction({ ...base, answersOurEmail: true, sender: { address: 'assistant@forwarder.example', entries: 1 } })).toEqual({ act: true, basis: 'answers-our-email' });
+    expect(decideReplyAction({ ...base, answersOurEmail: true, sender: { address: 'assistant@forwarder.example', entries: 1 } })).toEqual({
+      act: true,
+      basis: 'answers-our-email',
+    });
     expect(decideReplyAction({ ...base, answersOurEmail: true, sender: { address: null, entries: 2 } })).toEqual({ act: true, basis: 'answers-our-email' });
   });
 
   test('a From line with several mailboxes or none is never the client', () => {
-    expect(decideReplyAction({ ...base, sender: { address: null, entries: 2 } })).toEqual({ act: false, reason: `the From line names 2 addresses, not one sender and ${NOT_OURS}` });
+    expect(decideReplyAction({ ...base, sender: { address: null, entries: 2 } })).toEqual({
+      act: false,
+      reason: `the From line names 2 addresses, not one sender and ${NOT_OURS}`,
+    });
     expect(decideReplyAction({ ...base, sender: { address: null, entries: 0 } })).toEqual({ act: false, reason: `the From line has no valid address and ${NOT_OURS}` });
     expect(decideReplyAction({ ...base, sender: { address: null, entries: 1 } })).toEqual({ act: false, reason: `the From line has no valid address and ${NOT_OURS}` });
   });
 
-  test('a promise acts only for a date from today to PROMISE_MAX_DAYS ahead, and only when the reply is the client\'s', () => {
+  test("a promise acts only for a date from today to PROMISE_MAX_DAYS ahead, and only when the reply is the client's", () => {
     const promise = (promisedDate: string, more: Partial<ReplyFacts> = {}) => decideReplyAction({ ...base, kind: 'promise', promisedDate, ...more });
     expect(promise('2026-12-03')).toEqual({ act: true, basis: 'billing-contact' });
     expect(promise('2027-02-01')).toEqual({ act: true, basis: 'billing-contact' }); // day 60

@@ -29,7 +29,15 @@ describe('reminder schedule', () => {
   });
 
   test('a nudge that would already be in the past when sending is dropped, not fired at once', () => {
-    const plan = planReminders([{ day: -3, from: 'due', tone: 'friendly' }, { day: 7, from: 'delivery', tone: 'firm' }], sentAt, '2026-11-03', 'UTC');
+    const plan = planReminders(
+      [
+        { day: -3, from: 'due', tone: 'friendly' },
+        { day: 7, from: 'delivery', tone: 'firm' },
+      ],
+      sentAt,
+      '2026-11-03',
+      'UTC',
+    );
     expect(plan.map((p) => p.stepIndex)).toEqual([1]);
   });
 

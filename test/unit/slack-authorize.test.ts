@@ -23,7 +23,11 @@ describe('the authorization table', () => {
     expect(ruleFor('subcommand', 'help')?.needs).toBe('anyone');
     for (const sub of ['connect', 'disconnect', 'pause', 'resume', 'remind', 'balance', 'import']) expect(ruleFor('subcommand', sub)?.needs).toBe('approver');
     // Nothing but help is open to everyone.
-    const open = Object.entries(AUTHORIZATION).flatMap(([kind, rules]) => Object.entries(rules).filter(([, r]) => r.needs === 'anyone').map(([id]) => `${kind} ${id}`));
+    const open = Object.entries(AUTHORIZATION).flatMap(([kind, rules]) =>
+      Object.entries(rules)
+        .filter(([, r]) => r.needs === 'anyone')
+        .map(([id]) => `${kind} ${id}`),
+    );
     expect(open).toEqual(['subcommand help']);
   });
 
@@ -57,7 +61,12 @@ describe('registrations', () => {
     registered.subcommand.add('aging').add('frobnicate');
     expect([...registered.block_actions]).toEqual(['approve_invoice', 'unlisted_button']);
     expect([...registered.view_closed]).toEqual(['client_settings_modal']);
-    expect(unauthorizedRegistrations(registered)).toEqual(['block_actions unlisted_button', 'view_closed client_settings_modal', 'block_suggestion client_search', 'subcommand frobnicate']);
+    expect(unauthorizedRegistrations(registered)).toEqual([
+      'block_actions unlisted_button',
+      'view_closed client_settings_modal',
+      'block_suggestion client_search',
+      'subcommand frobnicate',
+    ]);
   });
 
   test('a listener on a pattern or another slash command cannot be given a role and is refused at registration', () => {

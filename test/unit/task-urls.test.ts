@@ -27,7 +27,11 @@ test('httpUrl keeps absolute http(s) URLs (normalised) and nothing else', () => 
 const SECRET = 'generic-test-secret-0123456789';
 async function fromGeneric(url: string) {
   const raw = JSON.stringify({ externalId: 'm-1', client: 'acme', milestone: 'Design', url, lines: [{ description: 'Design', quantity: '1', unitAmount: '10.00' }] });
-  const outcome = await createGenericTool({ secret: SECRET }).webhook!.receive({ method: 'POST', headers: { 'x-duebot-signature': signGenericBody(SECRET, raw) }, rawBody: Buffer.from(raw) });
+  const outcome = await createGenericTool({ secret: SECRET }).webhook!.receive({
+    method: 'POST',
+    headers: { 'x-duebot-signature': signGenericBody(SECRET, raw) },
+    rawBody: Buffer.from(raw),
+  });
   if (outcome.kind !== 'events') throw new Error(`generic webhook refused the milestone: ${JSON.stringify(outcome)}`);
   return outcome.events[0]!.task!;
 }

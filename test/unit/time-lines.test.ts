@@ -8,9 +8,16 @@ const billing = (over: Partial<TimeBilling> = {}): TimeBilling => ({ groupBy: 't
 
 describe('hours from milliseconds', () => {
   test.each([
-    [0, '0'], [5_400_000, '1.5'], [3_600_000, '1'], [20 * 60_000, '0.33'], [40 * 60_000, '0.67'],
+    [0, '0'],
+    [5_400_000, '1.5'],
+    [3_600_000, '1'],
+    [20 * 60_000, '0.33'],
+    [40 * 60_000, '0.67'],
     // 36 s is one hundredth of an hour: 18 s rounds up, 17.999 s down.
-    [18_000, '0.01'], [17_999, '0'], [10 * 60_000 + 30_000, '0.18'], [123 * 3_600_000 + 45 * 60_000, '123.75'],
+    [18_000, '0.01'],
+    [17_999, '0'],
+    [10 * 60_000 + 30_000, '0.18'],
+    [123 * 3_600_000 + 45 * 60_000, '123.75'],
   ])('%d ms → %s h', (ms, text) => expect(hoursText(ms)).toBe(text));
 
   test('refuses fractions and negatives', () => {

@@ -41,10 +41,22 @@ const withName = ({ accountName, ...tokens }: ConnectionTokens & { accountName: 
  * Every configured back-end by provider name. `onBroken` is told once when an OAuth connection stops
  * working (it is called late, so the composition root may bind it after Slack exists).
  */
-export function buildInvoicingBackends(config: Config, db: Queryable, clock: Clock, onBroken: (provider: string, reason: string) => void, observers: CallObservers = unobservedCalls): InvoicingWiring {
+export function buildInvoicingBackends(
+  config: Config,
+  db: Queryable,
+  clock: Clock,
+  onBroken: (provider: string, reason: string) => void,
+  observers: CallObservers = unobservedCalls,
+): InvoicingWiring {
   const backends: Record<string, InvoicingBackend> = {};
   const connectors: Record<string, OAuthConnector> = {};
-  if (config.stripe) backends.stripe = createStripeBackend({ secretKey: config.stripe.secretKey, webhookSecret: config.stripe.webhookSecret, apiUrl: config.stripe.apiUrl, observe: observers.for('stripe') });
+  if (config.stripe)
+    backends.stripe = createStripeBackend({
+      secretKey: config.stripe.secretKey,
+      webhookSecret: config.stripe.webhookSecret,
+      apiUrl: config.stripe.apiUrl,
+      observe: observers.for('stripe'),
+    });
 
   const connections = config.encryptionKey ? createConnectionStore(db, createTokenCipher(config.encryptionKey)) : null;
   const base = (config.publicUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '');
@@ -53,8 +65,17 @@ export function buildInvoicingBackends(config: Config, db: Queryable, clock: Clo
   if (config.quickbooks && connections) {
     const qb = config.quickbooks;
     const backend = createQuickBooksBackend({
-      clientId: qb.clientId, clientSecret: qb.clientSecret, redirectUri: `${base}/oauth/quickbooks/callback`, apiUrl: qb.apiUrl, sandbox: qb.sandbox,
-      tokenUrl: qb.tokenUrl, webhookVerifier: qb.webhookVerifier, connections, now, onBroken, observe: observers.for(QUICKBOOKS),
+      clientId: qb.clientId,
+      clientSecret: qb.clientSecret,
+      redirectUri: `${base}/oauth/quickbooks/callback`,
+      apiUrl: qb.apiUrl,
+      sandbox: qb.sandbox,
+      tokenUrl: qb.tokenUrl,
+      webhookVerifier: qb.webhookVerifier,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(QUICKBOOKS),
     });
     backends[QUICKBOOKS] = backend;
     connectors[QUICKBOOKS] = {
@@ -72,7 +93,15 @@ export function buildInvoicingBackends(config: Config, db: Queryable, clock: Clo
   if (config.freshbooks && connections) {
     const fb = config.freshbooks;
     const backend = createFreshBooksBackend({
-      clientId: fb.clientId, clientSecret: fb.clientSecret, redirectUri: `${base}/oauth/freshbooks/callback`, apiUrl: fb.apiUrl, webhookVerifier: fb.webhookVerifier, connections, now, onBroken, observe: observers.for(FRESHBOOKS),
+      clientId: fb.clientId,
+      clientSecret: fb.clientSecret,
+      redirectUri: `${base}/oauth/freshbooks/callback`,
+      apiUrl: fb.apiUrl,
+      webhookVerifier: fb.webhookVerifier,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(FRESHBOOKS),
     });
     backends[FRESHBOOKS] = backend;
     connectors[FRESHBOOKS] = {

@@ -29,7 +29,11 @@ export function rescaleRounded(amount: number, from: number, to: number): number
 
 /** The refusal for an amount a back-end cannot hold exactly: final (not retryable), shown to the approver. */
 export function unrepresentable(backend: string, amountMinor: number, currency: string, rule: string): BackendError {
-  return new BackendError(`${formatMajorWithCode(money(amountMinor, currency))} cannot be sent to ${backend} exactly: ${rule}. Change the amount and approve again.`, 'invalid', false);
+  return new BackendError(
+    `${formatMajorWithCode(money(amountMinor, currency))} cannot be sent to ${backend} exactly: ${rule}. Change the amount and approve again.`,
+    'invalid',
+    false,
+  );
 }
 
 /**
@@ -42,7 +46,9 @@ export function decimalAmount(backend: string, maxDecimals: number, amountMinor:
   const kept = Math.min(iso, maxDecimals);
   const scaled = rescaleExact(amountMinor, iso, kept);
   if (scaled === null) throw unrepresentable(backend, amountMinor, currency, `${backend} keeps ${kept} decimals of ${currency}`);
-  const digits = Math.abs(scaled).toString().padStart(kept + 1, '0');
+  const digits = Math.abs(scaled)
+    .toString()
+    .padStart(kept + 1, '0');
   const text = kept === 0 ? digits : `${digits.slice(0, -kept)}.${digits.slice(-kept)}`;
   return (scaled < 0 ? '-' : '') + text;
 }

@@ -8,7 +8,16 @@ import { addPercents } from '../../domain/tax.js';
 import { daysBetween } from '../../domain/calendar.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendCredit, type BackendEventKind, type BackendInvoice, type BackendTax, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import {
+  WebhookSignatureError,
+  type BackendCredit,
+  type BackendEventKind,
+  type BackendInvoice,
+  type BackendTax,
+  type HistoricInvoice,
+  type InvoicingBackend,
+  type IssueInvoiceRequest,
+} from './backend.js';
 import { BackendError, backendErrorFor } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
@@ -116,7 +125,12 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
     for (let attempt = 0; ; attempt += 1) {
       client.accessToken = tokens.accessToken;
       try {
-        const result = await observeCall(observer, what, () => work(tokens.accountId), (err) => toBackendError(what, err).code);
+        const result = await observeCall(
+          observer,
+          what,
+          () => work(tokens.accountId),
+          (err) => toBackendError(what, err).code,
+        );
         await options.connections.markSuccess(FRESHBOOKS, options.now());
         return result.data as T;
       } catch (err) {
@@ -156,14 +170,16 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
    * the client (`freshbooksTax`); its rate is read from FreshBooks, never written in duebot.
    */
   async function taxNamed(name: string): Promise<FreshBooksTax> {
-    const list = await call<{ taxes: FreshBooksTax[] }>('list taxes', (account) =>
-      (client as unknown as RawCall).call(
-        'GET',
-        `/accounting/account/${account}/taxes/taxes?search[name]=${encodeURIComponent(name)}&per_page=100`,
-        { transformResponse: (data) => (JSON.parse(data) as { response?: { result?: unknown } }).response?.result ?? {} },
-        null,
-        'List Taxes',
-      ) as Promise<{ data?: { taxes: FreshBooksTax[] } }>,
+    const list = await call<{ taxes: FreshBooksTax[] }>(
+      'list taxes',
+      (account) =>
+        (client as unknown as RawCall).call(
+          'GET',
+          `/accounting/account/${account}/taxes/taxes?search[name]=${encodeURIComponent(name)}&per_page=100`,
+          { transformResponse: (data) => (JSON.parse(data) as { response?: { result?: unknown } }).response?.result ?? {} },
+          null,
+          'List Taxes',
+        ) as Promise<{ data?: { taxes: FreshBooksTax[] } }>,
     );
     const tax = (list.taxes ?? []).find((t) => t.name.trim().toLowerCase() === name.trim().toLowerCase());
     if (!tax) throw new BackendError(`FreshBooks has no tax named "${name}" (clients file freshbooksTax); add it under Settings → Taxes or fix the name`, 'invalid', false);
@@ -196,7 +212,10 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       payments.push(...((listed.payments as unknown as FreshBooksPayment[]) ?? []));
       if (page >= listed.pages.pages) break;
     }
-    return freshbooksCredits(payments.filter((x) => Number(x.invoiceId) === Number(inv.id)), currency);
+    return freshbooksCredits(
+      payments.filter((x) => Number(x.invoiceId) === Number(inv.id)),
+      currency,
+    );
   }
 
   return {
@@ -277,7 +296,9 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       const now = options.now();
       // Deliveries carry no event id. Creations are unique by object; repeats of an update within the
       // same minute are one change (processing re-reads the invoice, so a repeat is harmless anyway).
-      const eventId = name.endsWith('.create') ? `${name}:${objectId}` : `${name}:${objectId}:${createHash('sha256').update(rawBody).digest('hex').slice(0, 12)}:${Math.floor(now.getTime() / 60_000)}`;
+      const eventId = name.endsWith('.create')
+        ? `${name}:${objectId}`
+        : `${name}:${objectId}:${createHash('sha256').update(rawBody).digest('hex').slice(0, 12)}:${Math.floor(now.getTime() / 60_000)}`;
       return [
         {
           eventId,
@@ -304,19 +325,30 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       const amount = toFreshBooksAmount(amountMinor, currency);
       await call('create credit note', (account) =>
         client.creditNotes.create(
-          { clientId: String(inv.customerId), currencyCode: currency, createDate: options.now(), lines: [{ type: 0, name: reason.slice(0, 100), qty: 1, unitCost: { amount, code: currency } }] } as unknown as Parameters<FreshBooksClient['creditNotes']['create']>[0],
+          {
+            clientId: String(inv.customerId),
+            currencyCode: currency,
+            createDate: options.now(),
+            lines: [{ type: 0, name: reason.slice(0, 100), qty: 1, unitCost: { amount, code: currency } }],
+          } as unknown as Parameters<FreshBooksClient['creditNotes']['create']>[0],
           account,
         ),
       );
       // FreshBooks applies a client's credit to an invoice as a payment of type "Credit".
-      const applied = await call('apply credit', (account) => client.payments.create(account, { invoiceId: inv.id, amount: { amount, code: currency }, date: options.now(), type: 'Credit', note: reason }));
+      const applied = await call('apply credit', (account) =>
+        client.payments.create(account, { invoiceId: inv.id, amount: { amount, code: currency }, date: options.now(), type: 'Credit', note: reason }),
+      );
       return { ...(await this.fetchInvoice(providerInvoiceId)), creditId: String((applied as unknown as { id?: number | string }).id) };
     },
 
     async listInvoicesForImport(listing) {
       // FreshBooks pages with page/per_page (at most 100) and says how many pages there are.
       const perPage = Math.min(listing.pageSize ?? 100, 100);
-      async function all<T>(what: string, list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>, key: string): Promise<T[]> {
+      async function all<T>(
+        what: string,
+        list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>,
+        key: string,
+      ): Promise<T[]> {
         const rows: T[] = [];
         for (let page = 1; ; page += 1) {
           const result = await call(what, (account) => list(account, page));
@@ -412,8 +444,7 @@ export function toBackendInvoice(inv: FreshBooksInvoice, shareLink: string | nul
   const amountDue = minor(inv.amount);
   const amountCredited = (credits ?? []).reduce((sum, c) => sum + c.amount, 0);
   const amountPaid = Math.max(0, minor(inv.paid) - amountCredited);
-  const status =
-    inv.visState === 1 ? 'void' : inv.paymentStatus === 'paid' || inv.paymentStatus === 'auto-paid' ? 'paid' : inv.v3Status === 'draft' ? 'draft' : 'open';
+  const status = inv.visState === 1 ? 'void' : inv.paymentStatus === 'paid' || inv.paymentStatus === 'auto-paid' ? 'paid' : inv.v3Status === 'draft' ? 'draft' : 'open';
   return {
     providerInvoiceId: String(inv.id),
     providerCustomerId: String(inv.customerId ?? ''),

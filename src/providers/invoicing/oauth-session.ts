@@ -39,7 +39,12 @@ export function createOAuthSession(options: OAuthSessionOptions): OAuthSession {
   async function load(): Promise<ConnectionTokens> {
     const connection = await options.store.get(options.provider);
     if (!connection) throw new BackendError(`${options.provider} is not connected yet: an approver runs \`/invoices connect ${options.provider}\``, 'not_connected', false);
-    if (connection.status === 'broken') throw new BackendError(`${options.provider} connection needs reconnecting (${connection.lastError ?? 'refresh failed'}): an approver runs \`/invoices connect ${options.provider}\``, 'not_connected', false);
+    if (connection.status === 'broken')
+      throw new BackendError(
+        `${options.provider} connection needs reconnecting (${connection.lastError ?? 'refresh failed'}): an approver runs \`/invoices connect ${options.provider}\``,
+        'not_connected',
+        false,
+      );
     return connection;
   }
 
@@ -62,7 +67,12 @@ export function createOAuthSession(options: OAuthSessionOptions): OAuthSession {
         // 400 invalid_grant / 401: the refresh token is revoked or expired; only a reconnect helps.
         if (status === 400 || status === 401) {
           await markBroken(`token refresh failed (${status})`);
-          throw new BackendError(`${options.provider} token refresh was refused (${status}); an approver reconnects with \`/invoices connect ${options.provider}\``, 'not_connected', false, { status, cause: err });
+          throw new BackendError(
+            `${options.provider} token refresh was refused (${status}); an approver reconnects with \`/invoices connect ${options.provider}\``,
+            'not_connected',
+            false,
+            { status, cause: err },
+          );
         }
         throw err;
       } finally {

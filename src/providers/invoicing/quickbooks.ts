@@ -6,7 +6,17 @@ import { fromQuickBooksAmount, toQuickBooksAmount, toQuickBooksUnitPrice } from 
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
-import { WebhookSignatureError, type BackendCredit, type BackendEventKind, type BackendInvoice, type BackendTax, type BackendWebhookEvent, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import {
+  WebhookSignatureError,
+  type BackendCredit,
+  type BackendEventKind,
+  type BackendInvoice,
+  type BackendTax,
+  type BackendWebhookEvent,
+  type HistoricInvoice,
+  type InvoicingBackend,
+  type IssueInvoiceRequest,
+} from './backend.js';
 import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { ownValue } from '../../own-key.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
@@ -135,7 +145,12 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
   const apiBase = (options.apiUrl ?? (options.sandbox ? 'https://sandbox-quickbooks.api.intuit.com' : 'https://quickbooks.api.intuit.com')).replace(/\/$/, '');
   const tokenUrl = options.tokenUrl ?? DEFAULT_TOKEN_URL;
   const observer = options.observe ?? unobserved;
-  const limiterFor = keyedRateLimiter({ concurrency: options.limits?.concurrency ?? 10, perWindow: options.limits?.perMinute ?? 500, windowMs: 60_000, onWait: (ms) => observer.rateLimitWait(ms / 1000) });
+  const limiterFor = keyedRateLimiter({
+    concurrency: options.limits?.concurrency ?? 10,
+    perWindow: options.limits?.perMinute ?? 500,
+    windowMs: 60_000,
+    onWait: (ms) => observer.rateLimitWait(ms / 1000),
+  });
 
   const qbo = (accessToken: string, realmId: string, refreshToken: string | null = null): Qbo => {
     // Positional: key, secret, token, tokenSecret, realm, sandbox, debug, minorversion, oauth version, refresh token.
@@ -168,7 +183,14 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
     for (let attempt = 0; ; attempt += 1) {
       const client = qbo(tokens.accessToken, tokens.accountId);
       try {
-        const result = await limiterFor(tokens.accountId)(() => observeCall(observer, what, () => work(client), (err) => toBackendError(what, err, options.now()).code));
+        const result = await limiterFor(tokens.accountId)(() =>
+          observeCall(
+            observer,
+            what,
+            () => work(client),
+            (err) => toBackendError(what, err, options.now()).code,
+          ),
+        );
         await options.connections.markSuccess(QUICKBOOKS, options.now());
         return result;
       } catch (err) {
@@ -243,7 +265,9 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       const lineAmounts = req.lines.map((line) => toQuickBooksAmount(line.amount, currency));
       const customer = await findOrCreateCustomer(req.customer);
       // Our number on this customer: found again after a crash (QuickBooks replays a requestid only so long).
-      const found = await call('find invoices', (c) => p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)));
+      const found = await call('find invoices', (c) =>
+        p<{ QueryResponse: { Invoice?: QboInvoice[] } }>((cb) => c.findInvoices({ DocNumber: req.number, CustomerRef: customer.Id }, cb)),
+      );
       const existing = found.QueryResponse.Invoice?.[0];
       if (existing) return readInvoice(existing.Id, { taxName: true });
       const email = req.customer.emails[0];
@@ -269,7 +293,12 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
           DetailType: 'SalesItemLineDetail',
           Amount: lineAmounts[index]!,
           Description: line.description,
-          SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: Number(line.quantity), UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency), TaxCodeRef: lineTax },
+          SalesItemLineDetail: {
+            ItemRef: { value: options.itemId ?? '1' },
+            Qty: Number(line.quantity),
+            UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency),
+            TaxCodeRef: lineTax,
+          },
         })),
         ...(customer.DefaultTaxCodeRef ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
       };
@@ -351,7 +380,14 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
               CustomerRef: inv.CustomerRef,
               CurrencyRef: { value: currency },
               PrivateNote: reason.slice(0, 4000),
-              Line: [{ DetailType: 'SalesItemLineDetail', Amount: amount, Description: reason, SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: amount } }],
+              Line: [
+                {
+                  DetailType: 'SalesItemLineDetail',
+                  Amount: amount,
+                  Description: reason,
+                  SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: amount },
+                },
+              ],
             },
             cb,
           ),
@@ -435,15 +471,29 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       });
       if (!response.ok) throw backendErrorFor(`QuickBooks token exchange failed (${response.status})`, response.status, null);
       const data = (await response.json()) as { access_token: string; refresh_token: string; expires_in: number };
-      const company = await limiterFor(realmId)(() => p<{ CompanyName?: string; LegalName?: string }>((cb) => qbo(data.access_token, realmId).getCompanyInfo(realmId, cb))).catch((err: unknown) => {
-        throw toBackendError('company info', err, options.now());
-      });
+      const company = await limiterFor(realmId)(() => p<{ CompanyName?: string; LegalName?: string }>((cb) => qbo(data.access_token, realmId).getCompanyInfo(realmId, cb))).catch(
+        (err: unknown) => {
+          throw toBackendError('company info', err, options.now());
+        },
+      );
       const accountName = company.CompanyName || company.LegalName || null;
-      return { accountId: realmId, accountName, accessToken: data.access_token, refreshToken: data.refresh_token, expiresAt: new Date(options.now().getTime() + data.expires_in * 1000) };
+      return {
+        accountId: realmId,
+        accountName,
+        accessToken: data.access_token,
+        refreshToken: data.refresh_token,
+        expiresAt: new Date(options.now().getTime() + data.expires_in * 1000),
+      };
     },
 
     authorizeUrl(state) {
-      const params = new URLSearchParams({ client_id: options.clientId, response_type: 'code', scope: 'com.intuit.quickbooks.accounting', redirect_uri: options.redirectUri, state });
+      const params = new URLSearchParams({
+        client_id: options.clientId,
+        response_type: 'code',
+        scope: 'com.intuit.quickbooks.accounting',
+        redirect_uri: options.redirectUri,
+        state,
+      });
       return `${AUTHORIZE_URL}?${params.toString()}`;
     },
   };
@@ -563,7 +613,10 @@ export function toBackendInvoice(inv: QboInvoice, applied?: AppliedAmounts): Bac
 function quickbooksTax(inv: QboInvoice, currency: string, total: number): BackendTax {
   const detail = inv.TxnTaxDetail;
   const amount = detail?.TotalTax ? fromQuickBooksAmount(detail.TotalTax, currency) : 0;
-  const percents = (detail?.TaxLine ?? []).map((l) => l.TaxLineDetail).filter((d) => d?.PercentBased !== false && typeof d?.TaxPercent === 'number').map((d) => d!.TaxPercent!);
+  const percents = (detail?.TaxLine ?? [])
+    .map((l) => l.TaxLineDetail)
+    .filter((d) => d?.PercentBased !== false && typeof d?.TaxPercent === 'number')
+    .map((d) => d!.TaxPercent!);
   const names = (detail?.TaxLine ?? []).map((l) => l.TaxLineDetail?.TaxRateRef?.name).filter((n): n is string => Boolean(n));
   return {
     subtotal: total - amount,
@@ -576,14 +629,24 @@ function quickbooksTax(inv: QboInvoice, currency: string, total: number): Backen
 /** node-quickbooks hands back an AxiosError (HTTP failure) or the Fault body (200 with a Fault). */
 function toBackendError(what: string, err: unknown, now: Date): BackendError {
   if (err instanceof BackendError) return err;
-  const e = (err ?? {}) as { response?: { status?: number; headers?: Record<string, string>; data?: unknown }; message?: string; Fault?: { Error?: { Message?: string; Detail?: string }[] }; code?: string };
+  const e = (err ?? {}) as {
+    response?: { status?: number; headers?: Record<string, string>; data?: unknown };
+    message?: string;
+    Fault?: { Error?: { Message?: string; Detail?: string }[] };
+    code?: string;
+  };
   const status = e.response?.status ?? null;
   const fault = (e.Fault ?? (e.response?.data as { Fault?: typeof e.Fault } | undefined)?.Fault)?.Error?.[0];
   const detail = fault ? `${fault.Message ?? ''}${fault.Detail ? `: ${fault.Detail}` : ''}` : (e.message ?? String(err));
   // No `cause`: the SDK's AxiosError carries the request headers and body (bearer token, refresh token),
   // and whatever logs this error must never see them.
   if (status === null && e.Fault) return new BackendError(`QuickBooks ${what} failed: ${detail}`, 'invalid', false);
-  return backendErrorFor(`QuickBooks ${what} failed${status ? ` (${status})` : ''}: ${detail}`, status, undefined, status === 429 ? retryAfterMs(e.response?.headers?.['retry-after'], now) : null);
+  return backendErrorFor(
+    `QuickBooks ${what} failed${status ? ` (${status})` : ''}: ${detail}`,
+    status,
+    undefined,
+    status === 429 ? retryAfterMs(e.response?.headers?.['retry-after'], now) : null,
+  );
 }
 
 /** Invoices with the date of the payment that settled each (the latest payment linked to it). */

@@ -212,14 +212,22 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       // A draft from an earlier attempt keeps that attempt's due date; this attempt's pinned one replaces it
       // (an old date may have passed, and Stripe finalizes only with a due date ahead).
       const dueDate = stripeDueDate(req.dueDate, req.timezone);
-      if (existing && existing.due_date !== dueDate) await call('update due date', () => stripe.invoices.update(draftId, { due_date: dueDate }, { idempotencyKey: key('due-date') }));
+      if (existing && existing.due_date !== dueDate)
+        await call('update due date', () => stripe.invoices.update(draftId, { due_date: dueDate }, { idempotencyKey: key('due-date') }));
       // Lines already on the draft (from this or an earlier attempt) carry their index; only the rest are added.
       const present = await lineIndexesOn(draft);
       for (const [index, line] of req.lines.entries()) {
         if (present.has(String(index))) continue;
         await call('add invoice line', () =>
           stripe.invoiceItems.create(
-            { customer, invoice: draftId, currency, amount: lineAmounts[index]!, description: stripeLineDescription(line, req.currency), metadata: { [LINE_INDEX_KEY]: String(index) } },
+            {
+              customer,
+              invoice: draftId,
+              currency,
+              amount: lineAmounts[index]!,
+              description: stripeLineDescription(line, req.currency),
+              metadata: { [LINE_INDEX_KEY]: String(index) },
+            },
             { idempotencyKey: `${key('line')}-${index}` },
           ),
         );
@@ -294,7 +302,15 @@ export function toWebhookEvent(event: Stripe.Event): BackendWebhookEvent {
     // A credit note names its invoice; processing re-reads that invoice (the note's metadata is not ours).
     const invoice = typeof object.invoice === 'string' ? object.invoice : (object.invoice?.id ?? null);
     const kind = invoice ? (ownValue(EVENT_KINDS, event.type) ?? 'ignored') : 'ignored';
-    return { eventId: event.id, type: event.type, kind, providerInvoiceId: kind === 'ignored' ? null : invoice, duebotInvoiceId: null, occurredAt: eventTime(event), subject: object.id ? { type: 'credit_note', id: object.id } : null };
+    return {
+      eventId: event.id,
+      type: event.type,
+      kind,
+      providerInvoiceId: kind === 'ignored' ? null : invoice,
+      duebotInvoiceId: null,
+      occurredAt: eventTime(event),
+      subject: object.id ? { type: 'credit_note', id: object.id } : null,
+    };
   }
   const isInvoice = object.object === 'invoice';
   return {
@@ -401,7 +417,10 @@ export function toBackendError(what: string, err: unknown): BackendError {
  * `starting_after` through the SDK's auto-pagination, 100 a page. Paid date: `status_transitions.paid_at`.
  */
 export async function listStripeHistory(stripe: Stripe, listing: HistoryListOptions): Promise<HistoricInvoice[]> {
-  const params: Stripe.InvoiceListParams = { limit: Math.min(listing.pageSize ?? 100, 100), ...(listing.since ? { created: { gte: Math.floor(localTime(listing.since, 0, listing.timezone).getTime() / 1000) } } : {}) };
+  const params: Stripe.InvoiceListParams = {
+    limit: Math.min(listing.pageSize ?? 100, 100),
+    ...(listing.since ? { created: { gte: Math.floor(localTime(listing.since, 0, listing.timezone).getTime() / 1000) } } : {}),
+  };
   const day = (seconds: number | null | undefined) => (seconds ? localDate(new Date(seconds * 1000), listing.timezone) : null);
   const out: HistoricInvoice[] = [];
   try {

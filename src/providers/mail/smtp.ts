@@ -33,7 +33,11 @@ export class MailError extends Error {
  * reply that names it in In-Reply-To/References proves it answers our email (src/domain/reply-trust.ts).
  */
 export function newMessageId(domain: string, tag: string): string {
-  const host = domain.trim().toLowerCase().replace(/[^a-z0-9.-]/g, '') || 'localhost';
+  const host =
+    domain
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9.-]/g, '') || 'localhost';
   const left = tag.replace(/[^a-zA-Z0-9.-]/g, '-').replace(/^\.+|\.+$/g, '') || 'msg';
   return `<${left}.${randomBytes(16).toString('hex')}@${host}>`;
 }

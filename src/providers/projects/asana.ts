@@ -8,9 +8,23 @@ export { ProjectToolError, type ProjectToolErrorCode } from './http.js';
 
 const DEFAULT_API = 'https://app.asana.com/api/1.0';
 const TASK_FIELDS = [
-  'name', 'completed', 'completed_at', 'due_on', 'resource_subtype', 'tags.name', 'permalink_url', 'projects.gid', 'projects.name',
-  'custom_fields.gid', 'custom_fields.name', 'custom_fields.resource_subtype', 'custom_fields.display_value',
-  'custom_fields.enum_value.name', 'custom_fields.multi_enum_values.name', 'custom_fields.number_value', 'custom_fields.text_value',
+  'name',
+  'completed',
+  'completed_at',
+  'due_on',
+  'resource_subtype',
+  'tags.name',
+  'permalink_url',
+  'projects.gid',
+  'projects.name',
+  'custom_fields.gid',
+  'custom_fields.name',
+  'custom_fields.resource_subtype',
+  'custom_fields.display_value',
+  'custom_fields.enum_value.name',
+  'custom_fields.multi_enum_values.name',
+  'custom_fields.number_value',
+  'custom_fields.text_value',
 ].join(',');
 
 interface AsanaCustomField {
@@ -91,7 +105,12 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
         for (const e of tracked) {
           if (typeof e.duration_minutes !== 'number' || e.duration_minutes <= 0) continue;
           const by = e.created_by;
-          entries.push({ taskId: t.gid, taskName: t.name, person: { id: by?.gid ?? null, name: by?.name ?? null, email: by?.email ?? null }, durationMs: e.duration_minutes * 60_000 });
+          entries.push({
+            taskId: t.gid,
+            taskName: t.name,
+            person: { id: by?.gid ?? null, name: by?.name ?? null, email: by?.email ?? null },
+            durationMs: e.duration_minutes * 60_000,
+          });
         }
       }
       return entries;
@@ -128,12 +147,14 @@ export function createAsanaTool(options: { accessToken: string; apiUrl?: string 
  * text and number fields all count; without a billing field Asana's own milestone task type counts.
  */
 export function toProjectTask(task: AsanaTask): ProjectTask {
-  const fields = (task.custom_fields ?? []).filter((f) => f.name).map((f) =>
-    taskField(f.name!, f.text_value ?? f.enum_value?.name ?? f.display_value, {
-      number: typeof f.number_value === 'number' ? f.number_value : undefined,
-      yes: [f.enum_value?.name, ...(f.multi_enum_values ?? []).map((v) => v.name), f.text_value, f.display_value].some(isYes),
-    }),
-  );
+  const fields = (task.custom_fields ?? [])
+    .filter((f) => f.name)
+    .map((f) =>
+      taskField(f.name!, f.text_value ?? f.enum_value?.name ?? f.display_value, {
+        number: typeof f.number_value === 'number' ? f.number_value : undefined,
+        yes: [f.enum_value?.name, ...(f.multi_enum_values ?? []).map((v) => v.name), f.text_value, f.display_value].some(isYes),
+      }),
+    );
   return taskWithFacts(
     {
       taskId: task.gid,
@@ -156,7 +177,12 @@ export function toProjectTask(task: AsanaTask): ProjectTask {
 function errorMessage(body: string): string {
   try {
     const parsed = JSON.parse(body) as { errors?: { message?: string }[] };
-    return parsed.errors?.map((e) => e.message).filter(Boolean).join('; ') || body.slice(0, 200);
+    return (
+      parsed.errors
+        ?.map((e) => e.message)
+        .filter(Boolean)
+        .join('; ') || body.slice(0, 200)
+    );
   } catch {
     return body.slice(0, 200) || '(no body)';
   }

@@ -51,7 +51,13 @@ const delivery = z.object({
   history_items: z.array(z.object({ id: z.string(), field: z.string().optional(), after: z.unknown().optional() }).passthrough()).default([]),
 });
 
-export function createClickUpTool(options: { apiToken: string; webhookSecret: string; apiUrl?: string | null; doneStatuses?: string[]; observe?: CallObserver }): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
+export function createClickUpTool(options: {
+  apiToken: string;
+  webhookSecret: string;
+  apiUrl?: string | null;
+  doneStatuses?: string[];
+  observe?: CallObserver;
+}): WritableProjectTool & { webhook: TaskWebhook; webhookRegistrar: WebhookRegistrar } {
   const call = jsonClient({
     label: 'ClickUp',
     baseUrl: options.apiUrl || DEFAULT_API,
@@ -78,7 +84,10 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
       for (const listId of listIds) {
         // Pages of up to 100 tasks, numbered from 0, until ClickUp says it was the last.
         for (let page = 0; ; page += 1) {
-          const answer = await call<{ tasks?: ClickUpTask[]; last_page?: boolean }>('GET', `/list/${encodeURIComponent(listId)}/task?include_closed=false&subtasks=false&page=${page}`);
+          const answer = await call<{ tasks?: ClickUpTask[]; last_page?: boolean }>(
+            'GET',
+            `/list/${encodeURIComponent(listId)}/task?include_closed=false&subtasks=false&page=${page}`,
+          );
           tasks.push(...(answer.tasks ?? []).map(toProjectTask));
           if (answer.last_page !== false || !answer.tasks?.length) break;
         }
@@ -97,7 +106,12 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
           // A running timer shows as a negative duration: only stopped time is billed.
           if (!Number.isSafeInteger(ms) || ms <= 0) continue;
           const user = per.user ?? {};
-          entries.push({ taskId: t.id, taskName: t.name, person: { id: user.id === undefined ? null : String(user.id), name: user.username ?? null, email: user.email ?? null }, durationMs: ms });
+          entries.push({
+            taskId: t.id,
+            taskName: t.name,
+            person: { id: user.id === undefined ? null : String(user.id), name: user.username ?? null, email: user.email ?? null },
+            durationMs: ms,
+          });
         }
       }
       return entries;
@@ -122,7 +136,11 @@ export function createClickUpTool(options: { apiToken: string; webhookSecret: st
         // Webhooks live in a Workspace ("team"); the token's only one is used (several: named in the error).
         const { teams = [] } = await call<{ teams?: { id: string; name?: string }[] }>('GET', '/team');
         if (teams.length !== 1) {
-          throw new ProjectToolError(`the ClickUp token reaches ${teams.length} Workspaces (${teams.map((t) => t.name ?? t.id).join(', ')}); use a token of the one holding the list`, 'invalid', false);
+          throw new ProjectToolError(
+            `the ClickUp token reaches ${teams.length} Workspaces (${teams.map((t) => t.name ?? t.id).join(', ')}); use a token of the one holding the list`,
+            'invalid',
+            false,
+          );
         }
         const created = await call<{ id: string; webhook?: { id?: string; secret?: string } }>('POST', `/team/${encodeURIComponent(teams[0]!.id)}/webhook`, {
           endpoint: targetUrl,
@@ -169,13 +187,15 @@ export function toProjectTask(task: ClickUpTask): ProjectTask {
     // A drop_down value is the option's orderindex (or its id, in some payloads); labels are option ids.
     return values.map((v) => options.find((o) => o.id === v || String(o.orderindex) === String(v))).map((o) => o?.name ?? o?.label ?? '');
   };
-  const fields = (task.custom_fields ?? []).filter((f) => f.name).map((f) => {
-    if (f.type === 'drop_down' || f.type === 'labels') {
-      const names = optionNames(f).filter(Boolean);
-      return taskField(f.name!, names.join(', '), { yes: names.some(isYes) });
-    }
-    return taskField(f.name!, typeof f.value === 'string' || typeof f.value === 'number' ? String(f.value) : null, { number: f.value, yes: isYes(f.value) });
-  });
+  const fields = (task.custom_fields ?? [])
+    .filter((f) => f.name)
+    .map((f) => {
+      if (f.type === 'drop_down' || f.type === 'labels') {
+        const names = optionNames(f).filter(Boolean);
+        return taskField(f.name!, names.join(', '), { yes: names.some(isYes) });
+      }
+      return taskField(f.name!, typeof f.value === 'string' || typeof f.value === 'number' ? String(f.value) : null, { number: f.value, yes: isYes(f.value) });
+    });
   const done = task.date_done ?? task.date_closed;
   return taskWithFacts(
     {

@@ -32,31 +32,37 @@ const hours = z.union([z.string().trim(), z.number().finite()]).transform((v, ct
   }
   return ms;
 });
-const body = z.strictObject({
-  externalId: z.string().trim().min(1).max(200),
-  client: z.string().trim().min(1),
-  milestone: z.string().trim().min(1).max(500),
-  currency: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      try {
-        return normalizeCurrency(v);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: `"${v}" is not an ISO 4217 currency code` });
-        return z.NEVER;
-      }
-    }),
-  /** A link back to the milestone; anything but an absolute http(s) URL (e.g. `javascript:`) is dropped, not refused. */
-  url: z.string().max(2000).optional(),
-  lines: z.array(z.strictObject({ description: z.string().trim().min(1), quantity: amount.default('1'), unitAmount: amount })).min(1).max(100).optional(),
-  timeEntries: z
-    .array(z.strictObject({ task: z.string().trim().min(1).max(500).optional(), person: z.string().trim().min(1).max(200).optional(), hours }))
-    .min(1)
-    .max(1000)
-    .optional(),
-}).refine((b) => b.lines || b.timeEntries, { message: 'needs lines, timeEntries or both', path: ['lines'] });
+const body = z
+  .strictObject({
+    externalId: z.string().trim().min(1).max(200),
+    client: z.string().trim().min(1),
+    milestone: z.string().trim().min(1).max(500),
+    currency: z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        try {
+          return normalizeCurrency(v);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `"${v}" is not an ISO 4217 currency code` });
+          return z.NEVER;
+        }
+      }),
+    /** A link back to the milestone; anything but an absolute http(s) URL (e.g. `javascript:`) is dropped, not refused. */
+    url: z.string().max(2000).optional(),
+    lines: z
+      .array(z.strictObject({ description: z.string().trim().min(1), quantity: amount.default('1'), unitAmount: amount }))
+      .min(1)
+      .max(100)
+      .optional(),
+    timeEntries: z
+      .array(z.strictObject({ task: z.string().trim().min(1).max(500).optional(), person: z.string().trim().min(1).max(200).optional(), hours }))
+      .min(1)
+      .max(1000)
+      .optional(),
+  })
+  .refine((b) => b.lines || b.timeEntries, { message: 'needs lines, timeEntries or both', path: ['lines'] });
 
 export const GENERIC_SIGNATURE_HEADER = 'x-duebot-signature';
 

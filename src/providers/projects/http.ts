@@ -44,7 +44,12 @@ export function jsonClient(options: JsonClientOptions): JsonCall {
     const what = [options.label, method, path.split('?')[0]].filter(Boolean).join(' ');
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await observeCall(observer, method, () => once<T>(method, path, body, what), (err) => (err instanceof ProjectToolError ? err.code : 'error'));
+        return await observeCall(
+          observer,
+          method,
+          () => once<T>(method, path, body, what),
+          (err) => (err instanceof ProjectToolError ? err.code : 'error'),
+        );
       } catch (err) {
         if (!(err instanceof ProjectToolError && err.retryAfterMs !== null && attempt < MAX_RETRIES)) throw err;
         observer.rateLimitWait(err.retryAfterMs / 1000);

@@ -50,8 +50,7 @@ export function taskField(name: string, text: string | null | undefined, extra: 
   return { name, text: shown, number: numericValue(extra.number ?? shown), yes: extra.yes ?? isYes(shown) };
 }
 
-export const sameName = (a: string | null | undefined, b: string | null | undefined): boolean =>
-  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+export const sameName = (a: string | null | undefined, b: string | null | undefined): boolean => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** The task as read through a mapping: the fields every use case reads. */
 export type MappedFields = Pick<ProjectTask, 'completed' | 'isBillingMilestone' | 'amount' | 'quantity' | 'rate' | 'clientName'>;

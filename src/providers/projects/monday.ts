@@ -82,7 +82,10 @@ const delivery = z.object({
       columnType: z.string().optional(),
       triggerUuid: z.string().nullish(),
       changedAt: z.unknown().optional(),
-      value: z.object({ label: z.object({ text: z.string().nullish() }).passthrough().nullish() }).passthrough().nullish(),
+      value: z
+        .object({ label: z.object({ text: z.string().nullish() }).passthrough().nullish() })
+        .passthrough()
+        .nullish(),
     })
     .passthrough(),
 });
@@ -134,7 +137,9 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
       const item = data.items[0];
       if (!item) throw new ProjectToolError(`monday.com item ${task.taskId} not found`, 'not_found', false);
       // Subitems' time counts under the subitem, as its own task.
-      const sessions = [item, ...(item.subitems ?? [])].flatMap((i) => (i.column_values ?? []).flatMap((v) => timeSessions(v).map((s) => ({ ...s, taskId: i.id, taskName: i.id === item.id ? task.name : (i.name ?? `Item ${i.id}`) }))));
+      const sessions = [item, ...(item.subitems ?? [])].flatMap((i) =>
+        (i.column_values ?? []).flatMap((v) => timeSessions(v).map((s) => ({ ...s, taskId: i.id, taskName: i.id === item.id ? task.name : (i.name ?? `Item ${i.id}`) }))),
+      );
       const userIds = [...new Set(sessions.flatMap((s) => (s.userId ? [s.userId] : [])))];
       const users = userIds.length ? (await graphql<{ users: { id: string | number; name?: string; email?: string }[] }>(USERS_QUERY, { u: userIds })).users : [];
       return sessions.map((s) => {
@@ -179,7 +184,11 @@ export function createMondayTool(options: MondayOptions): WritableProjectTool & 
 export async function verifyMondayJwt(signingSecret: string, token: string | undefined, audience?: string | null): Promise<boolean> {
   if (!token) return false;
   try {
-    await jwtVerify(token.replace(/^Bearer\s+/i, ''), new TextEncoder().encode(signingSecret), { algorithms: ['HS256'], requiredClaims: ['exp'], ...(audience ? { audience } : {}) });
+    await jwtVerify(token.replace(/^Bearer\s+/i, ''), new TextEncoder().encode(signingSecret), {
+      algorithms: ['HS256'],
+      requiredClaims: ['exp'],
+      ...(audience ? { audience } : {}),
+    });
     return true;
   } catch {
     return false;
@@ -206,14 +215,20 @@ async function receive(options: MondayOptions, doneLabel: string, request: Webho
   const done = label === doneLabel || (options.doneStatuses ?? []).some((s) => sameName(s, label));
   if (!statusChange || !done || event.pulseId === undefined) return { kind: 'events', events: [], ignored: 1 };
   // Retries carry the same triggerUuid; without one, the event's own content identifies a repeat.
-  const externalId = event.triggerUuid || createHash('sha256').update(JSON.stringify([event.boardId, event.pulseId, event.changedAt ?? null])).digest('hex');
+  const externalId =
+    event.triggerUuid ||
+    createHash('sha256')
+      .update(JSON.stringify([event.boardId, event.pulseId, event.changedAt ?? null]))
+      .digest('hex');
   return { kind: 'events', events: [{ externalId, taskId: String(event.pulseId) }], ignored: 0 };
 }
 
 /** Reduces an item to the facts a mapping reads: columns by title, read from their display text (checkboxes from their value). */
 export function toProjectTask(item: MondayItem, doneLabel: string): ProjectTask {
   const columns = item.column_values ?? [];
-  const fields = columns.filter((c) => c.column?.title).map((c) => taskField(c.column!.title!, c.text, c.type === 'checkbox' ? { yes: checkboxChecked(c.value) || isYes(c.text) } : {}));
+  const fields = columns
+    .filter((c) => c.column?.title)
+    .map((c) => taskField(c.column!.title!, c.text, c.type === 'checkbox' ? { yes: checkboxChecked(c.value) || isYes(c.text) } : {}));
   const statuses = columns.filter((c) => c.type === 'status' && c.text?.trim()).map((c) => c.text!.trim());
   return taskWithFacts(
     {
@@ -226,7 +241,14 @@ export function toProjectTask(item: MondayItem, doneLabel: string): ProjectTask 
     },
     {
       fields,
-      tags: columns.filter((c) => c.type === 'tags' && c.text).flatMap((c) => c.text!.split(',').map((t) => t.trim()).filter(Boolean)),
+      tags: columns
+        .filter((c) => c.type === 'tags' && c.text)
+        .flatMap((c) =>
+          c
+            .text!.split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        ),
       statuses,
       doneByTool: statuses.some((s) => s.toLowerCase() === doneLabel),
       nativeMilestone: false,

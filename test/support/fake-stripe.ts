@@ -194,6 +194,21 @@ const newId = (prefix: string) => `${prefix}_${randomBytes(7).toString('hex')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+/** A Stripe event (as its webhooks deliver it) about a copy of `object`. */
+function eventAbout(type: string, object: unknown) {
+  return {
+    id: newId('evt'),
+    object: 'event',
+    api_version: FAKE_STRIPE_API_VERSION,
+    created: nowSeconds(),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object: clone(object) },
+  };
+}
+
 function stripeError(status: number, type: string, message: string, extra: { code?: string; param?: string } = {}): StubReply {
   return { status, body: { error: { type, message, ...extra } } };
 }
@@ -903,30 +918,10 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     creditNoteEvent(type, creditNoteId) {
       const note = creditNotes.get(creditNoteId);
       if (!note) throw new Error(`fake Stripe: no credit note ${creditNoteId}`);
-      return {
-        id: newId('evt'),
-        object: 'event',
-        api_version: FAKE_STRIPE_API_VERSION,
-        created: nowSeconds(),
-        livemode: false,
-        pending_webhooks: 1,
-        request: { id: null, idempotency_key: null },
-        type,
-        data: { object: clone(note) },
-      };
+      return eventAbout(type, note);
     },
     event(type, invoiceId) {
-      return {
-        id: newId('evt'),
-        object: 'event',
-        api_version: FAKE_STRIPE_API_VERSION,
-        created: nowSeconds(),
-        livemode: false,
-        pending_webhooks: 1,
-        request: { id: null, idempotency_key: null },
-        type,
-        data: { object: clone(mustGet(invoiceId)) },
-      };
+      return eventAbout(type, mustGet(invoiceId));
     },
     signedDelivery(event, opts = {}) {
       const body = JSON.stringify(event);

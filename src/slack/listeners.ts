@@ -80,14 +80,18 @@ export function registerListeners(app: App, services: Services): { subcommands: 
   });
 
   app.action(APPROVE_INVOICE, async ({ ack, body, action, client }) => {
-    await ack();
     const user = body.user.id;
     const channel = body.channel?.id;
-    if (!isApprover(user)) return refuse(client, channel, user, 'approve and send invoices');
+    if (!isApprover(user)) {
+      await ack();
+      return refuse(client, channel, user, 'approve and send invoices');
+    }
     // "<id>" or, on a draft over its ceiling, "<id>:<total confirmed in the dialog>" (see approveButtonValue).
     const [invoiceId = '', confirmed] = ('value' in action ? String(action.value) : '').split(':');
     const confirmedTotal = confirmed && /^\d{1,15}$/.test(confirmed) ? Number(confirmed) : undefined;
-    const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user }, { confirmedTotal });
+    // Acknowledged only once the approval is stored (one short transaction, well inside Slack's 3 s):
+    // a crash before that shows the approver an error instead of losing an acknowledged click.
+    const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user }, { confirmedTotal, onRecorded: () => ack() });
     if (result.outcome === 'held') {
       await tell(client, channel, user, `Invoice ${esc(result.invoice.number)} was not sent: ${result.reason}. Its message shows the current amount; approve it there to confirm.`);
     } else if (result.outcome === 'not_draft') {

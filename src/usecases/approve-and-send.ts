@@ -38,8 +38,16 @@ export type ApproveOutcome =
  * by confirming that very total (`confirmedTotal`, carried by the Approve button whose confirm dialog
  * names the ceiling). Auto-send, the scheduler, or a confirmation of a total edited since, are refused
  * and the message is refreshed so the person sees the current amount and reason.
+ *
+ * `onRecorded` runs once the decision is committed and before anything goes out: the Slack listener
+ * acknowledges the click there, so a click Slack saw acknowledged is never lost to a crash.
  */
-export async function approveInvoice(services: Services, invoiceId: string, by: Actor, options: { confirmedTotal?: number } = {}): Promise<ApproveOutcome> {
+export async function approveInvoice(
+  services: Services,
+  invoiceId: string,
+  by: Actor,
+  options: { confirmedTotal?: number; onRecorded?: () => Promise<void> } = {},
+): Promise<ApproveOutcome> {
   const now = services.clock.now();
   const result = await withTransaction(services.db.pool, async (tx) => {
     const current = await getInvoice(tx, invoiceId, { forUpdate: true });
@@ -50,6 +58,7 @@ export async function approveInvoice(services: Services, invoiceId: string, by: 
     if (updated) await audit(tx, { invoiceId, actor: by.actor, action: 'approved', ...(held ? { details: { overCeiling: held, confirmedTotal: current.total } } : {}) }, now);
     return updated ? { held: null, invoice: updated } : null;
   });
+  await options.onRecorded?.();
   if (!result) return { outcome: 'not_draft', invoice: await getInvoice(services.db.pool, invoiceId) };
   if (result.held) {
     services.log.warn({ invoice: result.invoice.number, actor: by.actor, reason: result.held }, 'draft held for a human: over its ceiling');

@@ -115,6 +115,28 @@ test('discard: the draft is gone from the flow, keeps its number, and cannot be 
   expect(h.slack.messages(BILLING_CHANNEL).length).toBeGreaterThan(0);
 });
 
+// On PostgreSQL only: a second session holds the draft's row lock, which PGlite's single session cannot.
+const withServer = process.env.TEST_DATABASE_URL ? test : test.skip;
+withServer('Approve & send is acknowledged only after the approval is stored: while the draft cannot be written, Slack gets no 200', async () => {
+  const inv = await draftFor('8005', 'Acknowledged approval', 100);
+  const blocker = await pool().connect();
+  let answered = false;
+  let click: Promise<Response> | null = null;
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT id FROM invoices WHERE id = $1 FOR UPDATE', [inv.id]);
+    click = h.clickButton('approve_invoice', inv.id, APPROVER);
+    void click.then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(answered).toBe(false);
+  } finally {
+    await blocker.query('COMMIT');
+    blocker.release();
+  }
+  expect((await click!).status).toBe(200);
+  expect((await getInvoice(pool(), inv.id))?.approvedBy).toBe(`slack:${APPROVER}`);
+});
+
 test('/invoices list (open, overdue, a client, an unknown client) and /invoices show answer ephemerally', async () => {
   const inv = await draftFor('8010', 'Listed milestone', 420);
   await h.clickButton('approve_invoice', inv.id, APPROVER);

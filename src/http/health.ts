@@ -53,8 +53,13 @@ export function healthRouter(sources: HealthSources): express.Router {
 
   const expected = sources.metricsToken ? digest(`Bearer ${sources.metricsToken}`) : null;
   router.get('/metrics', async (req, res) => {
+    // Every route is public: without a token the business's numbers are not served to anyone.
+    if (!expected) {
+      res.status(404).json({ error: 'GET /metrics is off: set METRICS_TOKEN to turn it on' });
+      return;
+    }
     // Hashed first so the comparison takes the same time whatever the length of what was sent.
-    if (expected && !safeEqual(digest(req.header('authorization') ?? ''), expected)) {
+    if (!safeEqual(digest(req.header('authorization') ?? ''), expected)) {
       res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').json({ error: 'GET /metrics wants Authorization: Bearer <METRICS_TOKEN>' });
       return;
     }

@@ -435,6 +435,7 @@ const rows: Row[] = [
   ['POST /webhooks/bounces/jira', 'an unknown provider', () => bounces('jira', '{}'), 404],
   ['POST /webhooks/bounces/mailgun', 'a body just over 1 MB', () => bounces('mailgun', overLimit(BODY_LIMITS.webhook)), 413],
   ['POST /metrics', 'the wrong method', () => ({ path: '/metrics', body: '{}', headers: JSON_TYPE }), 404],
+  ['GET /metrics', 'without the bearer token', () => ({ method: 'GET', path: '/metrics' }), 401],
   ['GET /readyz', 'an unknown check to leave out', () => ({ method: 'GET', path: '/readyz?exclude=everything' }), 400],
   ['GET /readyz', 'exclude given twice', () => ({ method: 'GET', path: '/readyz?exclude=sweep&exclude=database' }), 400],
   ['GET /readyz', 'an empty name in exclude', () => ({ method: 'GET', path: '/readyz?exclude=sweep,' }), 400],

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { AddressInfo } from 'node:net';
-import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
+import { startHarness, HARNESS_METRICS_TOKEN, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { quickbooksEnv } from '../support/fake-quickbooks.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { countInbox } from '../../src/store/inbox.js';
@@ -23,7 +23,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function scrape(bot: { url: string }, headers: Record<string, string> = {}): Promise<Sample[]> {
+async function scrape(bot: { url: string }, headers: Record<string, string> = { Authorization: `Bearer ${HARNESS_METRICS_TOKEN}` }): Promise<Sample[]> {
   const res = await fetch(`${bot.url}/metrics`, { headers });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
@@ -194,7 +194,9 @@ test('/readyz: 503 naming the database when it does not answer; /metrics still a
   const pool = new pg.Pool({ host: '127.0.0.1', port: deadPort, user: 'postgres', database: 'postgres' });
   const gone: Database = { pool, kind: 'postgres', location: 'nowhere', close: () => pool.end() };
   const services = { ...h.bot.services, db: gone };
-  const web = express().use(healthRouter({ services, metrics: new Metrics({ defaultMetrics: false }), scheduler: () => null, processEveryMs: 30_000, metricsToken: null }));
+  const web = express().use(
+    healthRouter({ services, metrics: new Metrics({ defaultMetrics: false }), scheduler: () => null, processEveryMs: 30_000, metricsToken: HARNESS_METRICS_TOKEN }),
+  );
   const server = web.listen(0);
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -202,7 +204,7 @@ test('/readyz: 503 naming the database when it does not answer; /metrics still a
     const res = await fetch(`${url}/readyz`);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ status: 'unready', failed: ['database'], checks: { database: { ok: false, reason: 'the database does not answer' } } });
-    const m = parse(await (await fetch(`${url}/metrics`)).text());
+    const m = parse(await (await fetch(`${url}/metrics`, { headers: { Authorization: `Bearer ${HARNESS_METRICS_TOKEN}` } })).text());
     expect(total(m, 'duebot_database_up')).toBe(0);
     expect(m.some((s) => s.name === 'duebot_inbox_backlog' || s.name === 'duebot_invoices')).toBe(false);
     const health = await fetch(`${url}/healthz`);

@@ -107,6 +107,9 @@ export interface HarnessOptions {
 
 export const PUBLIC_URL = 'https://duebot.test';
 
+/** GET /metrics answers only with a token (src/http/health.ts); every harness sets this one. */
+export const HARNESS_METRICS_TOKEN = 'harness-metrics-token-0123456789';
+
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const [slack, stripe, asana, smtp] = await Promise.all([startFakeSlack(), startFakeStripe(options.stripe), startFakeAsana(), startFakeSmtp()]);
   const tools = new Set(options.tools ?? []);
@@ -145,6 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     BUSINESS_TIMEZONE: 'UTC',
     CLIENTS_FILE: clientsFile,
     JOBS_PROCESS_EVERY: options.processEvery ?? '200 ms',
+    METRICS_TOKEN: HARNESS_METRICS_TOKEN,
     // duebot registers its own webhooks: a public URL for their targets, a key to seal their secrets.
     PUBLIC_URL,
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),

@@ -116,7 +116,24 @@ export interface IssueInvoiceRequest {
   attempt: number;
   /** Milestone name, used as the invoice description/memo. */
   memo: string;
+  /**
+   * Sales tax duebot computed before the draft (TaxJar, Avalara): the invoice must carry exactly this
+   * amount, as the back-end's own tax where it accepts an explicit amount, else as a last line named
+   * `name`. Absent: the back-end applies the customer's configured tax, as before.
+   */
+  salesTax?: SalesTax | null;
   metadata: Record<string, string>;
+}
+
+/** Tax computed by a tax service for one invoice. Minor units, in the invoice's currency. */
+export interface SalesTax {
+  amount: number;
+  /** Combined rate as a decimal string ("8.875"). */
+  ratePercent: string;
+  /** What the client sees, e.g. "Sales tax (NY)". */
+  name: string;
+  /** Which service computed it: "taxjar", "avalara". */
+  source: string;
 }
 
 export type BackendInvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible';

@@ -1,0 +1,33 @@
+import { currencyExponent, parseMajor, parseMinorUnits } from '../../domain/money.js';
+import { decimalAmount, rescaleRounded } from './currency-units.js';
+
+/**
+ * Zoho Invoice takes money as JSON decimal numbers and keeps, per currency of the organization, the
+ * decimals its currency settings say (`price_precision`: 0, 2 or 3). Amounts duebot sends go exactly
+ * with those decimals or are refused (`unrepresentable`); amounts Zoho computed are read exactly.
+ */
+
+/** duebot minor units → the decimal number Zoho takes, as a JSON number's text ("1500", "980.5", "1.25"). */
+export function toZohoAmount(amountMinor: number, currency: string, precision: number): number {
+  // decimalAmount's string is exact; its shortest double prints the same digits back.
+  return Number(decimalAmount('Zoho Invoice', precision, amountMinor, currency));
+}
+
+/**
+ * A Zoho decimal number → duebot minor units. Zoho answers with JSON numbers; their shortest text is
+ * the decimal Zoho meant. Digits beyond the currency's ISO decimals (a 3-decimal precision on USD)
+ * are rounded: Zoho computed that amount, and duebot must record it whatever it is.
+ */
+export function fromZohoAmount(value: number | string | null | undefined, currency: string): number {
+  if (value === null || value === undefined || value === '') return 0;
+  const iso = currencyExponent(currency);
+  const fraction = (typeof value === 'number' ? parseMinorText(value) : value.trim()).split('.')[1]?.replace(/0+$/, '') ?? '';
+  if (fraction.length <= iso) return parseMajor(value, currency).amount;
+  // More digits than ISO keeps: read at the wider scale, then round once.
+  return rescaleRounded(parseMinorUnits(value, fraction.length, currency), fraction.length, iso);
+}
+
+/** A number's decimal digits as the money parser reads them (shortest round-trip text). */
+function parseMinorText(value: number): string {
+  return String(value).includes('e') ? value.toFixed(12) : String(value);
+}

@@ -536,4 +536,24 @@ CREATE TABLE sweep_heartbeat (
 );
 `,
   },
+  {
+    version: 260,
+    name: 'account choice in the connect flow',
+    sql: `
+-- One consent reaching several accounts (Zoho organizations): the approver picks one in the same
+-- browser. The tokens wait here sealed, under the hash of a one-time choice token bound to that browser,
+-- for as long as a state lives; nothing uses them until the pick connects (or queues) the chosen account.
+CREATE TABLE oauth_account_choices (
+  token_hash text PRIMARY KEY,
+  provider text NOT NULL,
+  slack_user_id text NOT NULL,
+  browser_hash text NOT NULL,
+  accounts jsonb NOT NULL,
+  access_token text NOT NULL,
+  refresh_token text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  created_at timestamptz NOT NULL
+);
+`,
+  },
 ];

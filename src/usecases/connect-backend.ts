@@ -7,6 +7,8 @@ import type { Services } from '../services.js';
 import { audit } from '../store/audit.js';
 import { createLink, createState, LINK_TTL_MS, PENDING_TTL_MS, purgeExpiredConnectFlows, spendLink, spendState } from '../store/oauth-flow.js';
 import { connectionHealth } from './connection-health.js';
+import type { ConnectionTokens } from '../store/connections.js';
+import { offerAccountChoice, type AccountChoiceOffer } from './connect-choice.js';
 
 /**
  * Connecting an accounting back-end is an approver's act: `/invoices connect <back-end>` DMs a one-time
@@ -57,7 +59,9 @@ export async function startConsent(services: Services, provider: string, linkTok
   return { ok: true, redirectTo: connector.authorizeUrl(state), browserNonce };
 }
 
-export type ConsentEnd = { ok: true; page: string } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
+export type ConsentEnd =
+  | { ok: true; page: string; choose?: AccountChoiceOffer }
+  | { ok: false; status: 400 | 403 | 404 | 502; error: string };
 
 /** `/oauth/<provider>/callback`: checks the state and the browser, exchanges the code, connects or asks for confirmation. */
 export async function finishConsent(services: Services, provider: string, query: URLSearchParams, browserNonce: string | null): Promise<ConsentEnd> {
@@ -81,16 +85,26 @@ export async function finishConsent(services: Services, provider: string, query:
     services.log.warn({ provider, err: err instanceof Error ? err.message : String(err) }, 'oauth code exchange failed');
     return { ok: false, status: 502, error: `could not finish connecting ${connector.label}; ${again(provider)}` };
   }
-  const { tokens, accountName } = exchanged;
+  // One consent reaching several accounts (Zoho organizations): the approver picks one, in this browser.
+  if (exchanged.choices && exchanged.choices.length > 1) return offerAccountChoice(services, provider, connector, userId, browserNonce, exchanged);
+  return connectAccount(services, provider, connector, userId, exchanged.tokens, exchanged.accountName);
+}
+
+/** Connects the account consented to (and picked), or queues it for an approver's confirmation when it is another one. */
+export async function connectAccount(services: Services, provider: string, connector: OAuthConnector, userId: string, tokens: ConnectionTokens, accountName: string | null): Promise<ConsentEnd> {
+  const connections = services.oauth.connections;
+  if (!connections) return { ok: false, status: 404, error: `${provider} is not configured` };
   const next = { accountId: tokens.accountId, accountName };
   const now = services.clock.now();
   const current = await connections.account(provider);
+  // What the approver must do next at the provider (Zoho: the webhook URL), shown only in this browser.
+  const note = connector.connectedNote ? ` ${await connector.connectedNote()}` : '';
   if (!current || current.accountId === tokens.accountId) {
     await connections.saveTokens(provider, tokens, now, accountName);
     await record(services, userId, 'backend_connected', { provider, ...next });
     services.log.info({ provider, account: tokens.accountId }, 'accounting back-end connected');
     connectionHealth(services).connected(provider, connectedNotice(connector, userId, next));
-    return { ok: true, page: `${connector.label} ${plainAccount(connector, next)} is connected. You can close this tab.` };
+    return { ok: true, page: `${connector.label} ${plainAccount(connector, next)} is connected.${note} You can close this tab.` };
   }
   const pendingId = randomBytes(16).toString('base64url');
   await connections.savePending({ id: pendingId, provider, requestedBy: userId, accountName }, tokens, now);
@@ -99,7 +113,7 @@ export async function finishConsent(services: Services, provider: string, query:
   if (ts) await connections.setPendingMessage(pendingId, ts);
   return {
     ok: true,
-    page: `${connector.label} ${plainAccount(connector, next)} is another ${connector.accountNoun} than the one in use (${plainAccount(connector, current)}). It is awaiting an approver's confirmation in Slack; nothing uses it until then. You can close this tab.`,
+    page: `${connector.label} ${plainAccount(connector, next)} is another ${connector.accountNoun} than the one in use (${plainAccount(connector, current)}). It is awaiting an approver's confirmation in Slack; nothing uses it until then.${note} You can close this tab.`,
   };
 }
 

@@ -15,6 +15,8 @@ export const POLL_LIMITS: Record<string, RateLimiterOptions> = {
   stripe: { concurrency: 10, perWindow: 25, windowMs: 1000 },
   quickbooks: { concurrency: 10, perWindow: 500, windowMs: 60_000 },
   freshbooks: { concurrency: 4, perWindow: 10, windowMs: 1000 },
+  // Zoho: 100 requests a minute per organization (Books/Inventory figure); the poll keeps 40 for issuing.
+  zoho: { concurrency: 4, perWindow: 60, windowMs: 60_000 },
 };
 const DEFAULT_LIMIT: RateLimiterOptions = { concurrency: 4, perWindow: 10, windowMs: 1000 };
 

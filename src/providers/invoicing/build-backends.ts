@@ -1,7 +1,9 @@
 import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Queryable } from '../../store/db.js';
-import { createConnectionStore, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
+import { createConnectionStore, type ConnectedAccount, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
+import { createAccountChoiceStore, type AccountChoiceStore } from '../../store/account-choices.js';
+import { zohoWiring } from './zoho-wiring.js';
 import { createTokenCipher } from '../../store/token-cipher.js';
 import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
@@ -20,8 +22,14 @@ export interface OAuthConnector {
   accountNoun: string;
   idNoun: string;
   authorizeUrl(state: string): string;
-  /** The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name. */
-  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null }>;
+  /**
+   * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name.
+   * `choices`: every account the tokens reach when there are several (Zoho organizations); the approver
+   * then picks one in the same browser (src/usecases/connect-choice.ts) and `tokens.accountId` is ignored.
+   */
+  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null; choices?: ConnectedAccount[] }>;
+  /** A line for the approver's browser once connected: what to set up at the provider (Zoho's webhook URL). */
+  connectedNote?(): Promise<string | null>;
 }
 
 /** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */
@@ -29,6 +37,8 @@ export interface OAuthWiring {
   connectors: Record<string, OAuthConnector>;
   connections: ConnectionStore | null;
   publicUrl: string;
+  /** Consents waiting for the approver to pick one of several accounts (sealed like the tokens). */
+  choices?: AccountChoiceStore | null;
 }
 
 export interface InvoicingWiring extends OAuthWiring {
@@ -58,7 +68,8 @@ export function buildInvoicingBackends(
       observe: observers.for('stripe'),
     });
 
-  const connections = config.encryptionKey ? createConnectionStore(db, createTokenCipher(config.encryptionKey)) : null;
+  const cipher = config.encryptionKey ? createTokenCipher(config.encryptionKey) : null;
+  const connections = cipher ? createConnectionStore(db, cipher) : null;
   const base = (config.publicUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '');
   const now = () => clock.now();
 
@@ -112,5 +123,10 @@ export function buildInvoicingBackends(
       exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
     };
   }
-  return { backends, connectors, connections, publicUrl: base };
+  if (config.zoho && connections && cipher) {
+    const zoho = zohoWiring({ ...config.zoho, publicUrl: base, db, cipher, connections, now, onBroken, observe: observers.for('zoho') });
+    backends.zoho = zoho.backend;
+    connectors.zoho = zoho.connector;
+  }
+  return { backends, connectors, connections, publicUrl: base, choices: connections && cipher ? createAccountChoiceStore(db, cipher) : null };
 }

@@ -70,9 +70,19 @@ export interface FakeZoho {
   void(invoiceId: string): void;
   /** The body Zoho's workflow webhook sends by default for an invoice (the entity as JSON). */
   workflowDelivery(invoiceId: string): string;
-  /** Codes handed out by /oauth/v2/auth, for the consent redirect in tests. */
-  authorize(query: URLSearchParams): { location: string };
+  /**
+   * The next `count` invoice searches by number miss (as a search index lagging behind a write would),
+   * so a create that already happened is only learnt from its 1001 answer.
+   */
+  searchLag(count: number): void;
+  /** The next invoice create is stored, but its answer never arrives (the connection is cut). */
+  dropNextCreate(): void;
   close(): Promise<void>;
+}
+
+/** The env that points duebot's Zoho back-end at the stand-in (every data centre under its URL). */
+export function zohoEnv(fake: Pick<FakeZoho, 'clientId' | 'clientSecret' | 'url'>): Record<string, string> {
+  return { ZOHO_CLIENT_ID: fake.clientId, ZOHO_CLIENT_SECRET: fake.clientSecret, ZOHO_BASE_URL: fake.url };
 }
 
 const DEFAULT_PRECISION: Record<string, number> = { USD: 2, EUR: 2, GBP: 2, JPY: 0, ISK: 0, MGA: 2, KWD: 3, CAD: 2, INR: 2, AUD: 2 };
@@ -111,6 +121,8 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   let seq = 460000000000000;
   const nextId = () => String((seq += 1));
   let baseUrl = '';
+  let lagging = 0;
+  let dropCreate = false;
 
   const ok = (message: string, body: Json = {}, status = 200): StubReply => ({ status, body: { code: 0, message, ...body } });
   const fail = (status: number, code: number, message: string): StubReply => ({ status, body: { code, message } });
@@ -215,7 +227,7 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       if (req.method === 'GET' && !id) {
         let list = [...invoices.values()];
         const number = req.query.get('invoice_number');
-        if (number) list = list.filter((i) => i.invoice_number === number);
+        if (number) list = lagging > 0 ? ((lagging -= 1), []) : list.filter((i) => i.invoice_number === number);
         const since = req.query.get('date_start');
         if (since) list = list.filter((i) => String(i.date) >= since);
         const perPage = Math.min(Number(req.query.get('per_page') ?? 200), 200);
@@ -226,7 +238,14 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
         });
         return ok('success', { invoices: slice, page_context: { page, per_page: perPage, has_more_page: page * perPage < list.length } });
       }
-      if (req.method === 'POST' && !id) return createInvoice(req, body);
+      if (req.method === 'POST' && !id) {
+        const created = createInvoice(req, body);
+        if (dropCreate && created.status === 201) {
+          dropCreate = false;
+          return { ...created, drop: true };
+        }
+        return created;
+      }
       const inv = id ? invoices.get(id) : undefined;
       if (!inv) return fail(404, 1002, 'Invoice does not exist.');
       if (req.method === 'GET' && !sub) return ok('success', { invoice: visibleLines(inv) });
@@ -358,7 +377,7 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     if (!reqDc || !ZOHO_ACCOUNT_HOSTS[reqDc]) return { status: 404, body: { error: 'no such data centre' } };
     if (path === '/oauth/v2/auth' && req.method === 'GET') {
       // Consent starts at the US server; Zoho sends the user on to their DC and names it in the redirect.
-      const { location } = authorize(req.query);
+      const location = dc;
       const code = `1000.${randomBytes(16).toString('hex')}`;
       codes.set(code, { dc, redirectUri: req.query.get('redirect_uri') ?? '' });
       const target = new URL(req.query.get('redirect_uri') ?? 'http://invalid/');
@@ -405,10 +424,6 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       return api(req, path.slice('/invoice/v3'.length), org, body);
     }
     return { status: 404, body: { code: 5, message: 'Invalid URL Passed' } };
-  }
-
-  function authorize(_query: URLSearchParams): { location: string } {
-    return { location: dc };
   }
 
   baseUrl = `http://127.0.0.1:${stub.port}`;
@@ -459,7 +474,12 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       const inv = invoices.get(invoiceId)!;
       return JSON.stringify({ invoice: visibleLines(inv) });
     },
-    authorize,
+    searchLag: (count) => {
+      lagging = count;
+    },
+    dropNextCreate: () => {
+      dropCreate = true;
+    },
     close: stub.close,
   };
 }

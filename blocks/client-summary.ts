@@ -3,7 +3,7 @@ import type { ClientStats } from '../src/domain/client-stats.js';
 import type { Client, ReminderStep } from '../src/domain/types.js';
 import { clip, esc, fmt, plural, truncate } from './format.js';
 
-const PROVIDER_LABEL: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks Online', freshbooks: 'FreshBooks' };
+const PROVIDER_LABEL: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks Online', freshbooks: 'FreshBooks', zoho: 'Zoho Invoice' };
 const TONE: Record<string, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
 const FINAL_MODE: Record<string, string> = {
   pause: 'pause: the final notice says work is paused; the owner gets a task and a DM',

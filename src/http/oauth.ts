@@ -52,7 +52,10 @@ export function oauthRouter(services: Services): express.Router {
         .map((a) => `<p><button name="account" value="${escapeHtml(a.accountId)}">${escapeHtml(a.accountName ?? a.accountId)} (${escapeHtml(a.accountId)})</button></p>`)
         .join('');
       const form = `<form method="post" action="/oauth/${encodeURIComponent(provider)}/choose"><input type="hidden" name="choice" value="${escapeHtml(finished.choose.token)}">${buttons}</form>`;
-      return void res.status(200).type('html').send(page + form);
+      return void res
+        .status(200)
+        .type('html')
+        .send(page + form);
     }
     res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
     res.status(200).type('html').send(page);

@@ -59,9 +59,7 @@ export async function startConsent(services: Services, provider: string, linkTok
   return { ok: true, redirectTo: connector.authorizeUrl(state), browserNonce };
 }
 
-export type ConsentEnd =
-  | { ok: true; page: string; choose?: AccountChoiceOffer }
-  | { ok: false; status: 400 | 403 | 404 | 502; error: string };
+export type ConsentEnd = { ok: true; page: string; choose?: AccountChoiceOffer } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
 
 /** `/oauth/<provider>/callback`: checks the state and the browser, exchanges the code, connects or asks for confirmation. */
 export async function finishConsent(services: Services, provider: string, query: URLSearchParams, browserNonce: string | null): Promise<ConsentEnd> {
@@ -91,7 +89,14 @@ export async function finishConsent(services: Services, provider: string, query:
 }
 
 /** Connects the account consented to (and picked), or queues it for an approver's confirmation when it is another one. */
-export async function connectAccount(services: Services, provider: string, connector: OAuthConnector, userId: string, tokens: ConnectionTokens, accountName: string | null): Promise<ConsentEnd> {
+export async function connectAccount(
+  services: Services,
+  provider: string,
+  connector: OAuthConnector,
+  userId: string,
+  tokens: ConnectionTokens,
+  accountName: string | null,
+): Promise<ConsentEnd> {
   const connections = services.oauth.connections;
   if (!connections) return { ok: false, status: 404, error: `${provider} is not configured` };
   const next = { accountId: tokens.accountId, accountName };

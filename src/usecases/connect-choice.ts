@@ -48,7 +48,8 @@ export async function finishAccountChoice(services: Services, provider: string, 
   if (!connector || !store || !services.oauth.connections) return { ok: false, status: 404, error: `${provider} is not configured` };
   if (!browserNonce) return { ok: false, status: 403, error: 'this browser did not open the connect link; finish in the browser that opened it' };
   const choice = token ? await store.take(sha256(token), provider, sha256(browserNonce), services.clock.now()) : null;
-  if (!choice) return { ok: false, status: 400, error: `this choice is unknown, already made or expired: an approver runs \`/invoices connect ${provider}\` in Slack for a new link` };
+  if (!choice)
+    return { ok: false, status: 400, error: `this choice is unknown, already made or expired: an approver runs \`/invoices connect ${provider}\` in Slack for a new link` };
   if (!services.access.isApprover(choice.slackUserId)) return { ok: false, status: 403, error: 'only approvers connect accounts' };
   const picked = choice.accounts.find((a) => a.accountId === accountId);
   if (!picked) return { ok: false, status: 400, error: `that ${connector.accountNoun} was not one offered; an approver runs \`/invoices connect ${provider}\` again` };

@@ -185,14 +185,20 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   function api(req: StubRequest, path: string, org: string | null, body: Json): StubReply {
     const parts = path.split('/').filter(Boolean);
     const [resource, id, sub, action] = parts;
-    if (req.method === 'GET' && path === '/organizations') return ok('success', { organizations: organizations.map((o) => ({ ...o, currency_code: 'USD', is_default_org: false })) });
+    if (req.method === 'GET' && path === '/organizations')
+      return ok('success', { organizations: organizations.map((o) => ({ ...o, currency_code: 'USD', is_default_org: false })) });
     if (!org || !organizations.some((o) => o.organization_id === org)) return fail(400, 6041, 'This user is not associated with the organization.');
     const count = minuteCounts.get(org);
     const minute = Math.floor(Date.now() / 60_000);
     const current = count && count.minute === minute ? count : { minute, count: 0 };
     current.count += 1;
     minuteCounts.set(org, current);
-    if (current.count > perMinute) return { status: 429, headers: { 'retry-after': String(60 - (Math.floor(Date.now() / 1000) % 60)) }, body: { code: 44, message: 'Too many requests. Please try after some time.' } };
+    if (current.count > perMinute)
+      return {
+        status: 429,
+        headers: { 'retry-after': String(60 - (Math.floor(Date.now() / 1000) % 60)) },
+        body: { code: 44, message: 'Too many requests. Please try after some time.' },
+      };
 
     if (resource === 'settings' && id === 'currencies' && req.method === 'GET') {
       return ok('success', {
@@ -204,7 +210,10 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
         const email = req.query.get('email');
         const name = req.query.get('contact_name');
         const list = [...contacts.values()].filter((c) => (email ? String(c.email ?? '').toLowerCase() === email.toLowerCase() : true) && (name ? c.contact_name === name : true));
-        return ok('success', { contacts: list.map((c) => ({ contact_id: c.contact_id, contact_name: c.contact_name, email: c.email, currency_code: c.currency_code })), page_context: { page: 1, per_page: 200, has_more_page: false } });
+        return ok('success', {
+          contacts: list.map((c) => ({ contact_id: c.contact_id, contact_name: c.contact_name, email: c.email, currency_code: c.currency_code })),
+          page_context: { page: 1, per_page: 200, has_more_page: false },
+        });
       }
       if (req.method === 'GET' && id) {
         const contact = contacts.get(id);
@@ -277,7 +286,15 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
         total += Math.round(rate * Number(line.quantity ?? 1));
       }
       const creditnoteId = nextId();
-      const note = { creditnote_id: creditnoteId, creditnote_number: `CN-${String(creditNotes.size + 1).padStart(5, '0')}`, customer_id: body.customer_id, status: 'open', total: major(total, p), balance: major(total, p), _balance_units: total };
+      const note = {
+        creditnote_id: creditnoteId,
+        creditnote_number: `CN-${String(creditNotes.size + 1).padStart(5, '0')}`,
+        customer_id: body.customer_id,
+        status: 'open',
+        total: major(total, p),
+        balance: major(total, p),
+        _balance_units: total,
+      };
       creditNotes.set(creditnoteId, note);
       return ok('The credit note has been created.', { creditnote: visible(note) }, 201);
     }
@@ -303,7 +320,15 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       if (rate === null || typeof line.quantity !== 'number') return fail(400, 2, 'Invalid value passed for rate');
       const tax = line.tax_id ? taxes.get(String(line.tax_id)) : undefined;
       if (line.tax_id && !tax) return fail(400, 2, 'Invalid value passed for tax_id');
-      lines.push({ line_item_id: nextId(), name: line.name, description: line.description, rate: line.rate, quantity: line.quantity, _rate_units: rate, ...(tax ? { tax_id: tax.tax_id, tax_name: tax.tax_name, tax_percentage: tax.tax_percentage } : {}) });
+      lines.push({
+        line_item_id: nextId(),
+        name: line.name,
+        description: line.description,
+        rate: line.rate,
+        quantity: line.quantity,
+        _rate_units: rate,
+        ...(tax ? { tax_id: tax.tax_id, tax_name: tax.tax_name, tax_percentage: tax.tax_percentage } : {}),
+      });
     }
     if (!lines.length) return fail(400, 2, 'Invalid value passed for line_items');
     const invoiceId = nextId();
@@ -395,7 +420,16 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
         codes.delete(form.get('code') ?? '');
         // A code is good once, at the DC that issued it, for the redirect URI it was issued to.
         if (!code || code.dc !== reqDc || code.redirectUri !== form.get('redirect_uri')) return { status: 200, body: { error: 'invalid_code' } };
-        return { status: 200, body: { access_token: newAccessToken(reqDc), refresh_token: newRefreshToken(reqDc), api_domain: `https://www.zohoapis.${reqDc === 'us' ? 'com' : reqDc}`, token_type: 'Bearer', expires_in: 3600 } };
+        return {
+          status: 200,
+          body: {
+            access_token: newAccessToken(reqDc),
+            refresh_token: newRefreshToken(reqDc),
+            api_domain: `https://www.zohoapis.${reqDc === 'us' ? 'com' : reqDc}`,
+            token_type: 'Bearer',
+            expires_in: 3600,
+          },
+        };
       }
       if (form.get('grant_type') === 'refresh_token') {
         const known = refreshTokens.find((t) => t.token === form.get('refresh_token') && t.dc === reqDc);
@@ -445,7 +479,12 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     revokeRefreshTokens: () => {
       refreshTokens = [];
     },
-    failNext(count, status, headers = {}, body = { code: status === 429 ? 44 : 1000, message: status === 429 ? 'Too many requests. Please try after some time.' : 'Internal error' }) {
+    failNext(
+      count,
+      status,
+      headers = {},
+      body = { code: status === 429 ? 44 : 1000, message: status === 429 ? 'Too many requests. Please try after some time.' : 'Internal error' },
+    ) {
       for (let i = 0; i < count; i += 1) failures.push({ status, headers, body });
     },
     createTax(name, percent) {
@@ -461,7 +500,15 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
       inv._paid_units = Number(inv._paid_units) + paid;
       recompute(inv);
       const paymentId = nextId();
-      payments.set(paymentId, { payment_id: paymentId, customer_id: inv.customer_id, amount: major(paid, p), date: today(), payment_mode: 'banktransfer', invoices: [{ invoice_id: invoiceId, amount_applied: major(paid, p) }], _invoice_id: invoiceId });
+      payments.set(paymentId, {
+        payment_id: paymentId,
+        customer_id: inv.customer_id,
+        amount: major(paid, p),
+        date: today(),
+        payment_mode: 'banktransfer',
+        invoices: [{ invoice_id: invoiceId, amount_applied: major(paid, p) }],
+        _invoice_id: invoiceId,
+      });
       inv.last_payment_date = today();
       return { paymentId };
     },

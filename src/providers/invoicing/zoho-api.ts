@@ -50,7 +50,12 @@ export async function zohoRequest<T>(apiRoot: string, accessToken: string, organ
   const status = response.ok ? (code === ZOHO_NOT_FOUND ? 404 : 400) : response.status;
   const message = typeof data?.message === 'string' ? data.message.slice(0, 300) : response.statusText || 'unexpected answer';
   const failure = `Zoho Invoice ${what} failed (${response.status}${code !== null ? `, code ${code}` : ''}): ${message}`;
-  const base = backendErrorFor(failure, status === 400 && code === ZOHO_NOT_FOUND ? 404 : status, undefined, status === 429 ? retryAfterMs(response.headers.get('retry-after'), now) : null);
+  const base = backendErrorFor(
+    failure,
+    status === 400 && code === ZOHO_NOT_FOUND ? 404 : status,
+    undefined,
+    status === 429 ? retryAfterMs(response.headers.get('retry-after'), now) : null,
+  );
   throw new ZohoApiError(failure, code, base);
 }
 

@@ -42,7 +42,8 @@ export function packZohoRefreshToken(dc: ZohoDataCentre, refreshToken: string): 
 
 export function unpackZohoRefreshToken(stored: string): { dc: ZohoDataCentre; refreshToken: string } {
   const match = /^zoho-dc=([a-z]{2});([\s\S]*)$/.exec(stored);
-  if (!match || !isZohoDataCentre(match[1]!)) throw new BackendError('the stored Zoho connection names no data centre: an approver reconnects with `/invoices connect zoho`', 'not_connected', false);
+  if (!match || !isZohoDataCentre(match[1]!))
+    throw new BackendError('the stored Zoho connection names no data centre: an approver reconnects with `/invoices connect zoho`', 'not_connected', false);
   return { dc: match[1], refreshToken: match[2]! };
 }
 

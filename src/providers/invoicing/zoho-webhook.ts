@@ -72,7 +72,9 @@ export function parseZohoDelivery(rawBody: Buffer, urlParams: URLSearchParams, n
     const id = String(item.invoice_id ?? '');
     return ZOHO_ID.test(id) ? [event('invoice', id, null)] : [event('unknown', null, null)];
   }
-  const ids = [...new Set((Array.isArray(item.invoices) ? (item.invoices as Record<string, unknown>[]) : []).map((i) => String(i?.invoice_id ?? '')).filter((id) => ZOHO_ID.test(id)))];
+  const ids = [
+    ...new Set((Array.isArray(item.invoices) ? (item.invoices as Record<string, unknown>[]) : []).map((i) => String(i?.invoice_id ?? '')).filter((id) => ZOHO_ID.test(id))),
+  ];
   if (ids.length) return ids.map((id) => event(entity, id, null));
   // A payment that names no invoice: the payment says which (resolveInvoiceId reads it).
   const paymentId = String(item.payment_id ?? '');

@@ -250,7 +250,8 @@ export function createZohoBackend(options: ZohoBackendOptions): ZohoBackend {
           quantity: Number(line.quantity),
           ...(taxId ? { tax_id: taxId } : {}),
         }));
-        if (req.salesTax && salesTax !== null) lineItems.push({ name: req.salesTax.name.slice(0, 100), description: `${req.salesTax.ratePercent}% (${req.salesTax.source})`, rate: salesTax, quantity: 1 });
+        if (req.salesTax && salesTax !== null)
+          lineItems.push({ name: req.salesTax.name.slice(0, 100), description: `${req.salesTax.ratePercent}% (${req.salesTax.source})`, rate: salesTax, quantity: 1 });
         try {
           invoice = (
             await call<{ invoice: ZohoInvoice }>('create invoice', {

@@ -112,6 +112,17 @@ describe('Zoho Invoice adapter', () => {
     expect(issued).toMatchObject({ amountDue: 162375, tax: { subtotal: 150000, amount: 12375, name: 'Sales tax (NY)', ratePercent: '8.25' } });
   });
 
+  test('a throttled token refresh is a rate limit to retry, not a broken connection', async () => {
+    const issued = await subject.backend.issueInvoice(request());
+    const c = (await subject.connections.get('zoho'))!;
+    await subject.connections.saveTokens('zoho', { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
+    subject.fake.throttleTokens(1);
+    await expect(subject.backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ code: 'rate_limited', retryable: true, status: 429 });
+    expect(await subject.connections.get('zoho')).toMatchObject({ status: 'active' });
+    expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('open');
+    expect(subject.broken).toHaveLength(0);
+  });
+
   test('a refresh refused with 200 {"error":"invalid_code"} marks the connection broken once', async () => {
     const issued = await subject.backend.issueInvoice(request());
     subject.fake.revokeAccessTokens();

@@ -77,6 +77,8 @@ export interface FakeZoho {
   searchLag(count: number): void;
   /** The next invoice create is stored, but its answer never arrives (the connection is cut). */
   dropNextCreate(): void;
+  /** The next `count` token requests are throttled as Zoho Accounts does (400 "Access Denied", too many requests). */
+  throttleTokens(count: number): void;
   close(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
   let baseUrl = '';
   let lagging = 0;
   let dropCreate = false;
+  let throttled = 0;
 
   const ok = (message: string, body: Json = {}, status = 200): StubReply => ({ status, body: { code: 0, message, ...body } });
   const fail = (status: number, code: number, message: string): StubReply => ({ status, body: { code, message } });
@@ -414,6 +417,10 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     }
     if (path === '/oauth/v2/token' && req.method === 'POST') {
       const form = new URLSearchParams(req.body);
+      if (throttled > 0) {
+        throttled -= 1;
+        return { status: 400, body: { error: 'Access Denied', error_description: 'You have made too many requests continuously. Please try again after some time.' } };
+      }
       if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) return { status: 200, body: { error: 'invalid_client' } };
       if (form.get('grant_type') === 'authorization_code') {
         const code = codes.get(form.get('code') ?? '');
@@ -526,6 +533,9 @@ export async function startFakeZoho(options: FakeZohoOptions = {}): Promise<Fake
     },
     dropNextCreate: () => {
       dropCreate = true;
+    },
+    throttleTokens: (count) => {
+      throttled = count;
     },
     close: stub.close,
   };

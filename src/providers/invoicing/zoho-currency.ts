@@ -20,14 +20,16 @@ export function toZohoAmount(amountMinor: number, currency: string, precision: n
  */
 export function fromZohoAmount(value: number | string | null | undefined, currency: string): number {
   if (value === null || value === undefined || value === '') return 0;
+  // A double's binary noise (0.30000000000000004) is not a digit Zoho meant: nine decimals are plenty.
+  const text = typeof value === 'number' ? plainDecimal(value) : value.trim();
   const iso = currencyExponent(currency);
-  const fraction = (typeof value === 'number' ? parseMinorText(value) : value.trim()).split('.')[1]?.replace(/0+$/, '') ?? '';
-  if (fraction.length <= iso) return parseMajor(value, currency).amount;
+  const fraction = text.split('.')[1]?.replace(/0+$/, '') ?? '';
+  if (fraction.length <= iso) return parseMajor(text, currency).amount;
   // More digits than ISO keeps: read at the wider scale, then round once.
-  return rescaleRounded(parseMinorUnits(value, fraction.length, currency), fraction.length, iso);
+  return rescaleRounded(parseMinorUnits(text, fraction.length, currency), fraction.length, iso);
 }
 
-/** A number's decimal digits as the money parser reads them (shortest round-trip text). */
-function parseMinorText(value: number): string {
-  return String(value).includes('e') ? value.toFixed(12) : String(value);
+function plainDecimal(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite amount: ${value}`);
+  return value.toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
 }

@@ -103,6 +103,14 @@ describe('Zoho Invoice adapter', () => {
     expect(subject.fake.contacts.size).toBe(before);
   });
 
+  test("a client's existing contact that bills in another currency is refused, not invoiced in the wrong currency", async () => {
+    const req = request();
+    subject.fake.createContact({ contact_name: req.customer.name, email: req.customer.emails[0]!, currency_code: 'EUR' });
+    const before = subject.fake.invoices.size;
+    await expect(subject.backend.issueInvoice(req)).rejects.toMatchObject({ code: 'invalid', retryable: false, message: expect.stringContaining('bills in EUR, not USD') });
+    expect(subject.fake.invoices.size).toBe(before);
+  });
+
   test('a sales tax from a tax service is a last line of exactly that amount, and no Zoho tax is added', async () => {
     const req = { ...request(), salesTax: { amount: 12375, ratePercent: '8.25', name: 'Sales tax (NY)', source: 'taxjar' } };
     const issued = await subject.backend.issueInvoice(req);

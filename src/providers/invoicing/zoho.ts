@@ -169,32 +169,21 @@ export function createZohoBackend(options: ZohoBackendOptions): ZohoBackend {
   }
 
   async function findOrCreateContact(customer: IssueInvoiceRequest['customer'], currency: string, currencyId: string): Promise<ZohoContact> {
-    if (customer.providerCustomerId) {
-      return (await call<{ contact: ZohoContact }>('get contact', { method: 'GET', path: `/contacts/${encodeURIComponent(customer.providerCustomerId)}` })).contact;
-    }
-    const email = customer.emails[0];
-    const matches: ZohoContact[] = [];
-    if (email) {
-      const byEmail = await call<{ contacts?: ZohoContact[] }>('find contacts', { method: 'GET', path: '/contacts', query: { email } });
-      matches.push(...(byEmail.contacts ?? []).filter((c) => c.email?.toLowerCase() === email.toLowerCase()));
-    }
-    if (!matches.length) {
-      const byName = await call<{ contacts?: ZohoContact[] }>('find contacts', { method: 'GET', path: '/contacts', query: { contact_name: customer.name } });
-      matches.push(...(byName.contacts ?? []).filter((c) => c.contact_name === customer.name));
-    }
-    const found = matches[0];
+    const found = customer.providerCustomerId ?? (await findContact(customer));
     if (found) {
+      // Search results are summaries: the contact itself carries its currency and default tax.
+      const { contact } = await call<{ contact: ZohoContact }>('get contact', { method: 'GET', path: `/contacts/${encodeURIComponent(found)}` });
       // A Zoho invoice is in its contact's currency: one in another currency would bill the wrong amount.
-      if (found.currency_code && normalizeCurrency(found.currency_code) !== currency) {
+      if (contact.currency_code && normalizeCurrency(contact.currency_code) !== currency) {
         throw new BackendError(
-          `the Zoho Invoice contact "${found.contact_name ?? found.contact_id}" bills in ${found.currency_code}, not ${currency}: change the client's currency or the contact`,
+          `the Zoho Invoice contact "${contact.contact_name ?? contact.contact_id}" bills in ${contact.currency_code}, not ${currency}: change the client's currency or the contact`,
           'invalid',
           false,
         );
       }
-      // Search results are summaries: the contact itself carries its default tax.
-      return (await call<{ contact: ZohoContact }>('get contact', { method: 'GET', path: `/contacts/${encodeURIComponent(found.contact_id)}` })).contact;
+      return contact;
     }
+    const email = customer.emails[0];
     const created = await call<{ contact: ZohoContact }>('create contact', {
       method: 'POST',
       path: '/contacts',
@@ -206,6 +195,18 @@ export function createZohoBackend(options: ZohoBackendOptions): ZohoBackend {
       },
     });
     return created.contact;
+  }
+
+  /** The client's contact made earlier (by duebot or by hand): by billing email first, then by exact name. */
+  async function findContact(customer: IssueInvoiceRequest['customer']): Promise<string | null> {
+    const email = customer.emails[0];
+    if (email) {
+      const byEmail = await call<{ contacts?: ZohoContact[] }>('find contacts', { method: 'GET', path: '/contacts', query: { email } });
+      const match = (byEmail.contacts ?? []).find((c) => c.email?.toLowerCase() === email.toLowerCase());
+      if (match) return match.contact_id;
+    }
+    const byName = await call<{ contacts?: ZohoContact[] }>('find contacts', { method: 'GET', path: '/contacts', query: { contact_name: customer.name } });
+    return (byName.contacts ?? []).find((c) => c.contact_name === customer.name)?.contact_id ?? null;
   }
 
   /** Our invoice at Zoho, found by duebot's number on this contact (Zoho has no idempotency keys). */

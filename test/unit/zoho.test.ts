@@ -67,6 +67,10 @@ describe('money at the Zoho boundary', () => {
   test('an amount Zoho cannot hold with its decimals is refused, never rounded', () => {
     expect(() => toZohoAmount(1255, 'KWD', 2)).toThrow(/1\.255 KWD cannot be sent to Zoho Invoice exactly/);
     expect(() => toZohoAmount(150050, 'USD', 0)).toThrow(/cannot be sent/);
+    // duebot's largest amount (15 digits) survives a JSON number both ways.
+    expect(toZohoAmount(999_999_999_999_999, 'USD', 2)).toBe(9999999999999.99);
+    expect(fromZohoAmount(9999999999999.99, 'USD')).toBe(999_999_999_999_999);
+    expect(fromZohoAmount(999999999999.999, 'KWD')).toBe(999_999_999_999_999);
   });
 
   test.each([

@@ -1,5 +1,5 @@
 import { currencyExponent, parseMajor, parseMinorUnits } from '../../domain/money.js';
-import { decimalAmount, rescaleRounded } from './currency-units.js';
+import { decimalAmount, rescaleRounded, unrepresentable } from './currency-units.js';
 
 /**
  * Zoho Invoice takes money as JSON decimal numbers and keeps, per currency of the organization, the
@@ -9,8 +9,12 @@ import { decimalAmount, rescaleRounded } from './currency-units.js';
 
 /** duebot minor units → the decimal number Zoho takes, as a JSON number's text ("1500", "980.5", "1.25"). */
 export function toZohoAmount(amountMinor: number, currency: string, precision: number): number {
-  // decimalAmount's string is exact; its shortest double prints the same digits back.
-  return Number(decimalAmount('Zoho Invoice', precision, amountMinor, currency));
+  const text = decimalAmount('Zoho Invoice', precision, amountMinor, currency);
+  const wire = Number(text);
+  // A JSON number is a double: beyond ~15 significant digits its shortest text is another amount.
+  if (String(wire) !== text.replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''))
+    throw unrepresentable('Zoho Invoice', amountMinor, currency, 'JSON numbers hold about 15 significant digits');
+  return wire;
 }
 
 /**
@@ -31,5 +35,8 @@ export function fromZohoAmount(value: number | string | null | undefined, curren
 
 function plainDecimal(value: number): string {
   if (!Number.isFinite(value)) throw new Error(`not a finite amount: ${value}`);
+  // The shortest text that reads back as this double is what Zoho wrote, unless it is binary noise.
+  const shortest = String(value);
+  if (!/e/i.test(shortest) && (shortest.split('.')[1]?.length ?? 0) <= 9) return shortest;
   return value.toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run import -- --csv <file>` or `npm run import -- --backend stripe|quickbooks|freshbooks [--since YYYY-MM-DD]`
+ * `npm run import -- --csv <file>` or `npm run import -- --backend stripe|quickbooks|freshbooks|zoho [--since YYYY-MM-DD]`
  *
  * Backfills past invoices and payments into duebot's database as history for the forecast, aging and
  * client stats (nothing is ever sent for them). Reads the same environment as the bot (`.env`): the
@@ -19,7 +19,7 @@ import { buildInvoicingBackends } from '../src/providers/invoicing/build-backend
 import { openDatabase } from '../src/store/db.js';
 import { describeImport, importFromBackend, importFromCsv, type ImportReport } from '../src/usecases/import-history.js';
 
-const USAGE = 'usage: npm run import -- --csv <file> | --backend stripe|quickbooks|freshbooks [--since YYYY-MM-DD]';
+const USAGE = 'usage: npm run import -- --csv <file> | --backend stripe|quickbooks|freshbooks|zoho [--since YYYY-MM-DD]';
 
 /** Runs one import and returns the report; throws with a one-line reason on bad input or settings. */
 export async function runImportCli(argv: string[], env: Record<string, string | undefined>): Promise<ImportReport> {

@@ -6,7 +6,7 @@ import { describeImport, importFromBackend } from '../usecases/import-history.js
 import type { Subcommand } from './forecast-commands.js';
 
 /**
- * `/invoices import [stripe|quickbooks|freshbooks] [since YYYY-MM-DD]` (approvers only): the back-end
+ * `/invoices import [stripe|quickbooks|freshbooks|zoho] [since YYYY-MM-DD]` (approvers only): the back-end
  * history import of `npm run import`, run in the background after the ack; progress and the report
  * come as ephemeral replies (Slack's response_url takes up to 5 within 30 minutes: we use 3).
  * One import at a time per process; a re-run is always safe.

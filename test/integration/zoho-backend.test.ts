@@ -240,6 +240,20 @@ describe('Zoho in the app: organization choice and the webhook URL', () => {
     });
   const choiceToken = (page: string) => /name="choice" value="([\w-]+)"/.exec(page)![1]!;
 
+  test('a callback naming a data centre that is not Zoho’s connects nothing and sends the code nowhere', async () => {
+    const opened = await openLink(h, await requestConnectLink(h, 'zoho'));
+    const zoho = await fetch(opened.location!, { redirect: 'manual' });
+    const back = new URL(zoho.headers.get('location')!);
+    back.searchParams.set('location', 'xx');
+    back.searchParams.set('accounts-server', 'https://accounts.attacker.example');
+    const res = await callback(h, 'zoho', Object.fromEntries(back.searchParams), opened.cookie);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({ error: expect.stringContaining('could not finish connecting Zoho Invoice') });
+    expect(fake.requests.filter((r) => r.path.endsWith('/oauth/v2/token'))).toHaveLength(0);
+    expect((await pool().query('SELECT 1 FROM connections')).rowCount).toBe(0);
+    expect((await pool().query('SELECT 1 FROM oauth_account_choices')).rowCount).toBe(0);
+  });
+
   test('several organizations: the approver picks one in the same browser; the pick is single-use and bound', async () => {
     const { cookie, page } = await consentPage();
     expect(page).toContain('reaches 2 organizations');

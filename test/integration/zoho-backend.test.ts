@@ -10,6 +10,8 @@ import { startZohoSubject } from '../support/zoho-subject.js';
 import { issueTerms } from '../support/issue-terms.js';
 import { startHarness, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { callback, openLink, requestConnectLink } from '../support/connect-backend.js';
+import { zohoWebhookSecret } from '../../src/providers/invoicing/zoho-webhook.js';
+import { webhookSecrets } from '../../src/store/secrets.js';
 
 /**
  * What is special about Zoho Invoice: the data centre named by the consent redirect (only Zoho's own,
@@ -141,6 +143,21 @@ describe('Zoho Invoice adapter', () => {
     expect(await subject.connections.get('zoho')).toMatchObject({ status: 'broken' });
     await subject.store();
   });
+});
+
+test('the webhook URL secret is made once, sealed, kept; one sealed under a lost key is replaced by one that works', async () => {
+  await db.pool.query("DELETE FROM webhook_secrets WHERE provider = 'zoho'");
+  const cipher = createTokenCipher(randomBytes(32));
+  const first = await zohoWebhookSecret(db.pool, cipher, new Date());
+  expect(first).toMatch(/^[\w-]{43}$/);
+  expect(await zohoWebhookSecret(db.pool, cipher, new Date())).toBe(first);
+  const { rows } = await db.pool.query<{ secret: string }>("SELECT secret FROM webhook_secrets WHERE provider = 'zoho'");
+  expect(rows).toHaveLength(1);
+  expect(rows[0]!.secret).not.toContain(first);
+  const newKey = createTokenCipher(randomBytes(32));
+  const second = await zohoWebhookSecret(db.pool, newKey, new Date());
+  expect(second).not.toBe(first);
+  expect(await webhookSecrets(db.pool, newKey, 'zoho')).toEqual([second]);
 });
 
 describe('Zoho data centre of the consent', () => {

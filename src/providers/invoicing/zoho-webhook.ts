@@ -20,15 +20,19 @@ export async function zohoWebhookSecret(db: Queryable, cipher: TokenCipher, now:
   if (existing) return existing;
   // 256 bits, URL-safe: the URL is the only credential a delivery has.
   const fresh = randomBytes(32).toString('base64url');
-  await db.query('INSERT INTO webhook_secrets (provider, scope, secret, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (provider, scope) DO NOTHING', [
+  const sealed = cipher.encrypt(fresh);
+  const inserted = await db.query('INSERT INTO webhook_secrets (provider, scope, secret, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (provider, scope) DO NOTHING', [
     PROVIDER,
     SCOPE,
-    cipher.encrypt(fresh),
+    sealed,
     now,
   ]);
-  // Two connects at once: both read back the one that won.
+  if (inserted.rowCount) return fresh;
+  // Two connects at once: both show the one that won. A row sealed under an older key is replaced.
   const [stored] = await webhookSecrets(db, cipher, PROVIDER);
-  return stored ?? fresh;
+  if (stored) return stored;
+  await db.query('UPDATE webhook_secrets SET secret = $3, created_at = $4 WHERE provider = $1 AND scope = $2', [PROVIDER, SCOPE, sealed, now]);
+  return fresh;
 }
 
 const ZOHO_ID = /^\d{1,30}$/;

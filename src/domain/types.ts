@@ -1,3 +1,5 @@
+import type { BillingAddress } from './billing-address.js';
+
 /** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
 
 export type InvoiceStatus =
@@ -66,6 +68,8 @@ export interface Client {
   payInstructions?: string | null;
   /** Minor units: a draft above this is held for a human (src/domain/amount-ceiling.ts); absent: INVOICE_AMOUNT_CEILING. */
   maxInvoiceAmount?: number | null;
+  /** Where sales tax is sourced to when a tax service is configured (src/providers/tax/); absent: none known. */
+  billingAddress?: BillingAddress | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

@@ -165,7 +165,7 @@ export async function taxFollowUps(db: Queryable, limit = 50): Promise<{ record:
   );
   const { rows: voids } = await db.query<Row>(
     `SELECT t.* FROM invoice_sales_tax t JOIN invoices i ON i.id = t.invoice_id
-     WHERE t.status = 'computed' AND t.voided_at IS NULL AND i.status IN ('void', 'discarded') LIMIT $1`,
+     WHERE t.status = 'computed' AND t.voided_at IS NULL AND i.status = 'void' LIMIT $1`,
     [limit],
   );
   return { record: record.map(toRecord), void: voids.map(toRecord) };

@@ -196,9 +196,10 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['invoiceMessage', (h) => invoiceMessage(hostile(invoiceView(), h), opts)],
   ['invoiceMessage', (h) => invoiceMessage(hostile(sentView, h), opts)],
   ['invoiceMessage', (h) => invoiceMessage(hostile(invoiceView({ status: 'paid', paymentUrl: 'https://pay.example/1', paidAt: NOW, sentAt: SENT }), h), opts)],
-  ...(['computed', 'pending', 'failed', 'skipped'] as const).map(
-    (status): [string, (h: string) => unknown] => ['invoiceMessage', (h) => invoiceMessage(hostile(invoiceView({ salesTax: { ...salesTax, status } }), h), opts)],
-  ),
+  ...(['computed', 'pending', 'failed', 'skipped'] as const).map((status): [string, (h: string) => unknown] => [
+    'invoiceMessage',
+    (h) => invoiceMessage(hostile(invoiceView({ salesTax: { ...salesTax, status } }), h), opts),
+  ]),
   ['invoiceMessage', (h) => invoiceMessage(hostile({ ...sentView, salesTax, taxAmount: 13313, taxName: 'Sales tax (NY)', taxRate: '8.875' }, h), opts)],
   ['salesTaxContext', (h) => salesTaxContext(hostile(invoiceView({ salesTax: { ...salesTax, status: 'failed' } }), h))],
   ['salesTaxTotalLabel', (h) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: salesTaxTotalLabel(hostile(invoiceView({ salesTax }), h)) }] })],

@@ -170,3 +170,11 @@ export async function taxFollowUps(db: Queryable, limit = 50): Promise<{ record:
   );
   return { record: record.map(toRecord), void: voids.map(toRecord) };
 }
+
+/** Drafts whose tax is pending or failed (waiting for the service or a person), for `/invoices status`. */
+export async function countUncomputedTaxes(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM invoice_sales_tax t JOIN invoices i ON i.id = t.invoice_id WHERE t.status IN ('pending', 'failed') AND i.status = 'draft'",
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -198,6 +198,11 @@ describe('Avalara', () => {
     await h.clickButton('approve_invoice', draft.id, APPROVER);
     await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('sales tax is pending')));
     expect((await getInvoice(pool(h), draft.id))?.status).toBe('draft');
+    // /invoices status names the service and the draft waiting for it.
+    const before = h.slack.responses.length;
+    await h.slashCommand('status', APPROVER);
+    const status = await h.slack.waitFor(() => h.slack.responses[before]);
+    expect(JSON.stringify(status.body.blocks)).toContain('Avalara: configured; 1 draft waiting for sales tax');
 
     // Still down at the next try: pending again, a later try planned (backoff).
     h.clock.advance(pending.nextAttemptAt!.getTime() - h.clock.now().getTime() + 1000);

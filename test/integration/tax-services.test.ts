@@ -143,3 +143,30 @@ describe('taxjar order on send', () => {
     await fake.close();
   });
 });
+
+describe('taxjar credit lines', () => {
+  test('a negative line becomes a discount on the others (TaxJar takes no negative line); the order amount still adds up', async () => {
+    const fake = await startFakeTaxJar();
+    const service = createTaxJarService({ apiKey: fake.apiKey, apiUrl: fake.url, origin });
+    const req = {
+      ...request(NYC),
+      lines: [
+        { description: 'Design', quantity: '1', unitAmount: 100000, amount: 100000 },
+        { description: 'Build', quantity: '1', unitAmount: 50000, amount: 50000 },
+        { description: 'Credit (dispute settlement)', quantity: '1', unitAmount: -30001, amount: -30001 },
+      ],
+    };
+    const quote = await service.quote(req);
+    const sent = fake.requests.filter((r) => r.path === '/v2/taxes').at(-1)!.body!;
+    // 300.01 off, in proportion: 200.01 and 100.00 (the odd cent to the larger remainder).
+    expect(sent.line_items).toEqual([
+      { id: '0', quantity: 1, unit_price: 1000, discount: 200.01 },
+      { id: '1', quantity: 1, unit_price: 500, discount: 100 },
+    ]);
+    // 799.99 × 8.875% = 71.00 and 400.00 × 8.875% = 35.50.
+    expect(quote).toMatchObject({ lineTaxes: [7100, 3550, 0], amount: 10650 });
+    await service.record(req, quote);
+    expect(fake.orders.get(req.invoiceId)).toMatchObject({ amount: 1199.99, sales_tax: 106.5 });
+    await fake.close();
+  });
+});

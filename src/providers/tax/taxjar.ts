@@ -16,6 +16,31 @@ export interface TaxJarOptions {
   observe?: CallObserver;
 }
 
+/**
+ * TaxJar takes no negative line: a credit line (an Adjust-amount settlement) becomes a `discount` on the
+ * positive lines, as TaxJar asks for order-wide discounts, spread in proportion to their amounts with
+ * whole minor units (largest remainder), never more than a line's own amount. Index = duebot's line.
+ */
+export function taxJarLines(lines: readonly { amount: number }[]): { index: number; amount: number; discount: number }[] {
+  const positive = lines.map((l, index) => ({ index, amount: l.amount })).filter((l) => l.amount > 0);
+  const base = positive.reduce((sum, l) => sum + l.amount, 0);
+  const credit = Math.min(base, -lines.reduce((sum, l) => sum + Math.min(l.amount, 0), 0));
+  if (!credit) return positive.map((l) => ({ ...l, discount: 0 }));
+  const shares = positive.map((l) => {
+    const exact = BigInt(l.amount) * BigInt(credit);
+    return { ...l, discount: Number(exact / BigInt(base)), rest: exact % BigInt(base) };
+  });
+  let left = credit - shares.reduce((sum, l) => sum + l.discount, 0);
+  for (const share of [...shares].sort((a, b) => (b.rest > a.rest ? 1 : b.rest < a.rest ? -1 : a.index - b.index))) {
+    if (left === 0) break;
+    if (share.discount < share.amount) {
+      share.discount += 1;
+      left -= 1;
+    }
+  }
+  return shares.map(({ index, amount, discount }) => ({ index, amount, discount }));
+}
+
 /** JSON numbers in major units for what duebot sends: the exact decimal string's number. */
 const major = (minor: number, currency: string) => Number(toMajorString(money(minor, currency)));
 
@@ -64,10 +89,11 @@ export function createTaxJarService(options: TaxJarOptions): TaxService {
           ...toParams(req),
           shipping: 0,
           // One unit at the line's total: duebot's rounding of quantity × price stays duebot's.
-          line_items: req.lines.map((line, index) => ({
-            id: String(index),
+          line_items: taxJarLines(req.lines).map((line) => ({
+            id: String(line.index),
             quantity: 1,
             unit_price: major(line.amount, req.currency),
+            ...(line.discount ? { discount: major(line.discount, req.currency) } : {}),
             ...(options.productTaxCode ? { product_tax_code: options.productTaxCode } : {}),
           })),
           ...(options.origin.nexusStates.length ? { nexus_addresses: options.origin.nexusStates.map((state) => ({ id: `nexus-${state}`, country: 'US', state })) } : {}),
@@ -88,13 +114,14 @@ export function createTaxJarService(options: TaxJarOptions): TaxService {
             amount: major(subtotal, req.currency),
             shipping: 0,
             sales_tax: major(quote.amount, req.currency),
-            line_items: req.lines.map((line, index) => ({
-              id: String(index),
+            line_items: taxJarLines(req.lines).map((line) => ({
+              id: String(line.index),
               quantity: 1,
-              product_identifier: `${req.number}-${index + 1}`,
-              description: line.description.slice(0, 255),
+              product_identifier: `${req.number}-${line.index + 1}`,
+              description: req.lines[line.index]!.description.slice(0, 255),
               unit_price: major(line.amount, req.currency),
-              sales_tax: major(quote.lineTaxes[index] ?? 0, req.currency),
+              ...(line.discount ? { discount: major(line.discount, req.currency) } : {}),
+              sales_tax: major(quote.lineTaxes[line.index] ?? 0, req.currency),
               ...(options.productTaxCode ? { product_tax_code: options.productTaxCode } : {}),
             })),
           } as never),

@@ -51,6 +51,20 @@ export async function viewOf(services: Services, invoice: InvoiceRecord): Promis
 /** The tax service's tax for the message (only invoices that have one: drafts since TAX_SERVICE was set). */
 async function salesTaxViewOf(services: Services, invoice: InvoiceRecord): Promise<{ salesTax?: SalesTaxView }> {
   const tax = await getSalesTax(services.db.pool, invoice.id);
+  // A draft made before TAX_SERVICE was set (or whose first try is under way): Approve waits for its tax, so say so.
+  if (!tax && services.tax && invoice.status === 'draft')
+    return {
+      salesTax: {
+        status: 'failed',
+        amount: null,
+        ratePercent: null,
+        name: null,
+        jurisdiction: null,
+        source: services.tax.displayName,
+        reason: 'not computed yet',
+        decidedBy: null,
+      },
+    };
   if (!tax) return {};
   return {
     salesTax: {

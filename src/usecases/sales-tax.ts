@@ -181,7 +181,15 @@ export async function skipSalesTax(services: Services, invoiceId: string, actor:
   return withTransaction(services.db.pool, async (tx) => {
     const invoice = await getInvoice(tx, invoiceId, { forUpdate: true });
     if (!invoice || invoice.status !== 'draft') return null;
-    const before = await getSalesTax(tx, invoiceId);
+    let before = await getSalesTax(tx, invoiceId);
+    // Never computed (a draft older than TAX_SERVICE): recorded as failed, then skipped, so the row says both.
+    if (!before && services.tax)
+      before = await saveUncomputedTax(
+        tx,
+        invoiceId,
+        { service: services.tax.name, status: 'failed', reason: 'not computed yet', attempts: 0, windowStartedAt: null, nextAttemptAt: null },
+        now,
+      );
     const skipped = await markTaxSkipped(tx, invoiceId, actor, now);
     if (skipped) await audit(tx, { invoiceId, actor, action: 'tax_skipped', details: { service: skipped.service, was: before?.status, reason: before?.reason ?? null } }, now);
     return skipped;

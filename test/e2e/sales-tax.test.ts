@@ -82,6 +82,17 @@ describe('TaxJar', () => {
       nexus_addresses: [{ country: 'US', state: 'WA' }],
     });
 
+    // Editing the lines computes the tax again.
+    const due = addDays(localDate(h.clock.now(), 'UTC'), 14);
+    const edit = await h.submitView('edit_invoice_modal', APPROVER, wa.id, {
+      edit_lines: { lines_input: { type: 'plain_text_input', value: 'Milestone WA | 1 | 2000.00' } },
+      edit_due_date: { due_date_input: { type: 'datepicker', selected_date: due } },
+      edit_recipients: { recipients_input: { type: 'plain_text_input', value: 'ap@initech.example' } },
+    });
+    expect(edit.status).toBe(200);
+    await h.slack.waitFor(async () => (await getSalesTax(pool(h), wa.id))?.amount === 20200);
+    expect((await auditTrail(pool(h), wa.id)).filter((a) => a.action === 'tax_computed').map((a) => a.actor)).toEqual(['system', `slack:${APPROVER}`]);
+
     const text = await messageText(h, ny, 'Sales tax computed by TaxJar');
     expect(text).toContain('Total: $1,633.13');
     expect(text).toContain('Sales tax (NY), 8.875% $133.13');
@@ -221,5 +232,34 @@ describe('Avalara', () => {
     const trail = (await auditTrail(pool(h), draft.id)).map((a) => a.action);
     expect(trail.filter((a) => a === 'tax_pending')).toHaveLength(1);
     expect(trail).toContain('tax_computed');
+  });
+});
+
+describe('a draft made before TAX_SERVICE was set', () => {
+  let h: Harness;
+  let taxjar: FakeTaxJar;
+  afterEach(async () => {
+    await h?.stop();
+    await taxjar?.close();
+  });
+
+  test('waits for its tax once the service is on: Approve refused, the message offers Recompute tax, then it goes out with the tax', async () => {
+    taxjar = await startFakeTaxJar();
+    h = await startHarness({ clientsYaml: CLIENTS });
+    await h.completeMilestone({ gid: '9301', name: 'Milestone old', amount: 1000, projectGid: '1200' });
+    const draft = await draftOf(h, '9301');
+    await messageText(h, draft, 'added when sent');
+    expect(await getSalesTax(pool(h), draft.id)).toBeNull();
+
+    Object.assign(h.env, { TAX_SERVICE: 'taxjar', TAXJAR_API_KEY: taxjar.apiKey, TAXJAR_API_URL: taxjar.url, ...FROM });
+    await h.restart();
+    await h.clickButton('approve_invoice', draft.id, APPROVER);
+    await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').find((c) => String(c.args.text).includes('has not been computed yet')));
+    expect(await messageText(h, draft, 'Sales tax not computed')).toContain('not computed yet');
+
+    await h.clickButton('recompute_tax', draft.id, APPROVER);
+    await h.slack.waitFor(async () => (await getSalesTax(pool(h), draft.id))?.status === 'computed');
+    await h.clickButton('approve_invoice', draft.id, APPROVER);
+    expect(await h.waitForStatus(draft.id, 'sent')).toMatchObject({ total: 108875, taxAmount: 8875 });
   });
 });

@@ -243,20 +243,30 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
               currencyCode: currency,
               invoiceNumber: req.number,
               notes: req.memo,
-              lines: req.lines.map((line, index) => ({
-                type: 0,
-                name: line.description.slice(0, 100),
-                description: line.description,
-                qty: line.quantity,
-                unitCost: { amount: unitCosts[index]!, code: currency },
-                ...(tax ? { taxName1: tax.name, taxAmount1: tax.amount } : {}),
-              })).concat(
-                // duebot's computed sales tax as a last, untaxed line of exactly that amount (FreshBooks
-                // taxes are percentages per line, which cannot promise an exact total).
-                salesTax
-                  ? [{ type: 0, name: salesTax.name.slice(0, 100), description: `${salesTax.name} (${salesTax.ratePercent}%)`, qty: '1', unitCost: { amount: salesTax.wire, code: currency } }]
-                  : [],
-              ),
+              lines: req.lines
+                .map((line, index) => ({
+                  type: 0,
+                  name: line.description.slice(0, 100),
+                  description: line.description,
+                  qty: line.quantity,
+                  unitCost: { amount: unitCosts[index]!, code: currency },
+                  ...(tax ? { taxName1: tax.name, taxAmount1: tax.amount } : {}),
+                }))
+                .concat(
+                  // duebot's computed sales tax as a last, untaxed line of exactly that amount (FreshBooks
+                  // taxes are percentages per line, which cannot promise an exact total).
+                  salesTax
+                    ? [
+                        {
+                          type: 0,
+                          name: salesTax.name.slice(0, 100),
+                          description: `${salesTax.name} (${salesTax.ratePercent}%)`,
+                          qty: '1',
+                          unitCost: { amount: salesTax.wire, code: currency },
+                        },
+                      ]
+                    : [],
+                ),
             } as unknown as Parameters<FreshBooksClient['invoices']['create']>[0],
             account,
           ),

@@ -291,30 +291,32 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         CustomerMemo: { value: req.memo.slice(0, 1000) },
         PrivateNote: `duebot ${req.invoiceId}`,
         // QuickBooks takes JSON numbers in major units; each is the exact decimal string's shortest double.
-        Line: req.lines.map((line, index) => ({
-          DetailType: 'SalesItemLineDetail',
-          Amount: lineAmounts[index]!,
-          Description: line.description,
-          SalesItemLineDetail: {
-            ItemRef: { value: options.itemId ?? '1' },
-            Qty: Number(line.quantity),
-            UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency),
-            TaxCodeRef: lineTax,
-          },
-        })).concat(
-          // duebot's computed sales tax as a last line of exactly that amount (US QuickBooks computes its
-          // own sales tax from tax codes and agencies; a line keeps the amount exact on every edition).
-          salesTax
-            ? [
-                {
-                  DetailType: 'SalesItemLineDetail',
-                  Amount: salesTax.wire,
-                  Description: `${salesTax.name} (${salesTax.ratePercent}%)`,
-                  SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: salesTax.wire, TaxCodeRef: { value: 'NON' } },
-                },
-              ]
-            : [],
-        ),
+        Line: req.lines
+          .map((line, index) => ({
+            DetailType: 'SalesItemLineDetail',
+            Amount: lineAmounts[index]!,
+            Description: line.description,
+            SalesItemLineDetail: {
+              ItemRef: { value: options.itemId ?? '1' },
+              Qty: Number(line.quantity),
+              UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency),
+              TaxCodeRef: lineTax,
+            },
+          }))
+          .concat(
+            // duebot's computed sales tax as a last line of exactly that amount (US QuickBooks computes its
+            // own sales tax from tax codes and agencies; a line keeps the amount exact on every edition).
+            salesTax
+              ? [
+                  {
+                    DetailType: 'SalesItemLineDetail',
+                    Amount: salesTax.wire,
+                    Description: `${salesTax.name} (${salesTax.ratePercent}%)`,
+                    SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: salesTax.wire, TaxCodeRef: { value: 'NON' } },
+                  },
+                ]
+              : [],
+          ),
         ...(customer.DefaultTaxCodeRef && !req.salesTax ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
       };
       const created = await call('create invoice', (c) => p<QboInvoice>((cb) => c.createInvoice(body, cb)));

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
 import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
+import { buildTaxService } from './providers/tax/build-tax-service.js';
 import { connectionHealth } from './usecases/connection-health.js';
 import { createProjectTools, ownerAssignees } from './providers/projects/registry.js';
 import { createSmtpMailer } from './providers/mail/smtp.js';
@@ -22,6 +23,7 @@ import { inboundEmailRouter } from './http/inbound-email.js';
 import { bounceWebhookRouter } from './http/bounce-webhooks.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
 import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
+import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
@@ -159,6 +161,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
+    tax: buildTaxService(config.tax, metrics),
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
@@ -172,6 +175,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   for (const sub of registerListeners(slackApp, services).subcommands) interactions.subcommand.add(sub);
   registerDisputeActions(slackApp, services);
   registerDeadLetterActions(slackApp, services);
+  registerSalesTaxActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);

@@ -7,6 +7,7 @@ import { isTimeZone } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
+import { taxConfig, type TaxConfig } from './providers/tax/tax-config.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -69,6 +70,8 @@ export interface Config {
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   /** Backoff of failed inbox events and when they become dead letters (INBOX_RETRY_*, INBOX_GIVE_UP_AFTER). */
   inboxRetry: RetryPolicy;
+  /** TAX_SERVICE (TaxJar, Avalara) with its credentials and TAX_FROM_*; null: the back-end's own tax, as before. */
+  tax: TaxConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -244,6 +247,22 @@ const schema = z.object({
       .max(1000, 'must be at most 1000 characters')
       .transform((v) => v.replace(/\\n/g, '\n')),
   ),
+  TAX_SERVICE: optional(z.enum(['taxjar', 'avalara'], { error: 'must be taxjar or avalara (or empty for none)' })),
+  TAXJAR_API_KEY: optional(z.string()),
+  TAXJAR_API_URL: optional(url(['http:', 'https:'])),
+  TAXJAR_PRODUCT_TAX_CODE: optional(z.string()),
+  AVALARA_ACCOUNT_ID: optional(z.string()),
+  AVALARA_LICENSE_KEY: optional(z.string()),
+  AVALARA_COMPANY_CODE: optional(z.string()),
+  AVALARA_ENVIRONMENT: optional(z.enum(['sandbox', 'production'], { error: 'must be sandbox or production' })),
+  AVALARA_API_URL: optional(url(['http:', 'https:'])),
+  AVALARA_TAX_CODE: optional(z.string()),
+  TAX_FROM_STREET: optional(z.string()),
+  TAX_FROM_CITY: optional(z.string()),
+  TAX_FROM_STATE: optional(z.string()),
+  TAX_FROM_ZIP: optional(z.string()),
+  TAX_FROM_COUNTRY: optional(z.string()),
+  TAX_NEXUS_STATES: optional(z.string()),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
   WEBHOOK_REGISTRATIONS_MAX: optional(
@@ -297,6 +316,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
   if (inboxRetry.firstMs > inboxRetry.maxDelayMs) problems.push('INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY');
   const dkim = dkimSettings(env, problems);
+  const tax = parsed.success ? taxConfig(env) : { config: null, problems: [] };
+  problems.push(...tax.problems);
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -382,6 +403,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sendgridWebhookPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY ? sendgridPublicKey(e.SENDGRID_WEBHOOK_PUBLIC_KEY) : null,
     dkim,
     inboxRetry,
+    tax: tax.config,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { countOpenBounces } from '../store/bounces.js';
 import { inboxBacklog, type InboxBacklog } from '../store/inbox.js';
 import { listRegistrations, type WebhookRegistration } from '../store/webhook-registrations.js';
+import { countUncomputedTaxes } from '../store/sales-tax.js';
 
 const SMTP_CHECK_MS = 5_000;
 
@@ -18,6 +19,8 @@ export interface IntegrationStatus {
   inbox?: InboxBacklog & { checkedAt: Date };
   /** Project-tool webhooks duebot registered (`/invoices connect <tool> <resource>`), by tool then resource. */
   webhookRegistrations?: WebhookRegistration[];
+  /** TAX_SERVICE, and how many drafts wait for their tax (pending or failed); absent: none configured. */
+  taxService?: { name: string; waiting: number } | null;
 }
 
 /** Dead letters listed by `/invoices status` (the count covers all of them). */
@@ -36,6 +39,7 @@ export async function integrationStatus(services: Services): Promise<Integration
     openBounces: await countOpenBounces(services.db.pool),
     inbox: { ...(await inboxBacklog(services.db.pool, NEWEST_DEAD_LETTERS)), checkedAt: services.clock.now() },
     webhookRegistrations: await listRegistrations(services.db.pool),
+    taxService: services.tax ? { name: services.tax.displayName, waiting: await countUncomputedTaxes(services.db.pool) } : null,
   };
 }
 

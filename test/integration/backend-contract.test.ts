@@ -237,6 +237,19 @@ describe.each([
     expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 162375, amountRemaining: 0 });
   });
 
+  test('a salesTax computed by duebot is carried exactly', async () => {
+    // The customer also has a tax of its own at the back-end: duebot's computed tax replaces it, never adds to it.
+    const req = { ...(await subject.withCustomerTax(request())), salesTax: { amount: 13313, ratePercent: '8.875', name: 'Sales tax (NY)', source: 'taxjar' } };
+    const issued = await subject.backend.issueInvoice(req);
+    expect(issued).toMatchObject({ status: 'open', currency: 'USD', amountDue: 163313, amountPaid: 0, amountRemaining: 163313 });
+    expect(parseMajor(subject.held(issued.providerInvoiceId).total, 'USD').amount).toBe(163313);
+    // A replay finds the same invoice and adds nothing.
+    const again = await subject.backend.issueInvoice(req);
+    expect(again).toMatchObject({ providerInvoiceId: issued.providerInvoiceId, amountDue: 163313 });
+    subject.pay(issued.providerInvoiceId);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 163313, amountRemaining: 0 });
+  });
+
   test('a customer without a configured tax gets none: the tax reads zero', async () => {
     const issued = await subject.backend.issueInvoice(request());
     expect(issued.tax).toMatchObject({ subtotal: 150000, amount: 0 });

@@ -24,6 +24,7 @@ describe('clients file', () => {
         ],
         finalMode: 'pause',
         autoSend: false,
+        billingAddress: { line1: '350 5th Ave', city: 'New York', region: 'NY', postalCode: '10118', country: 'US' },
       },
       {
         id: 'globex-corporation',

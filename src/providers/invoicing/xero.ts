@@ -86,7 +86,8 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
   const limiterFor = keyedRateLimiter({
     concurrency: options.limits?.concurrency ?? 5,
     perWindow: options.limits?.perMinute ?? 60,
-    windowMs: 60_000,
+    // A second of margin: Xero counts a call when it arrives, a moment after duebot started it.
+    windowMs: 61_000,
     onWait: (ms) => observer.rateLimitWait(ms / 1000),
   });
   let lastChangePoll: Date | null = null;

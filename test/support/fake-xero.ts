@@ -124,7 +124,14 @@ interface Tenant extends FakeXeroTenant {
 }
 
 export function xeroEnv(fake: Pick<FakeXero, 'clientId' | 'clientSecret' | 'url' | 'webhookKey'>): Record<string, string> {
-  return { XERO_CLIENT_ID: fake.clientId, XERO_CLIENT_SECRET: fake.clientSecret, XERO_API_URL: fake.url, XERO_IDENTITY_URL: fake.url, XERO_LOGIN_URL: fake.url, XERO_WEBHOOK_KEY: fake.webhookKey };
+  return {
+    XERO_CLIENT_ID: fake.clientId,
+    XERO_CLIENT_SECRET: fake.clientSecret,
+    XERO_API_URL: fake.url,
+    XERO_IDENTITY_URL: fake.url,
+    XERO_LOGIN_URL: fake.url,
+    XERO_WEBHOOK_KEY: fake.webhookKey,
+  };
 }
 
 export async function startFakeXero(options: { limits?: { perMinute: number; concurrent: number; perDay: number }; latencyMs?: number } = {}): Promise<FakeXero> {
@@ -140,9 +147,7 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
   const contacts = new Map<string, Record<string, unknown>>();
   const creditNotes = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
-  const taxRates: Record<string, unknown>[] = [
-    { Name: 'Tax Exempt', TaxType: 'NONE', Status: 'ACTIVE', DisplayTaxRate: 0, EffectiveRate: 0, TaxComponents: [] },
-  ];
+  const taxRates: Record<string, unknown>[] = [{ Name: 'Tax Exempt', TaxType: 'NONE', Status: 'ACTIVE', DisplayTaxRate: 0, EffectiveRate: 0, TaxComponents: [] }];
   const accounts = new Set(['200', '090']);
   const idempotent = new Map<string, { body: string; reply: StubReply }>();
   const requests: FakeXero['requests'] = [];
@@ -170,13 +175,21 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
   };
   const validation = (message: string, element: unknown = {}): StubReply => ({
     status: 400,
-    body: { ErrorNumber: 10, Type: 'ValidationException', Message: 'A validation exception occurred', Elements: [{ ...(element as object), ValidationErrors: [{ Message: message }] }] },
+    body: {
+      ErrorNumber: 10,
+      Type: 'ValidationException',
+      Message: 'A validation exception occurred',
+      Elements: [{ ...(element as object), ValidationErrors: [{ Message: message }] }],
+    },
   });
   const envelope = (key: string, list: unknown[], extra: Record<string, unknown> = {}): StubReply => ({
     status: 200,
     body: { Id: randomUUID(), Status: 'OK', ProviderName: 'duebot test', DateTimeUTC: `/Date(${Date.now()})/`, ...extra, [key]: list },
   });
-  const problem = (status: number, title: string, detail: string): StubReply => ({ status, body: { Type: null, Title: title, Status: status, Detail: detail, Instance: randomUUID() } });
+  const problem = (status: number, title: string, detail: string): StubReply => ({
+    status,
+    body: { Type: null, Title: title, Status: status, Detail: detail, Instance: randomUUID() },
+  });
 
   const rateOf = (taxType: unknown) => {
     const rate = taxRates.find((r) => r.TaxType === (taxType ?? 'NONE'));
@@ -199,7 +212,14 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
     const total = sub + tax;
     const paid = (inv.Payments as Record<string, unknown>[]).reduce((s, p) => s + units(p.Amount, 2)!, 0n);
     const credited = (inv.CreditNotes as Record<string, unknown>[]).reduce((s, c) => s + units(c.AppliedAmount, 2)!, 0n);
-    Object.assign(inv, { SubTotal: num(sub), TotalTax: num(tax), Total: num(total), AmountPaid: num(paid), AmountCredited: num(credited), AmountDue: num(total - paid - credited) });
+    Object.assign(inv, {
+      SubTotal: num(sub),
+      TotalTax: num(tax),
+      Total: num(total),
+      AmountPaid: num(paid),
+      AmountCredited: num(credited),
+      AmountDue: num(total - paid - credited),
+    });
     if (inv.Status === 'AUTHORISED' && total - paid - credited <= 0n && total > 0n) {
       inv.Status = 'PAID';
       inv.FullyPaidOnDate = msDate(today());
@@ -224,8 +244,17 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
         if (given !== computed) return { error: validation('The line total does not match Quantity x UnitAmount') };
       }
       if (!accounts.has(String(l.AccountCode ?? ''))) return { error: validation(`Account code '${String(l.AccountCode)}' is not a valid code for this document.`) };
-      if (l.TaxType !== undefined && rateOf(l.TaxType) === null) return { error: validation(`The TaxType code '${String(l.TaxType)}' does not exist or cannot be used for this type of transaction.`) };
-      lines.push({ LineItemID: randomUUID(), Description: l.Description ?? '', Quantity: l.Quantity ?? 1, UnitAmount: l.UnitAmount, AccountCode: l.AccountCode, TaxType: l.TaxType ?? 'NONE', LineAmount: num(computed) });
+      if (l.TaxType !== undefined && rateOf(l.TaxType) === null)
+        return { error: validation(`The TaxType code '${String(l.TaxType)}' does not exist or cannot be used for this type of transaction.`) };
+      lines.push({
+        LineItemID: randomUUID(),
+        Description: l.Description ?? '',
+        Quantity: l.Quantity ?? 1,
+        UnitAmount: l.UnitAmount,
+        AccountCode: l.AccountCode,
+        TaxType: l.TaxType ?? 'NONE',
+        LineAmount: num(computed),
+      });
     }
     return { lines };
   };
@@ -251,7 +280,12 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
     if (inv.Status !== 'AUTHORISED') return validation('Credit notes can only be allocated to AUTHORISED invoices');
     if (amount > units(inv.AmountDue, 2)!) return validation('The amount allocated exceeds the amount due on the invoice');
     note.RemainingCredit = num(units(note.RemainingCredit, 2)! - amount);
-    (note.Allocations as unknown[]).push({ AllocationID: randomUUID(), Amount: num(amount), Date: msDate(date), Invoice: { InvoiceID: inv.InvoiceID, InvoiceNumber: inv.InvoiceNumber } });
+    (note.Allocations as unknown[]).push({
+      AllocationID: randomUUID(),
+      Amount: num(amount),
+      Date: msDate(date),
+      Invoice: { InvoiceID: inv.InvoiceID, InvoiceNumber: inv.InvoiceNumber },
+    });
     (inv.CreditNotes as unknown[]).push({ CreditNoteID: note.CreditNoteID, CreditNoteNumber: note.CreditNoteNumber, Total: note.Total, AppliedAmount: num(amount) });
     if (units(note.RemainingCredit, 2) === 0n) note.Status = 'PAID';
     recompute(inv);
@@ -310,7 +344,14 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
     if (req.method === 'GET' && path === '/Contacts') {
       const term = (req.query.get('searchTerm') ?? '').toLowerCase();
       const list = [...contacts.values()].filter(
-        (c) => mine(String(c.ContactID)) && (!term || [c.Name, c.ContactNumber, c.EmailAddress].some((v) => String(v ?? '').toLowerCase().includes(term))),
+        (c) =>
+          mine(String(c.ContactID)) &&
+          (!term ||
+            [c.Name, c.ContactNumber, c.EmailAddress].some((v) =>
+              String(v ?? '')
+                .toLowerCase()
+                .includes(term),
+            )),
       );
       return envelope('Contacts', list);
     }
@@ -477,7 +518,6 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
   };
 
   async function route(req: StubRequest): Promise<StubReply> {
-    let m: RegExpExecArray | null;
     if (req.method === 'GET' && req.path === '/identity/connect/authorize') {
       const code = `code_${randomBytes(6).toString('hex')}`;
       codes.set(code, { tenantIds: [tenants[0]!.tenantId] });
@@ -502,7 +542,17 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
           t.connected = true;
         }
         const t = issue(authEventId, null);
-        return { status: 200, body: { id_token: undefined, access_token: t.accessToken, expires_in: t.expiresIn, token_type: 'Bearer', refresh_token: t.refreshToken, scope: 'offline_access accounting.invoices' } };
+        return {
+          status: 200,
+          body: {
+            id_token: undefined,
+            access_token: t.accessToken,
+            expires_in: t.expiresIn,
+            token_type: 'Bearer',
+            refresh_token: t.refreshToken,
+            scope: 'offline_access accounting.invoices',
+          },
+        };
       }
       if (form.get('grant_type') === 'refresh_token') {
         const old = refresh.get(form.get('refresh_token') ?? '');
@@ -511,7 +561,10 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
         old.current = false;
         old.usableUntil = Math.min(old.usableUntil, Date.now() + 30 * 60_000);
         const t = issue(randomUUID(), null);
-        return { status: 200, body: { access_token: t.accessToken, expires_in: t.expiresIn, token_type: 'Bearer', refresh_token: t.refreshToken, scope: 'offline_access accounting.invoices' } };
+        return {
+          status: 200,
+          body: { access_token: t.accessToken, expires_in: t.expiresIn, token_type: 'Bearer', refresh_token: t.refreshToken, scope: 'offline_access accounting.invoices' },
+        };
       }
       return { status: 400, body: { error: 'unsupported_grant_type' } };
     }
@@ -535,7 +588,7 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
         }));
       return { status: 200, body: list };
     }
-    if ((m = /^\/api\.xro\/2\.0(\/.*)$/.exec(req.path))) {
+    if (/^\/api\.xro\/2\.0\//.test(req.path)) {
       const tenant = tenantOf(String(req.headers['xero-tenant-id'] ?? ''));
       if (!tenant || !tenant.connected) return problem(403, 'Forbidden', 'AuthenticationUnsuccessful');
       if (failure && failure.left > 0) {
@@ -625,14 +678,26 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
     revokeAccessTokens: () => access.clear(),
     revokeRefreshTokens: () => refresh.clear(),
     failNext(count, status, headers = {}) {
-      failure = { left: count, status, headers, body: status === 429 ? { Title: 'Too Many Requests', Status: 429 } : { Title: 'An error occurred', Status: status, Detail: 'Server error' } };
+      failure = {
+        left: count,
+        status,
+        headers,
+        body: status === 429 ? { Title: 'Too Many Requests', Status: 429 } : { Title: 'An error occurred', Status: status, Detail: 'Server error' },
+      };
     },
     rateLimitNext(problemName = 'minute', retryAfter = 30) {
       failure = { left: 1, status: 429, headers: { 'Retry-After': String(retryAfter), 'X-Rate-Limit-Problem': problemName }, body: { Title: 'Too Many Requests', Status: 429 } };
     },
     createTaxRate(name, percent) {
       const type = `TAX${String(taxRates.length).padStart(3, '0')}`;
-      taxRates.push({ Name: name, TaxType: type, Status: 'ACTIVE', DisplayTaxRate: Number(percent), EffectiveRate: Number(percent), TaxComponents: [{ Name: name, Rate: Number(percent), IsCompound: false }] });
+      taxRates.push({
+        Name: name,
+        TaxType: type,
+        Status: 'ACTIVE',
+        DisplayTaxRate: Number(percent),
+        EffectiveRate: Number(percent),
+        TaxComponents: [{ Name: name, Rate: Number(percent), IsCompound: false }],
+      });
       return type;
     },
     setContactTax(contactId, taxType) {
@@ -651,7 +716,14 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
     credit(invoiceId, amount) {
       const inv = mustInvoice(invoiceId);
       const cents = units(amount, 2)!;
-      const note = newCreditNote(owner.get(invoiceId)!, String((inv.Contact as { ContactID: string }).ContactID), String(inv.CurrencyCode), [{ Description: 'Credit', Quantity: 1, UnitAmount: num(cents), LineAmount: num(cents), AccountCode: '200' }], today(), '');
+      const note = newCreditNote(
+        owner.get(invoiceId)!,
+        String((inv.Contact as { ContactID: string }).ContactID),
+        String(inv.CurrencyCode),
+        [{ Description: 'Credit', Quantity: 1, UnitAmount: num(cents), LineAmount: num(cents), AccountCode: '200' }],
+        today(),
+        '',
+      );
       const refused = allocate(note, inv, cents, today());
       if (refused) throw new Error(`fake Xero: ${JSON.stringify(refused.body)}`);
       return String(note.CreditNoteID);

@@ -153,8 +153,7 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
     // Contact names are unique in a Xero organisation; duebot's client id rides in ContactNumber.
     const found = await call('search contacts', (api, t) => api.getContacts(t, undefined, undefined, undefined, undefined, 1, false, false, customer.name));
     const contacts = found.contacts ?? [];
-    const match =
-      contacts.find((c) => c.contactNumber === customer.clientId) ?? contacts.find((c) => (c.name ?? '').trim().toLowerCase() === customer.name.trim().toLowerCase());
+    const match = contacts.find((c) => c.contactNumber === customer.clientId) ?? contacts.find((c) => (c.name ?? '').trim().toLowerCase() === customer.name.trim().toLowerCase());
     if (match?.contactID) return match;
     const email = customer.emails[0];
     const created = await call('create contact', (api, t) =>
@@ -175,7 +174,8 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
     const found = await call('find invoices', (api, t) => api.getInvoices(t, undefined, undefined, undefined, undefined, [number]));
     const same = (found.invoices ?? []).filter((i) => String(i.type) === 'ACCREC' && i.invoiceNumber === number && String(i.status) !== 'DELETED');
     const ours = same.find((i) => i.contact?.contactID === contactId);
-    if (!ours && same.length > 0) throw new BackendError(`Xero already has invoice ${number} for another contact; duebot's numbers must not collide with Xero's own`, 'invalid', false);
+    if (!ours && same.length > 0)
+      throw new BackendError(`Xero already has invoice ${number} for another contact; duebot's numbers must not collide with Xero's own`, 'invalid', false);
     return ours ?? null;
   }
 
@@ -237,7 +237,14 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
         accountCode: salesAccount,
       }));
       const salesTax = req.salesTax ?? null;
-      if (salesTax) lines.push({ description: salesTax.name, quantity: 1, unitAmount: toXeroAmount(salesTax.amount, currency), lineAmount: toXeroAmount(salesTax.amount, currency), accountCode: salesAccount });
+      if (salesTax)
+        lines.push({
+          description: salesTax.name,
+          quantity: 1,
+          unitAmount: toXeroAmount(salesTax.amount, currency),
+          lineAmount: toXeroAmount(salesTax.amount, currency),
+          accountCode: salesAccount,
+        });
       const contact = await findOrCreateContact(req.customer);
       const contactId = contact.contactID!;
       let invoiceId = (await findExisting(req.number, contactId))?.invoiceID ?? null;
@@ -360,7 +367,9 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
         const since = new Date(previous.getTime() - 60_000);
         const ids = new Set<string>();
         for (let page = 1; ; page += 1) {
-          const got = await call('changed invoices', (api, t) => api.getInvoices(t, since, 'Type=="ACCREC"', undefined, undefined, undefined, undefined, undefined, page, undefined, undefined, undefined, true));
+          const got = await call('changed invoices', (api, t) =>
+            api.getInvoices(t, since, 'Type=="ACCREC"', undefined, undefined, undefined, undefined, undefined, page, undefined, undefined, undefined, true),
+          );
           for (const inv of got.invoices ?? []) if (inv.invoiceID) ids.add(inv.invoiceID);
           if ((got.invoices ?? []).length < 100) return ids;
         }
@@ -377,7 +386,22 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
       const rows: HistoricInvoice[] = [];
       for (let page = 1; ; page += 1) {
         const got = await call('list invoices', (api, t) =>
-          api.getInvoices(t, undefined, where, 'Date ASC', undefined, undefined, undefined, ['AUTHORISED', 'PAID', 'VOIDED'], page, undefined, undefined, undefined, false, pageSize),
+          api.getInvoices(
+            t,
+            undefined,
+            where,
+            'Date ASC',
+            undefined,
+            undefined,
+            undefined,
+            ['AUTHORISED', 'PAID', 'VOIDED'],
+            page,
+            undefined,
+            undefined,
+            undefined,
+            false,
+            pageSize,
+          ),
         );
         const invoices = got.invoices ?? [];
         rows.push(...invoices.filter((i) => i.invoiceID).map(toHistoric));
@@ -398,7 +422,6 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
     authorizeUrl: (state) => xeroAuthorizeUrl(identity, state),
   };
 }
-
 
 /** The invoice in duebot's terms, without the link and tax (read separately). */
 export function toBackendInvoice(inv: Invoice): BackendInvoice {
@@ -467,7 +490,10 @@ function rateLimitProblem(err: unknown): string | null {
 function xeroMessage(body: unknown): string {
   if (typeof body === 'string') return body.slice(0, 200);
   const b = (body ?? {}) as { Message?: string; Detail?: string; Title?: string; Elements?: { ValidationErrors?: { Message?: string }[] }[] };
-  const validation = b.Elements?.flatMap((e) => e.ValidationErrors ?? []).map((v) => v.Message).filter(Boolean) ?? [];
+  const validation =
+    b.Elements?.flatMap((e) => e.ValidationErrors ?? [])
+      .map((v) => v.Message)
+      .filter(Boolean) ?? [];
   return (validation.length ? validation.join('; ') : (b.Detail ?? b.Message ?? b.Title ?? '')).slice(0, 300);
 }
 

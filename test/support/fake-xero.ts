@@ -50,6 +50,8 @@ export interface FakeXero {
   requests: { method: string; path: string; query: URLSearchParams; headers: Record<string, string | string[] | undefined>; body: unknown; status: number }[];
   /** The most API calls one organisation had in flight at once. */
   maxInFlight(): number;
+  /** How long each API call takes from now on (lets concurrent calls overlap). */
+  setLatency(ms: number): void;
   addTenant(name: string): FakeXeroTenant;
   /** A consent: `code` will grant these organisations (default: the first) under a new auth event. */
   authorise(code: string, tenantIds?: string[]): void;
@@ -60,6 +62,8 @@ export interface FakeXero {
   revokeAccessTokens(): void;
   revokeRefreshTokens(): void;
   failNext(count: number, status: number, headers?: Record<string, string>): void;
+  /** The next such API call (path under /api.xro/2.0) is carried out, then its connection is cut before the answer. */
+  dropNextAnswer(method: string, path: string): void;
   /** The next API call answers 429 for that reason (`minute`, `day`, `concurrent`). */
   rateLimitNext(problem?: string, retryAfterSeconds?: number): void;
   /** A tax rate (Settings → Tax rates); returns its TaxType. */
@@ -156,6 +160,8 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
   let seq = 0;
   let baseUrl = '';
   let maxInFlight = 0;
+  const dropAnswers: { method: string; path: string }[] = [];
+  let latencyMs = options.latencyMs ?? 0;
 
   const addTenant = (name: string): Tenant => {
     const t: Tenant = { tenantId: randomUUID(), tenantName: name, connectionId: randomUUID(), authEventId: randomUUID(), connected: true, minute: [], day: 0, inFlight: 0 };
@@ -606,10 +612,16 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
       maxInFlight = Math.max(maxInFlight, tenant.inFlight);
       try {
         // Latency lets concurrent calls overlap, so the in-flight limit is exercised.
-        if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+        if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
         const body = req.body ? (JSON.parse(req.body) as Record<string, unknown>) : {};
         const reply = accounting(req, tenant, body);
         if (key) idempotent.set(key, { body: req.body, reply });
+        const drop = dropAnswers.findIndex((d) => d.method === req.method && d.path === req.path.slice('/api.xro/2.0'.length));
+        if (drop >= 0) {
+          // Carried out, but the answer is lost: the caller cannot tell whether the call ran.
+          dropAnswers.splice(drop, 1);
+          return { ...reply, drop: true };
+        }
         return reply;
       } finally {
         tenant.inFlight -= 1;
@@ -660,6 +672,9 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
     contacts,
     requests,
     maxInFlight: () => maxInFlight,
+    setLatency(ms) {
+      latencyMs = ms;
+    },
     addTenant: (name) => {
       const t = addTenant(name);
       return { tenantId: t.tenantId, tenantName: t.tenantName };
@@ -684,6 +699,9 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
         headers,
         body: status === 429 ? { Title: 'Too Many Requests', Status: 429 } : { Title: 'An error occurred', Status: status, Detail: 'Server error' },
       };
+    },
+    dropNextAnswer(method, path) {
+      dropAnswers.push({ method, path });
     },
     rateLimitNext(problemName = 'minute', retryAfter = 30) {
       failure = { left: 1, status: 429, headers: { 'Retry-After': String(retryAfter), 'X-Rate-Limit-Problem': problemName }, body: { Title: 'Too Many Requests', Status: 429 } };

@@ -161,7 +161,11 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
         t,
         { contacts: [{ name: customer.name.slice(0, 255), contactNumber: customer.clientId.slice(0, 50), ...(email ? { emailAddress: email } : {}) }] },
         true,
-        `duebot-contact-${createHash('sha256').update(customer.clientId).digest('hex').slice(0, 40)}`,
+        // Keyed by what is sent: a retry replays the first create; other details are another request.
+        `duebot-contact-${createHash('sha256')
+          .update(`${customer.clientId}|${customer.name}|${email ?? ''}`)
+          .digest('hex')
+          .slice(0, 40)}`,
       ),
     );
     const contact = created.contacts?.[0];

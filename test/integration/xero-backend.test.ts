@@ -319,6 +319,12 @@ describe('limits', () => {
     expect(apiCalls().length).toBe(calls);
   });
 
+  test('a call Xero does not answer in time is an unknown outcome (retryable, no status)', async () => {
+    const issued = await backend.issueInvoice(request());
+    fake.setLatency(1000);
+    await expect(make({ timeoutMs: 100 }).fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ code: 'unavailable', retryable: true, status: null });
+  });
+
   test('at most 5 calls in flight per organisation', async () => {
     const issued = await backend.issueInvoice(request());
     fake.setLatency(150);

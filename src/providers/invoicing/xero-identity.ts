@@ -53,6 +53,7 @@ export async function xeroTokenRequest(options: XeroIdentityOptions, form: Recor
       Authorization: `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`,
     },
     body: new URLSearchParams(form).toString(),
+    signal: AbortSignal.timeout(30_000),
   }).catch((err: unknown) => {
     throw backendErrorFor(`Xero token request failed: ${err instanceof Error ? err.message : 'no answer'}`, null, undefined);
   });
@@ -68,9 +69,11 @@ export async function xeroTokenRequest(options: XeroIdentityOptions, form: Recor
 /** GET /connections, limited to the organisations of one consent when its auth event is known. */
 export async function xeroTenants(options: XeroIdentityOptions, accessToken: string, authEventId: string | null): Promise<XeroTenant[]> {
   const url = authEventId ? `${options.connectionsUrl}?authEventId=${encodeURIComponent(authEventId)}` : options.connectionsUrl;
-  const response = await fetch(url, { headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' } }).catch((err: unknown) => {
-    throw backendErrorFor(`Xero connections request failed: ${err instanceof Error ? err.message : 'no answer'}`, null, undefined);
-  });
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${accessToken}`, Accept: 'application/json' }, signal: AbortSignal.timeout(30_000) }).catch(
+    (err: unknown) => {
+      throw backendErrorFor(`Xero connections request failed: ${err instanceof Error ? err.message : 'no answer'}`, null, undefined);
+    },
+  );
   if (!response.ok) throw backendErrorFor(`Xero connections request failed (${response.status})`, response.status, undefined);
   const list = (await response.json()) as unknown;
   if (!Array.isArray(list)) throw new BackendError('Xero connections answer is not a list', 'invalid', false);

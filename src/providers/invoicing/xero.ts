@@ -39,6 +39,8 @@ export interface XeroBackendOptions {
   /** Xero's limits per organisation: 5 in flight, 60 a minute (overridable for tests). */
   limits?: { concurrency: number; perMinute: number };
   observe?: CallObserver;
+  /** How long an Accounting API call may take before it counts as unanswered (default 30 s). */
+  timeoutMs?: number;
 }
 
 export interface XeroBackend extends InvoicingBackend {
@@ -119,6 +121,8 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
       // One API object per call: the SDK keeps the bearer token on the instance.
       const api = new AccountingApi(accountingUrl);
       api.accessToken = tokens.accessToken;
+      // The SDK sets no timeout; its request hook is where one goes. No answer in time = unknown outcome.
+      api.setDefaultAuthentication({ applyToRequest: (request) => void (request.timeout = options.timeoutMs ?? 30_000) });
       try {
         const result = await limiterFor(tenantId)(() =>
           observeCall(

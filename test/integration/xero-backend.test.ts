@@ -220,6 +220,18 @@ describe('invoices', () => {
     expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 30000, amountRemaining: 0 });
   });
 
+  test('a credit note split across invoices counts only its part on each, with or without AppliedAmount on the invoice', async () => {
+    for (const without of [false, true]) {
+      await fake.close();
+      fake = await startFakeXero({ creditNotesWithoutAppliedAmount: without });
+      await connections.saveTokens('xero', { accountId: fake.tenantId, ...fake.issueTokens() }, new Date());
+      backend = make();
+      const issued = await backend.issueInvoice(request());
+      const creditNoteId = fake.credit(issued.providerInvoiceId, '4.00', '10.00');
+      expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ amountCredited: 400, credits: [{ id: creditNoteId, amount: 400 }], amountRemaining: 30463 });
+    }
+  });
+
   test('duebot credits with an ACCRECCREDIT credit note allocated to the invoice', async () => {
     const issued = await backend.issueInvoice(request());
     const credited = await backend.creditInvoice!(issued.providerInvoiceId, 863, 'Goodwill');

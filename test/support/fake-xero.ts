@@ -73,8 +73,11 @@ export interface FakeXero {
   createContact(name: string): string;
   /** A payment (default: everything due), major units as a decimal string. Returns its PaymentID. */
   pay(invoiceId: string, amount?: string, date?: string): string;
-  /** A credit note made in Xero's own UI and allocated to the invoice; major units. Returns its CreditNoteID. */
-  credit(invoiceId: string, amount: string): string;
+  /**
+   * A credit note made in Xero's own UI and allocated to the invoice; major units (`noteTotal`: the note
+   * is for more, the rest left for other invoices). Returns its CreditNoteID.
+   */
+  credit(invoiceId: string, amount: string, noteTotal?: string): string;
   void(invoiceId: string): void;
   seedInvoice(invoice: { contactName: string; number: string; date: string; dueDate: string; amount: string; currency?: string }): string;
   /** A delivery signed as Xero signs it (`key` default: the app's webhook key). */
@@ -138,7 +141,14 @@ export function xeroEnv(fake: Pick<FakeXero, 'clientId' | 'clientSecret' | 'url'
   };
 }
 
-export async function startFakeXero(options: { limits?: { perMinute: number; concurrent: number; perDay: number }; latencyMs?: number } = {}): Promise<FakeXero> {
+export async function startFakeXero(
+  options: {
+    limits?: { perMinute: number; concurrent: number; perDay: number };
+    latencyMs?: number;
+    /** Invoices list their credit notes without AppliedAmount (not confirmed either way for the real API). */
+    creditNotesWithoutAppliedAmount?: boolean;
+  } = {},
+): Promise<FakeXero> {
   const limits = options.limits ?? { perMinute: 60, concurrent: 5, perDay: 5000 };
   const clientId = `XEROCLIENT${randomBytes(4).toString('hex').toUpperCase()}`;
   const clientSecret = `xsecret_${randomBytes(8).toString('hex')}`;
@@ -268,7 +278,8 @@ export async function startFakeXero(options: { limits?: { perMinute: number; con
   const invoiceView = (inv: Record<string, unknown>) => {
     const { updatedAt: _u, tenantId: _t, ...view } = inv;
     const contact = contacts.get(String((inv.Contact as { ContactID: string }).ContactID));
-    return { ...view, Contact: { ContactID: contact?.ContactID, Name: contact?.Name } };
+    const notes = options.creditNotesWithoutAppliedAmount ? (inv.CreditNotes as Record<string, unknown>[]).map(({ AppliedAmount: _a, ...n }) => n) : inv.CreditNotes;
+    return { ...view, CreditNotes: notes, Contact: { ContactID: contact?.ContactID, Name: contact?.Name } };
   };
 
   const addPayment = (inv: Record<string, unknown>, amount: bigint, date: string) => {

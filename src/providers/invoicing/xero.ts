@@ -226,7 +226,19 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
     const got = await call('get invoice', (api, t) => api.getInvoice(t, invoiceId));
     const inv = got.invoices?.[0];
     if (!inv?.invoiceID) throw new BackendError(`Xero has no invoice ${invoiceId}`, 'not_found', false, { status: 404 });
-    const read = toBackendInvoice(inv);
+    // A credit note listed on the invoice should carry AppliedAmount (what it covers here); without it,
+    // its allocations to this invoice are read, so one split across invoices is not counted whole.
+    const allocated = new Map<string, number>();
+    for (const note of inv.creditNotes ?? []) {
+      if (note.appliedAmount !== undefined || !note.creditNoteID) continue;
+      const full = await call('get credit note', (api, t) => api.getCreditNote(t, note.creditNoteID!));
+      const allocations = (full.creditNotes?.[0]?.allocations ?? []).filter((a) => a.invoice?.invoiceID === inv.invoiceID && !a.isDeleted);
+      allocated.set(
+        note.creditNoteID,
+        allocations.reduce((sum, a) => sum + fromXeroAmount(a.amount, String(inv.currencyCode ?? 'USD')), 0),
+      );
+    }
+    const read = toBackendInvoice(inv, allocated);
     if (read.status === 'void') return read;
     return { ...read, paymentUrl: read.status === 'draft' ? null : await onlineUrl(inv.invoiceID), tax: await taxOf(inv, read.currency) };
   }
@@ -431,15 +443,15 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
   };
 }
 
-/** The invoice in duebot's terms, without the link and tax (read separately). */
-export function toBackendInvoice(inv: Invoice): BackendInvoice {
+/** The invoice in duebot's terms, without the link and tax (read separately); `allocated`: credit notes' amounts on it, when read apart. */
+export function toBackendInvoice(inv: Invoice, allocated: ReadonlyMap<string, number> = new Map()): BackendInvoice {
   const currency = normalizeCurrency(String(inv.currencyCode ?? 'USD'));
   const status = STATUS[String(inv.status)] ?? 'open';
   const total = fromXeroAmount(inv.total, currency);
   // AmountCredited counts credit notes, overpayments and prepayments: only credit notes are credits; the others are money received.
   const credits: BackendCredit[] = (inv.creditNotes ?? [])
     .filter((c) => c.creditNoteID)
-    .map((c) => ({ id: c.creditNoteID!, amount: fromXeroAmount(c.appliedAmount ?? c.total, currency) }))
+    .map((c) => ({ id: c.creditNoteID!, amount: allocated.get(c.creditNoteID!) ?? fromXeroAmount(c.appliedAmount ?? c.total, currency) }))
     .filter((c) => c.amount > 0);
   const credited = credits.reduce((sum, c) => sum + c.amount, 0);
   const paid = fromXeroAmount(inv.amountPaid, currency) + Math.max(0, fromXeroAmount(inv.amountCredited, currency) - credited);

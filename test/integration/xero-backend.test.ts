@@ -303,6 +303,10 @@ describe('webhooks', () => {
     ]);
     expect(events[0]!.eventId).toContain(fake.tenantId);
     expect(await backend.resolveInvoiceId!(events[1]!)).toBe(issued.providerInvoiceId);
+    // A credit note this organisation does not hold (an earlier organisation's event) concerns no invoice here.
+    const foreign = fake.signedDelivery([fake.invoiceEvent('0f0f0f0f-0000-4000-8000-000000000009', 'CREDITNOTE')]);
+    const [other] = backend.parseWebhookEvents!(Buffer.from(foreign.body), foreign.headers);
+    expect(await backend.resolveInvoiceId!(other!)).toBeNull();
   });
 
   test('a wrong or missing x-xero-signature is refused; an intent-to-receive delivery carries no events', () => {

@@ -330,7 +330,12 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
 
     async resolveInvoiceId(event) {
       if (event.subject?.type !== 'credit_note') return event.providerInvoiceId;
-      const got = await call('get credit note', (api, t) => api.getCreditNote(t, event.subject!.id));
+      // A credit note of another organisation (an earlier connection) is not found here: nothing to do.
+      const got = await call('get credit note', (api, t) => api.getCreditNote(t, event.subject!.id)).catch((err: unknown) => {
+        if (err instanceof BackendError && err.code === 'not_found') return null;
+        throw err;
+      });
+      if (!got) return null;
       const allocation = (got.creditNotes?.[0]?.allocations ?? []).find((a) => a.invoice?.invoiceID && !a.isDeleted);
       return allocation?.invoice?.invoiceID ?? null;
     },

@@ -150,9 +150,13 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
 
   async function findOrCreateContact(customer: IssueInvoiceRequest['customer']): Promise<Contact> {
     if (customer.providerCustomerId) {
-      const got = await call('get contact', (api, t) => api.getContact(t, customer.providerCustomerId!));
-      const contact = got.contacts?.[0];
-      if (contact?.contactID) return contact;
+      // Gone from Xero (deleted, or an earlier organisation's): found or made again below.
+      const got = await call('get contact', (api, t) => api.getContact(t, customer.providerCustomerId!)).catch((err: unknown) => {
+        if (err instanceof BackendError && err.code === 'not_found') return null;
+        throw err;
+      });
+      const contact = got?.contacts?.[0];
+      if (contact?.contactID && String(contact.contactStatus ?? 'ACTIVE') !== 'ARCHIVED') return contact;
     }
     // Contact names are unique in a Xero organisation; duebot's client id rides in ContactNumber.
     const found = await call('search contacts', (api, t) => api.getContacts(t, undefined, undefined, undefined, undefined, 1, false, false, customer.name));
@@ -208,7 +212,7 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
       amount,
       name: rates.length ? rates.map((r) => r.name ?? r.taxType).join(' + ') : null,
       // One rate when every line carries it; several different rates on different lines have no one rate.
-      ratePercent: rates.length === 1 ? addPercents([String(rates[0]!.effectiveRate)]) : null,
+      ratePercent: rates.length === 1 && (inv.lineItems ?? []).every((l) => l.taxType === rates[0]!.taxType) ? addPercents([String(rates[0]!.effectiveRate)]) : null,
     };
   }
 

@@ -16,7 +16,7 @@ import { bodyBuffer } from './raw-body.js';
 export async function receiveXero(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
   const backend = services.backends[XERO];
   if (!backend?.parseWebhookEvents) {
-    res.status(404).end();
+    res.status(404).json({ error: 'xero is not configured' });
     return [];
   }
   let events: BackendWebhookEvent[];

@@ -283,6 +283,11 @@ describe('invoices', () => {
     const changed = await backend.changedSinceLastPoll!();
     expect(changed).toEqual(new Set([b.providerInvoiceId]));
     expect(fake.requests.filter((r) => r.path === '/api.xro/2.0/Invoices' && r.headers['if-modified-since'])).toHaveLength(1);
+    // Rate limited: said so (the poll then leaves Xero alone this run); another failure: unknown, read everything.
+    fake.rateLimitNext('minute', 10);
+    await expect(backend.changedSinceLastPoll!()).rejects.toMatchObject({ code: 'rate_limited' });
+    fake.failNext(1, 500);
+    expect(await backend.changedSinceLastPoll!()).toBeNull();
   });
 });
 

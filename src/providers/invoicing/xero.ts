@@ -402,8 +402,10 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
           for (const inv of got.invoices ?? []) if (inv.invoiceID) ids.add(inv.invoiceID);
           if ((got.invoices ?? []).length < 100) return ids;
         }
-      } catch {
+      } catch (err) {
         lastChangePoll = previous;
+        // Rate limited: the poll leaves Xero alone for this run instead of reading every invoice one by one.
+        if (err instanceof BackendError && err.code === 'rate_limited') throw err;
         return null;
       }
     },

@@ -37,6 +37,16 @@ export interface Config {
   encryptionKey: Buffer | null;
   quickbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null; sandbox: boolean; tokenUrl: string | null } | null;
   freshbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null } | null;
+  xero: {
+    clientId: string;
+    clientSecret: string;
+    webhookKey: string | null;
+    apiUrl: string | null;
+    identityUrl: string | null;
+    loginUrl: string | null;
+    scopes: string | null;
+    salesAccountCode: string | null;
+  } | null;
   payments: { pollEveryMs: number };
   /** accessToken null: Asana is not used. */
   asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
@@ -209,6 +219,14 @@ const schema = z.object({
   FRESHBOOKS_CLIENT_SECRET: optional(z.string()),
   FRESHBOOKS_API_URL: optional(url(['http:', 'https:'])),
   FRESHBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
+  XERO_CLIENT_ID: optional(z.string()),
+  XERO_CLIENT_SECRET: optional(z.string()),
+  XERO_WEBHOOK_KEY: optional(z.string()),
+  XERO_API_URL: optional(url(['http:', 'https:'])),
+  XERO_IDENTITY_URL: optional(url(['http:', 'https:'])),
+  XERO_LOGIN_URL: optional(url(['http:', 'https:'])),
+  XERO_SCOPES: optional(z.string()),
+  XERO_SALES_ACCOUNT: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
@@ -358,6 +376,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiUrl: e.FRESHBOOKS_API_URL ?? null,
           }
         : null,
+    xero:
+      e.XERO_CLIENT_ID && e.XERO_CLIENT_SECRET
+        ? {
+            clientId: e.XERO_CLIENT_ID,
+            clientSecret: e.XERO_CLIENT_SECRET,
+            webhookKey: e.XERO_WEBHOOK_KEY ?? null,
+            apiUrl: e.XERO_API_URL ?? null,
+            identityUrl: e.XERO_IDENTITY_URL ?? null,
+            loginUrl: e.XERO_LOGIN_URL ?? null,
+            scopes: e.XERO_SCOPES ?? null,
+            salesAccountCode: e.XERO_SALES_ACCOUNT ?? null,
+          }
+        : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
     asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
     clickup:
@@ -444,6 +475,7 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'Stripe'],
     ['QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QuickBooks'],
     ['FRESHBOOKS_CLIENT_ID', 'FRESHBOOKS_CLIENT_SECRET', 'FreshBooks'],
+    ['XERO_CLIENT_ID', 'XERO_CLIENT_SECRET', 'Xero'],
   ];
   for (const [a, b, name] of pairs) {
     if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
@@ -452,7 +484,10 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
   if (!pairs.some(([a, b]) => has(a) || has(b))) {
     problems.push('STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end');
   }
-  const oauth = (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) || (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET'));
+  const oauth =
+    (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) ||
+    (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET')) ||
+    (has('XERO_CLIENT_ID') && has('XERO_CLIENT_SECRET'));
   if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   return problems;
 }

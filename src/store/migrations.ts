@@ -537,6 +537,26 @@ CREATE TABLE sweep_heartbeat (
 `,
   },
   {
+    version: 240,
+    name: 'oauth account choices',
+    sql: `
+-- A consent that authorised several accounts at once (Xero organisations) waits here for the approver
+-- to pick one, in the browser that started it (src/usecases/choose-account.ts). Tokens sealed; the
+-- choice token is kept as its hash; a row is spent by the pick or dropped after the state's lifetime.
+CREATE TABLE oauth_account_choices (
+  token_hash text PRIMARY KEY,
+  provider text NOT NULL,
+  slack_user_id text NOT NULL,
+  browser_hash text NOT NULL,
+  accounts jsonb NOT NULL,
+  access_token text NOT NULL,
+  refresh_token text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  created_at timestamptz NOT NULL
+);
+`,
+  },
+  {
     version: 280,
     name: 'sales tax from a tax service',
     sql: `

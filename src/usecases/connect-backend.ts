@@ -7,6 +7,8 @@ import type { Services } from '../services.js';
 import { audit } from '../store/audit.js';
 import { createLink, createState, LINK_TTL_MS, PENDING_TTL_MS, purgeExpiredConnectFlows, spendLink, spendState } from '../store/oauth-flow.js';
 import { connectionHealth } from './connection-health.js';
+import { offerAccountChoice, type AccountChoicePage } from './choose-account.js';
+import type { ConnectionTokens } from '../store/connections.js';
 
 /**
  * Connecting an accounting back-end is an approver's act: `/invoices connect <back-end>` DMs a one-time
@@ -57,7 +59,7 @@ export async function startConsent(services: Services, provider: string, linkTok
   return { ok: true, redirectTo: connector.authorizeUrl(state), browserNonce };
 }
 
-export type ConsentEnd = { ok: true; page: string } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
+export type ConsentEnd = { ok: true; page: string; choose?: AccountChoicePage } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
 
 /** `/oauth/<provider>/callback`: checks the state and the browser, exchanges the code, connects or asks for confirmation. */
 export async function finishConsent(services: Services, provider: string, query: URLSearchParams, browserNonce: string | null): Promise<ConsentEnd> {
@@ -81,7 +83,20 @@ export async function finishConsent(services: Services, provider: string, query:
     services.log.warn({ provider, err: err instanceof Error ? err.message : String(err) }, 'oauth code exchange failed');
     return { ok: false, status: 502, error: `could not finish connecting ${connector.label}; ${again(provider)}` };
   }
-  const { tokens, accountName } = exchanged;
+  if (exchanged.choices && exchanged.choices.length > 1) return offerAccountChoice(services, connector, provider, userId, browserNonce, exchanged);
+  return connectAccount(services, connector, provider, userId, exchanged.tokens, exchanged.accountName);
+}
+
+/** The consent's account is known (one authorised, or the approver's pick): connect it, or ask the channel when it replaces another. */
+export async function connectAccount(
+  services: Services,
+  connector: OAuthConnector,
+  provider: string,
+  userId: string,
+  tokens: ConnectionTokens,
+  accountName: string | null,
+): Promise<ConsentEnd> {
+  const connections = services.oauth.connections!;
   const next = { accountId: tokens.accountId, accountName };
   const now = services.clock.now();
   const current = await connections.account(provider);

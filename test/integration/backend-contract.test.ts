@@ -14,6 +14,7 @@ import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbook
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { issueTerms } from '../support/issue-terms.js';
 import { addDays } from '../../src/domain/calendar.js';
+import { xeroSubject } from '../support/xero-subject.js';
 
 /**
  * What every invoicing back-end must do, run against a local server speaking that provider's wire
@@ -210,6 +211,7 @@ describe.each([
   ['stripe', stripeSubject],
   ['freshbooks', freshbooksSubject],
   ['quickbooks', quickbooksSubject],
+  ['xero', () => xeroSubject(db)],
 ] as const)('%s back-end contract', (name, start) => {
   let subject: Subject;
   beforeAll(async () => {
@@ -325,12 +327,12 @@ describe.each([
    * two-decimal, MGA zero-decimal), QuickBooks and FreshBooks as decimal major units.
    */
   const wire: Record<string, Record<string, string[]>> = {
-    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'] },
-    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'] },
-    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'] },
-    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'] },
-    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'] },
-    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'] },
+    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'] },
+    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'], xero: ['980.5'] },
+    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'], xero: ['150000'] },
+    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'], xero: ['1500'] },
+    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'] },
+    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'], xero: ['1.25'] },
   };
   test.each([
     ['USD', 150000, 10000],

@@ -1,12 +1,13 @@
 import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Queryable } from '../../store/db.js';
-import { createConnectionStore, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
+import { createConnectionStore, type ConnectedAccount, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
 import { createTokenCipher } from '../../store/token-cipher.js';
 import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
 import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
+import { createXeroBackend, XERO } from './xero.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
@@ -20,8 +21,12 @@ export interface OAuthConnector {
   accountNoun: string;
   idNoun: string;
   authorizeUrl(state: string): string;
-  /** The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name. */
-  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null }>;
+  /**
+   * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name.
+   * `choices`: one consent authorised several accounts (Xero organisations); the approver picks one in
+   * the same browser (src/usecases/choose-account.ts) and `tokens.accountId` becomes the pick.
+   */
+  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null; choices?: ConnectedAccount[] }>;
 }
 
 /** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */
@@ -110,6 +115,32 @@ export function buildInvoicingBackends(
       idNoun: 'account',
       authorizeUrl: (state) => backend.authorizeUrl(state),
       exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
+    };
+  }
+  if (config.xero && connections) {
+    const xero = config.xero;
+    const backend = createXeroBackend({
+      clientId: xero.clientId,
+      clientSecret: xero.clientSecret,
+      redirectUri: `${base}/oauth/xero/callback`,
+      apiUrl: xero.apiUrl,
+      identityUrl: xero.identityUrl,
+      loginUrl: xero.loginUrl,
+      scopes: xero.scopes,
+      webhookKey: xero.webhookKey,
+      salesAccountCode: xero.salesAccountCode,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(XERO),
+    });
+    backends[XERO] = backend;
+    connectors[XERO] = {
+      label: 'Xero',
+      accountNoun: 'organisation',
+      idNoun: 'tenant',
+      authorizeUrl: (state) => backend.authorizeUrl(state),
+      exchange: (query) => backend.exchangeCode(query.get('code') ?? ''),
     };
   }
   return { backends, connectors, connections, publicUrl: base };

@@ -7,6 +7,7 @@ import { isTimeZone } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
+import { checkInvoiceNinjaUrl, DEFAULT_INVOICENINJA_URL } from './providers/invoicing/invoiceninja-http.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -36,6 +37,8 @@ export interface Config {
   encryptionKey: Buffer | null;
   quickbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null; sandbox: boolean; tokenUrl: string | null } | null;
   freshbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null } | null;
+  /** Invoice Ninja v5 (API token; hosted https://invoicing.co or self-hosted); null when no token is set. */
+  invoiceninja: { baseUrl: string; apiToken: string } | null;
   payments: { pollEveryMs: number };
   /** accessToken null: Asana is not used. */
   asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
@@ -206,6 +209,8 @@ const schema = z.object({
   FRESHBOOKS_CLIENT_SECRET: optional(z.string()),
   FRESHBOOKS_API_URL: optional(url(['http:', 'https:'])),
   FRESHBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
+  INVOICENINJA_URL: optional(str('must be a URL').refine((v) => checkInvoiceNinjaUrl(v) === null, 'must be an https base URL such as https://invoicing.co (http only for 127.0.0.1 or localhost)')),
+  INVOICENINJA_API_TOKEN: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
@@ -337,6 +342,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiUrl: e.FRESHBOOKS_API_URL ?? null,
           }
         : null,
+    invoiceninja: e.INVOICENINJA_API_TOKEN ? { baseUrl: (e.INVOICENINJA_URL ?? DEFAULT_INVOICENINJA_URL).replace(/\/+$/, ''), apiToken: e.INVOICENINJA_API_TOKEN } : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
     asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
     clickup:
@@ -427,7 +433,8 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
     if (has(b) && !has(a)) problems.push(`${a}: is required to use ${name} (${b} is set)`);
   }
-  if (!pairs.some(([a, b]) => has(a) || has(b))) {
+  if (has('INVOICENINJA_URL') && !has('INVOICENINJA_API_TOKEN')) problems.push('INVOICENINJA_API_TOKEN: is required to use Invoice Ninja (INVOICENINJA_URL is set)');
+  if (!pairs.some(([a, b]) => has(a) || has(b)) && !has('INVOICENINJA_API_TOKEN')) {
     problems.push('STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end');
   }
   const oauth = (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) || (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET'));

@@ -3,13 +3,16 @@ import { notAllowedMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import { connectProjectTool, disconnectProjectTool } from '../usecases/connect-project-tool.js';
 import { disconnectBackend, sendConnectLink } from '../usecases/connect-backend.js';
+import { backendWebhooks, connectBackendWebhooks, disconnectBackendWebhooks } from '../usecases/connect-backend-webhooks.js';
 import type { Subcommand } from './forecast-commands.js';
 
 /**
  * `/invoices connect <name> [resource]` and `/invoices disconnect <name> [resource]` (approvers only).
  * A project tool name (asana, clickup, trello, monday) registers or removes duebot's webhook on that
  * resource; an invoicing back-end name (quickbooks, freshbooks, any configured OAuth connector) DMs
- * the approver a one-time connect link, or deletes the stored connection (src/usecases/connect-backend.ts).
+ * the approver a one-time connect link, or deletes the stored connection (src/usecases/connect-backend.ts);
+ * a back-end whose webhooks duebot creates itself (invoiceninja) gets them registered or deleted
+ * (src/usecases/connect-backend-webhooks.ts).
  */
 export function connectSubcommands(services: Services): Record<string, Subcommand> {
   const handle =
@@ -28,7 +31,11 @@ export function connectSubcommands(services: Services): Record<string, Subcomman
         await respond({ text: verb === 'connect' ? await sendConnectLink(services, target, userId) : await disconnectBackend(services, target, userId) });
         return;
       }
-      const names = [...Object.keys(services.oauth.connectors), ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar)];
+      if (backendWebhooks(services, target)) {
+        await respond({ text: verb === 'connect' ? await connectBackendWebhooks(services, target, userId) : await disconnectBackendWebhooks(services, target, userId) });
+        return;
+      }
+      const names = [...Object.keys(services.oauth.connectors), ...Object.keys(services.backends).filter((b) => backendWebhooks(services, b)), ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar)];
       const known = names.length ? ` Configured here: ${names.join(', ')}.` : ' Nothing here can be connected from Slack yet: configure a back-end or project tool first.';
       await respond({ text: esc(`Usage: \`/invoices ${verb} <back-end>\` or \`/invoices ${verb} <project tool> <project/list/board id>\`.${known}`) });
     };

@@ -7,6 +7,7 @@ import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
 import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
+import { createInvoiceNinjaBackend, INVOICENINJA } from './invoiceninja.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
@@ -111,6 +112,9 @@ export function buildInvoicingBackends(
       authorizeUrl: (state) => backend.authorizeUrl(state),
       exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
     };
+  }
+  if (config.invoiceninja) {
+    backends[INVOICENINJA] = createInvoiceNinjaBackend({ ...config.invoiceninja, now, onBroken, observe: observers.for(INVOICENINJA) });
   }
   return { backends, connectors, connections, publicUrl: base };
 }

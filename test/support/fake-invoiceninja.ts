@@ -47,6 +47,8 @@ export interface FakeInvoiceNinja {
   clientWithTax(client: { name: string; email: string; currencyId?: string }, taxName: string, rate: number): string;
   /** Delivers `entity` (an invoice or payment id) to every webhook of `event` ("create_payment", ...); returns the answers. */
   fire(event: string, entityId: string, headers?: Record<string, string>): Promise<{ status: number; body: string }[]>;
+  /** Deliveries go to this origin instead of the target URL's (the bot's PUBLIC_URL is not where it listens in tests). */
+  routeTargetsTo(origin: string): void;
   /** Hosted accounts without SMS verification: email actions answer 400. */
   refuseEmails: boolean;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
   const company = { id: 'company1', settings: { currency_id: '1', name: 'Pixel & Co' } };
   let failure: { left: number; status: number; headers: Record<string, string> } | null = null;
   let url = '';
+  let targetOrigin: string | null = null;
   let clock = 1_760_000_000;
   const stamp = () => (clock += 1);
   let invoiceCounter = 0;
@@ -397,6 +400,9 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
     void(invoiceId) {
       bulk('cancel', [invoiceId]);
     },
+    routeTargetsTo(origin) {
+      targetOrigin = origin.replace(/\/+$/, '');
+    },
     clientWithTax(client, taxName, rate) {
       const id = hashId();
       clients.set(id, {
@@ -418,7 +424,8 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
         : render(entity, ['client']);
       const answers: { status: number; body: string }[] = [];
       for (const hook of [...webhooks.values()].filter((h) => h.event_id === eventId)) {
-        const res = await fetch(String(hook.target_url), {
+        const target = new URL(String(hook.target_url));
+        const res = await fetch(targetOrigin ? `${targetOrigin}${target.pathname}${target.search}` : target.toString(), {
           method: String(hook.rest_method).toUpperCase(),
           headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'XMLHttpRequest', ...(hook.headers as Record<string, string>), ...headers },
           body: JSON.stringify(body),

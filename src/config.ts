@@ -209,7 +209,9 @@ const schema = z.object({
   FRESHBOOKS_CLIENT_SECRET: optional(z.string()),
   FRESHBOOKS_API_URL: optional(url(['http:', 'https:'])),
   FRESHBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
-  INVOICENINJA_URL: optional(str('must be a URL').refine((v) => checkInvoiceNinjaUrl(v) === null, 'must be an https base URL such as https://invoicing.co (http only for 127.0.0.1 or localhost)')),
+  INVOICENINJA_URL: optional(
+    str('must be a URL').refine((v) => checkInvoiceNinjaUrl(v) === null, 'must be an https base URL such as https://invoicing.co (http only for 127.0.0.1 or localhost)'),
+  ),
   INVOICENINJA_API_TOKEN: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),

@@ -35,7 +35,11 @@ export function connectSubcommands(services: Services): Record<string, Subcomman
         await respond({ text: verb === 'connect' ? await connectBackendWebhooks(services, target, userId) : await disconnectBackendWebhooks(services, target, userId) });
         return;
       }
-      const names = [...Object.keys(services.oauth.connectors), ...Object.keys(services.backends).filter((b) => backendWebhooks(services, b)), ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar)];
+      const names = [
+        ...Object.keys(services.oauth.connectors),
+        ...Object.keys(services.backends).filter((b) => backendWebhooks(services, b)),
+        ...Object.keys(services.projectTools).filter((tool) => services.projectTools[tool]!.webhookRegistrar),
+      ];
       const known = names.length ? ` Configured here: ${names.join(', ')}.` : ' Nothing here can be connected from Slack yet: configure a back-end or project tool first.';
       await respond({ text: esc(`Usage: \`/invoices ${verb} <back-end>\` or \`/invoices ${verb} <project tool> <project/list/board id>\`.${known}`) });
     };

@@ -22,7 +22,8 @@ export async function connectBackendWebhooks(services: Services, provider: strin
   if (!subscriptions) return `${esc(provider)} is not configured here.`;
   const { label } = subscriptions;
   const { cipher, publicUrl } = services.webhooks;
-  if (!cipher) return `Cannot register ${label} webhooks: \`ENCRYPTION_KEY\` is not set, and duebot stores webhook secrets only sealed with it. Payments are still found by polling.`;
+  if (!cipher)
+    return `Cannot register ${label} webhooks: \`ENCRYPTION_KEY\` is not set, and duebot stores webhook secrets only sealed with it. Payments are still found by polling.`;
   if (!publicUrl) return `Cannot register ${label} webhooks: \`PUBLIC_URL\` is not set, so there is no address to deliver to. Payments are still found by polling.`;
 
   const db = services.db.pool;

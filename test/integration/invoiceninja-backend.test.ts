@@ -42,14 +42,25 @@ test('issuing sends the token headers, marks the invoice sent with our number an
   const issued = await backend.issueInvoice(req);
   const create = fake.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/invoices')!;
   expect(create.query.get('mark_sent')).toBe('true');
-  expect(create.body).toMatchObject({ number: req.number, date: req.issueDate, due_date: req.dueDate, line_items: [{ cost: 1500, quantity: 1, notes: 'Milestone 1 - Discovery' }] });
+  expect(create.body).toMatchObject({
+    number: req.number,
+    date: req.issueDate,
+    due_date: req.dueDate,
+    line_items: [{ cost: 1500, quantity: 1, notes: 'Milestone 1 - Discovery' }],
+  });
   const inv = fake.invoices.get(issued.providerInvoiceId)!;
   expect(inv).toMatchObject({ status_id: '2', number: req.number });
   // One contact per email, each invited; the first invitation's portal link is the payment link.
   const client = fake.clients.get(issued.providerCustomerId)!;
   expect((client.contacts as { email: string }[]).map((c) => c.email)).toEqual(['ap@acme.example', 'cfo@acme.example']);
   expect(issued.paymentUrl).toBe((inv.invitations as { link: string }[])[0]!.link);
-  expect(issued).toMatchObject({ status: 'open', number: req.number, amountDue: 150000, amountRemaining: 150000, paymentUrl: expect.stringMatching(/\/client\/invoice\/[0-9a-f]+$/) });
+  expect(issued).toMatchObject({
+    status: 'open',
+    number: req.number,
+    amountDue: 150000,
+    amountRemaining: 150000,
+    paymentUrl: expect.stringMatching(/\/client\/invoice\/[0-9a-f]+$/),
+  });
   // duebot emails the invoice itself: no email action reached Invoice Ninja.
   expect(fake.requests.some((r) => r.query.has('send_email') || (r.path.endsWith('/bulk') && /email/.test((r.body as { action: string }).action)))).toBe(false);
 });
@@ -69,7 +80,7 @@ test('our number already on another client is refused, not adopted', async () =>
   await expect(backend.issueInvoice(clash)).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('another client') });
 });
 
-test("a client found in another currency is refused before an invoice is made in the wrong one", async () => {
+test('a client found in another currency is refused before an invoice is made in the wrong one', async () => {
   fake.clientWithTax({ name: 'Eurocorp', email: 'ap@euro.example', currencyId: '3' }, '', 0);
   const req = request({ customer: { clientId: 'euro', name: 'Eurocorp', emails: ['ap@euro.example'], providerCustomerId: null } });
   await expect(backend.issueInvoice(req)).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('bills in EUR, not USD') });
@@ -98,7 +109,13 @@ test('a credit is a credit applied by a payment of 0: read back as credit (by it
   const credited = await backend.creditInvoice!(issued.providerInvoiceId, 20000, 'Goodwill');
   expect(fake.credits.get(credited.creditId)).toMatchObject({ amount: 200, balance: 0 });
   const applying = [...fake.payments.values()].at(-1)!;
-  expect(applying).toMatchObject({ amount: 0, paymentables: [{ invoice_id: issued.providerInvoiceId, amount: 200 }, { credit_id: credited.creditId, amount: 200 }] });
+  expect(applying).toMatchObject({
+    amount: 0,
+    paymentables: [
+      { invoice_id: issued.providerInvoiceId, amount: 200 },
+      { credit_id: credited.creditId, amount: 200 },
+    ],
+  });
   expect(credited).toMatchObject({ status: 'open', amountPaid: 30000, amountCredited: 20000, credits: [{ id: credited.creditId, amount: 20000 }], amountRemaining: 100000 });
 });
 
@@ -115,12 +132,23 @@ test('a 429 surfaces at once with its Retry-After, without a retry', async () =>
   const issued = await backend.issueInvoice(request());
   const before = fake.requests.length;
   fake.failNext(1, 429, { 'retry-after': '42' });
-  await expect(backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({ name: 'BackendError', code: 'rate_limited', retryable: true, status: 429, retryAfterMs: 42_000 });
+  await expect(backend.fetchInvoice(issued.providerInvoiceId)).rejects.toMatchObject({
+    name: 'BackendError',
+    code: 'rate_limited',
+    retryable: true,
+    status: 429,
+    retryAfterMs: 42_000,
+  });
   expect(fake.requests.length).toBe(before + 1);
 });
 
 test('a refused token (403) is an auth failure, reported once as broken, and never printed', async () => {
-  const bad = createInvoiceNinjaBackend({ baseUrl: fake.url, apiToken: 'stolen-or-revoked-token', now: () => new Date(), onBroken: (provider, reason) => broken.push({ provider, reason }) });
+  const bad = createInvoiceNinjaBackend({
+    baseUrl: fake.url,
+    apiToken: 'stolen-or-revoked-token',
+    now: () => new Date(),
+    onBroken: (provider, reason) => broken.push({ provider, reason }),
+  });
   const err = (await bad.issueInvoice(request()).catch((e: unknown) => e)) as Error;
   expect(err).toMatchObject({ name: 'BackendError', code: 'auth', status: 403, message: expect.stringContaining('Invalid token') });
   await expect(bad.issueInvoice(request())).rejects.toMatchObject({ code: 'auth' });
@@ -161,7 +189,12 @@ test('deliveries: only the registration secret is accepted; the event comes from
   expect(() => backend.parseWebhook(body, { 'x-duebot-secret': auth.secret })).toThrow(/registration/);
   const events = backend.parseDelivery(body, { 'x-duebot-secret': auth.secret }, auth);
   expect(events).toEqual([
-    expect.objectContaining({ eventId: `create_payment:${paymentId}:${issued.providerInvoiceId}`, kind: 'payment', providerInvoiceId: issued.providerInvoiceId, subject: { type: 'payment', id: paymentId } }),
+    expect.objectContaining({
+      eventId: `create_payment:${paymentId}:${issued.providerInvoiceId}`,
+      kind: 'payment',
+      providerInvoiceId: issued.providerInvoiceId,
+      subject: { type: 'payment', id: paymentId },
+    }),
   ]);
   expect(await backend.resolveInvoiceId!({ ...events[0]!, providerInvoiceId: null })).toBe(issued.providerInvoiceId);
   const invoiceBody = Buffer.from(JSON.stringify({ id: issued.providerInvoiceId, updated_at: 1760000123 }));

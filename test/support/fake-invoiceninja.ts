@@ -129,7 +129,10 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
     const page = Math.max(1, Number(query.get('page') ?? 1));
     const totalPages = Math.max(1, Math.ceil(rows.length / perPage));
     const data = rows.slice((page - 1) * perPage, page * perPage);
-    return { status: 200, body: { data, meta: { pagination: { total: rows.length, count: data.length, per_page: perPage, current_page: page, total_pages: totalPages, links: {} } } } };
+    return {
+      status: 200,
+      body: { data, meta: { pagination: { total: rows.length, count: data.length, per_page: perPage, current_page: page, total_pages: totalPages, links: {} } } },
+    };
   }
 
   function markSent(inv: Rec): void {
@@ -251,7 +254,15 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
       tax_rate2: 0,
       tax_name3: '',
       tax_rate3: 0,
-      line_items: lines.map((l) => ({ product_key: l.product_key ?? '', notes: l.notes ?? '', cost: Number(l.cost ?? 0), quantity: Number(l.quantity ?? 1), custom_value1: l.custom_value1 ?? '', custom_value2: l.custom_value2 ?? '', type_id: '1' })),
+      line_items: lines.map((l) => ({
+        product_key: l.product_key ?? '',
+        notes: l.notes ?? '',
+        cost: Number(l.cost ?? 0),
+        quantity: Number(l.quantity ?? 1),
+        custom_value1: l.custom_value1 ?? '',
+        custom_value2: l.custom_value2 ?? '',
+        type_id: '1',
+      })),
       paid_to_date: 0,
       balance: 0,
       invitations: contacts.map((c) => {
@@ -298,11 +309,27 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
       }
       if (req.method === 'GET' && id) return clients.has(id) ? { status: 200, body: { data: clients.get(id) } } : notFound;
       if (req.method === 'POST' && !id) {
-        const contacts = ((body.contacts as Rec[] | undefined) ?? []).map((c) => ({ id: hashId(), first_name: c.first_name ?? '', last_name: c.last_name ?? '', email: c.email ?? '', send_email: c.send_email !== false, is_primary: Boolean(c.is_primary) }));
+        const contacts = ((body.contacts as Rec[] | undefined) ?? []).map((c) => ({
+          id: hashId(),
+          first_name: c.first_name ?? '',
+          last_name: c.last_name ?? '',
+          email: c.email ?? '',
+          send_email: c.send_email !== false,
+          is_primary: Boolean(c.is_primary),
+        }));
         const emails = contacts.map((c) => c.email).filter(Boolean);
         if (new Set(emails).size !== emails.length) return invalid({ 'contacts.1.email': ['The contacts.1.email field has a duplicate value.'] });
         if (!body.name && !contacts.length) return invalid({ name: ['The name field is required.'] });
-        const client: Rec = { id: hashId(), name: body.name ?? '', number: String(clients.size + 1).padStart(4, '0'), contacts, settings: { ...((body.settings as Rec | undefined) ?? {}) }, is_deleted: false, balance: 0, paid_to_date: 0 };
+        const client: Rec = {
+          id: hashId(),
+          name: body.name ?? '',
+          number: String(clients.size + 1).padStart(4, '0'),
+          contacts,
+          settings: { ...((body.settings as Rec | undefined) ?? {}) },
+          is_deleted: false,
+          balance: 0,
+          paid_to_date: 0,
+        };
         clients.set(client.id, client);
         return { status: 200, body: { data: client } };
       }
@@ -334,7 +361,16 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
       const lines = (body.line_items as Rec[] | undefined) ?? [];
       const total = lines.reduce((s, l) => s + Math.round(units(l.cost, p) * Number(l.quantity ?? 1)), 0);
       const sent = req.query.get('mark_sent') === 'true';
-      const credit: Rec = { id: hashId(), client_id: clientId, number: `CR-${credits.size + 1}`, amount: major(total, p), balance: sent ? major(total, p) : 0, status_id: sent ? '2' : '1', line_items: lines, is_deleted: false };
+      const credit: Rec = {
+        id: hashId(),
+        client_id: clientId,
+        number: `CR-${credits.size + 1}`,
+        amount: major(total, p),
+        balance: sent ? major(total, p) : 0,
+        status_id: sent ? '2' : '1',
+        line_items: lines,
+        is_deleted: false,
+      };
       credits.set(credit.id, credit);
       return { status: 200, body: { data: credit } };
     }
@@ -349,7 +385,15 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
         const missing = ['target_url', 'event_id', 'rest_method'].filter((f) => !body[f]);
         if (missing.length) return invalid(Object.fromEntries(missing.map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]])));
         if (!Object.values(EVENTS).includes(Number(body.event_id))) return invalid({ event_id: ['The selected event id is invalid.'] });
-        const hook: Rec = { id: hashId(), target_url: body.target_url, event_id: String(body.event_id), rest_method: body.rest_method, format: body.format ?? 'JSON', headers: body.headers ?? {}, is_deleted: false };
+        const hook: Rec = {
+          id: hashId(),
+          target_url: body.target_url,
+          event_id: String(body.event_id),
+          rest_method: body.rest_method,
+          format: body.format ?? 'JSON',
+          headers: body.headers ?? {},
+          is_deleted: false,
+        };
         webhooks.set(hook.id, hook);
         return { status: 200, body: { data: hook } };
       }
@@ -420,7 +464,11 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
       if (!entity) throw new Error(`no entity ${entityId}`);
       // Payments go out with their invoices and client included, invoices with their client.
       const body = event.endsWith('_payment')
-        ? { ...entity, invoices: (entity.paymentables as Rec[]).filter((p) => p.invoice_id).map((p) => invoices.get(p.invoice_id as string)), client: clients.get(entity.client_id as string) }
+        ? {
+            ...entity,
+            invoices: (entity.paymentables as Rec[]).filter((p) => p.invoice_id).map((p) => invoices.get(p.invoice_id as string)),
+            client: clients.get(entity.client_id as string),
+          }
         : render(entity, ['client']);
       const answers: { status: number; body: string }[] = [];
       for (const hook of [...webhooks.values()].filter((h) => h.event_id === eventId)) {

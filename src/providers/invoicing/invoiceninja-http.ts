@@ -21,7 +21,12 @@ export interface InvoiceNinjaHttpOptions {
   timeoutMs?: number;
 }
 
-export type InvoiceNinjaCall = <T>(what: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, options?: { query?: Record<string, string>; body?: unknown }) => Promise<T>;
+export type InvoiceNinjaCall = <T>(
+  what: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  options?: { query?: Record<string, string>; body?: unknown },
+) => Promise<T>;
 
 /** https is required off this machine: the API token travels in a header on every request. */
 export function checkInvoiceNinjaUrl(value: string): string | null {
@@ -40,7 +45,12 @@ export function checkInvoiceNinjaUrl(value: string): string | null {
 
 export function invoiceNinjaClient(options: InvoiceNinjaHttpOptions): InvoiceNinjaCall {
   const base = options.baseUrl.replace(/\/+$/, '');
-  return async function call<T>(what: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, request: { query?: Record<string, string>; body?: unknown } = {}): Promise<T> {
+  return async function call<T>(
+    what: string,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    request: { query?: Record<string, string>; body?: unknown } = {},
+  ): Promise<T> {
     const query = request.query ? `?${new URLSearchParams(request.query).toString()}` : '';
     return options.limiter(() =>
       observeCall(

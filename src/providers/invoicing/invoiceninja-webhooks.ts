@@ -60,7 +60,15 @@ export function parseInvoiceNinjaDelivery(
     for (const i of body.invoices ?? []) if (typeof i?.id === 'string') invoiceIds.add(i.id);
     const subject = { type: 'payment', id };
     if (invoiceIds.size === 0) return [{ eventId: base, type: event, kind: 'payment', providerInvoiceId: null, duebotInvoiceId: null, occurredAt: now, subject }];
-    return [...invoiceIds].map((invoiceId) => ({ eventId: `${base}:${invoiceId}`, type: event, kind: 'payment', providerInvoiceId: invoiceId, duebotInvoiceId: null, occurredAt: now, subject }));
+    return [...invoiceIds].map((invoiceId) => ({
+      eventId: `${base}:${invoiceId}`,
+      type: event,
+      kind: 'payment',
+      providerInvoiceId: invoiceId,
+      duebotInvoiceId: null,
+      occurredAt: now,
+      subject,
+    }));
   }
   const kind: BackendEventKind = event === 'delete_invoice' ? 'voided' : 'payment';
   return [{ eventId: base, type: event, kind, providerInvoiceId: id, duebotInvoiceId: null, occurredAt: now, subject: null }];

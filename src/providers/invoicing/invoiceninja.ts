@@ -243,14 +243,24 @@ export function createInvoiceNinjaBackend(options: InvoiceNinjaBackendOptions): 
       // Invoice Ninja's units, checked before anything is created there: an amount it would round is refused.
       const lines = req.lines.map((line) => lineItem(line, currency));
       const taxLine = req.salesTax
-        ? { product_key: req.salesTax.name, notes: `${req.salesTax.name} (${req.salesTax.ratePercent}%, ${req.salesTax.source})`, cost: toInvoiceNinjaAmount(req.salesTax.amount, currency), quantity: 1, custom_value1: SALES_TAX_MARK, custom_value2: req.salesTax.ratePercent }
+        ? {
+            product_key: req.salesTax.name,
+            notes: `${req.salesTax.name} (${req.salesTax.ratePercent}%, ${req.salesTax.source})`,
+            cost: toInvoiceNinjaAmount(req.salesTax.amount, currency),
+            quantity: 1,
+            custom_value1: SALES_TAX_MARK,
+            custom_value2: req.salesTax.ratePercent,
+          }
         : null;
       const client = await findOrCreateClient(req.customer, currency);
       let invoice = await findByNumber(req.number);
       if (invoice) ours(invoice, client.id, req.number);
       if (!invoice) {
         // The client's default tax (its settings in Invoice Ninja) unless a tax service computed the tax.
-        const tax = !req.salesTax && client.settings?.tax_name1 && Number(client.settings.tax_rate1) > 0 ? { tax_name1: client.settings.tax_name1, tax_rate1: Number(client.settings.tax_rate1) } : {};
+        const tax =
+          !req.salesTax && client.settings?.tax_name1 && Number(client.settings.tax_rate1) > 0
+            ? { tax_name1: client.settings.tax_name1, tax_rate1: Number(client.settings.tax_rate1) }
+            : {};
         try {
           invoice = (
             await call<{ data: NinjaInvoice }>('create invoice', 'POST', '/invoices', {
@@ -389,7 +399,12 @@ function lineItem(line: IssueInvoiceRequest['lines'][number], currency: InvoiceN
   const exact = BigInt(line.unitAmount) * BigInt(whole + fraction) === BigInt(line.amount) * 10n ** BigInt(fraction.length);
   const cost = exact ? safeAmount(line.unitAmount, currency) : null;
   return cost === null
-    ? { product_key: line.description.slice(0, 100), notes: `${line.description} (${line.quantity} × ${toMajorString(money(line.unitAmount, currency.code))})`, cost: amount, quantity: 1 }
+    ? {
+        product_key: line.description.slice(0, 100),
+        notes: `${line.description} (${line.quantity} × ${toMajorString(money(line.unitAmount, currency.code))})`,
+        cost: amount,
+        quantity: 1,
+      }
     : { product_key: line.description.slice(0, 100), notes: line.description, cost, quantity: Number(line.quantity) };
 }
 

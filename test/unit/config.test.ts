@@ -67,7 +67,7 @@ describe('config', () => {
       freshbooks: null,
       invoiceninja: null,
       payments: { pollEveryMs: 900_000 },
-      asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me' },
+      asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me', oauth: null },
       clickup: null,
       trello: null,
       monday: null,

@@ -12,7 +12,8 @@ import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
  * The connect flow of one OAuth back-end (`/invoices connect <name>`, the /oauth routes). A new
- * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name.
+ * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name; so does a project
+ * tool connected by OAuth (Asana: src/providers/projects/asana-oauth.ts), its tokens in the same store.
  */
 export interface OAuthConnector {
   /** How people know it: "QuickBooks". */
@@ -23,6 +24,8 @@ export interface OAuthConnector {
   authorizeUrl(state: string): string;
   /** The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name. */
   exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null }>;
+  /** What happens while it is disconnected, said when an approver disconnects it (default: that back-end's invoices are held). */
+  whileDisconnected?: string;
 }
 
 /** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */

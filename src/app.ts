@@ -142,7 +142,12 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let homeTab: HomeTab | null = null;
   const metrics = new Metrics();
   const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason), metrics);
-  const asanaOAuth = buildAsanaOAuth(config, invoicing, () => clock.now(), (provider, reason) => reportBroken(provider, reason));
+  const asanaOAuth = buildAsanaOAuth(
+    config,
+    invoicing,
+    () => clock.now(),
+    (provider, reason) => reportBroken(provider, reason),
+  );
   const services: Services = {
     db,
     clock,

@@ -137,17 +137,35 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
   function oauthToken(body: string) {
     const form = Object.fromEntries(new URLSearchParams(body));
     tokenRequests.push({ ...form, client_secret: form.client_secret === oauthClientSecret ? '(right)' : '(wrong)' });
-    if (form.client_id !== oauthClientId || form.client_secret !== oauthClientSecret) return { status: 401, body: { error: 'invalid_client', error_description: 'The client is not authorized.' } };
+    if (form.client_id !== oauthClientId || form.client_secret !== oauthClientSecret)
+      return { status: 401, body: { error: 'invalid_client', error_description: 'The client is not authorized.' } };
     if (!form.redirect_uri) return { status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is required' } };
     const access = issue('2/oauth-at-');
     oauthAccess.set(access, Date.now() + 3_600_000);
     if (form.grant_type === 'authorization_code' && form.code && codes.delete(form.code)) {
       const refresh = issue('2/oauth-rt-');
       oauthRefresh.add(refresh);
-      return { status: 200, body: { access_token: access, token_type: 'bearer', expires_in: 3600, refresh_token: refresh, data: { id: Number(oauthUser.gid), gid: oauthUser.gid, name: oauthUser.name, email: oauthUser.email } } };
+      return {
+        status: 200,
+        body: {
+          access_token: access,
+          token_type: 'bearer',
+          expires_in: 3600,
+          refresh_token: refresh,
+          data: { id: Number(oauthUser.gid), gid: oauthUser.gid, name: oauthUser.name, email: oauthUser.email },
+        },
+      };
     }
     if (form.grant_type === 'refresh_token' && form.refresh_token && oauthRefresh.has(form.refresh_token)) {
-      return { status: 200, body: { access_token: access, token_type: 'bearer', expires_in: 3600, data: { id: Number(oauthUser.gid), gid: oauthUser.gid, name: oauthUser.name, email: oauthUser.email } } };
+      return {
+        status: 200,
+        body: {
+          access_token: access,
+          token_type: 'bearer',
+          expires_in: 3600,
+          data: { id: Number(oauthUser.gid), gid: oauthUser.gid, name: oauthUser.name, email: oauthUser.email },
+        },
+      };
     }
     oauthAccess.delete(access);
     return { status: 400, body: { error: 'invalid_grant', error_description: 'The code or refresh token is invalid, expired or revoked.' } };

@@ -87,7 +87,8 @@ export function createAsanaTool(options: {
 }): WritableProjectTool & { webhookRegistrar: WebhookRegistrar } {
   const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
   const auth = options.auth ?? personalAccessToken(options.accessToken ?? '');
-  const clientFor = (token: string) => jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${token}` }, describeError: errorMessage, observe: options.observe });
+  const clientFor = (token: string) =>
+    jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${token}` }, describeError: errorMessage, observe: options.observe });
   /** Every call with the current token; a 401 gets one fresh token (OAuth) and one retry. */
   const json: JsonCall = async <T>(method: HttpMethod, path: string, body?: unknown): Promise<T> => {
     let token = await auth.token();

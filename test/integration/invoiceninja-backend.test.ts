@@ -128,6 +128,15 @@ test('void cancels (status 5): the number stays, nothing is owed, the link goes;
   expect(fake.requests.filter((r) => r.path === '/api/v1/invoices/bulk' && (r.body as { action: string }).action === 'cancel')).toHaveLength(1);
 });
 
+test('an archived invoice (404 on its own route) is read from the list and still owed; a deleted one reads void', async () => {
+  const issued = await backend.issueInvoice(request());
+  fake.act('archive', issued.providerInvoiceId);
+  expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountRemaining: 150000 });
+  fake.act('delete', issued.providerInvoiceId);
+  expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'void', amountRemaining: 0 });
+  await expect(backend.fetchInvoice('NoSuchId00')).rejects.toMatchObject({ code: 'not_found' });
+});
+
 test('a 429 surfaces at once with its Retry-After, without a retry', async () => {
   const issued = await backend.issueInvoice(request());
   const before = fake.requests.length;

@@ -43,6 +43,8 @@ export interface FakeInvoiceNinja {
   pay(invoiceId: string, amount?: number): { paymentId: string };
   /** Cancels the invoice as its UI does. */
   void(invoiceId: string): void;
+  /** Bulk actions as the UI does them: "archive", "delete", "restore". */
+  act(action: string, invoiceId: string): void;
   /** A client set up in Invoice Ninja with a default tax in its settings. */
   clientWithTax(client: { name: string; email: string; currencyId?: string }, taxName: string, rate: number): string;
   /** Delivers `entity` (an invoice or payment id) to every webhook of `event` ("create_payment", ...); returns the answers. */
@@ -219,7 +221,12 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
       } else if (action === 'delete') {
         inv.is_deleted = true;
         inv.archived_at = stamp();
-      } else if (!['email', 'send_email', 'archive', 'restore'].includes(action)) {
+      } else if (action === 'archive') {
+        inv.archived_at = stamp();
+      } else if (action === 'restore') {
+        inv.archived_at = 0;
+        inv.is_deleted = false;
+      } else if (!['email', 'send_email'].includes(action)) {
         return { status: 400, body: { message: `Action ${action} unavailable` } };
       }
     }
@@ -342,15 +349,20 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
         const clientStatus = req.query.get('client_status');
         const from = req.query.get('date');
         const statuses = (req.query.get('status') ?? 'active').split(',');
+        const state = (i: Rec) => (i.is_deleted ? 'deleted' : Number(i.archived_at ?? 0) > 0 ? 'archived' : 'active');
         const rows = [...invoices.values()]
-          .filter((i) => (i.is_deleted ? statuses.includes('deleted') : true))
+          .filter((i) => statuses.includes(state(i)))
           .filter((i) => !number || i.number === number)
           .filter((i) => clientStatus !== 'unpaid' || i.status_id === '2' || i.status_id === '3')
           .filter((i) => !from || String(i.date) >= from)
           .map((i) => render(i, include));
         return paged(rows, req.query);
       }
-      if (req.method === 'GET' && id) return invoices.has(id) ? { status: 200, body: { data: render(invoices.get(id)!, include) } } : notFound;
+      // Route model binding finds active invoices only: archived and deleted ones (soft-deleted) answer 404.
+      if (req.method === 'GET' && id) {
+        const inv = invoices.get(id);
+        return inv && !inv.is_deleted && !Number(inv.archived_at ?? 0) ? { status: 200, body: { data: render(inv, include) } } : notFound;
+      }
       if (req.method === 'POST' && !id) return createInvoice(body, req.query);
     }
 
@@ -443,6 +455,9 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
     },
     void(invoiceId) {
       bulk('cancel', [invoiceId]);
+    },
+    act(action, invoiceId) {
+      bulk(action, [invoiceId]);
     },
     routeTargetsTo(origin) {
       targetOrigin = origin.replace(/\/+$/, '');

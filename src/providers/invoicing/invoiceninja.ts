@@ -208,7 +208,16 @@ export function createInvoiceNinjaBackend(options: InvoiceNinjaBackendOptions): 
   }
 
   async function readInvoice(id: string): Promise<BackendInvoice> {
-    const inv = (await call<{ data: NinjaInvoice }>('get invoice', 'GET', `/invoices/${encodeURIComponent(id)}`, { query: { include: INCLUDE } })).data;
+    let inv: NinjaInvoice;
+    try {
+      inv = (await call<{ data: NinjaInvoice }>('get invoice', 'GET', `/invoices/${encodeURIComponent(id)}`, { query: { include: INCLUDE } })).data;
+    } catch (err) {
+      // The route binds active invoices only: an archived or deleted one answers 404 but is still listed.
+      if (!(err instanceof BackendError && err.code === 'not_found')) throw err;
+      const gone = (await all<NinjaInvoice>('list archived invoices', '/invoices', { status: 'archived,deleted', include: INCLUDE }, 500)).find((i) => i.id === id);
+      if (!gone) throw err;
+      inv = gone;
+    }
     return toBackendInvoice(inv, await currencyOf(inv.client));
   }
 

@@ -218,6 +218,14 @@ test('webhooks are created per event with the secret header, and deleted', async
   await backend.webhookSubscriptions.remove(id);
   expect(fake.webhooks.size).toBe(0);
   await backend.webhookSubscriptions.remove(id); // gone already: fine
+  // A token that may not create webhooks (no admin, or no API feature on the plan) is no broken token.
+  fake.forbidWebhooks = true;
+  await expect(backend.webhookSubscriptions.create('create_payment', 'https://duebot.example.com/x', {})).rejects.toMatchObject({
+    code: 'auth',
+    status: 403,
+    message: expect.stringContaining('unauthorized'),
+  });
+  expect(broken).toEqual([]);
 });
 
 test('open invoices and the history import page through the lists', async () => {

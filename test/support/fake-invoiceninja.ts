@@ -53,6 +53,8 @@ export interface FakeInvoiceNinja {
   routeTargetsTo(origin: string): void;
   /** Hosted accounts without SMS verification: email actions answer 400. */
   refuseEmails: boolean;
+  /** A token of a user who is no admin, or a plan without API access: creating webhooks answers 403. */
+  forbidWebhooks: boolean;
   close(): Promise<void>;
 }
 
@@ -393,6 +395,8 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
     }
 
     if (resource === 'webhooks') {
+      // StoreWebhookRequest::authorize(): an admin user on an account with the API feature.
+      if (fake.forbidWebhooks && req.method === 'POST') return { status: 403, body: { message: 'This action is unauthorized.', errors: {} } };
       if (req.method === 'POST' && !id) {
         const missing = ['target_url', 'event_id', 'rest_method'].filter((f) => !body[f]);
         if (missing.length) return invalid(Object.fromEntries(missing.map((f) => [f, [`The ${f.replace('_', ' ')} field is required.`]])));
@@ -443,6 +447,7 @@ export async function startFakeInvoiceNinja(): Promise<FakeInvoiceNinja> {
     webhooks,
     requests,
     refuseEmails: false,
+    forbidWebhooks: false,
     failNext(count, status, headers = {}) {
       failure = count > 0 ? { left: count, status, headers } : null;
     },

@@ -127,7 +127,9 @@ export function createInvoiceNinjaBackend(options: InvoiceNinjaBackendOptions): 
       brokenReported = false;
       return result as never;
     } catch (err) {
-      if (err instanceof BackendError && err.code === 'auth' && !brokenReported) {
+      // Only a refused token breaks the back-end; a 403 "This action is unauthorized." is one action the
+      // token may not take (creating webhooks needs an admin token and a plan with API access).
+      if (err instanceof BackendError && (err.status === 401 || /Invalid token/i.test(err.message)) && !brokenReported) {
         brokenReported = true;
         options.onBroken?.(INVOICENINJA, `Invoice Ninja refused the API token (${err.status}); set a valid INVOICENINJA_API_TOKEN and restart`);
       }

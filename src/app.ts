@@ -13,6 +13,7 @@ import { buildInvoicingBackends } from './providers/invoicing/build-backends.js'
 import { buildTaxService } from './providers/tax/build-tax-service.js';
 import { connectionHealth } from './usecases/connection-health.js';
 import { createProjectTools, ownerAssignees } from './providers/projects/registry.js';
+import { buildAsanaOAuth } from './providers/projects/asana-oauth.js';
 import { createSmtpMailer } from './providers/mail/smtp.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { registerListeners } from './slack/listeners.js';
@@ -145,12 +146,18 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let homeTab: HomeTab | null = null;
   const metrics = new Metrics();
   const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason), metrics);
+  const asanaOAuth = buildAsanaOAuth(
+    config,
+    invoicing,
+    () => clock.now(),
+    (provider, reason) => reportBroken(provider, reason),
+  );
   const services: Services = {
     db,
     clock,
     backends: invoicing.backends,
-    oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
-    projectTools: createProjectTools(config, doneStatuses, metrics),
+    oauth: { connectors: { ...invoicing.connectors, ...(asanaOAuth ? { asana: asanaOAuth.connector } : {}) }, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
+    projectTools: createProjectTools(config, doneStatuses, metrics, asanaOAuth?.auth ?? null),
     mailer: countingMailer(createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, dkim: config.dkim }), metrics),
     slack: new SlackNotifier(slackApp.client, log),
     settings,

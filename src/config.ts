@@ -8,6 +8,7 @@ import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
 import { taxConfig, type TaxConfig } from './providers/tax/tax-config.js';
+import { checkInvoiceNinjaUrl, DEFAULT_INVOICENINJA_URL } from './providers/invoicing/invoiceninja-http.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,9 +48,16 @@ export interface Config {
     scopes: string | null;
     salesAccountCode: string | null;
   } | null;
+  /** Invoice Ninja v5 (API token; hosted https://invoicing.co or self-hosted); null when no token is set. */
+  invoiceninja: { baseUrl: string; apiToken: string } | null;
   payments: { pollEveryMs: number };
-  /** accessToken null: Asana is not used. */
-  asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
+  /** accessToken and oauth both null: Asana is not used. oauth: connected by an approver (`/invoices connect asana`). */
+  asana: {
+    accessToken: string | null;
+    apiUrl: string | null;
+    ownerAssignee: string;
+    oauth: { clientId: string; clientSecret: string; oauthUrl: string | null; scopes: string | null } | null;
+  };
   /** Each further project tool is enabled only when its credentials are set (null otherwise). */
   clickup: { apiToken: string; webhookSecret: string; apiUrl: string | null; ownerAssignee: string | null } | null;
   trello: { apiKey: string; token: string; appSecret: string; callbackUrl: string; doneListIds: string[]; apiUrl: string | null; ownerMemberId: string | null } | null;
@@ -227,9 +235,17 @@ const schema = z.object({
   XERO_LOGIN_URL: optional(url(['http:', 'https:'])),
   XERO_SCOPES: optional(z.string()),
   XERO_SALES_ACCOUNT: optional(z.string()),
+  INVOICENINJA_URL: optional(
+    str('must be a URL').refine((v) => checkInvoiceNinjaUrl(v) === null, 'must be an https base URL such as https://invoicing.co (http only for 127.0.0.1 or localhost)'),
+  ),
+  INVOICENINJA_API_TOKEN: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
+  ASANA_CLIENT_ID: optional(z.string()),
+  ASANA_CLIENT_SECRET: optional(z.string()),
+  ASANA_OAUTH_URL: optional(url(['http:', 'https:'])),
+  ASANA_OAUTH_SCOPES: optional(str('must be space-separated scopes').regex(/^[a-z_]+:[a-z_]+( [a-z_]+:[a-z_]+)*$/, 'must be space-separated scopes like tasks:read projects:read')),
   CLICKUP_API_TOKEN: optional(z.string()),
   CLICKUP_WEBHOOK_SECRET: optional(z.string()),
   CLICKUP_API_URL: optional(url(['http:', 'https:'])),
@@ -389,8 +405,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             salesAccountCode: e.XERO_SALES_ACCOUNT ?? null,
           }
         : null,
+    invoiceninja: e.INVOICENINJA_API_TOKEN ? { baseUrl: (e.INVOICENINJA_URL ?? DEFAULT_INVOICENINJA_URL).replace(/\/+$/, ''), apiToken: e.INVOICENINJA_API_TOKEN } : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
-    asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
+    asana: {
+      accessToken: e.ASANA_ACCESS_TOKEN ?? null,
+      apiUrl: e.ASANA_API_URL ?? null,
+      ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me',
+      oauth:
+        e.ASANA_CLIENT_ID && e.ASANA_CLIENT_SECRET
+          ? { clientId: e.ASANA_CLIENT_ID, clientSecret: e.ASANA_CLIENT_SECRET, oauthUrl: e.ASANA_OAUTH_URL ?? null, scopes: e.ASANA_OAUTH_SCOPES ?? null }
+          : null,
+    },
     clickup:
       e.CLICKUP_API_TOKEN && e.CLICKUP_WEBHOOK_SECRET
         ? { apiToken: e.CLICKUP_API_TOKEN, webhookSecret: e.CLICKUP_WEBHOOK_SECRET, apiUrl: e.CLICKUP_API_URL ?? null, ownerAssignee: e.CLICKUP_OWNER_ASSIGNEE ?? null }
@@ -455,7 +480,9 @@ function projectToolProblems(env: Record<string, string | undefined>): string[] 
   const trello = together(['TRELLO_API_KEY', 'TRELLO_TOKEN', 'TRELLO_APP_SECRET']);
   if (trello && !set('TRELLO_CALLBACK_URL') && !set('PUBLIC_URL')) problems.push('TRELLO_CALLBACK_URL: is required (the registered callback URL; or set PUBLIC_URL)');
   const monday = together(['MONDAY_API_TOKEN', 'MONDAY_SIGNING_SECRET']);
-  if (!set('ASANA_ACCESS_TOKEN') && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
+  const asanaOAuth = together(['ASANA_CLIENT_ID', 'ASANA_CLIENT_SECRET']);
+  if (asanaOAuth && !set('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store the Asana OAuth tokens (32 bytes, e.g. `openssl rand -base64 32`)');
+  if (!set('ASANA_ACCESS_TOKEN') && !asanaOAuth && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
     problems.push(
       'ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)',
     );
@@ -481,7 +508,8 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
     if (has(b) && !has(a)) problems.push(`${a}: is required to use ${name} (${b} is set)`);
   }
-  if (!pairs.some(([a, b]) => has(a) || has(b))) {
+  if (has('INVOICENINJA_URL') && !has('INVOICENINJA_API_TOKEN')) problems.push('INVOICENINJA_API_TOKEN: is required to use Invoice Ninja (INVOICENINJA_URL is set)');
+  if (!pairs.some(([a, b]) => has(a) || has(b)) && !has('INVOICENINJA_API_TOKEN')) {
     problems.push('STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end');
   }
   const oauth =

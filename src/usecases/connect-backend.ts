@@ -169,7 +169,7 @@ export async function disconnectBackend(services: Services, provider: string, us
   await record(services, userId, 'backend_disconnected', { provider, ...removed });
   const what = `${connector.label} ${accountPhrase(connector, removed)}`;
   await services.slack.post(services.settings.billingChannelId, {
-    text: `:electric_plug: ${who(userId)} disconnected ${what}. Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`,
+    text: `:electric_plug: ${who(userId)} disconnected ${what}. ${connector.whileDisconnected ?? `Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`}`,
   });
   return `Disconnected ${what}.`;
 }

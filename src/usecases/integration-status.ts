@@ -34,7 +34,8 @@ export async function integrationStatus(services: Services): Promise<Integration
   return {
     projectTools: Object.keys(services.projectTools).sort(),
     backends: backendNames.map((name) => ({ name, oauth: Object.hasOwn(services.oauth.connectors, name), connection: byProvider.get(name) ?? null })),
-    unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
+    // A project tool's OAuth connection (Asana) belongs to a connector, not to a back-end.
+    unusedConnections: connections.filter((c) => !backendNames.includes(c.provider) && !Object.hasOwn(services.oauth.connectors, c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
     openBounces: await countOpenBounces(services.db.pool),
     inbox: { ...(await inboxBacklog(services.db.pool, NEWEST_DEAD_LETTERS)), checkedAt: services.clock.now() },

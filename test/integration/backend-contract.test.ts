@@ -15,6 +15,7 @@ import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { issueTerms } from '../support/issue-terms.js';
 import { addDays } from '../../src/domain/calendar.js';
 import { xeroSubject } from '../support/xero-subject.js';
+import { invoiceninjaSubject } from '../support/invoiceninja-subject.js';
 
 /**
  * What every invoicing back-end must do, run against a local server speaking that provider's wire
@@ -212,6 +213,7 @@ describe.each([
   ['freshbooks', freshbooksSubject],
   ['quickbooks', quickbooksSubject],
   ['xero', () => xeroSubject(db)],
+  ['invoiceninja', invoiceninjaSubject],
 ] as const)('%s back-end contract', (name, start) => {
   let subject: Subject;
   beforeAll(async () => {
@@ -327,12 +329,12 @@ describe.each([
    * two-decimal, MGA zero-decimal), QuickBooks and FreshBooks as decimal major units.
    */
   const wire: Record<string, Record<string, string[]>> = {
-    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'] },
-    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'], xero: ['980.5'] },
-    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'], xero: ['150000'] },
-    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'], xero: ['1500'] },
-    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'] },
-    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'], xero: ['1.25'] },
+    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'], invoiceninja: ['1500'] },
+    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'], xero: ['980.5'], invoiceninja: ['980.5'] },
+    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'], xero: ['150000'], invoiceninja: ['150000'] },
+    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'], xero: ['1500'], invoiceninja: ['1500'] },
+    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'], invoiceninja: ['1500'] },
+    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'], xero: ['1.25'], invoiceninja: ['1.25'] },
   };
   test.each([
     ['USD', 150000, 10000],
@@ -366,16 +368,18 @@ describe.each([
     expect(imported.total).toBe(total);
   });
 
-  test('a KWD amount the back-end cannot hold exactly is refused before anything is created, with the reason', async () => {
-    const req = { ...request(), currency: 'KWD', lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] };
+  // Invoice Ninja keeps KWD's three decimals but only two of BHD's.
+  const unheld = name === 'invoiceninja' ? 'BHD' : 'KWD';
+  test(`a ${unheld} amount the back-end cannot hold exactly is refused before anything is created, with the reason`, async () => {
+    const req = { ...request(), currency: unheld, lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] };
     const before = subject.counts();
     const err = await subject.backend.issueInvoice(req).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false });
-    expect((err as Error).message).toContain('1.255 KWD');
+    expect((err as Error).message).toContain(`1.255 ${unheld}`);
     expect(subject.counts()).toEqual(before);
   });
 
-  const oauthTest = name === 'stripe' ? test.skip : test;
+  const oauthTest = name === 'stripe' || name === 'invoiceninja' ? test.skip : test;
   oauthTest('an expired access token is refreshed first and the rotated refresh token is stored', async () => {
     const issued = await subject.backend.issueInvoice(request());
     const oauth = subject.oauth!;

@@ -8,11 +8,13 @@ import { createStripeBackend } from './stripe.js';
 import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
 import { createXeroBackend, XERO } from './xero.js';
+import { createInvoiceNinjaBackend, INVOICENINJA } from './invoiceninja.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
  * The connect flow of one OAuth back-end (`/invoices connect <name>`, the /oauth routes). A new
- * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name.
+ * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name; so does a project
+ * tool connected by OAuth (Asana: src/providers/projects/asana-oauth.ts), its tokens in the same store.
  */
 export interface OAuthConnector {
   /** How people know it: "QuickBooks". */
@@ -27,6 +29,8 @@ export interface OAuthConnector {
    * the same browser (src/usecases/choose-account.ts) and `tokens.accountId` becomes the pick.
    */
   exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null; choices?: ConnectedAccount[] }>;
+  /** What happens while it is disconnected, said when an approver disconnects it (default: that back-end's invoices are held). */
+  whileDisconnected?: string;
 }
 
 /** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */
@@ -142,6 +146,9 @@ export function buildInvoicingBackends(
       authorizeUrl: (state) => backend.authorizeUrl(state),
       exchange: (query) => backend.exchangeCode(query.get('code') ?? ''),
     };
+  }
+  if (config.invoiceninja) {
+    backends[INVOICENINJA] = createInvoiceNinjaBackend({ ...config.invoiceninja, now, onBroken, observe: observers.for(INVOICENINJA) });
   }
   return { backends, connectors, connections, publicUrl: base };
 }

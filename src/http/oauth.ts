@@ -2,8 +2,8 @@ import express from 'express';
 import { escapeHtml } from '../email/template-engine.js';
 import type { Services } from '../services.js';
 import { STATE_TTL_MS } from '../store/oauth-flow.js';
-import { finishConsent, startConsent, type ConsentEnd } from '../usecases/connect-backend.js';
-import { finishAccountChoice } from '../usecases/connect-choice.js';
+import { finishConsent, startConsent } from '../usecases/connect-backend.js';
+import { chooseAccount, type AccountChoicePage } from '../usecases/choose-account.js';
 
 /** The cookie that ties a consent to the browser that opened the approver's link. */
 const BROWSER_COOKIE = 'duebot_oauth';
@@ -32,34 +32,29 @@ export function oauthRouter(services: Services): express.Router {
   router.get('/oauth/:provider/callback', async (req, res) => {
     const provider = req.params.provider;
     const query = new URL(req.originalUrl, 'http://duebot').searchParams;
-    answer(res, provider, await finishConsent(services, provider, query, cookieValue(req.headers.cookie, BROWSER_COOKIE)));
+    const finished = await finishConsent(services, provider, query, cookieValue(req.headers.cookie, BROWSER_COOKIE));
+    if (!finished.ok) return void res.status(finished.status).json({ error: finished.error });
+    // Several accounts authorised: the cookie stays, the pick is posted from this page in this browser.
+    if (finished.choose) return void res.status(200).type('html').send(choicePage(finished.page, finished.choose));
+    res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
+    res
+      .status(200)
+      .type('html')
+      .send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
   });
 
-  // The approver's pick among several accounts (a form on the callback's page, same browser cookie).
-  router.post('/oauth/:provider/choose', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }), async (req, res) => {
+  router.post('/oauth/:provider/choose', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const provider = req.params.provider;
     const form = (req.body ?? {}) as Record<string, unknown>;
-    const text = (key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
-    answer(res, provider, await finishAccountChoice(services, provider, text('choice'), text('account'), cookieValue(req.headers.cookie, BROWSER_COOKIE)));
-  });
-
-  function answer(res: express.Response, provider: string, finished: ConsentEnd): void {
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
+    const finished = await chooseAccount(services, provider, text(form.choice), text(form.account), cookieValue(req.headers.cookie, BROWSER_COOKIE));
     if (!finished.ok) return void res.status(finished.status).json({ error: finished.error });
-    const page = `<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`;
-    if (finished.choose) {
-      // The flow goes on in this browser: the cookie stays until the pick.
-      const buttons = finished.choose.accounts
-        .map((a) => `<p><button name="account" value="${escapeHtml(a.accountId)}">${escapeHtml(a.accountName ?? a.accountId)} (${escapeHtml(a.accountId)})</button></p>`)
-        .join('');
-      const form = `<form method="post" action="/oauth/${encodeURIComponent(provider)}/choose"><input type="hidden" name="choice" value="${escapeHtml(finished.choose.token)}">${buttons}</form>`;
-      return void res
-        .status(200)
-        .type('html')
-        .send(page + form);
-    }
     res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
-    res.status(200).type('html').send(page);
-  }
+    res
+      .status(200)
+      .type('html')
+      .send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
+  });
   return router;
 }
 
@@ -70,4 +65,12 @@ function cookieValue(header: string | undefined, name: string): string | null {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
   }
   return null;
+}
+
+/** One button per account; the form posts to `choose` beside this callback, carrying the one-time choice token. */
+function choicePage(intro: string, choice: AccountChoicePage): string {
+  const buttons = choice.accounts
+    .map((a) => `<p><button type="submit" name="account" value="${escapeHtml(a.accountId)}">${escapeHtml(a.accountName ?? a.accountId)}</button></p>`)
+    .join('');
+  return `<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(intro)}</p><form method="post" action="choose"><input type="hidden" name="choice" value="${escapeHtml(choice.choiceToken)}">${buttons}</form>`;
 }

@@ -7,8 +7,8 @@ import type { Services } from '../services.js';
 import { audit } from '../store/audit.js';
 import { createLink, createState, LINK_TTL_MS, PENDING_TTL_MS, purgeExpiredConnectFlows, spendLink, spendState } from '../store/oauth-flow.js';
 import { connectionHealth } from './connection-health.js';
+import { offerAccountChoice, type AccountChoicePage } from './choose-account.js';
 import type { ConnectionTokens } from '../store/connections.js';
-import { offerAccountChoice, type AccountChoiceOffer } from './connect-choice.js';
 
 /**
  * Connecting an accounting back-end is an approver's act: `/invoices connect <back-end>` DMs a one-time
@@ -59,7 +59,7 @@ export async function startConsent(services: Services, provider: string, linkTok
   return { ok: true, redirectTo: connector.authorizeUrl(state), browserNonce };
 }
 
-export type ConsentEnd = { ok: true; page: string; choose?: AccountChoiceOffer } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
+export type ConsentEnd = { ok: true; page: string; choose?: AccountChoicePage } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
 
 /** `/oauth/<provider>/callback`: checks the state and the browser, exchanges the code, connects or asks for confirmation. */
 export async function finishConsent(services: Services, provider: string, query: URLSearchParams, browserNonce: string | null): Promise<ConsentEnd> {
@@ -83,27 +83,26 @@ export async function finishConsent(services: Services, provider: string, query:
     services.log.warn({ provider, err: err instanceof Error ? err.message : String(err) }, 'oauth code exchange failed');
     return { ok: false, status: 502, error: `could not finish connecting ${connector.label}; ${again(provider)}` };
   }
-  // One consent reaching several accounts (Zoho organizations): the approver picks one, in this browser.
-  if (exchanged.choices && exchanged.choices.length > 1) return offerAccountChoice(services, provider, connector, userId, browserNonce, exchanged);
-  return connectAccount(services, provider, connector, userId, exchanged.tokens, exchanged.accountName);
+  if (exchanged.choices && exchanged.choices.length > 1) return offerAccountChoice(services, connector, provider, userId, browserNonce, exchanged);
+  return connectAccount(services, connector, provider, userId, exchanged.tokens, exchanged.accountName);
 }
 
-/** Connects the account consented to (and picked), or queues it for an approver's confirmation when it is another one. */
+/** The consent's account is known (one authorised, or the approver's pick): connect it, or ask the channel when it replaces another. */
 export async function connectAccount(
   services: Services,
-  provider: string,
   connector: OAuthConnector,
+  provider: string,
   userId: string,
   tokens: ConnectionTokens,
   accountName: string | null,
 ): Promise<ConsentEnd> {
-  const connections = services.oauth.connections;
-  if (!connections) return { ok: false, status: 404, error: `${provider} is not configured` };
+  const connections = services.oauth.connections!;
   const next = { accountId: tokens.accountId, accountName };
   const now = services.clock.now();
   const current = await connections.account(provider);
   // What the approver must do next at the provider (Zoho: the webhook URL), shown only in this browser.
-  const note = connector.connectedNote ? ` ${await connector.connectedNote()}` : '';
+  const extra = connector.connectedNote ? await connector.connectedNote() : null;
+  const note = extra ? ` ${extra}` : '';
   if (!current || current.accountId === tokens.accountId) {
     await connections.saveTokens(provider, tokens, now, accountName);
     await record(services, userId, 'backend_connected', { provider, ...next });
@@ -173,7 +172,7 @@ export async function disconnectBackend(services: Services, provider: string, us
   await record(services, userId, 'backend_disconnected', { provider, ...removed });
   const what = `${connector.label} ${accountPhrase(connector, removed)}`;
   await services.slack.post(services.settings.billingChannelId, {
-    text: `:electric_plug: ${who(userId)} disconnected ${what}. Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`,
+    text: `:electric_plug: ${who(userId)} disconnected ${what}. ${connector.whileDisconnected ?? `Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`}`,
   });
   return `Disconnected ${what}.`;
 }

@@ -2,18 +2,20 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Queryable } from '../../store/db.js';
 import { createConnectionStore, type ConnectedAccount, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
-import { createAccountChoiceStore, type AccountChoiceStore } from '../../store/account-choices.js';
 import { zohoWiring } from './zoho-wiring.js';
 import { createTokenCipher } from '../../store/token-cipher.js';
 import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
 import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
+import { createXeroBackend, XERO } from './xero.js';
+import { createInvoiceNinjaBackend, INVOICENINJA } from './invoiceninja.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
  * The connect flow of one OAuth back-end (`/invoices connect <name>`, the /oauth routes). A new
- * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name.
+ * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name; so does a project
+ * tool connected by OAuth (Asana: src/providers/projects/asana-oauth.ts), its tokens in the same store.
  */
 export interface OAuthConnector {
   /** How people know it: "QuickBooks". */
@@ -24,10 +26,12 @@ export interface OAuthConnector {
   authorizeUrl(state: string): string;
   /**
    * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name.
-   * `choices`: every account the tokens reach when there are several (Zoho organizations); the approver
-   * then picks one in the same browser (src/usecases/connect-choice.ts) and `tokens.accountId` is ignored.
+   * `choices`: one consent authorised several accounts (Xero organisations); the approver picks one in
+   * the same browser (src/usecases/choose-account.ts) and `tokens.accountId` becomes the pick.
    */
   exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null; choices?: ConnectedAccount[] }>;
+  /** What happens while it is disconnected, said when an approver disconnects it (default: that back-end's invoices are held). */
+  whileDisconnected?: string;
   /** A line for the approver's browser once connected: what to set up at the provider (Zoho's webhook URL). */
   connectedNote?(): Promise<string | null>;
 }
@@ -37,8 +41,6 @@ export interface OAuthWiring {
   connectors: Record<string, OAuthConnector>;
   connections: ConnectionStore | null;
   publicUrl: string;
-  /** Consents waiting for the approver to pick one of several accounts (sealed like the tokens). */
-  choices?: AccountChoiceStore | null;
 }
 
 export interface InvoicingWiring extends OAuthWiring {
@@ -123,10 +125,39 @@ export function buildInvoicingBackends(
       exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
     };
   }
+  if (config.xero && connections) {
+    const xero = config.xero;
+    const backend = createXeroBackend({
+      clientId: xero.clientId,
+      clientSecret: xero.clientSecret,
+      redirectUri: `${base}/oauth/xero/callback`,
+      apiUrl: xero.apiUrl,
+      identityUrl: xero.identityUrl,
+      loginUrl: xero.loginUrl,
+      scopes: xero.scopes,
+      webhookKey: xero.webhookKey,
+      salesAccountCode: xero.salesAccountCode,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(XERO),
+    });
+    backends[XERO] = backend;
+    connectors[XERO] = {
+      label: 'Xero',
+      accountNoun: 'organisation',
+      idNoun: 'tenant',
+      authorizeUrl: (state) => backend.authorizeUrl(state),
+      exchange: (query) => backend.exchangeCode(query.get('code') ?? ''),
+    };
+  }
+  if (config.invoiceninja) {
+    backends[INVOICENINJA] = createInvoiceNinjaBackend({ ...config.invoiceninja, now, onBroken, observe: observers.for(INVOICENINJA) });
+  }
   if (config.zoho && connections && cipher) {
     const zoho = zohoWiring({ ...config.zoho, publicUrl: base, db, cipher, connections, now, onBroken, observe: observers.for('zoho') });
     backends.zoho = zoho.backend;
     connectors.zoho = zoho.connector;
   }
-  return { backends, connectors, connections, publicUrl: base, choices: connections && cipher ? createAccountChoiceStore(db, cipher) : null };
+  return { backends, connectors, connections, publicUrl: base };
 }

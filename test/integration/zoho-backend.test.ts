@@ -225,7 +225,9 @@ describe('Zoho in the app: organization choice and the webhook URL', () => {
   let fake: FakeZoho;
   const key = randomBytes(32);
   beforeEach(async () => {
+    // An EU account: its data centre must survive the wait for the approver's pick.
     fake = await startFakeZoho({
+      dc: 'eu',
       organizations: [
         { organization_id: '10234695', name: 'Zylker Design' },
         { organization_id: '20567801', name: 'Zylker <b>Studio</b>' },
@@ -289,6 +291,11 @@ describe('Zoho in the app: organization choice and the webhook URL', () => {
     expect(done).toMatch(/POST https:\/\/duebot\.example\.com\/webhooks\/zoho\/[\w-]{43}/);
     expect((await pool().query<{ account_id: string }>("SELECT account_id FROM connections WHERE provider = 'zoho'")).rows).toEqual([{ account_id: '20567801' }]);
     await h.slack.waitFor(() => h.slack.messages(BILLING_CHANNEL).find((m) => String(m.args.text ?? '').includes('connected Zoho Invoice')));
+    // The data centre waited sealed with the tokens: the picked organization is called at the EU hosts, its token accepted.
+    await h.bot.services.backends.zoho!.fetchInvoice('460000000099999').catch(() => null);
+    expect(fake.requests.at(-1)).toMatchObject({ path: '/eu/invoice/v3/invoices/460000000099999' });
+    expect(fake.requests.at(-1)!.headers['x-com-zoho-invoice-organizationid']).toBe('20567801');
+    expect(fake.requests.at(-1)!.status).not.toBe(401);
     // Spent: a replay changes nothing.
     expect((await choose(cookie, { choice: token, account: '10234695' })).status).toBe(400);
   });

@@ -26,7 +26,7 @@ export interface OAuthConnector {
   authorizeUrl(state: string): string;
   /**
    * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name.
-   * `choices`: one consent authorised several accounts (Xero organisations); the approver picks one in
+   * `choices`: one consent authorised several accounts (Xero organisations, Zoho organizations); the approver picks one in
    * the same browser (src/usecases/choose-account.ts) and `tokens.accountId` becomes the pick.
    */
   exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null; choices?: ConnectedAccount[] }>;

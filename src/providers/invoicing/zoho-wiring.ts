@@ -37,6 +37,8 @@ export function zohoWiring(options: ZohoWiringOptions): { backend: ZohoBackend; 
     accountNoun: 'organization',
     idNoun: 'organization id',
     authorizeUrl: (state) => backend.authorizeUrl(state),
+    // Several organizations go to the approver's pick (src/usecases/choose-account.ts); the data centre
+    // waits with them, sealed inside the refresh token (zoho-oauth.ts).
     exchange: async (query) => {
       const { tokens, organizations } = await backend.exchangeCallback(query);
       const first = organizations[0]!;

@@ -77,10 +77,7 @@ export const CURRENCY = operation<{ currency: { code: string; exponent: number }
   `query Currency($code: CurrencyCode!) { currency(code: $code) { code exponent } }`,
 );
 
-export const CUSTOMERS = operation<
-  { business: { customers: Edges<WaveCustomer> } | null },
-  { businessId: string; email: string | null; page: number; pageSize: number }
->(
+export const CUSTOMERS = operation<{ business: { customers: Edges<WaveCustomer> } | null }, { businessId: string; email: string | null; page: number; pageSize: number }>(
   'Customers',
   `query Customers($businessId: ID!, $email: String, $page: Int!, $pageSize: Int!) {
   business(id: $businessId) {

@@ -99,11 +99,7 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
   const products = new Map<string, string>();
 
   /** One GraphQL call for the connected business, paced, with a fresh token; a 401 gets one refresh and one retry. */
-  async function call<TData, TVariables>(
-    op: WaveOperation<TData, TVariables>,
-    variables: (businessId: string) => TVariables,
-    missingAt?: string[],
-  ): Promise<TData> {
+  async function call<TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: (businessId: string) => TVariables, missingAt?: string[]): Promise<TData> {
     let tokens = await session.tokens();
     for (let attempt = 0; ; attempt += 1) {
       const businessId = tokens.accountId;
@@ -164,10 +160,7 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
     const email = customer.emails[0] ?? null;
     const same = (c: { name: string; email: string | null }) => (email ? (c.email ?? '').toLowerCase() === email.toLowerCase() : c.name === customer.name);
     // Wave filters customers by email; without one, the list is read for the same name.
-    const found = await pages(
-      async (page) => (await call(CUSTOMERS, (businessId) => ({ businessId, email, page, pageSize: 100 }))).business?.customers ?? missingBusiness(),
-      same,
-    );
+    const found = await pages(async (page) => (await call(CUSTOMERS, (businessId) => ({ businessId, email, page, pageSize: 100 }))).business?.customers ?? missingBusiness(), same);
     const match = found.find(same);
     if (match) return match.id;
     const created = await call(CUSTOMER_CREATE, (businessId) => ({
@@ -234,8 +227,7 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
         return { description: line.description, quantity: line.quantity, unitPrice: toWaveDecimal(line.unitAmount, currency, exponent) };
       });
       // A tax a tax service computed: Wave's sales taxes are rates on items, so the amount goes as a last line.
-      if (req.salesTax && req.salesTax.amount > 0)
-        items.push({ description: req.salesTax.name, quantity: '1', unitPrice: toWaveDecimal(req.salesTax.amount, currency, exponent) });
+      if (req.salesTax && req.salesTax.amount > 0) items.push({ description: req.salesTax.name, quantity: '1', unitPrice: toWaveDecimal(req.salesTax.amount, currency, exponent) });
 
       const customerId = await findOrCreateCustomer(req.customer, currency);
       let invoice = await findByNumber(req.number, customerId);
@@ -262,7 +254,10 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
       }
       if (invoice.status === 'DRAFT' || invoice.status === 'SAVED' || invoice.status === 'UNSENT') {
         // duebot emails the link itself; Wave only records that the invoice went out.
-        succeeded((await call(INVOICE_MARK_SENT, () => ({ input: { invoiceId: invoice!.id, sendMethod: 'MARKED_SENT' as const } }))).invoiceMarkSent, `mark invoice ${req.number} sent`);
+        succeeded(
+          (await call(INVOICE_MARK_SENT, () => ({ input: { invoiceId: invoice!.id, sendMethod: 'MARKED_SENT' as const } }))).invoiceMarkSent,
+          `mark invoice ${req.number} sent`,
+        );
       }
       return fetchState(invoice.id);
     },
@@ -292,8 +287,7 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
       const pageSize = Math.min(listing.pageSize ?? 50, 100);
       const invoices = await pages(
         async (page) =>
-          (await call(INVOICES, (businessId) => ({ businessId, invoiceNumber: null, invoiceDateStart: listing.since, page, pageSize }))).business?.invoices ??
-          missingBusiness(),
+          (await call(INVOICES, (businessId) => ({ businessId, invoiceNumber: null, invoiceDateStart: listing.since, page, pageSize }))).business?.invoices ?? missingBusiness(),
       );
       return invoices.map((inv): HistoricInvoice => {
         const state = toBackendInvoice(inv);
@@ -319,7 +313,15 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
     async exchangeCode(code) {
       const tokens = await exchangeWaveCode(oauth, code);
       const businesses: WaveBusiness[] = await pages(
-        async (page) => (await observeCall(observer, BUSINESSES.name, () => request(BUSINESSES, { page, pageSize: 50 }, tokens.accessToken), () => 'error')).businesses,
+        async (page) =>
+          (
+            await observeCall(
+              observer,
+              BUSINESSES.name,
+              () => request(BUSINESSES, { page, pageSize: 50 }, tokens.accessToken),
+              () => 'error',
+            )
+          ).businesses,
       );
       return {
         tokens,

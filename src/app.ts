@@ -145,7 +145,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     db,
     clock,
     backends: invoicing.backends,
-    oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
+    oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl, choices: invoicing.choices },
     projectTools: createProjectTools(config, doneStatuses, metrics),
     mailer: countingMailer(createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, dkim: config.dkim }), metrics),
     slack: new SlackNotifier(slackApp.client, log),

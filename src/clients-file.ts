@@ -149,7 +149,7 @@ const clientEntry = z.strictObject({
       }
     }),
   paymentTermsDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(30),
-  provider: z.enum(['stripe', 'quickbooks', 'freshbooks'], { error: 'must be stripe, quickbooks or freshbooks' }).default('stripe'),
+  provider: z.enum(['stripe', 'quickbooks', 'freshbooks', 'wave'], { error: 'must be stripe, quickbooks, freshbooks or wave' }).default('stripe'),
   asanaProjects: z
     .array(asanaGid, { error: 'must be a list of Asana project gids' })
     .transform((gids) => [...new Set(gids)])

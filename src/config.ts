@@ -36,6 +36,8 @@ export interface Config {
   encryptionKey: Buffer | null;
   quickbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null; sandbox: boolean; tokenUrl: string | null } | null;
   freshbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null } | null;
+  /** Wave (public GraphQL API, OAuth 2.0; polled, no webhooks). Null URLs: Wave's own. */
+  wave: { clientId: string; clientSecret: string; apiUrl: string | null; authorizeUrl: string | null; tokenUrl: string | null; productName: string | null } | null;
   payments: { pollEveryMs: number };
   /** accessToken null: Asana is not used. */
   asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
@@ -206,6 +208,12 @@ const schema = z.object({
   FRESHBOOKS_CLIENT_SECRET: optional(z.string()),
   FRESHBOOKS_API_URL: optional(url(['http:', 'https:'])),
   FRESHBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
+  WAVE_CLIENT_ID: optional(z.string()),
+  WAVE_CLIENT_SECRET: optional(z.string()),
+  WAVE_API_URL: optional(url(['http:', 'https:'])),
+  WAVE_AUTHORIZE_URL: optional(url(['http:', 'https:'])),
+  WAVE_TOKEN_URL: optional(url(['http:', 'https:'])),
+  WAVE_PRODUCT_NAME: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
@@ -337,6 +345,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiUrl: e.FRESHBOOKS_API_URL ?? null,
           }
         : null,
+    wave:
+      e.WAVE_CLIENT_ID && e.WAVE_CLIENT_SECRET
+        ? {
+            clientId: e.WAVE_CLIENT_ID,
+            clientSecret: e.WAVE_CLIENT_SECRET,
+            apiUrl: e.WAVE_API_URL ?? null,
+            authorizeUrl: e.WAVE_AUTHORIZE_URL ?? null,
+            tokenUrl: e.WAVE_TOKEN_URL ?? null,
+            productName: e.WAVE_PRODUCT_NAME ?? null,
+          }
+        : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
     asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
     clickup:
@@ -422,6 +441,7 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'Stripe'],
     ['QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QuickBooks'],
     ['FRESHBOOKS_CLIENT_ID', 'FRESHBOOKS_CLIENT_SECRET', 'FreshBooks'],
+    ['WAVE_CLIENT_ID', 'WAVE_CLIENT_SECRET', 'Wave'],
   ];
   for (const [a, b, name] of pairs) {
     if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
@@ -431,6 +451,8 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     problems.push('STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end');
   }
   const oauth = (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) || (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET'));
+  if (has('WAVE_CLIENT_ID') && has('WAVE_CLIENT_SECRET') && !oauth && !has('ENCRYPTION_KEY'))
+    problems.push('ENCRYPTION_KEY: is required to store Wave tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   return problems;
 }

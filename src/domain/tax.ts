@@ -5,7 +5,7 @@ import type { InvoiceStatus, InvoiceView } from './types.js';
  * back-end applies the customer's configured rate when the invoice is created there, and duebot
  * shows what it reported.
  */
-const BACKEND_NAMES: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' };
+const BACKEND_NAMES: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks', freshbooks: 'FreshBooks', wave: 'Wave' };
 
 export function backendDisplayName(provider: string | undefined): string {
   return provider ? (BACKEND_NAMES[provider] ?? provider) : 'the invoicing tool';

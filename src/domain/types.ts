@@ -34,7 +34,7 @@ export interface ReminderStep {
 /** What the final step does beyond the email: pause the service and escalate, or just the notice. */
 export type FinalMode = 'pause' | 'notice-only';
 
-export type InvoicingProvider = 'stripe' | 'quickbooks' | 'freshbooks';
+export type InvoicingProvider = 'stripe' | 'quickbooks' | 'freshbooks' | 'wave';
 
 export interface Client {
   /** Stable slug from the clients file, e.g. "acme". */

@@ -536,4 +536,23 @@ CREATE TABLE sweep_heartbeat (
 );
 `,
   },
+  {
+    version: 250,
+    name: 'oauth account choices',
+    sql: `
+-- One consent that reaches several accounts (Wave businesses): the tokens wait here, sealed, bound to the
+-- approver and the browser of that consent, until the approver picks the account (src/usecases/connect-account-choice.ts).
+CREATE TABLE oauth_account_choices (
+  token_hash text PRIMARY KEY,
+  provider text NOT NULL,
+  slack_user_id text NOT NULL,
+  browser_hash text NOT NULL,
+  accounts jsonb NOT NULL,
+  access_token text NOT NULL,
+  refresh_token text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  created_at timestamptz NOT NULL
+);
+`,
+  },
 ];

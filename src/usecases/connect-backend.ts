@@ -7,6 +7,8 @@ import type { Services } from '../services.js';
 import { audit } from '../store/audit.js';
 import { createLink, createState, LINK_TTL_MS, PENDING_TTL_MS, purgeExpiredConnectFlows, spendLink, spendState } from '../store/oauth-flow.js';
 import { connectionHealth } from './connection-health.js';
+import { askAccountChoice, type AccountChoicePage } from './connect-account-choice.js';
+import type { ConnectionTokens } from '../store/connections.js';
 
 /**
  * Connecting an accounting back-end is an approver's act: `/invoices connect <back-end>` DMs a one-time
@@ -57,7 +59,8 @@ export async function startConsent(services: Services, provider: string, linkTok
   return { ok: true, redirectTo: connector.authorizeUrl(state), browserNonce };
 }
 
-export type ConsentEnd = { ok: true; page: string } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
+/** `choose`: the consent reached several accounts; the page offers them to the approver (connect-account-choice.ts). */
+export type ConsentEnd = { ok: true; page: string; choose?: AccountChoicePage } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
 
 /** `/oauth/<provider>/callback`: checks the state and the browser, exchanges the code, connects or asks for confirmation. */
 export async function finishConsent(services: Services, provider: string, query: URLSearchParams, browserNonce: string | null): Promise<ConsentEnd> {
@@ -81,7 +84,20 @@ export async function finishConsent(services: Services, provider: string, query:
     services.log.warn({ provider, err: err instanceof Error ? err.message : String(err) }, 'oauth code exchange failed');
     return { ok: false, status: 502, error: `could not finish connecting ${connector.label}; ${again(provider)}` };
   }
-  const { tokens, accountName } = exchanged;
+  if ('choices' in exchanged) return askAccountChoice(services, provider, connector, userId, sha256(browserNonce), exchanged);
+  return connectAccount(services, provider, connector, userId, exchanged.tokens, exchanged.accountName);
+}
+
+/** Connects the account a consent reached, or, when it is another one than in use, asks the billing channel. */
+export async function connectAccount(
+  services: Services,
+  provider: string,
+  connector: OAuthConnector,
+  userId: string,
+  tokens: ConnectionTokens,
+  accountName: string | null,
+): Promise<ConsentEnd> {
+  const connections = services.oauth.connections!;
   const next = { accountId: tokens.accountId, accountName };
   const now = services.clock.now();
   const current = await connections.account(provider);

@@ -15,6 +15,8 @@ export const POLL_LIMITS: Record<string, RateLimiterOptions> = {
   stripe: { concurrency: 10, perWindow: 25, windowMs: 1000 },
   quickbooks: { concurrency: 10, perWindow: 500, windowMs: 60_000 },
   freshbooks: { concurrency: 4, perWindow: 10, windowMs: 1000 },
+  // Wave publishes no limit; about 60 a minute per token is reported (unconfirmed). Its adapter paces too.
+  wave: { concurrency: 2, perWindow: 60, windowMs: 60_000 },
 };
 const DEFAULT_LIMIT: RateLimiterOptions = { concurrency: 4, perWindow: 10, windowMs: 1000 };
 

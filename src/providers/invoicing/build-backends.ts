@@ -1,7 +1,9 @@
 import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Queryable } from '../../store/db.js';
-import { createConnectionStore, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
+import { createConnectionStore, type ConnectedAccount, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
+import { createAccountChoiceStore, type AccountChoiceStore, type UnboundTokens } from '../../store/oauth-account-choices.js';
+import { createWaveBackend, WAVE } from './wave.js';
 import { createTokenCipher } from '../../store/token-cipher.js';
 import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
@@ -20,8 +22,18 @@ export interface OAuthConnector {
   accountNoun: string;
   idNoun: string;
   authorizeUrl(state: string): string;
-  /** The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name. */
-  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null }>;
+  /**
+   * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name,
+   * or, when the consent reaches several accounts (Wave businesses), the accounts for the approver to
+   * pick from in the same browser flow (src/usecases/connect-account-choice.ts).
+   */
+  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null } | AccountChoice>;
+}
+
+/** Several accounts behind one consent: nothing is stored as a connection until the approver picks one. */
+export interface AccountChoice {
+  tokens: UnboundTokens;
+  choices: ConnectedAccount[];
 }
 
 /** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */
@@ -29,6 +41,8 @@ export interface OAuthWiring {
   connectors: Record<string, OAuthConnector>;
   connections: ConnectionStore | null;
   publicUrl: string;
+  /** Consents waiting for the approver's pick of an account (absent: no connector offers a choice). */
+  choices?: AccountChoiceStore | null;
 }
 
 export interface InvoicingWiring extends OAuthWiring {
@@ -58,7 +72,9 @@ export function buildInvoicingBackends(
       observe: observers.for('stripe'),
     });
 
-  const connections = config.encryptionKey ? createConnectionStore(db, createTokenCipher(config.encryptionKey)) : null;
+  const cipher = config.encryptionKey ? createTokenCipher(config.encryptionKey) : null;
+  const connections = cipher ? createConnectionStore(db, cipher) : null;
+  const choices = cipher ? createAccountChoiceStore(db, cipher) : null;
   const base = (config.publicUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '');
   const now = () => clock.now();
 
@@ -112,5 +128,35 @@ export function buildInvoicingBackends(
       exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
     };
   }
-  return { backends, connectors, connections, publicUrl: base };
+  if (config.wave && connections) {
+    const wave = config.wave;
+    const backend = createWaveBackend({
+      clientId: wave.clientId,
+      clientSecret: wave.clientSecret,
+      redirectUri: `${base}/oauth/wave/callback`,
+      apiUrl: wave.apiUrl,
+      authorizeUrl: wave.authorizeUrl,
+      tokenUrl: wave.tokenUrl,
+      productName: wave.productName,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(WAVE),
+    });
+    backends[WAVE] = backend;
+    connectors[WAVE] = {
+      label: 'Wave',
+      accountNoun: 'business',
+      idNoun: 'business id',
+      authorizeUrl: (state) => backend.authorizeUrl(state),
+      exchange: async (query) => {
+        const { tokens, businesses } = await backend.exchangeCode(query.get('code') ?? '');
+        if (businesses.length === 0) throw new Error('the Wave user has no business that invoices with Wave (not archived, not on classic invoicing)');
+        // One business: that one. Several: the approver picks, in the same bound flow.
+        if (businesses.length === 1) return { tokens: { ...tokens, accountId: businesses[0]!.accountId }, accountName: businesses[0]!.accountName };
+        return { tokens, choices: businesses };
+      },
+    };
+  }
+  return { backends, connectors, connections, publicUrl: base, choices };
 }

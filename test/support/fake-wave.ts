@@ -49,6 +49,11 @@ export interface FakeWave {
   revokeRefreshTokens(): void;
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   failNextWith(code: string, message?: string): void;
+  /**
+   * The next request for `operation` (e.g. "InvoiceApprove") fails: after doing its work when `after`
+   * (the answer is lost), else before; by cutting the connection (`drop`) or with a GraphQL error `code`.
+   */
+  failOperation(operation: string, failure: { drop?: boolean; code?: string; after?: boolean }): void;
   /** A payment recorded in Wave, in ISO minor units (default: everything still due). */
   pay(invoiceId: string, amountMinor?: number): void;
   /** Deleted in Wave's own UI. */
@@ -197,6 +202,7 @@ export async function startFakeWave(): Promise<FakeWave> {
   let seq = 100;
   let httpFailure: { left: number; status: number; headers: Record<string, string> } | null = null;
   let gqlFailure: { code: string; message: string } | null = null;
+  const opFailures = new Map<string, { drop?: boolean; code?: string; after?: boolean }>();
   let url = '';
 
   const exponentOf = (currency: string) => exponents.get(currency) ?? ISO_EXPONENTS[currency] ?? 2;
@@ -300,6 +306,18 @@ export async function startFakeWave(): Promise<FakeWave> {
       return gqlError(f.code, f.message, [field]);
     }
 
+    const opFailure = opFailures.get(name);
+    if (opFailure) {
+      opFailures.delete(name);
+      const fail = (): StubReply => (opFailure.drop ? { status: 200, drop: true } : gqlError(opFailure.code ?? 'INTERNAL_SERVER_ERROR', 'Internal error', [field]));
+      if (!opFailure.after) return fail();
+      answer(kind!, field, nested, variables);
+      return fail();
+    }
+    return answer(kind!, field, nested, variables);
+  }
+
+  function answer(kind: string, field: string, nested: string, variables: Record<string, unknown>): StubReply {
     if (kind === 'mutation') {
       const input = variables.input as Record<string, unknown> | undefined;
       const allowed = INPUT_FIELDS[field];
@@ -523,6 +541,9 @@ export async function startFakeWave(): Promise<FakeWave> {
     },
     failNextWith(code, message = 'Failure') {
       gqlFailure = { code, message };
+    },
+    failOperation(operation, failure) {
+      opFailures.set(operation, failure);
     },
     pay(invoiceId, amountMinor) {
       const inv = invoices.get(invoiceId);

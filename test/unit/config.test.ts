@@ -65,6 +65,7 @@ describe('config', () => {
       encryptionKey: null,
       quickbooks: null,
       freshbooks: null,
+      wave: null,
       payments: { pollEveryMs: 900_000 },
       asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me' },
       clickup: null,

@@ -45,10 +45,10 @@ export interface WaveGraphQLOptions {
 }
 
 /**
- * `missingAt`: a field path (e.g. ["business", "invoice"]) where Wave's NOT_FOUND means "there is none":
- * the data comes back with that field null instead of an error (a deleted invoice).
+ * `missingAt`: field paths (e.g. ["business", "invoice"]) where Wave's NOT_FOUND means "there is none":
+ * the data comes back with that field null instead of an error (a deleted invoice, a business gone).
  */
-export type WaveRequest = <TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: TVariables, accessToken: string, missingAt?: string[]) => Promise<TData>;
+export type WaveRequest = <TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: TVariables, accessToken: string, missingAt?: string[][]) => Promise<TData>;
 
 /** HTTP-like status per GraphQL error code (codes seen from Wave; rate-limit names are a guess, unconfirmed). */
 function statusOfCode(code: string | undefined): number | null {
@@ -75,7 +75,7 @@ function statusOfCode(code: string | undefined): number | null {
 }
 
 export function createWaveGraphQL(options: WaveGraphQLOptions): WaveRequest {
-  return async <TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: TVariables, accessToken: string, missingAt?: string[]): Promise<TData> => {
+  return async <TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: TVariables, accessToken: string, missingAt: string[][] = []): Promise<TData> => {
     const what = `Wave ${op.name}`;
     let response: Response;
     try {
@@ -99,7 +99,7 @@ export function createWaveGraphQL(options: WaveGraphQLOptions): WaveRequest {
     } catch {
       throw new BackendError(`${what} answered something that is not JSON`, 'unavailable', true);
     }
-    const missing = (e: WaveGraphQLError) => e.extensions?.code === 'NOT_FOUND' && missingAt !== undefined && (e.path ?? []).join('.') === missingAt.join('.');
+    const missing = (e: WaveGraphQLError) => e.extensions?.code === 'NOT_FOUND' && missingAt.some((path) => (e.path ?? []).join('.') === path.join('.'));
     if (body.data && body.errors?.length && body.errors.every(missing)) return body.data;
     const first = body.errors?.[0];
     if (first) {

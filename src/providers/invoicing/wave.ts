@@ -99,7 +99,7 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
   const products = new Map<string, string>();
 
   /** One GraphQL call for the connected business, paced, with a fresh token; a 401 gets one refresh and one retry. */
-  async function call<TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: (businessId: string) => TVariables, missingAt?: string[]): Promise<TData> {
+  async function call<TData, TVariables>(op: WaveOperation<TData, TVariables>, variables: (businessId: string) => TVariables, missingAt: string[][] = []): Promise<TData> {
     let tokens = await session.tokens();
     for (let attempt = 0; ; attempt += 1) {
       const businessId = tokens.accountId;
@@ -109,7 +109,8 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
           observeCall(
             observer,
             op.name,
-            () => request(op, variables(businessId), accessToken, missingAt),
+            // A business gone (or out of this token's reach) answers NOT_FOUND with `business` null.
+            () => request(op, variables(businessId), accessToken, [['business'], ...missingAt]),
             (err) => (err instanceof BackendError ? err.code : 'error'),
           ),
         );
@@ -141,9 +142,11 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
     }
   }
 
-  const missingBusiness = (): never => {
+  /** The connected business is gone or out of the token's reach: only a reconnect helps (told once via onBroken). */
+  async function missingBusiness(): Promise<never> {
+    await session.broken('the connected Wave business is no longer reachable (deleted, or access removed)');
     throw new BackendError('the connected Wave business is no longer reachable with this connection: an approver runs `/invoices connect wave`', 'not_connected', false);
-  };
+  }
 
   /** How many decimals Wave keeps for `currency` (its `Currency.exponent`), read once per process. */
   async function waveExponent(currency: string): Promise<number> {
@@ -160,7 +163,10 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
     const email = customer.emails[0] ?? null;
     const same = (c: { name: string; email: string | null }) => (email ? (c.email ?? '').toLowerCase() === email.toLowerCase() : c.name === customer.name);
     // Wave filters customers by email; without one, the list is read for the same name.
-    const found = await pages(async (page) => (await call(CUSTOMERS, (businessId) => ({ businessId, email, page, pageSize: 100 }))).business?.customers ?? missingBusiness(), same);
+    const found = await pages(
+      async (page) => (await call(CUSTOMERS, (businessId) => ({ businessId, email, page, pageSize: 100 }))).business?.customers ?? (await missingBusiness()),
+      same,
+    );
     const match = found.find(same);
     if (match) return match.id;
     const created = await call(CUSTOMER_CREATE, (businessId) => ({
@@ -178,11 +184,11 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
     const known = products.get(businessId);
     if (known) return known;
     const isOurs = (p: { name: string; isArchived: boolean }) => p.name === productName && !p.isArchived;
-    const listed = await pages(async (page) => (await call(PRODUCTS, (id) => ({ businessId: id, page, pageSize: 100 }))).business?.products ?? missingBusiness(), isOurs);
+    const listed = await pages(async (page) => (await call(PRODUCTS, (id) => ({ businessId: id, page, pageSize: 100 }))).business?.products ?? (await missingBusiness()), isOurs);
     let id = listed.find(isOurs)?.id;
     if (!id) {
       const accounts = await pages(
-        async (page) => (await call(INCOME_ACCOUNTS, (bid) => ({ businessId: bid, page, pageSize: 100 }))).business?.accounts ?? missingBusiness(),
+        async (page) => (await call(INCOME_ACCOUNTS, (bid) => ({ businessId: bid, page, pageSize: 100 }))).business?.accounts ?? (await missingBusiness()),
         (a) => !a.isArchived,
       );
       const income = accounts.find((a) => !a.isArchived);
@@ -199,14 +205,14 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
   /** Our invoice at Wave, found by duebot's number and the customer (Wave has no idempotency keys). */
   async function findByNumber(number: string, customerId: string): Promise<WaveInvoice | null> {
     const { business } = await call(INVOICES, (businessId) => ({ businessId, invoiceNumber: number, invoiceDateStart: null, page: 1, pageSize: 20 }));
-    if (!business) return missingBusiness();
+    if (!business) return await missingBusiness();
     return business.invoices.edges.map((e) => e.node).find((i) => i.invoiceNumber === number && i.customer.id === customerId) ?? null;
   }
 
   /** The invoice, or null once it is gone (deleted in Wave: the public API knows no other way to take one back). */
   async function readInvoice(invoiceId: string): Promise<WaveInvoice | null> {
-    const { business } = await call(INVOICE_BY_ID, (businessId) => ({ businessId, invoiceId }), ['business', 'invoice']);
-    if (!business) return missingBusiness();
+    const { business } = await call(INVOICE_BY_ID, (businessId) => ({ businessId, invoiceId }), [['business', 'invoice']]);
+    if (!business) return await missingBusiness();
     return business.invoice;
   }
 
@@ -287,7 +293,8 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
       const pageSize = Math.min(listing.pageSize ?? 50, 100);
       const invoices = await pages(
         async (page) =>
-          (await call(INVOICES, (businessId) => ({ businessId, invoiceNumber: null, invoiceDateStart: listing.since, page, pageSize }))).business?.invoices ?? missingBusiness(),
+          (await call(INVOICES, (businessId) => ({ businessId, invoiceNumber: null, invoiceDateStart: listing.since, page, pageSize }))).business?.invoices ??
+          (await missingBusiness()),
       );
       return invoices.map((inv): HistoricInvoice => {
         const state = toBackendInvoice(inv);

@@ -445,6 +445,20 @@ describe('invoicing back-ends', () => {
     expect(problemsOf({ ...noStripe, FRESHBOOKS_CLIENT_ID: 'x', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
       'FRESHBOOKS_CLIENT_SECRET: is required to use FreshBooks (FRESHBOOKS_CLIENT_ID is set)',
     ]);
+    expect(problemsOf({ ...noStripe, WAVE_CLIENT_ID: 'w', WAVE_CLIENT_SECRET: 'SECRETWAVE' })).toEqual([
+      'ENCRYPTION_KEY: is required to store Wave tokens (32 bytes, e.g. `openssl rand -base64 32`)',
+    ]);
+    expect(problemsOf({ ...noStripe, WAVE_CLIENT_SECRET: 'SECRETWAVE', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
+      'WAVE_CLIENT_ID: is required to use Wave (WAVE_CLIENT_SECRET is set)',
+    ]);
+    expect(loadConfig({ ...noStripe, WAVE_CLIENT_ID: 'w', WAVE_CLIENT_SECRET: 'SECRETWAVE', ENCRYPTION_KEY: key.toString('hex') }).wave).toEqual({
+      clientId: 'w',
+      clientSecret: 'SECRETWAVE',
+      apiUrl: null,
+      authorizeUrl: null,
+      tokenUrl: null,
+      productName: null,
+    });
     const bad = problemsOf({ ...valid, ENCRYPTION_KEY: 'Sekr1tTooShort' });
     expect(bad).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: must be 32 bytes/)]);
     expect(bad.join()).not.toContain('Sekr1t');

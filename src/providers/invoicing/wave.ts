@@ -253,7 +253,13 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
             items: items.map((item) => ({ productId, ...item })),
           },
         }));
-        invoice = succeeded(created.invoiceCreate, `create invoice ${req.number}`).invoice!;
+        try {
+          invoice = succeeded(created.invoiceCreate, `create invoice ${req.number}`).invoice!;
+        } catch (err) {
+          // The product may have been archived or deleted in Wave: the next attempt looks it up again.
+          products.delete(tokens.accountId);
+          throw err;
+        }
       }
       if (invoice.status === 'DRAFT') {
         succeeded((await call(INVOICE_APPROVE, () => ({ input: { invoiceId: invoice!.id } }))).invoiceApprove, `approve invoice ${req.number}`);

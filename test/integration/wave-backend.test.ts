@@ -126,6 +126,15 @@ describe('issuing', () => {
     expect([...fake.products.values()].filter((p) => p.name === 'duebot')).toHaveLength(1);
   });
 
+  test('a product deleted in Wave: that issue is refused, the next attempt finds or makes the product again', async () => {
+    await backend.issueInvoice(req());
+    for (const [id, p] of fake.products) if (p.name === 'duebot') fake.products.delete(id);
+    const r = req();
+    await expect(backend.issueInvoice(r)).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/Product not found/) });
+    expect(await backend.issueInvoice({ ...r, attempt: 1 })).toMatchObject({ status: 'open', number: r.number });
+    expect([...fake.products.values()].filter((p) => p.name === 'duebot')).toHaveLength(1);
+  });
+
   test('an existing Wave customer is found by email, not created twice', async () => {
     const r = req();
     const first = await backend.issueInvoice(r);

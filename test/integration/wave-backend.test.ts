@@ -205,6 +205,25 @@ describe('reading and taking back', () => {
     expect(await backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 110000, amountRemaining: 0 });
   });
 
+  test('the poll lists the open invoices by status (one listing per unsettled status), settled and deleted ones left out', async () => {
+    const open = await backend.issueInvoice(req());
+    const partial = await backend.issueInvoice(req());
+    const paid = await backend.issueInvoice(req());
+    const gone = await backend.issueInvoice(req());
+    fake.pay(partial.providerInvoiceId, 100);
+    fake.pay(paid.providerInvoiceId);
+    fake.void(gone.providerInvoiceId);
+    const from = fake.requests.length;
+    const listed = await backend.listOpenInvoices!();
+    const ids = listed.map((i) => i.providerInvoiceId);
+    expect(ids).toEqual(expect.arrayContaining([open.providerInvoiceId, partial.providerInvoiceId]));
+    expect(ids).not.toContain(paid.providerInvoiceId);
+    expect(ids).not.toContain(gone.providerInvoiceId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(listed.find((i) => i.providerInvoiceId === partial.providerInvoiceId)).toMatchObject({ status: 'open', amountPaid: 100, amountRemaining: 99900 });
+    expect(fake.requests.slice(from).map((r) => r.variables.status)).toEqual(['SAVED', 'SENT', 'VIEWED', 'PARTIAL', 'OVERDUE', 'UNPAID']);
+  });
+
   test('no credit notes in the public API: creditInvoice is absent, so duebot refuses credits for Wave', () => {
     expect(backend.creditInvoice).toBeUndefined();
   });

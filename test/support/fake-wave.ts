@@ -83,6 +83,8 @@ export interface FakeWaveInvoice {
   viewToken: string;
 }
 
+/** InvoiceStatus as clients of the public API list it (the full enum is unconfirmed). */
+const STATUSES = ['DRAFT', 'SAVED', 'UNSENT', 'SENT', 'VIEWED', 'PARTIAL', 'UNPAID', 'OVERDUE', 'PAID', 'OVERPAID'];
 const ISO_EXPONENTS: Record<string, number> = { JPY: 0, ISK: 0, KRW: 0, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3 };
 
 /** Input fields of Wave's input types (public schema), so a misspelt or invented field is refused. */
@@ -374,7 +376,11 @@ export async function startFakeWave(): Promise<FakeWave> {
       case 'invoices': {
         const number = variables.invoiceNumber ? String(variables.invoiceNumber) : null;
         const since = variables.invoiceDateStart ? String(variables.invoiceDateStart) : null;
-        const list = [...invoices.values()].filter((i) => i.businessId === bid && (!number || i.invoiceNumber === number) && (!since || i.invoiceDate >= since));
+        const status = variables.status ? String(variables.status) : null;
+        if (status && !STATUSES.includes(status)) return gqlError('GRAPHQL_VALIDATION_FAILED', `Value "${status}" does not exist in "InvoiceStatus" enum.`);
+        const list = [...invoices.values()].filter(
+          (i) => i.businessId === bid && (!number || i.invoiceNumber === number) && (!since || i.invoiceDate >= since) && (!status || i.status === status),
+        );
         return wrap(page(list.map(invoiceNode), variables));
       }
       case 'invoice': {

@@ -151,6 +151,22 @@ export const INVOICES = operation<
 }`,
 );
 
+/** Invoices in one status (the filter takes one value), for the payment poll. */
+export const INVOICES_IN_STATUS = operation<
+  { business: { invoices: Edges<WaveInvoice> } | null },
+  { businessId: string; status: WaveInvoiceStatus; page: number; pageSize: number }
+>(
+  'InvoicesInStatus',
+  `query InvoicesInStatus($businessId: ID!, $status: InvoiceStatus!, $page: Int!, $pageSize: Int!) {
+  business(id: $businessId) {
+    invoices(page: $page, pageSize: $pageSize, status: $status) {
+      pageInfo { currentPage totalPages }
+      edges { node { ${INVOICE} } }
+    }
+  }
+}`,
+);
+
 export const INVOICE_BY_ID = operation<{ business: { invoice: WaveInvoice | null } | null }, { businessId: string; invoiceId: string }>(
   'Invoice',
   `query Invoice($businessId: ID!, $invoiceId: ID!) {

@@ -21,6 +21,7 @@ import {
   INVOICE_DELETE,
   INVOICE_MARK_SENT,
   INVOICES,
+  INVOICES_IN_STATUS,
   PRODUCT_CREATE,
   PRODUCTS,
   type PageInfo,
@@ -62,6 +63,9 @@ export interface WaveBackend extends InvoicingBackend {
   /** Code → tokens and the businesses they reach; the connector connects one or has the approver choose. */
   exchangeCode(code: string): Promise<{ tokens: RefreshedTokens; businesses: WaveBusinessChoice[] }>;
 }
+
+/** The statuses of approved, unsettled invoices (SAVED: approved, not yet marked sent). */
+const OPEN_STATUSES = ['SAVED', 'SENT', 'VIEWED', 'PARTIAL', 'OVERDUE', 'UNPAID'];
 
 /** Wave statuses → duebot's; everything approved and not settled is open (PAID/OVERPAID settle it). */
 function statusOf(wave: string): BackendInvoiceStatus {
@@ -289,6 +293,19 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
         throw cannotVoid(invoice.invoiceNumber, `Wave's public API has no void and deletes only drafts${said ? ` (Wave said: ${said})` : ''}`);
       }
       return deletedInvoice(providerInvoiceId);
+    },
+
+    async listOpenInvoices() {
+      // Wave's status filter takes one value: one listing per status an unsettled invoice can have.
+      // An invoice in none of them (a status not listed here) is read on its own by the poll, as before.
+      const open = new Map<string, BackendInvoice>();
+      for (const status of OPEN_STATUSES) {
+        const listed = await pages(
+          async (page) => (await call(INVOICES_IN_STATUS, (businessId) => ({ businessId, status, page, pageSize: 100 }))).business?.invoices ?? (await missingBusiness()),
+        );
+        for (const inv of listed) if (statusOf(inv.status) === 'open') open.set(inv.id, toBackendInvoice(inv));
+      }
+      return [...open.values()];
     },
 
     parseWebhook() {

@@ -147,6 +147,7 @@ describe('issuing', () => {
   test('a tax computed by a tax service goes as a last line of exactly that amount', async () => {
     const issued = await backend.issueInvoice(req({ salesTax: { amount: 8875, ratePercent: '8.875', name: 'Sales tax (NY)', source: 'taxjar' } }));
     expect(issued.amountDue).toBe(108875);
+    expect(issued.tax).toEqual({ subtotal: 100000, amount: 8875, name: 'Sales tax (NY)', ratePercent: '8.875' });
     expect(fake.invoices.get(issued.providerInvoiceId)!.items.at(-1)).toMatchObject({ description: 'Sales tax (NY)', quantity: '1', unitPrice: '88.75' });
   });
 

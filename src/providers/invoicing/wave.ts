@@ -2,7 +2,15 @@ import { localDate } from '../../domain/calendar.js';
 import { normalizeCurrency } from '../../domain/money.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
-import { WebhookSignatureError, type BackendInvoice, type BackendInvoiceStatus, type HistoricInvoice, type InvoicingBackend, type IssueInvoiceRequest } from './backend.js';
+import {
+  WebhookSignatureError,
+  type BackendInvoice,
+  type BackendInvoiceStatus,
+  type HistoricInvoice,
+  type InvoicingBackend,
+  type IssueInvoiceRequest,
+  type SalesTax,
+} from './backend.js';
 import { BackendError } from './errors.js';
 import { createOAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
@@ -275,7 +283,8 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
           `mark invoice ${req.number} sent`,
         );
       }
-      return fetchState(invoice.id);
+      const state = await fetchState(invoice.id);
+      return req.salesTax && req.salesTax.amount > 0 ? withSalesTaxLine(state, req.salesTax) : state;
     },
 
     fetchInvoice: fetchState,
@@ -385,6 +394,20 @@ function deletedInvoice(providerInvoiceId: string): BackendInvoice {
     paymentUrl: null,
     pdfUrl: null,
     metadata: {},
+  };
+}
+
+/** The tax line duebot added is tax, not a service line: reported as such (with any tax Wave added itself). */
+function withSalesTaxLine(state: BackendInvoice, salesTax: SalesTax): BackendInvoice {
+  const wave = state.tax ?? { subtotal: state.amountDue, amount: 0, name: null, ratePercent: null };
+  return {
+    ...state,
+    tax: {
+      subtotal: wave.subtotal - salesTax.amount,
+      amount: wave.amount + salesTax.amount,
+      name: wave.name ? `${salesTax.name} + ${wave.name}` : salesTax.name,
+      ratePercent: wave.amount === 0 ? salesTax.ratePercent : null,
+    },
   };
 }
 

@@ -358,7 +358,7 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
               observer,
               BUSINESSES.name,
               () => request(BUSINESSES, { page, pageSize: 50 }, tokens.accessToken),
-              () => 'error',
+              (err) => (err instanceof BackendError ? err.code : 'error'),
             )
           ).businesses,
       );

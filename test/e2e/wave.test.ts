@@ -124,6 +124,14 @@ test('a business the consent did not reach cannot be chosen, even from the right
   wave.addBusiness('Acme Labs');
   const { page, cookie } = await consent();
   const choice = /name="choice" value="([^"]+)"/.exec(await page.text())![1]!;
+  // Not a form: refused with a JSON reason, and the choice is still there for the real pick.
+  const json = await fetch(`${h.bot.url}/oauth/wave/choose`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie },
+    body: JSON.stringify({ choice, account: 'x' }),
+  });
+  expect(json.status).toBe(400);
+  expect(await json.json()).toEqual({ error: 'choose one of the offered accounts' });
   const forged = Buffer.from('Business:someone-elses').toString('base64');
   const res = await fetch(`${h.bot.url}/oauth/wave/choose`, {
     method: 'POST',

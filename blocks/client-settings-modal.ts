@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { SETTING_LABELS, type ClientSettings, type SettingField } from '../src/domain/client-settings.js';
+import { billingAddressOf, formatBillingAddress, type BillingAddress } from '../src/domain/billing-address.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from '../src/domain/quiet-hours.js';
 import { PRESET_NAMES, REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText, type PresetName } from '../src/domain/reminder-presets.js';
 import type { ReminderStep, ReminderTone } from '../src/domain/types.js';
@@ -23,6 +24,11 @@ export const SETTINGS_BLOCKS = {
   hoursStart: 'cs_hours_start',
   hoursEnd: 'cs_hours_end',
   client: 'cs_client',
+  billingLine1: 'cs_bill_line1',
+  billingCity: 'cs_bill_city',
+  billingRegion: 'cs_bill_region',
+  billingPostalCode: 'cs_bill_postal',
+  billingCountry: 'cs_bill_country',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -161,6 +167,7 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       },
       { optional: true },
     ),
+    ...billingAddressFields(s.billingAddress ?? null),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },
   ];
   return { ...base, submit: text('Save'), close: text('Cancel'), blocks };
@@ -182,6 +189,30 @@ export function readSettingsMetadata(metadata: string): { clientId: string; open
   } catch {
     return null;
   }
+}
+
+/** The billing address, where sales tax is sourced to when a tax service (TaxJar, Avalara) is configured. */
+function billingAddressFields(a: BillingAddress | null): KnownBlock[] {
+  const input = (blockId: SettingsBlockId, label: string, value: string | null | undefined, placeholder: string, hint?: string) =>
+    field(
+      blockId,
+      label,
+      { type: 'plain_text_input', action_id: SETTINGS_ACTION, max_length: 200, ...(value ? { initial_value: value } : {}), placeholder: text(placeholder) },
+      { optional: true, ...(hint ? { hint } : {}) },
+    );
+  return [
+    input(
+      SETTINGS_BLOCKS.billingLine1,
+      'Billing address: street',
+      a?.line1,
+      '350 5th Ave',
+      'Sales tax is computed for this address when a tax service is set up. All empty: no address.',
+    ),
+    input(SETTINGS_BLOCKS.billingCity, 'Billing address: city', a?.city, 'New York'),
+    input(SETTINGS_BLOCKS.billingRegion, 'Billing address: state / region', a?.region, 'NY', 'US: the two-letter state code.'),
+    input(SETTINGS_BLOCKS.billingPostalCode, 'Billing address: ZIP / postal code', a?.postalCode, '10118'),
+    input(SETTINGS_BLOCKS.billingCountry, 'Billing address: country', a?.country, 'US', 'Two-letter code; empty: US.'),
+  ];
 }
 
 function field(blockId: SettingsBlockId, label: string, element: object, o: { hint?: string; optional?: boolean } = {}): KnownBlock {
@@ -213,6 +244,7 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*New invoices:* ${s.autoSend ? 'sent at once (auto-send)' : 'approved in Slack first'}`,
     `*Time zone:* ${esc(s.timezone ?? `${i.businessTimezone} (business time zone)`)}`,
     `*Quiet hours:* ${s.businessHours ? `Mon–Fri ${s.businessHours.start}–${s.businessHours.end} only` : 'none (any time)'}`,
+    `*Billing address:* ${s.billingAddress ? esc(formatBillingAddress(s.billingAddress)) : 'none'}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -294,6 +326,30 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
     }
   }
 
+  // Only when the form had the address fields (a modal opened before they existed leaves the address alone).
+  const hasAddressFields = [SETTINGS_BLOCKS.billingLine1, SETTINGS_BLOCKS.billingRegion, SETTINGS_BLOCKS.billingPostalCode].some((b) => values[b] !== undefined);
+  const billing = hasAddressFields
+    ? billingAddressOf({
+        line1: get(SETTINGS_BLOCKS.billingLine1).value,
+        city: get(SETTINGS_BLOCKS.billingCity).value,
+        region: get(SETTINGS_BLOCKS.billingRegion).value,
+        postalCode: get(SETTINGS_BLOCKS.billingPostalCode).value,
+        country: get(SETTINGS_BLOCKS.billingCountry).value,
+      })
+    : null;
+  if (billing?.problem) {
+    const block = /country/.test(billing.problem)
+      ? SETTINGS_BLOCKS.billingCountry
+      : /ZIP|postal/.test(billing.problem)
+        ? SETTINGS_BLOCKS.billingPostalCode
+        : /street/.test(billing.problem)
+          ? SETTINGS_BLOCKS.billingLine1
+          : /city/.test(billing.problem)
+            ? SETTINGS_BLOCKS.billingCity
+            : SETTINGS_BLOCKS.billingRegion;
+    errors[block] = `Billing address: ${billing.problem}.`;
+  }
+
   if (Object.keys(errors).length || !emails.ok) return { ok: false, errors };
   return {
     ok: true,
@@ -305,6 +361,7 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       autoSend: autoSend === 'auto',
       timezone: tz || null,
       businessHours,
+      ...(billing ? { billingAddress: billing.address } : {}),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { daysBetween, localDate } from '../src/domain/calendar.js';
 import { hasTax, pendingTaxNote, taxLabel } from '../src/domain/tax.js';
 import type { InvoiceStatus, InvoiceView } from '../src/domain/types.js';
@@ -6,6 +6,7 @@ import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, INVOICE_ACTIONS_BLOCK }
 import { httpUrl } from '../src/domain/web-url.js';
 import { clip, dateLabel, esc, fmt, link, plural, truncate, ymdLabel } from './format.js';
 import { invoiceDisputeActions } from './dispute.js';
+import { salesTaxButtons, salesTaxContext, salesTaxTotalLabel, taxBlocksApproval } from './sales-tax.js';
 
 /** Lines shown in the message; the rest are summarised so a long invoice stays far under Slack's limits. */
 export const MAX_LINES_SHOWN = 15;
@@ -20,6 +21,8 @@ export interface InvoiceMessageOptions {
 /** The invoice's message in the billing channel: a draft with buttons, then its current state. */
 export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions): { text: string; blocks: KnownBlock[] } {
   const total = fmt(view.total, view.currency);
+  // What the client will be asked for: with a tax service's tax, the lines plus that tax (or "+ tax (pending)").
+  const totalLabel = salesTaxTotalLabel(view) ?? (pendingTaxNote(view) ? `${total} + tax` : total);
   const milestone = link(view.sourceUrl, truncate(view.milestone, 300));
   const recipients = view.recipients.length ? clip(esc(view.recipients.join(', ')), 1900) : '_nobody yet_';
 
@@ -29,7 +32,7 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Milestone*\n${milestone}` },
-        { type: 'mrkdwn', text: `*Total*\n${pendingTaxNote(view) ? `${total} + tax` : total}` },
+        { type: 'mrkdwn', text: `*Total*\n${totalLabel}` },
         { type: 'mrkdwn', text: `*Due*\n${dueLabel(view, options)}` },
         { type: 'mrkdwn', text: `*To*\n${recipients}` },
       ],
@@ -50,7 +53,7 @@ export function invoiceMessage(view: InvoiceView, options: InvoiceMessageOptions
       elements: [{ type: 'mrkdwn', text: `:octagonal_sign: *Held for a human, never sent by itself:* ${esc(view.overCeiling)}. Approving asks you to confirm this total.` }],
     });
   }
-  if (view.status === 'draft') blocks.push(draftActions(view, pendingTaxNote(view) ? `${total} + tax` : total));
+  if (view.status === 'draft') blocks.push(draftActions(view, totalLabel));
   else if (view.status === 'sent' || view.status === 'partially_paid') blocks.push(invoiceDisputeActions(view));
 
   const text = `Invoice ${esc(view.number)} · ${esc(view.clientName)} · ${total} · ${statusText(view, options.timezone)}`;
@@ -110,6 +113,13 @@ function dueLabel(view: InvoiceView, { timezone, now }: InvoiceMessageOptions): 
 
 /** Subtotal, tax and total once the back-end added tax; before that, where the tax will come from. */
 function taxContext(view: InvoiceView): KnownBlock[] {
+  const fromService = salesTaxContext(view);
+  // Before the back-end has it, a tax service's tax says everything; afterwards its source follows the figures.
+  if (fromService && (view.taxAmount === null || view.taxAmount === undefined)) return fromService;
+  return [...backendTaxContext(view), ...(fromService ?? [])];
+}
+
+function backendTaxContext(view: InvoiceView): KnownBlock[] {
   const pending = pendingTaxNote(view);
   if (pending) return [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:receipt: _${esc(pending)}_` }] }];
   if (!hasTax(view)) return [];
@@ -141,22 +151,8 @@ function draftActions(view: InvoiceView, total: string): KnownBlock {
     type: 'actions',
     block_id: INVOICE_ACTIONS_BLOCK,
     elements: [
-      {
-        type: 'button',
-        action_id: APPROVE_INVOICE,
-        text: { type: 'plain_text', text: 'Approve & send' },
-        style: 'primary',
-        value: approveButtonValue(view),
-        confirm: {
-          title: { type: 'plain_text', text: truncate(view.overCeiling ? `Over the ceiling: send ${view.number}?` : `Send ${view.number}?`, 100) },
-          text: {
-            type: 'mrkdwn',
-            text: clip(`${view.overCeiling ? `:warning: ${esc(view.overCeiling)}.\n` : ''}${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300),
-          },
-          confirm: { type: 'plain_text', text: 'Approve & send' },
-          deny: { type: 'plain_text', text: 'Not yet' },
-        },
-      },
+      // While the tax service's tax is pending or failed there is nothing to approve yet.
+      ...(taxBlocksApproval(view) ? salesTaxButtons(view) : [approveButton(view, total, to)]),
       { type: 'button', action_id: EDIT_INVOICE, text: { type: 'plain_text', text: 'Edit' }, value: view.id },
       {
         type: 'button',
@@ -173,6 +169,25 @@ function draftActions(view: InvoiceView, total: string): KnownBlock {
         },
       },
     ],
+  };
+}
+
+function approveButton(view: InvoiceView, total: string, to: string): Button {
+  return {
+    type: 'button',
+    action_id: APPROVE_INVOICE,
+    text: { type: 'plain_text', text: 'Approve & send' },
+    style: 'primary',
+    value: approveButtonValue(view),
+    confirm: {
+      title: { type: 'plain_text', text: truncate(view.overCeiling ? `Over the ceiling: send ${view.number}?` : `Send ${view.number}?`, 100) },
+      text: {
+        type: 'mrkdwn',
+        text: clip(`${view.overCeiling ? `:warning: ${esc(view.overCeiling)}.\n` : ''}${total}, due ${ymdLabel(view.dueDate)}, will be emailed to ${esc(to)}.`, 300),
+      },
+      confirm: { type: 'plain_text', text: 'Approve & send' },
+      deny: { type: 'plain_text', text: 'Not yet' },
+    },
   };
 }
 

@@ -10,6 +10,7 @@ const SOURCE_LABEL: Record<string, string> = {
   stripe: 'Stripe',
   quickbooks: 'QuickBooks Online',
   freshbooks: 'FreshBooks',
+  invoiceninja: 'Invoice Ninja',
   email: 'Email',
 };
 

@@ -44,6 +44,13 @@ function webhookSections(registrations: WebhookRegistration[], timezone: string)
   return chunks.map(section);
 }
 
+function taxServiceLine(tax: { name: string; waiting: number }): string {
+  const name = esc(tax.name);
+  return tax.waiting
+    ? `:hourglass: ${name}: configured; ${plural(tax.waiting, 'draft')} waiting for sales tax (pending or not computed: see their messages)`
+    : `:white_check_mark: ${name}: configured (API key)`;
+}
+
 /** `/invoices status`: one line per connection, worst states marked so they stand out. */
 export function statusMessage(status: IntegrationStatus, options: { timezone: string }): { text: string; blocks: KnownBlock[] } {
   const tools = status.projectTools.length
@@ -78,6 +85,7 @@ export function statusMessage(status: IntegrationStatus, options: { timezone: st
       { type: 'header', text: { type: 'plain_text', text: 'Connections' } },
       section(`*Project tools*\n${tools}`),
       section(`*Invoicing back-ends*\n${[backends, ...unused].join('\n')}`),
+      ...(status.taxService ? [section(`*Sales tax*\n${taxServiceLine(status.taxService)}`)] : []),
       section(`*Email*\n${mail}${bounces}`),
       ...(status.inbox ? inboxBlocks(status.inbox, options) : []),
       ...webhookSections(status.webhookRegistrations ?? [], options.timezone),

@@ -10,8 +10,10 @@ import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
 import { upsertClients } from './store/clients.js';
 import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
+import { buildTaxService } from './providers/tax/build-tax-service.js';
 import { connectionHealth } from './usecases/connection-health.js';
 import { createProjectTools, ownerAssignees } from './providers/projects/registry.js';
+import { buildAsanaOAuth } from './providers/projects/asana-oauth.js';
 import { createSmtpMailer } from './providers/mail/smtp.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { registerListeners } from './slack/listeners.js';
@@ -22,6 +24,7 @@ import { inboundEmailRouter } from './http/inbound-email.js';
 import { bounceWebhookRouter } from './http/bounce-webhooks.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
 import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
+import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
@@ -51,6 +54,8 @@ export interface DuebotOptions {
   pollPaymentsEveryMs?: number;
   /** How long a burst of invoice changes is gathered before the Home tabs are republished (default 1.5 s). */
   homeRefreshDebounceMs?: number;
+  /** Opens the database instead of DATABASE_URL / DATA_DIR (tests share one embedded server); closed on stop. */
+  openDatabase?: () => Promise<Database>;
 }
 
 export interface Duebot {
@@ -73,7 +78,7 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
   const clock = options.clock ?? systemClock;
   // Read first: a missing clients file stops the start before the database is opened (or created).
   const clientsFile = config.clientsFile ? await loadClientsFile(config.clientsFile) : null;
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
+  const db = options.openDatabase ? await options.openDatabase() : await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
   log.info({ database: db.kind, location: db.location }, 'database ready');
   try {
     const doneStatuses = await loadClients(config, db, clock, log, clientsFile);
@@ -141,12 +146,18 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let homeTab: HomeTab | null = null;
   const metrics = new Metrics();
   const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason), metrics);
+  const asanaOAuth = buildAsanaOAuth(
+    config,
+    invoicing,
+    () => clock.now(),
+    (provider, reason) => reportBroken(provider, reason),
+  );
   const services: Services = {
     db,
     clock,
     backends: invoicing.backends,
-    oauth: { connectors: invoicing.connectors, connections: invoicing.connections, publicUrl: invoicing.publicUrl, choices: invoicing.choices },
-    projectTools: createProjectTools(config, doneStatuses, metrics),
+    oauth: { connectors: { ...invoicing.connectors, ...(asanaOAuth ? { asana: asanaOAuth.connector } : {}) }, connections: invoicing.connections, publicUrl: invoicing.publicUrl },
+    projectTools: createProjectTools(config, doneStatuses, metrics, asanaOAuth?.auth ?? null),
     mailer: countingMailer(createSmtpMailer({ url: config.email.smtpUrl, from: config.email.from, dkim: config.dkim }), metrics),
     slack: new SlackNotifier(slackApp.client, log),
     settings,
@@ -157,6 +168,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
+    tax: buildTaxService(config.tax, metrics),
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
@@ -170,6 +182,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   for (const sub of registerListeners(slackApp, services).subcommands) interactions.subcommand.add(sub);
   registerDisputeActions(slackApp, services);
   registerDeadLetterActions(slackApp, services);
+  registerSalesTaxActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { assertYmd } from './domain/calendar.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
+import { billingAddressOf } from './domain/billing-address.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer, type TimeBilling } from './domain/types.js';
 import { DEFAULT_MAPPING } from './providers/projects/mapping.js';
 
@@ -73,6 +74,13 @@ const timeOfDay = z
 const businessHoursEntry = z
   .strictObject({ start: timeOfDay, end: timeOfDay }, { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {start: "09:00", end: "17:00"}' : undefined) })
   .refine((h) => !businessHoursProblem(h), { message: 'start must be before end', path: ['end'] });
+/** Where sales tax is sourced to (TaxJar, Avalara): {line1, city, region, postalCode, country}; country defaults to US. */
+const addressPart = z.union([z.string(), z.number()], { error: 'must be text' }).optional();
+const billingAddressEntry = z.strictObject(
+  { line1: addressPart, city: addressPart, region: addressPart, postalCode: addressPart, country: addressPart },
+  { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {line1, city, region, postalCode, country}' : undefined) },
+);
+
 /** A field, tag, status or list name as the project tool shows it. */
 const toolName = z.string({ error: 'must be a name as the project tool shows it' }).trim().min(1, 'must not be empty');
 
@@ -149,7 +157,9 @@ const clientEntry = z.strictObject({
       }
     }),
   paymentTermsDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(30),
-  provider: z.enum(['stripe', 'quickbooks', 'freshbooks', 'wave'], { error: 'must be stripe, quickbooks, freshbooks or wave' }).default('stripe'),
+  provider: z
+    .enum(['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'wave'], { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja or wave' })
+    .default('stripe'),
   asanaProjects: z
     .array(asanaGid, { error: 'must be a list of Asana project gids' })
     .transform((gids) => [...new Set(gids)])
@@ -185,6 +195,7 @@ const clientEntry = z.strictObject({
     .max(1000, 'must be at most 1000 characters')
     .optional(),
   maxInvoiceAmount: z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 250000" }).optional(),
+  billingAddress: billingAddressEntry.optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -195,6 +206,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   businessHours: ['start', 'end'],
   mapping: Object.keys(mappingEntry.shape),
   timeEntries: Object.keys(timeEntriesEntry.shape),
+  billingAddress: Object.keys(billingAddressEntry.shape),
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
@@ -292,6 +304,11 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
         return;
       }
     }
+    const billing = c.billingAddress ? billingAddressOf(c.billingAddress) : { address: null, problem: null };
+    if (billing.problem) {
+      errors.push(`${label}: billingAddress: ${billing.problem}`);
+      return;
+    }
     let timeBilling: TimeBilling | undefined;
     if (c.timeEntries?.enabled) {
       const rates = Object.entries(c.timeEntries.personRates);
@@ -338,6 +355,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(c.freshbooksTax ? { freshbooksTax: c.freshbooksTax } : {}),
       ...(c.payInstructions ? { payInstructions: c.payInstructions } : {}),
       ...(maxInvoiceAmount !== undefined ? { maxInvoiceAmount } : {}),
+      ...(billing.address ? { billingAddress: billing.address } : {}),
     });
   });
   return { clients, errors };

@@ -7,6 +7,8 @@ import { isTimeZone } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
+import { taxConfig, type TaxConfig } from './providers/tax/tax-config.js';
+import { checkInvoiceNinjaUrl, DEFAULT_INVOICENINJA_URL } from './providers/invoicing/invoiceninja-http.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -36,11 +38,28 @@ export interface Config {
   encryptionKey: Buffer | null;
   quickbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null; sandbox: boolean; tokenUrl: string | null } | null;
   freshbooks: { clientId: string; clientSecret: string; webhookVerifier: string | null; apiUrl: string | null } | null;
+  xero: {
+    clientId: string;
+    clientSecret: string;
+    webhookKey: string | null;
+    apiUrl: string | null;
+    identityUrl: string | null;
+    loginUrl: string | null;
+    scopes: string | null;
+    salesAccountCode: string | null;
+  } | null;
+  /** Invoice Ninja v5 (API token; hosted https://invoicing.co or self-hosted); null when no token is set. */
+  invoiceninja: { baseUrl: string; apiToken: string } | null;
   /** Wave (public GraphQL API, OAuth 2.0; polled, no webhooks). Null URLs: Wave's own. */
   wave: { clientId: string; clientSecret: string; apiUrl: string | null; authorizeUrl: string | null; tokenUrl: string | null; productName: string | null } | null;
   payments: { pollEveryMs: number };
-  /** accessToken null: Asana is not used. */
-  asana: { accessToken: string | null; apiUrl: string | null; ownerAssignee: string };
+  /** accessToken and oauth both null: Asana is not used. oauth: connected by an approver (`/invoices connect asana`). */
+  asana: {
+    accessToken: string | null;
+    apiUrl: string | null;
+    ownerAssignee: string;
+    oauth: { clientId: string; clientSecret: string; oauthUrl: string | null; scopes: string | null } | null;
+  };
   /** Each further project tool is enabled only when its credentials are set (null otherwise). */
   clickup: { apiToken: string; webhookSecret: string; apiUrl: string | null; ownerAssignee: string | null } | null;
   trello: { apiKey: string; token: string; appSecret: string; callbackUrl: string; doneListIds: string[]; apiUrl: string | null; ownerMemberId: string | null } | null;
@@ -71,6 +90,8 @@ export interface Config {
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   /** Backoff of failed inbox events and when they become dead letters (INBOX_RETRY_*, INBOX_GIVE_UP_AFTER). */
   inboxRetry: RetryPolicy;
+  /** TAX_SERVICE (TaxJar, Avalara) with its credentials and TAX_FROM_*; null: the back-end's own tax, as before. */
+  tax: TaxConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -208,6 +229,18 @@ const schema = z.object({
   FRESHBOOKS_CLIENT_SECRET: optional(z.string()),
   FRESHBOOKS_API_URL: optional(url(['http:', 'https:'])),
   FRESHBOOKS_WEBHOOK_VERIFIER: optional(z.string()),
+  XERO_CLIENT_ID: optional(z.string()),
+  XERO_CLIENT_SECRET: optional(z.string()),
+  XERO_WEBHOOK_KEY: optional(z.string()),
+  XERO_API_URL: optional(url(['http:', 'https:'])),
+  XERO_IDENTITY_URL: optional(url(['http:', 'https:'])),
+  XERO_LOGIN_URL: optional(url(['http:', 'https:'])),
+  XERO_SCOPES: optional(z.string()),
+  XERO_SALES_ACCOUNT: optional(z.string()),
+  INVOICENINJA_URL: optional(
+    str('must be a URL').refine((v) => checkInvoiceNinjaUrl(v) === null, 'must be an https base URL such as https://invoicing.co (http only for 127.0.0.1 or localhost)'),
+  ),
+  INVOICENINJA_API_TOKEN: optional(z.string()),
   WAVE_CLIENT_ID: optional(z.string()),
   WAVE_CLIENT_SECRET: optional(z.string()),
   WAVE_API_URL: optional(url(['http:', 'https:'])),
@@ -217,6 +250,10 @@ const schema = z.object({
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
+  ASANA_CLIENT_ID: optional(z.string()),
+  ASANA_CLIENT_SECRET: optional(z.string()),
+  ASANA_OAUTH_URL: optional(url(['http:', 'https:'])),
+  ASANA_OAUTH_SCOPES: optional(str('must be space-separated scopes').regex(/^[a-z_]+:[a-z_]+( [a-z_]+:[a-z_]+)*$/, 'must be space-separated scopes like tasks:read projects:read')),
   CLICKUP_API_TOKEN: optional(z.string()),
   CLICKUP_WEBHOOK_SECRET: optional(z.string()),
   CLICKUP_API_URL: optional(url(['http:', 'https:'])),
@@ -252,6 +289,22 @@ const schema = z.object({
       .max(1000, 'must be at most 1000 characters')
       .transform((v) => v.replace(/\\n/g, '\n')),
   ),
+  TAX_SERVICE: optional(z.enum(['taxjar', 'avalara'], { error: 'must be taxjar or avalara (or empty for none)' })),
+  TAXJAR_API_KEY: optional(z.string()),
+  TAXJAR_API_URL: optional(url(['http:', 'https:'])),
+  TAXJAR_PRODUCT_TAX_CODE: optional(z.string()),
+  AVALARA_ACCOUNT_ID: optional(z.string()),
+  AVALARA_LICENSE_KEY: optional(z.string()),
+  AVALARA_COMPANY_CODE: optional(z.string()),
+  AVALARA_ENVIRONMENT: optional(z.enum(['sandbox', 'production'], { error: 'must be sandbox or production' })),
+  AVALARA_API_URL: optional(url(['http:', 'https:'])),
+  AVALARA_TAX_CODE: optional(z.string()),
+  TAX_FROM_STREET: optional(z.string()),
+  TAX_FROM_CITY: optional(z.string()),
+  TAX_FROM_STATE: optional(z.string()),
+  TAX_FROM_ZIP: optional(z.string()),
+  TAX_FROM_COUNTRY: optional(z.string()),
+  TAX_NEXUS_STATES: optional(z.string()),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
   WEBHOOK_REGISTRATIONS_MAX: optional(
@@ -305,6 +358,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
   if (inboxRetry.firstMs > inboxRetry.maxDelayMs) problems.push('INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY');
   const dkim = dkimSettings(env, problems);
+  const tax = parsed.success ? taxConfig(env) : { config: null, problems: [] };
+  problems.push(...tax.problems);
   if (problems.length || !e) throw new ConfigError(problems.sort((a, b) => order(a) - order(b)));
 
   const withSlash = (u: string | undefined) => (u ? (u.endsWith('/') ? u : `${u}/`) : null);
@@ -345,6 +400,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
             apiUrl: e.FRESHBOOKS_API_URL ?? null,
           }
         : null,
+    xero:
+      e.XERO_CLIENT_ID && e.XERO_CLIENT_SECRET
+        ? {
+            clientId: e.XERO_CLIENT_ID,
+            clientSecret: e.XERO_CLIENT_SECRET,
+            webhookKey: e.XERO_WEBHOOK_KEY ?? null,
+            apiUrl: e.XERO_API_URL ?? null,
+            identityUrl: e.XERO_IDENTITY_URL ?? null,
+            loginUrl: e.XERO_LOGIN_URL ?? null,
+            scopes: e.XERO_SCOPES ?? null,
+            salesAccountCode: e.XERO_SALES_ACCOUNT ?? null,
+          }
+        : null,
+    invoiceninja: e.INVOICENINJA_API_TOKEN ? { baseUrl: (e.INVOICENINJA_URL ?? DEFAULT_INVOICENINJA_URL).replace(/\/+$/, ''), apiToken: e.INVOICENINJA_API_TOKEN } : null,
     wave:
       e.WAVE_CLIENT_ID && e.WAVE_CLIENT_SECRET
         ? {
@@ -357,7 +426,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
           }
         : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
-    asana: { accessToken: e.ASANA_ACCESS_TOKEN ?? null, apiUrl: e.ASANA_API_URL ?? null, ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me' },
+    asana: {
+      accessToken: e.ASANA_ACCESS_TOKEN ?? null,
+      apiUrl: e.ASANA_API_URL ?? null,
+      ownerAssignee: e.OWNER_ASANA_ASSIGNEE ?? 'me',
+      oauth:
+        e.ASANA_CLIENT_ID && e.ASANA_CLIENT_SECRET
+          ? { clientId: e.ASANA_CLIENT_ID, clientSecret: e.ASANA_CLIENT_SECRET, oauthUrl: e.ASANA_OAUTH_URL ?? null, scopes: e.ASANA_OAUTH_SCOPES ?? null }
+          : null,
+    },
     clickup:
       e.CLICKUP_API_TOKEN && e.CLICKUP_WEBHOOK_SECRET
         ? { apiToken: e.CLICKUP_API_TOKEN, webhookSecret: e.CLICKUP_WEBHOOK_SECRET, apiUrl: e.CLICKUP_API_URL ?? null, ownerAssignee: e.CLICKUP_OWNER_ASSIGNEE ?? null }
@@ -401,6 +478,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sendgridWebhookPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY ? sendgridPublicKey(e.SENDGRID_WEBHOOK_PUBLIC_KEY) : null,
     dkim,
     inboxRetry,
+    tax: tax.config,
   };
 }
 
@@ -421,7 +499,9 @@ function projectToolProblems(env: Record<string, string | undefined>): string[] 
   const trello = together(['TRELLO_API_KEY', 'TRELLO_TOKEN', 'TRELLO_APP_SECRET']);
   if (trello && !set('TRELLO_CALLBACK_URL') && !set('PUBLIC_URL')) problems.push('TRELLO_CALLBACK_URL: is required (the registered callback URL; or set PUBLIC_URL)');
   const monday = together(['MONDAY_API_TOKEN', 'MONDAY_SIGNING_SECRET']);
-  if (!set('ASANA_ACCESS_TOKEN') && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
+  const asanaOAuth = together(['ASANA_CLIENT_ID', 'ASANA_CLIENT_SECRET']);
+  if (asanaOAuth && !set('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store the Asana OAuth tokens (32 bytes, e.g. `openssl rand -base64 32`)');
+  if (!set('ASANA_ACCESS_TOKEN') && !asanaOAuth && !clickup && !trello && !monday && !set('GENERIC_WEBHOOK_SECRET') && problems.length === 0) {
     problems.push(
       'ASANA_ACCESS_TOKEN: is required (no project tool is configured: set ASANA_ACCESS_TOKEN, CLICKUP_API_TOKEN, TRELLO_API_KEY, MONDAY_API_TOKEN or GENERIC_WEBHOOK_SECRET)',
     );
@@ -441,16 +521,21 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'Stripe'],
     ['QUICKBOOKS_CLIENT_ID', 'QUICKBOOKS_CLIENT_SECRET', 'QuickBooks'],
     ['FRESHBOOKS_CLIENT_ID', 'FRESHBOOKS_CLIENT_SECRET', 'FreshBooks'],
+    ['XERO_CLIENT_ID', 'XERO_CLIENT_SECRET', 'Xero'],
     ['WAVE_CLIENT_ID', 'WAVE_CLIENT_SECRET', 'Wave'],
   ];
   for (const [a, b, name] of pairs) {
     if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
     if (has(b) && !has(a)) problems.push(`${a}: is required to use ${name} (${b} is set)`);
   }
-  if (!pairs.some(([a, b]) => has(a) || has(b))) {
+  if (has('INVOICENINJA_URL') && !has('INVOICENINJA_API_TOKEN')) problems.push('INVOICENINJA_API_TOKEN: is required to use Invoice Ninja (INVOICENINJA_URL is set)');
+  if (!pairs.some(([a, b]) => has(a) || has(b)) && !has('INVOICENINJA_API_TOKEN')) {
     problems.push('STRIPE_SECRET_KEY: is required (or set QUICKBOOKS_CLIENT_ID/SECRET or FRESHBOOKS_CLIENT_ID/SECRET): configure at least one invoicing back-end');
   }
-  const oauth = (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) || (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET'));
+  const oauth =
+    (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) ||
+    (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET')) ||
+    (has('XERO_CLIENT_ID') && has('XERO_CLIENT_SECRET'));
   if (has('WAVE_CLIENT_ID') && has('WAVE_CLIENT_SECRET') && !oauth && !has('ENCRYPTION_KEY'))
     problems.push('ENCRYPTION_KEY: is required to store Wave tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)');

@@ -11,6 +11,7 @@ import type { BackgroundWork } from './background.js';
 import type { SlackAccess } from './slack/access.js';
 import type { TokenCipher } from './store/token-cipher.js';
 import type { Metrics } from './metrics.js';
+import type { TaxService } from './providers/tax/tax-service.js';
 
 /** What the business needs to know to act; a slice of the config, given to the use cases. */
 export interface BusinessSettings {
@@ -66,6 +67,8 @@ export interface Services {
   webhooks: WebhookSettings;
   /** This app's Prometheus metrics (its own registry; docs/operations.md). */
   metrics: Metrics;
+  /** TAX_SERVICE (TaxJar, Avalara): computes each draft's sales tax (src/usecases/sales-tax.ts); absent: the back-end's own tax. */
+  tax?: TaxService | null;
 }
 
 export interface WebhookSettings {

@@ -1,3 +1,4 @@
+import type { BillingAddress } from './billing-address.js';
 import type { BusinessHours, Client, FinalMode, ReminderStep } from './types.js';
 
 /**
@@ -12,11 +13,13 @@ export interface ClientSettings {
   autoSend: boolean;
   timezone: string | null;
   businessHours: BusinessHours | null;
+  /** Where sales tax is sourced to (src/providers/tax/). Absent in a submission: not part of that form, unchanged. */
+  billingAddress?: BillingAddress | null;
 }
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours'];
+export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress'];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',
@@ -26,6 +29,7 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   autoSend: 'auto-send',
   timezone: 'time zone',
   businessHours: 'quiet hours',
+  billingAddress: 'billing address',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -37,18 +41,23 @@ export function settingsOf(client: Client): ClientSettings {
     autoSend: client.autoSend,
     timezone: client.timezone ?? null,
     businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
+    billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
   };
 }
 
 /** Canonical JSON of one field's value, so that key order never makes equal values look changed. */
 function canonical(field: SettingField, value: ClientSettings[SettingField]): string {
   if (field === 'reminderSchedule') return JSON.stringify((value as ReminderStep[]).map((s) => [s.day, s.from, s.tone]));
+  if (field === 'billingAddress') {
+    const a = (value ?? null) as BillingAddress | null;
+    return JSON.stringify(a ? [a.line1, a.city, a.region, a.postalCode, a.country] : null);
+  }
   if (field === 'businessHours') return JSON.stringify(value ? [(value as BusinessHours).start, (value as BusinessHours).end] : null);
   return JSON.stringify(value);
 }
 
 export function changedFields(before: ClientSettings, after: ClientSettings): SettingField[] {
-  return SETTING_FIELDS.filter((f) => canonical(f, before[f]) !== canonical(f, after[f]));
+  return SETTING_FIELDS.filter((f) => after[f] !== undefined && canonical(f, before[f]) !== canonical(f, after[f]));
 }
 
 /** The client as the file describes it, with the fields set in Slack laid over it. */

@@ -5,7 +5,7 @@ import type { InvoiceStatus, InvoiceView } from './types.js';
  * back-end applies the customer's configured rate when the invoice is created there, and duebot
  * shows what it reported.
  */
-const BACKEND_NAMES: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks', freshbooks: 'FreshBooks', wave: 'Wave' };
+const BACKEND_NAMES: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks', freshbooks: 'FreshBooks', xero: 'Xero', invoiceninja: 'Invoice Ninja', wave: 'Wave' };
 
 export function backendDisplayName(provider: string | undefined): string {
   return provider ? (BACKEND_NAMES[provider] ?? provider) : 'the invoicing tool';
@@ -28,8 +28,9 @@ const BEFORE_BACKEND: ReadonlySet<InvoiceStatus> = new Set(['draft', 'approved']
  * Before the back-end invoice exists the tax is not known: say where it will come from instead of
  * guessing a number. Null once it is known (or for invoices that never reach the back-end).
  */
-export function pendingTaxNote(view: Pick<InvoiceView, 'taxAmount' | 'status' | 'provider'>): string | null {
+export function pendingTaxNote(view: Pick<InvoiceView, 'taxAmount' | 'status' | 'provider' | 'salesTax'>): string | null {
   if (view.taxAmount !== null && view.taxAmount !== undefined) return null;
+  if (view.salesTax) return null; // a tax service's tax says where it comes from itself (blocks/sales-tax.ts)
   if (!BEFORE_BACKEND.has(view.status)) return null;
   return `Tax as set on the customer in ${backendDisplayName(view.provider)}, added when sent`;
 }

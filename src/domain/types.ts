@@ -1,3 +1,5 @@
+import type { BillingAddress } from './billing-address.js';
+
 /** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
 
 export type InvoiceStatus =
@@ -34,7 +36,7 @@ export interface ReminderStep {
 /** What the final step does beyond the email: pause the service and escalate, or just the notice. */
 export type FinalMode = 'pause' | 'notice-only';
 
-export type InvoicingProvider = 'stripe' | 'quickbooks' | 'freshbooks' | 'wave';
+export type InvoicingProvider = 'stripe' | 'quickbooks' | 'freshbooks' | 'xero' | 'invoiceninja' | 'wave';
 
 export interface Client {
   /** Stable slug from the clients file, e.g. "acme". */
@@ -66,6 +68,8 @@ export interface Client {
   payInstructions?: string | null;
   /** Minor units: a draft above this is held for a human (src/domain/amount-ceiling.ts); absent: INVOICE_AMOUNT_CEILING. */
   maxInvoiceAmount?: number | null;
+  /** Where sales tax is sourced to when a tax service is configured (src/providers/tax/); absent: none known. */
+  billingAddress?: BillingAddress | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */
@@ -156,6 +160,24 @@ export interface InvoiceView {
   attention: string | null;
   /** A draft over its ceiling: why it is held for a human ("over the 1,000,000.00 USD ceiling: check the amount"). */
   overCeiling?: string | null;
+  /** Sales tax from a tax service (TaxJar, Avalara: src/usecases/sales-tax.ts); absent: the back-end's own tax. */
+  salesTax?: SalesTaxView | null;
+}
+
+/** What the invoice message says about a tax service's tax. Money in minor units. */
+export interface SalesTaxView {
+  status: 'computed' | 'pending' | 'failed' | 'skipped';
+  amount: number | null;
+  ratePercent: string | null;
+  /** e.g. "Sales tax (NY)". */
+  name: string | null;
+  jurisdiction: string | null;
+  /** "TaxJar", "Avalara". */
+  source: string;
+  /** Why it is pending, failed or skipped. */
+  reason: string | null;
+  /** Who chose "Send without tax" ("slack:U123"). */
+  decidedBy: string | null;
 }
 
 export type AgingBucketLabel = '0-7' | '8-14' | '15-30' | '30+';

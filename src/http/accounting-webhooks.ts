@@ -7,6 +7,8 @@ import type { Services } from '../services.js';
 import type { BackendEventPayload } from '../usecases/process-inbox.js';
 import { storeThenAct } from './store-then-act.js';
 import { bodyBuffer, rawBody } from './raw-body.js';
+import { receiveXero } from './xero-webhook.js';
+import { receiveInvoiceNinja } from './invoiceninja-webhook.js';
 
 /**
  * Webhooks of the accounting back-ends, the same way as /webhooks/stripe: verify over the raw bytes
@@ -17,6 +19,8 @@ export function accountingWebhookRouter(services: Services): express.Router {
   const router = express.Router();
   router.post('/webhooks/quickbooks', rawBody, (req, res) => void storeThenAct(res, services, () => receive('quickbooks', req, res, services, [])));
   router.post('/webhooks/freshbooks', rawBody, (req, res) => void storeThenAct(res, services, () => freshbooks(req, res, services)));
+  router.post('/webhooks/xero', rawBody, (req, res) => void storeThenAct(res, services, () => receiveXero(req, res, services)));
+  router.post('/webhooks/invoiceninja', rawBody, (req, res) => void storeThenAct(res, services, () => receiveInvoiceNinja(req, res, services)));
   return router;
 }
 

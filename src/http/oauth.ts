@@ -2,8 +2,8 @@ import express from 'express';
 import { escapeHtml } from '../email/template-engine.js';
 import type { Services } from '../services.js';
 import { STATE_TTL_MS } from '../store/oauth-flow.js';
-import { finishConsent, startConsent, type ConsentEnd } from '../usecases/connect-backend.js';
-import { finishAccountChoice } from '../usecases/connect-account-choice.js';
+import { finishConsent, startConsent } from '../usecases/connect-backend.js';
+import { chooseAccount, type AccountChoicePage } from '../usecases/choose-account.js';
 
 /** The cookie that ties a consent to the browser that opened the approver's link. */
 const BROWSER_COOKIE = 'duebot_oauth';
@@ -33,32 +33,28 @@ export function oauthRouter(services: Services): express.Router {
     const provider = req.params.provider;
     const query = new URL(req.originalUrl, 'http://duebot').searchParams;
     const finished = await finishConsent(services, provider, query, cookieValue(req.headers.cookie, BROWSER_COOKIE));
-    answer(res, provider, finished);
-  });
-
-  // The approver's pick when the consent reached several accounts (the cookie is still this browser's).
-  router.post('/oauth/:provider/choose', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
-    const form = (req.body ?? {}) as Record<string, unknown>;
-    const text = (v: unknown) => (typeof v === 'string' && v.length <= 512 ? v : null);
-    const finished = await finishAccountChoice(services, req.params.provider, text(form.choice), text(form.account), cookieValue(req.headers.cookie, BROWSER_COOKIE));
-    answer(res, req.params.provider, finished);
-  });
-
-  /** The browser page: done (cookie cleared), a choice of accounts (cookie kept for the pick), or a JSON refusal. */
-  function answer(res: express.Response, provider: string, finished: ConsentEnd): void {
     if (!finished.ok) return void res.status(finished.status).json({ error: finished.error });
-    const html = `<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`;
-    if (finished.choose) {
-      const c = finished.choose;
-      const buttons = c.options.map((o) => `<p><button type="submit" name="account" value="${escapeHtml(o.id)}">${escapeHtml(o.label)}</button></p>`).join('');
-      return void res
-        .status(200)
-        .type('html')
-        .send(`${html}<form method="post" action="${escapeHtml(c.action)}"><input type="hidden" name="choice" value="${escapeHtml(c.token)}">${buttons}</form>`);
-    }
+    // Several accounts authorised: the cookie stays, the pick is posted from this page in this browser.
+    if (finished.choose) return void res.status(200).type('html').send(choicePage(finished.page, finished.choose));
     res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
-    res.status(200).type('html').send(html);
-  }
+    res
+      .status(200)
+      .type('html')
+      .send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
+  });
+
+  router.post('/oauth/:provider/choose', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const provider = req.params.provider;
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v : null);
+    const finished = await chooseAccount(services, provider, text(form.choice), text(form.account), cookieValue(req.headers.cookie, BROWSER_COOKIE));
+    if (!finished.ok) return void res.status(finished.status).json({ error: finished.error });
+    res.clearCookie(BROWSER_COOKIE, { httpOnly: true, sameSite: 'lax', secure, path: `/oauth/${provider}` });
+    res
+      .status(200)
+      .type('html')
+      .send(`<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(finished.page)}</p>`);
+  });
   return router;
 }
 
@@ -69,4 +65,12 @@ function cookieValue(header: string | undefined, name: string): string | null {
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
   }
   return null;
+}
+
+/** One button per account; the form posts to `choose` beside this callback, carrying the one-time choice token. */
+function choicePage(intro: string, choice: AccountChoicePage): string {
+  const buttons = choice.accounts
+    .map((a) => `<p><button type="submit" name="account" value="${escapeHtml(a.accountId)}">${escapeHtml(a.accountName ?? a.accountId)}</button></p>`)
+    .join('');
+  return `<!doctype html><meta charset="utf-8"><title>duebot</title><p>${escapeHtml(intro)}</p><form method="post" action="choose"><input type="hidden" name="choice" value="${escapeHtml(choice.choiceToken)}">${buttons}</form>`;
 }

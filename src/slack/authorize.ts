@@ -17,6 +17,7 @@ import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from 
 import { KEEP_CURRENT_BACKEND_ACCOUNT, USE_NEW_BACKEND_ACCOUNT } from '../../blocks/backend-connect.js';
 import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
 import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
+import { RECOMPUTE_TAX, SEND_WITHOUT_TAX } from '../../blocks/sales-tax.js';
 import { notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import type { Role } from './access.js';
@@ -69,6 +70,8 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [KEEP_CURRENT_BACKEND_ACCOUNT]: approver('switch the accounting company'),
     [RETRY_DEAD_LETTER]: approver('retry dead letters'),
     [UPDATE_BOUNCED_EMAIL]: approver("update clients' billing emails"),
+    [RECOMPUTE_TAX]: approver('recompute sales tax'),
+    [SEND_WITHOUT_TAX]: approver('send invoices without tax'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),

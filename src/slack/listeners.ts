@@ -94,6 +94,8 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     const result = await approveInvoice(services, invoiceId, { actor: `slack:${user}`, slackUserId: user }, { confirmedTotal, onRecorded: () => ack() });
     if (result.outcome === 'held') {
       await tell(client, channel, user, `Invoice ${esc(result.invoice.number)} was not sent: ${result.reason}. Its message shows the current amount; approve it there to confirm.`);
+    } else if (result.outcome === 'tax_pending') {
+      await tell(client, channel, user, `Invoice ${esc(result.invoice.number)} was not approved: ${esc(result.reason)}. Recompute tax or Send without tax on its message.`);
     } else if (result.outcome === 'not_draft') {
       await tell(
         client,

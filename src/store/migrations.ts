@@ -537,11 +537,12 @@ CREATE TABLE sweep_heartbeat (
 `,
   },
   {
-    version: 250,
+    version: 240,
     name: 'oauth account choices',
     sql: `
--- One consent that reaches several accounts (Wave businesses): the tokens wait here, sealed, bound to the
--- approver and the browser of that consent, until the approver picks the account (src/usecases/connect-account-choice.ts).
+-- A consent that authorised several accounts at once (Xero organisations) waits here for the approver
+-- to pick one, in the browser that started it (src/usecases/choose-account.ts). Tokens sealed; the
+-- choice token is kept as its hash; a row is spent by the pick or dropped after the state's lifetime.
 CREATE TABLE oauth_account_choices (
   token_hash text PRIMARY KEY,
   provider text NOT NULL,
@@ -553,6 +554,37 @@ CREATE TABLE oauth_account_choices (
   expires_at timestamptz NOT NULL,
   created_at timestamptz NOT NULL
 );
+`,
+  },
+  {
+    version: 280,
+    name: 'sales tax from a tax service',
+    sql: `
+-- Where sales tax is sourced to when a tax service (TaxJar, Avalara) is configured: clients file or Slack.
+ALTER TABLE clients ADD COLUMN billing_address jsonb;
+-- The tax a tax service computed for a draft (src/store/sales-tax.ts): shown on the draft, carried to the
+-- back-end on send. pending: the service was down, retried at next_attempt_at; failed: it refused (a person
+-- fixes the address and recomputes); skipped: an approver chose to send without tax.
+CREATE TABLE invoice_sales_tax (
+  invoice_id uuid PRIMARY KEY REFERENCES invoices(id),
+  service text NOT NULL,
+  status text NOT NULL CHECK (status IN ('computed', 'pending', 'failed', 'skipped')),
+  amount bigint CHECK (amount >= 0),
+  rate text,
+  jurisdiction text,
+  name text,
+  line_taxes jsonb,
+  ship_to jsonb,
+  reason text,
+  attempts integer NOT NULL DEFAULT 0,
+  window_started_at timestamptz,
+  next_attempt_at timestamptz,
+  recorded_at timestamptz,
+  voided_at timestamptz,
+  decided_by text,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX invoice_sales_tax_due ON invoice_sales_tax (next_attempt_at) WHERE status = 'pending';
 `,
   },
 ];

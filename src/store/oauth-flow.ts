@@ -56,5 +56,4 @@ export async function purgeExpiredConnectFlows(db: Queryable, now: Date): Promis
   await db.query('DELETE FROM oauth_links WHERE created_at <= $1', [before(now, LINK_TTL_MS)]);
   await db.query('DELETE FROM oauth_states WHERE created_at <= $1', [before(now, STATE_TTL_MS)]);
   await db.query('DELETE FROM pending_connections WHERE created_at <= $1', [before(now, PENDING_TTL_MS)]);
-  await db.query('DELETE FROM oauth_account_choices WHERE created_at <= $1', [before(now, STATE_TTL_MS)]);
 }

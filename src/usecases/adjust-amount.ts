@@ -9,6 +9,7 @@ import { reissuedNote, replacesNote } from '../../blocks/dispute.js';
 import type { Services } from '../services.js';
 import { approveInvoice } from './approve-and-send.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
+import { ensureSalesTax, voidSalesTax } from './sales-tax.js';
 
 export interface Adjustment {
   lines: InvoiceLine[];
@@ -87,6 +88,9 @@ export async function adjustAmount(services: Services, invoiceId: string, adjust
   });
   if (!result) return { outcome: 'refused', reason: `Invoice ${invoice.number} changed meanwhile (paid or voided); nothing reissued.` };
   await completeEffect(pool, key, { replacement: result.replacement.id }, services.clock.now());
+  // The tax service follows the void (Avalara DocVoided, TaxJar order deleted); the replacement gets its own tax.
+  await voidSalesTax(services, invoice.id);
+  await ensureSalesTax(services, result.replacement);
 
   await publishInvoiceMessage(services, result.voided);
   await postInThread(

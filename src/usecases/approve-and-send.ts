@@ -14,7 +14,9 @@ import { editedNote, invoiceSentNote, statusChangeNote } from '../../blocks/thre
 import type { Services } from '../services.js';
 import { renderClientEmail } from './email-templates.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
-import type { BackendInvoice, BackendTax } from '../providers/invoicing/backend.js';
+import type { BackendInvoice, BackendTax, SalesTax } from '../providers/invoicing/backend.js';
+import { getSalesTax } from '../store/sales-tax.js';
+import { computeSalesTax, recordSalesTax, salesTaxForIssue, taxHoldReason } from './sales-tax.js';
 import { BackendError, isDefiniteFailure } from '../providers/invoicing/errors.js';
 import { currentIssueAttempt, moveToNextIssueAttempt } from '../store/issue-attempts.js';
 import type { EmailAttachment, RecipientRefusal } from '../providers/mail/mailer.js';
@@ -29,7 +31,11 @@ export interface Actor {
 }
 
 export type ApproveOutcome =
-  { outcome: 'approved'; invoice: InvoiceRecord } | { outcome: 'not_draft'; invoice: InvoiceRecord | null } | { outcome: 'held'; invoice: InvoiceRecord; reason: string };
+  | { outcome: 'approved'; invoice: InvoiceRecord }
+  | { outcome: 'not_draft'; invoice: InvoiceRecord | null }
+  | { outcome: 'held'; invoice: InvoiceRecord; reason: string }
+  /** The draft's sales tax is pending or failed (src/usecases/sales-tax.ts): nobody may approve it until it is computed or skipped. */
+  | { outcome: 'tax_pending'; invoice: InvoiceRecord; reason: string };
 
 /**
  * Approve & send: the draft moves to "approved" exactly once (compare-and-set), then goes out.
@@ -52,14 +58,20 @@ export async function approveInvoice(
   const result = await withTransaction(services.db.pool, async (tx) => {
     const current = await getInvoice(tx, invoiceId, { forUpdate: true });
     if (!current || current.status !== 'draft') return null;
+    const taxHold = await taxHoldReason(tx, services, invoiceId);
+    if (taxHold) return { held: null, taxHold, invoice: current };
     const held = ceilingReason(services, current, await getClient(tx, current.clientId));
-    if (held && !(by.slackUserId && options.confirmedTotal === current.total)) return { held, invoice: current };
+    if (held && !(by.slackUserId && options.confirmedTotal === current.total)) return { held, taxHold: null, invoice: current };
     const updated = await updateInvoice(tx, invoiceId, { status: 'approved', approvedAt: now, approvedBy: by.actor }, now, ['draft']);
     if (updated) await audit(tx, { invoiceId, actor: by.actor, action: 'approved', ...(held ? { details: { overCeiling: held, confirmedTotal: current.total } } : {}) }, now);
-    return updated ? { held: null, invoice: updated } : null;
+    return updated ? { held: null, taxHold: null, invoice: updated } : null;
   });
   await options.onRecorded?.();
   if (!result) return { outcome: 'not_draft', invoice: await getInvoice(services.db.pool, invoiceId) };
+  if (result.taxHold) {
+    services.log.info({ invoice: result.invoice.number, actor: by.actor, reason: result.taxHold }, 'approval refused: sales tax not computed');
+    return { outcome: 'tax_pending', invoice: await publishInvoiceMessage(services, result.invoice), reason: result.taxHold };
+  }
   if (result.held) {
     services.log.warn({ invoice: result.invoice.number, actor: by.actor, reason: result.held }, 'draft held for a human: over its ceiling');
     return { outcome: 'held', invoice: await publishInvoiceMessage(services, result.invoice), reason: result.held };
@@ -154,6 +166,7 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   const timezone = services.settings.timezone;
   const today = localDate(services.clock.now(), timezone);
   const { attempt, dueDate } = await currentIssueAttempt(services.db.pool, invoice.id, today);
+  const salesTax = salesTaxForIssue(await getSalesTax(services.db.pool, invoice.id));
   let issued: BackendInvoice;
   try {
     issued = await backend.issueInvoice({
@@ -167,6 +180,7 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
       timezone,
       attempt,
       memo: invoice.milestone,
+      ...(salesTax ? { salesTax } : {}),
       metadata: { duebot_source: `${invoice.source}:${invoice.sourceRef}` },
     });
   } catch (err) {
@@ -181,21 +195,42 @@ async function issueAtBackend(services: Services, invoice: InvoiceRecord, client
   }
   const paymentUrl = paymentLinkOf(services, invoice, backend.name, issued.paymentUrl);
   const now = services.clock.now();
-  return withTransaction(services.db.pool, async (tx) => {
+  const updated = await withTransaction(services.db.pool, async (tx) => {
     await rememberProviderCustomer(tx, client.id, issued.providerCustomerId);
-    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl, attention: null, ...taxPatch(issued.tax) }, now);
+    const tax = salesTax ? salesTaxPatch(services, invoice, salesTax, issued) : taxPatch(issued.tax);
+    const updated = await updateInvoice(tx, invoice.id, { providerInvoiceId: issued.providerInvoiceId, paymentUrl, attention: null, ...tax }, now);
     await audit(
       tx,
       {
         invoiceId: invoice.id,
         actor: backend.name,
         action: 'issued',
-        details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl, ...(issued.tax ? { tax: issued.tax } : {}) },
+        details: { providerInvoiceId: issued.providerInvoiceId, paymentUrl, ...(salesTax ? { salesTax } : issued.tax ? { tax: issued.tax } : {}) },
       },
       now,
     );
     return updated!;
   });
+  // The tax service records the sale (Avalara commit, TaxJar order); the sweep retries what fails.
+  if (salesTax) await recordSalesTax(services, invoice.id);
+  return updated;
+}
+
+/**
+ * Tax duebot computed (or an approver's explicit zero) went to the back-end as an amount of its own: the
+ * subtotal is the lines, the tax that amount, and the total what the back-end holds (the lines plus the
+ * tax; a back-end that added a tax of its own anyway is logged, and its figure is what the client owes).
+ */
+function salesTaxPatch(services: Services, invoice: InvoiceRecord, tax: SalesTax, issued: BackendInvoice) {
+  const subtotal = invoice.lines.reduce((sum, l) => sum + l.amount, 0);
+  if (issued.amountDue !== subtotal + tax.amount) {
+    services.log.error(
+      { invoice: invoice.number, backend: invoice.provider, held: issued.amountDue, lines: subtotal, salesTax: tax.amount },
+      'the back-end holds another amount than the lines plus the computed sales tax',
+    );
+  }
+  const skipped = tax.source === 'none';
+  return { subtotal, taxAmount: tax.amount, taxName: skipped ? null : tax.name, taxRate: skipped ? null : tax.ratePercent, total: issued.amountDue };
 }
 
 /**
@@ -296,6 +331,9 @@ export async function editInvoice(services: Services, invoiceId: string, edit: I
     return updated;
   });
   if (!edited) return null;
+  // New lines, new tax: computed again (or pending) before the message shows the edit.
+  const client = services.tax ? await getClient(services.db.pool, edited.clientId) : null;
+  if (client) await computeSalesTax(services, edited, client, by.actor);
   await publishInvoiceMessage(services, edited);
   await postInThread(services, edited, editedNote({ by: by.slackUserId ?? by.actor }));
   return edited;

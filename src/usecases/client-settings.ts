@@ -13,6 +13,7 @@ import { scheduleChangedNote } from '../../blocks/client-settings-modal.js';
 import type { Services } from '../services.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { releaseBouncesOnEmailChange } from './bounces.js';
+import { recomputeSalesTax } from './sales-tax.js';
 
 /** What the settings modal shows: the client's current settings and which of them were set in Slack. */
 export interface ClientSettingsView {
@@ -74,6 +75,9 @@ export async function saveClientSettings(services: Services, clientId: string, s
   const counts = await applyToInvoices(services, clientId, saved.before, saved.next, saved.changed, by);
   // New billing emails fix the client's bounces: its held reminders resume (src/usecases/bounces.ts).
   if (saved.changed.includes('emails')) await releaseBouncesOnEmailChange(services, clientId, saved.next.emails, by);
+  // A new billing address, a new sales tax: the client's drafts are taxed again (src/usecases/sales-tax.ts).
+  if (saved.changed.includes('billingAddress') && services.tax)
+    for (const draft of await listInvoices(services.db.pool, { clientId, statuses: ['draft'], limit: 1000 })) await recomputeSalesTax(services, draft.id, by.actor);
   return { outcome: 'saved', changed: saved.changed, ...counts };
 }
 

@@ -7,7 +7,7 @@ import type { Services } from '../services.js';
 import { audit } from '../store/audit.js';
 import { createLink, createState, LINK_TTL_MS, PENDING_TTL_MS, purgeExpiredConnectFlows, spendLink, spendState } from '../store/oauth-flow.js';
 import { connectionHealth } from './connection-health.js';
-import { askAccountChoice, type AccountChoicePage } from './connect-account-choice.js';
+import { offerAccountChoice, type AccountChoicePage } from './choose-account.js';
 import type { ConnectionTokens } from '../store/connections.js';
 
 /**
@@ -59,7 +59,6 @@ export async function startConsent(services: Services, provider: string, linkTok
   return { ok: true, redirectTo: connector.authorizeUrl(state), browserNonce };
 }
 
-/** `choose`: the consent reached several accounts; the page offers them to the approver (connect-account-choice.ts). */
 export type ConsentEnd = { ok: true; page: string; choose?: AccountChoicePage } | { ok: false; status: 400 | 403 | 404 | 502; error: string };
 
 /** `/oauth/<provider>/callback`: checks the state and the browser, exchanges the code, connects or asks for confirmation. */
@@ -84,15 +83,15 @@ export async function finishConsent(services: Services, provider: string, query:
     services.log.warn({ provider, err: err instanceof Error ? err.message : String(err) }, 'oauth code exchange failed');
     return { ok: false, status: 502, error: `could not finish connecting ${connector.label}; ${again(provider)}` };
   }
-  if ('choices' in exchanged) return askAccountChoice(services, provider, connector, userId, sha256(browserNonce), exchanged);
-  return connectAccount(services, provider, connector, userId, exchanged.tokens, exchanged.accountName);
+  if (exchanged.choices && exchanged.choices.length > 1) return offerAccountChoice(services, connector, provider, userId, browserNonce, exchanged);
+  return connectAccount(services, connector, provider, userId, exchanged.tokens, exchanged.accountName);
 }
 
-/** Connects the account a consent reached, or, when it is another one than in use, asks the billing channel. */
+/** The consent's account is known (one authorised, or the approver's pick): connect it, or ask the channel when it replaces another. */
 export async function connectAccount(
   services: Services,
-  provider: string,
   connector: OAuthConnector,
+  provider: string,
   userId: string,
   tokens: ConnectionTokens,
   accountName: string | null,
@@ -170,7 +169,7 @@ export async function disconnectBackend(services: Services, provider: string, us
   await record(services, userId, 'backend_disconnected', { provider, ...removed });
   const what = `${connector.label} ${accountPhrase(connector, removed)}`;
   await services.slack.post(services.settings.billingChannelId, {
-    text: `:electric_plug: ${who(userId)} disconnected ${what}. Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`,
+    text: `:electric_plug: ${who(userId)} disconnected ${what}. ${connector.whileDisconnected ?? `Invoices for ${connector.label} clients are held until an approver runs \`/invoices connect ${provider}\`.`}`,
   });
   return `Disconnected ${what}.`;
 }

@@ -17,8 +17,10 @@ export function connectionHealth(services: Services): { broken(provider: string,
   return {
     broken(provider, reason) {
       services.log.warn({ provider, reason }, 'accounting connection broken');
+      // A connector says what its loss means when that is not held invoices (Asana: the personal token, or no milestones).
+      const meaning = Object.hasOwn(services.oauth.connectors, provider) ? services.oauth.connectors[provider]!.whileDisconnected : undefined;
       post(
-        `:warning: The ${label(provider)} connection stopped working (${esc(reason)}). Invoices for ${label(provider)} clients are held until an approver reconnects with \`/invoices connect ${provider}\`.`,
+        `:warning: The ${label(provider)} connection stopped working (${esc(reason)}). ${meaning ?? `Invoices for ${label(provider)} clients are held until an approver reconnects with \`/invoices connect ${provider}\`.`}`,
       );
     },
     /** Posts who connected what (`notice`) and releases the invoices held for this back-end. */

@@ -15,6 +15,7 @@ import { insertDraft, type InvoiceRecord } from '../store/invoices.js';
 import type { Services } from '../services.js';
 import { publishInvoiceMessage } from './invoice-messages.js';
 import { approveInvoice } from './approve-and-send.js';
+import { ensureSalesTax } from './sales-tax.js';
 
 export type DraftOutcome =
   { outcome: 'drafted'; invoice: InvoiceRecord } | { outcome: 'duplicate' } | { outcome: 'ignored'; reason: string } | { outcome: 'needs_setup'; reason: string };
@@ -76,6 +77,8 @@ export async function draftFromMilestone(services: Services, taskId: string, sou
  * A draft over its ceiling is not approved: approveInvoice holds it and posts it for a person instead.
  */
 export async function postOrAutoSend(services: Services, invoice: InvoiceRecord, client: Pick<StoredClient, 'autoSend'>): Promise<InvoiceRecord> {
+  // With a tax service, the draft's sales tax first (computed, or pending while the service is down).
+  await ensureSalesTax(services, invoice);
   if (!client.autoSend) return publishInvoiceMessage(services, invoice);
   const result = await approveInvoice(services, invoice.id, { actor: 'auto-send', slackUserId: null });
   return result.invoice ?? invoice;

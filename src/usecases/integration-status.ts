@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import { countOpenBounces } from '../store/bounces.js';
 import { inboxBacklog, type InboxBacklog } from '../store/inbox.js';
 import { listRegistrations, type WebhookRegistration } from '../store/webhook-registrations.js';
+import { countUncomputedTaxes } from '../store/sales-tax.js';
 
 const SMTP_CHECK_MS = 5_000;
 
@@ -18,6 +19,8 @@ export interface IntegrationStatus {
   inbox?: InboxBacklog & { checkedAt: Date };
   /** Project-tool webhooks duebot registered (`/invoices connect <tool> <resource>`), by tool then resource. */
   webhookRegistrations?: WebhookRegistration[];
+  /** TAX_SERVICE, and how many drafts wait for their tax (pending or failed); absent: none configured. */
+  taxService?: { name: string; waiting: number } | null;
 }
 
 /** Dead letters listed by `/invoices status` (the count covers all of them). */
@@ -31,11 +34,13 @@ export async function integrationStatus(services: Services): Promise<Integration
   return {
     projectTools: Object.keys(services.projectTools).sort(),
     backends: backendNames.map((name) => ({ name, oauth: Object.hasOwn(services.oauth.connectors, name), connection: byProvider.get(name) ?? null })),
-    unusedConnections: connections.filter((c) => !backendNames.includes(c.provider)),
+    // A project tool's OAuth connection (Asana) belongs to a connector, not to a back-end.
+    unusedConnections: connections.filter((c) => !backendNames.includes(c.provider) && !Object.hasOwn(services.oauth.connectors, c.provider)),
     smtp: { target: services.mailer.describe ?? null, ...(await checkSmtp(services)) },
     openBounces: await countOpenBounces(services.db.pool),
     inbox: { ...(await inboxBacklog(services.db.pool, NEWEST_DEAD_LETTERS)), checkedAt: services.clock.now() },
     webhookRegistrations: await listRegistrations(services.db.pool),
+    taxService: services.tax ? { name: services.tax.displayName, waiting: await countUncomputedTaxes(services.db.pool) } : null,
   };
 }
 

@@ -1,4 +1,6 @@
-import type { InvoiceView } from '../domain/types.js';
+import type { InvoiceView, SalesTaxView } from '../domain/types.js';
+import { getSalesTax } from '../store/sales-tax.js';
+import { taxServiceDisplayName } from '../domain/sales-tax.js';
 import type { InvoiceRecord } from '../store/invoices.js';
 import { getClient } from '../store/clients.js';
 import { updateInvoice } from '../store/invoices.js';
@@ -39,8 +41,43 @@ export function toInvoiceView(invoice: InvoiceRecord, clientName: string, extras
 
 export async function viewOf(services: Services, invoice: InvoiceRecord): Promise<InvoiceView> {
   const client = await getClient(services.db.pool, invoice.clientId);
-  const view = toInvoiceView(invoice, client?.name ?? invoice.clientId, { payInstructions: payInstructionsFor(services, client) });
+  const view = {
+    ...toInvoiceView(invoice, client?.name ?? invoice.clientId, { payInstructions: payInstructionsFor(services, client) }),
+    ...(await salesTaxViewOf(services, invoice)),
+  };
   return invoice.status === 'draft' ? { ...view, overCeiling: ceilingReason(services, invoice, client) } : view;
+}
+
+/** The tax service's tax for the message (only invoices that have one: drafts since TAX_SERVICE was set). */
+async function salesTaxViewOf(services: Services, invoice: InvoiceRecord): Promise<{ salesTax?: SalesTaxView }> {
+  const tax = await getSalesTax(services.db.pool, invoice.id);
+  // A draft made before TAX_SERVICE was set (or whose first try is under way): Approve waits for its tax, so say so.
+  if (!tax && services.tax && invoice.status === 'draft')
+    return {
+      salesTax: {
+        status: 'failed',
+        amount: null,
+        ratePercent: null,
+        name: null,
+        jurisdiction: null,
+        source: services.tax.displayName,
+        reason: 'not computed yet',
+        decidedBy: null,
+      },
+    };
+  if (!tax) return {};
+  return {
+    salesTax: {
+      status: tax.status,
+      amount: tax.amount,
+      ratePercent: tax.ratePercent,
+      name: tax.name,
+      jurisdiction: tax.jurisdiction,
+      source: taxServiceDisplayName(tax.service),
+      reason: tax.reason,
+      decidedBy: tax.decidedBy,
+    },
+  };
 }
 
 /** The client's own pay instructions, else the business-wide PAY_INSTRUCTIONS. */

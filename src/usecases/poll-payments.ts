@@ -15,6 +15,8 @@ export const POLL_LIMITS: Record<string, RateLimiterOptions> = {
   stripe: { concurrency: 10, perWindow: 25, windowMs: 1000 },
   quickbooks: { concurrency: 10, perWindow: 500, windowMs: 60_000 },
   freshbooks: { concurrency: 4, perWindow: 10, windowMs: 1000 },
+  // Xero allows 60 a minute per organisation (its adapter enforces that): the poll keeps to 40, leaving room for issuing.
+  xero: { concurrency: 2, perWindow: 40, windowMs: 60_000 },
   // Wave publishes no limit; about 60 a minute per token is reported (unconfirmed). Its adapter paces too.
   wave: { concurrency: 2, perWindow: 60, windowMs: 60_000 },
 };

@@ -8,6 +8,7 @@ import type { Services } from '../services.js';
 import { deliverInvoice } from './approve-and-send.js';
 import { announceBounces } from './bounces.js';
 import { postOrAutoSend } from './draft-from-milestone.js';
+import { runTaxFollowUps } from './sales-tax.js';
 import { getClient } from '../store/clients.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
 import { retryPendingInbox } from './process-inbox.js';
@@ -59,6 +60,8 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
       services.log.error({ invoice: approved.number, err: String(err) }, 'delivering an approved invoice failed; will retry');
     }
   }
+  // Pending sales tax tried again; sales recorded or voided at the tax service where an earlier try failed.
+  await runTaxFollowUps(services).catch((err: unknown) => services.log.error({ err: String(err) }, 'sales tax follow-ups failed; will retry'));
   // Before the reminders: a bounce reported since the last run holds its client's steps (and is posted) first.
   const bounceAlerts = await announceBounces(services);
   const reminders = await runDueReminders(services);

@@ -99,6 +99,8 @@ const buttons: Record<string, (user: string) => string> = {
   keep_current_backend_account: (user) => click('keep_current_backend_account', 'pending-forged', user),
   retry_dead_letter: (user) => click('retry_dead_letter', '1', user),
   update_bounced_email: (user) => click('update_bounced_email', 'acme', user),
+  recompute_tax: (user) => click('recompute_tax', draft.id, user),
+  send_without_tax: (user) => click('send_without_tax', draft.id, user),
 };
 
 const submissions: Record<string, (user: string) => string> = {

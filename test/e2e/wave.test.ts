@@ -89,11 +89,12 @@ test('a login with several businesses: the approver picks one from the browser t
   const { page, cookie } = await consent();
   expect(page.status).toBe(200);
   const html = await page.text();
-  expect(html).toContain('choose the business duebot invoices from');
+  expect(html).toContain('Choose the business duebot invoices from');
   expect(html).toContain('Acme Studio');
   expect(html).toContain('Acme Labs');
   const choice = /name="choice" value="([^"]+)"/.exec(html)![1]!;
-  expect(/action="([^"]+)"/.exec(html)![1]).toBe('https://duebot.example.com/oauth/wave/choose');
+  // Posted beside the callback (/oauth/wave/choose), from the page in the browser that ran the consent.
+  expect(/action="([^"]+)"/.exec(html)![1]).toBe('choose');
   // Nothing is connected yet, and the waiting tokens are sealed.
   expect(await h.bot.services.db.pool.query("SELECT 1 FROM connections WHERE provider = 'wave'")).toMatchObject({ rowCount: 0 });
   const waiting = await h.bot.services.db.pool.query<{ access_token: string }>('SELECT access_token FROM oauth_account_choices');
@@ -105,9 +106,9 @@ test('a login with several businesses: the approver picks one from the browser t
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams(form).toString(),
     });
-  // Another browser (no cookie, or another one) cannot make the choice.
+  // Another browser (no cookie, or another one) cannot make the choice, nor spend it.
   expect((await choose({ choice, account: labs })).status).toBe(403);
-  expect((await choose({ choice, account: labs }, { cookie: 'duebot_oauth=someone-else' })).status).toBe(403);
+  expect((await choose({ choice, account: labs }, { cookie: 'duebot_oauth=someone-else' })).status).toBe(400);
   const made = await choose({ choice, account: labs }, { cookie });
   expect(made.status).toBe(200);
   expect(await made.text()).toMatch(/Wave business “Acme Labs” .* is connected/);
@@ -115,7 +116,7 @@ test('a login with several businesses: the approver picks one from the browser t
   expect(await createConnectionStore(h.bot.services.db.pool, createTokenCipher(key)).account('wave')).toEqual({ accountId: labs, accountName: 'Acme Labs' });
   // The choice is spent: replaying it changes nothing.
   const replay = await choose({ choice, account: wave.businessId }, { cookie });
-  expect(replay.status).toBe(403);
+  expect(replay.status).toBe(400);
   expect(await replay.json()).toEqual({ error: expect.stringMatching(/already made/) });
   expect((await createConnectionStore(h.bot.services.db.pool, createTokenCipher(key)).account('wave'))!.accountId).toBe(labs);
 });
@@ -131,7 +132,7 @@ test('a business the consent did not reach cannot be chosen, even from the right
     body: JSON.stringify({ choice, account: 'x' }),
   });
   expect(json.status).toBe(400);
-  expect(await json.json()).toEqual({ error: 'choose one of the offered accounts' });
+  expect(await json.json()).toEqual({ error: 'the choice carries no account' });
   const forged = Buffer.from('Business:someone-elses').toString('base64');
   const res = await fetch(`${h.bot.url}/oauth/wave/choose`, {
     method: 'POST',

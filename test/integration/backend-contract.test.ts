@@ -14,6 +14,8 @@ import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbook
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { issueTerms } from '../support/issue-terms.js';
 import { addDays } from '../../src/domain/calendar.js';
+import { xeroSubject } from '../support/xero-subject.js';
+import { invoiceninjaSubject } from '../support/invoiceninja-subject.js';
 import { waveSubject } from '../support/wave-subject.js';
 
 /**
@@ -218,6 +220,8 @@ describe.each([
   ['stripe', stripeSubject],
   ['freshbooks', freshbooksSubject],
   ['quickbooks', quickbooksSubject],
+  ['xero', () => xeroSubject(db)],
+  ['invoiceninja', invoiceninjaSubject],
   ['wave', () => waveSubject(db)],
 ] as const)('%s back-end contract', (name, start) => {
   let subject: Subject;
@@ -245,6 +249,20 @@ describe.each([
     expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountPaid: 150000, amountRemaining: 12375 });
     subject.pay(issued.providerInvoiceId, 12375);
     expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 162375, amountRemaining: 0 });
+  });
+
+  test('a salesTax computed by duebot is carried exactly', async () => {
+    // The customer also has a tax of its own at the back-end (where it keeps one): duebot's computed tax replaces it, never adds to it.
+    const base = subject.withCustomerTax ? await subject.withCustomerTax(request()) : request();
+    const req = { ...base, salesTax: { amount: 13313, ratePercent: '8.875', name: 'Sales tax (NY)', source: 'taxjar' } };
+    const issued = await subject.backend.issueInvoice(req);
+    expect(issued).toMatchObject({ status: 'open', currency: 'USD', amountDue: 163313, amountPaid: 0, amountRemaining: 163313 });
+    expect(parseMajor(subject.held(issued.providerInvoiceId).total, 'USD').amount).toBe(163313);
+    // A replay finds the same invoice and adds nothing.
+    const again = await subject.backend.issueInvoice(req);
+    expect(again).toMatchObject({ providerInvoiceId: issued.providerInvoiceId, amountDue: 163313 });
+    subject.pay(issued.providerInvoiceId);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'paid', amountPaid: 163313, amountRemaining: 0 });
   });
 
   test('a customer without a configured tax gets none: the tax reads zero', async () => {
@@ -335,12 +353,12 @@ describe.each([
    * two-decimal, MGA zero-decimal), QuickBooks and FreshBooks as decimal major units.
    */
   const wire: Record<string, Record<string, string[]>> = {
-    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'], wave: ['1500.00'] },
-    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'], wave: ['980.50'] },
-    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'], wave: ['150000'] },
-    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'], wave: ['1500'] },
-    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'], wave: ['1500.00'] },
-    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'], wave: ['1.250'] },
+    USD: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'], invoiceninja: ['1500'], wave: ['1500.00'] },
+    EUR: { stripe: ['98050'], quickbooks: ['980.5'], freshbooks: ['980.50'], xero: ['980.5'], invoiceninja: ['980.5'], wave: ['980.50'] },
+    JPY: { stripe: ['150000'], quickbooks: ['150000'], freshbooks: ['150000'], xero: ['150000'], invoiceninja: ['150000'], wave: ['150000'] },
+    ISK: { stripe: ['150000'], quickbooks: ['1500'], freshbooks: ['1500'], xero: ['1500'], invoiceninja: ['1500'], wave: ['1500'] },
+    MGA: { stripe: ['1500'], quickbooks: ['1500'], freshbooks: ['1500.00'], xero: ['1500'], invoiceninja: ['1500'], wave: ['1500.00'] },
+    KWD: { stripe: ['1250'], quickbooks: ['1.25'], freshbooks: ['1.25'], xero: ['1.25'], invoiceninja: ['1.25'], wave: ['1.250'] },
   };
   test.each([
     ['USD', 150000, 10000],
@@ -379,21 +397,23 @@ describe.each([
     expect(imported.total).toBe(total);
   });
 
-  test('a KWD amount the back-end cannot hold exactly is refused before anything is created, with the reason', async () => {
+  // Invoice Ninja keeps KWD's three decimals but only two of BHD's.
+  const unheld = name === 'invoiceninja' ? 'BHD' : 'KWD';
+  test(`a ${unheld} amount the back-end cannot hold exactly is refused before anything is created, with the reason`, async () => {
     if (subject.lacks?.narrowCurrency) {
       // Nothing to refuse: the third decimal goes as it is.
-      const issued = await subject.backend.issueInvoice({ ...request(), currency: 'KWD', lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] });
-      return void expect(issued).toMatchObject({ currency: 'KWD', amountDue: 1255 });
+      const issued = await subject.backend.issueInvoice({ ...request(), currency: unheld, lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] });
+      return void expect(issued).toMatchObject({ currency: unheld, amountDue: 1255 });
     }
-    const req = { ...request(), currency: 'KWD', lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] };
+    const req = { ...request(), currency: unheld, lines: [{ description: 'Audit', quantity: '1', unitAmount: 1255, amount: 1255 }] };
     const before = subject.counts();
     const err = await subject.backend.issueInvoice(req).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false });
-    expect((err as Error).message).toContain('1.255 KWD');
+    expect((err as Error).message).toContain(`1.255 ${unheld}`);
     expect(subject.counts()).toEqual(before);
   });
 
-  const oauthTest = name === 'stripe' ? test.skip : test;
+  const oauthTest = name === 'stripe' || name === 'invoiceninja' ? test.skip : test;
   oauthTest('an expired access token is refreshed first and the rotated refresh token is stored', async () => {
     const issued = await subject.backend.issueInvoice(request());
     const oauth = subject.oauth!;

@@ -76,17 +76,27 @@ describe('connect', () => {
     expect(url.searchParams.get('redirect_uri')).toBe('http://127.0.0.1/oauth/wave/callback');
   });
 
-  test('a code is exchanged once for tokens and the businesses they reach; classic-invoicing businesses are left out', async () => {
+  test('a code is exchanged once for tokens bound to the one business they reach; several are offered as choices; classic-invoicing businesses are left out', async () => {
     const code = await consent(backend);
-    const { tokens, businesses } = await backend.exchangeCode(code);
-    expect(tokens.accessToken).toMatch(/^wat_/);
-    expect(businesses).toEqual([{ accountId: fake.businessId, accountName: 'Acme Studio' }]);
+    const one = await backend.exchangeCode(code);
+    expect(one.tokens).toMatchObject({ accessToken: expect.stringMatching(/^wat_/), accountId: fake.businessId });
+    expect(one.accountName).toBe('Acme Studio');
+    expect(one.choices).toBeUndefined();
     fake.addBusiness('Old Books', { isClassicInvoicing: true });
     const second = fake.addBusiness('Acme Labs');
-    const again = await backend.exchangeCode(await consent(backend));
-    expect(again.businesses.map((b) => b.accountId)).toEqual([fake.businessId, second]);
+    const several = await backend.exchangeCode(await consent(backend));
+    expect(several.choices).toEqual([
+      { accountId: fake.businessId, accountName: 'Acme Studio' },
+      { accountId: second, accountName: 'Acme Labs' },
+    ]);
+    expect(several.tokens.accessToken).toMatch(/^wat_/);
     // A code works once.
     await expect(backend.exchangeCode(code)).rejects.toMatchObject({ name: 'BackendError', status: 400 });
+  });
+
+  test('a login reaching no business duebot can invoice from is refused', async () => {
+    fake.businesses.get(fake.businessId)!.isClassicInvoicing = true;
+    await expect(backend.exchangeCode(await consent(backend))).rejects.toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false });
   });
 });
 

@@ -64,7 +64,7 @@ export async function callback(h: Harness, provider: string, query: Record<strin
   return fetch(`${h.bot.url}/oauth/${provider}/callback?${new URLSearchParams(query).toString()}`, { headers: cookie ? { cookie } : {} });
 }
 
-const LABELS: Record<string, string> = { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks' };
+const LABELS: Record<string, string> = { quickbooks: 'QuickBooks', freshbooks: 'FreshBooks', asana: 'Asana' };
 
 /**
  * The whole approver flow; `consent` is what the provider adds to the callback (code, realmId). When the

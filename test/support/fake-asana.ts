@@ -37,7 +37,33 @@ export interface FakeAsana {
   deletedWebhooks: string[];
   /** Where handshakes really go: the target's origin is replaced by this base (the bot's local URL). */
   routeTargetsTo(baseUrl: string): void;
+  /** Asana's OAuth 2.0 endpoints on the same host (`/-/oauth_authorize`, `/-/oauth_token`). */
+  oauth: FakeAsanaOAuth;
   close(): Promise<void>;
+}
+
+/**
+ * OAuth as Asana does it: the authorize page redirects to `redirect_uri` with `code` and `state`; the token
+ * endpoint takes a form (`grant_type` authorization_code or refresh_token, client_id, client_secret,
+ * redirect_uri) and answers `{access_token, token_type: "bearer", expires_in: 3600, refresh_token, data: {id,
+ * gid, name, email}}`; a refresh answers a new access token and no new refresh token (refresh tokens are
+ * long-lived). Errors: 401 `{"error":"invalid_client"}`, 400 `{"error":"invalid_grant"}`. Access tokens
+ * are accepted by the API until they expire or are revoked, like the personal token.
+ */
+export interface FakeAsanaOAuth {
+  /** ASANA_OAUTH_URL: the host's root. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  user: { gid: string; name: string; email: string };
+  /** Every token request's form (client_secret replaced by its check). */
+  tokenRequests: Record<string, string>[];
+  /** A code as the consent screen would hand out (the authorize redirect carries one too). */
+  issueCode(): string;
+  liveAccessTokens(): string[];
+  expireAccessTokens(): void;
+  revokeAccessTokens(): void;
+  revokeRefreshTokens(): void;
 }
 
 export interface AsanaWebhook {
@@ -100,9 +126,70 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
     };
   };
 
+  const oauthClientId = '1209000000000001';
+  const oauthClientSecret = `asana-secret-${randomBytes(6).toString('hex')}`;
+  const oauthUser = { gid: '1201111111111111', name: 'Dana Approver', email: 'dana@pixelco.example' };
+  const codes = new Set<string>();
+  const oauthAccess = new Map<string, number>();
+  const oauthRefresh = new Set<string>();
+  const tokenRequests: Record<string, string>[] = [];
+  const issue = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
+  function oauthToken(body: string) {
+    const form = Object.fromEntries(new URLSearchParams(body));
+    tokenRequests.push({ ...form, client_secret: form.client_secret === oauthClientSecret ? '(right)' : '(wrong)' });
+    if (form.client_id !== oauthClientId || form.client_secret !== oauthClientSecret)
+      return { status: 401, body: { error: 'invalid_client', error_description: 'The client is not authorized.' } };
+    if (!form.redirect_uri) return { status: 400, body: { error: 'invalid_request', error_description: 'redirect_uri is required' } };
+    const access = issue('2/oauth-at-');
+    oauthAccess.set(access, Date.now() + 3_600_000);
+    if (form.grant_type === 'authorization_code' && form.code && codes.delete(form.code)) {
+      const refresh = issue('2/oauth-rt-');
+      oauthRefresh.add(refresh);
+      return {
+        status: 200,
+        body: {
+          access_token: access,
+          token_type: 'bearer',
+          expires_in: 3600,
+          refresh_token: refresh,
+          data: { id: Number(oauthUser.gid), gid: oauthUser.gid, name: oauthUser.name, email: oauthUser.email },
+        },
+      };
+    }
+    if (form.grant_type === 'refresh_token' && form.refresh_token && oauthRefresh.has(form.refresh_token)) {
+      return {
+        status: 200,
+        body: {
+          access_token: access,
+          token_type: 'bearer',
+          expires_in: 3600,
+          data: { id: Number(oauthUser.gid), gid: oauthUser.gid, name: oauthUser.name, email: oauthUser.email },
+        },
+      };
+    }
+    oauthAccess.delete(access);
+    return { status: 400, body: { error: 'invalid_grant', error_description: 'The code or refresh token is invalid, expired or revoked.' } };
+  }
+  const authorized = (header: string | undefined) => {
+    if (header === `Bearer ${token}`) return true;
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : '';
+    return (oauthAccess.get(bearer) ?? 0) > Date.now();
+  };
+
   const stub = await startStub((req) => {
     requests.push({ method: req.method, path: req.path, query: req.query.toString(), authorization: req.headers.authorization, body: req.body });
-    if (req.headers.authorization !== `Bearer ${token}`) return { status: 401, body: { errors: [{ message: 'Not Authorized' }] } };
+    if (req.method === 'POST' && req.path === '/-/oauth_token') return oauthToken(req.body);
+    if (req.method === 'GET' && req.path === '/-/oauth_authorize') {
+      const redirect = req.query.get('redirect_uri');
+      if (req.query.get('client_id') !== oauthClientId || !redirect || req.query.get('response_type') !== 'code') return { status: 400, body: { error: 'invalid_request' } };
+      const code = issue('code-');
+      codes.add(code);
+      const back = new URL(redirect);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', req.query.get('state') ?? '');
+      return { status: 302, headers: { location: back.toString() }, body: '' };
+    }
+    if (!authorized(req.headers.authorization)) return { status: 401, body: { errors: [{ message: 'Not Authorized' }] } };
     if (failures.left > 0) {
       failures.left -= 1;
       return { status: failures.status, headers: failures.headers, body: { errors: [{ message: `injected ${failures.status}` }] } };
@@ -193,6 +280,24 @@ export async function startFakeAsana(options: { token?: string } = {}): Promise<
   return {
     url: `http://127.0.0.1:${stub.port}/api/1.0`,
     token,
+    oauth: {
+      url: `http://127.0.0.1:${stub.port}`,
+      clientId: oauthClientId,
+      clientSecret: oauthClientSecret,
+      user: oauthUser,
+      tokenRequests,
+      issueCode() {
+        const code = issue('code-');
+        codes.add(code);
+        return code;
+      },
+      liveAccessTokens: () => [...oauthAccess].filter(([, until]) => until > Date.now()).map(([t]) => t),
+      expireAccessTokens() {
+        for (const t of oauthAccess.keys()) oauthAccess.set(t, 0);
+      },
+      revokeAccessTokens: () => oauthAccess.clear(),
+      revokeRefreshTokens: () => oauthRefresh.clear(),
+    },
     tasks,
     createdTasks,
     requests,

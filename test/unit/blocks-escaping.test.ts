@@ -20,6 +20,7 @@ import { pausedNote, resumedNote } from '../../blocks/invoice-actions.js';
 import { invoiceDetailMessage } from '../../blocks/invoice-detail.js';
 import { invoiceListMessage } from '../../blocks/invoice-list.js';
 import { invoiceMessage, statusText } from '../../blocks/invoice-message.js';
+import { salesTaxButtons, salesTaxContext, salesTaxTotalLabel } from '../../blocks/sales-tax.js';
 import { blockProblems, messageProblems, modalProblems } from '../../blocks/limits.js';
 import { statusMessage } from '../../blocks/status.js';
 import { placeholderHint, templateListMessage, templateModal } from '../../blocks/template-modal.js';
@@ -54,6 +55,7 @@ const ENUMS = new Set<string>([
   ...['0-7', '8-14', '15-30', '30+', 'stripe', 'quickbooks', 'freshbooks', '*'],
   ...TEMPLATE_KINDS,
   ...SETTING_FIELDS,
+  ...['computed', 'pending', 'failed', 'skipped'],
 ]);
 
 /** Keys holding ids, which travel in button values and private_metadata (no mrkdwn) and are never kilobytes long. */
@@ -159,6 +161,16 @@ const reply = {
 const template = { subject: 'Invoice {{number}}', body: 'Hello {{name}}, {{link}}' };
 const templateState = { kind: 'invoice' as const, scope: 'acme', rev: 1 };
 const opts = { timezone: TZ, now: NOW };
+const salesTax = {
+  status: 'computed' as const,
+  amount: 13313,
+  ratePercent: '8.875',
+  name: 'Sales tax (NY)',
+  jurisdiction: 'NEW YORK, NEW YORK CITY',
+  source: 'TaxJar',
+  reason: 'TaxJar did not answer',
+  decidedBy: 'slack:U1',
+};
 const terms = { label: 'QuickBooks', accountNoun: 'company', idNoun: 'realm' };
 const account = { accountId: '4620816365', accountName: 'Acme Books' };
 const deadEvent = {
@@ -184,6 +196,14 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['invoiceMessage', (h) => invoiceMessage(hostile(invoiceView(), h), opts)],
   ['invoiceMessage', (h) => invoiceMessage(hostile(sentView, h), opts)],
   ['invoiceMessage', (h) => invoiceMessage(hostile(invoiceView({ status: 'paid', paymentUrl: 'https://pay.example/1', paidAt: NOW, sentAt: SENT }), h), opts)],
+  ...(['computed', 'pending', 'failed', 'skipped'] as const).map((status): [string, (h: string) => unknown] => [
+    'invoiceMessage',
+    (h) => invoiceMessage(hostile(invoiceView({ salesTax: { ...salesTax, status } }), h), opts),
+  ]),
+  ['invoiceMessage', (h) => invoiceMessage(hostile({ ...sentView, salesTax, taxAmount: 13313, taxName: 'Sales tax (NY)', taxRate: '8.875' }, h), opts)],
+  ['salesTaxContext', (h) => salesTaxContext(hostile(invoiceView({ salesTax: { ...salesTax, status: 'failed' } }), h))],
+  ['salesTaxTotalLabel', (h) => ({ type: 'context', elements: [{ type: 'mrkdwn', text: salesTaxTotalLabel(hostile(invoiceView({ salesTax }), h)) }] })],
+  ['salesTaxButtons', (h) => ({ type: 'actions', elements: salesTaxButtons(hostile(invoiceView({ salesTax }), h)) })],
   ['statusText', (h) => statusText(hostile(sentView, h), TZ)],
   [
     'invoiceDetailMessage',
@@ -357,6 +377,7 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
 
 /** Exports of blocks/ that build no Slack text from outside values (parsers, ids, helpers, limits, the console renderer). */
 const NOT_BUILDERS = new Set([
+  'taxBlocksApproval',
   'parseAdjustSubmission',
   'parseAdjustChoice',
   'parseCreditSubmission',

@@ -65,11 +65,14 @@ describe('config', () => {
       encryptionKey: null,
       quickbooks: null,
       freshbooks: null,
+      xero: null,
+      invoiceninja: null,
       wave: null,
       payments: { pollEveryMs: 900_000 },
-      asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me' },
+      asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me', oauth: null },
       clickup: null,
       trello: null,
+      tax: null,
       monday: null,
       payInstructions: null,
       promiseMaxDays: 60,
@@ -485,5 +488,38 @@ describe('inbox retry settings', () => {
     });
     expect(problemsOf({ ...valid, INBOX_RETRY_FIRST: '2 hours', INBOX_RETRY_MAX_DELAY: '1 hour' })).toEqual(['INBOX_RETRY_FIRST: must be at most INBOX_RETRY_MAX_DELAY']);
     expect(problemsOf({ ...valid, INBOX_GIVE_UP_AFTER: 'forever' })).toEqual([expect.stringMatching(/^INBOX_GIVE_UP_AFTER: must be an interval/)]);
+  });
+});
+
+describe('tax service settings', () => {
+  const base = { TAX_FROM_STATE: 'NY', TAX_FROM_ZIP: '10118' };
+  test('off unless TAX_SERVICE is set; each service needs its credentials and the from-address', () => {
+    expect(loadConfig({ ...valid, TAXJAR_API_KEY: 'ignored' }).tax).toBeNull();
+    // In the order of .env.example.
+    expect(problemsOf({ ...valid, TAX_SERVICE: 'taxjar' })).toEqual([
+      'TAXJAR_API_KEY: is required with TAX_SERVICE=taxjar (TaxJar → Account → SmartCalcs API)',
+      'TAX_FROM_STATE: is required with TAX_SERVICE=taxjar (the state you sell from, e.g. NY)',
+      'TAX_FROM_ZIP: is required with TAX_SERVICE=taxjar (the ZIP code you sell from)',
+    ]);
+    expect(problemsOf({ ...valid, ...base, TAX_SERVICE: 'avalara', AVALARA_ACCOUNT_ID: '1100' })).toEqual(['AVALARA_LICENSE_KEY: is required with TAX_SERVICE=avalara']);
+    expect(problemsOf({ ...valid, ...base, TAX_FROM_ZIP: '9', TAX_SERVICE: 'taxjar', TAXJAR_API_KEY: 'k' })).toEqual([expect.stringMatching(/^TAX_FROM_ZIP: .*not a US ZIP/)]);
+    expect(problemsOf({ ...valid, ...base, TAX_SERVICE: 'taxjar', TAXJAR_API_KEY: 'k', TAX_NEXUS_STATES: 'CA,XX' })).toEqual([expect.stringMatching(/^TAX_NEXUS_STATES: "XX"/)]);
+    expect(problemsOf({ ...valid, TAX_SERVICE: 'vertex' })).toEqual(['TAX_SERVICE: must be taxjar or avalara (or empty for none)']);
+  });
+
+  test('a complete setting', () => {
+    expect(loadConfig({ ...valid, ...base, TAX_SERVICE: 'avalara', AVALARA_ACCOUNT_ID: '1100', AVALARA_LICENSE_KEY: 'KEY', AVALARA_API_URL: 'http://127.0.0.1:4060' }).tax).toEqual(
+      {
+        service: 'avalara',
+        origin: { from: { line1: null, city: null, region: 'NY', postalCode: '10118', country: 'US' }, nexusStates: [] },
+        taxjar: null,
+        avalara: { accountId: '1100', licenseKey: 'KEY', companyCode: 'DEFAULT', environment: 'http://127.0.0.1:4060', taxCode: null },
+      },
+    );
+    expect(loadConfig({ ...valid, ...base, TAX_SERVICE: 'taxjar', TAXJAR_API_KEY: 'k', TAX_NEXUS_STATES: 'ca, wa' }).tax).toMatchObject({
+      service: 'taxjar',
+      origin: { nexusStates: ['CA', 'WA'] },
+      taxjar: { apiKey: 'k', apiUrl: null },
+    });
   });
 });

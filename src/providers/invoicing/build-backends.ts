@@ -2,18 +2,20 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../clock.js';
 import type { Queryable } from '../../store/db.js';
 import { createConnectionStore, type ConnectedAccount, type ConnectionStore, type ConnectionTokens } from '../../store/connections.js';
-import { createAccountChoiceStore, type AccountChoiceStore, type UnboundTokens } from '../../store/oauth-account-choices.js';
-import { createWaveBackend, WAVE } from './wave.js';
 import { createTokenCipher } from '../../store/token-cipher.js';
 import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
 import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
+import { createXeroBackend, XERO } from './xero.js';
+import { createInvoiceNinjaBackend, INVOICENINJA } from './invoiceninja.js';
+import { createWaveBackend, WAVE } from './wave.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
  * The connect flow of one OAuth back-end (`/invoices connect <name>`, the /oauth routes). A new
- * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name.
+ * back-end (Xero, Zoho, …) plugs in by adding one of these under its provider name; so does a project
+ * tool connected by OAuth (Asana: src/providers/projects/asana-oauth.ts), its tokens in the same store.
  */
 export interface OAuthConnector {
   /** How people know it: "QuickBooks". */
@@ -23,17 +25,13 @@ export interface OAuthConnector {
   idNoun: string;
   authorizeUrl(state: string): string;
   /**
-   * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name,
-   * or, when the consent reaches several accounts (Wave businesses), the accounts for the approver to
-   * pick from in the same browser flow (src/usecases/connect-account-choice.ts).
+   * The callback's query (code, and realmId for QuickBooks) → tokens to store and the account's name.
+   * `choices`: one consent authorised several accounts (Xero organisations); the approver picks one in
+   * the same browser (src/usecases/choose-account.ts) and `tokens.accountId` becomes the pick.
    */
-  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null } | AccountChoice>;
-}
-
-/** Several accounts behind one consent: nothing is stored as a connection until the approver picks one. */
-export interface AccountChoice {
-  tokens: UnboundTokens;
-  choices: ConnectedAccount[];
+  exchange(query: URLSearchParams): Promise<{ tokens: ConnectionTokens; accountName: string | null; choices?: ConnectedAccount[] }>;
+  /** What happens while it is disconnected, said when an approver disconnects it (default: that back-end's invoices are held). */
+  whileDisconnected?: string;
 }
 
 /** What the connect flow needs: the connectors, the token store, and the URL people reach the bot at. */
@@ -41,8 +39,6 @@ export interface OAuthWiring {
   connectors: Record<string, OAuthConnector>;
   connections: ConnectionStore | null;
   publicUrl: string;
-  /** Consents waiting for the approver's pick of an account (absent: no connector offers a choice). */
-  choices?: AccountChoiceStore | null;
 }
 
 export interface InvoicingWiring extends OAuthWiring {
@@ -72,9 +68,7 @@ export function buildInvoicingBackends(
       observe: observers.for('stripe'),
     });
 
-  const cipher = config.encryptionKey ? createTokenCipher(config.encryptionKey) : null;
-  const connections = cipher ? createConnectionStore(db, cipher) : null;
-  const choices = cipher ? createAccountChoiceStore(db, cipher) : null;
+  const connections = config.encryptionKey ? createConnectionStore(db, createTokenCipher(config.encryptionKey)) : null;
   const base = (config.publicUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '');
   const now = () => clock.now();
 
@@ -128,6 +122,35 @@ export function buildInvoicingBackends(
       exchange: async (query) => withName(await backend.exchangeCode(query.get('code') ?? '')),
     };
   }
+  if (config.xero && connections) {
+    const xero = config.xero;
+    const backend = createXeroBackend({
+      clientId: xero.clientId,
+      clientSecret: xero.clientSecret,
+      redirectUri: `${base}/oauth/xero/callback`,
+      apiUrl: xero.apiUrl,
+      identityUrl: xero.identityUrl,
+      loginUrl: xero.loginUrl,
+      scopes: xero.scopes,
+      webhookKey: xero.webhookKey,
+      salesAccountCode: xero.salesAccountCode,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(XERO),
+    });
+    backends[XERO] = backend;
+    connectors[XERO] = {
+      label: 'Xero',
+      accountNoun: 'organisation',
+      idNoun: 'tenant',
+      authorizeUrl: (state) => backend.authorizeUrl(state),
+      exchange: (query) => backend.exchangeCode(query.get('code') ?? ''),
+    };
+  }
+  if (config.invoiceninja) {
+    backends[INVOICENINJA] = createInvoiceNinjaBackend({ ...config.invoiceninja, now, onBroken, observe: observers.for(INVOICENINJA) });
+  }
   if (config.wave && connections) {
     const wave = config.wave;
     const backend = createWaveBackend({
@@ -149,14 +172,8 @@ export function buildInvoicingBackends(
       accountNoun: 'business',
       idNoun: 'business id',
       authorizeUrl: (state) => backend.authorizeUrl(state),
-      exchange: async (query) => {
-        const { tokens, businesses } = await backend.exchangeCode(query.get('code') ?? '');
-        if (businesses.length === 0) throw new Error('the Wave user has no business that invoices with Wave (not archived, not on classic invoicing)');
-        // One business: that one. Several: the approver picks, in the same bound flow.
-        if (businesses.length === 1) return { tokens: { ...tokens, accountId: businesses[0]!.accountId }, accountName: businesses[0]!.accountName };
-        return { tokens, choices: businesses };
-      },
+      exchange: (query) => backend.exchangeCode(query.get('code') ?? ''),
     };
   }
-  return { backends, connectors, connections, publicUrl: base, choices };
+  return { backends, connectors, connections, publicUrl: base };
 }

@@ -226,10 +226,12 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
       // FreshBooks' units, checked before anything is created there: a unit cost it cannot hold is refused.
       const unitCosts = req.lines.map((line) => toFreshBooksAmount(line.unitAmount, currency));
       for (const line of req.lines) toFreshBooksAmount(line.amount, currency); // the line total FreshBooks computes must fit too
+      const salesTax = req.salesTax && req.salesTax.amount > 0 ? { ...req.salesTax, wire: toFreshBooksAmount(req.salesTax.amount, currency) } : null;
       const customerId = await findOrCreateCustomer(req.customer, currency);
       let invoice = await findExisting(req.number, customerId);
       if (!invoice) {
-        const tax = req.customer.freshbooksTax ? await taxNamed(req.customer.freshbooksTax) : null;
+        // A tax duebot computed replaces the client's FreshBooks tax: never both.
+        const tax = req.customer.freshbooksTax && !req.salesTax ? await taxNamed(req.customer.freshbooksTax) : null;
         invoice = (await call('create invoice', (account) =>
           client.invoices.create(
             {
@@ -241,14 +243,30 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
               currencyCode: currency,
               invoiceNumber: req.number,
               notes: req.memo,
-              lines: req.lines.map((line, index) => ({
-                type: 0,
-                name: line.description.slice(0, 100),
-                description: line.description,
-                qty: line.quantity,
-                unitCost: { amount: unitCosts[index]!, code: currency },
-                ...(tax ? { taxName1: tax.name, taxAmount1: tax.amount } : {}),
-              })),
+              lines: req.lines
+                .map((line, index) => ({
+                  type: 0,
+                  name: line.description.slice(0, 100),
+                  description: line.description,
+                  qty: line.quantity,
+                  unitCost: { amount: unitCosts[index]!, code: currency },
+                  ...(tax ? { taxName1: tax.name, taxAmount1: tax.amount } : {}),
+                }))
+                .concat(
+                  // duebot's computed sales tax as a last, untaxed line of exactly that amount (FreshBooks
+                  // taxes are percentages per line, which cannot promise an exact total).
+                  salesTax
+                    ? [
+                        {
+                          type: 0,
+                          name: salesTax.name.slice(0, 100),
+                          description: `${salesTax.name} (${salesTax.ratePercent}%)`,
+                          qty: '1',
+                          unitCost: { amount: salesTax.wire, code: currency },
+                        },
+                      ]
+                    : [],
+                ),
             } as unknown as Parameters<FreshBooksClient['invoices']['create']>[0],
             account,
           ),

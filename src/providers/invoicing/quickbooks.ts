@@ -263,6 +263,7 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       const currency = normalizeCurrency(req.currency);
       // QuickBooks' units, checked before anything is created there: an amount it would round is refused.
       const lineAmounts = req.lines.map((line) => toQuickBooksAmount(line.amount, currency));
+      const salesTax = req.salesTax && req.salesTax.amount > 0 ? { ...req.salesTax, wire: toQuickBooksAmount(req.salesTax.amount, currency) } : null;
       const customer = await findOrCreateCustomer(req.customer);
       // Our number on this customer: found again after a crash (QuickBooks replays a requestid only so long).
       const found = await call('find invoices', (c) =>
@@ -271,7 +272,8 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
       const existing = found.QueryResponse.Invoice?.[0];
       if (existing) return readInvoice(existing.Id, { taxName: true });
       const email = req.customer.emails[0];
-      const lineTax = { value: customer.Taxable ? 'TAX' : 'NON' };
+      // A tax duebot computed replaces the customer's tax code: the lines are then non-taxable in QuickBooks.
+      const lineTax = { value: customer.Taxable && !req.salesTax ? 'TAX' : 'NON' };
       const body = {
         // QuickBooks' own idempotency key: a replay of the same requestid returns the first result; a
         // new attempt (after a definite failure) gets a new one, the DocNumber lookup above keeps it single.
@@ -289,18 +291,33 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         CustomerMemo: { value: req.memo.slice(0, 1000) },
         PrivateNote: `duebot ${req.invoiceId}`,
         // QuickBooks takes JSON numbers in major units; each is the exact decimal string's shortest double.
-        Line: req.lines.map((line, index) => ({
-          DetailType: 'SalesItemLineDetail',
-          Amount: lineAmounts[index]!,
-          Description: line.description,
-          SalesItemLineDetail: {
-            ItemRef: { value: options.itemId ?? '1' },
-            Qty: Number(line.quantity),
-            UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency),
-            TaxCodeRef: lineTax,
-          },
-        })),
-        ...(customer.DefaultTaxCodeRef ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
+        Line: req.lines
+          .map((line, index) => ({
+            DetailType: 'SalesItemLineDetail',
+            Amount: lineAmounts[index]!,
+            Description: line.description,
+            SalesItemLineDetail: {
+              ItemRef: { value: options.itemId ?? '1' },
+              Qty: Number(line.quantity),
+              UnitPrice: toQuickBooksUnitPrice(line.unitAmount, currency),
+              TaxCodeRef: lineTax,
+            },
+          }))
+          .concat(
+            // duebot's computed sales tax as a last line of exactly that amount (US QuickBooks computes its
+            // own sales tax from tax codes and agencies; a line keeps the amount exact on every edition).
+            salesTax
+              ? [
+                  {
+                    DetailType: 'SalesItemLineDetail',
+                    Amount: salesTax.wire,
+                    Description: `${salesTax.name} (${salesTax.ratePercent}%)`,
+                    SalesItemLineDetail: { ItemRef: { value: options.itemId ?? '1' }, Qty: 1, UnitPrice: salesTax.wire, TaxCodeRef: { value: 'NON' } },
+                  },
+                ]
+              : [],
+          ),
+        ...(customer.DefaultTaxCodeRef && !req.salesTax ? { TxnTaxDetail: { TxnTaxCodeRef: customer.DefaultTaxCodeRef } } : {}),
       };
       const created = await call('create invoice', (c) => p<QboInvoice>((cb) => c.createInvoice(body, cb)));
       return readInvoice(created.Id, { taxName: true });

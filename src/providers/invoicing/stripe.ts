@@ -72,6 +72,8 @@ export function customerTaxRates(customer: Pick<Stripe.Customer, 'id' | 'metadat
 
 /** Metadata key on each invoice item, so a re-run can tell which of our lines are already on a draft. */
 const LINE_INDEX_KEY = 'duebot_line_index';
+/** That key's value on the line carrying duebot's computed sales tax (IssueInvoiceRequest.salesTax). */
+const SALES_TAX_LINE = 'sales-tax';
 
 /** Client-level connection settings for `new Stripe(...)` from an `apiUrl` (the SDK has no per-request host). */
 export function stripeConnection(apiUrl: string | null | undefined): { host: string; port: number; protocol: 'http' | 'https' } | Record<string, never> {
@@ -176,6 +178,7 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
     async issueInvoice(req) {
       // Stripe's units, checked before anything exists at Stripe: an amount it cannot hold is refused here.
       const lineAmounts = req.lines.map((line) => toStripeAmount(line.amount, req.currency));
+      const salesTaxAmount = req.salesTax ? toStripeAmount(req.salesTax.amount, req.currency) : null;
       const key = (what: string) => `duebot-${what}-${req.invoiceId}-a${req.attempt}`;
       const remembered = req.customer.providerCustomerId;
       let existing = (await searchedInvoice(req.invoiceId)) ?? (remembered ? await listedInvoice(req.invoiceId, remembered) : null);
@@ -186,7 +189,8 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
       if (!existing && customerRecord!.id !== remembered) existing = await listedInvoice(req.invoiceId, customerRecord!.id);
       if (existing && existing.status !== 'draft') return toBackendInvoice(existing);
       const customer = existing ? customerId(existing) : customerRecord!.id;
-      const taxRates = customerRecord ? customerTaxRates(customerRecord) : [];
+      // A tax duebot computed replaces the customer's configured rates: never both.
+      const taxRates = customerRecord && !req.salesTax ? customerTaxRates(customerRecord) : [];
       const draft =
         existing ??
         (await call('create invoice', () =>
@@ -229,6 +233,24 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
               metadata: { [LINE_INDEX_KEY]: String(index) },
             },
             { idempotencyKey: `${key('line')}-${index}` },
+          ),
+        );
+      }
+      // duebot's computed sales tax: a last invoice item of exactly that amount (Stripe's Tax Rates are
+      // percentages, which cannot promise an exact amount), marked so a re-run finds it on the draft.
+      if (req.salesTax && salesTaxAmount !== null && salesTaxAmount > 0 && !present.has(SALES_TAX_LINE)) {
+        const tax = req.salesTax;
+        await call('add sales tax line', () =>
+          stripe.invoiceItems.create(
+            {
+              customer,
+              invoice: draftId,
+              currency,
+              amount: salesTaxAmount,
+              description: `${tax.name} (${tax.ratePercent}%)`,
+              metadata: { [LINE_INDEX_KEY]: SALES_TAX_LINE, duebot_tax_source: tax.source },
+            },
+            { idempotencyKey: `${key('line')}-${SALES_TAX_LINE}` },
           ),
         );
       }

@@ -68,8 +68,11 @@ export interface WaveBusinessChoice {
 
 export interface WaveBackend extends InvoicingBackend {
   authorizeUrl(state: string): string;
-  /** Code → tokens and the businesses they reach; the connector connects one or has the approver choose. */
-  exchangeCode(code: string): Promise<{ tokens: RefreshedTokens; businesses: WaveBusinessChoice[] }>;
+  /**
+   * Code → tokens for the one business they reach, or, when they reach several, `choices` for the approver
+   * to pick from (src/usecases/choose-account.ts); refused when they reach none duebot can invoice from.
+   */
+  exchangeCode(code: string): Promise<{ tokens: RefreshedTokens & { accountId: string }; accountName: string | null; choices?: WaveBusinessChoice[] }>;
 }
 
 /** The statuses of approved, unsettled invoices (SAVED: approved, not yet marked sent). */
@@ -362,10 +365,10 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
             )
           ).businesses,
       );
-      return {
-        tokens,
-        businesses: businesses.filter((b) => !b.isArchived && !b.isClassicInvoicing).map((b) => ({ accountId: b.id, accountName: b.name })),
-      };
+      const usable = businesses.filter((b) => !b.isArchived && !b.isClassicInvoicing).map((b) => ({ accountId: b.id, accountName: b.name }));
+      if (usable.length === 0) throw new BackendError('the Wave user has no business that invoices with Wave (not archived, not on classic invoicing)', 'invalid', false);
+      if (usable.length === 1) return { tokens: { ...tokens, accountId: usable[0]!.accountId }, accountName: usable[0]!.accountName };
+      return { tokens: { ...tokens, accountId: '' }, accountName: null, choices: usable };
     },
   };
 }

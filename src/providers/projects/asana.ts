@@ -1,5 +1,5 @@
 import { httpUrl } from '../../domain/web-url.js';
-import { deleteUnlessGone, type HttpMethod, isYes, jsonClient, ProjectToolError } from './http.js';
+import { deleteUnlessGone, type HttpMethod, isYes, jsonClient, type JsonCall, ProjectToolError } from './http.js';
 import { taskField, taskWithFacts } from './mapping.js';
 import type { CallObserver } from '../call-observer.js';
 import type { CreateTaskRequest, ProjectTask, TimeEntry, WebhookRegistrar, WritableProjectTool } from './tool.js';
@@ -61,11 +61,54 @@ interface AsanaTask {
   custom_fields?: AsanaCustomField[];
 }
 
-/** Asana through its REST API (`ASANA_API_URL` overrides the base for tests). */
-export function createAsanaTool(options: { accessToken: string; apiUrl?: string | null; observe?: CallObserver }): WritableProjectTool & { webhookRegistrar: WebhookRegistrar } {
-  const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
+/**
+ * Where the Asana tool's bearer token comes from: a personal access token, or an OAuth connection
+ * (src/providers/projects/asana-oauth.ts) whose access token expires within the hour.
+ */
+export interface AsanaAuth {
+  /** The token for the next call; throws a ProjectToolError ('auth') when there is none. */
+  token(): Promise<string>;
+  /** A call with `token` answered 401: a fresh token to retry once with, or null (nothing to refresh). */
+  refused(token: string): Promise<string | null>;
+  /** The retry with the fresh token answered 401 too. */
+  broken?(token: string, reason: string): Promise<void>;
+  succeeded?(token: string): Promise<void>;
+}
 
-  const json = jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${options.accessToken}` }, describeError: errorMessage, observe: options.observe });
+/** A personal access token: nothing to refresh. */
+export const personalAccessToken = (token: string): AsanaAuth => ({ token: () => Promise.resolve(token), refused: () => Promise.resolve(null) });
+
+/** Asana through its REST API (`ASANA_API_URL` overrides the base for tests). */
+export function createAsanaTool(options: {
+  accessToken?: string | null;
+  auth?: AsanaAuth;
+  apiUrl?: string | null;
+  observe?: CallObserver;
+}): WritableProjectTool & { webhookRegistrar: WebhookRegistrar } {
+  const base = (options.apiUrl || DEFAULT_API).replace(/\/+$/, '');
+  const auth = options.auth ?? personalAccessToken(options.accessToken ?? '');
+  const clientFor = (token: string) =>
+    jsonClient({ label: 'Asana', baseUrl: base, headers: { Authorization: `Bearer ${token}` }, describeError: errorMessage, observe: options.observe });
+  /** Every call with the current token; a 401 gets one fresh token (OAuth) and one retry. */
+  const json: JsonCall = async <T>(method: HttpMethod, path: string, body?: unknown): Promise<T> => {
+    let token = await auth.token();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await clientFor(token)<T>(method, path, body);
+        await auth.succeeded?.(token);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ProjectToolError && err.status === 401)) throw err;
+        const fresh = attempt === 0 ? await auth.refused(token) : null;
+        if (fresh) {
+          token = fresh;
+          continue;
+        }
+        if (attempt > 0) await auth.broken?.(token, 'Asana answered 401 after a token refresh');
+        throw err;
+      }
+    }
+  };
   /** Asana wraps every answer in `data`; lists page with `next_page.offset`. */
   async function page<T>(method: HttpMethod, path: string, body?: unknown): Promise<{ data: T; next: string | null }> {
     const parsed = await json<{ data?: T; next_page?: { offset?: string } | null }>(method, path, body);

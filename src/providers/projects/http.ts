@@ -11,6 +11,8 @@ export class ProjectToolError extends Error {
     readonly retryable: boolean,
     /** On a 429: how long the tool asked us to wait (Retry-After, capped). */
     readonly retryAfterMs: number | null = null,
+    /** The tool's HTTP status, when it answered (a 401 tells an expired OAuth token from a 403). */
+    readonly status: number | null = null,
   ) {
     super(message);
   }
@@ -95,11 +97,11 @@ export async function deleteUnlessGone(request: Promise<unknown>): Promise<void>
 }
 
 export function errorForStatus(message: string, status: number): ProjectToolError {
-  if (status === 404) return new ProjectToolError(message, 'not_found', false);
-  if (status === 401 || status === 403) return new ProjectToolError(message, 'auth', false);
-  if (status === 429) return new ProjectToolError(message, 'rate_limited', true);
-  if (status >= 500) return new ProjectToolError(message, 'unavailable', true);
-  return new ProjectToolError(message, 'invalid', false);
+  if (status === 404) return new ProjectToolError(message, 'not_found', false, null, status);
+  if (status === 401 || status === 403) return new ProjectToolError(message, 'auth', false, null, status);
+  if (status === 429) return new ProjectToolError(message, 'rate_limited', true, null, status);
+  if (status >= 500) return new ProjectToolError(message, 'unavailable', true, null, status);
+  return new ProjectToolError(message, 'invalid', false, null, status);
 }
 
 /** `Retry-After` is seconds or an HTTP date; capped so a webhook job never stalls for minutes. */

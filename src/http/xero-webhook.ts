@@ -1,0 +1,43 @@
+import type { Request, Response } from 'express';
+import { WebhookSignatureError, type BackendWebhookEvent } from '../providers/invoicing/backend.js';
+import { XERO } from '../providers/invoicing/xero.js';
+import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import type { Services } from '../services.js';
+import type { BackendEventPayload } from '../usecases/process-inbox.js';
+import { bodyBuffer } from './raw-body.js';
+
+/**
+ * `POST /webhooks/xero`. Xero's rules for the endpoint (developer.xero.com/documentation/webhooks/
+ * configuring-your-server) replace duebot's JSON answers here: 200 with no body for a correctly signed
+ * delivery, 401 for a wrong signature, no cookies. Its "intent to receive" check is a series of
+ * deliveries with `events: []`, some signed wrongly, answered the same way; nothing is stored for them.
+ * Accepted events are stored in the inbox (deduped) before the answer, and acted on afterwards.
+ */
+export async function receiveXero(req: Request, res: Response, services: Services): Promise<InboxEvent[]> {
+  const backend = services.backends[XERO];
+  if (!backend?.parseWebhookEvents) {
+    res.status(404).json({ error: 'xero is not configured' });
+    return [];
+  }
+  let events: BackendWebhookEvent[];
+  try {
+    events = backend.parseWebhookEvents(bodyBuffer(req.body), req.headers);
+  } catch (err) {
+    if (err instanceof WebhookSignatureError) {
+      services.log.warn({ reason: err.message }, 'xero webhook refused');
+      res.status(401).end();
+      return [];
+    }
+    res.status(400).json({ error: `malformed xero delivery: ${err instanceof Error ? err.message : String(err)}` });
+    return [];
+  }
+  const accepted: InboxEvent[] = [];
+  for (const event of events) {
+    if (event.kind === 'ignored') continue;
+    const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
+    const stored = await storeInboxEvent(services.db.pool, { source: XERO, externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
+    if (stored) accepted.push(stored);
+  }
+  res.status(200).end();
+  return accepted;
+}

@@ -95,8 +95,13 @@ describe('connect', () => {
   });
 
   test('a login reaching no business duebot can invoice from is refused', async () => {
-    fake.businesses.get(fake.businessId)!.isClassicInvoicing = true;
-    await expect(backend.exchangeCode(await consent(backend))).rejects.toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false });
+    const usable = [...fake.businesses.values()].filter((b) => !b.isClassicInvoicing);
+    for (const business of usable) business.isClassicInvoicing = true;
+    try {
+      await expect(backend.exchangeCode(await consent(backend))).rejects.toMatchObject({ name: 'BackendError', code: 'invalid', retryable: false });
+    } finally {
+      for (const business of usable) business.isClassicInvoicing = false;
+    }
   });
 });
 

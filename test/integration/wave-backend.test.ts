@@ -166,6 +166,21 @@ describe('issuing', () => {
     expect(fake.invoices.get(issued.providerInvoiceId)!.items.at(-1)).toMatchObject({ description: 'Sales tax (NY)', quantity: '1', unitPrice: '88.75' });
   });
 
+  test("the product's default sales tax is Wave's tax; a tax service's amount replaces it, never adds to it", async () => {
+    fake.setProductTax('duebot', { name: 'State tax', ratePercent: '8.25' });
+    try {
+      const own = await backend.issueInvoice(req());
+      expect(own).toMatchObject({ amountDue: 108250, tax: { subtotal: 100000, amount: 8250, name: 'State tax' } });
+      const replaced = await backend.issueInvoice(req({ salesTax: { amount: 8875, ratePercent: '8.875', name: 'Sales tax (NY)', source: 'taxjar' } }));
+      expect(replaced).toMatchObject({ amountDue: 108875, tax: { subtotal: 100000, amount: 8875, name: 'Sales tax (NY)', ratePercent: '8.875' } });
+      // Neither the service lines nor the tax line carry the product's tax at Wave.
+      expect(fake.invoices.get(replaced.providerInvoiceId)!.items.map((i) => i.taxes)).toEqual([[], []]);
+      expect(fake.shown(replaced.providerInvoiceId).total).toBe('1088.75');
+    } finally {
+      fake.setProductTax('duebot', null);
+    }
+  });
+
   test('an answer lost after Wave created the draft: the retry finds it by number and approves it, one invoice only', async () => {
     const r = req();
     fake.failOperation('InvoiceCreate', { drop: true, after: true });

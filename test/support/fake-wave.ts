@@ -20,6 +20,9 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  *   `invoiceMarkSent` (SAVED → SENT), `invoiceDelete` (drafts only: the documented rule as third-party
  *   clients describe it; the public API has no void). `pay` moves SENT → PARTIAL → PAID (OVERPAID past
  *   the total) as a payment recorded in Wave would; `void` deletes the invoice as a person in Wave does.
+ * - Sales taxes: a product may have default sales taxes (`setProductTax`, by product name, as set in
+ *   Wave's UI). An item created without `taxes` gets its product's defaults; `taxes: []` gets none; an
+ *   item's tax is its total × the rate, half away from zero, and adds to the invoice total (`taxTotal`).
  * - OAuth: `GET /oauth2/authorize/` redirects back with a code; `POST /oauth2/token/` (form body with
  *   client_id/client_secret) for `authorization_code` and `refresh_token`; refresh tokens rotate (each
  *   works once) and a dead one answers 400 `{"error":"invalid_grant"}`.
@@ -43,6 +46,8 @@ export interface FakeWave {
   requests: { operation: string; field: string; variables: Record<string, unknown> }[];
   addBusiness(name: string, options?: { isClassicInvoicing?: boolean }): string;
   setExponent(currency: string, exponent: number): void;
+  /** The default sales tax of the products named `productName` (null: none), as set in Wave's UI. */
+  setProductTax(productName: string, tax: { name: string; ratePercent: string } | null): void;
   issueTokens(expiresInSeconds?: number): { accessToken: string; refreshToken: string; expiresAt: Date };
   liveRefreshTokens(): string[];
   revokeAccessTokens(): void;
@@ -75,7 +80,8 @@ export interface FakeWaveInvoice {
   invoiceDate: string;
   dueDate: string;
   memo: string;
-  items: { productId: string; description: string; quantity: string; unitPrice: string; total: bigint }[];
+  /** `total` before tax; `taxes` each at the currency's exponent. */
+  items: { productId: string; description: string; quantity: string; unitPrice: string; total: bigint; taxes: { id: string; name: string; amount: bigint }[] }[];
   /** At the currency's exponent. */
   total: bigint;
   paid: bigint;
@@ -178,6 +184,17 @@ function itemTotal(quantity: string, unitPrice: string, exp: number): bigint {
   return unitPrice.startsWith('-') ? -result : result;
 }
 
+/** `amount` × `ratePercent` / 100, half away from zero, at the same exponent. */
+function percentOf(amount: bigint, ratePercent: string): bigint {
+  const [whole, fraction = ''] = ratePercent.split('.');
+  const scaled = amount * BigInt(whole! + fraction); // × rate × 10^fraction
+  const divisor = 100n * 10n ** BigInt(fraction.length);
+  const abs = ((scaled < 0n ? -scaled : scaled) + divisor / 2n) / divisor;
+  return scaled < 0n ? -abs : abs;
+}
+
+const taxOf = (inv: FakeWaveInvoice) => inv.items.reduce((sum, item) => sum + item.taxes.reduce((t, tax) => t + tax.amount, 0n), 0n);
+
 export function waveEnv(fake: Pick<FakeWave, 'clientId' | 'clientSecret' | 'graphqlUrl' | 'authorizeUrl' | 'tokenUrl'>): Record<string, string> {
   return {
     WAVE_CLIENT_ID: fake.clientId,
@@ -200,6 +217,7 @@ export async function startFakeWave(): Promise<FakeWave> {
   const invoices = new Map<string, FakeWaveInvoice>();
   const incomeAccounts = new Map<string, string>();
   const exponents = new Map<string, number>();
+  const productTaxes = new Map<string, { id: string; name: string; ratePercent: string }>();
   const requests: FakeWave['requests'] = [];
   let seq = 100;
   let httpFailure: { left: number; status: number; headers: Record<string, string> } | null = null;
@@ -247,15 +265,15 @@ export async function startFakeWave(): Promise<FakeWave> {
       total: money(inv.total, inv.currency),
       amountDue: money(due > 0n ? due : 0n, inv.currency),
       amountPaid: money(inv.paid, inv.currency),
-      taxTotal: money(0n, inv.currency),
+      taxTotal: money(taxOf(inv), inv.currency),
       items: inv.items.map((item) => ({
         product: { id: item.productId, name: products.get(item.productId)?.name ?? '' },
         description: item.description,
         quantity: item.quantity,
         unitPrice: item.unitPrice,
         subtotal: money(item.total, inv.currency),
-        total: money(item.total, inv.currency),
-        taxes: [],
+        total: money(item.total + item.taxes.reduce((sum, t) => sum + t.amount, 0n), inv.currency),
+        taxes: item.taxes.map((t) => ({ amount: money(t.amount, inv.currency), salesTax: { id: t.id, name: t.name } })),
       })),
     };
   };
@@ -438,7 +456,22 @@ export async function startFakeWave(): Promise<FakeWave> {
           const quantity = String(item.quantity ?? '1');
           const unitPrice = String(item.unitPrice);
           if (!DECIMAL.test(quantity) || !DECIMAL.test(unitPrice)) return refused(field, 'Not a valid decimal', ['input', 'items', String(i)]);
-          made.push({ productId: product.id, description: String(item.description ?? product.name), quantity, unitPrice, total: itemTotal(quantity, unitPrice, exp) });
+          const total = itemTotal(quantity, unitPrice, exp);
+          // No `taxes`: the product's default sales taxes; a list: those sales taxes (an empty one: none).
+          const defaults = productTaxes.get(product.name);
+          let rates = defaults ? [defaults] : [];
+          if (item.taxes !== undefined && item.taxes !== null) {
+            if (!Array.isArray(item.taxes)) return refused(field, 'Not a list of taxes', ['input', 'items', String(i), 'taxes']);
+            const known = [...productTaxes.values()];
+            rates = [];
+            for (const t of item.taxes as { salesTaxId?: unknown }[]) {
+              const found = known.find((k) => k.id === t.salesTaxId);
+              if (!found) return refused(field, 'Sales tax not found', ['input', 'items', String(i), 'taxes']);
+              rates.push(found);
+            }
+          }
+          const taxes = rates.map((r) => ({ id: r.id, name: r.name, amount: percentOf(total, r.ratePercent) }));
+          made.push({ productId: product.id, description: String(item.description ?? product.name), quantity, unitPrice, total, taxes });
         }
         const number = String(input.invoiceNumber ?? `${invoices.size + 1}`);
         if ([...invoices.values()].some((i) => i.businessId === bid && i.invoiceNumber === number))
@@ -455,7 +488,7 @@ export async function startFakeWave(): Promise<FakeWave> {
           dueDate: String(input.dueDate ?? input.invoiceDate ?? now().slice(0, 10)),
           memo: String(input.memo ?? ''),
           items: made,
-          total: made.reduce((s, x) => s + x.total, 0n),
+          total: made.reduce((s, x) => s + x.total + x.taxes.reduce((t, tax) => t + tax.amount, 0n), 0n),
           paid: 0n,
           modifiedAt: now(),
           viewToken: randomBytes(8).toString('hex'),
@@ -538,6 +571,10 @@ export async function startFakeWave(): Promise<FakeWave> {
     requests,
     addBusiness,
     setExponent: (currency, exponent) => void exponents.set(currency, exponent),
+    setProductTax(productName, tax) {
+      if (!tax) return void productTaxes.delete(productName);
+      productTaxes.set(productName, { id: opaque('SalesTax', businessId, ++seq), ...tax });
+    },
     issueTokens,
     liveRefreshTokens: () => [...refresh],
     revokeAccessTokens: () => access.clear(),

@@ -179,6 +179,8 @@ export interface WaveInvoiceItemInput {
   description: string;
   quantity: string;
   unitPrice: string;
+  /** Absent: the product's default sales taxes apply; `[]`: none. */
+  taxes?: { salesTaxId: string }[];
 }
 
 export const INVOICE_CREATE = operation<

@@ -265,7 +265,8 @@ export function createWaveBackend(options: WaveBackendOptions): WaveBackend {
             invoiceDate: req.issueDate,
             dueDate: req.dueDate,
             memo: req.memo,
-            items: items.map((item) => ({ productId, ...item })),
+            // A tax service's tax replaces the product's default sales taxes, never adds to them (nor taxes its own line).
+            items: items.map((item) => ({ productId, ...item, ...(req.salesTax ? { taxes: [] } : {}) })),
           },
         }));
         try {

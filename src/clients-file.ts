@@ -158,7 +158,7 @@ const clientEntry = z.strictObject({
     }),
   paymentTermsDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(30),
   provider: z
-    .enum(['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'zoho'], { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja or zoho' })
+    .enum(['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'zoho', 'wave'], { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja, zoho or wave' })
     .default('stripe'),
   asanaProjects: z
     .array(asanaGid, { error: 'must be a list of Asana project gids' })

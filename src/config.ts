@@ -52,6 +52,8 @@ export interface Config {
   invoiceninja: { baseUrl: string; apiToken: string } | null;
   /** Zoho Invoice (OAuth); `baseUrl` replaces every data centre's hosts (tests: `<baseUrl>/<dc>/…`). */
   zoho: { clientId: string; clientSecret: string; baseUrl: string | null } | null;
+  /** Wave (public GraphQL API, OAuth 2.0; polled, no webhooks). Null URLs: Wave's own. */
+  wave: { clientId: string; clientSecret: string; apiUrl: string | null; authorizeUrl: string | null; tokenUrl: string | null; productName: string | null } | null;
   payments: { pollEveryMs: number };
   /** accessToken and oauth both null: Asana is not used. oauth: connected by an approver (`/invoices connect asana`). */
   asana: {
@@ -244,6 +246,12 @@ const schema = z.object({
   ZOHO_CLIENT_ID: optional(z.string()),
   ZOHO_CLIENT_SECRET: optional(z.string()),
   ZOHO_BASE_URL: optional(url(['http:', 'https:'])),
+  WAVE_CLIENT_ID: optional(z.string()),
+  WAVE_CLIENT_SECRET: optional(z.string()),
+  WAVE_API_URL: optional(url(['http:', 'https:'])),
+  WAVE_AUTHORIZE_URL: optional(url(['http:', 'https:'])),
+  WAVE_TOKEN_URL: optional(url(['http:', 'https:'])),
+  WAVE_PRODUCT_NAME: optional(z.string()),
   ASANA_ACCESS_TOKEN: optional(str('must be an Asana access token')),
   ASANA_API_URL: optional(url(['http:', 'https:'])),
   OWNER_ASANA_ASSIGNEE: optional(asanaAssignee),
@@ -412,6 +420,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         : null,
     invoiceninja: e.INVOICENINJA_API_TOKEN ? { baseUrl: (e.INVOICENINJA_URL ?? DEFAULT_INVOICENINJA_URL).replace(/\/+$/, ''), apiToken: e.INVOICENINJA_API_TOKEN } : null,
     zoho: e.ZOHO_CLIENT_ID && e.ZOHO_CLIENT_SECRET ? { clientId: e.ZOHO_CLIENT_ID, clientSecret: e.ZOHO_CLIENT_SECRET, baseUrl: e.ZOHO_BASE_URL ?? null } : null,
+    wave:
+      e.WAVE_CLIENT_ID && e.WAVE_CLIENT_SECRET
+        ? {
+            clientId: e.WAVE_CLIENT_ID,
+            clientSecret: e.WAVE_CLIENT_SECRET,
+            apiUrl: e.WAVE_API_URL ?? null,
+            authorizeUrl: e.WAVE_AUTHORIZE_URL ?? null,
+            tokenUrl: e.WAVE_TOKEN_URL ?? null,
+            productName: e.WAVE_PRODUCT_NAME ?? null,
+          }
+        : null,
     payments: { pollEveryMs: e.PAYMENT_POLL_EVERY ?? 15 * 60 * 1000 },
     asana: {
       accessToken: e.ASANA_ACCESS_TOKEN ?? null,
@@ -510,6 +529,7 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     ['FRESHBOOKS_CLIENT_ID', 'FRESHBOOKS_CLIENT_SECRET', 'FreshBooks'],
     ['XERO_CLIENT_ID', 'XERO_CLIENT_SECRET', 'Xero'],
     ['ZOHO_CLIENT_ID', 'ZOHO_CLIENT_SECRET', 'Zoho Invoice'],
+    ['WAVE_CLIENT_ID', 'WAVE_CLIENT_SECRET', 'Wave'],
   ];
   for (const [a, b, name] of pairs) {
     if (has(a) && !has(b)) problems.push(`${b}: is required to use ${name} (${a} is set)`);
@@ -523,8 +543,10 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     (has('QUICKBOOKS_CLIENT_ID') && has('QUICKBOOKS_CLIENT_SECRET')) ||
     (has('FRESHBOOKS_CLIENT_ID') && has('FRESHBOOKS_CLIENT_SECRET')) ||
     (has('XERO_CLIENT_ID') && has('XERO_CLIENT_SECRET')) ||
-    (has('ZOHO_CLIENT_ID') && has('ZOHO_CLIENT_SECRET'));
-  if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)');
+    (has('ZOHO_CLIENT_ID') && has('ZOHO_CLIENT_SECRET')) ||
+    (has('WAVE_CLIENT_ID') && has('WAVE_CLIENT_SECRET'));
+  if (oauth && !has('ENCRYPTION_KEY'))
+    problems.push('ENCRYPTION_KEY: is required to store OAuth tokens (QuickBooks, FreshBooks, Xero, Zoho Invoice, Wave) (32 bytes, e.g. `openssl rand -base64 32`)');
   return problems;
 }
 

@@ -12,6 +12,7 @@ const BACKEND_NAMES: Record<string, string> = {
   xero: 'Xero',
   invoiceninja: 'Invoice Ninja',
   zoho: 'Zoho Invoice',
+  wave: 'Wave',
 };
 
 export function backendDisplayName(provider: string | undefined): string {

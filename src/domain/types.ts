@@ -36,7 +36,7 @@ export interface ReminderStep {
 /** What the final step does beyond the email: pause the service and escalate, or just the notice. */
 export type FinalMode = 'pause' | 'notice-only';
 
-export type InvoicingProvider = 'stripe' | 'quickbooks' | 'freshbooks' | 'xero' | 'invoiceninja' | 'zoho';
+export type InvoicingProvider = 'stripe' | 'quickbooks' | 'freshbooks' | 'xero' | 'invoiceninja' | 'zoho' | 'wave';
 
 export interface Client {
   /** Stable slug from the clients file, e.g. "acme". */

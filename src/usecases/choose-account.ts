@@ -40,7 +40,8 @@ export async function offerAccountChoice(
   await audit(services.db.pool, { invoiceId: null, actor: `slack:${userId}`, action: 'backend_connect_choice_offered', details: { provider, accounts } }, now);
   return {
     ok: true,
-    page: `${connector.label} authorised ${accounts.length} ${connector.accountNoun}s. Choose the one duebot invoices from:`,
+    // No plural built from the noun (a Wave "business"): the count goes in brackets.
+    page: `Choose the ${connector.accountNoun} duebot invoices from (${connector.label} authorised ${accounts.length} in this consent):`,
     choose: { choiceToken, accounts },
   };
 }

@@ -19,6 +19,8 @@ export const POLL_LIMITS: Record<string, RateLimiterOptions> = {
   xero: { concurrency: 2, perWindow: 40, windowMs: 60_000 },
   // Zoho: 100 requests a minute per organization (Books/Inventory figure); the poll keeps 40 for issuing.
   zoho: { concurrency: 4, perWindow: 60, windowMs: 60_000 },
+  // Wave publishes no limit; about 60 a minute per token is reported (unconfirmed). Its adapter paces too.
+  wave: { concurrency: 2, perWindow: 60, windowMs: 60_000 },
 };
 const DEFAULT_LIMIT: RateLimiterOptions = { concurrency: 4, perWindow: 10, windowMs: 1000 };
 

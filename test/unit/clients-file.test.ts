@@ -195,7 +195,7 @@ describe('clients file', () => {
     ['paymentTermsDays: 400', 'paymentTermsDays: must be 0..365'],
     ['paymentTermsDays: 7.5', 'paymentTermsDays: must be a whole number of days'],
     ['paymentTermsDays: "30"', 'paymentTermsDays: must be a whole number of days'],
-    ['provider: sage', 'provider: must be stripe, quickbooks, freshbooks, xero, invoiceninja or zoho'],
+    ['provider: sage', 'provider: must be stripe, quickbooks, freshbooks, xero, invoiceninja, zoho or wave'],
     ['asanaProjects: "1200"', 'asanaProjects: must be a list of Asana project gids'],
     ['asanaProjects: [12345678901234567890]', 'asanaProjects: 12345678901234567000 is too long to read as a number; quote the gid ("...")'],
     ['asanaProjects: ["https://app.asana.com/0/1200"]', 'asanaProjects: "https://app.asana.com/0/1200" is not an Asana project gid (digits only)'],

@@ -68,6 +68,7 @@ describe('config', () => {
       xero: null,
       invoiceninja: null,
       zoho: null,
+      wave: null,
       payments: { pollEveryMs: 900_000 },
       asana: { accessToken: '1/SECRETASANA', apiUrl: null, ownerAssignee: 'me', oauth: null },
       clickup: null,
@@ -444,10 +445,26 @@ describe('invoicing back-ends', () => {
 
   test('half pairs, a missing or bad ENCRYPTION_KEY each get one line, without the values', () => {
     expect(problemsOf({ ...valid, STRIPE_WEBHOOK_SECRET: '' })).toEqual(['STRIPE_WEBHOOK_SECRET: is required to use Stripe (STRIPE_SECRET_KEY is set)']);
-    expect(problemsOf({ ...noStripe, ...qbo })).toEqual(['ENCRYPTION_KEY: is required to store QuickBooks/FreshBooks tokens (32 bytes, e.g. `openssl rand -base64 32`)']);
+    expect(problemsOf({ ...noStripe, ...qbo })).toEqual([
+      'ENCRYPTION_KEY: is required to store OAuth tokens (QuickBooks, FreshBooks, Xero, Zoho Invoice, Wave) (32 bytes, e.g. `openssl rand -base64 32`)',
+    ]);
     expect(problemsOf({ ...noStripe, FRESHBOOKS_CLIENT_ID: 'x', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
       'FRESHBOOKS_CLIENT_SECRET: is required to use FreshBooks (FRESHBOOKS_CLIENT_ID is set)',
     ]);
+    expect(problemsOf({ ...noStripe, WAVE_CLIENT_ID: 'w', WAVE_CLIENT_SECRET: 'SECRETWAVE' })).toEqual([
+      'ENCRYPTION_KEY: is required to store Wave tokens (32 bytes, e.g. `openssl rand -base64 32`)',
+    ]);
+    expect(problemsOf({ ...noStripe, WAVE_CLIENT_SECRET: 'SECRETWAVE', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
+      'WAVE_CLIENT_ID: is required to use Wave (WAVE_CLIENT_SECRET is set)',
+    ]);
+    expect(loadConfig({ ...noStripe, WAVE_CLIENT_ID: 'w', WAVE_CLIENT_SECRET: 'SECRETWAVE', ENCRYPTION_KEY: key.toString('hex') }).wave).toEqual({
+      clientId: 'w',
+      clientSecret: 'SECRETWAVE',
+      apiUrl: null,
+      authorizeUrl: null,
+      tokenUrl: null,
+      productName: null,
+    });
     const bad = problemsOf({ ...valid, ENCRYPTION_KEY: 'Sekr1tTooShort' });
     expect(bad).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: must be 32 bytes/)]);
     expect(bad.join()).not.toContain('Sekr1t');

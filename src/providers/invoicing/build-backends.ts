@@ -10,6 +10,7 @@ import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
 import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
 import { createXeroBackend, XERO } from './xero.js';
 import { createInvoiceNinjaBackend, INVOICENINJA } from './invoiceninja.js';
+import { createWaveBackend, WAVE } from './wave.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
 
 /**
@@ -158,6 +159,30 @@ export function buildInvoicingBackends(
     const zoho = zohoWiring({ ...config.zoho, publicUrl: base, db, cipher, connections, now, onBroken, observe: observers.for('zoho') });
     backends.zoho = zoho.backend;
     connectors.zoho = zoho.connector;
+  }
+  if (config.wave && connections) {
+    const wave = config.wave;
+    const backend = createWaveBackend({
+      clientId: wave.clientId,
+      clientSecret: wave.clientSecret,
+      redirectUri: `${base}/oauth/wave/callback`,
+      apiUrl: wave.apiUrl,
+      authorizeUrl: wave.authorizeUrl,
+      tokenUrl: wave.tokenUrl,
+      productName: wave.productName,
+      connections,
+      now,
+      onBroken,
+      observe: observers.for(WAVE),
+    });
+    backends[WAVE] = backend;
+    connectors[WAVE] = {
+      label: 'Wave',
+      accountNoun: 'business',
+      idNoun: 'business id',
+      authorizeUrl: (state) => backend.authorizeUrl(state),
+      exchange: (query) => backend.exchangeCode(query.get('code') ?? ''),
+    };
   }
   return { backends, connectors, connections, publicUrl: base };
 }

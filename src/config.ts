@@ -545,8 +545,7 @@ function backendProblems(env: Record<string, string | undefined>): string[] {
     (has('XERO_CLIENT_ID') && has('XERO_CLIENT_SECRET')) ||
     (has('ZOHO_CLIENT_ID') && has('ZOHO_CLIENT_SECRET')) ||
     (has('WAVE_CLIENT_ID') && has('WAVE_CLIENT_SECRET'));
-  if (oauth && !has('ENCRYPTION_KEY'))
-    problems.push('ENCRYPTION_KEY: is required to store OAuth tokens (QuickBooks, FreshBooks, Xero, Zoho Invoice, Wave) (32 bytes, e.g. `openssl rand -base64 32`)');
+  if (oauth && !has('ENCRYPTION_KEY')) problems.push('ENCRYPTION_KEY: is required to store OAuth tokens (32 bytes, e.g. `openssl rand -base64 32`)');
   return problems;
 }
 

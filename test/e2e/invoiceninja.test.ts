@@ -2,7 +2,7 @@ import { startHarness, APPROVER, BILLING_CHANNEL, MEMBER, type Harness } from '.
 import { startFakeInvoiceNinja, invoiceninjaEnv, type FakeInvoiceNinja } from '../support/fake-invoiceninja.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
 import { listRegistrations } from '../../src/store/webhook-registrations.js';
-import { slashConnect } from '../support/connect-backend.js';
+import { slashConnect, acmeOn } from '../support/connect-backend.js';
 
 /**
  * Invoice Ninja in the running app: an approver registers its webhooks from Slack (one per event, each
@@ -10,16 +10,7 @@ import { slashConnect } from '../support/connect-backend.js';
  * and the client portal link in the email, and the payment arrives by webhook (a wrong secret stores
  * nothing) or, with no webhook at all, by the poll.
  */
-const ACME_ON_NINJA = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: invoiceninja
-`;
+const ACME_ON_NINJA = acmeOn('invoiceninja');
 
 let h: Harness;
 let ninja: FakeInvoiceNinja;

@@ -4,7 +4,7 @@ import { startFakeWave, waveEnv, type FakeWave } from '../support/fake-wave.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { createConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
-import { callback, openLink, requestConnectLink } from '../support/connect-backend.js';
+import { callback, openLink, requestConnectLink, acmeOn } from '../support/connect-backend.js';
 
 /**
  * Wave wired into the running app: the approver connects through the OAuth routes (choosing the
@@ -13,16 +13,7 @@ import { callback, openLink, requestConnectLink } from '../support/connect-backe
  * alone (Wave sends duebot no webhooks). Real HTTP app, local Wave stand-in.
  */
 
-const ACME_ON_WAVE = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: wave
-`;
+const ACME_ON_WAVE = acmeOn('wave');
 
 let h: Harness;
 let wave: FakeWave;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { startFakeXero, xeroEnv, type FakeXero } from '../support/fake-xero.js';
-import { callback, openLink, requestConnectLink } from '../support/connect-backend.js';
+import { callback, openLink, requestConnectLink, acmeOn } from '../support/connect-backend.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { createConnectionStore } from '../../src/store/connections.js';
 import { createTokenCipher } from '../../src/store/token-cipher.js';
@@ -13,17 +13,7 @@ import { createTokenCipher } from '../../src/store/token-cipher.js';
  * a signed INVOICE event after a payment marks the invoice paid. Real HTTP app, real SDK, local stand-in.
  */
 
-const ACME_ON_XERO = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: xero
-    finalMode: pause
-`;
+const ACME_ON_XERO = acmeOn('xero', { extra: ['finalMode: pause'] });
 
 let h: Harness;
 let xero: FakeXero;

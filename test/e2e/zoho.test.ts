@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startHarness, APPROVER, BILLING_CHANNEL, type Harness } from '../support/harness.js';
 import { startFakeZoho, zohoEnv, type FakeZoho } from '../support/fake-zoho.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
-import { callback, openLink, requestConnectLink } from '../support/connect-backend.js';
+import { callback, openLink, requestConnectLink, acmeOn } from '../support/connect-backend.js';
 import { pollOpenInvoices } from '../../src/usecases/poll-payments.js';
 
 /**
@@ -11,17 +11,7 @@ import { pollOpenInvoices } from '../../src/usecases/poll-payments.js';
  * part payment arrives by the workflow webhook (its URL secret), the rest by the payment poll alone.
  * Real HTTP app, real adapter, the local Zoho and Slack stand-ins.
  */
-const ACME_ON_ZOHO = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: EUR
-    paymentTermsDays: 14
-    asanaProjects: ["1200"]
-    provider: zoho
-    finalMode: pause
-`;
+const ACME_ON_ZOHO = acmeOn('zoho', { currency: 'EUR', paymentTermsDays: 14, extra: ['finalMode: pause'] });
 
 let h: Harness;
 let zoho: FakeZoho;

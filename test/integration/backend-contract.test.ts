@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { storedOAuth } from '../support/contract-oauth.js';
 import type { InvoicingBackend, IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
 import Stripe from 'stripe';
 import { createStripeBackend, stripeConnection } from '../../src/providers/invoicing/stripe.js';
@@ -131,19 +132,7 @@ async function freshbooksSubject(): Promise<Subject> {
       fake.createTax('Sales Tax', '8.25');
       return { ...req, customer: { ...req.customer, freshbooksTax: 'sales tax' } };
     },
-    oauth: {
-      async expire() {
-        const c = (await connections.get(provider))!;
-        await connections.saveTokens(provider, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
-      },
-      stored: async () => (await connections.get(provider))!,
-      liveRefreshTokens: fake.liveRefreshTokens,
-      revokeAll: () => {
-        fake.revokeAccessTokens();
-        fake.revokeRefreshTokens();
-      },
-      connections,
-    },
+    oauth: storedOAuth(connections, provider, fake),
     close: fake.close,
   };
 }
@@ -184,19 +173,7 @@ async function quickbooksSubject(): Promise<Subject> {
       fake.setCustomerTax(customerId, code);
       return req;
     },
-    oauth: {
-      async expire() {
-        const c = (await connections.get(provider))!;
-        await connections.saveTokens(provider, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
-      },
-      stored: async () => (await connections.get(provider))!,
-      liveRefreshTokens: fake.liveRefreshTokens,
-      revokeAll: () => {
-        fake.revokeAccessTokens();
-        fake.revokeRefreshTokens();
-      },
-      connections,
-    },
+    oauth: storedOAuth(connections, provider, fake),
     close: fake.close,
   };
 }
@@ -213,20 +190,7 @@ async function zohoSubject(): Promise<Subject> {
     held: zoho.held,
     counts: zoho.counts,
     withCustomerTax: zoho.withCustomerTax,
-    oauth: {
-      async expire() {
-        const c = (await connections.get('zoho'))!;
-        await connections.saveTokens('zoho', { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
-      },
-      stored: zoho.stored,
-      liveRefreshTokens: fake.liveRefreshTokens,
-      revokeAll: () => {
-        fake.revokeAccessTokens();
-        fake.revokeRefreshTokens();
-      },
-      rotatesRefreshToken: false,
-      connections,
-    },
+    oauth: { ...storedOAuth(connections, 'zoho', fake), stored: zoho.stored, rotatesRefreshToken: false },
     close: fake.close,
   };
 }

@@ -275,7 +275,7 @@ describe('Zoho in the app: organization choice and the webhook URL', () => {
 
   test('several organizations: the approver picks one in the same browser; the pick is single-use and bound', async () => {
     const { cookie, page } = await consentPage();
-    expect(page).toContain('Zoho Invoice authorised 2 organizations');
+    expect(page).toContain('Choose the organization duebot invoices from (Zoho Invoice authorised 2 in this consent)');
     expect(page).toContain('value="20567801">Zylker &lt;b&gt;Studio&lt;/b&gt;</button>');
     expect((await pool().query('SELECT 1 FROM connections')).rowCount).toBe(0);
     const { rows } = await pool().query<{ access_token: string }>('SELECT access_token FROM oauth_account_choices');

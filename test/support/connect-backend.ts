@@ -6,18 +6,17 @@ import { APPROVER, BILLING_CHANNEL, type Harness } from './harness.js';
  * consent, then its redirect to the callback with the state and the code.
  */
 
-/** One client billed through QuickBooks (Asana project 1200), for the tests that connect it. */
-export const ACME_ON_QUICKBOOKS = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    provider: quickbooks
-    finalMode: pause
-`;
+/**
+ * The clients file of one client, Acme (Asana project 1200, emailed at ap@acme.example), billed through
+ * `provider`; `extra` adds its further settings ("finalMode: pause").
+ */
+export function acmeOn(provider: string, { currency = 'USD', paymentTermsDays = 7, extra = [] as string[] } = {}): string {
+  const settings = [`currency: ${currency}`, `paymentTermsDays: ${paymentTermsDays}`, 'asanaProjects: ["1200"]', `provider: ${provider}`, ...extra];
+  return `clients:\n  - id: acme\n    name: Acme Ltd\n    emails: [ap@acme.example]\n${settings.map((line) => `    ${line}\n`).join('')}`;
+}
+
+/** One client billed through QuickBooks, for the tests that connect it. */
+export const ACME_ON_QUICKBOOKS = acmeOn('quickbooks', { extra: ['finalMode: pause'] });
 
 /** Runs `/invoices connect <provider>` as `user`; returns the ephemeral answer's text. */
 export async function slashConnect(h: Harness, provider: string, user: string): Promise<string> {

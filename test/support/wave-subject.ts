@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { storedOAuth } from './contract-oauth.js';
 import { createWaveBackend, WAVE } from '../../src/providers/invoicing/wave.js';
 import { createConnectionStore } from '../../src/store/connections.js';
 import type { Database } from '../../src/store/db.js';
@@ -45,19 +46,7 @@ export async function waveSubject(db: Database) {
       customerTax: 'Wave keeps sales taxes on products and items, not on customers',
       narrowCurrency: 'Wave keeps ISO 4217 decimals (Currency.exponent), so every amount duebot sends fits',
     },
-    oauth: {
-      async expire() {
-        const c = (await connections.get(WAVE))!;
-        await connections.saveTokens(WAVE, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
-      },
-      stored: async () => (await connections.get(WAVE))!,
-      liveRefreshTokens: fake.liveRefreshTokens,
-      revokeAll: () => {
-        fake.revokeAccessTokens();
-        fake.revokeRefreshTokens();
-      },
-      connections,
-    },
+    oauth: storedOAuth(connections, WAVE, fake),
     close: fake.close,
   };
 }

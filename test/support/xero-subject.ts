@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { storedOAuth } from './contract-oauth.js';
 import type { IssueInvoiceRequest } from '../../src/providers/invoicing/backend.js';
 import { createXeroBackend } from '../../src/providers/invoicing/xero.js';
 import { createConnectionStore } from '../../src/store/connections.js';
@@ -47,19 +48,7 @@ export async function xeroSubject(db: Database) {
       fake.setContactTax(contactId, taxType);
       return req;
     },
-    oauth: {
-      async expire() {
-        const c = (await connections.get(provider))!;
-        await connections.saveTokens(provider, { ...c, expiresAt: new Date(Date.now() - 1000) }, new Date());
-      },
-      stored: async () => (await connections.get(provider))!,
-      liveRefreshTokens: fake.liveRefreshTokens,
-      revokeAll: () => {
-        fake.revokeAccessTokens();
-        fake.revokeRefreshTokens();
-      },
-      connections,
-    },
+    oauth: storedOAuth(connections, provider, fake),
     close: fake.close,
   };
 }

@@ -445,14 +445,12 @@ describe('invoicing back-ends', () => {
 
   test('half pairs, a missing or bad ENCRYPTION_KEY each get one line, without the values', () => {
     expect(problemsOf({ ...valid, STRIPE_WEBHOOK_SECRET: '' })).toEqual(['STRIPE_WEBHOOK_SECRET: is required to use Stripe (STRIPE_SECRET_KEY is set)']);
-    expect(problemsOf({ ...noStripe, ...qbo })).toEqual([
-      'ENCRYPTION_KEY: is required to store OAuth tokens (QuickBooks, FreshBooks, Xero, Zoho Invoice, Wave) (32 bytes, e.g. `openssl rand -base64 32`)',
-    ]);
+    expect(problemsOf({ ...noStripe, ...qbo })).toEqual(['ENCRYPTION_KEY: is required to store OAuth tokens (32 bytes, e.g. `openssl rand -base64 32`)']);
     expect(problemsOf({ ...noStripe, FRESHBOOKS_CLIENT_ID: 'x', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
       'FRESHBOOKS_CLIENT_SECRET: is required to use FreshBooks (FRESHBOOKS_CLIENT_ID is set)',
     ]);
     expect(problemsOf({ ...noStripe, WAVE_CLIENT_ID: 'w', WAVE_CLIENT_SECRET: 'SECRETWAVE' })).toEqual([
-      'ENCRYPTION_KEY: is required to store Wave tokens (32 bytes, e.g. `openssl rand -base64 32`)',
+      'ENCRYPTION_KEY: is required to store OAuth tokens (32 bytes, e.g. `openssl rand -base64 32`)',
     ]);
     expect(problemsOf({ ...noStripe, WAVE_CLIENT_SECRET: 'SECRETWAVE', ENCRYPTION_KEY: key.toString('hex') })).toEqual([
       'WAVE_CLIENT_ID: is required to use Wave (WAVE_CLIENT_SECRET is set)',

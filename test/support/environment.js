@@ -1,4 +1,3 @@
-import { Blob } from 'node:buffer';
 import { TestEnvironment } from 'jest-environment-node';
 import { clearTimeout } from 'node:timers';
 import { promisify } from 'node:util';

@@ -54,6 +54,8 @@ export interface DuebotOptions {
   pollPaymentsEveryMs?: number;
   /** How long a burst of invoice changes is gathered before the Home tabs are republished (default 1.5 s). */
   homeRefreshDebounceMs?: number;
+  /** Opens the database instead of DATABASE_URL / DATA_DIR (tests share one embedded server); closed on stop. */
+  openDatabase?: () => Promise<Database>;
 }
 
 export interface Duebot {
@@ -76,7 +78,7 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
   const clock = options.clock ?? systemClock;
   // Read first: a missing clients file stops the start before the database is opened (or created).
   const clientsFile = config.clientsFile ? await loadClientsFile(config.clientsFile) : null;
-  const db = await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
+  const db = options.openDatabase ? await options.openDatabase() : await openDatabase({ url: config.database.url, dataDir: config.database.dataDir, log });
   log.info({ database: db.kind, location: db.location }, 'database ready');
   try {
     const doneStatuses = await loadClients(config, db, clock, log, clientsFile);

@@ -79,9 +79,7 @@ async function openEmbedded(dataDir: string, log: Pick<Logger, 'warn'> | undefin
   const server = new PGLiteSocketServer({ db: lite, path: socket.path, maxConnections: 4 });
   await server.start();
   await chmod(socket.path, 0o600);
-  // pg reaches a Unix socket as host = its folder, port = the number in ".s.PGSQL.<port>".
-  const pool = new pg.Pool({ host: socket.folder, port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 1, types });
-  keepServerDisconnectsFromCrashing(pool, log);
+  const pool = embeddedPool(socket.folder, log);
   const db: Database = {
     pool,
     kind: 'pglite',
@@ -96,6 +94,26 @@ async function openEmbedded(dataDir: string, log: Pick<Logger, 'warn'> | undefin
   };
   await migrate(pool);
   return db;
+}
+
+/**
+ * The pool every embedded database is used through: one connection (see above) to the PGlite socket in
+ * `socketFolder`. pg reaches a Unix socket as host = its folder, port = the number in ".s.PGSQL.<port>".
+ */
+function embeddedPool(socketFolder: string, log: Pick<Logger, 'warn'> | undefined): pg.Pool {
+  const pool = new pg.Pool({ host: socketFolder, port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 1, types });
+  keepServerDisconnectsFromCrashing(pool, log);
+  return pool;
+}
+
+/**
+ * An embedded database that another owner serves on a socket in `socketFolder` (the test suite keeps one
+ * PGlite per test worker): used exactly as openDatabase's own; closing it leaves the server running.
+ */
+export async function connectEmbedded(socketFolder: string, location: string, log?: Pick<Logger, 'warn'>): Promise<Database> {
+  const pool = embeddedPool(socketFolder, log);
+  await migrate(pool);
+  return { pool, kind: 'pglite', location, close: () => pool.end() };
 }
 
 const SOCKET_PORT = 5432;

@@ -15,6 +15,7 @@ import { startFakeTrello, type FakeTrello } from './fake-trello.js';
 import { startFakeMonday, type FakeMonday } from './fake-monday.js';
 import { createTestDatabaseUrl } from './database.js';
 import { copyPgliteTemplate } from './pglite-template.js';
+import { sharedTestDatabase } from './shared-pglite.js';
 import { INBOUND_AUTH, MAILGUN_KEY, type InboundRequest } from './fake-inbound.js';
 import { getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 
@@ -123,8 +124,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const clientsFile = join(dir, 'clients.yml');
   await writeFile(clientsFile, options.clientsYaml ?? CLIENTS_YAML);
   const database = await createTestDatabaseUrl();
-  // Embedded: the bot opens a copy of the migrated template instead of creating a database.
-  if (!database.url) await copyPgliteTemplate(join(dir, 'data'));
+  // Embedded: the worker's shared PGlite, emptied back to the migrated state (a copy of the migrated
+  // template outside the duebot test environment).
+  const shared = database.url ? null : await sharedTestDatabase();
+  if (!database.url && !shared) await copyPgliteTemplate(join(dir, 'data'));
   const env: Record<string, string> = {
     PORT: '0',
     DATA_DIR: join(dir, 'data'),
@@ -179,6 +182,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       scheduler: options.scheduler ?? true,
       homeRefreshDebounceMs: options.homeRefreshDebounceMs,
       pollPaymentsEveryMs: options.pollPaymentsEvery,
+      openDatabase: shared?.connect,
     });
   let bot = await start();
 

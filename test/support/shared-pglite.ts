@@ -43,15 +43,17 @@ async function resetToMigrated(folder: string): Promise<void> {
 }
 
 const publicTables = async (client: pg.Client) =>
-  (await client.query<{ name: string }>(`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)).rows.map(
-    (r) => r.name,
-  );
+  (
+    await client.query<{ name: string }>(`SELECT quote_ident(tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)
+  ).rows.map((r) => r.name);
 
 /** Run once, on the database as the template left it: copies of the non-empty tables, every sequence's position. */
 async function snapshot(client: pg.Client): Promise<void> {
   await client.query('BEGIN');
   await client.query(`CREATE SCHEMA ${SEED}`);
-  await client.query(`CREATE TABLE ${SEED}.sequences AS SELECT quote_ident(sequencename) AS name, coalesce(last_value, start_value) AS value, last_value IS NOT NULL AS called FROM pg_sequences WHERE schemaname = 'public'`);
+  await client.query(
+    `CREATE TABLE ${SEED}.sequences AS SELECT quote_ident(sequencename) AS name, coalesce(last_value, start_value) AS value, last_value IS NOT NULL AS called FROM pg_sequences WHERE schemaname = 'public'`,
+  );
   await client.query(`CREATE TABLE ${SEED}.tables (name text PRIMARY KEY)`);
   for (const table of await publicTables(client)) {
     if (!(await client.query(`SELECT 1 FROM public.${table} LIMIT 1`)).rowCount) continue;

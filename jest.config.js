@@ -10,5 +10,8 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 60000,
-  maxWorkers: 2,
+  // More workers than the 2 cores: bot tests spend much of their time waiting (sweeps, sockets, child
+  // processes), so extra workers fill those gaps (docs/benchmarks.md, test suite). PostgreSQL keeps 4:
+  // each worker's bots hold server connections.
+  maxWorkers: process.env.TEST_DATABASE_URL ? 4 : 6,
 };

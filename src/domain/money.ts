@@ -76,7 +76,7 @@ export function parseMajor(value: string | number, currency: string): Money {
 
 /** parseMajor for a given number of decimals (`label` names them in errors: a currency, or "any currency"). */
 export function parseMinorUnits(value: string | number, exp: number, label: string): number {
-  let text = typeof value === 'number' ? numberToPlainString(value) : value.trim().replace(/[,_\s]/g, '');
+  let text = typeof value === 'number' ? decimalText(value) : value.trim().replace(/[,_\s]/g, '');
   const negative = text.startsWith('-');
   if (negative || text.startsWith('+')) text = text.slice(1);
   const match = /^(\d*)(?:\.(\d*))?$/.exec(text);
@@ -105,16 +105,20 @@ function withinLimit(minor: bigint, what: string): number {
  * exponent, sign or float noise), above zero, and at most 30 characters so nothing absurd is stored.
  */
 export function parseQuantity(value: string | number): string {
-  const text = typeof value === 'number' ? numberToPlainString(value) : value.trim();
+  const text = typeof value === 'number' ? decimalText(value) : value.trim();
   if (!/^\d+(\.\d+)?$/.test(text) || text.length > 30) throw new MoneyError(`quantity "${String(value).slice(0, 40)}" is not a positive number`);
   if (!/[1-9]/.test(text)) throw new MoneyError(`quantity "${text}" must be above zero`);
   return text;
 }
 
-function numberToPlainString(n: number): string {
+/**
+ * A number read from JSON as plain decimal text, with no exponent, for integer parsing: never arithmetic on
+ * the double. `maxDecimals` cuts binary noise past what the sender keeps (Invoice Ninja 6, Zoho 9).
+ */
+export function decimalText(n: number, maxDecimals = 20): string {
   if (!Number.isFinite(n)) throw new MoneyError(`${n} is not an amount`);
   // toLocaleString avoids exponent notation for large or tiny numbers while keeping the shortest digits.
-  return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: 20 });
+  return n.toLocaleString('en-US', { useGrouping: false, maximumFractionDigits: maxDecimals });
 }
 
 function assertSameCurrency(a: Money, b: Money): void {
@@ -137,7 +141,7 @@ export function sum(items: readonly Money[], currency: string): Money {
 
 /** Multiplies by a decimal quantity such as "1.5" hours, rounding half away from zero to a minor unit. */
 export function multiply(m: Money, quantity: string | number): Money {
-  const text = typeof quantity === 'number' ? numberToPlainString(quantity) : quantity.trim();
+  const text = typeof quantity === 'number' ? decimalText(quantity) : quantity.trim();
   const match = /^(-?)(\d*)(?:\.(\d+))?$/.exec(text);
   if (!match || (match[2] === '' && !match[3])) throw new MoneyError(`"${quantity}" is not a quantity`);
   const fraction = match[3] ?? '';

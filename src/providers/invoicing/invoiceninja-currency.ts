@@ -1,4 +1,4 @@
-import { currencyExponent, normalizeCurrency, parseMinorUnits } from '../../domain/money.js';
+import { currencyExponent, decimalText, normalizeCurrency, parseMinorUnits } from '../../domain/money.js';
 import { decimalAmount, rescaleRounded } from './currency-units.js';
 
 /**
@@ -42,6 +42,6 @@ export function toInvoiceNinjaAmount(amountMinor: number, currency: InvoiceNinja
 export function fromInvoiceNinjaAmount(value: number | string | null | undefined, currencyCode: string): number {
   if (value === null || value === undefined || value === '') return 0;
   // A JSON number may carry float noise past the six decimals Invoice Ninja keeps: cut there first.
-  const micro = parseMinorUnits(typeof value === 'number' ? value.toFixed(6) : value, 6, currencyCode);
+  const micro = parseMinorUnits(typeof value === 'number' ? decimalText(value, 6) : value, 6, currencyCode);
   return rescaleRounded(micro, 6, currencyExponent(currencyCode));
 }

@@ -1,4 +1,4 @@
-import { currencyExponent, parseMajor, parseMinorUnits } from '../../domain/money.js';
+import { currencyExponent, decimalText, parseMajor, parseMinorUnits } from '../../domain/money.js';
 import { decimalAmount, rescaleRounded, unrepresentable } from './currency-units.js';
 
 /**
@@ -25,18 +25,10 @@ export function toZohoAmount(amountMinor: number, currency: string, precision: n
 export function fromZohoAmount(value: number | string | null | undefined, currency: string): number {
   if (value === null || value === undefined || value === '') return 0;
   // A double's binary noise (0.30000000000000004) is not a digit Zoho meant: nine decimals are plenty.
-  const text = typeof value === 'number' ? plainDecimal(value) : value.trim();
+  const text = typeof value === 'number' ? decimalText(value, 9) : value.trim();
   const iso = currencyExponent(currency);
   const fraction = text.split('.')[1]?.replace(/0+$/, '') ?? '';
   if (fraction.length <= iso) return parseMajor(text, currency).amount;
   // More digits than ISO keeps: read at the wider scale, then round once.
   return rescaleRounded(parseMinorUnits(text, fraction.length, currency), fraction.length, iso);
-}
-
-function plainDecimal(value: number): string {
-  if (!Number.isFinite(value)) throw new Error(`not a finite amount: ${value}`);
-  // The shortest text that reads back as this double is what Zoho wrote, unless it is binary noise.
-  const shortest = String(value);
-  if (!/e/i.test(shortest) && (shortest.split('.')[1]?.length ?? 0) <= 9) return shortest;
-  return value.toFixed(9).replace(/0+$/, '').replace(/\.$/, '');
 }

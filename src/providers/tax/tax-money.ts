@@ -1,4 +1,4 @@
-import { currencyExponent, MoneyError, parseMinorUnits } from '../../domain/money.js';
+import { currencyExponent, decimalText, MoneyError, parseMinorUnits } from '../../domain/money.js';
 import { rescaleRounded } from '../invoicing/currency-units.js';
 
 /**
@@ -15,7 +15,7 @@ export function taxMinorUnits(value: unknown, currency: string, what: string): n
     micro = parseMinorUnits(value, SCALE, 'a tax amount');
   } catch {
     // More than 6 decimals: cut the text to 7 and round once, still without float arithmetic.
-    const text = typeof value === 'number' ? plain(value) : value.trim();
+    const text = typeof value === 'number' ? decimalText(value) : value.trim();
     const m = /^(-?\d+)\.(\d{7})\d*$/.exec(text);
     if (!m) throw new MoneyError(`${what}: ${JSON.stringify(value)} is not an amount`);
     micro = rescaleRounded(parseMinorUnits(`${m[1]}.${m[2]}`, SCALE + 1, 'a tax amount'), SCALE + 1, SCALE);
@@ -25,18 +25,11 @@ export function taxMinorUnits(value: unknown, currency: string, what: string): n
 
 /** A decimal rate as a percent string: 0.08875 → "8.875" (shifting the decimal point in the text). */
 export function percentFromFraction(value: unknown): string {
-  const text = typeof value === 'number' ? plain(value) : String(value ?? '').trim();
+  const text = typeof value === 'number' ? decimalText(value) : String(value ?? '').trim();
   const m = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) return '0';
   const frac = (m[2] ?? '').padEnd(2, '0');
   const whole = `${m[1]!}${frac.slice(0, 2)}`.replace(/^0+(?=\d)/, '');
   const fraction = frac.slice(2).replace(/0+$/, '');
   return `${whole}${fraction ? `.${fraction}` : ''}`;
-}
-
-/** A finite number as plain decimal text (no exponent). */
-function plain(value: number): string {
-  const text = String(value);
-  if (!/e/i.test(text)) return text;
-  return value.toFixed(20).replace(/\.?0+$/, '');
 }

@@ -1,10 +1,10 @@
 import express, { type Request, type Response } from 'express';
 import { WebhookSignatureError, type BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import type { FreshBooksBackend } from '../providers/invoicing/freshbooks.js';
-import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import type { InboxEvent } from '../store/inbox.js';
+import { storeBackendEvents } from './backend-events.js';
 import { saveWebhookSecret, webhookSecrets } from '../store/secrets.js';
 import type { Services } from '../services.js';
-import type { BackendEventPayload } from '../usecases/process-inbox.js';
 import { storeThenAct } from './store-then-act.js';
 import { bodyBuffer, rawBody } from './raw-body.js';
 import { receiveXero } from './xero-webhook.js';
@@ -40,18 +40,8 @@ async function receive(provider: string, req: Request, res: Response, services: 
     res.status(err instanceof WebhookSignatureError ? 401 : 400).json({ error: err instanceof WebhookSignatureError ? reason : `malformed ${provider} delivery: ${reason}` });
     return [];
   }
-  const accepted: InboxEvent[] = [];
-  let ignored = 0;
-  for (const event of events) {
-    if (event.kind === 'ignored') {
-      ignored += 1;
-      continue;
-    }
-    const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
-    const stored = await storeInboxEvent(services.db.pool, { source: provider, externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
-    if (stored) accepted.push(stored);
-  }
-  res.status(200).json({ accepted: accepted.length, duplicates: events.length - accepted.length - ignored, ignored });
+  const { accepted, duplicates, ignored } = await storeBackendEvents(services, provider, events);
+  res.status(200).json({ accepted: accepted.length, duplicates, ignored });
   return accepted;
 }
 

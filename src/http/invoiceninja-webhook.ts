@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import { WebhookSignatureError, type BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import { INVOICENINJA, type InvoiceNinjaBackend } from '../providers/invoicing/invoiceninja.js';
-import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import type { InboxEvent } from '../store/inbox.js';
+import { storeBackendEvents } from './backend-events.js';
 import { findRegistration } from '../store/webhook-registrations.js';
 import type { Services } from '../services.js';
-import type { BackendEventPayload } from '../usecases/process-inbox.js';
 import { hookToken, noteVerifiedDelivery } from '../usecases/registered-webhooks.js';
 import { bodyBuffer } from './raw-body.js';
 
@@ -42,12 +42,7 @@ export async function receiveInvoiceNinja(req: Request, res: Response, services:
     return [];
   }
   await noteVerifiedDelivery(services, registration.token);
-  const accepted: InboxEvent[] = [];
-  for (const event of events) {
-    const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
-    const stored = await storeInboxEvent(services.db.pool, { source: INVOICENINJA, externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
-    if (stored) accepted.push(stored);
-  }
-  res.status(200).json({ accepted: accepted.length, duplicates: events.length - accepted.length, ignored: 0 });
+  const { accepted, duplicates, ignored } = await storeBackendEvents(services, INVOICENINJA, events);
+  res.status(200).json({ accepted: accepted.length, duplicates, ignored });
   return accepted;
 }

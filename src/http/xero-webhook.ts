@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { WebhookSignatureError, type BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import { XERO } from '../providers/invoicing/xero.js';
-import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import type { InboxEvent } from '../store/inbox.js';
+import { storeBackendEvents } from './backend-events.js';
 import type { Services } from '../services.js';
-import type { BackendEventPayload } from '../usecases/process-inbox.js';
 import { bodyBuffer } from './raw-body.js';
 
 /**
@@ -31,13 +31,7 @@ export async function receiveXero(req: Request, res: Response, services: Service
     res.status(400).json({ error: `malformed xero delivery: ${err instanceof Error ? err.message : String(err)}` });
     return [];
   }
-  const accepted: InboxEvent[] = [];
-  for (const event of events) {
-    if (event.kind === 'ignored') continue;
-    const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
-    const stored = await storeInboxEvent(services.db.pool, { source: XERO, externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
-    if (stored) accepted.push(stored);
-  }
+  const { accepted } = await storeBackendEvents(services, XERO, events);
   res.status(200).end();
   return accepted;
 }

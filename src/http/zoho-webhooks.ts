@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import type { BackendWebhookEvent } from '../providers/invoicing/backend.js';
 import { parseZohoDelivery } from '../providers/invoicing/zoho-webhook.js';
-import { storeInboxEvent, type InboxEvent } from '../store/inbox.js';
+import type { InboxEvent } from '../store/inbox.js';
+import { storeBackendEvents } from './backend-events.js';
 import { webhookSecrets } from '../store/secrets.js';
 import type { Services } from '../services.js';
-import type { BackendEventPayload } from '../usecases/process-inbox.js';
 import { bodyBuffer } from './raw-body.js';
 import { safeEqual } from './signatures.js';
 
@@ -36,17 +36,7 @@ export async function receiveZohoDelivery(req: Request, res: Response, services:
     res.status(400).json({ error: `malformed zoho delivery: ${err instanceof Error ? err.message : String(err)}` });
     return [];
   }
-  const accepted: InboxEvent[] = [];
-  let ignored = 0;
-  for (const event of events) {
-    if (event.kind === 'ignored') {
-      ignored += 1;
-      continue;
-    }
-    const payload: BackendEventPayload = { ...event, occurredAt: event.occurredAt.toISOString() };
-    const stored = await storeInboxEvent(services.db.pool, { source: 'zoho', externalId: event.eventId, kind: 'backend_event', payload }, services.clock.now());
-    if (stored) accepted.push(stored);
-  }
-  res.status(200).json({ accepted: accepted.length, duplicates: events.length - accepted.length - ignored, ignored });
+  const { accepted, duplicates, ignored } = await storeBackendEvents(services, 'zoho', events);
+  res.status(200).json({ accepted: accepted.length, duplicates, ignored });
   return accepted;
 }

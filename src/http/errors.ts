@@ -75,8 +75,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 export const notFound: RequestHandler = (_req, res) => void res.status(404).json({ error: 'not found' });
 
 /** `METHOD /path`, without the query string (it may carry a state, a code or a registration token). */
+/**
+ * The route as logged: no query, and a long token in the path (Zoho's webhook secret,
+ * `/webhooks/zoho/<secret>`) replaced, so a refused delivery never writes a secret to the log.
+ */
 function routeOf(url: string, method: string): string {
-  return `${method} ${url.split('?')[0]}`;
+  return `${method} ${url.split('?')[0]!.replace(/\/[\w-]{24,}(?=\/|$)/g, '/…')}`;
 }
 
 /**

@@ -144,6 +144,14 @@ describe('one refusal log line per refused request, and JSON for thrown errors',
     expect(JSON.stringify(lines)).not.toMatch(/never-logged|registration-token/);
   });
 
+  test('a secret in the path (a Zoho webhook URL) is not logged', async () => {
+    const secret = 'zohoSecret_0123456789abcdefghijklmnop';
+    expect((await fetch(`${url}/webhooks/zoho/${secret}`, { method: 'POST', body: '{}' })).status).toBe(404);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([expect.objectContaining({ route: 'POST /webhooks/zoho/…', status: 404 })]);
+    expect(JSON.stringify(lines)).not.toContain(secret);
+  });
+
   test('a success is not logged', async () => {
     expect((await fetch(`${url}/ok`, { method: 'POST', body: '{}' })).status).toBe(200);
     await new Promise((resolve) => setImmediate(resolve));

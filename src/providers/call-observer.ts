@@ -30,3 +30,23 @@ export async function observeCall<T>(observer: CallObserver, operation: string, 
     throw err;
   }
 }
+
+/**
+ * An adapter's `call(operation, work)`: `work` observed, and whatever it throws turned into the adapter's
+ * own error (`toError`, whose code `codeOf` reads), so the metrics count that code.
+ */
+export function observedCalls(observer: CallObserver, toError: (operation: string, err: unknown) => Error, codeOf: (err: unknown) => string) {
+  return <T>(operation: string, work: () => Promise<T>): Promise<T> =>
+    observeCall(
+      observer,
+      operation,
+      async () => {
+        try {
+          return await work();
+        } catch (err) {
+          throw toError(operation, err);
+        }
+      },
+      codeOf,
+    );
+}

@@ -18,7 +18,7 @@ import {
 } from './backend.js';
 import { addDays, localDate, localTime } from '../../domain/calendar.js';
 import { BackendError, backendErrorCode, retryAfterMs, type BackendErrorCode } from './errors.js';
-import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
+import { observedCalls, unobserved, type CallObserver } from '../call-observer.js';
 import { timestampProblem } from '../../http/signatures.js';
 import { fromStripeAmount, toStripeAmount } from './stripe-currency.js';
 import { ownValue } from '../../own-key.js';
@@ -99,19 +99,7 @@ export function createStripeBackend(options: StripeBackendOptions): InvoicingBac
   const stripe = new Stripe(options.secretKey, { maxNetworkRetries: 2, timeout: 20_000, ...stripeConnection(options.apiUrl) });
 
   const observer = options.observe ?? unobserved;
-  const call = <T>(what: string, work: () => Promise<T>): Promise<T> =>
-    observeCall(
-      observer,
-      what,
-      async () => {
-        try {
-          return await work();
-        } catch (err) {
-          throw toBackendError(what, err);
-        }
-      },
-      backendErrorCode,
-    );
+  const call = observedCalls(observer, toBackendError, backendErrorCode);
 
   /**
    * Search lags up to a minute behind writes; a customer made by an earlier attempt in that window is

@@ -4,7 +4,7 @@ import AvataxModule from 'avatax';
 const Avatax = ((AvataxModule as unknown as { default?: unknown }).default ?? AvataxModule) as typeof AvataxModule.default;
 import { money, toMajorString } from '../../domain/money.js';
 import { addPercents } from '../../domain/tax.js';
-import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
+import { observedCalls, unobserved, type CallObserver } from '../call-observer.js';
 import { taxErrorCode, TaxServiceError, type TaxAddress, type TaxQuote, type TaxQuoteRequest, type TaxService } from './tax-service.js';
 import { percentFromFraction, taxMinorUnits } from './tax-money.js';
 import type { TaxOrigin } from './tax-origin.js';
@@ -64,19 +64,7 @@ export function createAvalaraService(options: AvalaraOptions): TaxService {
     timeout: options.timeoutMs ?? 15_000,
   }).withSecurity({ accountId: options.accountId, licenseKey: options.licenseKey } as never);
   const observer = options.observe ?? unobserved;
-  const call = <T>(what: string, work: () => Promise<T>): Promise<T> =>
-    observeCall(
-      observer,
-      what,
-      async () => {
-        try {
-          return await work();
-        } catch (err) {
-          throw toTaxError(what, err);
-        }
-      },
-      taxErrorCode,
-    );
+  const call = observedCalls(observer, toTaxError, taxErrorCode);
   const companyCode = options.companyCode;
   const byCode = (invoiceId: string) => ({ companyCode, transactionCode: invoiceId, documentType: SALES_INVOICE as never });
 

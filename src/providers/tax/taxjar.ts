@@ -1,6 +1,6 @@
 import Taxjar from 'taxjar';
 import { money, toMajorString } from '../../domain/money.js';
-import { observeCall, unobserved, type CallObserver } from '../call-observer.js';
+import { observedCalls, unobserved, type CallObserver } from '../call-observer.js';
 import { taxErrorCode, TaxServiceError, type TaxQuote, type TaxQuoteRequest, type TaxService } from './tax-service.js';
 import { percentFromFraction, taxMinorUnits } from './tax-money.js';
 import { withTimeout, type TaxOrigin } from './tax-origin.js';
@@ -49,19 +49,10 @@ export function createTaxJarService(options: TaxJarOptions): TaxService {
   const client = new Taxjar({ apiKey: options.apiKey, ...(options.apiUrl ? { apiUrl: options.apiUrl.replace(/\/+$/, '') } : {}) });
   const observer = options.observe ?? unobserved;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const observed = observedCalls(observer, toTaxError, taxErrorCode);
+  // The SDK has no timeout of its own.
   const call = <T>(what: string, work: () => Promise<T>): Promise<T> =>
-    observeCall(
-      observer,
-      what,
-      async () => {
-        try {
-          return await withTimeout(work(), timeoutMs, () => new TaxServiceError(`TaxJar ${what}: no answer within ${timeoutMs} ms`, 'unavailable'));
-        } catch (err) {
-          throw toTaxError(what, err);
-        }
-      },
-      taxErrorCode,
-    );
+    observed(what, () => withTimeout(work(), timeoutMs, () => new TaxServiceError(`TaxJar ${what}: no answer within ${timeoutMs} ms`, 'unavailable')));
   const from = options.origin.from;
   const fromParams = {
     from_country: from.country,

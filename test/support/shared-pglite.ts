@@ -2,7 +2,7 @@ import pg from 'pg';
 import { connectEmbedded, type Database } from '../../src/store/db.js';
 import { pgliteTemplate } from './pglite-template.js';
 
-/** Provided by test/support/environment.js: the file's PGlite, started from `tarballPath` on first use, stopped with the file. */
+/** Provided by test/support/environment.js: the Jest worker's PGlite, started from `tarballPath` on first use, stopped with the worker. */
 declare global {
   var duebotSharedPglite: ((tarballPath: string) => Promise<{ folder: string }>) | undefined;
 }
@@ -16,7 +16,7 @@ export interface SharedTestDatabase {
 }
 
 /**
- * The file's shared embedded database, emptied back to the freshly migrated state, or null on real
+ * The worker's shared embedded database, emptied back to the freshly migrated state, or null on real
  * PostgreSQL (TEST_DATABASE_URL) and outside the duebot test environment. Whoever calls this owns the
  * database until the next call (a file's bots run one after another).
  */
@@ -24,7 +24,7 @@ export async function sharedTestDatabase(): Promise<SharedTestDatabase | null> {
   if (process.env.TEST_DATABASE_URL || !globalThis.duebotSharedPglite) return null;
   const { folder } = await globalThis.duebotSharedPglite((await pgliteTemplate()).tarball);
   await resetToMigrated(folder);
-  return { connect: () => connectEmbedded(folder, 'the test file’s shared PGlite') };
+  return { connect: () => connectEmbedded(folder, 'the test worker’s shared PGlite') };
 }
 
 async function resetToMigrated(folder: string): Promise<void> {

@@ -14,4 +14,8 @@ export default {
   // processes), so extra workers fill those gaps (docs/benchmarks.md, test suite). PostgreSQL keeps 4:
   // each worker's bots hold server connections.
   maxWorkers: process.env.TEST_DATABASE_URL ? 4 : 6,
+  // A worker exits within about 30 ms of Jest's "end" (test/support/environment.js), but the kernel then
+  // takes 0.5-0.8 s more to free its memory (700 MB+ after many files; strace: exit_group to exited)
+  // before Jest hears of it. Jest's default 500 ms grace then reported it as "failed to exit gracefully".
+  workerGracefulExitTimeout: 3000,
 };

@@ -36,7 +36,7 @@ export async function runImportCli(argv: string[], env: Record<string, string | 
     await loadClients(config, db, systemClock, log);
     const deps = { db, clock: systemClock, timezone: config.business.timezone, actor: 'cli' };
     if (csv !== null) return await importFromCsv(deps, csv);
-    const { backends } = buildInvoicingBackends(config, db.pool, systemClock, (provider, reason) => log.error({ provider, reason }, 'back-end connection broken'));
+    const { backends } = await buildInvoicingBackends(config, db.pool, systemClock, (provider, reason) => log.error({ provider, reason }, 'back-end connection broken'));
     return await importFromBackend({ ...deps, backends }, values.backend!, values.since ?? null);
   } finally {
     await db.close();

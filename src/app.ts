@@ -145,7 +145,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let reportBroken: (provider: string, reason: string) => void = () => undefined;
   let homeTab: HomeTab | null = null;
   const metrics = new Metrics();
-  const invoicing = buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason), metrics);
+  const invoicing = await buildInvoicingBackends(config, db.pool, clock, (provider, reason) => reportBroken(provider, reason), metrics);
   const asanaOAuth = buildAsanaOAuth(
     config,
     invoicing,
@@ -168,7 +168,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
-    tax: buildTaxService(config.tax, metrics),
+    tax: await buildTaxService(config.tax, metrics),
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { WebhookSignatureError, type BackendWebhookEvent } from '../providers/invoicing/backend.js';
-import { XERO } from '../providers/invoicing/xero.js';
+import { XERO } from '../providers/invoicing/xero-webhooks.js';
 import type { InboxEvent } from '../store/inbox.js';
 import { storeBackendEvents } from './backend-events.js';
 import type { Services } from '../services.js';

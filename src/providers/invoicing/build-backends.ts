@@ -6,9 +6,7 @@ import { zohoWiring } from './zoho-wiring.js';
 import { createTokenCipher } from '../../store/token-cipher.js';
 import type { InvoicingBackend } from './backend.js';
 import { createStripeBackend } from './stripe.js';
-import { createFreshBooksBackend, FRESHBOOKS } from './freshbooks.js';
-import { createQuickBooksBackend, QUICKBOOKS } from './quickbooks.js';
-import { createXeroBackend, XERO } from './xero.js';
+import { XERO } from './xero-webhooks.js';
 import { createInvoiceNinjaBackend, INVOICENINJA } from './invoiceninja.js';
 import { createWaveBackend, WAVE } from './wave.js';
 import { unobservedCalls, type CallObservers } from '../call-observer.js';
@@ -54,13 +52,13 @@ const withName = ({ accountName, ...tokens }: ConnectionTokens & { accountName: 
  * Every configured back-end by provider name. `onBroken` is told once when an OAuth connection stops
  * working (it is called late, so the composition root may bind it after Slack exists).
  */
-export function buildInvoicingBackends(
+export async function buildInvoicingBackends(
   config: Config,
   db: Queryable,
   clock: Clock,
   onBroken: (provider: string, reason: string) => void,
   observers: CallObservers = unobservedCalls,
-): InvoicingWiring {
+): Promise<InvoicingWiring> {
   const backends: Record<string, InvoicingBackend> = {};
   const connectors: Record<string, OAuthConnector> = {};
   if (config.stripe)
@@ -76,7 +74,9 @@ export function buildInvoicingBackends(
   const base = (config.publicUrl ?? `http://127.0.0.1:${config.port}`).replace(/\/$/, '');
   const now = () => clock.now();
 
+  // Each SDK-backed adapter is loaded only when configured: most installs use one or two back-ends.
   if (config.quickbooks && connections) {
+    const { createQuickBooksBackend, QUICKBOOKS } = await import('./quickbooks.js');
     const qb = config.quickbooks;
     const backend = createQuickBooksBackend({
       clientId: qb.clientId,
@@ -105,6 +105,7 @@ export function buildInvoicingBackends(
     };
   }
   if (config.freshbooks && connections) {
+    const { createFreshBooksBackend, FRESHBOOKS } = await import('./freshbooks.js');
     const fb = config.freshbooks;
     const backend = createFreshBooksBackend({
       clientId: fb.clientId,
@@ -127,6 +128,7 @@ export function buildInvoicingBackends(
     };
   }
   if (config.xero && connections) {
+    const { createXeroBackend } = await import('./xero.js');
     const xero = config.xero;
     const backend = createXeroBackend({
       clientId: xero.clientId,

@@ -2,6 +2,9 @@ import { createHmac } from 'node:crypto';
 import { safeEqual } from '../../http/signatures.js';
 import { WebhookSignatureError, type BackendEventKind, type BackendWebhookEvent } from './backend.js';
 
+/** Xero's provider name (here, not in xero.ts, so the webhook route does not load the xero-node SDK). */
+export const XERO = 'xero';
+
 /** Xero: `x-xero-signature` is the base64 HMAC-SHA256 of the raw body with the app's webhook key. */
 export function xeroSignature(webhookKey: string, rawBody: Buffer | string): string {
   return createHmac('sha256', webhookKey).update(rawBody).digest('base64');

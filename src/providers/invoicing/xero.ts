@@ -15,7 +15,9 @@ import { parseXeroEvents, verifyXeroSignature } from './xero-webhooks.js';
 
 const { AccountingApi, Invoice: InvoiceModel, CreditNote: CreditNoteModel, LineAmountTypes } = xeroNode;
 
-export const XERO = 'xero';
+import { XERO } from './xero-webhooks.js';
+
+export { XERO };
 
 export interface XeroBackendOptions {
   clientId: string;

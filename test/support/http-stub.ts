@@ -54,19 +54,21 @@ export async function startStub(handler: (req: StubRequest) => StubReply | Promi
   };
 }
 
-/** Polls until `probe` yields something truthy (sync or async), or fails with a useful message. */
 /**
  * How long the test helpers wait for something the bot does asynchronously. Generous on purpose: it
  * costs nothing when the bot is on time and keeps a loaded 2-core CI machine from failing a test.
  */
 export const WAIT_MS = 15_000;
 
+/** Polls until `probe` yields something truthy (sync or async), or fails with a useful message. */
 export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  // Quick conditions are seen within milliseconds; a long wait polls every 50 ms, since most probes query
+  // the database and polling it every 10 ms cost about a tenth of an end-to-end file's CPU.
+  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
     const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }

@@ -75,7 +75,7 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     ...upcomingRetainerInvoices(retainers, asOf),
     ...upcoming.rows,
   ];
-  const forecast = buildForecast(rows, asOf, 'history', DEFAULT_FORECAST_OPTIONS, historyFromSamples(samples));
+  const forecast = buildForecast(rows, asOf, 'median', DEFAULT_FORECAST_OPTIONS, { history: historyFromSamples(samples) });
   const balances = new Map<string, { amount: number; source?: string }>(fromBackends.balances);
   for (const set of setInSlack) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.

@@ -5,7 +5,8 @@
  * post, or views.publish for the Home tab), and prints p50/p95/max.
  *
  * DATABASE_URL set → a fresh database on that PostgreSQL server (dropped afterwards); unset → embedded
- * PGlite in a temp folder. BENCH_INVOICES (default 100000), BENCH_CLIENTS (300), BENCH_RUNS (20).
+ * PGlite in a temp folder. BENCH_INVOICES (default 100000), BENCH_CLIENTS (300), BENCH_RUNS (20);
+ * BENCH_ONLY=forecast (comma-separated labels) times only those commands.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { seedInvoices } from './bench-seed.js';
 const INVOICES = Number(process.env.BENCH_INVOICES ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const ONLY = process.env.BENCH_ONLY?.split(',').map((label) => label.trim());
 const SIGNING_SECRET = 'bench-secret';
 const APPROVER = 'UBENCH';
 const VIEWER = 'UVIEWER';
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
       ['Home tab (approver)', () => home(APPROVER)],
     ];
     const rows: string[] = [];
-    for (const [label, run] of cases) {
+    for (const [label, run] of cases.filter(([label]) => !ONLY || ONLY.includes(label))) {
       await run(); // warm-up: plans cached, member list loaded
       const acks: number[] = [];
       const answers: number[] = [];

@@ -1,15 +1,16 @@
-import { seededRandom } from './random.js';
-
 /**
  * The expected range of each week's inflow: its 10th and 90th percentile when every invoice is paid
- * in at most one bucket, independently of the others, with its own chances per bucket.
+ * in at most one bucket, independently of the others, with its own chances per bucket (so a week's
+ * inflow is a sum of independent "amount with chance p, else nothing" terms).
  *
- * Computed by a Monte Carlo simulation with a fixed seed: each draw picks, for every invoice, the
- * bucket it is paid in (or none), and adds its amount there. Exact convolution would need a grid fine
- * enough for one small invoice yet wide enough for the sum of thousands (or a normal approximation,
- * which is wrong exactly when one large invoice dominates a week). The simulation handles both, its
- * cost is invoices × draws, and with a fixed seed the same book always gives the same range.
- * The percentiles of 400+ draws are within about 2 percentile points of the exact ones.
+ * Computed, per week, exactly where it matters and by the central limit theorem where it does not:
+ * - the BIG_INVOICES invoices with the largest variance a²·p·(1−p) are convolved exactly on a grid
+ *   of GRID_CELLS cells (a large invoice makes the distribution lumpy: a normal curve would be wrong
+ *   exactly when one invoice dominates a week);
+ * - all the others together are a normal curve with their summed mean and variance (each is small
+ *   next to the sum, so the sum is close to normal).
+ * The percentiles of the combination are found by bisection on its distribution function. With
+ * 12,000 open invoices this takes milliseconds, and it is deterministic (no random draws).
  */
 export interface WeekRange {
   /** Integer minor units. */
@@ -17,43 +18,82 @@ export interface WeekRange {
   p90: number;
 }
 
-/** Draws for a small book; fewer for a large one so the work stays near MAX_WORK. */
-const MAX_DRAWS = 2000;
-const MIN_DRAWS = 400;
-const MAX_WORK = 4_000_000;
-const SEED = 20261204;
+const BIG_INVOICES = 64;
+const GRID_CELLS = 2048;
+
+interface Term {
+  amount: number;
+  chance: number;
+}
 
 export function weeklyRanges(payments: readonly { amount: number; bucketChances: readonly number[] }[], buckets: number): WeekRange[] {
-  const uncertain = payments.filter((p) => p.bucketChances.some((c) => c > 1e-6));
-  const draws = Math.max(MIN_DRAWS, Math.min(MAX_DRAWS, Math.floor(MAX_WORK / Math.max(1, uncertain.length))));
-  const sums = new Float64Array(draws * buckets);
-  const random = seededRandom(SEED);
-  const cumulative = new Float64Array(buckets);
-  for (const p of uncertain) {
-    let total = 0;
-    for (let b = 0; b < buckets; b++) cumulative[b] = total += p.bucketChances[b]!;
-    for (let d = 0; d < draws; d++) {
-      const u = random();
-      if (u >= total) continue;
-      let b = 0;
-      while (u >= cumulative[b]!) b++;
-      sums[d * buckets + b]! += p.amount;
-    }
-  }
   const ranges: WeekRange[] = [];
-  const week = new Float64Array(draws);
   for (let b = 0; b < buckets; b++) {
-    for (let d = 0; d < draws; d++) week[d] = sums[d * buckets + b]!;
-    week.sort();
-    ranges.push({ p10: Math.round(quantile(week, 0.1)), p90: Math.round(quantile(week, 0.9)) });
+    const terms: Term[] = [];
+    for (const p of payments) if (p.bucketChances[b]! > 0 && p.amount > 0) terms.push({ amount: p.amount, chance: Math.min(1, p.bucketChances[b]!) });
+    ranges.push(weekRange(terms));
   }
   return ranges;
 }
 
-/** Linear interpolation between the two nearest order statistics. */
-function quantile(sorted: Float64Array, q: number): number {
-  const position = q * (sorted.length - 1);
-  const lower = Math.floor(position);
-  const upper = Math.min(sorted.length - 1, lower + 1);
-  return sorted[lower]! + (sorted[upper]! - sorted[lower]!) * (position - lower);
+function weekRange(terms: Term[]): WeekRange {
+  if (terms.length === 0) return { p10: 0, p90: 0 };
+  const variance = (t: Term) => t.amount * t.amount * t.chance * (1 - t.chance);
+  const sorted = terms.length > BIG_INVOICES ? [...terms].sort((x, y) => variance(y) - variance(x)) : terms;
+  const big = sorted.slice(0, BIG_INVOICES);
+  let mean = 0;
+  let spread = 0;
+  for (const t of sorted.slice(BIG_INVOICES)) {
+    mean += t.amount * t.chance;
+    spread += variance(t);
+  }
+  const lumps = convolve(big);
+  const sd = Math.sqrt(spread);
+  const cdf = (x: number) => {
+    let f = 0;
+    for (let j = 0; j < lumps.mass.length; j++) {
+      const m = lumps.mass[j]!;
+      if (m === 0) continue;
+      const rest = x - j * lumps.cell;
+      f += m * (sd > 0 ? normalCdf((rest - mean) / sd) : rest >= mean ? 1 : 0);
+    }
+    return f;
+  };
+  const top = lumps.cell * (lumps.mass.length - 1) + mean + 8 * sd;
+  const quantile = (q: number) => Math.round(Math.min(top, Math.max(0, bisect(cdf, q, 0, top))));
+  return { p10: quantile(0.1), p90: quantile(0.9) };
+}
+
+/** The exact distribution of a few terms on a grid: mass[j] = P(sum ≈ j · cell). */
+function convolve(terms: readonly Term[]): { mass: Float64Array; cell: number } {
+  const total = terms.reduce((s, t) => s + t.amount, 0);
+  const cell = Math.max(1, Math.ceil(total / GRID_CELLS));
+  const mass = new Float64Array(Math.ceil(total / cell) + 1);
+  mass[0] = 1;
+  let reach = 0;
+  for (const t of terms) {
+    const shift = Math.round(t.amount / cell);
+    reach = Math.min(mass.length - 1, reach + shift);
+    for (let j = reach; j >= 0; j--) mass[j] = mass[j]! * (1 - t.chance) + (j >= shift ? mass[j - shift]! * t.chance : 0);
+  }
+  return { mass: mass.slice(0, reach + 1), cell };
+}
+
+/** The smallest x (to a minor unit) with cdf(x) ≥ q, for a non-decreasing cdf. */
+function bisect(cdf: (x: number) => number, q: number, lo: number, hi: number): number {
+  if (cdf(lo) >= q - 1e-12) return lo;
+  while (hi - lo > 0.5) {
+    const mid = (lo + hi) / 2;
+    if (cdf(mid) >= q - 1e-12) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** Standard normal distribution function (Abramowitz and Stegun 26.2.17, error below 1e-7). */
+export function normalCdf(z: number): number {
+  const t = 1 / (1 + 0.2316419 * Math.abs(z));
+  const density = Math.exp((-z * z) / 2) / Math.sqrt(2 * Math.PI);
+  const tail = density * t * (0.31938153 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
+  return z >= 0 ? 1 - tail : tail;
 }

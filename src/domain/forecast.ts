@@ -145,21 +145,6 @@ function sortedHistory(byCustomer: Map<string, number[]>, pooled: number[]): Pay
   return { byCustomer, pooled: pooled.sort(ascending) };
 }
 
-/** The same history from samples counted elsewhere (the database groups 100,000 paid invoices into a few thousand rows). */
-export function historyFromSamples(samples: readonly { customer: string; lateness: number; count: number }[]): PaymentHistory {
-  const byCustomer = new Map<string, number[]>();
-  const pooled: number[] = [];
-  for (const { customer, lateness, count } of samples) {
-    const list = byCustomer.get(customer) ?? [];
-    for (let i = 0; i < count; i++) {
-      list.push(lateness);
-      pooled.push(lateness);
-    }
-    byCustomer.set(customer, list);
-  }
-  return sortedHistory(byCustomer, pooled);
-}
-
 export function learnHistory(invoices: readonly ForecastInvoice[], asOf: string, options: ForecastOptions = DEFAULT_FORECAST_OPTIONS): PaymentHistory {
   const byCustomer = new Map<string, number[]>();
   const pooled: number[] = [];

@@ -18,7 +18,7 @@ export interface ForecastSourceRow {
 
 const FORECAST_STATUSES: readonly InvoiceStatus[] = ['draft', 'approved', 'sent', 'partially_paid', 'paid'];
 
-/** `statuses` narrows the rows (the forecast reads the paid history grouped, with `paidLatenessSamples`). */
+/** `statuses` narrows the rows (the forecast reads the paid history grouped, with `paidSurvivalSamples`). */
 export async function invoicesForForecast(db: Queryable, statuses: readonly InvoiceStatus[] = FORECAST_STATUSES): Promise<ForecastSourceRow[]> {
   const { rows } = await db.query<{
     number: string;
@@ -52,22 +52,37 @@ export async function invoicesForForecast(db: Queryable, statuses: readonly Invo
   }));
 }
 
+/** Paid observations for the survival model, counted per client, entry and exit lateness (see `paidSurvivalSamples`). */
+export interface PaidSurvivalRow {
+  customer: string;
+  entry: number;
+  exit: number;
+  count: number;
+  /** Sum of the recency weights 0.5^(days since the due date / half-life). */
+  weight: number;
+}
+
 /**
- * The forecast's payment history, counted in the database: per client name and lateness (paid date
- * minus due date, in whole days, the paid date taken in the business time zone as `toForecastRows`
- * does), how many paid invoices. Only payments on or before `asOf` count.
+ * The survival model's paid observations, counted in the database: per client name, entry lateness
+ * (issue date minus due date) and exit lateness (paid date minus due date), the number of payments
+ * and the sum of their recency weights. Every paid invoice counts, and so does each payment of a
+ * partly paid invoice (its rest is open, a censored observation the caller adds). Dates are taken in
+ * the business time zone as `toForecastRows` does; only payments on or before `asOf` count.
  */
-export async function paidLatenessSamples(db: Queryable, timezone: string, asOf: string): Promise<{ customer: string; lateness: number; count: number }[]> {
-  const { rows } = await db.query<{ customer: string; lateness: number; count: number }>(
-    // MATERIALIZED: the paid date (with its payments fallback) is computed once per invoice, not once per use.
+export async function paidSurvivalSamples(db: Queryable, timezone: string, asOf: string, halfLifeDays: number): Promise<PaidSurvivalRow[]> {
+  const { rows } = await db.query<PaidSurvivalRow>(
     `WITH paid AS MATERIALIZED (
-       SELECT c.name AS customer, i.due_date,
+       SELECT c.name AS customer, i.due_date, (coalesce(i.sent_at, i.created_at) AT TIME ZONE $1)::date AS issued,
               (COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AT TIME ZONE $1)::date AS paid_on
-       FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid')
-     SELECT customer, (paid_on - due_date) AS lateness, count(*)::int AS count
+       FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid'
+       UNION ALL
+       SELECT c.name, i.due_date, (coalesce(i.sent_at, i.created_at) AT TIME ZONE $1)::date, (p.paid_at AT TIME ZONE $1)::date
+       FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN clients c ON c.id = i.client_id WHERE i.status = 'partially_paid')
+     SELECT customer, (least(issued, paid_on) - due_date) AS entry, (paid_on - due_date) AS exit, count(*)::int AS count,
+            sum(power(0.5, greatest(0, $2::date - due_date) / $3::float8))::float8 AS weight
      FROM paid WHERE paid_on IS NOT NULL AND paid_on <= $2::date
-     GROUP BY 1, 2`,
-    [timezone, asOf],
+     GROUP BY 1, 2, 3`,
+    [timezone, asOf, halfLifeDays],
   );
   return rows;
 }

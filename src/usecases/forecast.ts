@@ -3,14 +3,16 @@ import {
   DEFAULT_FORECAST_OPTIONS,
   buildForecast,
   emptyCurrencyForecast,
-  historyFromSamples,
   projectBalance,
+  survivalSamples,
   type CurrencyForecast,
   type Forecast,
   type ForecastInvoice,
 } from '../domain/forecast.js';
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
-import { cashBalances, clientCurrencies, invoicesForForecast, paidLatenessSamples, setCashBalance, type ForecastSourceRow } from '../store/forecast.js';
+import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, setCashBalance, type ForecastSourceRow, type PaidSurvivalRow } from '../store/forecast.js';
+import { DEFAULT_SURVIVAL_OPTIONS, fitSurvival } from '../domain/survival.js';
+import type { Queryable } from '../store/db.js';
 import type { Services } from '../services.js';
 import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
 import { retainerOutlooks } from './forecast-retainers.js';
@@ -59,11 +61,12 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
-  // The paid history arrives counted per client and lateness, not as one row per paid invoice (100,000s).
-  // The outside tools (project tools, bank balances) are asked at the same time as the database, each within its budget.
-  const [stored, samples, retainers, upcoming, fromBackends, setInSlack] = await Promise.all([
+  // The paid history arrives counted per client and lateness, not as one row per paid invoice (100,000s),
+  // and is reused for a few minutes. The outside tools (project tools, bank balances) are asked at the
+  // same time as the database, each within its budget.
+  const [stored, paid, retainers, upcoming, fromBackends, setInSlack] = await Promise.all([
     invoicesForForecast(services.db.pool, ['draft', 'approved', 'sent', 'partially_paid']),
-    paidLatenessSamples(services.db.pool, services.settings.timezone, asOf),
+    paidHistory(services, asOf),
     retainerOutlooks(services.db.pool, asOf),
     upcomingMilestoneInflows(services, asOf),
     backendBankBalances(services),
@@ -75,7 +78,10 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     ...upcomingRetainerInvoices(retainers, asOf),
     ...upcoming.rows,
   ];
-  const forecast = buildForecast(rows, asOf, 'median', DEFAULT_FORECAST_OPTIONS, { history: historyFromSamples(samples) });
+  // Open invoices are evidence too ("not paid by now"): always the live ones, with the cached paid history.
+  const survival = fitSurvival([...paid.map((p) => ({ ...p, paid: true })), ...survivalSamples(rows, asOf)]);
+  const paidCount = paid.reduce((s, p) => s + p.count, 0);
+  const forecast = buildForecast(rows, asOf, 'survival', DEFAULT_FORECAST_OPTIONS, { survival, paidCount });
   const balances = new Map<string, { amount: number; source?: string }>(fromBackends.balances);
   for (const set of setInSlack) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
@@ -89,6 +95,25 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
       return { forecast: c, startingBalance: start.amount, projected: projectBalance(c.weeks, start.amount), ...(start.source ? { balanceSource: start.source } : {}) };
     });
   return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes] };
+}
+
+/** How long the counted paid history is reused: new payments reach the curves within this time (open invoices are always live). */
+export const PAID_HISTORY_TTL_MS = 10 * 60 * 1000;
+const paidHistoryCache = new WeakMap<Queryable, { key: string; fetchedAt: number; rows: PaidSurvivalRow[] }>();
+
+/**
+ * The paid observations of the survival model, counted in the database (a few seconds' work on a
+ * 100,000-invoice PGlite book), reused per database and as-of date for PAID_HISTORY_TTL_MS.
+ * Per process: a second bot process counts its own.
+ */
+async function paidHistory(services: Services, asOf: string): Promise<PaidSurvivalRow[]> {
+  const key = `${asOf}|${services.settings.timezone}`;
+  const now = services.clock.now().getTime();
+  const cached = paidHistoryCache.get(services.db.pool);
+  if (cached && cached.key === key && now - cached.fetchedAt >= 0 && now - cached.fetchedAt < PAID_HISTORY_TTL_MS) return cached.rows;
+  const rows = await paidSurvivalSamples(services.db.pool, services.settings.timezone, asOf, DEFAULT_SURVIVAL_OPTIONS.halfLifeDays);
+  paidHistoryCache.set(services.db.pool, { key, fetchedAt: now, rows });
+  return rows;
 }
 
 export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };

@@ -39,13 +39,18 @@ export interface SurvivalSample {
 export interface SurvivalOptions {
   /** Observations this many days old count half. */
   halfLifeDays: number;
-  /** Pseudo-observations of the pooled curve added to each client's own, per day. */
-  priorStrength: number;
+  /**
+   * Pseudo-invoices of the pooled curve mixed into each client's own; `empirical`: estimated from the
+   * data (Bühlmann: the spread of lateness within clients over the spread between them).
+   */
+  priorStrength: number | 'empirical';
   /** Counts are spread over ±this many days before dividing (smooths day-to-day noise). */
   smoothingDays: number;
 }
 
-export const DEFAULT_SURVIVAL_OPTIONS: SurvivalOptions = { halfLifeDays: 180, priorStrength: 6, smoothingDays: 2 };
+export const DEFAULT_SURVIVAL_OPTIONS: SurvivalOptions = { halfLifeDays: 180, priorStrength: 'empirical', smoothingDays: 2 };
+/** Bounds of the estimated prior strength: never ignore the pool entirely, never drown a client in it. */
+const EMPIRICAL_PRIOR = { min: 1, max: 30 };
 
 /** Per lateness index i (lateness LATENESS_MIN + i): the chance of being unpaid at the end of that day, from issue. */
 export interface SurvivalCurve {
@@ -70,10 +75,14 @@ interface Counts {
   events: Float64Array;
   atRisk: Float64Array;
   total: number;
+  /** Weight, weighted sum and sum of squares of the paid lateness (for the empirical prior). */
+  paid: number;
+  paidSum: number;
+  paidSquares: number;
 }
 
 function emptyCounts(): Counts {
-  return { events: new Float64Array(SPAN), atRisk: new Float64Array(SPAN + 1), total: 0 };
+  return { events: new Float64Array(SPAN), atRisk: new Float64Array(SPAN + 1), total: 0, paid: 0, paidSum: 0, paidSquares: 0 };
 }
 
 function add(counts: Counts, s: SurvivalSample): void {
@@ -83,7 +92,12 @@ function add(counts: Counts, s: SurvivalSample): void {
   // atRisk is a difference array until `finish`.
   counts.atRisk[from]! += s.weight;
   counts.atRisk[to + 1]! -= s.weight;
-  if (s.paid && s.exit <= LATENESS_MAX) counts.events[to]! += s.weight;
+  if (s.paid && s.exit <= LATENESS_MAX) {
+    counts.events[to]! += s.weight;
+    counts.paid += s.weight;
+    counts.paidSum += s.weight * s.exit;
+    counts.paidSquares += s.weight * s.exit * s.exit;
+  }
   counts.total += s.weight;
 }
 
@@ -132,7 +146,7 @@ export function fitSurvival(samples: Iterable<SurvivalSample>, options: Survival
   const pooled = finish(pooledCounts, options);
   const pooledHazard = pooled.events.map((e, i) => (pooled.atRisk[i]! > 1e-9 ? e / pooled.atRisk[i]! : 0));
   const byCustomer = new Map<string, SurvivalCurve>();
-  const k = options.priorStrength;
+  const k = options.priorStrength === 'empirical' ? empiricalPriorStrength([...customerCounts.values()]) : options.priorStrength;
   for (const [customer, counts] of customerCounts) {
     const own = finish(counts, options);
     byCustomer.set(customer, {
@@ -145,6 +159,35 @@ export function fitSurvival(samples: Iterable<SurvivalSample>, options: Survival
     });
   }
   return { pooled: { survival: survivalFromHazard((i) => pooledHazard[i]!), observations: pooledCounts.total }, byCustomer };
+}
+
+/**
+ * Bühlmann's credibility constant from the paid lateness: expected variance within a client over the
+ * variance of the clients' means (uncensored payments only: an approximation, good enough to decide
+ * how much a client's own history should count). Clients that differ a lot get a small constant.
+ */
+export function empiricalPriorStrength(clients: readonly Pick<Counts, 'paid' | 'paidSum' | 'paidSquares'>[]): number {
+  const known = clients.filter((c) => c.paid >= 2);
+  if (known.length < 2) return EMPIRICAL_PRIOR.max;
+  let within = 0;
+  let withinWeight = 0;
+  let total = 0;
+  let sum = 0;
+  let squares = 0;
+  for (const c of known) {
+    const mean = c.paidSum / c.paid;
+    within += c.paidSquares - c.paid * mean * mean; // (weight - 1) times the unbiased variance
+    withinWeight += c.paid - 1;
+    total += c.paid;
+    sum += c.paidSum;
+    squares += c.paid * c.paid;
+  }
+  const expectedWithin = within / withinWeight;
+  const overall = sum / total;
+  const between = known.reduce((s, c) => s + c.paid * (c.paidSum / c.paid - overall) ** 2, 0);
+  const betweenVariance = (between - (known.length - 1) * expectedWithin) / (total - squares / total);
+  if (!(betweenVariance > 0)) return EMPIRICAL_PRIOR.max;
+  return Math.min(EMPIRICAL_PRIOR.max, Math.max(EMPIRICAL_PRIOR.min, expectedWithin / betweenVariance));
 }
 
 export function curveFor(model: SurvivalModel, customer: string): SurvivalCurve {

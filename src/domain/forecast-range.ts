@@ -52,35 +52,46 @@ function weekRange(terms: Term[]): WeekRange {
   }
   const lumps = convolve(big);
   const sd = Math.sqrt(spread);
-  // Only the cells with mass (a sum of a few invoices leaves most of the grid empty).
-  const cells: number[] = [];
-  for (let j = 0; j < lumps.mass.length; j++) if (lumps.mass[j]! > 1e-12) cells.push(j);
+  // Only the cells with mass (a sum of a few invoices leaves most of the grid empty), each at the mean of the sums it holds.
+  const cells: { mass: number; at: number }[] = [];
+  for (let j = 0; j < lumps.mass.length; j++) if (lumps.mass[j]! > 1e-12) cells.push({ mass: lumps.mass[j]!, at: lumps.value[j]! / lumps.mass[j]! });
   const cdf = (x: number) => {
     let f = 0;
-    for (const j of cells) {
-      const rest = x - j * lumps.cell;
-      f += lumps.mass[j]! * (sd > 0 ? normalCdf((rest - mean) / sd) : rest >= mean ? 1 : 0);
+    for (const cell of cells) {
+      const rest = x - cell.at;
+      f += cell.mass * (sd > 0 ? normalCdf((rest - mean) / sd) : rest >= mean - 1e-9 ? 1 : 0);
     }
     return f;
   };
-  const top = lumps.cell * (lumps.mass.length - 1) + mean + 8 * sd;
+  const top = cells.reduce((m, c) => Math.max(m, c.at), 0) + mean + 8 * sd;
   const quantile = (q: number) => Math.round(Math.min(top, Math.max(0, bisect(cdf, q, 0, top))));
   return { p10: quantile(0.1), p90: quantile(0.9) };
 }
 
-/** The exact distribution of a few terms on a grid: mass[j] = P(sum ≈ j · cell). */
-function convolve(terms: readonly Term[]): { mass: Float64Array; cell: number } {
+/**
+ * The exact distribution of a few terms on a grid: mass[j] = P(sum falls in cell j), and value[j] the
+ * sum of (exact sum × probability) in it, so a cell's sums are placed at their mean, not rounded to
+ * the grid (invoices that are certain add up to the cent).
+ */
+function convolve(terms: readonly Term[]): { mass: Float64Array; value: Float64Array } {
   const total = terms.reduce((s, t) => s + t.amount, 0);
   const cell = Math.max(1, Math.ceil(total / GRID_CELLS));
-  const mass = new Float64Array(Math.ceil(total / cell) + 1);
+  const size = Math.ceil(total / cell) + 1;
+  const mass = new Float64Array(size);
+  const value = new Float64Array(size);
   mass[0] = 1;
   let reach = 0;
   for (const t of terms) {
     const shift = Math.round(t.amount / cell);
-    reach = Math.min(mass.length - 1, reach + shift);
-    for (let j = reach; j >= 0; j--) mass[j] = mass[j]! * (1 - t.chance) + (j >= shift ? mass[j - shift]! * t.chance : 0);
+    reach = Math.min(size - 1, reach + shift);
+    for (let j = reach; j >= 0; j--) {
+      const from = j - shift;
+      const stays = 1 - t.chance;
+      mass[j] = mass[j]! * stays + (from >= 0 ? mass[from]! * t.chance : 0);
+      value[j] = value[j]! * stays + (from >= 0 ? (value[from]! + mass[from]! * t.amount) * t.chance : 0);
+    }
   }
-  return { mass: mass.slice(0, reach + 1), cell };
+  return { mass: mass.subarray(0, reach + 1), value: value.subarray(0, reach + 1) };
 }
 
 /** The smallest x (to a minor unit) with cdf(x) ≥ q, for a non-decreasing cdf. */

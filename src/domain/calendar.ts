@@ -49,7 +49,7 @@ export function assertYmd(value: string): string {
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-const dayOffsets = new Map<string, number | null>();
+const dayOffsets = new Map<string, Map<number, number | null>>();
 
 /**
  * The calendar date of an instant in a time zone. Formatting with Intl costs several microseconds,
@@ -60,13 +60,14 @@ const dayOffsets = new Map<string, number | null>();
 export function localDate(instant: Date, tz: string): string {
   const ms = instant.getTime();
   const day = Math.floor(ms / DAY_MS);
-  const key = `${tz}|${day}`;
-  let offset = dayOffsets.get(key);
+  let offsets = dayOffsets.get(tz);
+  if (!offsets) dayOffsets.set(tz, (offsets = new Map()));
+  let offset = offsets.get(day);
   if (offset === undefined) {
     const start = offsetAt(day * DAY_MS, tz);
     offset = start === offsetAt((day + 1) * DAY_MS - 1, tz) ? start : null;
-    if (dayOffsets.size >= 100_000) dayOffsets.clear();
-    dayOffsets.set(key, offset);
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(day, offset);
   }
   if (offset === null || Number.isNaN(ms)) return formattedDate(instant, tz);
   return fromDayNumber(Math.floor((ms + offset) / DAY_MS));

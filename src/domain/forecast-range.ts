@@ -54,7 +54,7 @@ function weekRange(terms: Term[]): WeekRange {
   const sd = Math.sqrt(spread);
   // Only the cells with mass (a sum of a few invoices leaves most of the grid empty), each at the mean of the sums it holds.
   const cells: { mass: number; at: number }[] = [];
-  for (let j = 0; j < lumps.mass.length; j++) if (lumps.mass[j]! > 1e-12) cells.push({ mass: lumps.mass[j]!, at: lumps.value[j]! / lumps.mass[j]! });
+  for (let j = 0; j < lumps.mass.length; j++) if (lumps.mass[j]! > 1e-9) cells.push({ mass: lumps.mass[j]!, at: lumps.value[j]! / lumps.mass[j]! });
   const cdf = (x: number) => {
     let f = 0;
     for (const cell of cells) {
@@ -94,10 +94,11 @@ function convolve(terms: readonly Term[]): { mass: Float64Array; value: Float64A
   return { mass: mass.subarray(0, reach + 1), value: value.subarray(0, reach + 1) };
 }
 
-/** The smallest x (to a minor unit) with cdf(x) ≥ q, for a non-decreasing cdf. */
+/** The smallest x (to half a minor unit, or a millionth of the span) with cdf(x) ≥ q, for a non-decreasing cdf. */
 function bisect(cdf: (x: number) => number, q: number, lo: number, hi: number): number {
   if (cdf(lo) >= q - 1e-12) return lo;
-  while (hi - lo > 0.5) {
+  const precision = Math.max(0.5, (hi - lo) * 1e-6);
+  while (hi - lo > precision) {
     const mid = (lo + hi) / 2;
     if (cdf(mid) >= q - 1e-12) hi = mid;
     else lo = mid;

@@ -209,7 +209,7 @@ function expectPayment(
   options: ForecastOptions,
 ): DatedPayment {
   const dueDate = effectiveDueDate(invoice, options);
-  const base = { customer: invoice.customer, number: invoice.number, currency: invoice.currency, amount: invoice.amount, kind, dueDate };
+  const base = paymentBase(invoice, kind, dueDate);
   // Nothing unpaid at as-of can be paid on or before as-of; a scheduled invoice not before it is issued.
   const earliest = earliestPayment(invoice, kind, asOf);
   if (model === 'due-date') return { ...base, expectedDate: maxDate(dueDate, earliest), basis: 'default' };
@@ -227,16 +227,11 @@ function expectPayment(
 function fallbackPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], asOf: string, options: ForecastOptions): DatedPayment {
   const dueDate = effectiveDueDate(invoice, options);
   const fallback = dueDate > asOf ? dueDate : addDays(asOf, options.staleOverdueDays);
-  return {
-    customer: invoice.customer,
-    number: invoice.number,
-    currency: invoice.currency,
-    amount: invoice.amount,
-    kind,
-    dueDate,
-    expectedDate: maxDate(fallback, earliestPayment(invoice, kind, asOf)),
-    basis: 'default',
-  };
+  return { ...paymentBase(invoice, kind, dueDate), expectedDate: maxDate(fallback, earliestPayment(invoice, kind, asOf)), basis: 'default' };
+}
+
+function paymentBase(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], dueDate: string) {
+  return { customer: invoice.customer, number: invoice.number, currency: invoice.currency, amount: invoice.amount, kind, dueDate };
 }
 
 function earliestPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], asOf: string): string {
@@ -254,13 +249,8 @@ function withDateChances(payment: DatedPayment, windows: readonly ForecastWindow
 }
 
 /** The survival model: the invoice's chance of payment on each day of the horizon, summed per bucket. */
-function survivalPayment(
-  invoice: ForecastInvoice,
-  kind: ExpectedPayment['kind'],
-  asOf: string,
-  model: SurvivalModel,
-  options: ForecastOptions,
-): ExpectedPayment {
+function survivalPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], on: { asOf: string; model: SurvivalModel; options: ForecastOptions }): ExpectedPayment {
+  const { asOf, model, options } = on;
   const dueDate = effectiveDueDate(invoice, options);
   const first = earliestPayment(invoice, kind, asOf);
   // Known unpaid through the day before `first`; `gap` days of the horizon pass before it.
@@ -270,12 +260,7 @@ function survivalPayment(
   const bucketChances = [0, 0, 0, 0, 0];
   outlook.daily.forEach((p, k) => (bucketChances[Math.floor((gap + k) / 7)]! += p));
   return {
-    customer: invoice.customer,
-    number: invoice.number,
-    currency: invoice.currency,
-    amount: invoice.amount,
-    kind,
-    dueDate,
+    ...paymentBase(invoice, kind, dueDate),
     expectedDate: outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first),
     basis: outlook.medianLateness === null ? 'doubtful' : curve.observations > 0 ? 'customer' : 'pooled',
     bucketChances,
@@ -358,7 +343,7 @@ export function buildForecast(
     const kind = scheduled ? 'scheduled' : 'open';
     const payment =
       survival && paidCount >= options.minSamples
-        ? survivalPayment(invoice, kind, asOf, survival, options)
+        ? survivalPayment(invoice, kind, { asOf, model: survival, options })
         : withDateChances(
             survival ? fallbackPayment(invoice, kind, asOf, options) : expectPayment(invoice, kind, asOf, history ?? EMPTY_HISTORY, model, options),
             windows,

@@ -42,14 +42,14 @@ export interface ForecastOutlook {
  * paid → history (issued when sent, paid on the paid date); sent / partially paid → open for the
  * remaining balance; draft / approved → scheduled, issued tomorrow at the earliest (not sent yet).
  */
-export function toForecastRows(rows: readonly ForecastSourceRow[], today: string, timezone: string): ForecastInvoice[] {
+export function toForecastRows(rows: readonly ForecastSourceRow[], today: string): ForecastInvoice[] {
   const tomorrow = addDays(today, 1);
   return rows.flatMap((r): ForecastInvoice[] => {
-    const issued = localDate(r.sentAt ?? r.createdAt, timezone);
+    const issued = r.issuedOn;
     const base = { customer: r.clientName, number: r.number, currency: r.currency };
     if (r.status === 'paid') {
-      if (!r.paidAt) return [];
-      const paid = localDate(r.paidAt, timezone);
+      if (!r.paidOn) return [];
+      const paid = r.paidOn;
       return [{ ...base, invoiceDate: issued <= paid ? issued : paid, dueDate: r.dueDate, amount: r.total, paidDate: paid }];
     }
     if (r.status === 'sent' || r.status === 'partially_paid') {
@@ -65,7 +65,7 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
   // and is reused for a few minutes. The outside tools (project tools, bank balances) are asked at the
   // same time as the database, each within its budget.
   const [stored, paid, retainers, upcoming, fromBackends, setInSlack] = await Promise.all([
-    invoicesForForecast(services.db.pool, ['draft', 'approved', 'sent', 'partially_paid']),
+    invoicesForForecast(services.db.pool, services.settings.timezone, ['draft', 'approved', 'sent', 'partially_paid']),
     paidHistory(services, asOf),
     retainerOutlooks(services.db.pool, asOf),
     upcomingMilestoneInflows(services, asOf),
@@ -73,7 +73,7 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     cashBalances(services.db.pool),
   ]);
   const rows = [
-    ...toForecastRows(stored, asOf, services.settings.timezone),
+    ...toForecastRows(stored, asOf),
     // Retainer invoices billed within the 30 days are expected inflows too (src/domain/forecast-retainers.ts).
     ...upcomingRetainerInvoices(retainers, asOf),
     ...upcoming.rows,

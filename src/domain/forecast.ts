@@ -1,5 +1,6 @@
 import { addDays, daysBetween } from './calendar.js';
 import { weeklyRanges, type WeekRange } from './forecast-range.js';
+import { alignToRuns, countPayment, detectRun, emptyRunCounts, nextRunDay, type PaymentRun, type RunCounts } from './payment-runs.js';
 import { curveFor, DEFAULT_SURVIVAL_OPTIONS, fitSurvival, paymentOutlook, recencyWeight, type SurvivalModel, type SurvivalOptions, type SurvivalSample } from './survival.js';
 
 /**
@@ -249,7 +250,11 @@ function withDateChances(payment: DatedPayment, windows: readonly ForecastWindow
 }
 
 /** The survival model: the invoice's chance of payment on each day of the horizon, summed per bucket. */
-function survivalPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], on: { asOf: string; model: SurvivalModel; options: ForecastOptions }): ExpectedPayment {
+function survivalPayment(
+  invoice: ForecastInvoice,
+  kind: ExpectedPayment['kind'],
+  on: { asOf: string; model: SurvivalModel; options: ForecastOptions; runs: ReadonlyMap<string, PaymentRun> },
+): ExpectedPayment {
   const { asOf, model, options } = on;
   const dueDate = effectiveDueDate(invoice, options);
   const first = earliestPayment(invoice, kind, asOf);
@@ -257,12 +262,15 @@ function survivalPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind']
   const gap = daysBetween(addDays(asOf, 1), first);
   const curve = curveFor(model, invoice.customer);
   const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, Math.max(0, HORIZON_DAYS - gap));
+  const run = on.runs.get(invoice.customer);
+  const daily = run ? alignToRuns(outlook.daily, first, run).daily : outlook.daily;
   const bucketChances = [0, 0, 0, 0, 0];
-  outlook.daily.forEach((p, k) => (bucketChances[Math.floor((gap + k) / 7)]! += p));
+  daily.forEach((p, k) => (bucketChances[Math.floor((gap + k) / 7)]! += p));
+  const median = outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first);
   return {
     ...paymentBase(invoice, kind, dueDate),
-    expectedDate: outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first),
-    basis: outlook.medianLateness === null ? 'doubtful' : curve.observations > 0 ? 'customer' : 'pooled',
+    expectedDate: median && run ? nextRunDay(median, run) : median,
+    basis: median === null ? 'doubtful' : curve.observations > 0 ? 'customer' : 'pooled',
     bucketChances,
     neverChance: outlook.never,
   };
@@ -278,6 +286,33 @@ export interface LearnedHistory {
   survival?: SurvivalModel;
   /** Paid invoices the survival model learned from (below `minSamples` the fallback dates are used). */
   paidCount?: number;
+  /** Clients that pay in runs (month end, one weekday). */
+  runs?: ReadonlyMap<string, PaymentRun>;
+}
+
+/** Payments of the year before as-of show a client's payment runs. */
+export const RUN_LOOKBACK_DAYS = 365;
+
+/** Each client's payment run, from its payments in the RUN_LOOKBACK_DAYS before as-of. */
+export function paymentRuns(invoices: readonly ForecastInvoice[], asOf: string): Map<string, PaymentRun> {
+  const since = addDays(asOf, -RUN_LOOKBACK_DAYS);
+  const counts = new Map<string, RunCounts>();
+  for (const invoice of invoices) {
+    if (!invoice.paidDate || invoice.paidDate > asOf || invoice.paidDate <= since) continue;
+    let mine = counts.get(invoice.customer);
+    if (!mine) counts.set(invoice.customer, (mine = emptyRunCounts()));
+    countPayment(mine, invoice.paidDate);
+  }
+  return runsFromCounts(counts);
+}
+
+export function runsFromCounts(counts: ReadonlyMap<string, RunCounts>): Map<string, PaymentRun> {
+  const runs = new Map<string, PaymentRun>();
+  for (const [customer, c] of counts) {
+    const run = detectRun(c);
+    if (run) runs.set(customer, run);
+  }
+  return runs;
 }
 
 export interface BuildOptions {
@@ -329,6 +364,7 @@ export function buildForecast(
   const windows = forecastWindows(asOf);
   const history = model === 'median' ? (learned.history ?? learnHistory(invoices, asOf, options)) : undefined;
   const survival = model === 'survival' ? (learned.survival ?? fitSurvival(survivalSamples(invoices, asOf, options, build.survival), build.survival)) : undefined;
+  const runs = survival ? (learned.runs ?? paymentRuns(invoices, asOf)) : new Map<string, PaymentRun>();
   const paidCount = learned.paidCount ?? invoices.filter((i) => i.paidDate !== null && i.paidDate <= asOf && i.invoiceDate <= asOf).length;
   const payments: ExpectedPayment[] = [];
   const overdue = new Map<string, { amount: number; count: number }>();
@@ -343,7 +379,7 @@ export function buildForecast(
     const kind = scheduled ? 'scheduled' : 'open';
     const payment =
       survival && paidCount >= options.minSamples
-        ? survivalPayment(invoice, kind, { asOf, model: survival, options })
+        ? survivalPayment(invoice, kind, { asOf, model: survival, options, runs })
         : withDateChances(
             survival ? fallbackPayment(invoice, kind, asOf, options) : expectPayment(invoice, kind, asOf, history ?? EMPTY_HISTORY, model, options),
             windows,

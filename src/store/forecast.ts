@@ -57,6 +57,19 @@ export async function invoicesForForecast(db: Queryable, timezone: string, statu
   }));
 }
 
+/**
+ * Every payment known to the forecast, in the business time zone ($1): each paid invoice (its paid
+ * time, else its last payment's) and each payment of a partly paid one. MATERIALIZED: the paid date
+ * (with its payments fallback) is computed once per invoice, not once per use.
+ */
+const PAID_ON = `WITH paid AS MATERIALIZED (
+       SELECT c.name AS customer, i.due_date, (coalesce(i.sent_at, i.created_at) AT TIME ZONE $1)::date AS issued,
+              (COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AT TIME ZONE $1)::date AS paid_on
+       FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid'
+       UNION ALL
+       SELECT c.name, i.due_date, (coalesce(i.sent_at, i.created_at) AT TIME ZONE $1)::date, (p.paid_at AT TIME ZONE $1)::date
+       FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN clients c ON c.id = i.client_id WHERE i.status = 'partially_paid')`;
+
 /** Paid observations for the survival model, counted per client, entry and exit lateness (see `paidSurvivalSamples`). */
 export interface PaidSurvivalRow {
   customer: string;
@@ -76,13 +89,7 @@ export interface PaidSurvivalRow {
  */
 export async function paidSurvivalSamples(db: Queryable, timezone: string, asOf: string, halfLifeDays: number): Promise<PaidSurvivalRow[]> {
   const { rows } = await db.query<PaidSurvivalRow>(
-    `WITH paid AS MATERIALIZED (
-       SELECT c.name AS customer, i.due_date, (coalesce(i.sent_at, i.created_at) AT TIME ZONE $1)::date AS issued,
-              (COALESCE(i.paid_at, (SELECT max(p.paid_at) FROM payments p WHERE p.invoice_id = i.id)) AT TIME ZONE $1)::date AS paid_on
-       FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.status = 'paid'
-       UNION ALL
-       SELECT c.name, i.due_date, (coalesce(i.sent_at, i.created_at) AT TIME ZONE $1)::date, (p.paid_at AT TIME ZONE $1)::date
-       FROM payments p JOIN invoices i ON i.id = p.invoice_id JOIN clients c ON c.id = i.client_id WHERE i.status = 'partially_paid')
+    `${PAID_ON}
      SELECT customer, (least(issued, paid_on) - due_date) AS entry, (paid_on - due_date) AS exit, count(*)::int AS count,
             sum(power(0.5, greatest(0, $2::date - due_date) / $3::float8))::float8 AS weight
      FROM paid WHERE paid_on IS NOT NULL AND paid_on <= $2::date
@@ -118,4 +125,25 @@ export async function cashBalances(db: Queryable): Promise<CashBalance[]> {
 export async function clientCurrencies(db: Queryable): Promise<string[]> {
   const { rows } = await db.query<{ currency: string }>('SELECT DISTINCT currency FROM clients ORDER BY currency');
   return rows.map((r) => r.currency.trim());
+}
+
+/**
+ * Each client's payments of the `lookbackDays` before `asOf` counted per weekday (0 = Sunday) and
+ * whether they fell near a month end (`nearMonthEnd` in src/domain/payment-runs.ts), to find payment runs.
+ */
+export async function paymentRunCounts(
+  db: Queryable,
+  timezone: string,
+  asOf: string,
+  lookbackDays: number,
+): Promise<{ customer: string; weekday: number; monthEnd: boolean; count: number }[]> {
+  const { rows } = await db.query<{ customer: string; weekday: number; month_end: boolean; count: number }>(
+    `${PAID_ON}
+     SELECT customer, extract(dow FROM paid_on)::int AS weekday,
+            (extract(day FROM paid_on) <= 2 OR extract(day FROM paid_on + 3) <= 3) AS month_end, count(*)::int AS count
+     FROM paid WHERE paid_on <= $2::date AND paid_on > $2::date - $3::int
+     GROUP BY 1, 2, 3`,
+    [timezone, asOf, lookbackDays],
+  );
+  return rows.map((r) => ({ customer: r.customer, weekday: r.weekday, monthEnd: r.month_end, count: r.count }));
 }

@@ -4,14 +4,17 @@ import {
   buildForecast,
   emptyCurrencyForecast,
   projectBalance,
+  RUN_LOOKBACK_DAYS,
+  runsFromCounts,
   survivalSamples,
   type CurrencyForecast,
   type Forecast,
   type ForecastInvoice,
 } from '../domain/forecast.js';
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
-import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, setCashBalance, type ForecastSourceRow, type PaidSurvivalRow } from '../store/forecast.js';
+import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, paymentRunCounts, setCashBalance, type ForecastSourceRow, type PaidSurvivalRow } from '../store/forecast.js';
 import { DEFAULT_SURVIVAL_OPTIONS, fitSurvival } from '../domain/survival.js';
+import { countPayments, emptyRunCounts, type PaymentRun, type RunCounts } from '../domain/payment-runs.js';
 import type { Queryable } from '../store/db.js';
 import type { Services } from '../services.js';
 import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
@@ -79,9 +82,9 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
     ...upcoming.rows,
   ];
   // Open invoices are evidence too ("not paid by now"): always the live ones, with the cached paid history.
-  const survival = fitSurvival([...paid.map((p) => ({ ...p, paid: true })), ...survivalSamples(rows, asOf)]);
-  const paidCount = paid.reduce((s, p) => s + p.count, 0);
-  const forecast = buildForecast(rows, asOf, 'survival', DEFAULT_FORECAST_OPTIONS, { survival, paidCount });
+  const survival = fitSurvival([...paid.samples.map((p) => ({ ...p, paid: true })), ...survivalSamples(rows, asOf)]);
+  const paidCount = paid.samples.reduce((s, p) => s + p.count, 0);
+  const forecast = buildForecast(rows, asOf, 'survival', DEFAULT_FORECAST_OPTIONS, { survival, paidCount, runs: paid.runs });
   const balances = new Map<string, { amount: number; source?: string }>(fromBackends.balances);
   for (const set of setInSlack) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
   // A currency with a balance but nothing expected still gets a row, so the balance is shown.
@@ -99,21 +102,37 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
 
 /** How long the counted paid history is reused: new payments reach the curves within this time (open invoices are always live). */
 export const PAID_HISTORY_TTL_MS = 10 * 60 * 1000;
-const paidHistoryCache = new WeakMap<Queryable, { key: string; fetchedAt: number; rows: PaidSurvivalRow[] }>();
+interface PaidHistory {
+  samples: PaidSurvivalRow[];
+  runs: Map<string, PaymentRun>;
+}
+const paidHistoryCache = new WeakMap<Queryable, { key: string; fetchedAt: number; history: PaidHistory }>();
 
 /**
- * The paid observations of the survival model, counted in the database (a few seconds' work on a
- * 100,000-invoice PGlite book), reused per database and as-of date for PAID_HISTORY_TTL_MS.
- * Per process: a second bot process counts its own.
+ * The paid observations of the survival model and the clients' payment runs, counted in the database
+ * (a few seconds' work on a 100,000-invoice PGlite book), reused per database and as-of date for
+ * PAID_HISTORY_TTL_MS. Per process: a second bot process counts its own.
  */
-async function paidHistory(services: Services, asOf: string): Promise<PaidSurvivalRow[]> {
-  const key = `${asOf}|${services.settings.timezone}`;
+async function paidHistory(services: Services, asOf: string): Promise<PaidHistory> {
+  const { pool } = services.db;
+  const { timezone } = services.settings;
+  const key = `${asOf}|${timezone}`;
   const now = services.clock.now().getTime();
-  const cached = paidHistoryCache.get(services.db.pool);
-  if (cached && cached.key === key && now - cached.fetchedAt >= 0 && now - cached.fetchedAt < PAID_HISTORY_TTL_MS) return cached.rows;
-  const rows = await paidSurvivalSamples(services.db.pool, services.settings.timezone, asOf, DEFAULT_SURVIVAL_OPTIONS.halfLifeDays);
-  paidHistoryCache.set(services.db.pool, { key, fetchedAt: now, rows });
-  return rows;
+  const cached = paidHistoryCache.get(pool);
+  if (cached && cached.key === key && now - cached.fetchedAt >= 0 && now - cached.fetchedAt < PAID_HISTORY_TTL_MS) return cached.history;
+  const [samples, runRows] = await Promise.all([
+    paidSurvivalSamples(pool, timezone, asOf, DEFAULT_SURVIVAL_OPTIONS.halfLifeDays),
+    paymentRunCounts(pool, timezone, asOf, RUN_LOOKBACK_DAYS),
+  ]);
+  const counts = new Map<string, RunCounts>();
+  for (const row of runRows) {
+    let mine = counts.get(row.customer);
+    if (!mine) counts.set(row.customer, (mine = emptyRunCounts()));
+    countPayments(mine, row.weekday, row.monthEnd, row.count);
+  }
+  const history = { samples, runs: runsFromCounts(counts) };
+  paidHistoryCache.set(pool, { key, fetchedAt: now, history });
+  return history;
 }
 
 export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };

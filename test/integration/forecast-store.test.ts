@@ -2,7 +2,7 @@ import { openTestDatabase } from '../support/database.js';
 import type { Database } from '../../src/store/db.js';
 import { upsertClients } from '../../src/store/clients.js';
 import { insertDraft, recordPaymentRow, updateInvoice, type NewInvoice } from '../../src/store/invoices.js';
-import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, setCashBalance } from '../../src/store/forecast.js';
+import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, paymentRunCounts, setCashBalance } from '../../src/store/forecast.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
 
@@ -89,5 +89,12 @@ describe(`forecast storage (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     // Seen from 2026-09-16 (180 days after the due date) each weighs a half; nothing paid after as-of counts.
     expect((await paidSurvivalSamples(db.pool, 'UTC', '2026-09-16', 180)).map((r) => r.weight)).toEqual([0.5, 0.5]);
     expect(await paidSurvivalSamples(db.pool, 'UTC', '2026-02-09', 180)).toEqual([]);
+    // Payment runs: 02-25 is a Wednesday, not near a month end; 02-10 a Tuesday. Only the year before as-of counts.
+    const runs = await paymentRunCounts(db.pool, 'UTC', '2026-03-02', 365);
+    expect(runs.sort((a, b) => a.weekday - b.weekday)).toEqual([
+      { customer: 'Acme Ltd', weekday: 2, monthEnd: false, count: 1 },
+      { customer: 'Acme Ltd', weekday: 3, monthEnd: false, count: 1 },
+    ]);
+    expect(await paymentRunCounts(db.pool, 'UTC', '2027-03-02', 365)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { buildForecast, survivalSamples, type ForecastInvoice } from '../../src/domain/forecast.js';
 import { weeklyRanges } from '../../src/domain/forecast-range.js';
+import { alignToRuns, countPayment, detectRun, emptyRunCounts, nearestRunDay, nextRunDay } from '../../src/domain/payment-runs.js';
 import {
   curveFor,
   DEFAULT_SURVIVAL_OPTIONS,
@@ -117,5 +118,40 @@ describe('weekly range', () => {
     const [mixed] = weeklyRanges([...small, { amount: 100000, bucketChances: [0.5] }], 1);
     expect(Math.abs(mixed!.p10 - 19158)).toBeLessThanOrEqual(2);
     expect(Math.abs(mixed!.p90 - 120842)).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('payment runs', () => {
+  const counted = (dates: string[]) => {
+    const counts = emptyRunCounts();
+    for (const d of dates) countPayment(counts, d);
+    return counts;
+  };
+
+  test('found when most recent payments fall near a month end or on one weekday, not by chance', () => {
+    // 2026-01-30 Fri, 02-27 Fri, 03-31 Tue, 05-01 Fri (first of the month), 05-29 Fri.
+    expect(detectRun(counted(['2026-01-30', '2026-02-27', '2026-03-31', '2026-05-01', '2026-05-29', '2026-04-14']))).toEqual({ kind: 'month-end' });
+    // Thursdays: 01-08, 01-22, 02-05, 02-19, 03-05 (and one Tuesday).
+    expect(detectRun(counted(['2026-01-08', '2026-01-22', '2026-02-05', '2026-02-19', '2026-03-05', '2026-03-10']))).toEqual({ kind: 'weekday', weekday: 4 });
+    expect(detectRun(counted(['2026-01-05', '2026-01-13', '2026-01-21', '2026-02-04', '2026-02-12', '2026-02-18']))).toBeNull();
+    expect(detectRun(counted(['2026-01-30', '2026-02-27', '2026-03-31']))).toBeNull(); // too few
+  });
+
+  test('run days: the month end (Monday after, when it is a weekend) or the weekday; the nearest, never before the earliest', () => {
+    const monthEnd = { kind: 'month-end' } as const;
+    expect(nextRunDay('2026-03-10', monthEnd)).toBe('2026-03-31');
+    expect(nextRunDay('2026-02-10', monthEnd)).toBe('2026-03-02'); // 02-28 is a Saturday
+    expect(nearestRunDay('2026-03-10', monthEnd, '2026-01-01')).toBe('2026-03-02');
+    expect(nearestRunDay('2026-03-10', monthEnd, '2026-03-05')).toBe('2026-03-31');
+    expect(nearestRunDay('2026-03-16', { kind: 'weekday', weekday: 4 }, '2026-01-01')).toBe('2026-03-19');
+  });
+
+  test("a day's chance moves to its nearest run day; what moves past the horizon is returned", () => {
+    const daily = new Float64Array(10).fill(0.1); // 2026-03-25 .. 2026-04-03
+    const { daily: aligned, beyond } = alignToRuns(daily, '2026-03-25', { kind: 'month-end' });
+    // The run window is the last 3 days of a month and the first 2 of the next (03-29 .. 04-02): those keep their chance.
+    // 03-25 .. 03-28 move to 03-31 (the run before, 03-02, is before the first day), and so does 04-03 (nearer than 04-30).
+    expect(Array.from(aligned).map((x) => +x.toFixed(2))).toEqual([0, 0, 0, 0, 0.1, 0.1, 0.6, 0.1, 0.1, 0]);
+    expect(Array.from(aligned).reduce((s, x) => s + x, 0) + beyond).toBeCloseTo(1);
   });
 });

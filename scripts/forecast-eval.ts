@@ -44,7 +44,8 @@ export function renderScores(source: string, range: BacktestRange, scores: reado
     const mine = scores.filter((s) => s.currency === currency);
     lines.push('', `${currency} (${mine[0]!.points} as-of dates, mean actual 30-day collections ${formatMoney(money(mine[0]!.meanActualTotal, currency))})`);
     lines.push(`  ${'model'.padEnd(10)} ${'30-day total MAPE'.padStart(18)} ${'weekly WAPE'.padStart(12)} ${'bias'.padStart(9)}`);
-    for (const s of mine) lines.push(`  ${s.model.padEnd(10)} ${percent(s.mapeTotal).padStart(18)} ${percent(s.wapeWeekly).padStart(12)} ${signedPercent(s.biasShare).padStart(9)}`);
+    for (const s of mine)
+      lines.push(`  ${s.model.padEnd(10)} ${percent(s.mapeTotal).padStart(18)} ${percent(s.wapeWeekly).padStart(12)} ${signedPercent(s.biasShare).padStart(9)}`);
   }
   return lines.join('\n');
 }

@@ -380,10 +380,7 @@ export function buildForecast(
     const payment =
       survival && paidCount >= options.minSamples
         ? survivalPayment(invoice, kind, { asOf, model: survival, options, runs })
-        : withDateChances(
-            survival ? fallbackPayment(invoice, kind, asOf, options) : expectPayment(invoice, kind, asOf, history ?? EMPTY_HISTORY, model, options),
-            windows,
-          );
+        : withDateChances(survival ? fallbackPayment(invoice, kind, asOf, options) : expectPayment(invoice, kind, asOf, history ?? EMPTY_HISTORY, model, options), windows);
     payments.push(payment);
     if (open && payment.dueDate < asOf) {
       const o = overdue.get(invoice.currency) ?? { amount: 0, count: 0 };

@@ -66,7 +66,7 @@ export function nextRunDay(ymd: string, run: PaymentRun): string {
 
 /** The last run day before `ymd`. */
 function previousRunDay(ymd: string, run: PaymentRun): string {
-  if (run.kind === 'weekday') return addDays(ymd, -(((weekdayOf(ymd) - run.weekday + 7) % 7) || 7));
+  if (run.kind === 'weekday') return addDays(ymd, -((weekdayOf(ymd) - run.weekday + 7) % 7 || 7));
   // The run of the month before: its last day (or the Monday after), found from a day safely inside it.
   const monthBefore = addDays(`${ymd.slice(0, 8)}01`, -10);
   const run1 = nextRunDay(monthBefore, run);

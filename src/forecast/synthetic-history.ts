@@ -117,7 +117,15 @@ export function syntheticHistory(options: SyntheticOptions = DEFAULT_SYNTHETIC):
       }
       // Paid after the export date: still open in the export.
       const row = (paidOn: string | null, part: number) =>
-        rows.push({ customer: c.name, number, invoiceDate: date, dueDate: due, amount: part, currency: c.currency, paidDate: paidOn && paidOn <= options.exported ? paidOn : null });
+        rows.push({
+          customer: c.name,
+          number,
+          invoiceDate: date,
+          dueDate: due,
+          amount: part,
+          currency: c.currency,
+          paidDate: paidOn && paidOn <= options.exported ? paidOn : null,
+        });
       if (paid && chance(c.partialShare)) {
         // Half now, the rest 10-40 days later (or never): two rows with one invoice number.
         const first = Math.round(amount / 2);

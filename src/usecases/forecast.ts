@@ -12,7 +12,16 @@ import {
   type ForecastInvoice,
 } from '../domain/forecast.js';
 import { MoneyError, parseMajor, type Money } from '../domain/money.js';
-import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, paymentRunCounts, setCashBalance, type ForecastSourceRow, type PaidSurvivalRow } from '../store/forecast.js';
+import {
+  cashBalances,
+  clientCurrencies,
+  invoicesForForecast,
+  paidSurvivalSamples,
+  paymentRunCounts,
+  setCashBalance,
+  type ForecastSourceRow,
+  type PaidSurvivalRow,
+} from '../store/forecast.js';
 import { DEFAULT_SURVIVAL_OPTIONS, fitSurvival } from '../domain/survival.js';
 import { countPayments, emptyRunCounts, type PaymentRun, type RunCounts } from '../domain/payment-runs.js';
 import type { Queryable } from '../store/db.js';

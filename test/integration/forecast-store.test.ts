@@ -75,7 +75,7 @@ describe(`forecast storage (${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PG
     expect(berlin).toEqual([expect.objectContaining({ number: sent.number, issuedOn: '2026-02-03' })]);
   });
 
-  test('the survival model\'s paid observations: per client, entry and exit lateness, counted and recency-weighted; each part of a partly paid invoice counts', async () => {
+  test("the survival model's paid observations: per client, entry and exit lateness, counted and recency-weighted; each part of a partly paid invoice counts", async () => {
     const sent = (await invoicesForForecast(db.pool, 'UTC', ['partially_paid']))[0]!;
     const id = (await db.pool.query<{ id: string }>('SELECT id FROM invoices WHERE number = $1', [sent.number])).rows[0]!.id;
     await recordPaymentRow(db.pool, { invoiceId: id, sourceEvent: 'evt_part', amount: 5000, currency: 'USD', amountPaidAfter: 5000, paidAt: new Date('2026-02-10T12:00:00Z') });

@@ -1,15 +1,7 @@
 import { buildForecast, survivalSamples, type ForecastInvoice } from '../../src/domain/forecast.js';
 import { weeklyRanges } from '../../src/domain/forecast-range.js';
 import { alignToRuns, countPayment, detectRun, emptyRunCounts, nearestRunDay, nextRunDay } from '../../src/domain/payment-runs.js';
-import {
-  curveFor,
-  DEFAULT_SURVIVAL_OPTIONS,
-  empiricalPriorStrength,
-  fitSurvival,
-  LATENESS_MIN,
-  paymentOutlook,
-  type SurvivalSample,
-} from '../../src/domain/survival.js';
+import { curveFor, DEFAULT_SURVIVAL_OPTIONS, empiricalPriorStrength, fitSurvival, LATENESS_MIN, paymentOutlook, type SurvivalSample } from '../../src/domain/survival.js';
 
 const ASOF = '2026-03-02';
 const sample = (exit: number, paid: boolean, customer = 'A', weight = 1): SurvivalSample => ({ customer, entry: -30, exit, paid, weight });
@@ -106,7 +98,15 @@ describe('weekly range', () => {
       { p10: 0, p90: 1000 },
       { p10: 0, p90: 0 },
     ]);
-    expect(weeklyRanges([{ amount: 300, bucketChances: [0, 1] }, { amount: 200, bucketChances: [0, 1] }], 2)[1]).toEqual({ p10: 500, p90: 500 });
+    expect(
+      weeklyRanges(
+        [
+          { amount: 300, bucketChances: [0, 1] },
+          { amount: 200, bucketChances: [0, 1] },
+        ],
+        2,
+      )[1],
+    ).toEqual({ p10: 500, p90: 500 });
   });
 
   test('many small invoices: the normal curve; one large one on top: a lumpy mixture', () => {

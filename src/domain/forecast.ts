@@ -396,13 +396,17 @@ export function buildForecast(
   }
   const result: CurrencyForecast[] = [...currencies].sort().map((currency) => {
     const mine = byCurrency.get(currency) ?? [];
-    // Expected values: fractions of minor units until here, rounded once per bucket.
+    // Expected values: fractions of minor units until here, rounded once per bucket. One pass over the payments.
+    const expected = windows.map(() => 0);
+    let amount = 0;
+    let never = 0;
+    for (const p of mine) {
+      for (let b = 0; b < expected.length; b++) expected[b]! += p.amount * p.bucketChances[b]!;
+      amount += p.amount;
+      never += p.amount * p.neverChance;
+    }
     const ranges = build.ranges === false ? undefined : weeklyRanges(mine, windows.length);
-    const weeks = windows.map((w, b) => ({
-      ...w,
-      expected: Math.round(mine.reduce((s, p) => s + p.amount * p.bucketChances[b]!, 0)),
-      range: ranges?.[b] ?? { p10: 0, p90: 0 },
-    }));
+    const weeks = windows.map((w, b) => ({ ...w, expected: Math.round(expected[b]!), range: ranges?.[b] ?? { p10: 0, p90: 0 } }));
     const total30d = weeks.reduce((s, w) => s + w.expected, 0);
     return {
       currency,
@@ -410,8 +414,8 @@ export function buildForecast(
       total30d,
       overdue: overdue.get(currency)?.amount ?? 0,
       overdueCount: overdue.get(currency)?.count ?? 0,
-      later: mine.reduce((s, p) => s + p.amount, 0) - total30d,
-      doubtful: Math.round(mine.reduce((s, p) => s + p.amount * p.neverChance, 0)),
+      later: amount - total30d,
+      doubtful: Math.round(never),
     };
   });
   // Doubtful ones (no date) last.

@@ -5,7 +5,8 @@
  * post, or views.publish for the Home tab), and prints p50/p95/max.
  *
  * DATABASE_URL set → a fresh database on that PostgreSQL server (dropped afterwards); unset → embedded
- * PGlite in a temp folder. BENCH_INVOICES (default 100000), BENCH_CLIENTS (300), BENCH_RUNS (20).
+ * PGlite in a temp folder. BENCH_INVOICES (default 100000), BENCH_CLIENTS (300), BENCH_RUNS (20);
+ * BENCH_ONLY=forecast (comma-separated labels) times only those commands.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { seedInvoices } from './bench-seed.js';
 const INVOICES = Number(process.env.BENCH_INVOICES ?? 100_000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const ONLY = process.env.BENCH_ONLY?.split(',').map((label) => label.trim());
 const SIGNING_SECRET = 'bench-secret';
 const APPROVER = 'UBENCH';
 const VIEWER = 'UVIEWER';
@@ -97,13 +99,15 @@ async function main(): Promise<void> {
       const before = slack.responses.length;
       const uploads = slack.callsTo('files.completeUploadExternal').length;
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       await post(slashCommandBody({ command: '/invoices', text, userId: user, channelId: CHANNEL, responseUrl: slack.responseUrl() }));
       const ack = performance.now() - start;
       await waitUntil(() => slack.responses.length > before);
       const answer = performance.now() - start;
       // The forecast's chart goes on after the answer: let it finish so it does not load the next run.
       if (text === 'forecast') await waitUntil(() => slack.callsTo('files.completeUploadExternal').length > uploads);
-      return { ack, answer };
+      const cpu = process.cpuUsage(cpuStart);
+      return { ack, answer, cpu: (cpu.user + cpu.system) / 1000 };
     };
     const home = async (user: string) => {
       const before = slack.callsTo('views.publish').length;
@@ -111,10 +115,10 @@ async function main(): Promise<void> {
       await post(eventCallbackBody(appHomeOpenedEvent(user)));
       const ack = performance.now() - start;
       await waitUntil(() => slack.callsTo('views.publish').length > before);
-      return { ack, answer: performance.now() - start };
+      return { ack, answer: performance.now() - start, cpu: NaN };
     };
 
-    const cases: [string, () => Promise<{ ack: number; answer: number }>][] = [
+    const cases: [string, () => Promise<{ ack: number; answer: number; cpu: number }>][] = [
       ['aging', () => command('aging', VIEWER)],
       ['list', () => command('list', VIEWER)],
       ['list overdue', () => command('list overdue', VIEWER)],
@@ -129,18 +133,22 @@ async function main(): Promise<void> {
       ['Home tab (approver)', () => home(APPROVER)],
     ];
     const rows: string[] = [];
-    for (const [label, run] of cases) {
+    for (const [label, run] of cases.filter(([label]) => !ONLY || ONLY.includes(label))) {
       await run(); // warm-up: plans cached, member list loaded
       const acks: number[] = [];
       const answers: number[] = [];
+      const cpus: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const t = await run();
         acks.push(t.ack);
         answers.push(t.answer);
+        cpus.push(t.cpu);
       }
       const a = latencySummary(acks);
       const r = latencySummary(answers);
-      const row = `${label.padEnd(20)} ack p50/p95/max ${a.p50.toFixed(0)}/${a.p95.toFixed(0)}/${a.max.toFixed(0)} ms   answer p50/p95/max ${r.p50.toFixed(0)}/${r.p95.toFixed(0)}/${r.max.toFixed(0)} ms`;
+      // CPU of this process (bot, stand-ins and, on PGlite, the database) per command, incl. the forecast's chart: less bent by other jobs' load than wall time.
+      const c = latencySummary(cpus);
+      const row = `${label.padEnd(20)} ack p50/p95/max ${a.p50.toFixed(0)}/${a.p95.toFixed(0)}/${a.max.toFixed(0)} ms   answer p50/p95/max ${r.p50.toFixed(0)}/${r.p95.toFixed(0)}/${r.max.toFixed(0)} ms${Number.isNaN(c.p50) ? '' : `   cpu p50 ${c.p50.toFixed(0)} ms`}`;
       rows.push(row);
       console.log(row);
     }

@@ -14,14 +14,5 @@ export function printSummary(label: string, values: readonly number[], width = 2
   console.log(`${label.padEnd(width)} n=${n}  p50=${p50.toFixed(1)} ms  p95=${p95.toFixed(1)} ms  max=${max.toFixed(1)} ms`);
 }
 
-/** mulberry32: a tiny, well-known deterministic PRNG (repeatable draws from a seed). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, shared with the forecast (src/domain/random.ts). */
+export { seededRandom } from '../src/domain/random.js';

@@ -1,5 +1,5 @@
 /**
- * `npm run forecast -- --history <csv> --as-of YYYY-MM-DD [--json] [--detail] [--model history|due-date] [--default-days 30]`
+ * `npm run forecast -- --history <csv> --as-of YYYY-MM-DD [--json] [--detail] [--model survival|median|due-date] [--default-days 30]`
  *
  * Prints the cash-flow forecast as of a date from a payment-history CSV: expected inflow per week for
  * the next 30 days, the 30-day total and the overdue balance, per currency. `--json` prints the JSON
@@ -9,11 +9,11 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildForecast, DEFAULT_FORECAST_OPTIONS, type ForecastModel } from '../src/domain/forecast.js';
+import { buildForecast, DEFAULT_FORECAST_OPTIONS, FORECAST_MODELS, type ForecastModel } from '../src/domain/forecast.js';
 import { isCalendarDate, parseHistoryCsv } from '../src/forecast/history-csv.js';
 import { forecastJson, forecastTable } from '../src/forecast/report.js';
 
-const USAGE = 'usage: npm run forecast -- --history <csv> --as-of YYYY-MM-DD [--json] [--detail] [--model history|due-date] [--default-days 30]';
+const USAGE = 'usage: npm run forecast -- --history <csv> --as-of YYYY-MM-DD [--json] [--detail] [--model survival|median|due-date] [--default-days 30]';
 
 /** Returns what to print; throws with a one-line reason on bad input. */
 export async function runForecastCli(argv: string[]): Promise<string> {
@@ -24,7 +24,7 @@ export async function runForecastCli(argv: string[]): Promise<string> {
       'as-of': { type: 'string' },
       json: { type: 'boolean', default: false },
       detail: { type: 'boolean', default: false },
-      model: { type: 'string', default: 'history' },
+      model: { type: 'string', default: 'survival' },
       'default-days': { type: 'string', default: String(DEFAULT_FORECAST_OPTIONS.defaultDaysToPay) },
     },
     strict: true,
@@ -32,11 +32,13 @@ export async function runForecastCli(argv: string[]): Promise<string> {
   if (!values.history || !values['as-of']) throw new Error(USAGE);
   const asOf = values['as-of'];
   if (!isCalendarDate(asOf)) throw new Error(`--as-of "${asOf}" is not a YYYY-MM-DD date`);
-  if (values.model !== 'history' && values.model !== 'due-date') throw new Error(`--model must be history or due-date\n${USAGE}`);
+  // `history` was the median model's name before the survival model came.
+  const model = values.model === 'history' ? 'median' : values.model;
+  if (!FORECAST_MODELS.includes(model as ForecastModel)) throw new Error(`--model must be survival, median or due-date\n${USAGE}`);
   const defaultDaysToPay = Number(values['default-days']);
   if (!Number.isInteger(defaultDaysToPay) || defaultDaysToPay < 0) throw new Error('--default-days must be a whole number of days');
   const invoices = parseHistoryCsv(await readFile(values.history, 'utf8'));
-  const forecast = buildForecast(invoices, asOf, values.model as ForecastModel, { ...DEFAULT_FORECAST_OPTIONS, defaultDaysToPay });
+  const forecast = buildForecast(invoices, asOf, model as ForecastModel, { ...DEFAULT_FORECAST_OPTIONS, defaultDaysToPay });
   return values.json ? JSON.stringify(forecastJson(forecast, { detail: values.detail }), null, 2) : forecastTable(forecast);
 }
 

@@ -30,7 +30,17 @@ function dayNumber(ymd: string): number {
   return at.getTime() / DAY_MS;
 }
 
-const fromDayNumber = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
+const ymdByDay = new Map<number, string>();
+
+/** The reverse of dayNumber, remembered too (formatting a Date is the slow part of addDays). */
+function fromDayNumber(day: number): string {
+  const known = ymdByDay.get(day);
+  if (known !== undefined) return known;
+  const ymd = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  if (ymdByDay.size >= 100_000) ymdByDay.clear();
+  ymdByDay.set(day, ymd);
+  return ymd;
+}
 
 export function assertYmd(value: string): string {
   dayNumber(value);
@@ -39,8 +49,51 @@ export function assertYmd(value: string): string {
 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
-/** The calendar date of an instant in a time zone. */
+const dayOffsets = new Map<string, Map<number, number | null>>();
+
+/**
+ * The calendar date of an instant in a time zone. Formatting with Intl costs several microseconds,
+ * which adds up over 12,000 open invoices, so the zone's offset is remembered per UTC day: when it is
+ * the same at the start and the end of that day (every day but a DST switch), the date is plain
+ * arithmetic; on a switch day, Intl decides.
+ */
 export function localDate(instant: Date, tz: string): string {
+  const ms = instant.getTime();
+  const day = Math.floor(ms / DAY_MS);
+  let offsets = dayOffsets.get(tz);
+  if (!offsets) dayOffsets.set(tz, (offsets = new Map()));
+  let offset = offsets.get(day);
+  if (offset === undefined) {
+    const start = offsetAt(day * DAY_MS, tz);
+    offset = start === offsetAt((day + 1) * DAY_MS - 1, tz) ? start : null;
+    if (offsets.size >= 100_000) offsets.clear();
+    offsets.set(day, offset);
+  }
+  if (offset === null || Number.isNaN(ms)) return formattedDate(instant, tz);
+  return fromDayNumber(Math.floor((ms + offset) / DAY_MS));
+}
+
+/** The zone's offset from UTC at an instant, in ms (local wall time minus UTC). */
+function offsetAt(ms: number, tz: string): number {
+  const local = formattedDate(new Date(ms), tz);
+  // The local date differs from the UTC one by at most a day; the time of day comes from a second formatter.
+  const time = timeFormat(tz).format(new Date(ms));
+  const [h, m, sec] = time.split(':').map(Number) as [number, number, number];
+  const localMs = dayNumber(local) * DAY_MS + ((h % 24) * 3600 + m * 60 + sec) * 1000;
+  return localMs - (ms - (ms % 1000));
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+function timeFormat(tz: string): Intl.DateTimeFormat {
+  let format = timeFormats.get(tz);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    timeFormats.set(tz, format);
+  }
+  return format;
+}
+
+function formattedDate(instant: Date, tz: string): string {
   let format = dateFormats.get(tz);
   if (!format) {
     // en-CA formats dates as YYYY-MM-DD; checked below all the same, in case the ICU data differs.

@@ -1,10 +1,16 @@
 import { addDays, daysBetween } from './calendar.js';
+import { weeklyRanges, type WeekRange } from './forecast-range.js';
+import { alignToRuns, countPayment, detectRun, emptyRunCounts, nextRunDay, type PaymentRun, type RunCounts } from './payment-runs.js';
+import { curveFor, DEFAULT_SURVIVAL_OPTIONS, fitSurvival, paymentOutlook, recencyWeight, type SurvivalModel, type SurvivalOptions, type SurvivalSample } from './survival.js';
 
 /**
  * Cash-flow forecast: when will each open or scheduled invoice be paid, and how much comes in per
  * week over the next 30 days. Pure: the as-of date is a parameter and dates are `YYYY-MM-DD`.
  *
- * The model learns each customer's *lateness* (paid date minus due date, in days) from its paid
+ * The default model (`survival`, src/domain/survival.ts) gives each invoice a chance of payment on
+ * every future day; its amount goes into each week in proportion. The older `median` model, kept for
+ * comparison, gives each invoice one expected date:
+ * it learns each customer's *lateness* (paid date minus due date, in days) from its paid
  * invoices. Lateness rather than days-from-issue, so an invoice on net-15 and one on net-45 for the
  * same customer are read on the same scale. For an invoice still unpaid at the as-of date it only
  * looks at past invoices that were also still unpaid at the same lateness (conditional on "not paid
@@ -36,8 +42,12 @@ export interface ForecastOptions {
 
 export const DEFAULT_FORECAST_OPTIONS: ForecastOptions = { minSamples: 3, defaultDaysToPay: 30, staleOverdueDays: 7 };
 
-/** `history` is the learned model; `due-date` is the baseline "everyone pays on the due date". */
-export type ForecastModel = 'history' | 'due-date';
+/**
+ * `survival`: a chance of payment per day from the survival curves (default); `median`: one expected
+ * date per invoice (the earlier model); `due-date`: the baseline "everyone pays on the due date".
+ */
+export type ForecastModel = 'survival' | 'median' | 'due-date';
+export const FORECAST_MODELS: readonly ForecastModel[] = ['survival', 'median', 'due-date'];
 
 /**
  * Where an expected date came from: the customer's own history, all customers pooled, or the
@@ -54,9 +64,13 @@ export interface ExpectedPayment {
   /** `open`: issued on or before as-of and unpaid; `scheduled`: issued after as-of (a known milestone). */
   kind: 'open' | 'scheduled';
   dueDate: string;
-  /** Null only when `basis` is `doubtful`. */
+  /** Null only when `basis` is `doubtful`. For `survival`: the day by which it is paid with even odds. */
   expectedDate: string | null;
   basis: ExpectationBasis;
+  /** The chance that it is paid within each bucket (0 or 1 for the single-date models). */
+  bucketChances: number[];
+  /** The chance that it is never paid (beyond anything the history shows). */
+  neverChance: number;
 }
 
 export interface ForecastWindow {
@@ -66,6 +80,8 @@ export interface ForecastWindow {
 
 export interface ForecastWeek extends ForecastWindow {
   expected: number;
+  /** 10th and 90th percentile of the week's inflow (src/domain/forecast-range.ts). */
+  range: WeekRange;
 }
 
 export interface CurrencyForecast {
@@ -76,9 +92,9 @@ export interface CurrencyForecast {
   /** Open balance past its due date at the as-of date. */
   overdue: number;
   overdueCount: number;
-  /** Expected after the 30-day horizon (not in the weeks). */
+  /** Not expected within the 30 days ("later/doubtful"): open and scheduled amounts minus `total30d`; includes `doubtful`. */
   later: number;
-  /** Overdue for longer than any paid invoice in the history took: no payment date expected. */
+  /** The part of `later` not expected at all (overdue beyond what the history shows). */
   doubtful: number;
 }
 
@@ -128,21 +144,6 @@ function sortedHistory(byCustomer: Map<string, number[]>, pooled: number[]): Pay
   const ascending = (a: number, b: number) => a - b;
   for (const list of byCustomer.values()) list.sort(ascending);
   return { byCustomer, pooled: pooled.sort(ascending) };
-}
-
-/** The same history from samples counted elsewhere (the database groups 100,000 paid invoices into a few thousand rows). */
-export function historyFromSamples(samples: readonly { customer: string; lateness: number; count: number }[]): PaymentHistory {
-  const byCustomer = new Map<string, number[]>();
-  const pooled: number[] = [];
-  for (const { customer, lateness, count } of samples) {
-    const list = byCustomer.get(customer) ?? [];
-    for (let i = 0; i < count; i++) {
-      list.push(lateness);
-      pooled.push(lateness);
-    }
-    byCustomer.set(customer, list);
-  }
-  return sortedHistory(byCustomer, pooled);
 }
 
 export function learnHistory(invoices: readonly ForecastInvoice[], asOf: string, options: ForecastOptions = DEFAULT_FORECAST_OPTIONS): PaymentHistory {
@@ -197,6 +198,9 @@ export function expectedLateness(
   return null;
 }
 
+type DatedPayment = Omit<ExpectedPayment, 'bucketChances' | 'neverChance'>;
+
+/** The single-date models (`median`, `due-date`, and the fallback without history). */
 function expectPayment(
   invoice: ForecastInvoice,
   kind: ExpectedPayment['kind'],
@@ -204,11 +208,11 @@ function expectPayment(
   history: PaymentHistory,
   model: ForecastModel,
   options: ForecastOptions,
-): ExpectedPayment {
+): DatedPayment {
   const dueDate = effectiveDueDate(invoice, options);
-  const base = { customer: invoice.customer, number: invoice.number, currency: invoice.currency, amount: invoice.amount, kind, dueDate };
+  const base = paymentBase(invoice, kind, dueDate);
   // Nothing unpaid at as-of can be paid on or before as-of; a scheduled invoice not before it is issued.
-  const earliest = kind === 'scheduled' ? maxDate(invoice.invoiceDate, addDays(asOf, 1)) : addDays(asOf, 1);
+  const earliest = earliestPayment(invoice, kind, asOf);
   if (model === 'due-date') return { ...base, expectedDate: maxDate(dueDate, earliest), basis: 'default' };
 
   const unpaidAt = kind === 'scheduled' ? -Infinity : daysBetween(dueDate, asOf);
@@ -217,27 +221,151 @@ function expectPayment(
   // Enough history, yet (almost) nothing was ever this late: expecting it next week would be
   // optimistic; a cash forecast should not count on it.
   if (history.pooled.length >= options.minSamples) return { ...base, expectedDate: null, basis: 'doubtful' };
-  // Too little history to learn from: the due date, or for an invoice already past it, a grace period from now.
+  return fallbackPayment(invoice, kind, asOf, options);
+}
+
+/** Too little history to learn from: the due date, or for an invoice already past it, a grace period from now. */
+function fallbackPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], asOf: string, options: ForecastOptions): DatedPayment {
+  const dueDate = effectiveDueDate(invoice, options);
   const fallback = dueDate > asOf ? dueDate : addDays(asOf, options.staleOverdueDays);
-  return { ...base, expectedDate: maxDate(fallback, earliest), basis: 'default' };
+  return { ...paymentBase(invoice, kind, dueDate), expectedDate: maxDate(fallback, earliestPayment(invoice, kind, asOf)), basis: 'default' };
+}
+
+function paymentBase(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], dueDate: string) {
+  return { customer: invoice.customer, number: invoice.number, currency: invoice.currency, amount: invoice.amount, kind, dueDate };
+}
+
+function earliestPayment(invoice: ForecastInvoice, kind: ExpectedPayment['kind'], asOf: string): string {
+  return kind === 'scheduled' ? maxDate(invoice.invoiceDate, addDays(asOf, 1)) : addDays(asOf, 1);
+}
+
+/** One date: all of the chance in the bucket holding it (none when it is past the horizon or doubtful). */
+function withDateChances(payment: DatedPayment, windows: readonly ForecastWindow[]): ExpectedPayment {
+  const date = payment.expectedDate;
+  return {
+    ...payment,
+    bucketChances: windows.map((w) => (date !== null && date >= w.start && date <= w.end ? 1 : 0)),
+    neverChance: payment.basis === 'doubtful' ? 1 : 0,
+  };
+}
+
+/** The survival model: the invoice's chance of payment on each day of the horizon, summed per bucket. */
+function survivalPayment(
+  invoice: ForecastInvoice,
+  kind: ExpectedPayment['kind'],
+  on: { asOf: string; model: SurvivalModel; options: ForecastOptions; runs: ReadonlyMap<string, PaymentRun> },
+): ExpectedPayment {
+  const { asOf, model, options } = on;
+  const dueDate = effectiveDueDate(invoice, options);
+  const first = earliestPayment(invoice, kind, asOf);
+  // Known unpaid through the day before `first`; `gap` days of the horizon pass before it.
+  const gap = daysBetween(addDays(asOf, 1), first);
+  const curve = curveFor(model, invoice.customer);
+  const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, Math.max(0, HORIZON_DAYS - gap));
+  const run = on.runs.get(invoice.customer);
+  const daily = run ? alignToRuns(outlook.daily, first, run).daily : outlook.daily;
+  const bucketChances = [0, 0, 0, 0, 0];
+  daily.forEach((p, k) => (bucketChances[Math.floor((gap + k) / 7)]! += p));
+  const median = outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first);
+  return {
+    ...paymentBase(invoice, kind, dueDate),
+    expectedDate: median && run ? nextRunDay(median, run) : median,
+    basis: median === null ? 'doubtful' : curve.observations > 0 ? 'customer' : 'pooled',
+    bucketChances,
+    neverChance: outlook.never,
+  };
 }
 
 function maxDate(a: string, b: string): string {
   return a > b ? a : b;
 }
 
+/** What a forecast learned from, when learned elsewhere (the bot counts its history in the database). */
+export interface LearnedHistory {
+  history?: PaymentHistory;
+  survival?: SurvivalModel;
+  /** Paid invoices the survival model learned from (below `minSamples` the fallback dates are used). */
+  paidCount?: number;
+  /** Clients that pay in runs (month end, one weekday). */
+  runs?: ReadonlyMap<string, PaymentRun>;
+}
+
+/** Payments of the year before as-of show a client's payment runs. */
+export const RUN_LOOKBACK_DAYS = 365;
+
+/** Each client's payment run, from its payments in the RUN_LOOKBACK_DAYS before as-of. */
+export function paymentRuns(invoices: readonly ForecastInvoice[], asOf: string): Map<string, PaymentRun> {
+  const since = addDays(asOf, -RUN_LOOKBACK_DAYS);
+  const counts = new Map<string, RunCounts>();
+  for (const invoice of invoices) {
+    if (!invoice.paidDate || invoice.paidDate > asOf || invoice.paidDate <= since) continue;
+    let mine = counts.get(invoice.customer);
+    if (!mine) counts.set(invoice.customer, (mine = emptyRunCounts()));
+    countPayment(mine, invoice.paidDate);
+  }
+  return runsFromCounts(counts);
+}
+
+export function runsFromCounts(counts: ReadonlyMap<string, RunCounts>): Map<string, PaymentRun> {
+  const runs = new Map<string, PaymentRun>();
+  for (const [customer, c] of counts) {
+    const run = detectRun(c);
+    if (run) runs.set(customer, run);
+  }
+  return runs;
+}
+
+export interface BuildOptions {
+  /** Compute each week's 10th-90th percentile range (a simulation; the backtest leaves it out). */
+  ranges?: boolean;
+  survival?: SurvivalOptions;
+}
+
+/**
+ * The survival model's observations from the rows, as known at as-of: paid on or before as-of (an
+ * event), issued on or before as-of and unpaid then (censored at as-of). Lateness uses the due date
+ * (or the default terms), entry the invoice date.
+ */
+export function survivalSamples(
+  invoices: readonly ForecastInvoice[],
+  asOf: string,
+  options: ForecastOptions = DEFAULT_FORECAST_OPTIONS,
+  survivalOptions: SurvivalOptions = DEFAULT_SURVIVAL_OPTIONS,
+): SurvivalSample[] {
+  const samples: SurvivalSample[] = [];
+  for (const invoice of invoices) {
+    if (invoice.invoiceDate > asOf || invoice.amount <= 0) continue;
+    const due = effectiveDueDate(invoice, options);
+    const paid = invoice.paidDate !== null && invoice.paidDate <= asOf;
+    samples.push({
+      customer: invoice.customer,
+      entry: daysBetween(due, invoice.invoiceDate),
+      exit: daysBetween(due, paid ? invoice.paidDate! : asOf),
+      paid,
+      weight: recencyWeight(daysBetween(due, asOf), survivalOptions),
+    });
+  }
+  return samples;
+}
+
 /**
  * Splits the input by its relation to as-of (paid on or before: history; issued on or before and
- * unpaid then: open; issued after: scheduled) and forecasts the 30 days after as-of. `history` may
+ * unpaid then: open; issued after: scheduled) and forecasts the 30 days after as-of. `learned` may
  * be given when it was learned elsewhere (then `invoices` need only hold the open and scheduled ones).
  */
 export function buildForecast(
   invoices: readonly ForecastInvoice[],
   asOf: string,
-  model: ForecastModel = 'history',
+  model: ForecastModel = 'survival',
   options: ForecastOptions = DEFAULT_FORECAST_OPTIONS,
-  history: PaymentHistory = learnHistory(invoices, asOf, options),
+  learned: LearnedHistory = {},
+  build: BuildOptions = {},
 ): Forecast {
+  const windows = forecastWindows(asOf);
+  const history = model === 'median' ? (learned.history ?? learnHistory(invoices, asOf, options)) : undefined;
+  const survival = model === 'survival' ? (learned.survival ?? fitSurvival(survivalSamples(invoices, asOf, options, build.survival), build.survival)) : undefined;
+  const runs = survival ? (learned.runs ?? paymentRuns(invoices, asOf)) : new Map<string, PaymentRun>();
+  const paidCount = learned.paidCount ?? invoices.filter((i) => i.paidDate !== null && i.paidDate <= asOf && i.invoiceDate <= asOf).length;
   const payments: ExpectedPayment[] = [];
   const overdue = new Map<string, { amount: number; count: number }>();
   const currencies = new Set<string>();
@@ -248,7 +376,11 @@ export function buildForecast(
     const open = !scheduled && (!invoice.paidDate || invoice.paidDate > asOf);
     if (!scheduled && !open) continue;
     currencies.add(invoice.currency);
-    const payment = expectPayment(invoice, scheduled ? 'scheduled' : 'open', asOf, history, model, options);
+    const kind = scheduled ? 'scheduled' : 'open';
+    const payment =
+      survival && paidCount >= options.minSamples
+        ? survivalPayment(invoice, kind, { asOf, model: survival, options, runs })
+        : withDateChances(survival ? fallbackPayment(invoice, kind, asOf, options) : expectPayment(invoice, kind, asOf, history ?? EMPTY_HISTORY, model, options), windows);
     payments.push(payment);
     if (open && payment.dueDate < asOf) {
       const o = overdue.get(invoice.currency) ?? { amount: 0, count: 0 };
@@ -256,8 +388,6 @@ export function buildForecast(
     }
   }
 
-  const windows = forecastWindows(asOf);
-  const horizonEnd = addDays(asOf, HORIZON_DAYS);
   const byCurrency = new Map<string, ExpectedPayment[]>();
   for (const p of payments) {
     const list = byCurrency.get(p.currency) ?? [];
@@ -266,24 +396,36 @@ export function buildForecast(
   }
   const result: CurrencyForecast[] = [...currencies].sort().map((currency) => {
     const mine = byCurrency.get(currency) ?? [];
-    const weeks = windows.map((w) => ({
-      ...w,
-      expected: mine.filter((p) => p.expectedDate && p.expectedDate >= w.start && p.expectedDate <= w.end).reduce((s, p) => s + p.amount, 0),
-    }));
+    // Expected values: fractions of minor units until here, rounded once per bucket. One pass over the payments.
+    const expected = windows.map(() => 0);
+    let amount = 0;
+    let never = 0;
+    for (const p of mine) {
+      for (let b = 0; b < expected.length; b++) expected[b]! += p.amount * p.bucketChances[b]!;
+      amount += p.amount;
+      never += p.amount * p.neverChance;
+    }
+    const ranges = build.ranges === false ? undefined : weeklyRanges(mine, windows.length);
+    const weeks = windows.map((w, b) => ({ ...w, expected: Math.round(expected[b]!), range: ranges?.[b] ?? { p10: 0, p90: 0 } }));
+    const total30d = weeks.reduce((s, w) => s + w.expected, 0);
     return {
       currency,
       weeks,
-      total30d: weeks.reduce((s, w) => s + w.expected, 0),
+      total30d,
       overdue: overdue.get(currency)?.amount ?? 0,
       overdueCount: overdue.get(currency)?.count ?? 0,
-      later: mine.filter((p) => p.expectedDate && p.expectedDate > horizonEnd).reduce((s, p) => s + p.amount, 0),
-      doubtful: mine.filter((p) => p.basis === 'doubtful').reduce((s, p) => s + p.amount, 0),
+      later: amount - total30d,
+      doubtful: Math.round(never),
     };
   });
   // Doubtful ones (no date) last.
-  payments.sort((a, b) => (a.expectedDate ?? '9999').localeCompare(b.expectedDate ?? '9999') || a.number.localeCompare(b.number));
+  // Plain comparisons, not localeCompare: 12,000 open invoices sort in a few milliseconds.
+  const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  payments.sort((a, b) => order(a.expectedDate ?? '9999', b.expectedDate ?? '9999') || order(a.number, b.number));
   return { asOf, model, currencies: result, payments };
 }
+
+const EMPTY_HISTORY: PaymentHistory = { byCustomer: new Map(), pooled: [] };
 
 /** What was actually collected in each forecast bucket after as-of (for backtesting), per currency. */
 export function actualCollections(invoices: readonly ForecastInvoice[], asOf: string): Map<string, number[]> {
@@ -311,6 +453,6 @@ export function projectBalance(weeks: readonly ForecastWeek[], startingBalance: 
 
 /** A currency with nothing open or scheduled (shown when only a balance is known for it). */
 export function emptyCurrencyForecast(asOf: string, currency: string): CurrencyForecast {
-  const weeks = forecastWindows(asOf).map((w) => ({ ...w, expected: 0 }));
+  const weeks = forecastWindows(asOf).map((w) => ({ ...w, expected: 0, range: { p10: 0, p90: 0 } }));
   return { currency, weeks, total30d: 0, overdue: 0, overdueCount: 0, later: 0, doubtful: 0 };
 }

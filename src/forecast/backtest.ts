@@ -1,5 +1,14 @@
 import { addDays } from '../domain/calendar.js';
-import { actualCollections, buildForecast, HORIZON_DAYS, type ForecastInvoice, type ForecastModel, type ForecastOptions, DEFAULT_FORECAST_OPTIONS } from '../domain/forecast.js';
+import {
+  actualCollections,
+  buildForecast,
+  DEFAULT_FORECAST_OPTIONS,
+  FORECAST_MODELS,
+  HORIZON_DAYS,
+  type ForecastInvoice,
+  type ForecastModel,
+  type ForecastOptions,
+} from '../domain/forecast.js';
 
 /**
  * Backtest: for each as-of date, forecast the next 30 days from what was known then and compare with
@@ -17,6 +26,12 @@ export interface BacktestScore {
   biasTotal: number;
   /** Mean actual 30-day collections, to read the errors against. */
   meanActualTotal: number;
+  /** Mean of |forecast - actual| / actual of the 30-day total (as-of dates with nothing collected left out). */
+  mapeTotal: number;
+  /** Weekly WAPE: sum over every bucket of |forecast - actual| / sum of actual. */
+  wapeWeekly: number;
+  /** Sum of (forecast - actual) of the 30-day totals / sum of actual: +0.05 expects 5 % too much. */
+  biasShare: number;
 }
 
 export interface BacktestRange {
@@ -41,33 +56,40 @@ export function asOfDates(range: BacktestRange): string[] {
 export function backtest(
   rows: readonly ForecastInvoice[],
   range: BacktestRange,
-  models: readonly ForecastModel[] = ['history', 'due-date'],
+  models: readonly ForecastModel[] = FORECAST_MODELS,
   options: ForecastOptions = DEFAULT_FORECAST_OPTIONS,
 ): BacktestScore[] {
   const dates = asOfDates(range);
   const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  const actuals = new Map(dates.map((asOf) => [asOf, actualCollections(rows, asOf)]));
+  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
   const scores: BacktestScore[] = [];
   for (const model of models) {
+    const forecasts = dates.map((asOf) => buildForecast(rows, asOf, model, options, {}, { ranges: false }));
     for (const currency of currencies) {
       let absTotal = 0;
       let signedTotal = 0;
       let absWeekly = 0;
       let weeks = 0;
       let actualSum = 0;
-      for (const asOf of dates) {
-        const predicted = buildForecast(rows, asOf, model, options)
-          .currencies.find((c) => c.currency === currency)
-          ?.weeks.map((w) => w.expected) ?? [0, 0, 0, 0, 0];
-        const actual = actualCollections(rows, asOf).get(currency) ?? predicted.map(() => 0);
-        const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-        absTotal += Math.abs(sum(predicted) - sum(actual));
-        signedTotal += sum(predicted) - sum(actual);
+      let pctSum = 0;
+      let pctPoints = 0;
+      dates.forEach((asOf, i) => {
+        const predicted = forecasts[i]!.currencies.find((c) => c.currency === currency)?.weeks.map((w) => w.expected) ?? [0, 0, 0, 0, 0];
+        const actual = actuals.get(asOf)!.get(currency) ?? predicted.map(() => 0);
+        const error = sum(predicted) - sum(actual);
+        absTotal += Math.abs(error);
+        signedTotal += error;
         actualSum += sum(actual);
-        predicted.forEach((p, i) => {
-          absWeekly += Math.abs(p - actual[i]!);
+        if (sum(actual) > 0) {
+          pctSum += Math.abs(error) / sum(actual);
+          pctPoints += 1;
+        }
+        predicted.forEach((p, w) => {
+          absWeekly += Math.abs(p - actual[w]!);
           weeks += 1;
         });
-      }
+      });
       const n = dates.length || 1;
       scores.push({
         model,
@@ -77,6 +99,9 @@ export function backtest(
         maeWeekly: Math.round(absWeekly / (weeks || 1)),
         biasTotal: Math.round(signedTotal / n),
         meanActualTotal: Math.round(actualSum / n),
+        mapeTotal: pctPoints ? pctSum / pctPoints : 0,
+        wapeWeekly: actualSum ? absWeekly / actualSum : 0,
+        biasShare: actualSum ? signedTotal / actualSum : 0,
       });
     }
   }

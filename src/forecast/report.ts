@@ -13,6 +13,8 @@ export interface ForecastWeekJson {
   days: number;
   expected: string;
   expectedMinor: number;
+  /** 10th-90th percentile of the week's inflow. */
+  range: { p10: string; p10Minor: number; p90: string; p90Minor: number };
 }
 
 export interface CurrencyForecastJson {
@@ -37,9 +39,11 @@ export interface ExpectedPaymentJson {
   amount: string;
   amountMinor: number;
   dueDate: string;
-  /** Null for a doubtful invoice. */
+  /** Null for a doubtful invoice; for the survival model the day by which payment has even odds. */
   expectedDate: string | null;
   basis: string;
+  /** Chance of payment within the 30 days, 0..1 (three decimals). */
+  chanceWithin30d: number;
 }
 
 /**
@@ -65,6 +69,7 @@ export function currencyJson(c: CurrencyForecast): CurrencyForecastJson {
       days: daysBetween(w.start, w.end) + 1,
       expected: major(w.expected, c.currency),
       expectedMinor: w.expected,
+      range: { p10: major(w.range.p10, c.currency), p10Minor: w.range.p10, p90: major(w.range.p90, c.currency), p90Minor: w.range.p90 },
     })),
     total30d: major(c.total30d, c.currency),
     total30dMinor: c.total30d,
@@ -99,6 +104,7 @@ export function forecastJson(forecast: Forecast, options: { detail?: boolean } =
             dueDate: p.dueDate,
             expectedDate: p.expectedDate,
             basis: p.basis,
+            chanceWithin30d: Math.round(p.bucketChances.reduce((s, c) => s + c, 0) * 1000) / 1000,
           })),
         }
       : {}),
@@ -111,16 +117,20 @@ export function forecastTable(forecast: Forecast): string {
   if (forecast.currencies.length === 0) lines.push('', 'Nothing open or scheduled.');
   for (const c of forecast.currencies) {
     const fmt = (amount: number) => formatMoney(money(amount, c.currency));
-    const rows: [string, string][] = c.weeks.map((w, i) => [`Week ${i + 1}  ${w.start} .. ${w.end}`, fmt(w.expected)]);
+    const rows: [string, string, string][] = c.weeks.map((w, i) => [
+      `Week ${i + 1}  ${w.start} .. ${w.end}`,
+      fmt(w.expected),
+      w.range.p10 === w.range.p90 ? '' : `  (10-90 %: ${fmt(w.range.p10)} .. ${fmt(w.range.p90)})`,
+    ]);
     rows.push(
-      ['Next 30 days', fmt(c.total30d)],
-      [`Overdue now (${c.overdueCount} invoice${c.overdueCount === 1 ? '' : 's'})`, fmt(c.overdue)],
-      ['Expected after 30 days', fmt(c.later)],
-      ['Doubtful (later than any history)', fmt(c.doubtful)],
+      ['Next 30 days', fmt(c.total30d), ''],
+      [`Overdue now (${c.overdueCount} invoice${c.overdueCount === 1 ? '' : 's'})`, fmt(c.overdue), ''],
+      ['Not within 30 days (later/doubtful)', fmt(c.later), ''],
+      ['of which doubtful (may never be paid)', fmt(c.doubtful), ''],
     );
     const width = Math.max(...rows.map(([label]) => label.length));
     const amountWidth = Math.max(...rows.map(([, amount]) => amount.length));
-    lines.push('', c.currency, ...rows.map(([label, amount]) => `  ${label.padEnd(width)}  ${amount.padStart(amountWidth)}`));
+    lines.push('', c.currency, ...rows.map(([label, amount, range]) => `  ${label.padEnd(width)}  ${amount.padStart(amountWidth)}${range}`));
   }
   return lines.join('\n');
 }

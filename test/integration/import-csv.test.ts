@@ -6,7 +6,7 @@ import type { Services } from '../../src/services.js';
 import { upsertClients } from '../../src/store/clients.js';
 import { draftsWithoutMessage, findInvoiceByNumber, invoicesInStatus, openInvoicesForAging } from '../../src/store/invoices.js';
 import { clientInvoiceFacts } from '../../src/store/client-invoices.js';
-import { buildForecast, type ForecastInvoice } from '../../src/domain/forecast.js';
+import { buildForecast, type Forecast, type ForecastInvoice } from '../../src/domain/forecast.js';
 import { clientStats } from '../../src/domain/client-stats.js';
 import { parseHistoryCsv } from '../../src/forecast/history-csv.js';
 import { forecastNow } from '../../src/usecases/forecast.js';
@@ -38,11 +38,18 @@ const services = () => ({ db, clock, settings: { timezone: TZ }, projectTools: {
 /** The forecast from the database, shaped as the CLI's for comparison. */
 async function botForecast() {
   const outlook = await forecastNow(services());
-  return { currencies: outlook.forecast.currencies, payments: outlook.forecast.payments };
+  return comparable(outlook.forecast);
 }
 function cliForecast(input: readonly ForecastInvoice[], asOf: string) {
-  const f = buildForecast(input, asOf);
-  return { currencies: f.currencies, payments: f.payments };
+  return comparable(buildForecast(input, asOf));
+}
+/** The chances to 9 decimals: the database sums the recency weights in another order than the CLI (last-digit float noise). */
+function comparable(f: Forecast) {
+  const round = (x: number) => Math.round(x * 1e9) / 1e9;
+  return {
+    currencies: f.currencies,
+    payments: f.payments.map((p) => ({ ...p, bucketChances: p.bucketChances.map(round), neverChance: round(p.neverChance) })),
+  };
 }
 
 const lakeside: Client = {

@@ -43,7 +43,7 @@ describe('retainer invoices in the 30-day forecast (hand-computed)', () => {
       paidDate,
     });
     const history = [paid('A-1', '2025-12-10', '2025-12-12'), paid('A-2', '2026-01-10', '2026-01-14'), paid('A-3', '2026-02-10', '2026-02-19')];
-    const forecast = buildForecast([...history, ...upcomingRetainerInvoices(retainers, asOf)], asOf);
+    const forecast = buildForecast([...history, ...upcomingRetainerInvoices(retainers, asOf)], asOf, 'median');
     const usd = forecast.currencies[0]!;
     // Bolt: due 03-10 + 4 = 03-14 (week 2, 03-10..03-16); Acme: due 03-25 + 4 = 03-29 (week 4, 03-24..03-30).
     expect(usd.weeks.map((w) => w.expected)).toEqual([0, 50000, 0, 150000, 0]);

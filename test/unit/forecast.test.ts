@@ -68,8 +68,8 @@ describe('forecast model', () => {
     expect(expectedLateness(history, 'Dyno', 122)).toBeNull();
   });
 
-  test('the hand-computed example, per invoice and per week', () => {
-    const f = buildForecast(example, ASOF);
+  test('the hand-computed example, per invoice and per week (median model)', () => {
+    const f = buildForecast(example, ASOF, 'median');
     const expected = Object.fromEntries(f.payments.map((p) => [p.number, [p.expectedDate, p.basis, p.kind]]));
     expect(expected).toEqual({
       // Enough history, open, not yet due (unpaid at lateness -1): Acme median of 2,5,9,12 = 7 -> 03-03 + 7.
@@ -93,11 +93,11 @@ describe('forecast model', () => {
       {
         currency: 'EUR',
         weeks: [
-          { start: '2026-03-03', end: '2026-03-09', expected: 0 },
-          { start: '2026-03-10', end: '2026-03-16', expected: 0 },
-          { start: '2026-03-17', end: '2026-03-23', expected: 80000 }, // C-4
-          { start: '2026-03-24', end: '2026-03-30', expected: 0 },
-          { start: '2026-03-31', end: '2026-04-01', expected: 0 },
+          { start: '2026-03-03', end: '2026-03-09', expected: 0, range: { p10: 0, p90: 0 } },
+          { start: '2026-03-10', end: '2026-03-16', expected: 0, range: { p10: 0, p90: 0 } },
+          { start: '2026-03-17', end: '2026-03-23', expected: 80000, range: { p10: 80000, p90: 80000 } }, // C-4
+          { start: '2026-03-24', end: '2026-03-30', expected: 0, range: { p10: 0, p90: 0 } },
+          { start: '2026-03-31', end: '2026-04-01', expected: 0, range: { p10: 0, p90: 0 } },
         ],
         total30d: 80000,
         overdue: 0,
@@ -108,17 +108,17 @@ describe('forecast model', () => {
       {
         currency: 'USD',
         weeks: [
-          { start: '2026-03-03', end: '2026-03-09', expected: 50000 }, // A-6 500.00
-          { start: '2026-03-10', end: '2026-03-16', expected: 300000 }, // A-5 1000.00 + B-2 2000.00
-          { start: '2026-03-17', end: '2026-03-23', expected: 85000 }, // A-8 250.00 + A-9 600.00
-          { start: '2026-03-24', end: '2026-03-30', expected: 0 },
-          { start: '2026-03-31', end: '2026-04-01', expected: 0 },
+          { start: '2026-03-03', end: '2026-03-09', expected: 50000, range: { p10: 50000, p90: 50000 } }, // A-6 500.00
+          { start: '2026-03-10', end: '2026-03-16', expected: 300000, range: { p10: 300000, p90: 300000 } }, // A-5 1000.00 + B-2 2000.00
+          { start: '2026-03-17', end: '2026-03-23', expected: 85000, range: { p10: 85000, p90: 85000 } }, // A-8 250.00 + A-9 600.00
+          { start: '2026-03-24', end: '2026-03-30', expected: 0, range: { p10: 0, p90: 0 } },
+          { start: '2026-03-31', end: '2026-04-01', expected: 0, range: { p10: 0, p90: 0 } },
         ],
         total30d: 435000, // 500.00 + 3000.00 + 850.00
         overdue: 80000, // A-6 500.00 + D-1 300.00 (due before as-of, unpaid)
         overdueCount: 2,
-        later: 40000, // A-7 expected 04-03, past as-of + 30 = 04-01
-        doubtful: 30000, // D-1
+        later: 70000, // A-7 expected 04-03, past as-of + 30 = 04-01, and D-1
+        doubtful: 30000, // D-1 (part of later)
       },
     ]);
   });
@@ -141,6 +141,7 @@ describe('forecast model', () => {
   test('too little history overall: an overdue invoice is expected a week after as-of, never in the past', () => {
     // One sample only (lateness 3, which would put X-2 in the past): too few to learn -> as-of + 7.
     const rows = [inv('X', 'X-1', '2026-01-01', '2026-01-10', 100, 'USD', '2026-01-13'), inv('X', 'X-2', '2026-01-20', '2026-02-01', 100, 'USD')];
+    expect(buildForecast(rows, ASOF, 'median').payments[0]!.expectedDate).toBe('2026-03-09');
     expect(buildForecast(rows, ASOF).payments[0]!.expectedDate).toBe('2026-03-09');
   });
 

@@ -11,3 +11,46 @@ export async function clientInvoiceFacts(db: Queryable, clientId: string): Promi
   );
   return rows.map((r) => ({ status: r.status, currency: r.currency.trim(), total: r.total, amountPaid: r.amount_paid, dueDate: r.due_date, sentAt: r.sent_at, paidAt: r.paid_at }));
 }
+
+export interface PageInvoiceRow {
+  number: string;
+  milestone: string;
+  currency: string;
+  total: number;
+  amountPaid: number;
+  dueDate: string;
+  status: InvoiceStatus;
+  paymentUrl: string | null;
+  paidAt: Date | null;
+}
+
+/** What the client page shows (src/domain/client-page.ts): the client's open invoices and those paid since `paidSince`. */
+export async function clientPageInvoices(db: Queryable, clientId: string, paidSince: Date): Promise<PageInvoiceRow[]> {
+  const { rows } = await db.query<{
+    number: string;
+    milestone: string;
+    currency: string;
+    total: number;
+    amount_paid: number;
+    due_date: string;
+    status: InvoiceStatus;
+    payment_url: string | null;
+    paid_at: Date | null;
+  }>(
+    `SELECT number, milestone, currency, total, amount_paid, due_date, status, payment_url, paid_at FROM invoices
+     WHERE client_id = $1 AND (status IN ('sent', 'partially_paid') OR (status = 'paid' AND paid_at >= $2))
+     ORDER BY due_date, number LIMIT 1000`,
+    [clientId, paidSince],
+  );
+  return rows.map((r) => ({
+    number: r.number,
+    milestone: r.milestone,
+    currency: r.currency.trim(),
+    total: r.total,
+    amountPaid: r.amount_paid,
+    dueDate: r.due_date,
+    status: r.status,
+    paymentUrl: r.payment_url,
+    paidAt: r.paid_at,
+  }));
+}

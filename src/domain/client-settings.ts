@@ -21,7 +21,17 @@ export interface ClientSettings {
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress', 'clientPage'];
+export const SETTING_FIELDS: readonly SettingField[] = [
+  'emails',
+  'paymentTermsDays',
+  'reminderSchedule',
+  'finalMode',
+  'autoSend',
+  'timezone',
+  'businessHours',
+  'billingAddress',
+  'clientPage',
+];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',

@@ -33,7 +33,11 @@ export function clientPageRouter(services: Services): express.Router {
   });
 
   const opened = async (token: string, ip: string, res: Response) => {
-    if (guesses.blocked(ip)) return void res.status(429).set('Retry-After', String(GUESS_WINDOW_MS / 1000)).json({ error: 'too many requests; try again later' });
+    if (guesses.blocked(ip))
+      return void res
+        .status(429)
+        .set('Retry-After', String(GUESS_WINDOW_MS / 1000))
+        .json({ error: 'too many requests; try again later' });
     const client = await clientForToken(services, token);
     if (!client) {
       guesses.miss(ip);

@@ -26,7 +26,8 @@ export function linkMessage(outcome: LinkOutcome, asked: string): string {
   if (!outcome.ok) {
     const who = outcome.client ? esc(outcome.client.name) : '';
     if (outcome.reason === 'unknown_client') return `No client "${esc(asked.slice(0, 60))}"; use its id or its exact name.`;
-    if (outcome.reason === 'page_off') return `${who} has no client page: turn on *Client page* in \`/invoices settings ${esc(outcome.client!.id)}\` (or \`clientPage: true\` in the clients file).`;
+    if (outcome.reason === 'page_off')
+      return `${who} has no client page: turn on *Client page* in \`/invoices settings ${esc(outcome.client!.id)}\` (or \`clientPage: true\` in the clients file).`;
     return 'The client page needs `ENCRYPTION_KEY` (its links are made with it) and `PUBLIC_URL` (their address); one of them is not set.';
   }
   const name = esc(outcome.client.name);

@@ -145,7 +145,13 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
 }
 
 /** The corrected balance to the client, at most once (its own ledger key); null when it did not go out. */
-async function emailCredit(services: Services, invoice: InvoiceRecord, client: { name: string; clientPage?: boolean }, credit: Credit, creditKey: string): Promise<string[] | null> {
+async function emailCredit(
+  services: Services,
+  invoice: InvoiceRecord,
+  client: { name: string; clientPage?: boolean },
+  credit: Credit,
+  creditKey: string,
+): Promise<string[] | null> {
   const pool = services.db.pool;
   const key = `credit-email:${creditKey.slice('credit:'.length)}`;
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.credit`);

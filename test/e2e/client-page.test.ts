@@ -31,7 +31,10 @@ let h: Harness;
 let browser: Browser;
 let context: BrowserContext;
 beforeAll(async () => {
-  [h, browser] = await Promise.all([startHarness({ clientsYaml: CLIENTS }), chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] })]);
+  [h, browser] = await Promise.all([
+    startHarness({ clientsYaml: CLIENTS }),
+    chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] }),
+  ]);
   context = await browser.newContext({ acceptDownloads: true, javaScriptEnabled: false });
 });
 afterAll(async () => {

@@ -127,7 +127,12 @@ test.each([
 });
 
 test('csvText ends every row with CRLF', () => {
-  expect(csvText([['a', 1], ['b', 2]])).toBe('a,1\r\nb,2\r\n');
+  expect(
+    csvText([
+      ['a', 1],
+      ['b', 2],
+    ]),
+  ).toBe('a,1\r\nb,2\r\n');
 });
 
 describe('tokens', () => {

@@ -1,5 +1,6 @@
 import type { InvoiceStatus } from '../domain/types.js';
 import type { ClientInvoiceFacts } from '../domain/client-stats.js';
+import type { PageInvoiceFacts } from '../domain/client-page.js';
 import type { Queryable } from './db.js';
 
 /** The facts `/invoices client` needs about every invoice a client was sent (drafts and discards left out). */
@@ -12,17 +13,8 @@ export async function clientInvoiceFacts(db: Queryable, clientId: string): Promi
   return rows.map((r) => ({ status: r.status, currency: r.currency.trim(), total: r.total, amountPaid: r.amount_paid, dueDate: r.due_date, sentAt: r.sent_at, paidAt: r.paid_at }));
 }
 
-export interface PageInvoiceRow {
-  number: string;
-  milestone: string;
-  currency: string;
-  total: number;
-  amountPaid: number;
-  dueDate: string;
-  status: InvoiceStatus;
-  paymentUrl: string | null;
-  paidAt: Date | null;
-}
+/** The page's facts with the payment instant (the use case makes it a business date). */
+export type PageInvoiceRow = Omit<PageInvoiceFacts, 'paidOn'> & { paidAt: Date | null };
 
 /** What the client page shows (src/domain/client-page.ts): the client's open invoices and those paid since `paidSince`. */
 export async function clientPageInvoices(db: Queryable, clientId: string, paidSince: Date): Promise<PageInvoiceRow[]> {

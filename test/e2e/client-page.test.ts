@@ -1,29 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
+import { startHarness, APPROVER, CLIENTS_YAML, MEMBER, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
 
 /**
  * The client page in a real headless browser (Debian's chromium through playwright-core): the link in
  * the emails, what the page lists, pay links, the CSV statement, and revoking and renewing from Slack.
  */
-const CLIENTS = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    clientPage: true
-  - id: globex
-    name: Globex
-    emails: billing@globex.example
-    currency: EUR
-    paymentTermsDays: 14
-    asanaProjects: ["1300"]
-    autoSend: true
-`;
+/** The harness's clients, with Acme's page on (Globex's stays off). */
+const CLIENTS = CLIENTS_YAML.replace('    finalMode: pause\n', '    finalMode: pause\n    clientPage: true\n');
 const HOSTILE = `=cmd|' /C calc'!A0 <script>window.pwned = 1</script>`;
 const PAGE_LINK = /All your invoices: https:\/\/duebot\.test\/c\/([A-Za-z0-9_-]{43})/;
 

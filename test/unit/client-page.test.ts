@@ -8,6 +8,9 @@ import { renderTemplatedEmail } from '../../src/email/templates.js';
 import { DEFAULT_TEMPLATES } from '../../src/email/default-templates.js';
 import { TEMPLATE_KINDS } from '../../src/email/template-fields.js';
 import { invoiceView } from './blocks-fixtures.js';
+import { SETTINGS_BLOCKS, clientSettingsModal, parseClientSettings } from '../../blocks/client-settings-modal.js';
+import { changedFields, type ClientSettings } from '../../src/domain/client-settings.js';
+import { parseClients } from '../../src/clients-file.js';
 
 const sampleInvoice = invoiceView();
 
@@ -181,4 +184,48 @@ test('the default emails carry the page link only when the client has one', () =
     expect(withLink.html).toContain(`<a href="${url}">${url}</a>`);
   }
   expect(renderTemplatedEmail('invoice', DEFAULT_TEMPLATES.invoice, sampleInvoice, ctx, { ...facts, clientPageUrl: 'javascript:alert(1)' }).text).not.toContain('javascript');
+});
+
+describe('turning the page on', () => {
+  const settings: ClientSettings = {
+    emails: ['ap@acme.example'],
+    paymentTermsDays: 30,
+    reminderSchedule: [{ day: 7, from: 'delivery', tone: 'friendly' }],
+    finalMode: 'pause',
+    autoSend: false,
+    timezone: null,
+    businessHours: null,
+    clientPage: true,
+  };
+  const form = (page?: { value: string }[] | null) => ({
+    [SETTINGS_BLOCKS.emails]: { value: { type: 'plain_text_input', value: 'ap@acme.example' } },
+    [SETTINGS_BLOCKS.terms]: { value: { type: 'number_input', value: '30' } },
+    [SETTINGS_BLOCKS.preset]: { value: { type: 'static_select', selected_option: { value: 'standard' } } },
+    [SETTINGS_BLOCKS.finalMode]: { value: { type: 'radio_buttons', selected_option: { value: 'pause' } } },
+    [SETTINGS_BLOCKS.autoSend]: { value: { type: 'radio_buttons', selected_option: { value: 'approve' } } },
+    ...(page === undefined ? {} : { [SETTINGS_BLOCKS.clientPage]: { value: { type: 'checkboxes', selected_options: page } } }),
+  });
+  const parsed = (values: object) => {
+    const result = parseClientSettings(values as never);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.settings;
+  };
+
+  test('the settings modal shows the checkbox ticked as stored and reads it back; a form without it changes nothing', () => {
+    const view = clientSettingsModal({ clientId: 'acme', clientName: 'Acme', settings, slackFields: [], businessTimezone: 'UTC' });
+    const block = view.blocks.find((b) => 'block_id' in b && b.block_id === SETTINGS_BLOCKS.clientPage) as { element: { initial_options?: unknown[] } };
+    expect(block.element.initial_options).toHaveLength(1);
+    expect(parsed(form([{ value: 'on' }])).clientPage).toBe(true);
+    expect(parsed(form([])).clientPage).toBe(false);
+    expect(parsed(form(null)).clientPage).toBe(false);
+    expect(parsed(form()).clientPage).toBeUndefined();
+    expect(changedFields(settings, { ...settings, clientPage: false })).toEqual(['clientPage']);
+  });
+
+  test('clients file: off unless clientPage: true; anything but a boolean is refused', () => {
+    const yaml = (extra: string) => `clients:\n  - name: Acme\n    emails: ap@acme.example\n${extra}`;
+    expect(parseClients(yaml('')).clients[0]!.clientPage).toBeUndefined();
+    expect(parseClients(yaml('    clientPage: true\n')).clients[0]!.clientPage).toBe(true);
+    expect(parseClients(yaml('    clientPage: "yes"\n')).errors.join()).toMatch(/clientPage.*must be true or false/);
+  });
 });

@@ -51,7 +51,9 @@ export function clientPageRouter(services: Services): express.Router {
       const client = await opened(req.params.token, req.ip ?? '', res);
       if (!client) return;
       const page = await clientPageFor(services, client);
-      res.type('html').send(clientPageHtml(page, `${req.params.token}/statement.csv`));
+      // Relative, so a PUBLIC_URL with a path prefix works too; "/c/<token>/" (a trailing slash) is one level deeper.
+      const statement = req.path.endsWith('/') ? 'statement.csv' : `${req.params.token}/statement.csv`;
+      res.type('html').send(clientPageHtml(page, statement));
     } catch (err) {
       answerFailure(res, services.log, err, { route: 'GET /c/…' });
     }

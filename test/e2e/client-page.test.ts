@@ -124,6 +124,10 @@ test('a new link replaces the old one, in the page and the next email; a revoked
   const page = await context.newPage();
   expect((await page.goto(pageUrl(fresh)))!.status()).toBe(200);
   expect(await page.textContent('h1')).toBe('Invoices for Acme Ltd');
+  // With a trailing slash the statement link still points at the statement.
+  await page.goto(`${pageUrl(fresh)}/`);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('a[download]')]);
+  expect(download.suggestedFilename()).toMatch(/^statement-acme-/);
   await page.close();
 
   // The day-7 reminder carries the new link.

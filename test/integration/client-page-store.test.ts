@@ -2,22 +2,10 @@ import { openTestDatabase } from '../support/database.js';
 import type { Database } from '../../src/store/db.js';
 import { getClient, upsertClients } from '../../src/store/clients.js';
 import { insertFirstLink, liveLinkByHash, liveLinkOf, revokeLiveLink } from '../../src/store/client-page-links.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { testClient } from '../support/test-client.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
-const client = (id: string, clientPage?: boolean): Client => ({
-  id,
-  name: id,
-  emails: [`${id}@example.com`],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: [],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-  ...(clientPage === undefined ? {} : { clientPage }),
-});
+const client = (id: string, clientPage?: boolean) => testClient(id, clientPage === undefined ? {} : { clientPage });
 const link = (clientId: string, n: number) => ({ clientId, salt: `salt-${clientId}-${n}`, tokenHash: `hash-${clientId}-${n}` });
 
 let db: Database;

@@ -1,9 +1,9 @@
-import express, { type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { localDate } from '../domain/calendar.js';
 import { statementCsv } from '../domain/client-page.js';
 import type { Services } from '../services.js';
 import { clientForToken, clientPageFor } from '../usecases/client-page.js';
-import { answerFailure } from './errors.js';
+import { answerFailure, notFound } from './errors.js';
 import { CLIENT_PAGE_CSP, clientPageHtml } from './client-page-html.js';
 
 /** Misses allowed per address and window before it is told to slow down (a real client never misses). */
@@ -32,23 +32,25 @@ export function clientPageRouter(services: Services): express.Router {
     next();
   });
 
-  const opened = async (token: string, ip: string, res: Response) => {
-    if (guesses.blocked(ip))
+  /** The client the token opens, or null once the refusal is answered (429 for a guesser, else the plain 404). */
+  const clientOrRefusal = async (req: Request, res: Response) => {
+    const address = req.ip ?? '';
+    if (guesses.blocked(address))
       return void res
         .status(429)
         .set('Retry-After', String(GUESS_WINDOW_MS / 1000))
         .json({ error: 'too many requests; try again later' });
-    const client = await clientForToken(services, token);
+    const client = await clientForToken(services, String(req.params.token));
     if (!client) {
-      guesses.miss(ip);
-      res.status(404).json({ error: 'not found' });
+      guesses.miss(address);
+      notFound(req, res, () => undefined);
     }
     return client;
   };
 
   router.get('/c/:token', async (req, res) => {
     try {
-      const client = await opened(req.params.token, req.ip ?? '', res);
+      const client = await clientOrRefusal(req, res);
       if (!client) return;
       const page = await clientPageFor(services, client);
       // Relative, so a PUBLIC_URL with a path prefix works too; "/c/<token>/" (a trailing slash) is one level deeper.
@@ -61,7 +63,7 @@ export function clientPageRouter(services: Services): express.Router {
 
   router.get('/c/:token/statement.csv', async (req, res) => {
     try {
-      const client = await opened(req.params.token, req.ip ?? '', res);
+      const client = await clientOrRefusal(req, res);
       if (!client) return;
       const page = await clientPageFor(services, client);
       const today = localDate(services.clock.now(), services.settings.timezone);

@@ -116,7 +116,10 @@ test('a new link replaces the old one, in the page and the next email; a revoked
   expect(fresh).not.toBe(acmeToken);
   const unknown = await fetch(pageUrl('A'.repeat(43)));
   const old = await fetch(pageUrl(acmeToken));
-  expect([old.status, await old.text()]).toEqual([unknown.status, await unknown.text()]);
+  const noRoute = await fetch(`${pageUrl(acmeToken)}/no/such/path`);
+  const unknownBody = await unknown.text();
+  expect([old.status, await old.text()]).toEqual([unknown.status, unknownBody]);
+  expect([noRoute.status, await noRoute.text()]).toEqual([unknown.status, unknownBody]);
   expect(old.status).toBe(404);
   expect(old.headers.get('cache-control')).toBe('no-store');
   expect((await fetch(`${pageUrl(acmeToken)}/statement.csv`)).status).toBe(404);

@@ -29,6 +29,7 @@ export const SETTINGS_BLOCKS = {
   billingRegion: 'cs_bill_region',
   billingPostalCode: 'cs_bill_postal',
   billingCountry: 'cs_bill_country',
+  clientPage: 'cs_client_page',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -39,6 +40,7 @@ const option = (value: string, label: string): PlainTextOption => ({ text: text(
 
 const PRESET_OPTIONS = [...PRESET_NAMES.map((name) => option(name, REMINDER_PRESETS[name].label)), option('custom', 'Custom: the steps below')];
 const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'), option('notice-only', 'Notice only (the email, nothing else)')];
+const CLIENT_PAGE_OPTION = option('on', 'Link their invoice page in every email');
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
 
 /** Where a field's value comes from, shown under the modal so nobody wonders why the file is ignored. */
@@ -168,6 +170,12 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       { optional: true },
     ),
     ...billingAddressFields(s.billingAddress ?? null),
+    field(
+      SETTINGS_BLOCKS.clientPage,
+      'Client page',
+      { type: 'checkboxes', action_id: SETTINGS_ACTION, options: [CLIENT_PAGE_OPTION], ...(s.clientPage ? { initial_options: [CLIENT_PAGE_OPTION] } : {}) },
+      { optional: true, hint: 'Every email links to a page of their open and recently paid invoices, with pay links and a statement. No login: the link is the key.' },
+    ),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },
   ];
   return { ...base, submit: text('Save'), close: text('Cancel'), blocks };
@@ -245,6 +253,7 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Time zone:* ${esc(s.timezone ?? `${i.businessTimezone} (business time zone)`)}`,
     `*Quiet hours:* ${s.businessHours ? `Mon–Fri ${s.businessHours.start}–${s.businessHours.end} only` : 'none (any time)'}`,
     `*Billing address:* ${s.billingAddress ? esc(formatBillingAddress(s.billingAddress)) : 'none'}`,
+    `*Client page:* ${s.clientPage ? 'linked in every email' : 'off'}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -273,7 +282,7 @@ export function pickedClient(values: ViewStateValues): string | null {
   return (values[SETTINGS_BLOCKS.client]?.[SETTINGS_ACTION] as { selected_option?: { value?: string } | null } | undefined)?.selected_option?.value ?? null;
 }
 
-type StateValue = { value?: string | null; selected_option?: { value?: string } | null; selected_time?: string | null };
+type StateValue = { value?: string | null; selected_option?: { value?: string } | null; selected_time?: string | null; selected_options?: { value?: string }[] | null };
 
 export type SettingsSubmission = { ok: true; settings: ClientSettings } | { ok: false; errors: Partial<Record<SettingsBlockId, string>> };
 
@@ -350,6 +359,9 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
     errors[block] = `Billing address: ${billing.problem}.`;
   }
 
+  // Only when the form had the checkbox (Slack sends a checkbox block only in forms that have it).
+  const clientPage = values[SETTINGS_BLOCKS.clientPage] === undefined ? undefined : (get(SETTINGS_BLOCKS.clientPage).selected_options ?? []).some((o) => o.value === 'on');
+
   if (Object.keys(errors).length || !emails.ok) return { ok: false, errors };
   return {
     ok: true,
@@ -362,6 +374,7 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       timezone: tz || null,
       businessHours,
       ...(billing ? { billingAddress: billing.address } : {}),
+      ...(clientPage === undefined ? {} : { clientPage }),
     },
   };
 }

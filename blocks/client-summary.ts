@@ -46,6 +46,7 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
           ...(client.businessHours
             ? [field('Quiet hours', `Reminders Mon–Fri ${client.businessHours.start}–${client.businessHours.end} only, ${esc(client.timezone ?? 'business time zone')}`)]
             : []),
+          ...(client.clientPage ? [field('Client page', `On: linked in every email (\`/invoices client-link ${esc(truncate(client.id, 100))}\`)`)] : []),
         ],
       },
       {

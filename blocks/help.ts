@@ -13,6 +13,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices resume <number>', 'Carry on with the held reminders, one at a time at the usual spacing (approvers only)'],
   ['/invoices remind <number>', 'Send the next reminder of one invoice now (approvers only)'],
   ['/invoices settings [client]', "A client's contacts, terms, reminder schedule and quiet hours in a modal (approvers save)"],
+  ['/invoices client-link <client> [new|revoke]', "Shows, renews or revokes the link to the client's page of invoices (approvers only)"],
   ['/invoices templates', 'The editable email templates (invoice, each reminder tone, credit), each with an Edit button'],
   ['/invoices template <kind> [client]', 'Edit, preview or reset one email template, for every client or one (saving: approvers only)'],
   ['/invoices connect <back-end>', 'DMs you a one-time link to connect QuickBooks or FreshBooks (approvers only)'],

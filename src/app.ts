@@ -43,6 +43,8 @@ import { HomeTab, registerHomeTab } from './slack/home-tab.js';
 import { createTokenCipher } from './store/token-cipher.js';
 import { sealPlaintextWebhookSecrets } from './store/secrets.js';
 import { countingMailer, Metrics } from './metrics.js';
+import { clientPageKey } from './domain/client-page-token.js';
+import { clientPageRouter } from './http/client-page.js';
 
 export interface DuebotOptions {
   /** Defaults to the process clock; tests and the demo pass a ShiftedClock. */
@@ -169,6 +171,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
     tax: await buildTaxService(config.tax, metrics),
+    clientPage: { key: config.encryptionKey ? clientPageKey(config.encryptionKey) : null, publicUrl: config.publicUrl },
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
@@ -203,6 +206,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   web.use(bounceWebhookRouter(services, { ...config.inboundEmail, sendgridPublicKey: config.sendgridWebhookPublicKey }));
   web.use(accountingWebhookRouter(services));
   web.use(oauthRouter(services));
+  web.use(clientPageRouter(services));
   // slackGate verifies the signature and both ends of the timestamp window; Bolt is told not to do it again.
   if (receiver) web.use(slackGate(config.slack.signingSecret ?? '', SLACK_ENDPOINT), receiver.router);
   web.use(notFound);

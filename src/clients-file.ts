@@ -196,6 +196,7 @@ const clientEntry = z.strictObject({
     .optional(),
   maxInvoiceAmount: z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 250000" }).optional(),
   billingAddress: billingAddressEntry.optional(),
+  clientPage: z.boolean({ error: 'must be true or false' }).default(false),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -356,6 +357,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(c.payInstructions ? { payInstructions: c.payInstructions } : {}),
       ...(maxInvoiceAmount !== undefined ? { maxInvoiceAmount } : {}),
       ...(billing.address ? { billingAddress: billing.address } : {}),
+      ...(c.clientPage ? { clientPage: true } : {}),
     });
   });
   return { clients, errors };

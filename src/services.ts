@@ -69,6 +69,15 @@ export interface Services {
   metrics: Metrics;
   /** TAX_SERVICE (TaxJar, Avalara): computes each draft's sales tax (src/usecases/sales-tax.ts); absent: the back-end's own tax. */
   tax?: TaxService | null;
+  /** The client page (docs/client-page.md); absent or either part null: no page links are made. */
+  clientPage?: ClientPageSettings;
+}
+
+export interface ClientPageSettings {
+  /** Derived from ENCRYPTION_KEY (src/domain/client-page-token.ts). */
+  key: Buffer | null;
+  /** PUBLIC_URL: the base of the links in the emails. */
+  publicUrl: string | null;
 }
 
 export interface WebhookSettings {

@@ -15,11 +15,23 @@ export interface ClientSettings {
   businessHours: BusinessHours | null;
   /** Where sales tax is sourced to (src/providers/tax/). Absent in a submission: not part of that form, unchanged. */
   billingAddress?: BillingAddress | null;
+  /** The client page link in every email (docs/client-page.md). Absent in a submission: unchanged. */
+  clientPage?: boolean;
 }
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress'];
+export const SETTING_FIELDS: readonly SettingField[] = [
+  'emails',
+  'paymentTermsDays',
+  'reminderSchedule',
+  'finalMode',
+  'autoSend',
+  'timezone',
+  'businessHours',
+  'billingAddress',
+  'clientPage',
+];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',
@@ -30,6 +42,7 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   timezone: 'time zone',
   businessHours: 'quiet hours',
   billingAddress: 'billing address',
+  clientPage: 'client page',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -42,6 +55,7 @@ export function settingsOf(client: Client): ClientSettings {
     timezone: client.timezone ?? null,
     businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
     billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
+    clientPage: client.clientPage ?? false,
   };
 }
 

@@ -70,6 +70,8 @@ export interface Client {
   maxInvoiceAmount?: number | null;
   /** Where sales tax is sourced to when a tax service is configured (src/providers/tax/); absent: none known. */
   billingAddress?: BillingAddress | null;
+  /** Every email links to the client's page of open and paid invoices (docs/client-page.md); absent: off. */
+  clientPage?: boolean;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

@@ -5,6 +5,12 @@ export interface EmailTemplate {
   body: string;
 }
 
+/** Only for clients with the client page on (docs/client-page.md); otherwise the line leaves nothing behind. */
+const CLIENT_PAGE = `{{#if client_page_url}}
+All your invoices: {{client_page_url}}
+
+{{/if}}`;
+
 /**
  * The wording duebot ships with: used until someone edits a template, by "Reset to default", and as
  * the fallback when a stored template cannot be rendered. Block lines ({{#if}}, {{else}}, {{/if}})
@@ -18,7 +24,7 @@ How to pay:
 {{pay_instructions}}
 
 {{/if}}
-Please reply to this email with any questions.
+${CLIENT_PAGE}Please reply to this email with any questions.
 
 {{business}}`;
 
@@ -57,7 +63,7 @@ How to pay:
 Payment instructions will follow in a separate message.
 {{/if}}
 
-Please reply to this email with any questions.
+${CLIENT_PAGE}Please reply to this email with any questions.
 
 {{business}}`,
   },
@@ -124,7 +130,7 @@ Pay now: {{link}}
 {{/if}}
 {{/if}}
 
-Please reply to this email with any questions.
+${CLIENT_PAGE}Please reply to this email with any questions.
 
 {{business}}`,
   },

@@ -44,6 +44,7 @@ const COMMON: Record<string, string> = {
   overdue: 'true when past the due date (for {{#if overdue}})',
   due_today: 'true on the due date',
   partly_paid: 'true when part is paid',
+  client_page_url: "the link to the client's page of all their invoices (empty unless the client page is on)",
 };
 
 const REMINDER: Record<string, string> = {
@@ -72,6 +73,8 @@ export interface TemplateFacts {
   finalMode?: FinalMode;
   stepNumber?: number;
   credit?: { amount: number; reason: string };
+  /** The client page link (src/usecases/client-page.ts); absent or null: the client has none. */
+  clientPageUrl?: string | null;
 }
 
 export type TemplateValues = Record<string, string | number | boolean | null>;
@@ -143,5 +146,6 @@ export function templateValues(invoice: InvoiceView, businessName: string, facts
     credit_amount: facts.credit ? fmt(facts.credit.amount, invoice.currency) : '',
     credit_reason: facts.credit?.reason ?? '',
     settled: balance <= 0,
+    client_page_url: webLink(facts.clientPageUrl ?? null),
   };
 }

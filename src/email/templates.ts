@@ -72,7 +72,7 @@ export function renderTemplatedEmail(kind: TemplateKind, template: EmailTemplate
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd();
   const htmlOf = (name: string, value: string) => {
-    if (name === 'link') return `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`;
+    if (name === 'link' || name === 'client_page_url') return `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`;
     if (name === 'lines') return linesHtml(invoice);
     if (name === 'pay_instructions') return escapeHtml(value).replace(/\n/g, '<br>'); // several lines, like an address
     return escapeHtml(value);

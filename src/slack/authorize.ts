@@ -102,6 +102,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     import: approver('import invoice history'),
     connect: approver('connect accounts'),
     disconnect: approver('disconnect accounts'),
+    'client-link': approver('manage client page links'),
   },
 };
 

@@ -8,6 +8,7 @@ import { getInvoice } from '../store/invoices.js';
 import { forecastSubcommands } from './forecast-commands.js';
 import { invoiceActionSubcommands } from './invoice-actions-commands.js';
 import { clientSettingsSubcommands } from './client-settings.js';
+import { clientPageSubcommands } from './client-page-commands.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
 import { connectSubcommands } from './connect-commands.js';
@@ -46,6 +47,7 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     ...templateSubcommands(services),
     ...importSubcommands(services),
     ...connectSubcommands(services),
+    ...clientPageSubcommands(services),
   };
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

@@ -587,4 +587,25 @@ CREATE TABLE invoice_sales_tax (
 CREATE INDEX invoice_sales_tax_due ON invoice_sales_tax (next_attempt_at) WHERE status = 'pending';
 `,
   },
+  {
+    version: 320,
+    name: 'client page links',
+    sql: `
+-- The client page (docs/client-page.md) is opt-in per client: clients file or the settings modal.
+ALTER TABLE clients ADD COLUMN client_page boolean NOT NULL DEFAULT false;
+-- One link per client at a time. The token itself is never stored: it is an HMAC of the salt under a key
+-- derived from ENCRYPTION_KEY, so the emails can repeat it; the page finds the row by the token's SHA-256.
+CREATE TABLE client_page_links (
+  id bigserial PRIMARY KEY,
+  client_id text NOT NULL REFERENCES clients(id),
+  salt text NOT NULL,
+  token_hash text NOT NULL UNIQUE,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  revoked_at timestamptz,
+  revoked_by text
+);
+CREATE UNIQUE INDEX client_page_links_active ON client_page_links (client_id) WHERE revoked_at IS NULL;
+`,
+  },
 ];

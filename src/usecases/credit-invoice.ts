@@ -124,7 +124,7 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
   });
   services.log.info({ invoice: invoice.number, amount: credit.amount, settled: result.settled }, 'credit applied');
 
-  const emailedTo = await emailCredit(services, result.updated, client?.name ?? invoice.clientId, credit, key);
+  const emailedTo = await emailCredit(services, result.updated, { name: client?.name ?? invoice.clientId, clientPage: client?.clientPage }, credit, key);
   await publishInvoiceMessage(services, result.updated);
   await postInThread(
     services,
@@ -145,13 +145,19 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
 }
 
 /** The corrected balance to the client, at most once (its own ledger key); null when it did not go out. */
-async function emailCredit(services: Services, invoice: InvoiceRecord, clientName: string, credit: Credit, creditKey: string): Promise<string[] | null> {
+async function emailCredit(
+  services: Services,
+  invoice: InvoiceRecord,
+  client: { name: string; clientPage?: boolean },
+  credit: Credit,
+  creditKey: string,
+): Promise<string[] | null> {
   const pool = services.db.pool;
   const key = `credit-email:${creditKey.slice('credit:'.length)}`;
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.credit`);
   if (!(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'credit-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return null;
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const content = await renderClientEmail(services, 'credit', invoice, { name: clientName }, { today, credit: { amount: credit.amount, reason: credit.reason } });
+  const content = await renderClientEmail(services, 'credit', invoice, client, { today, credit: { amount: credit.amount, reason: credit.reason } });
   try {
     await sendUnderInvoiceEmail(services, invoice, content, messageId, 'credit');
   } catch (err) {

@@ -13,6 +13,7 @@ import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import type { Services } from '../services.js';
 import type { EmailKind } from '../providers/mail/mailer.js';
 import { emailContext } from './approve-and-send.js';
+import { clientPageUrl } from './client-page.js';
 import { payInstructionsFor, toInvoiceView } from './invoice-messages.js';
 
 /**
@@ -24,9 +25,10 @@ export async function renderClientEmail(
   services: Services,
   kind: TemplateKind,
   record: InvoiceRecord,
-  client: { name: string; payInstructions?: string | null },
-  facts: TemplateFacts,
+  client: { name: string; payInstructions?: string | null; clientPage?: boolean },
+  templateFacts: TemplateFacts,
 ): Promise<RenderedEmail> {
+  const facts = { ...templateFacts, clientPageUrl: await clientPageUrl(services, { id: record.clientId, clientPage: client.clientPage }) };
   const invoice = toInvoiceView(record, client.name, { payInstructions: payInstructionsFor(services, client) });
   const stored = await effectiveStoredTemplate(services.db.pool, record.clientId, kind);
   if (stored) {

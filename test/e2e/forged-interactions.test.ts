@@ -142,6 +142,7 @@ const subcommands: Record<string, () => string> = {
   import: () => 'import stripe',
   connect: () => 'connect asana 1200',
   disconnect: () => 'disconnect asana 1200',
+  'client-link': () => 'client-link acme new',
 };
 
 function click(actionId: string, value: string, userId: string): string {
@@ -183,6 +184,7 @@ async function state(): Promise<string> {
     'webhook_secrets',
     'connections',
     'effects',
+    'client_page_links',
   ];
   const rows = [];
   for (const table of tables) rows.push((await pool().query(`SELECT * FROM ${table} ORDER BY 1`)).rows);

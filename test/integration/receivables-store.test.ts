@@ -9,24 +9,14 @@ import { homeViewers, recordHomeViewer, forgetHomeViewer } from '../../src/store
 import { agingReportFromGroups, buildAgingReport } from '../../src/domain/aging.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client, type InvoiceStatus } from '../../src/domain/types.js';
+import type { InvoiceStatus } from '../../src/domain/types.js';
+import { testClient } from '../support/test-client.js';
 
 /** The SQL aggregates behind `/invoices aging` and the Home tab give the figures the pure functions give. */
 
 const NOW = new Date('2026-12-20T10:00:00Z');
 const TODAY = '2026-12-20';
-const client = (id: string, name: string, currency: string): Client => ({
-  id,
-  name,
-  emails: [`ap@${id}.example`],
-  currency,
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: [],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-});
+const client = (id: string, name: string, currency: string) => testClient(id, { name, currency });
 const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 

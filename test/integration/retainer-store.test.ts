@@ -3,23 +3,11 @@ import { withTransaction, type Database } from '../../src/store/db.js';
 import { getClient, listRetainerClients, markRetainerSeen, upsertClients } from '../../src/store/clients.js';
 import { insertDraft, type NewInvoice } from '../../src/store/invoices.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { testClient } from '../support/test-client.js';
 
 const now = new Date('2026-11-25T10:00:00Z');
 const retainer = { amount: 150000, description: 'Monthly retainer', dayOfMonth: 1, startsOn: null };
-const client = (id: string, withRetainer: boolean): Client => ({
-  id,
-  name: id,
-  emails: [`${id}@example.com`],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: [],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: true,
-  ...(withRetainer ? { retainer } : {}),
-});
+const client = (id: string, withRetainer: boolean) => testClient(id, { emails: [`${id}@example.com`], autoSend: true, ...(withRetainer ? { retainer } : {}) });
 const draft = (ref: string): NewInvoice => ({
   clientId: 'retco',
   source: 'retainer',

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import type { BillDue, InvoicingBackend } from '../../src/providers/invoicing/backend.js';
+import { createFreshBooksBackend } from '../../src/providers/invoicing/freshbooks.js';
+import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
+import { createConnectionStore } from '../../src/store/connections.js';
+import { createTokenCipher } from '../../src/store/token-cipher.js';
+import type { Database } from '../../src/store/db.js';
+import { openTestDatabase } from '../support/database.js';
+import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
+import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
+import { xeroSubject } from '../support/xero-subject.js';
+
+/**
+ * `billsDue` of every back-end that keeps payables, through its real SDK against its stand-in: only
+ * bills still owed and due within the window count, for what is left to pay, in minor units.
+ */
+interface BillSpec {
+  vendor: string;
+  dueDate: string;
+  /** Major units with two decimals, as each stand-in takes them. */
+  amount: string;
+  paid?: string;
+  currency?: string;
+}
+interface BillsSubject {
+  backend: InvoicingBackend;
+  addBill(bill: BillSpec): void;
+  /** A bill the back-end keeps but that is not owed: deleted, draft or awaiting approval. */
+  addNotOwed(bill: BillSpec): void;
+  close(): Promise<void>;
+}
+
+let db: Database;
+beforeAll(async () => {
+  db = await openTestDatabase();
+});
+afterAll(async () => db.close());
+
+const cents = (major: string) => Number(major.replace('.', ''));
+
+async function connected(provider: string, accountId: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }) {
+  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
+  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
+  await connections.saveTokens(provider, { accountId, ...tokens }, new Date());
+  return connections;
+}
+
+const subjects: Record<string, () => Promise<BillsSubject>> = {
+  async quickbooks() {
+    const fake = await startFakeQuickBooks();
+    const connections = await connected('quickbooks', fake.realmId, fake.issueTokens());
+    const add = (b: BillSpec) => fake.addBill({ vendor: b.vendor, dueDate: b.dueDate, totalCents: cents(b.amount), paidCents: cents(b.paid ?? '0.00'), currency: b.currency ?? 'USD' });
+    return {
+      backend: createQuickBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url, connections, now: () => new Date() }),
+      addBill: add,
+      // QuickBooks keeps no bill status: a bill paid in full (Balance 0) is the one not owed.
+      addNotOwed: (b) => add({ ...b, paid: b.amount }),
+      close: fake.close,
+    };
+  },
+  async xero() {
+    const subject = await xeroSubject(db);
+    const add = (b: BillSpec, status?: 'DRAFT') => subject.fake.seedBill({ contactName: b.vendor, dueDate: b.dueDate, amount: b.amount, paid: b.paid, currency: b.currency, status });
+    return { backend: subject.backend, addBill: (b) => void add(b), addNotOwed: (b) => void add(b, 'DRAFT'), close: subject.close };
+  },
+  async freshbooks() {
+    const fake = await startFakeFreshBooks();
+    const connections = await connected('freshbooks', fake.accountId, fake.issueTokens());
+    return {
+      backend: createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url, connections, now: () => new Date() }),
+      addBill: (b) => void fake.addBill(b),
+      addNotOwed: (b) => void fake.addBill({ ...b, visState: 1 }),
+      close: fake.close,
+    };
+  },
+};
+
+const byDue = (bills: BillDue[]) => bills.map(({ providerBillId: _id, ...b }) => b).sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.vendor.localeCompare(b.vendor));
+
+describe.each(Object.keys(subjects))('%s billsDue', (name) => {
+  let subject: BillsSubject;
+  beforeAll(async () => {
+    subject = await subjects[name]!();
+  });
+  afterAll(async () => subject.close());
+
+  test('bills still owed within the window, for what is left to pay, per currency; nothing else', async () => {
+    subject.addBill({ vendor: 'Office Rent LLC', dueDate: '2026-12-10', amount: '2500.00' });
+    subject.addBill({ vendor: 'Cloud Hosting', dueDate: '2026-12-05', amount: '300.50', paid: '100.25' });
+    subject.addBill({ vendor: 'Berlin Freelancer', dueDate: '2027-01-04', amount: '800.00', currency: 'EUR' });
+    subject.addBill({ vendor: 'Too Late Inc', dueDate: '2027-01-05', amount: '999.00' });
+    subject.addBill({ vendor: 'Too Early Inc', dueDate: '2026-12-04', amount: '999.00' });
+    subject.addNotOwed({ vendor: 'Not Owed Co', dueDate: '2026-12-12', amount: '999.00' });
+
+    expect(byDue(await subject.backend.billsDue!('2026-12-05', '2027-01-04'))).toEqual([
+      { vendor: 'Cloud Hosting', currency: 'USD', amountDue: 20_025, dueDate: '2026-12-05' },
+      { vendor: 'Office Rent LLC', currency: 'USD', amountDue: 250_000, dueDate: '2026-12-10' },
+      { vendor: 'Berlin Freelancer', currency: 'EUR', amountDue: 80_000, dueDate: '2027-01-04' },
+    ]);
+  });
+
+  test('a date that is not YYYY-MM-DD never reaches the query', async () => {
+    await expect(subject.backend.billsDue!("2026-12-05' or 1=1", '2027-01-04')).rejects.toThrow();
+  });
+});

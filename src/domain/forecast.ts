@@ -66,6 +66,8 @@ export interface ForecastWindow {
 
 export interface ForecastWeek extends ForecastWindow {
   expected: number;
+  /** The 10th and 90th percentile of what comes in that week (minor units), where the model gives a distribution. */
+  range?: { p10: number; p90: number };
 }
 
 export interface CurrencyForecast {

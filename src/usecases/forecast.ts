@@ -18,6 +18,7 @@ import { upcomingMilestoneInflows } from './upcoming-milestones.js';
 import { backendBankBalances } from './bank-balances.js';
 import { backendBillsDue } from './bills-due.js';
 import { outflowsByWeek, projectCashPosition } from '../domain/cash-position.js';
+import { renderForecastChart, type PastWeek } from '../forecast/chart.js';
 
 export interface CurrencyOutlook {
   forecast: CurrencyForecast;
@@ -102,6 +103,13 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
       return { forecast: c, startingBalance: start.amount, outflows: out, projected: projectCashPosition(c.weeks, start.amount, out), ...(start.source ? { balanceSource: start.source } : {}) };
     });
   return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes, ...bills.notes], outflowsFrom: bills.readFrom };
+}
+
+/** The outlook as a PNG chart; `past` (per currency, oldest first) adds the last weeks' accuracy beside it. */
+export function forecastChartPng(outlook: ForecastOutlook, past?: ReadonlyMap<string, readonly PastWeek[]>): Promise<Buffer> {
+  return renderForecastChart(
+    outlook.currencies.map((c) => ({ forecast: c.forecast, projected: c.projected, outflows: c.outflows, ...(past ? { accuracy: past.get(c.forecast.currency) ?? [] } : {}) })),
+  );
 }
 
 export type SetBalanceResult = { ok: true; balance: Money } | { ok: false; reason: string };

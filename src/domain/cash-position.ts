@@ -20,7 +20,10 @@ export function outflowsByWeek(bills: readonly Outflow[], windows: readonly Fore
   const last = windows[windows.length - 1];
   for (const bill of bills) {
     if (!last || bill.amount <= 0 || bill.dueDate > last.end) continue;
-    const index = Math.max(0, windows.findIndex((w) => bill.dueDate <= w.end));
+    const index = Math.max(
+      0,
+      windows.findIndex((w) => bill.dueDate <= w.end),
+    );
     const weeks = out.get(bill.currency) ?? windows.map(() => 0);
     weeks[index]! += bill.amount;
     out.set(bill.currency, weeks);

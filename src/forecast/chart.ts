@@ -146,7 +146,14 @@ function drawPanel(ctx: Ctx, { forecast: f, projected, outflows }: ChartPanel, t
   });
   if (outflows) {
     ctx.fillStyle = CHART_COLORS.outflow;
-    ctx.fillText(`Bills due ${shortAmountLabel(outflows.reduce((a, b) => a + b, 0), f.currency)}`, left, plotBottom + 40);
+    ctx.fillText(
+      `Bills due ${shortAmountLabel(
+        outflows.reduce((a, b) => a + b, 0),
+        f.currency,
+      )}`,
+      left,
+      plotBottom + 40,
+    );
   }
   if (f.weeks.some((w) => w.range)) {
     ctx.fillStyle = CHART_COLORS.whisker;

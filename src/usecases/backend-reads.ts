@@ -10,12 +10,7 @@ export type BackendRead<T> = { backend: InvoicingBackend; ok: true; value: T } |
  * `timeoutMs`: the forecast answers while Slack waits, so a slow or failing back-end is left out, logged,
  * and explained (`why`: "did not arrive within 2 s" or "could not be read"), never fatal.
  */
-export async function readEachBackend<T>(
-  services: Services,
-  what: string,
-  timeoutMs: number,
-  read: (backend: InvoicingBackend) => Promise<T> | null,
-): Promise<BackendRead<T>[]> {
+export async function readEachBackend<T>(services: Services, what: string, timeoutMs: number, read: (backend: InvoicingBackend) => Promise<T> | null): Promise<BackendRead<T>[]> {
   const asked = Object.values(services.backends).flatMap((backend) => {
     const work = read(backend);
     return work ? [{ backend, work }] : [];

@@ -100,7 +100,13 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
       const out = outflowsKnown ? (outflows.get(c.currency) ?? c.weeks.map(() => 0)) : null;
       const start = balances.get(c.currency);
       if (!start) return { forecast: c, startingBalance: null, outflows: out, projected: null };
-      return { forecast: c, startingBalance: start.amount, outflows: out, projected: projectCashPosition(c.weeks, start.amount, out), ...(start.source ? { balanceSource: start.source } : {}) };
+      return {
+        forecast: c,
+        startingBalance: start.amount,
+        outflows: out,
+        projected: projectCashPosition(c.weeks, start.amount, out),
+        ...(start.source ? { balanceSource: start.source } : {}),
+      };
     });
   return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes, ...bills.notes], outflowsFrom: bills.readFrom };
 }

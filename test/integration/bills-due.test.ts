@@ -49,9 +49,17 @@ const subjects: Record<string, () => Promise<BillsSubject>> = {
   async quickbooks() {
     const fake = await startFakeQuickBooks();
     const connections = await connected('quickbooks', fake.realmId, fake.issueTokens());
-    const add = (b: BillSpec) => fake.addBill({ vendor: b.vendor, dueDate: b.dueDate, totalCents: cents(b.amount), paidCents: cents(b.paid ?? '0.00'), currency: b.currency ?? 'USD' });
+    const add = (b: BillSpec) =>
+      fake.addBill({ vendor: b.vendor, dueDate: b.dueDate, totalCents: cents(b.amount), paidCents: cents(b.paid ?? '0.00'), currency: b.currency ?? 'USD' });
     return {
-      backend: createQuickBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url, connections, now: () => new Date() }),
+      backend: createQuickBooksBackend({
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        redirectUri: 'http://127.0.0.1/cb',
+        apiUrl: fake.url,
+        connections,
+        now: () => new Date(),
+      }),
       addBill: add,
       // QuickBooks keeps no bill status: a bill paid in full (Balance 0) is the one not owed.
       addNotOwed: (b) => add({ ...b, paid: b.amount }),
@@ -60,14 +68,22 @@ const subjects: Record<string, () => Promise<BillsSubject>> = {
   },
   async xero() {
     const subject = await xeroSubject(db);
-    const add = (b: BillSpec, status?: 'DRAFT') => subject.fake.seedBill({ contactName: b.vendor, dueDate: b.dueDate, amount: b.amount, paid: b.paid, currency: b.currency, status });
+    const add = (b: BillSpec, status?: 'DRAFT') =>
+      subject.fake.seedBill({ contactName: b.vendor, dueDate: b.dueDate, amount: b.amount, paid: b.paid, currency: b.currency, status });
     return { backend: subject.backend, addBill: (b) => void add(b), addNotOwed: (b) => void add(b, 'DRAFT'), close: subject.close };
   },
   async freshbooks() {
     const fake = await startFakeFreshBooks();
     const connections = await connected('freshbooks', fake.accountId, fake.issueTokens());
     return {
-      backend: createFreshBooksBackend({ clientId: fake.clientId, clientSecret: fake.clientSecret, redirectUri: 'http://127.0.0.1/cb', apiUrl: fake.url, connections, now: () => new Date() }),
+      backend: createFreshBooksBackend({
+        clientId: fake.clientId,
+        clientSecret: fake.clientSecret,
+        redirectUri: 'http://127.0.0.1/cb',
+        apiUrl: fake.url,
+        connections,
+        now: () => new Date(),
+      }),
       addBill: (b) => void fake.addBill(b),
       addNotOwed: (b) => void fake.addBill({ ...b, visState: 1 }),
       close: fake.close,

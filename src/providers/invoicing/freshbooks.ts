@@ -149,7 +149,11 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
 
   const pageOf = (page: number, perPage: number) => new PaginationQueryBuilder().page(page).perPage(perPage);
   /** Every row of a listing: FreshBooks pages with page/per_page (at most 100) and says how many pages there are. */
-  async function allPages<T>(what: string, list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>, key: string): Promise<T[]> {
+  async function allPages<T>(
+    what: string,
+    list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>,
+    key: string,
+  ): Promise<T[]> {
     const rows: T[] = [];
     for (let page = 1; ; page += 1) {
       const result = await call(what, (account) => list(account, page));

@@ -469,7 +469,15 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
         if (!currency || !bill.DueDate || !bill.Balance) return [];
         const amountDue = fromQuickBooksAmount(bill.Balance, currency);
         if (amountDue <= 0) return [];
-        return [{ providerBillId: bill.Id, vendor: bill.VendorRef?.name ?? `QuickBooks vendor ${bill.VendorRef?.value ?? ''}`.trim(), currency: normalizeCurrency(currency), amountDue, dueDate: bill.DueDate }];
+        return [
+          {
+            providerBillId: bill.Id,
+            vendor: bill.VendorRef?.name ?? `QuickBooks vendor ${bill.VendorRef?.value ?? ''}`.trim(),
+            currency: normalizeCurrency(currency),
+            amountDue,
+            dueDate: bill.DueDate,
+          },
+        ];
       });
     },
 

@@ -1,14 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { BillDue, InvoicingBackend } from '../../src/providers/invoicing/backend.js';
 import { createFreshBooksBackend } from '../../src/providers/invoicing/freshbooks.js';
 import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
-import { createConnectionStore } from '../../src/store/connections.js';
-import { createTokenCipher } from '../../src/store/token-cipher.js';
 import type { Database } from '../../src/store/db.js';
 import { openTestDatabase } from '../support/database.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { xeroSubject } from '../support/xero-subject.js';
+import { connectedStore, onFake } from '../support/connected-backend.js';
 
 /**
  * `billsDue` of every back-end that keeps payables, through its real SDK against its stand-in: only
@@ -38,28 +36,14 @@ afterAll(async () => db.close());
 
 const cents = (major: string) => Number(major.replace('.', ''));
 
-async function connected(provider: string, accountId: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }) {
-  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
-  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
-  await connections.saveTokens(provider, { accountId, ...tokens }, new Date());
-  return connections;
-}
-
 const subjects: Record<string, () => Promise<BillsSubject>> = {
   async quickbooks() {
     const fake = await startFakeQuickBooks();
-    const connections = await connected('quickbooks', fake.realmId, fake.issueTokens());
+    const connections = await connectedStore(db, 'quickbooks', fake.realmId, fake.issueTokens());
     const add = (b: BillSpec) =>
       fake.addBill({ vendor: b.vendor, dueDate: b.dueDate, totalCents: cents(b.amount), paidCents: cents(b.paid ?? '0.00'), currency: b.currency ?? 'USD' });
     return {
-      backend: createQuickBooksBackend({
-        clientId: fake.clientId,
-        clientSecret: fake.clientSecret,
-        redirectUri: 'http://127.0.0.1/cb',
-        apiUrl: fake.url,
-        connections,
-        now: () => new Date(),
-      }),
+      backend: createQuickBooksBackend(onFake(fake, connections)),
       addBill: add,
       // QuickBooks keeps no bill status: a bill paid in full (Balance 0) is the one not owed.
       addNotOwed: (b) => add({ ...b, paid: b.amount }),
@@ -74,16 +58,9 @@ const subjects: Record<string, () => Promise<BillsSubject>> = {
   },
   async freshbooks() {
     const fake = await startFakeFreshBooks();
-    const connections = await connected('freshbooks', fake.accountId, fake.issueTokens());
+    const connections = await connectedStore(db, 'freshbooks', fake.accountId, fake.issueTokens());
     return {
-      backend: createFreshBooksBackend({
-        clientId: fake.clientId,
-        clientSecret: fake.clientSecret,
-        redirectUri: 'http://127.0.0.1/cb',
-        apiUrl: fake.url,
-        connections,
-        now: () => new Date(),
-      }),
+      backend: createFreshBooksBackend(onFake(fake, connections)),
       addBill: (b) => void fake.addBill(b),
       addNotOwed: (b) => void fake.addBill({ ...b, visState: 1 }),
       close: fake.close,

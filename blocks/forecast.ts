@@ -14,6 +14,8 @@ export interface ForecastView {
   }[];
   /** Back-ends whose bills are counted as outflows; empty or absent: inflows only. */
   outflowsFrom?: readonly string[];
+  /** The configured back-ends when none keeps bills: named in the "inflows only" line. */
+  outflowsUnavailableFrom?: readonly string[];
   /** What is left out of the forecast (e.g. a project tool whose upcoming milestones could not be read). */
   notes?: readonly string[];
 }
@@ -51,6 +53,13 @@ function table(c: ForecastView['currencies'][number]): string {
   return ['```', line(header), ...rows.map(line), '```'].join('\n');
 }
 
+function outflowsLine(view: ForecastView): string {
+  if (view.outflowsFrom?.length) return `Outflows: bills due in ${esc(view.outflowsFrom.join(', '))}, counted on their due dates.`;
+  if (view.outflowsUnavailableFrom?.length)
+    return `Inflows only: outflows are not available from ${esc(view.outflowsUnavailableFrom.join(', '))} (bills are read from QuickBooks, Xero and FreshBooks).`;
+  return 'Inflows only: outgoing payments are not known.';
+}
+
 /** `/invoices forecast`: expected inflows per week for the next 30 days, per currency, with overdue and balance. */
 export function forecastMessage(view: ForecastView, options: { chartByDm?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const asOf = ymdLabel(view.asOf);
@@ -85,7 +94,7 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
       {
         type: 'mrkdwn',
         text: clip(
-          `${view.notes?.length ? `:warning: ${esc(view.notes.join(' '))}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). ${view.outflowsFrom?.length ? `Outflows: bills due in ${esc(view.outflowsFrom.join(', '))}, counted on their due dates.` : 'Inflows only: outgoing payments are not known.'}${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
+          `${view.notes?.length ? `:warning: ${esc(view.notes.join(' '))}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). ${outflowsLine(view)}${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
           3000,
         ),
       },

@@ -11,8 +11,10 @@ export interface BackendBills {
   bills: BillDue[];
   /** Back-ends whose bills were read ("QuickBooks"); empty: outflows are unknown. */
   readFrom: string[];
-  /** Why outflows are missing or incomplete, for the forecast's reply. */
+  /** Back-ends whose bills could not be read this time (failed or too slow), and what that means. */
   notes: string[];
+  /** The configured back-ends, when none of them keeps bills ("Stripe"): outflows are not available at all. */
+  unavailableFrom: string[];
 }
 
 /**
@@ -23,9 +25,6 @@ export async function backendBillsDue(services: Services, asOf: string, timeoutM
   const reads = await readEachBackend(services, 'bills', timeoutMs, (b) => b.billsDue?.(asOf, addDays(asOf, HORIZON_DAYS)) ?? null);
   const answered = reads.flatMap((r) => (r.ok ? [r] : []));
   const notes = reads.flatMap((r) => (r.ok ? [] : [`${displayName(r.backend)} bills ${r.why}; outflows from it are left out.`]));
-  if (reads.length === 0) {
-    const names = Object.values(services.backends).map(displayName);
-    notes.push(`Outflows: not available from ${names.length ? names.join(', ') : 'any connected back-end'} (bills are read from QuickBooks, Xero and FreshBooks).`);
-  }
-  return { bills: answered.flatMap((r) => r.value), readFrom: answered.map((r) => displayName(r.backend)), notes };
+  const unavailableFrom = reads.length === 0 ? Object.values(services.backends).map(displayName) : [];
+  return { bills: answered.flatMap((r) => r.value), readFrom: answered.map((r) => displayName(r.backend)), notes, unavailableFrom };
 }

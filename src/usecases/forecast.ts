@@ -40,6 +40,8 @@ export interface ForecastOutlook {
   notes?: string[];
   /** Back-ends whose bills were read as outflows ("QuickBooks"); empty: inflows only. */
   outflowsFrom?: string[];
+  /** The configured back-ends when none keeps bills ("Stripe"): the reply says outflows are not available from them. */
+  outflowsUnavailableFrom?: string[];
 }
 
 /**
@@ -108,7 +110,14 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
         ...(start.source ? { balanceSource: start.source } : {}),
       };
     });
-  return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes, ...bills.notes], outflowsFrom: bills.readFrom };
+  return {
+    asOf,
+    forecast,
+    currencies,
+    notes: [...upcoming.notes, ...fromBackends.notes, ...bills.notes],
+    outflowsFrom: bills.readFrom,
+    outflowsUnavailableFrom: bills.unavailableFrom,
+  };
 }
 
 /** The outlook as a PNG chart; `past` (per currency, oldest first) adds the last weeks' accuracy beside it. */

@@ -103,7 +103,7 @@ test('one post and one email per week, also after a restart; the next Monday a n
   // The chart follows the post into the channel, and rides in the email as an inline image.
   expect(h.slack.callsTo('files.completeUploadExternal').map((c) => c.args.channel_id)).toEqual([FORECAST_CHANNEL]);
   expect(chartIn(ownerEmails()[1]!).readUInt32BE(16)).toBe(800); // IHDR width: no past week judged yet
-  expect(ownerEmails()[1]!.text).toContain('Outflows: not available from Stripe'); // Stripe keeps no bills
+  expect(ownerEmails()[1]!.text).toContain('Inflows only: outflows are not available from Stripe'); // Stripe keeps no bills
 
   // Paid on Thursday, inside that forecast's first week (Tue–Mon).
   h.advanceDays(3);

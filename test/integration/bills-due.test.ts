@@ -7,6 +7,9 @@ import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { xeroSubject } from '../support/xero-subject.js';
 import { connectedStore, onFake } from '../support/connected-backend.js';
+import { backendBillsDue } from '../../src/usecases/bills-due.js';
+import { createLogger } from '../../src/log.js';
+import type { Services } from '../../src/services.js';
 
 /**
  * `billsDue` of every back-end that keeps payables, through its real SDK against its stand-in: only
@@ -94,5 +97,40 @@ describe.each(Object.keys(subjects))('%s billsDue', (name) => {
 
   test('a date that is not YYYY-MM-DD never reaches the query', async () => {
     await expect(subject.backend.billsDue!("2026-12-05' or 1=1", '2027-01-04')).rejects.toThrow();
+  });
+});
+
+describe('the forecast reads every back-end within one budget', () => {
+  const fakes = { quickbooks: startFakeQuickBooks(), freshbooks: startFakeFreshBooks() };
+  let xero: BillsSubject;
+  let quickbooks: InvoicingBackend;
+  let freshbooks: InvoicingBackend;
+  beforeAll(async () => {
+    xero = await subjects.xero!();
+    const [qbo, fb] = [await fakes.quickbooks, await fakes.freshbooks];
+    quickbooks = createQuickBooksBackend(onFake(qbo, await connectedStore(db, 'quickbooks', qbo.realmId, qbo.issueTokens())));
+    freshbooks = createFreshBooksBackend(onFake(fb, await connectedStore(db, 'freshbooks', fb.accountId, fb.issueTokens())));
+    qbo.delayMs = 1500; // far slower than the budget
+    fb.revokeAccessTokens(); // the connection was revoked in FreshBooks
+    fb.revokeRefreshTokens();
+  });
+  afterAll(async () => Promise.all([xero.close(), (await fakes.quickbooks).close(), (await fakes.freshbooks).close()]));
+  const services = (backends: Record<string, InvoicingBackend>) => ({ backends, log: createLogger('silent') }) as unknown as Services;
+
+  test('one too slow and one failing are left out and named; the others still count', async () => {
+    xero.addBill({ vendor: 'Agency Partner', dueDate: '2026-12-20', amount: '1200.00' });
+    const result = await backendBillsDue(services({ quickbooks, freshbooks, xero: xero.backend }), '2026-12-05', 300);
+    expect(result.bills.map((b) => [b.vendor, b.amountDue])).toEqual([['Agency Partner', 120_000]]);
+    expect(result.readFrom).toEqual(['Xero']);
+    expect(result.notes.sort()).toEqual([
+      'FreshBooks bills could not be read; outflows from it are left out.',
+      'QuickBooks bills did not arrive within 0.3 s; outflows from it are left out.',
+    ]);
+    expect(result.unavailableFrom).toEqual([]);
+  });
+
+  test('no back-end that keeps bills: outflows are not available, and from which back-ends', async () => {
+    const stripe = { name: 'stripe' } as InvoicingBackend;
+    expect(await backendBillsDue(services({ stripe }), '2026-12-05')).toEqual({ bills: [], readFrom: [], notes: [], unavailableFrom: ['Stripe'] });
   });
 });

@@ -4,7 +4,18 @@ import { clip, esc, fmt, plural, ymdLabel } from './format.js';
 
 export interface ForecastView {
   asOf: string;
-  currencies: readonly { forecast: CurrencyForecast; startingBalance: number | null; balanceSource?: string; projected: readonly number[] | null }[];
+  currencies: readonly {
+    forecast: CurrencyForecast;
+    startingBalance: number | null;
+    balanceSource?: string;
+    /** Bills due per week; null or absent: outflows unknown. */
+    outflows?: readonly number[] | null;
+    projected: readonly number[] | null;
+  }[];
+  /** Back-ends whose bills are counted as outflows; empty or absent: inflows only. */
+  outflowsFrom?: readonly string[];
+  /** The configured back-ends when none keeps bills: named in the "inflows only" line. */
+  outflowsUnavailableFrom?: readonly string[];
   /** What is left out of the forecast (e.g. a project tool whose upcoming milestones could not be read). */
   notes?: readonly string[];
 }
@@ -13,17 +24,40 @@ export interface ForecastView {
 const MAX_CURRENCIES = 12;
 
 const shortDate = (ymd: string) => ymdLabel(ymd).replace(/, \d{4}$/, '');
+const sum = (values: readonly number[]) => values.reduce((s, v) => s + v, 0);
 
 /** A monospaced table (Slack renders ``` blocks in a fixed-width font, so columns line up). */
 function table(c: ForecastView['currencies'][number]): string {
   const { forecast: f } = c;
-  const header = ['Week', 'Expected in', ...(c.projected ? ['Bank balance'] : [])];
-  const rows = f.weeks.map((w, i) => [`${shortDate(w.start)} – ${shortDate(w.end)}`, fmt(w.expected, f.currency), ...(c.projected ? [fmt(c.projected[i]!, f.currency)] : [])]);
-  rows.push(['Next 30 days', fmt(f.total30d, f.currency), ...(c.projected ? [fmt(c.projected[c.projected.length - 1]!, f.currency)] : [])]);
+  const out = c.outflows ?? null;
+  // The 10th-90th percentile per week, where the model gives one (every week or none).
+  const ranged = f.weeks.length > 0 && f.weeks.every((w) => w.range);
+  const header = ['Week', 'Expected in', ...(ranged ? ['Likely range'] : []), ...(out ? ['Bills due'] : []), ...(c.projected ? ['Bank balance'] : [])];
+  const rows = f.weeks.map((w, i) => [
+    `${shortDate(w.start)} – ${shortDate(w.end)}`,
+    fmt(w.expected, f.currency),
+    ...(ranged ? [`${fmt(w.range!.p10, f.currency)} – ${fmt(w.range!.p90, f.currency)}`] : []),
+    ...(out ? [fmt(out[i]!, f.currency)] : []),
+    ...(c.projected ? [fmt(c.projected[i]!, f.currency)] : []),
+  ]);
+  rows.push([
+    'Next 30 days',
+    fmt(f.total30d, f.currency),
+    ...(ranged ? [''] : []),
+    ...(out ? [fmt(sum(out), f.currency)] : []),
+    ...(c.projected ? [fmt(c.projected[c.projected.length - 1]!, f.currency)] : []),
+  ]);
   const all = [header, ...rows];
   const widths = header.map((_, col) => Math.max(...all.map((r) => r[col]!.length)));
   const line = (r: string[]) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('   ');
   return ['```', line(header), ...rows.map(line), '```'].join('\n');
+}
+
+function outflowsLine(view: ForecastView): string {
+  if (view.outflowsFrom?.length) return `Outflows: bills due in ${esc(view.outflowsFrom.join(', '))}, counted on their due dates.`;
+  if (view.outflowsUnavailableFrom?.length)
+    return `Inflows only: outflows are not available from ${esc(view.outflowsUnavailableFrom.join(', '))} (bills are read from QuickBooks, Xero and FreshBooks).`;
+  return 'Inflows only: outgoing payments are not known.';
 }
 
 /** `/invoices forecast`: expected inflows per week for the next 30 days, per currency, with overdue and balance. */
@@ -45,6 +79,7 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
       `Overdue now: *${fmt(f.overdue, f.currency)}*${f.overdueCount ? ` (${plural(f.overdueCount, 'invoice')})` : ''}`,
       ...(f.doubtful ? [`Not counted on (later than any client has ever paid): ${fmt(f.doubtful, f.currency)}`] : []),
       ...(f.later ? [`Expected after 30 days: ${fmt(f.later, f.currency)}`] : []),
+      ...(c.outflows ? [`Bills due in the next 30 days: *${fmt(sum(c.outflows), f.currency)}*`] : []),
       c.startingBalance === null
         ? '_No starting balance set: `/invoices balance &lt;amount&gt; ' + f.currency + '`_'
         : `Starting balance ${fmt(c.startingBalance, f.currency)}${c.balanceSource ? ` (from ${esc(c.balanceSource)})` : ''}`,
@@ -59,7 +94,7 @@ export function forecastMessage(view: ForecastView, options: { chartByDm?: boole
       {
         type: 'mrkdwn',
         text: clip(
-          `${view.notes?.length ? `:warning: ${esc(view.notes.join(' '))}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). Inflows only: outgoing payments are not known.${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
+          `${view.notes?.length ? `:warning: ${esc(view.notes.join(' '))}\n` : ''}Upcoming billing milestones count from their due date. Expected dates come from each client's own payment history (median lateness once it has 3 paid invoices, else all clients pooled, else the due date). ${outflowsLine(view)}${options.chartByDm === false ? '' : ' The chart comes as a direct message.'}${hidden > 0 ? ` ${hidden} more ${hidden === 1 ? 'currency' : 'currencies'} not shown.` : ''}`,
           3000,
         ),
       },

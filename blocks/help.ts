@@ -5,7 +5,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices aging', 'Open invoices by days since sending (0-7, 8-14, 15-30, 30+) and the largest overdue ones'],
   ['/invoices list [client|overdue|disputed]', 'Open invoices, or those of one client, the overdue or the disputed ones'],
   ['/invoices show <number>', 'One invoice with its reminder plan and history'],
-  ['/invoices forecast', 'Expected inflows per week for the next 30 days, the overdue balance and the projected bank balance'],
+  ['/invoices forecast', 'Expected inflows per week for the next 30 days, the overdue balance, the bills due and the projected bank balance'],
   ['/invoices balance <amount> [currency]', 'Set the starting bank balance the forecast projects from (approvers only)'],
   ['/invoices client <name>', 'One client: contacts, terms, reminder schedule, open balance, overdue invoices, average days to pay'],
   ['/invoices status', 'Every configured connection (project tools, invoicing back-ends, email) and its state'],

@@ -15,6 +15,8 @@ export interface EvaluatedWeek {
   expected: number;
   /** Minor units actually collected in that week. */
   actual: number;
+  /** YYYY-MM-DD: the week's first day (for the chart). */
+  start?: string;
 }
 
 export interface CurrencyAccuracy {

@@ -442,15 +442,6 @@ export function actualCollections(invoices: readonly ForecastInvoice[], asOf: st
   return out;
 }
 
-/**
- * Projected bank balance at the end of each bucket: the starting balance plus the inflows expected
- * so far. Inflows only: duebot knows nothing of outgoing payments.
- */
-export function projectBalance(weeks: readonly ForecastWeek[], startingBalance: number): number[] {
-  let running = startingBalance;
-  return weeks.map((w) => (running += w.expected));
-}
-
 /** A currency with nothing open or scheduled (shown when only a balance is known for it). */
 export function emptyCurrencyForecast(asOf: string, currency: string): CurrencyForecast {
   const weeks = forecastWindows(asOf).map((w) => ({ ...w, expected: 0, range: { p10: 0, p90: 0 } }));

@@ -119,9 +119,13 @@ ${body}
  * The owner's weekly summary: the Monday post as plain text (`summaryText`, already rendered from
  * the same builder), so the email and the Slack post never disagree.
  */
-export function renderWeeklySummaryEmail(summary: { weekOf: string; summaryText: string }, ctx: EmailContext): RenderedEmail {
+/** `chartCid`: the Content-ID of the chart attached inline, shown above the summary. */
+export function renderWeeklySummaryEmail(summary: { weekOf: string; summaryText: string; chartCid?: string }, ctx: EmailContext): RenderedEmail {
   const subject = oneLine(`[${ctx.businessName}] Weekly cash-flow summary — week of ${formatDueDate(summary.weekOf)}`);
   const text = `${summary.summaryText}\n\n— ${ctx.businessName} billing bot\n`;
-  const html = `<pre style="font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap">${escapeHtml(text)}</pre>`;
+  const chart = summary.chartCid
+    ? `<p><img src="cid:${escapeHtml(summary.chartCid)}" alt="Cash-flow forecast chart: expected inflows, bills due and bank balance per week" style="max-width: 100%"></p>\n`
+    : '';
+  const html = `${chart}<pre style="font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap">${escapeHtml(text)}</pre>`;
   return { subject, text, html };
 }

@@ -2,9 +2,8 @@ import type { App } from '@slack/bolt';
 import { balanceSetMessage, forecastMessage } from '../../blocks/forecast.js';
 import { esc } from '../../blocks/format.js';
 import { notAllowedMessage } from '../../blocks/help.js';
-import { renderForecastChart } from '../forecast/chart.js';
 import type { Services } from '../services.js';
-import { forecastNow, setStartingBalance, type ForecastOutlook } from '../usecases/forecast.js';
+import { forecastChartPng, forecastNow, setStartingBalance, type ForecastOutlook } from '../usecases/forecast.js';
 
 /** One `/invoices <sub>` handler: the full command text, who asked, an ephemeral reply, the Web API client. */
 export type Subcommand = (request: {
@@ -40,7 +39,7 @@ export function forecastSubcommands(services: Services): Record<string, Subcomma
  */
 async function sendChart(services: Services, client: App['client'], userId: string, outlook: ForecastOutlook, respond: Parameters<Subcommand>[0]['respond']): Promise<void> {
   try {
-    const png = await renderForecastChart(outlook.currencies.map((c) => ({ forecast: c.forecast, projected: c.projected })));
+    const png = await forecastChartPng(outlook);
     const dm = await client.conversations.open({ users: userId });
     await client.files.uploadV2({
       channel_id: dm.channel!.id!,

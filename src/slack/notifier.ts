@@ -42,6 +42,24 @@ export class SlackNotifier {
     }
   }
 
+  /** A file into a channel (files.uploadV2: needs `files:write`); false when it failed (logged). */
+  async upload(channel: string, file: { content: Buffer; filename: string; title: string; altText: string; comment?: string }): Promise<boolean> {
+    try {
+      await this.client.files.uploadV2({
+        channel_id: channel,
+        file: file.content,
+        filename: file.filename,
+        title: file.title,
+        alt_text: file.altText,
+        ...(file.comment ? { initial_comment: file.comment } : {}),
+      });
+      return true;
+    } catch (err) {
+      this.log.error({ err: errorText(err), channel }, 'slack: upload failed');
+      return false;
+    }
+  }
+
   async directMessage(userId: string, message: SlackMessage): Promise<string | null> {
     try {
       const opened = await this.client.conversations.open({ users: userId });

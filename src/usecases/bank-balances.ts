@@ -1,6 +1,5 @@
-import { backendDisplayName } from '../domain/tax.js';
 import type { Services } from '../services.js';
-import { TimeoutError, withTimeout } from './time-budget.js';
+import { displayName, readEachBackend } from './backend-reads.js';
 
 export const BANK_BALANCE_TIMEOUT_MS = 2000;
 
@@ -18,22 +17,16 @@ export interface BackendBalances {
 export async function backendBankBalances(services: Services, timeoutMs = BANK_BALANCE_TIMEOUT_MS): Promise<BackendBalances> {
   const balances = new Map<string, { amount: number; source: string }>();
   const notes: string[] = [];
-  const readers = Object.values(services.backends).filter((b) => b.bankBalances);
-  await Promise.all(
-    readers.map(async (backend) => {
-      try {
-        for (const b of await withTimeout(backend.bankBalances!(), timeoutMs)) {
-          const known = balances.get(b.currency);
-          const source = `${backendDisplayName(backend.name)} bank ${b.accounts === 1 ? 'account' : 'accounts'}`;
-          balances.set(b.currency, known ? { amount: known.amount + b.amount, source: `${known.source} + ${source}` } : { amount: b.amount, source });
-        }
-      } catch (err) {
-        services.log.warn({ backend: backend.name, err: err instanceof Error ? err.message : String(err) }, 'bank balances not read');
-        notes.push(
-          `${backendDisplayName(backend.name)} bank balances ${err instanceof TimeoutError ? `did not arrive within ${timeoutMs / 1000} s` : 'could not be read'}; set one with \`/invoices balance\`.`,
-        );
-      }
-    }),
-  );
+  for (const read of await readEachBackend(services, 'bank balances', timeoutMs, (b) => b.bankBalances?.() ?? null)) {
+    if (!read.ok) {
+      notes.push(`${displayName(read.backend)} bank balances ${read.why}; set one with \`/invoices balance\`.`);
+      continue;
+    }
+    for (const b of read.value) {
+      const known = balances.get(b.currency);
+      const source = `${displayName(read.backend)} bank ${b.accounts === 1 ? 'account' : 'accounts'}`;
+      balances.set(b.currency, known ? { amount: known.amount + b.amount, source: `${known.source} + ${source}` } : { amount: b.amount, source });
+    }
+  }
   return { balances, notes };
 }

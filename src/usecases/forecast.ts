@@ -3,7 +3,7 @@ import {
   DEFAULT_FORECAST_OPTIONS,
   buildForecast,
   emptyCurrencyForecast,
-  projectBalance,
+  forecastWindows,
   RUN_LOOKBACK_DAYS,
   runsFromCounts,
   survivalSamples,
@@ -30,6 +30,9 @@ import { upcomingRetainerInvoices } from '../domain/forecast-retainers.js';
 import { retainerOutlooks } from './forecast-retainers.js';
 import { upcomingMilestoneInflows } from './upcoming-milestones.js';
 import { backendBankBalances } from './bank-balances.js';
+import { backendBillsDue } from './bills-due.js';
+import { outflowsByWeek, projectCashPosition } from '../domain/cash-position.js';
+import { renderForecastChart, type PastWeek } from '../forecast/chart.js';
 
 export interface CurrencyOutlook {
   forecast: CurrencyForecast;
@@ -37,7 +40,9 @@ export interface CurrencyOutlook {
   startingBalance: number | null;
   /** Where a starting balance not set in Slack came from, e.g. "quickbooks bank accounts". */
   balanceSource?: string;
-  /** Balance at the end of each bucket, when a starting balance is known. */
+  /** Bills due in each bucket (minor units), when a back-end's bills could be read; null: outflows unknown. */
+  outflows: number[] | null;
+  /** Balance at the end of each bucket (inflows less outflows), when a starting balance is known. */
   projected: number[] | null;
 }
 
@@ -45,8 +50,12 @@ export interface ForecastOutlook {
   asOf: string;
   forecast: Forecast;
   currencies: CurrencyOutlook[];
-  /** Upcoming milestones left out and why (a tool that failed or was too slow). */
+  /** Upcoming milestones, balances or bills left out and why (a tool that failed or was too slow, no back-end with bills). */
   notes?: string[];
+  /** Back-ends whose bills were read as outflows ("QuickBooks"); empty: inflows only. */
+  outflowsFrom?: string[];
+  /** The configured back-ends when none keeps bills ("Stripe"): the reply says outflows are not available from them. */
+  outflowsUnavailableFrom?: string[];
 }
 
 /**
@@ -82,15 +91,16 @@ export function toForecastRows(rows: readonly ForecastSourceRow[], today: string
 export async function forecastNow(services: Services): Promise<ForecastOutlook> {
   const asOf = localDate(services.clock.now(), services.settings.timezone);
   // The paid history arrives counted per client and lateness, not as one row per paid invoice (100,000s),
-  // and is reused for a few minutes. The outside tools (project tools, bank balances) are asked at the
+  // and is reused for a few minutes. The outside tools (project tools, bank balances, bills) are asked at the
   // same time as the database, each within its budget.
-  const [stored, paid, retainers, upcoming, fromBackends, setInSlack] = await Promise.all([
+  const [stored, paid, retainers, upcoming, fromBackends, setInSlack, bills] = await Promise.all([
     invoicesForForecast(services.db.pool, services.settings.timezone, ['draft', 'approved', 'sent', 'partially_paid']),
     paidHistory(services, asOf),
     retainerOutlooks(services.db.pool, asOf),
     upcomingMilestoneInflows(services, asOf),
     backendBankBalances(services),
     cashBalances(services.db.pool),
+    backendBillsDue(services, asOf),
   ]);
   const rows = [
     ...toForecastRows(stored, asOf),
@@ -104,17 +114,43 @@ export async function forecastNow(services: Services): Promise<ForecastOutlook> 
   const forecast = buildForecast(rows, asOf, 'survival', DEFAULT_FORECAST_OPTIONS, { survival, paidCount, runs: paid.runs });
   const balances = new Map<string, { amount: number; source?: string }>(fromBackends.balances);
   for (const set of setInSlack) balances.set(set.currency, { amount: set.amount }); // set in Slack: wins
-  // A currency with a balance but nothing expected still gets a row, so the balance is shown.
+  const outflows = outflowsByWeek(
+    bills.bills.map((b) => ({ currency: b.currency, amount: b.amountDue, dueDate: b.dueDate })),
+    forecastWindows(asOf),
+  );
+  const outflowsKnown = bills.readFrom.length > 0;
+  // A currency with a balance or bills but nothing expected still gets a row, so they are shown.
   const known = new Set(forecast.currencies.map((c) => c.currency));
-  const extra = [...balances.keys()].filter((c) => !known.has(c)).map((currency) => emptyCurrencyForecast(asOf, currency));
+  const extra = [...new Set([...balances.keys(), ...outflows.keys()])].filter((c) => !known.has(c)).map((currency) => emptyCurrencyForecast(asOf, currency));
   const currencies = [...forecast.currencies, ...extra]
     .sort((a, b) => a.currency.localeCompare(b.currency))
-    .map((c) => {
+    .map((c): CurrencyOutlook => {
+      const out = outflowsKnown ? (outflows.get(c.currency) ?? c.weeks.map(() => 0)) : null;
       const start = balances.get(c.currency);
-      if (!start) return { forecast: c, startingBalance: null, projected: null };
-      return { forecast: c, startingBalance: start.amount, projected: projectBalance(c.weeks, start.amount), ...(start.source ? { balanceSource: start.source } : {}) };
+      if (!start) return { forecast: c, startingBalance: null, outflows: out, projected: null };
+      return {
+        forecast: c,
+        startingBalance: start.amount,
+        outflows: out,
+        projected: projectCashPosition(c.weeks, start.amount, out),
+        ...(start.source ? { balanceSource: start.source } : {}),
+      };
     });
-  return { asOf, forecast, currencies, notes: [...upcoming.notes, ...fromBackends.notes] };
+  return {
+    asOf,
+    forecast,
+    currencies,
+    notes: [...upcoming.notes, ...fromBackends.notes, ...bills.notes],
+    outflowsFrom: bills.readFrom,
+    outflowsUnavailableFrom: bills.unavailableFrom,
+  };
+}
+
+/** The outlook as a PNG chart; `past` (per currency, oldest first) adds the last weeks' accuracy beside it. */
+export function forecastChartPng(outlook: ForecastOutlook, past?: ReadonlyMap<string, readonly PastWeek[]>): Promise<Buffer> {
+  return renderForecastChart(
+    outlook.currencies.map((c) => ({ forecast: c.forecast, projected: c.projected, outflows: c.outflows, ...(past ? { accuracy: past.get(c.forecast.currency) ?? [] } : {}) })),
+  );
 }
 
 /** How long the counted paid history is reused: new payments reach the curves within this time (open invoices are always live). */

@@ -1,7 +1,7 @@
 import { weeklySummaryMessage } from '../../blocks/weekly-summary.js';
 import { blocksToText } from '../../blocks/render-text.js';
 import { addDays, DAY_MS, localTime } from '../domain/calendar.js';
-import { ACCURACY_WEEKS, forecastAccuracy, type CurrencyAccuracy, type EvaluatedWeek } from '../domain/forecast-accuracy.js';
+import { ACCURACY_WEEKS, forecastAccuracy, type EvaluatedWeek } from '../domain/forecast-accuracy.js';
 import { weeklySlot, type WeeklySlot } from '../domain/weekly-slot.js';
 import { renderWeeklySummaryEmail } from '../email/templates.js';
 import { newMessageId } from '../providers/mail/smtp.js';
@@ -9,7 +9,8 @@ import { claimEffect, completeEffect, getEffect, releaseEffect } from '../store/
 import { collectedBetween, saveWeeklyForecast, weeklyForecastsBefore } from '../store/weekly-forecasts.js';
 import type { Services } from '../services.js';
 import { agingNow } from './aging.js';
-import { forecastNow } from './forecast.js';
+import { forecastChartPng, forecastNow, type ForecastOutlook } from './forecast.js';
+import type { PastWeek } from '../forecast/chart.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 
 /** A bot down at 08:00 posts when it is back, the same week only: a slot older than this is skipped. */
@@ -41,26 +42,41 @@ export async function runWeeklySummary(services: Services): Promise<WeeklySummar
   const emailPending = ownerEmail !== null && !email;
   if (!postPending && !emailPending) return 'already-done';
 
-  const message = await buildWeeklyMessage(services, slot);
-  if (postPending && channel) await postOnce(services, slot, channel, message);
-  if (emailPending && ownerEmail) await emailOnce(services, slot, ownerEmail, message.blocks);
+  const { message, chart } = await buildWeeklyMessage(services, slot);
+  if (postPending && channel) await postOnce(services, slot, channel, message, chart);
+  if (emailPending && ownerEmail) await emailOnce(services, slot, ownerEmail, message.blocks, chart);
   return 'done';
 }
 
-async function buildWeeklyMessage(services: Services, slot: WeeklySlot): Promise<ReturnType<typeof weeklySummaryMessage>> {
+async function buildWeeklyMessage(services: Services, slot: WeeklySlot): Promise<{ message: ReturnType<typeof weeklySummaryMessage>; chart: Buffer | null }> {
   const [outlook, aging] = await Promise.all([forecastNow(services), agingNow(services)]);
-  const accuracy = await recentAccuracy(services, slot, outlook.asOf);
+  const evaluated = await recentEvaluatedWeeks(services, slot, outlook.asOf);
   // Stored before posting (once per slot), so next weeks can judge it against what came in.
   await saveWeeklyForecast(
     services.db.pool,
     { slotKey: slot.key, slotAt: slot.at, asOf: outlook.asOf, currencies: outlook.currencies.map((c) => ({ currency: c.forecast.currency, weeks: c.forecast.weeks })) },
     services.clock.now(),
   );
-  return weeklySummaryMessage({ weekOf: slot.monday, forecast: outlook, aging, accuracy, timezone: services.settings.timezone });
+  const message = weeklySummaryMessage({ weekOf: slot.monday, forecast: outlook, aging, accuracy: forecastAccuracy(evaluated), timezone: services.settings.timezone });
+  return { message, chart: outlook.currencies.length ? await weeklyChart(services, outlook, evaluated) : null };
+}
+
+/** The chart with the last weeks beside it; a chart that cannot be drawn leaves the post and email without it. */
+async function weeklyChart(services: Services, outlook: ForecastOutlook, evaluated: readonly EvaluatedWeek[]): Promise<Buffer | null> {
+  const past = new Map<string, PastWeek[]>();
+  for (const w of [...evaluated].sort((a, b) => a.slotKey.localeCompare(b.slotKey))) {
+    if (w.start) past.set(w.currency, [...(past.get(w.currency) ?? []), { start: w.start, expected: w.expected, actual: w.actual }]);
+  }
+  try {
+    return await forecastChartPng(outlook, past);
+  } catch (err) {
+    services.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'weekly forecast chart not drawn');
+    return null;
+  }
 }
 
 /** Each earlier forecast whose first week is over: its week-1 expectation against the payments in that week. */
-export async function recentAccuracy(services: Services, slot: WeeklySlot, today: string): Promise<CurrencyAccuracy[]> {
+export async function recentEvaluatedWeeks(services: Services, slot: WeeklySlot, today: string): Promise<EvaluatedWeek[]> {
   const tz = services.settings.timezone;
   const evaluated: EvaluatedWeek[] = [];
   for (const past of await weeklyForecastsBefore(services.db.pool, slot.at, ACCURACY_WEEKS + 2)) {
@@ -68,32 +84,47 @@ export async function recentAccuracy(services: Services, slot: WeeklySlot, today
       const week = c.weeks[0];
       if (!week || week.end >= today) continue;
       const collected = await collectedBetween(services.db.pool, localTime(week.start, 0, tz), localTime(addDays(week.end, 1), 0, tz));
-      evaluated.push({ slotKey: past.slotKey, currency: c.currency, expected: week.expected, actual: collected.get(c.currency) ?? 0 });
+      evaluated.push({ slotKey: past.slotKey, currency: c.currency, expected: week.expected, actual: collected.get(c.currency) ?? 0, start: week.start });
     }
   }
-  return forecastAccuracy(evaluated);
+  return evaluated;
 }
 
-async function postOnce(services: Services, slot: WeeklySlot, channel: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+const chartFile = (slot: WeeklySlot) => ({ filename: `cash-flow-forecast-${slot.key.toLowerCase()}.png`, cid: `forecast-chart.${slot.key.toLowerCase()}` });
+
+async function postOnce(services: Services, slot: WeeklySlot, channel: string, message: { text: string; blocks: unknown[] }, chart: Buffer | null): Promise<void> {
   const key = weeklyPostKey(slot.key);
   if (!(await claimEffect(services.db.pool, { key, invoiceId: null, kind: 'weekly-forecast', claimedBy: services.instanceId }, services.clock.now()))) return;
   const ts = await services.slack.post(channel, message);
+  // The chart follows the post into the channel (a message cannot carry a file); under the same claim,
+  // so a crash between the two loses the chart rather than doubling the post.
+  const uploaded =
+    ts !== null && chart !== null
+      ? await services.slack.upload(channel, {
+          content: chart,
+          filename: chartFile(slot).filename,
+          title: `Cash-flow forecast, week of ${slot.monday}`,
+          altText: 'Chart of the expected inflows per week with their likely range, the bills due, the projected bank balance and the last weeks against collections',
+        })
+      : false;
   // The notifier already logged a failure; it may have been a timeout after Slack posted, so no retry.
-  await completeEffect(services.db.pool, key, { channel, ts }, services.clock.now());
-  services.log.info({ slot: slot.key, channel, posted: ts !== null }, 'weekly forecast posted');
+  await completeEffect(services.db.pool, key, { channel, ts, chart: uploaded }, services.clock.now());
+  services.log.info({ slot: slot.key, channel, posted: ts !== null, chart: uploaded }, 'weekly forecast posted');
 }
 
-async function emailOnce(services: Services, slot: WeeklySlot, to: string, blocks: readonly object[]): Promise<void> {
+async function emailOnce(services: Services, slot: WeeklySlot, to: string, blocks: readonly object[], chart: Buffer | null): Promise<void> {
   const key = weeklyEmailKey(slot.key);
   const pool = services.db.pool;
   const messageId = newMessageId(services.settings.emailDomain, `weekly.${slot.key.toLowerCase()}`);
   if (!(await claimEffect(pool, { key, invoiceId: null, kind: 'weekly-summary-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return;
+  const file = chartFile(slot);
   const content = renderWeeklySummaryEmail(
-    { weekOf: slot.monday, summaryText: blocksToText(blocks) },
+    { weekOf: slot.monday, summaryText: blocksToText(blocks), ...(chart ? { chartCid: file.cid } : {}) },
     { businessName: services.settings.businessName, timezone: services.settings.timezone },
   );
+  const attachments = chart ? [{ filename: file.filename, content: chart, contentType: 'image/png', cid: file.cid }] : undefined;
   try {
-    await services.mailer.send({ kind: 'weekly_summary', to: [to], ...content, messageId });
+    await services.mailer.send({ kind: 'weekly_summary', to: [to], ...content, messageId, ...(attachments ? { attachments } : {}) });
   } catch (err) {
     // Certainly not sent: give the claim back so the next sweep tries again. Otherwise it may have gone out.
     if (isDefiniteMailFailure(err)) await releaseEffect(pool, key);

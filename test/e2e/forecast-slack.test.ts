@@ -1,12 +1,24 @@
 import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
+import { startFakeQuickBooks, quickbooksEnv, type FakeQuickBooks } from '../support/fake-quickbooks.js';
+import { createConnectionStore } from '../../src/store/connections.js';
+import { createTokenCipher } from '../../src/store/token-cipher.js';
+import { addDays, localDate } from '../../src/domain/calendar.js';
 
-/** `/invoices balance` and `/invoices forecast` through signed Slack requests on the real app. */
+/**
+ * `/invoices balance` and `/invoices forecast` through signed Slack requests on the real app. QuickBooks
+ * is configured too (not connected until the bills test): the back-end whose bills are the outflows.
+ */
 let h: Harness;
+let qbo: FakeQuickBooks;
 beforeAll(async () => {
-  h = await startHarness();
+  qbo = await startFakeQuickBooks();
+  h = await startHarness({ env: quickbooksEnv(qbo) });
 });
-afterAll(async () => h.stop());
+afterAll(async () => {
+  await h.stop();
+  await qbo.close();
+});
 
 const replyAfter = async (count: number, needle: string) => h.slack.waitFor(() => h.slack.responses.slice(count).find((r) => JSON.stringify(r.body).includes(needle)));
 
@@ -57,4 +69,27 @@ test('balance: approvers only, asks for the currency when clients use several, t
   expect(upload.body).toContain('PNG'); // a multipart body around the image bytes
   expect(upload.body).toContain('IHDR');
   expect(Number(h.slack.callsTo('files.getUploadURLExternal')[0]!.args.length)).toBeGreaterThan(5000);
+});
+
+test('bills due at QuickBooks are outflows: per week, in the total, and the projected balance is after them', async () => {
+  // Connected as the OAuth flow would have left it (test/e2e/accounting-backends.test.ts runs the flow itself).
+  const connections = createConnectionStore(h.bot.services.db.pool, createTokenCipher(Buffer.from(h.env.ENCRYPTION_KEY!, 'base64')));
+  await connections.saveTokens('quickbooks', { accountId: qbo.realmId, ...qbo.issueTokens() }, h.clock.now());
+  const today = localDate(h.clock.now(), 'UTC');
+  qbo.addBill({ vendor: 'Office Rent LLC', dueDate: addDays(today, 3), totalCents: 200_000 });
+  qbo.addBill({ vendor: 'Cloud Hosting', dueDate: addDays(today, 10), totalCents: 30_000, paidCents: 10_000 });
+  qbo.addBill({ vendor: 'Paid Already', dueDate: addDays(today, 5), totalCents: 99_900, paidCents: 99_900 });
+  qbo.addBill({ vendor: 'Next Quarter', dueDate: addDays(today, 45), totalCents: 99_900 });
+
+  const count = h.slack.responses.length;
+  await h.slashCommand('forecast', MEMBER);
+  const text = JSON.stringify((await replyAfter(count, 'Cash-flow forecast')).body);
+  expect(text).toContain('Bills due in the next 30 days: *$2,200.00*');
+  expect(text).toContain('Bills due');
+  // $12,500.00 set in Slack + $1,250.00 expected - $2,200.00 of bills.
+  expect(text).toContain('$11,550.00');
+  expect(text).toContain('Outflows: bills due in QuickBooks');
+  expect(text).not.toContain('not available');
+  const query = qbo.requests.map((r) => r.query.get('query') ?? '').find((q) => /from bill /i.test(q));
+  expect(query).toBe(`select * from bill where DueDate >= '${today}' and DueDate <= '${addDays(today, 30)}' startposition 1 maxresults 1000`);
 });

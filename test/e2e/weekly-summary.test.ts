@@ -31,6 +31,14 @@ const ownerEmails = () => h.smtp.messages.filter((m) => m.to.includes(OWNER_EMAI
 /** Both schedulers poll every 200 ms: give a double post its chance. */
 const settle = () => new Promise((r) => setTimeout(r, 1000));
 
+/** The PNG chart attached inline to a weekly email: it has a Content-ID the HTML refers to (mailparser inlines it as a data URL). */
+function chartIn(mail: ReturnType<typeof ownerEmails>[number]): Buffer {
+  const png = mail.attachments.find((a) => a.contentType === 'image/png');
+  expect(png?.cid).toBeTruthy();
+  expect(mail.html).toContain(`<img src="data:image/png;base64,${png!.content.toString('base64').slice(0, 40)}`);
+  return png!.content;
+}
+
 /** Generous: on a loaded machine (the whole suite on 2 cores) a sweep can take seconds. */
 const WEEKLY_WAIT_MS = 45_000;
 async function waitForWeek(count: number): Promise<void> {
@@ -69,6 +77,7 @@ test('one post and one email per week, also after a restart; the next Monday a n
   const mail = ownerEmails()[0]!;
   expect(mail.subject).toBe(`[Pixel & Co] Weekly cash-flow summary — week of ${monthDay(monday)}`);
   expect(mail.text).toContain('Nothing open or scheduled');
+  expect(mail.attachments).toHaveLength(0); // nothing to chart yet
 
   // Same week, restarted: nothing again.
   await settle();
@@ -91,6 +100,10 @@ test('one post and one email per week, also after a restart; the next Monday a n
   expect(String(second.args.text)).toContain(`week of ${monthDay(addDays(monday, 7))}`);
   expect(JSON.stringify(second.args.blocks)).toContain('$1,200.00');
   expect(ownerEmails()[1]!.subject).toContain(`week of ${monthDay(addDays(monday, 7))}`);
+  // The chart follows the post into the channel, and rides in the email as an inline image.
+  expect(h.slack.callsTo('files.completeUploadExternal').map((c) => c.args.channel_id)).toEqual([FORECAST_CHANNEL]);
+  expect(chartIn(ownerEmails()[1]!).readUInt32BE(16)).toBe(800); // IHDR width: no past week judged yet
+  expect(ownerEmails()[1]!.text).toContain('Inflows only: outflows are not available from Stripe'); // Stripe keeps no bills
 
   // Paid on Thursday, inside that forecast's first week (Tue–Mon).
   h.advanceDays(3);
@@ -100,11 +113,15 @@ test('one post and one email per week, also after a restart; the next Monday a n
   h.advanceDays(4);
   await waitForWeek(3);
   expect(JSON.stringify(posts()[2]!.args.blocks)).not.toContain('forecast within'); // its first week ends today
+  await sendInvoice('7002', 500); // something to chart next Monday
   h.advanceDays(7);
   await waitForWeek(4);
   const fourth = posts()[3]!;
   expect(JSON.stringify(fourth.args.blocks)).toContain('Last week: forecast within 0% of collections');
   expect(ownerEmails()[3]!.text).toContain('Last week: forecast within 0% of collections');
+  // Charts with the second and fourth posts; the third had nothing open or scheduled to draw.
+  expect(h.slack.callsTo('files.completeUploadExternal').map((c) => c.args.channel_id)).toEqual([FORECAST_CHANNEL, FORECAST_CHANNEL]);
+  expect(chartIn(ownerEmails()[3]!).readUInt32BE(16)).toBe(800 + 260); // the past weeks beside the chart
   await settle();
   expect(posts()).toHaveLength(4);
   expect(ownerEmails()).toHaveLength(4);

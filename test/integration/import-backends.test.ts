@@ -1,10 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { InvoicingBackend } from '../../src/providers/invoicing/backend.js';
 import { createStripeBackend } from '../../src/providers/invoicing/stripe.js';
 import { createQuickBooksBackend } from '../../src/providers/invoicing/quickbooks.js';
 import { createFreshBooksBackend } from '../../src/providers/invoicing/freshbooks.js';
-import { createConnectionStore } from '../../src/store/connections.js';
-import { createTokenCipher } from '../../src/store/token-cipher.js';
 import { upsertClients } from '../../src/store/clients.js';
 import { findInvoiceByNumber, insertDraft, updateInvoice } from '../../src/store/invoices.js';
 import type { Database } from '../../src/store/db.js';
@@ -17,6 +14,7 @@ import { startFakeStripe } from '../support/fake-stripe.js';
 import { startFakeQuickBooks } from '../support/fake-quickbooks.js';
 import { startFakeFreshBooks } from '../support/fake-freshbooks.js';
 import { issueTerms } from '../support/issue-terms.js';
+import { connectedStore } from '../support/connected-backend.js';
 
 const TZ = 'Europe/Berlin';
 const PAGE = 3;
@@ -67,12 +65,7 @@ async function stripeDriver(): Promise<Driver> {
 }
 
 /** An OAuth back-end connected as the connect flow leaves it. */
-async function connected(provider: string, accountId: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }) {
-  await db.pool.query('DELETE FROM connections WHERE provider = $1', [provider]);
-  const connections = createConnectionStore(db.pool, createTokenCipher(randomBytes(32)));
-  await connections.saveTokens(provider, { accountId, ...tokens }, new Date());
-  return connections;
-}
+const connected = (provider: string, accountId: string, tokens: { accessToken: string; refreshToken: string; expiresAt: Date }) => connectedStore(db, provider, accountId, tokens);
 
 async function quickbooksDriver(): Promise<Driver> {
   const fake = await startFakeQuickBooks();

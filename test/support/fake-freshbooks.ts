@@ -16,6 +16,10 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  *   (default 15, at most 100) answered with page, pages, per_page, total), create, single, update
  *   (action_mark_as_sent, vis_state), share_link. Payments: list (paged the same way, search[invoiceid]), single, create
  *   (type "Credit" spends the client's credit notes). Credit notes: create. Callbacks: verify (PUT).
+ * - Bills (accounts payable): GET /bills/bills, paged like invoices: `{ id, bill_number, vendorid, vendor:
+ *   { vendorid, vendor_name, ... }, issue_date, due_date, due_offset_days, currency_code, amount, paid,
+ *   outstanding, total_amount, tax_amount (money objects), status: unpaid | partial | paid | overdue,
+ *   vis_state, created_at, updated_at }`.
  * - Taxes: GET /taxes/taxes (search[name] is a "contains" match), `{ taxid, name, amount: "8.25" (percent), number, compound }`.
  *   An invoice line's `taxName1`/`taxAmount1` (and `2`) are the tax's name and percentage; the line
  *   `amount` stays before tax and the invoice `amount` adds each line's tax, rounded half up to the cent.
@@ -51,6 +55,8 @@ export interface FakeFreshBooks {
   /** A sent invoice from the account's past (for the history import); its client is found by organization or created. Returns its id. */
   seedInvoice(invoice: { organization: string; invoiceNumber: string; createDate: string; dueOffsetDays: number; amount: string; currency?: string }): number;
   void(invoiceId: number | string): void;
+  /** A supplier bill, `paid` of it already paid (major units); `visState` 1 deleted, 2 archived. Returns its id. */
+  addBill(bill: { vendor: string; dueDate: string; amount: string; paid?: string; currency?: string; visState?: number }): number;
   signedDelivery(fields: Record<string, string>, verifier?: string): { body: string; headers: Record<string, string> };
   verifiedCallbacks: Map<string, string>;
   close(): Promise<void>;
@@ -109,6 +115,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
   const payments = new Map<number, Record<string, unknown>>();
   const creditNotes = new Map<number, Record<string, unknown>>();
   const taxes = new Map<number, Record<string, unknown>>();
+  const bills = new Map<number, Record<string, unknown>>();
   const verifiedCallbacks = new Map<string, string>();
   const requests: FakeFreshBooks['requests'] = [];
   let nextId = 1000;
@@ -230,6 +237,7 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
       );
       return paged('invoices', list, req.query);
     }
+    if (req.method === 'GET' && path === '/bills/bills') return paged('bills', [...bills.values()], req.query);
     if (req.method === 'GET' && path === '/payments/payments') {
       const invoiceId = req.query.get('search[invoiceid]');
       return paged(
@@ -523,6 +531,34 @@ export async function startFakeFreshBooks(): Promise<FakeFreshBooks> {
     },
     void(invoiceId) {
       mustInvoice(invoiceId).vis_state = 1;
+    },
+    addBill({ vendor, dueDate, amount, paid = '0', currency = 'USD', visState = 0 }) {
+      const id = nextId++;
+      const vendorId = nextId++;
+      const money = (c: bigint) => ({ amount: decimal(c), code: currency });
+      const [total, settled] = [cents(amount), cents(paid)];
+      const stamp = `${today()} 09:00:00`;
+      bills.set(id, {
+        id,
+        bill_number: `B-${id}`,
+        vendorid: vendorId,
+        vendor: { vendorid: vendorId, vendor_name: vendor, currency_code: currency, language: 'en', vis_state: 0 },
+        issue_date: dueDate,
+        due_date: dueDate,
+        due_offset_days: 0,
+        currency_code: currency,
+        amount: money(total),
+        total_amount: money(total),
+        tax_amount: money(0n),
+        paid: money(settled),
+        outstanding: money(total - settled),
+        status: settled >= total ? 'paid' : settled > 0n ? 'partial' : dueDate < today() ? 'overdue' : 'unpaid',
+        vis_state: visState,
+        lines: [],
+        created_at: stamp,
+        updated_at: stamp,
+      });
+      return id;
     },
     signedDelivery(fields, key = verifier) {
       const form = new URLSearchParams(fields);

@@ -8,7 +8,7 @@ import { minimalPdf } from './pdf.js';
  * `<base>/<realm>/<entity>?minorversion=75&format=json`, answers `{ "Invoice": {...}, "time": ... }`,
  * queries `GET /query?query=select * from Customer where DisplayName = 'x' startposition 1 maxresults 1000`
  * answered as `{ "QueryResponse": { "Customer": [...], "startPosition", "maxResults" } }` (Customer, Invoice,
- * Payment; `=`, `>=`, `<=`, `>`, `<` joined by `and`; paged by startposition/maxresults, `{}` when empty), errors as `{ "Fault": { "Error": [...], "type" } }`,
+ * Payment, Account, Bill; `=`, `>=`, `<=`, `>`, `<` joined by `and`; paged by startposition/maxresults, `{}` when empty), errors as `{ "Fault": { "Error": [...], "type" } }`,
  * amounts as JSON decimal numbers in major units, `requestid` replays (QuickBooks' idempotency key).
  *
  * - OAuth: form-encoded token endpoint with Basic client auth; refresh tokens rotate (each works once).
@@ -70,6 +70,11 @@ export interface FakeQuickBooks {
   void(invoiceId: string): void;
   /** A bank account (Chart of Accounts, AccountType Bank) with its current balance in cents. */
   addBankAccount(name: string, balanceCents: number, currency?: string): void;
+  /**
+   * A supplier bill (accounts payable) as QuickBooks keeps it: `VendorRef`, `DueDate`, `TotalAmt`, `Balance`
+   * (what is still to pay; `paidCents` already paid), `CurrencyRef`. Returns its Id.
+   */
+  addBill(bill: { vendor: string; dueDate: string; totalCents: number; paidCents?: number; currency?: string }): string;
   signed(body: unknown, verifier?: string): { body: string; headers: Record<string, string> };
   close(): Promise<void>;
 }
@@ -107,6 +112,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
   const invoices = new Map<string, Record<string, unknown>>();
   const customers = new Map<string, Record<string, unknown>>();
   const accounts = new Map<string, Record<string, unknown>>();
+  const bills = new Map<string, Record<string, unknown>>();
   const payments = new Map<string, Record<string, unknown>>();
   const creditMemos = new Map<string, Record<string, unknown>>();
   /** Payment documents by Id; `payments` holds what each applies to each invoice. */
@@ -175,6 +181,7 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
       invoice: () => [...invoices.values()],
       payment: paymentRows,
       account: () => [...accounts.values()],
+      bill: () => [...bills.values()],
     };
     const table = tables[entityName]?.() ?? null;
     if (!table) return fault(400, 'ValidationFault', `unsupported entity ${m[1]}`, '4000');
@@ -476,6 +483,23 @@ export async function startFakeQuickBooks(): Promise<FakeQuickBooks> {
         CurrencyRef: { value: currency },
         MetaData: meta(),
       });
+    },
+    addBill({ vendor, dueDate, totalCents, paidCents = 0, currency = 'USD' }) {
+      const id = String(nextId++);
+      bills.set(id, {
+        Id: id,
+        SyncToken: '0',
+        VendorRef: { value: String(nextId++), name: vendor },
+        APAccountRef: { value: '33', name: 'Accounts Payable (A/P)' },
+        TxnDate: dueDate,
+        DueDate: dueDate,
+        TotalAmt: fromCents(totalCents),
+        Balance: fromCents(totalCents - paidCents),
+        CurrencyRef: { value: currency },
+        Line: [{ Id: '1', Amount: fromCents(totalCents), DetailType: 'AccountBasedExpenseLineDetail', AccountBasedExpenseLineDetail: { AccountRef: { value: '7' } } }],
+        MetaData: meta(),
+      });
+      return id;
     },
     createTaxCode(name, ratePercent) {
       const rateId = String(nextId++);

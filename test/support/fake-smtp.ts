@@ -19,7 +19,7 @@ export interface ReceivedEmail {
   /** Raw header values by lower-case name (unfolded; a repeated header keeps its last value). */
   headers: Record<string, string>;
   /** Attachments as decoded from the MIME parts (bytes exactly as sent). */
-  attachments: { filename: string | null; contentType: string; content: Buffer }[];
+  attachments: { filename: string | null; contentType: string; content: Buffer; cid: string | null }[];
   /** The message exactly as it came over DATA (dot-unstuffed), e.g. to verify a DKIM signature. */
   raw: Buffer;
   receivedAt: Date;
@@ -121,7 +121,7 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
             references: Array.isArray(refs) ? refs : refs ? [refs] : [],
             replyTo: addresses(mail.replyTo)[0] ?? null,
             headers,
-            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content })),
+            attachments: mail.attachments.map((a) => ({ filename: a.filename ?? null, contentType: a.contentType, content: a.content, cid: a.cid ?? null })),
             raw,
             receivedAt: new Date(),
           };

@@ -14,7 +14,7 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  *   organisations picked in it with a new authEventId.
  * - Accounting API under /api.xro/2.0 (Bearer + `xero-tenant-id`; 401 for a bad token, 403 for an
  *   organisation not connected): Contacts (GET with searchTerm, GET one, PUT), Invoices (GET with
- *   InvoiceNumbers, Statuses, where `Type=="ACCREC"` / `Date>=DateTime(y,m,d)`, If-Modified-Since,
+ *   InvoiceNumbers, Statuses, where `Type=="ACCREC"` / `Date>=DateTime(y,m,d)` / `DueDate<=…`, If-Modified-Since,
  *   page/pageSize; GET one; PUT creates; POST /Invoices/{id} voids), /Invoices/{id}/OnlineInvoice,
  *   Payments (PUT), CreditNotes (PUT, GET one, PUT /Allocations), TaxRates (GET, where TaxType=="X").
  *   PascalCase JSON, the envelope `{Id, Status, ProviderName, DateTimeUTC, <Plural>: [...]}`, dates as
@@ -27,7 +27,7 @@ import { startStub, type StubReply, type StubRequest } from './http-stub.js';
  *   `X-Rate-Limit-Problem` (concurrent / minute / day); `X-DayLimit-Remaining`, `X-MinLimit-Remaining`
  *   and `X-AppMinLimit-Remaining` on every answer.
  * - Test hooks: tenants, `authorise` (what a consent code grants), `pay`, `void`, `credit` (a credit
- *   note made in Xero's UI), `setContactTax`, `createTaxRate`, `seedInvoice`, `failNext`, `rateLimitNext`,
+ *   note made in Xero's UI), `setContactTax`, `createTaxRate`, `seedInvoice`, `seedBill` (an ACCPAY invoice), `failNext`, `rateLimitNext`,
  *   `revoke*`, `signedDelivery`, `intentToReceive` (Xero's webhook validation run against a URL).
  */
 
@@ -80,6 +80,8 @@ export interface FakeXero {
   credit(invoiceId: string, amount: string, noteTotal?: string): string;
   void(invoiceId: string): void;
   seedInvoice(invoice: { contactName: string; number: string; date: string; dueDate: string; amount: string; currency?: string }): string;
+  /** A supplier bill: an ACCPAY invoice (default AUTHORISED, "awaiting payment"), `paid` of it already paid. Returns its InvoiceID. */
+  seedBill(bill: { contactName: string; dueDate: string; amount: string; paid?: string; currency?: string; status?: 'DRAFT' | 'AUTHORISED' | 'PAID' }): string;
   /** A delivery signed as Xero signs it (`key` default: the app's webhook key). */
   signedDelivery(events: Record<string, unknown>[], key?: string): { body: string; headers: Record<string, string> };
   /** An INVOICE UPDATE event for the first organisation. */
@@ -337,16 +339,17 @@ export async function startFakeXero(
 
   const tenantOf = (id: string) => tenants.find((t) => t.tenantId === id);
 
-  /** Xero's where clauses duebot sends: Type=="ACCREC", Date>=DateTime(y,m,d), joined with AND. */
+  /** Xero's where clauses duebot sends: Type=="ACCREC" / "ACCPAY", Date>=DateTime(y,m,d), DueDate>= and <=, joined with AND. */
   const matchesWhere = (inv: Record<string, unknown>, where: string | null) => {
     if (!where) return true;
     for (const clause of where.split(/\s+AND\s+/i)) {
       let m: RegExpExecArray | null;
       if ((m = /^Type=="(\w+)"$/.exec(clause.trim()))) {
         if (inv.Type !== m[1]) return false;
-      } else if ((m = /^Date>=DateTime\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(clause.trim()))) {
-        const since = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-        if (Number(/\d+/.exec(String(inv.Date))![0]) < since) return false;
+      } else if ((m = /^(Date|DueDate)(>=|<=)DateTime\((\d+),\s*(\d+),\s*(\d+)\)$/.exec(clause.trim()))) {
+        const bound = Date.UTC(Number(m[3]), Number(m[4]) - 1, Number(m[5]));
+        const day = Number(/\d+/.exec(String(inv[m[1]!]))![0]);
+        if (m[2] === '>=' ? day < bound : day > bound) return false;
       } else throw new Error(`fake Xero: unsupported where clause ${clause}`);
     }
     return true;
@@ -783,6 +786,36 @@ export async function startFakeXero(
       };
       recompute(inv);
       invoices.set(id, inv);
+      owner.set(id, tenants[0]!.tenantId);
+      return id;
+    },
+    seedBill(b) {
+      const contactId = [...contacts.values()].find((c) => c.Name === b.contactName)?.ContactID ?? fake.createContact(b.contactName);
+      const id = randomUUID();
+      const total = units(b.amount, 2)!;
+      const paid = units(b.paid ?? '0', 2)!;
+      invoices.set(id, {
+        Type: 'ACCPAY',
+        InvoiceID: id,
+        InvoiceNumber: '',
+        Reference: `Bill from ${b.contactName}`,
+        Contact: { ContactID: contactId, Name: b.contactName },
+        Date: msDate(b.dueDate),
+        DueDate: msDate(b.dueDate),
+        Status: b.status ?? 'AUTHORISED',
+        LineAmountTypes: 'NoTax',
+        LineItems: [{ LineItemID: randomUUID(), Description: 'Supplies', Quantity: 1, UnitAmount: num(total), AccountCode: '429', TaxType: 'NONE', LineAmount: num(total) }],
+        SubTotal: num(total),
+        TotalTax: 0,
+        Total: num(total),
+        AmountPaid: num(paid),
+        AmountDue: num(total - paid),
+        AmountCredited: 0,
+        CurrencyCode: b.currency ?? 'USD',
+        Payments: [],
+        CreditNotes: [],
+        updatedAt: Date.now(),
+      });
       owner.set(id, tenants[0]!.tenantId);
       return id;
     },

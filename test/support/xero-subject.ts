@@ -49,6 +49,8 @@ export async function xeroSubject(db: Database) {
       return req;
     },
     oauth: storedOAuth(connections, provider, fake),
+    /** The stand-in itself, for suites that seed what the contract does not (bills). */
+    fake,
     close: fake.close,
   };
 }

@@ -1,3 +1,4 @@
+import { projectCashPosition } from '../../src/domain/cash-position.js';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { adjustAmountModal } from '../../blocks/adjust-modal.js';
@@ -28,7 +29,7 @@ import * as thread from '../../blocks/thread.js';
 import { accuracyLine, weeklySummaryMessage } from '../../blocks/weekly-summary.js';
 import { buildAgingReport } from '../../src/domain/aging.js';
 import { SETTING_FIELDS } from '../../src/domain/client-settings.js';
-import { buildForecast, projectBalance } from '../../src/domain/forecast.js';
+import { buildForecast } from '../../src/domain/forecast.js';
 import { DEFAULT_REMINDER_SCHEDULE } from '../../src/domain/types.js';
 import { TEMPLATE_KINDS } from '../../src/email/template-fields.js';
 import { mrkdwnProblems, mrkdwnTexts } from '../support/mrkdwn.js';
@@ -113,7 +114,7 @@ const forecast = buildForecast(
 );
 const forecastView = {
   asOf: '2026-12-03',
-  currencies: forecast.currencies.map((f) => ({ forecast: f, startingBalance: 500000, balanceSource: 'Stripe bank account', projected: projectBalance(f.weeks, 500000) })),
+  currencies: forecast.currencies.map((f) => ({ forecast: f, startingBalance: 500000, balanceSource: 'Stripe bank account', projected: projectCashPosition(f.weeks, 500000) })),
   notes: ['asana could not be read: its upcoming milestones are not included.'],
 };
 const client = {

@@ -1,7 +1,8 @@
 import type { HeaderBlock, SectionBlock } from '@slack/types';
 import { balanceSetMessage, forecastMessage, type ForecastView } from '../../blocks/forecast.js';
 import { messageProblems } from '../../blocks/limits.js';
-import { buildForecast, emptyCurrencyForecast, projectBalance, type ForecastInvoice } from '../../src/domain/forecast.js';
+import { buildForecast, emptyCurrencyForecast, type ForecastInvoice } from '../../src/domain/forecast.js';
+import { projectCashPosition } from '../../src/domain/cash-position.js';
 
 const inv = (number: string, dueDate: string, amount: number, currency = 'USD'): ForecastInvoice => ({
   customer: 'Acme',
@@ -23,7 +24,7 @@ describe('forecastMessage', () => {
     asOf: ASOF,
     currencies: [
       { forecast: eur, startingBalance: null, projected: null },
-      { forecast: usd, startingBalance: 1000000, projected: projectBalance(usd.weeks, 1000000) },
+      { forecast: usd, startingBalance: 1000000, projected: projectCashPosition(usd.weeks, 1000000) },
     ],
   };
   const message = forecastMessage(view);
@@ -71,5 +72,46 @@ describe('forecastMessage', () => {
   test('nothing to forecast', () => {
     expect(forecastMessage({ asOf: ASOF, currencies: [] }).text).toContain('Nothing open or scheduled as of Mar 2, 2026');
     expect(balanceSetMessage(1250050, 'USD').text).toContain('$12,500.50');
+  });
+});
+
+describe('forecastMessage with the cash position', () => {
+  const base = buildForecast([inv('1', '2026-03-04', 150000)], ASOF).currencies[0]!;
+  // The distribution model's range per week (filled by hand until that model lands).
+  const usd = { ...base, weeks: base.weeks.map((w, i) => ({ ...w, range: { p10: i === 0 ? 100000 : 0, p90: i === 0 ? 150000 : 20000 } })) };
+  const outflows = [50000, 0, 250000, 0, 0];
+  const view: ForecastView = {
+    asOf: ASOF,
+    currencies: [{ forecast: usd, startingBalance: 300000, outflows, projected: projectCashPosition(usd.weeks, 300000, outflows) }],
+    outflowsFrom: ['QuickBooks'],
+  };
+  const message = forecastMessage(view);
+  const section = (message.blocks.find((b) => b.type === 'section') as SectionBlock).text!.text;
+
+  test('bills due per week, the likely range and the balance after inflows less bills', () => {
+    expect(section).toContain('Bills due in the next 30 days: *$3,000.00*');
+    expect(section.split('```')[1]!.trim().split('\n')).toEqual([
+      'Week              Expected in            Likely range   Bills due   Bank balance',
+      'Mar 3 – Mar 9       $1,500.00   $1,000.00 – $1,500.00     $500.00      $4,000.00',
+      'Mar 10 – Mar 16         $0.00         $0.00 – $200.00       $0.00      $4,000.00',
+      'Mar 17 – Mar 23         $0.00         $0.00 – $200.00   $2,500.00      $1,500.00',
+      'Mar 24 – Mar 30         $0.00         $0.00 – $200.00       $0.00      $1,500.00',
+      'Mar 31 – Apr 1          $0.00         $0.00 – $200.00       $0.00      $1,500.00',
+      'Next 30 days        $1,500.00                           $3,000.00      $1,500.00',
+    ]);
+    expect(JSON.stringify(message.blocks.at(-1))).toContain('Outflows: bills due in QuickBooks');
+    expect(messageProblems(message)).toEqual([]);
+  });
+
+  test('without a back-end that reads bills: inflows only, and it says which back-ends cannot', () => {
+    const inflowsOnly = forecastMessage({
+      asOf: ASOF,
+      currencies: [{ forecast: base, startingBalance: null, outflows: null, projected: null }],
+      outflowsUnavailableFrom: ['Stripe', 'Zoho Invoice'],
+    });
+    expect(JSON.stringify(inflowsOnly.blocks.at(-1))).toContain(
+      'Inflows only: outflows are not available from Stripe, Zoho Invoice (bills are read from QuickBooks, Xero and FreshBooks).',
+    );
+    expect(JSON.stringify(inflowsOnly.blocks)).not.toContain('Bills due');
   });
 });

@@ -1,9 +1,10 @@
+import { projectCashPosition } from '../../src/domain/cash-position.js';
 import type { ContextBlock, HeaderBlock } from '@slack/types';
 import { accuracyLine, weeklySummaryMessage } from '../../blocks/weekly-summary.js';
 import { messageProblems } from '../../blocks/limits.js';
 import { blocksToText } from '../../blocks/render-text.js';
 import { buildAgingReport, type AgingInput } from '../../src/domain/aging.js';
-import { buildForecast, projectBalance, type ForecastInvoice } from '../../src/domain/forecast.js';
+import { buildForecast, type ForecastInvoice } from '../../src/domain/forecast.js';
 import { renderWeeklySummaryEmail } from '../../src/email/templates.js';
 
 const TZ = 'America/New_York';
@@ -37,7 +38,7 @@ function view(currencies: string[], accuracy: { currency: string; weeks: number;
   return {
     weekOf: ASOF,
     timezone: TZ,
-    forecast: { asOf: ASOF, currencies: forecast.currencies.map((f) => ({ forecast: f, startingBalance: 500000, projected: projectBalance(f.weeks, 500000) })) },
+    forecast: { asOf: ASOF, currencies: forecast.currencies.map((f) => ({ forecast: f, startingBalance: 500000, projected: projectCashPosition(f.weeks, 500000) })) },
     aging: buildAgingReport(
       currencies.map((c, i) => aging(`INV-${i}`, c, 120000 + i, '2026-11-20')),
       NOW,

@@ -54,6 +54,12 @@ export interface InvoicingBackend {
    * for a currency nobody set with `/invoices balance`. Only back-ends that keep the books (QuickBooks).
    */
   bankBalances?(): Promise<{ currency: string; amount: number; accounts: number }[]>;
+  /**
+   * Supplier bills still owed whose due date falls within `from` … `to` (YYYY-MM-DD, both included):
+   * the forecast's outflows. Only back-ends that keep payables (QuickBooks bills, Xero ACCPAY invoices,
+   * FreshBooks bills). Read-only.
+   */
+  billsDue?(from: string, to: string): Promise<BillDue[]>;
   /** The invoice as the back-end renders it (PDF bytes), for emails that carry no payment link. */
   invoicePdf?(providerInvoiceId: string): Promise<Buffer>;
   /**
@@ -61,6 +67,17 @@ export interface InvoicingBackend {
    * the history import (src/usecases/import-history.ts). Read-only; dates are taken in `timezone`.
    */
   listInvoicesForImport?(options: HistoryListOptions): Promise<HistoricInvoice[]>;
+}
+
+/** A bill the business owes a supplier. Money in minor units of `currency`. */
+export interface BillDue {
+  providerBillId: string;
+  vendor: string;
+  currency: string;
+  /** What is still to pay (the bill's total less payments made on it). */
+  amountDue: number;
+  /** YYYY-MM-DD. */
+  dueDate: string;
 }
 
 export interface HistoryListOptions {

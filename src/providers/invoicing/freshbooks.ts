@@ -2,10 +2,11 @@ import { createHash, createHmac } from 'node:crypto';
 import freshbooks from '@freshbooks/api';
 import builders from '@freshbooks/api/dist/models/builders/index.js';
 import type { Client as FreshBooksClient } from '@freshbooks/api';
+import type { Bills } from '@freshbooks/api/dist/models/index.js';
 import { normalizeCurrency } from '../../domain/money.js';
 import { fromFreshBooksAmount, toFreshBooksAmount } from './freshbooks-currency.js';
 import { addPercents } from '../../domain/tax.js';
-import { daysBetween } from '../../domain/calendar.js';
+import { assertYmd, daysBetween } from '../../domain/calendar.js';
 import type { ConnectionStore } from '../../store/connections.js';
 import { safeEqual } from '../../http/signatures.js';
 import {
@@ -14,6 +15,7 @@ import {
   type BackendEventKind,
   type BackendInvoice,
   type BackendTax,
+  type BillDue,
   type HistoricInvoice,
   type InvoicingBackend,
   type IssueInvoiceRequest,
@@ -142,6 +144,21 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
         if (mapped.status === 401) await session.broken(`FreshBooks ${what} answered 401 after a token refresh`);
         throw mapped;
       }
+    }
+  }
+
+  const pageOf = (page: number, perPage: number) => new PaginationQueryBuilder().page(page).perPage(perPage);
+  /** Every row of a listing: FreshBooks pages with page/per_page (at most 100) and says how many pages there are. */
+  async function allPages<T>(
+    what: string,
+    list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>,
+    key: string,
+  ): Promise<T[]> {
+    const rows: T[] = [];
+    for (let page = 1; ; page += 1) {
+      const result = await call(what, (account) => list(account, page));
+      rows.push(...((result[key] as T[] | undefined) ?? []));
+      if (page >= result.pages.pages) return rows;
     }
   }
 
@@ -360,25 +377,17 @@ export function createFreshBooksBackend(options: FreshBooksBackendOptions): Fres
     },
 
     async listInvoicesForImport(listing) {
-      // FreshBooks pages with page/per_page (at most 100) and says how many pages there are.
       const perPage = Math.min(listing.pageSize ?? 100, 100);
-      async function all<T>(
-        what: string,
-        list: (account: string, page: number) => Promise<{ data?: { pages: { pages: number } } & Record<string, unknown> }>,
-        key: string,
-      ): Promise<T[]> {
-        const rows: T[] = [];
-        for (let page = 1; ; page += 1) {
-          const result = await call(what, (account) => list(account, page));
-          rows.push(...((result[key] as T[] | undefined) ?? []));
-          if (page >= result.pages.pages) return rows;
-        }
-      }
-      const pageOf = (page: number) => new PaginationQueryBuilder().page(page).perPage(perPage);
       const since = listing.since ? [new SearchQueryBuilder().between('date', { min: listing.since })] : [];
-      const invoices = await all<FreshBooksInvoice>('list invoices', (account, page) => client.invoices.list(account, [pageOf(page), ...since]) as never, 'invoices');
-      const payments = await all<FreshBooksPayment>('list payments', (account, page) => client.payments.list(account, [pageOf(page)]) as never, 'payments');
+      const invoices = await allPages<FreshBooksInvoice>('list invoices', (account, page) => client.invoices.list(account, [pageOf(page, perPage), ...since]) as never, 'invoices');
+      const payments = await allPages<FreshBooksPayment>('list payments', (account, page) => client.payments.list(account, [pageOf(page, perPage)]) as never, 'payments');
       return freshBooksHistory(invoices, payments);
+    },
+
+    async billsDue(from, to) {
+      // Read whole and filtered here: bills are few next to invoices, and only unpaid, not deleted ones count.
+      const bills = await allPages<Bills>('list bills', (account, page) => client.bills.list(account, [pageOf(page, 100)]) as never, 'bills');
+      return freshBooksBillsDue(bills, assertYmd(from), assertYmd(to));
     },
 
     async confirmWebhook(callbackId, verifier) {
@@ -520,6 +529,19 @@ interface FreshBooksPayment {
   type?: string;
   fromCredit?: boolean;
   amount?: FreshBooksMoney;
+}
+
+/** Unpaid, not deleted or archived bills due within from … to, with what is still outstanding on each. */
+export function freshBooksBillsDue(bills: readonly Bills[], from: string, to: string): BillDue[] {
+  return bills.flatMap((bill) => {
+    const dueDate = sdkDay(bill.dueDate);
+    const currency = bill.outstanding?.code ?? bill.currencyCode;
+    const outstanding = bill.outstanding?.amount;
+    if (bill.visState || bill.status === 'paid' || !dueDate || dueDate < from || dueDate > to || !currency || !outstanding || bill.id === undefined) return [];
+    const amountDue = fromFreshBooksAmount(outstanding, normalizeCurrency(currency));
+    if (amountDue <= 0) return [];
+    return [{ providerBillId: String(bill.id), vendor: bill.vendor?.vendorName || 'FreshBooks vendor', currency: normalizeCurrency(currency), amountDue, dueDate }];
+  });
 }
 
 /** Back to `YYYY-MM-DD` from the SDK's local-midnight Date; null for a missing or invalid one. */

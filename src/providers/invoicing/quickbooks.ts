@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
 import QuickBooks from 'node-quickbooks';
 import { normalizeCurrency, parseMajor } from '../../domain/money.js';
+import { assertYmd } from '../../domain/calendar.js';
 import { fromQuickBooksAmount, toQuickBooksAmount, toQuickBooksUnitPrice } from './quickbooks-currency.js';
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectionStore } from '../../store/connections.js';
@@ -69,6 +70,7 @@ interface Qbo {
   findInvoices(criteria: unknown, cb: Callback<{ QueryResponse: { Invoice?: QboInvoice[] } }>): void;
   findPayments(criteria: unknown, cb: Callback<{ QueryResponse: { Payment?: QboPayment[] } }>): void;
   findAccounts(criteria: unknown, cb: Callback<{ QueryResponse: { Account?: QboAccount[] } }>): void;
+  findBills(criteria: unknown, cb: Callback<{ QueryResponse: { Bill?: QboBill[] } }>): void;
   createInvoice(body: unknown, cb: Callback<QboInvoice>): void;
   getInvoice(id: string, cb: Callback<QboInvoice>): void;
   getInvoicePdf(id: string, cb: Callback<Buffer>): void;
@@ -95,6 +97,16 @@ interface QboAccount {
   Id: string;
   Name?: string;
   CurrentBalance?: number;
+  CurrencyRef?: { value: string };
+}
+
+/** A supplier bill (accounts payable): Balance is what is still to pay, in major units of CurrencyRef. */
+interface QboBill {
+  Id: string;
+  VendorRef?: { value: string; name?: string };
+  DueDate?: string;
+  TotalAmt?: number;
+  Balance?: number;
   CurrencyRef?: { value: string };
 }
 
@@ -205,6 +217,19 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
     }
   }
   const p = <T>(fn: (cb: Callback<T>) => void): Promise<T> => new Promise<T>((resolve, reject) => fn((err, data) => (err ? reject(err) : resolve(data))));
+
+  const finders = { Invoice: 'findInvoices', Payment: 'findPayments', Bill: 'findBills' } as const;
+  /** Every row of a query: QuickBooks pages with startposition/maxresults (at most 1000); a short page is the last. */
+  async function queryAll<T>(entity: keyof typeof finders, where: string, size: number): Promise<T[]> {
+    const rows: T[] = [];
+    for (let start = 1; ; start += size) {
+      const criteria = `${where}startposition ${start} maxresults ${size}`;
+      const page = await call(`query ${entity}`, (c) => p<{ QueryResponse: Record<string, unknown> }>((cb) => c[finders[entity]](criteria, cb as never)));
+      const got = (page.QueryResponse?.[entity] as T[] | undefined) ?? [];
+      rows.push(...got);
+      if (got.length < size) return rows;
+    }
+  }
 
   async function findOrCreateCustomer(customer: IssueInvoiceRequest['customer']): Promise<QboCustomer> {
     if (customer.providerCustomerId) return call('get customer', (c) => p<QboCustomer>((cb) => c.getCustomer(customer.providerCustomerId!, cb)));
@@ -430,23 +455,30 @@ export function createQuickBooksBackend(options: QuickBooksBackendOptions): Quic
     },
 
     async listInvoicesForImport(listing) {
-      // QuickBooks pages a query with startposition/maxresults (at most 1000); a short page is the last.
       const size = Math.min(listing.pageSize ?? 1000, 1000);
       const where = listing.since ? `where TxnDate >= '${listing.since}' ` : '';
-      async function all<T>(entity: 'Invoice' | 'Payment'): Promise<T[]> {
-        const rows: T[] = [];
-        for (let start = 1; ; start += size) {
-          const criteria = `${where}startposition ${start} maxresults ${size}`;
-          const page = await call(`query ${entity}`, (c) =>
-            p<{ QueryResponse: Record<string, unknown> }>((cb) => (entity === 'Invoice' ? c.findInvoices(criteria, cb as never) : c.findPayments(criteria, cb as never))),
-          );
-          const got = (page.QueryResponse?.[entity] as T[] | undefined) ?? [];
-          rows.push(...got);
-          if (got.length < size) return rows;
-        }
-      }
       // Payments on or after `since` cover every payment of an invoice dated on or after it.
-      return quickBooksHistory(await all<QboInvoice>('Invoice'), await all<QboPayment>('Payment'));
+      return quickBooksHistory(await queryAll<QboInvoice>('Invoice', where, size), await queryAll<QboPayment>('Payment', where, size));
+    },
+
+    async billsDue(from, to) {
+      // QuickBooks keeps no status on a bill: Balance > 0 is still owed.
+      const bills = await queryAll<QboBill>('Bill', `where DueDate >= '${assertYmd(from)}' and DueDate <= '${assertYmd(to)}' `, 1000);
+      return bills.flatMap((bill) => {
+        const currency = bill.CurrencyRef?.value;
+        if (!currency || !bill.DueDate || !bill.Balance) return [];
+        const amountDue = fromQuickBooksAmount(bill.Balance, currency);
+        if (amountDue <= 0) return [];
+        return [
+          {
+            providerBillId: bill.Id,
+            vendor: bill.VendorRef?.name ?? `QuickBooks vendor ${bill.VendorRef?.value ?? ''}`.trim(),
+            currency: normalizeCurrency(currency),
+            amountDue,
+            dueDate: bill.DueDate,
+          },
+        ];
+      });
     },
 
     async changedSinceLastPoll() {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import xeroNode from 'xero-node';
 import type { AccountingApi as XeroAccountingApi, Contact, CurrencyCode, Invoice, TaxRate } from 'xero-node';
+import { assertYmd } from '../../domain/calendar.js';
 import { normalizeCurrency } from '../../domain/money.js';
 import { addPercents } from '../../domain/tax.js';
 import type { ConnectedAccount, ConnectionStore } from '../../store/connections.js';
-import type { BackendCredit, BackendInvoice, BackendInvoiceStatus, BackendTax, HistoricInvoice, InvoicingBackend, IssueInvoiceRequest } from './backend.js';
+import type { BackendCredit, BackendInvoice, BackendInvoiceStatus, BackendTax, BillDue, HistoricInvoice, InvoicingBackend, IssueInvoiceRequest } from './backend.js';
 import { BackendError, backendErrorFor, retryAfterMs } from './errors.js';
 import { createOAuthSession, type OAuthSession, type RefreshedTokens } from './oauth-session.js';
 import { keyedRateLimiter } from './rate-limiter.js';
@@ -70,6 +71,12 @@ export function xeroDay(value: unknown): string | null {
   const ms = /^\/Date\((-?\d+)/.exec(value);
   if (ms) return new Date(Number(ms[1])).toISOString().slice(0, 10);
   return /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null;
+}
+
+/** A YYYY-MM-DD day in Xero's where syntax: `DateTime(2026,12,5)`. */
+function xeroDateTime(ymd: string): string {
+  const [y, m, d] = assertYmd(ymd).split('-');
+  return `DateTime(${Number(y)},${Number(m)},${Number(d)})`;
 }
 
 export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
@@ -414,8 +421,7 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
 
     async listInvoicesForImport(listing) {
       const pageSize = Math.min(listing.pageSize ?? 1000, 1000);
-      const [y, m, d] = (listing.since ?? '').split('-');
-      const where = `Type=="ACCREC"${listing.since ? ` AND Date>=DateTime(${Number(y)},${Number(m)},${Number(d)})` : ''}`;
+      const where = `Type=="ACCREC"${listing.since ? ` AND Date>=${xeroDateTime(listing.since)}` : ''}`;
       const rows: HistoricInvoice[] = [];
       for (let page = 1; ; page += 1) {
         const got = await call('list invoices', (api, t) =>
@@ -440,6 +446,26 @@ export function createXeroBackend(options: XeroBackendOptions): XeroBackend {
         rows.push(...invoices.filter((i) => i.invoiceID).map(toHistoric));
         const pageCount = got.pagination?.pageCount;
         if (pageCount !== undefined ? page >= pageCount : invoices.length < pageSize) return rows;
+      }
+    },
+
+    async billsDue(from, to) {
+      // Bills are ACCPAY invoices; AUTHORISED is "awaiting payment" (drafts and bills awaiting approval are not owed yet).
+      const where = `Type=="ACCPAY" AND DueDate>=${xeroDateTime(from)} AND DueDate<=${xeroDateTime(to)}`;
+      const bills: BillDue[] = [];
+      for (let page = 1; ; page += 1) {
+        const got = await call('list bills', (api, t) =>
+          api.getInvoices(t, undefined, where, 'DueDate ASC', undefined, undefined, undefined, ['AUTHORISED'], page, undefined, undefined, undefined, true, 1000),
+        );
+        const invoices = got.invoices ?? [];
+        for (const inv of invoices) {
+          const currency = normalizeCurrency(String(inv.currencyCode ?? 'USD'));
+          const amountDue = fromXeroAmount(inv.amountDue, currency);
+          const dueDate = xeroDay(inv.dueDate);
+          if (inv.invoiceID && dueDate && amountDue > 0) bills.push({ providerBillId: inv.invoiceID, vendor: inv.contact?.name || 'Xero supplier', currency, amountDue, dueDate });
+        }
+        const pageCount = got.pagination?.pageCount;
+        if (pageCount !== undefined ? page >= pageCount : invoices.length < 1000) return bills;
       }
     },
 

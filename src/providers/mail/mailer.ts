@@ -31,6 +31,8 @@ export interface EmailAttachment {
   filename: string;
   content: Buffer;
   contentType: string;
+  /** Content-ID: shown inline where the HTML says `<img src="cid:…">` instead of as a separate file. */
+  cid?: string;
 }
 
 export interface SentEmail {

@@ -83,7 +83,9 @@ export function createSmtpMailer(options: { url: string; from: string; dkim?: { 
           ...(email.replyTo ? { replyTo: email.replyTo } : {}),
           ...(email.inReplyTo ? { inReplyTo: email.inReplyTo } : {}),
           ...(email.references?.length ? { references: email.references } : {}),
-          ...(email.attachments?.length ? { attachments: email.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })) } : {}),
+          ...(email.attachments?.length
+            ? { attachments: email.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType, ...(a.cid ? { cid: a.cid } : {}) })) }
+            : {}),
         });
       } catch (err) {
         throw toMailError(err);

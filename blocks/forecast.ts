@@ -31,12 +31,13 @@ function table(c: ForecastView['currencies'][number]): string {
   const { forecast: f } = c;
   const out = c.outflows ?? null;
   // The 10th-90th percentile per week, where the model gives one (every week or none).
-  const ranged = f.weeks.length > 0 && f.weeks.every((w) => w.range);
+  // Shown when the model gives a spread; with one date per invoice (too little history, `median`) it is the amount itself.
+  const ranged = f.weeks.some((w) => w.range.p10 !== w.range.p90);
   const header = ['Week', 'Expected in', ...(ranged ? ['Likely range'] : []), ...(out ? ['Bills due'] : []), ...(c.projected ? ['Bank balance'] : [])];
   const rows = f.weeks.map((w, i) => [
     `${shortDate(w.start)} – ${shortDate(w.end)}`,
     fmt(w.expected, f.currency),
-    ...(ranged ? [`${fmt(w.range!.p10, f.currency)} – ${fmt(w.range!.p90, f.currency)}`] : []),
+    ...(ranged ? [`${fmt(w.range.p10, f.currency)} – ${fmt(w.range.p90, f.currency)}`] : []),
     ...(out ? [fmt(out[i]!, f.currency)] : []),
     ...(c.projected ? [fmt(c.projected[i]!, f.currency)] : []),
   ]);

@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { SETTING_LABELS, type ClientSettings, type SettingField } from '../src/domain/client-settings.js';
 import { billingAddressOf, formatBillingAddress, type BillingAddress } from '../src/domain/billing-address.js';
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES } from '../src/domain/locale.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from '../src/domain/quiet-hours.js';
 import { PRESET_NAMES, REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText, type PresetName } from '../src/domain/reminder-presets.js';
 import type { ReminderStep, ReminderTone } from '../src/domain/types.js';
@@ -29,6 +30,7 @@ export const SETTINGS_BLOCKS = {
   billingRegion: 'cs_bill_region',
   billingPostalCode: 'cs_bill_postal',
   billingCountry: 'cs_bill_country',
+  locale: 'cs_locale',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -39,6 +41,7 @@ const option = (value: string, label: string): PlainTextOption => ({ text: text(
 
 const PRESET_OPTIONS = [...PRESET_NAMES.map((name) => option(name, REMINDER_PRESETS[name].label)), option('custom', 'Custom: the steps below')];
 const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'), option('notice-only', 'Notice only (the email, nothing else)')];
+const LOCALE_OPTIONS = LOCALES.map((l) => option(l, `${LOCALE_NAMES[l]} (${l})`));
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
 
 /** Where a field's value comes from, shown under the modal so nobody wonders why the file is ignored. */
@@ -167,6 +170,12 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       },
       { optional: true },
     ),
+    field(
+      SETTINGS_BLOCKS.locale,
+      'Language of the client\'s emails',
+      { type: 'static_select', action_id: SETTINGS_ACTION, options: LOCALE_OPTIONS, initial_option: LOCALE_OPTIONS[LOCALES.indexOf(s.locale ?? DEFAULT_LOCALE)]! },
+      { hint: "The shipped wording, money and date formats in that language; replies are understood in every language duebot knows. Slack stays in English." },
+    ),
     ...billingAddressFields(s.billingAddress ?? null),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },
   ];
@@ -245,6 +254,7 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Time zone:* ${esc(s.timezone ?? `${i.businessTimezone} (business time zone)`)}`,
     `*Quiet hours:* ${s.businessHours ? `Mon–Fri ${s.businessHours.start}–${s.businessHours.end} only` : 'none (any time)'}`,
     `*Billing address:* ${s.billingAddress ? esc(formatBillingAddress(s.billingAddress)) : 'none'}`,
+    `*Language:* ${LOCALE_NAMES[s.locale ?? DEFAULT_LOCALE]}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -350,6 +360,10 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
     errors[block] = `Billing address: ${billing.problem}.`;
   }
 
+  // Only when the form had the language field (a modal opened before it existed leaves the language alone).
+  const localeValue = get(SETTINGS_BLOCKS.locale).selected_option?.value;
+  if (values[SETTINGS_BLOCKS.locale] !== undefined && !isLocale(localeValue)) errors[SETTINGS_BLOCKS.locale] = `Choose one of ${LOCALES.join(', ')}.`;
+
   if (Object.keys(errors).length || !emails.ok) return { ok: false, errors };
   return {
     ok: true,
@@ -362,6 +376,7 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       timezone: tz || null,
       businessHours,
       ...(billing ? { billingAddress: billing.address } : {}),
+      ...(isLocale(localeValue) ? { locale: localeValue } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { BillingAddress } from './billing-address.js';
+import { DEFAULT_LOCALE, type Locale } from './locale.js';
 import type { BusinessHours, Client, FinalMode, ReminderStep } from './types.js';
 
 /**
@@ -15,11 +16,13 @@ export interface ClientSettings {
   businessHours: BusinessHours | null;
   /** Where sales tax is sourced to (src/providers/tax/). Absent in a submission: not part of that form, unchanged. */
   billingAddress?: BillingAddress | null;
+  /** The language of the client's emails (src/domain/locale.ts). Absent in a submission: unchanged. */
+  locale?: Locale;
 }
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress'];
+export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress', 'locale'];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',
@@ -30,6 +33,7 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   timezone: 'time zone',
   businessHours: 'quiet hours',
   billingAddress: 'billing address',
+  locale: 'language',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -42,6 +46,7 @@ export function settingsOf(client: Client): ClientSettings {
     timezone: client.timezone ?? null,
     businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
     billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
+    locale: client.locale ?? DEFAULT_LOCALE,
   };
 }
 

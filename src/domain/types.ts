@@ -1,3 +1,4 @@
+import type { Locale } from './locale.js';
 import type { BillingAddress } from './billing-address.js';
 
 /** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
@@ -70,6 +71,8 @@ export interface Client {
   maxInvoiceAmount?: number | null;
   /** Where sales tax is sourced to when a tax service is configured (src/providers/tax/); absent: none known. */
   billingAddress?: BillingAddress | null;
+  /** The language of the client's emails and replies (src/domain/locale.ts); absent: English. */
+  locale?: Locale | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

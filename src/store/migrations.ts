@@ -587,4 +587,16 @@ CREATE TABLE invoice_sales_tax (
 CREATE INDEX invoice_sales_tax_due ON invoice_sales_tax (next_attempt_at) WHERE status = 'pending';
 `,
   },
+  {
+    version: 330,
+    name: "the client's language",
+    sql: `
+-- The language of a client's emails and replies (src/domain/locale.ts); NULL: English, as before.
+ALTER TABLE clients ADD COLUMN locale text;
+-- An edited template is per kind and language; every template edited before is the English one.
+ALTER TABLE email_templates ADD COLUMN locale text NOT NULL DEFAULT 'en';
+ALTER TABLE email_templates DROP CONSTRAINT email_templates_pkey;
+ALTER TABLE email_templates ADD PRIMARY KEY (scope, kind, locale);
+`,
+  },
 ];

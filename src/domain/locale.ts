@@ -16,3 +16,6 @@ export const INTL_TAGS: Record<Locale, string> = { en: 'en-US', de: 'de-DE', fr:
 
 /** A stored or typed value as a locale: anything unknown (null, an old row) is the default. */
 export const localeOr = (value: unknown): Locale => (isLocale(value) ? value : DEFAULT_LOCALE);
+
+/** " (German)" after a template's name; English says nothing, as before languages existed. */
+export const languageSuffix = (locale: Locale = DEFAULT_LOCALE): string => (locale === DEFAULT_LOCALE ? '' : ` (${LOCALE_NAMES[locale]})`);

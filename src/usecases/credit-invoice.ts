@@ -151,7 +151,8 @@ async function emailCredit(services: Services, invoice: InvoiceRecord, clientNam
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.credit`);
   if (!(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'credit-email', claimedBy: services.instanceId, details: { messageId } }, services.clock.now()))) return null;
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const content = await renderClientEmail(services, 'credit', invoice, { name: clientName }, { today, credit: { amount: credit.amount, reason: credit.reason } });
+  const locale = (await getClient(pool, invoice.clientId))?.locale;
+  const content = await renderClientEmail(services, 'credit', invoice, { name: clientName, locale }, { today, credit: { amount: credit.amount, reason: credit.reason } });
   try {
     await sendUnderInvoiceEmail(services, invoice, content, messageId, 'credit');
   } catch (err) {

@@ -4,6 +4,7 @@ import {
   detectProvider,
   parseMailgun,
   parsePostmark,
+  parseRawMime,
   parseSendgrid,
   verifyBasicAuth,
   verifyMailgun,
@@ -30,8 +31,8 @@ export interface InboundEmailAuth {
 const rawMail = express.raw({ type: () => true, limit: BODY_LIMITS.email });
 
 /**
- * `POST /webhooks/email`: client replies from Mailgun routes, Postmark inbound or SendGrid Inbound
- * Parse (told apart by content type and fields). Authenticated, stored in the inbox (deduped on the
+ * `POST /webhooks/email`: client replies from Mailgun routes, Postmark inbound, SendGrid Inbound
+ * Parse (parsed or raw MIME) or a raw `message/rfc822` email (told apart by content type and fields). Authenticated, stored in the inbox (deduped on the
  * reply's Message-ID), answered, then handled (src/usecases/handle-reply.ts).
  */
 export function inboundEmailRouter(services: Services, auth: InboundEmailAuth): express.Router {
@@ -59,7 +60,7 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   const fields = form?.fields ?? null;
   const provider = detectProvider(contentType, fields);
   if (!provider) {
-    res.status(400).json({ error: 'unrecognised inbound email format (expected Mailgun, Postmark or SendGrid Inbound Parse)' });
+    res.status(400).json({ error: 'unrecognised inbound email format (expected Mailgun, Postmark, SendGrid Inbound Parse or a raw message/rfc822 email)' });
     return null;
   }
 
@@ -74,7 +75,7 @@ async function receive(req: Request, res: Response, services: Services, auth: In
       res.status(401).json({ error: `Mailgun signature rejected: ${verdict.reason}` });
       return null;
     }
-    parsed = parseMailgun(fields!);
+    parsed = await parseMailgun(fields!);
   } else {
     if (!auth.basicAuth || !verifyBasicAuth(auth.basicAuth, req.header('authorization'))) {
       res.status(401).json({ error: auth.basicAuth ? 'basic auth credentials do not match' : 'INBOUND_EMAIL_BASIC_AUTH is not set' });
@@ -82,12 +83,16 @@ async function receive(req: Request, res: Response, services: Services, auth: In
     }
     if (provider === 'postmark') {
       const json = parseJson(raw);
-      parsed = json.ok ? parsePostmark(json.value) : { ok: false, reason: json.reason };
+      parsed = json.ok ? await parsePostmark(json.value) : { ok: false, reason: json.reason };
       if (json.ok) reportParts = postmarkReportParts(json.value);
+    } else if (provider === 'raw') {
+      parsed = await parseRawMime(raw);
     } else {
-      parsed = parseSendgrid(fields!);
+      parsed = await parseSendgrid(fields!);
     }
   }
+  // A whole email (raw MIME) carries its report parts itself.
+  if (parsed.reportParts) reportParts = parsed.reportParts;
   // A bounce report, not a client reply: stored as such and matched to the email duebot sent.
   const report = parseDeliveryReport(reportParts);
   if (report)

@@ -142,3 +142,26 @@ export function multipart(fields: Record<string, string>, files: Record<string, 
   parts.push(`--${boundary}--\r\n`);
   return { body: Buffer.from(parts.join(''), 'utf8'), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/** SendGrid Inbound Parse with "POST the raw, full MIME message" on: the whole email in the `email` field. */
+export function sendgridRawRequest(mime: string, envelope: { from: string; to: string }, auth = INBOUND_AUTH): InboundRequest {
+  const req = multipart(
+    {
+      email: mime,
+      to: envelope.to,
+      from: envelope.from,
+      sender_ip: '203.0.113.5',
+      envelope: JSON.stringify({ to: [envelope.to], from: envelope.from }),
+      charsets: JSON.stringify({ to: 'UTF-8', from: 'UTF-8' }),
+      SPF: 'pass',
+    },
+    {},
+  );
+  req.headers.authorization = basic(auth);
+  return req;
+}
+
+/** A whole email (bytes as they travel) posted as `message/rfc822`, behind basic auth. */
+export function rawMimeRequest(mime: Buffer, auth = INBOUND_AUTH): InboundRequest {
+  return { body: mime, headers: { 'content-type': 'message/rfc822', authorization: basic(auth) } };
+}

@@ -172,9 +172,9 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
     ),
     field(
       SETTINGS_BLOCKS.locale,
-      'Language of the client\'s emails',
+      "Language of the client's emails",
       { type: 'static_select', action_id: SETTINGS_ACTION, options: LOCALE_OPTIONS, initial_option: LOCALE_OPTIONS[LOCALES.indexOf(s.locale ?? DEFAULT_LOCALE)]! },
-      { hint: "The shipped wording, money and date formats in that language; replies are understood in every language duebot knows. Slack stays in English." },
+      { hint: 'The shipped wording, money and date formats in that language; replies are understood in every language duebot knows. Slack stays in English.' },
     ),
     ...billingAddressFields(s.billingAddress ?? null),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },

@@ -173,7 +173,12 @@ export function templateListMessage(entries: readonly TemplateListEntry[]): { te
     ...entries.slice(0, 40).map((e): KnownBlock => ({
       type: 'section',
       text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[e.kind]}*${languageSuffix(e.locale)} — ${esc(e.scopeLabel)}: ${stateOf(e)}`, 3000) },
-      accessory: { type: 'button', action_id: TEMPLATE_EDIT, text: { type: 'plain_text', text: 'Edit' }, value: [e.kind, e.scope, ...(e.locale && e.locale !== DEFAULT_LOCALE ? [e.locale] : [])].join('|') },
+      accessory: {
+        type: 'button',
+        action_id: TEMPLATE_EDIT,
+        text: { type: 'plain_text', text: 'Edit' },
+        value: [e.kind, e.scope, ...(e.locale && e.locale !== DEFAULT_LOCALE ? [e.locale] : [])].join('|'),
+      },
     })),
   ];
   return { text: clip(`Email templates: ${entries.map((e) => `${e.kind}${languageSuffix(e.locale)} (${esc(e.scopeLabel)}): ${stateOf(e)}`).join('; ')}`, 3000), blocks };

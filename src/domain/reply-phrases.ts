@@ -146,4 +146,12 @@ export const AUTO_REPLY_SUBJECTS = new RegExp(
 );
 
 /** "next week" in each language: the Friday of next week. */
-export const NEXT_WEEK_PHRASES = words('nächste Woche', 'kommende Woche', '(?:la )?semaine prochaine', '(?:la )?próxima semana', 'la semana que viene', 'volgende week', 'komende week');
+export const NEXT_WEEK_PHRASES = words(
+  'nächste Woche',
+  'kommende Woche',
+  '(?:la )?semaine prochaine',
+  '(?:la )?próxima semana',
+  'la semana que viene',
+  'volgende week',
+  'komende week',
+);

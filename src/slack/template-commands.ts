@@ -22,7 +22,7 @@ import { previewEmailTemplate, resetEmailTemplate, saveEmailTemplate, templateFo
 import type { Subcommand } from './forecast-commands.js';
 
 /**
- * `/invoices templates` (the list), `/invoices template <kind> [client]` (the editor), and the editor
+ * `/invoices templates` (the list), `/invoices template <kind> [client] [language]` (the editor), and the editor
  * modal's Preview, Reset and Save. Billing-channel members may look and preview; only approvers save or
  * reset (authorize.ts decides before these listeners run).
  */
@@ -39,7 +39,7 @@ export function templateSubcommands(services: Services): Record<string, Subcomma
       const kind = kindWord.toLowerCase();
       if (!isTemplateKind(kind))
         return void (await respond({
-          text: `Which template? \`/invoices template &lt;kind&gt; [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.`,
+          text: `Which template? \`/invoices template &lt;kind&gt; [client] [language]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.`,
         }));
       let scope = WORKSPACE_SCOPE;
       let locale = typedLocale ?? DEFAULT_LOCALE;
@@ -117,7 +117,9 @@ export function registerTemplateActions(app: App, services: Services): void {
     const preview = await previewEmailTemplate(services, state.scope, state.kind, typed, state.locale);
     const scopeLabel = await scopeLabelOf(services, state.scope);
     const shown = preview.ok ? `\n*Subject:* ${esc(preview.email.subject)}\n\`\`\`${esc(preview.email.text.slice(0, 2500))}\`\`\`` : '';
-    await services.slack.directMessage(user, { text: `Saved the ${state.kind} email template${languageSuffix(state.locale)} for ${esc(scopeLabel)}; it applies from the next email on.${shown}` });
+    await services.slack.directMessage(user, {
+      text: `Saved the ${state.kind} email template${languageSuffix(state.locale)} for ${esc(scopeLabel)}; it applies from the next email on.${shown}`,
+    });
   });
 }
 

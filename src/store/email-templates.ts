@@ -24,7 +24,15 @@ interface Row {
   updated_by: string;
 }
 
-const toStored = (r: Row): StoredTemplate => ({ scope: r.scope, kind: r.kind, locale: localeOr(r.locale), subject: r.subject, body: r.body, updatedAt: r.updated_at, updatedBy: r.updated_by });
+const toStored = (r: Row): StoredTemplate => ({
+  scope: r.scope,
+  kind: r.kind,
+  locale: localeOr(r.locale),
+  subject: r.subject,
+  body: r.body,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
+});
 
 export async function getStoredTemplate(db: Queryable, scope: string, kind: string, locale: Locale = DEFAULT_LOCALE): Promise<StoredTemplate | null> {
   const { rows } = await db.query<Row>('SELECT * FROM email_templates WHERE scope = $1 AND kind = $2 AND locale = $3', [scope, kind, locale]);
@@ -47,11 +55,7 @@ export async function listStoredTemplates(db: Queryable): Promise<StoredTemplate
   return rows.map(toStored);
 }
 
-export async function saveTemplate(
-  db: Queryable,
-  t: { scope: string; kind: string; locale?: Locale; subject: string; body: string; by: string },
-  now: Date,
-): Promise<void> {
+export async function saveTemplate(db: Queryable, t: { scope: string; kind: string; locale?: Locale; subject: string; body: string; by: string }, now: Date): Promise<void> {
   await db.query(
     `INSERT INTO email_templates (scope, kind, subject, body, updated_at, updated_by, locale) VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (scope, kind, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,

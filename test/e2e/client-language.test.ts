@@ -158,7 +158,13 @@ describe('replies in the client language', () => {
 
   test('an English reply still reads as before (Postmark)', async () => {
     const res = await h.deliverEmail(
-      postmarkRequest({ from: 'ap@acme.example', subject: `RE: Invoice #${invoices.en.number}`, text: 'We will pay on the 15th.', messageId: '<en-8301@acme.example>', inReplyTo: invoices.en.emailMessageId }),
+      postmarkRequest({
+        from: 'ap@acme.example',
+        subject: `RE: Invoice #${invoices.en.number}`,
+        text: 'We will pay on the 15th.',
+        messageId: '<en-8301@acme.example>',
+        inReplyTo: invoices.en.emailMessageId,
+      }),
     );
     expect(res.status).toBe(200);
     const stored = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<en-8301@acme.example>'));

@@ -125,7 +125,11 @@ describe('headers of the field formats, decoded', () => {
       headers: `From: =?UTF-8?Q?Ana_Garc=C3=ADa?= <ana@cliente.example>\nSubject: =?UTF-8?B?${b64('RE: Factura n.º INV-0003')}?=\nMessage-ID: <sg2@cliente.example>\nReferences: <a@x>\n\t<b@x>`,
       text: 'Pagaremos el 3 de marzo.',
     });
-    expect(parsed.ok && parsed.email).toMatchObject({ subject: 'RE: Factura n.º INV-0003', references: ['<a@x>', '<b@x>'], sender: { address: 'ana@cliente.example', name: 'Ana García' } });
+    expect(parsed.ok && parsed.email).toMatchObject({
+      subject: 'RE: Factura n.º INV-0003',
+      references: ['<a@x>', '<b@x>'],
+      sender: { address: 'ana@cliente.example', name: 'Ana García' },
+    });
   });
 
   test('Mailgun and Postmark header pairs are decoded, and a line break in a value never makes a header', async () => {

@@ -118,7 +118,9 @@ describe('shipped wording in every language', () => {
 
 describe('the locale in the clients file and the settings modal', () => {
   test('the clients file takes a known language and refuses others', () => {
-    const { clients, errors } = parseClients(`clients:\n  - { name: Kunde GmbH, emails: ap@kunde.example, locale: de }\n  - { name: Acme, emails: ap@acme.example }\n  - { name: Bad, emails: b@b.example, locale: it }\n`);
+    const { clients, errors } = parseClients(
+      `clients:\n  - { name: Kunde GmbH, emails: ap@kunde.example, locale: de }\n  - { name: Acme, emails: ap@acme.example }\n  - { name: Bad, emails: b@b.example, locale: it }\n`,
+    );
     expect(clients.map((c) => [c.id, c.locale])).toEqual([
       ['kunde-gmbh', 'de'],
       ['acme', undefined],
@@ -126,11 +128,22 @@ describe('the locale in the clients file and the settings modal', () => {
     expect(errors).toEqual(['clients file: client "Bad" (#3): locale: must be one of en, de, fr, es, nl (the language of the client\'s emails)']);
   });
 
-  const settings = { emails: ['ap@kunde.example'], paymentTermsDays: 14, reminderSchedule: [], finalMode: 'pause' as const, autoSend: false, timezone: null, businessHours: null, locale: 'de' as const };
+  const settings = {
+    emails: ['ap@kunde.example'],
+    paymentTermsDays: 14,
+    reminderSchedule: [],
+    finalMode: 'pause' as const,
+    autoSend: false,
+    timezone: null,
+    businessHours: null,
+    locale: 'de' as const,
+  };
 
   test('the modal offers the five languages, prefilled with the client one, and reads the choice', () => {
     const modal = clientSettingsModal({ clientId: 'kunde', clientName: 'Kunde GmbH', settings, slackFields: [], businessTimezone: 'UTC' });
-    const block = (modal.blocks as { block_id?: string; element?: { options: { value: string }[]; initial_option: { value: string } } }[]).find((b) => b.block_id === SETTINGS_BLOCKS.locale)!;
+    const block = (modal.blocks as { block_id?: string; element?: { options: { value: string }[]; initial_option: { value: string } } }[]).find(
+      (b) => b.block_id === SETTINGS_BLOCKS.locale,
+    )!;
     expect(block.element!.options.map((o) => o.value)).toEqual([...LOCALES]);
     expect(block.element!.initial_option.value).toBe('de');
     const values = {

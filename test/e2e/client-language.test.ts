@@ -1,5 +1,5 @@
 import { startHarness, BILLING_CHANNEL, type Harness } from '../support/harness.js';
-import { postmarkRequest, rawMimeRequest, sendgridRawRequest } from '../support/fake-inbound.js';
+import { latin1Reply, postmarkRequest, rawMimeRequest, sendgridRawRequest } from '../support/fake-inbound.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { getInboundEmailByMessageId } from '../../src/store/inbound-emails.js';
 import { saveTemplate } from '../../src/store/email-templates.js';
@@ -104,26 +104,14 @@ describe('emails in the client language', () => {
 
 describe('replies in the client language', () => {
   test('a German promise as raw MIME (encoded subject, quoted-printable ISO-8859-1) snoozes to that date', async () => {
-    const subject = `=?UTF-8?B?${Buffer.from(`AW: Erinnerung: Rechnung Nr. ${invoices.de.number} — fällig`).toString('base64')}?=`;
-    const mime = [
-      'From: =?ISO-8859-1?Q?J=FCrgen_M=FCller?= <ap@kunde.example>',
-      'To: billing@pixelco.example',
-      `Subject: ${subject}`,
-      'Message-ID: <de-8101@kunde.example>',
-      `In-Reply-To: ${invoices.de.emailMessageId}`,
-      'Date: Mon, 11 Jan 2027 13:00:00 +0100',
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=ISO-8859-1',
-      'Content-Transfer-Encoding: quoted-printable',
-      '',
-      'Guten Tag,',
-      '',
-      'wir =FCberweisen am 15. Januar.',
-      '',
-      'Mit freundlichen Gr=FC=DFen',
-      'J=FCrgen M=FCller',
-      '',
-    ].join('\r\n');
+    const mime = latin1Reply({
+      name: 'Jürgen Müller',
+      address: 'ap@kunde.example',
+      subject: `AW: Erinnerung: Rechnung Nr. ${invoices.de.number} — fällig`,
+      messageId: '<de-8101@kunde.example>',
+      inReplyTo: invoices.de.emailMessageId!,
+      body: 'Guten Tag,\n\nwir überweisen am 15. Januar.\n\nMit freundlichen Grüßen\nJürgen Müller',
+    }).toString('latin1');
     const res = await h.deliverEmail(sendgridRawRequest(mime, { from: 'ap@kunde.example', to: 'billing@pixelco.example' }));
     expect(res.status).toBe(200);
     const stored = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<de-8101@kunde.example>'));

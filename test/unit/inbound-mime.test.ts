@@ -1,31 +1,20 @@
 import { detectProvider, parseMailgun, parsePostmark, parseRawMime, parseSendgrid } from '../../src/email/inbound-formats.js';
 import { parseDeliveryReport } from '../../src/email/dsn.js';
+import { latin1Reply } from '../support/fake-inbound.js';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 const CRLF = (lines: string[]) => lines.join('\r\n');
 
 /** A German reply as Outlook sends it: encoded subject and display name, a quoted-printable ISO-8859-1 body. */
-const GERMAN_REPLY = Buffer.from(
-  CRLF([
-    'From: =?ISO-8859-1?Q?M=FCller=2C_J=FCrgen?= <j.mueller@kunde.example>',
-    'To: billing@pixelco.example',
-    `Subject: =?UTF-8?B?${b64('AW: Rechnung Nr. INV-0001 — Zahlung')}?=`,
-    'Message-ID: <r1@kunde.example>',
-    'In-Reply-To: <inv-0001@pixelco.example>',
-    'References: <a@pixelco.example>',
-    ' <inv-0001@pixelco.example>',
-    'Date: Fri, 04 Dec 2026 10:00:00 +0100',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=ISO-8859-1',
-    'Content-Transfer-Encoding: quoted-printable',
-    '',
-    'Guten Tag,',
-    '',
-    'wir =FCberweisen am 15. Januar. Gr=FC=DFe',
-    '',
-  ]),
-  'latin1',
-);
+const GERMAN_REPLY = latin1Reply({
+  name: 'Müller, Jürgen',
+  address: 'j.mueller@kunde.example',
+  subject: 'AW: Rechnung Nr. INV-0001 — Zahlung',
+  messageId: '<r1@kunde.example>',
+  inReplyTo: '<inv-0001@pixelco.example>',
+  references: ['<a@pixelco.example>', '<inv-0001@pixelco.example>'],
+  body: 'Guten Tag,\n\nwir überweisen am 15. Januar. Grüße\n',
+});
 
 describe('whole emails (raw MIME) from every provider', () => {
   test('SendGrid raw mode: encoded words decoded, quoted-printable ISO-8859-1 body read as text', async () => {

@@ -3,6 +3,7 @@ import * as chrono from 'chrono-node';
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import { addDays, localDate } from './calendar.js';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
 import { AUTO_REPLY_SUBJECTS, DISPUTE_PHRASES, NEXT_WEEK_PHRASES, PROMISE_PHRASES, QUESTION_START_PHRASES } from './reply-phrases.js';
 
 dayjs.extend(utc);
@@ -72,8 +73,11 @@ const PROMISE =
 
 const QUESTION_START = /^\s*(can|could|would|will|is|are|do|does|did|what|when|where|why|how|which|who)\b/im;
 
-/** Classifies one reply at `asOf`; dates resolve against the business calendar in `timezone`. */
-export function classifyReply(input: ReplyInput, asOf: Date, timezone: string): ReplyClassification {
+/**
+ * Classifies one reply at `asOf`; dates resolve against the business calendar in `timezone`, read first
+ * as the client's language writes them (`locale`: "3/4" is 3 April in French, March 4 in English).
+ */
+export function classifyReply(input: ReplyInput, asOf: Date, timezone: string, locale: Locale = DEFAULT_LOCALE): ReplyClassification {
   const auto = autoReplyEvidence(input);
   if (auto) return { kind: 'auto_reply', reason: null, promisedDate: null, explanation: `Auto-reply: ${auto}` };
 
@@ -87,7 +91,7 @@ export function classifyReply(input: ReplyInput, asOf: Date, timezone: string): 
 
   const promise = PROMISE.exec(text) ?? PROMISE_PHRASES.exec(text);
   if (promise) {
-    const date = resolvePromisedDate(text, asOf, timezone);
+    const date = resolvePromisedDate(text, asOf, timezone, locale);
     if (date) {
       return { kind: 'promise', reason: null, promisedDate: date.ymd, explanation: `Promise to pay by ${date.ymd}: the reply says "${promise[0].trim()}" and "${date.words}"` };
     }
@@ -146,8 +150,8 @@ interface ResolvedDate {
 
 const WEEKDAY = 5; // Friday: "next week" means by the end of next working week
 
-/** chrono-node's parsers, English first: a date is read in whichever of the five languages it is written. */
-const DATE_PARSERS = [chrono, chrono.de, chrono.fr, chrono.es, chrono.nl] as const;
+/** chrono-node's parser per language: a date is read in whichever of the five languages it is written. */
+const DATE_PARSERS: Record<Locale, Pick<typeof chrono, 'parse'>> = { en: chrono, de: chrono.de, fr: chrono.fr, es: chrono.es, nl: chrono.nl };
 
 /**
  * The promised date in the business calendar. "the 15th" is the next 15th (this month if not past),
@@ -155,7 +159,7 @@ const DATE_PARSERS = [chrono, chrono.de, chrono.fr, chrono.es, chrono.nl] as con
  * else ("am 15. Januar", "le 3 mars", "el 3 de marzo", "op 3 maart", "Friday") is read by chrono-node,
  * always forward from today (so "Friday" is the coming Friday). Past dates are not promises.
  */
-export function resolvePromisedDate(text: string, asOf: Date, timezone: string): ResolvedDate | null {
+export function resolvePromisedDate(text: string, asOf: Date, timezone: string, locale: Locale = DEFAULT_LOCALE): ResolvedDate | null {
   const today = localDate(asOf, timezone);
   const ordinal = /\b(?:on |by )?the (\d{1,2})(?:st|nd|rd|th)\b(?! of)/i.exec(text);
   if (ordinal) {
@@ -175,7 +179,8 @@ export function resolvePromisedDate(text: string, asOf: Date, timezone: string):
   if (dotted) return dotted;
   // Read as if "today, noon, UTC" so chrono's components are business-calendar components.
   const reference = { instant: new Date(`${today}T12:00:00Z`), timezone: 0 };
-  for (const parser of DATE_PARSERS) {
+  for (const language of [locale, ...LOCALES.filter((l) => l !== locale)]) {
+    const parser = DATE_PARSERS[language];
     for (const result of parser.parse(text, reference, { forwardDate: true })) {
       const year = result.start.get('year');
       const month = result.start.get('month');

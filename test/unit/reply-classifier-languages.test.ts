@@ -105,3 +105,13 @@ describe('resolvePromisedDate in other languages', () => {
     expect(resolvePromisedDate(text, asOf, tz)?.ymd ?? null).toBe(ymd);
   });
 });
+
+describe("dates read the client's way first", () => {
+  test.each<[string, 'en' | 'fr' | 'de', string]>([
+    ['Nous paierons le 3/4.', 'fr', '2027-04-03'],
+    ['We will pay on 3/4.', 'en', '2027-03-04'],
+    ['Wir zahlen am 3/4.', 'de', '2027-04-03'],
+  ])('%s (%s client) → %s', (text, locale, ymd) => {
+    expect(classifyReply({ text, subject: 'Re: Invoice', headers: {} }, asOf, tz, locale)).toMatchObject({ kind: 'promise', promisedDate: ymd });
+  });
+});

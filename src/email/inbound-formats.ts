@@ -138,6 +138,29 @@ async function sendgridEmail(fields: Record<string, string>): Promise<ParseResul
   });
 }
 
+/**
+ * SendGrid fields (named in its `charsets` JSON) whose bytes were not UTF-8: read as UTF-8 they hold
+ * U+FFFD. Only charsets the platform decodes are named; others stay as read.
+ */
+export function fieldsInOtherCharsets(fields: Record<string, string>): { name: string; charset: string }[] {
+  let declared: unknown;
+  try {
+    declared = JSON.parse(fields.charsets ?? 'null');
+  } catch {
+    return [];
+  }
+  if (!declared || typeof declared !== 'object') return [];
+  return Object.entries(declared as Record<string, unknown>).flatMap(([name, charset]) => {
+    if (typeof charset !== 'string' || !Object.hasOwn(fields, name) || !fields[name]!.includes('\uFFFD')) return [];
+    try {
+      const decoder = new TextDecoder(charset.trim());
+      return decoder.encoding === 'utf-8' ? [] : [{ name, charset: decoder.encoding }];
+    } catch {
+      return []; // an unknown label
+    }
+  });
+}
+
 /** RFC 2047 encoded words ("=?UTF-8?B?…?="): a field still encoded is read from the decoded header instead. */
 const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/i;
 

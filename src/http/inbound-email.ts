@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import busboy from 'busboy';
 import {
   detectProvider,
+  fieldsInOtherCharsets,
   parseMailgun,
   parsePostmark,
   parseRawMime,
@@ -56,7 +57,7 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
   const contentType = String(req.header('content-type') ?? '');
   const raw = bodyBuffer(req.body);
-  const form = /application\/json/i.test(contentType) ? null : await formFields(contentType, raw);
+  const form = /application\/json/i.test(contentType) ? null : await formFieldsInTheirCharsets(contentType, raw);
   const fields = form?.fields ?? null;
   const provider = detectProvider(contentType, fields);
   if (!provider) {
@@ -163,10 +164,26 @@ function postmarkReportParts(json: unknown): ReportPart[] {
 }
 
 /**
+ * SendGrid's parsed mode names each field's charset in `charsets` ({"text": "iso-8859-1", …}) instead of
+ * on the part. A field that is not UTF-8 (it read with U+FFFD) is read again from its bytes in that charset.
+ */
+async function formFieldsInTheirCharsets(contentType: string, raw: Buffer): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
+  const form = await formFields(contentType, raw);
+  const misread = form ? fieldsInOtherCharsets(form.fields) : [];
+  if (!form || !misread.length) return form;
+  const bytes = await formFields(contentType, raw, 'latin1'); // latin1: one character per byte, so the bytes come back unchanged
+  for (const { name, charset } of misread) {
+    const value = bytes?.fields[name];
+    if (value !== undefined) form.fields[name] = new TextDecoder(charset).decode(Buffer.from(value, 'latin1'));
+  }
+  return form;
+}
+
+/**
  * Form fields of a urlencoded or multipart body. Attached files are skipped (not needed to classify), but
  * for the parts of a delivery status notification (src/email/dsn.ts), kept up to REPORT_PART_LIMIT each.
  */
-async function formFields(contentType: string, raw: Buffer): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
+async function formFields(contentType: string, raw: Buffer, charset = 'utf8'): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
   if (/application\/x-www-form-urlencoded/i.test(contentType)) return { fields: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), parts: [] };
   if (!/multipart\/form-data/i.test(contentType)) return null;
   const parts: ReportPart[] = [];
@@ -175,7 +192,7 @@ async function formFields(contentType: string, raw: Buffer): Promise<{ fields: R
     const fields: Record<string, string> = Object.create(null) as Record<string, string>;
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 5 * 1024 * 1024 } });
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 5 * 1024 * 1024 }, defCharset: charset });
     } catch {
       resolve(null);
       return;

@@ -1,5 +1,5 @@
 import { startHarness, BILLING_CHANNEL, type Harness } from '../support/harness.js';
-import { latin1Reply, postmarkRequest, rawMimeRequest, sendgridRawRequest } from '../support/fake-inbound.js';
+import { INBOUND_AUTH, latin1Reply, multipart, postmarkRequest, rawMimeRequest, sendgridRawRequest } from '../support/fake-inbound.js';
 import { findInvoiceBySource, getInvoice, type InvoiceRecord } from '../../src/store/invoices.js';
 import { getInboundEmailByMessageId } from '../../src/store/inbound-emails.js';
 import { saveTemplate } from '../../src/store/email-templates.js';
@@ -142,6 +142,24 @@ describe('replies in the client language', () => {
     expect(stored.strippedText).toContain('1 000 €');
     expect(stored.classification).toMatchObject({ kind: 'dispute', reason: 'amount' });
     await h.slack.waitFor(async () => ((await getInvoice(pool(), invoices.fr.id))?.disputed ? true : undefined));
+  });
+
+  test("SendGrid's parsed mode: a text field in ISO-8859-1 (named in charsets) is read in that charset", async () => {
+    const req = multipart(
+      {
+        headers: `From: ap@acme.example\nSubject: Re: Invoice #${invoices.en.number}\nMessage-ID: <es-8301@acme.example>\nIn-Reply-To: ${invoices.en.emailMessageId}`,
+        from: 'José Núñez <ap@acme.example>',
+        subject: `Re: Invoice #${invoices.en.number}`,
+        text: Buffer.from('¿Podrían enviarnos la factura con el número de pedido? Gracias, José Núñez', 'latin1'),
+        envelope: JSON.stringify({ to: ['billing@pixelco.example'], from: 'ap@acme.example' }),
+        charsets: JSON.stringify({ to: 'UTF-8', from: 'UTF-8', subject: 'UTF-8', text: 'iso-8859-1' }),
+      },
+      {},
+    );
+    req.headers.authorization = `Basic ${Buffer.from(INBOUND_AUTH).toString('base64')}`;
+    expect((await h.deliverEmail(req)).status).toBe(200);
+    const stored = await h.slack.waitFor(() => getInboundEmailByMessageId(pool(), '<es-8301@acme.example>'));
+    expect(stored).toMatchObject({ kind: 'question', strippedText: '¿Podrían enviarnos la factura con el número de pedido? Gracias, José Núñez' });
   });
 
   test('an English reply still reads as before (Postmark)', async () => {

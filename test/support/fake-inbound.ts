@@ -131,16 +131,16 @@ export function sendgridRequest(spec: ReplySpec, auth = INBOUND_AUTH): InboundRe
   return req;
 }
 
-/** A multipart/form-data body as the services post it (fields, then files). */
-export function multipart(fields: Record<string, string>, files: Record<string, { filename: string; type: string; content: string }>): InboundRequest {
+/** A multipart/form-data body as the services post it (fields, then files); a Buffer field goes as its bytes. */
+export function multipart(fields: Record<string, string | Buffer>, files: Record<string, { filename: string; type: string; content: string }>): InboundRequest {
   const boundary = `----duebot${randomBytes(8).toString('hex')}`;
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(fields)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  const parts: (string | Buffer)[] = [];
+  for (const [name, value] of Object.entries(fields)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`, value, '\r\n');
   for (const [name, f] of Object.entries(files)) {
     parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n${f.content}\r\n`);
   }
   parts.push(`--${boundary}--\r\n`);
-  return { body: Buffer.from(parts.join(''), 'utf8'), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return { body: Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
 /** SendGrid Inbound Parse with "POST the raw, full MIME message" on: the whole email in the `email` field. */

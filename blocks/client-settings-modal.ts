@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { SETTING_LABELS, type ClientSettings, type SettingField } from '../src/domain/client-settings.js';
 import { billingAddressOf, formatBillingAddress, type BillingAddress } from '../src/domain/billing-address.js';
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES } from '../src/domain/locale.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from '../src/domain/quiet-hours.js';
 import { PRESET_NAMES, REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText, type PresetName } from '../src/domain/reminder-presets.js';
 import type { ReminderStep, ReminderTone } from '../src/domain/types.js';
@@ -30,6 +31,7 @@ export const SETTINGS_BLOCKS = {
   billingPostalCode: 'cs_bill_postal',
   billingCountry: 'cs_bill_country',
   clientPage: 'cs_client_page',
+  locale: 'cs_locale',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -41,6 +43,7 @@ const option = (value: string, label: string): PlainTextOption => ({ text: text(
 const PRESET_OPTIONS = [...PRESET_NAMES.map((name) => option(name, REMINDER_PRESETS[name].label)), option('custom', 'Custom: the steps below')];
 const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'), option('notice-only', 'Notice only (the email, nothing else)')];
 const CLIENT_PAGE_OPTION = option('on', 'Link their invoice page in every email');
+const LOCALE_OPTIONS = LOCALES.map((l) => option(l, `${LOCALE_NAMES[l]} (${l})`));
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
 
 /** Where a field's value comes from, shown under the modal so nobody wonders why the file is ignored. */
@@ -169,6 +172,12 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       },
       { optional: true },
     ),
+    field(
+      SETTINGS_BLOCKS.locale,
+      "Language of the client's emails",
+      { type: 'static_select', action_id: SETTINGS_ACTION, options: LOCALE_OPTIONS, initial_option: LOCALE_OPTIONS[LOCALES.indexOf(s.locale ?? DEFAULT_LOCALE)]! },
+      { hint: 'The shipped wording, money and date formats in that language; replies are understood in every language duebot knows. Slack stays in English.' },
+    ),
     ...billingAddressFields(s.billingAddress ?? null),
     field(
       SETTINGS_BLOCKS.clientPage,
@@ -254,6 +263,7 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Quiet hours:* ${s.businessHours ? `Mon–Fri ${s.businessHours.start}–${s.businessHours.end} only` : 'none (any time)'}`,
     `*Billing address:* ${s.billingAddress ? esc(formatBillingAddress(s.billingAddress)) : 'none'}`,
     `*Client page:* ${s.clientPage ? 'linked in every email' : 'off'}`,
+    `*Language:* ${LOCALE_NAMES[s.locale ?? DEFAULT_LOCALE]}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -361,6 +371,9 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
 
   // Only when the form had the checkbox (Slack sends a checkbox block only in forms that have it).
   const clientPage = values[SETTINGS_BLOCKS.clientPage] === undefined ? undefined : (get(SETTINGS_BLOCKS.clientPage).selected_options ?? []).some((o) => o.value === 'on');
+  // Only when the form had the language field (a modal opened before it existed leaves the language alone).
+  const localeValue = get(SETTINGS_BLOCKS.locale).selected_option?.value;
+  if (values[SETTINGS_BLOCKS.locale] !== undefined && !isLocale(localeValue)) errors[SETTINGS_BLOCKS.locale] = `Choose one of ${LOCALES.join(', ')}.`;
 
   if (Object.keys(errors).length || !emails.ok) return { ok: false, errors };
   return {
@@ -375,6 +388,7 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       businessHours,
       ...(billing ? { billingAddress: billing.address } : {}),
       ...(clientPage === undefined ? {} : { clientPage }),
+      ...(isLocale(localeValue) ? { locale: localeValue } : {}),
     },
   };
 }

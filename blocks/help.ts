@@ -15,7 +15,7 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices settings [client]', "A client's contacts, terms, reminder schedule and quiet hours in a modal (approvers save)"],
   ['/invoices client-link <client> [new|revoke]', "Shows, renews or revokes the link to the client's page of invoices (approvers only)"],
   ['/invoices templates', 'The editable email templates (invoice, each reminder tone, credit), each with an Edit button'],
-  ['/invoices template <kind> [client]', 'Edit, preview or reset one email template, for every client or one (saving: approvers only)'],
+  ['/invoices template <kind> [client] [language]', 'Edit, preview or reset one email template, for every client or one, in a language (saving: approvers only)'],
   ['/invoices connect <back-end>', 'DMs you a one-time link to connect QuickBooks or FreshBooks (approvers only)'],
   ['/invoices connect <tool> <project/list/board id>', "Registers duebot's webhook in Asana, ClickUp, Trello or monday.com (approvers only)"],
   ['/invoices disconnect <back-end or tool> [id]', 'Removes a connection or a webhook (approvers only)'],

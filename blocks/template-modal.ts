@@ -1,4 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
+import { DEFAULT_LOCALE, isLocale, languageSuffix, LOCALES, type Locale } from '../src/domain/locale.js';
 import type { EmailTemplate } from '../src/email/default-templates.js';
 import { BODY_MAX, SUBJECT_MAX, type TemplateErrors } from '../src/email/template-engine.js';
 import { KIND_LABELS, placeholdersOf, TEMPLATE_KINDS, type TemplateKind } from '../src/email/template-fields.js';
@@ -12,6 +13,8 @@ export interface TemplateModalState {
   /** '*' = workspace default, else a client id. */
   scope: string;
   rev: number;
+  /** The language of the wording edited; absent: English (what every template was before languages). */
+  locale?: Locale;
 }
 
 export type TemplatePreview = { kind: 'rendered'; basedOn: string; subject: string; text: string } | { kind: 'errors'; errors: TemplateErrors } | { kind: 'note'; text: string };
@@ -38,7 +41,10 @@ export function placeholderHint(kind: TemplateKind): string {
 export function templateModal(input: TemplateModalInput): ModalView {
   const { state, template } = input;
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[state.kind]}* for ${esc(input.scopeLabel)} — now: ${esc(input.origin)}.`, 3000) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[state.kind]}*${languageSuffix(state.locale)} for ${esc(input.scopeLabel)} — now: ${esc(input.origin)}.`, 3000) },
+    },
     {
       type: 'input',
       block_id: blockIdOf('subject', state.rev),
@@ -129,7 +135,7 @@ export function parseModalState(metadata: string): TemplateModalState | null {
   try {
     const parsed = JSON.parse(metadata) as Partial<TemplateModalState>;
     if (typeof parsed.kind !== 'string' || !(TEMPLATE_KINDS as readonly string[]).includes(parsed.kind) || typeof parsed.scope !== 'string') return null;
-    return { kind: parsed.kind as TemplateKind, scope: parsed.scope, rev: Number(parsed.rev) || 0 };
+    return { kind: parsed.kind as TemplateKind, scope: parsed.scope, rev: Number(parsed.rev) || 0, ...(isLocale(parsed.locale) ? { locale: parsed.locale } : {}) };
   } catch {
     return null;
   }
@@ -139,6 +145,8 @@ export interface TemplateListEntry {
   kind: TemplateKind;
   scope: string;
   scopeLabel: string;
+  /** Absent: English. */
+  locale?: Locale;
   /** Plain text, e.g. "shipped wording", "own wording" (may be empty when `edited` says it all). */
   state: string;
   /** Who last saved it (a Slack user id, else an actor name) and when (a date label). */
@@ -152,13 +160,26 @@ export function templateListMessage(entries: readonly TemplateListEntry[]): { te
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: '*Email templates*  (`/invoices template &lt;kind&gt; [client]` opens one directly; kinds: ' + TEMPLATE_KINDS.join(', ') + ')' },
+      text: {
+        type: 'mrkdwn',
+        text:
+          '*Email templates*  (`/invoices template &lt;kind&gt; [client] [language]` opens one directly; kinds: ' +
+          TEMPLATE_KINDS.join(', ') +
+          '; languages: ' +
+          LOCALES.join(', ') +
+          ')',
+      },
     },
     ...entries.slice(0, 40).map((e): KnownBlock => ({
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[e.kind]}* — ${esc(e.scopeLabel)}: ${stateOf(e)}`, 3000) },
-      accessory: { type: 'button', action_id: TEMPLATE_EDIT, text: { type: 'plain_text', text: 'Edit' }, value: `${e.kind}|${e.scope}` },
+      text: { type: 'mrkdwn', text: clip(`*${KIND_LABELS[e.kind]}*${languageSuffix(e.locale)} — ${esc(e.scopeLabel)}: ${stateOf(e)}`, 3000) },
+      accessory: {
+        type: 'button',
+        action_id: TEMPLATE_EDIT,
+        text: { type: 'plain_text', text: 'Edit' },
+        value: [e.kind, e.scope, ...(e.locale && e.locale !== DEFAULT_LOCALE ? [e.locale] : [])].join('|'),
+      },
     })),
   ];
-  return { text: clip(`Email templates: ${entries.map((e) => `${e.kind} (${esc(e.scopeLabel)}): ${stateOf(e)}`).join('; ')}`, 3000), blocks };
+  return { text: clip(`Email templates: ${entries.map((e) => `${e.kind}${languageSuffix(e.locale)} (${esc(e.scopeLabel)}): ${stateOf(e)}`).join('; ')}`, 3000), blocks };
 }

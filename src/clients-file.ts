@@ -3,6 +3,7 @@ import { basename, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { assertYmd } from './domain/calendar.js';
+import { LOCALES } from './domain/locale.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
 import { billingAddressOf } from './domain/billing-address.js';
@@ -197,6 +198,7 @@ const clientEntry = z.strictObject({
   maxInvoiceAmount: z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 250000" }).optional(),
   billingAddress: billingAddressEntry.optional(),
   clientPage: z.boolean({ error: 'must be true or false' }).default(false),
+  locale: z.enum(LOCALES, { error: `must be one of ${LOCALES.join(', ')} (the language of the client's emails)` }).optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -358,6 +360,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(maxInvoiceAmount !== undefined ? { maxInvoiceAmount } : {}),
       ...(billing.address ? { billingAddress: billing.address } : {}),
       ...(c.clientPage ? { clientPage: true } : {}),
+      ...(c.locale ? { locale: c.locale } : {}),
     });
   });
   return { clients, errors };

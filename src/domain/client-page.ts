@@ -1,3 +1,4 @@
+import type { Locale } from './locale.js';
 import { daysBetween } from './calendar.js';
 import { csvText } from './csv.js';
 import { formatMoney, money, toMajorString } from './money.js';
@@ -37,8 +38,8 @@ export interface PageStrings {
   status: string;
 }
 
-/** The page's wording per language (the first part of the locale); other languages are added here. */
-export const PAGE_STRINGS: Readonly<Record<string, PageStrings>> = {
+/** The page's wording per language (the first part of the locale), one for each of src/domain/locale.ts. */
+export const PAGE_STRINGS: Readonly<Record<Locale, PageStrings>> = {
   en: {
     title: (client) => `Invoices for ${client}`,
     asOf: (date) => `As of ${date}`,
@@ -87,6 +88,81 @@ export const PAGE_STRINGS: Readonly<Record<string, PageStrings>> = {
     statusPaid: 'bezahlt',
     currency: 'Währung',
     payLink: 'Zahlungslink',
+    status: 'Status',
+  },
+  fr: {
+    title: (client) => `Factures de ${client}`,
+    asOf: (date) => `Au ${date}`,
+    open: 'Factures ouvertes',
+    paid: `Payées ces ${RECENTLY_PAID_DAYS} derniers jours`,
+    totalDue: 'Total dû',
+    invoice: 'Facture',
+    description: 'Description',
+    amountDue: 'Montant dû',
+    dueDate: "Date d'échéance",
+    daysOverdue: 'Jours de retard',
+    pay: 'Payer',
+    payNow: (invoice) => `Payer la facture ${invoice}`,
+    amount: 'Montant',
+    paidOn: 'Payée le',
+    noneOpen: 'Rien à régler. Merci !',
+    nonePaid: `Aucun paiement ces ${RECENTLY_PAID_DAYS} derniers jours.`,
+    statement: 'Télécharger le relevé (CSV)',
+    questions: (business) => `Une question ? Répondez à n'importe quel e-mail de ${business}.`,
+    statusOpen: 'ouverte',
+    statusPaid: 'payée',
+    currency: 'Devise',
+    payLink: 'Lien de paiement',
+    status: 'Statut',
+  },
+  es: {
+    title: (client) => `Facturas de ${client}`,
+    asOf: (date) => `A fecha de ${date}`,
+    open: 'Facturas pendientes',
+    paid: `Pagadas en los últimos ${RECENTLY_PAID_DAYS} días`,
+    totalDue: 'Total pendiente',
+    invoice: 'Factura',
+    description: 'Descripción',
+    amountDue: 'Importe pendiente',
+    dueDate: 'Vencimiento',
+    daysOverdue: 'Días de retraso',
+    pay: 'Pagar',
+    payNow: (invoice) => `Pagar la factura ${invoice}`,
+    amount: 'Importe',
+    paidOn: 'Pagada el',
+    noneOpen: 'No hay nada pendiente. ¡Gracias!',
+    nonePaid: `Ningún pago en los últimos ${RECENTLY_PAID_DAYS} días.`,
+    statement: 'Descargar extracto (CSV)',
+    questions: (business) => `¿Preguntas? Responda a cualquier correo de ${business}.`,
+    statusOpen: 'pendiente',
+    statusPaid: 'pagada',
+    currency: 'Moneda',
+    payLink: 'Enlace de pago',
+    status: 'Estado',
+  },
+  nl: {
+    title: (client) => `Facturen voor ${client}`,
+    asOf: (date) => `Per ${date}`,
+    open: 'Openstaande facturen',
+    paid: `Betaald in de laatste ${RECENTLY_PAID_DAYS} dagen`,
+    totalDue: 'Totaal openstaand',
+    invoice: 'Factuur',
+    description: 'Omschrijving',
+    amountDue: 'Openstaand bedrag',
+    dueDate: 'Vervaldatum',
+    daysOverdue: 'Dagen te laat',
+    pay: 'Betalen',
+    payNow: (invoice) => `Factuur ${invoice} betalen`,
+    amount: 'Bedrag',
+    paidOn: 'Betaald op',
+    noneOpen: 'Er staat niets open. Dank u wel!',
+    nonePaid: `Geen betalingen in de laatste ${RECENTLY_PAID_DAYS} dagen.`,
+    statement: 'Overzicht downloaden (CSV)',
+    questions: (business) => `Vragen? Beantwoord gewoon een e-mail van ${business}.`,
+    statusOpen: 'open',
+    statusPaid: 'betaald',
+    currency: 'Valuta',
+    payLink: 'Betaallink',
     status: 'Status',
   },
 };
@@ -152,7 +228,7 @@ export function pageLocale(raw: unknown): string {
   }
 }
 
-export const pageStrings = (locale: string): PageStrings => PAGE_STRINGS[locale.split('-')[0]!.toLowerCase()] ?? PAGE_STRINGS.en!;
+export const pageStrings = (locale: string): PageStrings => PAGE_STRINGS[locale.split('-')[0]!.toLowerCase() as Locale] ?? PAGE_STRINGS.en;
 
 /** "2026-12-24" in the locale's medium style, from its calendar parts (a due date has no time zone). */
 export function formatPageDate(ymd: string, locale: string): string {

@@ -1,4 +1,5 @@
 import type { BillingAddress } from './billing-address.js';
+import { DEFAULT_LOCALE, type Locale } from './locale.js';
 import type { BusinessHours, Client, FinalMode, ReminderStep } from './types.js';
 
 /**
@@ -17,6 +18,8 @@ export interface ClientSettings {
   billingAddress?: BillingAddress | null;
   /** The client page link in every email (docs/client-page.md). Absent in a submission: unchanged. */
   clientPage?: boolean;
+  /** The language of the client's emails (src/domain/locale.ts). Absent in a submission: unchanged. */
+  locale?: Locale;
 }
 
 export type SettingField = keyof ClientSettings;
@@ -31,6 +34,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   'businessHours',
   'billingAddress',
   'clientPage',
+  'locale',
 ];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
@@ -43,6 +47,7 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   businessHours: 'quiet hours',
   billingAddress: 'billing address',
   clientPage: 'client page',
+  locale: 'language',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -56,6 +61,7 @@ export function settingsOf(client: Client): ClientSettings {
     businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
     billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
     clientPage: client.clientPage ?? false,
+    locale: client.locale ?? DEFAULT_LOCALE,
   };
 }
 

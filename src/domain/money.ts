@@ -188,6 +188,6 @@ export function formatMoney(m: Money, locale = 'en-US'): string {
     minimumFractionDigits: exp,
     maximumFractionDigits: exp,
   });
-  // Intl formats a JS number; amounts up to MAX_AMOUNT_MINOR (15 significant digits) stay exact for display.
-  return formatter.format(Number(toMajorString(m)));
+  // Intl reads the decimal text exactly: no float ever stands between the minor units and the display.
+  return formatter.format(toMajorString(m) as `${number}`);
 }

@@ -3,12 +3,15 @@ import * as chrono from 'chrono-node';
 import dayjs from 'dayjs';
 import utc from 'dayjs/plugin/utc.js';
 import { addDays, localDate } from './calendar.js';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from './locale.js';
+import { AUTO_REPLY_SUBJECTS, DISPUTE_PHRASES, NEXT_WEEK_PHRASES, PROMISE_PHRASES, QUESTION_START_PHRASES } from './reply-phrases.js';
 
 dayjs.extend(utc);
 
 /**
  * What a client's email reply to an invoice or reminder means for the sequence. Keyword rules, kept
- * deliberately simple and explained: every classification says which words decided it, and a person
+ * deliberately simple and explained, in English here and in German, French, Spanish and Dutch
+ * (reply-phrases.ts): every classification says which words decided it, and a person
  * corrects it with one click in Slack.
  */
 export type ReplyKind = 'dispute' | 'question' | 'promise' | 'auto_reply' | 'other';
@@ -70,28 +73,31 @@ const PROMISE =
 
 const QUESTION_START = /^\s*(can|could|would|will|is|are|do|does|did|what|when|where|why|how|which|who)\b/im;
 
-/** Classifies one reply at `asOf`; dates resolve against the business calendar in `timezone`. */
-export function classifyReply(input: ReplyInput, asOf: Date, timezone: string): ReplyClassification {
+/**
+ * Classifies one reply at `asOf`; dates resolve against the business calendar in `timezone`, read first
+ * as the client's language writes them (`locale`: "3/4" is 3 April in French, March 4 in English).
+ */
+export function classifyReply(input: ReplyInput, asOf: Date, timezone: string, locale: Locale = DEFAULT_LOCALE): ReplyClassification {
   const auto = autoReplyEvidence(input);
   if (auto) return { kind: 'auto_reply', reason: null, promisedDate: null, explanation: `Auto-reply: ${auto}` };
 
   const text = input.text.replace(/\s+/g, ' ').trim();
   for (const rule of DISPUTE_RULES) {
-    const match = rule.pattern.exec(text);
+    const match = rule.pattern.exec(text) ?? DISPUTE_PHRASES[rule.reason].exec(text);
     if (match) {
       return { kind: 'dispute', reason: rule.reason, promisedDate: null, explanation: `Dispute (${REASON_LABEL[rule.reason]}): the reply says "${match[0]}"` };
     }
   }
 
-  const promise = PROMISE.exec(text);
+  const promise = PROMISE.exec(text) ?? PROMISE_PHRASES.exec(text);
   if (promise) {
-    const date = resolvePromisedDate(text, asOf, timezone);
+    const date = resolvePromisedDate(text, asOf, timezone, locale);
     if (date) {
       return { kind: 'promise', reason: null, promisedDate: date.ymd, explanation: `Promise to pay by ${date.ymd}: the reply says "${promise[0].trim()}" and "${date.words}"` };
     }
   }
 
-  const question = text.includes('?') ? '?' : QUESTION_START.exec(input.text)?.[0]?.trim();
+  const question = text.includes('?') ? '?' : (QUESTION_START.exec(input.text) ?? QUESTION_START_PHRASES.exec(input.text))?.[0]?.trim();
   if (question) {
     return {
       kind: 'question',
@@ -130,7 +136,9 @@ function autoReplyEvidence(input: ReplyInput): string | null {
   }
   const precedence = header(input.headers, 'Precedence');
   if (precedence && /^(auto_reply|bulk|junk)$/i.test(precedence)) return `header Precedence: ${precedence}`;
-  const subject = /^\s*(out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|abwesenheitsnotiz|r[ée]ponse automatique)\b/i.exec(input.subject);
+  const subject =
+    /^\s*(out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|abwesenheitsnotiz|r[ée]ponse automatique)\b/i.exec(input.subject) ??
+    AUTO_REPLY_SUBJECTS.exec(input.subject);
   if (subject) return `subject starts with "${subject[1]}"`;
   return null;
 }
@@ -142,12 +150,16 @@ interface ResolvedDate {
 
 const WEEKDAY = 5; // Friday: "next week" means by the end of next working week
 
+/** chrono-node's parser per language: a date is read in whichever of the five languages it is written. */
+const DATE_PARSERS: Record<Locale, Pick<typeof chrono, 'parse'>> = { en: chrono, de: chrono.de, fr: chrono.fr, es: chrono.es, nl: chrono.nl };
+
 /**
  * The promised date in the business calendar. "the 15th" is the next 15th (this month if not past),
- * "next week" is the Friday of next week, anything else is read by chrono-node, always forward from
- * today (so "Friday" is the coming Friday). Past dates are not promises.
+ * "next week" (in any language) is the Friday of next week, "15.1." is the next 15 January, anything
+ * else ("am 15. Januar", "le 3 mars", "el 3 de marzo", "op 3 maart", "Friday") is read by chrono-node,
+ * always forward from today (so "Friday" is the coming Friday). Past dates are not promises.
  */
-export function resolvePromisedDate(text: string, asOf: Date, timezone: string): ResolvedDate | null {
+export function resolvePromisedDate(text: string, asOf: Date, timezone: string, locale: Locale = DEFAULT_LOCALE): ResolvedDate | null {
   const today = localDate(asOf, timezone);
   const ordinal = /\b(?:on |by )?the (\d{1,2})(?:st|nd|rd|th)\b(?! of)/i.exec(text);
   if (ordinal) {
@@ -157,23 +169,47 @@ export function resolvePromisedDate(text: string, asOf: Date, timezone: string):
       if (ymd) return { ymd, words: ordinal[0] };
     }
   }
-  const nextWeek = /\bnext week\b/i.exec(text);
+  const nextWeek = /\bnext week\b/i.exec(text) ?? NEXT_WEEK_PHRASES.exec(text);
   if (nextWeek) {
     const d = dayjs.utc(today);
     const daysToNextMonday = (8 - d.day()) % 7 || 7;
     return { ymd: addDays(today, daysToNextMonday + WEEKDAY - 1), words: nextWeek[0] };
   }
+  const dotted = dottedDate(text, today);
+  if (dotted) return dotted;
   // Read as if "today, noon, UTC" so chrono's components are business-calendar components.
   const reference = { instant: new Date(`${today}T12:00:00Z`), timezone: 0 };
-  for (const result of chrono.parse(text, reference, { forwardDate: true })) {
-    const year = result.start.get('year');
-    const month = result.start.get('month');
-    const day = result.start.get('day');
-    // A month alone ("the mon…" read as a month) is not a date someone promised.
-    if (!year || !month || !day || !(result.start.isCertain('day') || result.start.isCertain('weekday'))) continue;
-    const ymd = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-    if (!dayjs.utc(ymd).isValid() || ymd < today) continue;
-    return { ymd, words: result.text };
+  for (const language of [locale, ...LOCALES.filter((l) => l !== locale)]) {
+    const parser = DATE_PARSERS[language];
+    for (const result of parser.parse(text, reference, { forwardDate: true })) {
+      const year = result.start.get('year');
+      const month = result.start.get('month');
+      const day = result.start.get('day');
+      // A month alone ("the mon…" read as a month) is not a date someone promised.
+      if (!year || !month || !day || !(result.start.isCertain('day') || result.start.isCertain('weekday'))) continue;
+      const ymd = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+      if (!dayjs.utc(ymd).isValid() || ymd < today) continue;
+      return { ymd, words: result.text };
+    }
+  }
+  return null;
+}
+
+/**
+ * Day-first dates with dots, as German and Dutch write them: "15.1.", "15.01.", "15.1.2027". Without a
+ * year, the next such day on or after today. chrono-node reads only the ones with a year.
+ */
+function dottedDate(text: string, today: string): ResolvedDate | null {
+  const match = /(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2}(?!\d))?/.exec(text);
+  if (!match) return null;
+  const [day, month] = [Number(match[1]), Number(match[2])];
+  const given = match[3] ? (match[3].length === 2 ? 2000 + Number(match[3]) : Number(match[3])) : null;
+  const thisYear = Number(today.slice(0, 4));
+  for (const year of given ? [given] : [thisYear, thisYear + 1]) {
+    const mm = String(month).padStart(2, '0');
+    const ymd = `${year}-${mm}-${String(day).padStart(2, '0')}`;
+    if (month < 1 || month > 12 || day < 1 || day > dayjs.utc(`${year}-${mm}-01`).daysInMonth() || ymd < today) continue;
+    return { ymd, words: match[0] };
   }
   return null;
 }

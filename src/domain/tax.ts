@@ -20,9 +20,9 @@ export function backendDisplayName(provider: string | undefined): string {
 }
 
 /** "Tax (Sales Tax, 8.25%)", "Tax (GST)", "Tax (8.25%)" or "Tax". */
-export function taxLabel(view: Pick<InvoiceView, 'taxName' | 'taxRate'>): string {
+export function taxLabel(view: Pick<InvoiceView, 'taxName' | 'taxRate'>, word = 'Tax'): string {
   const parts = [view.taxName, view.taxRate ? `${view.taxRate}%` : null].filter((p): p is string => Boolean(p));
-  return parts.length ? `Tax (${parts.join(', ')})` : 'Tax';
+  return parts.length ? `${word} (${parts.join(', ')})` : word;
 }
 
 /** Tax to show as its own line: known and more than zero. */

@@ -1,3 +1,4 @@
+import type { Locale } from './locale.js';
 import type { BillingAddress } from './billing-address.js';
 
 /** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
@@ -72,6 +73,8 @@ export interface Client {
   billingAddress?: BillingAddress | null;
   /** Every email links to the client's page of open and paid invoices (docs/client-page.md); absent: off. */
   clientPage?: boolean;
+  /** The language of the client's emails and replies (src/domain/locale.ts); absent: English. */
+  locale?: Locale | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

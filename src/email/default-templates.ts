@@ -1,3 +1,8 @@
+import { DEFAULT_LOCALE, type Locale } from '../domain/locale.js';
+import { GERMAN_TEMPLATES } from './default-templates-de.js';
+import { SPANISH_TEMPLATES } from './default-templates-es.js';
+import { FRENCH_TEMPLATES } from './default-templates-fr.js';
+import { DUTCH_TEMPLATES } from './default-templates-nl.js';
 import type { TemplateKind } from './template-fields.js';
 
 export interface EmailTemplate {
@@ -135,3 +140,14 @@ ${CLIENT_PAGE}Please reply to this email with any questions.
 {{business}}`,
   },
 };
+
+const SHIPPED: Record<Locale, Record<TemplateKind, EmailTemplate>> = {
+  en: DEFAULT_TEMPLATES,
+  de: GERMAN_TEMPLATES,
+  fr: FRENCH_TEMPLATES,
+  es: SPANISH_TEMPLATES,
+  nl: DUTCH_TEMPLATES,
+};
+
+/** The shipped wording of one email in the client's language (English: DEFAULT_TEMPLATES, unchanged). */
+export const defaultTemplate = (kind: TemplateKind, locale: Locale = DEFAULT_LOCALE): EmailTemplate => SHIPPED[locale][kind];

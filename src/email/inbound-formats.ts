@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
 import { hmacDigest, safeEqual, timestampProblem } from '../http/signatures.js';
+import type { ReportPart } from './dsn.js';
 import { oneLine, parseFrom, type ParsedFrom } from './from-header.js';
+import { readHeaderBlock, readHeaderPairs, readMime, type MimeMessage } from './mime.js';
 
 /**
- * The three inbound-mail services' webhook formats, reduced to one shape. Pure: fields in, email out.
- * - Mailgun routes: form fields, `message-headers` as JSON pairs, `stripped-text`; HMAC over timestamp+token.
+ * The inbound-mail services' webhook formats, reduced to one shape: fields in, email out. Headers and
+ * whole emails are read with a MIME parser (src/email/mime.ts: encoded words, charsets, transfer encodings).
+ * - Mailgun routes: form fields, `message-headers` as JSON pairs, `stripped-text`; or the whole email in
+ *   `body-mime` (a route forwarding to a URL ending in "mime"); HMAC over timestamp+token.
  * - Postmark inbound: JSON, `Headers[{Name,Value}]`, `StrippedTextReply`; no signature (basic auth).
- * - SendGrid Inbound Parse: multipart, `headers` as the raw header block; no stripped text (basic auth).
+ * - SendGrid Inbound Parse: multipart, `headers` as the raw header block, or the whole email in `email`
+ *   ("POST the raw, full MIME message"); no stripped text (basic auth).
+ * - raw: the whole email as the request body (`Content-Type: message/rfc822`), from any relay (basic auth).
  */
-export type InboundProvider = 'mailgun' | 'postmark' | 'sendgrid';
+export type InboundProvider = 'mailgun' | 'postmark' | 'sendgrid' | 'raw';
 
 export interface InboundEmail extends ParsedFrom {
   provider: InboundProvider;
@@ -28,10 +34,12 @@ export interface InboundEmail extends ParsedFrom {
   headers: Record<string, string>;
 }
 
-export type ParseResult = { ok: true; email: InboundEmail } | { ok: false; reason: string };
+/** A whole email may be a delivery report: its report parts come along (src/email/dsn.ts). */
+export type ParseResult = ({ ok: true; email: InboundEmail } | { ok: false; reason: string }) & { reportParts?: ReportPart[] };
 
 export function detectProvider(contentType: string, fields: Record<string, string> | null): InboundProvider | null {
   if (/application\/json/i.test(contentType)) return 'postmark';
+  if (/^\s*message\/rfc822\s*(;|$)/i.test(contentType)) return 'raw';
   if (!fields) return null;
   if ('signature' in fields && 'token' in fields && 'timestamp' in fields) return 'mailgun';
   if ('headers' in fields || 'envelope' in fields) return 'sendgrid';
@@ -65,7 +73,12 @@ export function verifyBasicAuth(expected: string, header: string | undefined): b
   return safeEqual(createHash('sha256').update(given).digest('hex'), createHash('sha256').update(expected).digest('hex'));
 }
 
-export function parseMailgun(fields: Record<string, string>): ParseResult {
+export async function parseMailgun(fields: Record<string, string>): Promise<ParseResult> {
+  return refusingUnreadable(() => mailgunEmail(fields));
+}
+
+async function mailgunEmail(fields: Record<string, string>): Promise<ParseResult> {
+  if (fields['body-mime']) return fromMime('mailgun', await readMime(fields['body-mime']), fields['stripped-text'] ?? null);
   let pairs: unknown;
   try {
     pairs = JSON.parse(fields['message-headers'] ?? '[]');
@@ -73,29 +86,31 @@ export function parseMailgun(fields: Record<string, string>): ParseResult {
     return { ok: false, reason: 'message-headers is not JSON' };
   }
   if (!Array.isArray(pairs)) return { ok: false, reason: 'message-headers must be a list of [name, value] pairs' };
-  const headers: Record<string, string> = {};
-  for (const pair of pairs) {
-    if (Array.isArray(pair) && typeof pair[0] === 'string') headers[pair[0]] = String(pair[1] ?? '');
-  }
+  const headers = await readHeaderPairs(
+    pairs.flatMap((pair: unknown): [string, string][] => (Array.isArray(pair) && typeof pair[0] === 'string' ? [[pair[0], String(pair[1] ?? '')]] : [])),
+  );
   return build('mailgun', {
     headers,
-    from: fields.from ?? fields.sender ?? '',
-    subject: fields.subject ?? headerValue(headers, 'Subject') ?? '',
+    from: fieldOrHeader(fields.from ?? fields.sender, headers, 'From'),
+    subject: fieldOrHeader(fields.subject, headers, 'Subject'),
     text: fields['body-plain'] ?? '',
     strippedText: fields['stripped-text'] ?? null,
   });
 }
 
-export function parsePostmark(json: unknown): ParseResult {
+export async function parsePostmark(json: unknown): Promise<ParseResult> {
+  return refusingUnreadable(() => postmarkEmail(json));
+}
+
+async function postmarkEmail(json: unknown): Promise<ParseResult> {
   if (!json || typeof json !== 'object') return { ok: false, reason: 'expected a JSON object' };
   const body = json as Record<string, unknown>;
   if (typeof body.From !== 'string' && typeof (body.FromFull as { Email?: unknown } | undefined)?.Email !== 'string') return { ok: false, reason: 'missing From' };
-  const headers: Record<string, string> = {};
-  if (Array.isArray(body.Headers)) {
-    for (const h of body.Headers as { Name?: unknown; Value?: unknown }[]) {
-      if (h && typeof h.Name === 'string') headers[h.Name] = String(h.Value ?? '');
-    }
-  }
+  const headers = Array.isArray(body.Headers)
+    ? await readHeaderPairs(
+        (body.Headers as { Name?: unknown; Value?: unknown }[]).flatMap((h): [string, string][] => (h && typeof h.Name === 'string' ? [[h.Name, String(h.Value ?? '')]] : [])),
+      )
+    : {};
   // Postmark's MessageID is its own id; the sender's Message-ID is among the headers.
   if (!headerValue(headers, 'Message-ID') && typeof body.MessageID === 'string') headers['Message-ID'] = `<${body.MessageID}@postmark.inbound>`;
   return build('postmark', {
@@ -107,19 +122,75 @@ export function parsePostmark(json: unknown): ParseResult {
   });
 }
 
-export function parseSendgrid(fields: Record<string, string>): ParseResult {
-  if (fields.email && !fields.headers) return { ok: false, reason: 'raw MIME mode is not supported; turn off "POST the raw, full MIME message"' };
-  const headers = parseHeaderBlock(fields.headers ?? '');
+export async function parseSendgrid(fields: Record<string, string>): Promise<ParseResult> {
+  return refusingUnreadable(() => sendgridEmail(fields));
+}
+
+async function sendgridEmail(fields: Record<string, string>): Promise<ParseResult> {
+  if (fields.email && !fields.headers) return fromMime('sendgrid', await readMime(fields.email), null);
+  const headers = await readHeaderBlock(fields.headers ?? '');
   return build('sendgrid', {
     headers,
-    from: fields.from ?? headerValue(headers, 'From') ?? '',
-    subject: fields.subject ?? headerValue(headers, 'Subject') ?? '',
+    from: fieldOrHeader(fields.from, headers, 'From'),
+    subject: fieldOrHeader(fields.subject, headers, 'Subject'),
     text: fields.text ?? '',
     strippedText: null,
   });
 }
 
-/** An RFC 5322 header block: folded lines joined, `Name: value` per line. */
+/**
+ * SendGrid fields (named in its `charsets` JSON) whose bytes were not UTF-8: read as UTF-8 they hold
+ * U+FFFD. Only charsets the platform decodes are named; others stay as read.
+ */
+export function fieldsInOtherCharsets(fields: Record<string, string>): { name: string; charset: string }[] {
+  let declared: unknown;
+  try {
+    declared = JSON.parse(fields.charsets ?? 'null');
+  } catch {
+    return [];
+  }
+  if (!declared || typeof declared !== 'object') return [];
+  return Object.entries(declared as Record<string, unknown>).flatMap(([name, charset]) => {
+    if (typeof charset !== 'string' || !Object.hasOwn(fields, name) || !fields[name]!.includes('\uFFFD')) return [];
+    try {
+      const decoder = new TextDecoder(charset.trim());
+      return decoder.encoding === 'utf-8' ? [] : [{ name, charset: decoder.encoding }];
+    } catch {
+      return []; // an unknown label
+    }
+  });
+}
+
+/** RFC 2047 encoded words ("=?UTF-8?B?…?="): a field still encoded is read from the decoded header instead. */
+const ENCODED_WORD = /=\?[^?\s]+\?[bq]\?[^?\s]*\?=/i;
+
+/** The service's own field (already decoded by the service), else the decoded header. */
+function fieldOrHeader(field: string | undefined, headers: Record<string, string>, name: string): string {
+  const header = headerValue(headers, name);
+  if (field !== undefined && (!ENCODED_WORD.test(field) || header === null)) return field;
+  return header ?? '';
+}
+
+/** The whole email as the request body (`Content-Type: message/rfc822`). */
+export async function parseRawMime(raw: Buffer): Promise<ParseResult> {
+  return refusingUnreadable(async () => fromMime('raw', await readMime(raw), null));
+}
+
+/** The parser's own refusal (an HTML-only body beyond the HTML-to-text limit, say) is a bad request, not a crash. */
+async function refusingUnreadable(work: () => Promise<ParseResult>): Promise<ParseResult> {
+  try {
+    return await work();
+  } catch (err) {
+    return { ok: false, reason: `not a readable email (${oneLine(err instanceof Error ? err.message : String(err)).slice(0, 200)})` };
+  }
+}
+
+function fromMime(provider: InboundProvider, mime: MimeMessage, strippedText: string | null): ParseResult {
+  const result = build(provider, { headers: mime.headers, from: mime.from, subject: mime.subject, text: mime.text, strippedText });
+  return mime.reportParts.length ? { ...result, reportParts: mime.reportParts } : result;
+}
+
+/** Header-like fields (a delivery report's per-recipient blocks): folded lines joined, `Name: value` per line. */
 export function parseHeaderBlock(block: string): Record<string, string> {
   const headers: Record<string, string> = {};
   const unfolded = block.replace(/\r\n/g, '\n').replace(/\n[ \t]+/g, ' ');

@@ -1,7 +1,9 @@
-import { assertYmd, daysBetween } from '../domain/calendar.js';
-import { formatMoney, money } from '../domain/money.js';
+import { daysBetween } from '../domain/calendar.js';
+import { DEFAULT_LOCALE, type Locale } from '../domain/locale.js';
+import { formatDate, formatMoney, formatQuantity } from '../domain/locale-format.js';
 import { hasTax, taxLabel } from '../domain/tax.js';
 import type { FinalMode, InvoiceView } from '../domain/types.js';
+import { EMAIL_WORDS } from './locale-words.js';
 
 /**
  * The editable emails and the placeholders each may use. One list drives validation, the modal's
@@ -79,42 +81,36 @@ export interface TemplateFacts {
 
 export type TemplateValues = Record<string, string | number | boolean | null>;
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** "2026-12-24" → "Dec 24, 2026" (src/domain/locale-format.ts); a calendar date, so no time zone can shift it. */
+export const formatDueDate = (ymd: string, locale: Locale = DEFAULT_LOCALE): string => formatDate(ymd, locale);
 
-/**
- * "2026-12-24" → "Dec 24, 2026". Due dates are calendar dates already fixed in the business time zone,
- * so they are formatted from their parts: going through a Date would let the reader's zone shift them.
- */
-export function formatDueDate(ymd: string): string {
-  const [y, m, d] = assertYmd(ymd).split('-').map(Number) as [number, number, number];
-  const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  if (m < 1 || m > 12 || d < 1 || d > lastDay) throw new RangeError(`"${ymd}" is not a calendar date`);
-  return `${MONTHS[m - 1]} ${d}, ${y}`;
-}
-
-export const fmt = (amount: number, currency: string) => formatMoney(money(amount, currency));
+export const fmt = (amount: number, currency: string, locale: Locale = DEFAULT_LOCALE) => formatMoney(amount, currency, locale);
 /** Only web links are offered; anything else (javascript:, data:) would be a hazard in a mail client. */
 export const webLink = (url: string | null): string | null => (url && /^https?:\/\/\S+$/i.test(url) ? url : null);
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Subtotal / Tax (name, rate) / Total when the back-end added tax; otherwise just the total. */
-export function totalsRows(invoice: InvoiceView, totalLabel = 'Total'): [string, string][] {
-  const total: [string, string] = [totalLabel, fmt(invoice.total, invoice.currency)];
+export function totalsRows(invoice: InvoiceView, locale: Locale = DEFAULT_LOCALE): [string, string][] {
+  const words = EMAIL_WORDS[locale];
+  const money = (amount: number) => fmt(amount, invoice.currency, locale);
+  const total: [string, string] = [words.total, money(invoice.total)];
   if (!hasTax(invoice)) return [total];
-  return [['Subtotal', fmt(subtotalOf(invoice), invoice.currency)], [taxLabel(invoice), fmt(invoice.taxAmount!, invoice.currency)], total];
+  return [[words.subtotal, money(subtotalOf(invoice))], [taxLabel(invoice, words.tax), money(invoice.taxAmount!)], total];
 }
 
 /** Total less tax: the lines' sum, a credit line (which lowers the total) included. */
 const subtotalOf = (invoice: InvoiceView) => invoice.total - (invoice.taxAmount ?? 0);
 
-export function linesText(invoice: InvoiceView): string {
-  const lines = invoice.lines.map((l) => `- ${l.description}: ${l.quantity} × ${fmt(l.unitAmount, invoice.currency)} = ${fmt(l.amount, invoice.currency)}`);
-  return [...lines, ...totalsRows(invoice).map(([label, value]) => `${label}: ${value}`)].join('\n');
+export function linesText(invoice: InvoiceView, locale: Locale = DEFAULT_LOCALE): string {
+  const money = (amount: number) => fmt(amount, invoice.currency, locale);
+  const lines = invoice.lines.map((l) => `- ${l.description}: ${formatQuantity(l.quantity, locale)} × ${money(l.unitAmount)} = ${money(l.amount)}`);
+  return [...lines, ...totalsRows(invoice, locale).map(([label, value]) => `${label}: ${value}`)].join('\n');
 }
 
-/** Every placeholder's value for one invoice; money formatted from minor units in its currency. */
-export function templateValues(invoice: InvoiceView, businessName: string, facts: TemplateFacts): TemplateValues {
-  const due = formatDueDate(invoice.dueDate);
+/** Every placeholder's value for one invoice, in the client's language: money formatted from minor units in its currency. */
+export function templateValues(invoice: InvoiceView, businessName: string, facts: TemplateFacts, locale: Locale = DEFAULT_LOCALE): TemplateValues {
+  const words = EMAIL_WORDS[locale];
+  const fmt = (amount: number, currency: string) => formatMoney(amount, currency, locale);
+  const due = formatDueDate(invoice.dueDate, locale);
   const balance = invoice.total - invoice.amountPaid;
   const overdue = daysBetween(invoice.dueDate, facts.today);
   return {
@@ -127,14 +123,14 @@ export function templateValues(invoice: InvoiceView, businessName: string, facts
     amount_paid: fmt(invoice.amountPaid, invoice.currency),
     due_date: due,
     days_overdue: Math.max(0, overdue),
-    days_overdue_text: plural(Math.max(0, overdue), 'day'),
+    days_overdue_text: words.days(Math.max(0, overdue)),
     days_until_due: Math.max(0, -overdue),
-    timing: overdue > 0 ? `is now ${plural(overdue, 'day')} past due` : overdue === 0 ? 'is due today' : `is due in ${plural(-overdue, 'day')}, on ${due}`,
+    timing: overdue > 0 ? words.overdue(words.days(overdue)) : overdue === 0 ? words.dueToday : words.dueIn(words.days(-overdue), due),
     link: webLink(invoice.paymentUrl),
-    lines: linesText(invoice),
+    lines: linesText(invoice, locale),
     subtotal: fmt(subtotalOf(invoice), invoice.currency),
     tax: hasTax(invoice) ? fmt(invoice.taxAmount!, invoice.currency) : '',
-    tax_label: hasTax(invoice) ? taxLabel(invoice) : '',
+    tax_label: hasTax(invoice) ? taxLabel(invoice, words.tax) : '',
     has_tax: hasTax(invoice),
     // Instructions only stand in for a link: with a link they would be noise.
     pay_instructions: webLink(invoice.paymentUrl) ? '' : (invoice.payInstructions ?? ''),

@@ -1,7 +1,10 @@
 import { daysBetween as calendarDaysBetween } from '../domain/calendar.js';
 import type { FinalMode, InvoiceView, ReminderTone } from '../domain/types.js';
-import { DEFAULT_TEMPLATES, type EmailTemplate } from './default-templates.js';
+import { DEFAULT_LOCALE, type Locale } from '../domain/locale.js';
+import { defaultTemplate, type EmailTemplate } from './default-templates.js';
+import { EMAIL_WORDS } from './locale-words.js';
 import { escapeHtml, renderField, renderHtmlBody } from './template-engine.js';
+import { formatQuantity } from '../domain/locale-format.js';
 import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind } from './template-fields.js';
 
 /** Invoice, reminder and credit emails: pure renderers over editable templates, every value escaped in the HTML. */
@@ -9,6 +12,8 @@ export interface EmailContext {
   businessName: string;
   timezone: string;
   replyTo?: string | null;
+  /** The client's language (src/domain/locale.ts): money, dates and duebot's own words; absent: English. */
+  locale?: Locale;
 }
 
 export interface RenderedEmail {
@@ -43,12 +48,12 @@ const oneLine = (value: string) =>
  * feeds the timing placeholders; without it they read as of the due date.
  */
 export function renderInvoiceEmail(invoice: InvoiceView, ctx: EmailContext, options: { today?: string; template?: EmailTemplate } = {}): RenderedEmail {
-  return renderTemplatedEmail('invoice', options.template ?? DEFAULT_TEMPLATES.invoice, invoice, ctx, { today: options.today ?? invoice.dueDate });
+  return renderTemplatedEmail('invoice', options.template ?? defaultTemplate('invoice', ctx.locale), invoice, ctx, { today: options.today ?? invoice.dueDate });
 }
 
 export function renderReminderEmail(invoice: InvoiceView, tone: ReminderTone, ctx: EmailContext, facts: ReminderFacts, template?: EmailTemplate): RenderedEmail {
   const kind = reminderKind(tone);
-  return renderTemplatedEmail(kind, template ?? DEFAULT_TEMPLATES[kind], invoice, ctx, facts);
+  return renderTemplatedEmail(kind, template ?? defaultTemplate(kind, ctx.locale), invoice, ctx, facts);
 }
 
 /** The client's note after a credit: the corrected balance, or that nothing is left to pay. */
@@ -56,7 +61,7 @@ export function renderCreditEmail(
   invoice: InvoiceView,
   ctx: EmailContext,
   facts: TemplateFacts & { credit: { amount: number; reason: string } },
-  template: EmailTemplate = DEFAULT_TEMPLATES.credit,
+  template: EmailTemplate = defaultTemplate('credit', ctx.locale),
 ): RenderedEmail {
   return renderTemplatedEmail('credit', template, invoice, ctx, facts);
 }
@@ -66,51 +71,54 @@ export const reminderKind = (tone: ReminderTone): TemplateKind => (isTemplateKin
 
 /** Text and HTML parts from one template; throws TemplateError on a template that does not validate. */
 export function renderTemplatedEmail(kind: TemplateKind, template: EmailTemplate, invoice: InvoiceView, ctx: EmailContext, facts: TemplateFacts): RenderedEmail {
-  const values = templateValues(invoice, ctx.businessName, facts);
+  const locale = ctx.locale ?? DEFAULT_LOCALE;
+  const values = templateValues(invoice, ctx.businessName, facts, locale);
   const subject = oneLine(renderField(kind, template.subject, values));
   const text = renderField(kind, template.body, values)
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd();
   const htmlOf = (name: string, value: string) => {
     if (name === 'link' || name === 'client_page_url') return `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`;
-    if (name === 'lines') return linesHtml(invoice);
+    if (name === 'lines') return linesHtml(invoice, locale);
     if (name === 'pay_instructions') return escapeHtml(value).replace(/\n/g, '<br>'); // several lines, like an address
     return escapeHtml(value);
   };
-  const html = layout(`${renderHtmlBody(kind, template.body, values, htmlOf, ['lines'])}\n${payButton(invoice.paymentUrl)}`);
+  const html = layout(`${renderHtmlBody(kind, template.body, values, htmlOf, ['lines'])}\n${payButton(invoice.paymentUrl, locale)}`, locale);
   return { subject, text, html };
 }
 
 /** The lines table; its foot is Subtotal / Tax (name, rate) / Total when the back-end added tax, else the total. */
-function linesHtml(invoice: InvoiceView): string {
+function linesHtml(invoice: InvoiceView, locale: Locale): string {
   const { lines, currency } = invoice;
+  const words = EMAIL_WORDS[locale];
   const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
   const rows = lines
     .map(
       (l) =>
-        `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(l.quantity)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency))}</td></tr>`,
+        `<tr><td style="${cell}">${escapeHtml(l.description)}</td><td style="${cell};text-align:right">${escapeHtml(formatQuantity(l.quantity, locale))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.unitAmount, currency, locale))}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.amount, currency, locale))}</td></tr>`,
     )
     .join('');
-  const foot = totalsRows(invoice)
+  const foot = totalsRows(invoice, locale)
     .map(([label, value], i, rows) => {
       const strong = (text: string) => (i === rows.length - 1 ? `<strong>${escapeHtml(text)}</strong>` : escapeHtml(text)); // the total stands out
       return `<tr><td colspan="3" style="padding:6px 8px;text-align:right">${strong(label)}</td><td style="padding:6px 8px;text-align:right">${strong(value)}</td></tr>`;
     })
     .join('');
-  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">Description</th><th style="${cell};text-align:right">Qty</th><th style="${cell};text-align:right">Unit price</th><th style="${cell};text-align:right">Amount</th></tr></thead><tbody>${rows}</tbody><tfoot>${foot}</tfoot></table>`;
+  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">${escapeHtml(words.description)}</th><th style="${cell};text-align:right">${escapeHtml(words.quantity)}</th><th style="${cell};text-align:right">${escapeHtml(words.unitPrice)}</th><th style="${cell};text-align:right">${escapeHtml(words.amount)}</th></tr></thead><tbody>${rows}</tbody><tfoot>${foot}</tfoot></table>`;
 }
 
-function payButton(paymentUrl: string | null): string {
+function payButton(paymentUrl: string | null, locale: Locale): string {
   const url = webLink(paymentUrl);
   if (!url) return '';
   const href = escapeHtml(url);
-  return `<p style="margin:20px 0"><a href="${href}" style="background:#1d3557;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">Pay now</a></p>
-<p style="font-size:12px;color:#6b7280">Or open this link: <a href="${href}">${href}</a></p>`;
+  const words = EMAIL_WORDS[locale];
+  return `<p style="margin:20px 0"><a href="${href}" style="background:#1d3557;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">${escapeHtml(words.payNow)}</a></p>
+<p style="font-size:12px;color:#6b7280">${escapeHtml(words.orOpen)} <a href="${href}">${href}</a></p>`;
 }
 
 /** The business name closes the template's own wording, so the frame adds nothing of its own. */
-function layout(body: string): string {
-  return `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111827;max-width:600px;margin:0 auto;padding:16px">
+function layout(body: string, locale: Locale = DEFAULT_LOCALE): string {
+  return `<!doctype html><html lang="${locale}"><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111827;max-width:600px;margin:0 auto;padding:16px">
 ${body}
 </body></html>`;
 }

@@ -2,8 +2,10 @@ import express, { type Request, type Response } from 'express';
 import busboy from 'busboy';
 import {
   detectProvider,
+  fieldsInOtherCharsets,
   parseMailgun,
   parsePostmark,
+  parseRawMime,
   parseSendgrid,
   verifyBasicAuth,
   verifyMailgun,
@@ -30,8 +32,8 @@ export interface InboundEmailAuth {
 const rawMail = express.raw({ type: () => true, limit: BODY_LIMITS.email });
 
 /**
- * `POST /webhooks/email`: client replies from Mailgun routes, Postmark inbound or SendGrid Inbound
- * Parse (told apart by content type and fields). Authenticated, stored in the inbox (deduped on the
+ * `POST /webhooks/email`: client replies from Mailgun routes, Postmark inbound, SendGrid Inbound
+ * Parse (parsed or raw MIME) or a raw `message/rfc822` email (told apart by content type and fields). Authenticated, stored in the inbox (deduped on the
  * reply's Message-ID), answered, then handled (src/usecases/handle-reply.ts).
  */
 export function inboundEmailRouter(services: Services, auth: InboundEmailAuth): express.Router {
@@ -55,11 +57,11 @@ async function receive(req: Request, res: Response, services: Services, auth: In
   }
   const contentType = String(req.header('content-type') ?? '');
   const raw = bodyBuffer(req.body);
-  const form = /application\/json/i.test(contentType) ? null : await formFields(contentType, raw);
+  const form = /application\/json/i.test(contentType) ? null : await formFieldsInTheirCharsets(contentType, raw);
   const fields = form?.fields ?? null;
   const provider = detectProvider(contentType, fields);
   if (!provider) {
-    res.status(400).json({ error: 'unrecognised inbound email format (expected Mailgun, Postmark or SendGrid Inbound Parse)' });
+    res.status(400).json({ error: 'unrecognised inbound email format (expected Mailgun, Postmark, SendGrid Inbound Parse or a raw message/rfc822 email)' });
     return null;
   }
 
@@ -74,7 +76,7 @@ async function receive(req: Request, res: Response, services: Services, auth: In
       res.status(401).json({ error: `Mailgun signature rejected: ${verdict.reason}` });
       return null;
     }
-    parsed = parseMailgun(fields!);
+    parsed = await parseMailgun(fields!);
   } else {
     if (!auth.basicAuth || !verifyBasicAuth(auth.basicAuth, req.header('authorization'))) {
       res.status(401).json({ error: auth.basicAuth ? 'basic auth credentials do not match' : 'INBOUND_EMAIL_BASIC_AUTH is not set' });
@@ -82,12 +84,16 @@ async function receive(req: Request, res: Response, services: Services, auth: In
     }
     if (provider === 'postmark') {
       const json = parseJson(raw);
-      parsed = json.ok ? parsePostmark(json.value) : { ok: false, reason: json.reason };
+      parsed = json.ok ? await parsePostmark(json.value) : { ok: false, reason: json.reason };
       if (json.ok) reportParts = postmarkReportParts(json.value);
+    } else if (provider === 'raw') {
+      parsed = await parseRawMime(raw);
     } else {
-      parsed = parseSendgrid(fields!);
+      parsed = await parseSendgrid(fields!);
     }
   }
+  // A whole email (raw MIME) carries its report parts itself.
+  if (parsed.reportParts) reportParts = parsed.reportParts;
   // A bounce report, not a client reply: stored as such and matched to the email duebot sent.
   const report = parseDeliveryReport(reportParts);
   if (report)
@@ -158,10 +164,26 @@ function postmarkReportParts(json: unknown): ReportPart[] {
 }
 
 /**
+ * SendGrid's parsed mode names each field's charset in `charsets` ({"text": "iso-8859-1", …}) instead of
+ * on the part. A field that is not UTF-8 (it read with U+FFFD) is read again from its bytes in that charset.
+ */
+async function formFieldsInTheirCharsets(contentType: string, raw: Buffer): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
+  const form = await formFields(contentType, raw);
+  const misread = form ? fieldsInOtherCharsets(form.fields) : [];
+  if (!form || !misread.length) return form;
+  const bytes = await formFields(contentType, raw, 'latin1'); // latin1: one character per byte, so the bytes come back unchanged
+  for (const { name, charset } of misread) {
+    const value = bytes?.fields[name];
+    if (value !== undefined) form.fields[name] = new TextDecoder(charset).decode(Buffer.from(value, 'latin1'));
+  }
+  return form;
+}
+
+/**
  * Form fields of a urlencoded or multipart body. Attached files are skipped (not needed to classify), but
  * for the parts of a delivery status notification (src/email/dsn.ts), kept up to REPORT_PART_LIMIT each.
  */
-async function formFields(contentType: string, raw: Buffer): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
+async function formFields(contentType: string, raw: Buffer, charset = 'utf8'): Promise<{ fields: Record<string, string>; parts: ReportPart[] } | null> {
   if (/application\/x-www-form-urlencoded/i.test(contentType)) return { fields: Object.fromEntries(new URLSearchParams(raw.toString('utf8'))), parts: [] };
   if (!/multipart\/form-data/i.test(contentType)) return null;
   const parts: ReportPart[] = [];
@@ -170,7 +192,7 @@ async function formFields(contentType: string, raw: Buffer): Promise<{ fields: R
     const fields: Record<string, string> = Object.create(null) as Record<string, string>;
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 5 * 1024 * 1024 } });
+      parser = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 5 * 1024 * 1024 }, defCharset: charset });
     } catch {
       resolve(null);
       return;

@@ -14,6 +14,7 @@ import { TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from 
 import { dateLabel, esc } from '../../blocks/format.js';
 import type { EmailTemplate } from '../email/default-templates.js';
 import { isTemplateKind, TEMPLATE_KINDS, type TemplateKind } from '../email/template-fields.js';
+import { DEFAULT_LOCALE, isLocale, languageSuffix, localeOr, type Locale } from '../domain/locale.js';
 import { findClientByIdOrName, getClient } from '../store/clients.js';
 import { listStoredTemplates, WORKSPACE_SCOPE } from '../store/email-templates.js';
 import type { Services } from '../services.js';
@@ -21,7 +22,7 @@ import { previewEmailTemplate, resetEmailTemplate, saveEmailTemplate, templateFo
 import type { Subcommand } from './forecast-commands.js';
 
 /**
- * `/invoices templates` (the list), `/invoices template <kind> [client]` (the editor), and the editor
+ * `/invoices templates` (the list), `/invoices template <kind> [client] [language]` (the editor), and the editor
  * modal's Preview, Reset and Save. Billing-channel members may look and preview; only approvers save or
  * reset (authorize.ts decides before these listeners run).
  */
@@ -31,19 +32,24 @@ export function templateSubcommands(services: Services): Record<string, Subcomma
       await respond(templateListMessage(await templateList(services)));
     },
     template: async ({ text, respond, client, triggerId }) => {
-      const [, kindWord = '', ...clientWords] = text.trim().split(/\s+/);
+      const [, kindWord = '', ...words] = text.trim().split(/\s+/);
+      // A trailing language code picks that language's wording; otherwise the client's language (workspace: English).
+      const typedLocale = words.length && isLocale(words.at(-1)!.toLowerCase()) ? (words.pop()!.toLowerCase() as Locale) : null;
+      const clientWords = words;
       const kind = kindWord.toLowerCase();
       if (!isTemplateKind(kind))
         return void (await respond({
-          text: `Which template? \`/invoices template &lt;kind&gt; [client]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.`,
+          text: `Which template? \`/invoices template &lt;kind&gt; [client] [language]\` with kind one of ${TEMPLATE_KINDS.join(', ')}${kindWord ? ` ("${esc(kindWord.slice(0, 30))}" is none of them)` : ''}.`,
         }));
       let scope = WORKSPACE_SCOPE;
+      let locale = typedLocale ?? DEFAULT_LOCALE;
       if (clientWords.length) {
         const found = await findClientByIdOrName(services.db.pool, clientWords.join(' '));
         if (!found) return void (await respond({ text: `No client "${esc(clientWords.join(' ').slice(0, 60))}". \`/invoices templates\` lists the templates.` }));
         scope = found.id;
+        locale = typedLocale ?? localeOr(found.locale);
       }
-      await client.views.open({ trigger_id: triggerId ?? '', view: (await modalFor(services, { kind, scope, rev: 0 })) as never });
+      await client.views.open({ trigger_id: triggerId ?? '', view: (await modalFor(services, { kind, scope, rev: 0, locale })) as never });
     },
   };
 }
@@ -54,9 +60,12 @@ export function registerTemplateActions(app: App, services: Services): void {
 
   app.action(TEMPLATE_EDIT, async ({ ack, body, action, client }) => {
     await ack();
-    const [kind = '', scope = WORKSPACE_SCOPE] = valueOf(action).split('|');
+    const [kind = '', scope = WORKSPACE_SCOPE, locale] = valueOf(action).split('|');
     if (!isTemplateKind(kind)) return;
-    await client.views.open({ trigger_id: 'trigger_id' in body ? String(body.trigger_id) : '', view: (await modalFor(services, { kind, scope, rev: 0 })) as never });
+    await client.views.open({
+      trigger_id: 'trigger_id' in body ? String(body.trigger_id) : '',
+      view: (await modalFor(services, { kind, scope, rev: 0, locale: localeOr(locale) })) as never,
+    });
   });
 
   /** Buttons inside the modal: the view carries what was typed so far. */
@@ -76,7 +85,7 @@ export function registerTemplateActions(app: App, services: Services): void {
     });
 
   inModal(TEMPLATE_PREVIEW, async ({ state, typed }) => {
-    const result = await previewEmailTemplate(services, state.scope, state.kind, typed);
+    const result = await previewEmailTemplate(services, state.scope, state.kind, typed, state.locale);
     return {
       state,
       preview: result.ok ? { kind: 'rendered', basedOn: result.basedOn, subject: result.email.subject, text: result.email.text } : { kind: 'errors', errors: result.errors },
@@ -85,10 +94,10 @@ export function registerTemplateActions(app: App, services: Services): void {
 
   inModal(TEMPLATE_RESET, async ({ user, state }) => {
     if (!isApprover(user)) return { state, preview: { kind: 'note', text: notAllowedMessage('change email templates').text } };
-    const removed = await resetEmailTemplate(services, state.scope, state.kind, { slackUserId: user });
+    const removed = await resetEmailTemplate(services, state.scope, state.kind, { slackUserId: user }, state.locale);
     // A new revision renews the input blocks, so Slack shows the wording now in force instead of what was typed.
     const next = { ...state, rev: state.rev + 1 };
-    const { template } = await templateForEditing(services, state.scope, state.kind);
+    const { template } = await templateForEditing(services, state.scope, state.kind, state.locale);
     return {
       state: next,
       template,
@@ -105,15 +114,17 @@ export function registerTemplateActions(app: App, services: Services): void {
     const saved = await saveEmailTemplate(services, { ...state, ...typed }, { slackUserId: user });
     if (!saved.ok) return void (await ack({ response_action: 'errors', errors: modalErrors(saved.errors, state.rev) }));
     await ack();
-    const preview = await previewEmailTemplate(services, state.scope, state.kind, typed);
+    const preview = await previewEmailTemplate(services, state.scope, state.kind, typed, state.locale);
     const scopeLabel = await scopeLabelOf(services, state.scope);
     const shown = preview.ok ? `\n*Subject:* ${esc(preview.email.subject)}\n\`\`\`${esc(preview.email.text.slice(0, 2500))}\`\`\`` : '';
-    await services.slack.directMessage(user, { text: `Saved the ${state.kind} email template for ${esc(scopeLabel)}; it applies from the next email on.${shown}` });
+    await services.slack.directMessage(user, {
+      text: `Saved the ${state.kind} email template${languageSuffix(state.locale)} for ${esc(scopeLabel)}; it applies from the next email on.${shown}`,
+    });
   });
 }
 
 async function modalFor(services: Services, state: TemplateModalState, shown: { template?: EmailTemplate; preview?: TemplatePreview } = {}) {
-  const current = await templateForEditing(services, state.scope, state.kind);
+  const current = await templateForEditing(services, state.scope, state.kind, state.locale);
   const origin = current.edited ? 'edited' : current.inherited ? 'the workspace template' : 'the shipped wording';
   return templateModal({ state, scopeLabel: await scopeLabelOf(services, state.scope), template: shown.template ?? current.template, origin, preview: shown.preview });
 }
@@ -125,14 +136,30 @@ async function scopeLabelOf(services: Services, scope: string): Promise<string> 
 
 async function templateList(services: Services): Promise<TemplateListEntry[]> {
   const stored = await listStoredTemplates(services.db.pool);
-  const edited = (kind: TemplateKind, scope: string) => stored.find((t) => t.kind === kind && t.scope === scope);
+  const edited = (kind: TemplateKind, scope: string) => stored.find((t) => t.kind === kind && t.scope === scope && t.locale === DEFAULT_LOCALE);
   const entries: TemplateListEntry[] = [];
   for (const kind of TEMPLATE_KINDS) {
     const own = edited(kind, WORKSPACE_SCOPE);
-    entries.push({ kind, scope: WORKSPACE_SCOPE, scopeLabel: 'every client', state: own ? '' : 'shipped wording', ...(own ? { edited: editedBy(services, own) } : {}) });
+    entries.push({
+      kind,
+      scope: WORKSPACE_SCOPE,
+      scopeLabel: 'every client',
+      locale: DEFAULT_LOCALE,
+      state: own ? '' : 'shipped wording',
+      ...(own ? { edited: editedBy(services, own) } : {}),
+    });
   }
-  for (const t of stored.filter((s) => s.scope !== WORKSPACE_SCOPE && isTemplateKind(s.kind))) {
-    entries.push({ kind: t.kind as TemplateKind, scope: t.scope, scopeLabel: await scopeLabelOf(services, t.scope), state: 'own wording', edited: editedBy(services, t) });
+  // Other languages' workspace edits, then every client's own wording.
+  for (const t of stored.filter((s) => isTemplateKind(s.kind) && (s.scope !== WORKSPACE_SCOPE || s.locale !== DEFAULT_LOCALE))) {
+    const own = t.scope !== WORKSPACE_SCOPE;
+    entries.push({
+      kind: t.kind as TemplateKind,
+      scope: t.scope,
+      scopeLabel: own ? await scopeLabelOf(services, t.scope) : 'every client',
+      locale: t.locale,
+      state: own ? 'own wording' : '',
+      edited: editedBy(services, t),
+    });
   }
   return entries;
 }

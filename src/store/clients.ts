@@ -2,6 +2,7 @@ import type { BillingAddress } from '../domain/billing-address.js';
 import type { BusinessHours, Client, MilestoneMapping, ReminderStep, Retainer, TimeBilling } from '../domain/types.js';
 import { withSlackSettings, type ClientSettings } from '../domain/client-settings.js';
 import { slackOverrides } from './client-settings.js';
+import { isLocale } from '../domain/locale.js';
 import type { Queryable } from './db.js';
 
 interface ClientRow {
@@ -27,6 +28,7 @@ interface ClientRow {
   max_invoice_amount?: number | null;
   billing_address?: BillingAddress | null;
   client_page?: boolean;
+  locale?: string | null;
 }
 
 export interface StoredClient extends Client {
@@ -56,6 +58,7 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.max_invoice_amount != null ? { maxInvoiceAmount: r.max_invoice_amount } : {}),
     ...(r.billing_address ? { billingAddress: r.billing_address } : {}),
     ...(r.client_page ? { clientPage: true } : {}),
+    ...(isLocale(r.locale) ? { locale: r.locale } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -70,13 +73,13 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
     const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
       `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
-         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
          timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
-         max_invoice_amount = $20, billing_address = $21, client_page = $22`,
+         max_invoice_amount = $20, billing_address = $21, client_page = $22, locale = $23`,
       [
         c.id,
         c.name,
@@ -100,6 +103,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
         c.maxInvoiceAmount ?? null,
         c.billingAddress ? JSON.stringify(c.billingAddress) : null,
         c.clientPage ?? false,
+        c.locale ?? null,
       ],
     );
   }
@@ -109,7 +113,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
 export async function updateClientSettings(db: Queryable, clientId: string, s: ClientSettings, now: Date): Promise<void> {
   await db.query(
     `UPDATE clients SET emails = $2, payment_terms_days = $3, reminder_schedule = $4, final_mode = $5, auto_send = $6, timezone = $7, business_hours = $8, updated_at = $9,
-       billing_address = $10, client_page = COALESCE($11, client_page) WHERE id = $1`,
+       billing_address = $10, client_page = COALESCE($11, client_page), locale = COALESCE($12, locale) WHERE id = $1`,
     [
       clientId,
       s.emails,
@@ -122,6 +126,7 @@ export async function updateClientSettings(db: Queryable, clientId: string, s: C
       now,
       s.billingAddress ? JSON.stringify(s.billingAddress) : null,
       s.clientPage ?? null,
+      s.locale ?? null,
     ],
   );
 }

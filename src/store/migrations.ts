@@ -608,4 +608,16 @@ CREATE TABLE client_page_links (
 CREATE UNIQUE INDEX client_page_links_active ON client_page_links (client_id) WHERE revoked_at IS NULL;
 `,
   },
+  {
+    version: 330,
+    name: "the client's language",
+    sql: `
+-- The language of a client's emails and replies (src/domain/locale.ts); NULL: English, as before.
+ALTER TABLE clients ADD COLUMN locale text;
+-- An edited template is per kind and language; every template edited before is the English one.
+ALTER TABLE email_templates ADD COLUMN locale text NOT NULL DEFAULT 'en';
+ALTER TABLE email_templates DROP CONSTRAINT email_templates_pkey;
+ALTER TABLE email_templates ADD PRIMARY KEY (scope, kind, locale);
+`,
+  },
 ];

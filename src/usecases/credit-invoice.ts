@@ -4,6 +4,7 @@ import { BackendError } from '../providers/invoicing/errors.js';
 import { newMessageId } from '../providers/mail/smtp.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
+import type { Locale } from '../domain/locale.js';
 import { recordCredit } from '../store/credits.js';
 import { withTransaction } from '../store/db.js';
 import { claimEffect, completeEffect, releaseEffect } from '../store/effects.js';
@@ -124,7 +125,7 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
   });
   services.log.info({ invoice: invoice.number, amount: credit.amount, settled: result.settled }, 'credit applied');
 
-  const emailedTo = await emailCredit(services, result.updated, { name: client?.name ?? invoice.clientId, clientPage: client?.clientPage }, credit, key);
+  const emailedTo = await emailCredit(services, result.updated, { name: client?.name ?? invoice.clientId, clientPage: client?.clientPage, locale: client?.locale }, credit, key);
   await publishInvoiceMessage(services, result.updated);
   await postInThread(
     services,
@@ -148,7 +149,7 @@ export async function creditInvoiceBalance(services: Services, invoiceId: string
 async function emailCredit(
   services: Services,
   invoice: InvoiceRecord,
-  client: { name: string; clientPage?: boolean },
+  client: { name: string; clientPage?: boolean; locale?: Locale | null },
   credit: Credit,
   creditKey: string,
 ): Promise<string[] | null> {

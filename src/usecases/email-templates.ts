@@ -1,6 +1,7 @@
 import { addDays, localDate } from '../domain/calendar.js';
 import type { InvoiceView, ReminderTone } from '../domain/types.js';
-import { DEFAULT_TEMPLATES, type EmailTemplate } from '../email/default-templates.js';
+import { DEFAULT_LOCALE, localeOr, type Locale } from '../domain/locale.js';
+import { defaultTemplate, type EmailTemplate } from '../email/default-templates.js';
 import { validateTemplate, type TemplateErrors } from '../email/template-engine.js';
 import type { TemplateFacts, TemplateKind } from '../email/template-fields.js';
 import { renderTemplatedEmail, type RenderedEmail } from '../email/templates.js';
@@ -17,23 +18,26 @@ import { clientPageUrl } from './client-page.js';
 import { payInstructionsFor, toInvoiceView } from './invoice-messages.js';
 
 /**
- * Renders a client email from the template in force at this moment (the client's own, else the
- * workspace's, else the shipped wording). A stored template that cannot be rendered never stops a
- * send: it is logged as an error and the default wording goes out instead.
+ * Renders a client email in the client's language from the template in force at this moment (the
+ * client's own, else the workspace's, else the shipped wording, each in that language). A stored
+ * template that cannot be rendered never stops a send: it is logged as an error and the default
+ * wording goes out instead.
  */
 export async function renderClientEmail(
   services: Services,
   kind: TemplateKind,
   record: InvoiceRecord,
-  client: { name: string; payInstructions?: string | null; clientPage?: boolean },
+  client: { name: string; payInstructions?: string | null; clientPage?: boolean; locale?: Locale | null },
   templateFacts: TemplateFacts,
 ): Promise<RenderedEmail> {
   const facts = { ...templateFacts, clientPageUrl: await clientPageUrl(services, { id: record.clientId, clientPage: client.clientPage }) };
   const invoice = toInvoiceView(record, client.name, { payInstructions: payInstructionsFor(services, client) });
-  const stored = await effectiveStoredTemplate(services.db.pool, record.clientId, kind);
+  const locale = localeOr(client.locale);
+  const ctx = { ...emailContext(services), locale };
+  const stored = await effectiveStoredTemplate(services.db.pool, record.clientId, kind, locale);
   if (stored) {
     try {
-      return renderTemplatedEmail(kind, stored, invoice, emailContext(services), facts);
+      return renderTemplatedEmail(kind, stored, invoice, ctx, facts);
     } catch (err) {
       services.log.error(
         { invoice: invoice.number, kind, scope: stored.scope, err: err instanceof Error ? err.message : String(err) },
@@ -41,7 +45,7 @@ export async function renderClientEmail(
       );
     }
   }
-  return renderTemplatedEmail(kind, DEFAULT_TEMPLATES[kind], invoice, emailContext(services), facts);
+  return renderTemplatedEmail(kind, defaultTemplate(kind, locale), invoice, ctx, facts);
 }
 
 /** Sends a follow-up email (reminder, credit) to the invoice's recipients, threaded under the invoice email. */
@@ -64,53 +68,63 @@ export function reminderEmailKind(tone: ReminderTone): EmailKind {
   return REMINDER_EMAIL_KINDS[tone];
 }
 
-/** What the modal opens with: the template in force for that scope, and whether it was edited. */
-export async function templateForEditing(services: Services, scope: string, kind: TemplateKind): Promise<{ template: EmailTemplate; edited: boolean; inherited: boolean }> {
-  const own = await getStoredTemplate(services.db.pool, scope, kind);
+/** What the modal opens with: the template in force for that scope and language, and whether it was edited. */
+export async function templateForEditing(
+  services: Services,
+  scope: string,
+  kind: TemplateKind,
+  locale: Locale = DEFAULT_LOCALE,
+): Promise<{ template: EmailTemplate; edited: boolean; inherited: boolean }> {
+  const own = await getStoredTemplate(services.db.pool, scope, kind, locale);
   if (own) return { template: own, edited: true, inherited: false };
-  const workspace = scope === WORKSPACE_SCOPE ? null : await getStoredTemplate(services.db.pool, WORKSPACE_SCOPE, kind);
-  return { template: workspace ?? DEFAULT_TEMPLATES[kind], edited: false, inherited: Boolean(workspace) };
+  const workspace = scope === WORKSPACE_SCOPE ? null : await getStoredTemplate(services.db.pool, WORKSPACE_SCOPE, kind, locale);
+  return { template: workspace ?? defaultTemplate(kind, locale), edited: false, inherited: Boolean(workspace) };
 }
 
 export type SaveOutcome = { ok: true } | { ok: false; errors: TemplateErrors };
 
 /** Validated, stored and audit-logged with who changed it and what it was before. */
-export async function saveEmailTemplate(services: Services, t: { scope: string; kind: TemplateKind } & EmailTemplate, by: { slackUserId: string }): Promise<SaveOutcome> {
+export async function saveEmailTemplate(
+  services: Services,
+  t: { scope: string; kind: TemplateKind; locale?: Locale } & EmailTemplate,
+  by: { slackUserId: string },
+): Promise<SaveOutcome> {
+  const locale = t.locale ?? DEFAULT_LOCALE;
   const template = { subject: t.subject.trim(), body: t.body.replace(/\r\n/g, '\n').trimEnd() };
   const errors = validateTemplate(t.kind, template);
   if (Object.keys(errors).length) return { ok: false, errors };
   const now = services.clock.now();
   await withTransaction(services.db.pool, async (tx) => {
-    const before = await getStoredTemplate(tx, t.scope, t.kind);
-    await saveTemplate(tx, { scope: t.scope, kind: t.kind, ...template, by: `slack:${by.slackUserId}` }, now);
+    const before = await getStoredTemplate(tx, t.scope, t.kind, locale);
+    await saveTemplate(tx, { scope: t.scope, kind: t.kind, locale, ...template, by: `slack:${by.slackUserId}` }, now);
     await audit(
       tx,
       {
         invoiceId: null,
         actor: `slack:${by.slackUserId}`,
         action: 'email_template_saved',
-        details: { scope: t.scope, kind: t.kind, before: before ? { subject: before.subject, body: before.body } : null, after: template },
+        details: { scope: t.scope, kind: t.kind, locale, before: before ? { subject: before.subject, body: before.body } : null, after: template },
       },
       now,
     );
   });
-  services.log.info({ scope: t.scope, kind: t.kind, by: by.slackUserId }, 'email template saved');
+  services.log.info({ scope: t.scope, kind: t.kind, locale, by: by.slackUserId }, 'email template saved');
   return { ok: true };
 }
 
 /** Drops the stored template of that scope (audit-logged); the next email uses what is underneath. */
-export async function resetEmailTemplate(services: Services, scope: string, kind: TemplateKind, by: { slackUserId: string }): Promise<boolean> {
+export async function resetEmailTemplate(services: Services, scope: string, kind: TemplateKind, by: { slackUserId: string }, locale: Locale = DEFAULT_LOCALE): Promise<boolean> {
   const now = services.clock.now();
   return withTransaction(services.db.pool, async (tx) => {
-    const before = await getStoredTemplate(tx, scope, kind);
-    if (!(await deleteTemplate(tx, scope, kind))) return false;
+    const before = await getStoredTemplate(tx, scope, kind, locale);
+    if (!(await deleteTemplate(tx, scope, kind, locale))) return false;
     await audit(
       tx,
       {
         invoiceId: null,
         actor: `slack:${by.slackUserId}`,
         action: 'email_template_reset',
-        details: { scope, kind, before: before ? { subject: before.subject, body: before.body } : null },
+        details: { scope, kind, locale, before: before ? { subject: before.subject, body: before.body } : null },
       },
       now,
     );
@@ -121,7 +135,13 @@ export async function resetEmailTemplate(services: Services, scope: string, kind
 export type PreviewOutcome = { ok: true; email: RenderedEmail; basedOn: string } | { ok: false; errors: TemplateErrors };
 
 /** Renders an unsaved template for the newest open invoice in scope, or a sample when there is none. */
-export async function previewEmailTemplate(services: Services, scope: string, kind: TemplateKind, template: EmailTemplate): Promise<PreviewOutcome> {
+export async function previewEmailTemplate(
+  services: Services,
+  scope: string,
+  kind: TemplateKind,
+  template: EmailTemplate,
+  locale: Locale = DEFAULT_LOCALE,
+): Promise<PreviewOutcome> {
   const errors = validateTemplate(kind, template);
   if (Object.keys(errors).length) return { ok: false, errors };
   const today = localDate(services.clock.now(), services.settings.timezone);
@@ -133,7 +153,7 @@ export async function previewEmailTemplate(services: Services, scope: string, ki
   const facts: TemplateFacts = { today, finalMode: client?.finalMode ?? 'pause', stepNumber: 1, credit: { amount: Math.round(invoice.total / 5), reason: 'goodwill discount' } };
   return {
     ok: true,
-    email: renderTemplatedEmail(kind, template, invoice, emailContext(services), facts),
+    email: renderTemplatedEmail(kind, template, invoice, { ...emailContext(services), locale }, facts),
     basedOn: open ? `open invoice ${open.number}` : 'a sample invoice (no open invoice yet)',
   };
 }

@@ -1,6 +1,7 @@
 import { classifyReply, REASON_LABEL, stripQuotedReply, type ReplyClassification } from '../domain/reply-classifier.js';
 import { decideReplyAction, DEFAULT_PROMISE_MAX_DAYS, type ReplyVerdict } from '../domain/reply-trust.js';
 import { localDate } from '../domain/calendar.js';
+import { localeOr, type Locale } from '../domain/locale.js';
 import { parseFrom, type Mailbox } from '../email/from-header.js';
 import type { InboundEmail } from '../email/inbound-formats.js';
 import { getClient } from '../store/clients.js';
@@ -28,8 +29,8 @@ export async function handleReply(services: Services, email: InboundEmail, inbox
   const pool = services.db.pool;
   const now = services.clock.now();
   const stripped = (email.strippedText?.trim() || stripQuotedReply(email.text) || email.text).trim();
-  const classification = classifyReply({ text: stripped, subject: email.subject, headers: email.headers }, now, services.settings.timezone);
   const match = await matchReply(pool, { inReplyTo: email.inReplyTo, references: email.references, subject: email.subject });
+  const classification = classifyReply({ text: stripped, subject: email.subject, headers: email.headers }, now, services.settings.timezone, await clientLocale(services, match));
   const { record, created } = await saveInboundEmail(pool, {
     messageId: email.messageId,
     inboxEventId,
@@ -101,6 +102,12 @@ export async function handleReply(services: Services, email: InboundEmail, inbox
     await completeEffect(pool, key, {}, services.clock.now());
   }
   return record;
+}
+
+/** The language of the client the reply is about (its dates are read that way first); English when unmatched. */
+async function clientLocale(services: Services, match: { invoiceId: string } | null): Promise<Locale> {
+  const invoice = match ? await getInvoice(services.db.pool, match.invoiceId) : null;
+  return localeOr(invoice ? (await getClient(services.db.pool, invoice.clientId))?.locale : null);
 }
 
 /** Whether this reply's dispute or promise may act by itself (src/domain/reply-trust.ts); null for other kinds. */

@@ -131,14 +131,69 @@ export function sendgridRequest(spec: ReplySpec, auth = INBOUND_AUTH): InboundRe
   return req;
 }
 
-/** A multipart/form-data body as the services post it (fields, then files). */
-export function multipart(fields: Record<string, string>, files: Record<string, { filename: string; type: string; content: string }>): InboundRequest {
+/** A multipart/form-data body as the services post it (fields, then files); a Buffer field goes as its bytes. */
+export function multipart(fields: Record<string, string | Buffer>, files: Record<string, { filename: string; type: string; content: string }>): InboundRequest {
   const boundary = `----duebot${randomBytes(8).toString('hex')}`;
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(fields)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  const parts: (string | Buffer)[] = [];
+  for (const [name, value] of Object.entries(fields)) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n`, value, '\r\n');
   for (const [name, f] of Object.entries(files)) {
     parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n${f.content}\r\n`);
   }
   parts.push(`--${boundary}--\r\n`);
-  return { body: Buffer.from(parts.join(''), 'utf8'), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+  return { body: Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/** SendGrid Inbound Parse with "POST the raw, full MIME message" on: the whole email in the `email` field. */
+export function sendgridRawRequest(mime: string, envelope: { from: string; to: string }, auth = INBOUND_AUTH): InboundRequest {
+  const req = multipart(
+    {
+      email: mime,
+      to: envelope.to,
+      from: envelope.from,
+      sender_ip: '203.0.113.5',
+      envelope: JSON.stringify({ to: [envelope.to], from: envelope.from }),
+      charsets: JSON.stringify({ to: 'UTF-8', from: 'UTF-8' }),
+      SPF: 'pass',
+    },
+    {},
+  );
+  req.headers.authorization = basic(auth);
+  return req;
+}
+
+/** A whole email (bytes as they travel) posted as `message/rfc822`, behind basic auth. */
+export function rawMimeRequest(mime: Buffer, auth = INBOUND_AUTH): InboundRequest {
+  return { body: mime, headers: { 'content-type': 'message/rfc822', authorization: basic(auth) } };
+}
+
+/** ISO-8859-1 bytes as quoted-printable (RFC 2045), line by line. */
+const quotedPrintable = (text: string) =>
+  text
+    .split('\n')
+    .map((line) =>
+      [...Buffer.from(line, 'latin1')].map((b) => (b >= 33 && b <= 126 && b !== 61 ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`)).join(''),
+    )
+    .join('\r\n');
+
+/**
+ * A reply as a European mail client sends it: the display name as an ISO-8859-1 encoded word, the subject
+ * as a UTF-8 base64 encoded word, the body quoted-printable ISO-8859-1. Bytes as they travel.
+ */
+export function latin1Reply(o: { name: string; address: string; subject: string; messageId: string; inReplyTo: string; references?: string[]; body: string }): Buffer {
+  const qName = [...Buffer.from(o.name, 'latin1')]
+    .map((b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 32 ? '_' : `=${b.toString(16).toUpperCase()}`))
+    .join('');
+  const headers = [
+    `From: =?ISO-8859-1?Q?${qName}?= <${o.address}>`,
+    'To: billing@pixelco.example',
+    `Subject: =?UTF-8?B?${Buffer.from(o.subject, 'utf8').toString('base64')}?=`,
+    `Message-ID: ${o.messageId}`,
+    `In-Reply-To: ${o.inReplyTo}`,
+    ...(o.references?.length ? [`References: ${o.references.join('\r\n ')}`] : []),
+    'Date: Mon, 11 Jan 2027 13:00:00 +0100',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=ISO-8859-1',
+    'Content-Transfer-Encoding: quoted-printable',
+  ];
+  return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${quotedPrintable(o.body)}\r\n`, 'latin1');
 }

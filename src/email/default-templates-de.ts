@@ -1,0 +1,127 @@
+import type { EmailTemplate } from './default-templates.js';
+import type { TemplateKind } from './template-fields.js';
+
+/** The shipped German wording (formal "Sie"); same placeholders and blocks as the English. */
+const SIGN_OFF = `{{#if link}}
+Jetzt bezahlen: {{link}}
+
+{{else if pay_instructions}}
+So können Sie bezahlen:
+{{pay_instructions}}
+
+{{/if}}
+Bei Fragen antworten Sie einfach auf diese E-Mail.
+
+Mit freundlichen Grüßen
+{{business}}`;
+
+const PARTLY_PAID = `{{#if partly_paid}}
+Vielen Dank für die bisher eingegangenen {{amount_paid}}; offen sind noch {{amount}}.
+
+{{/if}}`;
+
+const AMOUNT_AND_DATE = `Offener Betrag: {{amount}}
+Fällig am: {{due_date}}
+{{#if has_tax}}
+
+Zwischensumme: {{subtotal}}
+{{tax_label}}: {{tax}}
+Rechnungsbetrag: {{total}}
+{{/if}}`;
+
+export const GERMAN_TEMPLATES: Record<TemplateKind, EmailTemplate> = {
+  invoice: {
+    subject: '[{{business}}] Rechnung Nr. {{number}} — {{milestone}} — fällig am {{due_date}}',
+    body: `Guten Tag {{client}},
+
+vielen Dank für die Zusammenarbeit mit {{business}}. Unten finden Sie die Rechnung Nr. {{number}} für „{{milestone}}“.
+
+Rechnungsbetrag: {{total}}
+Fällig am: {{due_date}}
+
+{{lines}}
+
+{{#if link}}
+Jetzt bezahlen: {{link}}
+{{else if pay_instructions}}
+So können Sie bezahlen:
+{{pay_instructions}}
+{{else}}
+Die Zahlungsinformationen erhalten Sie in einer separaten Nachricht.
+{{/if}}
+
+Bei Fragen antworten Sie einfach auf diese E-Mail.
+
+Mit freundlichen Grüßen
+{{business}}`,
+  },
+  friendly: {
+    subject: '[{{business}}] Erinnerung: Rechnung Nr. {{number}} — {{#if overdue}}{{days_overdue_text}} überfällig{{else}}fällig am {{due_date}}{{/if}}',
+    body: `Guten Tag {{client}},
+
+eine kurze Erinnerung: Die Rechnung Nr. {{number}} für „{{milestone}}“ ({{amount}}) {{timing}}.
+
+${PARTLY_PAID}
+Falls die Zahlung bereits unterwegs ist, vielen Dank, und betrachten Sie diese Nachricht bitte als gegenstandslos.
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  firm: {
+    subject:
+      '[{{business}}] {{#if overdue}}Zahlung überfällig: Rechnung Nr. {{number}} — {{days_overdue_text}} überfällig{{else}}Zahlung fällig: Rechnung Nr. {{number}} — fällig am {{due_date}}{{/if}}',
+    body: `Guten Tag {{client}},
+
+die Rechnung Nr. {{number}} für „{{milestone}}“ {{timing}}. Der offene Betrag beläuft sich auf {{amount}}.
+
+${PARTLY_PAID}
+{{#if overdue}}
+Bitte veranlassen Sie die Zahlung noch heute oder teilen Sie uns kurz mit, wann wir mit ihr rechnen können.
+{{else}}
+Bitte sorgen Sie dafür, dass die Zahlung bis zum Fälligkeitsdatum bei uns eingeht.
+{{/if}}
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  final: {
+    subject: '[{{business}}] Letzte Mahnung: Rechnung Nr. {{number}} — {{#if overdue}}{{days_overdue_text}} überfällig{{else}}fällig am {{due_date}}{{/if}}',
+    body: `Guten Tag {{client}},
+
+letzte Mahnung: Die Rechnung Nr. {{number}} für „{{milestone}}“ {{timing}}; offen sind noch {{amount}}.
+
+${PARTLY_PAID}
+{{#if pause}}
+Die Arbeit am Projekt ({{milestone}}) ruht, bis die Zahlung eingegangen ist.
+
+{{/if}}
+Bitte bezahlen Sie jetzt, oder antworten Sie uns noch heute, falls es zu dieser Rechnung etwas zu klären gibt.
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  credit: {
+    subject: '[{{business}}] Gutschrift verbucht: Rechnung Nr. {{number}} — {{#if settled}}beglichen{{else}}jetzt {{amount}} fällig{{/if}}',
+    body: `Guten Tag {{client}},
+
+wir haben der Rechnung Nr. {{number}} für „{{milestone}}“ eine Gutschrift über {{credit_amount}} gutgeschrieben ({{credit_reason}}).
+
+{{#if settled}}
+Auf diese Rechnung ist nichts mehr zu zahlen, und Sie erhalten keine weiteren Erinnerungen.
+{{else}}
+Der berichtigte offene Betrag beläuft sich auf {{amount}}, fällig am {{due_date}}.
+
+{{#if link}}
+Jetzt bezahlen: {{link}}
+{{/if}}
+{{/if}}
+
+Bei Fragen antworten Sie einfach auf diese E-Mail.
+
+Mit freundlichen Grüßen
+{{business}}`,
+  },
+};

@@ -1,0 +1,127 @@
+import type { EmailTemplate } from './default-templates.js';
+import type { TemplateKind } from './template-fields.js';
+
+/** The shipped Spanish wording (usted); same placeholders and blocks as the English. */
+const SIGN_OFF = `{{#if link}}
+Pagar ahora: {{link}}
+
+{{else if pay_instructions}}
+Cómo pagar:
+{{pay_instructions}}
+
+{{/if}}
+Si tiene cualquier pregunta, responda a este correo.
+
+Atentamente,
+{{business}}`;
+
+const PARTLY_PAID = `{{#if partly_paid}}
+Gracias por los {{amount_paid}} recibidos hasta ahora; quedan {{amount}} pendientes.
+
+{{/if}}`;
+
+const AMOUNT_AND_DATE = `Importe pendiente: {{amount}}
+Fecha de vencimiento: {{due_date}}
+{{#if has_tax}}
+
+Subtotal: {{subtotal}}
+{{tax_label}}: {{tax}}
+Total de la factura: {{total}}
+{{/if}}`;
+
+export const SPANISH_TEMPLATES: Record<TemplateKind, EmailTemplate> = {
+  invoice: {
+    subject: '[{{business}}] Factura n.º {{number}} — {{milestone}} — vence el {{due_date}}',
+    body: `Estimado/a {{client}}:
+
+Gracias por trabajar con {{business}}. A continuación encontrará la factura n.º {{number}} correspondiente a «{{milestone}}».
+
+Importe a pagar: {{total}}
+Fecha de vencimiento: {{due_date}}
+
+{{lines}}
+
+{{#if link}}
+Pagar ahora: {{link}}
+{{else if pay_instructions}}
+Cómo pagar:
+{{pay_instructions}}
+{{else}}
+Le enviaremos las instrucciones de pago en un mensaje aparte.
+{{/if}}
+
+Si tiene cualquier pregunta, responda a este correo.
+
+Atentamente,
+{{business}}`,
+  },
+  friendly: {
+    subject: '[{{business}}] Recordatorio: factura n.º {{number}} — {{#if overdue}}{{days_overdue_text}} de retraso{{else}}vence el {{due_date}}{{/if}}',
+    body: `Estimado/a {{client}}:
+
+Le recordamos amablemente que la factura n.º {{number}} correspondiente a «{{milestone}}» ({{amount}}) {{timing}}.
+
+${PARTLY_PAID}
+Si el pago ya está en camino, muchas gracias, y le rogamos que ignore este mensaje.
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  firm: {
+    subject:
+      '[{{business}}] {{#if overdue}}Pago vencido: factura n.º {{number}} — {{days_overdue_text}} de retraso{{else}}Pago pendiente: factura n.º {{number}} — vence el {{due_date}}{{/if}}',
+    body: `Estimado/a {{client}}:
+
+La factura n.º {{number}} correspondiente a «{{milestone}}» {{timing}}. El saldo pendiente es de {{amount}}.
+
+${PARTLY_PAID}
+{{#if overdue}}
+Le rogamos que realice el pago hoy mismo o que nos indique cuándo podemos esperarlo.
+{{else}}
+Le rogamos que el pago nos llegue antes de la fecha de vencimiento.
+{{/if}}
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  final: {
+    subject: '[{{business}}] Último aviso: factura n.º {{number}} — {{#if overdue}}{{days_overdue_text}} de retraso{{else}}vence el {{due_date}}{{/if}}',
+    body: `Estimado/a {{client}}:
+
+Último aviso: la factura n.º {{number}} correspondiente a «{{milestone}}» {{timing}}, con {{amount}} aún pendientes.
+
+${PARTLY_PAID}
+{{#if pause}}
+Los trabajos del proyecto ({{milestone}}) quedan en pausa hasta que recibamos el pago.
+
+{{/if}}
+Le rogamos que pague ahora, o que nos responda hoy si hay algo de esta factura que debamos aclarar.
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  credit: {
+    subject: '[{{business}}] Abono aplicado: factura n.º {{number}} — {{#if settled}}saldada{{else}}ahora {{amount}} pendientes{{/if}}',
+    body: `Estimado/a {{client}}:
+
+Hemos aplicado un abono de {{credit_amount}} a la factura n.º {{number}} correspondiente a «{{milestone}}» ({{credit_reason}}).
+
+{{#if settled}}
+No queda nada por pagar en esta factura y no recibirá más recordatorios.
+{{else}}
+El saldo corregido es de {{amount}}, con vencimiento el {{due_date}}.
+
+{{#if link}}
+Pagar ahora: {{link}}
+{{/if}}
+{{/if}}
+
+Si tiene cualquier pregunta, responda a este correo.
+
+Atentamente,
+{{business}}`,
+  },
+};

@@ -1,0 +1,127 @@
+import type { EmailTemplate } from './default-templates.js';
+import type { TemplateKind } from './template-fields.js';
+
+/** The shipped Dutch wording (u-vorm); same placeholders and blocks as the English. */
+const SIGN_OFF = `{{#if link}}
+Nu betalen: {{link}}
+
+{{else if pay_instructions}}
+Zo kunt u betalen:
+{{pay_instructions}}
+
+{{/if}}
+Heeft u vragen? Beantwoord dan gewoon deze e-mail.
+
+Met vriendelijke groet,
+{{business}}`;
+
+const PARTLY_PAID = `{{#if partly_paid}}
+Hartelijk dank voor de {{amount_paid}} die we al ontvingen; er staat nog {{amount}} open.
+
+{{/if}}`;
+
+const AMOUNT_AND_DATE = `Openstaand bedrag: {{amount}}
+Vervaldatum: {{due_date}}
+{{#if has_tax}}
+
+Subtotaal: {{subtotal}}
+{{tax_label}}: {{tax}}
+Factuurtotaal: {{total}}
+{{/if}}`;
+
+export const DUTCH_TEMPLATES: Record<TemplateKind, EmailTemplate> = {
+  invoice: {
+    subject: '[{{business}}] Factuur {{number}} — {{milestone}} — vervalt op {{due_date}}',
+    body: `Beste {{client}},
+
+Hartelijk dank voor de samenwerking met {{business}}. Hieronder vindt u factuur {{number}} voor "{{milestone}}".
+
+Te betalen: {{total}}
+Vervaldatum: {{due_date}}
+
+{{lines}}
+
+{{#if link}}
+Nu betalen: {{link}}
+{{else if pay_instructions}}
+Zo kunt u betalen:
+{{pay_instructions}}
+{{else}}
+De betaalgegevens ontvangt u in een apart bericht.
+{{/if}}
+
+Heeft u vragen? Beantwoord dan gewoon deze e-mail.
+
+Met vriendelijke groet,
+{{business}}`,
+  },
+  friendly: {
+    subject: '[{{business}}] Herinnering: factuur {{number}} — {{#if overdue}}{{days_overdue_text}} te laat{{else}}vervalt op {{due_date}}{{/if}}',
+    body: `Beste {{client}},
+
+Een korte herinnering: factuur {{number}} voor "{{milestone}}" ({{amount}}) {{timing}}.
+
+${PARTLY_PAID}
+Is de betaling al onderweg? Dan hartelijk dank, en kunt u dit bericht negeren.
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  firm: {
+    subject:
+      '[{{business}}] {{#if overdue}}Betaling te laat: factuur {{number}} — {{days_overdue_text}} te laat{{else}}Betaling verwacht: factuur {{number}} — vervalt op {{due_date}}{{/if}}',
+    body: `Beste {{client}},
+
+Factuur {{number}} voor "{{milestone}}" {{timing}}. Het openstaande saldo is {{amount}}.
+
+${PARTLY_PAID}
+{{#if overdue}}
+Wilt u de betaling vandaag nog regelen, of ons laten weten wanneer we die kunnen verwachten?
+{{else}}
+Wilt u ervoor zorgen dat de betaling ons vóór de vervaldatum bereikt?
+{{/if}}
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  final: {
+    subject: '[{{business}}] Laatste herinnering: factuur {{number}} — {{#if overdue}}{{days_overdue_text}} te laat{{else}}vervalt op {{due_date}}{{/if}}',
+    body: `Beste {{client}},
+
+Laatste herinnering: factuur {{number}} voor "{{milestone}}" {{timing}}, en er staat nog {{amount}} open.
+
+${PARTLY_PAID}
+{{#if pause}}
+De werkzaamheden aan het project ({{milestone}}) liggen stil tot de betaling binnen is.
+
+{{/if}}
+Wilt u nu betalen, of ons vandaag antwoorden als er over deze factuur iets te bespreken is?
+
+${AMOUNT_AND_DATE}
+
+${SIGN_OFF}`,
+  },
+  credit: {
+    subject: '[{{business}}] Creditering verwerkt: factuur {{number}} — {{#if settled}}voldaan{{else}}nu {{amount}} te betalen{{/if}}',
+    body: `Beste {{client}},
+
+We hebben een creditering van {{credit_amount}} verwerkt op factuur {{number}} voor "{{milestone}}" ({{credit_reason}}).
+
+{{#if settled}}
+Op deze factuur hoeft niets meer betaald te worden, en u ontvangt geen herinneringen meer.
+{{else}}
+Het gecorrigeerde saldo is {{amount}}, te betalen vóór {{due_date}}.
+
+{{#if link}}
+Nu betalen: {{link}}
+{{/if}}
+{{/if}}
+
+Heeft u vragen? Beantwoord dan gewoon deze e-mail.
+
+Met vriendelijke groet,
+{{business}}`,
+  },
+};

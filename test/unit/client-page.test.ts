@@ -72,7 +72,8 @@ describe('the view model', () => {
     expect(de.open[0]).toMatchObject({ balanceText: '1.234,56\u00a0€', dueDateText: '30.11.2026' });
     expect(de.text.open).toBe('Offene Rechnungen');
     expect(pageLocale('fr')).toBe('fr');
-    expect(buildClientPage({ clientName: 'A', businessName: 'B', locale: 'fr', today: TODAY, invoices: [] }).text.open).toBe('Open invoices');
+    expect(buildClientPage({ clientName: 'A', businessName: 'B', locale: 'fr', today: TODAY, invoices: [] }).text.open).toBe('Factures ouvertes');
+    expect(buildClientPage({ clientName: 'A', businessName: 'B', locale: 'pt', today: TODAY, invoices: [] }).text.open).toBe('Open invoices');
     for (const junk of [42, '', 'not a locale!!', null, { toString: () => 'de' }]) expect(pageLocale(junk)).toBe('en');
   });
 });

@@ -138,6 +138,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     ownerEmail: config.weekly.ownerEmail,
     payInstructions: config.payInstructions,
     promiseMaxDays: config.promiseMaxDays,
+    todaysSendsAt: config.todaysSendsAt,
     invoiceAmountCeiling: config.invoiceAmountCeiling,
     inboxRetry: config.inboxRetry,
   };

@@ -70,6 +70,10 @@ export interface Client {
   maxInvoiceAmount?: number | null;
   /** Where sales tax is sourced to when a tax service is configured (src/providers/tax/); absent: none known. */
   billingAddress?: BillingAddress | null;
+  /** Several steps due on one day go out as one statement email (src/domain/grouped-reminders.ts); absent: off. */
+  groupReminders?: boolean;
+  /** "HH:mm" in the client's time zone: with today's sends on, a step due on a day waits until then; absent: when due. */
+  sendAt?: string | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

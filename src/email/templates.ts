@@ -1,8 +1,9 @@
 import { daysBetween as calendarDaysBetween } from '../domain/calendar.js';
+import type { Statement } from '../domain/grouped-reminders.js';
 import type { FinalMode, InvoiceView, ReminderTone } from '../domain/types.js';
 import { DEFAULT_TEMPLATES, type EmailTemplate } from './default-templates.js';
 import { escapeHtml, renderField, renderHtmlBody } from './template-engine.js';
-import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind } from './template-fields.js';
+import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind, type TemplateValues } from './template-fields.js';
 
 /** Invoice, reminder and credit emails: pure renderers over editable templates, every value escaped in the HTML. */
 export interface EmailContext {
@@ -113,6 +114,62 @@ function layout(body: string): string {
   return `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111827;max-width:600px;margin:0 auto;padding:16px">
 ${body}
 </body></html>`;
+}
+
+export interface StatementView {
+  clientName: string;
+  statement: Statement;
+  /** The most urgent step's tone; null for a statement an approver asked for. */
+  tone: ReminderTone | null;
+  finalMode: FinalMode;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const totalDue = (s: Statement) => s.totals.map((t) => fmt(t.amount, t.currency)).join(' + ') || fmt(0, 'USD');
+const overdueText = (days: number) => (days > 0 ? `${plural(days, 'day')} overdue` : 'not overdue yet');
+
+function statementValues(view: StatementView, businessName: string): TemplateValues {
+  const { statement, tone } = view;
+  const lines = statement.lines.map((l) => {
+    const pay = webLink(l.paymentUrl);
+    return `- #${l.number} "${l.milestone}": ${fmt(l.balance, l.currency)} due ${formatDueDate(l.dueDate)} (${overdueText(l.daysOverdue)})${pay ? `\n  Pay now: ${pay}` : ''}`;
+  });
+  return {
+    business: businessName,
+    client: view.clientName,
+    invoices: lines.join('\n'),
+    invoice_count: statement.lines.length,
+    total_due: totalDue(statement),
+    overdue: statement.lines.some((l) => l.daysOverdue > 0),
+    firm: tone === 'firm',
+    final: tone === 'final',
+    requested: tone === null,
+    pause: tone === 'final' && view.finalMode === 'pause',
+  };
+}
+
+/** The statement (grouped reminder): every open invoice of one client, one row each with its own pay link. */
+export function renderStatementEmail(view: StatementView, ctx: EmailContext, template: EmailTemplate = DEFAULT_TEMPLATES.statement): RenderedEmail {
+  const values = statementValues(view, ctx.businessName);
+  const subject = oneLine(renderField('statement', template.subject, values));
+  const text = renderField('statement', template.body, values)
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd();
+  const htmlOf = (name: string, value: string) => (name === 'invoices' ? statementHtml(view.statement) : escapeHtml(value));
+  return { subject, text, html: layout(renderHtmlBody('statement', template.body, values, htmlOf, ['invoices'])) };
+}
+
+function statementHtml(statement: Statement): string {
+  const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
+  const rows = statement.lines
+    .map((l) => {
+      const url = webLink(l.paymentUrl);
+      const pay = url ? `<a href="${escapeHtml(url)}">Pay now</a>` : '';
+      return `<tr><td style="${cell}">${escapeHtml(l.number)}</td><td style="${cell}">${escapeHtml(l.milestone)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.balance, l.currency))}</td><td style="${cell}">${escapeHtml(formatDueDate(l.dueDate))}</td><td style="${cell}">${escapeHtml(overdueText(l.daysOverdue))}</td><td style="${cell}">${pay}</td></tr>`;
+    })
+    .join('');
+  const foot = `<tr><td colspan="2" style="padding:6px 8px;text-align:right"><strong>Total due</strong></td><td style="padding:6px 8px;text-align:right"><strong>${escapeHtml(totalDue(statement))}</strong></td><td colspan="3"></td></tr>`;
+  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">Invoice</th><th style="${cell};text-align:left">Milestone</th><th style="${cell};text-align:right">Amount due</th><th style="${cell};text-align:left">Due</th><th style="${cell};text-align:left">Overdue</th><th style="${cell}"></th></tr></thead><tbody>${rows}</tbody><tfoot>${foot}</tfoot></table>`;
 }
 
 /**

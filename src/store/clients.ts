@@ -26,6 +26,8 @@ interface ClientRow {
   pay_instructions?: string | null;
   max_invoice_amount?: number | null;
   billing_address?: BillingAddress | null;
+  group_reminders?: boolean;
+  send_at?: string | null;
 }
 
 export interface StoredClient extends Client {
@@ -54,6 +56,8 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.pay_instructions ? { payInstructions: r.pay_instructions } : {}),
     ...(r.max_invoice_amount != null ? { maxInvoiceAmount: r.max_invoice_amount } : {}),
     ...(r.billing_address ? { billingAddress: r.billing_address } : {}),
+    ...(r.group_reminders ? { groupReminders: true } : {}),
+    ...(r.send_at ? { sendAt: r.send_at } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -99,6 +103,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
         c.billingAddress ? JSON.stringify(c.billingAddress) : null,
       ],
     );
+    await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [c.id, c.groupReminders ?? false, c.sendAt ?? null]);
   }
 }
 

@@ -34,6 +34,10 @@ export function statementSentNote(o: { recipients: string[]; invoices: number; s
   return post(`:page_facing_up: Statement of ${plural(o.invoices, 'open invoice')} sent to ${list(o.recipients)}${as}`);
 }
 
+export function reminderSnoozedNote(o: { stepNumber: number; until: Date; by: string; timezone: string }): ThreadPost {
+  return post(`:zzz: Reminder ${o.stepNumber} snoozed to ${dateLabel(o.until, o.timezone)} by ${who(o.by)}`);
+}
+
 export function reminderSkippedNote(o: { stepNumber: number; reason: string }): ThreadPost {
   return post(`:zzz: Reminder ${o.stepNumber} not sent: ${esc(o.reason)}`);
 }

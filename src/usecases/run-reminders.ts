@@ -169,7 +169,7 @@ export async function checkClaimedStep(services: Services, step: ReminderRecord,
 }
 
 /** 1-based position of the step in the invoice's planned sequence, as people count them. */
-async function stepNumberOf(services: Services, step: ReminderRecord): Promise<number> {
+export async function stepNumberOf(services: Services, step: { invoiceId: string; stepIndex: number }): Promise<number> {
   // Cancelled steps do not count: after a credit the restarted sequence counts from 1 again.
   const all = (await remindersOf(services.db.pool, step.invoiceId)).filter((r) => r.status !== 'cancelled');
   const index = all.findIndex((r) => r.stepIndex === step.stepIndex);

@@ -54,7 +54,7 @@ export function registerTodaysSendsActions(app: App, services: Services): void {
 
   onAction(EMAIL_STATEMENT, 'email statements', async ({ user, value, actionTs, tell }) => {
     // One email per click: the click's own timestamp keys it in the effects ledger.
-    if (!/^[\w.-]{1,100}$/.test(value) || !/^\d{1,12}\.\d{1,9}$/.test(actionTs)) return void (await tell(refused('that is not a statement request')));
+    if (!/^[\w.-]{1,100}$/.test(value) || !/^\d{1,12}(\.\d{1,9})?$/.test(actionTs)) return void (await tell(refused('that is not a statement request')));
     const answer = await emailStatementOnRequest(services, value, `${user}:${actionTs}`, { slackUserId: user });
     await tell(
       answer.outcome === 'sent' ? `Statement of ${answer.count} open invoice${answer.count === 1 ? '' : 's'} emailed to ${esc(answer.to.join(', '))}.` : `No statement sent: ${esc(answer.reason)}.`,

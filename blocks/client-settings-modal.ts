@@ -29,6 +29,8 @@ export const SETTINGS_BLOCKS = {
   billingRegion: 'cs_bill_region',
   billingPostalCode: 'cs_bill_postal',
   billingCountry: 'cs_bill_country',
+  grouping: 'cs_grouping',
+  sendAt: 'cs_send_at',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -40,6 +42,7 @@ const option = (value: string, label: string): PlainTextOption => ({ text: text(
 const PRESET_OPTIONS = [...PRESET_NAMES.map((name) => option(name, REMINDER_PRESETS[name].label)), option('custom', 'Custom: the steps below')];
 const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'), option('notice-only', 'Notice only (the email, nothing else)')];
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
+const GROUPING_OPTIONS = [option('single', 'One reminder per invoice'), option('grouped', 'One statement a day listing every open invoice')];
 
 /** Where a field's value comes from, shown under the modal so nobody wonders why the file is ignored. */
 function sourceLine(slackFields: readonly SettingField[]): string {
@@ -167,6 +170,18 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       },
       { optional: true },
     ),
+    field(
+      SETTINGS_BLOCKS.grouping,
+      'Several reminders due on one day',
+      { type: 'radio_buttons', action_id: SETTINGS_ACTION, options: GROUPING_OPTIONS, initial_option: GROUPING_OPTIONS[s.groupReminders ? 1 : 0]! },
+      { hint: 'Grouped: one email in the tone of the most urgent reminder lists every open invoice with its payment link.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.sendAt,
+      'Send reminders at',
+      { type: 'timepicker', action_id: SETTINGS_ACTION, ...(s.sendAt ? { initial_time: s.sendAt } : {}) },
+      { optional: true, hint: "With today's sends on, a reminder due on a day waits until this time (client time zone), after the morning list. Empty: when due." },
+    ),
     ...billingAddressFields(s.billingAddress ?? null),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },
   ];
@@ -245,6 +260,8 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Time zone:* ${esc(s.timezone ?? `${i.businessTimezone} (business time zone)`)}`,
     `*Quiet hours:* ${s.businessHours ? `Mon–Fri ${s.businessHours.start}–${s.businessHours.end} only` : 'none (any time)'}`,
     `*Billing address:* ${s.billingAddress ? esc(formatBillingAddress(s.billingAddress)) : 'none'}`,
+    `*Reminders due on one day:* ${s.groupReminders ? 'one statement listing every open invoice' : 'one email per invoice'}`,
+    `*Send reminders at:* ${s.sendAt ?? 'when due'}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -326,6 +343,13 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
     }
   }
 
+  // Only when the form had these fields (a modal opened before they existed leaves them alone).
+  const grouping = values[SETTINGS_BLOCKS.grouping] === undefined ? undefined : get(SETTINGS_BLOCKS.grouping).selected_option?.value;
+  if (grouping !== undefined && grouping !== 'single' && grouping !== 'grouped') errors[SETTINGS_BLOCKS.grouping] = 'Choose how reminders due on one day go out.';
+  const sendAtText = values[SETTINGS_BLOCKS.sendAt] === undefined ? undefined : (get(SETTINGS_BLOCKS.sendAt).selected_time ?? '');
+  const sendAt = sendAtText ? normalizeTimeOfDay(sendAtText) : null;
+  if (sendAtText && !sendAt) errors[SETTINGS_BLOCKS.sendAt] = `"${truncate(sendAtText, 10)}" is not a time of day.`;
+
   // Only when the form had the address fields (a modal opened before they existed leaves the address alone).
   const hasAddressFields = [SETTINGS_BLOCKS.billingLine1, SETTINGS_BLOCKS.billingRegion, SETTINGS_BLOCKS.billingPostalCode].some((b) => values[b] !== undefined);
   const billing = hasAddressFields
@@ -362,6 +386,8 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       timezone: tz || null,
       businessHours,
       ...(billing ? { billingAddress: billing.address } : {}),
+      ...(grouping !== undefined ? { groupReminders: grouping === 'grouped' } : {}),
+      ...(sendAtText !== undefined ? { sendAt } : {}),
     },
   };
 }

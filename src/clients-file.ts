@@ -197,10 +197,7 @@ const clientEntry = z.strictObject({
   maxInvoiceAmount: z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 250000" }).optional(),
   billingAddress: billingAddressEntry.optional(),
   groupReminders: z.boolean({ error: 'must be true or false' }).default(false),
-  sendAt: z
-    .string({ error: 'must be a time of day such as 10:00' })
-    .transform((v, ctx) => normalizeTimeOfDay(v) ?? (ctx.addIssue({ code: 'custom', message: `"${v}" is not a time of day such as 10:00` }), z.NEVER))
-    .optional(),
+  sendAt: timeOfDay.optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */

@@ -15,11 +15,26 @@ export interface ClientSettings {
   businessHours: BusinessHours | null;
   /** Where sales tax is sourced to (src/providers/tax/). Absent in a submission: not part of that form, unchanged. */
   billingAddress?: BillingAddress | null;
+  /** One statement email per client and day when several invoices have a step due. Absent in a submission: unchanged. */
+  groupReminders?: boolean;
+  /** "HH:mm": with today's sends on, a step due on a day waits until then; null: when due. Absent in a submission: unchanged. */
+  sendAt?: string | null;
 }
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress'];
+export const SETTING_FIELDS: readonly SettingField[] = [
+  'emails',
+  'paymentTermsDays',
+  'reminderSchedule',
+  'finalMode',
+  'autoSend',
+  'timezone',
+  'businessHours',
+  'billingAddress',
+  'groupReminders',
+  'sendAt',
+];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',
@@ -30,6 +45,8 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   timezone: 'time zone',
   businessHours: 'quiet hours',
   billingAddress: 'billing address',
+  groupReminders: 'grouped reminders',
+  sendAt: 'send time',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -42,6 +59,8 @@ export function settingsOf(client: Client): ClientSettings {
     timezone: client.timezone ?? null,
     businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
     billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
+    groupReminders: client.groupReminders ?? false,
+    sendAt: client.sendAt ?? null,
   };
 }
 

@@ -125,6 +125,7 @@ export async function updateClientSettings(db: Queryable, clientId: string, s: C
       s.billingAddress ? JSON.stringify(s.billingAddress) : null,
     ],
   );
+  await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [clientId, s.groupReminders ?? false, s.sendAt ?? null]);
 }
 
 /** Locks the client row for a settings change, so two saves apply one after the other. */

@@ -71,7 +71,10 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
                   value: truncate(client.id, 100),
                   confirm: {
                     title: { type: 'plain_text' as const, text: 'Email the statement?' },
-                    text: { type: 'plain_text' as const, text: `The client's contacts get one email listing its ${plural(stats.openCount, 'open invoice')} with their payment links.` },
+                    text: {
+                      type: 'plain_text' as const,
+                      text: `The client's contacts get one email listing its ${plural(stats.openCount, 'open invoice')} with their payment links.`,
+                    },
                     confirm: { type: 'plain_text' as const, text: 'Email it' },
                     deny: { type: 'plain_text' as const, text: 'Cancel' },
                   },

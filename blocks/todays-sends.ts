@@ -10,7 +10,8 @@ export const TODAYS_PREVIEW = 'todays_sends_preview';
 export const TODAYS_SEND_NOW = 'todays_sends_send_now';
 
 /** Where a listed step stands now: shown in place of its buttons once it is no longer waiting. */
-export type ListedState = { kind: 'waiting' } | { kind: 'sent' } | { kind: 'sending' } | { kind: 'skipped'; by: string | null } | { kind: 'snoozed'; until: Date } | { kind: 'other'; what: string };
+export type ListedState =
+  { kind: 'waiting' } | { kind: 'sent' } | { kind: 'sending' } | { kind: 'skipped'; by: string | null } | { kind: 'snoozed'; until: Date } | { kind: 'other'; what: string };
 
 export interface TodaysSendRow {
   invoiceId: string;

@@ -129,8 +129,7 @@ Please reply to this email with any questions.
 {{business}}`,
   },
   statement: {
-    subject:
-      '[{{business}}] {{#if final}}Final notice: {{else if firm}}Past due: {{/if}}Statement of open invoices — {{invoice_count}} open, {{total_due}}',
+    subject: '[{{business}}] {{#if final}}Final notice: {{else if firm}}Past due: {{/if}}Statement of open invoices — {{invoice_count}} open, {{total_due}}',
     body: `Hello {{client}},
 
 {{#if final}}

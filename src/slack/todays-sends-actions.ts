@@ -48,7 +48,9 @@ export function registerTodaysSendsActions(app: App, services: Services): void {
   });
 
   onAction(TODAYS_SEND_NOW, 'send reminders', async ({ user, value, tell }) => {
-    const answer = /^\d{4}-\d{2}-\d{2}$/.test(value) ? await sendTodaysListNow(services, value, { slackUserId: user }) : { ok: false as const, reason: 'that is not a list of today’s sends' };
+    const answer = /^\d{4}-\d{2}-\d{2}$/.test(value)
+      ? await sendTodaysListNow(services, value, { slackUserId: user })
+      : { ok: false as const, reason: 'that is not a list of today’s sends' };
     await tell(answer.ok ? `Sent now: ${answer.sent} of today's reminder emails went out.` : refused(answer.reason));
   });
 
@@ -57,7 +59,9 @@ export function registerTodaysSendsActions(app: App, services: Services): void {
     if (!/^[\w.-]{1,100}$/.test(value) || !/^\d{1,12}(\.\d{1,9})?$/.test(actionTs)) return void (await tell(refused('that is not a statement request')));
     const answer = await emailStatementOnRequest(services, value, `${user}:${actionTs}`, { slackUserId: user });
     await tell(
-      answer.outcome === 'sent' ? `Statement of ${answer.count} open invoice${answer.count === 1 ? '' : 's'} emailed to ${esc(answer.to.join(', '))}.` : `No statement sent: ${esc(answer.reason)}.`,
+      answer.outcome === 'sent'
+        ? `Statement of ${answer.count} open invoice${answer.count === 1 ? '' : 's'} emailed to ${esc(answer.to.join(', '))}.`
+        : `No statement sent: ${esc(answer.reason)}.`,
     );
   });
 }

@@ -130,19 +130,24 @@ export async function claimReminders<T extends { invoiceId: string; stepIndex: n
 
 /** An approver's Skip: a pending step becomes skipped for good (compare-and-set; false when it moved on). */
 export async function skipPendingStep(db: Queryable, invoiceId: string, stepIndex: number, note: string, now: Date): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE reminders SET status = 'skipped', finished_at = $3, note = $4 WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending'`,
-    [invoiceId, stepIndex, now, note],
-  );
+  const { rowCount } = await db.query(`UPDATE reminders SET status = 'skipped', finished_at = $3, note = $4 WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending'`, [
+    invoiceId,
+    stepIndex,
+    now,
+    note,
+  ]);
   return rowCount === 1;
 }
 
 /** An approver's Snooze: a pending step moves to a later time (compare-and-set on its current due time). */
 export async function snoozePendingStep(db: Queryable, invoiceId: string, stepIndex: number, from: Date, to: Date, note: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `UPDATE reminders SET due_at = $4, note = $5 WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending' AND due_at = $3`,
-    [invoiceId, stepIndex, from, to, note],
-  );
+  const { rowCount } = await db.query(`UPDATE reminders SET due_at = $4, note = $5 WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending' AND due_at = $3`, [
+    invoiceId,
+    stepIndex,
+    from,
+    to,
+    note,
+  ]);
   return rowCount === 1;
 }
 

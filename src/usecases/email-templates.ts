@@ -143,9 +143,7 @@ export async function previewEmailTemplate(services: Services, scope: string, ki
 async function previewStatement(services: Services, scope: string, template: EmailTemplate, today: string): Promise<PreviewOutcome> {
   const client = scope === WORKSPACE_SCOPE ? null : await getClient(services.db.pool, scope);
   const open = client ? await openInvoicesOf(services, client.id) : [];
-  const statement = open.length
-    ? statementOf(open, today)
-    : buildStatement([{ ...sampleInvoice(today, client?.name ?? null), balance: 150000 }], today);
+  const statement = open.length ? statementOf(open, today) : buildStatement([{ ...sampleInvoice(today, client?.name ?? null), balance: 150000 }], today);
   const view = { clientName: client?.name ?? 'Acme Ltd', statement, tone: 'friendly' as const, finalMode: client?.finalMode ?? ('pause' as const) };
   return {
     ok: true,

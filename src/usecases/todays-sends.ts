@@ -137,7 +137,11 @@ export async function skipListedStep(services: Services, ref: { day: string; inv
   if (!(await skipPendingStep(services.db.pool, step.invoiceId, step.stepIndex, `skipped by ${by.slackUserId}`, now))) {
     return { ok: false, reason: `the step of ${step.number} is no longer waiting (${step.status})` };
   }
-  await audit(services.db.pool, { invoiceId: step.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_skipped', details: { step: step.stepIndex, reason: "skipped in today's sends" } }, now);
+  await audit(
+    services.db.pool,
+    { invoiceId: step.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_skipped', details: { step: step.stepIndex, reason: "skipped in today's sends" } },
+    now,
+  );
   const invoice = await getInvoice(services.db.pool, step.invoiceId);
   if (invoice) await postInThread(services, invoice, reminderSkippedNote({ stepNumber: await stepNumberOf(services, step), reason: "skipped by an approver in today's sends" }));
   await refreshList(services, ref.day);
@@ -145,7 +149,11 @@ export async function skipListedStep(services: Services, ref: { day: string; inv
 }
 
 /** Snooze 1, 3 or 7 days: the step moves to its new day (and waits there for the client's send time). */
-export async function snoozeListedStep(services: Services, ref: { day: string; invoiceId: string; stepIndex: number; days: number | null }, by: { slackUserId: string }): Promise<ListAnswer> {
+export async function snoozeListedStep(
+  services: Services,
+  ref: { day: string; invoiceId: string; stepIndex: number; days: number | null },
+  by: { slackUserId: string },
+): Promise<ListAnswer> {
   if (ref.days === null || !isSnoozeDays(ref.days)) return { ok: false, reason: 'snooze by 1, 3 or 7 days' };
   const step = await listedStep(services, ref.day, ref.invoiceId, ref.stepIndex);
   if (typeof step === 'string') return { ok: false, reason: step };
@@ -156,11 +164,17 @@ export async function snoozeListedStep(services: Services, ref: { day: string; i
   }
   await audit(
     services.db.pool,
-    { invoiceId: step.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_snoozed', details: { step: step.stepIndex, from: step.dueAt.toISOString(), until: until.toISOString() } },
+    {
+      invoiceId: step.invoiceId,
+      actor: `slack:${by.slackUserId}`,
+      action: 'reminder_snoozed',
+      details: { step: step.stepIndex, from: step.dueAt.toISOString(), until: until.toISOString() },
+    },
     now,
   );
   const invoice = await getInvoice(services.db.pool, step.invoiceId);
-  if (invoice) await postInThread(services, invoice, reminderSnoozedNote({ stepNumber: await stepNumberOf(services, step), until, by: by.slackUserId, timezone: services.settings.timezone }));
+  if (invoice)
+    await postInThread(services, invoice, reminderSnoozedNote({ stepNumber: await stepNumberOf(services, step), until, by: by.slackUserId, timezone: services.settings.timezone }));
   await refreshList(services, ref.day);
   return { ok: true };
 }
@@ -199,7 +213,11 @@ export async function sendTodaysListNow(services: Services, day: string, by: { s
   const claimed: ClientStep[] = [];
   for (const s of waiting) {
     if (!(await claimReminderNow(pool, s.invoiceId, s.stepIndex, services.instanceId, now))) continue;
-    await audit(pool, { invoiceId: s.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_requested', details: { step: s.stepIndex, wasDueAt: s.dueAt.toISOString() } }, now);
+    await audit(
+      pool,
+      { invoiceId: s.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_requested', details: { step: s.stepIndex, wasDueAt: s.dueAt.toISOString() } },
+      now,
+    );
     claimed.push({ ...s, dueAt: now, status: 'claimed' });
   }
   const clients = await clientsOf(services, claimed);

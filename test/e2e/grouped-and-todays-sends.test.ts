@@ -74,7 +74,14 @@ const reminderEmailsOf = (inv: InvoiceRecord) => h.smtp.messages.filter((m) => m
 const listPosts = () => h.slack.messages(BILLING_CHANNEL).filter((m) => String(m.args.text).startsWith("Today's reminder emails"));
 const listUpdates = () => h.slack.callsTo('chat.update').filter((c) => String(c.args.text).startsWith("Today's reminder emails"));
 const ephemeralTo = async (user: string, before: number) =>
-  String((await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral').slice(before).find((c) => c.args.user === user)))!.args.text);
+  String(
+    (await h.slack.waitFor(() =>
+      h.slack
+        .callsTo('chat.postEphemeral')
+        .slice(before)
+        .find((c) => c.args.user === user),
+    ))!.args.text,
+  );
 const firstStep = async (inv: InvoiceRecord) => (await remindersOf(pool(), inv.id))[0]!;
 const stepValue = (day: number, inv: InvoiceRecord) => `${ymd(day)}|${inv.id}|0`;
 
@@ -189,7 +196,14 @@ test('Email statement from /invoices client: approvers only, one email per click
   await h.clickButton(EMAIL_STATEMENT, 'acme', MEMBER);
   expect(await ephemeralTo(MEMBER, ephemerals)).toMatch(/only invoice approvers/i);
 
-  const body = blockActionBody({ actionId: EMAIL_STATEMENT, value: 'acme', userId: APPROVER, channelId: BILLING_CHANNEL, messageTs: '1700000000.000200', responseUrl: h.slack.responseUrl() });
+  const body = blockActionBody({
+    actionId: EMAIL_STATEMENT,
+    value: 'acme',
+    userId: APPROVER,
+    channelId: BILLING_CHANNEL,
+    messageTs: '1700000000.000200',
+    responseUrl: h.slack.responseUrl(),
+  });
   for (let i = 0; i < 2; i += 1) await h.send('/slack/events', body, signSlackRequest(SIGNING_SECRET, body));
   const statement = await h.smtp.waitFor((m) => m.subject.includes('Statement of open invoices') && statements().length > before);
   await settle();

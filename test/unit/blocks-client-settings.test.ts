@@ -141,7 +141,10 @@ describe('client settings modal', () => {
     // A modal opened before these fields existed changes neither.
     const old = parseClientSettings(base);
     expect(old.ok && ['groupReminders' in old.settings, 'sendAt' in old.settings]).toEqual([false, false]);
-    expect(parseClientSettings(withFields('both', '25:00'))).toMatchObject({ ok: false, errors: { [SETTINGS_BLOCKS.grouping]: expect.any(String), [SETTINGS_BLOCKS.sendAt]: expect.any(String) } });
+    expect(parseClientSettings(withFields('both', '25:00'))).toMatchObject({
+      ok: false,
+      errors: { [SETTINGS_BLOCKS.grouping]: expect.any(String), [SETTINGS_BLOCKS.sendAt]: expect.any(String) },
+    });
     // The modal offers them prefilled.
     const modal = clientSettingsModal({ ...input, settings: { ...settings, groupReminders: true, sendAt: '09:45' } });
     expect(blockOf(modal, SETTINGS_BLOCKS.grouping).element).toMatchObject({ initial_option: { value: 'grouped' } });

@@ -50,7 +50,8 @@ describe("today's sends list", () => {
   test('button values round-trip; anything else is refused', () => {
     expect(parseStepValue(stepValue('2026-12-07', INVOICE, 2))).toEqual({ day: '2026-12-07', invoiceId: INVOICE, stepIndex: 2, days: null });
     expect(parseStepValue(`${stepValue('2026-12-07', INVOICE, 2)}|3`)?.days).toBe(3);
-    for (const bad of ['', '2026-12-07', `2026-12-07|${INVOICE}`, `x|${INVOICE}|1`, `2026-12-07|${INVOICE}|1|3|4`, `2026-12-07|'; drop table|1`]) expect(parseStepValue(bad)).toBeNull();
+    for (const bad of ['', '2026-12-07', `2026-12-07|${INVOICE}`, `x|${INVOICE}|1`, `2026-12-07|${INVOICE}|1|3|4`, `2026-12-07|'; drop table|1`])
+      expect(parseStepValue(bad)).toBeNull();
   });
 
   test('the preview escapes the email and cannot close its code block early', () => {
@@ -62,7 +63,18 @@ describe("today's sends list", () => {
 });
 
 describe('client summary: Email statement', () => {
-  const client = { id: 'acme', name: 'Acme', emails: ['ap@acme.example'], currency: 'USD', paymentTermsDays: 7, provider: 'stripe' as const, asanaProjectGids: [], reminderSchedule: [], finalMode: 'pause' as const, autoSend: false };
+  const client = {
+    id: 'acme',
+    name: 'Acme',
+    emails: ['ap@acme.example'],
+    currency: 'USD',
+    paymentTermsDays: 7,
+    provider: 'stripe' as const,
+    asanaProjectGids: [],
+    reminderSchedule: [],
+    finalMode: 'pause' as const,
+    autoSend: false,
+  };
   const stats = (openCount: number) => ({ openBalances: [], openCount, overdueCount: 0, averageDaysToPay: null, paidCount: 0 }) as never;
 
   test('offered with a confirm dialog when something is open, not otherwise', () => {

@@ -395,7 +395,7 @@ describe('config', () => {
       expect(problemsOf({ ...valid, PROMISE_MAX_DAYS: bad })).toEqual(['PROMISE_MAX_DAYS: must be a number of days (1..3650)']);
   });
 
-  test("TODAYS_SENDS_AT: a time of day (08:30 when unset) or off", () => {
+  test('TODAYS_SENDS_AT: a time of day (08:30 when unset) or off', () => {
     expect(loadConfig({ ...valid, TODAYS_SENDS_AT: ' 7:15 ' }).todaysSendsAt).toBe('07:15');
     expect(loadConfig({ ...valid, TODAYS_SENDS_AT: 'OFF' }).todaysSendsAt).toBeNull();
     for (const bad of ['25:00', 'morning', '8.30'])

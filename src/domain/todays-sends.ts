@@ -38,9 +38,13 @@ export function todaysSlot(now: Date, tz: string, at: string): DailySlot | null 
  * step goes when due, as before.
  */
 export function plannedSendTime(dueAt: Date, sendAt: string | null | undefined, tz: string): Date {
-  if (!sendAt) return dueAt;
-  const gate = atLocalTime(localDate(dueAt, tz), sendAt, tz);
-  return gate.getTime() > dueAt.getTime() ? gate : dueAt;
+  const gate = sendTimeOf(dueAt, sendAt, tz);
+  return gate && gate.getTime() > dueAt.getTime() ? gate : dueAt;
+}
+
+/** The send time on the day a step is due (before it, the step waits); null without a send time. */
+export function sendTimeOf(dueAt: Date, sendAt: string | null | undefined, tz: string): Date | null {
+  return sendAt ? atLocalTime(localDate(dueAt, tz), sendAt, tz) : null;
 }
 
 /** Snooze choices offered per step (days). */

@@ -1,7 +1,7 @@
 import { localDate } from '../domain/calendar.js';
 import { decideReminder, escalates } from '../domain/schedule.js';
 import { nextAllowedTime } from '../domain/quiet-hours.js';
-import { plannedSendTime } from '../domain/todays-sends.js';
+import { sendTimeOf } from '../domain/todays-sends.js';
 import { reminderKind } from '../email/templates.js';
 import { MailError, newMessageId } from '../providers/mail/smtp.js';
 import type { RecipientRefusal } from '../providers/mail/mailer.js';
@@ -110,9 +110,10 @@ export async function checkClaimedStep(services: Services, step: ReminderRecord,
   // dropped. With today's sends on, a client's send time holds the day's step until then (the list comes
   // first). A reminder an approver asks for by hand (`claimed`) goes out when asked.
   const tz = client.timezone ?? services.settings.timezone;
-  const sendAfter = services.settings.todaysSendsAt ? plannedSendTime(step.dueAt, client.sendAt, tz) : step.dueAt;
-  const waitsForSendTime = sendAfter.getTime() > services.clock.now().getTime();
-  const allowedAt = nextAllowedTime(waitsForSendTime ? sendAfter : services.clock.now(), client.businessHours, tz);
+  // A step due later today that joins a grouped statement now waits only for the send time, not its own.
+  const sendTime = services.settings.todaysSendsAt ? sendTimeOf(step.dueAt, client.sendAt, tz) : null;
+  const waitsForSendTime = sendTime !== null && sendTime.getTime() > services.clock.now().getTime();
+  const allowedAt = nextAllowedTime(waitsForSendTime ? sendTime : services.clock.now(), client.businessHours, tz);
   if (!options.claimed && allowedAt.getTime() > services.clock.now().getTime()) {
     const reason = waitsForSendTime ? "waiting for the client's send time" : "waiting for the client's business hours";
     await deferClaimedStep(pool, step.invoiceId, step.stepIndex, allowedAt, reason);

@@ -66,7 +66,7 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
   // Before the reminders: a bounce reported since the last run holds its client's steps (and is posted) first.
   const bounceAlerts = await announceBounces(services);
   // Before the reminders: the day's list shows the steps about to go out.
-  await runTodaysSends(services).catch((err: unknown) => services.log.error({ err: String(err) }, "today's sends list failed; will retry"));
+  await runTodaysSends(services).catch((err: unknown) => services.log.error({ err: String(err) }, "today's sends list failed"));
   const reminders = await runDueReminders(services);
   await runWeeklySummary(services);
   await purgeExpiredConnectFlows(services.db.pool, services.clock.now());

@@ -5,6 +5,7 @@ import { reminderKind, type RenderedEmail } from '../email/templates.js';
 import { audit } from '../store/audit.js';
 import { getClient, type StoredClient } from '../store/clients.js';
 import { claimEffect, completeEffect, getEffect } from '../store/effects.js';
+import { withTransaction } from '../store/db.js';
 import { getInvoice } from '../store/invoices.js';
 import { claimReminderNow } from '../store/reminder-claim-now.js';
 import { listedSteps, pendingStepsDueBefore, skipPendingStep, snoozePendingStep, type ClientStep, type ListedStep } from '../store/reminders.js';
@@ -210,16 +211,17 @@ export async function sendTodaysListNow(services: Services, day: string, by: { s
   if (!list) return { ok: false, reason: 'there is no list of today’s sends for that day' };
   const waiting = (await listedSteps(pool, list.steps)).filter((s) => isWaiting(services, day, s));
   const now = services.clock.now();
-  const claimed: ClientStep[] = [];
-  for (const s of waiting) {
-    if (!(await claimReminderNow(pool, s.invoiceId, s.stepIndex, services.instanceId, now))) continue;
-    await audit(
-      pool,
-      { invoiceId: s.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_requested', details: { step: s.stepIndex, wasDueAt: s.dueAt.toISOString() } },
-      now,
-    );
-    claimed.push({ ...s, dueAt: now, status: 'claimed' });
-  }
+  // All claimed together before any email, like the scheduler's grouped claim; one held elsewhere is left out.
+  const claimed = await withTransaction(pool, async (tx) => {
+    const mine: ClientStep[] = [];
+    for (const s of waiting) {
+      if (!(await claimReminderNow(tx, s.invoiceId, s.stepIndex, services.instanceId, now))) continue;
+      const details = { step: s.stepIndex, wasDueAt: s.dueAt.toISOString() };
+      await audit(tx, { invoiceId: s.invoiceId, actor: `slack:${by.slackUserId}`, action: 'reminder_requested', details }, now);
+      mine.push({ ...s, dueAt: now, status: 'claimed' });
+    }
+    return mine;
+  });
   const clients = await clientsOf(services, claimed);
   const grouping = new Set([...clients.values()].filter((c) => c.groupReminders).map((c) => c.id));
   const { singles, groups } = groupDueSteps(claimed, grouping);

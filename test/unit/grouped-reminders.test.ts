@@ -1,5 +1,5 @@
 import { buildStatement, groupDueSteps, mostUrgentTone, type DueStepRef } from '../../src/domain/grouped-reminders.js';
-import { atLocalTime, isSnoozeDays, plannedSendTime, snoozedUntil, todaysSlot } from '../../src/domain/todays-sends.js';
+import { atLocalTime, isSnoozeDays, plannedSendTime, sendTimeOf, snoozedUntil, todaysSlot } from '../../src/domain/todays-sends.js';
 import type { ReminderTone } from '../../src/domain/types.js';
 
 const step = (clientId: string, invoiceId: string, tone: ReminderTone = 'friendly', stepIndex = 0): DueStepRef => ({ clientId, invoiceId, tone, stepIndex });
@@ -80,6 +80,9 @@ describe("today's sends: the daily slot and each step's send time", () => {
     expect(plannedSendTime(new Date('2026-12-07T06:00:00Z'), null, tz)).toEqual(new Date('2026-12-07T06:00:00Z'));
     // 23:30 UTC on the 6th is already the 7th in Berlin: that day's 10:00.
     expect(plannedSendTime(new Date('2026-12-06T23:30:00Z'), '10:00', tz)).toEqual(new Date('2026-12-07T09:00:00Z'));
+    // The gate itself: a step due at 15:00 that joins a statement at 10:00 waits for nothing later.
+    expect(sendTimeOf(new Date('2026-12-07T14:00:00Z'), '10:00', tz)).toEqual(new Date('2026-12-07T09:00:00Z'));
+    expect(sendTimeOf(new Date('2026-12-07T14:00:00Z'), undefined, tz)).toBeNull();
   });
 
   test('snooze moves by whole days from the due time, or from now for a step already overdue; only 1, 3 or 7', () => {

@@ -1,4 +1,5 @@
-import { startHarness, APPROVER, BILLING_CHANNEL, MEMBER, SIGNING_SECRET, type Harness } from '../support/harness.js';
+import { startHarness, APPROVER, BILLING_CHANNEL, CLIENTS_YAML, MEMBER, SIGNING_SECRET, type Harness } from '../support/harness.js';
+import { nextMondayAt } from '../support/next-monday.js';
 import { blockActionBody, signSlackRequest } from '../support/fake-slack.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
 import { remindersOf } from '../../src/store/reminders.js';
@@ -13,36 +14,12 @@ import { TODAYS_PREVIEW, TODAYS_SEND_NOW, TODAYS_SKIP, TODAYS_SNOOZE } from '../
  * Grouped reminders and today's sends end to end, on one bot: Acme groups its reminders (three
  * invoices, one statement a day), Globex does not; both send at 10:00, and the list comes at 08:30.
  */
-const CLIENTS = `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: [ap@acme.example]
-    currency: USD
-    paymentTermsDays: 7
-    asanaProjects: ["1200"]
-    autoSend: true
-    groupReminders: true
-    sendAt: "10:00"
-  - id: globex
-    name: Globex
-    emails: billing@globex.example
-    currency: EUR
-    paymentTermsDays: 14
-    asanaProjects: ["1300"]
-    autoSend: true
-    finalMode: notice-only
-    sendAt: "10:00"
-`;
+const CLIENTS = CLIENTS_YAML.replace('    finalMode: pause\n', '    finalMode: pause\n    autoSend: true\n    groupReminders: true\n    sendAt: "10:00"\n').replace(
+  '    finalMode: notice-only\n',
+  '    finalMode: notice-only\n    sendAt: "10:00"\n',
+);
 
-/** The first Monday 07:00 UTC at least a day ahead (BUSINESS_TIMEZONE is UTC). */
-function nextMondaySeven(): Date {
-  const d = new Date(Date.now() + DAY_MS);
-  d.setUTCHours(7, 0, 0, 0);
-  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() + 1);
-  return d;
-}
-const monday = nextMondaySeven();
+const monday = nextMondayAt(7);
 const at = (days: number, hh: number, mm = 0) => new Date(monday.getTime() + days * DAY_MS + (hh - 7) * 3600_000 + mm * 60_000);
 const ymd = (days: number) => at(days, 12).toISOString().slice(0, 10);
 
@@ -141,7 +118,7 @@ test('10:00: one statement email lists the three Acme invoices and records all t
   const statement = await h.smtp.waitFor((m) => m.subject.includes('Statement of open invoices'));
   await settle();
   expect(statements()).toHaveLength(1);
-  expect(statement.to).toEqual(['ap@acme.example']);
+  expect(statement.to).toEqual(['ap@acme.example', 'cfo@acme.example']);
   for (const inv of acme) {
     expect(statement.text).toContain(inv.number);
     expect(statement.html).toContain(inv.number);

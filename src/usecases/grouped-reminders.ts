@@ -55,7 +55,8 @@ export async function runGroupedSteps(services: Services, clientId: string, step
 
   const now = services.clock.now();
   const tone = mostUrgentTone(ready.map((r) => r.step.tone));
-  const invoices = await openInvoicesOf(services, clientId);
+  // An invoice whose reminders an approver paused is not chased through its neighbours' statement either.
+  const invoices = (await openInvoicesOf(services, clientId)).filter((i) => !i.paused);
   const statement = statementOf(invoices, localDate(now, services.settings.timezone));
   const to = statementRecipients(invoices.length ? invoices : ready.map((r) => r.invoice));
   const messageId = newMessageId(services.settings.emailDomain, `statement.${clientId}`);

@@ -6,6 +6,7 @@ import { renderStatementEmail, type RenderedEmail } from '../email/templates.js'
 import { MailError, newMessageId } from '../providers/mail/smtp.js';
 import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import { audit } from '../store/audit.js';
+import { openBounces } from '../store/bounces.js';
 import { getClient, type StoredClient } from '../store/clients.js';
 import { claimEffect, completeEffect, releaseEffect } from '../store/effects.js';
 import { effectiveStoredTemplate } from '../store/email-templates.js';
@@ -68,6 +69,8 @@ export async function emailStatementOnRequest(services: Services, clientId: stri
   if (!client) return { outcome: 'not_sent', reason: 'that client is not known (any more)' };
   const invoices = await openInvoicesOf(services, client.id);
   if (!invoices.length) return { outcome: 'not_sent', reason: `${client.name} has no open invoices` };
+  if ((await openBounces(pool, { clientId: client.id })).length)
+    return { outcome: 'not_sent', reason: "an email to this client bounced: update the client's billing emails first" };
   const now = services.clock.now();
   const key = `statement:${client.id}:${clickKey}`;
   const messageId = newMessageId(services.settings.emailDomain, `statement.${client.id}`);

@@ -1,4 +1,7 @@
 import { startHarness, APPROVER, BILLING_CHANNEL, CLIENTS_YAML, MEMBER, SIGNING_SECRET, type Harness } from '../support/harness.js';
+import { startDuebot } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
 import { nextMondayAt } from '../support/next-monday.js';
 import { blockActionBody, signSlackRequest } from '../support/fake-slack.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
@@ -190,4 +193,24 @@ test('Email statement from /invoices client: approvers only, one email per click
   expect(statements()).toHaveLength(before + 1);
   expect(statement.subject).not.toMatch(/Past due|Final notice/);
   for (const inv of acme) expect((await auditTrail(pool(), inv.id)).map((a) => a.action)).toContain('statement_sent');
+});
+
+// Two bot processes need a database both can reach: a real server (CI's PostgreSQL run), not PGlite.
+const withServer = process.env.TEST_DATABASE_URL ? test : test.skip;
+withServer('two bot processes on one database: one list, one statement, each reminder once', async () => {
+  const second = await startDuebot(loadConfig(h.env), { clock: h.clock, logger: createLogger(h.env.LOG_LEVEL!) });
+  try {
+    const [lists, finals] = [listPosts().length, statements().filter((m) => m.subject.includes('Final notice')).length];
+    moveTo(at(30, 8, 31));
+    await h.slack.waitFor(() => listPosts().length > lists);
+    moveTo(at(30, 10, 1));
+    await h.smtp.waitFor((m) => m.subject.includes('Final notice: Statement'));
+    await h.smtp.waitFor((m) => m.subject.includes(globex[0]!.number) && m.subject.includes('Final notice'));
+    await settle();
+    expect(listPosts()).toHaveLength(lists + 1);
+    expect(statements().filter((m) => m.subject.includes('Final notice'))).toHaveLength(finals + 1);
+    for (const inv of globex) expect(reminderEmailsOf(inv).filter((m) => m.subject.includes('Final notice'))).toHaveLength(1);
+  } finally {
+    await second.stop();
+  }
 });

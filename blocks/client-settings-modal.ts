@@ -32,6 +32,8 @@ export const SETTINGS_BLOCKS = {
   billingCountry: 'cs_bill_country',
   clientPage: 'cs_client_page',
   locale: 'cs_locale',
+  grouping: 'cs_grouping',
+  sendAt: 'cs_send_at',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -45,6 +47,7 @@ const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, tas
 const CLIENT_PAGE_OPTION = option('on', 'Link their invoice page in every email');
 const LOCALE_OPTIONS = LOCALES.map((l) => option(l, `${LOCALE_NAMES[l]} (${l})`));
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
+const GROUPING_OPTIONS = [option('single', 'One reminder per invoice'), option('grouped', 'One statement a day listing every open invoice')];
 
 /** Where a field's value comes from, shown under the modal so nobody wonders why the file is ignored. */
 function sourceLine(slackFields: readonly SettingField[]): string {
@@ -178,6 +181,18 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       { type: 'static_select', action_id: SETTINGS_ACTION, options: LOCALE_OPTIONS, initial_option: LOCALE_OPTIONS[LOCALES.indexOf(s.locale ?? DEFAULT_LOCALE)]! },
       { hint: 'The shipped wording, money and date formats in that language; replies are understood in every language duebot knows. Slack stays in English.' },
     ),
+    field(
+      SETTINGS_BLOCKS.grouping,
+      'Several reminders due on one day',
+      { type: 'radio_buttons', action_id: SETTINGS_ACTION, options: GROUPING_OPTIONS, initial_option: GROUPING_OPTIONS[s.groupReminders ? 1 : 0]! },
+      { hint: 'Grouped: one email in the tone of the most urgent reminder lists every open invoice with its payment link.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.sendAt,
+      'Send reminders at',
+      { type: 'timepicker', action_id: SETTINGS_ACTION, ...(s.sendAt ? { initial_time: s.sendAt } : {}) },
+      { optional: true, hint: "With today's sends on, a reminder due on a day waits until this time (client time zone), after the morning list. Empty: when due." },
+    ),
     ...billingAddressFields(s.billingAddress ?? null),
     field(
       SETTINGS_BLOCKS.clientPage,
@@ -264,6 +279,8 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Billing address:* ${s.billingAddress ? esc(formatBillingAddress(s.billingAddress)) : 'none'}`,
     `*Client page:* ${s.clientPage ? 'linked in every email' : 'off'}`,
     `*Language:* ${LOCALE_NAMES[s.locale ?? DEFAULT_LOCALE]}`,
+    `*Reminders due on one day:* ${s.groupReminders ? 'one statement listing every open invoice' : 'one email per invoice'}`,
+    `*Send reminders at:* ${s.sendAt ?? 'when due'}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -345,6 +362,13 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
     }
   }
 
+  // Only when the form had these fields (a modal opened before they existed leaves them alone).
+  const grouping = values[SETTINGS_BLOCKS.grouping] === undefined ? undefined : get(SETTINGS_BLOCKS.grouping).selected_option?.value;
+  if (grouping !== undefined && grouping !== 'single' && grouping !== 'grouped') errors[SETTINGS_BLOCKS.grouping] = 'Choose how reminders due on one day go out.';
+  const sendAtText = values[SETTINGS_BLOCKS.sendAt] === undefined ? undefined : (get(SETTINGS_BLOCKS.sendAt).selected_time ?? '');
+  const sendAt = sendAtText ? normalizeTimeOfDay(sendAtText) : null;
+  if (sendAtText && !sendAt) errors[SETTINGS_BLOCKS.sendAt] = `"${truncate(sendAtText, 10)}" is not a time of day.`;
+
   // Only when the form had the address fields (a modal opened before they existed leaves the address alone).
   const hasAddressFields = [SETTINGS_BLOCKS.billingLine1, SETTINGS_BLOCKS.billingRegion, SETTINGS_BLOCKS.billingPostalCode].some((b) => values[b] !== undefined);
   const billing = hasAddressFields
@@ -389,6 +413,8 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       ...(billing ? { billingAddress: billing.address } : {}),
       ...(clientPage === undefined ? {} : { clientPage }),
       ...(isLocale(localeValue) ? { locale: localeValue } : {}),
+      ...(grouping !== undefined ? { groupReminders: grouping === 'grouped' } : {}),
+      ...(sendAtText !== undefined ? { sendAt } : {}),
     },
   };
 }

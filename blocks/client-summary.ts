@@ -23,6 +23,9 @@ export function stepLabel(step: ReminderStep): string {
   return `${when}: ${TONE[step.tone] ?? step.tone}`;
 }
 
+/** Email statement on the client summary: value = the client id. Approvers only (authorize.ts), with a confirm dialog. */
+export const EMAIL_STATEMENT = 'email_statement';
+
 const field = (title: string, value: string) => ({ type: 'mrkdwn' as const, text: clip(`*${title}*\n${value}`, 2000) });
 
 /** `/invoices client <name>`: one client's setup and receivables, answered ephemerally. */
@@ -57,6 +60,30 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
           field('Average days to pay', days),
         ],
       },
+      ...(stats.openCount
+        ? [
+            {
+              type: 'actions' as const,
+              elements: [
+                {
+                  type: 'button' as const,
+                  action_id: EMAIL_STATEMENT,
+                  text: { type: 'plain_text' as const, text: 'Email statement' },
+                  value: truncate(client.id, 100),
+                  confirm: {
+                    title: { type: 'plain_text' as const, text: 'Email the statement?' },
+                    text: {
+                      type: 'plain_text' as const,
+                      text: `The client's contacts get one email listing its ${plural(stats.openCount, 'open invoice')} with their payment links.`,
+                    },
+                    confirm: { type: 'plain_text' as const, text: 'Email it' },
+                    deny: { type: 'plain_text' as const, text: 'Cancel' },
+                  },
+                },
+              ],
+            },
+          ]
+        : []),
       {
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `Client id \`${esc(truncate(client.id, 100))}\` · \`/invoices list ${esc(truncate(client.id, 100))}\` shows its invoices` }],

@@ -2,7 +2,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import { DEFAULT_LOCALE, isLocale, languageSuffix, LOCALES, type Locale } from '../src/domain/locale.js';
 import type { EmailTemplate } from '../src/email/default-templates.js';
 import { BODY_MAX, SUBJECT_MAX, type TemplateErrors } from '../src/email/template-engine.js';
-import { KIND_LABELS, placeholdersOf, TEMPLATE_KINDS, type TemplateKind } from '../src/email/template-fields.js';
+import { KIND_LABELS, placeholdersOf, requiredPlaceholder, TEMPLATE_KINDS, type TemplateKind } from '../src/email/template-fields.js';
 import type { ViewStateValues } from './edit-modal.js';
 import { clip, esc, truncate, who } from './format.js';
 import { TEMPLATE_ACTIONS, TEMPLATE_BLOCKS, TEMPLATE_EDIT, TEMPLATE_MODAL, TEMPLATE_PREVIEW, TEMPLATE_RESET } from './template-ids.js';
@@ -35,7 +35,8 @@ export function placeholderHint(kind: TemplateKind): string {
   const names = Object.keys(placeholdersOf(kind))
     .map((n) => `{{${n}}}`)
     .join(' ');
-  return `Placeholders: ${names}. Conditional text: {{#if overdue}}…{{else}}…{{/if}} (also {{#unless name}}). ${kind === 'credit' ? '' : '{{link}} is required.'}`.trim();
+  const required = requiredPlaceholder(kind);
+  return `Placeholders: ${names}. Conditional text: {{#if overdue}}…{{else}}…{{/if}} (also {{#unless name}}). ${required ? `{{${required}}} is required.` : ''}`.trim();
 }
 
 export function templateModal(input: TemplateModalInput): ModalView {

@@ -28,6 +28,16 @@ export function reminderSentNote(o: { stepNumber: number; tone: ReminderTone; re
   return post(`:bell: Reminder ${o.stepNumber} (${TONE_LABEL[o.tone]}) sent to ${list(o.recipients)} · balance ${fmt(o.balance, o.currency)}`);
 }
 
+/** A statement listing this invoice went out: as this invoice's reminder step(s), or asked for by an approver. */
+export function statementSentNote(o: { recipients: string[]; invoices: number; steps: { stepNumber: number; tone: ReminderTone }[]; by?: string }): ThreadPost {
+  const as = o.steps.length ? ` as ${o.steps.map((s) => `reminder ${s.stepNumber} (${TONE_LABEL[s.tone]})`).join(', ')}` : o.by ? `, requested by ${who(o.by)}` : '';
+  return post(`:page_facing_up: Statement of ${plural(o.invoices, 'open invoice')} sent to ${list(o.recipients)}${as}`);
+}
+
+export function reminderSnoozedNote(o: { stepNumber: number; until: Date; by: string; timezone: string }): ThreadPost {
+  return post(`:zzz: Reminder ${o.stepNumber} snoozed to ${dateLabel(o.until, o.timezone)} by ${who(o.by)}`);
+}
+
 export function reminderSkippedNote(o: { stepNumber: number; reason: string }): ThreadPost {
   return post(`:zzz: Reminder ${o.stepNumber} not sent: ${esc(o.reason)}`);
 }

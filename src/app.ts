@@ -26,6 +26,7 @@ import { registerDisputeActions } from './slack/dispute-actions.js';
 import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
+import { registerTodaysSendsActions } from './slack/todays-sends-actions.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
@@ -140,6 +141,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     ownerEmail: config.weekly.ownerEmail,
     payInstructions: config.payInstructions,
     promiseMaxDays: config.promiseMaxDays,
+    todaysSendsAt: config.todaysSendsAt,
     invoiceAmountCeiling: config.invoiceAmountCeiling,
     inboxRetry: config.inboxRetry,
   };
@@ -190,6 +192,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);
   registerBackendConnectActions(slackApp, services);
+  registerTodaysSendsActions(slackApp, services);
   const unauthorized = unauthorizedRegistrations(interactions);
   if (unauthorized.length) throw new Error(`Slack listeners without a role in src/slack/authorize.ts: ${unauthorized.join(', ')}`);
   reportBroken = connectionHealth(services).broken;

@@ -199,6 +199,8 @@ const clientEntry = z.strictObject({
   billingAddress: billingAddressEntry.optional(),
   clientPage: z.boolean({ error: 'must be true or false' }).default(false),
   locale: z.enum(LOCALES, { error: `must be one of ${LOCALES.join(', ')} (the language of the client's emails)` }).optional(),
+  groupReminders: z.boolean({ error: 'must be true or false' }).default(false),
+  sendAt: timeOfDay.optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -361,6 +363,8 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(billing.address ? { billingAddress: billing.address } : {}),
       ...(c.clientPage ? { clientPage: true } : {}),
       ...(c.locale ? { locale: c.locale } : {}),
+      ...(c.groupReminders ? { groupReminders: true } : {}),
+      ...(c.sendAt ? { sendAt: c.sendAt } : {}),
     });
   });
   return { clients, errors };

@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { sendgridPublicKey } from './email/bounce-webhooks.js';
 import { parseEncryptionKey } from './store/token-cipher.js';
-import { isTimeZone } from './domain/quiet-hours.js';
+import { isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
 import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
+
+/** Today's sends are on by default: the list appears at 08:30 business time (docs/reminders.md). */
+export const DEFAULT_TODAYS_SENDS_AT = '08:30';
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
 import { taxConfig, type TaxConfig } from './providers/tax/tax-config.js';
@@ -73,6 +76,8 @@ export interface Config {
   payInstructions: string | null;
   /** PROMISE_MAX_DAYS: how far ahead a promise to pay may snooze reminders by itself. */
   promiseMaxDays: number;
+  /** TODAYS_SENDS_AT: when the day's reminder emails are listed in the billing channel ("HH:mm", business time); null: off. */
+  todaysSendsAt: string | null;
   /** INVOICE_AMOUNT_CEILING: whole major units of the client's currency; a larger draft is held for a human. */
   invoiceAmountCeiling: string;
   /** The Monday 08:00 forecast: posted to the channel and/or emailed to the owner (both null: off). */
@@ -342,6 +347,11 @@ const schema = z.object({
   INBOX_RETRY_FIRST: optional(interval),
   INBOX_RETRY_MAX_DELAY: optional(interval),
   INBOX_GIVE_UP_AFTER: optional(interval),
+  TODAYS_SENDS_AT: optional(
+    str('must be a time of day such as 08:30, or off').transform((v, ctx) =>
+      v.trim().toLowerCase() === 'off' ? 'off' : (normalizeTimeOfDay(v) ?? (ctx.addIssue({ code: 'custom', message: 'must be a time of day such as 08:30, or off' }), z.NEVER)),
+    ),
+  ),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -473,6 +483,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     business: { name: e.BUSINESS_NAME, timezone: e.BUSINESS_TIMEZONE ?? 'UTC', invoiceNumberPrefix: e.INVOICE_NUMBER_PREFIX ?? 'INV-' },
     payInstructions: e.PAY_INSTRUCTIONS ?? null,
     promiseMaxDays: e.PROMISE_MAX_DAYS ?? DEFAULT_PROMISE_MAX_DAYS,
+    todaysSendsAt: e.TODAYS_SENDS_AT === 'off' ? null : (e.TODAYS_SENDS_AT ?? DEFAULT_TODAYS_SENDS_AT),
     invoiceAmountCeiling: e.INVOICE_AMOUNT_CEILING ?? DEFAULT_INVOICE_AMOUNT_CEILING,
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,

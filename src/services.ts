@@ -29,6 +29,8 @@ export interface BusinessSettings {
   ownerAssignees?: Record<string, string | null>;
   /** Where the Monday forecast is posted (null: no weekly post). */
   forecastChannelId?: string | null;
+  /** TODAYS_SENDS_AT ("HH:mm", business time): the daily list of reminder emails due; null: off. */
+  todaysSendsAt?: string | null;
   /** Who gets the weekly summary email (null: none). */
   ownerEmail?: string | null;
   /** PAY_INSTRUCTIONS: shown where the back-end gives no payment link, unless the client has its own. */

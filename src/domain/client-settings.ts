@@ -20,6 +20,10 @@ export interface ClientSettings {
   clientPage?: boolean;
   /** The language of the client's emails (src/domain/locale.ts). Absent in a submission: unchanged. */
   locale?: Locale;
+  /** One statement email per client and day when several invoices have a step due. Absent in a submission: unchanged. */
+  groupReminders?: boolean;
+  /** "HH:mm": with today's sends on, a step due on a day waits until then; null: when due. Absent in a submission: unchanged. */
+  sendAt?: string | null;
 }
 
 export type SettingField = keyof ClientSettings;
@@ -35,6 +39,8 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   'billingAddress',
   'clientPage',
   'locale',
+  'groupReminders',
+  'sendAt',
 ];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
@@ -48,6 +54,8 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   billingAddress: 'billing address',
   clientPage: 'client page',
   locale: 'language',
+  groupReminders: 'grouped reminders',
+  sendAt: 'send time',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -62,6 +70,8 @@ export function settingsOf(client: Client): ClientSettings {
     billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
     clientPage: client.clientPage ?? false,
     locale: client.locale ?? DEFAULT_LOCALE,
+    groupReminders: client.groupReminders ?? false,
+    sendAt: client.sendAt ?? null,
   };
 }
 

@@ -75,6 +75,10 @@ export interface Client {
   clientPage?: boolean;
   /** The language of the client's emails and replies (src/domain/locale.ts); absent: English. */
   locale?: Locale | null;
+  /** Several steps due on one day go out as one statement email (src/domain/grouped-reminders.ts); absent: off. */
+  groupReminders?: boolean;
+  /** "HH:mm" in the client's time zone: with today's sends on, a step due on a day waits until then; absent: when due. */
+  sendAt?: string | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

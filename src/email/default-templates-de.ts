@@ -124,4 +124,29 @@ Bei Fragen antworten Sie einfach auf diese E-Mail.
 Mit freundlichen Grüßen
 {{business}}`,
   },
+  statement: {
+    subject: '[{{business}}] {{#if final}}Letzte Mahnung: {{else if firm}}Überfällig: {{/if}}Kontoauszug Ihrer offenen Rechnungen — {{invoice_count}} offen, {{total_due}}',
+    body: `Guten Tag {{client}},
+
+{{#if final}}
+Letzte Mahnung: Die folgenden Rechnungen sind weiterhin offen, insgesamt {{total_due}}.
+{{else if firm}}
+Einige der folgenden Rechnungen sind überfällig. Der offene Betrag beträgt {{total_due}}: Bitte veranlassen Sie die Zahlung noch heute oder teilen Sie uns kurz mit, wann wir damit rechnen können.
+{{else if requested}}
+Hier ist eine Übersicht Ihrer offenen Rechnungen bei {{business}}: insgesamt {{total_due}}.
+{{else}}
+Eine kurze Übersicht Ihrer offenen Rechnungen bei {{business}}: insgesamt {{total_due}}. Falls die Zahlung bereits unterwegs ist, vielen Dank, und betrachten Sie diese Nachricht bitte als gegenstandslos.
+{{/if}}
+
+{{invoices}}
+
+{{#if pause}}
+Die Arbeit an Ihren Projekten ruht, bis die Zahlung eingegangen ist.
+
+{{/if}}
+Jede Rechnung hat oben ihren eigenen Zahlungslink. Bei Fragen antworten Sie einfach auf diese E-Mail.
+
+Mit freundlichen Grüßen
+{{business}}`,
+  },
 };

@@ -124,4 +124,29 @@ Si tiene cualquier pregunta, responda a este correo.
 Atentamente,
 {{business}}`,
   },
+  statement: {
+    subject: '[{{business}}] {{#if final}}Último aviso: {{else if firm}}Vencidas: {{/if}}Extracto de sus facturas pendientes — {{invoice_count}} pendientes, {{total_due}}',
+    body: `Estimado/a {{client}}:
+
+{{#if final}}
+Último aviso: las siguientes facturas siguen pendientes, {{total_due}} en total.
+{{else if firm}}
+Algunas de las siguientes facturas están vencidas. El saldo pendiente es de {{total_due}}: le rogamos que realice el pago hoy mismo o nos indique cuándo podemos esperarlo.
+{{else if requested}}
+Le enviamos el extracto de sus facturas pendientes con {{business}}: {{total_due}} en total.
+{{else}}
+Un breve recordatorio de sus facturas pendientes con {{business}}: {{total_due}} en total. Si el pago ya está en camino, muchas gracias y no tenga en cuenta este mensaje.
+{{/if}}
+
+{{invoices}}
+
+{{#if pause}}
+El trabajo en sus proyectos queda en pausa hasta recibir el pago.
+
+{{/if}}
+Cada factura tiene arriba su propio enlace de pago. Si tiene alguna pregunta, responda a este correo.
+
+Saludos cordiales,
+{{business}}`,
+  },
 };

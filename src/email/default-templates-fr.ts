@@ -124,4 +124,29 @@ Pour toute question, il vous suffit de répondre à cet e-mail.
 Cordialement,
 {{business}}`,
   },
+  statement: {
+    subject: '[{{business}}] {{#if final}}Dernier avis : {{else if firm}}En retard : {{/if}}Relevé de vos factures ouvertes — {{invoice_count}} ouvertes, {{total_due}}',
+    body: `Bonjour {{client}},
+
+{{#if final}}
+Dernier avis : les factures ci-dessous sont toujours ouvertes, {{total_due}} au total.
+{{else if firm}}
+Certaines des factures ci-dessous sont en retard. Le solde dû est de {{total_due}} : merci d'organiser le paiement dès aujourd'hui, ou de nous indiquer par retour quand nous pouvons l'attendre.
+{{else if requested}}
+Voici le relevé de vos factures ouvertes auprès de {{business}} : {{total_due}} au total.
+{{else}}
+Un petit rappel de vos factures ouvertes auprès de {{business}} : {{total_due}} au total. Si le paiement est déjà en route, merci, et veuillez ignorer ce message.
+{{/if}}
+
+{{invoices}}
+
+{{#if pause}}
+Les travaux sur vos projets sont suspendus jusqu'à réception du paiement.
+
+{{/if}}
+Chaque facture a son propre lien de paiement ci-dessus. Pour toute question, répondez simplement à cet e-mail.
+
+Cordialement,
+{{business}}`,
+  },
 };

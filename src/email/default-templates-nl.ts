@@ -124,4 +124,29 @@ Heeft u vragen? Beantwoord dan gewoon deze e-mail.
 Met vriendelijke groet,
 {{business}}`,
   },
+  statement: {
+    subject: '[{{business}}] {{#if final}}Laatste herinnering: {{else if firm}}Achterstallig: {{/if}}Overzicht van uw openstaande facturen — {{invoice_count}} open, {{total_due}}',
+    body: `Beste {{client}},
+
+{{#if final}}
+Laatste herinnering: de onderstaande facturen staan nog open, in totaal {{total_due}}.
+{{else if firm}}
+Enkele van de onderstaande facturen zijn vervallen. Het openstaande saldo is {{total_due}}: wilt u de betaling vandaag regelen, of ons laten weten wanneer we die kunnen verwachten?
+{{else if requested}}
+Hierbij het overzicht van uw openstaande facturen bij {{business}}: in totaal {{total_due}}.
+{{else}}
+Een korte herinnering aan uw openstaande facturen bij {{business}}: in totaal {{total_due}}. Is de betaling al onderweg, dan hartelijk dank en kunt u dit bericht negeren.
+{{/if}}
+
+{{invoices}}
+
+{{#if pause}}
+Het werk aan uw projecten ligt stil tot de betaling binnen is.
+
+{{/if}}
+Elke factuur heeft hierboven een eigen betaallink. Heeft u vragen, beantwoord dan gewoon deze e-mail.
+
+Met vriendelijke groet,
+{{business}}`,
+  },
 };

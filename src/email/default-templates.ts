@@ -139,6 +139,30 @@ ${CLIENT_PAGE}Please reply to this email with any questions.
 
 {{business}}`,
   },
+  statement: {
+    subject: '[{{business}}] {{#if final}}Final notice: {{else if firm}}Past due: {{/if}}Statement of open invoices — {{invoice_count}} open, {{total_due}}',
+    body: `Hello {{client}},
+
+{{#if final}}
+Final notice: the invoices below are still open, {{total_due}} in all.
+{{else if firm}}
+Some of the invoices below are past due. The open balance is {{total_due}}: please arrange payment today, or reply to let us know when we can expect it.
+{{else if requested}}
+Here is a statement of your open invoices with {{business}}: {{total_due}} in all.
+{{else}}
+Just a quick note with your open invoices with {{business}}: {{total_due}} in all. If payment is already on its way, thank you, and please ignore this message.
+{{/if}}
+
+{{invoices}}
+
+{{#if pause}}
+Work on your projects is paused until payment is received.
+
+{{/if}}
+Each invoice has its own payment link above. Please reply to this email with any questions.
+
+{{business}}`,
+  },
 };
 
 const SHIPPED: Record<Locale, Record<TemplateKind, EmailTemplate>> = {

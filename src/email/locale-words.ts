@@ -20,6 +20,18 @@ export interface EmailWords {
   amount: string;
   payNow: string;
   orOpen: string;
+  /** The statement's table and lines. */
+  statement: {
+    invoice: string;
+    milestone: string;
+    amountDue: string;
+    due: string;
+    dueOn: string;
+    overdue: string;
+    totalDue: string;
+    daysOverdue: (days: string) => string;
+    notOverdue: string;
+  };
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -39,6 +51,17 @@ export const EMAIL_WORDS: Record<Locale, EmailWords> = {
     amount: 'Amount',
     payNow: 'Pay now',
     orOpen: 'Or open this link:',
+    statement: {
+      invoice: 'Invoice',
+      milestone: 'Milestone',
+      amountDue: 'Amount due',
+      due: 'Due',
+      dueOn: 'due',
+      overdue: 'Overdue',
+      totalDue: 'Total due',
+      daysOverdue: (days) => `${days} overdue`,
+      notOverdue: 'not overdue yet',
+    },
   },
   de: {
     days: (n) => plural(n, 'Tag', 'Tage'),
@@ -54,6 +77,17 @@ export const EMAIL_WORDS: Record<Locale, EmailWords> = {
     amount: 'Betrag',
     payNow: 'Jetzt bezahlen',
     orOpen: 'Oder öffnen Sie diesen Link:',
+    statement: {
+      invoice: 'Rechnung',
+      milestone: 'Leistung',
+      amountDue: 'Offener Betrag',
+      due: 'Fällig',
+      dueOn: 'fällig am',
+      overdue: 'Überfällig',
+      totalDue: 'Offen insgesamt',
+      daysOverdue: (days) => `${days} überfällig`,
+      notOverdue: 'noch nicht überfällig',
+    },
   },
   fr: {
     days: (n) => plural(n, 'jour', 'jours'),
@@ -69,6 +103,17 @@ export const EMAIL_WORDS: Record<Locale, EmailWords> = {
     amount: 'Montant',
     payNow: 'Payer maintenant',
     orOpen: 'Ou ouvrez ce lien :',
+    statement: {
+      invoice: 'Facture',
+      milestone: 'Prestation',
+      amountDue: 'Montant dû',
+      due: 'Échéance',
+      dueOn: 'échéance le',
+      overdue: 'Retard',
+      totalDue: 'Total dû',
+      daysOverdue: (days) => `${days} de retard`,
+      notOverdue: 'pas encore en retard',
+    },
   },
   es: {
     days: (n) => plural(n, 'día', 'días'),
@@ -84,6 +129,17 @@ export const EMAIL_WORDS: Record<Locale, EmailWords> = {
     amount: 'Importe',
     payNow: 'Pagar ahora',
     orOpen: 'O abra este enlace:',
+    statement: {
+      invoice: 'Factura',
+      milestone: 'Concepto',
+      amountDue: 'Importe pendiente',
+      due: 'Vencimiento',
+      dueOn: 'vence el',
+      overdue: 'Retraso',
+      totalDue: 'Total pendiente',
+      daysOverdue: (days) => `${days} de retraso`,
+      notOverdue: 'aún no vencida',
+    },
   },
   nl: {
     days: (n) => plural(n, 'dag', 'dagen'),
@@ -99,5 +155,16 @@ export const EMAIL_WORDS: Record<Locale, EmailWords> = {
     amount: 'Bedrag',
     payNow: 'Nu betalen',
     orOpen: 'Of open deze link:',
+    statement: {
+      invoice: 'Factuur',
+      milestone: 'Omschrijving',
+      amountDue: 'Openstaand bedrag',
+      due: 'Vervaldatum',
+      dueOn: 'vervalt op',
+      overdue: 'Te laat',
+      totalDue: 'Totaal openstaand',
+      daysOverdue: (days) => `${days} te laat`,
+      notOverdue: 'nog niet vervallen',
+    },
   },
 };

@@ -1,7 +1,7 @@
 import Handlebars from 'handlebars';
 import { closest, distance } from 'fastest-levenshtein';
 import type { EmailTemplate } from './default-templates.js';
-import { placeholdersOf, requiresLink, type TemplateKind, type TemplateValues } from './template-fields.js';
+import { placeholdersOf, requiredPlaceholder, type TemplateKind, type TemplateValues } from './template-fields.js';
 
 /**
  * Editable email templates: Handlebars syntax restricted to placeholders ({{number}}) and
@@ -33,9 +33,12 @@ export function validateTemplate(kind: TemplateKind, template: EmailTemplate): T
   if (!template.body.trim()) errors.body = 'The body is empty.';
   else if (template.body.length > BODY_MAX) errors.body = `The body is ${template.body.length} characters; at most ${BODY_MAX}.`;
   else errors.body = problemIn(template.body, known) ?? undefined;
-  if (!errors.body && requiresLink(kind) && !usedNames(template.body).has('link') && !usedNames(template.subject).has('link')) {
+  const required = requiredPlaceholder(kind);
+  if (!errors.body && required && !usedNames(template.body).has(required) && !usedNames(template.subject).has(required)) {
     errors.body =
-      'Add {{link}}: this email exists to get the invoice paid, and without the payment link the client cannot pay in one click. Wrap it as {{#if link}}Pay now: {{link}}{{/if}} for back-ends without links.';
+      required === 'link'
+        ? 'Add {{link}}: this email exists to get the invoice paid, and without the payment link the client cannot pay in one click. Wrap it as {{#if link}}Pay now: {{link}}{{/if}} for back-ends without links.'
+        : 'Add {{invoices}}: the statement exists to list the open invoices with their payment links.';
   }
   return Object.fromEntries(Object.entries(errors).filter(([, v]) => v)) as TemplateErrors;
 }

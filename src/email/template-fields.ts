@@ -9,7 +9,7 @@ import { EMAIL_WORDS } from './locale-words.js';
  * The editable emails and the placeholders each may use. One list drives validation, the modal's
  * hint and the README, so they cannot drift apart.
  */
-export const TEMPLATE_KINDS = ['invoice', 'friendly', 'firm', 'final', 'credit'] as const;
+export const TEMPLATE_KINDS = ['invoice', 'friendly', 'firm', 'final', 'credit', 'statement'] as const;
 export type TemplateKind = (typeof TEMPLATE_KINDS)[number];
 
 export const isTemplateKind = (value: string): value is TemplateKind => (TEMPLATE_KINDS as readonly string[]).includes(value);
@@ -20,6 +20,7 @@ export const KIND_LABELS: Record<TemplateKind, string> = {
   firm: 'Reminder: firm',
   final: 'Reminder: final notice',
   credit: 'Credit applied',
+  statement: 'Statement (grouped reminder)',
 };
 
 /** Placeholders shared by every email: name → what it becomes. */
@@ -60,14 +61,32 @@ const CREDIT: Record<string, string> = {
   settled: 'true when the credit settles the invoice in full',
 };
 
+/** The statement lists a client's open invoices: it has no single invoice's placeholders. */
+const STATEMENT: Record<string, string> = {
+  business: 'your business name',
+  client: "the client's name",
+  invoices: 'every open invoice: number, milestone, amount due, due date, days overdue and its payment link',
+  invoice_count: 'how many invoices are open',
+  total_due: 'the open balance of all of them (per currency), e.g. $4,500.00',
+  overdue: 'true when any of them is past due',
+  firm: 'true when the most urgent step due is a past-due notice',
+  final: 'true when the most urgent step due is a final notice',
+  requested: 'true when an approver sent the statement from Slack (no reminder step)',
+  pause: "true for a final notice when the client's final mode pauses work",
+};
+
 export function placeholdersOf(kind: TemplateKind): Record<string, string> {
+  if (kind === 'statement') return STATEMENT;
   if (kind === 'invoice') return COMMON;
   if (kind === 'credit') return { ...COMMON, ...CREDIT };
   return { ...COMMON, ...REMINDER };
 }
 
-/** Kinds whose email must carry {{link}}: the invoice and every reminder exist to get the client to pay. */
-export const requiresLink = (kind: TemplateKind) => kind !== 'credit';
+/**
+ * The placeholder a kind's email must carry: {{link}} for the invoice and every reminder (they exist to
+ * get the client to pay), {{invoices}} (with each invoice's link) for the statement; none for a credit.
+ */
+export const requiredPlaceholder = (kind: TemplateKind): 'link' | 'invoices' | null => (kind === 'credit' ? null : kind === 'statement' ? 'invoices' : 'link');
 
 export interface TemplateFacts {
   /** YYYY-MM-DD in the business time zone. */

@@ -1,11 +1,12 @@
 import { daysBetween as calendarDaysBetween } from '../domain/calendar.js';
+import type { Statement } from '../domain/grouped-reminders.js';
 import type { FinalMode, InvoiceView, ReminderTone } from '../domain/types.js';
 import { DEFAULT_LOCALE, type Locale } from '../domain/locale.js';
 import { defaultTemplate, type EmailTemplate } from './default-templates.js';
-import { EMAIL_WORDS } from './locale-words.js';
+import { EMAIL_WORDS, type EmailWords } from './locale-words.js';
 import { escapeHtml, renderField, renderHtmlBody } from './template-engine.js';
 import { formatQuantity } from '../domain/locale-format.js';
-import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind } from './template-fields.js';
+import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind, type TemplateValues } from './template-fields.js';
 
 /** Invoice, reminder and credit emails: pure renderers over editable templates, every value escaped in the HTML. */
 export interface EmailContext {
@@ -121,6 +122,69 @@ function layout(body: string, locale: Locale = DEFAULT_LOCALE): string {
   return `<!doctype html><html lang="${locale}"><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#111827;max-width:600px;margin:0 auto;padding:16px">
 ${body}
 </body></html>`;
+}
+
+export interface StatementView {
+  clientName: string;
+  statement: Statement;
+  /** The most urgent step's tone; null for a statement an approver asked for. */
+  tone: ReminderTone | null;
+  finalMode: FinalMode;
+}
+
+const totalDue = (s: Statement, locale: Locale) => s.totals.map((t) => fmt(t.amount, t.currency, locale)).join(' + ') || fmt(0, 'USD', locale);
+const overdueText = (days: number, words: EmailWords) => (days > 0 ? words.statement.daysOverdue(words.days(days)) : words.statement.notOverdue);
+
+function statementValues(view: StatementView, businessName: string, locale: Locale): TemplateValues {
+  const { statement, tone } = view;
+  const words = EMAIL_WORDS[locale];
+  const lines = statement.lines.map((l) => {
+    const pay = webLink(l.paymentUrl);
+    return `- #${l.number} "${l.milestone}": ${fmt(l.balance, l.currency, locale)} ${words.statement.dueOn} ${formatDueDate(l.dueDate, locale)} (${overdueText(l.daysOverdue, words)})${pay ? `\n  ${words.payNow}: ${pay}` : ''}`;
+  });
+  return {
+    business: businessName,
+    client: view.clientName,
+    invoices: lines.join('\n'),
+    invoice_count: statement.lines.length,
+    total_due: totalDue(statement, locale),
+    overdue: statement.lines.some((l) => l.daysOverdue > 0),
+    firm: tone === 'firm',
+    final: tone === 'final',
+    requested: tone === null,
+    pause: tone === 'final' && view.finalMode === 'pause',
+  };
+}
+
+/**
+ * The statement (grouped reminder): every open invoice of one client, one row each with its own pay link,
+ * in the client's language (`ctx.locale`; the shipped wording of that language unless a template is given).
+ */
+export function renderStatementEmail(view: StatementView, ctx: EmailContext, template?: EmailTemplate): RenderedEmail {
+  const locale = ctx.locale ?? DEFAULT_LOCALE;
+  const wording = template ?? defaultTemplate('statement', locale);
+  const values = statementValues(view, ctx.businessName, locale);
+  const subject = oneLine(renderField('statement', wording.subject, values));
+  const text = renderField('statement', wording.body, values)
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd();
+  const htmlOf = (name: string, value: string) => (name === 'invoices' ? statementHtml(view.statement, locale) : escapeHtml(value));
+  return { subject, text, html: layout(renderHtmlBody('statement', wording.body, values, htmlOf, ['invoices']), locale) };
+}
+
+function statementHtml(statement: Statement, locale: Locale): string {
+  const words = EMAIL_WORDS[locale];
+  const w = words.statement;
+  const cell = 'padding:6px 8px;border-bottom:1px solid #e5e7eb';
+  const rows = statement.lines
+    .map((l) => {
+      const url = webLink(l.paymentUrl);
+      const pay = url ? `<a href="${escapeHtml(url)}">${escapeHtml(words.payNow)}</a>` : '';
+      return `<tr><td style="${cell}">${escapeHtml(l.number)}</td><td style="${cell}">${escapeHtml(l.milestone)}</td><td style="${cell};text-align:right">${escapeHtml(fmt(l.balance, l.currency, locale))}</td><td style="${cell}">${escapeHtml(formatDueDate(l.dueDate, locale))}</td><td style="${cell}">${escapeHtml(overdueText(l.daysOverdue, words))}</td><td style="${cell}">${pay}</td></tr>`;
+    })
+    .join('');
+  const foot = `<tr><td colspan="2" style="padding:6px 8px;text-align:right"><strong>${escapeHtml(w.totalDue)}</strong></td><td style="padding:6px 8px;text-align:right"><strong>${escapeHtml(totalDue(statement, locale))}</strong></td><td colspan="3"></td></tr>`;
+  return `<table style="border-collapse:collapse;width:100%;margin:12px 0"><thead><tr><th style="${cell};text-align:left">${escapeHtml(w.invoice)}</th><th style="${cell};text-align:left">${escapeHtml(w.milestone)}</th><th style="${cell};text-align:right">${escapeHtml(w.amountDue)}</th><th style="${cell};text-align:left">${escapeHtml(w.due)}</th><th style="${cell};text-align:left">${escapeHtml(w.overdue)}</th><th style="${cell}"></th></tr></thead><tbody>${rows}</tbody><tfoot>${foot}</tfoot></table>`;
 }
 
 /**

@@ -18,6 +18,8 @@ import { KEEP_CURRENT_BACKEND_ACCOUNT, USE_NEW_BACKEND_ACCOUNT } from '../../blo
 import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
 import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
 import { RECOMPUTE_TAX, SEND_WITHOUT_TAX } from '../../blocks/sales-tax.js';
+import { TODAYS_PREVIEW, TODAYS_SEND_NOW, TODAYS_SKIP, TODAYS_SNOOZE } from '../../blocks/todays-sends.js';
+import { EMAIL_STATEMENT } from '../../blocks/client-summary.js';
 import { notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import type { Role } from './access.js';
@@ -72,6 +74,11 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [UPDATE_BOUNCED_EMAIL]: approver("update clients' billing emails"),
     [RECOMPUTE_TAX]: approver('recompute sales tax'),
     [SEND_WITHOUT_TAX]: approver('send invoices without tax'),
+    [TODAYS_SKIP]: approver('skip reminders'),
+    [TODAYS_SNOOZE]: approver('snooze reminders'),
+    [TODAYS_PREVIEW]: approver('preview reminders'),
+    [TODAYS_SEND_NOW]: approver('send reminders'),
+    [EMAIL_STATEMENT]: approver('email statements'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),

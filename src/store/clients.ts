@@ -29,6 +29,8 @@ interface ClientRow {
   billing_address?: BillingAddress | null;
   client_page?: boolean;
   locale?: string | null;
+  group_reminders?: boolean;
+  send_at?: string | null;
 }
 
 export interface StoredClient extends Client {
@@ -59,6 +61,8 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.billing_address ? { billingAddress: r.billing_address } : {}),
     ...(r.client_page ? { clientPage: true } : {}),
     ...(isLocale(r.locale) ? { locale: r.locale } : {}),
+    ...(r.group_reminders ? { groupReminders: true } : {}),
+    ...(r.send_at ? { sendAt: r.send_at } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -106,6 +110,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
         c.locale ?? null,
       ],
     );
+    await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [c.id, c.groupReminders ?? false, c.sendAt ?? null]);
   }
 }
 
@@ -129,6 +134,7 @@ export async function updateClientSettings(db: Queryable, clientId: string, s: C
       s.locale ?? null,
     ],
   );
+  await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [clientId, s.groupReminders ?? false, s.sendAt ?? null]);
 }
 
 /** Locks the client row for a settings change, so two saves apply one after the other. */

@@ -588,6 +588,16 @@ CREATE INDEX invoice_sales_tax_due ON invoice_sales_tax (next_attempt_at) WHERE 
 `,
   },
   {
+    version: 310,
+    name: 'grouped reminders and send time per client',
+    sql: `
+-- groupReminders: several steps of one client due on a day go out as one statement email.
+-- send_at ("HH:mm", the client's time zone): with today's sends on, a step due on a day waits until then.
+ALTER TABLE clients ADD COLUMN group_reminders boolean NOT NULL DEFAULT false;
+ALTER TABLE clients ADD COLUMN send_at text;
+`,
+  },
+  {
     version: 320,
     name: 'client page links',
     sql: `

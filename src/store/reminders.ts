@@ -1,6 +1,7 @@
 import type { PlannedReminder } from '../domain/schedule.js';
 import type { ReminderTone } from '../domain/types.js';
-import type { Queryable } from './db.js';
+import type pg from 'pg';
+import { withTransaction, type Queryable } from './db.js';
 import { CLIENT_HELD_BY_BOUNCE } from './bounces.js';
 
 export type ReminderStatus = 'pending' | 'claimed' | 'sent' | 'skipped' | 'cancelled' | 'unknown' | 'paused';
@@ -62,15 +63,92 @@ export async function remindersOf(db: Queryable, invoiceId: string): Promise<Rem
   return rows.map(toRecord);
 }
 
-export async function dueReminders(db: Queryable, now: Date, limit = 100): Promise<ReminderRecord[]> {
-  const { rows } = await db.query<ReminderRow>(
+/** A step with its invoice's client, for grouping by client. */
+export type ClientStep = ReminderRecord & { clientId: string };
+
+const toClientStep = (r: ReminderRow & { client_id: string }): ClientStep => ({ ...toRecord(r), clientId: r.client_id });
+
+export async function dueReminders(db: Queryable, now: Date, limit = 100): Promise<ClientStep[]> {
+  const { rows } = await db.query<ReminderRow & { client_id: string }>(
     // A client with an open bounce is held (src/usecases/bounces.ts): its steps wait, kept pending.
-    `SELECT r.* FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+    `SELECT r.*, i.client_id FROM reminders r JOIN invoices i ON i.id = r.invoice_id
      WHERE r.status = 'pending' AND r.due_at <= $1 AND NOT ${CLIENT_HELD_BY_BOUNCE('i.client_id')}
      ORDER BY r.due_at, r.invoice_id, r.step_index LIMIT $2`,
     [now, limit],
   );
-  return rows.map(toRecord);
+  return rows.map(toClientStep);
+}
+
+/** Pending steps of these clients due before `before` (the rest of the day), for a grouped statement. */
+export async function pendingStepsOfClientsDueBefore(db: Queryable, clientIds: readonly string[], before: Date): Promise<ClientStep[]> {
+  const { rows } = await db.query<ReminderRow & { client_id: string }>(
+    `SELECT r.*, i.client_id FROM reminders r JOIN invoices i ON i.id = r.invoice_id
+     WHERE r.status = 'pending' AND r.due_at < $2 AND i.client_id = ANY($1::text[]) AND NOT ${CLIENT_HELD_BY_BOUNCE('i.client_id')}
+     ORDER BY r.due_at, r.invoice_id, r.step_index`,
+    [clientIds, before],
+  );
+  return rows.map(toClientStep);
+}
+
+/** One step in the list of the day's sends: the step, its invoice's number and its client. */
+export type ListedStep = ClientStep & { number: string; clientName: string };
+
+/** Pending steps due before `before` (today's sends), earliest first; clients held by a bounce left out. */
+export async function pendingStepsDueBefore(db: Queryable, before: Date, limit = 200): Promise<ListedStep[]> {
+  const { rows } = await db.query<ReminderRow & { client_id: string; number: string; client_name: string }>(
+    `SELECT r.*, i.client_id, i.number, c.name AS client_name FROM reminders r JOIN invoices i ON i.id = r.invoice_id JOIN clients c ON c.id = i.client_id
+     WHERE r.status = 'pending' AND r.due_at < $1 AND NOT ${CLIENT_HELD_BY_BOUNCE('i.client_id')}
+     ORDER BY r.due_at, i.number, r.step_index LIMIT $2`,
+    [before, limit],
+  );
+  return rows.map((r) => ({ ...toClientStep(r), number: r.number, clientName: r.client_name }));
+}
+
+/** These steps as they are now (any status), with invoice number and client, in the order asked. */
+export async function listedSteps(db: Queryable, keys: readonly { invoiceId: string; stepIndex: number }[]): Promise<ListedStep[]> {
+  if (!keys.length) return [];
+  const { rows } = await db.query<ReminderRow & { client_id: string; number: string; client_name: string }>(
+    `SELECT r.*, i.client_id, i.number, c.name AS client_name FROM reminders r JOIN invoices i ON i.id = r.invoice_id JOIN clients c ON c.id = i.client_id
+     WHERE (r.invoice_id::text || ':' || r.step_index) = ANY($1::text[])`,
+    [keys.map((k) => `${k.invoiceId}:${k.stepIndex}`)],
+  );
+  const byKey = new Map(rows.map((r) => [`${r.invoice_id}:${r.step_index}`, { ...toClientStep(r), number: r.number, clientName: r.client_name }]));
+  return keys.flatMap((k) => byKey.get(`${k.invoiceId}:${k.stepIndex}`) ?? []);
+}
+
+/**
+ * Claims several steps in one transaction (a grouped statement): each by compare-and-set, so the
+ * steps another process holds are left out; the claims are durable together before the one email.
+ */
+export async function claimReminders<T extends { invoiceId: string; stepIndex: number }>(pool: pg.Pool, steps: readonly T[], claimedBy: string, now: Date): Promise<T[]> {
+  return withTransaction(pool, async (tx) => {
+    const claimed: T[] = [];
+    for (const s of steps) if (await claimReminder(tx, s.invoiceId, s.stepIndex, claimedBy, now)) claimed.push(s);
+    return claimed;
+  });
+}
+
+/** An approver's Skip: a pending step becomes skipped for good (compare-and-set; false when it moved on). */
+export async function skipPendingStep(db: Queryable, invoiceId: string, stepIndex: number, note: string, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE reminders SET status = 'skipped', finished_at = $3, note = $4 WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending'`, [
+    invoiceId,
+    stepIndex,
+    now,
+    note,
+  ]);
+  return rowCount === 1;
+}
+
+/** An approver's Snooze: a pending step moves to a later time (compare-and-set on its current due time). */
+export async function snoozePendingStep(db: Queryable, invoiceId: string, stepIndex: number, from: Date, to: Date, note: string): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE reminders SET due_at = $4, note = $5 WHERE invoice_id = $1 AND step_index = $2 AND status = 'pending' AND due_at = $3`, [
+    invoiceId,
+    stepIndex,
+    from,
+    to,
+    note,
+  ]);
+  return rowCount === 1;
 }
 
 /** Compare-and-set claim: exactly one process wins a pending step, and the claim is durable before any send. */

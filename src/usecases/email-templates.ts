@@ -4,7 +4,8 @@ import { DEFAULT_LOCALE, localeOr, type Locale } from '../domain/locale.js';
 import { defaultTemplate, type EmailTemplate } from '../email/default-templates.js';
 import { validateTemplate, type TemplateErrors } from '../email/template-engine.js';
 import type { TemplateFacts, TemplateKind } from '../email/template-fields.js';
-import { renderTemplatedEmail, type RenderedEmail } from '../email/templates.js';
+import { buildStatement } from '../domain/grouped-reminders.js';
+import { renderStatementEmail, renderTemplatedEmail, type RenderedEmail } from '../email/templates.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
 import { withTransaction } from '../store/db.js';
@@ -16,6 +17,7 @@ import type { EmailKind } from '../providers/mail/mailer.js';
 import { emailContext } from './approve-and-send.js';
 import { clientPageUrl } from './client-page.js';
 import { payInstructionsFor, toInvoiceView } from './invoice-messages.js';
+import { openInvoicesOf, statementOf } from './statements.js';
 
 /**
  * Renders a client email in the client's language from the template in force at this moment (the
@@ -145,6 +147,7 @@ export async function previewEmailTemplate(
   const errors = validateTemplate(kind, template);
   if (Object.keys(errors).length) return { ok: false, errors };
   const today = localDate(services.clock.now(), services.settings.timezone);
+  if (kind === 'statement') return previewStatement(services, scope, template, today);
   const [open] = await listInvoices(services.db.pool, { clientId: scope === WORKSPACE_SCOPE ? undefined : scope, statuses: ['sent', 'partially_paid'], limit: 1 });
   const client = open ? await getClient(services.db.pool, open.clientId) : null;
   const invoice = open
@@ -155,6 +158,19 @@ export async function previewEmailTemplate(
     ok: true,
     email: renderTemplatedEmail(kind, template, invoice, { ...emailContext(services), locale }, facts),
     basedOn: open ? `open invoice ${open.number}` : 'a sample invoice (no open invoice yet)',
+  };
+}
+
+/** The statement for the client's open invoices, or for a sample invoice when it has none (or for the workspace). */
+async function previewStatement(services: Services, scope: string, template: EmailTemplate, today: string): Promise<PreviewOutcome> {
+  const client = scope === WORKSPACE_SCOPE ? null : await getClient(services.db.pool, scope);
+  const open = client ? await openInvoicesOf(services, client.id) : [];
+  const statement = open.length ? statementOf(open, today) : buildStatement([{ ...sampleInvoice(today, client?.name ?? null), balance: 150000 }], today);
+  const view = { clientName: client?.name ?? 'Acme Ltd', statement, tone: 'friendly' as const, finalMode: client?.finalMode ?? ('pause' as const) };
+  return {
+    ok: true,
+    email: renderStatementEmail(view, emailContext(services), template),
+    basedOn: open.length ? `the ${open.length} open invoices of ${client!.name}` : 'a sample invoice (no open invoice yet)',
   };
 }
 

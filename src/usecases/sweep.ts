@@ -15,6 +15,7 @@ import { retryPendingInbox } from './process-inbox.js';
 import { runDueRetainers, type RetainerReport } from './retainers.js';
 import { runDueReminders, type StepOutcome } from './run-reminders.js';
 import { runWeeklySummary } from './weekly-summary.js';
+import { runTodaysSends } from './todays-sends.js';
 
 /** How long a claim may stay unfinished before it counts as a crash mid-send. */
 export const CLAIM_TIMEOUT_MS = 5 * 60 * 1000;
@@ -64,6 +65,8 @@ export async function runDueWork(services: Services): Promise<SweepReport> {
   await runTaxFollowUps(services).catch((err: unknown) => services.log.error({ err: String(err) }, 'sales tax follow-ups failed; will retry'));
   // Before the reminders: a bounce reported since the last run holds its client's steps (and is posted) first.
   const bounceAlerts = await announceBounces(services);
+  // Before the reminders: the day's list shows the steps about to go out.
+  await runTodaysSends(services).catch((err: unknown) => services.log.error({ err: String(err) }, "today's sends list failed"));
   const reminders = await runDueReminders(services);
   await runWeeklySummary(services);
   await purgeExpiredConnectFlows(services.db.pool, services.clock.now());

@@ -101,6 +101,11 @@ const buttons: Record<string, (user: string) => string> = {
   update_bounced_email: (user) => click('update_bounced_email', 'acme', user),
   recompute_tax: (user) => click('recompute_tax', draft.id, user),
   send_without_tax: (user) => click('send_without_tax', draft.id, user),
+  email_statement: (user) => click('email_statement', 'acme', user),
+  todays_sends_skip: (user) => click('todays_sends_skip', `2026-12-07|${sent.id}|0`, user),
+  todays_sends_snooze: (user) => click('todays_sends_snooze', `2026-12-07|${sent.id}|0|1`, user),
+  todays_sends_preview: (user) => click('todays_sends_preview', `2026-12-07|${sent.id}|0`, user),
+  todays_sends_send_now: (user) => click('todays_sends_send_now', '2026-12-07', user),
 };
 
 const submissions: Record<string, (user: string) => string> = {

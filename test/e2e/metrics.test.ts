@@ -90,7 +90,7 @@ test("each Metrics keeps its own registry: one bot's numbers never show in anoth
   const quietEmails = async () => total(parse(await quiet.render({ database: null })), 'duebot_emails_total');
   // Every kind and outcome is there from the start, at 0.
   const series = parse(await quiet.render({ database: null })).filter((s) => s.name === 'duebot_emails_total');
-  expect(series).toHaveLength(14);
+  expect(series).toHaveLength(16);
   expect(await quietEmails()).toBe(0);
   h.bot.services.metrics.emailSent('reply');
   expect(total(await scrape(h.bot), 'duebot_emails_total', { kind: 'reply' })).toBe(1);

@@ -1,4 +1,5 @@
 import { startHarness, APPROVER, type Harness } from '../support/harness.js';
+import { nextMondayAt } from '../support/next-monday.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
 import { remindersOf } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
@@ -10,15 +11,7 @@ import { SETTINGS_BLOCKS } from '../../blocks/client-settings-modal.js';
  * (a resumed step due at 10:00 waits for 13:00, never dropped) and when the client's time zone changes.
  */
 
-/** The first Monday 10:00 UTC at least a day ahead: the business clock starts there (BUSINESS_TIMEZONE is UTC). */
-function nextMondayTen(): Date {
-  const d = new Date(Date.now() + DAY_MS);
-  d.setUTCHours(10, 0, 0, 0);
-  while (d.getUTCDay() !== 1) d.setUTCDate(d.getUTCDate() + 1);
-  return d;
-}
-
-const monday = nextMondayTen();
+const monday = nextMondayAt(10);
 const at = (days: number, hour: number) => new Date(monday.getTime() + days * DAY_MS + (hour - 10) * 3600_000).toISOString();
 
 let h: Harness;

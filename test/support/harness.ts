@@ -169,6 +169,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(genericSecret ? { GENERIC_WEBHOOK_SECRET: genericSecret } : {}),
     MAILGUN_SIGNING_KEY: MAILGUN_KEY,
     INBOUND_EMAIL_BASIC_AUTH: INBOUND_AUTH,
+    // Today's sends (on by default) would add a billing-channel post on every test's reminder day: opt-in here.
+    TODAYS_SENDS_AT: 'off',
     ...(options.env ?? {}),
   };
   // The billing channel: the owner, one approver and a viewer (UAPPROVER2 is an approver outside it).

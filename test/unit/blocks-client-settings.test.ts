@@ -127,6 +127,30 @@ describe('client settings modal', () => {
     });
   });
 
+  test('grouped reminders and the send time: read when the form has them, left alone when it does not', () => {
+    const base = state({ preset: 'standard' });
+    const withFields = (grouping: string | null, sendAt: string | null) => ({
+      ...base,
+      [SETTINGS_BLOCKS.grouping]: { value: { type: 'radio_buttons', selected_option: grouping ? { value: grouping } : null } },
+      [SETTINGS_BLOCKS.sendAt]: { value: { type: 'timepicker', selected_time: sendAt } },
+    });
+    const on = parseClientSettings(withFields('grouped', '10:00'));
+    expect(on.ok && [on.settings.groupReminders, on.settings.sendAt]).toEqual([true, '10:00']);
+    const off = parseClientSettings(withFields('single', null));
+    expect(off.ok && [off.settings.groupReminders, off.settings.sendAt]).toEqual([false, null]);
+    // A modal opened before these fields existed changes neither.
+    const old = parseClientSettings(base);
+    expect(old.ok && ['groupReminders' in old.settings, 'sendAt' in old.settings]).toEqual([false, false]);
+    expect(parseClientSettings(withFields('both', '25:00'))).toMatchObject({
+      ok: false,
+      errors: { [SETTINGS_BLOCKS.grouping]: expect.any(String), [SETTINGS_BLOCKS.sendAt]: expect.any(String) },
+    });
+    // The modal offers them prefilled.
+    const modal = clientSettingsModal({ ...input, settings: { ...settings, groupReminders: true, sendAt: '09:45' } });
+    expect(blockOf(modal, SETTINGS_BLOCKS.grouping).element).toMatchObject({ initial_option: { value: 'grouped' } });
+    expect(blockOf(modal, SETTINGS_BLOCKS.sendAt).element).toMatchObject({ initial_time: '09:45' });
+  });
+
   test('custom steps are read only with "Custom"; empty time zone and times mean none', () => {
     const custom = parseClientSettings(state({ preset: 'custom', schedule: '3 friendly\n9 final' }));
     expect(custom.ok && custom.settings.reminderSchedule).toEqual([

@@ -27,6 +27,7 @@ import { statusMessage } from '../../blocks/status.js';
 import { placeholderHint, templateListMessage, templateModal } from '../../blocks/template-modal.js';
 import * as thread from '../../blocks/thread.js';
 import { accuracyLine, weeklySummaryMessage } from '../../blocks/weekly-summary.js';
+import { previewMessage, todaysSendsMessage } from '../../blocks/todays-sends.js';
 import { buildAgingReport } from '../../src/domain/aging.js';
 import { SETTING_FIELDS } from '../../src/domain/client-settings.js';
 import { buildForecast } from '../../src/domain/forecast.js';
@@ -337,6 +338,38 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['invoiceSentNote', (h) => thread.invoiceSentNote(hostile({ number: 'INV-1', recipients: ['ap@acme.example'], paymentUrl: 'https://pay.example/1', approvedBy: 'U1' }, h))],
   ['reminderSentNote', (h) => thread.reminderSentNote(hostile({ stepNumber: 1, tone: 'friendly' as const, recipients: ['ap@acme.example'], balance: 100, currency: 'USD' }, h))],
   ['reminderSkippedNote', (h) => thread.reminderSkippedNote(hostile({ stepNumber: 1, reason: 'bounced' }, h))],
+  ['reminderSnoozedNote', () => thread.reminderSnoozedNote({ stepNumber: 1, until: NOW, by: 'U1', timezone: TZ })],
+  ['statementSentNote', (h) => thread.statementSentNote(hostile({ recipients: ['ap@acme.example'], invoices: 3, steps: [{ stepNumber: 1, tone: 'firm' as const }], by: 'U1' }, h))],
+  [
+    'todaysSendsMessage',
+    (h) =>
+      todaysSendsMessage({
+        day: '2026-12-07',
+        timezone: TZ,
+        sentNowBy: 'U1',
+        rows: [
+          {
+            ...hostile({ clientName: 'Acme', number: 'INV-1' }, h),
+            invoiceId: '0b7c3f6e-1d2a-4c5b-9e8f-001122334455',
+            stepIndex: 0,
+            tone: 'final',
+            plannedAt: NOW,
+            grouped: true,
+            state: { kind: 'waiting' },
+          },
+          {
+            ...hostile({ clientName: 'Acme', number: 'INV-2' }, h),
+            invoiceId: '0b7c3f6e-1d2a-4c5b-9e8f-001122334455',
+            stepIndex: 1,
+            tone: 'firm',
+            plannedAt: NOW,
+            grouped: false,
+            state: { kind: 'other', what: h },
+          },
+        ],
+      }),
+  ],
+  ['previewMessage', (h) => previewMessage(hostile({ number: 'INV-1', subject: 'Reminder', text: 'Hello' }, h))],
   ['paymentNote', () => thread.paymentNote({ amount: 100, currency: 'USD', paidAt: NOW, daysAfterSending: 3, fullyPaid: false, balance: 50, timezone: TZ })],
   ['escalationNote', (h) => thread.escalationNote(hostile({ taskUrl: 'https://app.asana.com/0/1/2', ownerUserId: 'U2' }, h))],
   ['finalNoticePauseNote', () => thread.finalNoticePauseNote()],
@@ -413,6 +446,8 @@ const NOT_BUILDERS = new Set([
   'toneLabel',
   'approveButtonValue',
   'sourceName',
+  'parseStepValue',
+  'stepValue',
   'post', // `post` takes mrkdwn its callers escaped; every caller is a builder listed above; `sourceName` is plain text for invoice lines
 ]);
 

@@ -12,7 +12,7 @@ describe('email template modal', () => {
     expect(json).toContain('"block_id":"tpl_body_0"');
     expect(json).toContain('email_template_preview');
     expect(json).toContain('Reset to default');
-    expect(json).toContain('{{number}}');
+    expect(json).toContain(kind === 'statement' ? '{{invoices}}' : '{{number}}');
     expect(parseModalState(modal.private_metadata!)).toEqual({ kind, scope: '*', rev: 0 });
   });
 

@@ -281,6 +281,18 @@ describe('clients file', () => {
     ]);
   });
 
+  test('groupReminders (off by default) and sendAt (a time of day, absent by default)', () => {
+    const { clients, errors } = parseClients(`clients:\n${entry('id: a, groupReminders: true, sendAt: 10')}${entry('id: b')}${entry('id: c, groupReminders: yes, sendAt: noon')}`);
+    expect(clients.map((c) => [c.id, c.groupReminders, c.sendAt])).toEqual([
+      ['a', true, '10:00'],
+      ['b', undefined, undefined],
+    ]);
+    expect(errors).toEqual([
+      'clients file: client "Test Co" (#3): groupReminders: must be true or false',
+      'clients file: client "Test Co" (#3): sendAt: "noon" is not a time such as "09:00"',
+    ]);
+  });
+
   test('freshbooksTax names a FreshBooks tax (FreshBooks clients only); payInstructions is free text', () => {
     const { clients, errors } = parseClients(
       'clients:\n' +

@@ -77,6 +77,7 @@ describe('config', () => {
       monday: null,
       payInstructions: null,
       promiseMaxDays: 60,
+      todaysSendsAt: '08:30',
       invoiceAmountCeiling: '1000000',
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
@@ -392,6 +393,13 @@ describe('config', () => {
     expect(loadConfig({ ...valid, PROMISE_MAX_DAYS: ' 90 ' }).promiseMaxDays).toBe(90);
     for (const bad of ['0', '-5', '1.5', 'two months', '99999'])
       expect(problemsOf({ ...valid, PROMISE_MAX_DAYS: bad })).toEqual(['PROMISE_MAX_DAYS: must be a number of days (1..3650)']);
+  });
+
+  test('TODAYS_SENDS_AT: a time of day (08:30 when unset) or off', () => {
+    expect(loadConfig({ ...valid, TODAYS_SENDS_AT: ' 7:15 ' }).todaysSendsAt).toBe('07:15');
+    expect(loadConfig({ ...valid, TODAYS_SENDS_AT: 'OFF' }).todaysSendsAt).toBeNull();
+    for (const bad of ['25:00', 'morning', '8.30'])
+      expect(problemsOf({ ...valid, TODAYS_SENDS_AT: bad })).toEqual(['TODAYS_SENDS_AT: must be a time of day such as 08:30, or off']);
   });
 
   test('INVOICE_AMOUNT_CEILING: a whole amount above zero (default 1000000), at most 12 digits', () => {

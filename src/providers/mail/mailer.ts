@@ -9,7 +9,7 @@ export interface Mailer {
 }
 
 /** What an email is, for the metrics (duebot_emails_total{kind}). */
-export const EMAIL_KINDS = ['invoice', 'reminder_friendly', 'reminder_firm', 'final_notice', 'credit', 'reply', 'weekly_summary'] as const;
+export const EMAIL_KINDS = ['invoice', 'reminder_friendly', 'reminder_firm', 'final_notice', 'credit', 'reply', 'weekly_summary', 'statement'] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 export interface OutgoingEmail {

@@ -1,6 +1,12 @@
 import type { EmailTemplate } from './default-templates.js';
 import type { TemplateKind } from './template-fields.js';
 
+/** Only for clients with the client page on (docs/client-page.md); otherwise the line leaves nothing behind. */
+const CLIENT_PAGE = `{{#if client_page_url}}
+Alle Ihre Rechnungen: {{client_page_url}}
+
+{{/if}}`;
+
 /** The shipped German wording (formal "Sie"); same placeholders and blocks as the English. */
 const SIGN_OFF = `{{#if link}}
 Jetzt bezahlen: {{link}}
@@ -10,7 +16,7 @@ So können Sie bezahlen:
 {{pay_instructions}}
 
 {{/if}}
-Bei Fragen antworten Sie einfach auf diese E-Mail.
+${CLIENT_PAGE}Bei Fragen antworten Sie einfach auf diese E-Mail.
 
 Mit freundlichen Grüßen
 {{business}}`;
@@ -50,7 +56,7 @@ So können Sie bezahlen:
 Die Zahlungsinformationen erhalten Sie in einer separaten Nachricht.
 {{/if}}
 
-Bei Fragen antworten Sie einfach auf diese E-Mail.
+${CLIENT_PAGE}Bei Fragen antworten Sie einfach auf diese E-Mail.
 
 Mit freundlichen Grüßen
 {{business}}`,
@@ -119,7 +125,7 @@ Jetzt bezahlen: {{link}}
 {{/if}}
 {{/if}}
 
-Bei Fragen antworten Sie einfach auf diese E-Mail.
+${CLIENT_PAGE}Bei Fragen antworten Sie einfach auf diese E-Mail.
 
 Mit freundlichen Grüßen
 {{business}}`,
@@ -144,7 +150,7 @@ Eine kurze Übersicht Ihrer offenen Rechnungen bei {{business}}: insgesamt {{tot
 Die Arbeit an Ihren Projekten ruht, bis die Zahlung eingegangen ist.
 
 {{/if}}
-Jede Rechnung hat oben ihren eigenen Zahlungslink. Bei Fragen antworten Sie einfach auf diese E-Mail.
+${CLIENT_PAGE}Jede Rechnung hat oben ihren eigenen Zahlungslink. Bei Fragen antworten Sie einfach auf diese E-Mail.
 
 Mit freundlichen Grüßen
 {{business}}`,

@@ -1,6 +1,12 @@
 import type { EmailTemplate } from './default-templates.js';
 import type { TemplateKind } from './template-fields.js';
 
+/** Only for clients with the client page on (docs/client-page.md); otherwise the line leaves nothing behind. */
+const CLIENT_PAGE = `{{#if client_page_url}}
+Todas sus facturas: {{client_page_url}}
+
+{{/if}}`;
+
 /** The shipped Spanish wording (usted); same placeholders and blocks as the English. */
 const SIGN_OFF = `{{#if link}}
 Pagar ahora: {{link}}
@@ -10,7 +16,7 @@ Cómo pagar:
 {{pay_instructions}}
 
 {{/if}}
-Si tiene cualquier pregunta, responda a este correo.
+${CLIENT_PAGE}Si tiene cualquier pregunta, responda a este correo.
 
 Atentamente,
 {{business}}`;
@@ -50,7 +56,7 @@ Cómo pagar:
 Le enviaremos las instrucciones de pago en un mensaje aparte.
 {{/if}}
 
-Si tiene cualquier pregunta, responda a este correo.
+${CLIENT_PAGE}Si tiene cualquier pregunta, responda a este correo.
 
 Atentamente,
 {{business}}`,
@@ -119,7 +125,7 @@ Pagar ahora: {{link}}
 {{/if}}
 {{/if}}
 
-Si tiene cualquier pregunta, responda a este correo.
+${CLIENT_PAGE}Si tiene cualquier pregunta, responda a este correo.
 
 Atentamente,
 {{business}}`,
@@ -144,7 +150,7 @@ Un breve recordatorio de sus facturas pendientes con {{business}}: {{total_due}}
 El trabajo en sus proyectos queda en pausa hasta recibir el pago.
 
 {{/if}}
-Cada factura tiene arriba su propio enlace de pago. Si tiene alguna pregunta, responda a este correo.
+${CLIENT_PAGE}Cada factura tiene arriba su propio enlace de pago. Si tiene alguna pregunta, responda a este correo.
 
 Saludos cordiales,
 {{business}}`,

@@ -1,6 +1,12 @@
 import type { EmailTemplate } from './default-templates.js';
 import type { TemplateKind } from './template-fields.js';
 
+/** Only for clients with the client page on (docs/client-page.md); otherwise the line leaves nothing behind. */
+const CLIENT_PAGE = `{{#if client_page_url}}
+Toutes vos factures: {{client_page_url}}
+
+{{/if}}`;
+
 /** The shipped French wording (vouvoiement); same placeholders and blocks as the English. */
 const SIGN_OFF = `{{#if link}}
 Payer maintenant : {{link}}
@@ -10,7 +16,7 @@ Modalités de paiement :
 {{pay_instructions}}
 
 {{/if}}
-Pour toute question, il vous suffit de répondre à cet e-mail.
+${CLIENT_PAGE}Pour toute question, il vous suffit de répondre à cet e-mail.
 
 Cordialement,
 {{business}}`;
@@ -50,7 +56,7 @@ Modalités de paiement :
 Les modalités de paiement vous seront communiquées dans un message séparé.
 {{/if}}
 
-Pour toute question, il vous suffit de répondre à cet e-mail.
+${CLIENT_PAGE}Pour toute question, il vous suffit de répondre à cet e-mail.
 
 Cordialement,
 {{business}}`,
@@ -119,7 +125,7 @@ Payer maintenant : {{link}}
 {{/if}}
 {{/if}}
 
-Pour toute question, il vous suffit de répondre à cet e-mail.
+${CLIENT_PAGE}Pour toute question, il vous suffit de répondre à cet e-mail.
 
 Cordialement,
 {{business}}`,
@@ -144,7 +150,7 @@ Un petit rappel de vos factures ouvertes auprès de {{business}} : {{total_due}}
 Les travaux sur vos projets sont suspendus jusqu'à réception du paiement.
 
 {{/if}}
-Chaque facture a son propre lien de paiement ci-dessus. Pour toute question, répondez simplement à cet e-mail.
+${CLIENT_PAGE}Chaque facture a son propre lien de paiement ci-dessus. Pour toute question, répondez simplement à cet e-mail.
 
 Cordialement,
 {{business}}`,

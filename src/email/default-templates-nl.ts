@@ -1,6 +1,12 @@
 import type { EmailTemplate } from './default-templates.js';
 import type { TemplateKind } from './template-fields.js';
 
+/** Only for clients with the client page on (docs/client-page.md); otherwise the line leaves nothing behind. */
+const CLIENT_PAGE = `{{#if client_page_url}}
+Al uw facturen: {{client_page_url}}
+
+{{/if}}`;
+
 /** The shipped Dutch wording (u-vorm); same placeholders and blocks as the English. */
 const SIGN_OFF = `{{#if link}}
 Nu betalen: {{link}}
@@ -10,7 +16,7 @@ Zo kunt u betalen:
 {{pay_instructions}}
 
 {{/if}}
-Heeft u vragen? Beantwoord dan gewoon deze e-mail.
+${CLIENT_PAGE}Heeft u vragen? Beantwoord dan gewoon deze e-mail.
 
 Met vriendelijke groet,
 {{business}}`;
@@ -50,7 +56,7 @@ Zo kunt u betalen:
 De betaalgegevens ontvangt u in een apart bericht.
 {{/if}}
 
-Heeft u vragen? Beantwoord dan gewoon deze e-mail.
+${CLIENT_PAGE}Heeft u vragen? Beantwoord dan gewoon deze e-mail.
 
 Met vriendelijke groet,
 {{business}}`,
@@ -119,7 +125,7 @@ Nu betalen: {{link}}
 {{/if}}
 {{/if}}
 
-Heeft u vragen? Beantwoord dan gewoon deze e-mail.
+${CLIENT_PAGE}Heeft u vragen? Beantwoord dan gewoon deze e-mail.
 
 Met vriendelijke groet,
 {{business}}`,
@@ -144,7 +150,7 @@ Een korte herinnering aan uw openstaande facturen bij {{business}}: in totaal {{
 Het werk aan uw projecten ligt stil tot de betaling binnen is.
 
 {{/if}}
-Elke factuur heeft hierboven een eigen betaallink. Heeft u vragen, beantwoord dan gewoon deze e-mail.
+${CLIENT_PAGE}Elke factuur heeft hierboven een eigen betaallink. Heeft u vragen, beantwoord dan gewoon deze e-mail.
 
 Met vriendelijke groet,
 {{business}}`,

@@ -159,7 +159,7 @@ Just a quick note with your open invoices with {{business}}: {{total_due}} in al
 Work on your projects is paused until payment is received.
 
 {{/if}}
-Each invoice has its own payment link above. Please reply to this email with any questions.
+${CLIENT_PAGE}Each invoice has its own payment link above. Please reply to this email with any questions.
 
 {{business}}`,
   },

@@ -73,6 +73,7 @@ const STATEMENT: Record<string, string> = {
   final: 'true when the most urgent step due is a final notice',
   requested: 'true when an approver sent the statement from Slack (no reminder step)',
   pause: "true for a final notice when the client's final mode pauses work",
+  client_page_url: "the link to the client's page of all their invoices (empty unless the client page is on)",
 };
 
 export function placeholdersOf(kind: TemplateKind): Record<string, string> {

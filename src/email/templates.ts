@@ -130,6 +130,8 @@ export interface StatementView {
   /** The most urgent step's tone; null for a statement an approver asked for. */
   tone: ReminderTone | null;
   finalMode: FinalMode;
+  /** The client's page (docs/client-page.md), when it has one. */
+  clientPageUrl?: string | null;
 }
 
 const totalDue = (s: Statement, locale: Locale) => s.totals.map((t) => fmt(t.amount, t.currency, locale)).join(' + ') || fmt(0, 'USD', locale);
@@ -153,6 +155,7 @@ function statementValues(view: StatementView, businessName: string, locale: Loca
     final: tone === 'final',
     requested: tone === null,
     pause: tone === 'final' && view.finalMode === 'pause',
+    client_page_url: webLink(view.clientPageUrl ?? null) ?? '',
   };
 }
 
@@ -168,7 +171,11 @@ export function renderStatementEmail(view: StatementView, ctx: EmailContext, tem
   const text = renderField('statement', wording.body, values)
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd();
-  const htmlOf = (name: string, value: string) => (name === 'invoices' ? statementHtml(view.statement, locale) : escapeHtml(value));
+  const htmlOf = (name: string, value: string) => {
+    if (name === 'invoices') return statementHtml(view.statement, locale);
+    if (name === 'client_page_url') return `<a href="${escapeHtml(value)}">${escapeHtml(value)}</a>`;
+    return escapeHtml(value);
+  };
   return { subject, text, html: layout(renderHtmlBody('statement', wording.body, values, htmlOf, ['invoices']), locale) };
 }
 

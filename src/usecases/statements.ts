@@ -17,6 +17,7 @@ import { emailContext } from './approve-and-send.js';
 import { recordSendRefusals } from './bounces.js';
 import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
+import { clientPageUrl } from './client-page.js';
 
 /** Open invoices a statement lists: sent or partly paid, not disputed (those wait for a person). */
 export async function openInvoicesOf(services: Services, clientId: string): Promise<InvoiceRecord[]> {
@@ -36,7 +37,7 @@ export function statementOf(invoices: readonly InvoiceRecord[], today: string): 
  * one); a stored template that fails to render is logged and the shipped wording goes out.
  */
 export async function renderStatementFor(services: Services, client: StoredClient, statement: Statement, tone: ReminderTone | null): Promise<RenderedEmail> {
-  const view = { clientName: client.name, statement, tone, finalMode: client.finalMode };
+  const view = { clientName: client.name, statement, tone, finalMode: client.finalMode, clientPageUrl: await clientPageUrl(services, client) };
   const locale = localeOr(client.locale);
   const ctx = { ...emailContext(services), locale };
   const stored = await effectiveStoredTemplate(services.db.pool, client.id, 'statement', locale);

@@ -1,5 +1,5 @@
 import { buildStatement } from '../../src/domain/grouped-reminders.js';
-import { DEFAULT_TEMPLATES } from '../../src/email/default-templates.js';
+import { DEFAULT_TEMPLATES, defaultTemplate } from '../../src/email/default-templates.js';
 import { validateTemplate } from '../../src/email/template-engine.js';
 import { renderStatementEmail, type StatementView } from '../../src/email/templates.js';
 
@@ -44,5 +44,28 @@ describe('the statement email', () => {
     expect(validateTemplate('statement', DEFAULT_TEMPLATES.statement)).toEqual({});
     expect(validateTemplate('statement', { subject: 'Statement', body: 'Hello {{client}}, {{link}}' }).body).toMatch(/Unknown placeholder \{\{link\}\}/);
     expect(validateTemplate('statement', { subject: 'Statement', body: 'Hello {{client}}' }).body).toMatch(/Add \{\{invoices\}\}/);
+  });
+});
+
+describe('the statement in the client’s language', () => {
+  test('German wording, amounts, dates and table; every shipped language validates', () => {
+    const email = renderStatementEmail(view('firm'), { ...ctx, locale: 'de' });
+    expect(email.subject).toMatch(/^\[Pixel & Co\] Überfällig: Kontoauszug Ihrer offenen Rechnungen — 2 offen, 1\.500,99\s\$$/);
+    expect(email.text.replace(/\s/g, ' ')).toContain('- #INV-0001 "Design <script>alert(1)</script>": 1.500,00 $ fällig am 1. Dezember 2026 (7 Tage überfällig)');
+    expect(email.html).toContain('<html lang="de">');
+    expect(email.html).toContain('>Offen insgesamt<');
+    for (const locale of ['en', 'de', 'fr', 'es', 'nl'] as const) {
+      expect(validateTemplate('statement', defaultTemplate('statement', locale))).toEqual({});
+      expect(renderStatementEmail(view(null), { ...ctx, locale }).text).toContain('INV-0002');
+    }
+  });
+
+  test('the client page link, only a web link, in text and HTML', () => {
+    const url = 'https://duebot.example/c/abc';
+    const withLink = renderStatementEmail({ ...view('friendly'), clientPageUrl: url }, { ...ctx, locale: 'fr' });
+    expect(withLink.text).toContain(`Toutes vos factures: ${url}`);
+    expect(withLink.html).toContain(`<a href="${url}">${url}</a>`);
+    expect(renderStatementEmail(view('friendly'), ctx).text).not.toContain('All your invoices');
+    expect(renderStatementEmail({ ...view('friendly'), clientPageUrl: 'javascript:alert(1)' }, ctx).text).not.toContain('javascript');
   });
 });

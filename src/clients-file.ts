@@ -6,6 +6,7 @@ import { assertYmd } from './domain/calendar.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
 import { billingAddressOf } from './domain/billing-address.js';
+import { parsePercent, type LateFeeSettings } from './domain/late-fees.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer, type TimeBilling } from './domain/types.js';
 import { DEFAULT_MAPPING } from './providers/projects/mapping.js';
 
@@ -80,6 +81,21 @@ const billingAddressEntry = z.strictObject(
   { line1: addressPart, city: addressPart, region: addressPart, postalCode: addressPart, country: addressPart },
   { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {line1, city, region, postalCode, country}' : undefined) },
 );
+
+/** Amounts stay as written here; they become minor units once the client's currency is known. */
+const feeAmount = z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 25 or \"25.00\"" });
+const lateFeeEntry = z
+  .strictObject(
+    {
+      percent: z.union([z.string(), z.number()], { error: 'must be a percentage of the open balance, e.g. 5 or 1.5' }).optional(),
+      amount: feeAmount.optional(),
+      graceDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(0),
+      per: z.enum(['step', 'invoice'], { error: 'must be step or invoice' }).default('step'),
+      cap: feeAmount.optional(),
+    },
+    { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {percent or amount, graceDays, per, cap}' : undefined) },
+  )
+  .refine((f) => (f.percent === undefined) !== (f.amount === undefined), { message: 'needs either percent or amount (not both)' });
 
 /** A field, tag, status or list name as the project tool shows it. */
 const toolName = z.string({ error: 'must be a name as the project tool shows it' }).trim().min(1, 'must not be empty');
@@ -196,6 +212,7 @@ const clientEntry = z.strictObject({
     .optional(),
   maxInvoiceAmount: z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 250000" }).optional(),
   billingAddress: billingAddressEntry.optional(),
+  lateFee: lateFeeEntry.optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -207,6 +224,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   mapping: Object.keys(mappingEntry.shape),
   timeEntries: Object.keys(timeEntriesEntry.shape),
   billingAddress: Object.keys(billingAddressEntry.shape),
+  lateFee: ['percent', 'amount', 'graceDays', 'per', 'cap'],
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
@@ -304,6 +322,15 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
         return;
       }
     }
+    let lateFee: LateFeeSettings | undefined;
+    if (c.lateFee) {
+      const fee = lateFeeOf(c.lateFee, c.currency);
+      if (typeof fee === 'string') {
+        errors.push(`${label}: lateFee.${fee}`);
+        return;
+      }
+      lateFee = fee;
+    }
     const billing = c.billingAddress ? billingAddressOf(c.billingAddress) : { address: null, problem: null };
     if (billing.problem) {
       errors.push(`${label}: billingAddress: ${billing.problem}`);
@@ -356,9 +383,33 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(c.payInstructions ? { payInstructions: c.payInstructions } : {}),
       ...(maxInvoiceAmount !== undefined ? { maxInvoiceAmount } : {}),
       ...(billing.address ? { billingAddress: billing.address } : {}),
+      ...(lateFee ? { lateFee } : {}),
     });
   });
   return { clients, errors };
+}
+
+/** The file's late fee in minor units of the client's currency, or "<field>: <problem>". */
+function lateFeeOf(f: z.infer<typeof lateFeeEntry>, currency: string): LateFeeSettings | string {
+  const positive = (field: string, value: string | number): number => {
+    try {
+      const amount = parseMajor(value, currency).amount;
+      if (amount <= 0) throw new MoneyError('must be more than zero');
+      return amount;
+    } catch (err) {
+      throw new Error(`${field}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  try {
+    const cap = f.cap === undefined ? null : positive('cap', f.cap);
+    const common = { graceDays: f.graceDays, per: f.per, cap };
+    if (f.amount !== undefined) return { kind: 'flat', amount: positive('amount', f.amount), ...common };
+    const basisPoints = parsePercent(f.percent!);
+    if (basisPoints === null) return `percent: "${String(f.percent)}" is not a percentage above 0 and at most 100 (two decimals at most)`;
+    return { kind: 'percent', basisPoints, ...common };
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /**

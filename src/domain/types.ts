@@ -1,3 +1,4 @@
+import type { LateFeeSettings } from './late-fees.js';
 import type { BillingAddress } from './billing-address.js';
 
 /** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
@@ -70,6 +71,8 @@ export interface Client {
   maxInvoiceAmount?: number | null;
   /** Where sales tax is sourced to when a tax service is configured (src/providers/tax/); absent: none known. */
   billingAddress?: BillingAddress | null;
+  /** Charged with overdue reminders (src/domain/late-fees.ts); absent or null: no late fees (the default). */
+  lateFee?: LateFeeSettings | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

@@ -1,4 +1,5 @@
 import type { BillingAddress } from '../domain/billing-address.js';
+import type { LateFeeSettings } from '../domain/late-fees.js';
 import type { BusinessHours, Client, MilestoneMapping, ReminderStep, Retainer, TimeBilling } from '../domain/types.js';
 import { withSlackSettings, type ClientSettings } from '../domain/client-settings.js';
 import { slackOverrides } from './client-settings.js';
@@ -26,6 +27,7 @@ interface ClientRow {
   pay_instructions?: string | null;
   max_invoice_amount?: number | null;
   billing_address?: BillingAddress | null;
+  late_fee?: LateFeeSettings | null;
 }
 
 export interface StoredClient extends Client {
@@ -54,6 +56,7 @@ function toClient(r: ClientRow): StoredClient {
     ...(r.pay_instructions ? { payInstructions: r.pay_instructions } : {}),
     ...(r.max_invoice_amount != null ? { maxInvoiceAmount: r.max_invoice_amount } : {}),
     ...(r.billing_address ? { billingAddress: r.billing_address } : {}),
+    ...(r.late_fee ? { lateFee: r.late_fee } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -68,13 +71,13 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
     const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
       `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
-         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, late_fee)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
          timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
-         max_invoice_amount = $20, billing_address = $21`,
+         max_invoice_amount = $20, billing_address = $21, late_fee = $22`,
       [
         c.id,
         c.name,
@@ -97,6 +100,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
         c.payInstructions ?? null,
         c.maxInvoiceAmount ?? null,
         c.billingAddress ? JSON.stringify(c.billingAddress) : null,
+        c.lateFee ? JSON.stringify(c.lateFee) : null,
       ],
     );
   }

@@ -49,6 +49,11 @@ const COMMON: Record<string, string> = {
 const REMINDER: Record<string, string> = {
   step: 'the reminder step number (1, 2, 3)',
   pause: "true when the client's final mode pauses work",
+  has_late_fee: 'true when late fees are open on the invoice (docs/late-fees.md)',
+  late_fee: 'the open late fees, e.g. $50.00 (empty when none)',
+  late_fee_added: 'the late fee added with this reminder (empty when none)',
+  late_fee_link: "the payment link of the latest late fee's own invoice",
+  amount_with_fees: 'the open balance plus open late fees',
 };
 
 const CREDIT: Record<string, string> = {
@@ -72,6 +77,18 @@ export interface TemplateFacts {
   finalMode?: FinalMode;
   stepNumber?: number;
   credit?: { amount: number; reason: string };
+  /** Late fees of the invoice as a reminder goes out (src/usecases/late-fees.ts); absent: none. */
+  lateFees?: LateFeeFacts;
+}
+
+/** Minor units in the invoice's currency. */
+export interface LateFeeFacts {
+  /** Open (not waived) fees in all. */
+  open: number;
+  /** Added with this reminder; 0 when none. */
+  added: number;
+  /** The latest open fee invoice's payment link. */
+  link: string | null;
 }
 
 export type TemplateValues = Record<string, string | number | boolean | null>;
@@ -143,5 +160,17 @@ export function templateValues(invoice: InvoiceView, businessName: string, facts
     credit_amount: facts.credit ? fmt(facts.credit.amount, invoice.currency) : '',
     credit_reason: facts.credit?.reason ?? '',
     settled: balance <= 0,
+    ...lateFeeValues(balance, invoice.currency, facts.lateFees),
+  };
+}
+
+function lateFeeValues(balance: number, currency: string, fees: LateFeeFacts | undefined): TemplateValues {
+  const open = fees?.open ?? 0;
+  return {
+    has_late_fee: open > 0,
+    late_fee: open > 0 ? fmt(open, currency) : '',
+    late_fee_added: fees?.added ? fmt(fees.added, currency) : '',
+    late_fee_link: open > 0 ? webLink(fees?.link ?? null) : null,
+    amount_with_fees: fmt(balance + open, currency),
   };
 }

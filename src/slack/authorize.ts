@@ -18,6 +18,7 @@ import { KEEP_CURRENT_BACKEND_ACCOUNT, USE_NEW_BACKEND_ACCOUNT } from '../../blo
 import { RETRY_DEAD_LETTER } from '../../blocks/dead-letter-ids.js';
 import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
 import { RECOMPUTE_TAX, SEND_WITHOUT_TAX } from '../../blocks/sales-tax.js';
+import { WAIVE_LATE_FEE } from '../../blocks/late-fee.js';
 import { notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import type { Role } from './access.js';
@@ -72,6 +73,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [UPDATE_BOUNCED_EMAIL]: approver("update clients' billing emails"),
     [RECOMPUTE_TAX]: approver('recompute sales tax'),
     [SEND_WITHOUT_TAX]: approver('send invoices without tax'),
+    [WAIVE_LATE_FEE]: approver('waive late fees'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),

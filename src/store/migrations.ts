@@ -605,6 +605,7 @@ CREATE TABLE late_fees (
   seq integer NOT NULL,
   number text NOT NULL UNIQUE,
   step_index integer NOT NULL,
+  step_number integer NOT NULL,
   amount bigint NOT NULL CHECK (amount > 0),
   currency char(3) NOT NULL,
   reason text NOT NULL,

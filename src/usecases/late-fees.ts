@@ -1,6 +1,7 @@
 import { daysBetween, localDate } from '../domain/calendar.js';
 import { decideLateFee } from '../domain/late-fees.js';
 import type { LateFeeFacts } from '../email/template-fields.js';
+import type { IssueInvoiceRequest } from '../providers/invoicing/backend.js';
 import { BackendError, isDefiniteFailure } from '../providers/invoicing/errors.js';
 import { audit } from '../store/audit.js';
 import type { StoredClient } from '../store/clients.js';
@@ -92,22 +93,18 @@ async function issueLateFee(
   const key = `late-fee:${fee.id}`;
   if (!backend || !(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'late-fee', claimedBy: services.instanceId, details: { number: fee.number, amount: fee.amount } }, services.clock.now())))
     return null;
-  const description = `Late fee on invoice ${invoice.number} (reminder ${stepNumber})`;
   let issued;
   try {
-    issued = await backend.issueInvoice({
-      invoiceId: fee.id,
-      number: fee.number,
-      customer: { clientId: client.id, name: client.name, emails: invoice.recipients, providerCustomerId: client.providerCustomerId, freshbooksTax: null },
-      currency: fee.currency,
-      lines: [{ description, quantity: '1', unitAmount: fee.amount, amount: fee.amount }],
-      issueDate: today,
-      dueDate: today,
-      timezone: services.settings.timezone,
-      attempt: 0,
-      memo: description,
-      metadata: { duebot_late_fee_of: invoice.id },
-    });
+    issued = await backend.issueInvoice(
+      lateFeeIssueRequest({
+        fee,
+        original: { id: invoice.id, number: invoice.number, recipients: invoice.recipients },
+        customer: { clientId: client.id, name: client.name, providerCustomerId: client.providerCustomerId },
+        stepNumber,
+        today,
+        timezone: services.settings.timezone,
+      }),
+    );
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     services.log.warn({ invoice: invoice.number, fee: fee.number, reason }, 'late fee not created at the back-end');
@@ -139,6 +136,34 @@ async function issueLateFee(
   services.log.info({ invoice: invoice.number, fee: open.number, amount: open.amount }, 'late fee added');
   await postFeeNote(services, invoice, open, stepNumber);
   return open;
+}
+
+/**
+ * The fee invoice as the back-end gets it: one line, the fee's own id as the idempotency anchor (one
+ * attempt: a definite failure drops the fee rather than retrying it), the original's customer, due at once.
+ */
+export function lateFeeIssueRequest(o: {
+  fee: Pick<LateFeeRecord, 'id' | 'number' | 'amount' | 'currency'>;
+  original: { id: string; number: string; recipients: string[] };
+  customer: { clientId: string; name: string; providerCustomerId: string | null };
+  stepNumber: number;
+  today: string;
+  timezone: string;
+}): IssueInvoiceRequest {
+  const description = `Late fee on invoice ${o.original.number} (reminder ${o.stepNumber})`;
+  return {
+    invoiceId: o.fee.id,
+    number: o.fee.number,
+    customer: { ...o.customer, emails: o.original.recipients, freshbooksTax: null },
+    currency: o.fee.currency,
+    lines: [{ description, quantity: '1', unitAmount: o.fee.amount, amount: o.fee.amount }],
+    issueDate: o.today,
+    dueDate: o.today,
+    timezone: o.timezone,
+    attempt: 0,
+    memo: description,
+    metadata: { duebot_late_fee_of: o.original.id },
+  };
 }
 
 async function postFeeNote(services: Services, invoice: InvoiceRecord, fee: LateFeeRecord, stepNumber: number): Promise<void> {

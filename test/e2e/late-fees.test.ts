@@ -79,7 +79,7 @@ test('the day-14 reminder carries a 5% fee (email, back-end, thread); a member c
   await h.clickButton(WAIVE_LATE_FEE, fee!.id, APPROVER);
   const again = await h.slack.waitFor(() => h.slack.callsTo('chat.postEphemeral')[before]);
   expect(String(again.args.text)).toMatch(/already waived/);
-  expect(trail.filter((a) => a.endsWith('late_fee_waived'))).toHaveLength(1);
+  expect((await auditTrail(pool(), inv.id)).filter((a) => a.action === 'late_fee_waived')).toHaveLength(1);
 
   // The invoice itself is untouched by the fee and its waiver: balance, aging and forecast see $1,000.00.
   expect(await h.waitForStatus(inv.id, 'sent')).toMatchObject({ total: 100_000, amountPaid: 0 });
@@ -102,11 +102,13 @@ test('a retried step never adds its fee twice, and a fee whose creation outcome 
 
   // The same step run again (a retry after a crash, a second process): still one fee, nothing more at Stripe.
   const step = (await remindersOf(pool(), inv.id))[1]!;
-  const stripeCalls = h.stripe.requests.length;
+  const feeCalls = () => h.stripe.requests.filter((r) => r.idempotencyKey?.includes(pending!.id)).length;
+  const stripeCalls = feeCalls();
+  expect(stripeCalls).toBeGreaterThan(0);
   const facts = await chargeLateFee(h.bot.services, inv, client, { stepIndex: step.stepIndex, stepNumber: 2 });
   expect(facts).toBeUndefined();
   expect(await lateFeesOf(pool(), inv.id)).toHaveLength(1);
-  expect(h.stripe.requests.length).toBe(stripeCalls);
+  expect(feeCalls()).toBe(stripeCalls);
   expect(feeInvoicesAtStripe(inv.id).length).toBeLessThanOrEqual(1);
 
   // Once the claim is stale, the sweep puts it in the thread for a person instead of retrying it.

@@ -1,12 +1,13 @@
 import type { KnownBlock } from '@slack/types';
-import { clip, esc, fmt, link, who } from './format.js';
+import { clip, esc, fmt, link, truncate, who } from './format.js';
 import { post, type ThreadPost } from './thread.js';
 
 /** The Waive fee button on a late fee's thread note (value: the fee's id). Approvers only (authorize.ts). */
 export const WAIVE_LATE_FEE = 'waive_late_fee';
 
 export interface LateFeeNoteView {
-  feeId: string;
+  /** The fee's id. */
+  id: string;
   /** The fee invoice's number, e.g. INV-0042-F1. */
   number: string;
   amount: number;
@@ -27,16 +28,16 @@ export function lateFeeNote(v: LateFeeNoteView): ThreadPost {
     { type: 'section', text: { type: 'mrkdwn', text } },
     {
       type: 'actions',
-      block_id: `late_fee_${v.feeId}`,
+      block_id: 'late_fee_actions',
       elements: [
         {
           type: 'button',
           action_id: WAIVE_LATE_FEE,
           text: { type: 'plain_text', text: 'Waive fee' },
-          value: v.feeId,
+          value: v.id,
           confirm: {
             title: { type: 'plain_text', text: 'Waive this late fee?' },
-            text: { type: 'mrkdwn', text: `Invoice ${esc(v.number)} (${fmt(v.amount, v.currency)}) is voided at the back-end. Approvers only.` },
+            text: { type: 'plain_text', text: truncate(`Invoice ${v.number} (${fmt(v.amount, v.currency)}) is voided at the back-end. Approvers only.`, 300) },
             confirm: { type: 'plain_text', text: 'Waive fee' },
             deny: { type: 'plain_text', text: 'Keep it' },
           },

@@ -6,7 +6,7 @@ import { assertYmd } from './domain/calendar.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
 import { billingAddressOf } from './domain/billing-address.js';
-import { parsePercent, type LateFeeSettings } from './domain/late-fees.js';
+import { lateFeeFrom, type LateFeeSettings } from './domain/late-fees.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer, type TimeBilling } from './domain/types.js';
 import { DEFAULT_MAPPING } from './providers/projects/mapping.js';
 
@@ -324,12 +324,12 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
     }
     let lateFee: LateFeeSettings | undefined;
     if (c.lateFee) {
-      const fee = lateFeeOf(c.lateFee, c.currency);
-      if (typeof fee === 'string') {
-        errors.push(`${label}: lateFee.${fee}`);
+      const fee = lateFeeFrom(c.lateFee, c.currency);
+      if (!fee.ok) {
+        errors.push(`${label}: lateFee.${fee.field}: ${fee.problem}`);
         return;
       }
-      lateFee = fee;
+      lateFee = fee.fee;
     }
     const billing = c.billingAddress ? billingAddressOf(c.billingAddress) : { address: null, problem: null };
     if (billing.problem) {
@@ -387,29 +387,6 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
     });
   });
   return { clients, errors };
-}
-
-/** The file's late fee in minor units of the client's currency, or "<field>: <problem>". */
-function lateFeeOf(f: z.infer<typeof lateFeeEntry>, currency: string): LateFeeSettings | string {
-  const positive = (field: string, value: string | number): number => {
-    try {
-      const amount = parseMajor(value, currency).amount;
-      if (amount <= 0) throw new MoneyError('must be more than zero');
-      return amount;
-    } catch (err) {
-      throw new Error(`${field}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  };
-  try {
-    const cap = f.cap === undefined ? null : positive('cap', f.cap);
-    const common = { graceDays: f.graceDays, per: f.per, cap };
-    if (f.amount !== undefined) return { kind: 'flat', amount: positive('amount', f.amount), ...common };
-    const basisPoints = parsePercent(f.percent!);
-    if (basisPoints === null) return `percent: "${String(f.percent)}" is not a percentage above 0 and at most 100 (two decimals at most)`;
-    return { kind: 'percent', basisPoints, ...common };
-  } catch (err) {
-    return (err as Error).message;
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BillingAddress } from './billing-address.js';
+import type { LateFeeSettings } from './late-fees.js';
 import type { BusinessHours, Client, FinalMode, ReminderStep } from './types.js';
 
 /**
@@ -15,11 +16,13 @@ export interface ClientSettings {
   businessHours: BusinessHours | null;
   /** Where sales tax is sourced to (src/providers/tax/). Absent in a submission: not part of that form, unchanged. */
   billingAddress?: BillingAddress | null;
+  /** The client's late fee (src/domain/late-fees.ts); null: none. Absent in a submission: unchanged. */
+  lateFee?: LateFeeSettings | null;
 }
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress'];
+export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress', 'lateFee'];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',
@@ -30,6 +33,7 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   timezone: 'time zone',
   businessHours: 'quiet hours',
   billingAddress: 'billing address',
+  lateFee: 'late fee',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -42,6 +46,7 @@ export function settingsOf(client: Client): ClientSettings {
     timezone: client.timezone ?? null,
     businessHours: client.businessHours ? { start: client.businessHours.start, end: client.businessHours.end } : null,
     billingAddress: client.billingAddress ? { ...client.billingAddress } : null,
+    lateFee: client.lateFee ? { ...client.lateFee } : null,
   };
 }
 
@@ -51,6 +56,10 @@ function canonical(field: SettingField, value: ClientSettings[SettingField]): st
   if (field === 'billingAddress') {
     const a = (value ?? null) as BillingAddress | null;
     return JSON.stringify(a ? [a.line1, a.city, a.region, a.postalCode, a.country] : null);
+  }
+  if (field === 'lateFee') {
+    const f = (value ?? null) as LateFeeSettings | null;
+    return JSON.stringify(f ? [f.kind, f.kind === 'flat' ? f.amount : f.basisPoints, f.graceDays, f.per, f.cap] : null);
   }
   if (field === 'businessHours') return JSON.stringify(value ? [(value as BusinessHours).start, (value as BusinessHours).end] : null);
   return JSON.stringify(value);

@@ -1,4 +1,4 @@
-import { formatMajorWithCode, money, percentOf } from './money.js';
+import { formatMajorWithCode, money, parseMajor, percentOf, toMajorString } from './money.js';
 
 /**
  * A client's late fee (off unless the client has one). Amounts are minor units in the client's currency.
@@ -77,4 +77,43 @@ export function parsePercent(text: string | number): number | null {
   if (!m) return null;
   const bp = Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
   return bp > 0 && bp <= 10_000 ? bp : null;
+}
+
+/** A late fee as written (clients file, settings modal): a percent or an amount in major units, and the rest. */
+export interface LateFeeText {
+  percent?: string | number;
+  amount?: string | number;
+  graceDays: number;
+  per: 'step' | 'invoice';
+  cap?: string | number | null;
+}
+
+/** The written fee in basis points and minor units of `currency`, or the field at fault and why. */
+export function lateFeeFrom(t: LateFeeText, currency: string): { ok: true; fee: LateFeeSettings } | { ok: false; field: 'percent' | 'amount' | 'cap'; problem: string } {
+  const positive = (value: string | number): number | string => {
+    try {
+      const amount = parseMajor(value, currency).amount;
+      return amount > 0 ? amount : 'must be more than zero';
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+  const cap = t.cap === undefined || t.cap === null || t.cap === '' ? null : positive(t.cap);
+  if (typeof cap === 'string') return { ok: false, field: 'cap', problem: cap };
+  const common = { graceDays: t.graceDays, per: t.per, cap };
+  if (t.amount !== undefined) {
+    const amount = positive(t.amount);
+    return typeof amount === 'string' ? { ok: false, field: 'amount', problem: amount } : { ok: true, fee: { kind: 'flat', amount, ...common } };
+  }
+  const basisPoints = parsePercent(t.percent ?? '');
+  if (basisPoints === null) return { ok: false, field: 'percent', problem: `"${String(t.percent ?? '')}" is not a percentage above 0 and at most 100 (two decimals at most)` };
+  return { ok: true, fee: { kind: 'percent', basisPoints, ...common } };
+}
+
+/** The fee as people write it back ("5%" or "25.00"), for the settings modal. */
+export function lateFeeText(fee: LateFeeSettings, currency: string): { fee: string; cap: string } {
+  return {
+    fee: fee.kind === 'percent' ? basisPointsText(fee.basisPoints) : toMajorString(money(fee.amount, currency)),
+    cap: fee.cap === null ? '' : toMajorString(money(fee.cap, currency)),
+  };
 }

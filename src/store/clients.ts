@@ -110,7 +110,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
 export async function updateClientSettings(db: Queryable, clientId: string, s: ClientSettings, now: Date): Promise<void> {
   await db.query(
     `UPDATE clients SET emails = $2, payment_terms_days = $3, reminder_schedule = $4, final_mode = $5, auto_send = $6, timezone = $7, business_hours = $8, updated_at = $9,
-       billing_address = $10 WHERE id = $1`,
+       billing_address = $10, late_fee = $11 WHERE id = $1`,
     [
       clientId,
       s.emails,
@@ -122,6 +122,7 @@ export async function updateClientSettings(db: Queryable, clientId: string, s: C
       s.businessHours ? JSON.stringify(s.businessHours) : null,
       now,
       s.billingAddress ? JSON.stringify(s.billingAddress) : null,
+      s.lateFee ? JSON.stringify(s.lateFee) : null,
     ],
   );
 }

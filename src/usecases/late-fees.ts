@@ -167,7 +167,7 @@ export function lateFeeIssueRequest(o: {
 }
 
 async function postFeeNote(services: Services, invoice: InvoiceRecord, fee: LateFeeRecord, stepNumber: number): Promise<void> {
-  const note = lateFeeNote({ feeId: fee.id, number: fee.number, amount: fee.amount, currency: fee.currency, stepNumber, paymentUrl: fee.paymentUrl });
+  const note = lateFeeNote({ id: fee.id, number: fee.number, amount: fee.amount, currency: fee.currency, stepNumber, paymentUrl: fee.paymentUrl });
   const ts = await postInThread(services, invoice, note);
   if (ts) await rememberLateFeeNote(services.db.pool, fee.id, ts);
 }
@@ -208,7 +208,7 @@ export async function waiveLateFee(services: Services, feeId: string, by: { slac
   });
   if (!waived) return { outcome: 'refused', reason: `Late fee ${fee.number} was already waived.` };
   services.log.info({ invoice: invoice.number, fee: fee.number, by: actor }, 'late fee waived');
-  const view = { feeId: fee.id, number: fee.number, amount: fee.amount, currency: fee.currency, stepNumber: fee.stepNumber, paymentUrl: fee.paymentUrl, waivedBy: by.slackUserId };
+  const view = { id: fee.id, number: fee.number, amount: fee.amount, currency: fee.currency, stepNumber: fee.stepNumber, paymentUrl: fee.paymentUrl, waivedBy: by.slackUserId };
   const channel = invoice.slackChannel ?? services.settings.billingChannelId;
   if (fee.slackTs) await services.slack.update(channel, fee.slackTs, lateFeeNote(view));
   await postInThread(services, invoice, lateFeeWaivedNote({ number: fee.number, amount: fee.amount, currency: fee.currency, by: by.slackUserId, backendName: backend.name }));

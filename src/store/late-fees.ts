@@ -6,7 +6,8 @@ import type { Queryable } from './db.js';
  * Late fees added to invoices (migration 300). One row per fee key ('step:<index>' or 'invoice'), so a
  * fee is recorded once however often its step is retried; the row exists before the back-end is called.
  */
-export type LateFeeStatus = 'pending' | 'open' | 'waived';
+/** paid / voided: what the back-end said of an open fee invoice when read before a later reminder. */
+export type LateFeeStatus = 'pending' | 'open' | 'waived' | 'paid' | 'voided';
 
 export interface LateFeeRecord {
   id: string;
@@ -78,7 +79,7 @@ export const feeKeyOf = (stepIndex: number | null): string => (stepIndex === nul
 
 /** What the policy needs to know of the fees so far. */
 export const appliedFees = (fees: readonly LateFeeRecord[]): AppliedFee[] =>
-  fees.map((f) => ({ stepIndex: f.feeKey === 'invoice' ? null : f.stepIndex, amount: f.amount, waived: f.status === 'waived' }));
+  fees.map((f) => ({ stepIndex: f.feeKey === 'invoice' ? null : f.stepIndex, amount: f.amount, waived: f.status === 'waived' || f.status === 'voided' }));
 
 export async function lateFeesOf(db: Queryable, invoiceId: string): Promise<LateFeeRecord[]> {
   const { rows } = await db.query<LateFeeRow>('SELECT * FROM late_fees WHERE invoice_id = $1 ORDER BY seq', [invoiceId]);
@@ -123,6 +124,11 @@ export async function markLateFeeIssued(db: Queryable, id: string, issued: { pro
     [id, issued.providerInvoiceId, issued.paymentUrl],
   );
   return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/** An open fee invoice the back-end reports paid or voided (in its own UI): no longer owed. */
+export async function settleLateFee(db: Queryable, id: string, status: 'paid' | 'voided'): Promise<void> {
+  await db.query(`UPDATE late_fees SET status = $2 WHERE id = $1 AND status = 'open'`, [id, status]);
 }
 
 /** The back-end certainly did not create it: the record goes, so a later step may charge again. */

@@ -597,7 +597,8 @@ ALTER TABLE clients ADD COLUMN late_fee jsonb;
 -- per reminder step) or 'invoice' (once per invoice) is unique per invoice, so a retry or a second
 -- process never adds one twice. The fee is its own back-end invoice (number '<invoice>-F<n>'), issued
 -- with this row's id as the idempotency anchor. status: pending (being issued; a crash leaves the
--- effects-ledger claim for a person), open (issued), waived (voided at the back-end by an approver).
+-- effects-ledger claim for a person), open (issued), waived (voided at the back-end by an approver),
+-- paid or voided (as the back-end said when read before a later reminder).
 CREATE TABLE late_fees (
   id uuid PRIMARY KEY,
   invoice_id uuid NOT NULL REFERENCES invoices(id),
@@ -609,7 +610,7 @@ CREATE TABLE late_fees (
   amount bigint NOT NULL CHECK (amount > 0),
   currency char(3) NOT NULL,
   reason text NOT NULL,
-  status text NOT NULL CHECK (status IN ('pending', 'open', 'waived')),
+  status text NOT NULL CHECK (status IN ('pending', 'open', 'waived', 'paid', 'voided')),
   provider text NOT NULL,
   provider_invoice_id text,
   payment_url text,

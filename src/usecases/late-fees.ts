@@ -18,6 +18,7 @@ import {
   markLateFeeWaived,
   recordLateFee,
   rememberLateFeeNote,
+  settleLateFee,
   type LateFeeRecord,
 } from '../store/late-fees.js';
 import { lateFeeNote, lateFeeWaivedNote } from '../../blocks/late-fee.js';
@@ -44,7 +45,7 @@ export async function chargeLateFee(
   if (!client.lateFee) return undefined; // the default: no query, nothing changes
   const pool = services.db.pool;
   const today = localDate(services.clock.now(), services.settings.timezone);
-  const earlier = await lateFeesOf(pool, invoice.id);
+  const earlier = await refreshedFees(services, invoice);
   const decision = decideLateFee({
     balance: invoice.total - invoice.amountPaid,
     currency: invoice.currency,
@@ -77,6 +78,30 @@ export async function chargeLateFee(
   const open = (await lateFeesOf(pool, invoice.id)).filter((f) => f.status === 'open');
   if (!open.length) return undefined;
   return { open: open.reduce((total, f) => total + f.amount, 0), added: added?.amount ?? 0, link: open[open.length - 1]!.paymentUrl };
+}
+
+/**
+ * The invoice's fees, with each open fee invoice read at the back-end first: one the client paid, or
+ * someone voided there, is no longer owed and no longer shown in the email. A failed read keeps it open.
+ */
+async function refreshedFees(services: Services, invoice: InvoiceRecord): Promise<LateFeeRecord[]> {
+  const fees = await lateFeesOf(services.db.pool, invoice.id);
+  const backend = services.backends[invoice.provider];
+  if (!backend) return fees;
+  let changed = false;
+  for (const fee of fees.filter((f) => f.status === 'open' && f.providerInvoiceId)) {
+    try {
+      const live = await backend.fetchInvoice(fee.providerInvoiceId!);
+      const settled = live.status === 'paid' ? 'paid' : live.status === 'void' ? 'voided' : null;
+      if (settled) {
+        await settleLateFee(services.db.pool, fee.id, settled);
+        changed = true;
+      }
+    } catch (err) {
+      services.log.warn({ invoice: invoice.number, fee: fee.number, err: String(err) }, 'late fee invoice not read; counted as open');
+    }
+  }
+  return changed ? lateFeesOf(services.db.pool, invoice.id) : fees;
 }
 
 /** The fee invoice at the back-end, claimed first; returns the fee once it is open there, else null. */

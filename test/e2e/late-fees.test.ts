@@ -83,6 +83,13 @@ test('the day-14 reminder carries a 5% fee (email, back-end, thread); a member c
 
   // The invoice itself is untouched by the fee and its waiver: balance, aging and forecast see $1,000.00.
   expect(await h.waitForStatus(inv.id, 'sent')).toMatchObject({ total: 100_000, amountPaid: 0 });
+
+  // Day 31: the final notice gets its own fee; the waived one is neither owed nor counted.
+  h.advanceDays(16);
+  const final = await h.smtp.waitFor((m) => m.subject.includes(inv.number) && /Final notice/i.test(m.subject));
+  expect((await lateFeesOf(pool(), inv.id)).map((f) => `${f.number} ${f.status} ${f.amount}`)).toEqual([`${inv.number}-F1 waived 5000`, `${inv.number}-F2 open 5000`]);
+  expect(final.text).toContain('Late fee: $50.00');
+  expect(final.text).toContain('Total now due: $1,050.00');
 });
 
 test('a retried step never adds its fee twice, and a fee whose creation outcome is unknown is flagged for a human', async () => {

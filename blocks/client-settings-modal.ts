@@ -241,7 +241,12 @@ function lateFeeFields(fee: LateFeeSettings | null, currency: string): KnownBloc
       { type: 'number_input', action_id: SETTINGS_ACTION, is_decimal_allowed: false, min_value: '0', max_value: '365', initial_value: String(fee?.graceDays ?? 0) },
       { optional: true, hint: 'The first fee goes with a reminder sent this many days or more after the due date.' },
     ),
-    field(SETTINGS_BLOCKS.lateFeePer, 'Late fee: how often', { type: 'static_select', action_id: SETTINGS_ACTION, options: LATE_FEE_PER_OPTIONS, initial_option: perOption }, { optional: true }),
+    field(
+      SETTINGS_BLOCKS.lateFeePer,
+      'Late fee: how often',
+      { type: 'static_select', action_id: SETTINGS_ACTION, options: LATE_FEE_PER_OPTIONS, initial_option: perOption },
+      { optional: true },
+    ),
     field(
       SETTINGS_BLOCKS.lateFeeCap,
       'Late fee: cap per invoice',
@@ -252,7 +257,11 @@ function lateFeeFields(fee: LateFeeSettings | null, currency: string): KnownBloc
 }
 
 /** The form's late fee: absent when the form had no late fee fields (opened before they existed). */
-function parseLateFee(get: (block: SettingsBlockId) => StateValue, present: boolean, currency: string): { lateFee?: LateFeeSettings | null; errors: Partial<Record<SettingsBlockId, string>> } {
+function parseLateFee(
+  get: (block: SettingsBlockId) => StateValue,
+  present: boolean,
+  currency: string,
+): { lateFee?: LateFeeSettings | null; errors: Partial<Record<SettingsBlockId, string>> } {
   if (!present) return { errors: {} };
   const feeText = (get(SETTINGS_BLOCKS.lateFee).value ?? '').trim();
   if (!feeText) return { lateFee: null, errors: {} };

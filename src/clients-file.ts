@@ -83,7 +83,7 @@ const billingAddressEntry = z.strictObject(
 );
 
 /** Amounts stay as written here; they become minor units once the client's currency is known. */
-const feeAmount = z.union([z.string(), z.number()], { error: "must be an amount in the client's currency, e.g. 25 or \"25.00\"" });
+const feeAmount = z.union([z.string(), z.number()], { error: 'must be an amount in the client\'s currency, e.g. 25 or "25.00"' });
 const lateFeeEntry = z
   .strictObject(
     {

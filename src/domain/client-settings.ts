@@ -22,7 +22,17 @@ export interface ClientSettings {
 
 export type SettingField = keyof ClientSettings;
 
-export const SETTING_FIELDS: readonly SettingField[] = ['emails', 'paymentTermsDays', 'reminderSchedule', 'finalMode', 'autoSend', 'timezone', 'businessHours', 'billingAddress', 'lateFee'];
+export const SETTING_FIELDS: readonly SettingField[] = [
+  'emails',
+  'paymentTermsDays',
+  'reminderSchedule',
+  'finalMode',
+  'autoSend',
+  'timezone',
+  'businessHours',
+  'billingAddress',
+  'lateFee',
+];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   emails: 'contacts',

@@ -36,9 +36,7 @@ export interface LateFeeInput {
   applied: readonly AppliedFee[];
 }
 
-export type LateFeeDecision =
-  | { add: true; amount: number; stepIndex: number | null; reason: string }
-  | { add: false; reason: string };
+export type LateFeeDecision = { add: true; amount: number; stepIndex: number | null; reason: string } | { add: false; reason: string };
 
 /** Whether the reminder step going out now carries a late fee, and how much. Pure. */
 export function decideLateFee(input: LateFeeInput): LateFeeDecision {

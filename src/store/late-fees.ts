@@ -119,10 +119,11 @@ export async function recordLateFee(
 
 /** The fee invoice exists at the back-end: pending → open. */
 export async function markLateFeeIssued(db: Queryable, id: string, issued: { providerInvoiceId: string; paymentUrl: string | null }): Promise<LateFeeRecord | null> {
-  const { rows } = await db.query<LateFeeRow>(
-    `UPDATE late_fees SET status = 'open', provider_invoice_id = $2, payment_url = $3 WHERE id = $1 AND status = 'pending' RETURNING *`,
-    [id, issued.providerInvoiceId, issued.paymentUrl],
-  );
+  const { rows } = await db.query<LateFeeRow>(`UPDATE late_fees SET status = 'open', provider_invoice_id = $2, payment_url = $3 WHERE id = $1 AND status = 'pending' RETURNING *`, [
+    id,
+    issued.providerInvoiceId,
+    issued.paymentUrl,
+  ]);
   return rows[0] ? toRecord(rows[0]) : null;
 }
 

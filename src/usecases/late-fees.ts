@@ -116,7 +116,14 @@ async function issueLateFee(
   const pool = services.db.pool;
   const backend = services.backends[invoice.provider];
   const key = `late-fee:${fee.id}`;
-  if (!backend || !(await claimEffect(pool, { key, invoiceId: invoice.id, kind: 'late-fee', claimedBy: services.instanceId, details: { number: fee.number, amount: fee.amount } }, services.clock.now())))
+  if (
+    !backend ||
+    !(await claimEffect(
+      pool,
+      { key, invoiceId: invoice.id, kind: 'late-fee', claimedBy: services.instanceId, details: { number: fee.number, amount: fee.amount } },
+      services.clock.now(),
+    ))
+  )
     return null;
   let issued;
   try {

@@ -17,7 +17,8 @@ afterAll(async () => h.stop());
 
 const pool = () => h.bot.services.db.pool;
 type StripeInvoice = { id: string; status: string; amount_due: number; metadata: Record<string, string> };
-const feeInvoicesAtStripe = (invoiceId: string) => [...h.stripe.invoices.values()].filter((i) => (i as StripeInvoice).metadata?.duebot_late_fee_of === invoiceId) as StripeInvoice[];
+const feeInvoicesAtStripe = (invoiceId: string) =>
+  [...h.stripe.invoices.values()].filter((i) => (i as StripeInvoice).metadata?.duebot_late_fee_of === invoiceId) as StripeInvoice[];
 const threadText = (inv: InvoiceRecord) => h.slack.threadReplies(BILLING_CHANNEL, inv.slackTs!).map((r) => String(r.args.text));
 
 async function sentInvoice(gid: string, amount: number): Promise<InvoiceRecord> {

@@ -42,8 +42,15 @@ describe('late fee in the client settings modal', () => {
         .filter((b) => b.block_id?.startsWith('cs_late_fee'))
         .map((b) => [b.block_id, b.element?.initial_value ?? b.element?.initial_option?.value]),
     );
-    expect(initial).toEqual({ [SETTINGS_BLOCKS.lateFee]: '1.5%', [SETTINGS_BLOCKS.lateFeeGrace]: '7', [SETTINGS_BLOCKS.lateFeePer]: 'invoice', [SETTINGS_BLOCKS.lateFeeCap]: '50.00' });
-    expect(JSON.stringify(clientSettingsModal({ ...input, readOnly: true }))).toContain('*Late fee:* 1.5% of the open balance once per invoice from 7 days past due, at most 50.00 EUR per invoice');
+    expect(initial).toEqual({
+      [SETTINGS_BLOCKS.lateFee]: '1.5%',
+      [SETTINGS_BLOCKS.lateFeeGrace]: '7',
+      [SETTINGS_BLOCKS.lateFeePer]: 'invoice',
+      [SETTINGS_BLOCKS.lateFeeCap]: '50.00',
+    });
+    expect(JSON.stringify(clientSettingsModal({ ...input, readOnly: true }))).toContain(
+      '*Late fee:* 1.5% of the open balance once per invoice from 7 days past due, at most 50.00 EUR per invoice',
+    );
     expect(describeLateFee({ kind: 'flat', amount: 2500, graceDays: 0, per: 'step', cap: null }, 'JPY')).toBe('2500 JPY with every reminder from 0 days past due');
   });
 

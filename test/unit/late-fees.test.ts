@@ -1,6 +1,7 @@
 import { basisPointsText, decideLateFee, parsePercent, type AppliedFee, type LateFeeInput, type LateFeeSettings } from '../../src/domain/late-fees.js';
 
-const percent = (basisPoints: number, more: Partial<LateFeeSettings> = {}): LateFeeSettings => ({ kind: 'percent', basisPoints, graceDays: 7, per: 'step', cap: null, ...more }) as LateFeeSettings;
+const percent = (basisPoints: number, more: Partial<LateFeeSettings> = {}): LateFeeSettings =>
+  ({ kind: 'percent', basisPoints, graceDays: 7, per: 'step', cap: null, ...more }) as LateFeeSettings;
 const flat = (amount: number, more: Partial<LateFeeSettings> = {}): LateFeeSettings => ({ kind: 'flat', amount, graceDays: 7, per: 'step', cap: null, ...more }) as LateFeeSettings;
 const input = (settings: LateFeeSettings | null, more: Partial<LateFeeInput> = {}): LateFeeInput => ({
   balance: 100_000,

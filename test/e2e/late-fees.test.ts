@@ -1,5 +1,6 @@
 import { startHarness, APPROVER, BILLING_CHANNEL, CLIENTS_YAML, MEMBER, type Harness } from '../support/harness.js';
-import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
+import type { InvoiceRecord } from '../../src/store/invoices.js';
+import { sentInvoice } from '../support/sent-invoice.js';
 import { getClient } from '../../src/store/clients.js';
 import { remindersOf } from '../../src/store/reminders.js';
 import { auditTrail } from '../../src/store/audit.js';
@@ -21,18 +22,8 @@ const feeInvoicesAtStripe = (invoiceId: string) =>
   [...h.stripe.invoices.values()].filter((i) => (i as StripeInvoice).metadata?.duebot_late_fee_of === invoiceId) as StripeInvoice[];
 const threadText = (inv: InvoiceRecord) => h.slack.threadReplies(BILLING_CHANNEL, inv.slackTs!).map((r) => String(r.args.text));
 
-async function sentInvoice(gid: string, amount: number): Promise<InvoiceRecord> {
-  expect((await h.completeMilestone({ gid, name: `Milestone ${gid}`, amount })).status).toBe(200);
-  const draft = await h.slack.waitFor(async () => {
-    const inv = await findInvoiceBySource(pool(), 'asana', gid);
-    return inv?.slackTs ? inv : undefined;
-  });
-  await h.clickButton('approve_invoice', draft.id, APPROVER);
-  return h.waitForStatus(draft.id, 'sent');
-}
-
 test('the day-14 reminder carries a 5% fee (email, back-end, thread); a member cannot waive it, an approver can', async () => {
-  const inv = await sentInvoice('9801', 1000);
+  const inv = await sentInvoice(h, '9801', 1000);
 
   // Day 8: the first reminder is 1 day past due, within the grace period: no fee.
   h.advanceDays(8);
@@ -94,7 +85,7 @@ test('the day-14 reminder carries a 5% fee (email, back-end, thread); a member c
 });
 
 test('a retried step never adds its fee twice, and a fee whose creation outcome is unknown is flagged for a human', async () => {
-  const inv = await sentInvoice('9802', 400);
+  const inv = await sentInvoice(h, '9802', 400);
   const client = (await getClient(pool(), 'acme'))!;
 
   // The answer to the fee invoice's create is lost (the request ran at Stripe): the outcome is unknown.

@@ -101,6 +101,7 @@ const buttons: Record<string, (user: string) => string> = {
   update_bounced_email: (user) => click('update_bounced_email', 'acme', user),
   recompute_tax: (user) => click('recompute_tax', draft.id, user),
   send_without_tax: (user) => click('send_without_tax', draft.id, user),
+  waive_late_fee: (user) => click('waive_late_fee', sent.id, user),
 };
 
 const submissions: Record<string, (user: string) => string> = {

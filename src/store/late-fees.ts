@@ -150,13 +150,3 @@ export async function markLateFeeWaived(db: Queryable, id: string, by: string, n
   ]);
   return rows[0] ? toRecord(rows[0]) : null;
 }
-
-/** Open fees per invoice, for aging and the forecast (waived ones are not owed). */
-export async function openLateFeeTotals(db: Queryable, invoiceIds: readonly string[]): Promise<Map<string, number>> {
-  if (!invoiceIds.length) return new Map();
-  const { rows } = await db.query<{ invoice_id: string; total: string }>(
-    `SELECT invoice_id, sum(amount) AS total FROM late_fees WHERE status = 'open' AND invoice_id = ANY($1::uuid[]) GROUP BY invoice_id`,
-    [invoiceIds],
-  );
-  return new Map(rows.map((r) => [r.invoice_id, Number(r.total)]));
-}

@@ -1,3 +1,6 @@
+import { renderReminderEmail } from '../../src/email/templates.js';
+import type { LateFeeFacts } from '../../src/email/template-fields.js';
+import { invoiceView } from './blocks-fixtures.js';
 import { basisPointsText, decideLateFee, parsePercent, type AppliedFee, type LateFeeInput, type LateFeeSettings } from '../../src/domain/late-fees.js';
 
 const percent = (basisPoints: number, more: Partial<LateFeeSettings> = {}): LateFeeSettings =>
@@ -93,5 +96,25 @@ describe('percent text', () => {
 
   test('basisPointsText', () => {
     expect([500, 125, 50, 10_000, 1].map(basisPointsText)).toEqual(['5%', '1.25%', '0.5%', '100%', '0.01%']);
+  });
+});
+
+describe('late fee in the shipped reminder wording', () => {
+  const ctx = { businessName: 'Pixel & Co', timezone: 'UTC' };
+  const view = invoiceView({ total: 100_000, amountPaid: 0, dueDate: '2026-12-02', paymentUrl: 'https://pay.example/i/1' });
+  const firm = (lateFees?: LateFeeFacts) => renderReminderEmail(view, 'firm', ctx, { today: '2026-12-10', finalMode: 'pause', stepNumber: 2, ...(lateFees ? { lateFees } : {}) });
+
+  test('without a fee nothing is said of one', () => {
+    expect(firm().text).not.toMatch(/late fee|now due/i);
+    expect(firm({ open: 0, added: 0, link: null }).text).toBe(firm().text);
+  });
+
+  test('with open fees: the fee, its own payment link and the total now due, in text and HTML', () => {
+    const email = firm({ open: 5000, added: 5000, link: 'https://pay.example/f1' });
+    expect(email.text).toContain('Amount due: $1,000.00');
+    expect(email.text).toContain('Late fee: $50.00 (its own invoice, pay it here: https://pay.example/f1)\nTotal now due: $1,050.00');
+    expect(email.html).toContain('Total now due: $1,050.00');
+    // A link that is not a web link is left out, never rendered.
+    expect(firm({ open: 5000, added: 0, link: 'javascript:alert(1)' }).text).toContain('Late fee: $50.00\nTotal now due: $1,050.00');
   });
 });

@@ -3,51 +3,19 @@ import { withTransaction, type Database } from '../../src/store/db.js';
 import { upsertClients, getClient } from '../../src/store/clients.js';
 import { insertDraft, type InvoiceRecord } from '../../src/store/invoices.js';
 import { appliedFees, feeKeyOf, lateFeesOf, markLateFeeIssued, markLateFeeWaived, recordLateFee, settleLateFee } from '../../src/store/late-fees.js';
-import { formatInvoiceNumber } from '../../src/domain/invoice.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { acmeClient, acmeDraft, NUMBERING } from '../support/store-fixtures.js';
 
 /** The late_fees table on a real database: one fee per key however many callers race, numbered without gaps. */
 
 const now = new Date('2026-11-02T10:00:00Z');
-const acme: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: ['111'],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-  lateFee: { kind: 'percent', basisPoints: 500, graceDays: 7, per: 'step', cap: 20_000 },
-};
+const acme = acmeClient({ lateFee: { kind: 'percent', basisPoints: 500, graceDays: 7, per: 'step', cap: 20_000 } });
 
 let db: Database;
 let invoice: InvoiceRecord;
 beforeAll(async () => {
   db = await openTestDatabase();
   await upsertClients(db.pool, [acme], now);
-  invoice = (await withTransaction(db.pool, (tx) =>
-    insertDraft(
-      tx,
-      {
-        clientId: 'acme',
-        source: 'asana',
-        sourceRef: 'lf-1',
-        sourceUrl: null,
-        milestone: 'Milestone',
-        currency: 'USD',
-        lines: [{ description: 'Work', quantity: '1', unitAmount: 100_000, amount: 100_000 }],
-        total: 100_000,
-        dueDate: '2026-12-02',
-        recipients: ['ap@acme.example'],
-        provider: 'stripe',
-      },
-      { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) },
-      now,
-    ),
-  ))!;
+  invoice = (await withTransaction(db.pool, (tx) => insertDraft(tx, acmeDraft('lf-1', 100_000), NUMBERING, now)))!;
 });
 afterAll(async () => db.close());
 

@@ -3,6 +3,7 @@ import { SETTING_LABELS, type ClientSettings, type SettingField } from '../src/d
 import { billingAddressOf, formatBillingAddress, type BillingAddress } from '../src/domain/billing-address.js';
 import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES } from '../src/domain/locale.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from '../src/domain/quiet-hours.js';
+import { lateFeeFrom, lateFeeText, type LateFeeSettings } from '../src/domain/late-fees.js';
 import { PRESET_NAMES, REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText, type PresetName } from '../src/domain/reminder-presets.js';
 import type { ReminderStep, ReminderTone } from '../src/domain/types.js';
 import { parseEmailList, type ViewStateValues } from './edit-modal.js';
@@ -34,6 +35,10 @@ export const SETTINGS_BLOCKS = {
   locale: 'cs_locale',
   grouping: 'cs_grouping',
   sendAt: 'cs_send_at',
+  lateFee: 'cs_late_fee',
+  lateFeeGrace: 'cs_late_fee_grace',
+  lateFeePer: 'cs_late_fee_per',
+  lateFeeCap: 'cs_late_fee_cap',
 } as const;
 export const SETTINGS_ACTION = 'value';
 
@@ -46,6 +51,7 @@ const PRESET_OPTIONS = [...PRESET_NAMES.map((name) => option(name, REMINDER_PRES
 const FINAL_OPTIONS = [option('pause', 'Pause the work and escalate (notice, task for the owner, DM)'), option('notice-only', 'Notice only (the email, nothing else)')];
 const CLIENT_PAGE_OPTION = option('on', 'Link their invoice page in every email');
 const LOCALE_OPTIONS = LOCALES.map((l) => option(l, `${LOCALE_NAMES[l]} (${l})`));
+const LATE_FEE_PER_OPTIONS = [option('step', 'With every reminder sent after the grace period'), option('invoice', 'Once per invoice')];
 const AUTO_SEND_OPTIONS = [option('approve', 'Ask an approver in Slack first'), option('auto', 'Send at once (auto-send)')];
 const GROUPING_OPTIONS = [option('single', 'One reminder per invoice'), option('grouped', 'One statement a day listing every open invoice')];
 
@@ -61,6 +67,8 @@ export interface SettingsModalInput {
   settings: ClientSettings;
   slackFields: SettingField[];
   businessTimezone: string;
+  /** The client's currency, for a flat late fee and its cap (default USD). */
+  currency?: string;
   /** Not an approver: the settings are shown, nothing can be saved. */
   readOnly?: boolean;
 }
@@ -200,6 +208,7 @@ export function clientSettingsModal(input: SettingsModalInput): ModalView {
       { type: 'checkboxes', action_id: SETTINGS_ACTION, options: [CLIENT_PAGE_OPTION], ...(s.clientPage ? { initial_options: [CLIENT_PAGE_OPTION] } : {}) },
       { optional: true, hint: 'Every email links to a page of their open and recently paid invoices, with pay links and a statement. No login: the link is the key.' },
     ),
+    ...lateFeeFields(s.lateFee ?? null, input.currency ?? 'USD'),
     { type: 'context', elements: [{ type: 'mrkdwn', text: sourceLine(input.slackFields) }] },
   ];
   return { ...base, submit: text('Save'), close: text('Cancel'), blocks };
@@ -247,6 +256,56 @@ function billingAddressFields(a: BillingAddress | null): KnownBlock[] {
   ];
 }
 
+/** The late fee (docs/late-fees.md): off while the fee is empty. */
+function lateFeeFields(fee: LateFeeSettings | null, currency: string): KnownBlock[] {
+  const written = fee ? lateFeeText(fee, currency) : null;
+  const perOption = LATE_FEE_PER_OPTIONS.find((o) => o.value === (fee?.per ?? 'step'))!;
+  return [
+    field(
+      SETTINGS_BLOCKS.lateFee,
+      'Late fee',
+      { type: 'plain_text_input', action_id: SETTINGS_ACTION, max_length: 20, ...(written ? { initial_value: written.fee } : {}), placeholder: text('5% or 25.00') },
+      { optional: true, hint: `A percentage of the open balance (5%) or an amount in ${currency} (25.00), added as its own invoice. Empty: no late fees.` },
+    ),
+    field(
+      SETTINGS_BLOCKS.lateFeeGrace,
+      'Late fee: grace days after the due date',
+      { type: 'number_input', action_id: SETTINGS_ACTION, is_decimal_allowed: false, min_value: '0', max_value: '365', initial_value: String(fee?.graceDays ?? 0) },
+      { optional: true, hint: 'The first fee goes with a reminder sent this many days or more after the due date.' },
+    ),
+    field(
+      SETTINGS_BLOCKS.lateFeePer,
+      'Late fee: how often',
+      { type: 'static_select', action_id: SETTINGS_ACTION, options: LATE_FEE_PER_OPTIONS, initial_option: perOption },
+      { optional: true },
+    ),
+    field(
+      SETTINGS_BLOCKS.lateFeeCap,
+      'Late fee: cap per invoice',
+      { type: 'plain_text_input', action_id: SETTINGS_ACTION, max_length: 20, ...(written?.cap ? { initial_value: written.cap } : {}), placeholder: text('200.00') },
+      { optional: true, hint: `The most all fees of one invoice add up to, in ${currency}. Empty: no cap.` },
+    ),
+  ];
+}
+
+/** The form's late fee: absent when the form had no late fee fields (opened before they existed). */
+function parseLateFee(
+  get: (block: SettingsBlockId) => StateValue,
+  present: boolean,
+  currency: string,
+): { lateFee?: LateFeeSettings | null; errors: Partial<Record<SettingsBlockId, string>> } {
+  if (!present) return { errors: {} };
+  const feeText = (get(SETTINGS_BLOCKS.lateFee).value ?? '').trim();
+  if (!feeText) return { lateFee: null, errors: {} };
+  const graceText = (get(SETTINGS_BLOCKS.lateFeeGrace).value ?? '').trim() || '0';
+  if (!/^\d{1,3}$/.test(graceText) || Number(graceText) > 365) return { errors: { [SETTINGS_BLOCKS.lateFeeGrace]: 'Grace days must be a whole number from 0 to 365.' } };
+  const per = get(SETTINGS_BLOCKS.lateFeePer).selected_option?.value === 'invoice' ? 'invoice' : 'step';
+  const written = feeText.endsWith('%') ? { percent: feeText } : { amount: feeText };
+  const parsed = lateFeeFrom({ ...written, graceDays: Number(graceText), per, cap: get(SETTINGS_BLOCKS.lateFeeCap).value ?? null }, currency);
+  if (parsed.ok) return { lateFee: parsed.fee, errors: {} };
+  return { errors: { [parsed.field === 'cap' ? SETTINGS_BLOCKS.lateFeeCap : SETTINGS_BLOCKS.lateFee]: `Late fee: ${parsed.problem}.` } };
+}
+
 function field(blockId: SettingsBlockId, label: string, element: object, o: { hint?: string; optional?: boolean } = {}): KnownBlock {
   return {
     type: 'input',
@@ -256,6 +315,13 @@ function field(blockId: SettingsBlockId, label: string, element: object, o: { hi
     ...(o.optional ? { optional: true } : {}),
     ...(o.hint ? { hint: text(o.hint) } : {}),
   };
+}
+
+export function describeLateFee(fee: LateFeeSettings, currency: string): string {
+  const written = lateFeeText(fee, currency);
+  const what = fee.kind === 'percent' ? `${written.fee} of the open balance` : `${written.fee} ${currency}`;
+  const when = fee.per === 'step' ? 'with every reminder' : 'once per invoice';
+  return `${what} ${when} from ${fee.graceDays} days past due${written.cap ? `, at most ${written.cap} ${currency} per invoice` : ''}`;
 }
 
 const TONE_WORD: Record<ReminderTone, string> = { friendly: 'friendly', firm: 'firm', final: 'final notice' };
@@ -281,6 +347,7 @@ function readOnlyBlocks(i: SettingsModalInput): KnownBlock[] {
     `*Language:* ${LOCALE_NAMES[s.locale ?? DEFAULT_LOCALE]}`,
     `*Reminders due on one day:* ${s.groupReminders ? 'one statement listing every open invoice' : 'one email per invoice'}`,
     `*Send reminders at:* ${s.sendAt ?? 'when due'}`,
+    `*Late fee:* ${s.lateFee ? describeLateFee(s.lateFee, i.currency ?? 'USD') : 'none'}`,
   ];
   return [
     { type: 'section', text: { type: 'mrkdwn', text: clip(`*${esc(i.clientName)}* (\`${esc(i.clientId)}\`)\n${rows.join('\n')}`, 3000) } },
@@ -314,7 +381,7 @@ type StateValue = { value?: string | null; selected_option?: { value?: string } 
 export type SettingsSubmission = { ok: true; settings: ClientSettings } | { ok: false; errors: Partial<Record<SettingsBlockId, string>> };
 
 /** Validates the submitted modal; errors are keyed by block id, as Slack's `response_action: errors` wants. */
-export function parseClientSettings(values: ViewStateValues): SettingsSubmission {
+export function parseClientSettings(values: ViewStateValues, currency = 'USD'): SettingsSubmission {
   const get = (block: SettingsBlockId) => (values[block]?.[SETTINGS_ACTION] ?? {}) as StateValue;
   const errors: Partial<Record<SettingsBlockId, string>> = {};
 
@@ -398,6 +465,8 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
   // Only when the form had the language field (a modal opened before it existed leaves the language alone).
   const localeValue = get(SETTINGS_BLOCKS.locale).selected_option?.value;
   if (values[SETTINGS_BLOCKS.locale] !== undefined && !isLocale(localeValue)) errors[SETTINGS_BLOCKS.locale] = `Choose one of ${LOCALES.join(', ')}.`;
+  const fee = parseLateFee(get, values[SETTINGS_BLOCKS.lateFee] !== undefined, currency);
+  Object.assign(errors, fee.errors);
 
   if (Object.keys(errors).length || !emails.ok) return { ok: false, errors };
   return {
@@ -415,6 +484,7 @@ export function parseClientSettings(values: ViewStateValues): SettingsSubmission
       ...(isLocale(localeValue) ? { locale: localeValue } : {}),
       ...(grouping !== undefined ? { groupReminders: grouping === 'grouped' } : {}),
       ...(sendAtText !== undefined ? { sendAt } : {}),
+      ...(fee.lateFee !== undefined ? { lateFee: fee.lateFee } : {}),
     },
   };
 }

@@ -23,6 +23,7 @@ import { healthRouter } from './http/health.js';
 import { inboundEmailRouter } from './http/inbound-email.js';
 import { bounceWebhookRouter } from './http/bounce-webhooks.js';
 import { registerDisputeActions } from './slack/dispute-actions.js';
+import { registerLateFeeActions } from './slack/late-fee-actions.js';
 import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
@@ -193,6 +194,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerHomeTab(slackApp, services, homeTab);
   registerBackendConnectActions(slackApp, services);
   registerTodaysSendsActions(slackApp, services);
+  registerLateFeeActions(slackApp, services);
   const unauthorized = unauthorizedRegistrations(interactions);
   if (unauthorized.length) throw new Error(`Slack listeners without a role in src/slack/authorize.ts: ${unauthorized.join(', ')}`);
   reportBroken = connectionHealth(services).broken;

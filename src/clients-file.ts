@@ -7,6 +7,7 @@ import { LOCALES } from './domain/locale.js';
 import { MoneyError, normalizeCurrency, parseMajor } from './domain/money.js';
 import { businessHoursProblem, isTimeZone, normalizeTimeOfDay } from './domain/quiet-hours.js';
 import { billingAddressOf } from './domain/billing-address.js';
+import { lateFeeFrom, type LateFeeSettings } from './domain/late-fees.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client, type Retainer, type TimeBilling } from './domain/types.js';
 import { DEFAULT_MAPPING } from './providers/projects/mapping.js';
 
@@ -81,6 +82,21 @@ const billingAddressEntry = z.strictObject(
   { line1: addressPart, city: addressPart, region: addressPart, postalCode: addressPart, country: addressPart },
   { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {line1, city, region, postalCode, country}' : undefined) },
 );
+
+/** Amounts stay as written here; they become minor units once the client's currency is known. */
+const feeAmount = z.union([z.string(), z.number()], { error: 'must be an amount in the client\'s currency, e.g. 25 or "25.00"' });
+const lateFeeEntry = z
+  .strictObject(
+    {
+      percent: z.union([z.string(), z.number()], { error: 'must be a percentage of the open balance, e.g. 5 or 1.5' }).optional(),
+      amount: feeAmount.optional(),
+      graceDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(0),
+      per: z.enum(['step', 'invoice'], { error: 'must be step or invoice' }).default('step'),
+      cap: feeAmount.optional(),
+    },
+    { error: (i) => (i.code === 'invalid_type' ? 'must be a mapping {percent or amount, graceDays, per, cap}' : undefined) },
+  )
+  .refine((f) => (f.percent === undefined) !== (f.amount === undefined), { message: 'needs either percent or amount (not both)' });
 
 /** A field, tag, status or list name as the project tool shows it. */
 const toolName = z.string({ error: 'must be a name as the project tool shows it' }).trim().min(1, 'must not be empty');
@@ -201,6 +217,7 @@ const clientEntry = z.strictObject({
   locale: z.enum(LOCALES, { error: `must be one of ${LOCALES.join(', ')} (the language of the client's emails)` }).optional(),
   groupReminders: z.boolean({ error: 'must be true or false' }).default(false),
   sendAt: timeOfDay.optional(),
+  lateFee: lateFeeEntry.optional(),
 });
 
 /** Known fields per block, for "did you mean"; the key is the first path segment (client: the entry itself). */
@@ -212,6 +229,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   mapping: Object.keys(mappingEntry.shape),
   timeEntries: Object.keys(timeEntriesEntry.shape),
   billingAddress: Object.keys(billingAddressEntry.shape),
+  lateFee: ['percent', 'amount', 'graceDays', 'per', 'cap'],
 };
 
 /** Fields whose messages quote the offending value, so a list index would only add noise. */
@@ -309,6 +327,15 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
         return;
       }
     }
+    let lateFee: LateFeeSettings | undefined;
+    if (c.lateFee) {
+      const fee = lateFeeFrom(c.lateFee, c.currency);
+      if (!fee.ok) {
+        errors.push(`${label}: lateFee.${fee.field}: ${fee.problem}`);
+        return;
+      }
+      lateFee = fee.fee;
+    }
     const billing = c.billingAddress ? billingAddressOf(c.billingAddress) : { address: null, problem: null };
     if (billing.problem) {
       errors.push(`${label}: billingAddress: ${billing.problem}`);
@@ -365,6 +392,7 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(c.locale ? { locale: c.locale } : {}),
       ...(c.groupReminders ? { groupReminders: true } : {}),
       ...(c.sendAt ? { sendAt: c.sendAt } : {}),
+      ...(lateFee ? { lateFee } : {}),
     });
   });
   return { clients, errors };

@@ -1,5 +1,6 @@
 import type { BillingAddress } from './billing-address.js';
 import { DEFAULT_LOCALE, type Locale } from './locale.js';
+import type { LateFeeSettings } from './late-fees.js';
 import type { BusinessHours, Client, FinalMode, ReminderStep } from './types.js';
 
 /**
@@ -24,6 +25,8 @@ export interface ClientSettings {
   groupReminders?: boolean;
   /** "HH:mm": with today's sends on, a step due on a day waits until then; null: when due. Absent in a submission: unchanged. */
   sendAt?: string | null;
+  /** The client's late fee (src/domain/late-fees.ts); null: none. Absent in a submission: unchanged. */
+  lateFee?: LateFeeSettings | null;
 }
 
 export type SettingField = keyof ClientSettings;
@@ -41,6 +44,7 @@ export const SETTING_FIELDS: readonly SettingField[] = [
   'locale',
   'groupReminders',
   'sendAt',
+  'lateFee',
 ];
 
 export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
@@ -56,6 +60,7 @@ export const SETTING_LABELS: Readonly<Record<SettingField, string>> = {
   locale: 'language',
   groupReminders: 'grouped reminders',
   sendAt: 'send time',
+  lateFee: 'late fee',
 };
 
 export function settingsOf(client: Client): ClientSettings {
@@ -72,6 +77,7 @@ export function settingsOf(client: Client): ClientSettings {
     locale: client.locale ?? DEFAULT_LOCALE,
     groupReminders: client.groupReminders ?? false,
     sendAt: client.sendAt ?? null,
+    lateFee: client.lateFee ? { ...client.lateFee } : null,
   };
 }
 
@@ -81,6 +87,10 @@ function canonical(field: SettingField, value: ClientSettings[SettingField]): st
   if (field === 'billingAddress') {
     const a = (value ?? null) as BillingAddress | null;
     return JSON.stringify(a ? [a.line1, a.city, a.region, a.postalCode, a.country] : null);
+  }
+  if (field === 'lateFee') {
+    const f = (value ?? null) as LateFeeSettings | null;
+    return JSON.stringify(f ? [f.kind, f.kind === 'flat' ? f.amount : f.basisPoints, f.graceDays, f.per, f.cap] : null);
   }
   if (field === 'businessHours') return JSON.stringify(value ? [(value as BusinessHours).start, (value as BusinessHours).end] : null);
   return JSON.stringify(value);

@@ -1,4 +1,5 @@
 import type { Locale } from './locale.js';
+import type { LateFeeSettings } from './late-fees.js';
 import type { BillingAddress } from './billing-address.js';
 
 /** Plain data shared by the domain, the ports, the Block Kit builders and the email templates. */
@@ -79,6 +80,8 @@ export interface Client {
   groupReminders?: boolean;
   /** "HH:mm" in the client's time zone: with today's sends on, a step due on a day waits until then; absent: when due. */
   sendAt?: string | null;
+  /** Charged with overdue reminders (src/domain/late-fees.ts); absent or null: no late fees (the default). */
+  lateFee?: LateFeeSettings | null;
 }
 
 /** A daily sending window on business days (Mon-Fri), local "HH:mm" times in the client's time zone; start < end. */

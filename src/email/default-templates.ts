@@ -45,6 +45,11 @@ Due date: {{due_date}}
 Subtotal: {{subtotal}}
 {{tax_label}}: {{tax}}
 Invoice total: {{total}}
+{{/if}}
+{{#if has_late_fee}}
+
+Late fee: {{late_fee}}{{#if late_fee_link}} (its own invoice, pay it here: {{late_fee_link}}){{/if}}
+Total now due: {{amount_with_fees}}
 {{/if}}`;
 
 export const DEFAULT_TEMPLATES: Record<TemplateKind, EmailTemplate> = {

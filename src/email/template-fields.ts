@@ -53,6 +53,11 @@ const COMMON: Record<string, string> = {
 const REMINDER: Record<string, string> = {
   step: 'the reminder step number (1, 2, 3)',
   pause: "true when the client's final mode pauses work",
+  has_late_fee: 'true when late fees are open on the invoice (docs/late-fees.md)',
+  late_fee: 'the open late fees, e.g. $50.00 (empty when none)',
+  late_fee_added: 'the late fee added with this reminder (empty when none)',
+  late_fee_link: "the payment link of the latest late fee's own invoice",
+  amount_with_fees: 'the open balance plus open late fees',
 };
 
 const CREDIT: Record<string, string> = {
@@ -97,6 +102,18 @@ export interface TemplateFacts {
   credit?: { amount: number; reason: string };
   /** The client page link (src/usecases/client-page.ts); absent or null: the client has none. */
   clientPageUrl?: string | null;
+  /** Late fees of the invoice as a reminder goes out (src/usecases/late-fees.ts); absent: none. */
+  lateFees?: LateFeeFacts;
+}
+
+/** Minor units in the invoice's currency. */
+export interface LateFeeFacts {
+  /** Open (not waived) fees in all. */
+  open: number;
+  /** Added with this reminder; 0 when none. */
+  added: number;
+  /** The latest open fee invoice's payment link. */
+  link: string | null;
 }
 
 export type TemplateValues = Record<string, string | number | boolean | null>;
@@ -163,5 +180,17 @@ export function templateValues(invoice: InvoiceView, businessName: string, facts
     credit_reason: facts.credit?.reason ?? '',
     settled: balance <= 0,
     client_page_url: webLink(facts.clientPageUrl ?? null),
+    ...lateFeeValues(balance, invoice.currency, facts.lateFees),
+  };
+}
+
+function lateFeeValues(balance: number, currency: string, fees: LateFeeFacts | undefined): TemplateValues {
+  const open = fees?.open ?? 0;
+  return {
+    has_late_fee: open > 0,
+    late_fee: open > 0 ? fmt(open, currency) : '',
+    late_fee_added: fees?.added ? fmt(fees.added, currency) : '',
+    late_fee_link: open > 0 ? webLink(fees?.link ?? null) : null,
+    amount_with_fees: fmt(balance + open, currency),
   };
 }

@@ -20,6 +20,7 @@ import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
 import { RECOMPUTE_TAX, SEND_WITHOUT_TAX } from '../../blocks/sales-tax.js';
 import { TODAYS_PREVIEW, TODAYS_SEND_NOW, TODAYS_SKIP, TODAYS_SNOOZE } from '../../blocks/todays-sends.js';
 import { EMAIL_STATEMENT } from '../../blocks/client-summary.js';
+import { WAIVE_LATE_FEE } from '../../blocks/late-fee.js';
 import { notAllowedMessage, notAMemberMessage, unknownCommandMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import type { Role } from './access.js';
@@ -79,6 +80,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [TODAYS_PREVIEW]: approver('preview reminders'),
     [TODAYS_SEND_NOW]: approver('send reminders'),
     [EMAIL_STATEMENT]: approver('email statements'),
+    [WAIVE_LATE_FEE]: approver('waive late fees'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),

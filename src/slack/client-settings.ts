@@ -13,6 +13,7 @@ import {
 } from '../../blocks/client-settings-modal.js';
 import { esc } from '../../blocks/format.js';
 import { UPDATE_BOUNCED_EMAIL } from '../../blocks/bounce.js';
+import { getClient } from '../store/clients.js';
 import type { Services } from '../services.js';
 import { clientChoices, clientSettingsView, saveClientSettings, type ClientSettingsView } from '../usecases/client-settings.js';
 import type { Subcommand } from './forecast-commands.js';
@@ -48,6 +49,7 @@ function modalFor(services: Services, view: ClientSettingsView, userId: string) 
     settings: view.settings,
     slackFields: view.slackFields,
     businessTimezone: view.businessTimezone,
+    currency: view.client.currency,
     readOnly: !services.settings.approverSlackUserIds.includes(userId),
   });
 }
@@ -90,7 +92,7 @@ export function registerClientSettings(app: App, services: Services): void {
     const meta = readSettingsMetadata(view.private_metadata);
     if (!meta)
       return void (await ack({ response_action: 'errors', errors: { [SETTINGS_BLOCKS.emails]: 'This form lost track of its client; close it and open the settings again.' } }));
-    const parsed = parseClientSettings(view.state.values as never);
+    const parsed = parseClientSettings(view.state.values as never, (await getClient(services.db.pool, meta.clientId))?.currency);
     if (!parsed.ok) return void (await ack({ response_action: 'errors', errors: parsed.errors }));
     await ack();
     const answer = await saveClientSettings(services, meta.clientId, parsed.settings, { actor: `slack:${user}`, slackUserId: user }, meta.opened);

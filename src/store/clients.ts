@@ -1,4 +1,5 @@
 import type { BillingAddress } from '../domain/billing-address.js';
+import type { LateFeeSettings } from '../domain/late-fees.js';
 import type { BusinessHours, Client, MilestoneMapping, ReminderStep, Retainer, TimeBilling } from '../domain/types.js';
 import { withSlackSettings, type ClientSettings } from '../domain/client-settings.js';
 import { slackOverrides } from './client-settings.js';
@@ -31,6 +32,7 @@ interface ClientRow {
   locale?: string | null;
   group_reminders?: boolean;
   send_at?: string | null;
+  late_fee?: LateFeeSettings | null;
 }
 
 export interface StoredClient extends Client {
@@ -63,6 +65,7 @@ function toClient(r: ClientRow): StoredClient {
     ...(isLocale(r.locale) ? { locale: r.locale } : {}),
     ...(r.group_reminders ? { groupReminders: true } : {}),
     ...(r.send_at ? { sendAt: r.send_at } : {}),
+    ...(r.late_fee ? { lateFee: r.late_fee } : {}),
     providerCustomerId: r.provider_customer_id,
   };
 }
@@ -77,13 +80,13 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
     const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
     await db.query(
       `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
-         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale, late_fee)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
          timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
-         max_invoice_amount = $20, billing_address = $21, client_page = $22, locale = $23`,
+         max_invoice_amount = $20, billing_address = $21, client_page = $22, locale = $23, late_fee = $24`,
       [
         c.id,
         c.name,
@@ -108,6 +111,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
         c.billingAddress ? JSON.stringify(c.billingAddress) : null,
         c.clientPage ?? false,
         c.locale ?? null,
+        c.lateFee ? JSON.stringify(c.lateFee) : null,
       ],
     );
     await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [c.id, c.groupReminders ?? false, c.sendAt ?? null]);
@@ -118,7 +122,7 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
 export async function updateClientSettings(db: Queryable, clientId: string, s: ClientSettings, now: Date): Promise<void> {
   await db.query(
     `UPDATE clients SET emails = $2, payment_terms_days = $3, reminder_schedule = $4, final_mode = $5, auto_send = $6, timezone = $7, business_hours = $8, updated_at = $9,
-       billing_address = $10, client_page = COALESCE($11, client_page), locale = COALESCE($12, locale) WHERE id = $1`,
+       billing_address = $10, client_page = COALESCE($11, client_page), locale = COALESCE($12, locale), late_fee = $13 WHERE id = $1`,
     [
       clientId,
       s.emails,
@@ -132,6 +136,7 @@ export async function updateClientSettings(db: Queryable, clientId: string, s: C
       s.billingAddress ? JSON.stringify(s.billingAddress) : null,
       s.clientPage ?? null,
       s.locale ?? null,
+      s.lateFee ? JSON.stringify(s.lateFee) : null,
     ],
   );
   await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [clientId, s.groupReminders ?? false, s.sendAt ?? null]);

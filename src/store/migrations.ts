@@ -588,6 +588,42 @@ CREATE INDEX invoice_sales_tax_due ON invoice_sales_tax (next_attempt_at) WHERE 
 `,
   },
   {
+    version: 300,
+    name: 'late fees',
+    sql: `
+-- A client's late fee (src/domain/late-fees.ts LateFeeSettings as JSON); NULL: none, the default.
+ALTER TABLE clients ADD COLUMN late_fee jsonb;
+-- Each late fee added to an invoice, written before the back-end is called: fee_key 'step:<index>' (once
+-- per reminder step) or 'invoice' (once per invoice) is unique per invoice, so a retry or a second
+-- process never adds one twice. The fee is its own back-end invoice (number '<invoice>-F<n>'), issued
+-- with this row's id as the idempotency anchor. status: pending (being issued; a crash leaves the
+-- effects-ledger claim for a person), open (issued), waived (voided at the back-end by an approver),
+-- paid or voided (as the back-end said when read before a later reminder).
+CREATE TABLE late_fees (
+  id uuid PRIMARY KEY,
+  invoice_id uuid NOT NULL REFERENCES invoices(id),
+  fee_key text NOT NULL,
+  seq integer NOT NULL,
+  number text NOT NULL UNIQUE,
+  step_index integer NOT NULL,
+  step_number integer NOT NULL,
+  amount bigint NOT NULL CHECK (amount > 0),
+  currency char(3) NOT NULL,
+  reason text NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'open', 'waived', 'paid', 'voided')),
+  provider text NOT NULL,
+  provider_invoice_id text,
+  payment_url text,
+  slack_ts text,
+  created_at timestamptz NOT NULL,
+  waived_at timestamptz,
+  waived_by text,
+  UNIQUE (invoice_id, fee_key),
+  UNIQUE (invoice_id, seq)
+);
+`,
+  },
+  {
     version: 310,
     name: 'grouped reminders and send time per client',
     sql: `

@@ -103,8 +103,9 @@ export async function publishInvoiceMessage(services: Services, invoice: Invoice
 }
 
 /** Posts in the invoice's thread (or the billing channel when the message was never posted). */
-export async function postInThread(services: Services, invoice: InvoiceRecord, message: SlackMessage): Promise<void> {
+/** Returns the post's ts (null when Slack refused it). */
+export async function postInThread(services: Services, invoice: InvoiceRecord, message: SlackMessage): Promise<string | null> {
   services.home.invoiceChanged(); // thread notes mark changes too: a reminder sent, an escalation
-  if (invoice.slackChannel && invoice.slackTs) await services.slack.post(invoice.slackChannel, message, invoice.slackTs);
-  else await services.slack.post(services.settings.billingChannelId, message);
+  if (invoice.slackChannel && invoice.slackTs) return services.slack.post(invoice.slackChannel, message, invoice.slackTs);
+  return services.slack.post(services.settings.billingChannelId, message);
 }

@@ -18,6 +18,7 @@ import type { Services } from '../services.js';
 import { reminderEmailKind, renderClientEmail, sendUnderInvoiceEmail } from './email-templates.js';
 import { escalate } from './escalate.js';
 import { groupWithSameDaySteps, runGroupedSteps } from './grouped-reminders.js';
+import { chargeLateFee } from './late-fees.js';
 import { postInThread } from './invoice-messages.js';
 import { isDefiniteMailFailure } from './mail-failures.js';
 import { applyBackendState } from './record-payment.js';
@@ -53,8 +54,10 @@ export async function runReminderStep(services: Services, step: ReminderRecord, 
 
   const messageId = newMessageId(services.settings.emailDomain, `${invoice.number.toLowerCase()}.r${step.stepIndex + 1}`);
   const today = localDate(services.clock.now(), services.settings.timezone);
+  // Off unless the client has one (src/usecases/late-fees.ts): a fee goes with this step, recorded once.
+  const lateFees = await chargeLateFee(services, invoice, client, { stepIndex: step.stepIndex, stepNumber });
   // The template in force now: one edited between two steps applies from the next step on.
-  const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client, { today, finalMode: client.finalMode, stepNumber });
+  const content = await renderClientEmail(services, reminderKind(step.tone), invoice, client, { today, finalMode: client.finalMode, stepNumber, lateFees });
   let refused: RecipientRefusal[] = [];
   try {
     refused = await sendUnderInvoiceEmail(services, invoice, content, messageId, reminderEmailKind(step.tone));

@@ -110,6 +110,10 @@ function describeEffect(kind: string): string {
       return "the client's credit email";
     case 'bounce-alert':
       return 'the bounced-email alert in this thread';
+    case 'late-fee':
+      return 'a late fee invoice at the back-end (check whether it exists there)';
+    case 'late-fee-waive':
+      return 'voiding a waived late fee at the back-end';
     default:
       return kind;
   }

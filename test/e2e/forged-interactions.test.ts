@@ -106,6 +106,7 @@ const buttons: Record<string, (user: string) => string> = {
   todays_sends_snooze: (user) => click('todays_sends_snooze', `2026-12-07|${sent.id}|0|1`, user),
   todays_sends_preview: (user) => click('todays_sends_preview', `2026-12-07|${sent.id}|0`, user),
   todays_sends_send_now: (user) => click('todays_sends_send_now', '2026-12-07', user),
+  waive_late_fee: (user) => click('waive_late_fee', sent.id, user),
 };
 
 const submissions: Record<string, (user: string) => string> = {

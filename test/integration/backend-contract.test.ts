@@ -19,6 +19,7 @@ import { xeroSubject } from '../support/xero-subject.js';
 import { invoiceninjaSubject } from '../support/invoiceninja-subject.js';
 import { startZohoSubject } from '../support/zoho-subject.js';
 import { waveSubject } from '../support/wave-subject.js';
+import { lateFeeIssueRequest } from '../../src/usecases/late-fees.js';
 
 /**
  * What every invoicing back-end must do, run against a local server speaking that provider's wire
@@ -323,6 +324,27 @@ describe.each([
     expect((await subject.backend.voidInvoice(issued.providerInvoiceId)).status).toBe('void');
     expect((await subject.backend.fetchInvoice(issued.providerInvoiceId)).status).toBe('void');
     expect((await subject.backend.voidInvoice(issued.providerInvoiceId)).status).toBe('void');
+  });
+
+  test('a late fee is an invoice of its own for the same customer, numbered after the original, and waived by voiding it', async () => {
+    const original = request();
+    const issued = await subject.backend.issueInvoice(original);
+    const fee = { id: request().invoiceId, number: `${original.number}-F1`, amount: 7500, currency: 'USD' };
+    const req = lateFeeIssueRequest({
+      fee,
+      original: { id: original.invoiceId, number: original.number, recipients: original.customer.emails },
+      customer: { ...original.customer, providerCustomerId: issued.providerCustomerId },
+      stepNumber: 2,
+      today: original.issueDate,
+      timezone: original.timezone,
+    });
+    const charged = await subject.backend.issueInvoice(req);
+    expect(charged).toMatchObject({ status: 'open', number: fee.number, providerCustomerId: issued.providerCustomerId, amountDue: 7500, amountRemaining: 7500 });
+    expect(charged.providerInvoiceId).not.toBe(issued.providerInvoiceId);
+    expect((await subject.backend.issueInvoice(req)).providerInvoiceId).toBe(charged.providerInvoiceId);
+    expect(await subject.backend.fetchInvoice(issued.providerInvoiceId)).toMatchObject({ status: 'open', amountRemaining: 150000 });
+    if (subject.lacks?.void) return void (await expect(subject.backend.voidInvoice(charged.providerInvoiceId)).rejects.toMatchObject({ code: 'invalid', retryable: false }));
+    expect((await subject.backend.voidInvoice(charged.providerInvoiceId)).status).toBe('void');
   });
 
   test('a credit lowers what is still due; credit up to the rest settles it', async () => {

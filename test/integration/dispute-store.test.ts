@@ -6,38 +6,15 @@ import { insertReminders, remindersOf, claimReminder, finishReminder, cancelPend
 import { heldSteps, pausePendingReminders, retimeSteps } from '../../src/store/disputes.js';
 import { getInboundEmail, matchReply, reclassifyInboundEmail, saveInboundEmail, invoiceNumbersIn } from '../../src/store/inbound-emails.js';
 import { shiftSequence } from '../../src/domain/dispute-sequence.js';
-import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { planReminders } from '../../src/domain/schedule.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { DEFAULT_REMINDER_SCHEDULE } from '../../src/domain/types.js';
+import { acmeClient, acmeDraft, NUMBERING } from '../support/store-fixtures.js';
 
 const now = new Date('2026-11-02T10:00:00Z');
-const acme: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: ['111'],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-};
-const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
-const draft = (ref: string): NewInvoice => ({
-  clientId: 'acme',
-  source: 'asana',
-  sourceRef: ref,
-  sourceUrl: null,
-  milestone: `Milestone ${ref}`,
-  currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: 1000, amount: 1000 }],
-  total: 1000,
-  dueDate: '2026-12-02',
-  recipients: ['ap@acme.example'],
-  provider: 'stripe',
-});
+const acme = acmeClient();
+const numbering = NUMBERING;
+const draft = (ref: string): NewInvoice => acmeDraft(ref);
 
 let db: Database;
 beforeAll(async () => {

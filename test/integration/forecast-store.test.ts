@@ -3,36 +3,12 @@ import type { Database } from '../../src/store/db.js';
 import { upsertClients } from '../../src/store/clients.js';
 import { insertDraft, recordPaymentRow, updateInvoice, type NewInvoice } from '../../src/store/invoices.js';
 import { cashBalances, clientCurrencies, invoicesForForecast, paidSurvivalSamples, paymentRunCounts, setCashBalance } from '../../src/store/forecast.js';
-import { formatInvoiceNumber } from '../../src/domain/invoice.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { acmeClient, acmeDraft, NUMBERING } from '../support/store-fixtures.js';
 
 const now = new Date('2026-03-02T10:00:00Z');
-const acme: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: ['111'],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-};
-const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
-const draft = (ref: string, total: number): NewInvoice => ({
-  clientId: 'acme',
-  source: 'asana',
-  sourceRef: ref,
-  sourceUrl: null,
-  milestone: ref,
-  currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: total, amount: total }],
-  total,
-  dueDate: '2026-03-20',
-  recipients: ['ap@acme.example'],
-  provider: 'stripe',
-});
+const acme = acmeClient();
+const numbering = NUMBERING;
+const draft = (ref: string, total: number): NewInvoice => acmeDraft(ref, total, { milestone: ref, dueDate: '2026-03-20' });
 
 let db: Database;
 beforeAll(async () => {

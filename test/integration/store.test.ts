@@ -6,37 +6,14 @@ import { claimReminder, insertReminders, dueReminders, finishReminder, cancelPen
 import { claimEffect, completeEffect, getEffect, markStaleEffectsUnknown, releaseEffect } from '../../src/store/effects.js';
 import { storeInboxEvent, claimDueInboxEvents, markInboxProcessed, rescheduleInboxEvent } from '../../src/store/inbox.js';
 import { audit, auditTrail } from '../../src/store/audit.js';
-import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { acmeClient, acmeDraft, NUMBERING } from '../support/store-fixtures.js';
 import { planReminders } from '../../src/domain/schedule.js';
 
 const now = new Date('2026-11-02T10:00:00Z');
-const acme: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: ['111', '112'],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-};
-const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
-const draft = (ref: string): NewInvoice => ({
-  clientId: 'acme',
-  source: 'asana',
-  sourceRef: ref,
-  sourceUrl: null,
-  milestone: `Milestone ${ref}`,
-  currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: 150000, amount: 150000 }],
-  total: 150000,
-  dueDate: '2026-12-02',
-  recipients: ['ap@acme.example'],
-  provider: 'stripe',
-});
+const acme = acmeClient({ asanaProjectGids: ['111', '112'] });
+const numbering = NUMBERING;
+const draft = (ref: string): NewInvoice => acmeDraft(ref, 150000);
 
 let db: Database;
 beforeAll(async () => {

@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { adjustAmountModal } from '../../blocks/adjust-modal.js';
 import { agingLines, agingMessage } from '../../blocks/aging.js';
 import { bounceAlert, bounceResolvedNote } from '../../blocks/bounce.js';
-import { clientPickerModal, clientSettingsModal, describeSchedule, scheduleChangedNote, settingsSavedMessage } from '../../blocks/client-settings-modal.js';
+import { clientPickerModal, clientSettingsModal, describeLateFee, describeSchedule, scheduleChangedNote, settingsSavedMessage } from '../../blocks/client-settings-modal.js';
 import { clientSummaryMessage, stepLabel } from '../../blocks/client-summary.js';
 import { backendCreditNote, creditNote } from '../../blocks/credit-note.js';
+import { lateFeeNote, lateFeeWaivedNote } from '../../blocks/late-fee.js';
 import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
 import { deadLetterMessage, eventSummary, retryAnswerText, retryButton } from '../../blocks/dead-letter.js';
 import { ageText, inboxBlocks } from '../../blocks/inbox-status.js';
@@ -248,6 +249,10 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['describeSchedule', (h) => describeSchedule(hostile([...DEFAULT_REMINDER_SCHEDULE], h))],
   ['clientSummaryMessage', (h) => clientSummaryMessage(hostile(client, h), stats)],
   ['stepLabel', (h) => stepLabel(hostile(DEFAULT_REMINDER_SCHEDULE[0]!, h))],
+  ['lateFeeNote', (h) => lateFeeNote(hostile({ id: 'f1', number: 'INV-0001-F1', amount: 500, currency: 'USD', stepNumber: 2, paymentUrl: 'https://pay.example/f1' }, h))],
+  ['lateFeeNote', (h) => lateFeeNote(hostile({ id: 'f1', number: 'INV-0001-F1', amount: 500, currency: 'USD', stepNumber: 2, paymentUrl: null, waivedBy: 'U1' }, h))],
+  ['lateFeeWaivedNote', (h) => lateFeeWaivedNote(hostile({ number: 'INV-0001-F1', amount: 500, currency: 'USD', by: 'U1', backendName: 'Stripe' }, h))],
+  ['describeLateFee', () => ({ text: describeLateFee({ kind: 'percent', basisPoints: 500, graceDays: 7, per: 'step', cap: 20_000 }, 'USD') })],
   ['backendCreditNote', (h) => backendCreditNote(hostile({ amount: 100, currency: 'USD', backendName: 'stripe', balance: 50 }, h))],
   [
     'creditNote',

@@ -18,7 +18,7 @@ describe('email template modal', () => {
 
   test('the hint lists every placeholder of the kind and says {{link}} is required for reminders', () => {
     expect(placeholderHint('firm')).toBe(
-      'Placeholders: {{business}} {{client}} {{number}} {{milestone}} {{amount}} {{total}} {{amount_paid}} {{due_date}} {{days_overdue}} {{days_overdue_text}} {{days_until_due}} {{timing}} {{link}} {{lines}} {{subtotal}} {{tax}} {{tax_label}} {{has_tax}} {{pay_instructions}} {{overdue}} {{due_today}} {{partly_paid}} {{client_page_url}} {{step}} {{pause}}. Conditional text: {{#if overdue}}…{{else}}…{{/if}} (also {{#unless name}}). {{link}} is required.',
+      'Placeholders: {{business}} {{client}} {{number}} {{milestone}} {{amount}} {{total}} {{amount_paid}} {{due_date}} {{days_overdue}} {{days_overdue_text}} {{days_until_due}} {{timing}} {{link}} {{lines}} {{subtotal}} {{tax}} {{tax_label}} {{has_tax}} {{pay_instructions}} {{overdue}} {{due_today}} {{partly_paid}} {{client_page_url}} {{step}} {{pause}} {{has_late_fee}} {{late_fee}} {{late_fee_added}} {{late_fee_link}} {{amount_with_fees}}. Conditional text: {{#if overdue}}…{{else}}…{{/if}} (also {{#unless name}}). {{link}} is required.',
     );
     expect(placeholderHint('credit')).toContain('{{credit_amount}} {{credit_reason}} {{settled}}');
     expect(placeholderHint('credit')).not.toContain('required');

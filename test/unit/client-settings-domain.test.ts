@@ -1,19 +1,9 @@
 import { changedFields, settingsOf, withSlackSettings } from '../../src/domain/client-settings.js';
 import { REMINDER_PRESETS, parseScheduleText, presetOf, scheduleToText } from '../../src/domain/reminder-presets.js';
 import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { acmeClient } from '../support/store-fixtures.js';
 
-const fileClient: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: [],
-  reminderSchedule: DEFAULT_REMINDER_SCHEDULE.map((s) => ({ ...s })),
-  finalMode: 'pause',
-  autoSend: false,
-};
+const fileClient: Client = acmeClient({ asanaProjectGids: [], reminderSchedule: DEFAULT_REMINDER_SCHEDULE.map((s) => ({ ...s })) });
 
 describe('reminder presets', () => {
   test('the three presets, with the exact days and tones', () => {

@@ -215,7 +215,8 @@ function billingAddressFields(a: BillingAddress | null): KnownBlock[] {
   ];
 }
 
-function field(blockId: SettingsBlockId, label: string, element: object, o: { hint?: string; optional?: boolean } = {}): KnownBlock {
+/** One input block of a modal (also the client setup modal's). */
+export function field(blockId: string, label: string, element: object, o: { hint?: string; optional?: boolean } = {}): KnownBlock {
   return {
     type: 'input',
     block_id: blockId,

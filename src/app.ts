@@ -8,7 +8,8 @@ import type { Config } from './config.js';
 import { loadClientsFile, type ClientsFileResult } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
-import { upsertClients } from './store/clients.js';
+import { listClients, upsertClients } from './store/clients.js';
+import { doneStatusesOf } from './usecases/client-setup.js';
 import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
 import { buildTaxService } from './providers/tax/build-tax-service.js';
 import { connectionHealth } from './usecases/connection-health.js';
@@ -26,6 +27,7 @@ import { registerDisputeActions } from './slack/dispute-actions.js';
 import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
+import { registerClientSetup } from './slack/client-setup.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
@@ -91,15 +93,16 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
 
 /**
  * Upserts the clients file (also used by `npm run import`, so customers match their clients); returns the
- * done statuses the clients' mappings name, which the webhooks must let through.
+ * done statuses the stored clients' mappings name (clients added in Slack included), which the webhooks must let through.
  */
 export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger, read?: ClientsFileResult | null): Promise<string[]> {
-  if (!config.clientsFile) return [];
-  const { clients, errors } = read ?? (await loadClientsFile(config.clientsFile));
-  for (const error of errors) log.error(error);
-  await upsertClients(db.pool, clients, clock.now());
-  log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
-  return clients.flatMap((c) => (c.mapping?.doneStatus ? [c.mapping.doneStatus] : []));
+  if (config.clientsFile) {
+    const { clients, errors } = read ?? (await loadClientsFile(config.clientsFile));
+    for (const error of errors) log.error(error);
+    await upsertClients(db.pool, clients, clock.now());
+    log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
+  }
+  return doneStatusesOf(await listClients(db.pool));
 }
 
 async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {
@@ -169,6 +172,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
     tax: buildTaxService(config.tax, metrics),
+    doneStatuses,
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);
@@ -184,6 +188,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerDeadLetterActions(slackApp, services);
   registerSalesTaxActions(slackApp, services);
   registerClientSettings(slackApp, services);
+  registerClientSetup(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);
   registerBackendConnectActions(slackApp, services);

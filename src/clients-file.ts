@@ -132,6 +132,9 @@ const toolIds = (what: string, id: z.ZodType<string, unknown>) =>
     .transform((ids) => [...new Set(ids)])
     .default([]);
 
+/** The back-ends a client can be invoiced on (a client's `provider`). */
+export const INVOICING_PROVIDERS = ['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'zoho', 'wave'] as const;
+
 const clientEntry = z.strictObject({
   id: z
     .string({ error: 'must be a slug like "acme" (lower-case letters, digits and dashes)' })
@@ -157,9 +160,7 @@ const clientEntry = z.strictObject({
       }
     }),
   paymentTermsDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(30),
-  provider: z
-    .enum(['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'zoho', 'wave'], { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja, zoho or wave' })
-    .default('stripe'),
+  provider: z.enum(INVOICING_PROVIDERS, { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja, zoho or wave' }).default('stripe'),
   asanaProjects: z
     .array(asanaGid, { error: 'must be a list of Asana project gids' })
     .transform((gids) => [...new Set(gids)])

@@ -69,6 +69,8 @@ export interface Services {
   metrics: Metrics;
   /** TAX_SERVICE (TaxJar, Avalara): computes each draft's sales tax (src/usecases/sales-tax.ts); absent: the back-end's own tax. */
   tax?: TaxService | null;
+  /** The done statuses of the clients' mappings, one array shared with the project tools; refreshed in place after a Slack client save. */
+  doneStatuses?: string[];
 }
 
 export interface WebhookSettings {

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL, OPEN_CLIENT_SETTINGS } from '../../blocks/ids.js';
 import { CLIENT_PICKER_MODAL, CLIENT_SETTINGS_MODAL } from '../../blocks/client-settings-modal.js';
+import { CLIENT_SETUP_MODAL, EDIT_CLIENT } from '../../blocks/client-setup-modal.js';
 import {
   ADJUST_AMOUNT,
   ADJUST_MODAL,
@@ -72,6 +73,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [UPDATE_BOUNCED_EMAIL]: approver("update clients' billing emails"),
     [RECOMPUTE_TAX]: approver('recompute sales tax'),
     [SEND_WITHOUT_TAX]: approver('send invoices without tax'),
+    [EDIT_CLIENT]: approver('set up clients'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),
@@ -81,6 +83,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [ADJUST_MODAL]: approver('adjust invoices'),
     [PROMISE_MODAL]: approver('change reminders'),
     [REPLY_MODAL]: approver('email clients'),
+    [CLIENT_SETUP_MODAL]: approver('set up clients'),
   },
   view_closed: {},
   block_suggestion: {},

@@ -1,0 +1,129 @@
+import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
+import { SETUP_BLOCKS } from '../../blocks/client-setup-modal.js';
+import { findInvoiceBySource } from '../../src/store/invoices.js';
+import { getClient } from '../../src/store/clients.js';
+
+/** Setup and answers from Slack (docs/slack.md): clients, one-off invoices, exports, history; one bot for the file. */
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h.stop());
+
+const pool = () => h.bot.services.db.pool;
+
+type Element = { type: string; action_id: string; initial_value?: string; initial_option?: { value: string } };
+type View = { callback_id: string; private_metadata: string; blocks: { type: string; block_id?: string; element?: Element }[] };
+
+/** Runs `/invoices <text>` (or clicks a button) and returns the modal it opened. */
+async function modalOpenedBy(act: () => Promise<Response>): Promise<View> {
+  const before = h.slack.callsTo('views.open').length;
+  expect((await act()).status).toBe(200);
+  return (await h.slack.waitFor(() => h.slack.callsTo('views.open')[before])).args.view as View;
+}
+
+/** What Slack submits for the modal as opened, with some inputs changed (block id → new value). */
+function submission(view: View, edits: Record<string, string | null> = {}) {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const block of view.blocks) {
+    const el = block.element;
+    if (block.type !== 'input' || !el || !block.block_id) continue;
+    const edited = Object.hasOwn(edits, block.block_id);
+    const value = edits[block.block_id];
+    if (el.type === 'static_select')
+      values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: edited ? (value ? { value } : null) : (el.initial_option ?? null) } };
+    else if (el.type === 'datepicker') values[block.block_id] = { [el.action_id]: { type: el.type, selected_date: edited ? value : null } };
+    else values[block.block_id] = { [el.action_id]: { type: el.type, value: edited ? value : (el.initial_value ?? null) } };
+  }
+  return values;
+}
+
+async function submit(view: View, edits: Record<string, string | null>, user = APPROVER): Promise<{ response_action?: string; errors?: Record<string, string> }> {
+  const res = await h.submitView(view.callback_id, user, view.private_metadata, submission(view, edits));
+  expect(res.status).toBe(200);
+  const body = await res.text();
+  return body ? (JSON.parse(body) as { response_action?: string; errors?: Record<string, string> }) : {};
+}
+
+/** Runs `/invoices <text>` and returns the body of its (first) answer. */
+async function answerTo(text: string, user = APPROVER): Promise<Record<string, unknown>> {
+  const before = h.slack.responses.length;
+  expect((await h.slashCommand(text, user)).status).toBe(200);
+  return (await h.slack.waitFor(() => h.slack.responses[before])).body;
+}
+
+const lastEphemeral = (user: string) =>
+  h.slack.waitFor(() =>
+    h.slack
+      .callsTo('chat.postEphemeral')
+      .filter((c) => c.args.user === user)
+      .at(-1),
+  );
+
+test('a client added in Slack is invoiced from its project at once; an edit survives a restart', async () => {
+  const add = await modalOpenedBy(() => h.slashCommand('client add'));
+  expect(add.callback_id).toBe('client_setup_modal');
+
+  // The clients file's own rules, each on its field; a project of another client is refused too.
+  const bad = await submit(add, {
+    [SETUP_BLOCKS.name]: 'Initech',
+    [SETUP_BLOCKS.emails]: 'ap@initech.example, nope',
+    [SETUP_BLOCKS.currency]: 'EURO',
+    [SETUP_BLOCKS.asanaProjects]: '15x0',
+    [SETUP_BLOCKS.retainerAmount]: '12.345',
+  });
+  expect(bad.response_action).toBe('errors');
+  expect(Object.keys(bad.errors!).sort()).toEqual([SETUP_BLOCKS.asanaProjects, SETUP_BLOCKS.currency, SETUP_BLOCKS.emails].sort());
+  const clash = await submit(add, { [SETUP_BLOCKS.name]: 'Initech', [SETUP_BLOCKS.emails]: 'ap@initech.example', [SETUP_BLOCKS.asanaProjects]: '1200' });
+  expect(clash.errors?.[SETUP_BLOCKS.asanaProjects]).toMatch(/1200 already belongs to client "Acme Ltd"/);
+
+  const saved = await submit(add, {
+    [SETUP_BLOCKS.name]: 'Initech <!channel>',
+    [SETUP_BLOCKS.emails]: 'ap@initech.example',
+    [SETUP_BLOCKS.currency]: 'eur',
+    [SETUP_BLOCKS.terms]: '10',
+    [SETUP_BLOCKS.asanaProjects]: '1500',
+  });
+  expect(saved.errors).toBeUndefined();
+  const added = await h.slack.waitFor(() => getClient(pool(), 'initech-channel'));
+  expect(added).toMatchObject({ currency: 'EUR', paymentTermsDays: 10, asanaProjectGids: ['1500'], emails: ['ap@initech.example'] });
+  expect(String((await lastEphemeral(APPROVER)).args.text)).toContain('Initech &lt;!channel&gt;');
+
+  // A milestone of its project, no restart: a draft for the new client.
+  expect((await h.completeMilestone({ gid: '7701', name: 'Initech kickoff', amount: 800, projectGid: '1500' })).status).toBe(200);
+  const draft = await h.slack.waitFor(() => findInvoiceBySource(pool(), 'asana', '7701'));
+  expect(draft).toMatchObject({ clientId: 'initech-channel', currency: 'EUR', total: 80000 });
+
+  // Edit client: the summary's button opens the modal prefilled; the new terms survive a restart.
+  expect(JSON.stringify(await answerTo('client initech-channel'))).toContain('edit_client');
+  expect(JSON.stringify(await answerTo('client initech-channel', MEMBER))).not.toContain('edit_client');
+  const edit = await modalOpenedBy(() => h.clickButton('edit_client', 'initech-channel', APPROVER));
+  const initial = Object.fromEntries(edit.blocks.filter((b) => b.element).map((b) => [b.block_id, b.element!.initial_value ?? b.element!.initial_option?.value ?? null]));
+  expect(initial).toMatchObject({ [SETUP_BLOCKS.terms]: '10', [SETUP_BLOCKS.currency]: 'EUR', [SETUP_BLOCKS.asanaProjects]: '1500' });
+  expect((await submit(edit, { [SETUP_BLOCKS.terms]: '21', [SETUP_BLOCKS.doneStatus]: 'Shipped' })).errors).toBeUndefined();
+  await h.slack.waitFor(async () => (await getClient(pool(), 'initech-channel'))?.paymentTermsDays === 21);
+  await h.slack.waitFor(() => h.bot.services.doneStatuses?.includes('Shipped'));
+
+  // A file client edited in Slack keeps the edit when the file (unchanged) is read again at start.
+  const acme = await modalOpenedBy(() => h.clickButton('edit_client', 'acme', APPROVER));
+  expect((await submit(acme, { [SETUP_BLOCKS.name]: 'Acme Group', [SETUP_BLOCKS.asanaProjects]: '1200, 1201' })).errors).toBeUndefined();
+  await h.slack.waitFor(async () => (await getClient(pool(), 'acme'))?.name === 'Acme Group');
+  await h.restart();
+  expect(await getClient(pool(), 'acme')).toMatchObject({ name: 'Acme Group', asanaProjectGids: ['1200', '1201'], paymentTermsDays: 7 });
+  expect(await getClient(pool(), 'initech-channel')).toMatchObject({ paymentTermsDays: 21, mapping: expect.objectContaining({ doneStatus: 'Shipped' }) });
+  expect(h.bot.services.doneStatuses).toContain('Shipped');
+});
+
+test('non-approvers cannot add or edit clients', async () => {
+  expect(JSON.stringify(await answerTo('client add', MEMBER))).toMatch(/only invoice approvers can add clients/i);
+  const opened = h.slack.callsTo('views.open').length;
+  await h.clickButton('edit_client', 'acme', MEMBER);
+  expect(String((await lastEphemeral(MEMBER)).args.text)).toMatch(/only invoice approvers can set up clients/i);
+  expect(h.slack.callsTo('views.open')).toHaveLength(opened);
+  const forged = await h.submitView('client_setup_modal', MEMBER, JSON.stringify({ c: 'acme', o: null }), {
+    [SETUP_BLOCKS.name]: { value: { type: 'plain_text_input', value: 'Hijacked' } },
+  });
+  expect(JSON.stringify(await forged.json())).toMatch(/approvers/);
+  expect((await getClient(pool(), 'acme'))!.name).not.toBe('Hijacked');
+});

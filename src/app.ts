@@ -28,6 +28,7 @@ import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
 import { registerClientSetup } from './slack/client-setup.js';
+import { registerNewInvoice } from './slack/new-invoice.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
@@ -189,6 +190,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerSalesTaxActions(slackApp, services);
   registerClientSettings(slackApp, services);
   registerClientSetup(slackApp, services);
+  registerNewInvoice(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);
   registerBackendConnectActions(slackApp, services);

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from '@sla
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL, OPEN_CLIENT_SETTINGS } from '../../blocks/ids.js';
 import { CLIENT_PICKER_MODAL, CLIENT_SETTINGS_MODAL } from '../../blocks/client-settings-modal.js';
 import { CLIENT_SETUP_MODAL, EDIT_CLIENT } from '../../blocks/client-setup-modal.js';
+import { NEW_INVOICE_MODAL } from '../../blocks/new-invoice-modal.js';
 import {
   ADJUST_AMOUNT,
   ADJUST_MODAL,
@@ -84,6 +85,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [PROMISE_MODAL]: approver('change reminders'),
     [REPLY_MODAL]: approver('email clients'),
     [CLIENT_SETUP_MODAL]: approver('set up clients'),
+    [NEW_INVOICE_MODAL]: approver('create invoices'),
   },
   view_closed: {},
   block_suggestion: {},
@@ -105,6 +107,9 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     import: approver('import invoice history'),
     connect: approver('connect accounts'),
     disconnect: approver('disconnect accounts'),
+    new: approver('create invoices'),
+    export: approver('export data'),
+    history: viewer('see the audit trail'),
   },
 };
 

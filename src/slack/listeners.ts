@@ -11,6 +11,7 @@ import { clientSettingsSubcommands } from './client-settings.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
 import { connectSubcommands } from './connect-commands.js';
+import { newInvoiceSubcommands } from './new-invoice.js';
 import { splitShare, subcommandOf } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
@@ -46,6 +47,7 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     ...templateSubcommands(services),
     ...importSubcommands(services),
     ...connectSubcommands(services),
+    ...newInvoiceSubcommands(services),
   };
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

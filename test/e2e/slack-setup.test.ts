@@ -1,6 +1,8 @@
 import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
 import { SETUP_BLOCKS } from '../../blocks/client-setup-modal.js';
+import { NEW_INVOICE_BLOCKS } from '../../blocks/new-invoice-modal.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
+import { addDays, localDate } from '../../src/domain/calendar.js';
 import { getClient } from '../../src/store/clients.js';
 
 /** Setup and answers from Slack (docs/slack.md): clients, one-off invoices, exports, history; one bot for the file. */
@@ -113,6 +115,35 @@ test('a client added in Slack is invoiced from its project at once; an edit surv
   expect(await getClient(pool(), 'acme')).toMatchObject({ name: 'Acme Group', asanaProjectGids: ['1200', '1201'], paymentTermsDays: 7 });
   expect(await getClient(pool(), 'initech-channel')).toMatchObject({ paymentTermsDays: 21, mapping: expect.objectContaining({ doneStatus: 'Shipped' }) });
   expect(h.bot.services.doneStatuses).toContain('Shipped');
+});
+
+test("/invoices new: a one-off draft like a milestone's, approved onto the back-end; one form makes one draft", async () => {
+  const form = await modalOpenedBy(() => h.slashCommand('new'));
+  expect(form.callback_id).toBe('new_invoice_modal');
+  const bad = await submit(form, { [NEW_INVOICE_BLOCKS.client]: 'acme', [NEW_INVOICE_BLOCKS.lines]: 'Workshop | 12.345\nTravel', [NEW_INVOICE_BLOCKS.terms]: '400' });
+  expect(Object.keys(bad.errors!).sort()).toEqual([NEW_INVOICE_BLOCKS.lines, NEW_INVOICE_BLOCKS.terms].sort());
+  expect(bad.errors![NEW_INVOICE_BLOCKS.lines]).toMatch(/Line 1: .*more decimals than USD[\s\S]*Line 2/);
+
+  const edits = { [NEW_INVOICE_BLOCKS.client]: 'acme', [NEW_INVOICE_BLOCKS.lines]: 'Workshop | 1,200.00\nTravel | 2 | $150.50', [NEW_INVOICE_BLOCKS.terms]: '3' };
+  expect((await submit(form, edits)).errors).toBeUndefined();
+  const draft = await h.slack.waitFor(async () => {
+    const inv = await findInvoiceBySource(pool(), 'slack', form.private_metadata);
+    return inv?.slackTs ? inv : undefined;
+  });
+  expect(draft).toMatchObject({ clientId: 'acme', currency: 'USD', total: 150100, status: 'draft', recipients: ['ap@acme.example', 'cfo@acme.example'] });
+  expect(draft.dueDate).toBe(addDays(localDate(h.clock.now(), 'UTC'), 3));
+  expect(JSON.stringify(h.slack.callsTo('chat.postMessage').find((c) => c.args.ts === draft.slackTs || JSON.stringify(c.args).includes(draft.number))?.args)).toContain(
+    'approve_invoice',
+  );
+
+  // The same form submitted again (a double click): still one draft.
+  await submit(form, edits);
+  expect(String((await lastEphemeral(APPROVER)).args.text)).toMatch(/already made its draft|Draft/);
+  await h.slack.waitFor(() => /already made its draft/.test(String(h.slack.callsTo('chat.postEphemeral').at(-1)?.args.text)));
+
+  await h.clickButton('approve_invoice', draft.id, APPROVER);
+  const sent = await h.waitForStatus(draft.id, 'sent');
+  expect(h.stripe.invoices.get(sent.providerInvoiceId!)).toMatchObject({ amount_due: 150100 });
 });
 
 test('non-approvers cannot add or edit clients', async () => {

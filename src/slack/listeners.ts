@@ -12,6 +12,7 @@ import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
 import { connectSubcommands } from './connect-commands.js';
 import { newInvoiceSubcommands } from './new-invoice.js';
+import { recordsSubcommands } from './records-commands.js';
 import { splitShare, subcommandOf } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
@@ -48,6 +49,7 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     ...importSubcommands(services),
     ...connectSubcommands(services),
     ...newInvoiceSubcommands(services),
+    ...recordsSubcommands(services),
   };
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

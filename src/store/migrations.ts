@@ -587,4 +587,12 @@ CREATE TABLE invoice_sales_tax (
 CREATE INDEX invoice_sales_tax_due ON invoice_sales_tax (next_attempt_at) WHERE status = 'pending';
 `,
   },
+  {
+    version: 340,
+    name: 'audit search by client',
+    sql: `
+-- /invoices history <client>: a client's own entries (settings, setup) carry its id in details, not an invoice.
+CREATE INDEX audit_by_client ON audit_log ((details->>'client'), id) WHERE invoice_id IS NULL;
+`,
+  },
 ];

@@ -1,8 +1,11 @@
+import { parse } from 'csv-parse/sync';
 import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
 import { SETUP_BLOCKS } from '../../blocks/client-setup-modal.js';
 import { NEW_INVOICE_BLOCKS } from '../../blocks/new-invoice-modal.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { addDays, localDate } from '../../src/domain/calendar.js';
+import { auditHistory } from '../../src/usecases/history.js';
+import { historyMessage } from '../../blocks/history.js';
 import { getClient } from '../../src/store/clients.js';
 
 /** Setup and answers from Slack (docs/slack.md): clients, one-off invoices, exports, history; one bot for the file. */
@@ -53,6 +56,12 @@ async function answerTo(text: string, user = APPROVER): Promise<Record<string, u
   const before = h.slack.responses.length;
   expect((await h.slashCommand(text, user)).status).toBe(200);
   return (await h.slack.waitFor(() => h.slack.responses[before])).body;
+}
+
+/** The file inside an upload (files.uploadV2 posts it as multipart/form-data with one part). */
+function uploadedText(body: string): string {
+  const boundary = body.slice(0, body.indexOf('\r\n'));
+  return body.slice(body.indexOf('\r\n\r\n') + 4, body.lastIndexOf(`\r\n${boundary}`));
 }
 
 const lastEphemeral = (user: string) =>
@@ -144,6 +153,62 @@ test("/invoices new: a one-off draft like a milestone's, approved onto the back-
   await h.clickButton('approve_invoice', draft.id, APPROVER);
   const sent = await h.waitForStatus(draft.id, 'sent');
   expect(h.stripe.invoices.get(sent.providerInvoiceId!)).toMatchObject({ amount_due: 150100 });
+});
+
+test('/invoices export: CSV files in the DM that parse, with the right rows and hostile text neutralised', async () => {
+  const hostile = '=HYPERLINK("https://evil.example","pay here")';
+  expect((await h.completeMilestone({ gid: '7702', name: hostile, amount: 250 })).status).toBe(200);
+  const draft = await h.slack.waitFor(async () => {
+    const inv = await findInvoiceBySource(pool(), 'asana', '7702');
+    return inv?.slackTs ? inv : undefined;
+  });
+  await h.clickButton('approve_invoice', draft.id, APPROVER);
+  const sent = await h.waitForStatus(draft.id, 'sent');
+
+  const uploads = h.slack.uploads.length;
+  expect(JSON.stringify(await answerTo('export aging'))).toMatch(/aging-\d{4}-\d{2}-\d{2}\.csv \(2 rows\) is in your DM/);
+  const file = await h.slack.waitFor(() => h.slack.uploads[uploads]);
+  const done = await h.slack.waitFor(() => h.slack.callsTo('files.completeUploadExternal').at(-1));
+  expect(String(done.args.channel_id)).toMatch(/^D/);
+  const rows = parse(uploadedText(file.body), { columns: true }) as Record<string, string>[];
+  expect(rows.map((r) => [r.Invoice, r.Client, r.Balance, r['Days overdue'], r['Age bucket']])).toEqual(
+    expect.arrayContaining([
+      [sent.number, 'Acme Group', '250.00', '0', '0-7'],
+      [expect.stringMatching(/^INV-/), 'Acme Group', '1501.00', '0', '0-7'],
+    ]),
+  );
+  expect(rows.find((r) => r.Invoice === sent.number)!.Milestone).toBe(`'${hostile}`);
+
+  // The audit trail of today, with a range; the client added in Slack is in it.
+  const today = localDate(h.clock.now(), 'UTC');
+  await answerTo(`export audit ${today} ${today}`);
+  const audit = parse(uploadedText((await h.slack.waitFor(() => h.slack.uploads[uploads + 1])).body), { columns: true }) as Record<string, string>[];
+  expect(audit.map((r) => r.Action)).toEqual(expect.arrayContaining(['client_added', 'client_edited', 'drafted', 'approved']));
+  expect(JSON.stringify(await answerTo('export audit 2026-13-01'))).toMatch(/not a date/);
+  expect(JSON.stringify(await answerTo('export aging', MEMBER))).toMatch(/only invoice approvers can export data/i);
+  expect(h.slack.uploads).toHaveLength(uploads + 2);
+});
+
+test("/invoices history: an invoice's or a client's audit trail, newest first, escaped, paged", async () => {
+  const sent = (await findInvoiceBySource(pool(), 'asana', '7702'))!;
+  const invoice = JSON.stringify(await answerTo(`history ${sent.number}`, MEMBER));
+  expect(invoice).toMatch(/History of invoice INV-/);
+  expect(invoice.indexOf('sent')).toBeLessThan(invoice.indexOf('drafted'));
+
+  const client = JSON.stringify(await answerTo('history Initech <!channel>'));
+  expect(client).toMatch(/client edited[\s\S]*client added/);
+  expect(client).toContain('&lt;!channel&gt;');
+  expect(client).not.toContain('<!channel>');
+
+  // Pages of 4 (Slack's pages are of HISTORY_PAGE_SIZE): the next page goes on where the first stopped.
+  const first = (await auditHistory(h.bot.services, 'acme', 4))!;
+  const second = (await auditHistory(h.bot.services, 'Acme Group page 2', 4))!;
+  expect(first.more).toBe(true);
+  expect(second.page).toBe(2);
+  expect(second.entries[0]!.at.getTime()).toBeLessThanOrEqual(first.entries[3]!.at.getTime());
+  expect(historyMessage(first, { timezone: 'UTC' }).blocks.at(-1)).toMatchObject({ elements: [{ text: expect.stringContaining('/invoices history acme page 2') }] });
+  expect(JSON.stringify(await answerTo('history acme page 9'))).toMatch(/no entries on this page/);
+  expect(JSON.stringify(await answerTo('history nobody-here'))).toMatch(/No invoice numbered and no client named/);
 });
 
 test('non-approvers cannot add or edit clients', async () => {

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { CLIENT_SETUP_MODAL, EDIT_CLIENT, SETUP_BLOCKS, clientSetupModal, parseClientSetup, readSetupMetadata } from '../../blocks/client-setup-modal.js';
 import { esc } from '../../blocks/format.js';
+import { notAllowedMessage } from '../../blocks/help.js';
 import { setupOf, withSetup } from '../domain/client-setup.js';
 import type { Services } from '../services.js';
 import { getClient } from '../store/clients.js';
@@ -8,7 +9,7 @@ import { addClient, editClient, setupClash, type SetupAnswer } from '../usecases
 
 /** `/invoices client add`: approvers only (the `client` subcommand itself is a read). */
 export async function openAddClient(services: Services, o: { userId: string; triggerId?: string; client: App['client']; respond: (m: { text: string }) => Promise<unknown> }) {
-  if (!services.access.isApprover(o.userId)) return void (await o.respond({ text: 'Sorry, only invoice approvers can add clients.' }));
+  if (!services.access.isApprover(o.userId)) return void (await o.respond(notAllowedMessage('add clients')));
   if (!o.triggerId) return void (await o.respond({ text: 'Slack sent no trigger to open the form with; try again.' }));
   await o.client.views.open({ trigger_id: o.triggerId, view: clientSetupModal({ clientId: null, setup: null }) as never });
 }

@@ -12,7 +12,7 @@ import type { Subcommand } from './forecast-commands.js';
 import { openAddClient } from './client-setup.js';
 
 /** The words after the subcommand: `/invoices pause INV-0042` → "INV-0042". */
-const argumentOf = (text: string) =>
+export const argumentOf = (text: string) =>
   text
     .trim()
     .replace(/^\S+\s*/, '')

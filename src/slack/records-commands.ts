@@ -6,12 +6,7 @@ import { buildExport, parseExportRequest } from '../usecases/exports.js';
 import { auditHistory } from '../usecases/history.js';
 import { sendFileToDm } from './dm-file.js';
 import type { Subcommand } from './forecast-commands.js';
-
-const argumentOf = (text: string) =>
-  text
-    .trim()
-    .replace(/^\S+\s*/, '')
-    .trim();
+import { argumentOf } from './invoice-actions-commands.js';
 
 /**
  * `/invoices export aging|invoices|audit [from] [to]` (approvers: a CSV of every client's money, to

@@ -30,6 +30,7 @@ const MEMBER_MAY = new Set([
   'settings',
   'templates',
   'template',
+  'history',
 ]);
 const REFUSAL = /only invoice approvers|visible to members of|couldn't check who is in the billing channel|don't know/i;
 
@@ -101,6 +102,7 @@ const buttons: Record<string, (user: string) => string> = {
   update_bounced_email: (user) => click('update_bounced_email', 'acme', user),
   recompute_tax: (user) => click('recompute_tax', draft.id, user),
   send_without_tax: (user) => click('send_without_tax', draft.id, user),
+  edit_client: (user) => click('edit_client', 'acme', user),
 };
 
 const submissions: Record<string, (user: string) => string> = {
@@ -122,6 +124,17 @@ const submissions: Record<string, (user: string) => string> = {
     }),
   promise_modal: (user) => submit('promise_modal', user, String(inboundId), { promise_date: { promise_date_input: { type: 'datepicker', selected_date: '2099-12-31' } } }),
   reply_modal: (user) => submit('reply_modal', user, String(inboundId), { reply_text: { reply_text_input: text('Please pay to IBAN XX00 instead.') } }),
+  client_setup_modal: (user) =>
+    submit('client_setup_modal', user, JSON.stringify({ c: 'acme', o: null }), {
+      cl_name: { value: text('Acme Ltd') },
+      cl_emails: { value: text('attacker@evil.example') },
+      cl_asana: { value: text('1200') },
+    }),
+  new_invoice_modal: (user) =>
+    submit('new_invoice_modal', user, 'forged-ref', {
+      ni_client: { value: { type: 'static_select', selected_option: { value: 'acme' } } },
+      ni_lines: { value: text('Forged | 9999') },
+    }),
 };
 
 const subcommands: Record<string, () => string> = {
@@ -142,6 +155,9 @@ const subcommands: Record<string, () => string> = {
   import: () => 'import stripe',
   connect: () => 'connect asana 1200',
   disconnect: () => 'disconnect asana 1200',
+  new: () => 'new',
+  export: () => 'export aging',
+  history: () => `history ${sent.number}`,
 };
 
 function click(actionId: string, value: string, userId: string): string {

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
 import { SETUP_BLOCKS } from '../../blocks/client-setup-modal.js';
+import { submission, type OpenedModal } from '../support/modal-submission.js';
 import { NEW_INVOICE_BLOCKS } from '../../blocks/new-invoice-modal.js';
 import { findInvoiceBySource } from '../../src/store/invoices.js';
 import { addDays, localDate } from '../../src/domain/calendar.js';
@@ -18,30 +19,13 @@ afterAll(async () => h.stop());
 
 const pool = () => h.bot.services.db.pool;
 
-type Element = { type: string; action_id: string; initial_value?: string; initial_option?: { value: string } };
-type View = { callback_id: string; private_metadata: string; blocks: { type: string; block_id?: string; element?: Element }[] };
+type View = OpenedModal;
 
 /** Runs `/invoices <text>` (or clicks a button) and returns the modal it opened. */
 async function modalOpenedBy(act: () => Promise<Response>): Promise<View> {
   const before = h.slack.callsTo('views.open').length;
   expect((await act()).status).toBe(200);
   return (await h.slack.waitFor(() => h.slack.callsTo('views.open')[before])).args.view as View;
-}
-
-/** What Slack submits for the modal as opened, with some inputs changed (block id → new value). */
-function submission(view: View, edits: Record<string, string | null> = {}) {
-  const values: Record<string, Record<string, unknown>> = {};
-  for (const block of view.blocks) {
-    const el = block.element;
-    if (block.type !== 'input' || !el || !block.block_id) continue;
-    const edited = Object.hasOwn(edits, block.block_id);
-    const value = edits[block.block_id];
-    if (el.type === 'static_select')
-      values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: edited ? (value ? { value } : null) : (el.initial_option ?? null) } };
-    else if (el.type === 'datepicker') values[block.block_id] = { [el.action_id]: { type: el.type, selected_date: edited ? value : null } };
-    else values[block.block_id] = { [el.action_id]: { type: el.type, value: edited ? value : (el.initial_value ?? null) } };
-  }
-  return values;
 }
 
 async function submit(view: View, edits: Record<string, string | null>, user = APPROVER): Promise<{ response_action?: string; errors?: Record<string, string> }> {
@@ -57,6 +41,13 @@ async function answerTo(text: string, user = APPROVER): Promise<Record<string, u
   expect((await h.slashCommand(text, user)).status).toBe(200);
   return (await h.slack.waitFor(() => h.slack.responses[before])).body;
 }
+
+/** The draft of a source (a task, a form) once it is posted in the channel. */
+const postedDraft = (source: string, ref: string) =>
+  h.slack.waitFor(async () => {
+    const inv = await findInvoiceBySource(pool(), source, ref);
+    return inv?.slackTs ? inv : undefined;
+  });
 
 /** The file inside an upload (files.uploadV2 posts it as multipart/form-data with one part). */
 function uploadedText(body: string): string {
@@ -135,10 +126,7 @@ test("/invoices new: a one-off draft like a milestone's, approved onto the back-
 
   const edits = { [NEW_INVOICE_BLOCKS.client]: 'acme', [NEW_INVOICE_BLOCKS.lines]: 'Workshop | 1,200.00\nTravel | 2 | $150.50', [NEW_INVOICE_BLOCKS.terms]: '3' };
   expect((await submit(form, edits)).errors).toBeUndefined();
-  const draft = await h.slack.waitFor(async () => {
-    const inv = await findInvoiceBySource(pool(), 'slack', form.private_metadata);
-    return inv?.slackTs ? inv : undefined;
-  });
+  const draft = await postedDraft('slack', form.private_metadata);
   expect(draft).toMatchObject({ clientId: 'acme', currency: 'USD', total: 150100, status: 'draft', recipients: ['ap@acme.example', 'cfo@acme.example'] });
   expect(draft.dueDate).toBe(addDays(localDate(h.clock.now(), 'UTC'), 3));
   expect(JSON.stringify(h.slack.callsTo('chat.postMessage').find((c) => c.args.ts === draft.slackTs || JSON.stringify(c.args).includes(draft.number))?.args)).toContain(
@@ -158,10 +146,7 @@ test("/invoices new: a one-off draft like a milestone's, approved onto the back-
 test('/invoices export: CSV files in the DM that parse, with the right rows and hostile text neutralised', async () => {
   const hostile = '=HYPERLINK("https://evil.example","pay here")';
   expect((await h.completeMilestone({ gid: '7702', name: hostile, amount: 250 })).status).toBe(200);
-  const draft = await h.slack.waitFor(async () => {
-    const inv = await findInvoiceBySource(pool(), 'asana', '7702');
-    return inv?.slackTs ? inv : undefined;
-  });
+  const draft = await postedDraft('asana', '7702');
   await h.clickButton('approve_invoice', draft.id, APPROVER);
   const sent = await h.waitForStatus(draft.id, 'sent');
 

@@ -8,8 +8,7 @@ import type { Config } from './config.js';
 import { loadClientsFile, type ClientsFileResult } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
-import { listClients, upsertClients } from './store/clients.js';
-import { doneStatusesOf } from './usecases/client-setup.js';
+import { mappedDoneStatuses, upsertClients } from './store/clients.js';
 import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
 import { buildTaxService } from './providers/tax/build-tax-service.js';
 import { connectionHealth } from './usecases/connection-health.js';
@@ -103,7 +102,7 @@ export async function loadClients(config: Config, db: Database, clock: Clock, lo
     await upsertClients(db.pool, clients, clock.now());
     log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
   }
-  return doneStatusesOf(await listClients(db.pool));
+  return mappedDoneStatuses(db.pool);
 }
 
 async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {

@@ -198,6 +198,14 @@ export async function findClientForTask(db: Queryable, projectIds: readonly stri
   return clientField && clientField.trim() ? findClientByIdOrName(db, clientField, { includeImported: false }) : null;
 }
 
+/** The done statuses the clients' mappings name (src/providers/projects/mapping.ts), each once. */
+export async function mappedDoneStatuses(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ status: string }>(
+    "SELECT DISTINCT milestone_mapping->>'doneStatus' AS status FROM clients WHERE milestone_mapping->>'doneStatus' IS NOT NULL ORDER BY 1",
+  );
+  return rows.map((r) => r.status);
+}
+
 export async function rememberProviderCustomer(db: Queryable, clientId: string, providerCustomerId: string): Promise<void> {
   await db.query('UPDATE clients SET provider_customer_id = $2 WHERE id = $1 AND provider_customer_id IS DISTINCT FROM $2', [clientId, providerCustomerId]);
 }

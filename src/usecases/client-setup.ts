@@ -3,7 +3,7 @@ import { settingsOf } from '../domain/client-settings.js';
 import { fieldsToSave, keepRetainerStart, setupOf, withSetup, type ClientSetup, type SetupField } from '../domain/client-setup.js';
 import type { Client } from '../domain/types.js';
 import { audit } from '../store/audit.js';
-import { findClientByIdOrName, getClientForUpdate, insertClient, listClients, updateClientSetup, type StoredClient } from '../store/clients.js';
+import { findClientByIdOrName, getClientForUpdate, insertClient, listClients, mappedDoneStatuses, updateClientSetup } from '../store/clients.js';
 import { rememberSlackSettings } from '../store/client-settings.js';
 import { withTransaction, type Queryable } from '../store/db.js';
 import type { Services } from '../services.js';
@@ -103,17 +103,13 @@ async function clashOf(db: Queryable, selfId: string | null, client: Client): Pr
   return null;
 }
 
-/** The done statuses every client's mapping names; the project tools' webhooks let them through. */
-export function doneStatusesOf(clients: readonly Client[]): string[] {
-  return [...new Set(clients.flatMap((c) => (c.mapping?.doneStatus ? [c.mapping.doneStatus] : [])))];
-}
-
 /**
- * The webhooks read `services.doneStatuses` (one array, shared with the project tools) at each
- * delivery: refreshed in place after a save, a new client's done status counts without a restart.
+ * The project tools' webhooks read `services.doneStatuses` (one array, shared with the tools): refreshed
+ * in place from the database after a save here and before each delivery (src/http/project-webhooks.ts),
+ * so a done status saved in Slack counts at once, in this process and in any other on the same database.
  */
-async function refreshDoneStatuses(services: Services): Promise<void> {
+export async function refreshDoneStatuses(services: Services): Promise<void> {
   if (!services.doneStatuses) return;
-  const clients: StoredClient[] = await listClients(services.db.pool);
-  services.doneStatuses.splice(0, services.doneStatuses.length, ...doneStatusesOf(clients));
+  const statuses = await mappedDoneStatuses(services.db.pool);
+  services.doneStatuses.splice(0, services.doneStatuses.length, ...statuses);
 }

@@ -8,12 +8,13 @@ import { addDays, localDate } from '../../src/domain/calendar.js';
 import { auditHistory } from '../../src/usecases/history.js';
 import { historyMessage } from '../../blocks/history.js';
 import { getClient } from '../../src/store/clients.js';
+import { signGenericBody } from '../../src/providers/projects/generic.js';
 
 /** Setup and answers from Slack (docs/slack.md): clients, one-off invoices, exports, history; one bot for the file. */
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ tools: ['generic'] });
 });
 afterAll(async () => h.stop());
 
@@ -114,7 +115,12 @@ test('a client added in Slack is invoiced from its project at once; an edit surv
   await h.restart();
   expect(await getClient(pool(), 'acme')).toMatchObject({ name: 'Acme Group', asanaProjectGids: ['1200', '1201'], paymentTermsDays: 7 });
   expect(await getClient(pool(), 'initech-channel')).toMatchObject({ paymentTermsDays: 21, mapping: expect.objectContaining({ doneStatus: 'Shipped' }) });
-  expect(h.bot.services.doneStatuses).toContain('Shipped');
+  expect(h.bot.services.doneStatuses).toEqual(['Shipped']);
+  // A done status saved by another process reaches this one's project-tool webhooks with the next delivery.
+  h.bot.services.doneStatuses!.length = 0;
+  const body = '{"externalId": ';
+  expect((await h.send('/webhooks/generic', body, { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(h.genericSecret!, body) })).status).toBe(400);
+  expect(h.bot.services.doneStatuses).toEqual(['Shipped']);
 });
 
 test("/invoices new: a one-off draft like a milestone's, approved onto the back-end; one form makes one draft", async () => {

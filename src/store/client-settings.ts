@@ -24,7 +24,7 @@ export async function slackOverrideOf(db: Queryable, clientId: string): Promise<
 }
 
 /** Adds the fields just changed in Slack (settings or setup) to the client's overrides (earlier Slack changes stay). */
-export async function rememberSlackSettings(db: Queryable, clientId: string, changed: Partial<ClientSettings> | Partial<ClientSetup>, by: string, now: Date): Promise<void> {
+export async function rememberSlackSettings(db: Queryable, clientId: string, changed: Partial<ClientSettings & ClientSetup>, by: string, now: Date): Promise<void> {
   await db.query(
     `INSERT INTO client_settings_overrides (client_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)
      ON CONFLICT (client_id) DO UPDATE SET settings = client_settings_overrides.settings || $2::jsonb, updated_at = $3, updated_by = $4`,

@@ -24,8 +24,8 @@ const ID_ATTEMPTS = 20;
 
 /**
  * `/invoices client add`: a client as the clients file would define it (src/clients-file.ts
- * parseClientEntry), stored at once. Every field is recorded as set in Slack, so a clients file that
- * later names the same id does not change it.
+ * parseClientEntry), stored at once. Every field Slack can set (setup and settings) is recorded as set
+ * in Slack, so a clients file that later names the same id changes none of them.
  */
 export async function addClient(services: Services, client: Client, by: By): Promise<SetupAnswer> {
   const now = services.clock.now();
@@ -36,7 +36,7 @@ export async function addClient(services: Services, client: Client, by: By): Pro
     for (let n = 1; n <= ID_ATTEMPTS; n++) {
       const candidate = { ...client, id: n === 1 ? base : `${base}-${n}` };
       if (!(await insertClient(tx, candidate, now))) continue;
-      await rememberSlackSettings(tx, candidate.id, setupOf(candidate), by.actor, now);
+      await rememberSlackSettings(tx, candidate.id, { ...settingsOf(candidate), ...setupOf(candidate) }, by.actor, now);
       await audit(tx, { invoiceId: null, actor: by.actor, action: 'client_added', details: { client: candidate.id, setup: setupOf(candidate) } }, now);
       return { outcome: 'added', client: candidate };
     }

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
-import { startHarness, APPROVER, MEMBER, type Harness } from '../support/harness.js';
+import { writeFile } from 'node:fs/promises';
+import { startHarness, APPROVER, CLIENTS_YAML, MEMBER, type Harness } from '../support/harness.js';
 import { SETUP_BLOCKS } from '../../blocks/client-setup-modal.js';
 import { submission, type OpenedModal } from '../support/modal-submission.js';
 import { NEW_INVOICE_BLOCKS } from '../../blocks/new-invoice-modal.js';
@@ -112,8 +113,13 @@ test('a client added in Slack is invoiced from its project at once; an edit surv
   const acme = await modalOpenedBy(() => h.clickButton('edit_client', 'acme', APPROVER));
   expect((await submit(acme, { [SETUP_BLOCKS.name]: 'Acme Group', [SETUP_BLOCKS.asanaProjects]: '1200, 1201' })).errors).toBeUndefined();
   await h.slack.waitFor(async () => (await getClient(pool(), 'acme'))?.name === 'Acme Group');
+  // The file changes at the same time: it still sets the fields nobody set in Slack, and no others.
+  const file = CLIENTS_YAML.replace('paymentTermsDays: 7', 'paymentTermsDays: 45').replace('name: Acme Ltd', 'name: Acme Renamed In File');
+  const initechInFile = '  - id: initech-channel\n    name: Initech\n    emails: file@initech.example\n    paymentTermsDays: 60\n    autoSend: true\n    maxInvoiceAmount: 5000\n';
+  await writeFile(h.env.CLIENTS_FILE!, `${file}${initechInFile}`);
   await h.restart();
-  expect(await getClient(pool(), 'acme')).toMatchObject({ name: 'Acme Group', asanaProjectGids: ['1200', '1201'], paymentTermsDays: 7 });
+  expect(await getClient(pool(), 'acme')).toMatchObject({ name: 'Acme Group', asanaProjectGids: ['1200', '1201'], paymentTermsDays: 45 });
+  expect(await getClient(pool(), 'initech-channel')).toMatchObject({ emails: ['ap@initech.example'], autoSend: false, maxInvoiceAmount: 500000 });
   expect(await getClient(pool(), 'initech-channel')).toMatchObject({ paymentTermsDays: 21, mapping: expect.objectContaining({ doneStatus: 'Shipped' }) });
   expect(h.bot.services.doneStatuses).toEqual(['Shipped']);
   // A done status saved by another process reaches this one's project-tool webhooks with the next delivery.

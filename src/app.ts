@@ -169,10 +169,10 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     background: new BackgroundWork(log),
     access: new SlackAccess(slackApp.client, settings, log),
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
+    doneStatuses,
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
     tax: buildTaxService(config.tax, metrics),
-    doneStatuses,
   };
   await sealPlaintextWebhookSecrets(db.pool, services.webhooks.cipher, log);
   homeTab = new HomeTab(services, services.access, slackApp.client, options.homeRefreshDebounceMs);

@@ -40,7 +40,7 @@ export function invoiceActionSubcommands(services: Services): Record<string, Sub
   return {
     client: async ({ text, userId, respond, client, triggerId }) => {
       const name = argumentOf(text);
-      if (!name) return void (await respond({ text: 'Which client? Try `/invoices client acme` (its id or name), or `/invoices client add`.' }));
+      if (!name) return void (await respond({ text: 'Which client? Try `/invoices client acme` (its id or name).' }));
       if (name.toLowerCase() === 'add') return openAddClient(services, { userId, triggerId, client, respond });
       const summary = await clientSummary(services, name);
       await respond(

@@ -1,25 +1,16 @@
 import { parse } from 'csv-parse/sync';
 import { csvCell, toCsv } from '../../src/domain/csv.js';
 import { changedSetupFields, fieldsToSave, keepRetainerStart, setupOf, withSetup, type ClientSetup } from '../../src/domain/client-setup.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { clientFixture } from './blocks-fixtures.js';
 import { SETUP_BLOCKS, parseClientSetup, readSetupMetadata, setupMetadata } from '../../blocks/client-setup-modal.js';
 import { NEW_INVOICE_BLOCKS, parseNewInvoice } from '../../blocks/new-invoice-modal.js';
 import { agingRow, parseExportRequest } from '../../src/usecases/exports.js';
 import { historyQuery } from '../../src/usecases/history.js';
 
-const client: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
+const client = clientFixture({
   asanaProjectGids: ['1200'],
-  reminderSchedule: DEFAULT_REMINDER_SCHEDULE.map((s) => ({ ...s })),
-  finalMode: 'pause',
-  autoSend: false,
   retainer: { amount: 150000, description: 'Support', dayOfMonth: 5, startsOn: '2026-01-01' },
-};
+});
 
 /** Slack's view.state.values for the modals: block id → the input's value. */
 const state = (inputs: Record<string, string>, selects: Record<string, string> = {}, dates: Record<string, string> = {}) => ({

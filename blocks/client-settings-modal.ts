@@ -306,7 +306,8 @@ function parseLateFee(
   return { errors: { [parsed.field === 'cap' ? SETTINGS_BLOCKS.lateFeeCap : SETTINGS_BLOCKS.lateFee]: `Late fee: ${parsed.problem}.` } };
 }
 
-function field(blockId: SettingsBlockId, label: string, element: object, o: { hint?: string; optional?: boolean } = {}): KnownBlock {
+/** One input block of a modal (also the client setup modal's). */
+export function field(blockId: string, label: string, element: object, o: { hint?: string; optional?: boolean } = {}): KnownBlock {
   return {
     type: 'input',
     block_id: blockId,

@@ -2,6 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import type { ClientStats } from '../src/domain/client-stats.js';
 import type { Client, ReminderStep } from '../src/domain/types.js';
 import { clip, esc, fmt, plural, truncate } from './format.js';
+import { EDIT_CLIENT } from './client-setup-modal.js';
 
 const PROVIDER_LABEL: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks Online', freshbooks: 'FreshBooks', zoho: 'Zoho Invoice' };
 const TONE: Record<string, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
@@ -29,7 +30,7 @@ export const EMAIL_STATEMENT = 'email_statement';
 const field = (title: string, value: string) => ({ type: 'mrkdwn' as const, text: clip(`*${title}*\n${value}`, 2000) });
 
 /** `/invoices client <name>`: one client's setup and receivables, answered ephemerally. */
-export function clientSummaryMessage(client: Client, stats: ClientStats): { text: string; blocks: KnownBlock[] } {
+export function clientSummaryMessage(client: Client, stats: ClientStats, options: { editable?: boolean } = {}): { text: string; blocks: KnownBlock[] } {
   const balance = stats.openBalances.length ? stats.openBalances.map((b) => fmt(b.amount, b.currency)).join(' · ') : 'Nothing open';
   const days = stats.averageDaysToPay === null ? 'No paid invoices yet' : `${stats.averageDaysToPay} days (${plural(stats.paidCount, 'paid invoice')})`;
   const schedule = client.reminderSchedule.length ? client.reminderSchedule.map((s) => `• ${stepLabel(s)}`).join('\n') : 'No reminders';
@@ -88,6 +89,15 @@ export function clientSummaryMessage(client: Client, stats: ClientStats): { text
         type: 'context',
         elements: [{ type: 'mrkdwn', text: `Client id \`${esc(truncate(client.id, 100))}\` · \`/invoices list ${esc(truncate(client.id, 100))}\` shows its invoices` }],
       },
+      // Approvers only: the button opens the client setup modal (src/slack/client-setup.ts).
+      ...(options.editable
+        ? [
+            {
+              type: 'actions' as const,
+              elements: [{ type: 'button' as const, action_id: EDIT_CLIENT, text: { type: 'plain_text' as const, text: 'Edit client' }, value: client.id }],
+            },
+          ]
+        : []),
     ],
   };
 }

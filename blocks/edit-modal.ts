@@ -110,22 +110,8 @@ export function parseEditSubmission(values: ViewStateValues, currency: string): 
   const dueDate = (values[EDIT_BLOCKS.dueDate]?.[EDIT_ACTIONS.dueDate]?.selected_date ?? '').trim();
   const rawRecipients = values[EDIT_BLOCKS.recipients]?.[EDIT_ACTIONS.recipients]?.value ?? '';
 
-  const lines: InvoiceLine[] = [];
-  const lineErrors: string[] = [];
-  rawLines.split(/\r?\n/).forEach((row, i) => {
-    if (!row.trim()) return;
-    const parsed = parseLine(row.trim(), currency);
-    if (typeof parsed === 'string') lineErrors.push(`Line ${i + 1}: ${parsed}`);
-    else lines.push(parsed);
-  });
-  if (lineErrors.length) {
-    const extra = lineErrors.length - MAX_LINE_ERRORS;
-    errors[EDIT_BLOCKS.lines] = lineErrors.slice(0, MAX_LINE_ERRORS).join('\n') + (extra > 0 ? `\n…and ${extra} more` : '');
-  } else if (lines.length === 0) {
-    errors[EDIT_BLOCKS.lines] = 'Add at least one line, e.g. "Design sprint | 1 | 1500.00".';
-  } else if (lines.reduce((acc, l) => acc + l.amount, 0) > MAX_AMOUNT_MINOR) {
-    errors[EDIT_BLOCKS.lines] = `The lines add up to more than ${formatMajorWithCode(money(MAX_AMOUNT_MINOR, currency))}.`;
-  }
+  const lines = parseLinesText(rawLines, currency);
+  if (!lines.ok) errors[EDIT_BLOCKS.lines] = lines.error;
 
   if (!dueDate) errors[EDIT_BLOCKS.dueDate] = 'Pick a due date.';
   else if (!isYmd(dueDate)) errors[EDIT_BLOCKS.dueDate] = `"${dueDate}" is not a date.`;
@@ -133,7 +119,31 @@ export function parseEditSubmission(values: ViewStateValues, currency: string): 
   const recipients = parseEmailList(rawRecipients);
   if (!recipients.ok) errors[EDIT_BLOCKS.recipients] = recipients.error;
 
-  return Object.keys(errors).length || !recipients.ok ? { ok: false, errors } : { ok: true, lines, dueDate, recipients: recipients.emails };
+  return Object.keys(errors).length || !recipients.ok || !lines.ok ? { ok: false, errors } : { ok: true, lines: lines.lines, dueDate, recipients: recipients.emails };
+}
+
+/**
+ * Invoice lines typed one per row, `description | quantity | unit price` in major units; with
+ * `amountOnly`, `description | amount` is one of that amount. The error names up to three bad rows.
+ */
+export function parseLinesText(raw: string, currency: string, options: { amountOnly?: boolean } = {}): { ok: true; lines: InvoiceLine[] } | { ok: false; error: string } {
+  const lines: InvoiceLine[] = [];
+  const lineErrors: string[] = [];
+  raw.split(/\r?\n/).forEach((row, i) => {
+    if (!row.trim()) return;
+    const parsed = parseLine(row.trim(), currency, options.amountOnly ?? false);
+    if (typeof parsed === 'string') lineErrors.push(`Line ${i + 1}: ${parsed}`);
+    else lines.push(parsed);
+  });
+  if (lineErrors.length) {
+    const extra = lineErrors.length - MAX_LINE_ERRORS;
+    return { ok: false, error: lineErrors.slice(0, MAX_LINE_ERRORS).join('\n') + (extra > 0 ? `\n…and ${extra} more` : '') };
+  }
+  const example = options.amountOnly ? '"Design sprint | 1500.00"' : '"Design sprint | 1 | 1500.00"';
+  if (lines.length === 0) return { ok: false, error: `Add at least one line, e.g. ${example}.` };
+  if (lines.reduce((acc, l) => acc + l.amount, 0) > MAX_AMOUNT_MINOR)
+    return { ok: false, error: `The lines add up to more than ${formatMajorWithCode(money(MAX_AMOUNT_MINOR, currency))}.` };
+  return { ok: true, lines };
 }
 
 /** Email addresses separated by commas, semicolons or spaces; duplicates dropped; the error quotes the bad ones. */
@@ -161,10 +171,11 @@ export function parseEmailList(raw: string): { ok: true; emails: string[] } | { 
   return { ok: true, emails };
 }
 
-/** Parses `description | quantity | unit price`; the description may itself contain pipes. */
-function parseLine(row: string, currency: string): InvoiceLine | string {
+/** Parses `description | quantity | unit price` (or `description | amount`); the description may itself contain pipes. */
+function parseLine(row: string, currency: string, amountOnly: boolean): InvoiceLine | string {
   const parts = row.split('|').map((p) => p.trim());
-  if (parts.length < 3) return `write it as "description | quantity | unit price" (got "${truncate(row, 60)}")`;
+  if (amountOnly && parts.length === 2) parts.splice(1, 0, '1');
+  if (parts.length < 3) return `write it as "description | ${amountOnly ? 'amount' : 'quantity | unit price'}" (got "${truncate(row, 60)}")`;
   const price = parts.pop()!;
   const quantity = parts.pop()!;
   const description = parts.join(' | ');

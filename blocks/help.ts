@@ -20,6 +20,10 @@ export const COMMANDS: readonly (readonly [command: string, what: string])[] = [
   ['/invoices connect <tool> <project/list/board id>', "Registers duebot's webhook in Asana, ClickUp, Trello or monday.com (approvers only)"],
   ['/invoices disconnect <back-end or tool> [id]', 'Removes a connection or a webhook (approvers only)'],
   ['/invoices import [back-end] [YYYY-MM-DD]', 'Backfill past invoices and payments from the back-end as history for the forecast; nothing is sent (approvers only)'],
+  ['/invoices client add', 'Add a client in a modal: emails, currency, terms, back-end, projects, retainer, mapping; effective at once (approvers only)'],
+  ['/invoices new', 'A one-off invoice (client, lines, due date) as a draft with Approve &amp; send (approvers only)'],
+  ['/invoices export aging|invoices|audit [from] [to]', 'A CSV file in your DM; dates (YYYY-MM-DD) for the audit trail (approvers only)'],
+  ['/invoices history <number|client> [page N]', 'The audit trail of an invoice or a client, newest first'],
   ['/invoices help', 'This list'],
 ];
 

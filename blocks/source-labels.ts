@@ -13,6 +13,7 @@ const SOURCE_LABEL: Record<string, string> = {
   invoiceninja: 'Invoice Ninja',
   zoho: 'Zoho Invoice',
   email: 'Email',
+  slack: 'Slack',
 };
 
 /** A source's name for mrkdwn: its label, or the raw name (shortened, escaped) for one not listed. */

@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { loadClientsFile, type ClientsFileResult } from './clients-file.js';
 import { createLogger, type Logger } from './log.js';
 import { openDatabase, type Database } from './store/db.js';
-import { upsertClients } from './store/clients.js';
+import { mappedDoneStatuses, upsertClients } from './store/clients.js';
 import { buildInvoicingBackends } from './providers/invoicing/build-backends.js';
 import { buildTaxService } from './providers/tax/build-tax-service.js';
 import { connectionHealth } from './usecases/connection-health.js';
@@ -28,6 +28,8 @@ import { registerDeadLetterActions } from './slack/dead-letter-actions.js';
 import { registerSalesTaxActions } from './slack/sales-tax-actions.js';
 import { registerClientSettings } from './slack/client-settings.js';
 import { registerTodaysSendsActions } from './slack/todays-sends-actions.js';
+import { registerClientSetup } from './slack/client-setup.js';
+import { registerNewInvoice } from './slack/new-invoice.js';
 import { registerTemplateActions } from './slack/template-commands.js';
 import { accountingWebhookRouter } from './http/accounting-webhooks.js';
 import { oauthRouter } from './http/oauth.js';
@@ -95,15 +97,16 @@ export async function startDuebot(config: Config, options: DuebotOptions = {}): 
 
 /**
  * Upserts the clients file (also used by `npm run import`, so customers match their clients); returns the
- * done statuses the clients' mappings name, which the webhooks must let through.
+ * done statuses the stored clients' mappings name (clients added in Slack included), which the webhooks must let through.
  */
 export async function loadClients(config: Config, db: Database, clock: Clock, log: Logger, read?: ClientsFileResult | null): Promise<string[]> {
-  if (!config.clientsFile) return [];
-  const { clients, errors } = read ?? (await loadClientsFile(config.clientsFile));
-  for (const error of errors) log.error(error);
-  await upsertClients(db.pool, clients, clock.now());
-  log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
-  return clients.flatMap((c) => (c.mapping?.doneStatus ? [c.mapping.doneStatus] : []));
+  if (config.clientsFile) {
+    const { clients, errors } = read ?? (await loadClientsFile(config.clientsFile));
+    for (const error of errors) log.error(error);
+    await upsertClients(db.pool, clients, clock.now());
+    log.info({ loaded: clients.length, rejected: errors.length }, 'clients file loaded');
+  }
+  return mappedDoneStatuses(db.pool);
 }
 
 async function wire(config: Config, db: Database, clock: Clock, log: Logger, options: DuebotOptions, doneStatuses: string[]): Promise<Duebot> {
@@ -171,6 +174,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     background: new BackgroundWork(log),
     access: new SlackAccess(slackApp.client, settings, log),
     home: { invoiceChanged: () => homeTab?.refreshSoon() },
+    doneStatuses,
     webhooks: { cipher: config.encryptionKey ? createTokenCipher(config.encryptionKey) : null, publicUrl: config.publicUrl, maxPerTool: config.webhookRegistrationsMax },
     metrics,
     tax: await buildTaxService(config.tax, metrics),
@@ -190,6 +194,8 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   registerDeadLetterActions(slackApp, services);
   registerSalesTaxActions(slackApp, services);
   registerClientSettings(slackApp, services);
+  registerClientSetup(slackApp, services);
+  registerNewInvoice(slackApp, services);
   registerTemplateActions(slackApp, services);
   registerHomeTab(slackApp, services, homeTab);
   registerBackendConnectActions(slackApp, services);

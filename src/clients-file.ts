@@ -149,6 +149,9 @@ const toolIds = (what: string, id: z.ZodType<string, unknown>) =>
     .transform((ids) => [...new Set(ids)])
     .default([]);
 
+/** The back-ends a client can be invoiced on (a client's `provider`). */
+export const INVOICING_PROVIDERS = ['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'zoho', 'wave'] as const;
+
 const clientEntry = z.strictObject({
   id: z
     .string({ error: 'must be a slug like "acme" (lower-case letters, digits and dashes)' })
@@ -174,9 +177,7 @@ const clientEntry = z.strictObject({
       }
     }),
   paymentTermsDays: z.number({ error: 'must be a whole number of days' }).int('must be a whole number of days').min(0, 'must be 0..365').max(365, 'must be 0..365').default(30),
-  provider: z
-    .enum(['stripe', 'quickbooks', 'freshbooks', 'xero', 'invoiceninja', 'zoho', 'wave'], { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja, zoho or wave' })
-    .default('stripe'),
+  provider: z.enum(INVOICING_PROVIDERS, { error: 'must be stripe, quickbooks, freshbooks, xero, invoiceninja, zoho or wave' }).default('stripe'),
   asanaProjects: z
     .array(asanaGid, { error: 'must be a list of Asana project gids' })
     .transform((gids) => [...new Set(gids)])
@@ -271,103 +272,100 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
   const byProject = new Map<string, string>();
   top.data.clients.forEach((raw, index) => {
     const label = `${source}: client ${describe(raw, index)}`;
-    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-      errors.push(`${label}: must be a mapping with at least name and emails`);
+    const parsed = parseClientEntry(raw);
+    if (!parsed.ok) {
+      for (const problem of parsed.problems) errors.push(problem.field ? `${label}: ${problem.field}: ${problem.message}` : `${label}: ${problem.message}`);
       return;
     }
-    const parsed = clientEntry.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) errors.push(...formatIssue(label, issue));
-      return;
-    }
-    const c = parsed.data;
-    const id = c.id ?? slugify(c.name);
-    const clash = byId.get(id);
+    const c = parsed.client;
+    const clash = byId.get(c.id);
     if (clash) {
-      errors.push(`${label}: id: "${id}" is already used by client "${clash}"`);
+      errors.push(`${label}: id: "${c.id}" is already used by client "${clash}"`);
       return;
     }
-    const taken = c.asanaProjects.find((p) => byProject.has(p));
+    const taken = containerKeys(c).find((key) => byProject.has(key.key));
     if (taken) {
-      errors.push(`${label}: asanaProjects: project ${taken} already belongs to client "${byProject.get(taken)}"`);
+      errors.push(`${label}: ${taken.field}: ${taken.shown} already belongs to client "${byProject.get(taken.key)}"`);
       return;
     }
-    const toolContainers: Record<string, string[]> = {};
-    for (const [field, tool] of Object.entries(TOOL_CONTAINER_FIELDS)) {
-      const ids = c[field as keyof typeof TOOL_CONTAINER_FIELDS];
-      const clash = ids.find((i) => byProject.has(`${tool}:${i}`));
-      if (clash) {
-        errors.push(`${label}: ${field}: ${clash} already belongs to client "${byProject.get(`${tool}:${clash}`)}"`);
-        return;
-      }
-      if (ids.length) toolContainers[tool] = ids;
+    byId.set(c.id, c.name);
+    for (const { key } of containerKeys(c)) byProject.set(key, c.name);
+    clients.push(c);
+  });
+  return { clients, errors };
+}
+
+/** One problem of a client entry: the field (a dotted path such as `retainer.amount`; `entry`: the whole entry; empty: not a mapping) and why. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export type ClientEntryResult = { ok: true; client: Client } | { ok: false; problems: FieldProblem[] };
+
+/**
+ * One client entry, as written in the clients file (or built from the Slack client modal), checked and
+ * turned into a Client. Checks that need the other clients (ids, projects) are the caller's.
+ */
+export function parseClientEntry(raw: unknown): ClientEntryResult {
+  const fail = (field: string, message: string): ClientEntryResult => ({ ok: false, problems: [{ field, message }] });
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return fail('', 'must be a mapping with at least name and emails');
+  const parsed = clientEntry.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.flatMap(issueProblems) };
+  const c = parsed.data;
+  const id = c.id ?? slugify(c.name);
+  const toolContainers: Record<string, string[]> = {};
+  for (const [field, tool] of Object.entries(TOOL_CONTAINER_FIELDS)) {
+    const ids = c[field as keyof typeof TOOL_CONTAINER_FIELDS];
+    if (ids.length) toolContainers[tool] = ids;
+  }
+  if (c.freshbooksTax && c.provider !== 'freshbooks') {
+    return fail('freshbooksTax', `applies only to provider: freshbooks (this client uses ${c.provider}, where the tax comes from the customer record)`);
+  }
+  const positive = (field: string, value: string | number): number | FieldProblem => {
+    try {
+      const amount = parseMajor(value, c.currency).amount;
+      if (amount <= 0) throw new MoneyError('must be more than zero');
+      return amount;
+    } catch (err) {
+      return { field, message: err instanceof Error ? err.message : String(err) };
     }
-    if (c.freshbooksTax && c.provider !== 'freshbooks') {
-      errors.push(`${label}: freshbooksTax: applies only to provider: freshbooks (this client uses ${c.provider}, where the tax comes from the customer record)`);
-      return;
+  };
+  let retainer: Retainer | undefined;
+  if (c.retainer) {
+    const amount = positive('retainer.amount', c.retainer.amount);
+    if (typeof amount !== 'number') return { ok: false, problems: [amount] };
+    retainer = { amount, description: c.retainer.description, dayOfMonth: c.retainer.dayOfMonth, startsOn: c.retainer.startsOn ?? null };
+  }
+  let maxInvoiceAmount: number | undefined;
+  if (c.maxInvoiceAmount !== undefined) {
+    const amount = positive('maxInvoiceAmount', c.maxInvoiceAmount);
+    if (typeof amount !== 'number') return { ok: false, problems: [amount] };
+    maxInvoiceAmount = amount;
+  }
+  const billing = c.billingAddress ? billingAddressOf(c.billingAddress) : { address: null, problem: null };
+  if (billing.problem) return fail('billingAddress', billing.problem);
+  let timeBilling: TimeBilling | undefined;
+  if (c.timeEntries?.enabled) {
+    const rate = positive('timeEntries.rate', c.timeEntries.rate);
+    if (typeof rate !== 'number') return { ok: false, problems: [rate] };
+    const personRates: Record<string, number> = {};
+    for (const [person, value] of Object.entries(c.timeEntries.personRates)) {
+      const amount = positive(`timeEntries.personRates.${person}`, value);
+      if (typeof amount !== 'number') return { ok: false, problems: [amount] };
+      personRates[person.trim().toLowerCase()] = amount;
     }
-    let retainer: Retainer | undefined;
-    if (c.retainer) {
-      try {
-        const amount = parseMajor(c.retainer.amount, c.currency).amount;
-        if (amount <= 0) throw new MoneyError('must be more than zero');
-        retainer = { amount, description: c.retainer.description, dayOfMonth: c.retainer.dayOfMonth, startsOn: c.retainer.startsOn ?? null };
-      } catch (err) {
-        errors.push(`${label}: retainer.amount: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-    }
-    let maxInvoiceAmount: number | undefined;
-    if (c.maxInvoiceAmount !== undefined) {
-      try {
-        maxInvoiceAmount = parseMajor(c.maxInvoiceAmount, c.currency).amount;
-        if (maxInvoiceAmount <= 0) throw new MoneyError('must be more than zero');
-      } catch (err) {
-        errors.push(`${label}: maxInvoiceAmount: ${err instanceof Error ? err.message : String(err)}`);
-        return;
-      }
-    }
-    let lateFee: LateFeeSettings | undefined;
-    if (c.lateFee) {
-      const fee = lateFeeFrom(c.lateFee, c.currency);
-      if (!fee.ok) {
-        errors.push(`${label}: lateFee.${fee.field}: ${fee.problem}`);
-        return;
-      }
-      lateFee = fee.fee;
-    }
-    const billing = c.billingAddress ? billingAddressOf(c.billingAddress) : { address: null, problem: null };
-    if (billing.problem) {
-      errors.push(`${label}: billingAddress: ${billing.problem}`);
-      return;
-    }
-    let timeBilling: TimeBilling | undefined;
-    if (c.timeEntries?.enabled) {
-      const rates = Object.entries(c.timeEntries.personRates);
-      const hourly = (field: string, value: string | number): number => {
-        try {
-          const amount = parseMajor(value, c.currency).amount;
-          if (amount <= 0) throw new MoneyError('must be more than zero');
-          return amount;
-        } catch (err) {
-          throw new Error(`${label}: timeEntries.${field}: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      };
-      try {
-        timeBilling = {
-          groupBy: c.timeEntries.groupBy,
-          rate: hourly('rate', c.timeEntries.rate),
-          personRates: Object.fromEntries(rates.map(([person, rate]) => [person.trim().toLowerCase(), hourly(`personRates.${person}`, rate)])),
-        };
-      } catch (err) {
-        errors.push((err as Error).message);
-        return;
-      }
-    }
-    byId.set(id, c.name);
-    for (const p of c.asanaProjects) byProject.set(p, c.name);
-    for (const [tool, ids] of Object.entries(toolContainers)) for (const i of ids) byProject.set(`${tool}:${i}`, c.name);
-    clients.push({
+    timeBilling = { groupBy: c.timeEntries.groupBy, rate, personRates };
+  }
+  let lateFee: LateFeeSettings | undefined;
+  if (c.lateFee) {
+    const fee = lateFeeFrom(c.lateFee, c.currency);
+    if (!fee.ok) return fail(`lateFee.${fee.field}`, fee.problem);
+    lateFee = fee.fee;
+  }
+  return {
+    ok: true,
+    client: {
       id,
       name: c.name,
       emails: c.emails,
@@ -393,9 +391,19 @@ export function parseClients(yamlText: string, source = 'clients file'): Clients
       ...(c.groupReminders ? { groupReminders: true } : {}),
       ...(c.sendAt ? { sendAt: c.sendAt } : {}),
       ...(lateFee ? { lateFee } : {}),
-    });
-  });
-  return { clients, errors };
+    },
+  };
+}
+
+/**
+ * The project-tool containers a client owns, each as a key unique across tools (an Asana gid alone, as
+ * before; `tool:id` for the others), with the clients-file field it came from, for "already belongs to".
+ */
+export function containerKeys(client: Pick<Client, 'asanaProjectGids' | 'toolContainers'>): { key: string; field: string; shown: string; tool: string; id: string }[] {
+  const keys = client.asanaProjectGids.map((gid) => ({ key: gid, field: 'asanaProjects', shown: `project ${gid}`, tool: 'asana', id: gid }));
+  for (const [field, tool] of Object.entries(TOOL_CONTAINER_FIELDS))
+    for (const id of client.toolContainers?.[tool] ?? []) keys.push({ key: `${tool}:${id}`, field, shown: id, tool, id });
+  return keys;
 }
 
 /**
@@ -419,17 +427,17 @@ function unreadable(path: string, code: string | undefined): string {
   return `CLIENTS_FILE: cannot read ${where}${code ? ` (${code})` : ''}`;
 }
 
-function formatIssue(label: string, issue: z.core.$ZodIssue): string[] {
+function issueProblems(issue: z.core.$ZodIssue): FieldProblem[] {
   const path = issue.path.filter((segment, i) => !(typeof segment === 'number' && VALUE_QUOTING_LISTS.has(String(issue.path[i - 1]))));
   const where = path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const known = KNOWN_FIELDS[path.length === 0 ? 'client' : String(path[0])] ?? [];
     return issue.keys.map((key) => {
       const near = known.find((k) => k.toLowerCase() === key.toLowerCase());
-      return `${label}: ${where ? `${where}.` : ''}${key}: is not a known field${near ? ` (did you mean ${near}?)` : ''}`;
+      return { field: `${where ? `${where}.` : ''}${key}`, message: `is not a known field${near ? ` (did you mean ${near}?)` : ''}` };
     });
   }
-  return [`${label}: ${where || 'entry'}: ${issue.message}`];
+  return [{ field: where || 'entry', message: issue.message }];
 }
 
 function describe(raw: unknown, index: number): string {

@@ -73,6 +73,8 @@ export interface Services {
   tax?: TaxService | null;
   /** The client page (docs/client-page.md); absent or either part null: no page links are made. */
   clientPage?: ClientPageSettings;
+  /** The done statuses of the clients' mappings, one array shared with the project tools; refreshed in place after a Slack client save. */
+  doneStatuses?: string[];
 }
 
 export interface ClientPageSettings {

@@ -7,6 +7,7 @@ import { ownValue } from '../own-key.js';
 import { storeThenAct } from './store-then-act.js';
 import { bodyBuffer, rawBody } from './raw-body.js';
 import { hookToken, noteVerifiedDelivery, registeredWebhook } from '../usecases/registered-webhooks.js';
+import { refreshDoneStatuses } from '../usecases/client-setup.js';
 
 type WebhookTool = ProjectTool & { webhook: TaskWebhook };
 
@@ -43,6 +44,8 @@ async function receive(req: Request, res: Response, services: Services, tool: We
     res.status(401).json({ error: 'unknown ?hook= registration' });
     return [];
   }
+  // Done statuses saved in Slack, by this process or another, count for this delivery (a ClickUp, Trello or monday status).
+  if (req.method === 'POST') await refreshDoneStatuses(services);
   const outcome = await tool.webhook.receive({
     method: req.method === 'HEAD' ? 'HEAD' : 'POST',
     headers: req.headers,

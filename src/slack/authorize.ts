@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, AnyMiddlewareArgs, App, Middleware } from '@slack/bolt';
 import { APPROVE_INVOICE, DISCARD_INVOICE, EDIT_INVOICE, EDIT_INVOICE_MODAL, OPEN_CLIENT_SETTINGS } from '../../blocks/ids.js';
 import { CLIENT_PICKER_MODAL, CLIENT_SETTINGS_MODAL } from '../../blocks/client-settings-modal.js';
+import { CLIENT_SETUP_MODAL, EDIT_CLIENT } from '../../blocks/client-setup-modal.js';
+import { NEW_INVOICE_MODAL } from '../../blocks/new-invoice-modal.js';
 import {
   ADJUST_AMOUNT,
   ADJUST_MODAL,
@@ -81,6 +83,7 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [TODAYS_SEND_NOW]: approver('send reminders'),
     [EMAIL_STATEMENT]: approver('email statements'),
     [WAIVE_LATE_FEE]: approver('waive late fees'),
+    [EDIT_CLIENT]: approver('set up clients'),
   },
   view_submission: {
     [EDIT_INVOICE_MODAL]: approver('edit invoices'),
@@ -90,6 +93,8 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     [ADJUST_MODAL]: approver('adjust invoices'),
     [PROMISE_MODAL]: approver('change reminders'),
     [REPLY_MODAL]: approver('email clients'),
+    [CLIENT_SETUP_MODAL]: approver('set up clients'),
+    [NEW_INVOICE_MODAL]: approver('create invoices'),
   },
   view_closed: {},
   block_suggestion: {},
@@ -112,6 +117,9 @@ export const AUTHORIZATION: Readonly<Record<InteractionKind, Readonly<Record<str
     connect: approver('connect accounts'),
     disconnect: approver('disconnect accounts'),
     'client-link': approver('manage client page links'),
+    new: approver('create invoices'),
+    export: approver('export data'),
+    history: viewer('see the audit trail'),
   },
 };
 

@@ -3,6 +3,7 @@ import { balanceSetMessage, forecastMessage } from '../../blocks/forecast.js';
 import { esc } from '../../blocks/format.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
+import { sendFileToDm } from './dm-file.js';
 import { forecastChartPng, forecastNow, setStartingBalance, type ForecastOutlook } from '../usecases/forecast.js';
 
 /** One `/invoices <sub>` handler: the full command text, who asked, an ephemeral reply, the Web API client. */
@@ -33,21 +34,18 @@ export function forecastSubcommands(services: Services): Record<string, Subcomma
 }
 
 /**
- * The chart goes to the requester's DM with the bot: an ephemeral reply cannot carry a file, and
- * uploading into the channel would show the forecast to everyone there. A failed upload (e.g. the
- * app lacks `files:write`) is reported to the requester; the table has already been answered.
+ * The chart goes to the requester's DM with the bot (sendFileToDm). A failed upload (e.g. the app
+ * lacks `files:write`) is reported to the requester; the table has already been answered.
  */
 async function sendChart(services: Services, client: App['client'], userId: string, outlook: ForecastOutlook, respond: Parameters<Subcommand>[0]['respond']): Promise<void> {
   try {
     const png = await forecastChartPng(outlook);
-    const dm = await client.conversations.open({ users: userId });
-    await client.files.uploadV2({
-      channel_id: dm.channel!.id!,
-      file: png,
+    await sendFileToDm(client, userId, {
+      content: png,
       filename: `cash-flow-forecast-${outlook.asOf}.png`,
       title: `Cash-flow forecast from ${outlook.asOf}`,
-      alt_text: `Bar chart of the expected inflows per week for the 30 days after ${outlook.asOf}`,
-      initial_comment: 'The chart of your `/invoices forecast`.',
+      altText: `Bar chart of the expected inflows per week for the 30 days after ${outlook.asOf}`,
+      comment: 'The chart of your `/invoices forecast`.',
     });
   } catch (err) {
     services.log.warn({ err: (err as Error).message }, 'forecast chart not sent');

@@ -9,9 +9,10 @@ import { pauseInvoice, resumeInvoice, type PauseAnswer } from '../usecases/pause
 import { integrationStatus } from '../usecases/integration-status.js';
 import { remindNow } from '../usecases/remind-now.js';
 import type { Subcommand } from './forecast-commands.js';
+import { openAddClient } from './client-setup.js';
 
 /** The words after the subcommand: `/invoices pause INV-0042` → "INV-0042". */
-const argumentOf = (text: string) =>
+export const argumentOf = (text: string) =>
   text
     .trim()
     .replace(/^\S+\s*/, '')
@@ -37,12 +38,15 @@ export function invoiceActionSubcommands(services: Services): Record<string, Sub
     };
 
   return {
-    client: async ({ text, respond }) => {
+    client: async ({ text, userId, respond, client, triggerId }) => {
       const name = argumentOf(text);
       if (!name) return void (await respond({ text: 'Which client? Try `/invoices client acme` (its id or name).' }));
+      if (name.toLowerCase() === 'add') return openAddClient(services, { userId, triggerId, client, respond });
       const summary = await clientSummary(services, name);
       await respond(
-        summary ? clientSummaryMessage(summary.client, summary.stats) : { text: `No client "${esc(name.slice(0, 60))}" in the clients file; use its id or its exact name.` },
+        summary
+          ? clientSummaryMessage(summary.client, summary.stats, { editable: isApprover(userId) })
+          : { text: `No client "${esc(name.slice(0, 60))}" in the clients file; use its id or its exact name.` },
       );
     },
     status: async ({ respond }) => {

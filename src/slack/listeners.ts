@@ -12,6 +12,8 @@ import { clientPageSubcommands } from './client-page-commands.js';
 import { templateSubcommands } from './template-commands.js';
 import { importSubcommands } from './import-commands.js';
 import { connectSubcommands } from './connect-commands.js';
+import { newInvoiceSubcommands } from './new-invoice.js';
+import { recordsSubcommands } from './records-commands.js';
 import { splitShare, subcommandOf } from './share.js';
 import type { Services } from '../services.js';
 import { agingNow } from '../usecases/aging.js';
@@ -48,6 +50,8 @@ export function registerListeners(app: App, services: Services): { subcommands: 
     ...importSubcommands(services),
     ...connectSubcommands(services),
     ...clientPageSubcommands(services),
+    ...newInvoiceSubcommands(services),
+    ...recordsSubcommands(services),
   };
   app.command('/invoices', async ({ command, ack, respond, client }) => {
     await ack();

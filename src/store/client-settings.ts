@@ -1,4 +1,5 @@
 import type { ClientSettings } from '../domain/client-settings.js';
+import type { ClientSetup } from '../domain/client-setup.js';
 import type { Queryable } from './db.js';
 
 /** The client fields changed in Slack, by client id: laid over the clients file (src/store/clients.ts). */
@@ -22,8 +23,8 @@ export async function slackOverrideOf(db: Queryable, clientId: string): Promise<
   return r ? { settings: r.settings, updatedAt: r.updated_at, updatedBy: r.updated_by } : null;
 }
 
-/** Adds the fields just changed in Slack to the client's overrides (earlier Slack changes stay). */
-export async function rememberSlackSettings(db: Queryable, clientId: string, changed: Partial<ClientSettings>, by: string, now: Date): Promise<void> {
+/** Adds the fields just changed in Slack (settings or setup) to the client's overrides (earlier Slack changes stay). */
+export async function rememberSlackSettings(db: Queryable, clientId: string, changed: Partial<ClientSettings & ClientSetup>, by: string, now: Date): Promise<void> {
   await db.query(
     `INSERT INTO client_settings_overrides (client_id, settings, updated_at, updated_by) VALUES ($1, $2, $3, $4)
      ON CONFLICT (client_id) DO UPDATE SET settings = client_settings_overrides.settings || $2::jsonb, updated_at = $3, updated_by = $4`,

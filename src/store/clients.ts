@@ -2,6 +2,7 @@ import type { BillingAddress } from '../domain/billing-address.js';
 import type { LateFeeSettings } from '../domain/late-fees.js';
 import type { BusinessHours, Client, MilestoneMapping, ReminderStep, Retainer, TimeBilling } from '../domain/types.js';
 import { withSlackSettings, type ClientSettings } from '../domain/client-settings.js';
+import { withSetup, type ClientSetup } from '../domain/client-setup.js';
 import { slackOverrides } from './client-settings.js';
 import { isLocale } from '../domain/locale.js';
 import type { Queryable } from './db.js';
@@ -70,52 +71,91 @@ function toClient(r: ClientRow): StoredClient {
   };
 }
 
+const CLIENT_INSERT = `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale, late_fee)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`;
+
+function clientParams(c: Client, now: Date): unknown[] {
+  return [
+    c.id,
+    c.name,
+    c.emails,
+    c.currency,
+    c.paymentTermsDays,
+    c.provider,
+    c.asanaProjectGids,
+    JSON.stringify(c.reminderSchedule),
+    c.finalMode,
+    c.autoSend,
+    now,
+    JSON.stringify(c.toolContainers ?? {}),
+    c.retainer ? JSON.stringify(c.retainer) : null,
+    c.timezone ?? null,
+    c.businessHours ? JSON.stringify(c.businessHours) : null,
+    c.mapping ? JSON.stringify(c.mapping) : null,
+    c.timeBilling ? JSON.stringify(c.timeBilling) : null,
+    c.freshbooksTax ?? null,
+    c.payInstructions ?? null,
+    c.maxInvoiceAmount ?? null,
+    c.billingAddress ? JSON.stringify(c.billingAddress) : null,
+    c.clientPage ?? false,
+    c.locale ?? null,
+    c.lateFee ? JSON.stringify(c.lateFee) : null,
+  ];
+}
+
 /**
  * Inserts or updates clients from the clients file; the remembered back-end customer id is kept, and
- * the fields changed in Slack (src/store/client-settings.ts) win over the file's values.
+ * the fields changed in Slack (src/store/client-settings.ts: settings and setup) win over the file's values.
  */
 export async function upsertClients(db: Queryable, clients: readonly Client[], now: Date): Promise<void> {
   const overrides = await slackOverrides(db);
   for (const fileClient of clients) {
-    const c = withSlackSettings(fileClient, overrides.get(fileClient.id) ?? {});
+    const slack = overrides.get(fileClient.id) ?? {};
+    const c = withSetup(withSlackSettings(fileClient, slack), slack as Partial<ClientSetup>);
     await db.query(
-      `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
-         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale, late_fee)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)
+      `${CLIENT_INSERT}
        ON CONFLICT (id) DO UPDATE SET name = $2, emails = $3, currency = $4, payment_terms_days = $5, provider = $6,
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
          timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
          max_invoice_amount = $20, billing_address = $21, client_page = $22, locale = $23, late_fee = $24`,
-      [
-        c.id,
-        c.name,
-        c.emails,
-        c.currency,
-        c.paymentTermsDays,
-        c.provider,
-        c.asanaProjectGids,
-        JSON.stringify(c.reminderSchedule),
-        c.finalMode,
-        c.autoSend,
-        now,
-        JSON.stringify(c.toolContainers ?? {}),
-        c.retainer ? JSON.stringify(c.retainer) : null,
-        c.timezone ?? null,
-        c.businessHours ? JSON.stringify(c.businessHours) : null,
-        c.mapping ? JSON.stringify(c.mapping) : null,
-        c.timeBilling ? JSON.stringify(c.timeBilling) : null,
-        c.freshbooksTax ?? null,
-        c.payInstructions ?? null,
-        c.maxInvoiceAmount ?? null,
-        c.billingAddress ? JSON.stringify(c.billingAddress) : null,
-        c.clientPage ?? false,
-        c.locale ?? null,
-        c.lateFee ? JSON.stringify(c.lateFee) : null,
-      ],
+      clientParams(c, now),
     );
     await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [c.id, c.groupReminders ?? false, c.sendAt ?? null]);
   }
+}
+
+/** A client added in Slack; false when its id is taken (the caller picks another). */
+export async function insertClient(db: Queryable, client: Client, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(`${CLIENT_INSERT} ON CONFLICT (id) DO NOTHING`, clientParams(client, now));
+  return rowCount === 1;
+}
+
+/**
+ * Writes a client's setup from the Slack client modal. A new back-end forgets the customer id of the
+ * old one; a removed retainer forgets when it was first seen.
+ */
+export async function updateClientSetup(db: Queryable, clientId: string, s: ClientSetup, now: Date): Promise<void> {
+  await db.query(
+    `UPDATE clients SET name = $2, emails = $3, currency = $4, payment_terms_days = $5,
+       provider_customer_id = CASE WHEN provider = $6 THEN provider_customer_id ELSE NULL END, provider = $6,
+       asana_project_gids = $7, tool_containers = $8, retainer = $9, retainer_since = CASE WHEN $9::jsonb IS NULL THEN NULL ELSE retainer_since END,
+       milestone_mapping = $10, updated_at = $11 WHERE id = $1`,
+    [
+      clientId,
+      s.name,
+      s.emails,
+      s.currency,
+      s.paymentTermsDays,
+      s.provider,
+      s.asanaProjectGids,
+      JSON.stringify(s.toolContainers),
+      s.retainer ? JSON.stringify(s.retainer) : null,
+      s.mapping ? JSON.stringify(s.mapping) : null,
+      now,
+    ],
+  );
 }
 
 /** Writes a client's editable settings (the effective values, after a change in Slack). */
@@ -176,6 +216,14 @@ export async function findClientForTask(db: Queryable, projectIds: readonly stri
   }
   // A client an import created (no emails, no reminders) never receives milestones.
   return clientField && clientField.trim() ? findClientByIdOrName(db, clientField, { includeImported: false }) : null;
+}
+
+/** The done statuses the clients' mappings name (src/providers/projects/mapping.ts), each once. */
+export async function mappedDoneStatuses(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ status: string }>(
+    "SELECT DISTINCT milestone_mapping->>'doneStatus' AS status FROM clients WHERE milestone_mapping->>'doneStatus' IS NOT NULL ORDER BY 1",
+  );
+  return rows.map((r) => r.status);
 }
 
 export async function rememberProviderCustomer(db: Queryable, clientId: string, providerCustomerId: string): Promise<void> {

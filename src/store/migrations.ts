@@ -666,4 +666,12 @@ ALTER TABLE email_templates DROP CONSTRAINT email_templates_pkey;
 ALTER TABLE email_templates ADD PRIMARY KEY (scope, kind, locale);
 `,
   },
+  {
+    version: 340,
+    name: 'audit search by client',
+    sql: `
+-- /invoices history <client>: a client's own entries (settings, setup) carry its id in details, not an invoice.
+CREATE INDEX audit_by_client ON audit_log ((details->>'client'), id) WHERE invoice_id IS NULL;
+`,
+  },
 ];

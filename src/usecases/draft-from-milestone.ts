@@ -157,7 +157,7 @@ async function needsSetup(services: Services, toolName: string, task: ProjectTas
 }
 
 /**
- * Stores a draft for a client: due after the client's terms in the business time zone, to its billing
+ * Stores a draft for a client: due after the client's terms in the business time zone (or on the date given), to its billing
  * contacts, on its back-end, with the next gap-free number. Null when this (source, sourceRef) was
  * invoiced before (one invoice per milestone or retainer period, ever).
  */
@@ -165,7 +165,7 @@ export async function insertClientDraft(
   tx: Queryable,
   services: Services,
   client: StoredClient,
-  what: { source: string; sourceRef: string; sourceUrl: string | null; milestone: string; lines: InvoiceLine[] },
+  what: { source: string; sourceRef: string; sourceUrl: string | null; milestone: string; lines: InvoiceLine[]; dueDate?: string },
   now: Date,
 ): Promise<InvoiceRecord | null> {
   const { timezone, invoiceNumberPrefix } = services.settings;
@@ -176,7 +176,7 @@ export async function insertClientDraft(
       ...what,
       currency: client.currency,
       total: totalOf(what.lines, client.currency),
-      dueDate: addDays(localDate(now, timezone), client.paymentTermsDays),
+      dueDate: what.dueDate ?? addDays(localDate(now, timezone), client.paymentTermsDays),
       recipients: client.emails,
       provider: client.provider,
     },

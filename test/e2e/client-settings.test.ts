@@ -6,6 +6,7 @@ import { auditTrail } from '../../src/store/audit.js';
 import { getClient } from '../../src/store/clients.js';
 import { addDays, DAY_MS, localDate } from '../../src/domain/calendar.js';
 import { SETTINGS_BLOCKS } from '../../blocks/client-settings-modal.js';
+import { submission, type OpenedModal } from '../support/modal-submission.js';
 
 /** The client settings modal through signed Slack requests, with the scheduler running. */
 
@@ -19,8 +20,7 @@ const pool = () => h.bot.services.db.pool;
 const settle = () => new Promise((r) => setTimeout(r, 800));
 const emailsAbout = (inv: InvoiceRecord, subject: RegExp) => h.smtp.messages.filter((m) => m.subject.includes(inv.number) && subject.test(m.subject));
 
-type Element = { type: string; action_id: string; initial_value?: string; initial_option?: { value: string }; initial_time?: string };
-type View = { callback_id: string; private_metadata: string; submit?: unknown; blocks: { type: string; block_id?: string; element?: Element; elements?: { text: string }[] }[] };
+type View = OpenedModal;
 
 /** Runs `/invoices <text>` and returns the modal it opened. */
 async function openedBy(text: string, user = APPROVER): Promise<{ view: View; triggerId: string }> {
@@ -28,22 +28,6 @@ async function openedBy(text: string, user = APPROVER): Promise<{ view: View; tr
   expect((await h.slashCommand(text, user)).status).toBe(200);
   const call = await h.slack.waitFor(() => h.slack.callsTo('views.open')[before]);
   return { view: call.args.view as View, triggerId: String(call.args.trigger_id) };
-}
-
-/** What Slack submits for the modal as opened, with some inputs changed (block id → new value). */
-function submission(view: View, edits: Record<string, string | null> = {}) {
-  const values: Record<string, Record<string, unknown>> = {};
-  for (const block of view.blocks) {
-    const el = block.element;
-    if (block.type !== 'input' || !el || !block.block_id) continue;
-    const edited = Object.hasOwn(edits, block.block_id);
-    const value = edits[block.block_id];
-    if (el.type === 'static_select' || el.type === 'radio_buttons')
-      values[block.block_id] = { [el.action_id]: { type: el.type, selected_option: edited ? (value ? { value } : null) : (el.initial_option ?? null) } };
-    else if (el.type === 'timepicker') values[block.block_id] = { [el.action_id]: { type: el.type, selected_time: edited ? value : (el.initial_time ?? null) } };
-    else values[block.block_id] = { [el.action_id]: { type: el.type, value: edited ? value : (el.initial_value ?? null) } };
-  }
-  return values;
 }
 
 async function sentInvoice(gid: string, amount: number): Promise<InvoiceRecord> {

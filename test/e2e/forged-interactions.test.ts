@@ -30,6 +30,7 @@ const MEMBER_MAY = new Set([
   'settings',
   'templates',
   'template',
+  'history',
 ]);
 const REFUSAL = /only invoice approvers|visible to members of|couldn't check who is in the billing channel|don't know/i;
 
@@ -107,6 +108,7 @@ const buttons: Record<string, (user: string) => string> = {
   todays_sends_preview: (user) => click('todays_sends_preview', `2026-12-07|${sent.id}|0`, user),
   todays_sends_send_now: (user) => click('todays_sends_send_now', '2026-12-07', user),
   waive_late_fee: (user) => click('waive_late_fee', sent.id, user),
+  edit_client: (user) => click('edit_client', 'acme', user),
 };
 
 const submissions: Record<string, (user: string) => string> = {
@@ -128,6 +130,17 @@ const submissions: Record<string, (user: string) => string> = {
     }),
   promise_modal: (user) => submit('promise_modal', user, String(inboundId), { promise_date: { promise_date_input: { type: 'datepicker', selected_date: '2099-12-31' } } }),
   reply_modal: (user) => submit('reply_modal', user, String(inboundId), { reply_text: { reply_text_input: text('Please pay to IBAN XX00 instead.') } }),
+  client_setup_modal: (user) =>
+    submit('client_setup_modal', user, JSON.stringify({ c: 'acme', o: null }), {
+      cl_name: { value: text('Acme Ltd') },
+      cl_emails: { value: text('attacker@evil.example') },
+      cl_asana: { value: text('1200') },
+    }),
+  new_invoice_modal: (user) =>
+    submit('new_invoice_modal', user, 'forged-ref', {
+      ni_client: { value: { type: 'static_select', selected_option: { value: 'acme' } } },
+      ni_lines: { value: text('Forged | 9999') },
+    }),
 };
 
 const subcommands: Record<string, () => string> = {
@@ -149,6 +162,9 @@ const subcommands: Record<string, () => string> = {
   connect: () => 'connect asana 1200',
   disconnect: () => 'disconnect asana 1200',
   'client-link': () => 'client-link acme new',
+  new: () => 'new',
+  export: () => 'export aging',
+  history: () => `history ${sent.number}`,
 };
 
 function click(actionId: string, value: string, userId: string): string {

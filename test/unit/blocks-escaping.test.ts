@@ -6,6 +6,10 @@ import { agingLines, agingMessage } from '../../blocks/aging.js';
 import { bounceAlert, bounceResolvedNote } from '../../blocks/bounce.js';
 import { clientPickerModal, clientSettingsModal, describeLateFee, describeSchedule, scheduleChangedNote, settingsSavedMessage } from '../../blocks/client-settings-modal.js';
 import { clientSummaryMessage, stepLabel } from '../../blocks/client-summary.js';
+import { clientSetupModal } from '../../blocks/client-setup-modal.js';
+import { newInvoiceModal } from '../../blocks/new-invoice-modal.js';
+import { historyMessage } from '../../blocks/history.js';
+import { setupOf } from '../../src/domain/client-setup.js';
 import { backendCreditNote, creditNote } from '../../blocks/credit-note.js';
 import { lateFeeNote, lateFeeWaivedNote } from '../../blocks/late-fee.js';
 import { accountPhrase, confirmAccountMessage, connectedNotice, decidedAccountMessage } from '../../blocks/backend-connect.js';
@@ -248,6 +252,30 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
   ['settingsSavedMessage', (h) => settingsSavedMessage(hostile({ clientName: 'Acme', changed: ['emails' as const], replanned: 1, redated: 1, readdressed: 1 }, h))],
   ['describeSchedule', (h) => describeSchedule(hostile([...DEFAULT_REMINDER_SCHEDULE], h))],
   ['clientSummaryMessage', (h) => clientSummaryMessage(hostile(client, h), stats)],
+  ['clientSummaryMessage', (h) => clientSummaryMessage(hostile(client, h), stats, { editable: true })],
+  [
+    'clientSetupModal',
+    (h) => clientSetupModal(hostile({ clientId: 'acme', setup: { ...setupOf(client), retainer: { amount: 150000, description: 'Retainer', dayOfMonth: 1, startsOn: null } } }, h)),
+  ],
+  ['clientSetupModal', () => clientSetupModal({ clientId: null, setup: null })],
+  ['newInvoiceModal', (h) => newInvoiceModal(hostile([{ id: 'acme', name: 'Acme', currency: 'USD' }], h), 'ref-1')],
+  ['newInvoiceModal', () => newInvoiceModal([], 'ref-1')],
+  [
+    'historyMessage',
+    (h) =>
+      historyMessage(
+        hostile(
+          {
+            subject: { kind: 'client' as const, label: 'Acme', query: 'acme' },
+            entries: [{ at: NOW, actor: 'slack:U1', action: 'client_edited', details: { name: 'Acme' }, sourceEvent: null, invoiceNumber: 'INV-1', clientId: 'acme' }],
+            page: 2,
+            more: true,
+          },
+          h,
+        ),
+        { timezone: TZ },
+      ),
+  ],
   ['stepLabel', (h) => stepLabel(hostile(DEFAULT_REMINDER_SCHEDULE[0]!, h))],
   ['lateFeeNote', (h) => lateFeeNote(hostile({ id: 'f1', number: 'INV-0001-F1', amount: 500, currency: 'USD', stepNumber: 2, paymentUrl: 'https://pay.example/f1' }, h))],
   ['lateFeeNote', (h) => lateFeeNote(hostile({ id: 'f1', number: 'INV-0001-F1', amount: 500, currency: 'USD', stepNumber: 2, paymentUrl: null, waivedBy: 'U1' }, h))],
@@ -416,6 +444,7 @@ const BUILDERS: [name: string, render: (h: string) => unknown][] = [
 
 /** Exports of blocks/ that build no Slack text from outside values (parsers, ids, helpers, limits, the console renderer). */
 const NOT_BUILDERS = new Set([
+  ...['field', 'parseClientSetup', 'readSetupMetadata', 'setupMetadata', 'parseLinesText', 'chosenClient', 'parseNewInvoice'],
   'taxBlocksApproval',
   'parseAdjustSubmission',
   'parseAdjustChoice',

@@ -17,7 +17,7 @@ test('help lists every /invoices subcommand', () => {
   expect(body).toContain('`/invoices forecast`');
   expect(body).toContain('`/invoices balance &lt;amount&gt; [currency]`'); // mrkdwn-escaped
   expect(message.text).toBe(
-    'duebot commands: /invoices aging, /invoices list, /invoices show, /invoices forecast, /invoices balance, /invoices client, /invoices status, /invoices pause, /invoices resume, /invoices remind, /invoices settings, /invoices client-link, /invoices templates, /invoices template, /invoices connect, /invoices disconnect, /invoices import, /invoices help',
+    'duebot commands: /invoices aging, /invoices list, /invoices show, /invoices forecast, /invoices balance, /invoices client, /invoices status, /invoices pause, /invoices resume, /invoices remind, /invoices settings, /invoices client-link, /invoices templates, /invoices template, /invoices connect, /invoices disconnect, /invoices import, /invoices new, /invoices export, /invoices history, /invoices help',
   );
   expect(messageProblems(message)).toEqual([]);
 });

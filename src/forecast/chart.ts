@@ -116,8 +116,9 @@ function drawPanel(ctx: Ctx, { forecast: f, projected, outflows }: ChartPanel, t
   f.weeks.forEach((w, i) => {
     const x = left + i * slot + slot * 0.2;
     const width = slot * 0.6;
-    // The likely range behind the bar: a band wider than the bar, whiskers at its ends.
-    if (w.range) {
+    // The likely range behind the bar: a band wider than the bar, whiskers at its ends. None when the
+    // range is the amount itself (one date per invoice): nothing to show, and a zero-length line upsets pureimage.
+    if (w.range && w.range.p90 !== w.range.p10) {
       const [high, low] = [y(w.range.p90), y(w.range.p10)];
       ctx.fillStyle = CHART_COLORS.band;
       ctx.fillRect(left + i * slot + slot * 0.1, high, slot * 0.8, Math.max(1, low - high));

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -16,6 +17,7 @@ import { createTestDatabaseUrl } from '../support/database.js';
  */
 const REPO = resolve('.');
 const TSX = join(REPO, 'node_modules/.bin/tsx');
+const TSX_LOADER = pathToFileURL(join(REPO, 'node_modules/tsx/dist/loader.mjs')).href;
 const CLEAN_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
 
 let dir: string;
@@ -162,7 +164,9 @@ function isJsonLog(line: string): boolean {
 }
 
 function start(): { child: ChildProcess; exit: Promise<number | null>; output(): string; waitFor(text: string): Promise<void> } {
-  const child = spawn(TSX, [join(REPO, 'src/main.ts')], { cwd: dir, env: CLEAN_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node with tsx's loader in the same process, not the tsx CLI: the CLI relays a SIGTERM to its child and
+  // SIGKILLs it when the child does not confirm within 30 ms, which a loaded CI machine can miss (exit 143).
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO, 'src/main.ts')], { cwd: dir, env: CLEAN_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));

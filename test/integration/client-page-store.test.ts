@@ -2,7 +2,7 @@ import { openTestDatabase } from '../support/database.js';
 import type { Database } from '../../src/store/db.js';
 import { getClient, upsertClients } from '../../src/store/clients.js';
 import { insertFirstLink, liveLinkByHash, liveLinkOf, revokeLiveLink } from '../../src/store/client-page-links.js';
-import { testClient } from '../support/test-client.js';
+import { testClient } from '../support/store-fixtures.js';
 
 const now = new Date('2026-12-01T10:00:00Z');
 const client = (id: string, clientPage?: boolean) => testClient(id, clientPage === undefined ? {} : { clientPage });

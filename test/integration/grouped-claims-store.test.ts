@@ -1,4 +1,5 @@
 import { openTestDatabase } from '../support/database.js';
+import { acmeClient } from '../support/store-fixtures.js';
 import { withTransaction, type Database } from '../../src/store/db.js';
 import { getClient, upsertClients } from '../../src/store/clients.js';
 import { insertDraft, type NewInvoice } from '../../src/store/invoices.js';
@@ -14,26 +15,13 @@ import {
   snoozePendingStep,
 } from '../../src/store/reminders.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
-import { DEFAULT_REMINDER_SCHEDULE, type Client } from '../../src/domain/types.js';
+import { DEFAULT_REMINDER_SCHEDULE } from '../../src/domain/types.js';
 import { planReminders } from '../../src/domain/schedule.js';
 
 /** The store side of grouped reminders and today's sends: claims across racing processes, Skip and Snooze as compare-and-set. */
 const now = new Date('2026-11-02T10:00:00Z');
 const day7 = new Date(now.getTime() + 7 * 86_400_000);
-const client: Client = {
-  id: 'acme',
-  name: 'Acme Ltd',
-  emails: ['ap@acme.example'],
-  currency: 'USD',
-  paymentTermsDays: 30,
-  provider: 'stripe',
-  asanaProjectGids: ['111'],
-  reminderSchedule: [...DEFAULT_REMINDER_SCHEDULE],
-  finalMode: 'pause',
-  autoSend: false,
-  groupReminders: true,
-  sendAt: '10:00',
-};
+const client = acmeClient({ groupReminders: true, sendAt: '10:00' });
 const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 const draft = (ref: string): NewInvoice => ({
   clientId: 'acme',

@@ -10,7 +10,7 @@ import { agingReportFromGroups, buildAgingReport } from '../../src/domain/aging.
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
 import type { InvoiceStatus } from '../../src/domain/types.js';
-import { testClient } from '../support/test-client.js';
+import { testClient } from '../support/store-fixtures.js';
 
 /** The SQL aggregates behind `/invoices aging` and the Home tab give the figures the pure functions give. */
 

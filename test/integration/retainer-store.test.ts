@@ -3,7 +3,7 @@ import { withTransaction, type Database } from '../../src/store/db.js';
 import { getClient, listRetainerClients, markRetainerSeen, upsertClients } from '../../src/store/clients.js';
 import { insertDraft, type NewInvoice } from '../../src/store/invoices.js';
 import { formatInvoiceNumber } from '../../src/domain/invoice.js';
-import { testClient } from '../support/test-client.js';
+import { testClient } from '../support/store-fixtures.js';
 
 const now = new Date('2026-11-25T10:00:00Z');
 const retainer = { amount: 150000, description: 'Monthly retainer', dayOfMonth: 1, startsOn: null };

@@ -22,6 +22,9 @@ export function acmeClient(overrides: Partial<Client> = {}): Client {
   };
 }
 
+/** A plain Stripe client named after its id (`ap@<id>.example`), for tests that need several. */
+export const testClient = (id: string, overrides: Partial<Client> = {}): Client => acmeClient({ id, name: id, emails: [`ap@${id}.example`], asanaProjectGids: [], ...overrides });
+
 export const NUMBERING = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
 
 /** A one-line USD draft of Acme's from Asana task `ref`. */

@@ -1,4 +1,5 @@
-import { DEFAULT_REMINDER_SCHEDULE, type Client, type InvoiceLine, type InvoiceView } from '../../src/domain/types.js';
+import { acmeClient } from '../support/store-fixtures.js';
+import { type Client, type InvoiceLine, type InvoiceView } from '../../src/domain/types.js';
 
 /** Shared view-model factory for the Block Kit builder tests. */
 export function line(description: string, quantity: string, unitAmount: number, amount: number): InvoiceLine {
@@ -37,18 +38,4 @@ export function manyLines(n: number, descriptionLength = 30): InvoiceLine[] {
 }
 
 /** A client as the clients file gives it (Acme, USD, net 30, Stripe, the standard reminders), with overrides. */
-export function clientFixture(overrides: Partial<Client> = {}): Client {
-  return {
-    id: 'acme',
-    name: 'Acme Ltd',
-    emails: ['ap@acme.example'],
-    currency: 'USD',
-    paymentTermsDays: 30,
-    provider: 'stripe',
-    asanaProjectGids: [],
-    reminderSchedule: DEFAULT_REMINDER_SCHEDULE.map((s) => ({ ...s })),
-    finalMode: 'pause',
-    autoSend: false,
-    ...overrides,
-  };
-}
+export const clientFixture = (overrides: Partial<Client> = {}): Client => acmeClient({ asanaProjectGids: [], ...overrides });

@@ -6,6 +6,7 @@ import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import { audit } from '../store/audit.js';
 import { getClient } from '../store/clients.js';
 import { claimReminders, finishReminder, pendingStepsOfClientsDueBefore, type ClientStep } from '../store/reminders.js';
+import { claimEffect, completeEffect, getEffect, releaseEffect } from '../store/effects.js';
 import { statementSentNote } from '../../blocks/thread.js';
 import type { Services } from '../services.js';
 import { recordSendRefusals } from './bounces.js';
@@ -60,11 +61,19 @@ export async function runGroupedSteps(services: Services, clientId: string, step
   const statement = statementOf(invoices, localDate(now, services.settings.timezone));
   const to = statementRecipients(invoices.length ? invoices : ready.map((r) => r.invoice));
   const messageId = newMessageId(services.settings.emailDomain, `statement.${clientId}`);
+  // One statement per client and business day, whichever process gets there first: two processes can
+  // each hold some of the day's steps (claimed a moment apart), and each would otherwise list every open
+  // invoice again. Steps of a day whose statement went out are covered by it.
+  const slot = `grouped-statement:${clientId}:${localDate(now, services.settings.timezone)}`;
+  if (!(await claimEffect(pool, { key: slot, invoiceId: null, kind: 'grouped-statement', claimedBy: services.instanceId, details: { messageId } }, now))) {
+    return [...outcomes, ...(await coveredByTodaysStatement(services, slot, ready))];
+  }
   let refused: RecipientRefusal[] = [];
   try {
     refused = await sendStatementEmail(services, to, await renderStatementFor(services, client, statement, tone), messageId);
   } catch (err) {
     if (!isDefiniteMailFailure(err)) throw err;
+    await releaseEffect(pool, slot);
     for (const r of ready) await finishReminder(pool, r.step.invoiceId, r.step.stepIndex, { status: 'pending' }, services.clock.now());
     if (err instanceof MailError) await recordSendRefusals(services, ready[0]!.invoice, messageId, err.refused);
     services.log.warn({ client: clientId, steps: ready.length, err: String(err) }, 'statement email failed; will retry');
@@ -72,6 +81,7 @@ export async function runGroupedSteps(services: Services, clientId: string, step
   }
   const sentAt = services.clock.now();
   const numbers = statement.lines.map((l) => l.number);
+  await completeEffect(pool, slot, { messageId, to, invoices: numbers }, sentAt);
   for (const { step, invoice } of ready) {
     services.metrics.reminderSent(step.tone, step.dueAt, sentAt);
     await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId }, sentAt);
@@ -88,4 +98,25 @@ export async function runGroupedSteps(services: Services, clientId: string, step
     if (escalates(step.tone, client.finalMode)) await escalate(services, invoice, client);
   }
   return [...outcomes, ...ready.map((): StepOutcome => 'sent')];
+}
+
+/**
+ * Steps claimed after another process sent (or began sending) the client's statement for the day: a sent
+ * statement listed every open invoice, so they are recorded as sent with its Message-ID; one still in
+ * flight (or with an unknown outcome) leaves them pending for the next sweep.
+ */
+async function coveredByTodaysStatement(services: Services, slot: string, ready: readonly { step: ClientStep; invoice: { id: string } }[]): Promise<StepOutcome[]> {
+  const pool = services.db.pool;
+  const sent = await getEffect(pool, slot);
+  const messageId = sent?.status === 'done' && typeof sent.result?.messageId === 'string' ? sent.result.messageId : null;
+  const now = services.clock.now();
+  for (const { step, invoice } of ready) {
+    if (!messageId) {
+      await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'pending' }, now);
+      continue;
+    }
+    await finishReminder(pool, step.invoiceId, step.stepIndex, { status: 'sent', messageId, note: "in the day's statement" }, now);
+    await audit(pool, { invoiceId: invoice.id, actor: 'scheduler', action: 'reminder_sent', details: { step: step.stepIndex, tone: step.tone, messageId, coveredBy: slot } }, now);
+  }
+  return ready.map((): StepOutcome => (messageId ? 'sent' : 'deferred'));
 }

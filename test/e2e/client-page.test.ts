@@ -144,3 +144,17 @@ test('a new link replaces the old one, in the page and the next email; a revoked
   expect(await clientLink('acme')).toMatch(/revoked; `\/invoices client-link acme new` makes a new one/);
   expect(await clientLink('globex new')).toMatch(/Globex has no client page/);
 });
+
+// Last in the file: the guessing address (this test's) stays blocked for the rest of the window.
+test('an address that keeps guessing tokens gets 429 with Retry-After, as JSON, before any lookup', async () => {
+  // The earlier tests' misses (old and unknown tokens) count too: at most 30 misses in all.
+  const answers: number[] = [];
+  while (answers.length <= 30 && answers.at(-1) !== 429) answers.push((await fetch(pageUrl(`${'G'.repeat(40)}${String(answers.length).padStart(3, '0')}`))).status);
+  expect(answers.at(-1)).toBe(429);
+  expect(new Set(answers.slice(0, -1))).toEqual(new Set([404]));
+  const blocked = await fetch(`${pageUrl('H'.repeat(43))}/statement.csv`);
+  expect(blocked.status).toBe(429);
+  expect(blocked.headers.get('retry-after')).toBe('600');
+  expect(blocked.headers.get('cache-control')).toBe('no-store');
+  expect(await blocked.json()).toEqual({ error: 'too many requests; try again later' });
+});

@@ -1,5 +1,5 @@
 import { openTestDatabase } from '../support/database.js';
-import { acmeClient } from '../support/store-fixtures.js';
+import { acmeClient, acmeDraft, NUMBERING } from '../support/store-fixtures.js';
 import { withTransaction, type Database } from '../../src/store/db.js';
 import { getClient, upsertClients } from '../../src/store/clients.js';
 import { insertDraft, type NewInvoice } from '../../src/store/invoices.js';
@@ -14,7 +14,6 @@ import {
   skipPendingStep,
   snoozePendingStep,
 } from '../../src/store/reminders.js';
-import { formatInvoiceNumber } from '../../src/domain/invoice.js';
 import { DEFAULT_REMINDER_SCHEDULE } from '../../src/domain/types.js';
 import { planReminders } from '../../src/domain/schedule.js';
 
@@ -22,20 +21,7 @@ import { planReminders } from '../../src/domain/schedule.js';
 const now = new Date('2026-11-02T10:00:00Z');
 const day7 = new Date(now.getTime() + 7 * 86_400_000);
 const client = acmeClient({ groupReminders: true, sendAt: '10:00' });
-const numbering = { scope: 'default', format: (n: number) => formatInvoiceNumber('INV-', n) };
-const draft = (ref: string): NewInvoice => ({
-  clientId: 'acme',
-  source: 'asana',
-  sourceRef: ref,
-  sourceUrl: null,
-  milestone: `Milestone ${ref}`,
-  currency: 'USD',
-  lines: [{ description: 'Work', quantity: '1', unitAmount: 150000, amount: 150000 }],
-  total: 150000,
-  dueDate: '2026-12-02',
-  recipients: ['ap@acme.example'],
-  provider: 'stripe',
-});
+const draft = (ref: string): NewInvoice => acmeDraft(ref, 150000);
 
 let db: Database;
 const invoiceIds: string[] = [];
@@ -43,7 +29,7 @@ beforeAll(async () => {
   db = await openTestDatabase();
   await upsertClients(db.pool, [client], now);
   for (const ref of ['g1', 'g2', 'g3']) {
-    const inv = (await withTransaction(db.pool, (tx) => insertDraft(tx, draft(ref), numbering, now)))!;
+    const inv = (await withTransaction(db.pool, (tx) => insertDraft(tx, draft(ref), NUMBERING, now)))!;
     await insertReminders(db.pool, inv.id, planReminders(DEFAULT_REMINDER_SCHEDULE, now, '2026-12-02', 'UTC'));
     invoiceIds.push(inv.id);
   }

@@ -33,6 +33,11 @@ Fällig am: {{due_date}}
 Zwischensumme: {{subtotal}}
 {{tax_label}}: {{tax}}
 Rechnungsbetrag: {{total}}
+{{/if}}
+{{#if has_late_fee}}
+
+Verzugsgebühr: {{late_fee}}{{#if late_fee_link}} (eine eigene Rechnung, hier bezahlen: {{late_fee_link}}){{/if}}
+Jetzt insgesamt fällig: {{amount_with_fees}}
 {{/if}}`;
 
 export const GERMAN_TEMPLATES: Record<TemplateKind, EmailTemplate> = {

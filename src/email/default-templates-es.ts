@@ -33,6 +33,11 @@ Fecha de vencimiento: {{due_date}}
 Subtotal: {{subtotal}}
 {{tax_label}}: {{tax}}
 Total de la factura: {{total}}
+{{/if}}
+{{#if has_late_fee}}
+
+Recargo por demora: {{late_fee}}{{#if late_fee_link}} (una factura aparte, puede pagarla aquí: {{late_fee_link}}){{/if}}
+Total pendiente ahora: {{amount_with_fees}}
 {{/if}}`;
 
 export const SPANISH_TEMPLATES: Record<TemplateKind, EmailTemplate> = {

@@ -33,6 +33,11 @@ Date d'échéance : {{due_date}}
 Sous-total : {{subtotal}}
 {{tax_label}} : {{tax}}
 Total de la facture : {{total}}
+{{/if}}
+{{#if has_late_fee}}
+
+Pénalité de retard : {{late_fee}}{{#if late_fee_link}} (une facture à part, à régler ici : {{late_fee_link}}){{/if}}
+Total dû maintenant : {{amount_with_fees}}
 {{/if}}`;
 
 export const FRENCH_TEMPLATES: Record<TemplateKind, EmailTemplate> = {

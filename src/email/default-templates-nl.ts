@@ -33,6 +33,11 @@ Vervaldatum: {{due_date}}
 Subtotaal: {{subtotal}}
 {{tax_label}}: {{tax}}
 Factuurtotaal: {{total}}
+{{/if}}
+{{#if has_late_fee}}
+
+Kosten voor te late betaling: {{late_fee}}{{#if late_fee_link}} (een eigen factuur, hier te betalen: {{late_fee_link}}){{/if}}
+Nu in totaal te betalen: {{amount_with_fees}}
 {{/if}}`;
 
 export const DUTCH_TEMPLATES: Record<TemplateKind, EmailTemplate> = {

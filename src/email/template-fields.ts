@@ -180,17 +180,17 @@ export function templateValues(invoice: InvoiceView, businessName: string, facts
     credit_reason: facts.credit?.reason ?? '',
     settled: balance <= 0,
     client_page_url: webLink(facts.clientPageUrl ?? null),
-    ...lateFeeValues(balance, invoice.currency, facts.lateFees),
+    ...lateFeeValues(balance, invoice.currency, facts.lateFees, locale),
   };
 }
 
-function lateFeeValues(balance: number, currency: string, fees: LateFeeFacts | undefined): TemplateValues {
+function lateFeeValues(balance: number, currency: string, fees: LateFeeFacts | undefined, locale: Locale): TemplateValues {
   const open = fees?.open ?? 0;
   return {
     has_late_fee: open > 0,
-    late_fee: open > 0 ? fmt(open, currency) : '',
-    late_fee_added: fees?.added ? fmt(fees.added, currency) : '',
+    late_fee: open > 0 ? fmt(open, currency, locale) : '',
+    late_fee_added: fees?.added ? fmt(fees.added, currency, locale) : '',
     late_fee_link: open > 0 ? webLink(fees?.link ?? null) : null,
-    amount_with_fees: fmt(balance + open, currency),
+    amount_with_fees: fmt(balance + open, currency, locale),
   };
 }

@@ -6,7 +6,18 @@ import { defaultTemplate, type EmailTemplate } from './default-templates.js';
 import { EMAIL_WORDS, type EmailWords } from './locale-words.js';
 import { escapeHtml, renderField, renderHtmlBody } from './template-engine.js';
 import { formatQuantity } from '../domain/locale-format.js';
-import { fmt, formatDueDate, isTemplateKind, templateValues, totalsRows, webLink, type TemplateFacts, type TemplateKind, type TemplateValues } from './template-fields.js';
+import {
+  fmt,
+  formatDueDate,
+  isTemplateKind,
+  templateValues,
+  totalsRows,
+  webLink,
+  type LateFeeFacts,
+  type TemplateFacts,
+  type TemplateKind,
+  type TemplateValues,
+} from './template-fields.js';
 
 /** Invoice, reminder and credit emails: pure renderers over editable templates, every value escaped in the HTML. */
 export interface EmailContext {
@@ -28,6 +39,8 @@ export interface ReminderFacts {
   today: string;
   finalMode: FinalMode;
   stepNumber: number;
+  /** Late fees open as the reminder goes out (src/usecases/late-fees.ts). */
+  lateFees?: LateFeeFacts;
 }
 
 export { escapeHtml, formatDueDate };

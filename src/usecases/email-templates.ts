@@ -147,7 +147,7 @@ export async function previewEmailTemplate(
   const errors = validateTemplate(kind, template);
   if (Object.keys(errors).length) return { ok: false, errors };
   const today = localDate(services.clock.now(), services.settings.timezone);
-  if (kind === 'statement') return previewStatement(services, scope, template, today);
+  if (kind === 'statement') return previewStatement(services, scope, template, today, locale);
   const [open] = await listInvoices(services.db.pool, { clientId: scope === WORKSPACE_SCOPE ? undefined : scope, statuses: ['sent', 'partially_paid'], limit: 1 });
   const client = open ? await getClient(services.db.pool, open.clientId) : null;
   const invoice = open
@@ -162,14 +162,14 @@ export async function previewEmailTemplate(
 }
 
 /** The statement for the client's open invoices, or for a sample invoice when it has none (or for the workspace). */
-async function previewStatement(services: Services, scope: string, template: EmailTemplate, today: string): Promise<PreviewOutcome> {
+async function previewStatement(services: Services, scope: string, template: EmailTemplate, today: string, locale: Locale): Promise<PreviewOutcome> {
   const client = scope === WORKSPACE_SCOPE ? null : await getClient(services.db.pool, scope);
   const open = client ? await openInvoicesOf(services, client.id) : [];
   const statement = open.length ? statementOf(open, today) : buildStatement([{ ...sampleInvoice(today, client?.name ?? null), balance: 150000 }], today);
   const view = { clientName: client?.name ?? 'Acme Ltd', statement, tone: 'friendly' as const, finalMode: client?.finalMode ?? ('pause' as const) };
   return {
     ok: true,
-    email: renderStatementEmail(view, emailContext(services), template),
+    email: renderStatementEmail(view, { ...emailContext(services), locale }, template),
     basedOn: open.length ? `the ${open.length} open invoices of ${client!.name}` : 'a sample invoice (no open invoice yet)',
   };
 }

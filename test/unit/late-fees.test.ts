@@ -117,4 +117,23 @@ describe('late fee in the shipped reminder wording', () => {
     // A link that is not a web link is left out, never rendered.
     expect(firm({ open: 5000, added: 0, link: 'javascript:alert(1)' }).text).toContain('Late fee: $50.00\nTotal now due: $1,050.00');
   });
+
+  test('in the client’s language: German wording and formats for the fee and the new total', () => {
+    const email = renderReminderEmail(
+      view,
+      'firm',
+      { ...ctx, locale: 'de' },
+      { today: '2026-12-10', finalMode: 'pause', stepNumber: 2, lateFees: { open: 5000, added: 5000, link: null } },
+    );
+    expect(email.text.replace(/\s/g, ' ')).toContain('Verzugsgebühr: 50,00 $ Jetzt insgesamt fällig: 1.050,00 $');
+    for (const locale of ['fr', 'es', 'nl'] as const) {
+      const text = renderReminderEmail(
+        view,
+        'firm',
+        { ...ctx, locale },
+        { today: '2026-12-10', finalMode: 'pause', stepNumber: 2, lateFees: { open: 5000, added: 5000, link: null } },
+      ).text;
+      expect(text.replace(/\s/g, ' ')).toMatch(/50,00 .*1.?050,00 /s);
+    }
+  });
 });

@@ -72,8 +72,8 @@ function toClient(r: ClientRow): StoredClient {
 }
 
 const CLIENT_INSERT = `INSERT INTO clients (id, name, emails, currency, payment_terms_days, provider, asana_project_gids, reminder_schedule, final_mode, auto_send, updated_at, tool_containers, retainer,
-         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale, late_fee)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`;
+         timezone, business_hours, milestone_mapping, time_billing, freshbooks_tax, pay_instructions, max_invoice_amount, billing_address, client_page, locale, late_fee, group_reminders, send_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`;
 
 function clientParams(c: Client, now: Date): unknown[] {
   return [
@@ -101,6 +101,8 @@ function clientParams(c: Client, now: Date): unknown[] {
     c.clientPage ?? false,
     c.locale ?? null,
     c.lateFee ? JSON.stringify(c.lateFee) : null,
+    c.groupReminders ?? false,
+    c.sendAt ?? null,
   ];
 }
 
@@ -119,10 +121,9 @@ export async function upsertClients(db: Queryable, clients: readonly Client[], n
          asana_project_gids = $7, reminder_schedule = $8, final_mode = $9, auto_send = $10, updated_at = $11, tool_containers = $12,
          retainer = $13, retainer_since = CASE WHEN $13::jsonb IS NULL THEN NULL ELSE clients.retainer_since END,
          timezone = $14, business_hours = $15, milestone_mapping = $16, time_billing = $17, freshbooks_tax = $18, pay_instructions = $19,
-         max_invoice_amount = $20, billing_address = $21, client_page = $22, locale = $23, late_fee = $24`,
+         max_invoice_amount = $20, billing_address = $21, client_page = $22, locale = $23, late_fee = $24, group_reminders = $25, send_at = $26`,
       clientParams(c, now),
     );
-    await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [c.id, c.groupReminders ?? false, c.sendAt ?? null]);
   }
 }
 
@@ -162,7 +163,8 @@ export async function updateClientSetup(db: Queryable, clientId: string, s: Clie
 export async function updateClientSettings(db: Queryable, clientId: string, s: ClientSettings, now: Date): Promise<void> {
   await db.query(
     `UPDATE clients SET emails = $2, payment_terms_days = $3, reminder_schedule = $4, final_mode = $5, auto_send = $6, timezone = $7, business_hours = $8, updated_at = $9,
-       billing_address = $10, client_page = COALESCE($11, client_page), locale = COALESCE($12, locale), late_fee = $13 WHERE id = $1`,
+       billing_address = $10, client_page = COALESCE($11, client_page), locale = COALESCE($12, locale), late_fee = $13,
+       group_reminders = $14, send_at = $15 WHERE id = $1`,
     [
       clientId,
       s.emails,
@@ -177,9 +179,10 @@ export async function updateClientSettings(db: Queryable, clientId: string, s: C
       s.clientPage ?? null,
       s.locale ?? null,
       s.lateFee ? JSON.stringify(s.lateFee) : null,
+      s.groupReminders ?? false,
+      s.sendAt ?? null,
     ],
   );
-  await db.query('UPDATE clients SET group_reminders = $2, send_at = $3 WHERE id = $1', [clientId, s.groupReminders ?? false, s.sendAt ?? null]);
 }
 
 /** Locks the client row for a settings change, so two saves apply one after the other. */

@@ -1,3 +1,4 @@
+import { localeOr } from '../domain/locale.js';
 import { DAY_MS, localDate } from '../domain/calendar.js';
 import { buildClientPage, RECENTLY_PAID_DAYS, type ClientPageModel } from '../domain/client-page.js';
 import { looksLikeToken, newSalt, sameToken, tokenFor, tokenHash } from '../domain/client-page-token.js';
@@ -32,8 +33,7 @@ export async function clientPageFor(services: Services, client: StoredClient): P
   return buildClientPage({
     clientName: client.name,
     businessName: services.settings.businessName,
-    // Read defensively: `locale` arrives with the client's language (issue 12, item 5).
-    locale: (client as { locale?: unknown }).locale ?? 'en',
+    locale: localeOr(client.locale),
     today: localDate(now, tz),
     invoices: rows.map((r) => ({ ...r, paidOn: r.paidAt ? localDate(r.paidAt, tz) : null })),
   });

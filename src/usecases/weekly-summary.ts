@@ -79,11 +79,15 @@ async function weeklyChart(services: Services, outlook: ForecastOutlook, evaluat
 export async function recentEvaluatedWeeks(services: Services, slot: WeeklySlot, today: string): Promise<EvaluatedWeek[]> {
   const tz = services.settings.timezone;
   const evaluated: EvaluatedWeek[] = [];
+  // One query per week judged: it answers for every currency of that week.
+  const collectedIn = new Map<string, Promise<Map<string, number>>>();
   for (const past of await weeklyForecastsBefore(services.db.pool, slot.at, ACCURACY_WEEKS + 2)) {
     for (const c of past.currencies) {
       const week = c.weeks[0];
       if (!week || week.end >= today) continue;
-      const collected = await collectedBetween(services.db.pool, localTime(week.start, 0, tz), localTime(addDays(week.end, 1), 0, tz));
+      const window = `${week.start}|${week.end}`;
+      if (!collectedIn.has(window)) collectedIn.set(window, collectedBetween(services.db.pool, localTime(week.start, 0, tz), localTime(addDays(week.end, 1), 0, tz)));
+      const collected = await collectedIn.get(window)!;
       evaluated.push({ slotKey: past.slotKey, currency: c.currency, expected: week.expected, actual: collected.get(c.currency) ?? 0, start: week.start });
     }
   }

@@ -18,8 +18,6 @@ const { AccountingApi, Invoice: InvoiceModel, CreditNote: CreditNoteModel, LineA
 
 import { XERO } from './xero-webhooks.js';
 
-export { XERO };
-
 export interface XeroBackendOptions {
   clientId: string;
   clientSecret: string;

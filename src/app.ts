@@ -146,6 +146,7 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
     payInstructions: config.payInstructions,
     promiseMaxDays: config.promiseMaxDays,
     todaysSendsAt: config.todaysSendsAt,
+    forecastMilestonesCacheMs: config.forecastMilestonesCacheMs,
     invoiceAmountCeiling: config.invoiceAmountCeiling,
     inboxRetry: config.inboxRetry,
   };

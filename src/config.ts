@@ -8,6 +8,8 @@ import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 
 /** Today's sends are on by default: the list appears at 08:30 business time (docs/reminders.md). */
 export const DEFAULT_TODAYS_SENDS_AT = '08:30';
+/** A minute: new milestones reach the forecast quickly, and one forecast a minute asks each project once (Asana's free tier allows 150 calls a minute). */
+export const DEFAULT_FORECAST_MILESTONES_CACHE_MS = 60_000;
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
 import { taxConfig, type TaxConfig } from './providers/tax/tax-config.js';
@@ -80,6 +82,8 @@ export interface Config {
   todaysSendsAt: string | null;
   /** INVOICE_AMOUNT_CEILING: whole major units of the client's currency; a larger draft is held for a human. */
   invoiceAmountCeiling: string;
+  /** FORECAST_MILESTONES_CACHE: how long the forecast reuses a client's open tasks read from its project tool (0: off). */
+  forecastMilestonesCacheMs: number;
   /** The Monday 08:00 forecast: posted to the channel and/or emailed to the owner (both null: off). */
   weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
@@ -347,6 +351,14 @@ const schema = z.object({
   INBOX_RETRY_FIRST: optional(interval),
   INBOX_RETRY_MAX_DELAY: optional(interval),
   INBOX_GIVE_UP_AFTER: optional(interval),
+  FORECAST_MILESTONES_CACHE: optional(
+    str(`must be an interval like ${INTERVAL_EXAMPLES}, or off`).transform((v, ctx) => {
+      const ms = v.trim().toLowerCase() === 'off' ? 0 : parseInterval(v);
+      if (ms !== null && ms <= MAX_TIMER_MS) return ms;
+      ctx.addIssue({ code: 'custom', message: `must be an interval like ${INTERVAL_EXAMPLES}, or off` });
+      return z.NEVER;
+    }),
+  ),
   TODAYS_SENDS_AT: optional(
     str('must be a time of day such as 08:30, or off').transform((v, ctx) =>
       v.trim().toLowerCase() === 'off' ? 'off' : (normalizeTimeOfDay(v) ?? (ctx.addIssue({ code: 'custom', message: 'must be a time of day such as 08:30, or off' }), z.NEVER)),
@@ -485,6 +497,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     promiseMaxDays: e.PROMISE_MAX_DAYS ?? DEFAULT_PROMISE_MAX_DAYS,
     todaysSendsAt: e.TODAYS_SENDS_AT === 'off' ? null : (e.TODAYS_SENDS_AT ?? DEFAULT_TODAYS_SENDS_AT),
     invoiceAmountCeiling: e.INVOICE_AMOUNT_CEILING ?? DEFAULT_INVOICE_AMOUNT_CEILING,
+    forecastMilestonesCacheMs: e.FORECAST_MILESTONES_CACHE ?? DEFAULT_FORECAST_MILESTONES_CACHE_MS,
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,

@@ -39,6 +39,8 @@ export interface BusinessSettings {
   promiseMaxDays?: number;
   /** INVOICE_AMOUNT_CEILING in whole major units (absent: the default, src/domain/amount-ceiling.ts). */
   invoiceAmountCeiling?: string;
+  /** How long the forecast reuses a client's open tasks (FORECAST_MILESTONES_CACHE; absent: the default, 0: off). */
+  forecastMilestonesCacheMs?: number;
   /** Backoff of failed inbox events (default: src/domain/retry-backoff.ts DEFAULT_RETRY_POLICY). */
   inboxRetry?: RetryPolicy;
 }

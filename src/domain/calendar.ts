@@ -112,6 +112,11 @@ export function addDays(ymd: string, days: number): string {
 }
 
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+/** 0 = Sunday … 6 = Saturday (1970-01-01 was a Thursday); from the remembered day number, no Date parsing. */
+export function weekdayOf(ymd: string): number {
+  return (((dayNumber(ymd) + 4) % 7) + 7) % 7;
+}
+
 export function daysBetween(from: string, to: string): number {
   return dayNumber(to) - dayNumber(from);
 }

@@ -24,37 +24,69 @@ const GRID_CELLS = 2048;
 interface Term {
   amount: number;
   chance: number;
-  variance: number;
 }
 
 export function weeklyRanges(payments: readonly { amount: number; bucketChances: readonly number[] }[], buckets: number): WeekRange[] {
   const ranges: WeekRange[] = [];
+  const amounts = new Float64Array(payments.length);
+  const chances = new Float64Array(payments.length);
+  const variances = new Float64Array(payments.length);
   for (let b = 0; b < buckets; b++) {
-    const terms: Term[] = [];
+    let n = 0;
     for (const p of payments) {
       const chance = Math.min(1, p.bucketChances[b]!);
-      if (chance > 0 && p.amount > 0) terms.push({ amount: p.amount, chance, variance: p.amount * p.amount * chance * (1 - chance) });
+      if (!(chance > 0 && p.amount > 0)) continue;
+      amounts[n] = p.amount;
+      chances[n] = chance;
+      variances[n] = p.amount * p.amount * chance * (1 - chance);
+      n += 1;
     }
-    ranges.push(weekRange(terms));
+    ranges.push(weekRange(amounts.subarray(0, n), chances.subarray(0, n), variances.subarray(0, n)));
   }
   return ranges;
 }
 
-function weekRange(terms: Term[]): WeekRange {
-  if (terms.length === 0) return { p10: 0, p90: 0 };
-  const sorted = terms.length > BIG_INVOICES ? terms.sort((x, y) => y.variance - x.variance) : terms;
-  const big = sorted.slice(0, BIG_INVOICES);
+/**
+ * The BIG_INVOICES terms of largest variance (convolved exactly) and the mean and variance of the rest.
+ * The cut is found by a numeric sort of the variances alone, not a sort of 12,000 term objects.
+ */
+function splitBig(amounts: Float64Array, chances: Float64Array, variances: Float64Array): { big: Term[]; mean: number; spread: number } {
+  const sorted = variances.length > BIG_INVOICES ? variances.slice().sort() : undefined;
+  const threshold = sorted ? sorted[sorted.length - BIG_INVOICES]! : -Infinity;
+  // Terms equal to the threshold fill what the larger ones leave, so exactly BIG_INVOICES are convolved.
+  let tiesLeft = sorted ? BIG_INVOICES - (sorted.length - firstAbove(sorted, threshold)) : 0;
+  const big: Term[] = [];
   let mean = 0;
   let spread = 0;
-  for (const t of sorted.slice(BIG_INVOICES)) {
-    mean += t.amount * t.chance;
-    spread += t.variance;
+  for (let i = 0; i < amounts.length; i++) {
+    const v = variances[i]!;
+    if (v > threshold || (v === threshold && tiesLeft-- > 0)) big.push({ amount: amounts[i]!, chance: chances[i]! });
+    else {
+      mean += amounts[i]! * chances[i]!;
+      spread += v;
+    }
   }
+  return { big, mean, spread };
+}
+
+/** Index of the first value above `value` in an ascending array. */
+function firstAbove(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! > value) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function weekRange(amounts: Float64Array, chances: Float64Array, variances: Float64Array): WeekRange {
+  if (amounts.length === 0) return { p10: 0, p90: 0 };
+  const { big, mean, spread } = splitBig(amounts, chances, variances);
   const lumps = convolve(big);
   const sd = Math.sqrt(spread);
-  // Only the cells with mass (a sum of a few invoices leaves most of the grid empty), each at the mean of the sums it holds.
-  const cells: { mass: number; at: number }[] = [];
-  for (let j = 0; j < lumps.mass.length; j++) if (lumps.mass[j]! > 1e-9) cells.push({ mass: lumps.mass[j]!, at: lumps.value[j]! / lumps.mass[j]! });
+  const cells = massCells(lumps, sd);
   const cdf = (x: number) => {
     let f = 0;
     for (const cell of cells) {
@@ -66,6 +98,31 @@ function weekRange(terms: Term[]): WeekRange {
   const top = cells.reduce((m, c) => Math.max(m, c.at), 0) + mean + 8 * sd;
   const quantile = (q: number) => Math.round(Math.min(top, Math.max(0, bisect(cdf, q, 0, top))));
   return { p10: quantile(0.1), p90: quantile(0.9) };
+}
+
+/**
+ * Only the cells with mass (a sum of a few invoices leaves most of the grid empty), each at the mean of
+ * the sums it holds. Cells closer together than a tenth of the normal part's spread are merged (at their
+ * mean): the normal curve blurs them into one anyway, and the quantile search evaluates every cell.
+ */
+function massCells(lumps: { mass: Float64Array; value: Float64Array }, sd: number): { mass: number; at: number }[] {
+  const cells: { mass: number; at: number }[] = [];
+  const mergeWithin = sd / 10;
+  let start = -Infinity;
+  for (let j = 0; j < lumps.mass.length; j++) {
+    const mass = lumps.mass[j]!;
+    if (mass <= 1e-9) continue;
+    const at = lumps.value[j]! / mass;
+    const last = cells[cells.length - 1];
+    if (last && at - start < mergeWithin) {
+      last.at = (last.at * last.mass + at * mass) / (last.mass + mass);
+      last.mass += mass;
+    } else {
+      cells.push({ mass, at });
+      start = at;
+    }
+  }
+  return cells;
 }
 
 /**

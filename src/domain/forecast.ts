@@ -265,10 +265,16 @@ function survivalPayment(
   const run = on.runs.get(invoice.customer);
   const daily = run ? alignToRuns(outlook.daily, first, run).daily : outlook.daily;
   const bucketChances = [0, 0, 0, 0, 0];
-  daily.forEach((p, k) => (bucketChances[Math.floor((gap + k) / 7)]! += p));
+  for (let k = 0; k < daily.length; k++) bucketChances[((gap + k) / 7) | 0]! += daily[k]!;
   const median = outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first);
+  // One literal (no spread of paymentBase): built for each of 12,000 open invoices per command.
   return {
-    ...paymentBase(invoice, kind, dueDate),
+    customer: invoice.customer,
+    number: invoice.number,
+    currency: invoice.currency,
+    amount: invoice.amount,
+    kind,
+    dueDate,
     expectedDate: median && run ? nextRunDay(median, run) : median,
     basis: median === null ? 'doubtful' : curve.observations > 0 ? 'customer' : 'pooled',
     bucketChances,
@@ -418,11 +424,27 @@ export function buildForecast(
       doubtful: Math.round(never),
     };
   });
-  // Doubtful ones (no date) last.
-  // Plain comparisons, not localeCompare: 12,000 open invoices sort in a few milliseconds.
+  return { asOf, model, currencies: result, payments: byExpectedDate(payments) };
+}
+
+/**
+ * By expected date, then number; doubtful ones (no date) last. Grouped by date first: 12,000 open
+ * invoices fall on a few dozen dates, so only the small groups are sorted by number (a comparison
+ * sort of the whole list was the slowest step of `/invoices forecast`).
+ */
+function byExpectedDate(payments: readonly ExpectedPayment[]): ExpectedPayment[] {
+  const groups = new Map<string, ExpectedPayment[]>();
+  for (const p of payments) {
+    const date = p.expectedDate ?? '9999';
+    const group = groups.get(date);
+    if (group) group.push(p);
+    else groups.set(date, [p]);
+  }
+  // Plain comparisons, not localeCompare.
   const order = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  payments.sort((a, b) => order(a.expectedDate ?? '9999', b.expectedDate ?? '9999') || order(a.number, b.number));
-  return { asOf, model, currencies: result, payments };
+  const out: ExpectedPayment[] = [];
+  for (const date of [...groups.keys()].sort(order)) for (const p of groups.get(date)!.sort((a, b) => order(a.number, b.number))) out.push(p);
+  return out;
 }
 
 const EMPTY_HISTORY: PaymentHistory = { byCustomer: new Map(), pooled: [] };

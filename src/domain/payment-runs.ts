@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from './calendar.js';
+import { addDays, daysBetween, weekdayOf } from './calendar.js';
 
 /**
  * Payment runs: many clients pay in batches, on the last working day of the month or on one fixed
@@ -14,9 +14,6 @@ export type PaymentRun = { kind: 'month-end' } | { kind: 'weekday'; weekday: num
 /** Payments needed before a pattern is believed, and the share of them that must fit it. */
 const MIN_PAYMENTS = 5;
 const MIN_SHARE = 0.7;
-
-/** 0 = Sunday … 6 = Saturday. */
-export const weekdayOf = (ymd: string) => new Date(`${ymd}T00:00:00Z`).getUTCDay();
 
 /** Within the last 3 days of its month or the first 2 of the next (a run on a weekend is paid on Monday). */
 export function nearMonthEnd(ymd: string): boolean {

@@ -674,4 +674,15 @@ ALTER TABLE email_templates ADD PRIMARY KEY (scope, kind, locale);
 CREATE INDEX audit_by_client ON audit_log ((details->>'client'), id) WHERE invoice_id IS NULL;
 `,
   },
+  {
+    version: 360,
+    name: 'open invoices index with drafts',
+    sql: `
+-- /invoices forecast reads drafts with the open invoices (12,000 of 100,000 in the benchmark): with drafts in
+-- the partial index that is an index scan, not a scan of every paid invoice (30 ms → 9 ms on PostgreSQL).
+-- Queries for the sent states alone still use it (their condition implies its predicate).
+DROP INDEX invoices_open;
+CREATE INDEX invoices_open ON invoices (status) WHERE status IN ('draft', 'approved', 'sent', 'partially_paid');
+`,
+  },
 ];

@@ -3,11 +3,14 @@ import { asanaTask } from '../support/fake-asana.js';
 import { clickupTask } from '../support/fake-clickup.js';
 import { addDays, localDate } from '../../src/domain/calendar.js';
 import { forecastNow } from '../../src/usecases/forecast.js';
-import { UPCOMING_TIMEOUT_MS } from '../../src/usecases/upcoming-milestones.js';
+import { OPEN_TASKS_STALE_LIMIT_MS, UPCOMING_TIMEOUT_MS } from '../../src/usecases/upcoming-milestones.js';
+import { DEFAULT_FORECAST_MILESTONES_CACHE_MS } from '../../src/config.js';
+import { waitFor } from '../support/http-stub.js';
 
 /**
  * Upcoming billing milestones in `/invoices forecast`: read from Asana and ClickUp (through each client's
- * mapping), issued on their due date; a tool that is too slow is left out and the forecast says so, in time.
+ * mapping), issued on their due date; the lists are reused for a minute; a tool that is too slow is left out
+ * and the forecast says so, in time.
  */
 const CLIENTS = `
 clients:
@@ -67,9 +70,34 @@ test("open, dated billing milestones are scheduled inflows: issued on their due 
   expect(outlook.currencies[0]!.forecast.total30d).toBe(320_000);
 });
 
+const clickupLists = () => h.clickup!.requests.filter((r) => r.path.startsWith('/api/v2/list/901/task')).length;
+const clickupNumbers = async () => (await forecastNow(h.bot.services)).forecast.payments.filter((p) => p.number.startsWith('clickup:')).map((p) => p.number);
+
+test('the lists are reused for the cache time, then the last one answers while a fresh one is read', async () => {
+  const asked = clickupLists();
+  h.clickup!.addTask(clickupTask({ id: 'up3', name: 'ClickUp phase 3', listId: '901', done: false, billing: true, amount: 50, dueOn: addDays(today, 6) }));
+  expect(await clickupNumbers()).toEqual(['clickup:up1']);
+  expect(clickupLists()).toBe(asked);
+
+  // Past the cache time: the last list answers at once (even from a slow tool) and one refresh is read behind it.
+  h.clock.advance(DEFAULT_FORECAST_MILESTONES_CACHE_MS + 1000);
+  h.clickup!.slowDown(300);
+  try {
+    expect(await clickupNumbers()).toEqual(['clickup:up1']);
+    expect(await clickupNumbers()).toEqual(['clickup:up1']);
+    await waitFor(() => clickupLists() > asked, 5000, 'the refresh');
+    const numbers = await waitFor(async () => ((await clickupNumbers()).length === 2 ? clickupNumbers() : null), 5000, 'the refreshed list');
+    expect(numbers.sort()).toEqual(['clickup:up1', 'clickup:up3']);
+    expect(clickupLists()).toBe(asked + 1);
+  } finally {
+    h.clickup!.slowDown(0);
+  }
+});
+
 test('a tool slower than the budget is left out, said in the reply, and the forecast still comes within Slack time', async () => {
-  // Far slower than the budget, so the reply cannot come by the tool answering after all.
+  // Far slower than the budget, so the reply cannot come by the tool answering after all; the last list is too old to use.
   const toolDelayMs = 45_000;
+  h.clock.advance(OPEN_TASKS_STALE_LIMIT_MS + 1000);
   h.clickup!.slowDown(toolDelayMs);
   try {
     const count = h.slack.responses.length;

@@ -78,6 +78,7 @@ describe('config', () => {
       payInstructions: null,
       promiseMaxDays: 60,
       todaysSendsAt: '08:30',
+      forecastMilestonesCacheMs: 60_000,
       invoiceAmountCeiling: '1000000',
       generic: null,
       email: { smtpUrl: 'smtp://user:SECRETPASS@mail.example.com:587', from: 'Pixel & Co <billing@pixel.example>', replyTo: null },
@@ -398,6 +399,15 @@ describe('config', () => {
   test('TODAYS_SENDS_AT: a time of day (08:30 when unset) or off', () => {
     expect(loadConfig({ ...valid, TODAYS_SENDS_AT: ' 7:15 ' }).todaysSendsAt).toBe('07:15');
     expect(loadConfig({ ...valid, TODAYS_SENDS_AT: 'OFF' }).todaysSendsAt).toBeNull();
+  });
+
+  test('FORECAST_MILESTONES_CACHE: an interval (a minute when unset) or off', () => {
+    expect(loadConfig(valid).forecastMilestonesCacheMs).toBe(60_000);
+    expect(loadConfig({ ...valid, FORECAST_MILESTONES_CACHE: '5 minutes' }).forecastMilestonesCacheMs).toBe(300_000);
+    expect(loadConfig({ ...valid, FORECAST_MILESTONES_CACHE: 'Off' }).forecastMilestonesCacheMs).toBe(0);
+    expect(problemsOf({ ...valid, FORECAST_MILESTONES_CACHE: 'sometimes' })).toEqual([
+      'FORECAST_MILESTONES_CACHE: must be an interval like "30 seconds", "2 minutes", "500 ms" or a number of milliseconds, or off',
+    ]);
     for (const bad of ['25:00', 'morning', '8.30'])
       expect(problemsOf({ ...valid, TODAYS_SENDS_AT: bad })).toEqual(['TODAYS_SENDS_AT: must be a time of day such as 08:30, or off']);
   });

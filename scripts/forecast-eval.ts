@@ -38,7 +38,7 @@ export async function runForecastEval(argv: string[]): Promise<string> {
 const percent = (share: number) => `${(share * 100).toFixed(1)} %`;
 const signedPercent = (share: number) => `${share >= 0 ? '+' : '−'}${percent(Math.abs(share))}`;
 
-export function renderScores(source: string, range: BacktestRange, scores: readonly BacktestScore[]): string {
+export function renderScores(source: string, range: BacktestRange, scores: readonly BacktestScore<string>[]): string {
   const lines = [`Backtest of ${source}: as-of ${range.from} .. ${range.to} every ${range.stepDays} days; errors of the next-30-days forecast`];
   for (const currency of [...new Set(scores.map((s) => s.currency))]) {
     const mine = scores.filter((s) => s.currency === currency);

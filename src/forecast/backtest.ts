@@ -14,8 +14,8 @@ import {
  * Backtest: for each as-of date, forecast the next 30 days from what was known then and compare with
  * what was actually collected (rows whose paid date falls in each bucket). Pure over the rows.
  */
-export interface BacktestScore {
-  model: ForecastModel;
+export interface BacktestScore<M extends string = ForecastModel> {
+  model: M;
   currency: string;
   points: number;
   /** Mean |forecast - actual| of the 30-day total, minor units. */
@@ -59,51 +59,65 @@ export function backtest(
   models: readonly ForecastModel[] = FORECAST_MODELS,
   options: ForecastOptions = DEFAULT_FORECAST_OPTIONS,
 ): BacktestScore[] {
+  return models.flatMap((model) =>
+    scoreForecasts(rows, range, model, (asOf) => {
+      const forecast = buildForecast(rows, asOf, model, options, {}, { ranges: false });
+      return new Map(forecast.currencies.map((c) => [c.currency, c.weeks.map((w) => w.expected)]));
+    }),
+  );
+}
+
+/**
+ * Scores any forecaster (per as-of date: the expected amount per bucket and currency) against what was
+ * collected; `backtest` scores the models with it, scripts/forecast-oracle.ts a forecaster that knows
+ * how the history was generated.
+ */
+export function scoreForecasts<M extends string>(
+  rows: readonly ForecastInvoice[],
+  range: BacktestRange,
+  model: M,
+  predict: (asOf: string) => ReadonlyMap<string, readonly number[]>,
+): BacktestScore<M>[] {
   const dates = asOfDates(range);
   const currencies = [...new Set(rows.map((r) => r.currency))].sort();
-  const actuals = new Map(dates.map((asOf) => [asOf, actualCollections(rows, asOf)]));
-  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-  const scores: BacktestScore[] = [];
-  for (const model of models) {
-    const forecasts = dates.map((asOf) => buildForecast(rows, asOf, model, options, {}, { ranges: false }));
-    for (const currency of currencies) {
-      let absTotal = 0;
-      let signedTotal = 0;
-      let absWeekly = 0;
-      let weeks = 0;
-      let actualSum = 0;
-      let pctSum = 0;
-      let pctPoints = 0;
-      dates.forEach((asOf, i) => {
-        const predicted = forecasts[i]!.currencies.find((c) => c.currency === currency)?.weeks.map((w) => w.expected) ?? [0, 0, 0, 0, 0];
-        const actual = actuals.get(asOf)!.get(currency) ?? predicted.map(() => 0);
-        const error = sum(predicted) - sum(actual);
-        absTotal += Math.abs(error);
-        signedTotal += error;
-        actualSum += sum(actual);
-        if (sum(actual) > 0) {
-          pctSum += Math.abs(error) / sum(actual);
-          pctPoints += 1;
-        }
-        predicted.forEach((p, w) => {
-          absWeekly += Math.abs(p - actual[w]!);
-          weeks += 1;
-        });
-      });
-      const n = dates.length || 1;
-      scores.push({
-        model,
-        currency,
-        points: dates.length,
-        maeTotal: Math.round(absTotal / n),
-        maeWeekly: Math.round(absWeekly / (weeks || 1)),
-        biasTotal: Math.round(signedTotal / n),
-        meanActualTotal: Math.round(actualSum / n),
-        mapeTotal: pctPoints ? pctSum / pctPoints : 0,
-        wapeWeekly: actualSum ? absWeekly / actualSum : 0,
-        biasShare: actualSum ? signedTotal / actualSum : 0,
+  const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+  const predictions = dates.map((asOf) => ({ predicted: predict(asOf), actual: actualCollections(rows, asOf) }));
+  return currencies.map((currency) => {
+    let absTotal = 0;
+    let signedTotal = 0;
+    let absWeekly = 0;
+    let weeks = 0;
+    let actualSum = 0;
+    let pctSum = 0;
+    let pctPoints = 0;
+    for (const { predicted: byCurrency, actual: actuals } of predictions) {
+      const predicted = byCurrency.get(currency) ?? [0, 0, 0, 0, 0];
+      const actual = actuals.get(currency) ?? predicted.map(() => 0);
+      const error = sum(predicted) - sum(actual);
+      absTotal += Math.abs(error);
+      signedTotal += error;
+      actualSum += sum(actual);
+      if (sum(actual) > 0) {
+        pctSum += Math.abs(error) / sum(actual);
+        pctPoints += 1;
+      }
+      predicted.forEach((p, w) => {
+        absWeekly += Math.abs(p - actual[w]!);
+        weeks += 1;
       });
     }
-  }
-  return scores;
+    const n = dates.length || 1;
+    return {
+      model,
+      currency,
+      points: dates.length,
+      maeTotal: Math.round(absTotal / n),
+      maeWeekly: Math.round(absWeekly / (weeks || 1)),
+      biasTotal: Math.round(signedTotal / n),
+      meanActualTotal: Math.round(actualSum / n),
+      mapeTotal: pctPoints ? pctSum / pctPoints : 0,
+      wapeWeekly: actualSum ? absWeekly / actualSum : 0,
+      biasShare: actualSum ? signedTotal / actualSum : 0,
+    };
+  });
 }

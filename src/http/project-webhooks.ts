@@ -44,14 +44,17 @@ async function receive(req: Request, res: Response, services: Services, tool: We
     res.status(401).json({ error: 'unknown ?hook= registration' });
     return [];
   }
-  // Done statuses saved in Slack, by this process or another, count for this delivery (a ClickUp, Trello or monday status).
-  if (req.method === 'POST') await refreshDoneStatuses(services);
-  const outcome = await tool.webhook.receive({
-    method: req.method === 'HEAD' ? 'HEAD' : 'POST',
+  const delivery = {
+    method: req.method === 'HEAD' ? ('HEAD' as const) : ('POST' as const),
     headers: req.headers,
     rawBody: bodyBuffer(req.body),
     ...(registration ? { registration } : {}),
-  });
+  };
+  let outcome = await tool.webhook.receive(delivery);
+  // Done statuses saved in Slack, by this process or another, count for this delivery (a ClickUp, Trello or
+  // monday status). Read only once the delivery proved authentic (events come only after the signature check):
+  // a forged request costs no database read. When the list changed, the delivery is read again with it.
+  if (outcome.kind === 'events' && (await refreshDoneStatuses(services))) outcome = await tool.webhook.receive(delivery);
   if (registration && outcome.kind === 'events') await noteVerifiedDelivery(services, registration.token);
   if (outcome.kind === 'reply') {
     res.status(outcome.status);

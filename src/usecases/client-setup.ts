@@ -105,11 +105,14 @@ async function clashOf(db: Queryable, selfId: string | null, client: Client): Pr
 
 /**
  * The project tools' webhooks read `services.doneStatuses` (one array, shared with the tools): refreshed
- * in place from the database after a save here and before each delivery (src/http/project-webhooks.ts),
+ * in place from the database after a save here and with each authentic delivery (src/http/project-webhooks.ts),
  * so a done status saved in Slack counts at once, in this process and in any other on the same database.
+ * True when the list changed.
  */
-export async function refreshDoneStatuses(services: Services): Promise<void> {
-  if (!services.doneStatuses) return;
+export async function refreshDoneStatuses(services: Services): Promise<boolean> {
+  if (!services.doneStatuses) return false;
   const statuses = await mappedDoneStatuses(services.db.pool);
+  if (statuses.length === services.doneStatuses.length && statuses.every((s, i) => s === services.doneStatuses![i])) return false;
   services.doneStatuses.splice(0, services.doneStatuses.length, ...statuses);
+  return true;
 }

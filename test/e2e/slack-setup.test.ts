@@ -122,10 +122,15 @@ test('a client added in Slack is invoiced from its project at once; an edit surv
   expect(await getClient(pool(), 'initech-channel')).toMatchObject({ emails: ['ap@initech.example'], autoSend: false, maxInvoiceAmount: 500000 });
   expect(await getClient(pool(), 'initech-channel')).toMatchObject({ paymentTermsDays: 21, mapping: expect.objectContaining({ doneStatus: 'Shipped' }) });
   expect(h.bot.services.doneStatuses).toEqual(['Shipped']);
-  // A done status saved by another process reaches this one's project-tool webhooks with the next delivery.
+  // A done status saved by another process reaches this one's project-tool webhooks with the next authentic
+  // delivery; a forged one (or a signed one that is not a delivery) reads nothing.
   h.bot.services.doneStatuses!.length = 0;
-  const body = '{"externalId": ';
-  expect((await h.send('/webhooks/generic', body, { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(h.genericSecret!, body) })).status).toBe(400);
+  const body = JSON.stringify({ externalId: 'done-status-probe', client: 'no-such-client', milestone: 'Probe', lines: [{ description: 'Probe', unitAmount: '1.00' }] });
+  expect((await h.send('/webhooks/generic', body, { 'content-type': 'application/json', 'x-duebot-signature': `sha256=${'0'.repeat(64)}` })).status).toBe(401);
+  const broken = '{"externalId": ';
+  expect((await h.send('/webhooks/generic', broken, { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(h.genericSecret!, broken) })).status).toBe(400);
+  expect(h.bot.services.doneStatuses).toEqual([]);
+  expect((await h.send('/webhooks/generic', body, { 'content-type': 'application/json', 'x-duebot-signature': signGenericBody(h.genericSecret!, body) })).status).toBe(200);
   expect(h.bot.services.doneStatuses).toEqual(['Shipped']);
 });
 

@@ -1,3 +1,5 @@
+import { firstAbove } from './sorted.js';
+
 /**
  * The expected range of each week's inflow: its 10th and 90th percentile when every invoice is paid
  * in at most one bucket, independently of the others, with its own chances per bucket (so a week's
@@ -67,18 +69,6 @@ function splitBig(amounts: Float64Array, chances: Float64Array, variances: Float
     }
   }
   return { big, mean, spread };
-}
-
-/** Index of the first value above `value` in an ascending array. */
-function firstAbove(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! > value) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 function weekRange(amounts: Float64Array, chances: Float64Array, variances: Float64Array): WeekRange {

@@ -1,4 +1,5 @@
 import { addDays, daysBetween } from './calendar.js';
+import { firstAbove } from './sorted.js';
 import { weeklyRanges, type WeekRange } from './forecast-range.js';
 import { alignToRuns, countPayment, detectRun, emptyRunCounts, nextRunDay, type PaymentRun, type RunCounts } from './payment-runs.js';
 import { curveFor, DEFAULT_SURVIVAL_OPTIONS, fitSurvival, paymentOutlook, recencyWeight, type SurvivalModel, type SurvivalOptions, type SurvivalSample } from './survival.js';
@@ -158,18 +159,6 @@ export function learnHistory(invoices: readonly ForecastInvoice[], asOf: string,
     byCustomer.set(invoice.customer, list);
   }
   return sortedHistory(byCustomer, pooled);
-}
-
-/** Index of the first sample greater than `value` in an ascending list. */
-function firstAbove(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! > value) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
 }
 
 /** medianDays of sorted[from..]: already sorted, so no copy. */

@@ -211,4 +211,33 @@ describe('SMTP mailer (real nodemailer → local SMTP server)', () => {
     await mailer.send(email(9));
     await expect(smtp.waitFor((m) => m.subject === 'never', 50)).rejects.toThrow(/received: "Invoice 9"/);
   });
+
+  test('the stand-in survives a client killed mid-message (a reset socket), and keeps nothing of it', async () => {
+    // The crash trials SIGKILL bot processes while they send: the reset used to crash the whole test run.
+    const server = (smtp = await startFakeSmtp());
+    const socket = net.connect(server.port, '127.0.0.1');
+    const lines: string[] = [];
+    socket.on('data', (chunk) => lines.push(...chunk.toString('utf8').split('\r\n').filter(Boolean)));
+    const reply = async (code: string) => {
+      for (let i = 0; i < 200 && !lines.some((l) => l.startsWith(`${code} `)); i++) await new Promise((r) => setTimeout(r, 10));
+      lines.length = 0;
+    };
+    await reply('220');
+    for (const [command, code] of [
+      ['EHLO crash.example', '250'],
+      ['MAIL FROM:<billing@pixel.example>', '250'],
+      ['RCPT TO:<ap@acme.example>', '250'],
+      ['DATA', '354'],
+    ] as const) {
+      socket.write(`${command}\r\n`);
+      await reply(code);
+    }
+    socket.write('Subject: half sent\r\n');
+    await new Promise((r) => setTimeout(r, 100)); // read by the server: the reset then lands mid-message
+    socket.resetAndDestroy();
+    mailer = createSmtpMailer({ url: server.url, from: 'billing@pixel.example' });
+    await mailer.send(email(10));
+    await server.waitFor((m) => m.subject === 'Invoice 10');
+    expect(server.messages.map((m) => m.subject)).not.toContain('half sent');
+  });
 });

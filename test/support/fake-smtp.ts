@@ -142,6 +142,10 @@ export async function startFakeSmtp(options: { user?: string; pass?: string } = 
   };
 
   const server = new SMTPServer(serverOptions);
+  // A client killed mid-message (the crash trials SIGKILL bot processes while they send) resets its socket:
+  // smtp-server re-emits that as an 'error' event, which without a listener would crash the test run. A real
+  // server logs it and carries on; the half-sent message is never stored, as there.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

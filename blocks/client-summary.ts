@@ -1,11 +1,10 @@
 import type { KnownBlock } from '@slack/types';
 import type { ClientStats } from '../src/domain/client-stats.js';
-import type { Client, ReminderStep } from '../src/domain/types.js';
+import { TONE_NAMES, type Client, type ReminderStep } from '../src/domain/types.js';
 import { clip, esc, fmt, plural, truncate } from './format.js';
 import { EDIT_CLIENT } from './client-setup-modal.js';
 
 const PROVIDER_LABEL: Record<string, string> = { stripe: 'Stripe', quickbooks: 'QuickBooks Online', freshbooks: 'FreshBooks', zoho: 'Zoho Invoice' };
-const TONE: Record<string, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
 const FINAL_MODE: Record<string, string> = {
   pause: 'pause: the final notice says work is paused; the owner gets a task and a DM',
   'notice-only': 'notice only: the final notice, nothing more',
@@ -21,7 +20,7 @@ export function stepLabel(step: ReminderStep): string {
         : step.day === 0
           ? 'On the due date'
           : `${plural(step.day, 'day')} after due`;
-  return `${when}: ${TONE[step.tone] ?? step.tone}`;
+  return `${when}: ${TONE_NAMES[step.tone]}`;
 }
 
 /** Email statement on the client summary: value = the client id. Approvers only (authorize.ts), with a confirm dialog. */

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { InvoiceView, ReminderTone } from '../src/domain/types.js';
+import { TONE_NAMES, type InvoiceView, type ReminderTone } from '../src/domain/types.js';
 import { INVOICE_ACTIONS_BLOCK } from './ids.js';
 import { invoiceMessage } from './invoice-message.js';
 import { clip, dateLabel, esc } from './format.js';
@@ -18,7 +18,6 @@ export interface HistoryLine {
   action: string;
 }
 
-const TONE_LABEL: Record<ReminderTone, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
 /** History entries shown: the most recent ones, which are what someone asking usually wants. */
 export const HISTORY_SHOWN = 15;
 
@@ -35,7 +34,7 @@ export function invoiceDetailMessage(
   const day = (d: Date) => dateLabel(d, options.timezone);
 
   const plan = reminders.length
-    ? reminders.map((r, i) => `${i + 1}. ${TONE_LABEL[r.tone]} · ${day(r.dueAt)} · ${esc(r.status)}${r.note ? ` (${esc(r.note)})` : ''}`).join('\n')
+    ? reminders.map((r, i) => `${i + 1}. ${TONE_NAMES[r.tone]} · ${day(r.dueAt)} · ${esc(r.status)}${r.note ? ` (${esc(r.note)})` : ''}`).join('\n')
     : view.sentAt
       ? '_No reminder steps planned._'
       : '_Planned when the invoice is sent._';

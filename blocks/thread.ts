@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { ReminderTone } from '../src/domain/types.js';
+import { TONE_NAMES, type ReminderTone } from '../src/domain/types.js';
 import { clip, dateLabel, esc, fmt, link, plural, who } from './format.js';
 
 /** Short posts in an invoice's thread: what happened, in one line a person can scan. */
@@ -22,15 +22,13 @@ export function invoiceSentNote(o: { number: string; recipients: string[]; payme
   return post(`:email: Invoice ${esc(o.number)} ${how}${pay}`);
 }
 
-const TONE_LABEL: Record<ReminderTone, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
-
 export function reminderSentNote(o: { stepNumber: number; tone: ReminderTone; recipients: string[]; balance: number; currency: string }): ThreadPost {
-  return post(`:bell: Reminder ${o.stepNumber} (${TONE_LABEL[o.tone]}) sent to ${list(o.recipients)} · balance ${fmt(o.balance, o.currency)}`);
+  return post(`:bell: Reminder ${o.stepNumber} (${TONE_NAMES[o.tone]}) sent to ${list(o.recipients)} · balance ${fmt(o.balance, o.currency)}`);
 }
 
 /** A statement listing this invoice went out: as this invoice's reminder step(s), or asked for by an approver. */
 export function statementSentNote(o: { recipients: string[]; invoices: number; steps: { stepNumber: number; tone: ReminderTone }[]; by?: string }): ThreadPost {
-  const as = o.steps.length ? ` as ${o.steps.map((s) => `reminder ${s.stepNumber} (${TONE_LABEL[s.tone]})`).join(', ')}` : o.by ? `, requested by ${who(o.by)}` : '';
+  const as = o.steps.length ? ` as ${o.steps.map((s) => `reminder ${s.stepNumber} (${TONE_NAMES[s.tone]})`).join(', ')}` : o.by ? `, requested by ${who(o.by)}` : '';
   return post(`:page_facing_up: Statement of ${plural(o.invoices, 'open invoice')} sent to ${list(o.recipients)}${as}`);
 }
 

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { SNOOZE_DAYS } from '../src/domain/todays-sends.js';
-import type { ReminderTone } from '../src/domain/types.js';
+import { TONE_NAMES, type ReminderTone } from '../src/domain/types.js';
 import { clip, dateLabel, esc, plural, truncate, who } from './format.js';
 
 /** Action ids of the today's-sends list (value: `<day>|<invoice id>|<step index>`; Send now: `<day>`). Approvers only. */
@@ -26,7 +26,6 @@ export interface TodaysSendRow {
   state: ListedState;
 }
 
-const TONE: Record<ReminderTone, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
 /** Two blocks per row and a header, a context and the Send now block: 22 rows stay within Slack's 50 blocks. */
 export const MAX_LISTED_ROWS = 22;
 
@@ -66,7 +65,7 @@ export function todaysSendsMessage(o: { day: string; rows: readonly TodaysSendRo
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: `Today's reminder emails (${o.rows.length})` } }];
   for (const row of shown) {
     const when = `${timeLabel(row.plannedAt, o.timezone)} ${o.timezone}`;
-    const line = `*${esc(truncate(row.clientName, 80))}* · ${esc(row.number)} · ${TONE[row.tone]}${row.grouped ? ' (in the client’s statement)' : ''} · ${when}`;
+    const line = `*${esc(truncate(row.clientName, 80))}* · ${esc(row.number)} · ${TONE_NAMES[row.tone]}${row.grouped ? ' (in the client’s statement)' : ''} · ${when}`;
     const state = stateText(row.state, o.timezone);
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(state ? `${line}\n${state}` : line, 3000) } });
     if (row.state.kind !== 'waiting') continue;

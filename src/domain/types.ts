@@ -27,6 +27,9 @@ export interface InvoiceLine {
 
 export type ReminderTone = 'friendly' | 'firm' | 'final';
 
+/** What each tone is called in Slack and in notes: "past-due notice" for `firm`. */
+export const TONE_NAMES: Record<ReminderTone, string> = { friendly: 'friendly reminder', firm: 'past-due notice', final: 'final notice' };
+
 /** One step of a client's reminder sequence. */
 export interface ReminderStep {
   /** Days after `from`; negative only with from = 'due' (a pre-due nudge, e.g. -3). */

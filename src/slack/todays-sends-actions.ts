@@ -1,9 +1,9 @@
 import type { App } from '@slack/bolt';
 import { EMAIL_STATEMENT } from '../../blocks/client-summary.js';
 import { esc } from '../../blocks/format.js';
-import { notAllowedMessage } from '../../blocks/help.js';
 import { parseStepValue, previewMessage, TODAYS_PREVIEW, TODAYS_SEND_NOW, TODAYS_SKIP, TODAYS_SNOOZE } from '../../blocks/todays-sends.js';
 import type { Services } from '../services.js';
+import { onApproverAction, type ApproverPress } from './approver-action.js';
 import { emailStatementOnRequest } from '../usecases/statements.js';
 import { previewListedStep, sendTodaysListNow, skipListedStep, snoozeListedStep } from '../usecases/todays-sends.js';
 
@@ -12,20 +12,7 @@ import { previewListedStep, sendTodaysListNow, skipListedStep, snoozeListedStep 
  * statement. Approvers only: authorize.ts refuses everyone else first, and each listener checks again.
  */
 export function registerTodaysSendsActions(app: App, services: Services): void {
-  const onAction = (actionId: string, what: string, work: (o: { user: string; value: string; actionTs: string; tell: (text: string) => Promise<unknown> }) => Promise<void>) =>
-    app.action(actionId, async ({ ack, body, action, client }) => {
-      await ack();
-      const user = body.user.id;
-      const channel = body.channel?.id ?? services.settings.billingChannelId;
-      const tell = (text: string) => client.chat.postEphemeral({ channel, user, text });
-      if (!services.settings.approverSlackUserIds.includes(user)) {
-        services.log.info({ user, action: actionId }, 'non-approver refused');
-        return void (await tell(notAllowedMessage(what).text));
-      }
-      const a = action as { value?: unknown; selected_option?: { value?: unknown }; action_ts?: unknown };
-      const value = String(a.selected_option?.value ?? a.value ?? '');
-      await work({ user, value, actionTs: String(a.action_ts ?? ''), tell });
-    });
+  const onAction = (actionId: string, what: string, work: (press: ApproverPress) => Promise<void>) => onApproverAction(app, services, actionId, what, work);
 
   const refused = (reason: string) => `Nothing changed: ${esc(reason)}.`;
 

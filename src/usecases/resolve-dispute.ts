@@ -1,14 +1,13 @@
 import { shiftSequence, snoozeEnd } from '../domain/dispute-sequence.js';
 import { audit } from '../store/audit.js';
 import { withTransaction } from '../store/db.js';
+import { TONE_NAMES } from '../domain/types.js';
 import { heldSteps, retimeSteps, setDisputed, setSnoozedUntil } from '../store/disputes.js';
 import { getInvoice, type InvoiceRecord } from '../store/invoices.js';
 import { remindersOf } from '../store/reminders.js';
 import { resolvedNote, snoozedNote } from '../../blocks/dispute.js';
 import type { Services } from '../services.js';
 import { postInThread, publishInvoiceMessage } from './invoice-messages.js';
-
-const TONE_LABEL = { friendly: 'the friendly reminder', firm: 'the past-due notice', final: 'the final notice' } as const;
 
 /**
  * "Resolve: amount stands": clears the dispute and resumes the held steps from now, one at a time at
@@ -50,7 +49,7 @@ export async function resolveDispute(services: Services, invoiceId: string, by: 
   await postInThread(
     services,
     invoice,
-    resolvedNote({ by: by.by, next: first && step ? { at: first.dueAt, label: TONE_LABEL[step.tone] } : null, timezone: services.settings.timezone }),
+    resolvedNote({ by: by.by, next: first && step ? { at: first.dueAt, label: `the ${TONE_NAMES[step.tone]}` } : null, timezone: services.settings.timezone }),
   );
   return invoice;
 }

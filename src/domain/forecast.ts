@@ -250,11 +250,14 @@ function survivalPayment(
   // Known unpaid through the day before `first`; `gap` days of the horizon pass before it.
   const gap = daysBetween(addDays(asOf, 1), first);
   const curve = curveFor(model, invoice.customer);
-  const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, Math.max(0, HORIZON_DAYS - gap));
   const run = on.runs.get(invoice.customer);
+  const days = Math.max(0, HORIZON_DAYS - gap);
+  // With a payment run, the days just past the horizon are read too: their chance moves to the nearest run
+  // day, which may be inside it (as the horizon's last days may move out).
+  const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, days + (run ? RUN_REACH_DAYS : 0));
   const daily = run ? alignToRuns(outlook.daily, first, run).daily : outlook.daily;
   const bucketChances = [0, 0, 0, 0, 0];
-  for (let k = 0; k < daily.length; k++) bucketChances[((gap + k) / 7) | 0]! += daily[k]!;
+  for (let k = 0; k < days; k++) bucketChances[((gap + k) / 7) | 0]! += daily[k]!;
   const median = outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first);
   // One literal (no spread of paymentBase): built for each of 12,000 open invoices per command.
   return {
@@ -270,6 +273,9 @@ function survivalPayment(
     neverChance: outlook.never,
   };
 }
+
+/** How far a day's chance can move to its nearest run day: half a month (a weekday run: 3 days). */
+const RUN_REACH_DAYS = 16;
 
 function maxDate(a: string, b: string): string {
   return a > b ? a : b;

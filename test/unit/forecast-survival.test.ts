@@ -168,4 +168,19 @@ describe('payment runs', () => {
     expect(Array.from(aligned).map((x) => +x.toFixed(2))).toEqual([0, 0, 0, 0, 0.1, 0.1, 0.6, 0.1, 0.1, 0]);
     expect(Array.from(aligned).reduce((s, x) => s + x, 0) + beyond).toBeCloseTo(1);
   });
+
+  test('a chance just past the horizon whose nearest run day is inside it counts within the 30 days', () => {
+    // Client M always pays 35 days late; its open invoice was due 2026-03-01, so its payment is expected on
+    // 04-05, four days past the horizon (03-03 .. 04-01). M pays in month-end runs: the nearest run is 03-31.
+    const model = fitSurvival(
+      Array.from({ length: 10 }, () => sample(35, true, 'M')),
+      plain,
+    );
+    const open = invoice('M', 'X', '2026-03-01', null);
+    const runs = new Map([['M', { kind: 'month-end' } as const]]);
+    const within = (withRuns: boolean) =>
+      buildForecast([open], ASOF, 'survival', undefined, { survival: model, paidCount: 10, runs: withRuns ? runs : new Map() }).payments[0]!.bucketChances;
+    expect(sum(within(false))).toBeCloseTo(0);
+    expect(within(true)[4]).toBeGreaterThan(0.95); // the 2-day bucket 03-31 .. 04-01 (a hazard is at most 0.98)
+  });
 });

@@ -149,6 +149,11 @@ describe('payment runs', () => {
     expect(detectRun(counted(['2026-01-08', '2026-01-22', '2026-02-05', '2026-02-19', '2026-03-05', '2026-03-10']))).toEqual({ kind: 'weekday', weekday: 4 });
     expect(detectRun(counted(['2026-01-05', '2026-01-13', '2026-01-21', '2026-02-04', '2026-02-12', '2026-02-18']))).toBeNull();
     expect(detectRun(counted(['2026-01-30', '2026-02-27', '2026-03-31']))).toBeNull(); // too few
+    // Working days only (no weekday above 70 %): 10 payments Monday to Friday; 9 are too few, 1 weekend in 10 too many.
+    const weekdays = ['2026-01-05', '2026-01-13', '2026-01-21', '2026-01-29', '2026-02-06', '2026-02-09', '2026-02-17', '2026-02-25', '2026-03-05', '2026-03-13'];
+    expect(detectRun(counted(weekdays))).toEqual({ kind: 'business-days' });
+    expect(detectRun(counted(weekdays.slice(1)))).toBeNull();
+    expect(detectRun(counted([...weekdays.slice(1), '2026-03-14']))).toBeNull(); // a Saturday
   });
 
   test('run days: the month end (Monday after, when it is a weekend) or the weekday; the nearest, never before the earliest', () => {
@@ -158,6 +163,11 @@ describe('payment runs', () => {
     expect(nearestRunDay('2026-03-10', monthEnd, '2026-01-01')).toBe('2026-03-02');
     expect(nearestRunDay('2026-03-10', monthEnd, '2026-03-05')).toBe('2026-03-31');
     expect(nearestRunDay('2026-03-16', { kind: 'weekday', weekday: 4 }, '2026-01-01')).toBe('2026-03-19');
+    const workingDays = { kind: 'business-days' } as const;
+    expect(nearestRunDay('2026-03-18', workingDays, '2026-01-01')).toBe('2026-03-18'); // a Wednesday stays
+    expect(nearestRunDay('2026-03-14', workingDays, '2026-01-01')).toBe('2026-03-13'); // Saturday: the Friday before
+    expect(nearestRunDay('2026-03-15', workingDays, '2026-01-01')).toBe('2026-03-16'); // Sunday: the Monday after
+    expect(nearestRunDay('2026-03-14', workingDays, '2026-03-14')).toBe('2026-03-16'); // Friday is before the earliest
   });
 
   test("a day's chance moves to its nearest run day; what moves past the horizon is returned", () => {

@@ -1,7 +1,7 @@
 import { addDays, daysBetween } from './calendar.js';
 import { firstAbove } from './sorted.js';
 import { weeklyRanges, type WeekRange } from './forecast-range.js';
-import { alignToRuns, countPayment, detectRun, emptyRunCounts, nextRunDay, type PaymentRun, type RunCounts } from './payment-runs.js';
+import { countPayment, detectRun, emptyRunCounts, nextRunDay, runTargets, type PaymentRun, type RunCounts } from './payment-runs.js';
 import { curveFor, DEFAULT_SURVIVAL_OPTIONS, fitSurvival, paymentOutlook, recencyWeight, type SurvivalModel, type SurvivalOptions, type SurvivalSample } from './survival.js';
 
 /**
@@ -254,10 +254,14 @@ function survivalPayment(
   const days = Math.max(0, HORIZON_DAYS - gap);
   // With a payment run, the days just past the horizon are read too: their chance moves to the nearest run
   // day, which may be inside it (as the horizon's last days may move out).
-  const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, days + (run ? RUN_REACH_DAYS : 0));
-  const daily = run ? alignToRuns(outlook.daily, first, run).daily : outlook.daily;
+  const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, days + (run ? RUN_REACH_DAYS : 0), outlookScratch);
+  // Each day's chance into the bucket of its day, or of its nearest run day (alignToRuns, without a new array).
+  const targets = run ? runTargets(first, run, outlook.daily.length) : null;
   const bucketChances = [0, 0, 0, 0, 0];
-  for (let k = 0; k < days; k++) bucketChances[((gap + k) / 7) | 0]! += daily[k]!;
+  for (let k = 0; k < outlook.daily.length; k++) {
+    const to = targets ? targets[k]! : k;
+    if (to < days) bucketChances[((gap + to) / 7) | 0]! += outlook.daily[k]!;
+  }
   const median = outlook.medianLateness === null ? null : maxDate(addDays(dueDate, outlook.medianLateness), first);
   // One literal (no spread of paymentBase): built for each of 12,000 open invoices per command.
   return {
@@ -276,6 +280,8 @@ function survivalPayment(
 
 /** How far a day's chance can move to its nearest run day: half a month (a weekday run: 3 days). */
 const RUN_REACH_DAYS = 16;
+/** Reused by every survivalPayment (pure and synchronous: one call at a time). */
+const outlookScratch = new Float64Array(HORIZON_DAYS + RUN_REACH_DAYS);
 
 function maxDate(a: string, b: string): string {
   return a > b ? a : b;

@@ -93,13 +93,32 @@ export function nearestRunDay(ymd: string, run: PaymentRun, earliest: string): s
  * past the end of the array is returned as `beyond`.
  */
 export function alignToRuns(daily: Float64Array, first: string, run: PaymentRun): { daily: Float64Array; beyond: number } {
+  const targets = runTargets(first, run, daily.length);
   const out = new Float64Array(daily.length);
   let beyond = 0;
   for (let k = 0; k < daily.length; k++) {
-    if (daily[k] === 0) continue;
-    const to = daysBetween(first, nearestRunDay(addDays(first, k), run, first));
+    const to = targets[k]!;
     if (to < daily.length) out[to]! += daily[k]!;
     else beyond += daily[k]!;
   }
   return { daily: out, beyond };
+}
+
+const targetCache = new Map<string, Int32Array>();
+
+/**
+ * For each day k from `first`, the offset of its nearest run day. Remembered: every open invoice starts
+ * on the same day (as-of + 1), and working out a month-end run day takes several date calculations, so
+ * 12,000 invoices of month-end payers would otherwise spend a tenth of a second here.
+ */
+export function runTargets(first: string, run: PaymentRun, days: number): Int32Array {
+  const key = `${first}|${run.kind}|${run.kind === 'weekday' ? run.weekday : ''}|${days}`;
+  let targets = targetCache.get(key);
+  if (!targets) {
+    targets = new Int32Array(days);
+    for (let k = 0; k < days; k++) targets[k] = daysBetween(first, nearestRunDay(addDays(first, k), run, first));
+    if (targetCache.size >= 10_000) targetCache.clear();
+    targetCache.set(key, targets);
+  }
+  return targets;
 }

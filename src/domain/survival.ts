@@ -220,10 +220,12 @@ export interface PaymentOutlook {
 /**
  * The chance of payment on each day `unpaidThrough + 1 .. unpaidThrough + days`, for an invoice
  * known to be unpaid through lateness `unpaidThrough` (for an open invoice: its lateness on the
- * as-of date; for one issued later: the day before its issue).
+ * as-of date; for one issued later: the day before its issue). With `scratch`, `daily` is a view of
+ * it, valid until the buffer is used again.
  */
-export function paymentOutlook(curve: SurvivalCurve, unpaidThrough: number, days: number): PaymentOutlook {
-  const daily = new Float64Array(days);
+export function paymentOutlook(curve: SurvivalCurve, unpaidThrough: number, days: number, scratch?: Float64Array): PaymentOutlook {
+  // `scratch`: a buffer the caller reuses (12,000 invoices per forecast would each allocate one).
+  const daily = scratch && scratch.length >= days ? scratch.subarray(0, days).fill(0) : new Float64Array(days);
   const base = survivalAt(curve, unpaidThrough);
   // Past the end of the curve, or unpaid where (nearly) every invoice was paid: nothing to expect.
   if (unpaidThrough >= LATENESS_MAX || base < 1e-12) return { daily, never: 1, medianLateness: null };

@@ -255,7 +255,7 @@ function survivalPayment(
   // With a payment run, the days just past the horizon are read too: their chance moves to the nearest run
   // day, which may be inside it (as the horizon's last days may move out).
   const outlook = paymentOutlook(curve, daysBetween(dueDate, first) - 1, days + (run ? RUN_REACH_DAYS : 0), outlookScratch);
-  // Each day's chance into the bucket of its day, or of its nearest run day (alignToRuns, without a new array).
+  // Each day's chance into the bucket of its day, or of its nearest run day.
   const targets = run ? runTargets(first, run, outlook.daily.length) : null;
   const bucketChances = [0, 0, 0, 0, 0];
   for (let k = 0; k < outlook.daily.length; k++) {

@@ -88,26 +88,11 @@ export function nearestRunDay(ymd: string, run: PaymentRun, earliest: string): s
   return previous >= earliest && daysBetween(previous, ymd) < daysBetween(ymd, next) ? previous : next;
 }
 
-/**
- * Moves each day's chance to the nearest run day (`daily[k]` is the chance for `first` + k); what moves
- * past the end of the array is returned as `beyond`.
- */
-export function alignToRuns(daily: Float64Array, first: string, run: PaymentRun): { daily: Float64Array; beyond: number } {
-  const targets = runTargets(first, run, daily.length);
-  const out = new Float64Array(daily.length);
-  let beyond = 0;
-  for (let k = 0; k < daily.length; k++) {
-    const to = targets[k]!;
-    if (to < daily.length) out[to]! += daily[k]!;
-    else beyond += daily[k]!;
-  }
-  return { daily: out, beyond };
-}
-
 const targetCache = new Map<string, Int32Array>();
 
 /**
- * For each day k from `first`, the offset of its nearest run day. Remembered: every open invoice starts
+ * For each day k from `first`, the offset of its nearest run day (the forecast moves day k's chance
+ * there; an offset past the horizon takes it out of the 30 days). Remembered: every open invoice starts
  * on the same day (as-of + 1), and working out a month-end run day takes several date calculations, so
  * 12,000 invoices of month-end payers would otherwise spend a tenth of a second here.
  */

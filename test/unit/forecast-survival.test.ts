@@ -1,7 +1,7 @@
 import { buildForecast, survivalSamples, type ForecastInvoice } from '../../src/domain/forecast.js';
 import { weeklyRanges } from '../../src/domain/forecast-range.js';
 import { seededRandom } from '../../src/domain/random.js';
-import { alignToRuns, countPayment, detectRun, emptyRunCounts, nearestRunDay, nextRunDay } from '../../src/domain/payment-runs.js';
+import { countPayment, detectRun, emptyRunCounts, nearestRunDay, nextRunDay, runTargets } from '../../src/domain/payment-runs.js';
 import { curveFor, DEFAULT_SURVIVAL_OPTIONS, empiricalPriorStrength, fitSurvival, LATENESS_MIN, paymentOutlook, type SurvivalSample } from '../../src/domain/survival.js';
 
 const ASOF = '2026-03-02';
@@ -170,13 +170,12 @@ describe('payment runs', () => {
     expect(nearestRunDay('2026-03-14', workingDays, '2026-03-14')).toBe('2026-03-16'); // Friday is before the earliest
   });
 
-  test("a day's chance moves to its nearest run day; what moves past the horizon is returned", () => {
-    const daily = new Float64Array(10).fill(0.1); // 2026-03-25 .. 2026-04-03
-    const { daily: aligned, beyond } = alignToRuns(daily, '2026-03-25', { kind: 'month-end' });
-    // The run window is the last 3 days of a month and the first 2 of the next (03-29 .. 04-02): those keep their chance.
-    // 03-25 .. 03-28 move to 03-31 (the run before, 03-02, is before the first day), and so does 04-03 (nearer than 04-30).
-    expect(Array.from(aligned).map((x) => +x.toFixed(2))).toEqual([0, 0, 0, 0, 0.1, 0.1, 0.6, 0.1, 0.1, 0]);
-    expect(Array.from(aligned).reduce((s, x) => s + x, 0) + beyond).toBeCloseTo(1);
+  test('each day of the horizon goes to its nearest run day, never before the first day', () => {
+    // 2026-03-25 .. 2026-04-03. The run window is the last 3 days of a month and the first 2 of the next
+    // (03-29 .. 04-02): those stay. 03-25 .. 03-28 go to 03-31 (the run before, 03-02, is before the first
+    // day), and so does 04-03 (nearer than 04-30); with 8 days, 04-03 is past the end.
+    expect(Array.from(runTargets('2026-03-25', { kind: 'month-end' }, 10))).toEqual([6, 6, 6, 6, 4, 5, 6, 7, 8, 6]);
+    expect(Array.from(runTargets('2026-03-25', { kind: 'weekday', weekday: 4 }, 8))).toEqual([1, 1, 1, 1, 1, 8, 8, 8]); // Thursdays 03-26 and 04-02: Sunday is nearer the one before
   });
 
   test('a chance just past the horizon whose nearest run day is inside it counts within the 30 days', () => {

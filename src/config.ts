@@ -8,9 +8,8 @@ import { DEFAULT_PROMISE_MAX_DAYS } from './domain/reply-trust.js';
 
 /** Today's sends are on by default: the list appears at 08:30 business time (docs/reminders.md). */
 export const DEFAULT_TODAYS_SENDS_AT = '08:30';
-/** A minute: new milestones reach the forecast quickly, and one forecast a minute asks each project once (Asana's free tier allows 150 calls a minute). */
-export const DEFAULT_FORECAST_MILESTONES_CACHE_MS = 60_000;
 import { DEFAULT_INVOICE_AMOUNT_CEILING } from './domain/amount-ceiling.js';
+import { DEFAULT_FORECAST_MILESTONES_CACHE_MS } from './domain/forecast.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry-backoff.js';
 import { taxConfig, type TaxConfig } from './providers/tax/tax-config.js';
 import { checkInvoiceNinjaUrl, DEFAULT_INVOICENINJA_URL } from './providers/invoicing/invoiceninja-http.js';

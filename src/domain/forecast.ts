@@ -110,6 +110,13 @@ export interface Forecast {
 export const HORIZON_DAYS = 30;
 
 /**
+ * FORECAST_MILESTONES_CACHE's default, how long a client's open tasks are reused for upcoming milestones:
+ * a minute, so new milestones show soon and one forecast a minute asks each project once (Asana's free
+ * tier allows 150 calls a minute).
+ */
+export const DEFAULT_FORECAST_MILESTONES_CACHE_MS = 60_000;
+
+/**
  * The buckets: four weeks of 7 days (as-of+1..+7, +8..+14, +15..+21, +22..+28) and a final 2-day
  * bucket (+29..+30), so the buckets cover exactly the 30 days after as-of.
  */

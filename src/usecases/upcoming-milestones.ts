@@ -1,10 +1,9 @@
 import { addDays } from '../domain/calendar.js';
 import { TimeoutError, withTimeout } from './time-budget.js';
-import type { ForecastInvoice } from '../domain/forecast.js';
+import { DEFAULT_FORECAST_MILESTONES_CACHE_MS, type ForecastInvoice } from '../domain/forecast.js';
 import { totalOf } from '../domain/invoice.js';
 import { remapTask } from '../providers/projects/mapping.js';
 import type { ProjectTask, ProjectTool } from '../providers/projects/tool.js';
-import { DEFAULT_FORECAST_MILESTONES_CACHE_MS } from '../config.js';
 import { listClients, type StoredClient } from '../store/clients.js';
 import { invoicedSourceRefs } from '../store/invoices.js';
 import type { Services } from '../services.js';

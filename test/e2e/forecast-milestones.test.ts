@@ -4,7 +4,7 @@ import { clickupTask } from '../support/fake-clickup.js';
 import { addDays, localDate } from '../../src/domain/calendar.js';
 import { forecastNow } from '../../src/usecases/forecast.js';
 import { OPEN_TASKS_STALE_LIMIT_MS, UPCOMING_TIMEOUT_MS } from '../../src/usecases/upcoming-milestones.js';
-import { DEFAULT_FORECAST_MILESTONES_CACHE_MS } from '../../src/config.js';
+import { DEFAULT_FORECAST_MILESTONES_CACHE_MS } from '../../src/domain/forecast.js';
 import { waitFor } from '../support/http-stub.js';
 
 /**

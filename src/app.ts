@@ -209,6 +209,9 @@ async function wire(config: Config, db: Database, clock: Clock, log: Logger, opt
   let scheduler: Scheduler | null = null;
   const web = express();
   web.disable('x-powered-by');
+  // Behind a proxy (TRUST_PROXY), req.ip is the caller from X-Forwarded-For, so the client page's per-address
+  // limit counts visitors, not the proxy; without it the header is ignored, so nobody can pick an address.
+  if (config.trustProxy !== null) web.set('trust proxy', config.trustProxy);
   web.use(requestIds(log));
   web.use(logRefusals(log));
   web.use(healthRouter({ services, metrics, scheduler: () => scheduler?.state() ?? null, processEveryMs: config.jobs.processEveryMs, metricsToken: config.metricsToken }));

@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { sendgridPublicKey } from './email/bounce-webhooks.js';
 import { parseEncryptionKey } from './store/token-cipher.js';
@@ -87,6 +88,8 @@ export interface Config {
   weekly: { forecastChannelId: string | null; ownerEmail: string | null };
   clientsFile: string | null;
   publicUrl: string | null;
+  /** TRUST_PROXY: which proxies' X-Forwarded-For names the caller (a hop count or addresses); null: none, the socket's address counts. */
+  trustProxy: number | string[] | null;
   /** How many webhook registrations `/invoices connect <tool>` keeps per project tool (WEBHOOK_REGISTRATIONS_MAX). */
   webhookRegistrationsMax: number;
   jobs: { processEveryMs: number; lockLifetimeMs: number };
@@ -149,6 +152,26 @@ export function parseInterval(text: string): number | null {
   const unit = (match[2] ?? 'ms').toLowerCase();
   const factor = unit.startsWith('ms') || unit.startsWith('milli') ? 1 : unit.startsWith('h') ? 3_600_000 : unit.startsWith('m') ? 60_000 : 1000;
   return Math.round(n * factor);
+}
+
+const TRUST_PROXY_RULE = 'must be a number of proxy hops (1-10) or a comma-separated list of addresses, subnets (10.0.0.0/8) or loopback, linklocal, uniquelocal';
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY, as Express's `trust proxy` takes it: a hop count, or the proxies' addresses. Never "all":
+ * anyone could then name any address in X-Forwarded-For and escape the per-address limits.
+ */
+export function parseTrustProxy(text: string): number | string[] | null {
+  const v = text.trim();
+  if (/^\d{1,2}$/.test(v)) return Number(v) >= 1 && Number(v) <= 10 ? Number(v) : null;
+  const entries = v.split(',').map((e) => e.trim().toLowerCase());
+  const valid = (e: string) => {
+    if (PROXY_NAMES.has(e)) return true;
+    const [address, bits, extra] = e.split('/');
+    const family = isIP(address ?? '');
+    return family !== 0 && extra === undefined && (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  };
+  return entries.length && entries.every(valid) ? entries : null;
 }
 
 /** Node clamps timer delays above 2^31-1 ms to 1 ms, which would turn a long interval into a busy loop. */
@@ -320,6 +343,13 @@ const schema = z.object({
   TAX_NEXUS_STATES: optional(z.string()),
   CLIENTS_FILE: optional(z.string()),
   PUBLIC_URL: optional(url(['http:', 'https:'])),
+  TRUST_PROXY: optional(
+    str(TRUST_PROXY_RULE).transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_RULE });
+      return parsed ?? z.NEVER;
+    }),
+  ),
   WEBHOOK_REGISTRATIONS_MAX: optional(
     str('must be a whole number from 1 to 1000')
       .regex(/^\d+$/, 'must be a whole number from 1 to 1000')
@@ -500,6 +530,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     weekly: { forecastChannelId: e.FORECAST_CHANNEL_ID ?? null, ownerEmail: e.OWNER_EMAIL ?? null },
     clientsFile: e.CLIENTS_FILE ?? null,
     publicUrl: e.PUBLIC_URL ?? null,
+    trustProxy: e.TRUST_PROXY ?? null,
     webhookRegistrationsMax: e.WEBHOOK_REGISTRATIONS_MAX ?? 50,
     jobs: { processEveryMs: e.JOBS_PROCESS_EVERY ?? 30_000, lockLifetimeMs: e.JOBS_LOCK_LIFETIME ?? DEFAULT_LOCK_LIFETIME_MS },
     metricsToken: e.METRICS_TOKEN ?? null,

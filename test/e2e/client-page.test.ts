@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { startHarness, APPROVER, CLIENTS_YAML, MEMBER, type Harness } from '../support/harness.js';
 import { findInvoiceBySource, type InvoiceRecord } from '../../src/store/invoices.js';
+import { clientPageUrl } from '../../src/usecases/client-page.js';
 
 /**
  * The client page in a real headless browser (Debian's chromium through playwright-core): the link in
@@ -157,4 +158,22 @@ test('an address that keeps guessing tokens gets 429 with Retry-After, as JSON, 
   expect(blocked.headers.get('retry-after')).toBe('600');
   expect(blocked.headers.get('cache-control')).toBe('no-store');
   expect(await blocked.json()).toEqual({ error: 'too many requests; try again later' });
+  // Without TRUST_PROXY, X-Forwarded-For is not believed: naming another address does not escape the block.
+  expect((await fetch(pageUrl('H'.repeat(43)), { headers: { 'X-Forwarded-For': '198.51.100.7' } })).status).toBe(429);
+});
+
+test('behind a trusted proxy (TRUST_PROXY) each visitor is counted apart: a guesser is blocked, a client is not', async () => {
+  const proxied = await startHarness({ clientsYaml: CLIENTS, env: { TRUST_PROXY: '1' } });
+  try {
+    const url = await clientPageUrl(proxied.bot.services, { id: 'acme', clientPage: true });
+    const token = url!.split('/c/')[1]!;
+    const from = (address: string, path: string) => fetch(`${proxied.bot.url}/c/${path}`, { headers: { 'X-Forwarded-For': address } });
+    const answers: number[] = [];
+    while (answers.length <= 30 && answers.at(-1) !== 429) answers.push((await from('203.0.113.9', `${'G'.repeat(40)}${String(answers.length).padStart(3, '0')}`)).status);
+    expect(answers).toEqual([...Array<number>(30).fill(404), 429]);
+    expect((await from('203.0.113.9', token)).status).toBe(429);
+    expect((await from('198.51.100.7', token)).status).toBe(200);
+  } finally {
+    await proxied.stop();
+  }
 });

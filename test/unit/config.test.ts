@@ -86,6 +86,7 @@ describe('config', () => {
       weekly: { forecastChannelId: null, ownerEmail: null },
       clientsFile: null,
       publicUrl: null,
+      trustProxy: null,
       webhookRegistrationsMax: 50,
       jobs: { processEveryMs: 30_000, lockLifetimeMs: 15_000 },
       metricsToken: null,
@@ -399,6 +400,13 @@ describe('config', () => {
   test('TODAYS_SENDS_AT: a time of day (08:30 when unset) or off', () => {
     expect(loadConfig({ ...valid, TODAYS_SENDS_AT: ' 7:15 ' }).todaysSendsAt).toBe('07:15');
     expect(loadConfig({ ...valid, TODAYS_SENDS_AT: 'OFF' }).todaysSendsAt).toBeNull();
+  });
+
+  test('TRUST_PROXY: a hop count or the proxies\' addresses, never "all"', () => {
+    expect(loadConfig({ ...valid, TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ ...valid, TRUST_PROXY: ' Loopback, 10.0.0.0/8 , ::1 ' }).trustProxy).toEqual(['loopback', '10.0.0.0/8', '::1']);
+    for (const bad of ['true', 'all', '0', '11', '10.0.0.0/33', '10.0.0.0/8/1', 'proxy.example', '1,2'])
+      expect(problemsOf({ ...valid, TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be a number of proxy hops/)]);
   });
 
   test('FORECAST_MILESTONES_CACHE: an interval (a minute when unset) or off', () => {

@@ -1,12 +1,7 @@
 import { parseClients } from '../../src/clients-file.js';
+import { acmeClientsFile } from '../support/clients-file.js';
 
-const file = (maxInvoiceAmount: string | null, currency = 'USD') => `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: ap@acme.example
-    currency: ${currency}
-${maxInvoiceAmount === null ? '' : `    maxInvoiceAmount: ${maxInvoiceAmount}\n`}`;
+const file = (maxInvoiceAmount: string | null, currency = 'USD') => acmeClientsFile(maxInvoiceAmount === null ? '' : `    maxInvoiceAmount: ${maxInvoiceAmount}`, currency);
 
 describe('clients file: maxInvoiceAmount', () => {
   test('absent: the business-wide INVOICE_AMOUNT_CEILING applies', () => {

@@ -1,12 +1,7 @@
 import { parseClients } from '../../src/clients-file.js';
+import { acmeClientsFile } from '../support/clients-file.js';
 
-const file = (lateFee: string | null, currency = 'USD') => `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: ap@acme.example
-    currency: ${currency}
-${lateFee === null ? '' : `    lateFee: ${lateFee}\n`}`;
+const file = (lateFee: string | null, currency = 'USD') => acmeClientsFile(lateFee === null ? '' : `    lateFee: ${lateFee}`, currency);
 
 describe('clients file: lateFee', () => {
   test('absent: no late fees (the default)', () => {

@@ -1,14 +1,8 @@
 import { parseClients } from '../../src/clients-file.js';
+import { acmeClientsFile } from '../support/clients-file.js';
 import { DEFAULT_MAPPING } from '../../src/providers/projects/mapping.js';
 
-const file = (extra: string, currency = 'USD') => `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: ap@acme.example
-    currency: ${currency}
-${extra}
-`;
+const file = acmeClientsFile;
 
 describe('clients file: milestone mapping', () => {
   test('absent: no mapping (the default names apply)', () => {

@@ -1,13 +1,7 @@
 import { parseClients } from '../../src/clients-file.js';
+import { acmeClientsFile } from '../support/clients-file.js';
 
-const file = (retainer: string, currency = 'USD') => `
-clients:
-  - id: acme
-    name: Acme Ltd
-    emails: ap@acme.example
-    currency: ${currency}
-    retainer: ${retainer}
-`;
+const file = (retainer: string, currency = 'USD') => acmeClientsFile(`    retainer: ${retainer}`, currency);
 
 describe('clients file: retainer', () => {
   test('absent: no retainer', () => {

@@ -191,6 +191,13 @@ export async function getClientForUpdate(db: Queryable, id: string): Promise<Sto
   return rows[0] ? toClient(rows[0]) : null;
 }
 
+/** Of these clients, the ones that group their reminders into statements (one query for a sweep's due steps). */
+export async function clientsGroupingReminders(db: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  if (!ids.length) return new Set();
+  const { rows } = await db.query<{ id: string }>('SELECT id FROM clients WHERE id = ANY($1::text[]) AND group_reminders', [ids]);
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function getClient(db: Queryable, id: string): Promise<StoredClient | null> {
   const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE id = $1', [id]);
   return rows[0] ? toClient(rows[0]) : null;

@@ -4,7 +4,7 @@ import { escalates } from '../domain/schedule.js';
 import { MailError, newMessageId } from '../providers/mail/smtp.js';
 import type { RecipientRefusal } from '../providers/mail/mailer.js';
 import { audit } from '../store/audit.js';
-import { getClient } from '../store/clients.js';
+import { clientsGroupingReminders } from '../store/clients.js';
 import { claimReminders, finishReminder, pendingStepsOfClientsDueBefore, type ClientStep } from '../store/reminders.js';
 import { claimEffect, completeEffect, getEffect, releaseEffect } from '../store/effects.js';
 import { statementSentNote } from '../../blocks/thread.js';
@@ -23,8 +23,7 @@ import { openInvoicesOf, renderStatementFor, sendStatementEmail, statementOf, st
  */
 export async function groupWithSameDaySteps(services: Services, due: readonly ClientStep[]): Promise<StepGrouping<ClientStep>> {
   const pool = services.db.pool;
-  const grouping = new Set<string>();
-  for (const clientId of new Set(due.map((s) => s.clientId))) if ((await getClient(pool, clientId))?.groupReminders) grouping.add(clientId);
+  const grouping = await clientsGroupingReminders(pool, [...new Set(due.map((s) => s.clientId))]);
   if (!grouping.size) return { singles: [...due], groups: [] };
   const tz = services.settings.timezone;
   const endOfDay = localTime(addDays(localDate(services.clock.now(), tz), 1), 0, tz);

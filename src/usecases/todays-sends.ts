@@ -87,10 +87,12 @@ async function clientsOf(services: Services, steps: readonly { clientId: string 
 }
 
 /** Grouping clients with waiting steps of two or more invoices: theirs go out as one statement. */
+/** The ids of the clients that group their reminders into statements. */
+const groupingIds = (clients: ReadonlyMap<string, StoredClient>) => new Set([...clients.values()].filter((c) => c.groupReminders).map((c) => c.id));
+
 function groupedClients(services: Services, day: string, steps: readonly ListedStep[], clients: Map<string, StoredClient>): Set<string> {
   const waiting = steps.filter((s) => isWaiting(services, day, s));
-  const grouping = new Set([...clients.values()].filter((c) => c.groupReminders).map((c) => c.id));
-  return new Set(groupDueSteps(waiting, grouping).groups.map((g) => g.clientId));
+  return new Set(groupDueSteps(waiting, groupingIds(clients)).groups.map((g) => g.clientId));
 }
 
 async function listMessage(services: Services, day: string, list: ListRecord): Promise<ReturnType<typeof todaysSendsMessage>> {
@@ -223,8 +225,7 @@ export async function sendTodaysListNow(services: Services, day: string, by: { s
     return mine;
   });
   const clients = await clientsOf(services, claimed);
-  const grouping = new Set([...clients.values()].filter((c) => c.groupReminders).map((c) => c.id));
-  const { singles, groups } = groupDueSteps(claimed, grouping);
+  const { singles, groups } = groupDueSteps(claimed, groupingIds(clients));
   const outcomes = [];
   for (const group of groups) outcomes.push(...(await runGroupedSteps(services, group.clientId, group.steps, { claimed: true })));
   for (const step of singles) outcomes.push(await runReminderStep(services, step, { claimed: true }));

@@ -75,7 +75,8 @@ export async function chargeLateFee(
   } else {
     services.log.debug({ invoice: invoice.number, step: step.stepNumber, reason: decision.reason }, 'no late fee');
   }
-  const open = (await lateFeesOf(pool, invoice.id)).filter((f) => f.status === 'open');
+  // Read again only when this step recorded a fee (it, or another process's, may be open now).
+  const open = (decision.add ? await lateFeesOf(pool, invoice.id) : earlier).filter((f) => f.status === 'open');
   if (!open.length) return undefined;
   return { open: open.reduce((total, f) => total + f.amount, 0), added: added?.amount ?? 0, link: open[open.length - 1]!.paymentUrl };
 }
@@ -88,20 +89,23 @@ async function refreshedFees(services: Services, invoice: InvoiceRecord): Promis
   const fees = await lateFeesOf(services.db.pool, invoice.id);
   const backend = services.backends[invoice.provider];
   if (!backend) return fees;
-  let changed = false;
-  for (const fee of fees.filter((f) => f.status === 'open' && f.providerInvoiceId)) {
+  const refreshed: LateFeeRecord[] = [];
+  for (const fee of fees) {
+    if (fee.status !== 'open' || !fee.providerInvoiceId) {
+      refreshed.push(fee);
+      continue;
+    }
     try {
-      const live = await backend.fetchInvoice(fee.providerInvoiceId!);
+      const live = await backend.fetchInvoice(fee.providerInvoiceId);
       const settled = live.status === 'paid' ? 'paid' : live.status === 'void' ? 'voided' : null;
-      if (settled) {
-        await settleLateFee(services.db.pool, fee.id, settled);
-        changed = true;
-      }
+      if (settled) await settleLateFee(services.db.pool, fee.id, settled);
+      refreshed.push(settled ? { ...fee, status: settled } : fee);
     } catch (err) {
       services.log.warn({ invoice: invoice.number, fee: fee.number, err: String(err) }, 'late fee invoice not read; counted as open');
+      refreshed.push(fee);
     }
   }
-  return changed ? lateFeesOf(services.db.pool, invoice.id) : fees;
+  return refreshed;
 }
 
 /** The fee invoice at the back-end, claimed first; returns the fee once it is open there, else null. */

@@ -108,9 +108,12 @@ export async function pendingStepsDueBefore(db: Queryable, before: Date, limit =
 export async function listedSteps(db: Queryable, keys: readonly { invoiceId: string; stepIndex: number }[]): Promise<ListedStep[]> {
   if (!keys.length) return [];
   const { rows } = await db.query<ReminderRow & { client_id: string; number: string; client_name: string }>(
-    `SELECT r.*, i.client_id, i.number, c.name AS client_name FROM reminders r JOIN invoices i ON i.id = r.invoice_id JOIN clients c ON c.id = i.client_id
-     WHERE (r.invoice_id::text || ':' || r.step_index) = ANY($1::text[])`,
-    [keys.map((k) => `${k.invoiceId}:${k.stepIndex}`)],
+    // Joined on the key columns (not a built "id:step" string), so the lookup uses the reminders' key index.
+    `SELECT r.*, i.client_id, i.number, c.name AS client_name
+     FROM unnest($1::uuid[], $2::int[]) AS k(invoice_id, step_index)
+     JOIN reminders r ON r.invoice_id = k.invoice_id AND r.step_index = k.step_index
+     JOIN invoices i ON i.id = r.invoice_id JOIN clients c ON c.id = i.client_id`,
+    [keys.map((k) => k.invoiceId), keys.map((k) => k.stepIndex)],
   );
   const byKey = new Map(rows.map((r) => [`${r.invoice_id}:${r.step_index}`, { ...toClientStep(r), number: r.number, clientName: r.client_name }]));
   return keys.flatMap((k) => byKey.get(`${k.invoiceId}:${k.stepIndex}`) ?? []);

@@ -3,7 +3,6 @@ import { balanceSetMessage, forecastMessage } from '../../blocks/forecast.js';
 import { esc } from '../../blocks/format.js';
 import { notAllowedMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
-import { sendFileToDm } from './dm-file.js';
 import { forecastChartPng, forecastNow, setStartingBalance, type ForecastOutlook } from '../usecases/forecast.js';
 
 /** One `/invoices <sub>` handler: the full command text, who asked, an ephemeral reply, the Web API client. */
@@ -19,10 +18,10 @@ export type Subcommand = (request: {
 /** `/invoices forecast` and `/invoices balance <amount> [currency]`, dispatched from the `/invoices` listener. */
 export function forecastSubcommands(services: Services): Record<string, Subcommand> {
   return {
-    forecast: async ({ userId, respond, client }) => {
+    forecast: async ({ userId, respond }) => {
       const outlook = await forecastNow(services);
       await respond(forecastMessage(outlook));
-      if (outlook.currencies.length) await sendChart(services, client, userId, outlook, respond);
+      if (outlook.currencies.length) await sendChart(services, userId, outlook, respond);
     },
     balance: async ({ text, userId, respond }) => {
       // The bank balance is sensitive and steers decisions: only approvers may set it.
@@ -34,13 +33,13 @@ export function forecastSubcommands(services: Services): Record<string, Subcomma
 }
 
 /**
- * The chart goes to the requester's DM with the bot (sendFileToDm). A failed upload (e.g. the app
+ * The chart goes to the requester's DM with the bot (SlackNotifier.uploadToDm). A failed upload (e.g. the app
  * lacks `files:write`) is reported to the requester; the table has already been answered.
  */
-async function sendChart(services: Services, client: App['client'], userId: string, outlook: ForecastOutlook, respond: Parameters<Subcommand>[0]['respond']): Promise<void> {
+async function sendChart(services: Services, userId: string, outlook: ForecastOutlook, respond: Parameters<Subcommand>[0]['respond']): Promise<void> {
   try {
     const png = await forecastChartPng(outlook);
-    await sendFileToDm(client, userId, {
+    await services.slack.uploadToDm(userId, {
       content: png,
       filename: `cash-flow-forecast-${outlook.asOf}.png`,
       title: `Cash-flow forecast from ${outlook.asOf}`,

@@ -1,6 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 
+export interface SlackFile {
+  content: Buffer | string;
+  filename: string;
+  title: string;
+  altText?: string;
+  comment?: string;
+}
+
 export interface SlackMessage {
   text: string;
   blocks?: unknown[];
@@ -43,21 +51,36 @@ export class SlackNotifier {
   }
 
   /** A file into a channel (files.uploadV2: needs `files:write`); false when it failed (logged). */
-  async upload(channel: string, file: { content: Buffer; filename: string; title: string; altText: string; comment?: string }): Promise<boolean> {
+  async upload(channel: string, file: SlackFile): Promise<boolean> {
     try {
-      await this.client.files.uploadV2({
-        channel_id: channel,
-        file: file.content,
-        filename: file.filename,
-        title: file.title,
-        alt_text: file.altText,
-        ...(file.comment ? { initial_comment: file.comment } : {}),
-      });
+      await this.uploadOrThrow(channel, file);
       return true;
     } catch (err) {
       this.log.error({ err: errorText(err), channel }, 'slack: upload failed');
       return false;
     }
+  }
+
+  /**
+   * A file for one person, in their DM with the bot: an ephemeral reply cannot carry a file, and an upload
+   * into the channel would show it to everyone there. Throws when Slack refuses (e.g. no `files:write`),
+   * so the caller can tell the person why.
+   */
+  async uploadToDm(userId: string, file: SlackFile): Promise<void> {
+    const dm = await this.client.conversations.open({ users: userId });
+    if (!dm.channel?.id) throw new Error('conversations.open returned no channel');
+    await this.uploadOrThrow(dm.channel.id, file);
+  }
+
+  private async uploadOrThrow(channel: string, file: SlackFile): Promise<void> {
+    await this.client.files.uploadV2({
+      channel_id: channel,
+      file: typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content,
+      filename: file.filename,
+      title: file.title,
+      ...(file.altText ? { alt_text: file.altText } : {}),
+      ...(file.comment ? { initial_comment: file.comment } : {}),
+    });
   }
 
   async directMessage(userId: string, message: SlackMessage): Promise<string | null> {

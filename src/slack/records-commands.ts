@@ -4,7 +4,6 @@ import { notAllowedMessage } from '../../blocks/help.js';
 import type { Services } from '../services.js';
 import { buildExport, parseExportRequest } from '../usecases/exports.js';
 import { auditHistory } from '../usecases/history.js';
-import { sendFileToDm } from './dm-file.js';
 import type { Subcommand } from './forecast-commands.js';
 import { argumentOf } from './invoice-actions-commands.js';
 
@@ -14,13 +13,13 @@ import { argumentOf } from './invoice-actions-commands.js';
  */
 export function recordsSubcommands(services: Services): Record<string, Subcommand> {
   return {
-    export: async ({ text, userId, respond, client }) => {
+    export: async ({ text, userId, respond }) => {
       if (!services.access.isApprover(userId)) return void (await respond(notAllowedMessage('export data')));
       const parsed = parseExportRequest(argumentOf(text));
       if (!parsed.ok) return void (await respond({ text: parsed.message }));
       const file = await buildExport(services, parsed.request);
       try {
-        await sendFileToDm(client, userId, { content: file.csv, filename: file.filename, title: file.title, comment: `Your \`/invoices export ${parsed.request.kind}\`.` });
+        await services.slack.uploadToDm(userId, { content: file.csv, filename: file.filename, title: file.title, comment: `Your \`/invoices export ${parsed.request.kind}\`.` });
       } catch (err) {
         services.log.warn({ err: (err as Error).message, export: parsed.request.kind }, 'export not sent');
         return void (await respond({ text: `I couldn't send the file (${esc((err as Error).message)}).` }));
